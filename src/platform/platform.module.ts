@@ -5,6 +5,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { Ledger, LEDGER } from '../ledger/ledger';
 import type { EventStore } from '../ledger/port';
 import { ProjectionRunner, PROJECTION_RUNNER, READ_DB, openReadStore } from '../ledger/projections/projection-runner';
+import { ProcessorRunner, PROCESSOR_RUNNER } from '../ledger/processors/event-processor';
 import { EventRegistry } from '../ledger/registry';
 import { SqliteEventStore } from '../ledger/sqlite/sqlite-event-store';
 import { ArtifactStore } from '../phi/artifact-store';
@@ -41,6 +42,8 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
     @Inject(PHI_VAULT) private readonly vault: PhiVault,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(PROCESS_ROLES) private readonly roles: ProcessRoles,
+    @Inject(PROCESSOR_RUNNER) private readonly processors: ProcessorRunner,
+    @Inject(DataKeyStore) private readonly dataKeys: DataKeyStore,
   ) {}
 
   static forRoot(options: PlatformOptions): DynamicModule {
@@ -76,6 +79,11 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
           useFactory: (db: Database.Database, s: EventStore, r: EventRegistry) => new ProjectionRunner(db, s, r, () => clock.now().toISOString()),
           inject: [READ_DB, EVENT_STORE, EVENT_REGISTRY],
         },
+        {
+          provide: PROCESSOR_RUNNER,
+          useFactory: (db: Database.Database, s: EventStore, r: EventRegistry) => new ProcessorRunner(db, s, r, logger),
+          inject: [READ_DB, EVENT_STORE, EVENT_REGISTRY],
+        },
         masterKeyProvider,
         dataKeysProvider,
         { provide: PHI_VAULT, useFactory: (k: DataKeyStore) => new PhiVault(k, clock), inject: [DataKeyStore] },
@@ -91,7 +99,7 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
         },
       ],
       exports: [
-        APP_CONFIG, CLOCK, LOGGER, PROCESS_ROLES, EVENT_REGISTRY, EVENT_STORE, LEDGER, READ_DB, PROJECTION_RUNNER,
+        APP_CONFIG, CLOCK, LOGGER, PROCESS_ROLES, EVENT_REGISTRY, EVENT_STORE, LEDGER, READ_DB, PROJECTION_RUNNER, PROCESSOR_RUNNER,
         MASTER_KEY, DataKeyStore, PHI_VAULT, ARTIFACT_STORE, QUEUES, METRICS,
       ],
     };
@@ -104,13 +112,17 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
     }
     await this.projections.start((err) => this.logger.error({ err }, 'projection runner stopped'));
     await this.queues.checkEvictionPolicy();
+    if (this.roles.has('worker')) await this.processors.start();
   }
 
+  /** Order matters: stop taking work, let workers finish, then close the stores. */
   async onApplicationShutdown(): Promise<void> {
+    await this.processors.stop();
     await this.projections.stop();
     await this.queues.close();
     await this.store.close();
     this.readDb.close();
+    this.dataKeys.close();
     void this.vault;
   }
 }
