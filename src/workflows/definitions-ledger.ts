@@ -41,9 +41,9 @@ export async function publishDefinitions(
     for (const e of events) {
       if (e.type !== TimelineEventTypes.WorkflowDefinitionPublished) continue;
       const d = e.data as unknown as PublishedDefinitionData;
-      registry.add(d.definition, { current: false });
       maxVersion = Math.max(maxVersion, d.version);
       if (d.version === def.version) sameVersion = d;
+      else registry.add(d.definition, { current: false });
     }
     const file = files[def.workflow] ?? `workflows/${def.workflow}.yaml`;
     if (sameVersion) {

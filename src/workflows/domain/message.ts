@@ -19,7 +19,7 @@ export function renderTimerMessage(
           ? 'due TODAY'
           : `OVERDUE by ${-daysLeft} day${daysLeft === -1 ? '' : 's'}`;
   const tag = timer.kind === 'reminder' ? 'Reminder' : 'ESCALATION';
-  const subject = `[Safe Harbor] ${tag}: ${def.title} — ${timer.subject.kind} ${timer.subject.id} ${when} (${timer.dueOn})`;
+  const subject = `[Safe Harbor] ${tag}: ${def.title} - ${timer.subject.kind} ${timer.subject.id} ${when} (${timer.dueOn})`;
   const lines = [
     `${tag}: ${def.title}`,
     '',

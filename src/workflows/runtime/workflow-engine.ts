@@ -117,6 +117,8 @@ export class WorkflowEngine {
 
   async stop(): Promise<void> {
     await this.worker?.close();
+    // Closing a queue whose connection is still being set up leaves a socket open: wait for it.
+    await this.queue.waitUntilReady().catch(() => undefined);
     await this.queue.close();
   }
 
