@@ -20,12 +20,12 @@ export function defaultWorkflowsDir(): string {
   return process.env.SAFEHARBOR_WORKFLOWS_DIR ?? 'workflows';
 }
 
-/** Returns the exit code (0 valid, 2 invalid). */
+/** Prints the result and returns the exit code (0 valid, 2 invalid). */
 export function workflowsValidate(dir: string = defaultWorkflowsDir(), io: CliIo = defaultIo): number {
   const r = loadWorkflowDir(dir, { displayRoot: process.cwd() });
   if (r.issues.length > 0) {
     for (const i of r.issues) io.err(formatIssueWithLine(i));
-    io.err(`${r.issues.length} problem${r.issues.length === 1 ? '' : 's'} in ${dir}; nothing was loaded`);
+    io.err(invalidSummary(r.issues.length, dir));
     return 2;
   }
   for (const { file, definition: d } of r.definitions) {
@@ -38,13 +38,40 @@ export function workflowsValidate(dir: string = defaultWorkflowsDir(), io: CliIo
   return 0;
 }
 
-export function registerWorkflowsCommands(program: Command, io: CliIo = defaultIo): Command {
+function invalidSummary(n: number, dir: string): string {
+  return `${n} problem${n === 1 ? '' : 's'} in ${dir}; nothing was loaded`;
+}
+
+/** Bad definitions: the CLI's error handler turns this into exit code 2. */
+export class WorkflowsInvalidCliError extends Error {
+  readonly code = 'VALIDATION';
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}
+
+/**
+ * Registers `workflows validate [DIR]`. On problems it prints one line per issue on stderr and
+ * throws (the CLI maps it to exit 2, `onInvalid` lets the caller choose another error type).
+ */
+export function registerWorkflowsCommands(
+  program: Command,
+  io: CliIo = defaultIo,
+  onInvalid: (summary: string) => Error = (m) => new WorkflowsInvalidCliError(m),
+): Command {
   const wf = program.command('workflows').description('declarative timelines (workflows/*.yaml)');
   wf.command('validate')
     .argument('[dir]', 'folder holding the workflow definitions', defaultWorkflowsDir())
     .description('validate every workflow definition; exit 2 naming file, path and reason')
     .action((dir: string) => {
-      process.exitCode = workflowsValidate(dir, io);
+      const errs: string[] = [];
+      const code = workflowsValidate(dir, { out: io.out, err: (l) => errs.push(l) });
+      if (code !== 0) {
+        for (const l of errs.slice(0, -1)) io.err(l);
+        throw onInvalid(errs[errs.length - 1]);
+      }
     });
   return wf;
 }

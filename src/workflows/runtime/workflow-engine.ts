@@ -11,24 +11,25 @@
  *   timer already recorded as `ReminderSent`/`EscalationRaised` is never sent again. The notifier
  *   is idempotent by timer id, which covers a crash between sending and recording.
  */
-import { DelayedError, Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, Queue, Worker, type ConnectionOptions, type Job, type Processor, type WorkerOptions } from 'bullmq';
 import { WrongExpectedVersionError } from '../../ledger/errors';
 import type { Actor, EventStore, RecordedEvent } from '../../ledger/port';
 import type { Clock } from '../../platform/clock';
 import { uuidv7 } from '../../platform/ids';
 import { daysBetween, localDate } from '../domain/calendar';
-import { SUBJECT_ROLES, type WorkflowRole } from '../domain/definition';
+import { SUBJECT_ROLES, type WorkflowDefinition, type WorkflowRole } from '../domain/definition';
 import { renderTimerMessage } from '../domain/message';
 import {
   genericTimelineTranslator,
   TimelineEventTypes,
   TimelineIndex,
   timelineStream,
+  type TimelineIntent,
   type TimelineState,
   type TimelineTranslator,
   type TimerFiredData,
 } from '../domain/timeline';
-import { jobIdForTimer, planTimeline, SUBJECT_ID_RE, type PlannedTimer } from '../domain/timers';
+import { jobIdForTimer, planTimeline, SUBJECT_ID_RE, type PlannedTimer, type SubjectRef } from '../domain/timers';
 import { publishDefinitions } from '../definitions-ledger';
 import type { Notifier, ScheduleHandler } from '../ports';
 import type { WorkflowRegistry } from '../registry';
@@ -62,6 +63,12 @@ export interface ReconcileReport {
   errors: Array<{ timeline: string; reason: string }>;
 }
 
+/** Where queues and workers come from: the platform's QueueRegistry (prefix, connections, shutdown). */
+export interface QueueFactory {
+  queue(name: string): Queue;
+  worker(name: string, processor: Processor, options?: Partial<WorkerOptions>): Worker;
+}
+
 export interface WorkflowEngineOptions {
   store: EventStore;
   registry: WorkflowRegistry;
@@ -69,7 +76,9 @@ export interface WorkflowEngineOptions {
   clock: Clock;
   /** The organization's IANA time zone: due dates are local dates, timers fire at local times. */
   timeZone: string;
-  connection: ConnectionOptions;
+  /** Either a connection (the engine owns its queue and worker) or the platform's queue factory. */
+  connection?: ConnectionOptions;
+  queues?: QueueFactory;
   /** BullMQ key prefix (tests use a unique one). */
   prefix?: string;
   queueName?: string;
@@ -87,39 +96,120 @@ export interface WorkflowEngineOptions {
 }
 
 export class WorkflowEngine {
-  readonly queue: Queue;
+  private _queue?: Queue;
   private worker?: Worker;
   private readonly translators: TimelineTranslator[];
+  private readonly translatedTypes = new Set<string>(Object.values(TimelineEventTypes));
+  private readonly scheduleHandlers: Record<string, ScheduleHandler>;
   private readonly actor: Actor;
+  private readonly queueName: string;
 
   constructor(private readonly o: WorkflowEngineOptions) {
+    if (!o.connection && !o.queues) throw new Error('WorkflowEngine needs a Redis connection or a queue factory');
     this.translators = [genericTimelineTranslator, ...(o.translators ?? [])];
+    this.scheduleHandlers = { ...(o.scheduleHandlers ?? {}) };
     this.actor = o.actor ?? SYSTEM_ACTOR;
-    this.queue = new Queue(o.queueName ?? WORKFLOWS_QUEUE, { connection: o.connection, prefix: o.prefix });
+    this.queueName = o.queueName ?? WORKFLOWS_QUEUE;
   }
 
-  /** Publish definitions, reconcile timers from the ledger, install the schedulers, start the worker. */
-  async start(): Promise<ReconcileReport> {
-    await publishDefinitions(this.o.store, this.o.registry, this.o.clock, this.actor, this.o.files);
-    const report = await this.reconcile();
-    await this.installSchedulers();
-    if (this.o.runWorker !== false) {
-      this.worker = new Worker(this.queue.name, (job, token) => this.process(job, token), {
-        connection: this.o.connection,
-        prefix: this.o.prefix,
-        concurrency: this.o.concurrency ?? 4,
-      });
+  get queue(): Queue {
+    if (!this._queue) {
+      this._queue = this.o.queues
+        ? this.o.queues.queue(this.queueName)
+        : new Queue(this.queueName, { connection: this.o.connection!, prefix: this.o.prefix });
+    }
+    return this._queue;
+  }
+
+  get registry(): WorkflowRegistry {
+    return this.o.registry;
+  }
+
+  /**
+   * A context maps its own event types to timeline intents (call before start, e.g. in onModuleInit).
+   * `types` lists the event types the translator looks at, so the timeline processor can react to them.
+   */
+  registerTranslator(types: readonly string[], translator: TimelineTranslator): void {
+    this.translators.push(translator);
+    for (const t of types) this.translatedTypes.add(t);
+  }
+
+  /** Event types that can open, move or close a timeline. */
+  timelineEventTypes(): string[] {
+    return [...this.translatedTypes];
+  }
+
+  /** Called on each tick of a definition's calendar `schedule`. */
+  registerScheduleHandler(workflow: string, handler: ScheduleHandler): void {
+    this.scheduleHandlers[workflow] = handler;
+  }
+
+  /**
+   * Publish definitions, reconcile timers from the ledger and install the schedulers (scheduler
+   * role), and start the worker (worker role). Both by default.
+   */
+  async start(roles: { scheduler?: boolean; worker?: boolean } = {}): Promise<ReconcileReport | null> {
+    const scheduler = roles.scheduler ?? true;
+    const worker = roles.worker ?? this.o.runWorker !== false;
+    let report: ReconcileReport | null = null;
+    if (scheduler) {
+      await publishDefinitions(this.o.store, this.o.registry, this.o.clock, this.actor, this.o.files);
+      report = await this.reconcile();
+      await this.installSchedulers();
+    } else {
+      await this.loadPublishedVersions();
+    }
+    if (worker) {
+      const processor: Processor = (job, token) => this.process(job, token);
+      const opts = { concurrency: this.o.concurrency ?? 4 };
+      this.worker = this.o.queues
+        ? this.o.queues.worker(this.queueName, processor, opts)
+        : new Worker(this.queueName, processor, { connection: this.o.connection!, prefix: this.o.prefix, ...opts });
       this.worker.on('error', (e) => this.o.onError?.(e));
       await this.worker.waitUntilReady();
     }
     return report;
   }
 
+  /** Older definition versions from the ledger, for a process that does not publish. */
+  private async loadPublishedVersions(): Promise<void> {
+    for (const def of this.o.registry.currentDefinitions()) {
+      for (const e of await this.o.store.readStream(`workflow-definition-${def.workflow}`)) {
+        const d = e.data as { version: number; definition: WorkflowDefinition };
+        if (e.type === TimelineEventTypes.WorkflowDefinitionPublished && d.version !== def.version) {
+          this.o.registry.add(d.definition, { current: false });
+        }
+      }
+    }
+  }
+
   async stop(): Promise<void> {
+    if (this.o.queues) return; // the platform's queue registry closes its queues and workers
     await this.worker?.close();
-    // Closing a queue whose connection is still being set up leaves a socket open: wait for it.
-    await this.queue.waitUntilReady().catch(() => undefined);
-    await this.queue.close();
+    if (this._queue) {
+      // Closing a queue whose connection is still being set up leaves a socket open: wait for it.
+      await this._queue.waitUntilReady().catch(() => undefined);
+      await this._queue.close();
+    }
+  }
+
+  /** Plan and enqueue the timers of one timeline now (the timeline processor calls this on new events). */
+  async reconcileTimeline(sourceStream: string, workflow: string, subject: SubjectRef): Promise<number> {
+    const { timeline: t } = await this.loadTimeline({ sourceStream, workflow, subjectKind: subject.kind, subjectId: subject.id });
+    if (!t || t.status !== 'open' || !this.o.registry.has(t.workflow, t.workflowVersion)) return 0;
+    const now = this.o.clock.now();
+    let n = 0;
+    for (const timer of planTimeline(this.o.registry.get(t.workflow, t.workflowVersion), t, { timeZone: this.o.timeZone, now })) {
+      if (timer.state !== 'pending') continue;
+      await this.ensureJob(timer, t.sourceStream, now);
+      n++;
+    }
+    return n;
+  }
+
+  /** The timeline intents of one event (for the timeline processor). */
+  intentsOf(event: RecordedEvent): TimelineIntent[] {
+    return this.translators.flatMap((t) => t(event));
   }
 
   /** Fold the whole ledger into timelines. */
@@ -260,7 +350,7 @@ export class WorkflowEngine {
         return this.reconcile();
       case 'schedule': {
         const workflow = (job.data as { workflow: string }).workflow;
-        const handler = this.o.scheduleHandlers?.[workflow];
+        const handler = this.scheduleHandlers[workflow];
         if (handler) await handler({ workflow, occurrenceOn: localDate(this.o.clock.now(), this.o.timeZone) });
         return { workflow, handled: !!handler };
       }
@@ -270,7 +360,7 @@ export class WorkflowEngine {
   }
 
   /** Read one timeline (its declaring stream and its own stream) from the ledger. */
-  private async loadTimeline(data: TimerJobData): Promise<{ timeline?: TimelineState; ownVersion: bigint | null }> {
+  private async loadTimeline(data: Pick<TimerJobData, 'sourceStream' | 'workflow' | 'subjectKind' | 'subjectId'>): Promise<{ timeline?: TimelineState; ownVersion: bigint | null }> {
     const subject = { kind: data.subjectKind, id: data.subjectId };
     const own = timelineStream(data.workflow, subject);
     const [source, mine] = await Promise.all([this.o.store.readStream(data.sourceStream), this.o.store.readStream(own)]);

@@ -9,7 +9,7 @@ import { FakeClock } from '../../../src/platform/clock';
 import { scheduleTimeline, timelineStream } from '../../../src/workflows/domain/timeline';
 import { jobIdForTimer, pendingTimers } from '../../../src/workflows/domain/timers';
 import { WORKFLOWS_QUEUE, type WorkflowEngine } from '../../../src/workflows/runtime/workflow-engine';
-import { MemoryEventStore } from '../../support/workflows/memory-event-store';
+import { SqliteEventStore } from '../../../src/ledger/sqlite/sqlite-event-store';
 import {
   appendDrafts, cleanup, deletePrefix, makeEngine, outboxFiles, redisConnection, shippedRegistry, tempDir, uniquePrefix, waitFor,
 } from '../../support/workflows/harness';
@@ -21,16 +21,25 @@ describe('workflows engine on BullMQ + Redis', () => {
   let dir: string;
   let engines: WorkflowEngine[];
   let queue: Queue;
+  let stores: SqliteEventStore[];
+  // The real ledger: a SQLite file in the test's temp dir.
+  const openStore = (clock: FakeClock) => {
+    const s = new SqliteEventStore({ path: join(dir, 'ledger.db'), clock });
+    stores.push(s);
+    return s;
+  };
 
   beforeEach(() => {
     prefix = uniquePrefix();
     dir = tempDir();
     engines = [];
+    stores = [];
     queue = new Queue(WORKFLOWS_QUEUE, { connection: redisConnection(), prefix });
   });
   afterEach(async () => {
     for (const e of engines) await e.stop();
     await queue.close();
+    for (const s of stores) await s.close();
     await deletePrefix(prefix);
     cleanup(dir);
   });
@@ -42,7 +51,7 @@ describe('workflows engine on BullMQ + Redis', () => {
 
   it('schedules delayed jobs with deterministic ids, sends when due, and rebuilds everything after a Redis flush without sending twice', async () => {
     const clock = new FakeClock('2025-03-12T15:00:00Z');
-    const store = new MemoryEventStore(clock);
+    const store = openStore(clock);
     const registry = shippedRegistry();
     const outbox = join(dir, 'outbox');
     const def = registry.current('breach-notification');
@@ -94,26 +103,28 @@ describe('workflows engine on BullMQ + Redis', () => {
     engines = [];
     expect(await deletePrefix(prefix)).toBeGreaterThan(0);
     expect(await delayedTimerJobIds()).toEqual([]);
-    const e2 = makeEngine({ store, registry, clock, timeZone: TZ, prefix, outbox });
+    await store.close();
+    const reopened = openStore(clock);
+    const e2 = makeEngine({ store: reopened, registry: shippedRegistry(), clock, timeZone: TZ, prefix, outbox });
     engines.push(e2);
     const again = await e2.start();
     // Every pending timer is back, except the one already recorded as sent.
     const sentJob = jobIdForTimer(String(sent.data.timerId));
     expect(await delayedTimerJobIds()).toEqual(expected.filter((id) => id !== sentJob));
-    expect(again.pending).toBe(expected.length - 1);
+    expect(again!.pending).toBe(expected.length - 1);
     // Nothing was sent twice, even when the job is forced to run again.
     const payload = job!.data;
     expect(await e2.fire(payload)).toEqual({ outcome: 'already-sent' });
     await new Promise((r) => setTimeout(r, 300));
     expect(outboxFiles(outbox)).toHaveLength(1);
-    expect((await store.readStream(stream1)).filter((e) => e.type === 'ReminderSent')).toHaveLength(1);
+    expect((await reopened.readStream(stream1)).filter((e) => e.type === 'ReminderSent')).toHaveLength(1);
     // Definitions were published once, not again on restart.
-    expect((await store.readStream('workflow-definition-breach-notification')).map((e) => e.data.version)).toEqual([1]);
+    expect((await reopened.readStream('workflow-definition-breach-notification')).map((e) => e.data.version)).toEqual([1]);
   });
 
   it('moves time forward: reminders go out at their dates, escalation climbs the chain, completion stops it', async () => {
     const clock = new FakeClock('2025-03-12T15:00:00Z');
-    const store = new MemoryEventStore(clock);
+    const store = openStore(clock);
     const registry = shippedRegistry();
     const outbox = join(dir, 'outbox');
     const def = registry.current('breach-notification');
@@ -157,7 +168,7 @@ describe('workflows engine on BullMQ + Redis', () => {
 
   it('keeps the version a timeline was scheduled under after the definition changes', async () => {
     const clock = new FakeClock('2025-01-02T15:00:00Z');
-    const store = new MemoryEventStore(clock);
+    const store = openStore(clock);
     const outbox = join(dir, 'outbox');
     const v1 = shippedRegistry();
     const subject = { kind: 'key', id: 'kek-1' };

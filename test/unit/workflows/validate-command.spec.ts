@@ -39,10 +39,10 @@ describe('safeharbor workflows validate', () => {
     writeFileSync(join(dir, 'broken.yaml'), 'workflow: [\n');
     const program = new Command().exitOverride();
     registerWorkflowsCommands(program, io);
-    const before = process.exitCode;
-    await program.parseAsync(['node', 'safeharbor', 'workflows', 'validate', dir]);
-    expect(process.exitCode).toBe(2);
-    process.exitCode = before;
+    await expect(program.parseAsync(['node', 'safeharbor', 'workflows', 'validate', dir])).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(/^1 problem in .*; nothing was loaded$/),
+    });
     expect(err[0]).toMatch(/broken\.yaml: YAML syntax: /);
   });
 });
