@@ -1,6 +1,8 @@
 import type { Type } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { IncidentsModule } from './incidents/incidents.module';
+import { PostureModule } from './posture/posture.module';
+import { RiskModule } from './risk/risk.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 
 /**
@@ -8,4 +10,4 @@ import { WorkflowsModule } from './workflows/workflows.module';
  * types and projections in onModuleInit and starts its workers in onApplicationBootstrap when
  * the process has the worker role.
  */
-export const CONTEXT_MODULES: Type[] = [AuthModule, IncidentsModule, WorkflowsModule];
+export const CONTEXT_MODULES: Type[] = [AuthModule, IncidentsModule, WorkflowsModule, RiskModule, PostureModule];

@@ -1,0 +1,32 @@
+import { Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { PROJECTION_RUNNER, type ProjectionRunner } from '../ledger/projections/projection-runner';
+import type { EventRegistry } from '../ledger/registry';
+import { EVENT_REGISTRY } from '../platform/tokens';
+import { RiskCommands } from './commands/risk.commands';
+import { ASSESSMENT_EVENT_TYPES } from './domain/assessment';
+import { CANDIDATE_EVENT_TYPES } from './domain/candidates';
+import { PROGRAM_EVENT_TYPES } from './domain/program';
+import { RiskController } from './http/risk.controller';
+import { riskProjection } from './projections/risk.projection';
+import { RiskQueries } from './queries/risk.queries';
+
+/** Other contexts propose candidate risks through this (hardening findings, incidents): `RISK_CANDIDATES.proposeCandidate(input, ctx)`. */
+export const RISK_CANDIDATES = Symbol('RiskCandidates');
+
+@Global()
+@Module({
+  controllers: [RiskController],
+  providers: [RiskCommands, RiskQueries, { provide: RISK_CANDIDATES, useExisting: RiskCommands }],
+  exports: [RiskCommands, RiskQueries, RISK_CANDIDATES],
+})
+export class RiskModule implements OnModuleInit {
+  constructor(
+    @Inject(EVENT_REGISTRY) private readonly registry: EventRegistry,
+    @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.registerNames(...ASSESSMENT_EVENT_TYPES, ...PROGRAM_EVENT_TYPES, ...CANDIDATE_EVENT_TYPES);
+    this.projections.register(riskProjection);
+  }
+}
