@@ -1,5 +1,7 @@
 import { Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { PROCESSOR_RUNNER, type ProcessorRunner } from '../ledger/processors/event-processor';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '../ledger/projections/projection-runner';
+import { incidentCandidatesProcessor } from './processors/incident-candidates.processor';
 import type { EventRegistry } from '../ledger/registry';
 import { EVENT_REGISTRY } from '../platform/tokens';
 import { RiskCommands } from './commands/risk.commands';
@@ -23,10 +25,13 @@ export class RiskModule implements OnModuleInit {
   constructor(
     @Inject(EVENT_REGISTRY) private readonly registry: EventRegistry,
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
+    @Inject(PROCESSOR_RUNNER) private readonly processors: ProcessorRunner,
+    private readonly commands: RiskCommands,
   ) {}
 
   onModuleInit(): void {
     this.registry.registerNames(...ASSESSMENT_EVENT_TYPES, ...PROGRAM_EVENT_TYPES, ...CANDIDATE_EVENT_TYPES);
     this.projections.register(riskProjection);
+    this.processors.register(incidentCandidatesProcessor(this.commands));
   }
 }

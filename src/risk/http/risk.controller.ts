@@ -174,9 +174,9 @@ export class RiskController {
   @HttpCode(200)
   @Roles(...ASSESSORS)
   @ApiZodBody(AdoptBody)
-  adopt(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(AdoptBody) body: z.infer<typeof AdoptBody>, @Ctx() ctx: CommandContext) {
+  async adopt(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(AdoptBody) body: z.infer<typeof AdoptBody>, @Ctx() ctx: CommandContext) {
     const { assessmentId, ...risk } = body;
-    return this.commands.adoptCandidate(id, assessmentId, risk, ctx);
+    return this.commands.adoptCandidate(id, assessmentId, risk, ctx).then((r) => ({ riskId: r.riskId, assessmentId, version: Number(r.version) }));
   }
 
   @Post('candidates/:id/dismiss')
