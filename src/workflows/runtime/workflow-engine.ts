@@ -244,6 +244,10 @@ export class WorkflowEngine {
     const now = this.o.clock.now();
     const report: ReconcileReport = { timelines: 0, pending: 0, added: 0, promoted: 0, kept: 0, staleRemoved: 0, errors: [] };
     const wanted = new Set<string>();
+    for (const c of index.conflicts()) {
+      report.errors.push({ timeline: c.key, reason: `timeline events were appended to several streams (${c.streams.join(', ')}); keep them in one` });
+      this.o.onError?.(new Error(`workflows: timeline ${c.key} is declared in several streams`));
+    }
     for (const t of index.open()) {
       report.timelines++;
       if (!this.o.registry.has(t.workflow, t.workflowVersion)) {
