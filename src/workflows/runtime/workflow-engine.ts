@@ -35,6 +35,7 @@ import type { Notifier, ScheduleHandler } from '../ports';
 import type { WorkflowRegistry } from '../registry';
 
 export const WORKFLOWS_QUEUE = 'safeharbor-workflows';
+const RECONCILE_WINDOW = 200;
 export const SYSTEM_ACTOR: Actor = { id: 'system:workflows', role: 'system' };
 
 /** The payload of a timer job: ids and dates only. */
@@ -244,6 +245,7 @@ export class WorkflowEngine {
     const now = this.o.clock.now();
     const report: ReconcileReport = { timelines: 0, pending: 0, added: 0, promoted: 0, kept: 0, staleRemoved: 0, errors: [] };
     const wanted = new Set<string>();
+    const work: Array<{ timer: PlannedTimer; sourceStream: string }> = [];
     for (const c of index.conflicts()) {
       report.errors.push({ timeline: c.key, reason: `timeline events were appended to several streams (${c.streams.join(', ')}); keep them in one` });
       this.o.onError?.(new Error(`workflows: timeline ${c.key} is declared in several streams`));
@@ -258,11 +260,14 @@ export class WorkflowEngine {
       for (const timer of planTimeline(def, t, { timeZone: this.o.timeZone, now })) {
         if (timer.state !== 'pending') continue;
         report.pending++;
-        const jobId = jobIdForTimer(timer.timerId);
-        wanted.add(jobId);
-        const r = await this.ensureJob(timer, t.sourceStream, now);
-        report[r]++;
+        wanted.add(jobIdForTimer(timer.timerId));
+        work.push({ timer, sourceStream: t.sourceStream });
       }
+    }
+    // Redis round trips overlap when issued together (ioredis pipelines them): a window of jobs at a time.
+    for (let i = 0; i < work.length; i += RECONCILE_WINDOW) {
+      const results = await Promise.all(work.slice(i, i + RECONCILE_WINDOW).map((w) => this.ensureJob(w.timer, w.sourceStream, now)));
+      for (const r of results) report[r]++;
     }
     // Delayed timer jobs no longer wanted (timeline closed or due date moved) are removed.
     for (let start = 0; ; start += 500) {
@@ -289,7 +294,8 @@ export class WorkflowEngine {
           await existing.promote();
           return 'promoted';
         }
-        await existing.changeDelay(delay);
+        // Already due at the right moment (timestamp + delay is when BullMQ runs it): nothing to do.
+        if (Math.abs(existing.timestamp + existing.delay - (Date.now() + delay)) > 1000) await existing.changeDelay(delay);
         return 'kept';
       }
       if (state === 'waiting' || state === 'active' || state === 'prioritized' || state === 'waiting-children') return 'kept';
