@@ -66,7 +66,6 @@ export async function createHttpApp(options: AppOptions): Promise<INestApplicati
       .build(),
   );
   SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   return app;
 }
 
