@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { FakeClock } from '../../../src/platform/clock';
+import { uuidv7 } from '../../../src/platform/ids';
 import { scheduleTimeline, timelineStream } from '../../../src/workflows/domain/timeline';
 import { jobIdForTimer, pendingTimers } from '../../../src/workflows/domain/timers';
 import { WORKFLOWS_QUEUE, type WorkflowEngine } from '../../../src/workflows/runtime/workflow-engine';
@@ -196,5 +197,46 @@ describe('workflows engine on BullMQ + Redis', () => {
     const e3 = makeEngine({ store, registry: v2b, clock, timeZone: TZ, prefix, outbox, runWorker: false });
     engines.push(e3);
     await expect(e3.start()).rejects.toThrow('workflows/key-rotation.yaml: version: version 2 was already published with different content; raise the version (next: 3)');
+  });
+});
+
+describe('a context that declares timelines through its own events (translator)', () => {
+  it('key activation opens a key-rotation timeline; the worker reads it through the translator; rotation closes it', async () => {
+    const prefix = uniquePrefix();
+    const dir = tempDir();
+    const clock = new FakeClock('2025-01-02T15:00:00Z');
+    const store = new SqliteEventStore({ path: join(dir, 'ledger.db'), clock });
+    const registry = shippedRegistry();
+    const version = registry.current('key-rotation').version;
+    const translator = (e: { type: string; data: Record<string, unknown> }) =>
+      e.type === 'KeyActivated'
+        ? [{ kind: 'schedule' as const, workflow: 'key-rotation', workflowVersion: Number(e.data.rotationWorkflowVersion), subject: { kind: 'key', id: String(e.data.keyId) }, dueOn: String(e.data.rotateBy), assignees: { custodian: ['p-cust'] } }]
+        : e.type === 'KeyRotated'
+          ? [{ kind: 'complete' as const, workflow: 'key-rotation', subject: { kind: 'key', id: String(e.data.keyId) }, completedOn: String(e.data.on) }]
+          : [];
+    const append = (type: string, data: Record<string, unknown>) =>
+      store.append('key-k1', [{ id: uuidv7(), type, schemaVersion: 1, data, metadata: { actor: { id: 't', role: 'security-officer' }, correlationId: uuidv7(), occurredAt: clock.now().toISOString() } }], 'any');
+    await append('KeyActivated', { keyId: 'k1', rotateBy: '2025-12-31', rotationWorkflowVersion: version });
+    const engine = makeEngine({ store, registry, clock, timeZone: TZ, prefix, outbox: join(dir, 'outbox') });
+    engine.registerTranslator(['KeyActivated', 'KeyRotated'], translator);
+    try {
+      const r = await engine.start();
+      expect(r).toMatchObject({ timelines: 1, pending: 7, errors: [] });
+      clock.set('2025-12-01T14:00:00Z'); // 30 days before, 09:00 EST
+      await engine.reconcile();
+      const own = timelineStream('key-rotation', { kind: 'key', id: 'k1' });
+      const ev = await waitFor(async () => (await store.readStream(own)).find((e) => e.type === 'ReminderSent'), 'key reminder');
+      expect(ev.data).toMatchObject({ step: 'reminder-30d', principals: ['p-cust'], to: ['custodian', 'security-officer'] });
+      await append('KeyRotated', { keyId: 'k1', on: '2025-12-05' });
+      clock.set('2026-01-01T14:00:00Z');
+      const after = await engine.reconcile();
+      expect(after.timelines).toBe(0);
+      expect(await engine.fire({ timerId: 'key-rotation:k1:2025-12-31:escalation-0d', sourceStream: 'key-k1', workflow: 'key-rotation', subjectKind: 'key', subjectId: 'k1', dueOn: '2025-12-31', step: 'escalation-0d' })).toEqual({ outcome: 'closed' });
+    } finally {
+      await engine.stop();
+      await store.close();
+      await deletePrefix(prefix);
+      cleanup(dir);
+    }
   });
 });
