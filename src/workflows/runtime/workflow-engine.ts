@@ -172,8 +172,8 @@ export class WorkflowEngine {
     return report;
   }
 
-  /** Older definition versions from the ledger, for a process that does not publish. */
-  private async loadPublishedVersions(): Promise<void> {
+  /** Older definition versions from the ledger, for a process that does not publish (workers, CLI). */
+  async loadPublishedVersions(): Promise<void> {
     for (const def of this.o.registry.currentDefinitions()) {
       for (const e of await this.o.store.readStream(`workflow-definition-${def.workflow}`)) {
         const d = e.data as { version: number; definition: WorkflowDefinition };
