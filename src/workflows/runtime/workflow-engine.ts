@@ -154,7 +154,13 @@ export class WorkflowEngine {
     const worker = roles.worker ?? this.o.runWorker !== false;
     let report: ReconcileReport | null = null;
     if (scheduler) {
-      await publishDefinitions(this.o.store, this.o.registry, this.o.clock, this.actor, this.o.files);
+      try {
+        await publishDefinitions(this.o.store, this.o.registry, this.o.clock, this.actor, this.o.files);
+      } catch (e) {
+        // Another scheduler published at the same moment: read what it wrote and check again.
+        if (!(e instanceof WrongExpectedVersionError)) throw e;
+        await publishDefinitions(this.o.store, this.o.registry, this.o.clock, this.actor, this.o.files);
+      }
       report = await this.reconcile();
       await this.installSchedulers();
     } else {
