@@ -275,16 +275,24 @@ export class WorkflowEngine {
       const results = await Promise.all(work.slice(i, i + RECONCILE_WINDOW).map((w) => this.ensureJob(w.timer, w.sourceStream, now)));
       for (const r of results) report[r]++;
     }
-    // Delayed timer jobs no longer wanted (timeline closed or due date moved) are removed.
+    // Delayed timer jobs of timelines this fold saw closed or moved are removed. A job of a timeline
+    // the fold does not know yet (declared while we were reading) is left alone.
+    const known = new Map<string, TimelineState>();
+    for (const t of index.all()) known.set(`${t.workflow}|${t.subject.id}`, t);
+    const stale: Job[] = [];
     for (let start = 0; ; start += 500) {
       const jobs = await this.queue.getDelayed(start, start + 499);
       for (const j of jobs) {
-        if (j?.id?.startsWith('timer|') && !wanted.has(j.id)) {
-          await j.remove();
-          report.staleRemoved++;
-        }
+        if (!j?.id?.startsWith('timer|') || wanted.has(j.id)) continue;
+        const data = j.data as Partial<TimerJobData>;
+        const t = known.get(`${data.workflow}|${data.subjectId}`);
+        if (t && (t.status !== 'open' || t.dueOn !== data.dueOn || t.sent.has(String(data.timerId)))) stale.push(j);
       }
       if (jobs.length < 500) break;
+    }
+    for (const j of stale) {
+      await j.remove().catch(() => undefined);
+      report.staleRemoved++;
     }
     return report;
   }
