@@ -77,6 +77,19 @@ export function registerDefaultProviders(reg: PostureRegistry, db: Database.Data
     },
   });
 
-  reg.placeholder('grants-expiring', 'Access grants expiring within 30 days', 30, 'provided by the access context (not installed in this build)');
+  reg.register({
+    key: 'grants-expiring',
+    title: 'Access grants expiring within 30 days',
+    order: 30,
+    columns: ['grantId', 'expiresOn', 'daysLeft', 'remindersSent'],
+    async collect({ today }) {
+      const ever = (db.prepare(`SELECT COUNT(*) AS n FROM workflow_timelines WHERE workflow = 'access-grant-expiry'`).get() as { n: number }).n;
+      const rows = openTimelines(db, ['access-grant-expiry'])
+        .filter((t) => t.due_on <= addDays(today, HORIZON_DAYS))
+        .map((t) => ({ grantId: t.subject_id, expiresOn: t.due_on, daysLeft: daysBetween(today, t.due_on), remindersSent: t.reminders }));
+      // A grant still open after its expiry date means the expiry action has not run: that needs action.
+      return { rows, attention: rows.filter((r) => r.daysLeft < 0).length, ...(ever === 0 ? { note: 'no grant expiry timelines recorded yet (access-grant-expiry workflow)' } : {}) };
+    },
+  });
   reg.placeholder('unencrypted-datasets', 'PHI datasets not encrypted', 50, 'provided by the datasets context (not installed in this build)');
 }

@@ -61,6 +61,8 @@ export interface TimerFiredData {
   daysLeft: number;
   /** Id of the message handed to the notifier (idempotency key = timerId). */
   messageId: string;
+  /** The step's action and whether a registered handler ran it. */
+  action?: { name: string; status: 'done' | 'no-handler' };
 }
 
 /** A new event ready for `EventStore.append` minus id and metadata, which the caller adds. */

@@ -31,7 +31,7 @@ import {
 } from '../domain/timeline';
 import { jobIdForTimer, planTimeline, SUBJECT_ID_RE, type PlannedTimer, type SubjectRef } from '../domain/timers';
 import { publishDefinitions } from '../definitions-ledger';
-import type { Notifier, ScheduleHandler } from '../ports';
+import type { ActionHandler, Notifier, ScheduleHandler } from '../ports';
 import type { WorkflowRegistry } from '../registry';
 
 export const WORKFLOWS_QUEUE = 'safeharbor-workflows';
@@ -102,6 +102,7 @@ export class WorkflowEngine {
   private readonly translators: TimelineTranslator[];
   private readonly translatedTypes = new Set<string>(Object.values(TimelineEventTypes));
   private readonly scheduleHandlers: Record<string, ScheduleHandler>;
+  private readonly actionHandlers: Record<string, ActionHandler> = {};
   private readonly actor: Actor;
   private readonly queueName: string;
 
@@ -138,6 +139,11 @@ export class WorkflowEngine {
   /** Event types that can open, move or close a timeline. */
   timelineEventTypes(): string[] {
     return [...this.translatedTypes];
+  }
+
+  /** Runs a step's `action` when its timer fires (idempotent on the timer id). */
+  registerActionHandler(action: string, handler: ActionHandler): void {
+    this.actionHandlers[action] = handler;
   }
 
   /** Called on each tick of a definition's calendar `schedule`. */
@@ -434,6 +440,17 @@ export class WorkflowEngine {
           daysLeft,
         },
       });
+      let action: TimerFiredData['action'];
+      if (timer.action) {
+        const handler = this.actionHandlers[timer.action];
+        if (handler) {
+          await handler({ action: timer.action, timerId: timer.timerId, workflow: def.workflow, workflowVersion: t.workflowVersion, subject: { ...t.subject }, dueOn: t.dueOn, step: timer.step, sourceStream: t.sourceStream });
+          action = { name: timer.action, status: 'done' };
+        } else {
+          this.o.onError?.(new Error(`workflows: no handler registered for action "${timer.action}" (${timer.timerId})`));
+          action = { name: timer.action, status: 'no-handler' };
+        }
+      }
       const event: TimerFiredData = {
         timerId: timer.timerId,
         workflow: def.workflow,
@@ -448,6 +465,7 @@ export class WorkflowEngine {
         sentAt: now.toISOString(),
         daysLeft,
         messageId,
+        ...(action ? { action } : {}),
       };
       try {
         await this.o.store.append(

@@ -240,3 +240,46 @@ describe('a context that declares timelines through its own events (translator)'
     }
   });
 });
+
+describe('steps with an action (grant expiry)', () => {
+  it('runs the registered action once when the timer fires, records it, and never runs it again', async () => {
+    const prefix = uniquePrefix();
+    const dir = tempDir();
+    const clock = new FakeClock('2025-05-20T12:00:00Z');
+    const store = new SqliteEventStore({ path: join(dir, 'ledger.db'), clock });
+    const registry = shippedRegistry();
+    const def = registry.current('access-grant-expiry');
+    const grant = { kind: 'access-grant', id: 'g-1' };
+    const other = { kind: 'access-grant', id: 'g-2' };
+    await appendDrafts(store, clock, 'grant-g-1', [scheduleTimeline(def, { subject: grant, dueOn: '2025-06-01', assignees: { owner: ['p-dana'], reviewer: ['p-rev'] } })]);
+    const engine = makeEngine({ store, registry, clock, timeZone: TZ, prefix, outbox: join(dir, 'outbox') });
+    const calls: string[] = [];
+    engine.registerActionHandler('expire-access-grant', async (c) => {
+      calls.push(`${c.subject.id}:${c.timerId}:${c.sourceStream}`);
+    });
+    try {
+      await engine.start();
+      clock.set('2025-06-01T04:00:00Z'); // 00:00 EDT on the expiry date
+      await engine.reconcile();
+      const own = timelineStream('access-grant-expiry', grant);
+      const esc = await waitFor(async () => (await store.readStream(own)).find((e) => e.type === 'EscalationRaised'), 'grant expiry');
+      expect(esc.data).toMatchObject({ step: 'escalation-0d', action: { name: 'expire-access-grant', status: 'done' }, principals: ['p-dana', 'p-rev'] });
+      expect(calls).toEqual(['g-1:access-grant-expiry:g-1:2025-06-01:escalation-0d:grant-g-1']);
+      expect(await engine.fire({ timerId: 'access-grant-expiry:g-1:2025-06-01:escalation-0d', sourceStream: 'grant-g-1', workflow: 'access-grant-expiry', subjectKind: 'access-grant', subjectId: 'g-1', dueOn: '2025-06-01', step: 'escalation-0d' })).toEqual({ outcome: 'already-sent' });
+      expect(calls).toHaveLength(1);
+
+      // Without a handler the step is still recorded, saying so (and reported through onError).
+      const bare = makeEngine({ store, registry, clock, timeZone: TZ, prefix: `${prefix}b`, outbox: join(dir, 'outbox'), runWorker: false });
+      await appendDrafts(store, clock, 'grant-g-2', [scheduleTimeline(def, { subject: other, dueOn: '2025-06-01' })]);
+      const r = await bare.fire({ timerId: 'access-grant-expiry:g-2:2025-06-01:escalation-0d', sourceStream: 'grant-g-2', workflow: 'access-grant-expiry', subjectKind: 'access-grant', subjectId: 'g-2', dueOn: '2025-06-01', step: 'escalation-0d' });
+      expect(r).toMatchObject({ outcome: 'sent', event: { action: { name: 'expire-access-grant', status: 'no-handler' } } });
+      await bare.stop();
+      await deletePrefix(`${prefix}b`);
+    } finally {
+      await engine.stop();
+      await store.close();
+      await deletePrefix(prefix);
+      cleanup(dir);
+    }
+  });
+});
