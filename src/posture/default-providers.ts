@@ -65,14 +65,18 @@ export function registerDefaultProviders(reg: PostureRegistry, db: Database.Data
     order: 60,
     columns: ['incident', 'obligation', 'dueOn', 'daysLeft', 'overdue', 'lastSent'],
     async collect({ today }) {
-      const rows = openTimelines(db, ['breach-notification']).map((t) => ({
-        incident: t.source_stream.startsWith('incident-') ? t.source_stream.slice('incident-'.length) : t.source_stream,
-        obligation: t.subject_id,
+      const rows = openTimelines(db, ['breach-notification']).map((t) => {
+        const incident = t.source_stream.startsWith('incident-') ? t.source_stream.slice('incident-'.length) : t.source_stream;
+        return {
+        incident,
+        // Obligation subjects are `<incidentId>.<obligationId>` (incidents context): show the obligation part.
+        obligation: t.subject_id.startsWith(`${incident}.`) ? t.subject_id.slice(incident.length + 1) : t.subject_id,
         dueOn: t.due_on,
         daysLeft: daysBetween(today, t.due_on),
         overdue: t.due_on < today,
         lastSent: t.last_step,
-      }));
+        };
+      });
       return { rows, attention: rows.filter((r) => r.daysLeft <= 7).length };
     },
   });

@@ -23,9 +23,10 @@ import { FileOutboxNotifier } from './notifier/file-outbox';
 import { StaticRoleDirectory } from './ports';
 import { WorkflowRegistry } from './registry';
 import { WorkflowEngine, type QueueFactory } from './runtime/workflow-engine';
+import { WorkflowsController } from './http/workflows.controller';
+import { WORKFLOW_ENGINE, WORKFLOW_REGISTRY } from './tokens';
 
-export const WORKFLOW_REGISTRY = Symbol('WorkflowRegistry');
-export const WORKFLOW_ENGINE = Symbol('WorkflowEngine');
+export { WORKFLOW_ENGINE, WORKFLOW_REGISTRY } from './tokens';
 export const WORKFLOW_EVENT_TYPES = Object.values(TimelineEventTypes);
 
 /** workflows/ of the deployment: SAFEHARBOR_WORKFLOWS_DIR, else ./workflows, else the one shipped with the code. */
@@ -50,6 +51,7 @@ export function roleDirectoryFromEnv(env: Record<string, string | undefined> = p
 
 @Global()
 @Module({
+  controllers: [WorkflowsController],
   providers: [
     {
       provide: WORKFLOW_REGISTRY,
