@@ -283,3 +283,33 @@ describe('steps with an action (grant expiry)', () => {
     }
   });
 });
+
+describe('calendar schedules', () => {
+  it('installs the quarterly recertification scheduler with the pattern and time zone, and a tick calls the registered handler with the local date', async () => {
+    const prefix = uniquePrefix();
+    const dir = tempDir();
+    const clock = new FakeClock('2025-04-01T12:00:00Z'); // 08:00 in New York
+    const store = new SqliteEventStore({ path: join(dir, 'ledger.db'), clock });
+    const engine = makeEngine({ store, registry: shippedRegistry(), clock, timeZone: TZ, prefix, outbox: join(dir, 'outbox') });
+    const ticks: string[] = [];
+    engine.registerScheduleHandler('access-recertification', async (t) => {
+      ticks.push(`${t.workflow}@${t.occurrenceOn}`);
+    });
+    const q = new Queue(WORKFLOWS_QUEUE, { connection: redisConnection(), prefix });
+    try {
+      await engine.start();
+      const s = (await q.getJobSchedulers()).find((x) => x.key === 'schedule|access-recertification')!;
+      expect(s).toMatchObject({ pattern: '0 8 1 1,4,7,10 *', tz: TZ });
+      // What the scheduler enqueues at each tick, run now.
+      await q.add('schedule', { workflow: 'access-recertification' });
+      await waitFor(async () => ticks.length > 0 && ticks, 'schedule tick');
+      expect(ticks).toEqual(['access-recertification@2025-04-01']);
+    } finally {
+      await q.close();
+      await engine.stop();
+      await store.close();
+      await deletePrefix(prefix);
+      cleanup(dir);
+    }
+  });
+});
