@@ -11,6 +11,11 @@ import { PROGRAM_EVENT_TYPES } from './domain/program';
 import { RiskController } from './http/risk.controller';
 import { riskProjection } from './projections/risk.projection';
 import { RiskQueries } from './queries/risk.queries';
+import { WorkflowValidationError } from '../workflows/loader';
+import type { WorkflowRegistry } from '../workflows/registry';
+import { WORKFLOW_REGISTRY } from '../workflows/tokens';
+import { AFTER_CHANGE_WORKFLOW } from './domain/candidates';
+import { ANNUAL_REVIEW_WORKFLOW } from './domain/program';
 
 /** Other contexts propose candidate risks through this (hardening findings, incidents): `RISK_CANDIDATES.proposeCandidate(input, ctx)`. */
 export const RISK_CANDIDATES = Symbol('RiskCandidates');
@@ -27,9 +32,14 @@ export class RiskModule implements OnModuleInit {
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
     @Inject(PROCESSOR_RUNNER) private readonly processors: ProcessorRunner,
     private readonly commands: RiskCommands,
+    @Inject(WORKFLOW_REGISTRY) private readonly workflows: WorkflowRegistry,
   ) {}
 
   onModuleInit(): void {
+    const missing = [ANNUAL_REVIEW_WORKFLOW, AFTER_CHANGE_WORKFLOW].filter((w) => !this.workflows.has(w));
+    if (missing.length) {
+      throw new WorkflowValidationError(missing.map((w) => ({ file: `workflows/${w}.yaml`, path: '', reason: 'required by the risk context but missing' })));
+    }
     this.registry.registerNames(...ASSESSMENT_EVENT_TYPES, ...PROGRAM_EVENT_TYPES, ...CANDIDATE_EVENT_TYPES);
     this.projections.register(riskProjection);
     this.processors.register(incidentCandidatesProcessor(this.commands));
