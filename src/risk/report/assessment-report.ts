@@ -61,6 +61,9 @@ export function renderAssessmentReport(s: AssessmentState, o: ReportOptions): Pr
   // Title page block
   doc.font('Helvetica-Bold').fontSize(20).text('Risk Assessment Report');
   doc.font('Helvetica').fontSize(12).text(o.organization).moveDown(0.2);
+  if (s.status !== 'completed') {
+    doc.font('Helvetica-Bold').fontSize(11).fillColor('#D32F2F').text(`DRAFT - this assessment is ${s.status}, not yet ${s.status === 'approved' ? 'completed' : 'approved'}`).fillColor('#000').font('Helvetica');
+  }
   doc.fontSize(10).fillColor('#444').text(`${s.title}  -  period ${s.periodStart} to ${s.periodEnd}`).fillColor('#000').moveDown(0.5).fontSize(9.5);
   kv('Status', s.status);
   kv('Started by', s.startedBy);

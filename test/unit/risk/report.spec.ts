@@ -18,6 +18,9 @@ describe('annual risk assessment report (PDF)', () => {
     for (const t of ['Risk Assessment Report', 'Example Health', 'Heat maps', 'Inherent', 'Residual', 'Next review due', '2026-12-15', 'Approved by', 'p-bob', 'Generated risk number 3', 'HIPAA Security Rule']) {
       expect(text).toContain(t);
     }
+    expect(text).not.toContain('DRAFT');
+    const draft = pdfText(await renderAssessmentReport({ ...s, status: 'submitted' }, { organization: 'Example Health', generatedAt: new Date('2025-12-16T10:00:00Z'), timeZone: 'UTC', catalogs: shippedCatalogs(), compress: false }));
+    expect(draft).toContain('DRAFT - this assessment is submitted, not yet approved');
     // Every cell of the two 5x5 maps is drawn as a filled rectangle.
     expect((pdf.toString('latin1').match(/ re\n/g) ?? []).length).toBeGreaterThanOrEqual(50);
     // Compressed by default, and deterministic for the same inputs.
