@@ -106,7 +106,7 @@ export function rootFromInclusionProof(index: number, size: number, leaf: Uint8A
   checkHashes('inclusion proof', proof);
   let fn = index;
   let sn = size - 1;
-  let r = Buffer.from(leaf);
+  let r: Buffer = Buffer.from(leaf);
   for (const p of proof) {
     if (sn === 0) throw new ProofVerificationError('inclusion proof is longer than the tree is deep');
     if (odd(fn) || fn === sn) {
@@ -166,8 +166,8 @@ export function verifyConsistency(
     fn = half(fn);
     sn = half(sn);
   }
-  let fr = Buffer.from(path[0]);
-  let sr = Buffer.from(path[0]);
+  let fr: Buffer = Buffer.from(path[0]);
+  let sr: Buffer = Buffer.from(path[0]);
   for (let i = 1; i < path.length; i++) {
     const c = path[i];
     if (sn === 0) throw new ProofVerificationError('consistency proof is longer than needed');
