@@ -69,8 +69,13 @@ export class FileWitness implements WitnessEndpoint {
       fs.closeSync(fd);
       fs.writeFileSync(path.join(dir, 'witness.vkey'), `${key.verifierKey}\n`, { mode: 0o644 });
     }
+    // Trust on first use: the log keys are fixed when the witness directory is created; later a
+    // changed key in the service's data dir cannot make this witness trust it (`trust()` is explicit).
+    const trustPath = path.join(dir, 'trusted-logs.txt');
+    if (!fs.existsSync(trustPath)) fs.writeFileSync(trustPath, opts.trustedLogKeys.map((k) => `${k}\n`).join(''), { mode: 0o644 });
+    const trustedKeys = fs.readFileSync(trustPath, 'utf8').split('\n').filter((l) => l.trim());
     const trusted = new Map<string, Ed25519NoteKey[]>();
-    for (const v of opts.trustedLogKeys) {
+    for (const v of trustedKeys) {
       const k = Ed25519NoteKey.fromVerifierKey(v);
       trusted.set(k.name, [...(trusted.get(k.name) ?? []), k]);
     }
@@ -79,6 +84,19 @@ export class FileWitness implements WitnessEndpoint {
 
   get name(): string {
     return this.key.name;
+  }
+
+  /** The log verifier keys this witness trusts. */
+  trustedLogKeys(): string[] {
+    return [...this.trusted.values()].flat().map((k) => k.verifierKey);
+  }
+
+  /** Operator action: trust an additional log key (e.g. after a planned key rotation). */
+  trust(vkey: string): void {
+    const k = Ed25519NoteKey.fromVerifierKey(vkey);
+    if (this.trustedLogKeys().includes(k.verifierKey)) return;
+    fs.appendFileSync(path.join(this.dir, 'trusted-logs.txt'), `${k.verifierKey}\n`);
+    this.trusted.set(k.name, [...(this.trusted.get(k.name) ?? []), k]);
   }
   get verifierKey(): string {
     return this.key.verifierKey;
