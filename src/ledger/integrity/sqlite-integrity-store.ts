@@ -119,6 +119,9 @@ export class SqliteIntegrityStore implements NodeReader, AppendHook {
       eventsRange: db.prepare('SELECT * FROM events WHERE position > ? AND position <= ? ORDER BY position ASC').safeIntegers(true),
       eventById: db.prepare('SELECT * FROM events WHERE id = ?').safeIntegers(true),
       eventsOfStream: db.prepare('SELECT * FROM events WHERE stream = ? ORDER BY version ASC').safeIntegers(true),
+      eventsOfIncident: db
+        .prepare("SELECT * FROM events WHERE stream = ? OR (json_valid(data) AND json_extract(data, '$.incidentId') = ?) ORDER BY position ASC")
+        .safeIntegers(true),
       head: db.prepare('SELECT COALESCE(MAX(position), 0) FROM events').pluck(),
       leavesRange: db.prepare('SELECT idx, hash FROM integrity_nodes WHERE level = 0 AND idx >= ? AND idx < ? ORDER BY idx ASC'),
       checkpoints: db.prepare('SELECT size, root, note, signed_at AS signedAt, cosigned FROM integrity_checkpoints ORDER BY size ASC'),
@@ -253,6 +256,11 @@ export class SqliteIntegrityStore implements NodeReader, AppendHook {
   eventById(id: string): RecordedEvent | undefined {
     const r = this.s.eventById.get(id) as RawEventRow | undefined;
     return r ? rowToEvent(r) : undefined;
+  }
+
+  /** The incident's own stream plus every event that names the incident (other contexts' streams). */
+  eventsOfIncident(incidentId: string): RecordedEvent[] {
+    return (this.s.eventsOfIncident.all(`incident-${incidentId}`, incidentId) as RawEventRow[]).map(rowToEvent);
   }
 
   eventsOfStream(stream: string): RecordedEvent[] {
