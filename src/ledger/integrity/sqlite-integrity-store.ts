@@ -11,7 +11,7 @@
 import type Database from 'better-sqlite3';
 import type { AppendHook } from '../sqlite/sqlite-event-store';
 import type { RecordedEvent } from '../port';
-import { eventLeafHash, HASH_SIZE } from './hashing';
+import { canonicalLeaf, HASH_SIZE, leafHashOfText, spliceLeafText } from './hashing';
 import { appendLeaf, EMPTY_TREE, FrontierEntry, NodeReader, rootOf, TreeNode, TreeState } from './merkle';
 
 const SCHEMA = `
@@ -112,6 +112,8 @@ export class SqliteIntegrityStore implements NodeReader, AppendHook {
     const db = this.db;
     return {
       node: db.prepare('SELECT hash FROM integrity_nodes WHERE level = ? AND idx = ?').pluck(),
+      canonicalize: db.prepare('UPDATE events SET data = ?, metadata = ? WHERE position = ?'),
+      rawRows: db.prepare('SELECT position, id, stream, version, type, schema_version, data, metadata FROM events WHERE position > ? ORDER BY position ASC LIMIT ?').raw(true),
       putNode: db.prepare('INSERT INTO integrity_nodes (level, idx, hash) VALUES (?, ?, ?)'),
       tree: db.prepare('SELECT size, frontier FROM integrity_tree WHERE id = 1'),
       putTree: db.prepare('INSERT INTO integrity_tree (id, size, frontier) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier'),
@@ -124,6 +126,7 @@ export class SqliteIntegrityStore implements NodeReader, AppendHook {
         .safeIntegers(true),
       head: db.prepare('SELECT COALESCE(MAX(position), 0) FROM events').pluck(),
       leavesRange: db.prepare('SELECT idx, hash FROM integrity_nodes WHERE level = 0 AND idx >= ? AND idx < ? ORDER BY idx ASC'),
+      leavesRangeRaw: db.prepare('SELECT idx, hash FROM integrity_nodes WHERE level = 0 AND idx >= ? AND idx < ? ORDER BY idx ASC').raw(true),
       checkpoints: db.prepare('SELECT size, root, note, signed_at AS signedAt, cosigned FROM integrity_checkpoints ORDER BY size ASC'),
       latestCheckpoint: db.prepare('SELECT size, root, note, signed_at AS signedAt, cosigned FROM integrity_checkpoints ORDER BY size DESC LIMIT 1'),
       checkpointAtLeast: db.prepare('SELECT size, root, note, signed_at AS signedAt, cosigned FROM integrity_checkpoints WHERE size >= ? ORDER BY cosigned DESC, size ASC LIMIT 1'),
@@ -176,7 +179,7 @@ export class SqliteIntegrityStore implements NodeReader, AppendHook {
     const nodes: TreeNode[] = [];
     for (const e of events) {
       if (Number(e.position) !== state.size + 1) throw new LedgerIntegrityError(`position ${e.position} does not follow ${state.size}`, Number(e.position));
-      const r = appendLeaf(state, eventLeafHash(e));
+      const r = appendLeaf(state, this.leafAndCanonicalize(e));
       state = r.state;
       for (const n of r.nodes) nodes.push(n);
     }
@@ -204,7 +207,7 @@ export class SqliteIntegrityStore implements NodeReader, AppendHook {
       const nodes: TreeNode[] = [];
       for (const row of rows) {
         if (Number(row.position) !== s.size + 1) throw new LedgerIntegrityError(`position ${s.size + 1} is missing from the events table`, s.size + 1);
-        const r = appendLeaf(s, eventLeafHash(rowToEvent(row)));
+        const r = appendLeaf(s, this.leafAndCanonicalize(rowToEvent(row), row));
         s = r.state;
         for (const n of r.nodes) nodes.push(n);
       }
@@ -212,6 +215,20 @@ export class SqliteIntegrityStore implements NodeReader, AppendHook {
       after = s.size;
     }
     return s;
+  }
+
+  /**
+   * The event's leaf hash. Rows are kept in RFC 8785 canonical form (same JSON values, keys
+   * sorted) so that `ledger verify` can hash the stored text directly instead of re-encoding;
+   * the adapter stores JSON.stringify output, which this rewrites in the same transaction
+   * only when it differs.
+   */
+  private leafAndCanonicalize(e: RecordedEvent, row?: { data: string; metadata: string }): Buffer {
+    const c = canonicalLeaf(e);
+    const storedData = row ? row.data : JSON.stringify(e.data);
+    const storedMeta = row ? row.metadata : JSON.stringify(e.metadata);
+    if (storedData !== c.dataText || storedMeta !== c.metadataText) this.s.canonicalize.run(c.dataText, c.metadataText, e.position);
+    return c.leaf;
   }
 
   private write(state: TreeState, nodes: readonly TreeNode[]): void {
@@ -245,6 +262,18 @@ export class SqliteIntegrityStore implements NodeReader, AppendHook {
       if (rows.length < pageSize) return;
       cursor = Number(rows[rows.length - 1].position);
     }
+  }
+
+  /** Raw row tuples [position, id, stream, version, type, schema_version, data, metadata], fastest read (a JOIN with the leaves is 5x slower than two range scans). */
+  rawRowsAfter(after: number, limit: number): unknown[][] {
+    return this.s.rawRows.all(after, limit) as unknown[][];
+  }
+
+  /** Stored leaf hashes for indices [from, from + count) as a dense array (undefined where missing). */
+  storedLeafArray(from: number, count: number): Array<Buffer | undefined> {
+    const out: Array<Buffer | undefined> = new Array(count);
+    for (const r of this.s.leavesRangeRaw.all(from, from + count) as Array<[number, Buffer]>) out[r[0] - from] = r[1];
+    return out;
   }
 
   storedLeaves(from: number, to: number): Map<number, Buffer> {

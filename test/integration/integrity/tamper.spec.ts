@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { leafHashOfText, spliceLeafText } from '../../../src/ledger/integrity/hashing';
 import { IntegrityService, TamperFinding } from '../../../src/ledger/integrity/integrity.service';
 import { LedgerIntegrityError } from '../../../src/ledger/integrity/sqlite-integrity-store';
 import { SigningRefusedError } from '../../../src/ledger/integrity/ledger-signer';
@@ -200,6 +201,32 @@ describe('tamper detection on real SQLite files', () => {
     expect(r).toMatchObject({ ok: false, kind: 'fork', position: 40 });
     expect(!r.ok && r.reason).toMatch(/differs from the checkpoint witness .* cosigned at size 40/);
     expect(findings.map((f) => f.kind)).toEqual(expect.arrayContaining(['witness-fork', 'fork']));
+  });
+
+  it('columns re-split so that the envelope bytes stay identical are still caught (the row no longer parses)', async () => {
+    let o = start();
+    await seed(o, 1, 2);
+    // metadata whose canonical text contains the structure `,"id":"Q","metadata":{...}` (a nested object)
+    const crafted = newEvents(1, 'k')[0];
+    (crafted.metadata as unknown as Record<string, unknown>).z = { a: 1, id: 'Q', metadata: { k: 1 } };
+    await o.store.append('incident-k', [crafted], 'any');
+    await o.svc.checkpointNow();
+    await stop(o);
+    attacker((db) => {
+      const r = db.prepare('SELECT id, data, metadata FROM events WHERE position = 3').get() as { id: string; data: string; metadata: string };
+      const cut = r.metadata.indexOf(',"id":"Q","metadata":');
+      expect(cut).toBeGreaterThan(0);
+      const data2 = `${r.data},"id":${JSON.stringify(r.id)},"metadata":${r.metadata.slice(0, cut)}`;
+      const meta2 = r.metadata.slice(cut + ',"id":"Q","metadata":'.length);
+      db.prepare('UPDATE events SET id = ?, data = ?, metadata = ? WHERE position = 3').run('Q', data2, meta2);
+      // the spliced envelope bytes are exactly the committed ones: only the parse guard can tell
+      const row = db.prepare('SELECT * FROM events WHERE position = 3').get() as Record<string, any>;
+      const leaf = db.prepare('SELECT hash FROM integrity_nodes WHERE level = 0 AND idx = 2').pluck().get() as Buffer;
+      const spliced = spliceLeafText({ id: row.id, stream: row.stream, version: row.version, position: row.position, type: row.type, schemaVersion: row.schema_version, dataText: row.data, metadataText: row.metadata });
+      expect(leafHashOfText(spliced).equals(leaf)).toBe(true);
+    });
+    o = start();
+    expect(await o.svc.verify()).toMatchObject({ ok: false, kind: 'event-changed', position: 3, reason: 'position 3: the stored event is no longer valid JSON' });
   });
 
   it('appends fail closed when events under the tree were removed', async () => {
