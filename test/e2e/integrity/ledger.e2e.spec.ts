@@ -113,4 +113,23 @@ describe('ledger integrity over HTTP (/v1/ledger, /v1/evidence)', () => {
     expect((await t.http().get('/v1/evidence/incidents/0192f0c4-0000-7000-8000-000000000000').set(as(auditor))).status).toBe(404);
     expect((await t.http().get('/v1/evidence/incidents/not-a-uuid').set(as(auditor))).status).toBe(400);
   });
+
+  it('a tampered byte makes verify name the position and raises an alert for the security officer', async () => {
+    const Database = require('better-sqlite3');
+    const db = new Database(path.join(t.dataDir, 'ledger.db'));
+    const row = db.prepare("SELECT position, data FROM events WHERE type = 'IncidentReported' ORDER BY position DESC LIMIT 1").get();
+    db.prepare('UPDATE events SET data = ? WHERE position = ?').run(row.data.replace('Misdirected', 'Misdirectee'), row.position);
+    db.close();
+    const r = await t.http().post('/v1/ledger/verify').set(as(officer));
+    expect(r.body).toMatchObject({ ok: false, kind: 'event-changed', position: row.position });
+    let alerts: Array<{ kind: string; position: number; assignedRole: string }> = [];
+    for (let i = 0; i < 100 && alerts.length === 0; i++) {
+      alerts = (await t.http().get('/v1/ledger/tamper-alerts').set(as(officer))).body;
+      if (alerts.length === 0) await new Promise((res) => setTimeout(res, 25));
+    }
+    expect(alerts[0]).toMatchObject({ kind: 'event-changed', position: row.position, assignedRole: 'security-officer' });
+    // evidence export refuses to package an altered event
+    const ex = await t.http().get(`/v1/evidence/incidents/${incidentId}`).set(as(auditor));
+    expect(ex.status).toBe(409);
+  });
 });

@@ -135,5 +135,11 @@ describe('safeharbor ledger / witness / evidence CLI (real files, real witness p
     expect(v.code).toBe(1);
     expect(v.err).toContain(`verification failed at position ${row.position}`);
     expect(JSON.parse(v.out)).toMatchObject({ ok: false, kind: 'event-changed', position: row.position });
+    // recorded for the security officer as an event in the ledger
+    const check = new Database(path.join(tmp.dir, 'data', 'ledger.db'), { readonly: true });
+    const alert = check.prepare("SELECT stream, data FROM events WHERE type = 'LedgerTamperDetected'").get() as { stream: string; data: string };
+    check.close();
+    expect(alert.stream).toMatch(/^integrity-/);
+    expect(JSON.parse(alert.data)).toMatchObject({ kind: 'event-changed', position: row.position, assignedRole: 'security-officer', detectedBy: 'verify' });
   });
 });
