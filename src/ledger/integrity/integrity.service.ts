@@ -204,7 +204,11 @@ export class IntegrityService {
 
   private async offerToWitnesses(cp: StoredCheckpoint): Promise<CheckpointResult> {
     const checkpoint = { origin: this.opts.origin, size: cp.size, root: cp.root };
-    const result = await collectCosignatures(cp.note, checkpoint, this.witnesses, (name) => this.store.witnessSize(name), this.consistency);
+    // only witnesses whose cosignature this checkpoint still lacks (a down witness catches up here)
+    const have = cosignerNames(cp.note, this.policy);
+    const pending = this.witnesses.filter((w) => !have.has(w.name));
+    if (pending.length === 0) return { size: cp.size, root: cp.root.toString('base64'), note: cp.note, cosignatures: cp.cosigned, witnesses: [] };
+    const result = await collectCosignatures(cp.note, checkpoint, pending, (name) => this.store.witnessSize(name), this.consistency);
     const at = this.opts.clock.now().toISOString();
     for (const o of result.outcomes) {
       if (o.status === 'cosigned') this.store.recordWitnessSuccess(o.witness, o.size, at);
@@ -299,6 +303,14 @@ export class IntegrityService {
 
 function rootOfPrefix(store: SqliteIntegrityStore, size: number): Buffer {
   return subtreeHash(store, 0, size);
+}
+
+function cosignerNames(note: string, policy: CheckpointPolicy): Set<string> {
+  try {
+    return new Set(verifyCheckpointNote(note, { ...policy, quorum: 0 }).cosignatures.map((c) => c.name));
+  } catch {
+    return new Set();
+  }
 }
 
 function countCosignatures(note: string, policy: CheckpointPolicy): number {

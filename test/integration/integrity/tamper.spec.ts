@@ -87,7 +87,10 @@ describe('tamper detection on real SQLite files', () => {
     const cp1 = await o.svc.checkpointNow();
     expect(cp1).toMatchObject({ size: 40, cosignatures: 2 });
     await seed(o, 2, 7, 'b');
-    expect(await o.svc.checkpointNow()).toMatchObject({ size: 54, cosignatures: 2 });
+    const cp2 = await o.svc.checkpointNow();
+    expect(cp2).toMatchObject({ size: 54, cosignatures: 2 });
+    // nothing new: no re-signing, no extra cosignature lines, witnesses not asked again
+    expect(await o.svc.checkpointNow()).toMatchObject({ size: 54, note: cp2!.note, witnesses: [] });
     const r = await o.svc.verify();
     expect(r).toMatchObject({ ok: true, toPosition: 54, checkpointsVerified: 2, checkpointsMeetingQuorum: 2, witnessCheckpointsVerified: 4 });
     // incremental verify resumes after the last verified position
