@@ -305,4 +305,4 @@ function main(argv) {
 }
 
 if (require.main === module) process.exitCode = main(process.argv);
-module.exports = { verifyBundle, readZip, main };
+module.exports = { verifyBundle, readZip, main, rootFromInclusion, Fail };
