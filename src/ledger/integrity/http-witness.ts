@@ -37,6 +37,14 @@ export class WitnessHttpServer {
       };
       const url = (req.url ?? '').split('?')[0];
       if (req.method === 'GET' && url === `${prefix}/witness.vkey`) return send(200, `${this.witness.verifierKey}\n`);
+      // Monitoring read (not part of tlog-witness, whose monitor API is still TBD): the latest
+      // checkpoint this witness cosigned for an origin, with its cosignature.
+      if (req.method === 'GET' && url === `${prefix}/checkpoint`) {
+        const origin = new URL(req.url ?? '', 'http://x').searchParams.get('origin');
+        if (!origin) return send(400, 'origin query parameter required\n');
+        const held = this.witness.held(origin);
+        return held ? send(200, held.note) : send(404, 'unknown origin\n');
+      }
       if (url !== `${prefix}/add-checkpoint`) return send(404, 'not found\n');
       if (req.method !== 'POST') {
         res.setHeader('allow', 'POST');
@@ -90,6 +98,14 @@ export class WitnessHttpServer {
 }
 
 export class HttpWitnessClient implements WitnessEndpoint {
+  /** The latest checkpoint note the witness cosigned for `origin` (null if none), or throws when unreachable. */
+  async latest(origin: string): Promise<string | null> {
+    const res = await fetch(`${this.url.replace(/\/$/, '')}/checkpoint?origin=${encodeURIComponent(origin)}`, { signal: AbortSignal.timeout(this.timeoutMs) });
+    if (res.status === 404) return null;
+    if (res.status !== 200) throw new Error(`witness ${this.name}: HTTP ${res.status}`);
+    return res.text();
+  }
+
   constructor(
     readonly name: string,
     readonly verifierKey: string,

@@ -290,8 +290,36 @@ export class IntegrityService {
     }));
   }
 
-  async verify(opts: { since?: boolean; onProgress?: (p: number, head: number) => void } = {}): Promise<VerifyReport> {
-    const report = verifyLedger(this.store, this.policy, this.witnessViews(), { ...opts, now: () => this.opts.clock.now().toISOString() });
+  /** File witnesses' full histories plus each reachable HTTP witness's latest cosigned checkpoint. */
+  async allWitnessViews(): Promise<{ views: WitnessView[]; unreachable: string[] }> {
+    const views = this.witnessViews();
+    const unreachable: string[] = [];
+    for (const w of this.witnesses) {
+      if (!(w instanceof HttpWitnessClient)) continue;
+      let note: string | null;
+      try {
+        note = await w.latest(this.opts.origin);
+      } catch (e) {
+        unreachable.push(w.name);
+        this.log('warn', 'witness not consulted by verify', { witness: w.name, err: (e as Error).message });
+        continue;
+      }
+      if (!note) continue;
+      try {
+        // only what carries both the log signature and this witness's own cosignature counts
+        const v = verifyCheckpointNote(note, { ...this.policy, witnessKeys: [Ed25519NoteKey.fromVerifierKey(w.verifierKey)], quorum: 1 });
+        views.push({ name: w.name, history: [{ size: v.checkpoint.size, root: v.checkpoint.root }] });
+      } catch (e) {
+        views.push({ name: w.name, history: [], error: `the checkpoint witness ${w.name} holds does not verify under the ledger's current key: ${(e as Error).message}` });
+      }
+    }
+    return { views, unreachable };
+  }
+
+  async verify(opts: { since?: boolean; onProgress?: (p: number, head: number) => void } = {}): Promise<VerifyReport & { witnessesUnreachable?: string[] }> {
+    const { views, unreachable } = await this.allWitnessViews();
+    const report = verifyLedger(this.store, this.policy, views, { ...opts, now: () => this.opts.clock.now().toISOString() });
+    if (unreachable.length > 0) (report as VerifyReport & { witnessesUnreachable?: string[] }).witnessesUnreachable = unreachable;
     if (!report.ok) await this.report({ kind: report.kind, reason: report.reason, position: report.position, detectedBy: 'verify' });
     return report;
   }

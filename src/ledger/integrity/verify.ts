@@ -25,6 +25,8 @@ export interface WitnessView {
   history: Array<{ size: number; root: Buffer }>;
   /** The log keys the witness trusts (cross-check of the ledger's key), if known. */
   trustedLogKeys?: string[];
+  /** The witness's record could not be checked against the ledger's key (key replaced?). */
+  error?: string;
 }
 
 export interface VerifyOk {
@@ -67,6 +69,7 @@ export function verifyLedger(
   const fail = (kind: VerifyFailureKind, reason: string, position?: number): VerifyFailure => ({ ok: false, kind, reason, position });
 
   for (const w of witnesses) {
+    if (w.error) return fail('untrusted-key', w.error);
     if (w.trustedLogKeys && w.trustedLogKeys.length > 0) {
       const ours = policy.logKeys.map((k) => k.verifierKey);
       if (!ours.some((k) => w.trustedLogKeys!.includes(k))) {

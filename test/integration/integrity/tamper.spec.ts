@@ -242,3 +242,54 @@ describe('tamper detection on real SQLite files', () => {
     expect(await o.store.headPosition()).toBe(8n);
   });
 });
+
+describe('a remote (HTTP) witness exposes a fork made with a stolen key', () => {
+  it('verify reads the witness over HTTP and names the fork', async () => {
+    const tmp = tempDir();
+    const clock = new FakeClock('2025-05-02T00:00:00Z');
+    const { FileWitness } = await import('../../../src/ledger/integrity/file-witness');
+    const { WitnessHttpServer } = await import('../../../src/ledger/integrity/http-witness');
+    const dbPath = path.join(tmp.dir, 'data', 'ledger.db');
+    const keyDir = path.join(tmp.dir, 'data', 'integrity');
+    // the ledger key must exist before the remote witness is told to trust it
+    const { LedgerSigner } = await import('../../../src/ledger/integrity/ledger-signer');
+    const signer = LedgerSigner.open(keyDir, ORIGIN);
+    const remote = FileWitness.open(path.join(tmp.dir, 'elsewhere'), { name: 'witness.test/remote', trustedLogKeys: [signer.verifierKey], clock });
+    const server = new WitnessHttpServer(remote);
+    const url = await server.listen();
+    const open = () => {
+      const store = new SqliteEventStore({ path: dbPath, clock });
+      const svc = new IntegrityService(store, {
+        origin: ORIGIN, keyDir, checkpointEveryEvents: 1e9, checkpointEverySeconds: 0, fileWitnessDirs: [],
+        httpWitnesses: [{ vkey: remote.verifierKey, url }], quorum: 1, clock,
+      });
+      svc.attach();
+      return { store, svc };
+    };
+    try {
+      let o = open();
+      for (let s = 0; s < 3; s++) await o.store.append(`incident-r${s}`, newEvents(10, `r${s}`), 'any');
+      expect(await o.svc.checkpointNow()).toMatchObject({ size: 30, cosignatures: 1 });
+      expect(await o.svc.verify()).toMatchObject({ ok: true, witnessCheckpointsVerified: 1 });
+      await o.svc.stop();
+      await o.store.close();
+      const db = new Database(dbPath);
+      db.prepare("UPDATE events SET data = replace(data, '\"n\":5,', '\"n\":6,') WHERE position = 6").run();
+      db.prepare('DELETE FROM integrity_nodes').run();
+      db.prepare('DELETE FROM integrity_tree').run();
+      db.prepare('DELETE FROM integrity_checkpoints').run();
+      db.close();
+      fs.rmSync(path.join(keyDir, 'ledger-signing.state'));
+      o = open();
+      await o.svc.checkpointNow(); // re-signed with the stolen key, refused remotely
+      const r = await o.svc.verify();
+      expect(r).toMatchObject({ ok: false, kind: 'fork', position: 30 });
+      expect(!r.ok && r.reason).toContain('witness witness.test/remote');
+      await o.svc.stop();
+      await o.store.close();
+    } finally {
+      await server.close();
+      tmp.cleanup();
+    }
+  });
+});
