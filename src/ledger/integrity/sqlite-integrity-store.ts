@@ -231,8 +231,23 @@ export class SqliteIntegrityStore implements NodeReader, AppendHook {
     return c.leaf;
   }
 
+  private readonly multiInsert = new Map<number, Database.Statement>();
+
   private write(state: TreeState, nodes: readonly TreeNode[]): void {
-    for (const n of nodes) this.s.putNode.run(n.level, n.index, n.hash);
+    // multi-row INSERTs for batches (one statement per 256 nodes instead of one per node)
+    const CHUNK = 256;
+    let i = 0;
+    for (; i + CHUNK <= nodes.length; i += CHUNK) {
+      let stmt = this.multiInsert.get(CHUNK);
+      if (!stmt) {
+        stmt = this.db.prepare(`INSERT INTO integrity_nodes (level, idx, hash) VALUES ${Array(CHUNK).fill('(?, ?, ?)').join(', ')}`);
+        this.multiInsert.set(CHUNK, stmt);
+      }
+      const params: unknown[] = [];
+      for (let j = i; j < i + CHUNK; j++) params.push(nodes[j].level, nodes[j].index, nodes[j].hash);
+      stmt.run(...params);
+    }
+    for (; i < nodes.length; i++) this.s.putNode.run(nodes[i].level, nodes[i].index, nodes[i].hash);
     this.s.putTree.run(state.size, encodeFrontier(state.frontier));
   }
 
