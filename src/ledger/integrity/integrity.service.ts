@@ -17,6 +17,7 @@ import { LedgerSigner, SigningRefusedError } from './ledger-signer';
 import { Ed25519NoteKey } from './note';
 import { consistencyProof, inclusionProof } from './proofs';
 import { LedgerIntegrityError, SqliteIntegrityStore, StoredCheckpoint } from './sqlite-integrity-store';
+import { parallelScanner } from './parallel-verify';
 import { verifyLedger, VerifyReport, WitnessView } from './verify';
 
 export interface IntegrityOptions {
@@ -30,6 +31,8 @@ export interface IntegrityOptions {
   quorum: number;
   clock: Clock;
   log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
+  /** Verify with worker threads when more than this many events are to be scanned (default 200k). */
+  parallelVerifyThreshold?: number;
   /** Called once per distinct finding: the module records LedgerTamperDetected. */
   onTamper?: (finding: TamperFinding) => Promise<void> | void;
 }
@@ -318,7 +321,11 @@ export class IntegrityService {
 
   async verify(opts: { since?: boolean; onProgress?: (p: number, head: number) => void } = {}): Promise<VerifyReport & { witnessesUnreachable?: string[] }> {
     const { views, unreachable } = await this.allWitnessViews();
-    const report = verifyLedger(this.store, this.policy, views, { ...opts, now: () => this.opts.clock.now().toISOString() });
+    const head = this.store.headPosition();
+    const from = opts.since ? (this.store.verifiedState()?.size ?? 0) : 0;
+    const threshold = this.opts.parallelVerifyThreshold ?? 200_000;
+    const scanner = head - from > threshold && this.eventStore.db.name !== ':memory:' ? parallelScanner(this.eventStore.db.name, this.store, head) : undefined;
+    const report = await verifyLedger(this.store, this.policy, views, { ...opts, scanner, now: () => this.opts.clock.now().toISOString() });
     if (unreachable.length > 0) (report as VerifyReport & { witnessesUnreachable?: string[] }).witnessesUnreachable = unreachable;
     if (!report.ok) await this.report({ kind: report.kind, reason: report.reason, position: report.position, detectedBy: 'verify' });
     return report;

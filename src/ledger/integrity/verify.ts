@@ -60,12 +60,25 @@ interface Expectation {
   local: boolean;
 }
 
-export function verifyLedger(
+/**
+ * Scans the leaves after `start`, folding them into `acc` (a compact range starting empty, to
+ * which the caller's start frontier must first be pushed) and calling `check` at every
+ * expectation size reached, in position order. Used for the parallel (worker) scan.
+ */
+export type LeafScanner = (
+  start: TreeState,
+  sizes: ReadonlySet<number>,
+  acc: { levels: number[]; hashes: Buffer[] },
+  check: (size: number, root: Buffer) => VerifyFailure | null,
+) => Promise<VerifyFailure | null>;
+
+export async function verifyLedger(
   store: SqliteIntegrityStore,
   policy: CheckpointPolicy,
   witnesses: WitnessView[],
-  opts: { since?: boolean; onProgress?: (position: number, head: number) => void; now?: () => string } = {},
-): VerifyReport {
+  opts: { since?: boolean; onProgress?: (position: number, head: number) => void; now?: () => string; scanner?: LeafScanner; record?: boolean } = {},
+): Promise<VerifyReport> {
+  const scanner = opts.scanner;
   const fail = (kind: VerifyFailureKind, reason: string, position?: number): VerifyFailure => ({ ok: false, kind, reason, position });
 
   for (const w of witnesses) {
@@ -115,10 +128,9 @@ export function verifyLedger(
   let latest: { size: number; cosignatures: number } | null = null;
   const head = store.headPosition();
 
-  const check = (size: number): VerifyFailure | null => {
+  const check = (size: number, root: Buffer): VerifyFailure | null => {
     const list = expectations.get(size);
     if (!list) return null;
-    const root = rootOf(state);
     for (const e of list) {
       if (e.local) {
         let cosignatures = 0;
@@ -148,53 +160,25 @@ export function verifyLedger(
     return null;
   };
 
-  const PAGE = 4000;
-  // A mutable compact range for the scan (same fold as appendLeaf, without per-leaf copies).
-  const levels: number[] = state.frontier.map((f) => f.level);
-  const hashes: Buffer[] = state.frontier.map((f) => f.hash);
-  let size = state.size;
-  const sync = () => {
-    state = { size, frontier: levels.map((level, i) => ({ level, hash: hashes[i] })) };
-  };
-  for (;;) {
-    const rows = store.rawRowsAfter(size, PAGE);
-    if (rows.length === 0) break;
-    const first = Number(rows[0][0]);
-    const leaves = store.storedLeafArray(first - 1, rows.length);
-    for (let k = 0; k < rows.length; k++) {
-      const row = rows[k];
-      const position = Number(row[0]);
-      if (position !== size + 1) {
-        sync();
-        return fail('gap', `position ${size + 1} is missing from the ledger (deleted)`, size + 1);
-      }
-      const stored = leaves[position - first];
-      if (!stored) return fail('leaf-missing', `position ${position}: no leaf hash was recorded for this event`, position);
-      const lh = rowLeaf(row, stored);
-      if (lh === null) return fail('event-changed', `position ${position}: the stored event is no longer valid JSON`, position);
-      if (!lh.equals(stored)) {
-        return fail('event-changed', `position ${position}: the stored event does not match the leaf hash recorded when it was appended (event altered)`, position);
-      }
-      let h = lh;
-      let level = 0;
-      while (levels.length > 0 && levels[levels.length - 1] === level) {
-        levels.pop();
-        h = nodeHash(hashes.pop()!, h);
-        level += 1;
-      }
-      levels.push(level);
-      hashes.push(h);
-      size += 1;
-      if (expectations.has(size)) {
-        sync();
-        const bad = check(size);
-        if (bad) return bad;
-      }
-      if (opts.onProgress && position % 5000 === 0) opts.onProgress(position, head);
-    }
-    if (rows.length < PAGE) break;
+  const acc = { levels: [] as number[], hashes: [] as Buffer[] };
+  if (scanner) {
+    const bad = await scanner(state, new Set(expectations.keys()), acc, check);
+    if (bad) return bad;
+  } else {
+    const scan = scanChunk(
+      store,
+      state.size,
+      Number.POSITIVE_INFINITY,
+      new Set(expectations.keys()),
+      opts.onProgress ? (p) => opts.onProgress!(p, head) : undefined,
+      state.frontier.map((f) => f.level),
+      state.frontier.map((f) => f.hash),
+    );
+    const bad = foldChunk(acc, scan, check);
+    if (bad) return bad;
   }
-  sync();
+  const endSize = acc.levels.reduce((sum, l) => sum + 2 ** l, 0);
+  state = { size: endSize, frontier: acc.levels.map((level, i) => ({ level, hash: acc.hashes[i] })) };
 
   const n = state.size;
   const beyond = [...expectations.keys()].filter((s) => s > n).sort((a, b) => a - b);
@@ -213,7 +197,7 @@ export function verifyLedger(
   }
   if (!rootOf(tree).equals(rootOf(state))) return fail('tree-state', 'the stored Merkle frontier does not match the tree recomputed from the events');
 
-  if (n > 0) store.putVerifiedState(n, rootOf(state), state.frontier, opts.now ? opts.now() : new Date(0).toISOString());
+  if (n > 0 && opts.record !== false) store.putVerifiedState(n, rootOf(state), state.frontier, opts.now ? opts.now() : new Date(0).toISOString());
   return {
     ok: true,
     fromPosition,
@@ -262,4 +246,130 @@ function rowLeaf(row: unknown[], stored: Buffer): Buffer | null {
   } catch {
     return null;
   }
+}
+
+// ---- chunked scanning (shared by the sequential and the parallel verifier) -------------------
+
+export interface RowSource {
+  rawRowsAfter(after: number, limit: number): unknown[][];
+  storedLeafArray(from: number, count: number): Array<Buffer | undefined>;
+}
+
+/** Row access on any better-sqlite3 connection (the worker threads open their own, read-only). */
+export class DbRowReader implements RowSource {
+  private readonly rows: { all(...a: unknown[]): unknown[] };
+  private readonly leaves: { all(...a: unknown[]): unknown[] };
+  constructor(db: { prepare(sql: string): { raw(v: boolean): { all(...a: unknown[]): unknown[] } } }) {
+    this.rows = db.prepare('SELECT position, id, stream, version, type, schema_version, data, metadata FROM events WHERE position > ? ORDER BY position ASC LIMIT ?').raw(true);
+    this.leaves = db.prepare('SELECT idx, hash FROM integrity_nodes WHERE level = 0 AND idx >= ? AND idx < ? ORDER BY idx ASC').raw(true);
+  }
+  rawRowsAfter(after: number, limit: number): unknown[][] {
+    return this.rows.all(after, limit) as unknown[][];
+  }
+  storedLeafArray(from: number, count: number): Array<Buffer | undefined> {
+    const out: Array<Buffer | undefined> = new Array(count);
+    for (const r of this.leaves.all(from, from + count) as Array<[number, Buffer]>) out[r[0] - from] = r[1];
+    return out;
+  }
+}
+
+export interface ChunkFailure {
+  kind: VerifyFailureKind;
+  reason: string;
+  position: number;
+}
+
+export interface ChunkResult {
+  /** Compact ranges of [from, size) at each requested size reached, in order. */
+  snapshots: Array<{ size: number; levels: number[]; hashes: Buffer[] }>;
+  /** Compact range of [from, endSize). */
+  levels: number[];
+  hashes: Buffer[];
+  endSize: number;
+  failure?: ChunkFailure;
+}
+
+/**
+ * Verifies the stored leaves of positions from+1 .. to (or to the end) against the events and
+ * folds them into a compact range of [from, …). `from` must be aligned for the result to be
+ * combinable (any value for a single whole-ledger scan, starting from `startLevels`).
+ */
+export function scanChunk(
+  src: RowSource,
+  from: number,
+  to: number,
+  sizes: ReadonlySet<number>,
+  onProgress?: (position: number) => void,
+  startLevels: number[] = [],
+  startHashes: Buffer[] = [],
+): ChunkResult {
+  const PAGE = 4000;
+  const levels = startLevels.slice();
+  const hashes = startHashes.slice();
+  const snapshots: ChunkResult['snapshots'] = [];
+  let size = from;
+  const done = (failure?: ChunkFailure): ChunkResult => ({ snapshots, levels, hashes, endSize: size, failure });
+  while (size < to) {
+    const want = Math.min(PAGE, to - size);
+    const rows = src.rawRowsAfter(size, want);
+    if (rows.length === 0) break;
+    const first = Number(rows[0][0]);
+    const leaves = src.storedLeafArray(first - 1, rows.length);
+    for (const row of rows) {
+      const position = Number(row[0]);
+      if (position !== size + 1) return done({ kind: 'gap', reason: `position ${size + 1} is missing from the ledger (deleted)`, position: size + 1 });
+      const stored = leaves[position - first];
+      if (!stored) return done({ kind: 'leaf-missing', reason: `position ${position}: no leaf hash was recorded for this event`, position });
+      const lh = rowLeaf(row, stored);
+      if (lh === null) return done({ kind: 'event-changed', reason: `position ${position}: the stored event is no longer valid JSON`, position });
+      if (!lh.equals(stored)) {
+        return done({ kind: 'event-changed', reason: `position ${position}: the stored event does not match the leaf hash recorded when it was appended (event altered)`, position });
+      }
+      pushNode(levels, hashes, 0, lh);
+      size += 1;
+      if (sizes.has(size)) snapshots.push({ size, levels: levels.slice(), hashes: hashes.slice() });
+      if (onProgress && position % 5000 === 0) onProgress(position);
+    }
+    if (rows.length < want) break;
+  }
+  return done();
+}
+
+/** Appends a perfect subtree of `level` to a compact range (carrying equal levels). */
+export function pushNode(levels: number[], hashes: Buffer[], level: number, hash: Buffer): void {
+  let h = hash;
+  let l = level;
+  while (levels.length > 0 && levels[levels.length - 1] === l) {
+    levels.pop();
+    h = nodeHash(hashes.pop()!, h);
+    l += 1;
+  }
+  levels.push(l);
+  hashes.push(h);
+}
+
+function rootOfRange(levels: readonly number[], hashes: readonly Buffer[]): Buffer {
+  return rootOf({ size: 0, frontier: levels.map((level, i) => ({ level, hash: hashes[i] })) });
+}
+
+/**
+ * Folds one chunk's result into the running compact range `acc` (mutated), checking every
+ * expectation the chunk reached in order, then the chunk's own failure.
+ */
+export function foldChunk(
+  acc: { levels: number[]; hashes: Buffer[] },
+  chunk: ChunkResult,
+  check: (size: number, root: Buffer) => VerifyFailure | null,
+): VerifyFailure | null {
+  const base = acc.levels.length;
+  for (const snap of chunk.snapshots) {
+    const lv = acc.levels.slice(0, base);
+    const hs = acc.hashes.slice(0, base);
+    for (let i = 0; i < snap.levels.length; i++) pushNode(lv, hs, snap.levels[i], snap.hashes[i]);
+    const bad = check(snap.size, rootOfRange(lv, hs));
+    if (bad) return bad;
+  }
+  for (let i = 0; i < chunk.levels.length; i++) pushNode(acc.levels, acc.hashes, chunk.levels[i], chunk.hashes[i]);
+  if (chunk.failure) return { ok: false, ...chunk.failure };
+  return null;
 }
