@@ -34,7 +34,8 @@ describe('ledger integrity over HTTP (/v1/ledger, /v1/evidence)', () => {
   const as = (key: string) => ({ Authorization: `Bearer ${key}` });
 
   it('signs a checkpoint on demand, cosigned by the embedded file witness', async () => {
-    const r = await t.http().post('/v1/ledger/checkpoints').set(as(auditor));
+    expect((await t.http().post('/v1/ledger/checkpoints').set(as(auditor))).status).toBe(403);
+    const r = await t.http().post('/v1/ledger/checkpoints').set(as(officer));
     expect(r.status).toBe(200);
     expect(r.body.cosignatures).toBe(1);
     expect(r.body.note).toMatch(/^safeharbor\.local\/ledger\n\d+\n[A-Za-z0-9+/=]{44}\n\n\u2014 safeharbor\.local\/ledger /);

@@ -49,10 +49,10 @@ export class LedgerController {
     return { size: cp.size, root: cp.root.toString('base64'), note: cp.note, cosignatures: cp.cosigned, signedAt: cp.signedAt };
   }
 
-  /** Sign a checkpoint now and offer it to the witnesses. */
+  /** Sign a checkpoint now and offer it to the witnesses (auditors stay read-only). */
   @Post('checkpoints')
   @HttpCode(200)
-  @Roles(...VERIFIERS)
+  @Roles('security-officer', 'compliance-officer')
   async checkpointNow() {
     const r = await mapIntegrityErrors(() => integrityOrFail(this.integrity).checkpointNow());
     if (!r) throw new ConflictError('the ledger is empty: nothing to sign');
