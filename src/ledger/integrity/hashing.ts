@@ -11,7 +11,7 @@
  */
 import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
-import { canonicalBytes, canonicalize } from '../canonical-json';
+import { canonicalizeFast as canonicalize } from './fast-canonical';
 import type { RecordedEvent } from '../port';
 
 export const HASH_SIZE = 32;
@@ -67,7 +67,7 @@ export function leafEnvelope(event: RecordedEvent): Record<string, unknown> {
 }
 
 export function leafBytes(event: RecordedEvent): Buffer {
-  return canonicalBytes(leafEnvelope(event));
+  return Buffer.from(canonicalize(leafEnvelope(event)), 'utf8');
 }
 
 export function eventLeafHash(event: RecordedEvent): Buffer {
