@@ -1,6 +1,7 @@
 import type { Type } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { IncidentsModule } from './incidents/incidents.module';
+import { IntegrityModule } from './ledger/integrity/integrity.module';
 import { PostureModule } from './posture/posture.module';
 import { RiskModule } from './risk/risk.module';
 import { WorkflowsModule } from './workflows/workflows.module';
@@ -10,4 +11,11 @@ import { WorkflowsModule } from './workflows/workflows.module';
  * types and projections in onModuleInit and starts its workers in onApplicationBootstrap when
  * the process has the worker role.
  */
-export const CONTEXT_MODULES: Type[] = [AuthModule, IncidentsModule, WorkflowsModule, RiskModule, PostureModule];
+export const CONTEXT_MODULES: Type[] = [
+  AuthModule,
+  IntegrityModule,
+  IncidentsModule,
+  WorkflowsModule,
+  RiskModule,
+  PostureModule,
+];
