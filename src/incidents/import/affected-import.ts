@@ -8,7 +8,7 @@ import { Hash64Map } from './hash-set';
 
 // csv-parse 6 is ESM-first with a CommonJS export; require keeps Jest and tsc (node10) happy.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parse } = require('csv-parse') as { parse: (options: Record<string, unknown>) => Transform };
+const { parse } = require('csv-parse') as { parse: (options: Record<string, unknown>) => Transform & { info?: { bytes: number } } };
 
 /**
  * Streaming import of an affected-individuals list (RFC 4180 CSV) into NDJSON
@@ -127,12 +127,12 @@ class RowError {
 }
 
 function clean(v: string | undefined, column: string): string {
-  if (v === undefined) return '';
+  if (v === undefined || v.length === 0) return '';
   const t = v.trim();
   if (t.length === 0) return '';
   if (t.length > MAX_FIELD) throw new RowError(column, `longer than ${MAX_FIELD} characters`);
   if (CONTROL.test(t)) throw new RowError(column, 'contains control characters');
-  return t.replace(/\s+/g, ' ');
+  return t.indexOf('  ') === -1 ? t : t.replace(/ {2,}/g, ' ');
 }
 
 function bool(v: string, column: string): boolean {
@@ -291,16 +291,47 @@ function parseRow(row: string[], c: Cols): Omit<Parsed, 'record'> & { record: Om
   return { record, countState: st === '' ? 'unknown' : st, dedupeKey };
 }
 
-/** Canonical record order for NDJSON (matches the shared AffectedIndividual shape). */
+const q = JSON.stringify;
+
+function addressJson(a: PostalAddress): string {
+  return `{"line1":${q(a.line1)},${a.line2 !== undefined ? `"line2":${q(a.line2)},` : ''}"city":${q(a.city)},"state":"${a.state}","zip":"${a.zip}"}`;
+}
+
+/**
+ * One NDJSON line in the shared AffectedIndividual key order, built directly (equal to
+ * JSON.stringify of the record, which a test checks) to keep a million rows cheap.
+ */
 function serialize(id: string, r: Omit<AffectedIndividual, 'id'>): string {
-  const o: AffectedIndividual = { id, name: r.name } as AffectedIndividual;
-  if (r.address) o.address = r.address;
-  if (r.email !== undefined) o.email = r.email;
-  o.emailConsent = r.emailConsent;
-  o.deceased = r.deceased;
-  if (r.nextOfKin) o.nextOfKin = r.nextOfKin;
-  o.insufficientContact = r.insufficientContact;
-  return JSON.stringify(o);
+  let s = `{"id":"${id}","name":${q(r.name)}`;
+  if (r.address) s += `,"address":${addressJson(r.address)}`;
+  if (r.email !== undefined) s += `,"email":${q(r.email)}`;
+  s += `,"emailConsent":${r.emailConsent},"deceased":${r.deceased}`;
+  if (r.nextOfKin) s += `,"nextOfKin":{"name":${q(r.nextOfKin.name)},"address":${addressJson(r.nextOfKin.address)}}`;
+  return `${s},"insufficientContact":${r.insufficientContact}}`;
+}
+
+/** Keyed SHA-256 of `data` (one-shot; the key is fixed-length, so no length-extension concern for ids). */
+const oneShotHash: ((alg: string, data: string, enc: 'buffer') => Buffer) | undefined = (
+  require('node:crypto') as { hash?: (alg: string, data: string, enc: 'buffer') => Buffer }
+).hash;
+
+function keyedHash(keyHex: string, idKey: Buffer, data: string): Buffer {
+  if (oneShotHash) return oneShotHash('sha256', `${keyHex}\u0000${data}`, 'buffer');
+  return createHmac('sha256', idKey).update(data).digest();
+}
+
+function countNewlines(row: string[]): number {
+  let n = 0;
+  for (let i = 0; i < row.length; i++) {
+    const f = row[i];
+    if (f.length > 0 && f.indexOf('\n') !== -1) {
+      for (let j = 0; j < f.length; j++) if (f.charCodeAt(j) === 10) n++;
+    } else if (f.length > 0 && f.indexOf('\r') !== -1) {
+      // A lone CR inside a quoted field is a line break too (CRLF counts once, via its LF).
+      for (let j = 0; j < f.length; j++) if (f.charCodeAt(j) === 13) n++;
+    }
+  }
+  return n;
 }
 
 /**
@@ -311,6 +342,7 @@ function serialize(id: string, r: Omit<AffectedIndividual, 'id'>): string {
 export async function importAffectedIndividuals(opts: ImportOptions): Promise<ImportSummary> {
   const explicit = opts.mapping !== undefined;
   const mapping = explicit ? columnMappingSchema.parse(opts.mapping) : DEFAULT_MAPPING;
+  const keyHex = opts.idKey.toString('hex');
   const seen = new Hash64Map(1 << 16);
   const byState = new Map<string, number>();
   const summary: ImportSummary = {
@@ -319,76 +351,78 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
   };
   let cols: Cols | null = null;
   let width = 0;
-  let prevEnd = 0;
-  let prevEmpty = 0;
-  const reportLines: string[] = [];
-  // Issues flow down the pipeline as objects so the report gets the same backpressure as the output.
-  const report = (issue: ImportIssue) => (opts.report ? { issue } : null);
+  /** Line on which the next record starts (RFC 4180 lines, 1-based). */
+  let nextLine = 1;
   let lastProgress = 0;
   let bytesIn = 0;
 
+  // Empty lines come through as a record of one empty field and are skipped here, so line
+  // numbers can be counted from the records themselves (no per-record info objects).
   const parser = parse({
     bom: true,
     relax_column_count: true,
-    skip_empty_lines: true,
+    skip_empty_lines: false,
     max_record_size: opts.maxRecordBytes ?? 64 * 1024,
-    on_record: (row: string[], ctx: { lines: number; empty_lines: number; bytes: number }) => {
-      const line = prevEnd + 1 + (ctx.empty_lines - prevEmpty);
-      prevEnd = ctx.lines;
-      prevEmpty = ctx.empty_lines;
-      bytesIn = ctx.bytes;
-      if (cols === null) {
-        cols = resolveColumns(row, mapping, explicit);
-        width = row.length;
-        return null;
-      }
-      summary.rows++;
-      if (opts.onProgress && summary.rows - lastProgress >= 10_000) {
-        lastProgress = summary.rows;
-        opts.onProgress(bytesIn, summary.rows);
-      }
-      if (row.length !== width) {
-        summary.rejected++;
-        return report({ line, kind: 'rejected', reason: `expected ${width} columns, found ${row.length}` });
-      }
-      let parsed;
-      try {
-        parsed = parseRow(row, cols);
-      } catch (e) {
-        if (!(e instanceof RowError)) throw e;
-        summary.rejected++;
-        return report({ line, kind: 'rejected', column: e.column, reason: e.reason });
-      }
-      let id: string;
-      if (parsed.dedupeKey !== null) {
-        const h = createHmac('sha256', opts.idKey).update(parsed.dedupeKey).digest();
-        const first = seen.putIfAbsent(h.readUInt32BE(0), h.readUInt32BE(4), line);
-        if (first !== -1) {
-          summary.duplicates++;
-          return report({ line, kind: 'merged', reason: 'same person as an earlier row', mergedIntoLine: first });
-        }
-        id = h.toString('hex', 0, 16);
-      } else {
-        // Too little to tell people apart: kept as its own person (never undercount).
-        id = createHmac('sha256', opts.idKey).update(`r\u0000${line}\u0000${parsed.record.name}`).digest('hex').slice(0, 32);
-      }
-      const r = parsed.record;
-      summary.accepted++;
-      byState.set(parsed.countState, (byState.get(parsed.countState) ?? 0) + 1);
-      if (r.insufficientContact) summary.insufficientContact++;
-      if (r.deceased) {
-        summary.deceased++;
-        if (!r.nextOfKin) summary.deceasedWithoutNextOfKinAddress++;
-      }
-      if (r.emailConsent) summary.emailConsent++;
-      return serialize(id, r);
-    },
   });
 
+  const reportOut = opts.report;
+  const reportLines: string[] = [];
   const hash = createHash('sha256');
   const BATCH = 512;
   let batch: string[] = [];
-  const reportOut = opts.report;
+
+  const handle = (row: string[]): string | null => {
+    const line = nextLine;
+    nextLine += 1 + countNewlines(row);
+    if (row.length === 1 && row[0] === '') return null; // empty line
+    if (cols === null) {
+      cols = resolveColumns(row, mapping, explicit);
+      width = row.length;
+      return null;
+    }
+    summary.rows++;
+    if (row.length !== width) {
+      summary.rejected++;
+      if (reportOut) reportLines.push(JSON.stringify({ line, kind: 'rejected', reason: `expected ${width} columns, found ${row.length}` }));
+      return null;
+    }
+    let parsed;
+    try {
+      parsed = parseRow(row, cols);
+    } catch (e) {
+      if (!(e instanceof RowError)) throw e;
+      summary.rejected++;
+      if (reportOut) reportLines.push(JSON.stringify({ line, kind: 'rejected', column: e.column, reason: e.reason }));
+      return null;
+    }
+    let id: string;
+    if (parsed.dedupeKey !== null) {
+      const h = keyedHash(keyHex, opts.idKey, parsed.dedupeKey);
+      const first = seen.putIfAbsent(h.readUInt32BE(0), h.readUInt32BE(4), line);
+      if (first !== -1) {
+        summary.duplicates++;
+        if (reportOut) {
+          reportLines.push(JSON.stringify({ line, kind: 'merged', reason: 'same person as an earlier row', mergedIntoLine: first }));
+        }
+        return null;
+      }
+      id = h.toString('hex', 0, 16);
+    } else {
+      // Too little to tell people apart: kept as its own person (never undercount).
+      id = keyedHash(keyHex, opts.idKey, `r\u0000${line}\u0000${parsed.record.name}`).toString('hex', 0, 16);
+    }
+    const r = parsed.record;
+    summary.accepted++;
+    byState.set(parsed.countState, (byState.get(parsed.countState) ?? 0) + 1);
+    if (r.insufficientContact) summary.insufficientContact++;
+    if (r.deceased) {
+      summary.deceased++;
+      if (!r.nextOfKin) summary.deceasedWithoutNextOfKinAddress++;
+    }
+    if (r.emailConsent) summary.emailConsent++;
+    return serialize(id, r);
+  };
+
   const flushReport = (cb: (err?: Error | null) => void) => {
     if (!reportOut || reportLines.length === 0) return cb();
     const chunk = reportLines.join('\n') + '\n';
@@ -396,41 +430,44 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
     if (reportOut.write(chunk)) cb();
     else reportOut.once('drain', () => cb());
   };
-  const toNdjson = new Transform({
+  const pushBatch = (t: Transform) => {
+    const buf = Buffer.from(batch.join('\n') + '\n', 'utf8');
+    batch = [];
+    hash.update(buf);
+    summary.bytes += buf.length;
+    t.push(buf);
+  };
+  const rowsToNdjson = new Transform({
     writableObjectMode: true,
     readableObjectMode: false,
-    transform(item: string | { issue: ImportIssue }, _enc, cb: TransformCallback) {
-      if (typeof item !== 'string') {
-        reportLines.push(JSON.stringify(item.issue));
-        if (reportLines.length >= BATCH) return flushReport((err) => cb(err));
-        return cb();
+    writableHighWaterMark: 1024,
+    transform(row: string[], _enc, cb: TransformCallback) {
+      let out: string | null;
+      try {
+        out = handle(row);
+      } catch (e) {
+        return cb(e as Error);
       }
-      batch.push(item);
-      if (batch.length >= BATCH) {
-        const buf = Buffer.from(batch.join('\n') + '\n', 'utf8');
-        batch = [];
-        hash.update(buf);
-        summary.bytes += buf.length;
-        this.push(buf);
-        return flushReport((err) => cb(err));
+      if (out !== null) {
+        batch.push(out);
+        if (batch.length >= BATCH) pushBatch(this);
+      }
+      if (opts.onProgress && summary.rows - lastProgress >= 10_000) {
+        lastProgress = summary.rows;
+        bytesIn = parser.info?.bytes ?? bytesIn;
+        opts.onProgress(bytesIn, summary.rows);
       }
       if (reportLines.length >= BATCH) return flushReport((err) => cb(err));
       cb();
     },
     flush(cb: TransformCallback) {
-      if (batch.length > 0) {
-        const buf = Buffer.from(batch.join('\n') + '\n', 'utf8');
-        batch = [];
-        hash.update(buf);
-        summary.bytes += buf.length;
-        this.push(buf);
-      }
+      if (batch.length > 0) pushBatch(this);
       flushReport((err) => cb(err));
     },
   });
 
   try {
-    await pipeline(opts.input, parser, toNdjson, opts.output);
+    await pipeline(opts.input, parser, rowsToNdjson, opts.output);
   } catch (e) {
     if (e instanceof ImportFormatError) throw e;
     const err = e as { code?: string; lines?: number; message?: string };
@@ -441,7 +478,8 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
     throw e;
   }
   if (cols === null) throw new ImportFormatError('the file is empty (no header row)', 1);
-  if (opts.report) await new Promise<void>((res, rej) => opts.report!.end((err?: Error | null) => (err ? rej(err) : res())));
+  if (reportOut) await new Promise<void>((res, rej) => reportOut.end((err?: Error | null) => (err ? rej(err) : res())));
+  bytesIn = parser.info?.bytes ?? bytesIn;
   opts.onProgress?.(bytesIn, summary.rows);
   summary.byState = Object.fromEntries([...byState.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   summary.digest = hash.digest('hex');

@@ -168,3 +168,19 @@ describe('affected-individuals import', () => {
     expect(progress.length).toBeGreaterThan(3);
   });
 });
+
+describe('NDJSON serialization', () => {
+  it('each line equals JSON.stringify of the parsed record (key order of the shared shape)', async () => {
+    const csv = [
+      HEADER,
+      '"Quote ""Q"" \\Back",1 Main St,"Unit ""7""",Columbus,OH,43004,q@example.org,yes,,,,,,,',
+      'Dead Person,,,,TX,,,,yes,"Kin, Next",9 Pine,Apt 1,Austin,TX,78701',
+    ].join('\n');
+    const out = collect();
+    await importAffectedIndividuals({ input: Readable.from([csv]), output: out.stream, idKey: Buffer.alloc(32, 1) });
+    const lines = out.text().trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    for (const l of lines) expect(JSON.stringify(JSON.parse(l))).toBe(l);
+    expect(JSON.parse(lines[1]).nextOfKin).toEqual({ name: 'Kin, Next', address: { line1: '9 Pine', line2: 'Apt 1', city: 'Austin', state: 'TX', zip: '78701' } });
+  });
+});
