@@ -6,12 +6,17 @@ import { AmendIncidentHandler } from './commands/amend-incident';
 import { ReportIncidentHandler } from './commands/report-incident';
 import { INCIDENT_EVENT_TYPES } from './domain/incident';
 import { IncidentsController } from './http/incidents.controller';
+import { TriageController } from './http/triage.controller';
+import { loadStateOverlays } from './infrastructure/state-overlays.loader';
+import { STATE_OVERLAYS } from './triage.service';
 import { incidentsProjection } from './projections/incidents.projection';
 import { GetIncidentHandler, ListIncidentsHandler } from './queries/get-incident';
 
 @Module({
-  controllers: [IncidentsController],
-  providers: [ReportIncidentHandler, AmendIncidentHandler, GetIncidentHandler, ListIncidentsHandler],
+  controllers: [IncidentsController, TriageController],
+  providers: [
+    { provide: STATE_OVERLAYS, useFactory: () => loadStateOverlays() },
+    ReportIncidentHandler, AmendIncidentHandler, GetIncidentHandler, ListIncidentsHandler],
 })
 export class IncidentsModule implements OnModuleInit {
   constructor(
