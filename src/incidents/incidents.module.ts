@@ -7,16 +7,35 @@ import { ReportIncidentHandler } from './commands/report-incident';
 import { INCIDENT_EVENT_TYPES } from './domain/incident';
 import { IncidentsController } from './http/incidents.controller';
 import { TriageController } from './http/triage.controller';
+import { IncidentActionsController } from './http/incident-actions.controller';
+import { AffectedImportService } from './affected-import.service';
+import { RunIncidentHandler } from './commands/incident-command';
+import { createIncidentDecider } from './domain/incident';
+import { INCIDENT_DECIDER } from './incident-decider';
+import { RecordedFactsSafeguardsSource, SAFEGUARDS_SOURCE } from './safeguards-source';
+import type { StateOverlaySet } from './domain/triage/state-overlays';
 import { loadStateOverlays } from './infrastructure/state-overlays.loader';
 import { STATE_OVERLAYS } from './triage.service';
 import { incidentsProjection } from './projections/incidents.projection';
-import { GetIncidentHandler, ListIncidentsHandler } from './queries/get-incident';
+import { GetIncidentHandler, GetObligationsHandler, GetTimelineHandler, ListIncidentsHandler } from './queries/get-incident';
 
 @Module({
-  controllers: [IncidentsController, TriageController],
+  controllers: [IncidentsController, TriageController, IncidentActionsController],
   providers: [
     { provide: STATE_OVERLAYS, useFactory: () => loadStateOverlays() },
-    ReportIncidentHandler, AmendIncidentHandler, GetIncidentHandler, ListIncidentsHandler],
+    { provide: INCIDENT_DECIDER, useFactory: (overlays: StateOverlaySet) => createIncidentDecider({ overlays }), inject: [STATE_OVERLAYS] },
+    // Engineer 6's datasets/keys query replaces this provider (same token) when it lands.
+    { provide: SAFEGUARDS_SOURCE, useClass: RecordedFactsSafeguardsSource },
+    AffectedImportService,
+    ReportIncidentHandler,
+    AmendIncidentHandler,
+    RunIncidentHandler,
+    GetIncidentHandler,
+    ListIncidentsHandler,
+    GetObligationsHandler,
+    GetTimelineHandler,
+  ],
+  exports: [STATE_OVERLAYS, INCIDENT_DECIDER, SAFEGUARDS_SOURCE],
 })
 export class IncidentsModule implements OnModuleInit {
   constructor(
