@@ -4,6 +4,13 @@ import { registerIncidentCommands } from './incident-commands';
 import { registerTriageCommands } from '../incidents/cli/triage-commands';
 import { registerAffectedCommands } from '../incidents/cli/affected-commands';
 import type { CliRuntime } from './runtime';
+import { registerWorkflowsCli } from '../workflows/cli/register';
 
 /** Every context's CLI commands. Add your registrar here (one line). */
-export const CLI_REGISTRARS: Array<(program: Command, cli: CliRuntime) => void> = [registerCoreCommands, registerIncidentCommands, registerTriageCommands, registerAffectedCommands];
+export const CLI_REGISTRARS: Array<(program: Command, cli: CliRuntime) => void> = [
+  registerCoreCommands,
+  registerIncidentCommands,
+  registerTriageCommands,
+  registerAffectedCommands,
+  registerWorkflowsCli,
+];
