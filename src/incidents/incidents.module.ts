@@ -14,6 +14,8 @@ import { createIncidentDecider } from './domain/incident';
 import { INCIDENT_DECIDER } from './incident-decider';
 import { RecordedFactsSafeguardsSource, SAFEGUARDS_SOURCE } from './safeguards-source';
 import type { StateOverlaySet } from './domain/triage/state-overlays';
+import { WORKFLOW_REGISTRY } from '../workflows/workflows.module';
+import type { WorkflowRegistry } from '../workflows/registry';
 import { loadStateOverlays } from './infrastructure/state-overlays.loader';
 import { STATE_OVERLAYS } from './triage.service';
 import { incidentsProjection } from './projections/incidents.projection';
@@ -23,7 +25,12 @@ import { GetIncidentHandler, GetObligationsHandler, GetTimelineHandler, ListInci
   controllers: [IncidentsController, TriageController, IncidentActionsController],
   providers: [
     { provide: STATE_OVERLAYS, useFactory: () => loadStateOverlays() },
-    { provide: INCIDENT_DECIDER, useFactory: (overlays: StateOverlaySet) => createIncidentDecider({ overlays }), inject: [STATE_OVERLAYS] },
+    {
+      provide: INCIDENT_DECIDER,
+      useFactory: (overlays: StateOverlaySet, workflows: WorkflowRegistry) =>
+        createIncidentDecider({ overlays, breachWorkflow: workflows.current('breach-notification') }),
+      inject: [STATE_OVERLAYS, WORKFLOW_REGISTRY],
+    },
     // Engineer 6's datasets/keys query replaces this provider (same token) when it lands.
     { provide: SAFEGUARDS_SOURCE, useClass: RecordedFactsSafeguardsSource },
     AffectedImportService,

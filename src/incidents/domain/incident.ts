@@ -7,6 +7,11 @@ import { addDays, isIsoDate, nonBusinessDay, type NonBusinessDay } from './calen
 import { emptyOverlaySet, type StateOverlaySet } from './triage/state-overlays';
 import { evaluateTriage, type Obligation, type StateObligation, type TriageResult } from './triage/triage';
 import type { TriageInput } from './triage/triage-input';
+import type { WorkflowDefinition } from '../../workflows/domain/definition';
+import {
+  cancelTimeline, completeTimeline, scheduleTimeline,
+  type TimelineCancelledData, type TimelineCompletedData, type TimelineScheduledData,
+} from '../../workflows/domain/timeline';
 
 /**
  * The incident aggregate (Emmett style: pure evolve/decide). Lifecycle:
@@ -222,7 +227,12 @@ export type IncidentEvent =
   | DomainEvent<'ObligationCompleted', { incidentId: string; obligationId: string; completedBy: string; evidence: ObligationEvidence }>
   | DomainEvent<'ObligationWaiverRequested', { incidentId: string; obligationId: string; reason: string; requestedBy: string }>
   | DomainEvent<'ObligationWaived', { incidentId: string; obligationId: string; reason: string; requestedBy: string; approvedBy: string }>
-  | DomainEvent<'IncidentClosed', { incidentId: string; closedBy: string; closedOn: string; note?: string }>;
+  | DomainEvent<'IncidentClosed', { incidentId: string; closedBy: string; closedOn: string; note?: string }>
+  // Declared in the incident's own stream, in the same append as the fact that causes them, so
+  // the workflows engine's timers never disagree with the obligations (docs/workflows.md).
+  | DomainEvent<'TimelineScheduled', TimelineScheduledData>
+  | DomainEvent<'TimelineCompleted', TimelineCompletedData>
+  | DomainEvent<'TimelineCancelled', TimelineCancelledData>;
 
 export const INCIDENT_EVENT_TYPES = [
   'IncidentReported', 'IncidentDetailsAmended', 'IncidentFactsRevised', 'ExceptionAssessed', 'RiskAssessmentRecorded',
@@ -550,6 +560,75 @@ function nonEmpty(s: string | undefined, what: string): string {
 
 export interface IncidentDeciderDeps {
   overlays: StateOverlaySet;
+  /**
+   * The breach-notification workflow definition (workflows/breach-notification.yaml). When given,
+   * every dated obligation — and the 30-day cap of an oral law-enforcement hold — gets a timeline
+   * whose reminders and escalations the workflows engine drives.
+   */
+  breachWorkflow?: WorkflowDefinition;
+}
+
+/** The timeline subject of an obligation: opaque ids only. */
+export function obligationSubject(incidentId: string, obligationId: string): { kind: string; id: string } {
+  return { kind: 'obligation', id: `${incidentId}.${obligationId}` };
+}
+
+/** The timeline subject of an oral hold's 30-day cap (164.412(b)): reminders before it lapses. */
+export function holdCapSubject(incidentId: string, holdId: string): { kind: string; id: string } {
+  return { kind: 'obligation', id: `${incidentId}.hold-cap.${holdId}` };
+}
+
+/**
+ * Timeline events implied by one incident event, given the state before it. Pure. Obligations
+ * with a date get (or move) a timeline; withdrawn, waived and dateless ones are cancelled;
+ * completion completes it. An oral hold's cap is a timeline until the hold ends or is superseded.
+ */
+export function timelineEventsFor(def: WorkflowDefinition, before: IncidentState, event: IncidentEvent): IncidentEvent[] {
+  const out: IncidentEvent[] = [];
+  const incidentId = before.incidentId ?? (event.data as { incidentId?: string }).incidentId;
+  if (!incidentId) return out;
+  const push = (draft: { type: string; data: object }) => out.push({ type: draft.type, data: draft.data } as IncidentEvent);
+  const timed = (o: { status: string; dueOn?: string } | undefined) => !!o && o.dueOn !== undefined && (o.status === 'open' || o.status === 'in-progress');
+  switch (event.type) {
+    case 'TriageDecided':
+      for (const c of event.data.changes) {
+        const subject = obligationSubject(incidentId, c.obligationId);
+        const prior = before.obligations[c.obligationId];
+        if (c.change === 'withdrawn') {
+          if (timed(prior)) push(cancelTimeline(def, subject, 'obligation withdrawn by a later triage decision'));
+        } else if (c.dueOn !== undefined) {
+          if (c.change === 'added' || prior?.dueOn !== c.dueOn || prior?.status === 'withdrawn') push(scheduleTimeline(def, { subject, dueOn: c.dueOn }));
+        } else if (c.change === 'changed' && timed(prior)) {
+          push(cancelTimeline(def, subject, 'obligation now due relative to another notice'));
+        }
+      }
+      break;
+    case 'ObligationCompleted': {
+      const o = before.obligations[event.data.obligationId];
+      if (timed(o)) for (const d of completeTimeline(def, { subject: obligationSubject(incidentId, o.obligationId), dueOn: o.dueOn! }, event.data.evidence.completedOn)) push(d);
+      break;
+    }
+    case 'ObligationWaived': {
+      const o = before.obligations[event.data.obligationId];
+      if (timed(o)) push(cancelTimeline(def, obligationSubject(incidentId, o.obligationId), 'obligation waived'));
+      break;
+    }
+    case 'LawEnforcementHoldRecorded': {
+      // A later statement supersedes the earlier hold's cap.
+      for (const r of holdCapReminders(before)) push(cancelTimeline(def, holdCapSubject(incidentId, r.holdId), 'superseded by a later statement'));
+      const after = evolve(before, event);
+      for (const r of holdCapReminders(after)) push(scheduleTimeline(def, { subject: holdCapSubject(incidentId, r.holdId), dueOn: r.capOn }));
+      break;
+    }
+    case 'LawEnforcementHoldEnded':
+      for (const r of holdCapReminders(before)) {
+        if (r.holdId === event.data.holdId) push(cancelTimeline(def, holdCapSubject(incidentId, r.holdId), 'hold ended'));
+      }
+      break;
+    default:
+      break;
+  }
+  return out;
 }
 
 /** Builds the decider with the state-overlay data (loaded once at start, passed in: the domain does no I/O). */
@@ -596,10 +675,27 @@ export function createIncidentDecider(deps: IncidentDeciderDeps): Decider<Incide
     return o;
   };
 
+  const withTimelines = (state: IncidentState, events: IncidentEvent[]): IncidentEvent[] => {
+    const def = deps.breachWorkflow;
+    if (!def) return events;
+    const out: IncidentEvent[] = [];
+    let cur = state;
+    for (const e of events) {
+      out.push(e, ...timelineEventsFor(def, cur, e));
+      cur = evolve(cur, e);
+    }
+    return out;
+  };
+
   return {
     initialState: initialIncidentState,
     evolve,
     decide(command, state) {
+      return withTimelines(state, decideRaw(command, state));
+    },
+  };
+
+  function decideRaw(command: IncidentCommand, state: IncidentState): IncidentEvent[] {
       const incidentId = state.incidentId!;
       switch (command.kind) {
         case 'report':
@@ -738,8 +834,7 @@ export function createIncidentDecider(deps: IncidentDeciderDeps): Decider<Incide
           return [{ type: 'IncidentClosed', data }];
         }
       }
-    },
-  };
+  }
 }
 
 /** The lead's slice used a decider without overlays; kept for report/amend (no triage involved). */

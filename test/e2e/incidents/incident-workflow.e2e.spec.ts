@@ -96,9 +96,13 @@ describe('incident workflow through HTTP', () => {
     expect(closed.body.status).toBe('closed');
 
     const tl = await t.http().get(`/v1/incidents/${id}/timeline`).set(auth(auditor));
-    expect(tl.body.entries.map((e: { type: string }) => e.type)).toEqual([
-      'IncidentReported', 'AffectedListImported', 'TriageDecided', 'ObligationWaiverRequested', 'ObligationWaived',
-      'ObligationStarted', 'ObligationCompleted', 'ObligationCompleted', 'IncidentClosed',
+    expect(tl.body.entries.map((e: { type: string; data: { subject?: { id: string } } }) => e.type + (e.data.subject ? `:${e.data.subject.id.slice(id.length + 1)}` : ''))).toEqual([
+      'IncidentReported', 'AffectedListImported', 'TriageDecided',
+      // Each dated obligation gets a breach-notification timeline in the same append (reminders, escalation).
+      'TimelineScheduled:individual-notice', 'TimelineScheduled:substitute-notice', 'TimelineScheduled:hhs-notice',
+      'ObligationWaiverRequested', 'ObligationWaived', 'TimelineCancelled:substitute-notice',
+      'ObligationStarted', 'ObligationCompleted', 'TimelineCompleted:individual-notice', 'ObligationCompleted', 'TimelineCompleted:hhs-notice',
+      'IncidentClosed',
     ]);
     expect(JSON.stringify(tl.body)).not.toContain('Person ');
   });

@@ -217,3 +217,50 @@ describe('incident aggregate', () => {
     expect(retainUntil('2025-03-12')).toBe('2031-03-12');
   });
 });
+
+describe('obligation timelines for the workflows engine', () => {
+  const { join } = require('node:path') as typeof import('node:path');
+  const { loadWorkflowDirOrThrow } = require('../../../src/workflows/loader') as typeof import('../../../src/workflows/loader');
+  const { WorkflowRegistry } = require('../../../src/workflows/registry') as typeof import('../../../src/workflows/registry');
+  const registry = WorkflowRegistry.of(loadWorkflowDirOrThrow(join(__dirname, '../../../workflows')).map((d) => d.definition));
+  const def = registry.current('breach-notification');
+  const timed = createIncidentDecider({ overlays: loadStateOverlays(), breachWorkflow: def });
+
+  function run(state: IncidentState, cmd: IncidentCommand): { state: IncidentState; events: IncidentEvent[] } {
+    const events = timed.decide(cmd, state);
+    let s = state;
+    for (const e of events) s = timed.evolve(s, e);
+    return { state: s, events };
+  }
+  const tl = (events: IncidentEvent[]) =>
+    events
+      .filter((e) => e.type.startsWith('Timeline'))
+      .map((e) => {
+        const d = e.data as { subject: { id: string }; dueOn?: string };
+        return `${e.type}:${d.subject.id.slice(ID.length + 1)}${d.dueOn ? `@${d.dueOn}` : ''}`;
+      });
+
+  it('schedules dated obligations, moves them on re-triage, cancels withdrawn ones; oral holds get a cap timeline', () => {
+    let s = run(initial(), { kind: 'report', data: { incidentId: ID, title: 't', discoveredOn: '2025-03-10', summary: 's', reporter: { kind: 'covered-entity' } } }).state;
+    s = run(s, { kind: 'revise-affected-counts', counts: { byState: { OH: 700 }, insufficientContact: 0 }, reason: 'estimate', ...base(responder) }).state;
+    let r = run(s, { kind: 'decide-triage', decisionId: 'd1', ...base() });
+    expect(tl(r.events)).toEqual([
+      'TimelineScheduled:individual-notice@2025-05-09', 'TimelineScheduled:media-notice.OH@2025-05-09', 'TimelineScheduled:hhs-notice@2025-05-09',
+    ]);
+    r = run(r.state, { kind: 'record-hold', holdId: 'h1', statement: 'oral', madeOn: '2025-03-20', official: { name: 'Det. X', agency: 'PD' }, ...base(responder, '2025-03-20') });
+    expect(tl(r.events)).toEqual([
+      'TimelineScheduled:hold-cap.h1@2025-04-19',
+      'TimelineScheduled:individual-notice@2025-06-08', 'TimelineScheduled:media-notice.OH@2025-06-08', 'TimelineScheduled:hhs-notice@2025-06-08',
+    ]);
+    r = run(r.state, { kind: 'record-hold', holdId: 'h2', statement: 'written', madeOn: '2025-04-01', until: '2025-05-01', official: { name: 'Agent Y', agency: 'FBI' }, ...base(responder, '2025-04-01') });
+    expect(tl(r.events).slice(0, 1)).toEqual(['TimelineCancelled:hold-cap.h1']);
+    r = run(r.state, { kind: 'revise-affected-counts', counts: { byState: { OH: 100 }, insufficientContact: 0 }, reason: 'revised-count', ...base(responder, '2025-04-02') });
+    expect(tl(r.events)).toEqual(['TimelineScheduled:hhs-notice@2026-03-01', 'TimelineCancelled:media-notice.OH']);
+    r = run(r.state, { kind: 'complete-obligation', obligationId: 'individual-notice', evidence: { description: 'mailed', completedOn: '2025-04-02' }, ...base(officer, '2025-04-02') });
+    expect(tl(r.events)).toEqual(['TimelineCompleted:individual-notice']);
+  });
+
+  function initial(): IncidentState {
+    return timed.initialState();
+  }
+});
