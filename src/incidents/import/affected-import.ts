@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AffectedIndividual, PostalAddress } from '../domain/affected-individual';
 import { isJurisdiction } from '../domain/triage/jurisdictions';
 import { Hash64Map } from './hash-set';
+import { SipHash128 } from './siphash';
 
 // csv-parse 6 is ESM-first with a CommonJS export; require keeps Jest and tsc (node10) happy.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -310,16 +311,6 @@ function serialize(id: string, r: Omit<AffectedIndividual, 'id'>): string {
   return `${s},"insufficientContact":${r.insufficientContact}}`;
 }
 
-/** Keyed SHA-256 of `data` (one-shot; the key is fixed-length, so no length-extension concern for ids). */
-const oneShotHash: ((alg: string, data: string, enc: 'buffer') => Buffer) | undefined = (
-  require('node:crypto') as { hash?: (alg: string, data: string, enc: 'buffer') => Buffer }
-).hash;
-
-function keyedHash(keyHex: string, idKey: Buffer, data: string): Buffer {
-  if (oneShotHash) return oneShotHash('sha256', `${keyHex}\u0000${data}`, 'buffer');
-  return createHmac('sha256', idKey).update(data).digest();
-}
-
 function countNewlines(row: string[]): number {
   let n = 0;
   for (let i = 0; i < row.length; i++) {
@@ -342,8 +333,9 @@ function countNewlines(row: string[]): number {
 export async function importAffectedIndividuals(opts: ImportOptions): Promise<ImportSummary> {
   const explicit = opts.mapping !== undefined;
   const mapping = explicit ? columnMappingSchema.parse(opts.mapping) : DEFAULT_MAPPING;
-  const keyHex = opts.idKey.toString('hex');
-  const seen = new Hash64Map(1 << 16);
+  // Ids and the duplicate index: SipHash-2-4-128 keyed by a subkey of the incident's id key.
+  const sip = new SipHash128(createHmac('sha256', opts.idKey).update('affected-import/siphash-2-4-128').digest().subarray(0, 16));
+  const seen = new Hash64Map(1 << 18);
   const byState = new Map<string, number>();
   const summary: ImportSummary = {
     rows: 0, accepted: 0, rejected: 0, duplicates: 0, byState: {}, insufficientContact: 0,
@@ -369,7 +361,9 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
   const reportLines: string[] = [];
   const hash = createHash('sha256');
   const BATCH = 512;
-  let batch: string[] = [];
+  const OUT_CHUNK = 256 * 1024;
+  let outBuf = Buffer.allocUnsafeSlow(OUT_CHUNK);
+  let outPos = 0;
 
   const handle = (row: string[]): string | null => {
     const line = nextLine;
@@ -397,8 +391,8 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
     }
     let id: string;
     if (parsed.dedupeKey !== null) {
-      const h = keyedHash(keyHex, opts.idKey, parsed.dedupeKey);
-      const first = seen.putIfAbsent(h.readUInt32BE(0), h.readUInt32BE(4), line);
+      const h = sip.hashString(parsed.dedupeKey);
+      const first = seen.putIfAbsent(h[0], h[1], line);
       if (first !== -1) {
         summary.duplicates++;
         if (reportOut) {
@@ -406,10 +400,11 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
         }
         return null;
       }
-      id = h.toString('hex', 0, 16);
+      id = sip.hex();
     } else {
       // Too little to tell people apart: kept as its own person (never undercount).
-      id = keyedHash(keyHex, opts.idKey, `r\u0000${line}\u0000${parsed.record.name}`).toString('hex', 0, 16);
+      sip.hashString(`r\u0000${line}\u0000${parsed.record.name}`);
+      id = sip.hex();
     }
     const r = parsed.record;
     summary.accepted++;
@@ -430,12 +425,23 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
     if (reportOut.write(chunk)) cb();
     else reportOut.once('drain', () => cb());
   };
-  const pushBatch = (t: Transform) => {
-    const buf = Buffer.from(batch.join('\n') + '\n', 'utf8');
-    batch = [];
+  const pushOut = (t: Transform) => {
+    if (outPos === 0) return;
+    const buf = outBuf.subarray(0, outPos);
+    outBuf = Buffer.allocUnsafeSlow(OUT_CHUNK);
+    outPos = 0;
     hash.update(buf);
     summary.bytes += buf.length;
     t.push(buf);
+  };
+  /** Appends one NDJSON line, encoding straight into the output chunk (no intermediate join). */
+  const appendLine = (t: Transform, line: string) => {
+    if (outPos + line.length * 3 + 1 > outBuf.length) {
+      pushOut(t);
+      if (line.length * 3 + 1 > outBuf.length) outBuf = Buffer.allocUnsafeSlow(line.length * 3 + 1);
+    }
+    outPos += outBuf.write(line, outPos, 'utf8');
+    outBuf[outPos++] = 10;
   };
   const rowsToNdjson = new Transform({
     writableObjectMode: true,
@@ -448,10 +454,7 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
       } catch (e) {
         return cb(e as Error);
       }
-      if (out !== null) {
-        batch.push(out);
-        if (batch.length >= BATCH) pushBatch(this);
-      }
+      if (out !== null) appendLine(this, out);
       if (opts.onProgress && summary.rows - lastProgress >= 10_000) {
         lastProgress = summary.rows;
         bytesIn = parser.info?.bytes ?? bytesIn;
@@ -461,7 +464,7 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
       cb();
     },
     flush(cb: TransformCallback) {
-      if (batch.length > 0) pushBatch(this);
+      pushOut(this);
       flushReport((err) => cb(err));
     },
   });
