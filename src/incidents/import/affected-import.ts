@@ -335,7 +335,7 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
   const mapping = explicit ? columnMappingSchema.parse(opts.mapping) : DEFAULT_MAPPING;
   // Ids and the duplicate index: SipHash-2-4-128 keyed by a subkey of the incident's id key.
   const sip = new SipHash128(createHmac('sha256', opts.idKey).update('affected-import/siphash-2-4-128').digest().subarray(0, 16));
-  const seen = new Hash64Map(1 << 18);
+  const seen = new Hash64Map(1 << 19);
   const byState = new Map<string, number>();
   const summary: ImportSummary = {
     rows: 0, accepted: 0, rejected: 0, duplicates: 0, byState: {}, insufficientContact: 0,
@@ -391,7 +391,7 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
     }
     let id: string;
     if (parsed.dedupeKey !== null) {
-      const h = sip.hashString(parsed.dedupeKey);
+      const h = sip.hashUtf8(parsed.dedupeKey);
       const first = seen.putIfAbsent(h[0], h[1], line);
       if (first !== -1) {
         summary.duplicates++;
@@ -403,7 +403,7 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
       id = sip.hex();
     } else {
       // Too little to tell people apart: kept as its own person (never undercount).
-      sip.hashString(`r\u0000${line}\u0000${parsed.record.name}`);
+      sip.hashUtf8(`r\u0000${line}\u0000${parsed.record.name}`);
       id = sip.hex();
     }
     const r = parsed.record;

@@ -19,13 +19,45 @@ describe('SipHash-2-4-128', () => {
     h.hashBytes(msg, msg.length);
     expect(h.hex()).toBe(expected);
   });
-  it('hashes strings as their UTF-8 bytes and depends on the key', () => {
+  it.each(['', 'a', 'Zoë', 'abcd', 'abcdefgh', 'Zoë Q. Ångström, 12 Elm'])('hashString(%j) is SipHash of its UTF-16LE bytes', (s) => {
+    h.hashString(s);
+    const a = h.hex();
+    const b = Buffer.from(s, 'utf16le');
+    h.hashBytes(b, b.length);
+    expect(a).toBe(h.hex());
+  });
+  it('all 64 lengths agree with a byte-wise reference (full blocks and every tail)', () => {
+    // vectors_sip128[15] was checked above; here every tail length shares one code path.
+    for (let n = 0; n < 64; n++) {
+      const msg = Buffer.from(Array.from({ length: n }, (_, i) => (i * 37 + 11) & 0xff));
+      const a = new SipHash128(key).hashBytes(msg, n).slice();
+      const b = new SipHash128(key).hashBytes(Buffer.concat([msg, Buffer.from([0xff, 0xff, 0xff])]), n).slice();
+      expect(Array.from(a)).toEqual(Array.from(b)); // bytes past len never leak in
+    }
+  });
+  it('depends on the key', () => {
     h.hashString('Zoë');
     const a = h.hex();
-    h.hashBytes(Buffer.from('Zoë', 'utf8'), Buffer.byteLength('Zoë'));
-    expect(h.hex()).toBe(a);
     const other = new SipHash128(Buffer.alloc(16, 9));
     other.hashString('Zoë');
     expect(other.hex()).not.toBe(a);
+  });
+});
+
+describe('SipHash-2-4-128 over UTF-8', () => {
+  const key = Buffer.from(Array.from({ length: 16 }, (_, i) => i));
+  it.each(['', 'a', 'Zoë', 'abcdefg', 'abcdefgh', 'abcdefghi', 'Zoë Q. Ångström, 12 Elm — 中文', 'x'.repeat(700)])('hashUtf8(%j) equals hashBytes of its UTF-8 encoding', (s) => {
+    const h = new SipHash128(key);
+    h.hashUtf8('a much longer string first, to leave stale bytes in the scratch buffer ' + 'z'.repeat(50));
+    h.hashUtf8(s);
+    const a = h.hex();
+    const b = Buffer.from(s, 'utf8');
+    h.hashBytes(b, b.length);
+    expect(a).toBe(h.hex());
+  });
+  it('matches the reference vector for a 15-byte message given as a string', () => {
+    const h = new SipHash128(key);
+    h.hashUtf8(String.fromCharCode(...Array.from({ length: 15 }, (_, i) => i)));
+    expect(h.hex()).toBe('5493e99933b0a8117e08ec0f97cfc3d9');
   });
 });
