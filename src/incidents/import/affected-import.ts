@@ -120,7 +120,8 @@ export interface ImportOptions {
 const ZIP = /^(\d{5})(?:-?(\d{4}))?$/;
 const EMAIL = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+\.[^\s@<>(),;:"[\]\\]+$/;
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
+/** Control characters other than tab (line breaks included). */
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 const MAX_FIELD = 200;
 
 class RowError {
@@ -129,10 +130,12 @@ class RowError {
 
 function clean(v: string | undefined, column: string): string {
   if (v === undefined || v.length === 0) return '';
+  // Checked before trimming: a line break anywhere in a mapped field rejects the row (which also
+  // lets accepted rows skip the line-break count of their mapped fields).
+  if (CONTROL.test(v)) throw new RowError(column, 'contains control characters');
   const t = v.trim();
   if (t.length === 0) return '';
   if (t.length > MAX_FIELD) throw new RowError(column, `longer than ${MAX_FIELD} characters`);
-  if (CONTROL.test(t)) throw new RowError(column, 'contains control characters');
   return t.indexOf('  ') === -1 ? t : t.replace(/ {2,}/g, ' ');
 }
 
@@ -170,6 +173,8 @@ function address(line1: string, line2: string, city: string, st: string, z: stri
 }
 
 interface Cols {
+  /** Columns no field maps to: the only ones an accepted row may carry line breaks in. */
+  unmapped: number[];
   name: number[];
   line1: number;
   line2: number;
@@ -213,7 +218,8 @@ function resolveColumns(header: string[], mapping: ColumnMapping, explicit: bool
     return i;
   });
   const r = (f: keyof ColumnMapping) => find(f, REQUIRED.includes(f));
-  return {
+  const c = {
+    unmapped: [] as number[],
     name: nameIdx,
     line1: r('line1'),
     line2: r('line2'),
@@ -230,6 +236,10 @@ function resolveColumns(header: string[], mapping: ColumnMapping, explicit: bool
     nextOfKinState: r('nextOfKinState'),
     nextOfKinZip: r('nextOfKinZip'),
   };
+  const mapped = new Set<number>([...c.name, c.line1, c.line2, c.city, c.state, c.zip, c.email, c.emailConsent, c.deceased,
+    c.nextOfKinName, c.nextOfKinLine1, c.nextOfKinLine2, c.nextOfKinCity, c.nextOfKinState, c.nextOfKinZip]);
+  for (let i = 0; i < header.length; i++) if (!mapped.has(i)) c.unmapped.push(i);
+  return c;
 }
 
 interface Parsed {
@@ -311,17 +321,23 @@ function serialize(id: string, r: Omit<AffectedIndividual, 'id'>): string {
   return `${s},"insufficientContact":${r.insufficientContact}}`;
 }
 
-function countNewlines(row: string[]): number {
+function newlinesIn(f: string): number {
   let n = 0;
-  for (let i = 0; i < row.length; i++) {
-    const f = row[i];
-    if (f.length > 0 && f.indexOf('\n') !== -1) {
-      for (let j = 0; j < f.length; j++) if (f.charCodeAt(j) === 10) n++;
-    } else if (f.length > 0 && f.indexOf('\r') !== -1) {
-      // A lone CR inside a quoted field is a line break too (CRLF counts once, via its LF).
-      for (let j = 0; j < f.length; j++) if (f.charCodeAt(j) === 13) n++;
-    }
+  if (f.length === 0) return 0;
+  if (f.indexOf('\n') !== -1) {
+    for (let j = 0; j < f.length; j++) if (f.charCodeAt(j) === 10) n++;
+  } else if (f.indexOf('\r') !== -1) {
+    // A lone CR inside a quoted field is a line break too (CRLF counts once, via its LF).
+    for (let j = 0; j < f.length; j++) if (f.charCodeAt(j) === 13) n++;
   }
+  return n;
+}
+
+/** Line breaks inside a record's quoted fields (all of them, or only the given columns). */
+function countNewlines(row: string[], only?: number[]): number {
+  let n = 0;
+  if (only) for (const i of only) n += newlinesIn(row[i] ?? '');
+  else for (let i = 0; i < row.length; i++) n += newlinesIn(row[i]);
   return n;
 }
 
@@ -367,15 +383,19 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
 
   const handle = (row: string[]): string | null => {
     const line = nextLine;
-    nextLine += 1 + countNewlines(row);
-    if (row.length === 1 && row[0] === '') return null; // empty line
+    if (row.length === 1 && row[0] === '') {
+      nextLine += 1; // empty line
+      return null;
+    }
     if (cols === null) {
+      nextLine += 1 + countNewlines(row);
       cols = resolveColumns(row, mapping, explicit);
       width = row.length;
       return null;
     }
     summary.rows++;
     if (row.length !== width) {
+      nextLine += 1 + countNewlines(row);
       summary.rejected++;
       if (reportOut) reportLines.push(JSON.stringify({ line, kind: 'rejected', reason: `expected ${width} columns, found ${row.length}` }));
       return null;
@@ -385,10 +405,13 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
       parsed = parseRow(row, cols);
     } catch (e) {
       if (!(e instanceof RowError)) throw e;
+      nextLine += 1 + countNewlines(row);
       summary.rejected++;
       if (reportOut) reportLines.push(JSON.stringify({ line, kind: 'rejected', column: e.column, reason: e.reason }));
       return null;
     }
+    // Mapped fields of an accepted row hold no line breaks (clean() rejects them).
+    nextLine += 1 + (cols.unmapped.length > 0 ? countNewlines(row, cols.unmapped) : 0);
     let id: string;
     if (parsed.dedupeKey !== null) {
       const h = sip.hashUtf8(parsed.dedupeKey);

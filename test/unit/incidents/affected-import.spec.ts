@@ -184,3 +184,25 @@ describe('NDJSON serialization', () => {
     expect(JSON.parse(lines[1]).nextOfKin).toEqual({ name: 'Kin, Next', address: { line1: '9 Pine', line2: 'Apt 1', city: 'Austin', state: 'TX', zip: '78701' } });
   });
 });
+
+describe('line numbers with multi-line quoted fields', () => {
+  it('counts line breaks in unmapped columns of accepted rows and in any column of rejected rows', async () => {
+    const csv = [
+      'name,notes,line1,city,state,zip',
+      'Ada Lovelace,"first\nsecond\nthird",1 Main St,Columbus,OH,43004', // lines 2-4
+      '"Bad\r\nName",x,1 Main St,Columbus,OH,43004', // lines 5-6: rejected (line break in a mapped field)
+      'Bo Li,,2 Elm St,Columbus,ZZ,43004', // line 7
+      '',
+      'Cy Dee,"a\r\nb",3 Elm St,Columbus,QQ,43004', // lines 9-10
+      'Di Eve,,4 Elm St,Columbus,XX,43004', // line 11
+    ].join('\n');
+    const out = collect();
+    const rep = collect();
+    await importAffectedIndividuals({
+      input: Readable.from([csv]), output: out.stream, report: rep.stream, idKey: Buffer.alloc(32, 2),
+      mapping: { name: 'name', line1: 'line1', city: 'city', state: 'state', zip: 'zip' },
+    });
+    const issues = rep.text().trim().split('\n').map((l) => JSON.parse(l) as ImportIssue);
+    expect(issues.map((i) => [i.line, i.column])).toEqual([[5, 'name'], [7, 'state'], [9, 'state'], [11, 'state']]);
+  });
+});
