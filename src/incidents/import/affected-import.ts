@@ -257,7 +257,15 @@ function lower(s: string): string {
 /** Validates one data row. Throws RowError naming the mapped field and the reason. */
 function parseRow(row: string[], c: Cols): Omit<Parsed, 'record'> & { record: Omit<AffectedIndividual, 'id'> } {
   const at = (i: number, col: string) => (i < 0 ? '' : clean(row[i], col));
-  const name = c.name.map((i) => clean(row[i], 'name')).filter((s) => s !== '').join(' ');
+  let name: string;
+  if (c.name.length === 1) name = clean(row[c.name[0]], 'name');
+  else {
+    name = '';
+    for (const i of c.name) {
+      const part = clean(row[i], 'name');
+      if (part !== '') name = name === '' ? part : `${name} ${part}`;
+    }
+  }
   if (name === '') throw new RowError('name', 'is required');
   const line1 = at(c.line1, 'line1');
   const line2 = at(c.line2, 'line2');
