@@ -142,3 +142,59 @@ describe('obligation reminders: fake clock, Redis flush and restart', () => {
     expect(third.filter((t) => t.includes('media-notice.OH') && t.endsWith('reminder-7d'))).toEqual([]);
   });
 });
+
+describe('oral law-enforcement hold: a reminder before the 30-day cap', () => {
+  const dir = makeTempDir('sh-incident-hold-');
+  const prefix = testRedisPrefix();
+  const env = { DATA_DIR: join(dir.path, 'data'), MASTER_KEY_FILE: join(dir.path, 'secrets', 'master.key'), REDIS_PREFIX: prefix, ORG_TIMEZONE: TZ };
+  const clock = new FakeClock('2025-03-20T15:00:00.000Z');
+  let app: TestApp;
+  afterAll(async () => {
+    await app.close();
+    await deletePrefix(prefix);
+    dir.cleanup();
+  });
+
+  it('schedules the cap as a timeline, reminds before it, and stops when a written statement supersedes it', async () => {
+    app = await startTestApp({ clock, env });
+    const responder = (await app.principal('incident-responder')).apiKey;
+    const officer = (await app.principal('compliance-officer')).apiKey;
+    const auth = (k: string) => ({ Authorization: `Bearer ${k}` });
+    const id = (await app.http().post('/v1/incidents').set(auth(responder)).send({
+      title: 'Ransomware on file server', discoveredOn: '2025-03-10', summary: 'Encrypted by ransomware; exfiltration suspected.', reporter: { kind: 'covered-entity' },
+    })).body.id as string;
+    await app.http().post(`/v1/incidents/${id}/affected-counts`).set(auth(responder)).send({ byState: { OH: 50 }, insufficientContact: 0, reason: 'estimate' }).expect(200);
+    await app.http().post(`/v1/incidents/${id}/triage`).set(auth(officer)).send({}).expect(200);
+    const hold = await app.http().post(`/v1/incidents/${id}/holds`).set(auth(responder))
+      .send({ statement: 'oral', madeOn: '2025-03-20', official: { name: 'Special Agent Example', agency: 'FBI Cleveland' } });
+    expect(hold.status).toBe(201);
+    const subject = { kind: 'obligation', id: `${id}.hold-cap.${hold.body.holdId}` };
+    const store = app.app.get<EventStore>(EVENT_STORE);
+    const engine = app.app.get<WorkflowEngine>(WORKFLOW_ENGINE);
+
+    const reminders = async () => (await store.readStream(timelineStream('breach-notification', subject))).filter((e) => e.type === 'ReminderSent').map((e) => String(e.data.timerId));
+    // The 30-days-before step is already due on the day of the statement (the cap is 2025-04-19).
+    await engine.reconcile();
+    await waitFor('30-day hold-cap reminder', async () => ((await reminders()).length === 1 ? true : undefined));
+    // 3 days before the cap: the 3-day reminder goes out, once (the 14- and 7-day ones passed unsent while
+    // the clock jumped and are never sent late).
+    clock.set('2025-04-16T13:00:05.000Z');
+    await engine.reconcile();
+    const sent = await waitFor('3-day hold-cap reminder', async () => {
+      const r = await reminders();
+      return r.length === 2 ? r : undefined;
+    });
+    expect(sent.sort()).toEqual([
+      `breach-notification:${subject.id}:2025-04-19:reminder-30d`,
+      `breach-notification:${subject.id}:2025-04-19:reminder-3d`,
+    ]);
+
+    // A written statement arrives: the oral cap's timeline is cancelled, nothing more is sent for it.
+    await app.http().post(`/v1/incidents/${id}/holds`).set(auth(responder))
+      .send({ statement: 'written', madeOn: '2025-04-16', until: '2025-06-30', official: { name: 'Special Agent Example', agency: 'FBI Cleveland' } }).expect(201);
+    clock.set('2025-04-18T13:00:05.000Z');
+    await engine.reconcile();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await reminders()).toHaveLength(2);
+  });
+});
