@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { registerAffectedCommands } from '../incidents/cli/affected-commands';
+import { registerTriageCommands } from '../incidents/cli/triage-commands';
 import { registerIntegrityCommands } from '../ledger/integrity/cli/integrity-commands';
 import { registerRiskCli } from '../risk/cli/risk-commands';
 import { registerWorkflowsCli } from '../workflows/cli/register';
@@ -10,6 +12,8 @@ import type { CliRuntime } from './runtime';
 export const CLI_REGISTRARS: Array<(program: Command, cli: CliRuntime) => void> = [
   registerCoreCommands,
   registerIncidentCommands,
+  registerTriageCommands,
+  registerAffectedCommands,
   registerIntegrityCommands,
   registerWorkflowsCli,
   registerRiskCli,
