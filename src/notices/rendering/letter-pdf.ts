@@ -92,7 +92,7 @@ export interface LetterDocument {
   dateText: string;
   letterhead: LetterLetterhead;
   returnAddress: string[];
-  /** Recipient block: name then address lines. */
+  /** Recipient block: name then address lines. Empty for documents that are not mailed (reports, postings). */
   recipient: string[];
   /** Rendered template in PDF markup. */
   body: string;
@@ -200,6 +200,13 @@ function drawLetter(doc: PDFKit.PDFDocument, l: LetterDocument): void {
     y += 11;
   }
   doc.fillColor('black');
+  if (l.recipient.length === 0) {
+    // A document, not a mailed letter: no window, body right under the letterhead.
+    doc.font('R').fontSize(10.5).text(l.dateText, LAYOUT.margin.left, Math.max(y + 14, 1.4 * IN), { width });
+    doc.moveDown(1);
+    drawBody(doc, l.body, width);
+    return;
+  }
   // Fold marks in the left margin for tri-fold insertion.
   for (const fy of LAYOUT.foldMarks) doc.moveTo(0.25 * IN, fy).lineTo(0.45 * IN, fy).lineWidth(0.5).stroke();
   // Return address then recipient, inside the window.
@@ -213,7 +220,11 @@ function drawLetter(doc: PDFKit.PDFDocument, l: LetterDocument): void {
   // Date, then the body flows across pages.
   doc.font('R').fontSize(10.5).text(l.dateText, LAYOUT.margin.left, LAYOUT.bodyTop - 28, { width });
   doc.y = LAYOUT.bodyTop;
-  for (const b of parseMarkup(l.body)) {
+  drawBody(doc, l.body, width);
+}
+
+function drawBody(doc: PDFKit.PDFDocument, body: string, width: number): void {
+  for (const b of parseMarkup(body)) {
     switch (b.kind) {
       case 'title':
         doc.font('B').fontSize(13).text(b.text, LAYOUT.margin.left, doc.y, { width });
