@@ -61,7 +61,8 @@ export class NoticeMailer {
 
   constructor(
     config: MailTransportConfig,
-    private readonly from: { name: string; address: string },
+    /** Default sender; a batch passes its organization's sender per message. */
+    private readonly from: { name: string; address: string } | null,
     private readonly limiter: RateLimiter = new NoRateLimit(),
   ) {
     if (config.kind === 'outbox') {
@@ -88,11 +89,15 @@ export class NoticeMailer {
     }
   }
 
-  async send(person: AffectedIndividual, mail: ComposedEmail, messageId: string, headers: Record<string, string> = {}): Promise<SentEmail> {
+  async send(
+    person: AffectedIndividual, mail: ComposedEmail, messageId: string, headers: Record<string, string> = {},
+    from: { name: string; address: string } | null = this.from,
+  ): Promise<SentEmail> {
     if (!person.emailConsent || !person.email) throw new NoEmailConsentError();
+    if (!from) throw new Error('mail: no sender configured');
     await this.limiter.acquire();
     const info = (await this.transport.sendMail({
-      from: this.from,
+      from,
       to: { name: person.name, address: person.email },
       subject: mail.subject,
       text: mail.text,

@@ -11,6 +11,8 @@ export interface ReceivedMail {
 
 export class SmtpSink {
   readonly received: ReceivedMail[] = [];
+  /** Message-IDs this server accepted (answered 250 to end of DATA): the relay's log. */
+  readonly acceptedIds = new Set<string>();
   private server!: SMTPServer;
   port = 0;
 
@@ -25,6 +27,8 @@ export class SmtpSink {
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
           const raw = Buffer.concat(chunks);
+          const mid = /^Message-ID:\s*(<[^>]+>)/im.exec(raw.toString('latin1'));
+          if (mid) this.acceptedIds.add(mid[1]!);
           simpleParser(raw).then((parsed) => {
             this.received.push({
               envelopeFrom: (session.envelope.mailFrom as { address: string }).address,
