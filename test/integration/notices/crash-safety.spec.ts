@@ -164,7 +164,10 @@ describe('notice batch survives SIGKILL of a worker mid-batch', () => {
     const progress = store.progress(BATCH);
     expect(progress.done).toBe(N);
     expect(progress.possibleDuplicates).toBe(0);
-    process.stdout.write(`crash test: ${atKill} emails before SIGKILL, ${emailTotal} total, rows ${JSON.stringify(progress.byState)}\n`);
+    const results = (await queue.getJobs(['completed'])).map((j) => j.returnvalue as { inDoubt: number; resent: number });
+    const inDoubt = results.reduce((s, r) => s + r.inDoubt, 0);
+    const resent = results.reduce((s, r) => s + r.resent, 0);
+    process.stdout.write(`crash test: ${atKill} emails before SIGKILL of ${emailTotal}; ${inDoubt} in doubt after the kill (resolved from the relay log), ${resent} resent; rows ${JSON.stringify(progress.byState)}\n`);
     await queue.close();
     store.close();
   });

@@ -41,6 +41,8 @@ export class SmtpSink {
         });
       },
     });
+    // A client killed mid-session resets its connection: that is the point of the crash test.
+    this.server.on('error', () => undefined);
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
     this.port = (this.server.server.address() as { port: number }).port;
     return this;
