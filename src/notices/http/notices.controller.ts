@@ -32,6 +32,7 @@ const Options = z.strictObject({
 const Digest = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest');
 export const DraftBody = z.strictObject({
   incidentId: z.uuid(),
+  fromIncident: z.boolean().optional(),
   kind: z.enum(NOTICE_KINDS as unknown as [string, ...string[]]),
   letterDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   organization: z.record(z.string(), z.unknown()).optional(),
@@ -39,7 +40,7 @@ export const DraftBody = z.strictObject({
   options: Options.optional(),
   recipientsArtifact: Digest.optional(),
 });
-export const ReviseBody = DraftBody.omit({ incidentId: true, kind: true });
+export const ReviseBody = DraftBody.omit({ incidentId: true, kind: true, fromIncident: true });
 const ApproveBody = z.strictObject({ contentDigest: Digest });
 const ReturnEntry = z.strictObject({ letterId: z.string().regex(/^L[0-9A-F]{15}$/, 'expected a letter reference like L0123456789ABCDE'), kind: z.enum(['returned-mail', 'bounce']), reason: z.string().max(200).default('') });
 export const ReturnsBody = z.strictObject({ entries: z.array(ReturnEntry).min(1).max(100_000) });
