@@ -326,6 +326,35 @@ export class NoticesService {
     }));
   }
 
+  /**
+   * Completes an incident obligation with this batch as its evidence: a PHI-free proof export
+   * (one line per recipient: individual id, channel, state, time, SMTP message id or print file,
+   * PDF SHA-256; or the issued document's digests) stored as an artifact whose digest the
+   * ObligationCompleted event carries.
+   */
+  async completeObligation(batchId: string, obligationId: string, ctx: CommandContext) {
+    const { state } = await this.load(batchId);
+    if (state.status !== 'completed') throw new RuleViolationError('the batch has not finished delivering', { rule: 'BATCH_NOT_COMPLETED' });
+    const lines: string[] = [];
+    if (state.kind === 'individual') {
+      lines.push('individual_id,letter_id,channel,state,time,smtp_message_id,mail_house_file,first_page,last_page,pdf_sha256,possible_duplicate');
+      for (const r of this.deliveries.db.prepare('SELECT * FROM notice_deliveries WHERE batch_id = ? ORDER BY individual_id').iterate(batchId) as Iterable<Record<string, unknown>>) {
+        lines.push([r.individual_id, r.letter_id, r.channel, r.state, r.delivered_at ?? '', r.message_id ?? '', r.print_file ?? '', r.first_page ?? '', r.last_page ?? '', r.pdf_sha256 ?? '', r.possible_duplicate].join(','));
+      }
+    } else {
+      lines.push('kind,pdf_artifact,pdf_sha256,json_artifact');
+      for (const d of state.documents) lines.push([state.kind, d.pdfArtifact, d.pdfSha256, d.jsonArtifact ?? ''].join(','));
+    }
+    const ref = await this.artifacts.write(`incident:${state.incidentId}`, asAsync([`${lines.join('\n')}\n`]));
+    const completedOn = (state.completion?.at ?? this.now()).slice(0, 10);
+    const delivered = state.completion?.delivered ?? 0;
+    await this.commands.execute(new RunIncidentCommand(state.incidentId, {
+      kind: 'complete-obligation', obligationId,
+      evidence: { description: `Notice batch ${batchId} (${state.kind}): ${delivered} delivered, proof of notice export attached`, completedOn, artifactDigest: ref.digest },
+    } as never, ctx));
+    return { incidentId: state.incidentId, obligationId, evidenceArtifact: ref.digest, completedOn };
+  }
+
   /** Returned mail and bounces by letter reference; unknown references are reported, never guessed. */
   async recordReturns(entries: Array<{ letterId: string; kind: 'returned-mail' | 'bounce'; reason: string }>, ctx: CommandContext) {
     const byBatch = new Map<string, { kind: 'returned-mail' | 'bounce'; letterIds: string[] }>();

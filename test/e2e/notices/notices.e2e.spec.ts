@@ -160,6 +160,8 @@ describe('notices e2e', () => {
       kind: 'record-affected-list',
       list: { digest: ref.digest, size: ref.size, counts: { byState, insufficientContact: 0, rows: 12, accepted: 12, rejected: 0, duplicates: 0, deceased: 0, deceasedWithoutNextOfKinAddress: 0, emailConsent: 0 } },
     } as never, { actor: { id: responder.id, role: 'incident-responder' }, correlationId: 'test' }));
+    const triage = await t.http().post(`/v1/incidents/${incidentId}/triage`).set(as(drafter)).send({});
+    expect(triage.status).toBe(200);
     // Only what the incident does not say is given: steps, actions, PHI types.
     const { whatHappened: _w, discoveredOn: _d, breachStartedOn: _b, breachType: _t, locations: _l, incidentId: _i, ...rest } = facts;
     const draft = await t.http().post('/v1/notices/batches').set(as(drafter)).send({ incidentId, fromIncident: true, kind: 'individual', letterDate: '2025-04-01', organization: org, facts: rest });
@@ -179,6 +181,20 @@ describe('notices e2e', () => {
     const ledger = t.app.get<Ledger>(LEDGER);
     const revised = (await ledger.readStream(`incident-${incidentId}`)).filter((e) => e.type === 'AffectedCountsRevised').pop()!;
     expect(revised.data).toMatchObject({ reason: 'returned-mail', counts: { insufficientContact: 2 } });
+
+    // Completing the individual-notice obligation links the batch's proof of notice.
+    const obligations = (await t.http().get(`/v1/incidents/${incidentId}/obligations`).set(as(drafter))).body.obligations as Array<{ obligationId: string; kind: string }>;
+    const individual = obligations.find((o) => o.kind === 'individual-notice')!;
+    expect(individual).toBeDefined();
+    const done = await t.http().post(`/v1/notices/batches/${id}/complete-obligation`).set(as(drafter)).send({ obligationId: individual.obligationId });
+    expect(done.status).toBe(200);
+    const completed = (await ledger.readStream(`incident-${incidentId}`)).find((e) => e.type === 'ObligationCompleted')!;
+    expect(completed.data).toMatchObject({ obligationId: individual.obligationId, evidence: { artifactDigest: done.body.evidenceArtifact } });
+    const parts: Buffer[] = [];
+    for await (const c of artifacts.read(done.body.evidenceArtifact)) parts.push(c);
+    const csv = Buffer.concat(parts).toString('utf8').trim().split('\n');
+    expect(csv).toHaveLength(13);
+    expect(csv.slice(1).every((l) => /,(printed|sent|substitute),/.test(l))).toBe(true);
   });
 
   it('posts the substitute notice at a public URL with the toll-free number and takes it down after 90 days', async () => {
