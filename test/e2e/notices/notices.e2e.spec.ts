@@ -197,6 +197,29 @@ describe('notices e2e', () => {
     expect(csv.slice(1).every((l) => /,(printed|sent|substitute),/.test(l))).toBe(true);
   });
 
+  it('issues the HHS report (PDF for the file + JSON with the portal fields) once approved and released', async () => {
+    const hhs = { reportType: 'initial', affected: 1234, individualNoticeStartDate: '2025-04-01', individualNoticeProjectedEndDate: '2025-04-15', substituteNoticeProvided: true, mediaNoticeProvided: true };
+    const missing = await t.http().post('/v1/notices/batches').set(as(drafter)).send({ incidentId: facts.incidentId, kind: 'hhs-report', letterDate: '2025-04-01', organization: org, facts });
+    expect(missing.status).toBe(400);
+    expect(JSON.stringify(missing.body)).toContain('options.hhs');
+    const draft = await t.http().post('/v1/notices/batches').set(as(drafter)).send({ incidentId: facts.incidentId, kind: 'hhs-report', letterDate: '2025-04-01', organization: org, facts, options: { hhs } });
+    expect(draft.status).toBe(201);
+    const id = draft.body.batchId as string;
+    await t.http().post(`/v1/notices/batches/${id}/preview`).set(as(drafter)).send().expect(200);
+    await t.http().post(`/v1/notices/batches/${id}/approve`).set(as(approver)).send({ contentDigest: draft.body.contentDigest }).expect(200);
+    await t.http().post(`/v1/notices/batches/${id}/release`).set(as(drafter)).send().expect(200);
+    const done = await until(async () => {
+      const r = await t.http().get(`/v1/notices/batches/${id}`).set(as(approver));
+      return r.body.status === 'completed' ? r.body : null;
+    }, 60_000, 'the report');
+    expect(done.documents).toHaveLength(1);
+    const artifacts = t.app.get<ArtifactStore>(ARTIFACT_STORE);
+    const parts: Buffer[] = [];
+    for await (const c of artifacts.read(done.documents[0].jsonArtifact)) parts.push(c);
+    const report = JSON.parse(Buffer.concat(parts).toString('utf8'));
+    expect(report).toMatchObject({ reportType: 'Initial Breach Report', breachAffecting: '500 or More Individuals', breach: { typeOfBreach: ['Theft'], approximateIndividualsAffected: 1234 } });
+  });
+
   it('posts the substitute notice at a public URL with the toll-free number and takes it down after 90 days', async () => {
     const draft = await t.http().post('/v1/notices/batches').set(as(drafter)).send({ incidentId: facts.incidentId, kind: 'substitute-posting', letterDate: '2025-04-01', organization: org, facts });
     expect(draft.status).toBe(201);
