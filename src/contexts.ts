@@ -2,6 +2,7 @@ import type { Type } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { IntegrityModule } from './ledger/integrity/integrity.module';
+import { NoticesModule } from './notices/notices.module';
 import { PostureModule } from './posture/posture.module';
 import { RiskModule } from './risk/risk.module';
 import { WorkflowsModule } from './workflows/workflows.module';
@@ -16,6 +17,7 @@ export const CONTEXT_MODULES: Type[] = [
   IntegrityModule,
   IncidentsModule,
   WorkflowsModule,
+  NoticesModule,
   RiskModule,
   PostureModule,
 ];

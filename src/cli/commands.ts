@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerAffectedCommands } from '../incidents/cli/affected-commands';
 import { registerTriageCommands } from '../incidents/cli/triage-commands';
 import { registerIntegrityCommands } from '../ledger/integrity/cli/integrity-commands';
+import { registerNoticeCommands } from '../notices/cli/notices-commands';
 import { registerRiskCli } from '../risk/cli/risk-commands';
 import { registerWorkflowsCli } from '../workflows/cli/register';
 import { registerCoreCommands } from './core-commands';
@@ -16,5 +17,6 @@ export const CLI_REGISTRARS: Array<(program: Command, cli: CliRuntime) => void> 
   registerAffectedCommands,
   registerIntegrityCommands,
   registerWorkflowsCli,
+  registerNoticeCommands,
   registerRiskCli,
 ];
