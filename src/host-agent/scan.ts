@@ -147,7 +147,7 @@ export function runHostScan(p: ParamsOf<'host.scan'>, ctx: ExecContext): Record<
   if (p.checkUpdates) {
     const notifier = join(root, 'var/lib/update-notifier/updates-available');
     if (existsSync(notifier)) {
-      const m = /(\d+)\s+(?:of these\s+)?(?:updates?\s+(?:are|is)\s+)?security updates?/i.exec(readFileSync(notifier, 'utf8'));
+      const m = /(\d+)\s+(?:of these\s+)?(?:updates?\s+(?:are|is)\s+)?(?:standard\s+)?security updates?/i.exec(readFileSync(notifier, 'utf8'));
       updates = { security: m ? Number(m[1]) : 0, source: 'update-notifier' };
     } else if (root === '/' && existsSync('/usr/bin/apt-get')) {
       const r = spawnSync('apt-get', ['-s', '-o', 'Debug::NoLocking=1', 'upgrade'], { encoding: 'utf8', timeout: 120_000 });
