@@ -7,6 +7,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ParamsOf } from '../agents/domain/protocol';
 import { walk, type ExecContext } from './actions';
+import { writeFileAtomic } from './fs-safe';
 
 export interface Finding {
   check: 'ssh-root-login' | 'ssh-password-auth' | 'listening-service' | 'world-writable' | 'unencrypted-dataset' | 'security-updates' | 'scan-limit';
@@ -111,29 +112,36 @@ export function runHostScan(p: ParamsOf<'host.scan'>, ctx: ExecContext): Record<
   const paths = p.paths ?? ctx.state.datasets().map((d) => d.path);
   let walked = 0;
   let limited = false;
-  const ww = (dir: string) => {
-    if (limited) return;
+  // File names under PHI paths can themselves be PHI: findings carry the dataset path and a
+  // count; the full list stays on the host, in the agent's 0600 state (scan-world-writable.log).
+  const wwList: string[] = [];
+  const ww = (dir: string): number => {
+    let n = 0;
+    if (limited) return n;
     for (const name of readdirSync(dir)) {
       if (++walked > WALK_LIMIT) {
         limited = true;
-        return;
+        return n;
       }
       const f = join(dir, name);
       const st = lstatSync(f);
       if (st.isSymbolicLink()) continue;
       if (st.mode & 0o002) {
-        const sticky = st.isDirectory() && st.mode & 0o1000;
-        findings.push({ check: 'world-writable', severity: sticky ? 'medium' : 'high', title: 'World-writable path under PHI', target: f, detail: `mode ${(st.mode & 0o7777).toString(8)}` });
+        n++;
+        wwList.push(`${(st.mode & 0o7777).toString(8)} ${f}`);
       }
-      if (st.isDirectory()) ww(f);
+      if (st.isDirectory()) n += ww(f);
     }
+    return n;
   };
   for (const path of paths) {
     if (!existsSync(path)) continue;
     const st = lstatSync(path);
     if (st.mode & 0o002) findings.push({ check: 'world-writable', severity: 'high', title: 'World-writable PHI path', target: path, detail: `mode ${(st.mode & 0o7777).toString(8)}` });
-    if (st.isDirectory()) ww(path);
+    const n = st.isDirectory() ? ww(path) : 0;
+    if (n > 0) findings.push({ check: 'world-writable', severity: 'high', title: 'World-writable files or directories under a PHI path', target: path, detail: `${n} entries; the list is in the agent state (scan-world-writable.log)` });
   }
+  if (wwList.length) writeFileAtomic(ctx.state.p('scan-world-writable.log'), wwList.join('\n') + '\n', 0o600);
   if (limited) findings.push({ check: 'scan-limit', severity: 'info', title: 'Scan stopped early', target: '', detail: `more than ${WALK_LIMIT} entries under PHI paths` });
   const known = new Map(ctx.state.datasets().map((d) => [d.path, d]));
   for (const path of paths) {

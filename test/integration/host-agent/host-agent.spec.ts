@@ -259,7 +259,9 @@ describe('host agent on real files', () => {
     expect(f.find((x) => x.check === 'ssh-root-login')).toMatchObject({ severity: 'high', detail: 'PermitRootLogin yes' });
     expect(f.find((x) => x.check === 'ssh-password-auth')).toMatchObject({ severity: 'medium' });
     expect(f.filter((x) => x.check === 'listening-service').map((x) => x.target)).toEqual(['0.0.0.0:22']);
-    expect(f.find((x) => x.check === 'world-writable')).toMatchObject({ target: join(data, 'labs'), severity: 'high' });
+    expect(f.find((x) => x.check === 'world-writable')).toMatchObject({ target: data, severity: 'high' });
+    expect(JSON.stringify(f)).not.toContain('labs');
+    expect(readFileSync(join(state.dir, 'scan-world-writable.log'), 'utf8')).toContain(join(data, 'labs'));
     expect(f.find((x) => x.check === 'unencrypted-dataset')).toMatchObject({ severity: 'high' });
     expect(f.find((x) => x.check === 'security-updates')).toMatchObject({ title: '5 security updates pending' });
     chmodSync(join(data, 'labs'), 0o755);
