@@ -1,0 +1,64 @@
+import { UnknownEventTypeError } from './errors';
+import type { RecordedEvent } from './port';
+
+/** Turns the data of schema version n into version n + 1. Pure; tested against stored fixtures. */
+export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
+
+export interface EventTypeDefinition {
+  /** The explicit, stable name stored in the ledger. Never a class name; never PHI. */
+  type: string;
+  /** The version new events are written with. */
+  schemaVersion: number;
+  /** upcasters[n] lifts version n to n + 1, for every n below schemaVersion. */
+  upcasters?: Record<number, Upcaster>;
+}
+
+/**
+ * The registry of every event type the service writes. Appends of unregistered types are
+ * refused; reads lift old schema versions to the current one.
+ */
+export class EventRegistry {
+  private readonly types = new Map<string, EventTypeDefinition>();
+
+  register(...defs: EventTypeDefinition[]): this {
+    for (const def of defs) {
+      const existing = this.types.get(def.type);
+      if (existing && existing !== def && existing.schemaVersion !== def.schemaVersion) {
+        throw new Error(`event type ${def.type} registered twice with different schema versions`);
+      }
+      for (let v = 1; v < def.schemaVersion; v++) {
+        if (!def.upcasters?.[v]) throw new Error(`event type ${def.type}: no upcaster from schema version ${v}`);
+      }
+      this.types.set(def.type, def);
+    }
+    return this;
+  }
+
+  /** Shorthand for types still at schema version 1. */
+  registerNames(...types: string[]): this {
+    return this.register(...types.map((type) => ({ type, schemaVersion: 1 })));
+  }
+
+  has(type: string): boolean {
+    return this.types.has(type);
+  }
+
+  schemaVersionOf(type: string): number {
+    const def = this.types.get(type);
+    if (!def) throw new UnknownEventTypeError(type);
+    return def.schemaVersion;
+  }
+
+  /** Lifts an event read from the ledger to its type's current schema version. */
+  upcast<E extends Pick<RecordedEvent, 'type' | 'schemaVersion' | 'data'>>(event: E): E {
+    const def = this.types.get(event.type);
+    if (!def || event.schemaVersion >= def.schemaVersion) return event;
+    let data = event.data;
+    for (let v = event.schemaVersion; v < def.schemaVersion; v++) data = def.upcasters![v]!(data);
+    return { ...event, data, schemaVersion: def.schemaVersion };
+  }
+
+  list(): string[] {
+    return [...this.types.keys()].sort();
+  }
+}

@@ -1,0 +1,94 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { Clock } from '../platform/clock';
+import { DataKeyShreddedError, type DataKeyStore } from './data-key-store';
+
+/**
+ * A PHI value as it is stored in events: AES-256-GCM ciphertext under the scope's data key.
+ * The ledger hashes this object, so shredding the key leaves the chain verifiable.
+ */
+export interface SealedPhi {
+  $phi: 1;
+  scope: string;
+  iv: string;
+  ct: string;
+  tag: string;
+}
+
+/** What a sealed field reads as after its scope was crypto-shredded. */
+export interface ShreddedPhi {
+  $shredded: true;
+  scope: string;
+}
+
+export function isSealedPhi(v: unknown): v is SealedPhi {
+  return typeof v === 'object' && v !== null && (v as { $phi?: unknown }).$phi === 1;
+}
+
+export function isShreddedPhi(v: unknown): v is ShreddedPhi {
+  return typeof v === 'object' && v !== null && (v as { $shredded?: unknown }).$shredded === true;
+}
+
+/** Scopes name what a key protects, e.g. `incident:<uuid>`. Never PHI. */
+export function assertScope(scope: string): void {
+  if (!/^[a-z-]+:[A-Za-z0-9._-]+$/.test(scope)) throw new Error('invalid PHI scope name');
+}
+
+export class PhiVault {
+  constructor(
+    private readonly keys: DataKeyStore,
+    private readonly clock: Clock,
+  ) {}
+
+  seal(scope: string, value: unknown): SealedPhi {
+    assertScope(scope);
+    const key = this.keys.keyFor(scope, this.clock.now().toISOString());
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(Buffer.from(`phi:${scope}`));
+    const ct = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
+    return { $phi: 1, scope, iv: iv.toString('base64'), ct: ct.toString('base64'), tag: cipher.getAuthTag().toString('base64') };
+  }
+
+  /** The value, or a ShreddedPhi marker when the scope's key is gone. */
+  open<T = unknown>(sealed: SealedPhi): T | ShreddedPhi {
+    let key: Buffer;
+    try {
+      key = this.keys.existingKey(sealed.scope);
+    } catch (e) {
+      if (e instanceof DataKeyShreddedError) return { $shredded: true, scope: sealed.scope };
+      throw e;
+    }
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64'));
+    decipher.setAAD(Buffer.from(`phi:${sealed.scope}`));
+    decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
+    const pt = Buffer.concat([decipher.update(Buffer.from(sealed.ct, 'base64')), decipher.final()]);
+    return JSON.parse(pt.toString('utf8')) as T;
+  }
+
+  /** A deep copy of `data` with every sealed field opened (or marked shredded). */
+  reveal<T>(data: T): T {
+    if (isSealedPhi(data)) return this.open(data) as T;
+    if (Array.isArray(data)) return data.map((d) => this.reveal(d)) as T;
+    if (typeof data === 'object' && data !== null) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(data)) out[k] = this.reveal(v);
+      return out as T;
+    }
+    return data;
+  }
+
+  shred(scope: string): void {
+    assertScope(scope);
+    this.keys.shred(scope, this.clock.now().toISOString());
+  }
+
+  isShredded(scope: string): boolean {
+    return this.keys.isShredded(scope);
+  }
+
+  /** Raw data key for artifact encryption (same scope, same shredding). */
+  dataKey(scope: string, create: boolean): Buffer {
+    assertScope(scope);
+    return create ? this.keys.keyFor(scope, this.clock.now().toISOString()) : this.keys.existingKey(scope);
+  }
+}
