@@ -68,7 +68,7 @@ function need(cond: unknown, message: string): asserts cond {
 }
 
 const ID_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
-export const PRINCIPAL_RE = /^[A-Za-z_][A-Za-z0-9._@-]{0,63}$/;
+export const PRINCIPAL_RE = /^[A-Za-z0-9_][A-Za-z0-9._@-]{0,63}$/;
 
 /** The grant is in force at `at` (approved, not ended, not past expiry). */
 export function isActiveAt(s: GrantState, at: string): boolean {

@@ -21,7 +21,7 @@ export const idSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a
 const uuidSchema = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a UUID');
 const instantSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, 'must be an ISO instant in UTC').refine((s) => !Number.isNaN(Date.parse(s)), 'must be a valid instant');
 /** A principal name: no wildcards, no globs, no spaces. */
-export const principalSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9._@-]{0,63}$/, 'must be one named principal (no wildcards)');
+export const principalSchema = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._@-]{0,63}$/, 'must be one named principal (no wildcards)');
 export const absPathSchema = z
   .string()
   .min(2)

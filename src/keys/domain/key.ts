@@ -274,7 +274,7 @@ export function decideKey(c: KeyCommand, s: KeyState): KeyEvent[] {
       return [{ type: 'KeyVersionsDestroyed', data: { keyId, versions, requestedBy: s.trim.requestedBy, approvedBy: by, at } }];
     }
     case 'assign-custodian':
-      need(/^[A-Za-z_][A-Za-z0-9._@-]{0,63}$/.test(c.principal), 'principal: must be one named principal');
+      need(/^[A-Za-z0-9_][A-Za-z0-9._@-]{0,63}$/.test(c.principal), 'principal: must be one named principal');
       need(!s.custodians.includes(c.principal), 'already a custodian');
       need(s.custodians.length < s.maxCustodians, `at most ${s.maxCustodians} custodians`);
       need(!c.principalsWithGrants.includes(c.principal), 'separation of duties: a custodian may not hold an access grant to data under this key');
