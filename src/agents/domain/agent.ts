@@ -4,7 +4,7 @@
  * here, strictly increasing); the signed results it returned; revocation.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Action } from './protocol';
+import { DESTRUCTIVE_ACTIONS, type Action, type Approval } from './protocol';
 
 export type AgentStatus = 'token-issued' | 'pending-approval' | 'active' | 'revoked';
 
@@ -30,6 +30,8 @@ export interface AgentState {
   /** Highest seq the agent said it executed (results and heartbeats). */
   lastReportedSeq: number;
   commands: Record<string, IssuedCommand>;
+  /** Destructive commands waiting for two officer approvals. */
+  proposals: Record<string, { action: Action; params: Record<string, unknown>; requestedBy: string; approvals: Approval[] }>;
 }
 
 type E<T extends string, D> = { type: T; data: D };
@@ -38,12 +40,14 @@ export type AgentEvent =
   | E<'AgentEnrollmentRequested', { agentId: string; publicKey: string; sealPublicKey: string; kid: string; hostFacts: Record<string, unknown>; at: string }>
   | E<'AgentEnrolled', { agentId: string; approvedBy: string; kid: string; at: string }>
   | E<'AgentRevoked', { agentId: string; by: string; reason: string; at: string }>
-  | E<'AgentCommandIssued', { agentId: string; commandId: string; seq: number; action: Action; payloadDigest: string; requestedBy: string; approvedBy: string[]; expiresAt: string; causationEventId: string | null; at: string }>
+  | E<'AgentCommandProposed', { agentId: string; commandId: string; action: Action; params: Record<string, unknown>; requestedBy: string; at: string }>
+  | E<'AgentCommandApprovalAdded', { agentId: string; commandId: string; approval: Approval; at: string }>
+  | E<'AgentCommandIssued', { agentId: string; commandId: string; seq: number; action: Action; payloadDigest: string; requestedBy: string; approvedBy: string[]; expiresAt: string; causationEventId: string | null; message: Record<string, unknown>; at: string }>
   | E<'AgentCommandCompleted', { agentId: string; commandId: string; seq: number; action: Action; resultDigest: string; evidence: Record<string, unknown>; gap: { from: number; to: number } | null; at: string }>
   | E<'AgentCommandFailed', { agentId: string; commandId: string; seq: number; action: Action; status: 'failed' | 'refused'; reason: string; resultDigest: string; evidence: Record<string, unknown>; at: string }>
   | E<'AgentAnomalyReported', { agentId: string; kind: string; reason: string; commandDigest: string | null; commandId: string | null; detail: string; at: string }>;
 
-export const AGENT_EVENT_TYPES = ['AgentEnrollmentTokenIssued', 'AgentEnrollmentRequested', 'AgentEnrolled', 'AgentRevoked', 'AgentCommandIssued', 'AgentCommandCompleted', 'AgentCommandFailed', 'AgentAnomalyReported'] as const satisfies readonly AgentEvent['type'][];
+export const AGENT_EVENT_TYPES = ['AgentEnrollmentTokenIssued', 'AgentEnrollmentRequested', 'AgentEnrolled', 'AgentRevoked', 'AgentCommandProposed', 'AgentCommandApprovalAdded', 'AgentCommandIssued', 'AgentCommandCompleted', 'AgentCommandFailed', 'AgentAnomalyReported'] as const satisfies readonly AgentEvent['type'][];
 
 export interface VerifiedResultFacts {
   commandId: string | null;
@@ -62,7 +66,10 @@ export type AgentCommand =
   | { kind: 'request-enrollment'; token: string; publicKey: string; sealPublicKey: string; kid: string; hostFacts: Record<string, unknown>; at: string }
   | { kind: 'approve-enrollment'; by: string; at: string }
   | { kind: 'revoke'; by: string; reason: string; at: string }
-  | { kind: 'issue-command'; commandId: string; action: Action; payloadDigest: string; requestedBy: string; approvedBy: string[]; expiresAt: string; causationEventId?: string | null; at: string }
+  | { kind: 'propose-command'; commandId: string; action: Action; params: Record<string, unknown>; requestedBy: string; at: string }
+  | { kind: 'approve-command'; commandId: string; approval: Approval; by: string; byRole: string; at: string }
+  /** seq must be lastIssuedSeq + 1 (the caller signed the message with it). */
+  | { kind: 'issue-command'; commandId: string; seq: number; action: Action; payloadDigest: string; requestedBy: string; approvedBy: string[]; expiresAt: string; causationEventId?: string | null; message: Record<string, unknown>; at: string }
   /** A result whose signature already verified against this agent's enrolled key. */
   | { kind: 'record-result'; result: VerifiedResultFacts; at: string };
 
@@ -82,7 +89,7 @@ export function hashToken(token: string): string {
 }
 
 export function initialAgentState(): AgentState {
-  return { exists: false, agentId: null, status: null, token: null, publicKey: null, sealPublicKey: null, kid: null, hostFacts: null, lastIssuedSeq: 0, lastReportedSeq: 0, commands: {} };
+  return { exists: false, agentId: null, status: null, token: null, publicKey: null, sealPublicKey: null, kid: null, hostFacts: null, lastIssuedSeq: 0, lastReportedSeq: 0, commands: {}, proposals: {} };
 }
 
 function need(cond: unknown, message: string): asserts cond {
@@ -115,10 +122,31 @@ export function decideAgent(c: AgentCommand, s: AgentState): AgentEvent[] {
       need(s.status !== 'revoked', 'agent already revoked');
       need(c.reason.trim().length > 0, 'reason: required');
       return [{ type: 'AgentRevoked', data: { agentId, by: c.by, reason: c.reason, at: c.at } }];
-    case 'issue-command':
+    case 'propose-command':
+      need(s.status === 'active', `cannot send commands to an agent that is ${s.status}`);
+      need(DESTRUCTIVE_ACTIONS.includes(c.action), 'only destructive actions wait for approvals');
+      need(!s.proposals[c.commandId] && !s.commands[c.commandId], 'commandId already used');
+      return [{ type: 'AgentCommandProposed', data: { agentId, commandId: c.commandId, action: c.action, params: c.params, requestedBy: c.requestedBy, at: c.at } }];
+    case 'approve-command': {
+      const p = s.proposals[c.commandId];
+      need(p, 'no such command waiting for approval');
+      need(c.approval.approverId === c.by, 'approval.approverId: must be the approving principal');
+      need(c.by !== p.requestedBy, 'two-person rule: the requester cannot approve');
+      need(!p.approvals.some((a) => a.approverId === c.by), 'this officer already approved');
+      need(c.byRole === 'security-officer' || c.byRole === 'compliance-officer', 'only an officer may approve');
+      need(c.approval.role === c.byRole, 'approval.role: must be the approver\'s role');
+      return [{ type: 'AgentCommandApprovalAdded', data: { agentId, commandId: c.commandId, approval: c.approval, at: c.at } }];
+    }
+    case 'issue-command': {
       need(s.status === 'active', `cannot send commands to an agent that is ${s.status}`);
       need(!s.commands[c.commandId], 'commandId already issued');
-      return [{ type: 'AgentCommandIssued', data: { agentId, commandId: c.commandId, seq: s.lastIssuedSeq + 1, action: c.action, payloadDigest: c.payloadDigest, requestedBy: c.requestedBy, approvedBy: c.approvedBy, expiresAt: c.expiresAt, causationEventId: c.causationEventId ?? null, at: c.at } }];
+      need(c.seq === s.lastIssuedSeq + 1, 'seq: must follow the last issued seq');
+      if (DESTRUCTIVE_ACTIONS.includes(c.action)) {
+        const p = s.proposals[c.commandId];
+        need(p && p.approvals.length >= 2, 'destructive commands need two officer approvals first');
+      }
+      return [{ type: 'AgentCommandIssued', data: { agentId, commandId: c.commandId, seq: c.seq, action: c.action, payloadDigest: c.payloadDigest, requestedBy: c.requestedBy, approvedBy: c.approvedBy, expiresAt: c.expiresAt, causationEventId: c.causationEventId ?? null, message: c.message, at: c.at } }];
+    }
     case 'record-result': {
       need(s.status === 'active', 'results of a revoked or unapproved agent are rejected');
       const r = c.result;
@@ -162,8 +190,17 @@ export function evolveAgent(s: AgentState, e: AgentEvent): AgentState {
       return { ...s, status: 'active' };
     case 'AgentRevoked':
       return { ...s, status: 'revoked' };
-    case 'AgentCommandIssued':
-      return { ...s, lastIssuedSeq: e.data.seq, commands: { ...s.commands, [e.data.commandId]: { commandId: e.data.commandId, seq: e.data.seq, action: e.data.action, payloadDigest: e.data.payloadDigest, expiresAt: e.data.expiresAt, outcome: 'pending' } } };
+    case 'AgentCommandProposed':
+      return { ...s, proposals: { ...s.proposals, [e.data.commandId]: { action: e.data.action, params: e.data.params, requestedBy: e.data.requestedBy, approvals: [] } } };
+    case 'AgentCommandApprovalAdded': {
+      const p = s.proposals[e.data.commandId];
+      return p ? { ...s, proposals: { ...s.proposals, [e.data.commandId]: { ...p, approvals: [...p.approvals, e.data.approval] } } } : s;
+    }
+    case 'AgentCommandIssued': {
+      const { [e.data.commandId]: _done, ...proposals } = s.proposals;
+      void _done;
+      return { ...s, proposals, lastIssuedSeq: e.data.seq, commands: { ...s.commands, [e.data.commandId]: { commandId: e.data.commandId, seq: e.data.seq, action: e.data.action, payloadDigest: e.data.payloadDigest, expiresAt: e.data.expiresAt, outcome: 'pending' } } };
+    }
     case 'AgentCommandCompleted':
       return { ...s, lastReportedSeq: Math.max(s.lastReportedSeq, e.data.seq), commands: { ...s.commands, [e.data.commandId]: { ...s.commands[e.data.commandId], outcome: 'succeeded' } } };
     case 'AgentCommandFailed':

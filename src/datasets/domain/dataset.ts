@@ -27,6 +27,8 @@ export interface DatasetState {
   cleartextSeenAt: string | null;
   keyRevokedOnHostAt: string | null;
   shreddedAt: string | null;
+  /** Agent commands already recorded (results are delivered at least once). */
+  recordedCommands: string[];
 }
 
 type E<T extends string, D> = { type: T; data: D };
@@ -59,7 +61,7 @@ export class DatasetRuleError extends Error {
 export const datasetStream = (datasetId: string) => `dataset-${datasetId}`;
 
 export function initialDatasetState(): DatasetState {
-  return { exists: false, datasetId: null, agentId: null, path: null, kind: null, registeredAt: null, encryption: null, cleartextSeenAt: null, keyRevokedOnHostAt: null, shreddedAt: null };
+  return { exists: false, datasetId: null, agentId: null, path: null, kind: null, registeredAt: null, encryption: null, cleartextSeenAt: null, keyRevokedOnHostAt: null, shreddedAt: null, recordedCommands: [] };
 }
 
 function need(cond: unknown, message: string): asserts cond {
@@ -79,6 +81,7 @@ export function decideDataset(c: DatasetCommand, s: DatasetState): DatasetEvent[
     return [{ type: 'DatasetRegistered', data: { datasetId: c.datasetId, agentId: c.agentId, path: c.path, kind: c.datasetKind, by: c.by, at: c.at } }];
   }
   need(s.exists && s.datasetId, 'dataset is not registered');
+  if ('commandId' in c && s.recordedCommands.includes(c.commandId)) return [];
   need(!s.shreddedAt, 'dataset was shredded');
   const datasetId = s.datasetId;
   switch (c.kind) {
@@ -104,7 +107,9 @@ export function decideDataset(c: DatasetCommand, s: DatasetState): DatasetEvent[
   }
 }
 
-export function evolveDataset(s: DatasetState, e: DatasetEvent): DatasetState {
+export function evolveDataset(s0: DatasetState, e: DatasetEvent): DatasetState {
+  const cid = (e.data as { commandId?: string }).commandId;
+  const s = cid && !s0.recordedCommands.includes(cid) ? { ...s0, recordedCommands: [...s0.recordedCommands, cid] } : s0;
   switch (e.type) {
     case 'DatasetRegistered':
       return { ...initialDatasetState(), exists: true, datasetId: e.data.datasetId, agentId: e.data.agentId, path: e.data.path, kind: e.data.kind, registeredAt: e.data.at };

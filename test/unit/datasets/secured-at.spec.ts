@@ -93,7 +93,7 @@ describe('was dataset D secured at time T?', () => {
     const d = dsEvents([reg, enc(t(3)), { kind: 'record-cleartext-found', files: 2, commandId: 'c3', at: t(5) }]);
     expect(securedAt('ds-1', d, () => k, t(4))).toMatchObject({ secured: true });
     expect(securedAt('ds-1', d, () => k, t(6))).toMatchObject({ secured: false });
-    const again = dsEvents([reg, enc(t(3)), { kind: 'record-cleartext-found', files: 2, commandId: 'c3', at: t(5) }, enc(t(7))]);
+    const again = dsEvents([reg, enc(t(3)), { kind: 'record-cleartext-found', files: 2, commandId: 'c3', at: t(5) }, enc(t(7), { commandId: 'c5' })]);
     expect(securedAt('ds-1', again, () => k, t(8))).toMatchObject({ secured: true });
   });
 
@@ -101,7 +101,7 @@ describe('was dataset D secured at time T?', () => {
     const k = keyEvents([...keyBase, { kind: 'mark-compromised', compromisedAt: t(10), reason: 'x', by: alice, at: t(10) }]);
     const shred = dsEvents([reg, enc(t(3)), { kind: 'record-shredded', filesDestroyed: 10, wrappedKeysDestroyed: 10, commandId: 'c4', at: t(8) }]);
     expect(securedAt('ds-1', shred, () => k, t(11))).toMatchObject({ secured: true, encryption: null, destruction: 'nist-800-88', keyCompromised: false });
-    expect(() => decideDataset(enc(t(12)), shred.reduce(evolveDataset, initialDatasetState()))).toThrow(/shredded/);
+    expect(() => decideDataset(enc(t(12), { commandId: 'c6' }), shred.reduce(evolveDataset, initialDatasetState()))).toThrow(/shredded/);
   });
 
   it('combines several datasets: one unsecured dataset makes the incident unsecured', () => {
