@@ -1,0 +1,88 @@
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { Ctx, Roles } from '../../auth/http/decorators';
+import type { CommandContext } from '../../ledger/ledger';
+import { ApiZodBody, ValidBody, ZodPipe } from '../../platform/http/zod';
+import { idSchema, principalSchema } from '../../agents/domain/protocol';
+import { SafeguardsService } from '../../agents/safeguards.service';
+
+const RequestGrant = z.strictObject({
+  grantId: idSchema.optional(),
+  principal: principalSchema,
+  principalKind: z.enum(['user', 'service', 'admin', 'root']).default('user'),
+  datasetId: idSchema,
+  permission: z.enum(['read', 'write']),
+  purpose: z.string().min(3).max(500),
+  durationDays: z.number().int().min(1).max(365),
+});
+const Reason = z.strictObject({ reason: z.string().min(3).max(500) });
+const Contain = z.strictObject({ principal: principalSchema, reason: z.string().min(3).max(500) });
+const ListQ = z.strictObject({ datasetId: idSchema.optional() });
+const idParam = new ZodPipe(idSchema);
+const OFFICERS = ['security-officer', 'compliance-officer'] as const;
+
+@ApiTags('access')
+@ApiBearerAuth()
+@Controller('v1/access')
+export class AccessController {
+  constructor(private readonly s: SafeguardsService) {}
+
+  @Post('grants')
+  @Roles(...OFFICERS)
+  @ApiZodBody(RequestGrant)
+  request(@ValidBody(RequestGrant) body: z.infer<typeof RequestGrant>, @Ctx() ctx: CommandContext) {
+    return this.s.requestGrant(body, ctx);
+  }
+
+  @Get('grants')
+  @Roles('security-officer', 'compliance-officer', 'auditor')
+  list(@Query(new ZodPipe(ListQ)) q: z.infer<typeof ListQ>) {
+    return this.s.listGrants(q.datasetId);
+  }
+
+  @Get('grants/:id')
+  @Roles('security-officer', 'compliance-officer', 'auditor')
+  get(@Param('id', idParam) id: string) {
+    return this.s.grantView(id);
+  }
+
+  @Post('grants/:id/approve')
+  @HttpCode(200)
+  @Roles(...OFFICERS)
+  approve(@Param('id', idParam) id: string, @Ctx() ctx: CommandContext) {
+    return this.s.approveGrant(id, ctx);
+  }
+
+  @Post('grants/:id/reject')
+  @HttpCode(200)
+  @Roles(...OFFICERS)
+  @ApiZodBody(Reason)
+  reject(@Param('id', idParam) id: string, @ValidBody(Reason) body: z.infer<typeof Reason>, @Ctx() ctx: CommandContext) {
+    return this.s.rejectGrant(id, body.reason, ctx);
+  }
+
+  @Post('grants/:id/revoke')
+  @HttpCode(200)
+  @Roles(...OFFICERS)
+  @ApiZodBody(Reason)
+  revoke(@Param('id', idParam) id: string, @ValidBody(Reason) body: z.infer<typeof Reason>, @Ctx() ctx: CommandContext) {
+    return this.s.revokeGrant(id, body.reason, ctx);
+  }
+
+  @Post('expire-due')
+  @HttpCode(200)
+  @Roles('security-officer')
+  expire(@Ctx() ctx: CommandContext) {
+    return this.s.expireDue(ctx);
+  }
+
+  /** Containment: every grant of a compromised principal revoked and pushed to the agents. */
+  @Post('containment')
+  @HttpCode(200)
+  @Roles('security-officer', 'incident-responder')
+  @ApiZodBody(Contain)
+  contain(@ValidBody(Contain) body: z.infer<typeof Contain>, @Ctx() ctx: CommandContext) {
+    return this.s.containPrincipal(body.principal, body.reason, ctx);
+  }
+}
