@@ -25,6 +25,7 @@ import { SqliteKeyMaterialStore } from '../keys/infra/sqlite-key-material-store'
 import { DATASET_EVENT_TYPES } from '../datasets/domain/dataset';
 import { GRANT_EVENT_TYPES } from '../access/domain/grant';
 import { CAMPAIGN_EVENT_TYPES } from '../access/domain/recertification';
+import { CONTAINMENT_EVENT_TYPES } from './domain/containment';
 
 export const SAFEGUARDS_SOURCE = Symbol('SafeguardsSource');
 const KEY_MATERIAL_STORE = Symbol('KeyMaterialStore');
@@ -60,7 +61,7 @@ export class AgentsModule implements OnModuleInit, OnApplicationBootstrap, OnMod
   ) {}
 
   onModuleInit(): void {
-    this.registry.registerNames(...AGENT_EVENT_TYPES, ...KEY_EVENT_TYPES, ...DATASET_EVENT_TYPES, ...GRANT_EVENT_TYPES, ...CAMPAIGN_EVENT_TYPES);
+    this.registry.registerNames(...AGENT_EVENT_TYPES, ...KEY_EVENT_TYPES, ...DATASET_EVENT_TYPES, ...GRANT_EVENT_TYPES, ...CAMPAIGN_EVENT_TYPES, ...CONTAINMENT_EVENT_TYPES);
     this.projections.register(safeguardsProjection);
     this.processors.register(new AgentCommandProcessor(this.queues, this.service));
   }

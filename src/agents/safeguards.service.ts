@@ -23,6 +23,7 @@ import { canEncrypt, currentVersion, keyDecider, keyStream, type KeyCommand, typ
 import { KeyLocker } from '../keys/domain/key-locker';
 import { datasetDecider, datasetStream, type DatasetCommand, type DatasetEvent, type DatasetKind } from '../datasets/domain/dataset';
 import { combineSafeguards, securedAt, type SecuredAnswer } from '../datasets/domain/secured-at';
+import { containmentDecider, containmentStream, planContainment, type ContainmentAction } from './domain/containment';
 import { grantDecider, grantStream, type GrantCommand, type GrantEvent, type Permission, type PrincipalKind } from '../access/domain/grant';
 
 export const SERVICE_SIGNING_KEY = Symbol('ServiceSigningKey');
@@ -490,6 +491,37 @@ export class SafeguardsService implements SafeguardsSource {
     }
     for (const d of datasets) await this.pushGrants(d, ctx);
     return due.map((g) => g.grantId);
+  }
+
+  // ---------------- containment playbook ----------------
+
+  async proposeContainment(body: { incidentId: string; reason: string; principals: string[]; keyIds: string[]; compromisedAt?: string }, ctx: CommandContext) {
+    await this.catchUp();
+    for (const k of body.keyIds) await this.keyState(k);
+    const grants = this.db.prepare(`SELECT grant_id AS grantId, principal, dataset_id AS datasetId FROM sg_grants WHERE status IN ('active','requested') ORDER BY grant_id`).all() as { grantId: string; principal: string; datasetId: string }[];
+    const actions = planContainment({ principals: body.principals, keyIds: body.keyIds, compromisedAt: body.compromisedAt ?? this.now() }, grants);
+    const containmentId = `cont-${randomUUID()}`;
+    await this.exec(containmentStream(containmentId), containmentDecider, () => ({ kind: 'propose' as const, containmentId, incidentId: body.incidentId, reason: body.reason, actions, by: ctx.actor.id, at: this.now() }), ctx, 'create');
+    return { containmentId, status: 'proposed', actions };
+  }
+
+  /** One approval by another officer issues every proposed action; outcomes are recorded. */
+  async approveContainment(containmentId: string, ctx: CommandContext) {
+    const { state } = await this.exec(containmentStream(containmentId), containmentDecider, () => ({ kind: 'approve' as const, by: ctx.actor.id, byRole: ctx.actor.role, at: this.now() }), ctx);
+    const outcomes: { action: ContainmentAction; ok: boolean; detail: string }[] = [];
+    const reason = `containment ${containmentId} for incident ${state.incidentId}`;
+    for (const a of state.actions) {
+      try {
+        if (a.kind === 'revoke-grant') await this.revokeGrant(a.grantId, reason, ctx);
+        else if (a.kind === 'rotate-key') await this.rotateKey(a.keyId, ctx);
+        else await this.markCompromised(a.keyId, { compromisedAt: a.compromisedAt, reason, incidentId: state.incidentId ?? undefined }, ctx);
+        outcomes.push({ action: a, ok: true, detail: 'issued' });
+      } catch (e) {
+        outcomes.push({ action: a, ok: false, detail: (e as Error).message.slice(0, 200) });
+      }
+    }
+    await this.exec(containmentStream(containmentId), containmentDecider, () => ({ kind: 'record-execution' as const, outcomes, at: this.now() }), ctx);
+    return { containmentId, status: 'executed', outcomes };
   }
 
   /** Containment: revoke every active grant of a principal and propose key actions; recorded like any other change. */

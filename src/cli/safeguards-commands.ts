@@ -163,4 +163,20 @@ export function registerSafeguardsCommands(program: Command, cli: CliRuntime): v
     if (!principalSchema.safeParse(p).success) throw new CliUsageError('principal: must be one named principal');
     return run((s, ctx) => s.containPrincipal(p, o.reason, ctx));
   });
+
+  // ---- containment playbook ----
+  const cont = program.command('containment').description('contain a compromised principal or key named by an incident');
+  cont
+    .command('propose')
+    .requiredOption('--incident <id>')
+    .requiredOption('--reason <text>')
+    .option('--principal <name...>', 'compromised principals (their grants are revoked)')
+    .option('--key <keyId...>', 'compromised keys (rotated, then marked compromised)')
+    .option('--compromised-at <iso>')
+    .action((o: { incident: string; reason: string; principal?: string[]; key?: string[]; compromisedAt?: string }) => {
+      for (const p of o.principal ?? []) if (!principalSchema.safeParse(p).success) throw new CliUsageError('--principal: must be one named principal');
+      if (o.compromisedAt && Number.isNaN(Date.parse(o.compromisedAt))) throw new CliUsageError('--compromised-at: must be an ISO instant');
+      return run((s, ctx) => s.proposeContainment({ incidentId: o.incident, reason: o.reason, principals: o.principal ?? [], keyIds: (o.key ?? []).map((k) => id('--key', k)), compromisedAt: o.compromisedAt ? new Date(o.compromisedAt).toISOString() : undefined }, ctx));
+    });
+  cont.command('approve <containmentId>').description('a different officer: issues every proposed action').action((c: string) => run((s, ctx) => s.approveContainment(id('containmentId', c), ctx)));
 }

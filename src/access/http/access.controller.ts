@@ -18,6 +18,7 @@ const RequestGrant = z.strictObject({
 });
 const Reason = z.strictObject({ reason: z.string().min(3).max(500) });
 const Contain = z.strictObject({ principal: principalSchema, reason: z.string().min(3).max(500) });
+const Propose = z.strictObject({ incidentId: z.string().min(1).max(80), reason: z.string().min(3).max(500), principals: z.array(principalSchema).max(50).default([]), keyIds: z.array(idSchema).max(20).default([]), compromisedAt: z.iso.datetime().optional() });
 const ListQ = z.strictObject({ datasetId: idSchema.optional() });
 const idParam = new ZodPipe(idSchema);
 const OFFICERS = ['security-officer', 'compliance-officer'] as const;
@@ -84,5 +85,20 @@ export class AccessController {
   @ApiZodBody(Contain)
   contain(@ValidBody(Contain) body: z.infer<typeof Contain>, @Ctx() ctx: CommandContext) {
     return this.s.containPrincipal(body.principal, body.reason, ctx);
+  }
+
+  /** Playbook: propose revocations, rotations and compromise marks for what an incident names. */
+  @Post('containment/proposals')
+  @Roles('security-officer', 'incident-responder')
+  @ApiZodBody(Propose)
+  propose(@ValidBody(Propose) body: z.infer<typeof Propose>, @Ctx() ctx: CommandContext) {
+    return this.s.proposeContainment(body, ctx);
+  }
+
+  @Post('containment/proposals/:id/approve')
+  @HttpCode(200)
+  @Roles('security-officer', 'compliance-officer')
+  approveContainment(@Param('id', idParam) id: string, @Ctx() ctx: CommandContext) {
+    return this.s.approveContainment(id, ctx);
   }
 }
