@@ -1,6 +1,9 @@
 import type { Type } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { IncidentsModule } from './incidents/incidents.module';
+import { PostureModule } from './posture/posture.module';
+import { RiskModule } from './risk/risk.module';
+import { WorkflowsModule } from './workflows/workflows.module';
 import { AgentsModule } from './agents/agents.module';
 
 /**
@@ -8,4 +11,4 @@ import { AgentsModule } from './agents/agents.module';
  * types and projections in onModuleInit and starts its workers in onApplicationBootstrap when
  * the process has the worker role.
  */
-export const CONTEXT_MODULES: Type[] = [AuthModule, IncidentsModule, AgentsModule];
+export const CONTEXT_MODULES: Type[] = [AuthModule, IncidentsModule, WorkflowsModule, RiskModule, PostureModule, AgentsModule];
