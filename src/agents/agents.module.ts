@@ -26,6 +26,9 @@ import { DATASET_EVENT_TYPES } from '../datasets/domain/dataset';
 import { GRANT_EVENT_TYPES } from '../access/domain/grant';
 import { CAMPAIGN_EVENT_TYPES } from '../access/domain/recertification';
 import { CONTAINMENT_EVENT_TYPES } from './domain/containment';
+import { WORKFLOW_ENGINE, WORKFLOW_REGISTRY } from '../workflows/tokens';
+import type { WorkflowEngine } from '../workflows/runtime/workflow-engine';
+import { CAMPAIGN_TIMELINE_EVENTS, campaignTimelines, GRANT_TIMELINE_EVENTS, grantTimelines, KEY_TIMELINE_EVENTS, keyTimelines } from './workflows-link';
 
 export const SAFEGUARDS_SOURCE = Symbol('SafeguardsSource');
 const KEY_MATERIAL_STORE = Symbol('KeyMaterialStore');
@@ -58,12 +61,24 @@ export class AgentsModule implements OnModuleInit, OnApplicationBootstrap, OnMod
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(KEY_MATERIAL_STORE) private readonly keyStore: SqliteKeyMaterialStore,
     private readonly service: SafeguardsService,
+    @Inject(WORKFLOW_ENGINE) private readonly engine: WorkflowEngine,
+    @Inject(WORKFLOW_REGISTRY) private readonly workflows: { current(name: string): { version: number } },
   ) {}
 
   onModuleInit(): void {
     this.registry.registerNames(...AGENT_EVENT_TYPES, ...KEY_EVENT_TYPES, ...DATASET_EVENT_TYPES, ...GRANT_EVENT_TYPES, ...CAMPAIGN_EVENT_TYPES, ...CONTAINMENT_EVENT_TYPES);
     this.projections.register(safeguardsProjection);
     this.processors.register(new AgentCommandProcessor(this.queues, this.service));
+    const version = (w: string) => this.workflows.current(w).version;
+    this.engine.registerTranslator(KEY_TIMELINE_EVENTS, keyTimelines(version));
+    this.engine.registerTranslator(GRANT_TIMELINE_EVENTS, grantTimelines(version));
+    this.engine.registerTranslator(CAMPAIGN_TIMELINE_EVENTS, campaignTimelines(version));
+    const system = (id: string) => ({ actor: { id: `system:${id}`, role: 'security-officer' }, correlationId: id });
+    this.engine.registerActionHandler('expire-access-grant', (c) => this.service.expireGrant(c.subject.id, system('grant-expiry')));
+    this.engine.registerScheduleHandler('access-recertification', async ({ occurrenceOn }) => {
+      const dueAt = new Date(Date.parse(`${occurrenceOn}T00:00:00.000Z`) + 30 * 86_400_000).toISOString();
+      await this.service.startCampaign({ campaignId: `recert-${occurrenceOn}`, dueAt, revokeUnreviewed: false }, system('recertification'));
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -75,7 +90,11 @@ export class AgentsModule implements OnModuleInit, OnApplicationBootstrap, OnMod
       return outcome;
     });
     // Grant expiry: re-derived from the read model every minute (nothing lives only in Redis).
-    const sweep = () => void this.service.expireDue({ actor: { id: 'system:grant-expiry', role: 'security-officer' }, correlationId: 'grant-expiry' }).catch((err) => this.logger.error({ err }, 'grant expiry sweep failed'));
+    const sweep = () =>
+      void this.service
+        .expireDue({ actor: { id: 'system:grant-expiry', role: 'security-officer' }, correlationId: 'grant-expiry' })
+        .then(() => this.service.closeDueCampaigns({ actor: { id: 'system:recertification', role: 'security-officer' }, correlationId: 'recertification' }))
+        .catch((err) => this.logger.error({ err }, 'grant expiry / campaign sweep failed'));
     this.timer = setInterval(sweep, 60_000);
   }
 

@@ -24,6 +24,7 @@ import { KeyLocker } from '../keys/domain/key-locker';
 import { datasetDecider, datasetStream, type DatasetCommand, type DatasetEvent, type DatasetKind } from '../datasets/domain/dataset';
 import { combineSafeguards, securedAt, type SecuredAnswer } from '../datasets/domain/secured-at';
 import { containmentDecider, containmentStream, planContainment, type ContainmentAction } from './domain/containment';
+import { campaignDecider, campaignStream, grantsToRevoke } from '../access/domain/recertification';
 import { grantDecider, grantStream, type GrantCommand, type GrantEvent, type Permission, type PrincipalKind } from '../access/domain/grant';
 
 export const SERVICE_SIGNING_KEY = Symbol('ServiceSigningKey');
@@ -491,6 +492,59 @@ export class SafeguardsService implements SafeguardsSource {
     }
     for (const d of datasets) await this.pushGrants(d, ctx);
     return due.map((g) => g.grantId);
+  }
+
+  // ---------------- recertification campaigns ----------------
+
+  /** Opens a campaign: the population of active grants is frozen now; each grant's reviewer is the officer who approved it. */
+  async startCampaign(body: { campaignId: string; dueAt: string; revokeUnreviewed: boolean }, ctx: CommandContext) {
+    await this.catchUp();
+    if ((await this.ledger.streamVersion(campaignStream(body.campaignId))) !== null) return this.campaignView(body.campaignId);
+    const rows = this.db.prepare(`SELECT grant_id AS grantId FROM sg_grants WHERE status = 'active' ORDER BY grant_id`).all() as { grantId: string }[];
+    const population: { grantId: string; principal: string; datasetId: string; reviewer: string }[] = [];
+    for (const r of rows) {
+      const g = await this.grantView(r.grantId);
+      population.push({ grantId: r.grantId, principal: g.principal!, datasetId: g.datasetId!, reviewer: g.approvedBy! });
+    }
+    await this.exec(campaignStream(body.campaignId), campaignDecider, () => ({ kind: 'start' as const, campaignId: body.campaignId, dueAt: body.dueAt, revokeUnreviewed: body.revokeUnreviewed, population, by: ctx.actor.id, at: this.now() }), ctx, 'create');
+    return this.campaignView(body.campaignId);
+  }
+
+  async campaignView(campaignId: string) {
+    const s = (await this.fold(campaignStream(campaignId), campaignDecider as never)) as ReturnType<typeof campaignDecider.initialState>;
+    if (!s.exists) throw new NotFoundError('campaign not found');
+    return { campaignId, status: s.status, startedAt: s.startedAt, dueAt: s.dueAt, revokeUnreviewed: s.revokeUnreviewed, items: s.items, escalated: s.escalated };
+  }
+
+  async reviewGrant(campaignId: string, grantId: string, decision: 'keep' | 'revoke', reason: string | undefined, ctx: CommandContext) {
+    await this.exec(campaignStream(campaignId), campaignDecider, () => ({ kind: 'decide' as const, grantId, decision, reason, by: ctx.actor.id, at: this.now() }), ctx);
+    if (decision === 'revoke') await this.revokeGrant(grantId, `recertification ${campaignId}: revoked by reviewer`, ctx, campaignId).catch((e) => {
+      if ((e as { code?: string }).code !== 'GRANT_RULE') throw e; // already ended
+    });
+    return this.campaignView(campaignId);
+  }
+
+  /** Campaigns past their due date: unreviewed grants escalated (and revoked when the campaign says so), campaign closed. */
+  async closeDueCampaigns(ctx: CommandContext): Promise<string[]> {
+    await this.catchUp();
+    const due = this.db.prepare(`SELECT campaign_id AS campaignId FROM sg_campaigns WHERE status = 'open' AND due_at <= ?`).all(this.now()) as { campaignId: string }[];
+    for (const c of due) {
+      const { events } = await this.exec(campaignStream(c.campaignId), campaignDecider, () => ({ kind: 'due' as const, at: this.now() }), ctx);
+      for (const r of grantsToRevoke(events).filter((x) => x.reason.includes('not reviewed'))) {
+        await this.revokeGrant(r.grantId, r.reason, ctx, c.campaignId).catch((e) => {
+          if ((e as { code?: string }).code !== 'GRANT_RULE') throw e;
+        });
+      }
+    }
+    return due.map((c) => c.campaignId);
+  }
+
+  /** The expire-access-grant action of the access-grant-expiry workflow (idempotent; early firing is a no-op). */
+  async expireGrant(grantId: string, ctx: CommandContext): Promise<void> {
+    const g = await this.grantView(grantId).catch(() => null);
+    if (!g || g.status !== 'active' || !g.expiresAt || Date.parse(g.expiresAt) > Date.parse(this.now())) return;
+    await this.grantCmd(grantId, ctx, () => ({ kind: 'expire', at: this.now() }));
+    await this.pushGrants(g.datasetId!, ctx);
   }
 
   // ---------------- containment playbook ----------------

@@ -19,6 +19,8 @@ const RequestGrant = z.strictObject({
 const Reason = z.strictObject({ reason: z.string().min(3).max(500) });
 const Contain = z.strictObject({ principal: principalSchema, reason: z.string().min(3).max(500) });
 const Propose = z.strictObject({ incidentId: z.string().min(1).max(80), reason: z.string().min(3).max(500), principals: z.array(principalSchema).max(50).default([]), keyIds: z.array(idSchema).max(20).default([]), compromisedAt: z.iso.datetime().optional() });
+const StartCampaign = z.strictObject({ campaignId: idSchema, dueAt: z.iso.datetime(), revokeUnreviewed: z.boolean().default(false) });
+const Review = z.strictObject({ grantId: idSchema, decision: z.enum(['keep', 'revoke']), reason: z.string().max(500).optional() });
 const ListQ = z.strictObject({ datasetId: idSchema.optional() });
 const idParam = new ZodPipe(idSchema);
 const OFFICERS = ['security-officer', 'compliance-officer'] as const;
@@ -100,5 +102,27 @@ export class AccessController {
   @Roles('security-officer', 'compliance-officer')
   approveContainment(@Param('id', idParam) id: string, @Ctx() ctx: CommandContext) {
     return this.s.approveContainment(id, ctx);
+  }
+
+  /** Recertification: population of active grants frozen now; each grant's reviewer is the officer who approved it. */
+  @Post('recertifications')
+  @Roles('compliance-officer', 'security-officer')
+  @ApiZodBody(StartCampaign)
+  startCampaign(@ValidBody(StartCampaign) body: z.infer<typeof StartCampaign>, @Ctx() ctx: CommandContext) {
+    return this.s.startCampaign(body, ctx);
+  }
+
+  @Get('recertifications/:id')
+  @Roles('compliance-officer', 'security-officer', 'auditor')
+  campaign(@Param('id', idParam) id: string) {
+    return this.s.campaignView(id);
+  }
+
+  @Post('recertifications/:id/reviews')
+  @HttpCode(200)
+  @Roles('compliance-officer', 'security-officer')
+  @ApiZodBody(Review)
+  review(@Param('id', idParam) id: string, @ValidBody(Review) body: z.infer<typeof Review>, @Ctx() ctx: CommandContext) {
+    return this.s.reviewGrant(id, body.grantId, body.decision, body.reason, ctx);
   }
 }

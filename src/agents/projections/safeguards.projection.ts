@@ -3,12 +3,13 @@ import type { Projection } from '../../ledger/projections/projection';
 /** Read model of agents, keys, datasets, grants and agent commands (the indexes the safeguards flows need). */
 export const safeguardsProjection: Projection = {
   name: 'safeguards',
-  version: 1,
+  version: 2,
   handles: [
     'AgentEnrollmentTokenIssued', 'AgentEnrollmentRequested', 'AgentEnrolled', 'AgentRevoked', 'AgentCommandProposed', 'AgentCommandApprovalAdded', 'AgentCommandIssued', 'AgentCommandCompleted', 'AgentCommandFailed', 'AgentAnomalyReported',
     'KeyGenerated', 'KeyActivated', 'KeySuspended', 'KeyReactivated', 'KeyDeactivated', 'KeyRevoked', 'KeyVersionAdded', 'KeyCompromised', 'KeyDestructionScheduled', 'KeyDestructionCancelled', 'KeyDestroyed', 'KeyCustodianAssigned', 'KeyCustodianRemoved',
     'DatasetRegistered', 'DatasetEncrypted', 'DatasetRewrapped', 'DatasetCleartextFound', 'DatasetKeyRevokedOnHost', 'DatasetShredded',
     'AccessGrantRequested', 'AccessGrantApproved', 'AccessGrantRejected', 'AccessGrantExpired', 'AccessGrantRevoked',
+    'RecertificationStarted', 'RecertificationClosed',
   ],
   setup(db) {
     db.exec(`CREATE TABLE IF NOT EXISTS sg_agents (agent_id TEXT PRIMARY KEY, status TEXT NOT NULL, kid TEXT, public_key TEXT, seal_public_key TEXT, last_issued_seq INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL);
@@ -18,10 +19,11 @@ export const safeguardsProjection: Projection = {
       CREATE TABLE IF NOT EXISTS sg_grants (grant_id TEXT PRIMARY KEY, principal TEXT NOT NULL, dataset_id TEXT NOT NULL, permission TEXT NOT NULL, status TEXT NOT NULL, expires_at TEXT, updated_at TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS sg_grants_dataset ON sg_grants(dataset_id);
       CREATE TABLE IF NOT EXISTS sg_commands (command_id TEXT PRIMARY KEY, agent_id TEXT NOT NULL, action TEXT NOT NULL, seq INTEGER, status TEXT NOT NULL, requested_by TEXT NOT NULL, approvals INTEGER NOT NULL DEFAULT 0, reason TEXT, evidence TEXT, updated_at TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS sg_campaigns (campaign_id TEXT PRIMARY KEY, due_at TEXT NOT NULL, status TEXT NOT NULL, updated_at TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS sg_anomalies (position INTEGER PRIMARY KEY, agent_id TEXT NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL, at TEXT NOT NULL);`);
   },
   reset(db) {
-    db.exec('DELETE FROM sg_agents; DELETE FROM sg_keys; DELETE FROM sg_datasets; DELETE FROM sg_grants; DELETE FROM sg_commands; DELETE FROM sg_anomalies;');
+    db.exec('DELETE FROM sg_agents; DELETE FROM sg_keys; DELETE FROM sg_datasets; DELETE FROM sg_grants; DELETE FROM sg_commands; DELETE FROM sg_anomalies; DELETE FROM sg_campaigns;');
   },
   apply(db, e) {
     const d = e.data as Record<string, any>;
@@ -114,6 +116,12 @@ export const safeguardsProjection: Projection = {
         break;
       case 'DatasetShredded':
         run(`UPDATE sg_datasets SET state='shredded', updated_at=? WHERE dataset_id=?`, at, d.datasetId);
+        break;
+      case 'RecertificationStarted':
+        run(`INSERT OR REPLACE INTO sg_campaigns (campaign_id, due_at, status, updated_at) VALUES (?, ?, 'open', ?)`, d.campaignId, d.dueAt, at);
+        break;
+      case 'RecertificationClosed':
+        run(`UPDATE sg_campaigns SET status='closed', updated_at=? WHERE campaign_id=?`, at, d.campaignId);
         break;
       case 'AccessGrantRequested':
         run(`INSERT OR REPLACE INTO sg_grants (grant_id, principal, dataset_id, permission, status, expires_at, updated_at) VALUES (?, ?, ?, ?, 'requested', NULL, ?)`, d.grantId, d.principal, d.datasetId, d.permission, at);

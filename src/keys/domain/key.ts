@@ -57,14 +57,14 @@ export interface KeyState {
 type E<T extends string, D> = { type: T; data: D };
 export type KeyEvent =
   | E<'KeyGenerated', { keyId: string; name: string; algorithm: 'AES-256-GCM'; version: 1; fingerprint: string; cryptoperiodDays: number; maxCustodians: number; by: string; at: string }>
-  | E<'KeyActivated', { keyId: string; by: string; at: string }>
+  | E<'KeyActivated', { keyId: string; by: string; at: string; rotateBy?: string; custodians?: string[] }>
   | E<'KeySuspended', { keyId: string; by: string; reason: string; at: string }>
   | E<'KeyReactivated', { keyId: string; by: string; at: string }>
   | E<'KeyDeactivated', { keyId: string; by: string; reason: string; at: string }>
   | E<'KeyRevocationRequested', { keyId: string; by: string; reason: string; at: string }>
   | E<'KeyRevocationCancelled', { keyId: string; by: string; at: string }>
   | E<'KeyRevoked', { keyId: string; requestedBy: string; approvedBy: string | null; reason: string; fromStatus: KeyStatus; at: string }>
-  | E<'KeyVersionAdded', { keyId: string; version: number; fingerprint: string; by: string; at: string }>
+  | E<'KeyVersionAdded', { keyId: string; version: number; fingerprint: string; by: string; at: string; rotateBy?: string; custodians?: string[] }>
   | E<'KeyMinDecryptionVersionSet', { keyId: string; version: number; archived: number[]; by: string; at: string }>
   | E<'KeyTrimRequested', { keyId: string; below: number; by: string; reason: string; at: string }>
   | E<'KeyVersionsDestroyed', { keyId: string; versions: number[]; requestedBy: string; approvedBy: string; at: string }>
@@ -202,6 +202,11 @@ function need(cond: unknown, message: string): asserts cond {
   if (!cond) throw new KeyRuleError(message);
 }
 
+/** The calendar date (UTC) `days` after an instant: when the cryptoperiod ends. */
+function addDays(at: string, days: number): string {
+  return new Date(Date.parse(at) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
 const ID_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 export function decideKey(c: KeyCommand, s: KeyState): KeyEvent[] {
@@ -224,7 +229,7 @@ export function decideKey(c: KeyCommand, s: KeyState): KeyEvent[] {
   switch (c.kind) {
     case 'activate':
       need(s.status === 'pre-activation', `cannot activate a key that is ${s.status}`);
-      return [{ type: 'KeyActivated', data: { keyId, by, at } }];
+      return [{ type: 'KeyActivated', data: { keyId, by, at, rotateBy: addDays(at, s.cryptoperiodDays), custodians: [...s.custodians] } }];
     case 'suspend':
       need(s.status === 'active', `cannot suspend a key that is ${s.status}`);
       return [{ type: 'KeySuspended', data: { keyId, by, reason: c.reason, at } }];
@@ -253,7 +258,7 @@ export function decideKey(c: KeyCommand, s: KeyState): KeyEvent[] {
     case 'rotate':
       need(s.status === 'active', `cannot rotate a key that is ${s.status}: only an active key gets new versions`);
       need(!s.versions.some((v) => v.fingerprint === c.fingerprint), 'new version material must differ from every earlier version');
-      return [{ type: 'KeyVersionAdded', data: { keyId, version: currentVersion(s) + 1, fingerprint: c.fingerprint, by, at } }];
+      return [{ type: 'KeyVersionAdded', data: { keyId, version: currentVersion(s) + 1, fingerprint: c.fingerprint, by, at, rotateBy: addDays(at, s.cryptoperiodDays), custodians: [...s.custodians] } }];
     case 'set-min-decryption-version': {
       need(Number.isInteger(c.version) && c.version >= 1 && c.version <= currentVersion(s), `version: must be 1–${currentVersion(s)}`);
       need(c.version >= s.minDecryptionVersion, 'the minimum decryption version never goes down (archived versions stay archived)');
