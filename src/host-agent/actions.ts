@@ -88,9 +88,19 @@ export function walk(root: string, cleanTemps = true): Walk {
   return out;
 }
 
-function writeManifest(ds: DatasetState, ctx: ExecContext): { digest: string; files: number; bytes: number } {
+/**
+ * `reuseDigests`: after a re-wrap the ciphertext is unchanged, so entries whose size still
+ * matches are taken from the previous manifest instead of re-hashing every byte.
+ */
+function writeManifest(ds: DatasetState, ctx: ExecContext, reuseDigests = false): { digest: string; files: number; bytes: number } {
   const w = walk(ds.path);
+  const prev = new Map<string, { path: string; fileId: string; size: number; sha256: string }>();
+  if (reuseDigests && existsSync(join(ds.path, MANIFEST))) {
+    for (const f of (JSON.parse(readFileSync(join(ds.path, MANIFEST), 'utf8')) as { files: { path: string; fileId: string; size: number; sha256: string }[] }).files) prev.set(f.path, f);
+  }
   const files = w.encrypted.map((p) => {
+    const old = prev.get(relative(ds.path, p));
+    if (old && lstatSync(p).size === old.size) return old;
     const data = readFileSync(p);
     return { path: relative(ds.path, p), fileId: readHeader(p).fileId.toString('hex'), size: data.length, sha256: createHash('sha256').update(data).digest('hex') };
   });
@@ -201,7 +211,7 @@ export function keyRewrap(p: ParamsOf<'key.rewrap'>, ctx: ExecContext): Record<s
   }
   const next: DatasetState = { ...ds, keyVersion: p.toVersion, updatedAt: ctx.now().toISOString() };
   ctx.state.writeDataset(next);
-  const m = writeManifest(next, ctx);
+  const m = writeManifest(next, ctx, true);
   return { datasetId: p.datasetId, keyId: p.keyId, toVersion: p.toVersion, fromVersions: [...fromVersions].sort((a, b) => a - b), rewrapped, filesTotal: m.files, manifestDigest: m.digest, fileCiphertextRewritten: 0 };
 }
 
