@@ -27,6 +27,7 @@ import { GRANT_EVENT_TYPES } from '../access/domain/grant';
 import { CAMPAIGN_EVENT_TYPES } from '../access/domain/recertification';
 import { CONTAINMENT_EVENT_TYPES } from './domain/containment';
 import { WORKFLOW_ENGINE, WORKFLOW_REGISTRY } from '../workflows/tokens';
+import { POSTURE_REGISTRY, type PostureRegistry } from '../posture/posture';
 import type { WorkflowEngine } from '../workflows/runtime/workflow-engine';
 import { CAMPAIGN_TIMELINE_EVENTS, campaignTimelines, GRANT_TIMELINE_EVENTS, grantTimelines, KEY_TIMELINE_EVENTS, keyTimelines } from './workflows-link';
 
@@ -63,6 +64,7 @@ export class AgentsModule implements OnModuleInit, OnApplicationBootstrap, OnMod
     private readonly service: SafeguardsService,
     @Inject(WORKFLOW_ENGINE) private readonly engine: WorkflowEngine,
     @Inject(WORKFLOW_REGISTRY) private readonly workflows: { current(name: string): { version: number } },
+    @Inject(POSTURE_REGISTRY) private readonly posture: PostureRegistry,
   ) {}
 
   onModuleInit(): void {
@@ -73,6 +75,20 @@ export class AgentsModule implements OnModuleInit, OnApplicationBootstrap, OnMod
     this.engine.registerTranslator(KEY_TIMELINE_EVENTS, keyTimelines(version));
     this.engine.registerTranslator(GRANT_TIMELINE_EVENTS, grantTimelines(version));
     this.engine.registerTranslator(CAMPAIGN_TIMELINE_EVENTS, campaignTimelines(version));
+    // Posture: datasets not (or no longer) protected, from the safeguards read model.
+    this.posture.register({
+      key: 'unencrypted-datasets',
+      title: 'PHI datasets not encrypted',
+      order: 50,
+      columns: ['datasetId', 'agentId', 'state', 'keyId'],
+      collect: async () => {
+        await this.service.catchUp();
+        const rows = (this.service.listDatasets() as { datasetId: string; agentId: string; state: string; keyId: string | null }[])
+          .filter((d) => d.state !== 'encrypted' && d.state !== 'shredded')
+          .map((d) => ({ datasetId: d.datasetId, agentId: d.agentId, state: d.state, keyId: d.keyId }));
+        return { rows, attention: rows.length };
+      },
+    });
     const system = (id: string) => ({ actor: { id: `system:${id}`, role: 'security-officer' }, correlationId: id });
     this.engine.registerActionHandler('expire-access-grant', (c) => this.service.expireGrant(c.subject.id, system('grant-expiry')));
     this.engine.registerScheduleHandler('access-recertification', async ({ occurrenceOn }) => {

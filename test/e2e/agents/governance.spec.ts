@@ -58,6 +58,13 @@ describe('keys, grants, recertification and containment over HTTP', () => {
     expect(tl!.timers.some((x) => x.kind === 'reminder')).toBe(true);
   });
 
+  it('reports unencrypted datasets in the compliance posture', async () => {
+    const r = await as(a).get('/v1/posture');
+    expect(r.status).toBe(200);
+    const sec = r.body.sections.find((x: { key: string }) => x.key === 'unencrypted-datasets');
+    expect(sec).toMatchObject({ available: true, attention: 1, rows: [{ datasetId: 'ds-g', state: 'unencrypted' }] });
+  });
+
   it('runs a recertification campaign: frozen population, reviewer decisions, revocation', async () => {
     for (const [g, p] of [['g-1', 'dr_lee'], ['g-2', 'nurse_ray']]) {
       expect((await as(comp).post('/v1/access/grants', { grantId: g, principal: p, datasetId: 'ds-g', permission: 'read', purpose: 'care', durationDays: 90 })).status).toBe(201);
