@@ -10,7 +10,7 @@ import { EVENT_REGISTRY, MASTER_KEY, PROCESS_ROLES, type ProcessRoles } from '..
 import type { Logger } from 'pino';
 import type { Worker } from 'bullmq';
 import { AGENT_EVENT_TYPES } from './domain/agent';
-import { RESULTS_QUEUE } from './domain/queues';
+import { agentQueueName, RESULTS_QUEUE } from './domain/queues';
 import { ServiceSigningKey } from './infra/service-signing-key';
 import { AgentCommandProcessor } from './processors/agent-command.processor';
 import { safeguardsProjection } from './projections/safeguards.projection';
@@ -111,7 +111,19 @@ export class AgentsModule implements OnModuleInit, OnApplicationBootstrap, OnMod
         .expireDue({ actor: { id: 'system:grant-expiry', role: 'security-officer' }, correlationId: 'grant-expiry' })
         .then(() => this.service.closeDueCampaigns({ actor: { id: 'system:recertification', role: 'security-officer' }, correlationId: 'recertification' }))
         .catch((err) => this.logger.error({ err }, 'grant expiry / campaign sweep failed'));
-    this.timer = setInterval(sweep, 60_000);
+    // Redis is not the source of truth: pending, unexpired commands are re-offered from the ledger.
+    const redeliver = () =>
+      void this.service
+        .pendingDeliveries()
+        .then(async (list) => {
+          for (const d of list) await this.queues.queue(agentQueueName(d.agentId)).add('command', d.message, { jobId: d.commandId, removeOnComplete: 1000, removeOnFail: 1000 });
+        })
+        .catch((err) => this.logger.error({ err }, 'command redelivery failed'));
+    redeliver();
+    this.timer = setInterval(() => {
+      sweep();
+      redeliver();
+    }, 60_000);
   }
 
   onModuleDestroy(): void {

@@ -51,7 +51,7 @@ export class SafeguardsService implements SafeguardsSource {
     @Inject(KEY_LOCKER) private readonly locker: KeyLocker,
   ) {}
 
-  private now(): string {
+  now(): string {
     return this.ledger.now().toISOString();
   }
 
@@ -132,7 +132,7 @@ export class SafeguardsService implements SafeguardsSource {
       lastIssuedSeq: s.lastIssuedSeq,
       lastReportedSeq: s.lastReportedSeq,
       awaitingApproval: Object.entries(s.proposals).map(([commandId, p]) => ({ commandId, action: p.action, params: p.params, requestedBy: p.requestedBy, approvals: p.approvals.map((a) => a.approverId) })),
-      commands: Object.values(s.commands).slice(-50),
+      commands: Object.values(s.commands).slice(-50).map(({ message: _m, ...c }) => c),
       servicePublicKey: this.signing.publicKey,
     };
   }
@@ -236,6 +236,23 @@ export class SafeguardsService implements SafeguardsSource {
         }
         break;
     }
+  }
+
+  /**
+   * Issued commands still pending and not expired, for redelivery: Redis may have dropped them.
+   * Re-adding uses the command id as job id (a no-op while the job exists); an agent that already
+   * ran one answers with its stored result.
+   */
+  async pendingDeliveries(): Promise<{ agentId: string; commandId: string; message: Record<string, unknown> }[]> {
+    await this.catchUp();
+    const agents = this.db.prepare(`SELECT DISTINCT c.agent_id AS agentId FROM sg_commands c JOIN sg_agents a ON a.agent_id = c.agent_id WHERE c.status = 'issued' AND a.status = 'active'`).all() as { agentId: string }[];
+    const now = Date.parse(this.now());
+    const out = [];
+    for (const { agentId } of agents) {
+      const s = await this.agentState(agentId);
+      for (const c of Object.values(s.commands)) if (c.outcome === 'pending' && c.message && Date.parse(c.expiresAt) > now) out.push({ agentId, commandId: c.commandId, message: c.message });
+    }
+    return out;
   }
 
   // ---------------- keys ----------------

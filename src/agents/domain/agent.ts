@@ -15,6 +15,8 @@ export interface IssuedCommand {
   payloadDigest: string;
   expiresAt: string;
   outcome: 'pending' | 'succeeded' | 'failed' | 'refused';
+  /** The signed message as issued (for redelivery when Redis lost it). */
+  message?: Record<string, unknown>;
 }
 
 export interface AgentState {
@@ -199,7 +201,7 @@ export function evolveAgent(s: AgentState, e: AgentEvent): AgentState {
     case 'AgentCommandIssued': {
       const { [e.data.commandId]: _done, ...proposals } = s.proposals;
       void _done;
-      return { ...s, proposals, lastIssuedSeq: e.data.seq, commands: { ...s.commands, [e.data.commandId]: { commandId: e.data.commandId, seq: e.data.seq, action: e.data.action, payloadDigest: e.data.payloadDigest, expiresAt: e.data.expiresAt, outcome: 'pending' } } };
+      return { ...s, proposals, lastIssuedSeq: e.data.seq, commands: { ...s.commands, [e.data.commandId]: { commandId: e.data.commandId, seq: e.data.seq, action: e.data.action, payloadDigest: e.data.payloadDigest, expiresAt: e.data.expiresAt, outcome: 'pending', message: e.data.message } } };
     }
     case 'AgentCommandCompleted':
       return { ...s, lastReportedSeq: Math.max(s.lastReportedSeq, e.data.seq), commands: { ...s.commands, [e.data.commandId]: { ...s.commands[e.data.commandId], outcome: 'succeeded' } } };

@@ -26,7 +26,7 @@ export class AgentCommandProcessor implements EventProcessor {
       case 'AgentCommandIssued': {
         const agent = await this.service.agentState(e.data.agentId);
         if (agent.status !== 'active') return; // revoked since: never deliver
-        if (Date.parse(e.data.expiresAt) <= this.service['ledger'].now().getTime()) return; // expired before delivery: the agent would refuse it anyway
+        if (Date.parse(e.data.expiresAt) <= Date.parse(this.service.now())) return; // expired before delivery: the agent would refuse it anyway
         await this.queues.queue(agentQueueName(e.data.agentId)).add('command', e.data.message, { jobId: e.data.commandId, removeOnComplete: 1000, removeOnFail: 1000 });
         break;
       }

@@ -101,6 +101,15 @@ describe('keys, grants, recertification and containment over HTTP', () => {
     expect(key.body).toMatchObject({ status: 'compromised', currentVersion: 2, compromisedAt: '2026-01-20T12:00:00.000Z' });
   });
 
+  it('re-offers pending, unexpired commands from the ledger when Redis lost them', async () => {
+    const s = t.app.get(SafeguardsService);
+    const scan = await as(a).post('/v1/agents/host-g/scan', { paths: ['/srv/phi/billing'] });
+    expect(scan.status).toBe(201);
+    expect((await s.pendingDeliveries()).map((d) => d.commandId)).toContain(scan.body.commandId);
+    clock.advance(11 * 60_000); // past expiresAt: no longer offered (the agent would refuse it anyway)
+    expect((await s.pendingDeliveries()).map((d) => d.commandId)).not.toContain(scan.body.commandId);
+  });
+
   it('accepts results only when signed by the enrolled agent key', async () => {
     const s = t.app.get(SafeguardsService);
     const body = { v: 1, commandId: null, commandDigest: null, agentId: 'host-g', seq: null, status: 'refused', reason: 'bad-signature', startedAt: clock.now().toISOString(), finishedAt: clock.now().toISOString(), evidence: {}, gap: null, jobId: 'j' };
