@@ -6,6 +6,7 @@ import { NoticesModule } from './notices/notices.module';
 import { PostureModule } from './posture/posture.module';
 import { RiskModule } from './risk/risk.module';
 import { WorkflowsModule } from './workflows/workflows.module';
+import { AgentsModule } from './agents/agents.module';
 
 /**
  * Every bounded context's Nest module. Add yours here (one line): it registers its event
@@ -18,6 +19,7 @@ export const CONTEXT_MODULES: Type[] = [
   IncidentsModule,
   WorkflowsModule,
   NoticesModule,
+  AgentsModule,
   RiskModule,
   PostureModule,
 ];

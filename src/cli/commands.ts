@@ -7,6 +7,7 @@ import { registerRiskCli } from '../risk/cli/risk-commands';
 import { registerWorkflowsCli } from '../workflows/cli/register';
 import { registerCoreCommands } from './core-commands';
 import { registerIncidentCommands } from './incident-commands';
+import { registerSafeguardsCommands } from './safeguards-commands';
 import type { CliRuntime } from './runtime';
 
 /** Every context's CLI commands. Add your registrar here (one line). */
@@ -18,5 +19,6 @@ export const CLI_REGISTRARS: Array<(program: Command, cli: CliRuntime) => void> 
   registerIntegrityCommands,
   registerWorkflowsCli,
   registerNoticeCommands,
+  registerSafeguardsCommands,
   registerRiskCli,
 ];

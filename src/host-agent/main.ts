@@ -1,0 +1,185 @@
+#!/usr/bin/env node
+/**
+ * safeharbor-agent: runs on a PHI server, executes signed commands from Safe Harbor.
+ *   init        generate the agent's Ed25519 and X25519 keys and its state dir
+ *   enroll      post {token, publicKey, sealPublicKey, hostFacts} to the service over HTTPS
+ *   pin-service / pin-approver / allow / deny   local trust and allow-list (root only)
+ *   run         consume this agent's command queue
+ *   handle      one signed command from stdin → signed result on stdout (offline use)
+ *   read PATH --as PRINCIPAL   the decrypt gate
+ *   status      last seq, datasets, allow-list (no key material)
+ * Exit codes: 0 ok, 1 error, 2 bad input, 3 access denied.
+ */
+import { Command, CommanderError } from 'commander';
+import { existsSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { SystemClock } from '../platform/clock';
+import { ACTIONS, principalSchema, type Action } from '../agents/domain/protocol';
+import { HostAgent } from './agent';
+import { GateDenied, gateRead } from './actions';
+import { AgentState } from './state';
+import { AgentTransport } from './transport';
+
+class UsageError extends Error {}
+
+function stateDir(opts: { state?: string }): string {
+  return opts.state ?? process.env.SAFEHARBOR_AGENT_STATE ?? '/var/lib/safeharbor-agent';
+}
+
+function openState(opts: { state?: string }): AgentState {
+  const dir = stateDir(opts);
+  if (!existsSync(`${dir}/config.json`)) throw new UsageError(`--state: no agent state in ${dir} (run init first)`);
+  return new AgentState(dir);
+}
+
+function action(name: string): Action {
+  if (!(ACTIONS as readonly string[]).includes(name)) throw new UsageError(`action: must be one of ${ACTIONS.join(', ')}`);
+  return name as Action;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function buildProgram(): Command {
+  const program = new Command('safeharbor-agent').description('Safe Harbor host agent').exitOverride();
+  const stateOpt = (c: Command) => c.option('--state <dir>', 'agent state directory (default $SAFEHARBOR_AGENT_STATE or /var/lib/safeharbor-agent)');
+
+  stateOpt(program.command('init'))
+    .requiredOption('--agent-id <id>', 'agent id (lower-case)')
+    .option('--host-root <dir>', 'root of the file system host.scan inspects', '/')
+    .action((o) => {
+      if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(o.agentId)) throw new UsageError('--agent-id: must be a lower-case id (a-z, 0-9, -)');
+      const s = AgentState.init(stateDir(o), o.agentId, o.hostRoot !== '/' ? { hostRoot: o.hostRoot } : {});
+      process.stdout.write(JSON.stringify({ agentId: o.agentId, ...s.publicInfo() }, null, 2) + '\n');
+    });
+
+  stateOpt(program.command('enroll'))
+    .requiredOption('--service <url>', 'Safe Harbor base URL')
+    .requiredOption('--token <token>', 'single-use enrollment token from a security officer')
+    .action(async (o) => {
+      const s = openState(o);
+      const pub = s.publicInfo();
+      const res = await fetch(new URL('/v1/agents/enrollments', o.service), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: o.token, agentId: s.config().agentId, publicKey: pub.signingPublicKey, sealPublicKey: pub.sealPublicKey, hostFacts: { hostname: hostname(), platform: process.platform, arch: process.arch, node: process.version } }),
+      });
+      const body = (await res.json().catch(() => ({}))) as { servicePublicKey?: string; status?: string; detail?: string };
+      if (!res.ok || !body.servicePublicKey) throw new Error(`enrollment refused (${res.status}): ${body.detail ?? 'no detail'}`);
+      const kid = s.pinService(body.servicePublicKey);
+      const c = s.config();
+      c.serviceUrl = o.service;
+      s.writeConfig(c);
+      process.stdout.write(JSON.stringify({ status: body.status ?? 'pending-approval', servicekid: kid }) + '\n');
+    });
+
+  stateOpt(program.command('pin-service'))
+    .requiredOption('--public-key <b64>', 'service command-signing key (SPKI DER, base64)')
+    .action((o) => {
+      process.stdout.write(JSON.stringify({ kid: openState(o).pinService(o.publicKey) }) + '\n');
+    });
+
+  stateOpt(program.command('pin-approver'))
+    .requiredOption('--id <principal>', 'officer principal id')
+    .requiredOption('--public-key <b64>', 'officer approval key (SPKI DER, base64)')
+    .action((o) => {
+      if (!principalSchema.safeParse(o.id).success) throw new UsageError('--id: must be one named principal');
+      process.stdout.write(JSON.stringify({ kid: openState(o).pinApprover(o.id, o.publicKey) }) + '\n');
+    });
+
+  stateOpt(program.command('allow').argument('<action>'))
+    .action((a, o) => {
+      const s = openState(o);
+      s.setAllowed(action(a), true);
+      process.stdout.write(JSON.stringify({ allowList: s.config().allowList }) + '\n');
+    });
+  stateOpt(program.command('deny').argument('<action>'))
+    .action((a, o) => {
+      const s = openState(o);
+      s.setAllowed(action(a), false);
+      process.stdout.write(JSON.stringify({ allowList: s.config().allowList }) + '\n');
+    });
+
+  stateOpt(program.command('status')).action((o) => {
+    const s = openState(o);
+    const c = s.config();
+    process.stdout.write(
+      JSON.stringify({ agentId: c.agentId, kid: s.publicInfo().kid, lastSeq: s.lastSeq(), allowList: c.allowList, serviceKeys: c.serviceKeys.map((k) => k.kid), approvers: Object.keys(c.approvers), datasets: s.datasets().map((d) => ({ datasetId: d.datasetId, keyId: d.keyId, keyVersion: d.keyVersion, status: d.status })) }, null, 2) + '\n',
+    );
+  });
+
+  stateOpt(program.command('handle')).description('read one signed command (JSON) from stdin, print the signed result').action(async (o) => {
+    const agent = new HostAgent(openState(o), new SystemClock());
+    let msg: unknown;
+    try {
+      msg = JSON.parse(await readStdin());
+    } catch {
+      msg = null;
+    }
+    process.stdout.write(JSON.stringify(agent.handle(msg)) + '\n');
+  });
+
+  stateOpt(program.command('run'))
+    .option('--redis <url>', 'Redis URL', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+    .option('--prefix <prefix>', 'BullMQ key prefix')
+    .option('--heartbeat <seconds>', 'heartbeat interval', '30')
+    .action(async (o) => {
+      const s = openState(o);
+      const c = s.config();
+      if (c.serviceKeys.length === 0) throw new UsageError('--state: no service key pinned (enroll or pin-service first)');
+      const agent = new HostAgent(s, new SystemClock());
+      const t = new AgentTransport(agent, {
+        redisUrl: o.redis,
+        prefix: o.prefix ?? c.queuePrefix,
+        heartbeatSeconds: Number(o.heartbeat),
+        log: (l) => process.stderr.write(JSON.stringify({ at: new Date().toISOString(), agentId: c.agentId, ...l }) + '\n'),
+      });
+      await t.start();
+      process.stderr.write(JSON.stringify({ msg: 'agent running', agentId: c.agentId }) + '\n');
+      const stop = () => void t.stop().then(() => process.exit(0));
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    });
+
+  stateOpt(program.command('read').argument('<path>'))
+    .requiredOption('--as <principal>', 'principal asking for cleartext')
+    .action((path, o) => {
+      if (!principalSchema.safeParse(o.as).success) throw new UsageError('--as: must be one named principal');
+      // Run through sudo, the caller may only read as themselves.
+      const sudoUser = process.env.SUDO_USER;
+      if (sudoUser && sudoUser !== o.as) throw new GateDenied('not-yourself', `--as must be the invoking user (${sudoUser})`);
+      if (!sudoUser && process.getuid && process.getuid() !== 0 && userInfo().username !== o.as) throw new GateDenied('not-yourself', '--as must be the invoking user');
+      const agent = new HostAgent(openState(o), new SystemClock());
+      gateRead(agent.execContext(), path, o.as, (chunk) => process.stdout.write(chunk));
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof UsageError) {
+      process.stderr.write(`safeharbor-agent: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof GateDenied) {
+      process.stderr.write(`safeharbor-agent: access denied: ${e.message}\n`);
+      return 3;
+    }
+    process.stderr.write(`safeharbor-agent: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv).then((code) => {
+    if (code !== 0 || !process.argv.includes('run')) process.exitCode = code;
+  });
+}

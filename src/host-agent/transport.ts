@@ -1,0 +1,67 @@
+/**
+ * The agent's side of BullMQ. Redis is not trusted: every job is handed to HostAgent.handle,
+ * which verifies before it parses; results and heartbeats go back signed. The processor never
+ * throws, so a hostile job cannot make BullMQ retry it forever; it is refused and reported.
+ */
+import { Queue, Worker, type Job } from 'bullmq';
+import IORedis from 'ioredis';
+import { agentQueueName, RESULTS_QUEUE } from '../agents/domain/queues';
+import { payloadDigest } from '../agents/domain/signed-message';
+import type { HostAgent } from './agent';
+
+export interface TransportOptions {
+  redisUrl: string;
+  prefix?: string;
+  heartbeatSeconds?: number;
+  log?: (line: Record<string, unknown>) => void;
+}
+
+export class AgentTransport {
+  private worker?: Worker;
+  private results?: Queue;
+  private timer?: NodeJS.Timeout;
+  private conns: IORedis[] = [];
+
+  constructor(
+    private readonly agent: HostAgent,
+    private readonly opts: TransportOptions,
+  ) {}
+
+  private conn(): IORedis {
+    const c = new IORedis(this.opts.redisUrl, { maxRetriesPerRequest: null });
+    this.conns.push(c);
+    return c;
+  }
+
+  async start(): Promise<void> {
+    const prefix = this.opts.prefix ?? 'bull';
+    this.results = new Queue(RESULTS_QUEUE, { connection: this.conn(), prefix });
+    const log = this.opts.log ?? (() => undefined);
+    this.worker = new Worker(
+      agentQueueName(this.agent.agentId),
+      async (job: Job) => {
+        const signed = this.agent.handle(job.data, job.id ?? null);
+        await this.results!.add('result', signed, { jobId: `r-${payloadDigest(signed).slice(0, 40)}`, removeOnComplete: 1000, removeOnFail: 5000 });
+        log({ msg: 'command handled', jobId: job.id, digest: payloadDigest(signed) });
+        return { reported: true };
+      },
+      { connection: this.conn(), prefix, concurrency: 1, lockDuration: 10 * 60 * 1000, maxStalledCount: 100 },
+    );
+    this.worker.on('error', (e) => log({ msg: 'worker error', error: e.message }));
+    await this.worker.waitUntilReady();
+    await this.beat();
+    this.timer = setInterval(() => void this.beat().catch(() => undefined), (this.opts.heartbeatSeconds ?? 30) * 1000);
+  }
+
+  async beat(): Promise<void> {
+    const hb = this.agent.heartbeat();
+    await this.results!.add('heartbeat', hb, { removeOnComplete: 100, removeOnFail: 100 });
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.worker?.close();
+    await this.results?.close();
+    for (const c of this.conns) c.disconnect();
+  }
+}

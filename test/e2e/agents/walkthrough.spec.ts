@@ -1,0 +1,175 @@
+/**
+ * The operator walk-through of docs/agents.md, end to end: a real Safe Harbor (HTTP), the real
+ * Redis, and a real safeharbor-agent process on this machine enrolling over HTTP.
+ * enroll → approve → register → encrypt → rotate → grant (agent enforces) → revoke → shred
+ * (two signed officer approvals) → "secured at T?" at several moments.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { SystemClock } from '../../../src/platform/clock';
+import { signApproval } from '../../../src/agents/domain/protocol';
+import { startTestApp, type TestApp } from '../../support/test-app';
+import { makeTempDir } from '../../support/temp-dir';
+import { newSigner } from '../../integration/host-agent/fixtures';
+
+const REPO = resolve(__dirname, '../../..');
+const agentArgs = (args: string[]) => [process.execPath, ['-r', join(REPO, 'scripts/swc-register.js'), join(REPO, 'src/host-agent/main.ts'), ...args]] as const;
+/** Async: the agent talks HTTP to this very process, so the event loop must keep running. */
+function agentCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const [cmd, a] = agentArgs(args);
+  return new Promise((res) => {
+    const p = spawn(cmd, a);
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d.toString()));
+    p.stderr.on('data', (d) => (stderr += d.toString()));
+    p.on('close', (status) => res({ status, stdout, stderr }));
+  });
+}
+
+describe('operator walk-through with a real agent', () => {
+  let t: TestApp;
+  let child: ChildProcess;
+  let base: string;
+  let stderr = '';
+  const dir = makeTempDir('sh-walk-');
+  const data = join(dir.path, 'phi');
+  const state = join(dir.path, 'agent-state');
+  const originals = new Map<string, string>();
+  let a: { id: string; apiKey: string };
+  let b: { id: string; apiKey: string };
+  let c: { id: string; apiKey: string };
+  let comp: { id: string; apiKey: string };
+  const bKey = newSigner();
+  const cKey = newSigner();
+
+  const as = (who: { apiKey: string }) => ({
+    get: (p: string) => t.http().get(p).set('Authorization', `Bearer ${who.apiKey}`),
+    post: (p: string, body: object = {}) => t.http().post(p).set('Authorization', `Bearer ${who.apiKey}`).send(body),
+  });
+  const waitFor = async <T>(fn: () => Promise<T | undefined | false>, what: string, ms = 30_000): Promise<T> => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const v = await fn();
+      if (v) return v;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}\nagent stderr:\n${stderr.slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const commandDone = (commandId: string) =>
+    waitFor(async () => {
+      const r = await as(a).get('/v1/agents/host-e2e');
+      const cmd = (r.body.commands as { commandId: string; outcome: string }[]).find((x) => x.commandId === commandId);
+      return cmd && cmd.outcome !== 'pending' ? cmd : undefined;
+    }, `command ${commandId}`);
+
+  beforeAll(async () => {
+    mkdirSync(data);
+    for (let i = 0; i < 3; i++) {
+      const content = `SYNTHETIC-${randomUUID()},lab,${i}\n`.repeat(20);
+      writeFileSync(join(data, `chart-${i}.txt`), content);
+      originals.set(`chart-${i}.txt`, content);
+    }
+    t = await startTestApp({ clock: new SystemClock() });
+    await new Promise<void>((r) => t.app.getHttpServer().listen(0, '127.0.0.1', () => r()));
+    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    a = await t.principal('security-officer', 'Officer A');
+    b = await t.principal('security-officer', 'Officer B');
+    c = await t.principal('security-officer', 'Officer C');
+    comp = await t.principal('compliance-officer', 'Compliance');
+  }, 60_000);
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await t?.close();
+    dir.cleanup();
+  });
+
+  it('enrolls, encrypts, rotates, enforces grants, shreds, and answers "secured at T?"', async () => {
+    // 1. Enrollment: officer A issues a single-use token, the agent enrolls over HTTP, officer B approves.
+    const tok = await as(a).post('/v1/agents/tokens', { agentId: 'host-e2e' });
+    expect(tok.status).toBe(201);
+    expect((await agentCli(['init', '--state', state, '--agent-id', 'host-e2e'])).status).toBe(0);
+    const enr = (await agentCli(['enroll', '--state', state, '--service', base, '--token', tok.body.token]));
+    expect(enr.stderr).toBe('');
+    expect(enr.status).toBe(0);
+    const reuse = (await agentCli(['enroll', '--state', state, '--service', base, '--token', tok.body.token]));
+    expect(reuse.status).not.toBe(0); // single use
+    expect((await as(a).post('/v1/agents/host-e2e/approve')).status).toBe(422); // the token issuer cannot approve
+    expect((await as(b).post('/v1/agents/host-e2e/approve')).body.status).toBe('active');
+    for (const [who, k] of [[b, bKey], [c, cKey]] as const) expect((await agentCli(['pin-approver', '--state', state, '--id', who.id, '--public-key', k.publicKey])).status).toBe(0);
+    expect((await agentCli(['allow', '--state', state, 'dataset.shred'])).status).toBe(0);
+    const [cmd, args] = agentArgs(['run', '--state', state, '--redis', t.config.REDIS_URL, '--prefix', t.config.REDIS_PREFIX, '--heartbeat', '1']);
+    child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr!.on('data', (d) => (stderr += d.toString()));
+
+    // 2. Key and dataset.
+    expect((await as(a).post('/v1/keys', { keyId: 'key-e2e', name: 'Lab results volume' })).status).toBe(201);
+    expect((await as(a).post('/v1/keys/key-e2e/activate')).body.status).toBe('active');
+    const key = await as(a).get('/v1/keys/key-e2e');
+    expect(JSON.stringify(key.body)).not.toMatch(/wrapped|material|"kek"/i);
+    expect((await as(a).post('/v1/datasets', { datasetId: 'ds-e2e', agentId: 'host-e2e', path: data })).status).toBe(201);
+    const beforeEncrypt = new Date().toISOString();
+
+    // 3. Encrypt on the host.
+    const enc = await as(a).post('/v1/datasets/ds-e2e/encrypt', { keyId: 'key-e2e' });
+    expect(enc.status).toBe(202);
+    expect(await commandDone(enc.body.commandId)).toMatchObject({ outcome: 'succeeded' });
+    await waitFor(async () => (await as(a).get('/v1/datasets/ds-e2e')).body.encryption, 'dataset encrypted');
+    expect(readdirSync(data).sort()).toEqual(['.safeharbor-manifest.json', 'chart-0.txt.shenc', 'chart-1.txt.shenc', 'chart-2.txt.shenc']);
+    const afterEncrypt = new Date().toISOString();
+    expect((await as(a).get(`/v1/datasets/ds-e2e/secured?at=${beforeEncrypt}`)).body).toMatchObject({ secured: false, encryption: null });
+    expect((await as(a).get(`/v1/datasets/ds-e2e/secured?at=${afterEncrypt}`)).body).toMatchObject({ secured: true, encryption: 'nist-800-111', keyCompromised: false });
+
+    // 4. Rotate: data keys re-wrapped, file bytes unchanged.
+    const digest = () => readdirSync(data).filter((n) => n.endsWith('.shenc')).map((n) => createHash('sha256').update(readFileSync(join(data, n))).digest('hex'));
+    const before = digest();
+    const rot = await as(a).post('/v1/keys/key-e2e/rotate');
+    expect(rot.body.currentVersion).toBe(2);
+    expect(await commandDone(rot.body.commands[0].commandId)).toMatchObject({ outcome: 'succeeded' });
+    await waitFor(async () => (await as(a).get('/v1/datasets/ds-e2e')).body.encryption?.keyVersion === 2, 'dataset on version 2');
+    expect(digest()).toEqual(before);
+
+    // 5. Grant: requested by compliance, approved by another officer; the agent's gate enforces it.
+    const readAs = (p: string) => agentCli(['read', join(data, 'chart-1.txt'), '--as', p, '--state', state]);
+    expect((await readAs('dr_lee')).status).toBe(3);
+    expect((await as(comp).post('/v1/access/grants', { grantId: 'g-e2e', principal: 'root', datasetId: 'ds-e2e', permission: 'read', purpose: 'ops', durationDays: 1 })).status).toBe(422);
+    expect((await as(comp).post('/v1/access/grants', { grantId: 'g-e2e', principal: 'dr_lee', datasetId: 'ds-e2e', permission: 'read', purpose: 'treatment', durationDays: 7 })).status).toBe(201);
+    expect((await as(comp).post('/v1/access/grants/g-e2e/approve')).status).toBe(422); // requester cannot approve
+    const ok = await as(a).post('/v1/access/grants/g-e2e/approve');
+    expect(ok.body.status).toBe('active');
+    await commandDone(ok.body.command.commandId);
+    const r1 = await readAs('dr_lee');
+    expect(r1.status).toBe(0);
+    expect(r1.stdout).toBe(originals.get('chart-1.txt'));
+    expect((await readAs('root')).status).toBe(3);
+    const rv = await as(a).post('/v1/access/grants/g-e2e/revoke', { reason: 'left the team' });
+    await commandDone(rv.body.command.commandId);
+    expect((await readAs('dr_lee')).status).toBe(3);
+
+    // 6. Shred: proposed by A, approved by B and C with approval keys pinned on the host.
+    const sh = await as(a).post('/v1/datasets/ds-e2e/shred');
+    expect(sh.body.status).toBe('awaiting-approval');
+    const agentView = await as(a).get('/v1/agents/host-e2e');
+    const pending = agentView.body.awaitingApproval.find((p: { commandId: string }) => p.commandId === sh.body.commandId);
+    const sign = (who: { id: string }, k: typeof bKey) => signApproval({ commandId: sh.body.commandId, agentId: 'host-e2e', action: pending.action, params: pending.params }, { approverId: who.id, role: 'security-officer', approvedAt: new Date().toISOString(), kid: k.kid, privateKey: k.key });
+    expect((await as(a).post(`/v1/agents/host-e2e/commands/${sh.body.commandId}/approvals`, { approval: sign(a, bKey) })).status).toBe(422);
+    expect((await as(b).post(`/v1/agents/host-e2e/commands/${sh.body.commandId}/approvals`, { approval: sign(b, bKey) })).body.status).toBe('awaiting-approval');
+    expect((await as(c).post(`/v1/agents/host-e2e/commands/${sh.body.commandId}/approvals`, { approval: sign(c, cKey) })).body.status).toBe('issued');
+    expect(await commandDone(sh.body.commandId)).toMatchObject({ outcome: 'succeeded' });
+    await waitFor(async () => (await as(a).get('/v1/datasets/ds-e2e')).body.shreddedAt, 'dataset shredded');
+    expect(readdirSync(data)).toEqual([]);
+    const now = new Date().toISOString();
+    expect((await as(a).get(`/v1/datasets/ds-e2e/secured?at=${now}`)).body).toMatchObject({ secured: true, destruction: 'nist-800-88' });
+    expect((await as(a).get(`/v1/datasets/ds-e2e/secured?at=${afterEncrypt}`)).body).toMatchObject({ secured: true, encryption: 'nist-800-111' });
+    expect((await as(a).get('/v1/datasets/ds-e2e/secured?at=yesterday')).status).toBe(400);
+    expect(existsSync(join(state, 'datasets', 'ds-e2e'))).toBe(false);
+  }, 120_000);
+});
