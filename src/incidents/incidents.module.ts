@@ -12,7 +12,10 @@ import { AffectedImportService } from './affected-import.service';
 import { RunIncidentHandler } from './commands/incident-command';
 import { createIncidentDecider } from './domain/incident';
 import { INCIDENT_DECIDER } from './incident-decider';
-import { RecordedFactsSafeguardsSource, SAFEGUARDS_SOURCE } from './safeguards-source';
+import { SAFEGUARDS_SOURCE } from './safeguards-source';
+import { DatasetsSafeguardsSource } from './datasets-safeguards-source';
+import { AgentsModule } from '../agents/agents.module';
+import { SafeguardsService } from '../agents/safeguards.service';
 import { SafeguardsRefresher } from './safeguards-refresher';
 import type { StateOverlaySet } from './domain/triage/state-overlays';
 import { WORKFLOW_REGISTRY } from '../workflows/workflows.module';
@@ -23,6 +26,7 @@ import { incidentsProjection } from './projections/incidents.projection';
 import { GetIncidentHandler, GetObligationsHandler, GetTimelineHandler, ListIncidentsHandler } from './queries/get-incident';
 
 @Module({
+  imports: [AgentsModule],
   controllers: [IncidentsController, TriageController, IncidentActionsController],
   providers: [
     { provide: STATE_OVERLAYS, useFactory: () => loadStateOverlays() },
@@ -32,8 +36,8 @@ import { GetIncidentHandler, GetObligationsHandler, GetTimelineHandler, ListInci
         createIncidentDecider({ overlays, breachWorkflow: workflows.current('breach-notification') }),
       inject: [STATE_OVERLAYS, WORKFLOW_REGISTRY],
     },
-    // Engineer 6's datasets/keys query replaces this provider (same token) when it lands.
-    { provide: SAFEGUARDS_SOURCE, useClass: RecordedFactsSafeguardsSource },
+    // Safe harbor from the ledger's key and dataset events (the agents context answers it).
+    { provide: SAFEGUARDS_SOURCE, useFactory: (datasets: SafeguardsService) => new DatasetsSafeguardsSource(datasets), inject: [SafeguardsService] },
     AffectedImportService,
     SafeguardsRefresher,
     ReportIncidentHandler,

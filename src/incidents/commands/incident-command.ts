@@ -1,3 +1,4 @@
+import type { SafeguardFacts } from '../domain/incident';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
@@ -44,9 +45,7 @@ export class RunIncidentHandler implements ICommandHandler<RunIncidentCommand, {
       const stream = await this.ledger.readStream(incidentStream(incidentId));
       let state = this.decider.initialState();
       for (const e of stream) state = this.decider.evolve(state, e as never);
-      const answer = state.datasetIds.length > 0 ? await this.safeguards.safeguardsFor([...state.datasetIds], today) : undefined;
-      // Only the contract's vocabulary travels on (the source may add its own fields).
-      const sg = answer ? { encryption: answer.encryption, keyCompromised: answer.keyCompromised, destruction: answer.destruction } : undefined;
+      const sg = await this.safeguardsDuringExposure(state, today);
       if (command.kind === 'decide-triage') {
         command = { ...command, decisionId: command.decisionId ?? randomUUID(), ...(sg ? { safeguards: sg } : {}) };
       } else {
@@ -56,5 +55,26 @@ export class RunIncidentHandler implements ICommandHandler<RunIncidentCommand, {
     }
     const r = await handleCommand(this.ledger, incidentStream(incidentId), this.decider, command, ctx, { mode: 'update', expectedVersion });
     return { version: r.nextExpectedVersion, newEvents: r.newEvents.length };
+  }
+
+  /**
+   * Safe harbor must hold for the whole exposure: from when the breach occurred to its end (or
+   * to discovery). Asked at both ends and combined pessimistically: unsecured or compromised at
+   * either moment means not secured. Asking "today" would let a later shred or re-encryption
+   * wrongly rescue a past breach.
+   */
+  private async safeguardsDuringExposure(state: { datasetIds: readonly string[]; discoveredOn: string | null; occurred: { from: string; to?: string } | null }, today: string) {
+    if (state.datasetIds.length === 0) return undefined;
+    const moments = [...new Set([state.occurred?.from, state.occurred?.to ?? state.discoveredOn ?? today].filter((d): d is string => Boolean(d)))];
+    const answers: SafeguardFacts[] = [];
+    for (const at of moments) {
+      const a = await this.safeguards.safeguardsFor([...state.datasetIds], at);
+      if (!a) return undefined;
+      answers.push(a);
+    }
+    const secured = (a: SafeguardFacts) => Boolean((a.encryption && !a.keyCompromised) || a.destruction);
+    const decisive = answers.find((a) => !secured(a)) ?? answers[0]!;
+    // Only the contract's vocabulary travels on (the source may add its own fields).
+    return { encryption: decisive.encryption, keyCompromised: decisive.keyCompromised, destruction: decisive.destruction };
   }
 }

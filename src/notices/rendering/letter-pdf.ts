@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 /**
  * Letters as PDF (pdfkit). One PDF per recipient, laid out for a standard #10 single-window
  * envelope (window 4½" × 1⅛", ⅞" from the left, ½" from the bottom) with a tri-fold letter:
@@ -45,10 +46,20 @@ export class LetterFonts {
     const env = process.env.NOTICES_UNICODE_FONT;
     const envBold = process.env.NOTICES_UNICODE_FONT_BOLD;
     if (env) return { regular: env, bold: envBold ?? env };
-    const dir = '/usr/share/fonts/truetype/dejavu';
-    const r = `${dir}/DejaVuSans.ttf`;
-    const b = `${dir}/DejaVuSans-Bold.ttf`;
-    return existsSync(r) && existsSync(b) ? { regular: r, bold: b } : null;
+    // The OS's DejaVu when present, else the copy shipped in the dejavu-fonts-ttf package, so
+    // names in any script render on a machine without system fonts.
+    const dirs = ['/usr/share/fonts/truetype/dejavu'];
+    try {
+      dirs.push(join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf'));
+    } catch {
+      /* package not installed */
+    }
+    for (const dir of dirs) {
+      const r = `${dir}/DejaVuSans.ttf`;
+      const b = `${dir}/DejaVuSans-Bold.ttf`;
+      if (existsSync(r) && existsSync(b)) return { regular: r, bold: b };
+    }
+    return null;
   }
 }
 
