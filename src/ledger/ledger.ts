@@ -5,7 +5,7 @@ import type { Actor, AppendResult, EventStore, ExpectedVersion, ReadStreamOption
 import type { EventRegistry } from './registry';
 
 /** What a decider emits: a registered type name and its data (PHI fields already sealed). */
-export interface DomainEvent<T extends string = string, D = Record<string, unknown>> {
+export interface DomainEvent<T extends string = string, D extends object = object> {
   type: T;
   data: D;
 }

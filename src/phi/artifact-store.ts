@@ -77,7 +77,7 @@ export class ArtifactStore {
     header.writeUInt16BE(scopeBytes.length, 5);
     const emit = async (buf: Buffer) => {
       hash.update(buf);
-      if (!out.write(buf)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
     };
     let index = 0;
     let size = 0;
@@ -128,7 +128,7 @@ export class ArtifactStore {
     const path = this.pathOf(digest);
     const fileSize = statSync(path).size;
     const hash = createHash('sha256');
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     let offset = 0; // file offset of buf[0]
     let scope: string | null = null;
     let prefix: Buffer | null = null;

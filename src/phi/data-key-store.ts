@@ -26,6 +26,7 @@ export class DataKeyStore {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 10000');
+    this.db.pragma('secure_delete = ON'); // shredded keys are zeroed on disk, not left in free pages
     this.db.exec(`CREATE TABLE IF NOT EXISTS data_keys (
       scope TEXT PRIMARY KEY, wrapped BLOB, created_at TEXT NOT NULL, shredded_at TEXT)`);
   }

@@ -1,0 +1,77 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express from 'express';
+import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
+import { AppModule } from './app.module';
+import type { EventStore } from './ledger/port';
+import { READ_DB } from './ledger/projections/projection-runner';
+import { SystemClock, type Clock } from './platform/clock';
+import type { AppConfig } from './platform/config';
+import { IdempotencyInterceptor } from './platform/http/idempotency.interceptor';
+import { ProblemFilter } from './platform/http/problem.filter';
+import { METRICS, type ProcessRole } from './platform/tokens';
+import { uuidv7 } from './platform/ids';
+
+export interface AppOptions {
+  config: AppConfig;
+  logger: Logger;
+  clock?: Clock;
+  roles?: ProcessRole[];
+  eventStore?: EventStore;
+}
+
+function moduleFor(options: AppOptions, roles: ProcessRole[]) {
+  return AppModule.forRoot({
+    config: options.config,
+    logger: options.logger,
+    clock: options.clock ?? new SystemClock(),
+    roles: new Set(roles),
+    eventStore: options.eventStore,
+  });
+}
+
+/** The HTTP service (api role, plus worker and scheduler unless told otherwise). Not yet listening. */
+export async function createHttpApp(options: AppOptions): Promise<INestApplication> {
+  const roles = options.roles ?? ['api', 'worker', 'scheduler'];
+  const app = await NestFactory.create(moduleFor(options, roles), { bodyParser: false, logger: false, abortOnError: false });
+  const expressApp = app.getHttpAdapter().getInstance() as express.Express;
+  expressApp.disable('x-powered-by');
+  expressApp.set('etag', false); // ETags carry stream versions; Express must not add its own
+  const requests = new Counter({
+    name: 'safeharbor_http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [app.get<Registry>(METRICS)],
+  });
+  app.use((req: express.Request & { correlationId?: string }, res: express.Response, next: express.NextFunction) => {
+    const header = req.headers['x-correlation-id'];
+    req.correlationId = typeof header === 'string' && /^[A-Za-z0-9-]{8,64}$/.test(header) ? header : uuidv7();
+    res.setHeader('X-Correlation-Id', req.correlationId);
+    res.on('finish', () => requests.inc({ method: req.method, route: req.route?.path ?? 'unmatched', status: res.statusCode }));
+    next();
+  });
+  app.use(express.json({ limit: options.config.BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.useGlobalFilters(new ProblemFilter(options.logger));
+  app.useGlobalInterceptors(new IdempotencyInterceptor(app.get(READ_DB), options.clock ?? new SystemClock()));
+  const doc = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Safe Harbor')
+      .setDescription('HIPAA/HITECH compliance and breach notification on a tamper-evident ledger. Errors are RFC 9457 problem+json.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  return app;
+}
+
+/** A Nest context without HTTP, for the CLI and worker-only processes. */
+export async function createAppContext(options: AppOptions): Promise<INestApplicationContext> {
+  const roles = options.roles ?? ['cli'];
+  return NestFactory.createApplicationContext(moduleFor(options, roles), { logger: false, abortOnError: false });
+}

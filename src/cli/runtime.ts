@@ -1,0 +1,93 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { SingleBar, Presets } from 'cli-progress';
+import { randomUUID } from 'node:crypto';
+import { createAppContext } from '../app';
+import { PrincipalsService } from '../auth/principals.service';
+import type { CommandContext } from '../ledger/ledger';
+import { loadConfig, type AppConfig } from '../platform/config';
+import { AppError, UnauthorizedError, ValidationError } from '../platform/errors';
+import { createLogger } from '../platform/logger';
+import type { ProcessRole } from '../platform/tokens';
+
+/** Bad usage or invalid input: exit code 2, message names what is wrong. */
+export class CliUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}
+
+/** What every CLI command gets: the app on the local data dir, the caller's identity, output helpers. */
+export class CliRuntime {
+  private configCache: AppConfig | null = null;
+
+  constructor(private readonly apiKeyFromFlag: () => string | undefined) {}
+
+  config(): AppConfig {
+    if (!this.configCache) this.configCache = loadConfig();
+    return this.configCache;
+  }
+
+  /** Boots the service context (no HTTP, no workers) on the configured data dir, runs fn, closes. */
+  async withApp<T>(fn: (app: INestApplicationContext) => Promise<T>, roles: ProcessRole[] = ['cli']): Promise<T> {
+    const config = this.config();
+    const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr as never);
+    const app = await createAppContext({ config, logger, roles });
+    await app.init();
+    try {
+      return await fn(app);
+    } finally {
+      await app.close();
+    }
+  }
+
+  apiKey(): string | undefined {
+    return this.apiKeyFromFlag() ?? process.env.SAFEHARBOR_API_KEY;
+  }
+
+  /** The acting principal from --api-key or SAFEHARBOR_API_KEY; its id goes into event metadata. */
+  async actor(app: INestApplicationContext): Promise<CommandContext> {
+    const key = this.apiKey();
+    if (!key) throw new CliUsageError('this command needs an API key: pass --api-key or set SAFEHARBOR_API_KEY');
+    const principal = await app.get(PrincipalsService).authenticate(key);
+    if (!principal) throw new UnauthorizedError('the API key is not valid');
+    return { actor: { id: principal.id, role: principal.role }, correlationId: randomUUID() };
+  }
+
+  print(value: unknown): void {
+    process.stdout.write(typeof value === 'string' ? value + (value.endsWith('\n') ? '' : '\n') : JSON.stringify(value, bigintReplacer, 2) + '\n');
+  }
+
+  /** A progress bar on stderr (stdout stays clean for JSON); silent when stderr is not a terminal and CI is set. */
+  progress(label: string, total: number): { update(n: number): void; stop(): void } {
+    const bar = new SingleBar(
+      { format: `${label} [{bar}] {percentage}% | {value}/{total} | {rate}/s | ETA {eta_formatted}`, stream: process.stderr, noTTYOutput: !process.env.CI, notTTYSchedule: 2000 },
+      Presets.shades_classic,
+    );
+    const start = Date.now();
+    bar.start(total, 0, { rate: 0 });
+    return {
+      update(n: number) {
+        const secs = (Date.now() - start) / 1000;
+        bar.update(n, { rate: secs > 0 ? Math.round(n / secs) : 0 });
+      },
+      stop() {
+        bar.stop();
+      },
+    };
+  }
+}
+
+export function bigintReplacer(_k: string, v: unknown): unknown {
+  return typeof v === 'bigint' ? v.toString() : v;
+}
+
+/** Exit codes: 0 ok, 1 failure, 2 bad usage or invalid input. Messages never carry PHI. */
+export function exitCodeFor(err: unknown): { code: number; message: string } {
+  if (err instanceof CliUsageError) return { code: 2, message: err.message };
+  if (err instanceof ValidationError) return { code: 2, message: `invalid input: ${err.message}` };
+  if (err instanceof AppError) return { code: err.status === 400 ? 2 : 1, message: err.message };
+  if (err instanceof Error && (err as { code?: string }).code?.startsWith('commander.')) return { code: 2, message: err.message };
+  if (err instanceof Error && /^[A-Z_]+$/.test(String((err as { code?: string }).code ?? ''))) return { code: 1, message: err.message };
+  return { code: 1, message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+}

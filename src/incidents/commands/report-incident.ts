@@ -1,0 +1,32 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { handleCommand } from '../../ledger/decider';
+import { LEDGER, type CommandContext, type Ledger } from '../../ledger/ledger';
+import { uuidv7 } from '../../platform/ids';
+import { incidentDecider, incidentStream } from '../domain/incident';
+import type { ReportIncidentBody } from '../domain/incident.schemas';
+
+export class ReportIncidentCommand {
+  constructor(
+    readonly body: ReportIncidentBody,
+    readonly ctx: CommandContext,
+  ) {}
+}
+
+@CommandHandler(ReportIncidentCommand)
+export class ReportIncidentHandler implements ICommandHandler<ReportIncidentCommand, { incidentId: string; version: bigint }> {
+  constructor(@Inject(LEDGER) private readonly ledger: Ledger) {}
+
+  async execute({ body, ctx }: ReportIncidentCommand) {
+    const incidentId = uuidv7(this.ledger.now().getTime());
+    const r = await handleCommand(
+      this.ledger,
+      incidentStream(incidentId),
+      incidentDecider,
+      { kind: 'report', data: { incidentId, ...body } },
+      ctx,
+      { mode: 'create' },
+    );
+    return { incidentId, version: r.nextExpectedVersion };
+  }
+}

@@ -1,0 +1,165 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { EventStore, RecordedEvent, Subscription } from '../port';
+import type { EventRegistry } from '../registry';
+import type { Projection } from './projection';
+
+/** Opens the embedded read store (read models, checkpoints, idempotency records). */
+export function openReadStore(path: string): Database.Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 10000');
+  db.exec(`CREATE TABLE IF NOT EXISTS projection_checkpoints (
+    name TEXT PRIMARY KEY, position INTEGER NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL)`);
+  return db;
+}
+
+export const PROJECTION_RUNNER = Symbol('ProjectionRunner');
+export const READ_DB = Symbol('ReadDb');
+
+/**
+ * Keeps every registered projection up to date from the ledger. Several processes may run it
+ * against one read store: each page is applied inside BEGIN IMMEDIATE after re-reading the
+ * checkpoint, so an event is applied exactly once whoever gets there first.
+ */
+export class ProjectionRunner {
+  private readonly projections = new Map<string, Projection>();
+  private subscription: Subscription | null = null;
+  private catchingUp: Promise<void> | null = null;
+  private readonly pageSize = 500;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly store: EventStore,
+    private readonly registry: EventRegistry,
+    private readonly nowIso: () => string,
+  ) {}
+
+  register(projection: Projection): void {
+    if (this.projections.has(projection.name)) throw new Error(`projection ${projection.name} registered twice`);
+    this.projections.set(projection.name, projection);
+    projection.setup(this.db);
+    const row = this.checkpointRow(projection.name);
+    if (row && row.version !== projection.version) this.resetProjection(projection);
+  }
+
+  names(): string[] {
+    return [...this.projections.keys()].sort();
+  }
+
+  checkpoint(name: string): bigint {
+    return this.checkpointRow(name)?.position ?? 0n;
+  }
+
+  private checkpointRow(name: string): { position: bigint; version: number } | undefined {
+    const row = this.db.prepare('SELECT position, version FROM projection_checkpoints WHERE name = ?').safeIntegers(true).get(name) as
+      | { position: bigint; version: bigint }
+      | undefined;
+    return row ? { position: row.position, version: Number(row.version) } : undefined;
+  }
+
+  private resetProjection(p: Projection): void {
+    this.db.transaction(() => {
+      p.reset(this.db);
+      this.db
+        .prepare(
+          `INSERT INTO projection_checkpoints (name, position, version, updated_at) VALUES (?, 0, ?, ?)
+           ON CONFLICT(name) DO UPDATE SET position = 0, version = excluded.version, updated_at = excluded.updated_at`,
+        )
+        .run(p.name, p.version, this.nowIso());
+    }).immediate();
+  }
+
+  /** Empties a projection (or all) and replays the whole ledger into it. */
+  async rebuild(name?: string, onProgress?: (position: bigint, head: bigint) => void): Promise<void> {
+    const targets = name ? [this.mustGet(name)] : [...this.projections.values()];
+    for (const p of targets) this.resetProjection(p);
+    await this.catchUp(onProgress);
+  }
+
+  private mustGet(name: string): Projection {
+    const p = this.projections.get(name);
+    if (!p) throw new Error(`no projection named ${name} (known: ${this.names().join(', ')})`);
+    return p;
+  }
+
+  /** Applies everything up to the current head. Concurrent callers share one run. */
+  catchUp(onProgress?: (position: bigint, head: bigint) => void): Promise<void> {
+    if (!this.catchingUp) {
+      this.catchingUp = this.runCatchUp(onProgress).finally(() => {
+        this.catchingUp = null;
+      });
+    }
+    return this.catchingUp;
+  }
+
+  private async runCatchUp(onProgress?: (position: bigint, head: bigint) => void): Promise<void> {
+    const head = await this.store.headPosition();
+    for (;;) {
+      const from = this.lowestCheckpoint();
+      if (from >= head) return;
+      const page = await this.store.readAll({ after: from, maxCount: this.pageSize });
+      if (page.events.length === 0) return;
+      this.applyPage(page.events);
+      onProgress?.(page.lastPosition, head);
+      if (page.isEnd) return;
+    }
+  }
+
+  private lowestCheckpoint(): bigint {
+    let min: bigint | null = null;
+    for (const p of this.projections.values()) {
+      const c = this.checkpoint(p.name);
+      if (min === null || c < min) min = c;
+    }
+    return min ?? 0n;
+  }
+
+  /** One transaction per page: every projection's writes and checkpoints commit together. */
+  applyPage(events: RecordedEvent[]): void {
+    const last = events[events.length - 1]!.position;
+    this.db.transaction(() => {
+      for (const p of this.projections.values()) {
+        const checkpoint = this.checkpoint(p.name);
+        if (checkpoint >= last) continue;
+        const handles = new Set(p.handles);
+        for (const raw of events) {
+          if (raw.position <= checkpoint || !handles.has(raw.type)) continue;
+          p.apply(this.db, this.registry.upcast(raw));
+        }
+        this.db
+          .prepare(
+            `INSERT INTO projection_checkpoints (name, position, version, updated_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT(name) DO UPDATE SET position = excluded.position, version = excluded.version, updated_at = excluded.updated_at`,
+          )
+          .run(p.name, last, p.version, this.nowIso());
+      }
+    }).immediate();
+  }
+
+  /** Catch up, then follow the ledger live. */
+  async start(onError: (err: unknown) => void): Promise<void> {
+    await this.catchUp();
+    let pending: RecordedEvent[] = [];
+    this.subscription = this.store.subscribeToAll({
+      after: this.lowestCheckpoint(),
+      handler: (e) => {
+        pending.push(e);
+      },
+      onPage: () => {
+        const batch = pending;
+        pending = [];
+        if (batch.length) this.applyPage(batch);
+      },
+      onError,
+    });
+    await this.subscription.caughtUp;
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+    this.subscription = null;
+  }
+}

@@ -1,0 +1,61 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ValidationError } from './errors';
+
+/** Typed configuration from the environment; every key has an embedded default. */
+const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default('./data'),
+  MASTER_KEY_FILE: z.string().default('./secrets/master.key'),
+  LEDGER: z.enum(['sqlite', 'kurrentdb']).default('sqlite'),
+  KURRENTDB_URL: z.string().optional(),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('safeharbor'),
+  MAIL_TRANSPORT: z.enum(['outbox', 'smtp']).default('outbox'),
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().default('Safe Harbor <no-reply@safeharbor.invalid>'),
+  ORG_NAME: z.string().default('Example Health System'),
+  ORG_TIMEZONE: z.string().default('America/New_York'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT: z.string().default('1mb'),
+  PROJECTION_POLL_MS: z.coerce.number().int().positive().default(250),
+});
+
+export type RawConfig = z.infer<typeof ConfigSchema>;
+
+export interface AppConfig extends RawConfig {
+  dataDir: string;
+  ledgerPath: string;
+  readModelPath: string;
+  vaultPath: string;
+  artifactsDir: string;
+  outboxDir: string;
+  masterKeyPath: string;
+}
+
+export const APP_CONFIG = Symbol('AppConfig');
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ValidationError(parsed.error.issues.map((i) => ({ field: `env.${i.path.join('.')}`, reason: i.message })));
+  }
+  const c = parsed.data;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: c.ORG_TIMEZONE });
+  } catch {
+    throw ValidationError.field('env.ORG_TIMEZONE', 'not an IANA time zone');
+  }
+  const dataDir = resolve(c.DATA_DIR);
+  return {
+    ...c,
+    dataDir,
+    ledgerPath: resolve(dataDir, 'ledger.db'),
+    readModelPath: resolve(dataDir, 'read.db'),
+    vaultPath: resolve(dataDir, 'vault.db'),
+    artifactsDir: resolve(dataDir, 'artifacts'),
+    outboxDir: resolve(dataDir, 'outbox'),
+    masterKeyPath: resolve(c.MASTER_KEY_FILE),
+  };
+}

@@ -1,0 +1,128 @@
+import { Global, Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { Ledger, LEDGER } from '../ledger/ledger';
+import type { EventStore } from '../ledger/port';
+import { ProjectionRunner, PROJECTION_RUNNER, READ_DB, openReadStore } from '../ledger/projections/projection-runner';
+import { ProcessorRunner, PROCESSOR_RUNNER } from '../ledger/processors/event-processor';
+import { EventRegistry } from '../ledger/registry';
+import { SqliteEventStore } from '../ledger/sqlite/sqlite-event-store';
+import { ArtifactStore } from '../phi/artifact-store';
+import { DataKeyStore } from '../phi/data-key-store';
+import { MasterKey } from '../phi/master-key';
+import { PhiVault } from '../phi/phi-vault';
+import { CLOCK, type Clock } from './clock';
+import { APP_CONFIG, type AppConfig } from './config';
+import { LOGGER } from './logger';
+import { QUEUES, QueueRegistry } from './redis';
+import { ARTIFACT_STORE, EVENT_REGISTRY, EVENT_STORE, MASTER_KEY, METRICS, PHI_VAULT, PROCESS_ROLES, type ProcessRoles } from './tokens';
+
+export interface PlatformOptions {
+  config: AppConfig;
+  clock: Clock;
+  logger: Logger;
+  roles: ProcessRoles;
+  /** Tests and the KurrentDB role may pass a store; otherwise the embedded SQLite file. */
+  eventStore?: EventStore;
+}
+
+/**
+ * Everything every context needs, created once per process: the ledger, the read store and its
+ * projection runner, the PHI vault, artifacts, queues, clock, config, logger and metrics.
+ */
+@Global()
+@Module({})
+export class PlatformModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
+    @Inject(QUEUES) private readonly queues: QueueRegistry,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_DB) private readonly readDb: Database.Database,
+    @Inject(PHI_VAULT) private readonly vault: PhiVault,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(PROCESS_ROLES) private readonly roles: ProcessRoles,
+    @Inject(PROCESSOR_RUNNER) private readonly processors: ProcessorRunner,
+    @Inject(DataKeyStore) private readonly dataKeys: DataKeyStore,
+  ) {}
+
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const { config, clock, logger } = options;
+    const masterKeyProvider = {
+      provide: MASTER_KEY,
+      useFactory: () =>
+        MasterKey.loadOrCreate(config.masterKeyPath, (path) =>
+          logger.warn(
+            { path },
+            'GENERATED A NEW MASTER KEY. It protects every PHI field and key in Safe Harbor. Back it up apart from ./data; in production keep it in a KMS, never beside the data.',
+          ),
+        ),
+    };
+    const dataKeysProvider = { provide: DataKeyStore, useFactory: (mk: MasterKey) => new DataKeyStore(config.vaultPath, mk), inject: [MASTER_KEY] };
+    return {
+      module: PlatformModule,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: clock },
+        { provide: LOGGER, useValue: logger },
+        { provide: PROCESS_ROLES, useValue: options.roles },
+        { provide: EVENT_REGISTRY, useValue: new EventRegistry() },
+        {
+          provide: EVENT_STORE,
+          useFactory: () =>
+            options.eventStore ?? new SqliteEventStore({ path: config.ledgerPath, clock, pollIntervalMs: config.PROJECTION_POLL_MS }),
+        },
+        { provide: LEDGER, useFactory: (s: EventStore, r: EventRegistry) => new Ledger(s, r, clock), inject: [EVENT_STORE, EVENT_REGISTRY] },
+        { provide: READ_DB, useFactory: () => openReadStore(config.readModelPath) },
+        {
+          provide: PROJECTION_RUNNER,
+          useFactory: (db: Database.Database, s: EventStore, r: EventRegistry) => new ProjectionRunner(db, s, r, () => clock.now().toISOString()),
+          inject: [READ_DB, EVENT_STORE, EVENT_REGISTRY],
+        },
+        {
+          provide: PROCESSOR_RUNNER,
+          useFactory: (db: Database.Database, s: EventStore, r: EventRegistry) => new ProcessorRunner(db, s, r, logger),
+          inject: [READ_DB, EVENT_STORE, EVENT_REGISTRY],
+        },
+        masterKeyProvider,
+        dataKeysProvider,
+        { provide: PHI_VAULT, useFactory: (k: DataKeyStore) => new PhiVault(k, clock), inject: [DataKeyStore] },
+        { provide: ARTIFACT_STORE, useFactory: (v: PhiVault) => new ArtifactStore(config.artifactsDir, v), inject: [PHI_VAULT] },
+        { provide: QUEUES, useFactory: () => new QueueRegistry(config.REDIS_URL, config.REDIS_PREFIX, logger) },
+        {
+          provide: METRICS,
+          useFactory: () => {
+            const registry = new Registry();
+            collectDefaultMetrics({ register: registry, prefix: 'safeharbor_' });
+            return registry;
+          },
+        },
+      ],
+      exports: [
+        APP_CONFIG, CLOCK, LOGGER, PROCESS_ROLES, EVENT_REGISTRY, EVENT_STORE, LEDGER, READ_DB, PROJECTION_RUNNER, PROCESSOR_RUNNER,
+        MASTER_KEY, DataKeyStore, PHI_VAULT, ARTIFACT_STORE, QUEUES, METRICS,
+      ],
+    };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.roles.has('cli')) {
+      await this.projections.catchUp();
+      return;
+    }
+    await this.projections.start((err) => this.logger.error({ err }, 'projection runner stopped'));
+    await this.queues.checkEvictionPolicy();
+    if (this.roles.has('worker')) await this.processors.start();
+  }
+
+  /** Order matters: stop taking work, let workers finish, then close the stores. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.processors.stop();
+    await this.projections.stop();
+    await this.queues.close();
+    await this.store.close();
+    this.readDb.close();
+    this.dataKeys.close();
+    void this.vault;
+  }
+}
