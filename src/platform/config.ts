@@ -10,6 +10,7 @@ const ConfigSchema = z.object({
   MASTER_KEY_FILE: z.string().default('./secrets/master.key'),
   LEDGER: z.enum(['sqlite', 'kurrentdb']).default('sqlite'),
   KURRENTDB_URL: z.string().optional(),
+  LEDGER_SYNCHRONOUS: z.enum(['full', 'normal']).default('full'),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('safeharbor'),
   MAIL_TRANSPORT: z.enum(['outbox', 'smtp']).default('outbox'),

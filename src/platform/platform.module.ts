@@ -70,7 +70,7 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
         {
           provide: EVENT_STORE,
           useFactory: () =>
-            options.eventStore ?? new SqliteEventStore({ path: config.ledgerPath, clock, pollIntervalMs: config.PROJECTION_POLL_MS }),
+            options.eventStore ?? new SqliteEventStore({ path: config.ledgerPath, clock, pollIntervalMs: config.PROJECTION_POLL_MS, synchronous: config.LEDGER_SYNCHRONOUS }),
         },
         { provide: LEDGER, useFactory: (s: EventStore, r: EventRegistry) => new Ledger(s, r, clock), inject: [EVENT_STORE, EVENT_REGISTRY] },
         { provide: READ_DB, useFactory: () => openReadStore(config.readModelPath) },

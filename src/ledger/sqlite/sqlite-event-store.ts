@@ -34,6 +34,12 @@ export interface SqliteEventStoreOptions {
   /** How often a live subscription polls for events appended by other processes. */
   pollIntervalMs?: number;
   busyTimeoutMs?: number;
+  /**
+   * 'full' (default): every acknowledged append is fsynced and survives power loss.
+   * 'normal': WAL without fsync per commit; survives a process crash, may lose the last
+   * commits on power loss (the file stays consistent).
+   */
+  synchronous?: 'full' | 'normal';
 }
 
 interface EventRow {
@@ -80,7 +86,7 @@ export class SqliteEventStore implements EventStore {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL'); // an acknowledged append survives power loss
+    this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
     this.db.exec(SCHEMA);
     this.clock = options.clock;

@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// Runs before `npm start` and `npm test` (npm's pre-scripts). Uses only Node built-ins, because
+// it may run before node_modules exists. It:
+//   1. installs npm dependencies when node_modules is missing or older than package-lock.json;
+//   2. makes sure a Redis answers at REDIS_URL (default redis://127.0.0.1:6379): if none does, it
+//      starts a local redis-server under ./data/redis, installing it from the OS packages first
+//      (apt-get, when running as root) — otherwise it says exactly how to install it and exits 1.
+'use strict';
+const { execFileSync, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const log = (msg) => process.stderr.write(`[safeharbor setup] ${msg}\n`);
+
+function installNpmDependencies() {
+  const lock = path.join(root, 'package-lock.json');
+  const marker = path.join(root, 'node_modules', '.package-lock.json');
+  const stale = !fs.existsSync(marker) || (fs.existsSync(lock) && fs.statSync(lock).mtimeMs > fs.statSync(marker).mtimeMs + 1000);
+  const native = path.join(root, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+  if (!stale && fs.existsSync(native)) return;
+  log('installing npm dependencies (npm ci)…');
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', env: process.env });
+  if (r.status !== 0) {
+    log('npm ci failed; see the output above.');
+    process.exit(r.status || 1);
+  }
+}
+
+function redisTarget() {
+  const url = new URL(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
+  return { host: url.hostname || '127.0.0.1', port: Number(url.port || 6379), url: url.toString() };
+}
+
+function ping({ host, port }, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    let data = '';
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (d) => {
+      data += d;
+      if (data.includes('\r\n')) done(data.startsWith('+PONG') || data.startsWith('-NOAUTH'));
+    });
+  });
+}
+
+function which(cmd) {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+function installRedisServer() {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot && which('apt-get')) {
+    log('redis-server is not installed: installing it from the OS packages (apt-get install redis-server)…');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    const r = spawnSync('apt-get', ['install', '-y', '-qq', 'redis-server'], { stdio: 'inherit', env });
+    if (r.status === 0 && which('redis-server')) return which('redis-server');
+  }
+  log('No Redis answers and redis-server is not installed.');
+  log('Install it, then run the command again:');
+  log('  Debian/Ubuntu: sudo apt-get install redis-server');
+  log('  Fedora/RHEL:   sudo dnf install redis');
+  log('  macOS:         brew install redis');
+  log('or point REDIS_URL at a running Redis (maxmemory-policy noeviction).');
+  process.exit(1);
+}
+
+async function ensureRedis() {
+  const target = redisTarget();
+  if (await ping(target)) return;
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(target.host)) {
+    log(`Redis at ${target.url} does not answer, and it is not local, so it cannot be started here.`);
+    process.exit(1);
+  }
+  const bin = which('redis-server') || installRedisServer();
+  const dir = path.join(root, 'data', 'redis');
+  fs.mkdirSync(dir, { recursive: true });
+  log(`no Redis answered at ${target.host}:${target.port}; starting ${bin} (data in ${path.relative(root, dir)})`);
+  execFileSync(bin, [
+    '--port', String(target.port), '--bind', '127.0.0.1', '--daemonize', 'yes',
+    '--dir', dir, '--pidfile', path.join(dir, 'redis.pid'), '--logfile', path.join(dir, 'redis.log'),
+    '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction',
+  ]);
+  for (let i = 0; i < 50; i++) {
+    if (await ping(target)) {
+      log(`Redis is up at ${target.host}:${target.port} (stop it with: redis-cli -p ${target.port} shutdown)`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  log(`redis-server did not answer; see ${path.join(dir, 'redis.log')}`);
+  process.exit(1);
+}
+
+(async () => {
+  installNpmDependencies();
+  await ensureRedis();
+})().catch((err) => {
+  log(err && err.message ? err.message : String(err));
+  process.exit(1);
+});

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// `npm test [-- jest args]`: the whole suite (unit, integration against real SQLite/Redis/SMTP, e2e).
+// scripts/ensure-deps.js has already installed dependencies and made sure Redis answers.
+'use strict';
+const { spawnSync } = require('node:child_process');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const jest = path.join(root, 'node_modules', 'jest', 'bin', 'jest.js');
+const args = [jest, '--ci', ...process.argv.slice(2)];
+const env = { ...process.env, REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379', TZ: 'UTC' };
+const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env });
+process.exit(r.status === null ? 1 : r.status);
