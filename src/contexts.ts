@@ -1,10 +1,11 @@
 import type { Type } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { IncidentsModule } from './incidents/incidents.module';
+import { SchedulerModule } from './platform/roles/scheduler';
 
 /**
  * Every bounded context's Nest module. Add yours here (one line): it registers its event
  * types and projections in onModuleInit and starts its workers in onApplicationBootstrap when
  * the process has the worker role.
  */
-export const CONTEXT_MODULES: Type[] = [AuthModule, IncidentsModule];
+export const CONTEXT_MODULES: Type[] = [AuthModule, IncidentsModule, SchedulerModule];
