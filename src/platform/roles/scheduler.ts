@@ -1,11 +1,13 @@
-import { Global, Inject, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Global, Inject, Module, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { LOGGER } from '../logger';
 import { QUEUES, type QueueRegistry } from '../redis';
-import { METRICS, PROCESS_ROLES, type ProcessRoles } from '../tokens';
+import { EVENT_STORE, METRICS, PROCESS_ROLES, type ProcessRoles } from '../tokens';
+import type { EventStore } from '../../ledger/port';
+import { ledgerMirrorTask } from './mirror-task';
 import { FencedTimerStore, LeaderLock, type LeaderTerm } from './leader-lock';
 
 /**
@@ -177,11 +179,18 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   ],
   exports: [SCHEDULER],
 })
-export class SchedulerModule implements OnApplicationBootstrap, OnModuleDestroy {
+export class SchedulerModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(SCHEDULER) private readonly scheduler: SchedulerService,
     @Inject(PROCESS_ROLES) private readonly roles: ProcessRoles,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
+
+  onModuleInit(): void {
+    if (this.store.adapter === 'kurrentdb') this.scheduler.register(ledgerMirrorTask(this.store, this.config.dataDir, this.logger));
+  }
 
   onApplicationBootstrap(): void {
     if (this.roles.has('scheduler')) this.scheduler.start();

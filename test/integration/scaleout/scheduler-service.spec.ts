@@ -10,6 +10,14 @@ import { QueueRegistry } from '../../../src/platform/redis';
 import { FencedOutError } from '../../../src/platform/roles/leader-lock';
 import { SchedulerService, schedulerLeaseMs, type SchedulerContext } from '../../../src/platform/roles/scheduler';
 import { uuidv7 } from '../../../src/platform/ids';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { KurrentDbEventStore } from '../../../src/ledger/kurrentdb/kurrentdb-event-store';
+import { FakeClock } from '../../../src/platform/clock';
+import { ledgerMirrorTask } from '../../../src/platform/roles/mirror-task';
+import { newEvent, testStream } from '../../ledger/event-store.contract';
+import { makeTempDir } from '../../support/temp-dir';
+import { KurrentDbDouble } from '../../unit/scaleout/support/kurrentdb-double';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const LEASE = 900;
@@ -109,6 +117,37 @@ describe('SchedulerService', () => {
     s.start();
     await waitFor(() => calls >= 3);
     expect(s.status().leader).toBe(true);
+  });
+
+  it('with a KurrentDB ledger, the leader keeps the contiguous ledger mirror under the data dir', async () => {
+    const dir = makeTempDir('safeharbor-mirror-task-');
+    const source = new KurrentDbEventStore({ client: new KurrentDbDouble(), clock: new FakeClock() });
+    try {
+      const s = make();
+      s.register(ledgerMirrorTask(source, dir.path, logger));
+      const stream = testStream('incident');
+      await source.append(stream, [newEvent(), newEvent()], 'no-stream');
+      s.start();
+      const count = () => {
+        try {
+          const db = new Database(join(dir.path, 'ledger-mirror.db'), { readonly: true, fileMustExist: true });
+          try {
+            return db.prepare('SELECT COUNT(*) FROM mirror_positions').pluck().get() as number;
+          } finally {
+            db.close();
+          }
+        } catch {
+          return 0;
+        }
+      };
+      await waitFor(() => count() === 2);
+      await source.append(stream, [newEvent()], 2n);
+      await waitFor(() => count() === 3);
+      await s.stop();
+    } finally {
+      await source.close();
+      dir.cleanup();
+    }
   });
 
   it('refuses a task name twice and a lease out of range', () => {
