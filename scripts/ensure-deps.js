@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs before `npm start` and `npm test` (npm's pre-scripts). Uses only Node built-ins, because
 // it may run before node_modules exists. It:
-//   1. installs npm dependencies when node_modules is missing or older than package-lock.json;
+//   1. installs npm dependencies when node_modules is missing or older than package-lock.json
+//      (or the native SQLite binding is not built);
 //   2. makes sure a Redis answers at REDIS_URL (default redis://127.0.0.1:6379): if none does, it
 //      starts a local redis-server under ./data/redis, installing it from the OS packages first
 //      (apt-get, when running as root) — otherwise it says exactly how to install it and exits 1.
@@ -20,10 +21,12 @@ function installNpmDependencies() {
   const stale = !fs.existsSync(marker) || (fs.existsSync(lock) && fs.statSync(lock).mtimeMs > fs.statSync(marker).mtimeMs + 1000);
   const native = path.join(root, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
   if (!stale && fs.existsSync(native)) return;
-  log('installing npm dependencies (npm ci)…');
-  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', env: process.env });
+  // `npm install` honours package-lock.json; `npm ci` is stricter than this registry's lockfiles
+  // allow (they omit other platforms' optional binaries), so it is not used.
+  log('installing npm dependencies (npm install, from package-lock.json)…');
+  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', env: process.env });
   if (r.status !== 0) {
-    log('npm ci failed; see the output above.');
+    log('npm install failed; see the output above.');
     process.exit(r.status || 1);
   }
 }
