@@ -324,9 +324,23 @@ export class KurrentDbEventStore implements EventStore {
     const caughtUp = new Promise<void>((r) => (resolveCaughtUp = r));
 
     const loop = (async () => {
-      const head = await this.headPosition();
-      if (head <= after) resolveCaughtUp();
       let backoff = this.backoff.initial;
+      let head: bigint | null = null;
+      while (head === null && !stopped) {
+        try {
+          head = await this.headPosition();
+        } catch (err) {
+          const type = errorType(err);
+          if (type === undefined || !KDB_TRANSIENT.has(type)) throw err;
+          await sleep(backoff);
+          backoff = Math.min(backoff * 2, this.backoff.max);
+        }
+      }
+      if (head === null) {
+        resolveCaughtUp();
+        return;
+      }
+      if (head <= after) resolveCaughtUp();
       while (!stopped) {
         const filter = ledgerFilter((pos) => {
           if (pos.commit > resumeFrom) resumeFrom = pos.commit;

@@ -10,6 +10,7 @@ import { FakeClock } from '../../../src/platform/clock';
 import { uuidv7 } from '../../../src/platform/ids';
 import { eventStoreContract, newEvent, testStream, waitFor } from '../../ledger/event-store.contract';
 import { KurrentDbDouble } from './support/kurrentdb-double';
+import { UnavailableError } from '@kurrent/kurrentdb-client';
 
 const doubles = new Map<EventStore, KurrentDbDouble>();
 
@@ -195,6 +196,30 @@ describe('KurrentDB adapter specifics', () => {
     await sub.stop();
     expect(got).toEqual([1, 2, 3]);
     expect(pages[pages.length - 1]).toBe(await store.headPosition());
+  });
+
+  it('a subscription started while KurrentDB is unreachable waits for it instead of failing', async () => {
+    const s = testStream();
+    await store.append(s, [newEvent('Counted', { n: 1 })], 'no-stream');
+    const original = server.readAll.bind(server);
+    let failures = 3;
+    server.readAll = (options) => {
+      if (failures > 0) {
+        failures -= 1;
+        return (async function* () {
+          throw new UnavailableError(undefined, 'connection refused');
+        })();
+      }
+      return original(options);
+    };
+    const got: number[] = [];
+    const errors: unknown[] = [];
+    const sub = store.subscribeToAll({ after: 0n, handler: (e) => void got.push(e.data.n as number), onError: (e) => errors.push(e) });
+    await sub.caughtUp;
+    await sub.stop();
+    expect(failures).toBe(0);
+    expect(errors).toEqual([]);
+    expect(got).toEqual([1]);
   });
 
   it('a handler error stops the subscription and is reported', async () => {

@@ -22,7 +22,7 @@ export async function startRole(
   name: string,
   role: RoleProcess['role'],
   env: Record<string, string>,
-  timeoutMs = 60_000,
+  timeoutMs = 120_000,
 ): Promise<RoleProcess> {
   const child = spawn(
     process.execPath,
