@@ -1,0 +1,40 @@
+/**
+ * What a sandboxed chunk processor needs to build its own dependencies (it runs in a child
+ * process): paths, Redis and mail settings. Passed through the child's environment, never in a
+ * job payload.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { WorkerOptions } from 'bullmq';
+
+export interface ChunkWorkerConfig {
+  deliveryDbPath: string;
+  artifactsDir: string;
+  vaultPath: string;
+  masterKeyPath: string;
+  templatesDir?: string;
+  redisUrl: string;
+  redisPrefix: string;
+  mail: { kind: 'outbox'; dir: string } | { kind: 'smtp'; url: string; maxConnections?: number };
+  /** Global email rate across all workers (messages per second); 0 = unlimited. */
+  emailRatePerSecond: number;
+  emailConcurrency: number;
+  relayLogUrl?: string;
+  inDoubtPolicy: 'resend' | 'hold';
+  duplex: boolean;
+}
+
+export const CHILD_CONFIG_ENV = 'SAFEHARBOR_NOTICES_CHUNK_CONFIG';
+
+/** The processor file: compiled chunk.processor.js in dist/, the SWC shim when running from sources. */
+export function chunkProcessorFile(): string {
+  const js = join(__dirname, 'chunk.processor.js');
+  return existsSync(js) ? js : join(__dirname, 'chunk.processor.dev.js');
+}
+
+export function sandboxOptions(config: ChunkWorkerConfig): Partial<WorkerOptions> {
+  return {
+    useWorkerThreads: false,
+    workerForkOptions: { env: { ...process.env, [CHILD_CONFIG_ENV]: JSON.stringify(config) } } as never,
+  };
+}

@@ -1,0 +1,263 @@
+/**
+ * Letters as PDF (pdfkit). One PDF per recipient, laid out for a standard #10 single-window
+ * envelope (window 4½" × 1⅛", ⅞" from the left, ½" from the bottom) with a tri-fold letter:
+ * the recipient block sits 2⅛"–3⅛" from the top of the sheet, 1" from the left, with the
+ * ⅛" clearance USPS asks for; the return address prints just above it inside the same window.
+ *
+ * Output is deterministic (fixed creation date → fixed /ID), so re-rendering after a crash
+ * gives the same bytes and the same SHA-256: writing a letter is idempotent.
+ *
+ * Fonts are loaded once per worker (a LetterFonts instance is shared by every document):
+ * the standard PDF fonts (Helvetica) for text WinAnsi can encode — the fast path — and a
+ * TrueType Unicode font, embedded and subset, for letters whose names or text need more.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import PDFDocument from 'pdfkit';
+
+const IN = 72;
+export const LAYOUT = {
+  page: { width: 8.5 * IN, height: 11 * IN },
+  margin: { left: 1 * IN, right: 1 * IN, top: 0.6 * IN, bottom: 0.75 * IN },
+  /** Recipient block inside the envelope window (top-left corner and size). */
+  addressBlock: { x: 1 * IN, y: 2.125 * IN, width: 4 * IN, height: 1 * IN },
+  returnAddress: { x: 1 * IN, y: 1.6 * IN },
+  bodyTop: 3.9 * IN,
+  foldMarks: [11 / 3, 22 / 3].map((f) => f * IN),
+} as const;
+
+export interface FontPair {
+  regular: Buffer | string;
+  bold: Buffer | string;
+}
+
+/** Loaded once per worker process. */
+export class LetterFonts {
+  readonly standard: FontPair = { regular: 'Helvetica', bold: 'Helvetica-Bold' };
+  readonly unicode: { regular: Buffer; bold: Buffer } | null;
+
+  constructor(unicode?: { regular: string; bold: string } | null) {
+    const paths = unicode === undefined ? LetterFonts.systemUnicodeFont() : unicode;
+    this.unicode = paths ? { regular: readFileSync(paths.regular), bold: readFileSync(paths.bold) } : null;
+  }
+
+  static systemUnicodeFont(): { regular: string; bold: string } | null {
+    const env = process.env.NOTICES_UNICODE_FONT;
+    const envBold = process.env.NOTICES_UNICODE_FONT_BOLD;
+    if (env) return { regular: env, bold: envBold ?? env };
+    const dir = '/usr/share/fonts/truetype/dejavu';
+    const r = `${dir}/DejaVuSans.ttf`;
+    const b = `${dir}/DejaVuSans-Bold.ttf`;
+    return existsSync(r) && existsSync(b) ? { regular: r, bold: b } : null;
+  }
+}
+
+let shared: LetterFonts | null = null;
+/** The per-process font set. */
+export function workerFonts(): LetterFonts {
+  if (!shared) shared = new LetterFonts();
+  return shared;
+}
+
+// Characters the standard fonts encode (Windows-1252).
+const CP1252_EXTRA = '€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ';
+const CP1252 = new Set<number>(Array.from(CP1252_EXTRA, (c) => c.codePointAt(0)!));
+export function winAnsiEncodable(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 0x20 && c <= 0x7e) || c === 10 || (c >= 0xa0 && c <= 0xff)) continue;
+    if (CP1252.has(c)) continue;
+    return false;
+  }
+  return true;
+}
+
+export class LetterNeedsUnicodeFontError extends Error {
+  constructor() {
+    super('letter text needs a Unicode font: set NOTICES_UNICODE_FONT to a TrueType file');
+    this.name = 'LetterNeedsUnicodeFontError';
+  }
+}
+
+export interface LetterLetterhead {
+  name: string;
+  lines: string[];
+  logo?: Buffer;
+}
+
+export interface LetterDocument {
+  /** Printed in the footer so returned mail can be traced; not PHI. */
+  letterId: string;
+  /** Letter date as printed (already formatted). */
+  dateText: string;
+  letterhead: LetterLetterhead;
+  returnAddress: string[];
+  /** Recipient block: name then address lines. Empty for documents that are not mailed (reports, postings). */
+  recipient: string[];
+  /** Rendered template in PDF markup. */
+  body: string;
+}
+
+export interface RenderedPdf {
+  pdf: Buffer;
+  sha256: string;
+  pages: number;
+}
+
+export type Block =
+  | { kind: 'title'; text: string }
+  | { kind: 'heading'; text: string }
+  | { kind: 'bullet'; text: string }
+  | { kind: 'para'; text: string };
+
+/** PDF markup → blocks: "## " title, "# " heading, "- " bullet, blank line ends a paragraph. */
+export function parseMarkup(text: string): Block[] {
+  const blocks: Block[] = [];
+  let para: string[] = [];
+  const flush = () => {
+    if (para.length) blocks.push({ kind: 'para', text: para.join('\n') });
+    para = [];
+  };
+  for (const raw of text.split('\n')) {
+    const line = raw.trimEnd();
+    if (line === '') flush();
+    else if (line.startsWith('## ')) { flush(); blocks.push({ kind: 'title', text: line.slice(3) }); }
+    else if (line.startsWith('# ')) { flush(); blocks.push({ kind: 'heading', text: line.slice(2) }); }
+    else if (line.startsWith('- ')) { flush(); blocks.push({ kind: 'bullet', text: line.slice(2) }); }
+    else para.push(line);
+  }
+  flush();
+  return blocks;
+}
+
+export interface RenderOptions {
+  /** Fixed creation date: the same input renders the same bytes. */
+  creationDate: Date;
+  /** Off for tests that read the content streams directly. */
+  compress?: boolean;
+  /** Pad to an even page count so duplex printing never shares a sheet between letters. */
+  duplexPad?: boolean;
+}
+
+export class LetterPdfRenderer {
+  constructor(private readonly fonts: LetterFonts = workerFonts()) {}
+
+  fontsFor(doc: LetterDocument): FontPair {
+    const all = [doc.letterhead.name, ...doc.letterhead.lines, ...doc.returnAddress, ...doc.recipient, doc.body, doc.dateText, doc.letterId].join('\n');
+    if (winAnsiEncodable(all)) return this.fonts.standard;
+    if (!this.fonts.unicode) throw new LetterNeedsUnicodeFontError();
+    return this.fonts.unicode;
+  }
+
+  render(letter: LetterDocument, options: RenderOptions): Promise<RenderedPdf> {
+    const fonts = this.fontsFor(letter);
+    const doc = new PDFDocument({
+      size: 'LETTER',
+      margins: { top: LAYOUT.margin.top, bottom: LAYOUT.margin.bottom, left: LAYOUT.margin.left, right: LAYOUT.margin.right },
+      compress: options.compress ?? true,
+      autoFirstPage: true,
+      bufferPages: true,
+      info: { CreationDate: options.creationDate, Title: 'Notice', Producer: 'Safe Harbor', Creator: 'Safe Harbor' },
+    });
+    const chunks: Buffer[] = [];
+    const done = new Promise<Buffer>((resolve, reject) => {
+      doc.on('data', (c: Buffer) => chunks.push(c));
+      doc.on('end', () => resolve(Buffer.concat(chunks)));
+      doc.on('error', reject);
+    });
+    doc.registerFont('R', fonts.regular as never);
+    doc.registerFont('B', fonts.bold as never);
+    drawLetter(doc, letter);
+    const range = doc.bufferedPageRange();
+    let pages = range.count;
+    for (let i = 0; i < range.count; i++) {
+      doc.switchToPage(i);
+      drawFooter(doc, letter.letterId, i + 1, range.count);
+    }
+    if (options.duplexPad && pages % 2 === 1) {
+      doc.addPage();
+      pages++;
+    }
+    doc.end();
+    return done.then((pdf) => ({ pdf, sha256: createHash('sha256').update(pdf).digest('hex'), pages }));
+  }
+}
+
+function drawLetter(doc: PDFKit.PDFDocument, l: LetterDocument): void {
+  const width = LAYOUT.page.width - LAYOUT.margin.left - LAYOUT.margin.right;
+  // Letterhead
+  let y = LAYOUT.margin.top;
+  let textX = LAYOUT.margin.left;
+  if (l.letterhead.logo) {
+    doc.image(l.letterhead.logo, LAYOUT.margin.left, y, { fit: [0.9 * IN, 0.9 * IN] });
+    textX += 1.05 * IN;
+  }
+  doc.font('B').fontSize(15).text(l.letterhead.name, textX, y, { width: width - (textX - LAYOUT.margin.left), lineBreak: false });
+  doc.font('R').fontSize(9).fillColor('#333333');
+  y += 20;
+  for (const line of l.letterhead.lines) {
+    doc.text(line, textX, y, { lineBreak: false });
+    y += 11;
+  }
+  doc.fillColor('black');
+  if (l.recipient.length === 0) {
+    // A document, not a mailed letter: no window, body right under the letterhead.
+    doc.font('R').fontSize(10.5).text(l.dateText, LAYOUT.margin.left, Math.max(y + 14, 1.4 * IN), { width });
+    doc.moveDown(1);
+    drawBody(doc, l.body, width);
+    return;
+  }
+  // Fold marks in the left margin for tri-fold insertion.
+  for (const fy of LAYOUT.foldMarks) doc.moveTo(0.25 * IN, fy).lineTo(0.45 * IN, fy).lineWidth(0.5).stroke();
+  // Return address then recipient, inside the window.
+  doc.font('R').fontSize(7.5).text(l.returnAddress.join('  ·  '), LAYOUT.returnAddress.x, LAYOUT.returnAddress.y, { width: LAYOUT.addressBlock.width, lineBreak: false });
+  doc.font('R').fontSize(10.5);
+  let ay = LAYOUT.addressBlock.y;
+  for (const line of l.recipient.slice(0, 5)) {
+    doc.text(line.toUpperCase(), LAYOUT.addressBlock.x, ay, { width: LAYOUT.addressBlock.width, lineBreak: false, ellipsis: true });
+    ay += 13;
+  }
+  // Date, then the body flows across pages.
+  doc.font('R').fontSize(10.5).text(l.dateText, LAYOUT.margin.left, LAYOUT.bodyTop - 28, { width });
+  doc.y = LAYOUT.bodyTop;
+  drawBody(doc, l.body, width);
+}
+
+function drawBody(doc: PDFKit.PDFDocument, body: string, width: number): void {
+  for (const b of parseMarkup(body)) {
+    switch (b.kind) {
+      case 'title':
+        doc.font('B').fontSize(13).text(b.text, LAYOUT.margin.left, doc.y, { width });
+        doc.moveDown(0.6);
+        break;
+      case 'heading':
+        doc.moveDown(0.3);
+        doc.font('B').fontSize(11).text(b.text, LAYOUT.margin.left, doc.y, { width });
+        doc.moveDown(0.2);
+        break;
+      case 'bullet': {
+        doc.font('R').fontSize(10.5);
+        const top = doc.y;
+        doc.text('•', LAYOUT.margin.left + 6, top, { lineBreak: false });
+        doc.text(b.text, LAYOUT.margin.left + 20, top, { width: width - 20 });
+        doc.moveDown(0.15);
+        break;
+      }
+      case 'para':
+        doc.font('R').fontSize(10.5).text(b.text, LAYOUT.margin.left, doc.y, { width, lineGap: 1 });
+        doc.moveDown(0.6);
+        break;
+    }
+  }
+}
+
+function drawFooter(doc: PDFKit.PDFDocument, letterId: string, page: number, of: number): void {
+  const bottom = doc.page.margins.bottom;
+  doc.page.margins.bottom = 0;
+  doc.font('R').fontSize(7).fillColor('#555555')
+    .text(`Ref ${letterId}   ·   Page ${page} of ${of}`, LAYOUT.margin.left, LAYOUT.page.height - 0.5 * IN, {
+      width: LAYOUT.page.width - LAYOUT.margin.left - LAYOUT.margin.right, align: 'right', lineBreak: false,
+    });
+  doc.fillColor('black');
+  doc.page.margins.bottom = bottom;
+}

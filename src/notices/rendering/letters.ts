@@ -1,0 +1,60 @@
+/**
+ * Composes one recipient's letter (template → PDF markup → LetterDocument) and the email
+ * parts. A LetterComposer is built once per batch in each worker: templates compiled and the
+ * logo read once, then reused for every letter.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { AffectedIndividual } from '../../incidents/domain/affected-individual';
+import type { ChannelPlan } from '../domain/channel';
+import type { LetterDocument } from './letter-pdf';
+import { formatCalendarDate, type TemplateSet } from './templates';
+import { addressLines, emailView, letterView, type NoticeContext } from './views';
+
+/** Letter reference printed on the page and used for returned mail: deterministic, not PHI. */
+export function letterIdOf(batchId: string, individualId: string): string {
+  return `L${createHash('sha256').update(`${batchId}\0${individualId}`).digest('hex').slice(0, 15).toUpperCase()}`;
+}
+
+export interface ComposedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export class LetterComposer {
+  private readonly logo?: Buffer;
+
+  constructor(
+    private readonly templates: TemplateSet,
+    private readonly ctx: NoticeContext,
+    /** Letter date (ISO calendar date), the batch's release date. */
+    private readonly date: string,
+  ) {
+    if (ctx.org.logoPath) this.logo = readFileSync(ctx.org.logoPath);
+  }
+
+  letter(batchId: string, person: AffectedIndividual, plan: ChannelPlan): LetterDocument {
+    if (!plan.address) throw new Error('letter: the channel plan has no postal address');
+    const { template, view } = letterView(this.ctx, person, plan, this.date);
+    const org = this.ctx.org;
+    const ra = org.returnAddress;
+    return {
+      letterId: letterIdOf(batchId, person.id),
+      dateText: formatCalendarDate(this.date),
+      letterhead: { name: org.name, lines: org.letterhead.lines, ...(this.logo ? { logo: this.logo } : {}) },
+      returnAddress: [org.name, ra.line1, ...(ra.line2 ? [ra.line2] : []), `${ra.city} ${ra.state} ${ra.zip}`],
+      recipient: [plan.addresseeName ?? person.name, ...addressLines(plan.address)],
+      body: this.templates.render(template, view),
+    };
+  }
+
+  email(person: AffectedIndividual): ComposedEmail {
+    const view = emailView(this.ctx, person, this.date);
+    return {
+      subject: this.templates.render('email-individual.subject', view),
+      text: this.templates.render('email-individual.txt', view),
+      html: this.templates.render('email-individual.html', view),
+    };
+  }
+}

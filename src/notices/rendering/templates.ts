@@ -1,0 +1,121 @@
+/**
+ * Notice templates (templates/*.hbs), compiled once per process in Handlebars strict mode:
+ * a variable the template names but the view does not provide is an error, never an empty
+ * string in a legal notice.
+ *
+ * Two output kinds:
+ * - `*.html.hbs`: HTML, every value HTML-escaped (posting page, HTML email).
+ * - `*.txt.hbs` / `*.subject.hbs`: plain text for PDFs and text email parts. HTML-escaping
+ *   would print "O&#x27;Brien" on paper, so values are inserted literally but passed through
+ *   `plainText()` (control characters and line breaks flattened) so a value can never start
+ *   a markup line of its own. PDF markup: "## " title, "# " heading, "- " bullet, blank line
+ *   = paragraph break.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Handlebars from 'handlebars';
+
+export const TEMPLATE_NAMES = [
+  'letter-individual.txt',
+  'letter-next-of-kin.txt',
+  'media-notice.txt',
+  'covered-entity-notice.txt',
+  'hhs-report.txt',
+  'substitute-notice.html',
+  'email-individual.subject',
+  'email-individual.txt',
+  'email-individual.html',
+  'reminder-email.subject',
+  'reminder-email.txt',
+  'escalation-email.subject',
+  'escalation-email.txt',
+] as const;
+export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+
+export class TemplateRenderError extends Error {
+  constructor(readonly template: string, message: string) {
+    super(`template ${template}: ${message}`);
+    this.name = 'TemplateRenderError';
+  }
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** "2025-03-10" → "March 10, 2025" (calendar date, no time zone arithmetic). */
+export function formatCalendarDate(iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  if (!m) throw new Error('formatDate: expected an ISO date');
+  return `${MONTHS[Number(m[2]) - 1]} ${Number(m[3])}, ${m[1]}`;
+}
+
+/** Flattens line breaks and control characters so a value stays inside its line. */
+export function plainText(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').replace(/\s*[\r\n]+\s*/g, ' ');
+}
+
+function deepPlain<T>(v: T): T {
+  if (typeof v === 'string') return plainText(v) as T;
+  if (Array.isArray(v)) return v.map(deepPlain) as T;
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = deepPlain(x);
+    return out as T;
+  }
+  return v;
+}
+
+export function defaultTemplatesDir(): string {
+  return resolve(__dirname, '..', '..', '..', 'templates');
+}
+
+export class TemplateSet {
+  private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
+  /** SHA-256 over every template source: part of a batch's content digest. */
+  readonly digest: string;
+
+  constructor(readonly dir: string = defaultTemplatesDir()) {
+    const hb = Handlebars.create();
+    hb.registerHelper('formatDate', (iso: unknown) => {
+      if (typeof iso !== 'string') throw new Error('formatDate: expected an ISO date string');
+      return formatCalendarDate(iso);
+    });
+    hb.registerHelper('join', (list: unknown) => {
+      if (!Array.isArray(list)) throw new Error('join: expected a list');
+      return list.join(', ');
+    });
+    hb.registerHelper('yesNo', (v: unknown) => (v ? 'yes' : 'no'));
+    const hash = createHash('sha256');
+    const partialsDir = join(dir, 'partials');
+    for (const f of readdirSync(partialsDir).sort()) {
+      if (!f.endsWith('.hbs')) continue;
+      const src = readFileSync(join(partialsDir, f), 'utf8');
+      hash.update(`partials/${f}\0${src}\0`);
+      hb.registerPartial(f.replace(/\.txt\.hbs$|\.html\.hbs$|\.hbs$/, ''), src);
+    }
+    for (const name of TEMPLATE_NAMES) {
+      const src = readFileSync(join(dir, `${name}.hbs`), 'utf8');
+      hash.update(`${name}\0${src}\0`);
+      const html = name.endsWith('.html');
+      this.compiled.set(name, hb.compile(src, { strict: true, noEscape: !html, preventIndent: true }));
+    }
+    this.digest = hash.digest('hex');
+  }
+
+  render(name: TemplateName, view: object): string {
+    const tpl = this.compiled.get(name);
+    if (!tpl) throw new TemplateRenderError(name, 'unknown template');
+    const data = name.endsWith('.html') ? view : deepPlain(view);
+    try {
+      const out = tpl(data);
+      return name.endsWith('.subject') ? out.trim() : out;
+    } catch (e) {
+      // Handlebars names the missing field ("\"x\" not defined in [object Object]"); never the data.
+      const raw = e instanceof Error ? e.message.split('\n')[0]! : 'render failed';
+      const m = /^"([^"]+)" not defined in .* - (\d+):(\d+)$/.exec(raw);
+      const msg = m ? `missing variable "${m[1]}" at line ${m[2]}, column ${m[3]}` : raw.replace(/ in \[object Object\].*$/, '');
+      throw new TemplateRenderError(name, msg);
+    }
+  }
+}
