@@ -1,0 +1,113 @@
+/**
+ * `npm run bench -- scale [--letters N] [--chunk N] [--email-share F]`
+ *
+ * Letters per second of a notice batch with one and with two notices worker processes on this
+ * machine, sharing one Redis and one delivery store (the scaled-out worker role). Each run plans
+ * a fresh batch of synthetic recipients (printed letters rendered to PDF and merged into print
+ * files; a share of emails to an in-process SMTP server), starts the workers, releases the queue
+ * and times until every chunk has completed. Prints JSON lines {bench, ours, baseline, ratio}:
+ * the one-worker rate is the baseline of the two-worker rate (target ratio ≥ 1.7).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { uuidv7 } from '../src/platform/ids';
+import { SmtpSink } from '../test/integration/notices/smtp-sink';
+import { planNoticeBatch, startNoticeWorker } from '../test/integration/scaleout/support/notice-batch';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v) || v <= 0) {
+    process.stderr.write(`--${name}: expected a positive number\n`);
+    process.exit(2);
+  }
+  return v;
+}
+
+const LETTERS = arg('letters', 400);
+const CHUNK = arg('chunk', 20);
+const EMAIL_SHARE = Number(process.argv.includes('--email-share') ? process.argv[process.argv.indexOf('--email-share') + 1] : 0.25);
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+async function run(workers: number, sink: SmtpSink): Promise<{ seconds: number; perSecond: number; split: number[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'safeharbor-bench-scale-'));
+  const batch = await planNoticeBatch({
+    dir,
+    redisUrl: REDIS_URL,
+    prefix: `sh-bench-scale-${uuidv7().slice(-12)}`,
+    size: LETTERS,
+    chunkSize: CHUNK,
+    emailShare: EMAIL_SHARE,
+    smtpUrl: `smtp://127.0.0.1:${sink.port}?ignoreTLS=true`,
+  });
+  const started = Array.from({ length: workers }, () => startNoticeWorker(batch.config));
+  try {
+    await Promise.all(started.map((w) => w.ready));
+    // Warm-up: each worker's sandbox child loads fonts and templates on its first chunk. Give
+    // every worker one warm-up chunk of its own before timing, so both runs measure steady state.
+    const t0 = process.hrtime.bigint();
+    await batch.release();
+    let warmAt: bigint | null = null;
+    let warmDone = 0;
+    for (;;) {
+      const done = await batch.completed();
+      if (warmAt === null && started.every((w) => w.completedJobs.length > 0)) {
+        warmAt = process.hrtime.bigint();
+        warmDone = done;
+      }
+      if (done >= batch.chunks) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const end = process.hrtime.bigint();
+    const from = warmAt ?? t0;
+    const timedChunks = batch.chunks - (warmAt ? warmDone : 0);
+    const seconds = Number(end - from) / 1e9;
+    const letters = Math.min(LETTERS, timedChunks * CHUNK);
+    return { seconds, perSecond: letters / seconds, split: started.map((w) => w.completedJobs.length) };
+  } finally {
+    await Promise.all(started.map((w) => w.stop()));
+    await batch.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const sink = await new SmtpSink().start();
+  try {
+    const one = await run(1, sink);
+    const two = await run(2, sink);
+    const line = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
+    line({
+      bench: 'scale: letters/s, 1 notices worker process',
+      ours: round(one.perSecond),
+      baseline: round(one.perSecond),
+      ratio: 1,
+      letters: LETTERS,
+      chunk: CHUNK,
+      seconds: round(one.seconds),
+    });
+    line({
+      bench: 'scale: letters/s, 2 notices worker processes (baseline: 1 worker; target ratio >= 1.7)',
+      ours: round(two.perSecond),
+      baseline: round(one.perSecond),
+      ratio: round(two.perSecond / one.perSecond),
+      letters: LETTERS,
+      chunk: CHUNK,
+      seconds: round(two.seconds),
+      chunksPerWorker: two.split,
+    });
+  } finally {
+    await sink.stop();
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
