@@ -11,7 +11,8 @@ import { READ_DB } from './ledger/projections/projection-runner';
 import { SystemClock, type Clock } from './platform/clock';
 import type { AppConfig } from './platform/config';
 import { IdempotencyInterceptor } from './platform/http/idempotency.interceptor';
-import { ProblemFilter } from './platform/http/problem.filter';
+import { ProblemFilter, toProblem } from './platform/http/problem.filter';
+import { rateLimit } from './platform/http/rate-limit';
 import { METRICS, type ProcessRole } from './platform/tokens';
 import { uuidv7 } from './platform/ids';
 
@@ -53,8 +54,17 @@ export async function createHttpApp(options: AppOptions): Promise<INestApplicati
     res.on('finish', () => requests.inc({ method: req.method, route: req.route?.path ?? 'unmatched', status: res.statusCode }));
     next();
   });
+  const problems = new ProblemFilter(options.logger);
+  app.use(rateLimit(options.config.RATE_LIMIT_PER_MINUTE, options.clock ?? new SystemClock()));
   app.use(express.json({ limit: options.config.BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
-  app.useGlobalFilters(new ProblemFilter(options.logger));
+  // Errors raised by Express middleware (body too large, bad JSON, rate limit) become problems too.
+  app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const problem = toProblem(err);
+    problem.instance = req.originalUrl.split('?')[0];
+    if (problem.status === 429 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '60');
+    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  });
+  app.useGlobalFilters(problems);
   app.useGlobalInterceptors(new IdempotencyInterceptor(app.get(READ_DB), options.clock ?? new SystemClock()));
   const doc = SwaggerModule.createDocument(
     app,
@@ -66,7 +76,6 @@ export async function createHttpApp(options: AppOptions): Promise<INestApplicati
       .build(),
   );
   SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   return app;
 }
 

@@ -20,6 +20,7 @@ const ConfigSchema = z.object({
   ORG_TIMEZONE: z.string().default('America/New_York'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT: z.string().default('1mb'),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
   PROJECTION_POLL_MS: z.coerce.number().int().positive().default(250),
 });
 

@@ -1,5 +1,6 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { Ledger, LEDGER } from '../ledger/ledger';
@@ -48,6 +49,7 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
 
   static forRoot(options: PlatformOptions): DynamicModule {
     const { config, clock, logger } = options;
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 }); // ledger, vault and artifacts: owner only
     const masterKeyProvider = {
       provide: MASTER_KEY,
       useFactory: () =>
@@ -124,5 +126,6 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
     this.readDb.close();
     this.dataKeys.close();
     void this.vault;
+    this.logger.info('Safe Harbor stopped: HTTP drained, workers closed, stores closed');
   }
 }

@@ -80,6 +80,11 @@ export class QueueRegistry {
     this.closed = true;
     await Promise.allSettled(this.workers.map((w) => w.close()));
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
-    await Promise.allSettled(this.connections.map((c) => c.quit().catch(() => c.disconnect())));
+    // QUIT waits for a reply; on a connection that is down it would wait for a reconnect forever.
+    await Promise.allSettled(
+      this.connections.map((c) =>
+        c.status === 'ready' ? Promise.race([c.quit(), new Promise((r) => setTimeout(r, 2000))]).finally(() => c.disconnect()) : c.disconnect(),
+      ),
+    );
   }
 }
