@@ -98,20 +98,26 @@ async function listenHealth(app: INestApplicationContext, roles: ProcessRole[], 
 }
 
 /**
- * Runs roles until SIGTERM/SIGINT, then shuts down in order (stop taking work, let running jobs
- * finish, release the scheduler lock, close the stores). With the api role Nest's own shutdown
- * hooks do this; without it this function does.
+ * Runs roles until SIGTERM/SIGINT, then shuts down in order (stop accepting requests, let BullMQ
+ * workers finish or give back their jobs, release the scheduler lock, close the stores) and exits 0.
  */
 export async function runRolesUntilSignalled(roles: ProcessRole[], options: { port?: number } = {}): Promise<void> {
   const running = await runRoles(roles, options);
-  if (roles.includes('api')) return new Promise<void>(() => undefined); // Nest exits on the signal
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const onSignal = () => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      running.stop().then(resolve, resolve);
+      if (stopping) return;
+      stopping = true;
+      running.stop().then(
+        () => process.exit(0),
+        (err) => {
+          process.stderr.write(`shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
+          process.exit(1);
+        },
+      );
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    void resolve;
   });
 }

@@ -123,6 +123,23 @@ describe('scale-out: api ×2, worker ×2, scheduler ×2 on one ledger and one Re
     expect(took).toBeLessThan(LEASE_MS + LEASE_MS / 3 + 1_000);
     expect(newToken).toBeGreaterThan(oldToken);
   });
+
+  it('SIGTERM stops every role cleanly (exit 0), and a stopping scheduler releases its lock at once', async () => {
+    const redis = new Redis(REDIS_URL);
+    try {
+      const lockKey = `${prefix}:leader:scheduler`;
+      expect(await redis.get(lockKey)).not.toBeNull();
+      const alive = procs.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
+      expect(alive.map((p) => p.role).sort()).toEqual(['api', 'api', 'scheduler', 'worker', 'worker']);
+      for (const p of alive) {
+        p.child.kill('SIGTERM');
+        expect({ name: p.name, code: await p.exited }).toEqual({ name: p.name, code: 0 });
+        if (p.role === 'scheduler') expect(await redis.get(lockKey)).toBeNull();
+      }
+    } finally {
+      await redis.quit();
+    }
+  });
 });
 
 async function call(
