@@ -11,7 +11,16 @@ import type { SchedulerTask } from './scheduler';
  * integrity layer's leaves, checkpoints and proofs are built on (see LedgerMirror). One writer at a
  * time: it runs only while this process leads, and restarts after a failure every `everyMs`.
  */
-export function ledgerMirrorTask(source: EventStore, dataDir: string, logger: Logger): SchedulerTask {
+export interface LedgerMirrorTaskOptions {
+  /**
+   * Called with the mirror's SQLite store before anything is mirrored in a term: the integrity
+   * layer attaches its append hook here (`IntegrityService` over `target`), so leaves are built in
+   * the same transaction as each mirrored event. Returns an optional detach, called at term end.
+   */
+  attach?: (target: SqliteEventStore) => void | (() => void | Promise<void>) | Promise<void | (() => void | Promise<void>)>;
+}
+
+export function ledgerMirrorTask(source: EventStore, dataDir: string, logger: Logger, options: LedgerMirrorTaskOptions = {}): SchedulerTask {
   return {
     name: 'ledger-mirror',
     everyMs: 5_000,
@@ -32,12 +41,15 @@ export function ledgerMirrorTask(source: EventStore, dataDir: string, logger: Lo
       });
       ctx.signal.addEventListener('abort', () => wake(), { once: true });
       if (ctx.signal.aborted) wake();
+      let detach: void | (() => void | Promise<void>) = undefined;
       try {
+        detach = await options.attach?.(target);
         const sub = mirror.start();
         void sub.caughtUp.then(() => logger.info({ sourcePosition: String(mirror.lastSourcePosition()) }, 'ledger mirror caught up'));
         await done;
       } finally {
         await mirror.stop();
+        if (typeof detach === 'function') await detach();
         await target.close();
       }
       if (failed) throw failed;

@@ -189,10 +189,16 @@ export class SchedulerModule implements OnModuleInit, OnApplicationBootstrap, On
   ) {}
 
   onModuleInit(): void {
-    if (this.store.adapter === 'kurrentdb') this.scheduler.register(ledgerMirrorTask(this.store, this.config.dataDir, this.logger));
+    /* contexts register their tasks in their own onModuleInit */
   }
 
   onApplicationBootstrap(): void {
+    // With a KurrentDB ledger the leader keeps the contiguous mirror. A context that needs a hook
+    // on it (the integrity layer) registers its own `ledgerMirrorTask(..., { attach })` under the
+    // same name in onModuleInit; otherwise the plain mirror runs.
+    if (this.store.adapter === 'kurrentdb' && !this.scheduler.taskNames().includes('ledger-mirror')) {
+      this.scheduler.register(ledgerMirrorTask(this.store, this.config.dataDir, this.logger));
+    }
     if (this.roles.has('scheduler')) this.scheduler.start();
   }
 

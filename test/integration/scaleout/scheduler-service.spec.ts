@@ -124,7 +124,18 @@ describe('SchedulerService', () => {
     const source = new KurrentDbEventStore({ client: new KurrentDbDouble(), clock: new FakeClock() });
     try {
       const s = make();
-      s.register(ledgerMirrorTask(source, dir.path, logger));
+      const hooked: bigint[] = [];
+      let detached = false;
+      s.register(
+        ledgerMirrorTask(source, dir.path, logger, {
+          attach: (target) => {
+            target.addAppendHook({ onAppend: (_db, events) => void hooked.push(...events.map((e) => e.position)) });
+            return () => {
+              detached = true;
+            };
+          },
+        }),
+      );
       const stream = testStream('incident');
       await source.append(stream, [newEvent(), newEvent()], 'no-stream');
       s.start();
@@ -144,6 +155,9 @@ describe('SchedulerService', () => {
       await source.append(stream, [newEvent()], 2n);
       await waitFor(() => count() === 3);
       await s.stop();
+      // The attached hook saw every mirrored event, with contiguous positions, and was detached.
+      expect(hooked).toEqual([1n, 2n, 3n]);
+      expect(detached).toBe(true);
     } finally {
       await source.close();
       dir.cleanup();
