@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Global, Inject, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { z } from 'zod';
@@ -179,7 +179,7 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   ],
   exports: [SCHEDULER],
 })
-export class SchedulerModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+export class SchedulerModule implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(SCHEDULER) private readonly scheduler: SchedulerService,
     @Inject(PROCESS_ROLES) private readonly roles: ProcessRoles,
@@ -187,10 +187,6 @@ export class SchedulerModule implements OnModuleInit, OnApplicationBootstrap, On
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
-
-  onModuleInit(): void {
-    /* contexts register their tasks in their own onModuleInit */
-  }
 
   onApplicationBootstrap(): void {
     // With a KurrentDB ledger the leader keeps the contiguous mirror. A context that needs a hook
