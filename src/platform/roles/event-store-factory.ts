@@ -13,7 +13,7 @@ export function createEventStore(config: AppConfig, clock: Clock): EventStore | 
   if (!config.KURRENTDB_URL) {
     throw ValidationError.field('env.KURRENTDB_URL', 'required when LEDGER=kurrentdb (e.g. kurrentdb://kurrentdb:2113?tls=false)');
   }
-  if (!/^(kurrentdb|kdb|esdb|eventstore)(\+discover)?:\/\//.test(config.KURRENTDB_URL)) {
+  if (!/^(kurrentdb|kurrent|kdb|esdb)(\+discover)?:\/\//.test(config.KURRENTDB_URL)) {
     throw ValidationError.field('env.KURRENTDB_URL', 'expected a kurrentdb:// or kurrentdb+discover:// connection string');
   }
   return KurrentDbEventStore.connect(config.KURRENTDB_URL, clock);
