@@ -226,10 +226,10 @@ async function sendOne(
       result.resent++;
     }
   }
-  deps.store.claimEmail({ batchId: job.batchId, individualId: person.id, letterId, chunk: job.chunk, messageId });
+  await deps.store.claimEmailDurably({ batchId: job.batchId, individualId: person.id, letterId, chunk: job.chunk, messageId });
   try {
     const sent = await deps.mailer!.send(person, content.email(person), messageId, { 'X-Notice-Batch': job.batchId, 'X-Notice-Ref': letterId }, { name: org.name, address: org.mailFrom });
-    deps.store.markSent(job.batchId, person.id, sent.messageId, sent.response, deps.clock.now().toISOString(), possibleDuplicate);
+    await deps.store.markSentDurably(job.batchId, person.id, sent.messageId, sent.response, deps.clock.now().toISOString(), possibleDuplicate);
     result.emailsSent++;
   } catch (err) {
     const code = (err as { responseCode?: number }).responseCode;

@@ -54,6 +54,8 @@ export interface NoticeBatchState {
   preview?: PreviewSummary;
   approval?: { by: string; contentDigest: string; at: string };
   release?: { by: string; at: string };
+  documents: Array<{ pdfArtifact: string; pdfSha256: string; jsonArtifact?: string }>;
+  returnedLetterIds: string[];
   completion?: { at: string; delivered: number; failed: number };
 }
 
@@ -63,12 +65,15 @@ export type NoticeBatchEvent =
   | { type: 'NoticeBatchPreviewed'; data: { batchId: string; preview: PreviewSummary; previewedBy: string; at: string } }
   | { type: 'NoticeBatchApproved'; data: { batchId: string; contentDigest: string; approvedBy: string; at: string } }
   | { type: 'NoticeBatchReleased'; data: { batchId: string; contentDigest: string; releasedBy: string; at: string } }
-  | { type: 'NoticeBatchCompleted'; data: { batchId: string; delivered: number; failed: number; at: string } }
-  | { type: 'NoticeBatchCancelled'; data: { batchId: string; cancelledBy: string; reason: string; at: string } };
+  | { type: 'NoticeBatchCompleted'; data: { batchId: string; delivered: number; failed: number; recordsDigest?: string; at: string } }
+  | { type: 'NoticeBatchCancelled'; data: { batchId: string; cancelledBy: string; reason: string; at: string } }
+  | { type: 'NoticeDocumentIssued'; data: { batchId: string; kind: NoticeKind; pdfArtifact: string; pdfSha256: string; jsonArtifact?: string; jsonSha256?: string; at: string } }
+  /** Returned mail / bounces: raises the incident's insufficient-contact count (triage re-runs on it). */
+  | { type: 'NoticesReturned'; data: { batchId: string; incidentId: string; letterIds: string[]; returnKind: 'returned-mail' | 'bounce'; insufficientContactAdded: number; at: string } };
 
 export const NOTICE_BATCH_EVENT_TYPES = [
   'NoticeBatchDrafted', 'NoticeBatchRevised', 'NoticeBatchPreviewed', 'NoticeBatchApproved',
-  'NoticeBatchReleased', 'NoticeBatchCompleted', 'NoticeBatchCancelled',
+  'NoticeBatchReleased', 'NoticeBatchCompleted', 'NoticeBatchCancelled', 'NoticeDocumentIssued', 'NoticesReturned',
 ] as const;
 
 export type NoticeBatchCommand =
@@ -77,7 +82,9 @@ export type NoticeBatchCommand =
   | { type: 'RecordNoticePreview'; preview: PreviewSummary; actor: Principal; at: string }
   | { type: 'ApproveNoticeBatch'; contentDigest: string; actor: Principal; at: string }
   | { type: 'ReleaseNoticeBatch'; actor: Principal; at: string }
-  | { type: 'CompleteNoticeBatch'; delivered: number; failed: number; at: string }
+  | { type: 'CompleteNoticeBatch'; delivered: number; failed: number; recordsDigest?: string; at: string }
+  | { type: 'IssueNoticeDocument'; pdfArtifact: string; pdfSha256: string; jsonArtifact?: string; jsonSha256?: string; at: string }
+  | { type: 'RecordNoticesReturned'; letterIds: string[]; returnKind: 'returned-mail' | 'bounce'; at: string }
   | { type: 'CancelNoticeBatch'; reason: string; actor: Principal; at: string };
 
 /** A rule of the approval workflow was broken. HTTP maps `code` to 409/403/400. */
@@ -95,7 +102,7 @@ const APPROVER = 'compliance-officer';
 export const noticeBatchStream = (batchId: string): string => `notice-batch-${batchId}`;
 
 export function initialNoticeBatchState(): NoticeBatchState {
-  return { status: 'none', batchId: '', incidentId: '', kind: 'individual', contentDigest: '', drafter: '', authors: [], revision: 0 };
+  return { status: 'none', batchId: '', incidentId: '', kind: 'individual', contentDigest: '', drafter: '', authors: [], revision: 0, documents: [], returnedLetterIds: [] };
 }
 
 export function evolveNoticeBatch(state: NoticeBatchState, event: NoticeBatchEvent): NoticeBatchState {
@@ -131,6 +138,12 @@ export function evolveNoticeBatch(state: NoticeBatchState, event: NoticeBatchEve
       return { ...state, status: 'completed', completion: { at: event.data.at, delivered: event.data.delivered, failed: event.data.failed } };
     case 'NoticeBatchCancelled':
       return { ...state, status: 'cancelled' };
+    case 'NoticeDocumentIssued': {
+      const { pdfArtifact, pdfSha256, jsonArtifact } = event.data;
+      return { ...state, documents: [...state.documents, { pdfArtifact, pdfSha256, ...(jsonArtifact ? { jsonArtifact } : {}) }] };
+    }
+    case 'NoticesReturned':
+      return { ...state, returnedLetterIds: [...state.returnedLetterIds, ...event.data.letterIds] };
     default:
       return state;
   }
@@ -221,7 +234,19 @@ export function decideNoticeBatch(command: NoticeBatchCommand, state: NoticeBatc
     case 'CompleteNoticeBatch': {
       if (state.status === 'completed') return [];
       if (state.status !== 'released') throw new NoticeBatchError('INVALID_STATE', 'only a released batch can complete');
-      return [{ type: 'NoticeBatchCompleted', data: { batchId: state.batchId, delivered: command.delivered, failed: command.failed, at: command.at } }];
+      return [{ type: 'NoticeBatchCompleted', data: { batchId: state.batchId, delivered: command.delivered, failed: command.failed, ...(command.recordsDigest ? { recordsDigest: command.recordsDigest } : {}), at: command.at } }];
+    }
+    case 'IssueNoticeDocument': {
+      if (state.status !== 'released' && state.status !== 'completed') throw new NoticeBatchError('INVALID_STATE', 'only a released batch issues its document');
+      if (state.documents.some((d) => d.pdfSha256 === command.pdfSha256)) return [];
+      const { type: _t, ...data } = command;
+      return [{ type: 'NoticeDocumentIssued', data: { batchId: state.batchId, kind: state.kind, ...data } }];
+    }
+    case 'RecordNoticesReturned': {
+      if (state.status !== 'released' && state.status !== 'completed') throw new NoticeBatchError('INVALID_STATE', 'returns can only be recorded for a released batch');
+      const fresh = [...new Set(command.letterIds)].filter((l) => !state.returnedLetterIds.includes(l));
+      if (fresh.length === 0) return [];
+      return [{ type: 'NoticesReturned', data: { batchId: state.batchId, incidentId: state.incidentId, letterIds: fresh, returnKind: command.returnKind, insufficientContactAdded: fresh.length, at: command.at } }];
     }
     case 'CancelNoticeBatch': {
       if (!open) throw new NoticeBatchError('BATCH_NOT_FOUND', 'notice batch not found');

@@ -165,14 +165,20 @@ export class LetterPdfRenderer {
       doc.on('end', () => resolve(Buffer.concat(chunks)));
       doc.on('error', reject);
     });
-    doc.registerFont('R', fonts.regular as never);
-    doc.registerFont('B', fonts.bold as never);
-    drawLetter(doc, letter);
+    // Standard fonts are used by name: pdfkit re-parses a standard font's metrics on every
+    // font() call made through a registered alias, so aliases are kept for embedded fonts only.
+    let f: FontNames = { R: 'Helvetica', B: 'Helvetica-Bold' };
+    if (typeof fonts.regular !== 'string') {
+      doc.registerFont('R', fonts.regular as never);
+      doc.registerFont('B', fonts.bold as never);
+      f = { R: 'R', B: 'B' };
+    }
+    drawLetter(doc, letter, f);
     const range = doc.bufferedPageRange();
     let pages = range.count;
     for (let i = 0; i < range.count; i++) {
       doc.switchToPage(i);
-      drawFooter(doc, letter.letterId, i + 1, range.count);
+      drawFooter(doc, letter.letterId, i + 1, range.count, f);
     }
     if (options.duplexPad && pages % 2 === 1) {
       doc.addPage();
@@ -183,7 +189,12 @@ export class LetterPdfRenderer {
   }
 }
 
-function drawLetter(doc: PDFKit.PDFDocument, l: LetterDocument): void {
+interface FontNames {
+  R: string;
+  B: string;
+}
+
+function drawLetter(doc: PDFKit.PDFDocument, l: LetterDocument, f: FontNames): void {
   const width = LAYOUT.page.width - LAYOUT.margin.left - LAYOUT.margin.right;
   // Letterhead
   let y = LAYOUT.margin.top;
@@ -192,8 +203,8 @@ function drawLetter(doc: PDFKit.PDFDocument, l: LetterDocument): void {
     doc.image(l.letterhead.logo, LAYOUT.margin.left, y, { fit: [0.9 * IN, 0.9 * IN] });
     textX += 1.05 * IN;
   }
-  doc.font('B').fontSize(15).text(l.letterhead.name, textX, y, { width: width - (textX - LAYOUT.margin.left), lineBreak: false });
-  doc.font('R').fontSize(9).fillColor('#333333');
+  doc.font(f.B).fontSize(15).text(l.letterhead.name, textX, y, { width: width - (textX - LAYOUT.margin.left), lineBreak: false });
+  doc.font(f.R).fontSize(9).fillColor('#333333');
   y += 20;
   for (const line of l.letterhead.lines) {
     doc.text(line, textX, y, { lineBreak: false });
@@ -202,41 +213,41 @@ function drawLetter(doc: PDFKit.PDFDocument, l: LetterDocument): void {
   doc.fillColor('black');
   if (l.recipient.length === 0) {
     // A document, not a mailed letter: no window, body right under the letterhead.
-    doc.font('R').fontSize(10.5).text(l.dateText, LAYOUT.margin.left, Math.max(y + 14, 1.4 * IN), { width });
+    doc.font(f.R).fontSize(10.5).text(l.dateText, LAYOUT.margin.left, Math.max(y + 14, 1.4 * IN), { width });
     doc.moveDown(1);
-    drawBody(doc, l.body, width);
+    drawBody(doc, l.body, width, f);
     return;
   }
   // Fold marks in the left margin for tri-fold insertion.
   for (const fy of LAYOUT.foldMarks) doc.moveTo(0.25 * IN, fy).lineTo(0.45 * IN, fy).lineWidth(0.5).stroke();
   // Return address then recipient, inside the window.
-  doc.font('R').fontSize(7.5).text(l.returnAddress.join('  ·  '), LAYOUT.returnAddress.x, LAYOUT.returnAddress.y, { width: LAYOUT.addressBlock.width, lineBreak: false });
-  doc.font('R').fontSize(10.5);
+  doc.font(f.R).fontSize(7.5).text(l.returnAddress.join('  ·  '), LAYOUT.returnAddress.x, LAYOUT.returnAddress.y, { width: LAYOUT.addressBlock.width, lineBreak: false });
+  doc.font(f.R).fontSize(10.5);
   let ay = LAYOUT.addressBlock.y;
   for (const line of l.recipient.slice(0, 5)) {
     doc.text(line.toUpperCase(), LAYOUT.addressBlock.x, ay, { width: LAYOUT.addressBlock.width, lineBreak: false, ellipsis: true });
     ay += 13;
   }
   // Date, then the body flows across pages.
-  doc.font('R').fontSize(10.5).text(l.dateText, LAYOUT.margin.left, LAYOUT.bodyTop - 28, { width });
+  doc.font(f.R).fontSize(10.5).text(l.dateText, LAYOUT.margin.left, LAYOUT.bodyTop - 28, { width });
   doc.y = LAYOUT.bodyTop;
-  drawBody(doc, l.body, width);
+  drawBody(doc, l.body, width, f);
 }
 
-function drawBody(doc: PDFKit.PDFDocument, body: string, width: number): void {
+function drawBody(doc: PDFKit.PDFDocument, body: string, width: number, f: FontNames): void {
   for (const b of parseMarkup(body)) {
     switch (b.kind) {
       case 'title':
-        doc.font('B').fontSize(13).text(b.text, LAYOUT.margin.left, doc.y, { width });
+        doc.font(f.B).fontSize(13).text(b.text, LAYOUT.margin.left, doc.y, { width });
         doc.moveDown(0.6);
         break;
       case 'heading':
         doc.moveDown(0.3);
-        doc.font('B').fontSize(11).text(b.text, LAYOUT.margin.left, doc.y, { width });
+        doc.font(f.B).fontSize(11).text(b.text, LAYOUT.margin.left, doc.y, { width });
         doc.moveDown(0.2);
         break;
       case 'bullet': {
-        doc.font('R').fontSize(10.5);
+        doc.font(f.R).fontSize(10.5);
         const top = doc.y;
         doc.text('•', LAYOUT.margin.left + 6, top, { lineBreak: false });
         doc.text(b.text, LAYOUT.margin.left + 20, top, { width: width - 20 });
@@ -244,17 +255,17 @@ function drawBody(doc: PDFKit.PDFDocument, body: string, width: number): void {
         break;
       }
       case 'para':
-        doc.font('R').fontSize(10.5).text(b.text, LAYOUT.margin.left, doc.y, { width, lineGap: 1 });
+        doc.font(f.R).fontSize(10.5).text(b.text, LAYOUT.margin.left, doc.y, { width, lineGap: 1 });
         doc.moveDown(0.6);
         break;
     }
   }
 }
 
-function drawFooter(doc: PDFKit.PDFDocument, letterId: string, page: number, of: number): void {
+function drawFooter(doc: PDFKit.PDFDocument, letterId: string, page: number, of: number, f: FontNames): void {
   const bottom = doc.page.margins.bottom;
   doc.page.margins.bottom = 0;
-  doc.font('R').fontSize(7).fillColor('#555555')
+  doc.font(f.R).fontSize(7).fillColor('#555555')
     .text(`Ref ${letterId}   ·   Page ${page} of ${of}`, LAYOUT.margin.left, LAYOUT.page.height - 0.5 * IN, {
       width: LAYOUT.page.width - LAYOUT.margin.left - LAYOUT.margin.right, align: 'right', lineBreak: false,
     });

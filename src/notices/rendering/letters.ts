@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import type { AffectedIndividual } from '../../incidents/domain/affected-individual';
 import type { ChannelPlan } from '../domain/channel';
 import type { LetterDocument } from './letter-pdf';
-import { formatCalendarDate, type TemplateSet } from './templates';
-import { addressLines, emailView, letterView, type NoticeContext } from './views';
+import { deepPlain, formatCalendarDate, plainText, type TemplateSet } from './templates';
+import { addressLines, incidentView, orgView, type NoticeContext } from './views';
 
 /** Letter reference printed on the page and used for returned mail: deterministic, not PHI. */
 export function letterIdOf(batchId: string, individualId: string): string {
@@ -24,6 +24,10 @@ export interface ComposedEmail {
 
 export class LetterComposer {
   private readonly logo?: Buffer;
+  /** The batch-wide part of every view, built once: raw for HTML, flattened for text. */
+  private readonly base: { org: ReturnType<typeof orgView>; incident: ReturnType<typeof incidentView>; date: string };
+  private readonly plainBase: LetterComposer['base'];
+  private subject: string | null = null;
 
   constructor(
     private readonly templates: TemplateSet,
@@ -32,11 +36,15 @@ export class LetterComposer {
     private readonly date: string,
   ) {
     if (ctx.org.logoPath) this.logo = readFileSync(ctx.org.logoPath);
+    this.base = { org: orgView(ctx.org), incident: incidentView(ctx.incident), date };
+    this.plainBase = deepPlain(this.base);
   }
 
   letter(batchId: string, person: AffectedIndividual, plan: ChannelPlan): LetterDocument {
     if (!plan.address) throw new Error('letter: the channel plan has no postal address');
-    const { template, view } = letterView(this.ctx, person, plan, this.date);
+    const nok = plan.channel === 'mail-next-of-kin';
+    const template = nok ? ('letter-next-of-kin.txt' as const) : ('letter-individual.txt' as const);
+    const view = { ...this.plainBase, recipient: { name: plainText(plan.addresseeName ?? person.name) }, deceased: nok ? { name: plainText(person.name) } : null };
     const org = this.ctx.org;
     const ra = org.returnAddress;
     return {
@@ -45,16 +53,16 @@ export class LetterComposer {
       letterhead: { name: org.name, lines: org.letterhead.lines, ...(this.logo ? { logo: this.logo } : {}) },
       returnAddress: [org.name, ra.line1, ...(ra.line2 ? [ra.line2] : []), `${ra.city} ${ra.state} ${ra.zip}`],
       recipient: [plan.addresseeName ?? person.name, ...addressLines(plan.address)],
-      body: this.templates.render(template, view),
+      body: this.templates.render(template, view, { prepared: true }),
     };
   }
 
   email(person: AffectedIndividual): ComposedEmail {
-    const view = emailView(this.ctx, person, this.date);
+    if (this.subject === null) this.subject = this.templates.render('email-individual.subject', this.plainBase, { prepared: true });
     return {
-      subject: this.templates.render('email-individual.subject', view),
-      text: this.templates.render('email-individual.txt', view),
-      html: this.templates.render('email-individual.html', view),
+      subject: this.subject,
+      text: this.templates.render('email-individual.txt', { ...this.plainBase, recipient: { name: plainText(person.name) } }, { prepared: true }),
+      html: this.templates.render('email-individual.html', { ...this.base, recipient: { name: person.name } }),
     };
   }
 }

@@ -55,7 +55,7 @@ export function plainText(value: string): string {
   return value.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').replace(/\s*[\r\n]+\s*/g, ' ');
 }
 
-function deepPlain<T>(v: T): T {
+export function deepPlain<T>(v: T): T {
   if (typeof v === 'string') return plainText(v) as T;
   if (Array.isArray(v)) return v.map(deepPlain) as T;
   if (v && typeof v === 'object') {
@@ -103,10 +103,14 @@ export class TemplateSet {
     this.digest = hash.digest('hex');
   }
 
-  render(name: TemplateName, view: object): string {
+  /**
+   * Renders a template. `prepared: true` says the caller already passed text-template values
+   * through deepPlain()/plainText() (a composer does this once per batch, not once per letter).
+   */
+  render(name: TemplateName, view: object, options: { prepared?: boolean } = {}): string {
     const tpl = this.compiled.get(name);
     if (!tpl) throw new TemplateRenderError(name, 'unknown template');
-    const data = name.endsWith('.html') ? view : deepPlain(view);
+    const data = name.endsWith('.html') || options.prepared ? view : deepPlain(view);
     try {
       const out = tpl(data);
       return name.endsWith('.subject') ? out.trim() : out;

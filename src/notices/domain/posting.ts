@@ -1,0 +1,68 @@
+/**
+ * Substitute notice web posting (164.404(d)(2)(i)): a conspicuous page at a stable public URL
+ * for 90 days, then taken down by a timer. Pure decider; the clock's "now" arrives in the command.
+ */
+export interface PostingState {
+  status: 'none' | 'posted' | 'taken-down';
+  postingId: string;
+  batchId: string;
+  incidentId: string;
+  slug: string;
+  htmlArtifact: string;
+  postedAt: string;
+  takeDownAt: string;
+}
+
+export type PostingEvent =
+  | { type: 'SubstituteNoticePosted'; data: { postingId: string; batchId: string; incidentId: string; slug: string; htmlArtifact: string; postedAt: string; takeDownAt: string; url: string } }
+  | { type: 'SubstituteNoticeTakenDown'; data: { postingId: string; at: string; reason: 'expired' | 'withdrawn' } };
+
+export const POSTING_EVENT_TYPES = ['SubstituteNoticePosted', 'SubstituteNoticeTakenDown'] as const;
+
+export type PostingCommand =
+  | { type: 'PostSubstituteNotice'; postingId: string; batchId: string; incidentId: string; slug: string; htmlArtifact: string; url: string; now: string; days: number }
+  | { type: 'TakeDownSubstituteNotice'; reason: 'expired' | 'withdrawn'; now: string };
+
+export class PostingRuleError extends Error {
+  readonly code = 'POSTING_RULE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'PostingRuleError';
+  }
+}
+
+export const postingStream = (postingId: string): string => `notice-posting-${postingId}`;
+
+export function initialPostingState(): PostingState {
+  return { status: 'none', postingId: '', batchId: '', incidentId: '', slug: '', htmlArtifact: '', postedAt: '', takeDownAt: '' };
+}
+
+export function evolvePosting(s: PostingState, e: PostingEvent): PostingState {
+  switch (e.type) {
+    case 'SubstituteNoticePosted':
+      return { ...s, status: 'posted', ...e.data };
+    case 'SubstituteNoticeTakenDown':
+      return { ...s, status: 'taken-down' };
+    default:
+      return s;
+  }
+}
+
+export function decidePosting(c: PostingCommand, s: PostingState): PostingEvent[] {
+  switch (c.type) {
+    case 'PostSubstituteNotice': {
+      if (s.status !== 'none') return []; // idempotent: the release processor may run twice
+      if (c.days < 90) throw new PostingRuleError('a substitute notice stays posted for at least 90 days');
+      const takeDown = new Date(new Date(c.now).getTime() + c.days * 86_400_000).toISOString();
+      return [{ type: 'SubstituteNoticePosted', data: { postingId: c.postingId, batchId: c.batchId, incidentId: c.incidentId, slug: c.slug, htmlArtifact: c.htmlArtifact, postedAt: c.now, takeDownAt: takeDown, url: c.url } }];
+    }
+    case 'TakeDownSubstituteNotice': {
+      if (s.status === 'taken-down') return [];
+      if (s.status !== 'posted') throw new PostingRuleError('nothing is posted');
+      if (c.reason === 'expired' && c.now < s.takeDownAt) throw new PostingRuleError('the 90-day posting period has not ended');
+      return [{ type: 'SubstituteNoticeTakenDown', data: { postingId: s.postingId, at: c.now, reason: c.reason } }];
+    }
+  }
+}
+
+export const postingDecider = { initialState: initialPostingState, evolve: evolvePosting, decide: decidePosting };

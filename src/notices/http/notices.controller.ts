@@ -1,0 +1,224 @@
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import { Ctx, Public, ReadsPhi, Roles } from '../../auth/http/decorators';
+import type { CommandContext } from '../../ledger/ledger';
+import { READ_DB } from '../../ledger/projections/projection-runner';
+import type { ArtifactStore } from '../../phi/artifact-store';
+import { NotFoundError, ValidationError, fromZodIssues } from '../../platform/errors';
+import { etagOf, parseIfMatch } from '../../platform/http/etag';
+import { ApiZodBody, ValidBody, ZodPipe } from '../../platform/http/zod';
+import { ARTIFACT_STORE } from '../../platform/tokens';
+import { NOTICE_KINDS } from '../domain/notice-batch';
+import { NoticesService } from '../notices.service';
+
+const HhsInput = z.strictObject({
+  reportType: z.enum(['initial', 'addendum']),
+  affected: z.number().int().positive(),
+  individualNoticeStartDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  individualNoticeProjectedEndDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  substituteNoticeProvided: z.boolean(),
+  mediaNoticeProvided: z.boolean(),
+  originalTransactionNumber: z.string().optional(),
+});
+const Options = z.strictObject({
+  jurisdiction: z.string().regex(/^[A-Z]{2}$/).optional(),
+  affected: z.number().int().nonnegative().optional(),
+  hhs: HhsInput.optional(),
+  coveredEntity: z.strictObject({ name: z.string().min(1), contactName: z.string().min(1) }).optional(),
+});
+const Digest = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest');
+export const DraftBody = z.strictObject({
+  incidentId: z.uuid(),
+  kind: z.enum(NOTICE_KINDS as unknown as [string, ...string[]]),
+  letterDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  organization: z.record(z.string(), z.unknown()).optional(),
+  facts: z.record(z.string(), z.unknown()),
+  options: Options.optional(),
+  recipientsArtifact: Digest.optional(),
+});
+export const ReviseBody = DraftBody.omit({ incidentId: true, kind: true });
+const ApproveBody = z.strictObject({ contentDigest: Digest });
+const ReturnEntry = z.strictObject({ letterId: z.string().regex(/^L[0-9A-F]{15}$/, 'expected a letter reference like L0123456789ABCDE'), kind: z.enum(['returned-mail', 'bounce']), reason: z.string().max(200).default('') });
+export const ReturnsBody = z.strictObject({ entries: z.array(ReturnEntry).min(1).max(100_000) });
+const ListQuery = z.strictObject({ incidentId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(500).default(50) });
+
+const WRITERS = ['compliance-officer', 'incident-responder', 'security-officer'] as const;
+const READERS = [...WRITERS, 'auditor'] as const;
+
+/** Parses the returns CSV: header letter_id,kind,reason (reason optional). */
+export function parseReturnsCsv(text: string): z.infer<typeof ReturnsBody> {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  const header = (lines.shift() ?? '').split(',').map((h) => h.trim().toLowerCase());
+  const li = header.indexOf('letter_id');
+  const ki = header.indexOf('kind');
+  if (li < 0 || ki < 0) throw ValidationError.field('csv.header', 'expected columns letter_id,kind[,reason]');
+  const ri = header.indexOf('reason');
+  const entries = lines.map((l) => {
+    const cols = l.split(',');
+    return { letterId: (cols[li] ?? '').trim(), kind: (cols[ki] ?? '').trim(), reason: ri >= 0 ? cols.slice(ri).join(',').trim() : '' };
+  });
+  const r = ReturnsBody.safeParse({ entries });
+  if (!r.success) throw fromZodIssues(r.error.issues as never, 'csv');
+  return r.data;
+}
+
+@ApiTags('notices')
+@ApiBearerAuth()
+@Controller()
+export class NoticesController {
+  constructor(
+    private readonly notices: NoticesService,
+    @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
+    @Inject(READ_DB) private readonly db: Database.Database,
+  ) {}
+
+  @Post('v1/notices/batches')
+  @Roles(...WRITERS)
+  @ApiZodBody(DraftBody)
+  async draft(@ValidBody(DraftBody) body: z.infer<typeof DraftBody>, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const { batchId, version } = await this.notices.draft(body as never, ctx);
+    res.status(201).setHeader('ETag', etagOf(version)).setHeader('Location', `/v1/notices/batches/${batchId}`);
+    return this.notices.view(batchId);
+  }
+
+  @Get('v1/notices/batches')
+  @Roles(...READERS)
+  list(@Query(new ZodPipe(ListQuery)) q: z.infer<typeof ListQuery>) {
+    const rows = q.incidentId
+      ? this.db.prepare('SELECT * FROM notice_batches WHERE incident_id = ? ORDER BY batch_id LIMIT ?').all(q.incidentId, q.limit)
+      : this.db.prepare('SELECT * FROM notice_batches ORDER BY batch_id DESC LIMIT ?').all(q.limit);
+    return { items: rows };
+  }
+
+  @Get('v1/notices/batches/:id')
+  @Roles(...READERS)
+  async get(@Param('id', new ParseUUIDPipe()) id: string, @Res({ passthrough: true }) res: Response) {
+    const v = await this.notices.view(id);
+    res.setHeader('ETag', etagOf(BigInt(v.version)));
+    return v;
+  }
+
+  @Get('v1/notices/batches/:id/progress')
+  @Roles(...READERS)
+  async progress(@Param('id', new ParseUUIDPipe()) id: string) {
+    await this.notices.load(id);
+    return this.notices.progress(id);
+  }
+
+  @Put('v1/notices/batches/:id/content')
+  @Roles(...WRITERS)
+  @ApiZodBody(ReviseBody)
+  async revise(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(ReviseBody) body: z.infer<typeof ReviseBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext) {
+    await this.notices.revise(id, body as never, ctx, parseIfMatch(ifMatch));
+    return this.notices.view(id);
+  }
+
+  @Post('v1/notices/batches/:id/preview')
+  @HttpCode(200)
+  @Roles(...WRITERS)
+  async preview(@Param('id', new ParseUUIDPipe()) id: string, @Ctx() ctx: CommandContext) {
+    const { preview } = await this.notices.preview(id, ctx);
+    return { ...preview, samples: preview.samples.map((s, i) => ({ ...s, href: `/v1/notices/batches/${id}/samples/${i}` })) };
+  }
+
+  /** A sample letter (PHI of a real recipient): readable by those who review notices only. */
+  @Get('v1/notices/batches/:id/samples/:n')
+  @Roles('compliance-officer', 'incident-responder')
+  @ReadsPhi()
+  async sample(@Param('id', new ParseUUIDPipe()) id: string, @Param('n') n: string, @Res() res: Response) {
+    const { state } = await this.notices.load(id);
+    const s = state.preview?.samples[Number(n)];
+    if (!s) throw new NotFoundError('no such sample');
+    const parts: Buffer[] = [];
+    for await (const c of this.artifacts.read(s.artifactDigest)) parts.push(c);
+    const body = Buffer.concat(parts);
+    res.setHeader('Content-Type', s.channel === 'email' ? 'text/plain; charset=utf-8' : s.channel === 'substitute-posting' ? 'text/html; charset=utf-8' : 'application/pdf');
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(body);
+  }
+
+  @Post('v1/notices/batches/:id/approve')
+  @HttpCode(200)
+  @Roles('compliance-officer')
+  @ApiZodBody(ApproveBody)
+  async approve(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(ApproveBody) body: z.infer<typeof ApproveBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext) {
+    await this.notices.approve(id, body.contentDigest, ctx, parseIfMatch(ifMatch));
+    return this.notices.view(id);
+  }
+
+  @Post('v1/notices/batches/:id/release')
+  @HttpCode(200)
+  @Roles(...WRITERS)
+  async release(@Param('id', new ParseUUIDPipe()) id: string, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext) {
+    await this.notices.release(id, ctx, parseIfMatch(ifMatch));
+    return this.notices.view(id);
+  }
+
+  @Get('v1/notices/batches/:id/print-files')
+  @Roles(...READERS)
+  async printFiles(@Param('id', new ParseUUIDPipe()) id: string) {
+    await this.notices.load(id);
+    return { items: this.notices.deliveries.printFiles(id).map(({ manifestCsv, ...f }) => ({ ...f, manifestLines: manifestCsv.trim().split('\n').length - 1 })) };
+  }
+
+  @Get('v1/notices/batches/:id/print-files/:chunk/manifest.csv')
+  @Roles(...READERS)
+  async manifest(@Param('id', new ParseUUIDPipe()) id: string, @Param('chunk') chunk: string, @Res() res: Response) {
+    const f = this.notices.deliveries.printFiles(id).find((p) => p.chunk === Number(chunk));
+    if (!f) throw new NotFoundError('no such print file');
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8').send(f.manifestCsv);
+  }
+
+  /** Proof of notice for one individual: channel, time, SMTP message id or mail-house file, PDF digest. */
+  @Get('v1/notices/individuals/:individualId/proof')
+  @Roles(...READERS)
+  proof(@Param('individualId') individualId: string) {
+    if (!/^[A-Za-z0-9_-]{1,128}$/.test(individualId)) throw ValidationError.field('individualId', 'not an individual id');
+    const items = this.notices.proof(individualId);
+    if (items.length === 0) throw new NotFoundError('no notice recorded for this individual');
+    return { individualId, items };
+  }
+
+  /** Returned mail and bounces: JSON {entries:[…]} or text/csv (letter_id,kind,reason). */
+  @Post('v1/notices/returns')
+  @HttpCode(200)
+  @Roles(...WRITERS)
+  @ApiZodBody(ReturnsBody)
+  async returns(@Req() req: Request, @Body() body: unknown, @Ctx() ctx: CommandContext) {
+    let parsed: z.infer<typeof ReturnsBody>;
+    if ((req.headers['content-type'] ?? '').startsWith('text/csv')) {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const c of req) {
+        size += (c as Buffer).length;
+        if (size > 20 * 1024 * 1024) throw ValidationError.field('csv', 'larger than 20 MB');
+        chunks.push(c as Buffer);
+      }
+      parsed = parseReturnsCsv(Buffer.concat(chunks).toString('utf8'));
+    } else {
+      parsed = new ZodPipe(ReturnsBody).transform(body);
+    }
+    return this.notices.recordReturns(parsed.entries, ctx);
+  }
+
+  /** The substitute notice, public, at a stable URL while it is posted; 410 after its take-down. */
+  @Public()
+  @Get('p/notices/:slug')
+  async posting(@Param('slug') slug: string, @Res() res: Response) {
+    if (!/^[0-9a-f]{20}$/.test(slug)) throw new NotFoundError('no such notice');
+    const row = this.db.prepare('SELECT html_artifact, taken_down_at FROM notice_postings WHERE slug = ?').get(slug) as { html_artifact: string; taken_down_at: string | null } | undefined;
+    if (!row) throw new NotFoundError('no such notice');
+    if (row.taken_down_at) {
+      res.status(410).setHeader('Content-Type', 'text/plain; charset=utf-8').send('This notice is no longer posted.');
+      return;
+    }
+    const parts: Buffer[] = [];
+    for await (const c of this.artifacts.read(row.html_artifact)) parts.push(c);
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.send(Buffer.concat(parts));
+  }
+}

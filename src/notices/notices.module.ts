@@ -1,0 +1,71 @@
+import { Inject, Module, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { LEDGER, type Ledger } from '../ledger/ledger';
+import { PROCESSOR_RUNNER, type ProcessorRunner } from '../ledger/processors/event-processor';
+import { PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../ledger/projections/projection-runner';
+import type { EventRegistry } from '../ledger/registry';
+import type { ArtifactStore } from '../phi/artifact-store';
+import { CLOCK, type Clock } from '../platform/clock';
+import { APP_CONFIG, type AppConfig } from '../platform/config';
+import { LOGGER } from '../platform/logger';
+import { QUEUES, type QueueRegistry } from '../platform/redis';
+import { ARTIFACT_STORE, EVENT_REGISTRY, PROCESS_ROLES, type ProcessRoles } from '../platform/tokens';
+import { DeliveryStore } from './delivery/delivery-store';
+import { NOTICE_BATCH_EVENT_TYPES } from './domain/notice-batch';
+import { POSTING_EVENT_TYPES } from './domain/posting';
+import { NoticesController } from './http/notices.controller';
+import { NoticeCoordinator, NoticeReleaseProcessor, RELEASE_QUEUE } from './jobs/coordinator';
+import { NoticesService } from './notices.service';
+import { loadNoticesSettings, NOTICES_SETTINGS, type NoticesSettings } from './notices.settings';
+import { noticesProjection } from './projections/notices.projection';
+
+/** Event types of the notices context (explicit names, never class names). */
+export const NOTICES_EVENT_TYPES = [...NOTICE_BATCH_EVENT_TYPES, ...POSTING_EVENT_TYPES, 'NoticeContentStored'] as const;
+
+@Module({
+  controllers: [NoticesController],
+  providers: [
+    { provide: NOTICES_SETTINGS, useFactory: (c: AppConfig) => loadNoticesSettings(c), inject: [APP_CONFIG] },
+    { provide: DeliveryStore, useFactory: (s: NoticesSettings) => new DeliveryStore(s.chunk.deliveryDbPath), inject: [NOTICES_SETTINGS] },
+    NoticesService,
+  ],
+  exports: [NoticesService],
+})
+export class NoticesModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  private coordinator: NoticeCoordinator | null = null;
+
+  constructor(
+    @Inject(EVENT_REGISTRY) private readonly registry: EventRegistry,
+    @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
+    @Inject(PROCESSOR_RUNNER) private readonly processors: ProcessorRunner,
+    @Inject(PROCESS_ROLES) private readonly roles: ProcessRoles,
+    @Inject(QUEUES) private readonly queues: QueueRegistry,
+    @Inject(LEDGER) private readonly ledger: Ledger,
+    @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
+    @Inject(NOTICES_SETTINGS) private readonly settings: NoticesSettings,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(READ_DB) private readonly readDb: Database.Database,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly service: NoticesService,
+    private readonly deliveries: DeliveryStore,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.registerNames(...NOTICES_EVENT_TYPES);
+    this.projections.register(noticesProjection);
+    if (this.roles.has('worker')) this.processors.register(new NoticeReleaseProcessor(this.queues.queue(RELEASE_QUEUE)));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.roles.has('worker')) return;
+    this.coordinator = new NoticeCoordinator(this.ledger, this.service, this.artifacts, this.deliveries, this.queues, this.settings, this.clock, this.readDb, this.logger);
+    this.coordinator.start();
+    await this.coordinator.reconcile();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.coordinator?.close();
+    this.deliveries.close();
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Notices configuration from the environment (validated, with defaults):
+ * NOTICES_ORGANIZATION_FILE  JSON organization profile (name, letterhead, logo, contact, signatory…)
+ * NOTICES_CHUNK_SIZE         recipients per job / mail-house print file (default 1000)
+ * NOTICES_WORKER_CONCURRENCY sandboxed chunk processes per worker (default 1: rendering is CPU-bound)
+ * NOTICES_EMAIL_RATE         global emails per second across all workers (default 50; 0 = unlimited)
+ * NOTICES_EMAIL_CONCURRENCY  emails in flight per chunk (default 4)
+ * NOTICES_RELAY_LOG_URL      relay acceptance log for in-doubt emails after a crash (optional)
+ * NOTICES_IN_DOUBT_POLICY    resend (default) | hold
+ * NOTICES_POSTING_DAYS       substitute-notice posting period (default 90, minimum 90)
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { AppConfig } from '../platform/config';
+import { ValidationError } from '../platform/errors';
+import type { ChunkWorkerConfig } from './jobs/chunk-worker-config';
+
+export const NOTICES_SETTINGS = Symbol('NoticesSettings');
+
+export interface NoticesSettings {
+  organization: unknown | null;
+  templatesDir?: string;
+  chunkSize: number;
+  workerConcurrency: number;
+  postingDays: number;
+  chunk: ChunkWorkerConfig;
+}
+
+const Env = z.object({
+  NOTICES_ORGANIZATION_FILE: z.string().optional(),
+  NOTICES_TEMPLATES_DIR: z.string().optional(),
+  NOTICES_CHUNK_SIZE: z.coerce.number().int().min(1).max(10000).default(1000),
+  NOTICES_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  NOTICES_EMAIL_RATE: z.coerce.number().min(0).default(50),
+  NOTICES_EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  NOTICES_RELAY_LOG_URL: z.string().url().optional(),
+  NOTICES_IN_DOUBT_POLICY: z.enum(['resend', 'hold']).default('resend'),
+  NOTICES_POSTING_DAYS: z.coerce.number().int().min(90).default(90),
+  NOTICES_DUPLEX: z.enum(['true', 'false']).default('true'),
+});
+
+export function loadNoticesSettings(config: AppConfig, env: Record<string, string | undefined> = process.env): NoticesSettings {
+  const r = Env.safeParse(env);
+  if (!r.success) throw new ValidationError(r.error.issues.map((i) => ({ field: `env.${i.path.join('.')}`, reason: i.message })));
+  const e = r.data;
+  let organization: unknown = null;
+  if (e.NOTICES_ORGANIZATION_FILE) {
+    try {
+      organization = JSON.parse(readFileSync(e.NOTICES_ORGANIZATION_FILE, 'utf8'));
+    } catch {
+      throw ValidationError.field('env.NOTICES_ORGANIZATION_FILE', 'not a readable JSON file');
+    }
+  }
+  const mail: ChunkWorkerConfig['mail'] = config.MAIL_TRANSPORT === 'smtp'
+    ? { kind: 'smtp', url: config.SMTP_URL ?? (() => { throw ValidationError.field('env.SMTP_URL', 'required when MAIL_TRANSPORT=smtp'); })() }
+    : { kind: 'outbox', dir: config.outboxDir };
+  return {
+    organization,
+    ...(e.NOTICES_TEMPLATES_DIR ? { templatesDir: e.NOTICES_TEMPLATES_DIR } : {}),
+    chunkSize: e.NOTICES_CHUNK_SIZE,
+    workerConcurrency: e.NOTICES_WORKER_CONCURRENCY,
+    postingDays: e.NOTICES_POSTING_DAYS,
+    chunk: {
+      deliveryDbPath: join(config.dataDir, 'notices.db'),
+      artifactsDir: config.artifactsDir,
+      vaultPath: config.vaultPath,
+      masterKeyPath: config.masterKeyPath,
+      ...(e.NOTICES_TEMPLATES_DIR ? { templatesDir: e.NOTICES_TEMPLATES_DIR } : {}),
+      redisUrl: config.REDIS_URL,
+      redisPrefix: config.REDIS_PREFIX,
+      mail,
+      emailRatePerSecond: e.NOTICES_EMAIL_RATE,
+      emailConcurrency: e.NOTICES_EMAIL_CONCURRENCY,
+      ...(e.NOTICES_RELAY_LOG_URL ? { relayLogUrl: e.NOTICES_RELAY_LOG_URL } : {}),
+      inDoubtPolicy: e.NOTICES_IN_DOUBT_POLICY,
+      duplex: e.NOTICES_DUPLEX === 'true',
+    },
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * The notices workflow over HTTP on a whole Safe Harbor: draft → preview → approval by a second
+ * compliance officer → release → delivered by the sandboxed chunk workers (outbox mail) →
+ * progress, proof of notice per individual, print files, returned mail raising insufficient
+ * contact; a substitute-notice posting served publicly and taken down by its timer.
+ */
+import { readdirSync } from 'node:fs';
+import { Queue } from 'bullmq';
+import { LEDGER, type Ledger } from '../../../src/ledger/ledger';
+import { asAsync } from '../../../src/notices/delivery/chunk-runner';
+import { planChannel } from '../../../src/notices/domain/channel';
+import { POSTING_QUEUE } from '../../../src/notices/jobs/coordinator';
+import { NoticesModule } from '../../../src/notices/notices.module';
+import { letterIdOf } from '../../../src/notices/rendering/letters';
+import type { ArtifactStore } from '../../../src/phi/artifact-store';
+import type { FakeClock } from '../../../src/platform/clock';
+import { ARTIFACT_STORE } from '../../../src/platform/tokens';
+import { startTestApp, type TestApp } from '../../support/test-app';
+import { syntheticPerson, testFacts, testOrg } from '../../unit/notices/fixtures';
+
+jest.setTimeout(240_000);
+
+async function until<T>(fn: () => Promise<T | null | undefined | false>, ms: number, what: string): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('notices e2e', () => {
+  let t: TestApp;
+  let drafter: { id: string; apiKey: string };
+  let approver: { id: string; apiKey: string };
+  const facts = testFacts();
+  const org = testOrg();
+  const people = Array.from({ length: 60 }, (_, i) => syntheticPerson(i, i % 15 === 7 ? { insufficientContact: true, emailConsent: false } : {}));
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { NOTICES_CHUNK_SIZE: '25', NOTICES_EMAIL_RATE: '0' } as Record<string, string> });
+    drafter = await t.principal('compliance-officer', 'Drafter');
+    approver = await t.principal('compliance-officer', 'Approver');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const as = (who: { apiKey: string }) => ({ Authorization: `Bearer ${who.apiKey}` });
+
+  it('drafts, previews, needs a second officer, re-approves after a change, releases and delivers with proof', async () => {
+    const artifacts = t.app.get<ArtifactStore>(ARTIFACT_STORE);
+    const recipients = await artifacts.write(`incident:${facts.incidentId}`, asAsync(people.map((p) => `${JSON.stringify(p)}\n`)));
+    const draft = await t.http().post('/v1/notices/batches').set(as(drafter)).send({
+      incidentId: facts.incidentId, kind: 'individual', letterDate: '2025-04-01', organization: org, facts, recipientsArtifact: recipients.digest,
+    });
+    expect(draft.status).toBe(201);
+    const id = draft.body.batchId as string;
+    expect(draft.body.status).toBe('drafted');
+
+    // A missing required fact is a 400 naming the field.
+    const bad = await t.http().post('/v1/notices/batches').set(as(drafter)).send({
+      incidentId: facts.incidentId, kind: 'individual', letterDate: '2025-04-01', organization: org, facts: { ...facts, stepsForIndividuals: [] }, recipientsArtifact: recipients.digest,
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('incident.stepsForIndividuals');
+
+    // Approval before a preview is refused.
+    expect((await t.http().post(`/v1/notices/batches/${id}/approve`).set(as(approver)).send({ contentDigest: draft.body.contentDigest })).status).toBe(422);
+
+    const preview = await t.http().post(`/v1/notices/batches/${id}/preview`).set(as(drafter)).send();
+    expect(preview.status).toBe(200);
+    const expectedByChannel: Record<string, number> = {};
+    for (const p of people) expectedByChannel[planChannel(p).channel] = (expectedByChannel[planChannel(p).channel] ?? 0) + 1;
+    for (const [c, n] of Object.entries(expectedByChannel)) expect(preview.body.counts.byChannel[c]).toBe(n);
+    expect(preview.body.counts.total).toBe(people.length);
+    const sample = await t.http().get(preview.body.samples[0].href).set(as(approver)).buffer(true).parse((res, cb) => { const b: Buffer[] = []; res.on('data', (c: Buffer) => b.push(c)); res.on('end', () => cb(null, Buffer.concat(b))); });
+    expect(sample.status).toBe(200);
+
+    // The drafter may not approve their own batch.
+    const self = await t.http().post(`/v1/notices/batches/${id}/approve`).set(as(drafter)).send({ contentDigest: draft.body.contentDigest });
+    expect(self.status).toBe(422);
+    expect(self.body.rule).toBe('SAME_PERSON');
+    const ok = await t.http().post(`/v1/notices/batches/${id}/approve`).set(as(approver)).send({ contentDigest: draft.body.contentDigest });
+    expect(ok.status).toBe(200);
+    expect(ok.body.status).toBe('approved');
+
+    // A change after approval voids it: release is refused until previewed and approved again.
+    const revised = await t.http().put(`/v1/notices/batches/${id}/content`).set(as(drafter)).send({
+      letterDate: '2025-04-01', organization: org, facts: { ...facts, prevention: 'We now encrypt every laptop and removable drive.' },
+    });
+    expect(revised.status).toBe(200);
+    expect(revised.body.status).toBe('drafted');
+    expect(revised.body.contentDigest).not.toBe(draft.body.contentDigest);
+    expect((await t.http().post(`/v1/notices/batches/${id}/release`).set(as(drafter)).send()).status).toBe(422);
+    await t.http().post(`/v1/notices/batches/${id}/preview`).set(as(drafter)).send().expect(200);
+    await t.http().post(`/v1/notices/batches/${id}/approve`).set(as(approver)).send({ contentDigest: revised.body.contentDigest }).expect(200);
+    const released = await t.http().post(`/v1/notices/batches/${id}/release`).set(as(drafter)).send();
+    expect(released.status).toBe(200);
+    expect(released.body.status).toBe('released');
+
+    const done = await until(async () => {
+      const r = await t.http().get(`/v1/notices/batches/${id}`).set(as(approver));
+      return r.body.status === 'completed' ? r.body : null;
+    }, 180_000, 'the batch to complete');
+    expect(done.progress.done).toBe(people.length);
+    expect(done.progress.total).toBe(people.length);
+
+    // Emails went only to people who agreed, as .eml files in the outbox.
+    const emails = readdirSync(t.config.outboxDir).filter((f) => f.endsWith('.eml'));
+    expect(emails.length).toBe(expectedByChannel.email);
+
+    // Proof of notice per individual.
+    const mailed = people.find((p) => planChannel(p).channel === 'mail')!;
+    const proof = await t.http().get(`/v1/notices/individuals/${mailed.id}/proof`).set(as(approver));
+    expect(proof.status).toBe(200);
+    expect(proof.body.items[0]).toMatchObject({ batchId: id, channel: 'mail', state: 'printed', letterId: letterIdOf(id, mailed.id) });
+    expect(proof.body.items[0].pdfSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(proof.body.items[0].mailHouseFile).toMatch(/^[0-9a-f]{64}$/);
+    const emailed = people.find((p) => planChannel(p).channel === 'email')!;
+    const eproof = await t.http().get(`/v1/notices/individuals/${emailed.id}/proof`).set(as(approver));
+    expect(eproof.body.items[0]).toMatchObject({ channel: 'email', state: 'sent' });
+    expect(eproof.body.items[0].smtpMessageId).toMatch(/^<L[0-9A-F]{15}\./);
+
+    const files = await t.http().get(`/v1/notices/batches/${id}/print-files`).set(as(approver));
+    expect(files.body.items.reduce((s: number, f: { letters: number }) => s + f.letters, 0)).toBe(expectedByChannel.mail ?? 0);
+
+    // Returned mail by CSV raises the insufficient-contact count (an event triage re-runs on).
+    const csv = `letter_id,kind,reason\n${letterIdOf(id, mailed.id)},returned-mail,Moved - left no address\nLFFFFFFFFFFFFFFF,returned-mail,unknown\n`;
+    const ret = await t.http().post('/v1/notices/returns').set(as(drafter)).set('Content-Type', 'text/csv').send(csv);
+    expect(ret.status).toBe(200);
+    expect(ret.body).toEqual({ recorded: 1, insufficientContactAdded: 1, unknownLetterIds: ['LFFFFFFFFFFFFFFF'] });
+    const again = await t.http().post('/v1/notices/returns').set(as(drafter)).send({ entries: [{ letterId: letterIdOf(id, mailed.id), kind: 'returned-mail', reason: 'again' }] });
+    expect(again.body.insufficientContactAdded).toBe(0);
+    const ledger = t.app.get<Ledger>(LEDGER);
+    const events = await ledger.readStream(`notice-batch-${id}`);
+    const returned = events.find((e) => e.type === 'NoticesReturned')!;
+    expect(returned.data).toMatchObject({ incidentId: facts.incidentId, insufficientContactAdded: 1, returnKind: 'returned-mail' });
+    const completed = events.find((e) => e.type === 'NoticeBatchCompleted')!;
+    expect((completed.data as { recordsDigest: string }).recordsDigest).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('posts the substitute notice at a public URL with the toll-free number and takes it down after 90 days', async () => {
+    const draft = await t.http().post('/v1/notices/batches').set(as(drafter)).send({ incidentId: facts.incidentId, kind: 'substitute-posting', letterDate: '2025-04-01', organization: org, facts });
+    expect(draft.status).toBe(201);
+    const id = draft.body.batchId as string;
+    await t.http().post(`/v1/notices/batches/${id}/preview`).set(as(drafter)).send().expect(200);
+    await t.http().post(`/v1/notices/batches/${id}/approve`).set(as(approver)).send({ contentDigest: draft.body.contentDigest }).expect(200);
+    await t.http().post(`/v1/notices/batches/${id}/release`).set(as(drafter)).send().expect(200);
+    const ledger = t.app.get<Ledger>(LEDGER);
+    const posted = await until(async () => (await ledger.readStream(`notice-posting-${id}`)).find((e) => e.type === 'SubstituteNoticePosted'), 60_000, 'the posting');
+    const d = posted.data as { url: string; slug: string; takeDownAt: string; postedAt: string };
+    expect(d.url).toBe(`https://notices.riverbend.example/p/notices/${d.slug}`);
+    expect(Date.parse(d.takeDownAt) - Date.parse(d.postedAt)).toBe(90 * 86_400_000);
+    await until(async () => (await t.http().get(`/p/notices/${d.slug}`)).status === 200, 10_000, 'the projection');
+    const page = await t.http().get(`/p/notices/${d.slug}`); // public: no API key
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('1-888-555-0142');
+    // The take-down timer is a delayed job due 90 days out.
+    const q = new Queue(POSTING_QUEUE, { connection: { url: t.config.REDIS_URL } as never, prefix: t.config.REDIS_PREFIX });
+    const job = await q.getJob(`takedown.${id}`);
+    expect(job).toBeDefined();
+    expect(job!.opts.delay).toBe(90 * 86_400_000);
+    await q.close();
+    // Early take-down is refused; after 90 days the timer takes it down and the URL answers 410.
+    const coordinator = (t.app.get(NoticesModule) as unknown as { coordinator: { takeDown(id: string): Promise<{ takenDown: boolean }> } }).coordinator;
+    expect((await coordinator.takeDown(id)).takenDown).toBe(false);
+    (t.clock as FakeClock).advanceDays(90);
+    expect((await coordinator.takeDown(id)).takenDown).toBe(true);
+    await until(async () => (await t.http().get(`/p/notices/${d.slug}`)).status === 410, 10_000, 'the take-down');
+    const taken = (await ledger.readStream(`notice-posting-${id}`)).find((e) => e.type === 'SubstituteNoticeTakenDown')!;
+    expect(taken.data).toMatchObject({ reason: 'expired' });
+  });
+});
