@@ -7,9 +7,12 @@
  * files; with --email-share, that share gets emails sent to an in-process SMTP server), starts the
  * workers, releases the queue and times until every chunk has completed (after each worker's
  * first, warm-up chunk). Prints JSON lines {bench, ours, baseline, ratio}:
- * the one-worker rate is the baseline of the two-worker rate (target ratio ≥ 1.7).
+ * the one-worker rate is the baseline of the two-worker rate (target ratio ≥ 1.7). Each line also
+ * gives the CPU cores the workers actually obtained and letters per CPU-second: on a machine busy
+ * with other work the ratio follows the CPU share obtained, not the code.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { uuidv7 } from '../src/platform/ids';
@@ -37,7 +40,35 @@ const ROUNDS = arg('rounds', 2);
 const EMAIL_SHARE = Number(process.argv.includes('--email-share') ? process.argv[process.argv.indexOf('--email-share') + 1] : 0);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-async function run(workers: number, sink: SmtpSink): Promise<{ seconds: number; perSecond: number; split: number[] }> {
+/**
+ * CPU seconds used so far by the worker processes and their sandboxed children (Linux /proc;
+ * null elsewhere). On a shared machine this tells how much CPU the workers actually got.
+ */
+function cpuSeconds(pids: number[]): number | null {
+  try {
+    let ticks = 0;
+    for (const pid of pids) {
+      let children: number[] = [];
+      try {
+        children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map(Number).filter(Boolean);
+      } catch {
+        /* no children yet */
+      }
+      for (const p of [pid, ...children]) {
+        const fields = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]); // utime + stime
+      }
+    }
+    return ticks / 100;
+  } catch {
+    return null;
+  }
+}
+
+async function run(
+  workers: number,
+  sink: SmtpSink,
+): Promise<{ seconds: number; perSecond: number; split: number[]; cores: number | null; perCpuSecond: number | null }> {
   const dir = mkdtempSync(join(tmpdir(), 'safeharbor-bench-scale-'));
   const batch = await planNoticeBatch({
     dir,
@@ -57,21 +88,32 @@ async function run(workers: number, sink: SmtpSink): Promise<{ seconds: number; 
     await batch.release();
     let warmAt: bigint | null = null;
     let warmDone = 0;
+    let warmCpu: number | null = null;
+    const pids = started.map((w) => w.child.pid!);
     for (;;) {
       const done = await batch.completed();
       if (warmAt === null && started.every((w) => w.completedJobs.length > 0)) {
         warmAt = process.hrtime.bigint();
         warmDone = done;
+        warmCpu = cpuSeconds(pids);
       }
       if (done >= batch.chunks) break;
       await new Promise((r) => setTimeout(r, 25));
     }
     const end = process.hrtime.bigint();
+    const endCpu = cpuSeconds(pids);
     const from = warmAt ?? t0;
     const timedChunks = batch.chunks - (warmAt ? warmDone : 0);
     const seconds = Number(end - from) / 1e9;
     const letters = Math.min(LETTERS, timedChunks * CHUNK);
-    return { seconds, perSecond: letters / seconds, split: started.map((w) => w.completedJobs.length) };
+    const cpu = warmCpu !== null && endCpu !== null ? endCpu - warmCpu : null;
+    return {
+      seconds,
+      perSecond: letters / seconds,
+      split: started.map((w) => w.completedJobs.length),
+      cores: cpu === null ? null : cpu / seconds,
+      perCpuSecond: cpu ? letters / cpu : null,
+    };
   } finally {
     await Promise.all(started.map((w) => w.stop()));
     await batch.close();
@@ -99,6 +141,8 @@ async function main(): Promise<void> {
       letters: LETTERS,
       chunk: CHUNK,
       samples: ones.map((x) => round(x.perSecond)),
+      coresUsed: ones.map((x) => (x.cores === null ? null : round(x.cores))),
+      lettersPerCpuSecond: ones.map((x) => (x.perCpuSecond === null ? null : round(x.perCpuSecond))),
     });
     line({
       bench: 'scale: letters/s, 2 notices worker processes (baseline: 1 worker; target ratio >= 1.7)',
@@ -108,6 +152,8 @@ async function main(): Promise<void> {
       letters: LETTERS,
       chunk: CHUNK,
       samples: twos.map((x) => round(x.perSecond)),
+      coresUsed: twos.map((x) => (x.cores === null ? null : round(x.cores))),
+      lettersPerCpuSecond: twos.map((x) => (x.perCpuSecond === null ? null : round(x.perCpuSecond))),
       chunksPerWorker: twos.map((x) => x.split),
     });
   } finally {
