@@ -65,14 +65,16 @@ async function main() {
     const mailer = new NoticeMailer({ kind: 'smtp', host: '127.0.0.1', port, ignoreTLS: true, maxConnections: CONC, maxMessages: 10_000 }, from, new RedisTokenBucket(redis, key, 1_000_000, 1_000_000));
     const batchId = randomUUID();
     const t0 = performance.now();
+    const marks: Array<Promise<void>> = [];
     await pool(N, async (i) => {
       const p = people[i]!;
       const letterId = letterIdOf(batchId, p.id);
       const messageId = noticeMessageId(batchId, letterId, org.mailFrom);
       await store.claimEmailDurably({ batchId, individualId: p.id, letterId, chunk: 0, messageId });
       const sent = await mailer.send(p, composer.email(p), messageId, { 'X-Notice-Batch': batchId });
-      await store.markSentDurably(batchId, p.id, sent.messageId, sent.response, new Date().toISOString());
+      marks.push(store.markSentDurably(batchId, p.id, sent.messageId, sent.response, new Date().toISOString()));
     });
+    await Promise.all(marks); // every record durable before the clock stops
     const secs = (performance.now() - t0) / 1000;
     mailer.close();
     store.close();

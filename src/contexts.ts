@@ -2,6 +2,7 @@ import type { Type } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { NoticesModule } from './notices/notices.module';
+import { WorkflowsModule } from './workflows/workflows.module';
 import { SchedulerModule } from './platform/roles/scheduler';
 
 /**
@@ -9,4 +10,4 @@ import { SchedulerModule } from './platform/roles/scheduler';
  * types and projections in onModuleInit and starts its workers in onApplicationBootstrap when
  * the process has the worker role.
  */
-export const CONTEXT_MODULES: Type[] = [AuthModule, IncidentsModule, NoticesModule, SchedulerModule];
+export const CONTEXT_MODULES: Type[] = [AuthModule, IncidentsModule, WorkflowsModule, NoticesModule, SchedulerModule];

@@ -6,12 +6,43 @@ import { AmendIncidentHandler } from './commands/amend-incident';
 import { ReportIncidentHandler } from './commands/report-incident';
 import { INCIDENT_EVENT_TYPES } from './domain/incident';
 import { IncidentsController } from './http/incidents.controller';
+import { TriageController } from './http/triage.controller';
+import { IncidentActionsController } from './http/incident-actions.controller';
+import { AffectedImportService } from './affected-import.service';
+import { RunIncidentHandler } from './commands/incident-command';
+import { createIncidentDecider } from './domain/incident';
+import { INCIDENT_DECIDER } from './incident-decider';
+import { RecordedFactsSafeguardsSource, SAFEGUARDS_SOURCE } from './safeguards-source';
+import type { StateOverlaySet } from './domain/triage/state-overlays';
+import { WORKFLOW_REGISTRY } from '../workflows/workflows.module';
+import type { WorkflowRegistry } from '../workflows/registry';
+import { loadStateOverlays } from './infrastructure/state-overlays.loader';
+import { STATE_OVERLAYS } from './triage.service';
 import { incidentsProjection } from './projections/incidents.projection';
-import { GetIncidentHandler, ListIncidentsHandler } from './queries/get-incident';
+import { GetIncidentHandler, GetObligationsHandler, GetTimelineHandler, ListIncidentsHandler } from './queries/get-incident';
 
 @Module({
-  controllers: [IncidentsController],
-  providers: [ReportIncidentHandler, AmendIncidentHandler, GetIncidentHandler, ListIncidentsHandler],
+  controllers: [IncidentsController, TriageController, IncidentActionsController],
+  providers: [
+    { provide: STATE_OVERLAYS, useFactory: () => loadStateOverlays() },
+    {
+      provide: INCIDENT_DECIDER,
+      useFactory: (overlays: StateOverlaySet, workflows: WorkflowRegistry) =>
+        createIncidentDecider({ overlays, breachWorkflow: workflows.current('breach-notification') }),
+      inject: [STATE_OVERLAYS, WORKFLOW_REGISTRY],
+    },
+    // Engineer 6's datasets/keys query replaces this provider (same token) when it lands.
+    { provide: SAFEGUARDS_SOURCE, useClass: RecordedFactsSafeguardsSource },
+    AffectedImportService,
+    ReportIncidentHandler,
+    AmendIncidentHandler,
+    RunIncidentHandler,
+    GetIncidentHandler,
+    ListIncidentsHandler,
+    GetObligationsHandler,
+    GetTimelineHandler,
+  ],
+  exports: [STATE_OVERLAYS, INCIDENT_DECIDER, SAFEGUARDS_SOURCE],
 })
 export class IncidentsModule implements OnModuleInit {
   constructor(

@@ -6,6 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { RunIncidentCommand } from '../incidents/commands/incident-command';
+import { noticeFactsFromIncident } from './domain/from-incident';
 import { canonicalize } from '../ledger/canonical-json';
 import { handleCommand, loadState } from '../ledger/decider';
 import { LEDGER, type CommandContext, type Ledger } from '../ledger/ledger';
@@ -45,6 +48,8 @@ export interface BatchContent {
 
 export interface DraftInput {
   incidentId: string;
+  /** Fill facts the body leaves out (summary, dates, breach type, locations) and the recipients list from the incident's events. */
+  fromIncident?: boolean;
   kind: NoticeKind;
   organization?: unknown;
   facts: unknown;
@@ -81,6 +86,7 @@ export class NoticesService {
     @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
     @Inject(DeliveryStore) readonly deliveries: DeliveryStore,
     @Inject(NOTICES_SETTINGS) private readonly settings: NoticesSettings,
+    private readonly commands: CommandBus,
   ) {
     this.templates = new TemplateSet(settings.templatesDir);
   }
@@ -127,7 +133,22 @@ export class NoticesService {
     return (await this.artifacts.write(`incident:${incidentId}`, asAsync([JSON.stringify(content)]))).digest;
   }
 
+  /** What the incident context already knows, mapped to notice facts (its events are the source). */
+  async fromIncident(incidentId: string) {
+    const events = await this.ledger.readStream(`incident-${incidentId}`);
+    if (events.length === 0) throw ValidationError.field('incidentId', 'no such incident');
+    return noticeFactsFromIncident(incidentId, events as never);
+  }
+
   async draft(input: DraftInput, ctx: CommandContext): Promise<{ batchId: string; version: bigint }> {
+    if (input.fromIncident) {
+      const known = await this.fromIncident(input.incidentId);
+      input = {
+        ...input,
+        facts: { ...known.facts, ...(input.facts as object) },
+        ...(input.recipientsArtifact || !known.recipientsArtifact ? {} : { recipientsArtifact: known.recipientsArtifact }),
+      };
+    }
     if (input.recipientsArtifact !== undefined && !this.artifacts.has(input.recipientsArtifact)) throw ValidationError.field('recipientsArtifact', 'no such artifact');
     if (input.kind === 'individual' && !input.recipientsArtifact) throw ValidationError.field('recipientsArtifact', 'required for individual notices');
     const content = this.buildContent(input);
@@ -305,6 +326,35 @@ export class NoticesService {
     }));
   }
 
+  /**
+   * Completes an incident obligation with this batch as its evidence: a PHI-free proof export
+   * (one line per recipient: individual id, channel, state, time, SMTP message id or print file,
+   * PDF SHA-256; or the issued document's digests) stored as an artifact whose digest the
+   * ObligationCompleted event carries.
+   */
+  async completeObligation(batchId: string, obligationId: string, ctx: CommandContext) {
+    const { state } = await this.load(batchId);
+    if (state.status !== 'completed') throw new RuleViolationError('the batch has not finished delivering', { rule: 'BATCH_NOT_COMPLETED' });
+    const lines: string[] = [];
+    if (state.kind === 'individual') {
+      lines.push('individual_id,letter_id,channel,state,time,smtp_message_id,mail_house_file,first_page,last_page,pdf_sha256,possible_duplicate');
+      for (const r of this.deliveries.db.prepare('SELECT * FROM notice_deliveries WHERE batch_id = ? ORDER BY individual_id').iterate(batchId) as Iterable<Record<string, unknown>>) {
+        lines.push([r.individual_id, r.letter_id, r.channel, r.state, r.delivered_at ?? '', r.message_id ?? '', r.print_file ?? '', r.first_page ?? '', r.last_page ?? '', r.pdf_sha256 ?? '', r.possible_duplicate].join(','));
+      }
+    } else {
+      lines.push('kind,pdf_artifact,pdf_sha256,json_artifact');
+      for (const d of state.documents) lines.push([state.kind, d.pdfArtifact, d.pdfSha256, d.jsonArtifact ?? ''].join(','));
+    }
+    const ref = await this.artifacts.write(`incident:${state.incidentId}`, asAsync([`${lines.join('\n')}\n`]));
+    const completedOn = (state.completion?.at ?? this.now()).slice(0, 10);
+    const delivered = state.completion?.delivered ?? 0;
+    await this.commands.execute(new RunIncidentCommand(state.incidentId, {
+      kind: 'complete-obligation', obligationId,
+      evidence: { description: `Notice batch ${batchId} (${state.kind}): ${delivered} delivered, proof of notice export attached`, completedOn, artifactDigest: ref.digest },
+    } as never, ctx));
+    return { incidentId: state.incidentId, obligationId, evidenceArtifact: ref.digest, completedOn };
+  }
+
   /** Returned mail and bounces by letter reference; unknown references are reported, never guessed. */
   async recordReturns(entries: Array<{ letterId: string; kind: 'returned-mail' | 'bounce'; reason: string }>, ctx: CommandContext) {
     const byBatch = new Map<string, { kind: 'returned-mail' | 'bounce'; letterIds: string[] }>();
@@ -320,11 +370,33 @@ export class NoticesService {
       byBatch.set(key, g);
     }
     let added = 0;
+    const perIncident = new Map<string, { added: number; batches: string[] }>();
     for (const [key, g] of byBatch) {
       const batchId = key.split('|')[0]!;
       const events = await this.apply(batchId, { type: 'RecordNoticesReturned', letterIds: g.letterIds, returnKind: g.kind, at }, ctx);
-      for (const ev of events) if (ev.type === 'NoticesReturned') added += ev.data.insufficientContactAdded;
+      for (const ev of events) {
+        if (ev.type !== 'NoticesReturned') continue;
+        added += ev.data.insufficientContactAdded;
+        const p = perIncident.get(ev.data.incidentId) ?? { added: 0, batches: [] };
+        p.added += ev.data.insufficientContactAdded;
+        p.batches.push(batchId);
+        perIncident.set(ev.data.incidentId, p);
+      }
     }
-    return { recorded: entries.length - unknown.length, insufficientContactAdded: added, unknownLetterIds: unknown };
+    // Raise the incident's insufficient-contact count: the incident context re-runs triage on
+    // AffectedCountsRevised and may add a substitute-notice obligation.
+    const triageUpdated: string[] = [];
+    for (const [incidentId, p] of perIncident) {
+      const events = await this.ledger.readStream(`incident-${incidentId}`);
+      const known = noticeFactsFromIncident(incidentId, events as never);
+      if (!known.counts) continue;
+      const total = Object.values(known.counts.byState).reduce((a, b) => a + b, 0);
+      const counts = { byState: known.counts.byState, insufficientContact: Math.min(total, known.counts.insufficientContact + p.added) };
+      await this.commands.execute(new RunIncidentCommand(incidentId, {
+        kind: 'revise-affected-counts', counts, reason: 'returned-mail', note: `${p.added} notices returned (batches ${p.batches.join(', ')})`,
+      } as never, ctx));
+      triageUpdated.push(incidentId);
+    }
+    return { recorded: entries.length - unknown.length, insufficientContactAdded: added, unknownLetterIds: unknown, incidentsUpdated: triageUpdated };
   }
 }

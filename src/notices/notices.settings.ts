@@ -4,7 +4,7 @@
  * NOTICES_CHUNK_SIZE         recipients per job / mail-house print file (default 1000)
  * NOTICES_WORKER_CONCURRENCY sandboxed chunk processes per worker (default 1: rendering is CPU-bound)
  * NOTICES_EMAIL_RATE         global emails per second across all workers (default 50; 0 = unlimited)
- * NOTICES_EMAIL_CONCURRENCY  emails in flight per chunk (default 4)
+ * NOTICES_EMAIL_CONCURRENCY  emails in flight per chunk (default 8)
  * NOTICES_RELAY_LOG_URL      relay acceptance log for in-doubt emails after a crash (optional)
  * NOTICES_IN_DOUBT_POLICY    resend (default) | hold
  * NOTICES_POSTING_DAYS       substitute-notice posting period (default 90, minimum 90)
@@ -33,7 +33,7 @@ const Env = z.object({
   NOTICES_CHUNK_SIZE: z.coerce.number().int().min(1).max(10000).default(1000),
   NOTICES_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   NOTICES_EMAIL_RATE: z.coerce.number().min(0).default(50),
-  NOTICES_EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  NOTICES_EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   NOTICES_RELAY_LOG_URL: z.string().url().optional(),
   NOTICES_IN_DOUBT_POLICY: z.enum(['resend', 'hold']).default('resend'),
   NOTICES_POSTING_DAYS: z.coerce.number().int().min(90).default(90),

@@ -3,7 +3,8 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { handleCommand } from '../../ledger/decider';
 import { LEDGER, type CommandContext, type Ledger } from '../../ledger/ledger';
 import { uuidv7 } from '../../platform/ids';
-import { incidentDecider, incidentStream } from '../domain/incident';
+import { incidentStream } from '../domain/incident';
+import { INCIDENT_DECIDER, type IncidentDecider } from '../incident-decider';
 import type { ReportIncidentBody } from '../domain/incident.schemas';
 
 export class ReportIncidentCommand {
@@ -15,14 +16,17 @@ export class ReportIncidentCommand {
 
 @CommandHandler(ReportIncidentCommand)
 export class ReportIncidentHandler implements ICommandHandler<ReportIncidentCommand, { incidentId: string; version: bigint }> {
-  constructor(@Inject(LEDGER) private readonly ledger: Ledger) {}
+  constructor(
+    @Inject(LEDGER) private readonly ledger: Ledger,
+    @Inject(INCIDENT_DECIDER) private readonly decider: IncidentDecider,
+  ) {}
 
   async execute({ body, ctx }: ReportIncidentCommand) {
     const incidentId = uuidv7(this.ledger.now().getTime());
     const r = await handleCommand(
       this.ledger,
       incidentStream(incidentId),
-      incidentDecider,
+      this.decider,
       { kind: 'report', data: { incidentId, ...body } },
       ctx,
       { mode: 'create' },

@@ -1,25 +1,121 @@
 import { z } from 'zod';
+import { isIsoDate } from './calendar';
+import { BREACH_LOCATIONS, BREACH_TYPES, DISCOVERY_BASES, EXCEPTION_KINDS, FACTORS, RISK_LEVELS } from './incident';
 
 /** A real calendar date, YYYY-MM-DD (2025-02-30 is refused). */
-export const IsoDate = z.string().refine((s) => {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
-}, 'expected a real calendar date YYYY-MM-DD');
+export const IsoDate = z.string().refine(isIsoDate, 'expected a real calendar date YYYY-MM-DD');
+
+/** PHI-free free text (descriptions, rationales): bounded, no control characters but newlines. */
+const Text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    // eslint-disable-next-line no-control-regex
+    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'contains control characters');
+
+const OpaqueId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'expected an opaque id (letters, digits, . _ : -)');
+
+const Occurred = z
+  .object({ from: IsoDate, to: IsoDate.optional() })
+  .strict()
+  .refine((o) => o.to === undefined || o.to >= o.from, { message: 'must not be before from', path: ['to'] });
 
 export const ReportIncidentBody = z
   .object({
-    title: z.string().trim().min(1).max(200),
+    title: Text(200),
     discoveredOn: IsoDate,
-    summary: z.string().trim().min(1).max(4000),
+    summary: Text(4000),
     reporter: z.object({ kind: z.enum(['covered-entity', 'business-associate']), actsAsAgent: z.boolean().optional() }).strict(),
+    discovery: z.object({ basis: z.enum(DISCOVERY_BASES), note: Text(2000).optional() }).strict().optional(),
+    occurred: Occurred.optional(),
+    breachType: z.enum(BREACH_TYPES).optional(),
+    locations: z.array(z.enum(BREACH_LOCATIONS)).min(1).max(8).optional(),
+    datasetIds: z.array(OpaqueId).max(1000).optional(),
+    hostIds: z.array(OpaqueId).max(1000).optional(),
   })
-  .strict();
+  .strict()
+  .refine((b) => b.occurred === undefined || b.occurred.from <= b.discoveredOn, {
+    message: 'must not be after discoveredOn',
+    path: ['occurred', 'from'],
+  });
 export type ReportIncidentBody = z.infer<typeof ReportIncidentBody>;
 
 export const AmendIncidentBody = z
-  .object({ title: z.string().trim().min(1).max(200).optional(), summary: z.string().trim().min(1).max(4000).optional() })
+  .object({ title: Text(200).optional(), summary: Text(4000).optional() })
   .strict()
   .refine((b) => b.title !== undefined || b.summary !== undefined, 'give title or summary');
 export type AmendIncidentBody = z.infer<typeof AmendIncidentBody>;
+
+/** Facts that may be revised. The discovery date is not among them: it never moves. */
+export const ReviseFactsBody = z
+  .object({
+    occurred: Occurred.optional(),
+    breachType: z.enum(BREACH_TYPES).optional(),
+    locations: z.array(z.enum(BREACH_LOCATIONS)).min(1).max(8).optional(),
+    datasetIds: z.array(OpaqueId).max(1000).optional(),
+    hostIds: z.array(OpaqueId).max(1000).optional(),
+    imminentMisuse: z.boolean().optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'give at least one fact');
+export type ReviseFactsBody = z.infer<typeof ReviseFactsBody>;
+
+export const AssessExceptionBody = z.object({ exception: z.enum(EXCEPTION_KINDS).nullable(), rationale: Text(4000) }).strict();
+export type AssessExceptionBody = z.infer<typeof AssessExceptionBody>;
+
+const FactorAnswer = z.object({ risk: z.enum(RISK_LEVELS), rationale: Text(4000) }).strict();
+export const RiskAssessmentBody = z
+  .object({
+    factors: z.object(Object.fromEntries(FACTORS.map((f) => [f, FactorAnswer.optional()])) as Record<(typeof FACTORS)[number], z.ZodOptional<typeof FactorAnswer>>).strict(),
+    lowProbabilityOfCompromise: z.boolean(),
+  })
+  .strict();
+export type RiskAssessmentBody = z.infer<typeof RiskAssessmentBody>;
+
+export const SafeguardsBody = z
+  .object({
+    encryption: z.enum(['nist-800-111', 'nist-800-52', 'nist-800-77', 'nist-800-113']).nullable(),
+    keyCompromised: z.boolean(),
+    keyLocation: z.enum(['separate', 'with-data', 'unknown']).optional(),
+    destruction: z.enum(['shredded', 'nist-800-88']).nullable(),
+    note: Text(2000).optional(),
+  })
+  .strict();
+export type SafeguardsBody = z.infer<typeof SafeguardsBody>;
+
+const Counts = z.record(z.string().regex(/^([A-Z]{2}|unknown)$/, 'expected a USPS code or "unknown"'), z.number().int().min(0).max(1_000_000_000));
+export const AffectedCountsBody = z
+  .object({
+    byState: Counts,
+    insufficientContact: z.number().int().min(0),
+    reason: z.enum(['estimate', 'revised-count', 'returned-mail']),
+    note: Text(2000).optional(),
+  })
+  .strict();
+export type AffectedCountsBody = z.infer<typeof AffectedCountsBody>;
+
+export const HoldBody = z
+  .object({
+    statement: z.enum(['oral', 'written']),
+    madeOn: IsoDate,
+    until: IsoDate.optional(),
+    official: z.object({ name: Text(200), agency: Text(200), contact: Text(200).optional() }).strict(),
+  })
+  .strict();
+export type HoldBody = z.infer<typeof HoldBody>;
+
+export const EndHoldBody = z.object({ endedOn: IsoDate, reason: Text(2000) }).strict();
+export type EndHoldBody = z.infer<typeof EndHoldBody>;
+
+export const DecideTriageBody = z.object({ lawEnforcementPolicy: z.enum(['toll', 'strict']).optional() }).strict();
+export type DecideTriageBody = z.infer<typeof DecideTriageBody>;
+
+export const CompleteObligationBody = z
+  .object({ description: Text(4000), completedOn: IsoDate, artifactDigest: z.string().regex(/^[0-9a-f]{64}$/).optional() })
+  .strict();
+export type CompleteObligationBody = z.infer<typeof CompleteObligationBody>;
+
+export const WaiverRequestBody = z.object({ reason: Text(4000) }).strict();
+export const CloseIncidentBody = z.object({ note: Text(4000).optional() }).strict();

@@ -9,12 +9,17 @@ import { etagOf, parseIfMatch } from '../../platform/http/etag';
 import { ApiZodBody, ValidBody, ZodPipe } from '../../platform/http/zod';
 import { AmendIncidentCommand } from '../commands/amend-incident';
 import { ReportIncidentCommand } from '../commands/report-incident';
-import { AmendIncidentBody, ReportIncidentBody } from '../domain/incident.schemas';
+import { AmendIncidentBody, IsoDate, ReportIncidentBody } from '../domain/incident.schemas';
 import { GetIncidentQuery, ListIncidentsQuery, type IncidentView } from '../queries/get-incident';
 
 const ListQuery = z
   .object({
-    status: z.string().max(40).optional(),
+    status: z.enum(['reported', 'triage', 'not-a-breach', 'breach', 'notifying', 'closed']).optional(),
+    reporter: z.enum(['covered-entity', 'business-associate']).optional(),
+    breach: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    discoveredFrom: IsoDate.optional(),
+    discoveredTo: IsoDate.optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
     offset: z.coerce.number().int().min(0).default(0),
   })

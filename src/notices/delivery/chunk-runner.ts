@@ -181,20 +181,27 @@ export async function runChunk(job: ChunkJobData, deps: ChunkDeps): Promise<Chun
   const emails = plans.filter((x) => x.plan.channel === 'email');
   if (emails.length > 0 && !deps.mailer) throw new Error('email channel needs a mail transport');
   const queue = [...emails];
-  const workers = Array.from({ length: Math.max(1, deps.emailConcurrency ?? 4) }, async () => {
+  const marks: Array<Promise<void>> = [];
+  const workers = Array.from({ length: Math.max(1, deps.emailConcurrency ?? 8) }, async () => {
     for (;;) {
       const x = queue.shift();
       if (!x) return;
-      await sendOne(job, x.person, existing.get(x.person.id) ?? null, deps, composer, result);
+      await sendOne(job, x.person, existing.get(x.person.id) ?? null, deps, composer, result, marks);
       await tick(1);
     }
   });
-  await Promise.all(workers);
+  try {
+    await Promise.all(workers);
+  } finally {
+    await Promise.allSettled(marks);
+  }
+  await Promise.all(marks);
   return result;
 }
 
 async function sendOne(
   job: ChunkJobData, person: AffectedIndividual, prior: DeliveryRecord | null, deps: ChunkDeps, composer: LetterComposer, result: ChunkResult,
+  marks: Array<Promise<void>>,
 ): Promise<void> {
   const letterId = letterIdOf(job.batchId, person.id);
   const content = composer;
@@ -229,7 +236,10 @@ async function sendOne(
   await deps.store.claimEmailDurably({ batchId: job.batchId, individualId: person.id, letterId, chunk: job.chunk, messageId });
   try {
     const sent = await deps.mailer!.send(person, content.email(person), messageId, { 'X-Notice-Batch': job.batchId, 'X-Notice-Ref': letterId }, { name: org.name, address: org.mailFrom });
-    await deps.store.markSentDurably(job.batchId, person.id, sent.messageId, sent.response, deps.clock.now().toISOString(), possibleDuplicate);
+    // Not awaited: the next send need not wait for this fsync. The mark joins the next group
+    // commit; the chunk finishes only after every mark is durable (see runChunk). A crash before
+    // it commits leaves the row 'sending', i.e. in doubt — the documented window, no wider.
+    marks.push(deps.store.markSentDurably(job.batchId, person.id, sent.messageId, sent.response, deps.clock.now().toISOString(), possibleDuplicate));
     result.emailsSent++;
   } catch (err) {
     const code = (err as { responseCode?: number }).responseCode;

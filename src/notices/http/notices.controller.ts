@@ -32,6 +32,7 @@ const Options = z.strictObject({
 const Digest = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest');
 export const DraftBody = z.strictObject({
   incidentId: z.uuid(),
+  fromIncident: z.boolean().optional(),
   kind: z.enum(NOTICE_KINDS as unknown as [string, ...string[]]),
   letterDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   organization: z.record(z.string(), z.unknown()).optional(),
@@ -39,8 +40,9 @@ export const DraftBody = z.strictObject({
   options: Options.optional(),
   recipientsArtifact: Digest.optional(),
 });
-export const ReviseBody = DraftBody.omit({ incidentId: true, kind: true });
+export const ReviseBody = DraftBody.omit({ incidentId: true, kind: true, fromIncident: true });
 const ApproveBody = z.strictObject({ contentDigest: Digest });
+const CompleteObligationBody = z.strictObject({ obligationId: z.string().min(1).max(200) });
 const ReturnEntry = z.strictObject({ letterId: z.string().regex(/^L[0-9A-F]{15}$/, 'expected a letter reference like L0123456789ABCDE'), kind: z.enum(['returned-mail', 'bounce']), reason: z.string().max(200).default('') });
 export const ReturnsBody = z.strictObject({ entries: z.array(ReturnEntry).min(1).max(100_000) });
 const ListQuery = z.strictObject({ incidentId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(500).default(50) });
@@ -155,6 +157,15 @@ export class NoticesController {
   async release(@Param('id', new ParseUUIDPipe()) id: string, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext) {
     await this.notices.release(id, ctx, parseIfMatch(ifMatch));
     return this.notices.view(id);
+  }
+
+  /** Completes the incident's obligation with this batch's proof of notice as evidence. */
+  @Post('v1/notices/batches/:id/complete-obligation')
+  @HttpCode(200)
+  @Roles('compliance-officer', 'incident-responder')
+  @ApiZodBody(CompleteObligationBody)
+  completeObligation(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(CompleteObligationBody) body: z.infer<typeof CompleteObligationBody>, @Ctx() ctx: CommandContext) {
+    return this.notices.completeObligation(id, body.obligationId, ctx);
   }
 
   @Get('v1/notices/batches/:id/print-files')

@@ -130,7 +130,7 @@ describe('notices e2e', () => {
     const csv = `letter_id,kind,reason\n${letterIdOf(id, mailed.id)},returned-mail,Moved - left no address\nLFFFFFFFFFFFFFFF,returned-mail,unknown\n`;
     const ret = await t.http().post('/v1/notices/returns').set(as(drafter)).set('Content-Type', 'text/csv').send(csv);
     expect(ret.status).toBe(200);
-    expect(ret.body).toEqual({ recorded: 1, insufficientContactAdded: 1, unknownLetterIds: ['LFFFFFFFFFFFFFFF'] });
+    expect(ret.body).toEqual({ recorded: 1, insufficientContactAdded: 1, unknownLetterIds: ['LFFFFFFFFFFFFFFF'], incidentsUpdated: [] });
     const again = await t.http().post('/v1/notices/returns').set(as(drafter)).send({ entries: [{ letterId: letterIdOf(id, mailed.id), kind: 'returned-mail', reason: 'again' }] });
     expect(again.body.insufficientContactAdded).toBe(0);
     const ledger = t.app.get<Ledger>(LEDGER);
@@ -139,6 +139,85 @@ describe('notices e2e', () => {
     expect(returned.data).toMatchObject({ incidentId: facts.incidentId, insufficientContactAdded: 1, returnKind: 'returned-mail' });
     const completed = events.find((e) => e.type === 'NoticeBatchCompleted')!;
     expect((completed.data as { recordsDigest: string }).recordsDigest).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('drafts from a reported incident and its imported list; returned mail raises its insufficient-contact count', async () => {
+    const responder = await t.principal('incident-responder', 'Responder');
+    const inc = await t.http().post('/v1/incidents').set(as(responder)).send({
+      title: 'Stolen laptop', discoveredOn: '2025-03-10', summary: 'An unencrypted billing laptop was stolen from a parked car.',
+      reporter: { kind: 'covered-entity' }, occurred: { from: '2025-03-01' }, breachType: 'theft', locations: ['laptop'],
+    });
+    expect(inc.status).toBe(201);
+    const incidentId = inc.body.incidentId ?? inc.body.id;
+    const artifacts = t.app.get<ArtifactStore>(ARTIFACT_STORE);
+    const list = people.slice(0, 12).map((p) => ({ ...p, emailConsent: false, insufficientContact: false }));
+    const ref = await artifacts.write(`incident:${incidentId}`, asAsync(list.map((p) => `${JSON.stringify(p)}\n`)));
+    const byState: Record<string, number> = {};
+    for (const p of list) byState[p.address!.state] = (byState[p.address!.state] ?? 0) + 1;
+    const { CommandBus } = await import('@nestjs/cqrs');
+    const { RunIncidentCommand } = await import('../../../src/incidents/commands/incident-command');
+    await t.app.get(CommandBus).execute(new RunIncidentCommand(incidentId, {
+      kind: 'record-affected-list',
+      list: { digest: ref.digest, size: ref.size, counts: { byState, insufficientContact: 0, rows: 12, accepted: 12, rejected: 0, duplicates: 0, deceased: 0, deceasedWithoutNextOfKinAddress: 0, emailConsent: 0 } },
+    } as never, { actor: { id: responder.id, role: 'incident-responder' }, correlationId: 'test' }));
+    const triage = await t.http().post(`/v1/incidents/${incidentId}/triage`).set(as(drafter)).send({});
+    expect(triage.status).toBe(200);
+    // Only what the incident does not say is given: steps, actions, PHI types.
+    const { whatHappened: _w, discoveredOn: _d, breachStartedOn: _b, breachType: _t, locations: _l, incidentId: _i, ...rest } = facts;
+    const draft = await t.http().post('/v1/notices/batches').set(as(drafter)).send({ incidentId, fromIncident: true, kind: 'individual', letterDate: '2025-04-01', organization: org, facts: rest });
+    expect(draft.status).toBe(201);
+    expect(draft.body.recipients.artifactDigest).toBe(ref.digest);
+    const id = draft.body.batchId as string;
+    await t.http().post(`/v1/notices/batches/${id}/preview`).set(as(drafter)).send().expect(200);
+    const previewed = (await t.http().get(`/v1/notices/batches/${id}`).set(as(drafter))).body;
+    expect(previewed.preview.counts.total).toBe(12);
+    await t.http().post(`/v1/notices/batches/${id}/approve`).set(as(approver)).send({ contentDigest: draft.body.contentDigest }).expect(200);
+    await t.http().post(`/v1/notices/batches/${id}/release`).set(as(drafter)).send().expect(200);
+    await until(async () => (await t.http().get(`/v1/notices/batches/${id}`).set(as(drafter))).body.status === 'completed', 120_000, 'delivery');
+    const letterIds = list.slice(0, 2).map((p) => letterIdOf(id, p.id));
+    const ret = await t.http().post('/v1/notices/returns').set(as(drafter)).send({ entries: letterIds.map((l) => ({ letterId: l, kind: 'returned-mail', reason: 'No such address' })) });
+    expect(ret.status).toBe(200);
+    expect(ret.body).toMatchObject({ recorded: 2, insufficientContactAdded: 2, incidentsUpdated: [incidentId] });
+    const ledger = t.app.get<Ledger>(LEDGER);
+    const revised = (await ledger.readStream(`incident-${incidentId}`)).filter((e) => e.type === 'AffectedCountsRevised').pop()!;
+    expect(revised.data).toMatchObject({ reason: 'returned-mail', counts: { insufficientContact: 2 } });
+
+    // Completing the individual-notice obligation links the batch's proof of notice.
+    const obligations = (await t.http().get(`/v1/incidents/${incidentId}/obligations`).set(as(drafter))).body.obligations as Array<{ obligationId: string; kind: string }>;
+    const individual = obligations.find((o) => o.kind === 'individual-notice')!;
+    expect(individual).toBeDefined();
+    const done = await t.http().post(`/v1/notices/batches/${id}/complete-obligation`).set(as(drafter)).send({ obligationId: individual.obligationId });
+    expect(done.status).toBe(200);
+    const completed = (await ledger.readStream(`incident-${incidentId}`)).find((e) => e.type === 'ObligationCompleted')!;
+    expect(completed.data).toMatchObject({ obligationId: individual.obligationId, evidence: { artifactDigest: done.body.evidenceArtifact } });
+    const parts: Buffer[] = [];
+    for await (const c of artifacts.read(done.body.evidenceArtifact)) parts.push(c);
+    const csv = Buffer.concat(parts).toString('utf8').trim().split('\n');
+    expect(csv).toHaveLength(13);
+    expect(csv.slice(1).every((l) => /,(printed|sent|substitute),/.test(l))).toBe(true);
+  });
+
+  it('issues the HHS report (PDF for the file + JSON with the portal fields) once approved and released', async () => {
+    const hhs = { reportType: 'initial', affected: 1234, individualNoticeStartDate: '2025-04-01', individualNoticeProjectedEndDate: '2025-04-15', substituteNoticeProvided: true, mediaNoticeProvided: true };
+    const missing = await t.http().post('/v1/notices/batches').set(as(drafter)).send({ incidentId: facts.incidentId, kind: 'hhs-report', letterDate: '2025-04-01', organization: org, facts });
+    expect(missing.status).toBe(400);
+    expect(JSON.stringify(missing.body)).toContain('options.hhs');
+    const draft = await t.http().post('/v1/notices/batches').set(as(drafter)).send({ incidentId: facts.incidentId, kind: 'hhs-report', letterDate: '2025-04-01', organization: org, facts, options: { hhs } });
+    expect(draft.status).toBe(201);
+    const id = draft.body.batchId as string;
+    await t.http().post(`/v1/notices/batches/${id}/preview`).set(as(drafter)).send().expect(200);
+    await t.http().post(`/v1/notices/batches/${id}/approve`).set(as(approver)).send({ contentDigest: draft.body.contentDigest }).expect(200);
+    await t.http().post(`/v1/notices/batches/${id}/release`).set(as(drafter)).send().expect(200);
+    const done = await until(async () => {
+      const r = await t.http().get(`/v1/notices/batches/${id}`).set(as(approver));
+      return r.body.status === 'completed' ? r.body : null;
+    }, 60_000, 'the report');
+    expect(done.documents).toHaveLength(1);
+    const artifacts = t.app.get<ArtifactStore>(ARTIFACT_STORE);
+    const parts: Buffer[] = [];
+    for await (const c of artifacts.read(done.documents[0].jsonArtifact)) parts.push(c);
+    const report = JSON.parse(Buffer.concat(parts).toString('utf8'));
+    expect(report).toMatchObject({ reportType: 'Initial Breach Report', breachAffecting: '500 or More Individuals', breach: { typeOfBreach: ['Theft'], approximateIndividualsAffected: 1234 } });
   });
 
   it('posts the substitute notice at a public URL with the toll-free number and takes it down after 90 days', async () => {

@@ -1,0 +1,119 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { createHmac } from 'node:crypto';
+import { PassThrough, type Readable } from 'node:stream';
+import { LEDGER, type CommandContext, type Ledger } from '../ledger/ledger';
+import { ValidationError } from '../platform/errors';
+import { NotFoundError, RuleViolationError } from '../platform/errors';
+import { ARTIFACT_STORE, PHI_VAULT } from '../platform/tokens';
+import type { ArtifactStore } from '../phi/artifact-store';
+import type { PhiVault } from '../phi/phi-vault';
+import { RunIncidentCommand } from './commands/incident-command';
+import { incidentStream, type AffectedListImportedData } from './domain/incident';
+import { columnMappingSchema, ImportFormatError, importAffectedIndividuals, type ColumnMapping, type ImportSummary } from './import/affected-import';
+
+export interface AffectedImportResult {
+  incidentId: string;
+  listVersion: number;
+  digest: string;
+  reportDigest: string;
+  summary: Omit<ImportSummary, 'digest' | 'bytes'>;
+  version: string;
+}
+
+/**
+ * Streams an affected-individuals CSV into an encrypted, content-addressed artifact (NDJSON
+ * AffectedIndividual records) plus an encrypted PHI-free issue report, then records
+ * `AffectedListImported` with the digests and counts (never the PHI), which re-runs triage if
+ * the incident was already decided.
+ */
+@Injectable()
+export class AffectedImportService {
+  constructor(
+    @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
+    @Inject(PHI_VAULT) private readonly vault: PhiVault,
+    @Inject(LEDGER) private readonly ledger: Ledger,
+    private readonly commands: CommandBus,
+  ) {}
+
+  parseMapping(raw: string | undefined): ColumnMapping | undefined {
+    if (raw === undefined || raw === '') return undefined;
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw ValidationError.field('mapping', 'is not valid JSON');
+    }
+    const r = columnMappingSchema.safeParse(json);
+    if (!r.success) {
+      throw new ValidationError(r.error.issues.map((i) => ({ field: ['mapping', ...i.path.map(String)].join('.'), reason: i.message })));
+    }
+    return r.data;
+  }
+
+  async import(
+    incidentId: string,
+    input: Readable,
+    ctx: CommandContext,
+    options: { mapping?: ColumnMapping; onProgress?: (bytes: number, rows: number) => void } = {},
+  ): Promise<AffectedImportResult> {
+    const events = await this.ledger.readStream(incidentStream(incidentId));
+    if (events.length === 0) {
+      input.resume();
+      throw new NotFoundError('incident not found');
+    }
+    if (events.some((e) => e.type === 'IncidentClosed')) {
+      input.resume();
+      throw new RuleViolationError('incident is closed');
+    }
+    const scope = `incident:${incidentId}`;
+    // Ids are keyed by the incident's data key: not derivable from PHI, and shredded with it.
+    const idKey = createHmac('sha256', this.vault.dataKey(scope, true)).update('affected-individual-ids/v1').digest();
+    const out = new PassThrough();
+    const report = new PassThrough();
+    const [imp, list, rep] = await Promise.allSettled([
+      importAffectedIndividuals({ input, output: out, report, idKey, mapping: options.mapping, onProgress: options.onProgress }),
+      this.artifacts.write(scope, out),
+      this.artifacts.write(scope, report),
+    ]);
+    if (imp.status === 'rejected') {
+      for (const r of [list, rep]) if (r.status === 'fulfilled') this.artifacts.remove(r.value.digest);
+      const e = imp.reason;
+      if (e instanceof ImportFormatError) {
+        throw new ValidationError([{ field: e.column ? `csv.${e.column}` : 'csv', reason: e.line ? `${e.message} (line ${e.line})` : e.message }]);
+      }
+      throw e;
+    }
+    if (list.status === 'rejected') throw list.reason;
+    if (rep.status === 'rejected') throw rep.reason;
+    const s = imp.value;
+    const counts: AffectedListImportedData['counts'] = {
+      byState: s.byState, insufficientContact: s.insufficientContact, rows: s.rows, accepted: s.accepted, rejected: s.rejected,
+      duplicates: s.duplicates, deceased: s.deceased, deceasedWithoutNextOfKinAddress: s.deceasedWithoutNextOfKinAddress, emailConsent: s.emailConsent,
+    };
+    const { version } = await this.commands.execute(
+      new RunIncidentCommand(incidentId, { kind: 'record-affected-list', list: { digest: list.value.digest, size: list.value.size, reportDigest: rep.value.digest, counts } }, ctx),
+    );
+    const after = await this.ledger.readStream(incidentStream(incidentId));
+    const imported = [...after].reverse().find((e) => e.type === 'AffectedListImported');
+    const { digest: _d, bytes: _b, ...summary } = s;
+    return {
+      incidentId,
+      listVersion: (imported?.data as { listVersion?: number } | undefined)?.listVersion ?? 0,
+      digest: list.value.digest,
+      reportDigest: rep.value.digest,
+      summary,
+      version: String(version),
+    };
+  }
+
+  /** The PHI-free issue report of a list version (line, column, reason per row). */
+  async *report(incidentId: string, listVersion?: number): AsyncGenerator<Buffer> {
+    const events = await this.ledger.readStream(incidentStream(incidentId));
+    if (events.length === 0) throw new NotFoundError('incident not found');
+    const lists = events.filter((e) => e.type === 'AffectedListImported').map((e) => e.data as unknown as AffectedListImportedData);
+    const pick = listVersion === undefined ? lists[lists.length - 1] : lists.find((l) => l.listVersion === listVersion);
+    if (!pick || !pick.reportDigest) throw new NotFoundError('no such affected list');
+    yield* this.artifacts.read(pick.reportDigest);
+  }
+}

@@ -1,0 +1,50 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import { handleCommand } from '../../ledger/decider';
+import { LEDGER, type CommandContext, type Ledger } from '../../ledger/ledger';
+import { APP_CONFIG, type AppConfig } from '../../platform/config';
+import { incidentStream, type IncidentCommand } from '../domain/incident';
+import { INCIDENT_DECIDER, localDate, type IncidentDecider } from '../incident-decider';
+import { SAFEGUARDS_SOURCE, type SafeguardsSource } from '../safeguards-source';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** Any incident command except report/amend; actor and today are filled in by the handler. */
+export type IncidentAction = DistributiveOmit<Exclude<IncidentCommand, { kind: 'report' } | { kind: 'amend' }>, 'actor' | 'today'>;
+
+export class RunIncidentCommand {
+  constructor(
+    readonly incidentId: string,
+    readonly action: DistributiveOmit<IncidentAction, 'decisionId'> & { decisionId?: string },
+    readonly ctx: CommandContext,
+    readonly expectedVersion?: bigint,
+  ) {}
+}
+
+/**
+ * Load → decide → append for every incident command (the decider does the rules). For a triage
+ * decision the safe-harbor answer is asked from the SafeguardsSource port first.
+ */
+@CommandHandler(RunIncidentCommand)
+export class RunIncidentHandler implements ICommandHandler<RunIncidentCommand, { version: bigint; newEvents: number }> {
+  constructor(
+    @Inject(LEDGER) private readonly ledger: Ledger,
+    @Inject(INCIDENT_DECIDER) private readonly decider: IncidentDecider,
+    @Inject(SAFEGUARDS_SOURCE) private readonly safeguards: SafeguardsSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async execute({ incidentId, action, ctx, expectedVersion }: RunIncidentCommand) {
+    const today = localDate(this.ledger.now(), this.config.ORG_TIMEZONE);
+    let command = { ...action, actor: ctx.actor, today } as IncidentCommand;
+    if (command.kind === 'decide-triage') {
+      const stream = await this.ledger.readStream(incidentStream(incidentId));
+      let state = this.decider.initialState();
+      for (const e of stream) state = this.decider.evolve(state, e as never);
+      const sg = await this.safeguards.safeguardsFor(state.datasetIds, today);
+      command = { ...command, decisionId: command.decisionId ?? randomUUID(), ...(sg ? { safeguards: sg } : {}) };
+    }
+    const r = await handleCommand(this.ledger, incidentStream(incidentId), this.decider, command, ctx, { mode: 'update', expectedVersion });
+    return { version: r.nextExpectedVersion, newEvents: r.newEvents.length };
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Maps the incident context's events (stream `incident-<id>`) to what a notice needs: the
+ * PHI-free facts (summary, occurred period, discovery date, HHS breach type and locations),
+ * the current affected-individuals list and the current counts. Pure: a fold over events.
+ */
+export interface IncidentEventLike {
+  type: string;
+  data: Record<string, unknown>;
+}
+
+export interface NoticeFactsFromIncident {
+  facts: {
+    incidentId: string;
+    whatHappened?: string;
+    discoveredOn?: string;
+    breachStartedOn?: string;
+    breachEndedOn?: string;
+    breachType?: string;
+    locations?: string[];
+  };
+  /** Digest of the latest imported affected-individuals artifact. */
+  recipientsArtifact?: string;
+  counts?: { byState: Record<string, number>; insufficientContact: number };
+}
+
+export function noticeFactsFromIncident(incidentId: string, events: IncidentEventLike[]): NoticeFactsFromIncident {
+  const out: NoticeFactsFromIncident = { facts: { incidentId } };
+  const f = out.facts;
+  const occurred = (d: Record<string, unknown>) => {
+    const o = d.occurred as { from?: string; to?: string } | undefined;
+    if (o?.from) {
+      f.breachStartedOn = o.from;
+      if (o.to) f.breachEndedOn = o.to;
+      else delete f.breachEndedOn;
+    }
+  };
+  for (const e of events) {
+    const d = e.data;
+    switch (e.type) {
+      case 'IncidentReported':
+        f.whatHappened = d.summary as string;
+        f.discoveredOn = d.discoveredOn as string;
+        occurred(d);
+        if (d.breachType) f.breachType = d.breachType as string;
+        if (Array.isArray(d.locations) && d.locations.length) f.locations = d.locations as string[];
+        break;
+      case 'IncidentDetailsAmended':
+        if (typeof d.summary === 'string') f.whatHappened = d.summary;
+        break;
+      case 'IncidentFactsRevised':
+        occurred(d);
+        if (d.breachType) f.breachType = d.breachType as string;
+        if (Array.isArray(d.locations) && d.locations.length) f.locations = d.locations as string[];
+        break;
+      case 'AffectedListImported': {
+        out.recipientsArtifact = d.digest as string;
+        const c = d.counts as { byState: Record<string, number>; insufficientContact: number };
+        out.counts = { byState: { ...c.byState }, insufficientContact: c.insufficientContact };
+        break;
+      }
+      case 'AffectedCountsRevised': {
+        const c = d.counts as { byState: Record<string, number>; insufficientContact: number };
+        out.counts = { byState: { ...c.byState }, insufficientContact: c.insufficientContact };
+        break;
+      }
+    }
+  }
+  return out;
+}

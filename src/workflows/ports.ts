@@ -1,0 +1,60 @@
+/**
+ * Ports of the workflows engine. The engine reads and writes the ledger through the EventStore
+ * port (src/ledger/port.ts) and talks to the outside through these.
+ */
+import type { WorkflowRole } from './domain/definition';
+
+/** One reminder or escalation message. Carries no PHI: subject ids, dates and workflow text only. */
+export interface Notification {
+  /** The timer id: a notifier must deliver a given key at most once (retries reuse it). */
+  idempotencyKey: string;
+  /** Organization roles addressed (resolved to mailboxes by the role directory). */
+  to: WorkflowRole[];
+  /** Principal ids addressed through subject roles (owner, reviewer, custodian). */
+  principals: string[];
+  subject: string;
+  body: string;
+  /** For templates (engineer 5): what the message is about, as ids. */
+  context: {
+    workflow: string;
+    workflowVersion: number;
+    subjectKind: string;
+    subjectId: string;
+    dueOn: string;
+    step: string;
+    kind: 'reminder' | 'escalation';
+    daysLeft: number;
+  };
+}
+
+export interface Notifier {
+  send(n: Notification): Promise<{ messageId: string }>;
+}
+
+/** Maps roles and principal ids to mailboxes. */
+export interface RoleDirectory {
+  addressesForRole(role: WorkflowRole): string[];
+  addressesForPrincipal(principalId: string): string[];
+}
+
+/** A directory from configuration: role → addresses; unknown roles go to `<role>@<domain>`. */
+export class StaticRoleDirectory implements RoleDirectory {
+  constructor(
+    private readonly roles: Partial<Record<string, string[]>> = {},
+    private readonly principals: Partial<Record<string, string[]>> = {},
+    private readonly domain = 'safeharbor.invalid',
+  ) {}
+  addressesForRole(role: WorkflowRole): string[] {
+    return this.roles[role] ?? [`${role}@${this.domain}`];
+  }
+  addressesForPrincipal(id: string): string[] {
+    return this.principals[id] ?? [`${id}@${this.domain}`];
+  }
+}
+
+/** Called when a definition's calendar schedule ticks (e.g. open the quarter's recertification). */
+export type ScheduleHandler = (tick: {
+  workflow: string;
+  /** The local date of the tick in the organization's time zone: use it to make the work idempotent. */
+  occurrenceOn: string;
+}) => Promise<void>;
