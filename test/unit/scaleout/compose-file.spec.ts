@@ -92,11 +92,19 @@ describe('docker/compose.yaml', () => {
   });
 
   it('has the ledger, Redis, a mail catcher, two APIs, two workers, a scheduler and a witness', () => {
-    for (const name of ['kurrentdb', 'redis', 'mailpit', ...APP, 'witness']) {
+    for (const name of ['kurrentdb', 'redis', 'mailpit', ...APP]) {
       expect({ name, defined: name in services, profiles: services[name]?.profiles ?? [] }).toEqual({ name, defined: true, profiles: [] });
     }
     expect(APP.map((n) => services[n]!.command?.[0])).toEqual(['api', 'api', 'worker', 'worker', 'scheduler']);
-    expect(services.witness!.command?.slice(0, 2)).toEqual(['witness', 'serve']);
+    // The witness starts in a second step, once it can be given the ledger's verifier key.
+    const witness = services.witness!;
+    expect(witness.profiles).toEqual(['witness']);
+    expect(witness.command?.slice(0, 2)).toEqual(['witness', 'serve']);
+    const arg = (flag: string) => witness.command![witness.command!.indexOf(flag) + 1];
+    expect(arg('--dir')).toBe('/var/lib/safeharbor-witness');
+    expect(arg('--host')).toBe('0.0.0.0');
+    expect(arg('--log-key')).toBe('${LEDGER_LOG_KEY:-}');
+    expect(witness.volumes).toEqual(['witness-data:/var/lib/safeharbor-witness']);
   });
 
   it('runs only commands the safeharbor CLI has', () => {
