@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CliUsageError, type CliRuntime } from '../../cli/runtime';
+import { CliUsageError, exitCodeFor, type CliRuntime } from '../../cli/runtime';
 import type { ProcessRole } from '../tokens';
 
 function parsePort(value: string): number {
@@ -24,8 +24,16 @@ export function registerRoleCommands(program: Command, _cli: CliRuntime): void {
       .description(description)
       .option('--port <port>', role === 'api' ? 'HTTP port (default: PORT)' : 'port of the /health and /metrics listener (default: PORT)')
       .action(async (opts: { port?: string }) => {
+        const port = opts.port === undefined ? undefined : parsePort(opts.port);
         const { runRolesUntilSignalled } = await import('./run-role');
-        await runRolesUntilSignalled([role], { port: opts.port === undefined ? undefined : parsePort(opts.port) });
+        try {
+          await runRolesUntilSignalled([role], { port });
+        } catch (err) {
+          // A process that could not start must not linger on half-opened connections.
+          const { code, message } = exitCodeFor(err);
+          process.stderr.write(`safeharbor ${role}: ${message}\n`);
+          process.exit(code);
+        }
       });
   }
 }

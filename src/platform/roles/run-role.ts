@@ -11,6 +11,7 @@ import { QUEUES, type QueueRegistry } from '../redis';
 import { EVENT_STORE, METRICS, type ProcessRole } from '../tokens';
 import { createEventStore } from './event-store-factory';
 import { SCHEDULER, type SchedulerService } from './scheduler';
+import { errorType, KDB_TRANSIENT } from '../../ledger/kurrentdb/client-surface';
 
 export interface RunningRole {
   roles: ProcessRole[];
@@ -34,6 +35,32 @@ export async function runRoles(roles: ProcessRole[], options: { port?: number; c
   const eventStore = createEventStore(config, clock);
   const port = options.port ?? config.PORT;
 
+  let app!: INestApplicationContext;
+  let health: Server | null = null;
+  let bound!: number;
+  try {
+    ({ app, health, bound } = await start(roles, { config, logger, clock, eventStore, port }));
+  } catch (err) {
+    throw explainStartupError(err, config);
+  }
+  logger.info({ port: bound, ledger: config.LEDGER, pid: process.pid }, `Safe Harbor ${roles.join('+')} started`);
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      await new Promise<void>((r) => (health ? health.close(() => r()) : r()));
+      await app.close();
+    })();
+    return stopping;
+  };
+  return { roles, port: bound, stop };
+}
+
+async function start(
+  roles: ProcessRole[],
+  o: { config: AppConfig; logger: Logger; clock: SystemClock; eventStore: EventStore | undefined; port: number },
+): Promise<{ app: INestApplicationContext; health: Server | null; bound: number }> {
+  const { config, logger, clock, eventStore, port } = o;
   let app: INestApplicationContext;
   let health: Server | null = null;
   let bound: number;
@@ -48,17 +75,17 @@ export async function runRoles(roles: ProcessRole[], options: { port?: number; c
     health = await listenHealth(app, roles, port, config.HOST);
     bound = (health.address() as { port: number }).port;
   }
-  logger.info({ port: bound, ledger: config.LEDGER, pid: process.pid }, `Safe Harbor ${roles.join('+')} started`);
+  return { app, health, bound };
+}
 
-  let stopping: Promise<void> | null = null;
-  const stop = () => {
-    stopping ??= (async () => {
-      await new Promise<void>((r) => (health ? health.close(() => r()) : r()));
-      await app.close();
-    })();
-    return stopping;
-  };
-  return { roles, port: bound, stop };
+/** A ledger that does not answer at start is named, without the credentials in its URL. */
+function explainStartupError(err: unknown, config: AppConfig): unknown {
+  const type = errorType(err);
+  if (config.LEDGER === 'kurrentdb' && type !== undefined && KDB_TRANSIENT.has(type)) {
+    const where = (config.KURRENTDB_URL ?? '').replace(/\/\/[^@/]*@/, '//***@');
+    return new Error(`the KurrentDB ledger at ${where} did not answer (${type}): check KURRENTDB_URL and that the server is up`);
+  }
+  return err;
 }
 
 /** /health and /metrics for processes without the HTTP API (container health checks, Prometheus). */
