@@ -1,7 +1,10 @@
 import type { Type } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { IncidentsModule } from './incidents/incidents.module';
+import { IntegrityModule } from './ledger/integrity/integrity.module';
 import { NoticesModule } from './notices/notices.module';
+import { PostureModule } from './posture/posture.module';
+import { RiskModule } from './risk/risk.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 import { SchedulerModule } from './platform/roles/scheduler';
 
@@ -10,4 +13,13 @@ import { SchedulerModule } from './platform/roles/scheduler';
  * types and projections in onModuleInit and starts its workers in onApplicationBootstrap when
  * the process has the worker role.
  */
-export const CONTEXT_MODULES: Type[] = [AuthModule, IncidentsModule, WorkflowsModule, NoticesModule, SchedulerModule];
+export const CONTEXT_MODULES: Type[] = [
+  AuthModule,
+  IntegrityModule,
+  IncidentsModule,
+  WorkflowsModule,
+  NoticesModule,
+  RiskModule,
+  PostureModule,
+  SchedulerModule,
+];

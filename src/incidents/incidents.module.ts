@@ -13,6 +13,7 @@ import { RunIncidentHandler } from './commands/incident-command';
 import { createIncidentDecider } from './domain/incident';
 import { INCIDENT_DECIDER } from './incident-decider';
 import { RecordedFactsSafeguardsSource, SAFEGUARDS_SOURCE } from './safeguards-source';
+import { SafeguardsRefresher } from './safeguards-refresher';
 import type { StateOverlaySet } from './domain/triage/state-overlays';
 import { WORKFLOW_REGISTRY } from '../workflows/workflows.module';
 import type { WorkflowRegistry } from '../workflows/registry';
@@ -34,6 +35,7 @@ import { GetIncidentHandler, GetObligationsHandler, GetTimelineHandler, ListInci
     // Engineer 6's datasets/keys query replaces this provider (same token) when it lands.
     { provide: SAFEGUARDS_SOURCE, useClass: RecordedFactsSafeguardsSource },
     AffectedImportService,
+    SafeguardsRefresher,
     ReportIncidentHandler,
     AmendIncidentHandler,
     RunIncidentHandler,

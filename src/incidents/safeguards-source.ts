@@ -8,7 +8,13 @@ import type { SafeguardFacts } from './domain/incident';
  * recorded on the incident itself (SafeguardsRecorded).
  */
 export interface SafeguardsSource {
-  safeguardsFor(datasetIds: readonly string[], at: string): Promise<SafeguardFacts | undefined>;
+  safeguardsFor(datasetIds: string[], at: string): Promise<SafeguardFacts | undefined>;
+  /**
+   * Optional: the source calls back when the answer changes for some datasets (a key marked
+   * compromised). The incidents module then refreshes the safeguards of every open, decided
+   * incident naming those datasets, which re-runs triage.
+   */
+  onSafeguardsChanged?(listener: (change: { datasetIds: string[]; keyId?: string; reason: string }) => void | Promise<void>): void;
 }
 
 export const SAFEGUARDS_SOURCE = Symbol('SafeguardsSource');

@@ -61,7 +61,11 @@ export class NoticesModule implements OnModuleInit, OnApplicationBootstrap, OnMo
     if (!this.roles.has('worker')) return;
     this.coordinator = new NoticeCoordinator(this.ledger, this.service, this.artifacts, this.deliveries, this.queues, this.settings, this.clock, this.readDb, this.logger);
     this.coordinator.start();
-    await this.coordinator.reconcile();
+    try {
+      await this.coordinator.reconcile();
+    } catch (err) {
+      this.logger.error({ err }, 'notices: reconciling timers and completions failed; they are retried on the next start');
+    }
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -77,7 +77,11 @@ function lineOf(doc: ReturnType<typeof parseDocument>, path: string, lc: LineCou
 
 /** Load every workflows/*.yaml in `dir`. Never throws for bad content: issues are returned. */
 export function loadWorkflowDir(dir: string, opts: { displayRoot?: string } = {}): LoadResult {
-  const shown = (p: string) => (opts.displayRoot ? relative(resolve(opts.displayRoot), resolve(p)) || p : p);
+  const shown = (p: string) => {
+    if (!opts.displayRoot) return p;
+    const rel = relative(resolve(opts.displayRoot), resolve(p));
+    return rel && !rel.startsWith('..') ? rel : resolve(p);
+  };
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort();

@@ -58,3 +58,18 @@ export type ScheduleHandler = (tick: {
   /** The local date of the tick in the organization's time zone: use it to make the work idempotent. */
   occurrenceOn: string;
 }) => Promise<void>;
+
+/**
+ * Runs a step's `action` (e.g. `expire-access-grant`) when its timer fires, before the engine
+ * records it. Must be idempotent on `timerId` (at-least-once). Throwing retries the job.
+ */
+export type ActionHandler = (ctx: {
+  action: string;
+  timerId: string;
+  workflow: string;
+  workflowVersion: number;
+  subject: { kind: string; id: string };
+  dueOn: string;
+  step: string;
+  sourceStream: string;
+}) => Promise<void>;

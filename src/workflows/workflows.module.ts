@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { PROCESSOR_RUNNER, type ProcessorRunner } from '../ledger/processors/event-processor';
+import { PROJECTION_RUNNER, type ProjectionRunner } from '../ledger/projections/projection-runner';
+import { timelinesProjection } from './projections/timelines.projection';
 import type { EventStore, RecordedEvent } from '../ledger/port';
 import type { EventRegistry } from '../ledger/registry';
 import { CLOCK, type Clock } from '../platform/clock';
@@ -21,9 +23,10 @@ import { FileOutboxNotifier } from './notifier/file-outbox';
 import { StaticRoleDirectory } from './ports';
 import { WorkflowRegistry } from './registry';
 import { WorkflowEngine, type QueueFactory } from './runtime/workflow-engine';
+import { WorkflowsController } from './http/workflows.controller';
+import { WORKFLOW_ENGINE, WORKFLOW_REGISTRY } from './tokens';
 
-export const WORKFLOW_REGISTRY = Symbol('WorkflowRegistry');
-export const WORKFLOW_ENGINE = Symbol('WorkflowEngine');
+export { WORKFLOW_ENGINE, WORKFLOW_REGISTRY } from './tokens';
 export const WORKFLOW_EVENT_TYPES = Object.values(TimelineEventTypes);
 
 /** workflows/ of the deployment: SAFEHARBOR_WORKFLOWS_DIR, else ./workflows, else the one shipped with the code. */
@@ -48,6 +51,7 @@ export function roleDirectoryFromEnv(env: Record<string, string | undefined> = p
 
 @Global()
 @Module({
+  controllers: [WorkflowsController],
   providers: [
     {
       provide: WORKFLOW_REGISTRY,
@@ -74,6 +78,7 @@ export class WorkflowsModule implements OnModuleInit, OnApplicationBootstrap {
   constructor(
     @Inject(EVENT_REGISTRY) private readonly events: EventRegistry,
     @Inject(PROCESSOR_RUNNER) private readonly processors: ProcessorRunner,
+    @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
     @Inject(WORKFLOW_ENGINE) private readonly engine: WorkflowEngine,
     @Inject(PROCESS_ROLES) private readonly roles: ProcessRoles,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -81,6 +86,7 @@ export class WorkflowsModule implements OnModuleInit, OnApplicationBootstrap {
 
   onModuleInit(): void {
     this.events.registerNames(...WORKFLOW_EVENT_TYPES);
+    this.projections.register(timelinesProjection);
     const engine = this.engine;
     // New timeline events get their timers at once (the hourly sweep would catch them anyway).
     this.processors.register({

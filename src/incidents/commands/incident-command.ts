@@ -15,7 +15,10 @@ export type IncidentAction = DistributiveOmit<Exclude<IncidentCommand, { kind: '
 export class RunIncidentCommand {
   constructor(
     readonly incidentId: string,
-    readonly action: DistributiveOmit<IncidentAction, 'decisionId'> & { decisionId?: string },
+    readonly action:
+      | DistributiveOmit<Exclude<IncidentAction, { kind: 'decide-triage' } | { kind: 'refresh-safeguards' }>, never>
+      | (Omit<Extract<IncidentAction, { kind: 'decide-triage' }>, 'decisionId'> & { decisionId?: string })
+      | Omit<Extract<IncidentAction, { kind: 'refresh-safeguards' }>, 'safeguards'>,
     readonly ctx: CommandContext,
     readonly expectedVersion?: bigint,
   ) {}
@@ -37,12 +40,19 @@ export class RunIncidentHandler implements ICommandHandler<RunIncidentCommand, {
   async execute({ incidentId, action, ctx, expectedVersion }: RunIncidentCommand) {
     const today = localDate(this.ledger.now(), this.config.ORG_TIMEZONE);
     let command = { ...action, actor: ctx.actor, today } as IncidentCommand;
-    if (command.kind === 'decide-triage') {
+    if (command.kind === 'decide-triage' || command.kind === 'refresh-safeguards') {
       const stream = await this.ledger.readStream(incidentStream(incidentId));
       let state = this.decider.initialState();
       for (const e of stream) state = this.decider.evolve(state, e as never);
-      const sg = await this.safeguards.safeguardsFor(state.datasetIds, today);
-      command = { ...command, decisionId: command.decisionId ?? randomUUID(), ...(sg ? { safeguards: sg } : {}) };
+      const answer = state.datasetIds.length > 0 ? await this.safeguards.safeguardsFor([...state.datasetIds], today) : undefined;
+      // Only the contract's vocabulary travels on (the source may add its own fields).
+      const sg = answer ? { encryption: answer.encryption, keyCompromised: answer.keyCompromised, destruction: answer.destruction } : undefined;
+      if (command.kind === 'decide-triage') {
+        command = { ...command, decisionId: command.decisionId ?? randomUUID(), ...(sg ? { safeguards: sg } : {}) };
+      } else {
+        if (!sg) return { version: BigInt(stream.length), newEvents: 0 };
+        command = { ...command, safeguards: sg };
+      }
     }
     const r = await handleCommand(this.ledger, incidentStream(incidentId), this.decider, command, ctx, { mode: 'update', expectedVersion });
     return { version: r.nextExpectedVersion, newEvents: r.newEvents.length };

@@ -317,6 +317,8 @@ export type IncidentCommand =
       /** From the SafeguardsSource port; when absent, the facts recorded on the incident are used. */
       safeguards?: SafeguardFacts;
     })
+  /** A new answer from the datasets/keys ledger (SafeguardsSource): recorded, and re-triaged if decided. */
+  | (Base & { kind: 'refresh-safeguards'; safeguards: SafeguardFacts })
   | (Base & { kind: 'start-obligation'; obligationId: string })
   | (Base & { kind: 'complete-obligation'; obligationId: string; evidence: ObligationEvidence })
   | (Base & { kind: 'request-waiver'; obligationId: string; reason: string })
@@ -553,6 +555,19 @@ export function diffObligations(current: Record<string, ObligationState>, next: 
   return changes;
 }
 
+function sameSafeguards(recorded: SafeguardsRecordedData | null, sg: SafeguardFacts): boolean {
+  if (!recorded) return sg.encryption === null && !sg.keyCompromised && sg.destruction === null;
+  const recordedCompromised = recorded.keyCompromised || recorded.keyLocation === 'with-data';
+  return recorded.encryption === sg.encryption && recordedCompromised === sg.keyCompromised && recorded.destruction === sg.destruction;
+}
+
+function safeguardsFromLedger(incidentId: string, sg: SafeguardFacts): IncidentEvent {
+  return {
+    type: 'SafeguardsRecorded',
+    data: { incidentId, encryption: sg.encryption, keyCompromised: sg.keyCompromised, destruction: sg.destruction, source: 'datasets-ledger' },
+  };
+}
+
 function nonEmpty(s: string | undefined, what: string): string {
   if (typeof s !== 'string' || s.trim() === '') throw new IncidentRuleError(`${what} is required`);
   return s.trim();
@@ -784,9 +799,19 @@ export function createIncidentDecider(deps: IncidentDeciderDeps): Decider<Incide
             data: { incidentId, holdId: command.holdId, endedOn: command.endedOn, reason: nonEmpty(command.reason, 'reason') },
           }], command);
         }
-        case 'decide-triage':
+        case 'decide-triage': {
           requireOpen(state);
-          return retriage(state, [], command, 'decision', command.decisionId, command.policy, command.safeguards);
+          // An answer from the datasets/keys ledger that differs from what is recorded is recorded
+          // first, so later re-triages start from it too.
+          const sg = command.safeguards;
+          const pre: IncidentEvent[] = sg && !sameSafeguards(state.safeguards, sg) ? [safeguardsFromLedger(incidentId, sg)] : [];
+          return retriage(state, pre, command, 'decision', command.decisionId, command.policy);
+        }
+        case 'refresh-safeguards': {
+          requireOpen(state);
+          if (sameSafeguards(state.safeguards, command.safeguards)) return [];
+          return withRetriage(state, [safeguardsFromLedger(incidentId, command.safeguards)], command);
+        }
         case 'start-obligation': {
           requireOpen(state);
           const o = obligation(state, command.obligationId);

@@ -1,6 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { Readable, Transform, TransformCallback, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable, Transform, Writable } from 'node:stream';
 import { z } from 'zod';
 import type { AffectedIndividual, PostalAddress } from '../domain/affected-individual';
 import { isJurisdiction } from '../domain/triage/jurisdictions';
@@ -449,59 +448,104 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
     return serialize(id, r);
   };
 
-  const flushReport = (cb: (err?: Error | null) => void) => {
-    if (!reportOut || reportLines.length === 0) return cb();
+  // The parser is read directly (no per-record stream write machinery); output goes out in
+  // 256 KiB chunks, and reading pauses while either sink is over its high-water mark.
+  const sink = opts.output;
+  let drains = 0;
+  let pump: () => void = () => undefined;
+  const waitDrain = (w: Writable) => {
+    drains++;
+    w.once('drain', () => {
+      drains--;
+      if (drains === 0) pump();
+    });
+  };
+  const writeTo = (w: Writable, chunk: Buffer | string) => {
+    if (!w.write(chunk)) waitDrain(w);
+  };
+  const flushReport = () => {
+    if (!reportOut || reportLines.length === 0) return;
     const chunk = reportLines.join('\n') + '\n';
     reportLines.length = 0;
-    if (reportOut.write(chunk)) cb();
-    else reportOut.once('drain', () => cb());
+    writeTo(reportOut, chunk);
   };
-  const pushOut = (t: Transform) => {
+  const pushOut = () => {
     if (outPos === 0) return;
     const buf = outBuf.subarray(0, outPos);
     outBuf = Buffer.allocUnsafeSlow(OUT_CHUNK);
     outPos = 0;
     hash.update(buf);
     summary.bytes += buf.length;
-    t.push(buf);
+    writeTo(sink, buf);
   };
   /** Appends one NDJSON line, encoding straight into the output chunk (no intermediate join). */
-  const appendLine = (t: Transform, line: string) => {
+  const appendLine = (line: string) => {
     if (outPos + line.length * 3 + 1 > outBuf.length) {
-      pushOut(t);
+      pushOut();
       if (line.length * 3 + 1 > outBuf.length) outBuf = Buffer.allocUnsafeSlow(line.length * 3 + 1);
     }
     outPos += outBuf.write(line, outPos, 'utf8');
     outBuf[outPos++] = 10;
   };
-  const rowsToNdjson = new Transform({
-    writableObjectMode: true,
-    readableObjectMode: false,
-    writableHighWaterMark: 1024,
-    transform(row: string[], _enc, cb: TransformCallback) {
-      let out: string | null;
-      try {
-        out = handle(row);
-      } catch (e) {
-        return cb(e as Error);
-      }
-      if (out !== null) appendLine(this, out);
-      if (opts.onProgress && summary.rows - lastProgress >= 10_000) {
-        lastProgress = summary.rows;
-        bytesIn = parser.info?.bytes ?? bytesIn;
-        opts.onProgress(bytesIn, summary.rows);
-      }
-      if (reportLines.length >= BATCH) return flushReport((err) => cb(err));
-      cb();
-    },
-    flush(cb: TransformCallback) {
-      pushOut(this);
-      flushReport((err) => cb(err));
-    },
-  });
+  const finished = (w: Writable) =>
+    new Promise<void>((res, rej) => {
+      if (w.writableFinished) return res();
+      w.once('finish', () => res());
+      w.once('error', rej);
+    });
 
   try {
-    await pipeline(opts.input, parser, rowsToNdjson, opts.output);
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const fail = (e: unknown) => {
+        if (settled) return;
+        settled = true;
+        opts.input.unpipe(parser);
+        opts.input.destroy();
+        parser.destroy();
+        sink.destroy(e as Error);
+        reportOut?.destroy(e as Error);
+        reject(e);
+      };
+      pump = () => {
+        if (settled) return;
+        try {
+          let row: string[] | null;
+          while (drains === 0 && (row = parser.read() as string[] | null) !== null) {
+            const out = handle(row);
+            if (out !== null) appendLine(out);
+            if (reportLines.length >= BATCH) flushReport();
+            if (opts.onProgress && summary.rows - lastProgress >= 10_000) {
+              lastProgress = summary.rows;
+              bytesIn = parser.info?.bytes ?? bytesIn;
+              opts.onProgress(bytesIn, summary.rows);
+            }
+          }
+        } catch (e) {
+          fail(e);
+        }
+      };
+      parser.on('readable', () => pump());
+      parser.on('end', () => {
+        if (settled) return;
+        try {
+          pushOut();
+          flushReport();
+        } catch (e) {
+          return fail(e);
+        }
+        sink.end();
+        finished(sink).then(() => {
+          settled = true;
+          resolve();
+        }, fail);
+      });
+      parser.on('error', fail);
+      opts.input.on('error', fail);
+      sink.on('error', fail);
+      reportOut?.on('error', fail);
+      opts.input.pipe(parser);
+    });
   } catch (e) {
     if (e instanceof ImportFormatError) throw e;
     const err = e as { code?: string; lines?: number; message?: string };

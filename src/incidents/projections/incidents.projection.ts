@@ -13,7 +13,7 @@ const FACT_EVENTS = [
  */
 export const incidentsProjection: Projection = {
   name: 'incidents',
-  version: 2,
+  version: 3,
   handles: [
     'IncidentReported', 'IncidentDetailsAmended', ...FACT_EVENTS, 'TriageDecided', 'ObligationStarted', 'ObligationCompleted',
     'ObligationWaiverRequested', 'ObligationWaived', 'IncidentClosed',
@@ -24,7 +24,7 @@ export const incidentsProjection: Projection = {
       reporter_kind TEXT NOT NULL, acts_as_agent INTEGER, status TEXT NOT NULL, version INTEGER NOT NULL,
       reported_at TEXT NOT NULL, reported_by TEXT NOT NULL, updated_at TEXT NOT NULL,
       breach_type TEXT, locations TEXT, breach INTEGER, basis TEXT, total_affected INTEGER, decisions INTEGER NOT NULL DEFAULT 0,
-      list_version INTEGER NOT NULL DEFAULT 0, hold_until TEXT, rule_version TEXT)`);
+      list_version INTEGER NOT NULL DEFAULT 0, hold_until TEXT, rule_version TEXT, dataset_ids TEXT)`);
     db.exec('CREATE INDEX IF NOT EXISTS incidents_status ON incidents(status)');
     db.exec('CREATE INDEX IF NOT EXISTS incidents_discovered ON incidents(discovered_on)');
     db.exec(`CREATE TABLE IF NOT EXISTS incident_obligations (
@@ -51,12 +51,13 @@ export const incidentsProjection: Projection = {
     switch (e.type) {
       case 'IncidentReported':
         db.prepare(
-          `INSERT OR REPLACE INTO incidents (id, title, summary, discovered_on, reporter_kind, acts_as_agent, status, version, reported_at, reported_by, updated_at, breach_type, locations)
-           VALUES (?, ?, ?, ?, ?, ?, 'reported', ?, ?, ?, ?, ?, ?)`,
+          `INSERT OR REPLACE INTO incidents (id, title, summary, discovered_on, reporter_kind, acts_as_agent, status, version, reported_at, reported_by, updated_at, breach_type, locations, dataset_ids)
+           VALUES (?, ?, ?, ?, ?, ?, 'reported', ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           d.incidentId, d.title, d.summary, d.discoveredOn, d.reporter.kind,
           d.reporter.actsAsAgent === undefined ? null : Number(d.reporter.actsAsAgent),
           e.version, at, e.metadata.actor.id, at, d.breachType ?? null, d.locations ? JSON.stringify(d.locations) : null,
+          JSON.stringify(d.datasetIds ?? []),
         );
         return;
       case 'IncidentDetailsAmended':
@@ -100,8 +101,8 @@ export const incidentsProjection: Projection = {
       default:
         if (FACT_EVENTS.includes(e.type)) {
           if (e.type === 'IncidentFactsRevised') {
-            db.prepare('UPDATE incidents SET breach_type = COALESCE(?, breach_type), locations = COALESCE(?, locations) WHERE id = ?').run(
-              d.breachType ?? null, d.locations ? JSON.stringify(d.locations) : null, d.incidentId,
+            db.prepare('UPDATE incidents SET breach_type = COALESCE(?, breach_type), locations = COALESCE(?, locations), dataset_ids = COALESCE(?, dataset_ids) WHERE id = ?').run(
+              d.breachType ?? null, d.locations ? JSON.stringify(d.locations) : null, d.datasetIds ? JSON.stringify(d.datasetIds) : null, d.incidentId,
             );
           }
           if (e.type === 'AffectedListImported') db.prepare('UPDATE incidents SET list_version = ? WHERE id = ?').run(d.listVersion, d.incidentId);

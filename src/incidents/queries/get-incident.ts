@@ -8,6 +8,7 @@ import { NotFoundError } from '../../platform/errors';
 import { daysBetween } from '../domain/calendar';
 import { incidentStream } from '../domain/incident';
 import { localDate } from '../incident-decider';
+import { timelineStream } from '../../workflows/domain/timeline';
 
 export interface IncidentView {
   id: string;
@@ -231,11 +232,23 @@ export class GetTimelineHandler implements IQueryHandler<GetTimelineQuery> {
   constructor(@Inject(LEDGER) private readonly ledger: Ledger) {}
 
   async execute({ incidentId }: GetTimelineQuery) {
-    const events = await this.ledger.readStream(incidentStream(incidentId));
-    if (events.length === 0) throw new NotFoundError('incident not found');
+    const own = await this.ledger.readStream(incidentStream(incidentId));
+    if (own.length === 0) throw new NotFoundError('incident not found');
+    // Reminders and escalations the workflows engine sent for this incident's timelines live in
+    // the timelines' own streams: merged in by global position.
+    const timelines = new Map<string, { workflow: string; subject: { kind: string; id: string } }>();
+    for (const e of own) {
+      if (e.type !== 'TimelineScheduled') continue;
+      const d = e.data as { workflow: string; subject: { kind: string; id: string } };
+      timelines.set(`${d.workflow}|${d.subject.kind}|${d.subject.id}`, d);
+    }
+    const sent = [];
+    for (const t of timelines.values()) sent.push(...(await this.ledger.readStream(timelineStream(t.workflow, t.subject))));
+    const events = [...own, ...sent].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
     return {
       incidentId,
       entries: events.map((e) => ({
+        stream: e.stream,
         version: Number(e.version),
         position: String(e.position),
         type: e.type,

@@ -17,6 +17,8 @@ import type {
   Subscription,
 } from '../port';
 import { startPollingSubscription } from '../subscription';
+// Rows are stored as RFC 8785 canonical JSON: the integrity layer hashes the stored text as it is.
+import { canonicalizeFast } from '../integrity/fast-canonical';
 
 /**
  * Runs inside the append transaction, after the events' rows are written and before COMMIT.
@@ -154,8 +156,8 @@ export class SqliteEventStore implements EventStore {
           version,
           e.type,
           e.schemaVersion,
-          JSON.stringify(e.data),
-          JSON.stringify(metadata),
+          canonicalizeFast(e.data),
+          canonicalizeFast(metadata),
         );
         recorded.push({ id: e.id, stream, version, position, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata });
       }

@@ -4,6 +4,7 @@
  */
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { AffectedIndividual } from '../../incidents/domain/affected-individual';
 import type { ArtifactStore } from '../../phi/artifact-store';
@@ -155,13 +156,19 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
             await new Promise((r) => setTimeout(r, Number(o.interval) || 1000));
             p = s.progress(batchId);
           }
-          const bar = cli.progress(`batch ${batchId.slice(-8)}`, p.total);
+          // Rate and ETA come from the delivery records (the service's view), not from when this
+          // command started watching.
+          const bar = new SingleBar({
+            format: `batch ${batchId.slice(-8)} [{bar}] {percentage}% | {value}/{total} | {svcRate}/s | ETA {svcEta}`,
+            stream: process.stderr, noTTYOutput: !process.env.CI, notTTYSchedule: 2000,
+          }, Presets.shades_classic);
+          const payload = () => ({ svcRate: p.rate ?? '-', svcEta: p.etaSeconds === null ? '-' : `${p.etaSeconds}s` });
+          bar.start(p.total!, p.done, payload());
           while (p.done < p.total!) {
-            bar.update(p.done);
             await new Promise((r) => setTimeout(r, Number(o.interval) || 1000));
             p = s.progress(batchId);
+            bar.update(p.done, payload());
           }
-          bar.update(p.done);
           bar.stop();
         }
         cli.print(p);

@@ -158,6 +158,8 @@ export class LetterPdfRenderer {
       autoFirstPage: true,
       bufferPages: true,
       info: { CreationDate: options.creationDate, Title: 'Notice', Producer: 'Safe Harbor', Creator: 'Safe Harbor' },
+      // No default font: ours are installed from the per-worker cache below.
+      font: null as never,
     });
     const chunks: Buffer[] = [];
     const done = new Promise<Buffer>((resolve, reject) => {
@@ -173,6 +175,8 @@ export class LetterPdfRenderer {
       doc.registerFont('B', fonts.bold as never);
       f = { R: 'R', B: 'B' };
     }
+    installCachedFont(doc, f.R);
+    installCachedFont(doc, f.B);
     drawLetter(doc, letter, f);
     const range = doc.bufferedPageRange();
     let pages = range.count;
@@ -192,6 +196,42 @@ export class LetterPdfRenderer {
 interface FontNames {
   R: string;
   B: string;
+}
+
+/**
+ * Fonts parsed once per worker. pdfkit parses a standard font's metrics (AFM) or a TrueType
+ * file (fontkit) for every document; the parsed form is immutable, so the first document's font
+ * object serves as a template and later documents get a fresh per-document font object (own
+ * id, PDF dictionary, subset) around the same parsed data. Uses pdfkit internals
+ * (`_fontFamilies`, `_fontCount`): pinned to pdfkit 0.17 and covered by the content tests; if
+ * they change, fonts are simply parsed per document again.
+ */
+type PdfkitFont = { constructor: new (doc: unknown, font: unknown, id: string) => PdfkitFont; font: unknown; document: unknown; id: string; dictionary?: unknown; embedded?: boolean; subset?: unknown };
+const fontTemplates = new Map<unknown, PdfkitFont>();
+
+function installCachedFont(doc: PDFKit.PDFDocument, name: string): void {
+  const d = doc as unknown as { _fontFamilies?: Record<string, PdfkitFont>; _fontCount?: number; _registeredFonts?: Record<string, { src: unknown }>; _font: PdfkitFont | null };
+  if (!d._fontFamilies || typeof d._fontCount !== 'number') return;
+  const src = d._registeredFonts?.[name]?.src ?? name; // a Buffer (embedded) or a standard font name
+  const tpl = fontTemplates.get(src);
+  if (!tpl) {
+    doc.font(name);
+    const made = d._fontFamilies[name] ?? d._font;
+    if (made) fontTemplates.set(src, made);
+    return;
+  }
+  const id = `F${++d._fontCount}`;
+  let font: PdfkitFont;
+  if (tpl.subset !== undefined) {
+    font = new tpl.constructor(doc, tpl.font, id); // EmbeddedFont: fresh subset, shared fontkit font
+  } else {
+    font = Object.assign(Object.create(Object.getPrototypeOf(tpl)), tpl) as PdfkitFont; // StandardFont: shared AFM metrics
+    font.document = doc;
+    font.id = id;
+    delete font.dictionary;
+    font.embedded = false;
+  }
+  d._fontFamilies[name] = font;
 }
 
 function drawLetter(doc: PDFKit.PDFDocument, l: LetterDocument, f: FontNames): void {

@@ -16,7 +16,7 @@ export function rateLimit(perMinute: number, clock: Clock) {
     const caller = keyId ? `key:${keyId}` : `ip:${req.ip}`;
     const now = clock.now().getTime();
     const b = buckets.get(caller) ?? { tokens: perMinute, at: now };
-    b.tokens = Math.min(perMinute, b.tokens + (now - b.at) * refillPerMs);
+    b.tokens = Math.min(perMinute, b.tokens + Math.max(0, now - b.at) * refillPerMs); // a clock set back never drains the bucket
     b.at = now;
     if (b.tokens < 1) {
       buckets.set(caller, b);

@@ -52,8 +52,11 @@ const roles = z
   .min(1, { error: 'expected at least one role' })
   .refine((rs) => new Set(rs).size === rs.length, { error: 'a role is listed twice' });
 
-const reminder = z.strictObject({ before: duration, to: roles }, err('expected a mapping with "before" and "to"'));
-const escalation = z.strictObject({ after: duration, to: roles }, err('expected a mapping with "after" and "to"'));
+const ACTION_HINT = 'expected an action name (lowercase words joined by "-") that a context registers';
+/** Optional effect run by the context that registered it when the step fires (e.g. expire-access-grant). */
+const action = z.string(err(ACTION_HINT)).regex(NAME_RE, { error: ACTION_HINT }).optional();
+const reminder = z.strictObject({ before: duration, to: roles, action }, err('expected a mapping with "before" and "to"'));
+const escalation = z.strictObject({ after: duration, to: roles, action }, err('expected a mapping with "after" and "to"'));
 
 const NAME_HINT = (what: string) => `expected ${what} (lowercase words joined by "-")`;
 const name = (what: string) => z.string(err(NAME_HINT(what))).regex(NAME_RE, { error: NAME_HINT(what) });

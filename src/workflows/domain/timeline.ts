@@ -61,6 +61,8 @@ export interface TimerFiredData {
   daysLeft: number;
   /** Id of the message handed to the notifier (idempotency key = timerId). */
   messageId: string;
+  /** The step's action and whether a registered handler ran it. */
+  action?: { name: string; status: 'done' | 'no-handler' };
 }
 
 /** A new event ready for `EventStore.append` minus id and metadata, which the caller adds. */
@@ -217,6 +219,7 @@ export interface TimelineState {
 export class TimelineIndex {
   private readonly timelines = new Map<string, TimelineState>();
   private readonly orphanSent = new Map<string, Map<string, SentMarker>>();
+  private readonly crossStream = new Map<string, Set<string>>();
   constructor(private readonly translators: TimelineTranslator[] = [genericTimelineTranslator]) {}
 
   apply(event: LedgerEventLike): void {
@@ -244,6 +247,12 @@ export class TimelineIndex {
   private applyIntent(stream: string, intent: TimelineIntent): void {
     const key = timelineKey(intent.workflow, intent.subject);
     const existing = this.timelines.get(key);
+    if (existing && existing.sourceStream !== stream) {
+      // A timeline's events must all live in one stream (the worker re-reads only that one).
+      const set = this.crossStream.get(key) ?? new Set([existing.sourceStream]);
+      set.add(stream);
+      this.crossStream.set(key, set);
+    }
     if (intent.kind === 'schedule') {
       const sent = existing?.sent ?? this.orphanSent.get(key) ?? new Map<string, SentMarker>();
       this.orphanSent.delete(key);
@@ -274,5 +283,10 @@ export class TimelineIndex {
 
   open(): TimelineState[] {
     return this.all().filter((t) => t.status === 'open');
+  }
+
+  /** Timelines whose events were appended to more than one stream (a contract violation to fix). */
+  conflicts(): Array<{ key: string; streams: string[] }> {
+    return [...this.crossStream.entries()].map(([key, s]) => ({ key, streams: [...s].sort() }));
   }
 }

@@ -7,7 +7,8 @@
  *
  * Catch-up rule (after an outage, or a timeline scheduled late): when several timers have passed
  * unsent, only the latest one fires; earlier ones are `superseded` (never sent late, because the
- * newer message says more). Timers at the same instant fire together.
+ * newer message says more). Timers at the same instant fire together. Steps that carry an
+ * `action` are never superseded.
  */
 import { zonedInstant } from './calendar';
 import { addDuration, parseDuration, subtractDuration } from './duration';
@@ -41,6 +42,8 @@ export interface PlannedTimer {
   /** The instant it fires (fireOn at the definition's fireAt, local time). */
   fireAt: Date;
   to: WorkflowRole[];
+  /** An effect to run when the timer fires (registered by a context), if the step declares one. */
+  action?: string;
   state: TimerState;
 }
 
@@ -82,7 +85,7 @@ export function planTimeline(
   if (def.workflow !== timeline.workflow) {
     throw new Error(`definition ${def.workflow} does not match timeline workflow ${timeline.workflow}`);
   }
-  const base = (kind: TimerKind, offset: string, fireOn: string, to: WorkflowRole[]): PlannedTimer => {
+  const base = (kind: TimerKind, offset: string, fireOn: string, to: WorkflowRole[], action?: string): PlannedTimer => {
     const step = `${kind}-${offset}`;
     const id = timerId(def.workflow, timeline.subject.id, timeline.dueOn, step);
     return {
@@ -97,12 +100,13 @@ export function planTimeline(
       fireOn,
       fireAt: zonedInstant(fireOn, def.fireAt, opts.timeZone),
       to: [...to],
+      ...(action ? { action } : {}),
       state: timeline.sent.has(id) ? 'sent' : 'pending',
     };
   };
   const timers: PlannedTimer[] = [
-    ...def.reminders.map((r) => base('reminder', r.before, subtractDuration(timeline.dueOn, r.before), r.to)),
-    ...def.escalation.map((e) => base('escalation', e.after, addDuration(timeline.dueOn, e.after), e.to)),
+    ...def.reminders.map((r) => base('reminder', r.before, subtractDuration(timeline.dueOn, r.before), r.to, r.action)),
+    ...def.escalation.map((e) => base('escalation', e.after, addDuration(timeline.dueOn, e.after), e.to, e.action)),
   ];
   // Order by instant; at the same instant reminders come before escalations.
   timers.sort(
@@ -115,7 +119,8 @@ export function planTimeline(
   let latestPast = -Infinity;
   for (const t of timers) if (t.fireAt.getTime() <= now) latestPast = Math.max(latestPast, t.fireAt.getTime());
   for (const t of timers) {
-    if (t.state === 'pending' && t.fireAt.getTime() < latestPast) t.state = 'superseded';
+    // A step with an action (e.g. expire a grant) is never superseded: its effect must happen, late or not.
+    if (t.state === 'pending' && !t.action && t.fireAt.getTime() < latestPast) t.state = 'superseded';
   }
   return timers;
 }

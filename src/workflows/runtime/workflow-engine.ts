@@ -31,10 +31,11 @@ import {
 } from '../domain/timeline';
 import { jobIdForTimer, planTimeline, SUBJECT_ID_RE, type PlannedTimer, type SubjectRef } from '../domain/timers';
 import { publishDefinitions } from '../definitions-ledger';
-import type { Notifier, ScheduleHandler } from '../ports';
+import type { ActionHandler, Notifier, ScheduleHandler } from '../ports';
 import type { WorkflowRegistry } from '../registry';
 
 export const WORKFLOWS_QUEUE = 'safeharbor-workflows';
+const RECONCILE_WINDOW = 200;
 export const SYSTEM_ACTOR: Actor = { id: 'system:workflows', role: 'system' };
 
 /** The payload of a timer job: ids and dates only. */
@@ -101,6 +102,7 @@ export class WorkflowEngine {
   private readonly translators: TimelineTranslator[];
   private readonly translatedTypes = new Set<string>(Object.values(TimelineEventTypes));
   private readonly scheduleHandlers: Record<string, ScheduleHandler>;
+  private readonly actionHandlers: Record<string, ActionHandler> = {};
   private readonly actor: Actor;
   private readonly queueName: string;
 
@@ -139,6 +141,11 @@ export class WorkflowEngine {
     return [...this.translatedTypes];
   }
 
+  /** Runs a step's `action` when its timer fires (idempotent on the timer id). */
+  registerActionHandler(action: string, handler: ActionHandler): void {
+    this.actionHandlers[action] = handler;
+  }
+
   /** Called on each tick of a definition's calendar `schedule`. */
   registerScheduleHandler(workflow: string, handler: ScheduleHandler): void {
     this.scheduleHandlers[workflow] = handler;
@@ -153,7 +160,13 @@ export class WorkflowEngine {
     const worker = roles.worker ?? this.o.runWorker !== false;
     let report: ReconcileReport | null = null;
     if (scheduler) {
-      await publishDefinitions(this.o.store, this.o.registry, this.o.clock, this.actor, this.o.files);
+      try {
+        await publishDefinitions(this.o.store, this.o.registry, this.o.clock, this.actor, this.o.files);
+      } catch (e) {
+        // Another scheduler published at the same moment: read what it wrote and check again.
+        if (!(e instanceof WrongExpectedVersionError)) throw e;
+        await publishDefinitions(this.o.store, this.o.registry, this.o.clock, this.actor, this.o.files);
+      }
       report = await this.reconcile();
       await this.installSchedulers();
     } else {
@@ -171,8 +184,8 @@ export class WorkflowEngine {
     return report;
   }
 
-  /** Older definition versions from the ledger, for a process that does not publish. */
-  private async loadPublishedVersions(): Promise<void> {
+  /** Older definition versions from the ledger, for a process that does not publish (workers, CLI). */
+  async loadPublishedVersions(): Promise<void> {
     for (const def of this.o.registry.currentDefinitions()) {
       for (const e of await this.o.store.readStream(`workflow-definition-${def.workflow}`)) {
         const d = e.data as { version: number; definition: WorkflowDefinition };
@@ -244,6 +257,11 @@ export class WorkflowEngine {
     const now = this.o.clock.now();
     const report: ReconcileReport = { timelines: 0, pending: 0, added: 0, promoted: 0, kept: 0, staleRemoved: 0, errors: [] };
     const wanted = new Set<string>();
+    const work: Array<{ timer: PlannedTimer; sourceStream: string }> = [];
+    for (const c of index.conflicts()) {
+      report.errors.push({ timeline: c.key, reason: `timeline events were appended to several streams (${c.streams.join(', ')}); keep them in one` });
+      this.o.onError?.(new Error(`workflows: timeline ${c.key} is declared in several streams`));
+    }
     for (const t of index.open()) {
       report.timelines++;
       if (!this.o.registry.has(t.workflow, t.workflowVersion)) {
@@ -254,22 +272,33 @@ export class WorkflowEngine {
       for (const timer of planTimeline(def, t, { timeZone: this.o.timeZone, now })) {
         if (timer.state !== 'pending') continue;
         report.pending++;
-        const jobId = jobIdForTimer(timer.timerId);
-        wanted.add(jobId);
-        const r = await this.ensureJob(timer, t.sourceStream, now);
-        report[r]++;
+        wanted.add(jobIdForTimer(timer.timerId));
+        work.push({ timer, sourceStream: t.sourceStream });
       }
     }
-    // Delayed timer jobs no longer wanted (timeline closed or due date moved) are removed.
+    // Redis round trips overlap when issued together (ioredis pipelines them): a window of jobs at a time.
+    for (let i = 0; i < work.length; i += RECONCILE_WINDOW) {
+      const results = await Promise.all(work.slice(i, i + RECONCILE_WINDOW).map((w) => this.ensureJob(w.timer, w.sourceStream, now)));
+      for (const r of results) report[r]++;
+    }
+    // Delayed timer jobs of timelines this fold saw closed or moved are removed. A job of a timeline
+    // the fold does not know yet (declared while we were reading) is left alone.
+    const known = new Map<string, TimelineState>();
+    for (const t of index.all()) known.set(`${t.workflow}|${t.subject.id}`, t);
+    const stale: Job[] = [];
     for (let start = 0; ; start += 500) {
       const jobs = await this.queue.getDelayed(start, start + 499);
       for (const j of jobs) {
-        if (j?.id?.startsWith('timer|') && !wanted.has(j.id)) {
-          await j.remove();
-          report.staleRemoved++;
-        }
+        if (!j?.id?.startsWith('timer|') || wanted.has(j.id)) continue;
+        const data = j.data as Partial<TimerJobData>;
+        const t = known.get(`${data.workflow}|${data.subjectId}`);
+        if (t && (t.status !== 'open' || t.dueOn !== data.dueOn || t.sent.has(String(data.timerId)))) stale.push(j);
       }
       if (jobs.length < 500) break;
+    }
+    for (const j of stale) {
+      await j.remove().catch(() => undefined);
+      report.staleRemoved++;
     }
     return report;
   }
@@ -285,7 +314,8 @@ export class WorkflowEngine {
           await existing.promote();
           return 'promoted';
         }
-        await existing.changeDelay(delay);
+        // Already due at the right moment (timestamp + delay is when BullMQ runs it): nothing to do.
+        if (Math.abs(existing.timestamp + existing.delay - (Date.now() + delay)) > 1000) await existing.changeDelay(delay);
         return 'kept';
       }
       if (state === 'waiting' || state === 'active' || state === 'prioritized' || state === 'waiting-children') return 'kept';
@@ -410,6 +440,17 @@ export class WorkflowEngine {
           daysLeft,
         },
       });
+      let action: TimerFiredData['action'];
+      if (timer.action) {
+        const handler = this.actionHandlers[timer.action];
+        if (handler) {
+          await handler({ action: timer.action, timerId: timer.timerId, workflow: def.workflow, workflowVersion: t.workflowVersion, subject: { ...t.subject }, dueOn: t.dueOn, step: timer.step, sourceStream: t.sourceStream });
+          action = { name: timer.action, status: 'done' };
+        } else {
+          this.o.onError?.(new Error(`workflows: no handler registered for action "${timer.action}" (${timer.timerId})`));
+          action = { name: timer.action, status: 'no-handler' };
+        }
+      }
       const event: TimerFiredData = {
         timerId: timer.timerId,
         workflow: def.workflow,
@@ -424,6 +465,7 @@ export class WorkflowEngine {
         sentAt: now.toISOString(),
         daysLeft,
         messageId,
+        ...(action ? { action } : {}),
       };
       try {
         await this.o.store.append(

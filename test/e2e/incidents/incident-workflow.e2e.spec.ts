@@ -1,5 +1,7 @@
 import { FakeClock } from '../../../src/platform/clock';
 import { startTestApp, type TestApp } from '../../support/test-app';
+import { SAFEGUARDS_SOURCE } from '../../../src/incidents/safeguards-source';
+import { SafeguardsRefresher } from '../../../src/incidents/safeguards-refresher';
 
 const HEADER = 'name,line1,line2,city,state,zip,email,emailConsent,deceased,nextOfKinName,nextOfKinLine1,nextOfKinLine2,nextOfKinCity,nextOfKinState,nextOfKinZip';
 
@@ -129,15 +131,40 @@ describe('incident workflow through HTTP', () => {
     const after = await t.http().get(`/v1/incidents/${id}/obligations`).set(auth(officer.apiKey));
     expect(after.body.obligations[0].dueOn).toBe('2025-06-08');
 
+    // The clock only moves forward (the rate limiter, like the real world, expects that).
     clock.set('2025-06-10T15:00:00.000Z');
+    const late = await t.http().get(`/v1/incidents/${id}/obligations`).set(auth(officer.apiKey));
+    expect(late.body.obligations[0]).toMatchObject({ daysLeft: -2, overdue: true });
+    const list = await t.http().get('/v1/incidents?overdue=true&status=breach').set(auth(auditor));
+    expect(list.body.items.map((i: { id: string }) => i.id)).toContain(id);
+    expect(list.body.items.find((i: { id: string }) => i.id === id)).toMatchObject({ overdue: true, nextDueOn: '2025-06-08' });
+  });
+
+  it('a key compromised in the datasets/keys ledger re-triages open incidents naming the dataset', async () => {
+    // Stand-in for engineer 6's SafeguardsSource: the same port, answering from a table.
+    const source = t.app.get(SAFEGUARDS_SOURCE) as { safeguardsFor: (ids: string[], at: string) => Promise<unknown> };
+    const original = source.safeguardsFor;
+    let compromised = false;
+    source.safeguardsFor = async (ids: string[]) =>
+      ids.includes('ds-vault') ? { encryption: 'nist-800-111', keyCompromised: compromised, destruction: null, secured: !compromised, reasons: [] } : undefined;
     try {
-      const late = await t.http().get(`/v1/incidents/${id}/obligations`).set(auth(officer.apiKey));
-      expect(late.body.obligations[0]).toMatchObject({ daysLeft: -2, overdue: true });
-      const list = await t.http().get('/v1/incidents?overdue=true&status=breach').set(auth(auditor));
-      expect(list.body.items.map((i: { id: string }) => i.id)).toContain(id);
-      expect(list.body.items.find((i: { id: string }) => i.id === id)).toMatchObject({ overdue: true, nextDueOn: '2025-06-08' });
+      const id = await reportIncident({ datasetIds: ['ds-vault'] });
+      await t.http().post(`/v1/incidents/${id}/affected-counts`).set(auth(responder)).send({ byState: { OH: 40 }, insufficientContact: 0, reason: 'estimate' }).expect(200);
+      const d = await t.http().post(`/v1/incidents/${id}/triage`).set(auth(officer.apiKey)).send({});
+      expect([d.status, d.body.incident ?? d.body]).toMatchObject([200, { status: 'not-a-breach', basis: 'secured' }]);
+      compromised = true;
+      const touched = await t.app.get(SafeguardsRefresher).refreshFor(['ds-vault']);
+      expect(touched).toContain(id);
+      const after = await t.http().get(`/v1/incidents/${id}`).set(auth(auditor));
+      expect(after.body).toMatchObject({ status: 'breach', basis: 'presumed', decisions: 2 });
+      const tl = await t.http().get(`/v1/incidents/${id}/timeline`).set(auth(auditor));
+      const rec = tl.body.entries.filter((e: { type: string }) => e.type === 'SafeguardsRecorded').map((e: { data: unknown; actor: unknown }) => [e.data, e.actor]);
+      expect(rec[rec.length - 1]).toEqual([
+        { incidentId: id, encryption: 'nist-800-111', keyCompromised: true, destruction: null, source: 'datasets-ledger' },
+        { id: 'system:safeguards', role: 'system' },
+      ]);
     } finally {
-      clock.set('2025-03-12T15:00:00.000Z');
+      source.safeguardsFor = original;
     }
   });
 

@@ -29,6 +29,19 @@ describe('workflows inside the service', () => {
     }
   });
 
+  it('lists the definitions and the open timelines with days left', async () => {
+    t = await startTestApp();
+    const co = await t.principal('compliance-officer');
+    const auditor = await t.principal('auditor');
+    await t.http().post('/v1/risk/programs').set('Authorization', `Bearer ${co.apiKey}`).send({ name: 'P', ownerId: co.id, firstReviewDueOn: '2025-04-09' }).expect(201);
+    const defs = await t.http().get('/v1/workflows').set('Authorization', `Bearer ${auditor.apiKey}`).expect(200);
+    expect(defs.body.map((d: { workflow: string }) => d.workflow)).toContain('breach-notification');
+    const tl = await t.http().get('/v1/workflows/timelines').set('Authorization', `Bearer ${auditor.apiKey}`).expect(200);
+    expect(tl.body).toEqual([expect.objectContaining({ workflow: 'risk-review-annual', subject: { kind: 'risk-program', id: 'default' }, dueOn: '2025-04-09', daysLeft: 30, overdue: false })]);
+    const bad = await t.http().get('/v1/workflows/timelines?workflow=Bad!').set('Authorization', `Bearer ${auditor.apiKey}`);
+    expect(bad.status).toBe(400);
+  });
+
   it('safeharbor workflows validate exits 0 on the shipped files and 2 on a missing folder', async () => {
     const write = process.stderr.write.bind(process.stderr);
     const out = process.stdout.write.bind(process.stdout);

@@ -140,6 +140,12 @@ describe('obligation reminders: fake clock, Redis flush and restart', () => {
       return s.length === 8 ? s : undefined;
     });
     expect(third.filter((t) => t.includes('media-notice.OH') && t.endsWith('reminder-7d'))).toEqual([]);
+
+    // The incident's timeline, read from the ledger, shows the reminders that went out.
+    const tl = await app.http().get(`/v1/incidents/${id}/timeline`).set(auth(officer));
+    const reminders = tl.body.entries.filter((e: { type: string }) => e.type === 'ReminderSent');
+    expect(reminders).toHaveLength(8);
+    expect(reminders.map((e: { data: { timerId: string } }) => e.data.timerId).sort()).toEqual(third);
   });
 });
 

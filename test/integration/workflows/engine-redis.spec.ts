@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { FakeClock } from '../../../src/platform/clock';
+import { uuidv7 } from '../../../src/platform/ids';
 import { scheduleTimeline, timelineStream } from '../../../src/workflows/domain/timeline';
 import { jobIdForTimer, pendingTimers } from '../../../src/workflows/domain/timers';
 import { WORKFLOWS_QUEUE, type WorkflowEngine } from '../../../src/workflows/runtime/workflow-engine';
@@ -196,5 +197,119 @@ describe('workflows engine on BullMQ + Redis', () => {
     const e3 = makeEngine({ store, registry: v2b, clock, timeZone: TZ, prefix, outbox, runWorker: false });
     engines.push(e3);
     await expect(e3.start()).rejects.toThrow('workflows/key-rotation.yaml: version: version 2 was already published with different content; raise the version (next: 3)');
+  });
+});
+
+describe('a context that declares timelines through its own events (translator)', () => {
+  it('key activation opens a key-rotation timeline; the worker reads it through the translator; rotation closes it', async () => {
+    const prefix = uniquePrefix();
+    const dir = tempDir();
+    const clock = new FakeClock('2025-01-02T15:00:00Z');
+    const store = new SqliteEventStore({ path: join(dir, 'ledger.db'), clock });
+    const registry = shippedRegistry();
+    const version = registry.current('key-rotation').version;
+    const translator = (e: { type: string; data: Record<string, unknown> }) =>
+      e.type === 'KeyActivated'
+        ? [{ kind: 'schedule' as const, workflow: 'key-rotation', workflowVersion: Number(e.data.rotationWorkflowVersion), subject: { kind: 'key', id: String(e.data.keyId) }, dueOn: String(e.data.rotateBy), assignees: { custodian: ['p-cust'] } }]
+        : e.type === 'KeyRotated'
+          ? [{ kind: 'complete' as const, workflow: 'key-rotation', subject: { kind: 'key', id: String(e.data.keyId) }, completedOn: String(e.data.on) }]
+          : [];
+    const append = (type: string, data: Record<string, unknown>) =>
+      store.append('key-k1', [{ id: uuidv7(), type, schemaVersion: 1, data, metadata: { actor: { id: 't', role: 'security-officer' }, correlationId: uuidv7(), occurredAt: clock.now().toISOString() } }], 'any');
+    await append('KeyActivated', { keyId: 'k1', rotateBy: '2025-12-31', rotationWorkflowVersion: version });
+    const engine = makeEngine({ store, registry, clock, timeZone: TZ, prefix, outbox: join(dir, 'outbox') });
+    engine.registerTranslator(['KeyActivated', 'KeyRotated'], translator);
+    try {
+      const r = await engine.start();
+      expect(r).toMatchObject({ timelines: 1, pending: 7, errors: [] });
+      clock.set('2025-12-01T14:00:00Z'); // 30 days before, 09:00 EST
+      await engine.reconcile();
+      const own = timelineStream('key-rotation', { kind: 'key', id: 'k1' });
+      const ev = await waitFor(async () => (await store.readStream(own)).find((e) => e.type === 'ReminderSent'), 'key reminder');
+      expect(ev.data).toMatchObject({ step: 'reminder-30d', principals: ['p-cust'], to: ['custodian', 'security-officer'] });
+      await append('KeyRotated', { keyId: 'k1', on: '2025-12-05' });
+      clock.set('2026-01-01T14:00:00Z');
+      const after = await engine.reconcile();
+      expect(after.timelines).toBe(0);
+      expect(await engine.fire({ timerId: 'key-rotation:k1:2025-12-31:escalation-0d', sourceStream: 'key-k1', workflow: 'key-rotation', subjectKind: 'key', subjectId: 'k1', dueOn: '2025-12-31', step: 'escalation-0d' })).toEqual({ outcome: 'closed' });
+    } finally {
+      await engine.stop();
+      await store.close();
+      await deletePrefix(prefix);
+      cleanup(dir);
+    }
+  });
+});
+
+describe('steps with an action (grant expiry)', () => {
+  it('runs the registered action once when the timer fires, records it, and never runs it again', async () => {
+    const prefix = uniquePrefix();
+    const dir = tempDir();
+    const clock = new FakeClock('2025-05-20T12:00:00Z');
+    const store = new SqliteEventStore({ path: join(dir, 'ledger.db'), clock });
+    const registry = shippedRegistry();
+    const def = registry.current('access-grant-expiry');
+    const grant = { kind: 'access-grant', id: 'g-1' };
+    const other = { kind: 'access-grant', id: 'g-2' };
+    await appendDrafts(store, clock, 'grant-g-1', [scheduleTimeline(def, { subject: grant, dueOn: '2025-06-01', assignees: { owner: ['p-dana'], reviewer: ['p-rev'] } })]);
+    const engine = makeEngine({ store, registry, clock, timeZone: TZ, prefix, outbox: join(dir, 'outbox') });
+    const calls: string[] = [];
+    engine.registerActionHandler('expire-access-grant', async (c) => {
+      calls.push(`${c.subject.id}:${c.timerId}:${c.sourceStream}`);
+    });
+    try {
+      await engine.start();
+      clock.set('2025-06-01T04:00:00Z'); // 00:00 EDT on the expiry date
+      await engine.reconcile();
+      const own = timelineStream('access-grant-expiry', grant);
+      const esc = await waitFor(async () => (await store.readStream(own)).find((e) => e.type === 'EscalationRaised'), 'grant expiry');
+      expect(esc.data).toMatchObject({ step: 'escalation-0d', action: { name: 'expire-access-grant', status: 'done' }, principals: ['p-dana', 'p-rev'] });
+      expect(calls).toEqual(['g-1:access-grant-expiry:g-1:2025-06-01:escalation-0d:grant-g-1']);
+      expect(await engine.fire({ timerId: 'access-grant-expiry:g-1:2025-06-01:escalation-0d', sourceStream: 'grant-g-1', workflow: 'access-grant-expiry', subjectKind: 'access-grant', subjectId: 'g-1', dueOn: '2025-06-01', step: 'escalation-0d' })).toEqual({ outcome: 'already-sent' });
+      expect(calls).toHaveLength(1);
+
+      // Without a handler the step is still recorded, saying so (and reported through onError).
+      const bare = makeEngine({ store, registry, clock, timeZone: TZ, prefix: `${prefix}b`, outbox: join(dir, 'outbox'), runWorker: false });
+      await appendDrafts(store, clock, 'grant-g-2', [scheduleTimeline(def, { subject: other, dueOn: '2025-06-01' })]);
+      const r = await bare.fire({ timerId: 'access-grant-expiry:g-2:2025-06-01:escalation-0d', sourceStream: 'grant-g-2', workflow: 'access-grant-expiry', subjectKind: 'access-grant', subjectId: 'g-2', dueOn: '2025-06-01', step: 'escalation-0d' });
+      expect(r).toMatchObject({ outcome: 'sent', event: { action: { name: 'expire-access-grant', status: 'no-handler' } } });
+      await bare.stop();
+      await deletePrefix(`${prefix}b`);
+    } finally {
+      await engine.stop();
+      await store.close();
+      await deletePrefix(prefix);
+      cleanup(dir);
+    }
+  });
+});
+
+describe('calendar schedules', () => {
+  it('installs the quarterly recertification scheduler with the pattern and time zone, and a tick calls the registered handler with the local date', async () => {
+    const prefix = uniquePrefix();
+    const dir = tempDir();
+    const clock = new FakeClock('2025-04-01T12:00:00Z'); // 08:00 in New York
+    const store = new SqliteEventStore({ path: join(dir, 'ledger.db'), clock });
+    const engine = makeEngine({ store, registry: shippedRegistry(), clock, timeZone: TZ, prefix, outbox: join(dir, 'outbox') });
+    const ticks: string[] = [];
+    engine.registerScheduleHandler('access-recertification', async (t) => {
+      ticks.push(`${t.workflow}@${t.occurrenceOn}`);
+    });
+    const q = new Queue(WORKFLOWS_QUEUE, { connection: redisConnection(), prefix });
+    try {
+      await engine.start();
+      const s = (await q.getJobSchedulers()).find((x) => x.key === 'schedule|access-recertification')!;
+      expect(s).toMatchObject({ pattern: '0 8 1 1,4,7,10 *', tz: TZ });
+      // What the scheduler enqueues at each tick, run now.
+      await q.add('schedule', { workflow: 'access-recertification' });
+      await waitFor(async () => ticks.length > 0 && ticks, 'schedule tick');
+      expect(ticks).toEqual(['access-recertification@2025-04-01']);
+    } finally {
+      await q.close();
+      await engine.stop();
+      await store.close();
+      await deletePrefix(prefix);
+      cleanup(dir);
+    }
   });
 });

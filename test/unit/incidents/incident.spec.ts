@@ -136,11 +136,19 @@ describe('incident aggregate', () => {
     expect(s.lastDecision().input.safeguards.keyCompromised).toBe(true);
   });
 
-  it('safeguards from the datasets port override the recorded facts when given', () => {
+  it('safeguards from the datasets port are recorded before the decision and drive later re-triage', () => {
     const s = reported();
     s.run({ kind: 'revise-affected-counts', counts: { byState: { OH: 40 }, insufficientContact: 0 }, reason: 'revised-count', ...base(responder) });
-    s.run({ kind: 'decide-triage', decisionId: 'd1', safeguards: { encryption: 'nist-800-111', keyCompromised: false, destruction: null }, ...base() });
+    const out = s.run({ kind: 'decide-triage', decisionId: 'd1', safeguards: { encryption: 'nist-800-111', keyCompromised: false, destruction: null }, ...base() });
+    expect(out.map((e) => e.type)).toEqual(['SafeguardsRecorded', 'TriageDecided']);
+    expect(s.state.safeguards).toMatchObject({ source: 'datasets-ledger', encryption: 'nist-800-111' });
     expect(s.lastDecision().result.basis).toBe('secured');
+    // Same answer again: nothing recorded. The key is then marked compromised in the keys ledger.
+    expect(s.run({ kind: 'refresh-safeguards', safeguards: { encryption: 'nist-800-111', keyCompromised: false, destruction: null }, ...base() })).toEqual([]);
+    const r = s.run({ kind: 'refresh-safeguards', safeguards: { encryption: 'nist-800-111', keyCompromised: true, destruction: null }, ...base(officer, '2025-03-20') });
+    expect(r.map((e) => e.type)).toEqual(['SafeguardsRecorded', 'TriageDecided']);
+    expect(s.lastDecision()).toMatchObject({ trigger: 'facts-changed', result: { breach: true, basis: 'presumed' } });
+    expect(s.state.obligations['individual-notice'].dueOn).toBe('2025-05-09'); // from discovery, not from the refresh
   });
 
   it('law-enforcement holds move due dates by policy; oral holds remind before the 30-day cap; early end re-triages', () => {

@@ -81,6 +81,12 @@ describe('individual notice letter: 45 CFR 164.404(c) content', () => {
     const vietnamese = syntheticPerson(0, { name: 'Nguyễn Thị Hằng' });
     const b = await letterFor(vietnamese);
     expect(b.text.flat).toContain('Dear Nguyễn Thị Hằng,');
+    // The second Unicode letter reuses the worker's parsed font with a fresh subset of its own.
+    const c = await letterFor(syntheticPerson(1, { name: 'Đặng Văn Lâm' }));
+    expect(c.text.flat).toContain('Dear Đặng Văn Lâm,');
+    expect(c.text.flat).not.toContain('Hằng');
+    const b2 = await letterFor(vietnamese);
+    expect(b2.out.sha256).toBe(b.out.sha256);
     expect(b.out.pdf.includes(Buffer.from('/FontFile2'))).toBe(true);
     expect(a.out.pdf.includes(Buffer.from('/FontFile2'))).toBe(false);
   });

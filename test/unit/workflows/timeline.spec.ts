@@ -67,6 +67,14 @@ describe('timeline events and fold', () => {
     expect(idx.get('risk-review-annual', subject)!.status).toBe('cancelled');
   });
 
+  it('reports a timeline whose events were appended to several streams', () => {
+    const idx = new TimelineIndex();
+    idx.apply(ev('risk-program-a', scheduleTimeline(def(), { subject, dueOn: '2026-01-15' })));
+    expect(idx.conflicts()).toEqual([]);
+    idx.apply(ev('risk-assessment-x', cancelTimeline(def(), subject, 'moved')));
+    expect(idx.conflicts()).toEqual([{ key: 'risk-review-annual|risk-program|org-1', streams: ['risk-assessment-x', 'risk-program-a'] }]);
+  });
+
   it('uses a context translator for its own event types', () => {
     const translator = (e: LedgerEventLike): TimelineIntent[] =>
       e.type === 'KeyActivated'

@@ -91,3 +91,21 @@ describe('timeline planning', () => {
     expect(() => planTimeline(def({ workflow: 'key-rotation' }), timeline(), { timeZone: tz, now: new Date(0) })).toThrow(/does not match/);
   });
 });
+
+describe('steps with an action', () => {
+  it('are never superseded: the effect happens even late', () => {
+    const d = def({ escalation: [{ after: '0d', to: ['security-officer'], action: 'expire-access-grant' }, { after: '3d', to: ['executive'] }] });
+    const clock = new FakeClock('2025-05-20T12:00:00Z'); // everything has passed
+    const plan = planTimeline(d, timeline(), { timeZone: tz, now: clock.now() });
+    const byStep = Object.fromEntries(plan.map((t) => [t.step, t.state]));
+    expect(byStep['escalation-0d']).toBe('pending');
+    expect(plan.find((t) => t.step === 'escalation-0d')!.action).toBe('expire-access-grant');
+    expect(byStep['escalation-3d']).toBe('pending');
+    expect(byStep['reminder-1d']).toBe('superseded');
+  });
+  it('must be valid names', () => {
+    const r = validateDefinition({ workflow: 'x', version: 1, title: 'X', subjectKinds: ['a'], escalation: [{ after: '0d', to: ['owner'], action: 'Revoke Now' }] }, 'x.yaml');
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.issues[0]).toMatchObject({ path: 'escalation[0].action', reason: expect.stringMatching(/^expected an action name/) });
+  });
+});

@@ -1,0 +1,97 @@
+import { Inject, Module, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit, type Provider } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { EvidenceController } from '../../evidence/http/evidence.controller';
+import { CLOCK, type Clock } from '../../platform/clock';
+import { APP_CONFIG, type AppConfig } from '../../platform/config';
+import { uuidv7 } from '../../platform/ids';
+import { LOGGER } from '../../platform/logger';
+import { EVENT_REGISTRY, EVENT_STORE, PROCESS_ROLES, type ProcessRoles } from '../../platform/tokens';
+import { LEDGER, type Ledger } from '../ledger';
+import type { EventStore } from '../port';
+import { PROJECTION_RUNNER, type ProjectionRunner } from '../projections/projection-runner';
+import type { EventRegistry } from '../registry';
+import { SqliteEventStore } from '../sqlite/sqlite-event-store';
+import { LedgerController } from './http/ledger.controller';
+import { loadIntegrityConfig } from './integrity-config';
+import { IntegrityService, type TamperFinding } from './integrity.service';
+import { INTEGRITY } from './integrity.tokens';
+import { INTEGRITY_EVENT_TYPES, LEDGER_TAMPER_DETECTED, tamperAlertsProjection } from './tamper-alerts.projection';
+
+export { INTEGRITY };
+
+/** Records a finding as a LedgerTamperDetected event for the security officer. */
+export async function recordTamper(ledger: Ledger, f: TamperFinding): Promise<void> {
+  const alertId = uuidv7(ledger.now().getTime());
+  await ledger.append(
+    `integrity-${alertId}`,
+    [
+      {
+        type: LEDGER_TAMPER_DETECTED,
+        data: {
+          alertId,
+          kind: f.kind,
+          reason: f.reason,
+          ...(f.position !== undefined ? { position: f.position } : {}),
+          detectedBy: f.detectedBy,
+          ...(f.witness ? { witness: f.witness } : {}),
+          ...(f.checkpointSize !== undefined ? { checkpointSize: f.checkpointSize } : {}),
+          assignedRole: 'security-officer',
+        },
+      },
+    ],
+    'no-stream',
+    { actor: { id: 'system:ledger-integrity', role: 'system' }, correlationId: alertId },
+  );
+}
+
+const integrityProvider: Provider = {
+  provide: INTEGRITY,
+  inject: [EVENT_STORE, APP_CONFIG, CLOCK, LOGGER, LEDGER],
+  useFactory: (store: EventStore, config: AppConfig, clock: Clock, logger: Logger, ledger: Ledger): IntegrityService | null => {
+    if (!(store instanceof SqliteEventStore)) {
+      logger.warn({ adapter: store.adapter }, 'ledger integrity (Merkle tree, checkpoints, witnesses) is only wired for the embedded SQLite ledger');
+      return null;
+    }
+    const c = loadIntegrityConfig(config.dataDir);
+    return new IntegrityService(store, {
+      ...c,
+      clock,
+      log: (level, msg, extra) => logger[level]({ ...extra, component: 'ledger-integrity' }, msg),
+      onTamper: (f) => recordTamper(ledger, f),
+    });
+  },
+};
+
+@Module({
+  controllers: [LedgerController, EvidenceController],
+  providers: [integrityProvider],
+  exports: [INTEGRITY],
+})
+export class IntegrityModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+  constructor(
+    @Inject(INTEGRITY) private readonly integrity: IntegrityService | null,
+    @Inject(EVENT_REGISTRY) private readonly registry: EventRegistry,
+    @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
+    @Inject(PROCESS_ROLES) private readonly roles: ProcessRoles,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.registerNames(...INTEGRITY_EVENT_TYPES);
+    this.projections.register(tamperAlertsProjection);
+    this.integrity?.attach();
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.integrity) return;
+    if (this.roles.has('scheduler') || this.roles.has('api')) {
+      this.integrity.startTimer();
+      // catch up: sign what is unsigned and bring lagging witnesses forward, without blocking start
+      void this.integrity.checkpointNow().catch((err) => this.logger.warn({ err: (err as Error).message }, 'initial checkpoint failed'));
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.integrity?.stop();
+  }
+}

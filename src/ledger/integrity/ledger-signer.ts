@@ -1,0 +1,100 @@
+/**
+ * The ledger's own checkpoint signing key — never the master key, never the agents' command key.
+ *
+ *   <dir>/ledger-signing.key    PRIVATE+KEY+<origin>+... (0600)
+ *   <dir>/ledger-signing.vkey   the verifier key to hand to witnesses and auditors
+ *   <dir>/ledger-signing.state  the last checkpoint this key signed (size, root)
+ *
+ * Rule: never sign two inconsistent checkpoints. Under an exclusive lock the signer checks that
+ * the tree it is asked to sign extends the last one it signed (a consistency proof from the
+ * stored nodes, verified) and refuses a smaller size or a different root at the same size.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Checkpoint, formatCheckpoint } from './checkpoint';
+import { withLock } from './file-witness';
+import { Ed25519NoteKey, KEY_TYPE_ED25519, signNote } from './note';
+import { ProofVerificationError, verifyConsistency } from './proofs';
+
+export class SigningRefusedError extends Error {
+  readonly code = 'CHECKPOINT_SIGNING_REFUSED';
+  constructor(message: string, readonly kind: 'rollback' | 'fork') {
+    super(message);
+    this.name = 'SigningRefusedError';
+  }
+}
+
+export class LedgerSigner {
+  private constructor(readonly dir: string, private readonly key: Ed25519NoteKey) {}
+
+  static open(dir: string, origin: string): LedgerSigner {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const keyPath = path.join(dir, 'ledger-signing.key');
+    let key: Ed25519NoteKey;
+    if (fs.existsSync(keyPath)) {
+      const mode = fs.statSync(keyPath).mode & 0o777;
+      if (mode & 0o077) throw new Error(`ledger signing key ${keyPath} is readable by others (mode ${mode.toString(8)}): chmod 600 it`);
+      key = Ed25519NoteKey.fromPrivate(fs.readFileSync(keyPath, 'utf8'));
+      if (key.type !== KEY_TYPE_ED25519) throw new Error('ledger signing key is not an Ed25519 note key');
+      if (key.name !== origin) throw new Error(`ledger signing key is for origin "${key.name}", configured origin is "${origin}"`);
+    } else {
+      key = Ed25519NoteKey.generate(origin, KEY_TYPE_ED25519);
+      try {
+        const fd = fs.openSync(keyPath, 'wx', 0o600);
+        fs.writeSync(fd, `${key.privateKeyString}\n`);
+        fs.fsyncSync(fd);
+        fs.closeSync(fd);
+        fs.writeFileSync(path.join(dir, 'ledger-signing.vkey'), `${key.verifierKey}\n`, { mode: 0o644 });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        return LedgerSigner.open(dir, origin); // another process created it first
+      }
+    }
+    return new LedgerSigner(dir, key);
+  }
+
+  get origin(): string {
+    return this.key.name;
+  }
+  get verifierKey(): string {
+    return this.key.verifierKey;
+  }
+  get publicKey(): Ed25519NoteKey {
+    return Ed25519NoteKey.fromVerifierKey(this.key.verifierKey);
+  }
+
+  lastSigned(): { size: number; root: Buffer } | undefined {
+    const p = path.join(this.dir, 'ledger-signing.state');
+    if (!fs.existsSync(p)) return undefined;
+    const j = JSON.parse(fs.readFileSync(p, 'utf8')) as { size: number; root: string };
+    return { size: j.size, root: Buffer.from(j.root, 'base64') };
+  }
+
+  /**
+   * Signs the checkpoint (origin, size, root) if it is consistent with the last one signed.
+   * `consistency(m, n)` returns the RFC 6962 proof from the stored tree.
+   */
+  sign(size: number, root: Buffer, consistency: (m: number, n: number) => Buffer[]): { note: string; checkpoint: Checkpoint } {
+    return withLock(path.join(this.dir, 'ledger-signing.lock'), () => {
+      const last = this.lastSigned();
+      if (last) {
+        if (size < last.size) throw new SigningRefusedError(`refusing to sign size ${size}: size ${last.size} was already signed (rollback)`, 'rollback');
+        try {
+          verifyConsistency(last.size, size, last.root, root, size === last.size ? [] : consistency(last.size, size));
+        } catch (e) {
+          if (e instanceof ProofVerificationError) {
+            throw new SigningRefusedError(`refusing to sign size ${size}: not consistent with the signed checkpoint of size ${last.size} (${e.message})`, 'fork');
+          }
+          throw e;
+        }
+      }
+      const checkpoint = { origin: this.origin, size, root };
+      const note = signNote(formatCheckpoint(checkpoint), [this.key]);
+      const p = path.join(this.dir, 'ledger-signing.state');
+      const tmp = `${p}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, JSON.stringify({ size, root: root.toString('base64') }), { mode: 0o600 });
+      fs.renameSync(tmp, p);
+      return { note, checkpoint };
+    });
+  }
+}

@@ -1,0 +1,360 @@
+/**
+ * Integrity tables inside the ledger's own SQLite file, written by the adapter's append hook in
+ * the same transaction as the events: leaf hashes + completed perfect nodes + the frontier.
+ *
+ *   integrity_nodes(level, idx, hash)        level 0 = leaf hash of the event at position idx+1
+ *   integrity_tree(size, frontier)           one row: the compact range [0, size)
+ *   integrity_checkpoints(size, root, note)  signed checkpoints (note gains cosignatures later)
+ *   integrity_witnesses(name, size, ...)     what each witness last cosigned / its last error
+ *   integrity_verified(size, root, frontier) where `ledger verify --since` resumes
+ */
+import type Database from 'better-sqlite3';
+import type { AppendHook } from '../sqlite/sqlite-event-store';
+import type { RecordedEvent } from '../port';
+import { canonicalLeaf, HASH_SIZE, leafHashOfText, spliceLeafText } from './hashing';
+import { appendLeaf, EMPTY_TREE, FrontierEntry, NodeReader, rootOf, TreeNode, TreeState } from './merkle';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS integrity_nodes (
+  level INTEGER NOT NULL,
+  idx   INTEGER NOT NULL,
+  hash  BLOB    NOT NULL,
+  PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS integrity_tree (
+  id       INTEGER PRIMARY KEY CHECK (id = 1),
+  size     INTEGER NOT NULL,
+  frontier BLOB    NOT NULL
+);
+CREATE TABLE IF NOT EXISTS integrity_checkpoints (
+  size       INTEGER PRIMARY KEY,
+  root       BLOB    NOT NULL,
+  note       TEXT    NOT NULL,
+  signed_at  TEXT    NOT NULL,
+  cosigned   INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS integrity_witnesses (
+  name       TEXT PRIMARY KEY,
+  size       INTEGER NOT NULL DEFAULT 0,
+  updated_at TEXT,
+  last_error TEXT
+);
+CREATE TABLE IF NOT EXISTS integrity_verified (
+  id       INTEGER PRIMARY KEY CHECK (id = 1),
+  size     INTEGER NOT NULL,
+  root     BLOB    NOT NULL,
+  frontier BLOB    NOT NULL,
+  at       TEXT    NOT NULL
+);
+`;
+
+export class LedgerIntegrityError extends Error {
+  readonly code = 'LEDGER_INTEGRITY';
+  constructor(message: string, readonly position?: number) {
+    super(message);
+    this.name = 'LedgerIntegrityError';
+  }
+}
+
+export function encodeFrontier(f: readonly FrontierEntry[]): Buffer {
+  return Buffer.concat(f.map((e) => Buffer.concat([Buffer.from([e.level]), e.hash])));
+}
+
+export function decodeFrontier(b: Buffer): FrontierEntry[] {
+  if (b.length % (HASH_SIZE + 1) !== 0) throw new LedgerIntegrityError('stored frontier is corrupt');
+  const out: FrontierEntry[] = [];
+  for (let i = 0; i < b.length; i += HASH_SIZE + 1) out.push({ level: b[i], hash: Buffer.from(b.subarray(i + 1, i + 1 + HASH_SIZE)) });
+  return out;
+}
+
+interface RawEventRow {
+  position: bigint;
+  id: string;
+  stream: string;
+  version: bigint;
+  type: string;
+  schema_version: bigint;
+  data: string;
+  metadata: string;
+}
+
+/** The RecordedEvent a stored row reads as (the adapter's own mapping). */
+export function rowToEvent(r: RawEventRow): RecordedEvent {
+  return {
+    id: r.id,
+    stream: r.stream,
+    version: r.version,
+    position: r.position,
+    type: r.type,
+    schemaVersion: Number(r.schema_version),
+    data: JSON.parse(r.data),
+    metadata: JSON.parse(r.metadata),
+  };
+}
+
+export interface StoredCheckpoint {
+  size: number;
+  root: Buffer;
+  note: string;
+  signedAt: string;
+  cosigned: number;
+}
+
+export class SqliteIntegrityStore implements NodeReader, AppendHook {
+  private readonly s: ReturnType<SqliteIntegrityStore['prepare']>;
+
+  constructor(readonly db: Database.Database) {
+    db.exec(SCHEMA);
+    this.s = this.prepare();
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      node: db.prepare('SELECT hash FROM integrity_nodes WHERE level = ? AND idx = ?').pluck(),
+      canonicalize: db.prepare('UPDATE events SET data = ?, metadata = ? WHERE position = ?'),
+      rawRows: db.prepare('SELECT position, id, stream, version, type, schema_version, data, metadata FROM events WHERE position > ? ORDER BY position ASC LIMIT ?').raw(true),
+      putNode: db.prepare('INSERT INTO integrity_nodes (level, idx, hash) VALUES (?, ?, ?)'),
+      tree: db.prepare('SELECT size, frontier FROM integrity_tree WHERE id = 1'),
+      putTree: db.prepare('INSERT INTO integrity_tree (id, size, frontier) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier'),
+      eventsAfter: db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?').safeIntegers(true),
+      eventsRange: db.prepare('SELECT * FROM events WHERE position > ? AND position <= ? ORDER BY position ASC').safeIntegers(true),
+      eventById: db.prepare('SELECT * FROM events WHERE id = ?').safeIntegers(true),
+      eventsOfStream: db.prepare('SELECT * FROM events WHERE stream = ? ORDER BY version ASC').safeIntegers(true),
+      eventsOfIncident: db
+        .prepare("SELECT * FROM events WHERE stream = ? OR (json_valid(data) AND json_extract(data, '$.incidentId') = ?) ORDER BY position ASC")
+        .safeIntegers(true),
+      head: db.prepare('SELECT COALESCE(MAX(position), 0) FROM events').pluck(),
+      leavesRange: db.prepare('SELECT idx, hash FROM integrity_nodes WHERE level = 0 AND idx >= ? AND idx < ? ORDER BY idx ASC'),
+      leavesRangeRaw: db.prepare('SELECT idx, hash FROM integrity_nodes WHERE level = 0 AND idx >= ? AND idx < ? ORDER BY idx ASC').raw(true),
+      checkpoints: db.prepare('SELECT size, root, note, signed_at AS signedAt, cosigned FROM integrity_checkpoints ORDER BY size ASC'),
+      latestCheckpoint: db.prepare('SELECT size, root, note, signed_at AS signedAt, cosigned FROM integrity_checkpoints ORDER BY size DESC LIMIT 1'),
+      checkpointAtLeast: db.prepare('SELECT size, root, note, signed_at AS signedAt, cosigned FROM integrity_checkpoints WHERE size >= ? ORDER BY cosigned DESC, size ASC LIMIT 1'),
+      bestCosigned: db.prepare('SELECT size, root, note, signed_at AS signedAt, cosigned FROM integrity_checkpoints WHERE size >= ? AND cosigned >= ? ORDER BY size DESC LIMIT 1'),
+      checkpointBySize: db.prepare('SELECT size, root, note, signed_at AS signedAt, cosigned FROM integrity_checkpoints WHERE size = ?'),
+      putCheckpoint: db.prepare('INSERT INTO integrity_checkpoints (size, root, note, signed_at, cosigned) VALUES (?, ?, ?, ?, ?)'),
+      updateCheckpoint: db.prepare('UPDATE integrity_checkpoints SET note = ?, cosigned = ? WHERE size = ?'),
+      witness: db.prepare('SELECT name, size, updated_at AS updatedAt, last_error AS lastError FROM integrity_witnesses WHERE name = ?'),
+      witnesses: db.prepare('SELECT name, size, updated_at AS updatedAt, last_error AS lastError FROM integrity_witnesses ORDER BY name'),
+      putWitness: db.prepare(
+        'INSERT INTO integrity_witnesses (name, size, updated_at, last_error) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET size = excluded.size, updated_at = excluded.updated_at, last_error = excluded.last_error',
+      ),
+      witnessError: db.prepare(
+        'INSERT INTO integrity_witnesses (name, size, updated_at, last_error) VALUES (?, 0, NULL, ?) ON CONFLICT(name) DO UPDATE SET last_error = excluded.last_error',
+      ),
+      verified: db.prepare('SELECT size, root, frontier, at FROM integrity_verified WHERE id = 1'),
+      putVerified: db.prepare(
+        'INSERT INTO integrity_verified (id, size, root, frontier, at) VALUES (1, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET size = excluded.size, root = excluded.root, frontier = excluded.frontier, at = excluded.at',
+      ),
+    };
+  }
+
+  // ---- tree ----------------------------------------------------------------------------------
+
+  treeState(): TreeState {
+    const row = this.s.tree.get() as { size: number; frontier: Buffer } | undefined;
+    if (!row) return EMPTY_TREE;
+    return { size: row.size, frontier: decodeFrontier(row.frontier) };
+  }
+
+  node(level: number, index: number): Buffer | undefined {
+    return (this.s.node.get(level, index) as Buffer | undefined) ?? undefined;
+  }
+
+  root(): Buffer {
+    return rootOf(this.treeState());
+  }
+
+  /** The append hook: runs inside the append transaction (the adapter's BEGIN IMMEDIATE). */
+  onAppend(_db: Database.Database, events: RecordedEvent[]): void {
+    let state = this.treeState();
+    const first = Number(events[0].position);
+    if (state.size > first - 1) {
+      throw new LedgerIntegrityError(
+        `the Merkle tree covers ${state.size} events but the new event has position ${first}: ledger events were removed or rewritten`,
+        first,
+      );
+    }
+    if (state.size < first - 1) state = this.hashStored(state, first - 1); // events appended without the hook
+    const nodes: TreeNode[] = [];
+    for (const e of events) {
+      if (Number(e.position) !== state.size + 1) throw new LedgerIntegrityError(`position ${e.position} does not follow ${state.size}`, Number(e.position));
+      const r = appendLeaf(state, this.leafAndCanonicalize(e));
+      state = r.state;
+      for (const n of r.nodes) nodes.push(n);
+    }
+    this.write(state, nodes);
+  }
+
+  /** Brings the tree up to the events table (events appended before integrity was wired in). Returns leaves added. */
+  catchUp(): number {
+    const run = this.db.transaction(() => {
+      const state = this.treeState();
+      const head = Number(this.s.head.get());
+      if (head <= state.size) return 0;
+      this.hashStored(state, head);
+      return head - state.size;
+    });
+    return run.immediate();
+  }
+
+  private hashStored(state: TreeState, upTo: number): TreeState {
+    let s = state;
+    let after = s.size;
+    while (after < upTo) {
+      const rows = this.s.eventsRange.all(BigInt(after), BigInt(Math.min(upTo, after + 1000))) as RawEventRow[];
+      if (rows.length === 0) throw new LedgerIntegrityError(`events after position ${after} are missing`, after + 1);
+      const nodes: TreeNode[] = [];
+      for (const row of rows) {
+        if (Number(row.position) !== s.size + 1) throw new LedgerIntegrityError(`position ${s.size + 1} is missing from the events table`, s.size + 1);
+        const r = appendLeaf(s, this.leafAndCanonicalize(rowToEvent(row), row));
+        s = r.state;
+        for (const n of r.nodes) nodes.push(n);
+      }
+      this.write(s, nodes);
+      after = s.size;
+    }
+    return s;
+  }
+
+  /**
+   * The event's leaf hash. Rows are kept in RFC 8785 canonical form (same JSON values, keys
+   * sorted) so that `ledger verify` can hash the stored text directly instead of re-encoding;
+   * the adapter stores JSON.stringify output, which this rewrites in the same transaction
+   * only when it differs.
+   */
+  private leafAndCanonicalize(e: RecordedEvent, row?: { data: string; metadata: string }): Buffer {
+    const c = canonicalLeaf(e);
+    const storedData = row ? row.data : JSON.stringify(e.data);
+    const storedMeta = row ? row.metadata : JSON.stringify(e.metadata);
+    if (storedData !== c.dataText || storedMeta !== c.metadataText) this.s.canonicalize.run(c.dataText, c.metadataText, e.position);
+    return c.leaf;
+  }
+
+  private readonly multiInsert = new Map<number, Database.Statement>();
+
+  private write(state: TreeState, nodes: readonly TreeNode[]): void {
+    // multi-row INSERTs for batches (one statement per 256 nodes instead of one per node)
+    const CHUNK = 256;
+    let i = 0;
+    for (; i + CHUNK <= nodes.length; i += CHUNK) {
+      let stmt = this.multiInsert.get(CHUNK);
+      if (!stmt) {
+        stmt = this.db.prepare(`INSERT INTO integrity_nodes (level, idx, hash) VALUES ${Array(CHUNK).fill('(?, ?, ?)').join(', ')}`);
+        this.multiInsert.set(CHUNK, stmt);
+      }
+      const params: unknown[] = [];
+      for (let j = i; j < i + CHUNK; j++) params.push(nodes[j].level, nodes[j].index, nodes[j].hash);
+      stmt.run(...params);
+    }
+    for (; i < nodes.length; i++) this.s.putNode.run(nodes[i].level, nodes[i].index, nodes[i].hash);
+    this.s.putTree.run(state.size, encodeFrontier(state.frontier));
+  }
+
+  // ---- events ----------------------------------------------------------------------------------
+
+  headPosition(): number {
+    return Number(this.s.head.get());
+  }
+
+  /** Raw stored events (never upcast: the leaf commits to what was written). */
+  *iterateEvents(after = 0, pageSize = 2000): Generator<RecordedEvent> {
+    let cursor = after;
+    for (;;) {
+      const rows = this.s.eventsAfter.all(BigInt(cursor), pageSize) as RawEventRow[];
+      for (const r of rows) yield rowToEvent(r);
+      if (rows.length < pageSize) return;
+      cursor = Number(rows[rows.length - 1].position);
+    }
+  }
+
+  /** Raw rows with their original JSON text, for the fast verifier path. */
+  *iterateRows(after = 0, pageSize = 2000): Generator<RawEventRow> {
+    let cursor = after;
+    for (;;) {
+      const rows = this.s.eventsAfter.all(BigInt(cursor), pageSize) as RawEventRow[];
+      for (const r of rows) yield r;
+      if (rows.length < pageSize) return;
+      cursor = Number(rows[rows.length - 1].position);
+    }
+  }
+
+  /** Raw row tuples [position, id, stream, version, type, schema_version, data, metadata], fastest read (a JOIN with the leaves is 5x slower than two range scans). */
+  rawRowsAfter(after: number, limit: number): unknown[][] {
+    return this.s.rawRows.all(after, limit) as unknown[][];
+  }
+
+  /** Stored leaf hashes for indices [from, from + count) as a dense array (undefined where missing). */
+  storedLeafArray(from: number, count: number): Array<Buffer | undefined> {
+    const out: Array<Buffer | undefined> = new Array(count);
+    for (const r of this.s.leavesRangeRaw.all(from, from + count) as Array<[number, Buffer]>) out[r[0] - from] = r[1];
+    return out;
+  }
+
+  storedLeaves(from: number, to: number): Map<number, Buffer> {
+    const m = new Map<number, Buffer>();
+    for (const r of this.s.leavesRange.all(from, to) as Array<{ idx: number; hash: Buffer }>) m.set(r.idx, r.hash);
+    return m;
+  }
+
+  eventById(id: string): RecordedEvent | undefined {
+    const r = this.s.eventById.get(id) as RawEventRow | undefined;
+    return r ? rowToEvent(r) : undefined;
+  }
+
+  /** The incident's own stream plus every event that names the incident (other contexts' streams). */
+  eventsOfIncident(incidentId: string): RecordedEvent[] {
+    return (this.s.eventsOfIncident.all(`incident-${incidentId}`, incidentId) as RawEventRow[]).map(rowToEvent);
+  }
+
+  eventsOfStream(stream: string): RecordedEvent[] {
+    return (this.s.eventsOfStream.all(stream) as RawEventRow[]).map(rowToEvent);
+  }
+
+  // ---- checkpoints -----------------------------------------------------------------------------
+
+  checkpoints(): StoredCheckpoint[] {
+    return this.s.checkpoints.all() as StoredCheckpoint[];
+  }
+  latestCheckpoint(): StoredCheckpoint | undefined {
+    return this.s.latestCheckpoint.get() as StoredCheckpoint | undefined;
+  }
+  checkpointBySize(size: number): StoredCheckpoint | undefined {
+    return this.s.checkpointBySize.get(size) as StoredCheckpoint | undefined;
+  }
+  /** The newest checkpoint covering `size` with at least `quorum` cosignatures. */
+  bestCheckpointCovering(size: number, quorum: number): StoredCheckpoint | undefined {
+    return this.s.bestCosigned.get(size, quorum) as StoredCheckpoint | undefined;
+  }
+  putCheckpoint(c: StoredCheckpoint): void {
+    this.s.putCheckpoint.run(c.size, c.root, c.note, c.signedAt, c.cosigned);
+  }
+  updateCheckpointNote(size: number, note: string, cosigned: number): void {
+    this.s.updateCheckpoint.run(note, cosigned, size);
+  }
+
+  // ---- witnesses -------------------------------------------------------------------------------
+
+  witnessSize(name: string): number {
+    return (this.s.witness.get(name) as { size: number } | undefined)?.size ?? 0;
+  }
+  witnessStates(): Array<{ name: string; size: number; updatedAt: string | null; lastError: string | null }> {
+    return this.s.witnesses.all() as never;
+  }
+  recordWitnessSuccess(name: string, size: number, at: string): void {
+    this.s.putWitness.run(name, size, at, null);
+  }
+  recordWitnessError(name: string, message: string): void {
+    this.s.witnessError.run(name, message.slice(0, 500));
+  }
+
+  // ---- incremental verification ----------------------------------------------------------------
+
+  verifiedState(): { size: number; root: Buffer; frontier: FrontierEntry[]; at: string } | undefined {
+    const r = this.s.verified.get() as { size: number; root: Buffer; frontier: Buffer; at: string } | undefined;
+    return r ? { size: r.size, root: r.root, frontier: decodeFrontier(r.frontier), at: r.at } : undefined;
+  }
+  putVerifiedState(size: number, root: Buffer, frontier: FrontierEntry[], at: string): void {
+    this.s.putVerified.run(size, root, encodeFrontier(frontier), at);
+  }
+}

@@ -1,0 +1,189 @@
+import { Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Ctx, Roles } from '../../auth/http/decorators';
+import type { CommandContext } from '../../ledger/ledger';
+import { etagOf, parseIfMatch } from '../../platform/http/etag';
+import { ApiZodBody, ValidBody } from '../../platform/http/zod';
+import { RiskCommands } from '../commands/risk.commands';
+import type { Asset, TreatmentOption } from '../domain/assessment';
+import type { CandidateInput } from '../domain/candidates';
+import { RiskQueries } from '../queries/risk.queries';
+import {
+  AcceptanceBody, AdoptBody, AssetBody, CandidateBody, DismissBody, EstablishProgramBody, RatingBody, RiskBody, StartAssessmentBody, TreatmentBody,
+} from './risk.schemas';
+import type { z } from 'zod';
+
+const READERS = ['compliance-officer', 'security-officer', 'incident-responder', 'auditor'] as const;
+const ASSESSORS = ['compliance-officer', 'security-officer'] as const;
+
+@ApiTags('risk')
+@ApiBearerAuth()
+@Controller('v1/risk')
+export class RiskController {
+  constructor(
+    private readonly commands: RiskCommands,
+    private readonly queries: RiskQueries,
+  ) {}
+
+  @Get('catalogs')
+  @Roles(...READERS)
+  catalogs() {
+    return this.queries.catalogs();
+  }
+
+  @Post('programs')
+  @Roles(...ASSESSORS)
+  @ApiZodBody(EstablishProgramBody)
+  async establish(@ValidBody(EstablishProgramBody) body: z.infer<typeof EstablishProgramBody>, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    await this.commands.establishProgram(body, ctx);
+    res.status(201).setHeader('Location', `/v1/risk/programs/${body.programId}`);
+    return this.queries.getProgram(body.programId);
+  }
+
+  @Get('programs/:id')
+  @Roles(...READERS)
+  program(@Param('id') id: string) {
+    return this.queries.getProgram(id);
+  }
+
+  @Get('assessments')
+  @Roles(...READERS)
+  list(@Query('programId') programId?: string) {
+    return this.queries.listAssessments(programId);
+  }
+
+  @Post('assessments')
+  @Roles(...ASSESSORS)
+  @ApiZodBody(StartAssessmentBody)
+  async start(@ValidBody(StartAssessmentBody) body: z.infer<typeof StartAssessmentBody>, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const r = await this.commands.startAssessment(body, ctx);
+    res.status(201).setHeader('ETag', etagOf(r.version)).setHeader('Location', `/v1/risk/assessments/${r.assessmentId}`);
+    return { assessment: await this.queries.getAssessment(r.assessmentId), diff: r.diff };
+  }
+
+  @Get('assessments/:id')
+  @Roles(...READERS)
+  async get(@Param('id', new ParseUUIDPipe()) id: string, @Res({ passthrough: true }) res: Response) {
+    const a = await this.queries.getAssessment(id);
+    res.setHeader('ETag', etagOf(a.version));
+    return a;
+  }
+
+  @Get('assessments/:id/diff')
+  @Roles(...READERS)
+  diff(@Param('id', new ParseUUIDPipe()) id: string) {
+    return this.queries.diff(id);
+  }
+
+  @Get('assessments/:id/report.pdf')
+  @Roles(...READERS)
+  async report(@Param('id', new ParseUUIDPipe()) id: string, @Res() res: Response) {
+    const pdf = await this.queries.report(id);
+    res.status(200).setHeader('Content-Type', 'application/pdf').setHeader('Content-Disposition', `attachment; filename="risk-assessment-${id}.pdf"`).send(pdf);
+  }
+
+  private async after(id: string, version: bigint, res: Response, extra: Record<string, unknown> = {}) {
+    res.setHeader('ETag', etagOf(version));
+    return { ...extra, assessment: await this.queries.getAssessment(id) };
+  }
+
+  @Post('assessments/:id/assets')
+  @Roles(...ASSESSORS)
+  @ApiZodBody(AssetBody)
+  async asset(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(AssetBody) body: z.infer<typeof AssetBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const r = await this.commands.registerAsset(id, body as Omit<Asset, 'assetId'>, ctx, parseIfMatch(ifMatch));
+    res.status(201);
+    return this.after(id, r.version, res, { assetId: r.assetId });
+  }
+
+  @Post('assessments/:id/risks')
+  @Roles(...ASSESSORS)
+  @ApiZodBody(RiskBody)
+  async risk(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(RiskBody) body: z.infer<typeof RiskBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const r = await this.commands.identifyRisk(id, body, ctx, parseIfMatch(ifMatch));
+    res.status(201);
+    return this.after(id, r.version, res, { riskId: r.riskId });
+  }
+
+  @Post('assessments/:id/risks/:riskId/ratings')
+  @Roles(...ASSESSORS)
+  @ApiZodBody(RatingBody)
+  async rateRisk(@Param('id', new ParseUUIDPipe()) id: string, @Param('riskId') riskId: string, @ValidBody(RatingBody) body: z.infer<typeof RatingBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const r = await this.commands.rateRisk(id, riskId, body, ctx, parseIfMatch(ifMatch));
+    return this.after(id, r.version, res);
+  }
+
+  @Post('assessments/:id/risks/:riskId/treatment')
+  @Roles(...ASSESSORS)
+  @ApiZodBody(TreatmentBody)
+  async treat(@Param('id', new ParseUUIDPipe()) id: string, @Param('riskId') riskId: string, @ValidBody(TreatmentBody) body: z.infer<typeof TreatmentBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const r = await this.commands.planTreatment(id, riskId, { ...body, option: body.option as TreatmentOption }, ctx, parseIfMatch(ifMatch));
+    return this.after(id, r.version, res);
+  }
+
+  @Post('assessments/:id/risks/:riskId/acceptances')
+  @Roles(...ASSESSORS)
+  @ApiZodBody(AcceptanceBody)
+  async accept(@Param('id', new ParseUUIDPipe()) id: string, @Param('riskId') riskId: string, @ValidBody(AcceptanceBody) body: z.infer<typeof AcceptanceBody>, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const r = await this.commands.acceptRisk(id, riskId, body, ctx);
+    res.status(201);
+    return this.after(id, r.version, res);
+  }
+
+  @Post('assessments/:id/submit')
+  @HttpCode(200)
+  @Roles(...ASSESSORS)
+  async submit(@Param('id', new ParseUUIDPipe()) id: string, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const r = await this.commands.submit(id, ctx, parseIfMatch(ifMatch));
+    return this.after(id, r.version, res);
+  }
+
+  @Post('assessments/:id/approve')
+  @HttpCode(200)
+  @Roles(...ASSESSORS)
+  async approve(@Param('id', new ParseUUIDPipe()) id: string, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const r = await this.commands.approve(id, ctx);
+    return this.after(id, r.version, res);
+  }
+
+  @Post('assessments/:id/complete')
+  @HttpCode(200)
+  @Roles(...ASSESSORS)
+  async complete(@Param('id', new ParseUUIDPipe()) id: string, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const r = await this.commands.complete(id, ctx);
+    return this.after(id, r.version, res);
+  }
+
+  @Get('candidates')
+  @Roles(...READERS)
+  candidates(@Query('status') status?: string) {
+    return this.queries.listCandidates(status);
+  }
+
+  @Post('candidates')
+  @Roles('compliance-officer', 'security-officer', 'incident-responder')
+  @ApiZodBody(CandidateBody)
+  async propose(@ValidBody(CandidateBody) body: z.infer<typeof CandidateBody>, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const r = await this.commands.proposeCandidate(body as CandidateInput, ctx);
+    res.status(r.created ? 201 : 200);
+    return r;
+  }
+
+  @Post('candidates/:id/adopt')
+  @HttpCode(200)
+  @Roles(...ASSESSORS)
+  @ApiZodBody(AdoptBody)
+  async adopt(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(AdoptBody) body: z.infer<typeof AdoptBody>, @Ctx() ctx: CommandContext) {
+    const { assessmentId, ...risk } = body;
+    return this.commands.adoptCandidate(id, assessmentId, risk, ctx).then((r) => ({ riskId: r.riskId, assessmentId, version: Number(r.version) }));
+  }
+
+  @Post('candidates/:id/dismiss')
+  @HttpCode(200)
+  @Roles(...ASSESSORS)
+  @ApiZodBody(DismissBody)
+  dismiss(@Param("id", new ParseUUIDPipe()) id: string, @ValidBody(DismissBody) body: z.infer<typeof DismissBody>, @Ctx() ctx: CommandContext) {
+    return this.commands.dismissCandidate(id, body.reason, ctx);
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Every reported incident becomes a candidate risk, which opens a risk review after the incident
+ * (workflow risk-review-after-change, HIPAA 164.308(a)(1)(ii)(B) / (a)(6)). At-least-once and
+ * idempotent: the candidate id derives from the incident id.
+ */
+import type { EventProcessor } from '../../ledger/processors/event-processor';
+import type { RecordedEvent } from '../../ledger/port';
+import type { RiskCommands } from '../commands/risk.commands';
+
+export function incidentCandidatesProcessor(commands: RiskCommands): EventProcessor {
+  return {
+    name: 'risk.incident-candidates',
+    handles: ['IncidentReported'],
+    async handle(e: RecordedEvent) {
+      const d = e.data as { incidentId: string; title?: string };
+      if (typeof d.incidentId !== 'string') return;
+      await commands.proposeCandidate(
+        {
+          origin: 'incident',
+          sourceRef: { kind: 'incident', id: d.incidentId },
+          code: 'incident',
+          // Incident titles are PHI-free by contract; keep it short anyway.
+          title: `Review the risk analysis after incident: ${String(d.title ?? d.incidentId).slice(0, 150)}`,
+          severity: 'high',
+        },
+        { actor: { id: 'system:risk', role: 'system' }, correlationId: e.metadata.correlationId, causationId: e.id },
+      );
+    },
+  };
+}

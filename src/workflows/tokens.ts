@@ -1,0 +1,2 @@
+export const WORKFLOW_REGISTRY = Symbol('WorkflowRegistry');
+export const WORKFLOW_ENGINE = Symbol('WorkflowEngine');
