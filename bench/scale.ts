@@ -30,8 +30,8 @@ function arg(name: string, fallback: number): number {
   return v;
 }
 
-const LETTERS = arg('letters', 1200);
-const CHUNK = arg('chunk', 40);
+const LETTERS = arg('letters', 4000);
+const CHUNK = arg('chunk', 100);
 // One- and two-worker runs alternate R times and the medians are compared, so load from other
 // work on a shared machine hits both sides alike.
 const ROUNDS = arg('rounds', 2);
