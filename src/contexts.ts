@@ -1,12 +1,13 @@
 import type { Type } from '@nestjs/common';
+import { AgentsModule } from './agents/agents.module';
 import { AuthModule } from './auth/auth.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { IntegrityModule } from './ledger/integrity/integrity.module';
 import { NoticesModule } from './notices/notices.module';
+import { SchedulerModule } from './platform/roles/scheduler';
 import { PostureModule } from './posture/posture.module';
 import { RiskModule } from './risk/risk.module';
 import { WorkflowsModule } from './workflows/workflows.module';
-import { AgentsModule } from './agents/agents.module';
 
 /**
  * Every bounded context's Nest module. Add yours here (one line): it registers its event
@@ -22,4 +23,5 @@ export const CONTEXT_MODULES: Type[] = [
   AgentsModule,
   RiskModule,
   PostureModule,
+  SchedulerModule,
 ];
