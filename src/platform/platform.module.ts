@@ -17,6 +17,7 @@ import { CLOCK, type Clock } from './clock';
 import { APP_CONFIG, type AppConfig } from './config';
 import { LOGGER } from './logger';
 import { QUEUES, QueueRegistry } from './redis';
+import { createEventStore } from './roles/event-store-factory';
 import { ARTIFACT_STORE, EVENT_REGISTRY, EVENT_STORE, MASTER_KEY, METRICS, PHI_VAULT, PROCESS_ROLES, type ProcessRoles } from './tokens';
 
 export interface PlatformOptions {
@@ -72,7 +73,9 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
         {
           provide: EVENT_STORE,
           useFactory: () =>
-            options.eventStore ?? new SqliteEventStore({ path: config.ledgerPath, clock, pollIntervalMs: config.PROJECTION_POLL_MS, synchronous: config.LEDGER_SYNCHRONOUS }),
+            options.eventStore ??
+            createEventStore(config, clock) ??
+            new SqliteEventStore({ path: config.ledgerPath, clock, pollIntervalMs: config.PROJECTION_POLL_MS, synchronous: config.LEDGER_SYNCHRONOUS }),
         },
         { provide: LEDGER, useFactory: (s: EventStore, r: EventRegistry) => new Ledger(s, r, clock), inject: [EVENT_STORE, EVENT_REGISTRY] },
         { provide: READ_DB, useFactory: () => openReadStore(config.readModelPath) },
