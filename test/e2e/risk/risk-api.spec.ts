@@ -89,7 +89,7 @@ describe('risk API, candidates and status', () => {
     expect(text).toMatch(/risk-review-annual +risk-program default +2025-12-31 +-\d+ +yes/);
     // The incident's review was closed when its candidate was dismissed.
     expect(text).not.toContain('risk-review-after-change');
-    expect(text).toMatch(/== PHI datasets not encrypted \[n\/a\]/);
+    expect(text).toMatch(/== PHI datasets not encrypted \[ok\]/); // the datasets context answers this section
   });
 
   it('refuses to start with a broken workflow file, naming file, path and reason', async () => {
