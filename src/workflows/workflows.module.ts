@@ -20,6 +20,7 @@ import { EVENT_REGISTRY, EVENT_STORE, PROCESS_ROLES, type ProcessRoles } from '.
 import { TimelineEventTypes } from './domain/timeline';
 import { loadWorkflowDirOrThrow } from './loader';
 import { FileOutboxNotifier } from './notifier/file-outbox';
+import { notifierFor } from './notifier/smtp';
 import { StaticRoleDirectory } from './ports';
 import { WorkflowRegistry } from './registry';
 import { WorkflowEngine, type QueueFactory } from './runtime/workflow-engine';
@@ -66,7 +67,7 @@ export function roleDirectoryFromEnv(env: Record<string, string | undefined> = p
           clock,
           timeZone: config.ORG_TIMEZONE,
           queues: queues as unknown as QueueFactory,
-          notifier: new FileOutboxNotifier(config.outboxDir, roleDirectoryFromEnv(), clock, config.MAIL_FROM),
+          notifier: notifierFor(config, roleDirectoryFromEnv(), clock, () => new FileOutboxNotifier(config.outboxDir, roleDirectoryFromEnv(), clock, config.MAIL_FROM)),
           onError: (err) => logger.warn({ err }, 'workflows worker error'),
         }),
       inject: [EVENT_STORE, WORKFLOW_REGISTRY, CLOCK, APP_CONFIG, QUEUES, LOGGER],
