@@ -32,7 +32,7 @@ export class AuthModule implements OnModuleInit, OnApplicationBootstrap {
   ) {}
 
   onModuleInit(): void {
-    this.registry.registerNames(...PRINCIPAL_EVENT_TYPES);
+    this.registry.registerNames(...PRINCIPAL_EVENT_TYPES, 'PhiAccessed');
     this.projections.register(principalsProjection);
   }
 

@@ -1,3 +1,5 @@
+import { EVENT_STORE } from '../../../src/platform/tokens';
+import type { EventStore } from '../../../src/ledger/port';
 /**
  * The notices workflow over HTTP on a whole Safe Harbor: draft → preview → approval by a second
  * compliance officer → release → delivered by the sandboxed chunk workers (outbox mail) →
@@ -77,6 +79,12 @@ describe('notices e2e', () => {
     expect(preview.body.counts.total).toBe(people.length);
     const sample = await t.http().get(preview.body.samples[0].href).set(as(approver)).buffer(true).parse((res, cb) => { const b: Buffer[] = []; res.on('data', (c: Buffer) => b.push(c)); res.on('end', () => cb(null, Buffer.concat(b))); });
     expect(sample.status).toBe(200);
+    // Admin manages principals and never reads PHI, whatever route it tries.
+    expect((await t.http().get(preview.body.samples[0].href).set('Authorization', `Bearer ${t.adminKey}`)).status).toBe(403);
+    // Reading PHI is itself an event: who, which route, which ids — never the PHI.
+    const reads = await t.app.get<EventStore>(EVENT_STORE).readStream(`phiaccess-${approver.id}`);
+    expect(reads.map((e) => e.type)).toEqual(['PhiAccessed']);
+    expect(reads[0]!.data).toMatchObject({ principalId: approver.id, route: '/v1/notices/batches/:id/samples/:n', params: { id, n: '0' } });
 
     // The drafter may not approve their own batch.
     const self = await t.http().post(`/v1/notices/batches/${id}/approve`).set(as(drafter)).send({ contentDigest: draft.body.contentDigest });
