@@ -2,6 +2,11 @@ import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '../ledger/projections/projection-runner';
 import type { EventRegistry } from '../ledger/registry';
 import { EVENT_REGISTRY } from '../platform/tokens';
+import { CommandBus } from '@nestjs/cqrs';
+import { PROCESSOR_RUNNER, type ProcessorRunner } from '../ledger/processors/event-processor';
+import { APP_CONFIG, type AppConfig } from '../platform/config';
+import { localDate } from './incident-decider';
+import { tamperIncidentProcessor } from './processors/tamper-incident.processor';
 import { AmendIncidentHandler } from './commands/amend-incident';
 import { ReportIncidentHandler } from './commands/report-incident';
 import { INCIDENT_EVENT_TYPES } from './domain/incident';
@@ -54,10 +59,14 @@ export class IncidentsModule implements OnModuleInit {
   constructor(
     @Inject(EVENT_REGISTRY) private readonly registry: EventRegistry,
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
+    @Inject(PROCESSOR_RUNNER) private readonly processors: ProcessorRunner,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly commands: CommandBus,
   ) {}
 
   onModuleInit(): void {
     this.registry.registerNames(...INCIDENT_EVENT_TYPES);
     this.projections.register(incidentsProjection);
+    this.processors.register(tamperIncidentProcessor(this.commands, (iso) => localDate(new Date(iso), this.config.ORG_TIMEZONE)));
   }
 }

@@ -11,6 +11,8 @@ export class ReportIncidentCommand {
   constructor(
     readonly body: ReportIncidentBody,
     readonly ctx: CommandContext,
+    /** A caller that must be idempotent (an event processor) passes a deterministic id. */
+    readonly incidentId?: string,
   ) {}
 }
 
@@ -21,8 +23,8 @@ export class ReportIncidentHandler implements ICommandHandler<ReportIncidentComm
     @Inject(INCIDENT_DECIDER) private readonly decider: IncidentDecider,
   ) {}
 
-  async execute({ body, ctx }: ReportIncidentCommand) {
-    const incidentId = uuidv7(this.ledger.now().getTime());
+  async execute({ body, ctx, incidentId: given }: ReportIncidentCommand) {
+    const incidentId = given ?? uuidv7(this.ledger.now().getTime());
     const r = await handleCommand(
       this.ledger,
       incidentStream(incidentId),

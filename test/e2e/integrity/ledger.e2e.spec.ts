@@ -129,6 +129,15 @@ describe('ledger integrity over HTTP (/v1/ledger, /v1/evidence)', () => {
       if (alerts.length === 0) await new Promise((res) => setTimeout(res, 25));
     }
     expect(alerts[0]).toMatchObject({ kind: 'event-changed', position: row.position, assignedRole: 'security-officer' });
+    // …and it opens a security incident to triage and track like any other.
+    let tamperIncident: { title: string; breachType: string } | undefined;
+    for (let i = 0; i < 100 && !tamperIncident; i++) {
+      const list = (await t.http().get('/v1/incidents').set(as(officer))).body.items as Array<{ id: string; title: string }>;
+      const hit = list.find((x) => x.title.startsWith('Ledger tampering detected'));
+      if (hit) tamperIncident = (await t.http().get(`/v1/incidents/${hit.id}`).set(as(officer))).body;
+      else await new Promise((res) => setTimeout(res, 25));
+    }
+    expect(tamperIncident).toMatchObject({ title: 'Ledger tampering detected (event-changed)', breachType: 'hacking-it-incident' });
     // evidence export refuses to package an altered event
     const ex = await t.http().get(`/v1/evidence/incidents/${incidentId}`).set(as(auditor));
     expect(ex.status).toBe(409);
