@@ -1,3 +1,4 @@
+import { toRecorded, type EventRow } from '../sqlite/sqlite-event-store';
 /**
  * Integrity tables inside the ledger's own SQLite file, written by the adapter's append hook in
  * the same transaction as the events: leaf hashes + completed perfect nodes + the frontier.
@@ -67,30 +68,10 @@ export function decodeFrontier(b: Buffer): FrontierEntry[] {
   return out;
 }
 
-interface RawEventRow {
-  position: bigint;
-  id: string;
-  stream: string;
-  version: bigint;
-  type: string;
-  schema_version: bigint;
-  data: string;
-  metadata: string;
-}
+type RawEventRow = EventRow;
 
-/** The RecordedEvent a stored row reads as (the adapter's own mapping). */
-export function rowToEvent(r: RawEventRow): RecordedEvent {
-  return {
-    id: r.id,
-    stream: r.stream,
-    version: r.version,
-    position: r.position,
-    type: r.type,
-    schemaVersion: Number(r.schema_version),
-    data: JSON.parse(r.data),
-    metadata: JSON.parse(r.metadata),
-  };
-}
+/** The RecordedEvent a stored row reads as: the adapter's own mapping. */
+export const rowToEvent = (r: RawEventRow): RecordedEvent => toRecorded(r);
 
 export interface StoredCheckpoint {
   size: number;

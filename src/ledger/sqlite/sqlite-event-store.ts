@@ -44,7 +44,8 @@ export interface SqliteEventStoreOptions {
   synchronous?: 'full' | 'normal';
 }
 
-interface EventRow {
+/** A row of the events table, integers read as bigint. */
+export interface EventRow {
   position: bigint;
   id: string;
   stream: string;
@@ -260,7 +261,8 @@ function assertStreamName(stream: string): void {
   }
 }
 
-function toRecorded(r: EventRow): RecordedEvent {
+/** The RecordedEvent a stored row reads as; the integrity layer reads rows the same way. */
+export function toRecorded(r: EventRow): RecordedEvent {
   return {
     id: r.id,
     stream: r.stream,
