@@ -1,5 +1,4 @@
 /** Public surface of the workflows engine (see docs/workflows.md). */
-export * from './domain/calendar';
 export * from './domain/duration';
 export * from './domain/definition';
 export * from './domain/timers';

@@ -9,7 +9,7 @@
  * register a translator (`TimelineTranslator`) instead. The engine records what it sends as
  * `ReminderSent` / `EscalationRaised` in the timeline's own stream (`timelineStream()`).
  */
-import { isIsoDate } from './calendar';
+import { isIsoDate } from '../../shared/calendar';
 import { SUBJECT_ROLES, type WorkflowDefinition, type WorkflowRole } from './definition';
 import { nextDueOn, SUBJECT_ID_RE, type SubjectRef, type TimerKind } from './timers';
 

@@ -16,7 +16,7 @@ import { WrongExpectedVersionError } from '../../ledger/errors';
 import type { Actor, EventStore, RecordedEvent } from '../../ledger/port';
 import type { Clock } from '../../platform/clock';
 import { uuidv7 } from '../../platform/ids';
-import { daysBetween, localDate } from '../domain/calendar';
+import { daysBetween, localDate } from '../../shared/calendar';
 import { SUBJECT_ROLES, type WorkflowDefinition, type WorkflowRole } from '../domain/definition';
 import { renderTimerMessage } from '../domain/message';
 import {
