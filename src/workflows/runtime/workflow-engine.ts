@@ -33,10 +33,11 @@ import { jobIdForTimer, planTimeline, SUBJECT_ID_RE, type PlannedTimer, type Sub
 import { publishDefinitions } from '../definitions-ledger';
 import type { ActionHandler, Notifier, ScheduleHandler } from '../ports';
 import type { WorkflowRegistry } from '../registry';
+import { systemActor } from '../../shared/system-actor';
 
 export const WORKFLOWS_QUEUE = 'safeharbor-workflows';
 const RECONCILE_WINDOW = 200;
-export const SYSTEM_ACTOR: Actor = { id: 'system:workflows', role: 'system' };
+export const SYSTEM_ACTOR: Actor = systemActor('workflows');
 
 /** The payload of a timer job: ids and dates only. */
 export interface TimerJobData {
