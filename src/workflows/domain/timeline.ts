@@ -22,6 +22,9 @@ export const TimelineEventTypes = {
   WorkflowDefinitionPublished: 'WorkflowDefinitionPublished',
 } as const;
 
+/** Every event type the workflows engine writes or reads as its own (register them with the EventRegistry). */
+export const WORKFLOW_EVENT_TYPES: string[] = Object.values(TimelineEventTypes);
+
 /** Principal ids (never names or addresses) for the subject roles a definition may address. */
 export type Assignees = Partial<Record<'owner' | 'reviewer' | 'custodian', string[]>>;
 
