@@ -26,7 +26,7 @@ export function uniquePrefix(): string {
   return `test-wf-${randomBytes(6).toString('hex')}`;
 }
 
-/** Delete every key under a prefix (SCAN, never FLUSHALL: other engineers share this Redis). */
+/** Delete every key under a prefix (SCAN, never FLUSHALL: the Redis is shared). */
 export async function deletePrefix(prefix: string): Promise<number> {
   const r = new IORedis(REDIS_URL);
   let n = 0;
