@@ -268,13 +268,14 @@ function localParts(instantMs: number, tz: string): LocalParts {
 }
 
 /** Milliseconds from 1970-01-01T00:00Z to a wall-clock reading (treated as if it were UTC). */
-function wallMs(p: CalendarDate & { hour: number; minute: number; second?: number }): number {
-  return dayNumber(p.year, p.month, p.day) * 86_400_000 + (p.hour * 60 + p.minute) * 60_000 + (p.second ?? 0) * 1000;
+function wallMs(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+  return dayNumber(year, month, day) * 86_400_000 + ((hour * 60 + minute) * 60 + second) * 1000;
 }
 
 /** The zone's offset from UTC at an instant, in ms (local − UTC). */
 function offsetMs(instantMs: number, tz: string): number {
-  return wallMs(localParts(instantMs, tz)) - Math.floor(instantMs / 1000) * 1000;
+  const p = localParts(instantMs, tz);
+  return wallMs(p.year, p.month, p.day, p.hour, p.minute, p.second) - Math.floor(instantMs / 1000) * 1000;
 }
 
 /**
@@ -285,7 +286,7 @@ export function zonedInstant(date: string, time: string, tz: string): Date {
   const d = parseIsoDate(date);
   const tm = TIME_RE.exec(time);
   if (!tm) throw new CalendarDateError('time: expected a time of day HH:MM');
-  const wall = wallMs({ ...d, hour: Number(tm[1]), minute: Number(tm[2]) });
+  const wall = wallMs(d.year, d.month, d.day, Number(tm[1]), Number(tm[2]), 0);
   // The offset is one of the zone's offsets around that day; try both and keep the ones that
   // map back to the wall time.
   const offA = offsetMs(wall - 86_400_000 / 2, tz);
