@@ -30,6 +30,7 @@ import { WORKFLOW_ENGINE, WORKFLOW_REGISTRY } from '../workflows/tokens';
 import { POSTURE_REGISTRY, type PostureRegistry } from '../posture/posture';
 import type { WorkflowEngine } from '../workflows/runtime/workflow-engine';
 import { CAMPAIGN_TIMELINE_EVENTS, campaignTimelines, GRANT_TIMELINE_EVENTS, grantTimelines, KEY_TIMELINE_EVENTS, keyTimelines } from './workflows-link';
+import { systemActor } from '../shared/system-actor';
 
 export const SAFEGUARDS_SOURCE = Symbol('SafeguardsSource');
 const KEY_MATERIAL_STORE = Symbol('KeyMaterialStore');
@@ -89,7 +90,7 @@ export class AgentsModule implements OnModuleInit, OnApplicationBootstrap, OnMod
         return { rows, attention: rows.length };
       },
     });
-    const system = (id: string) => ({ actor: { id: `system:${id}`, role: 'security-officer' }, correlationId: id });
+    const system = (id: string) => ({ actor: systemActor(id), correlationId: id });
     this.engine.registerActionHandler('expire-access-grant', (c) => this.service.expireGrant(c.subject.id, system('grant-expiry')));
     this.engine.registerScheduleHandler('access-recertification', async ({ occurrenceOn }) => {
       const dueAt = new Date(Date.parse(`${occurrenceOn}T00:00:00.000Z`) + 30 * 86_400_000).toISOString();
@@ -108,8 +109,8 @@ export class AgentsModule implements OnModuleInit, OnApplicationBootstrap, OnMod
     // Grant expiry: re-derived from the read model every minute (nothing lives only in Redis).
     const sweep = () =>
       void this.service
-        .expireDue({ actor: { id: 'system:grant-expiry', role: 'security-officer' }, correlationId: 'grant-expiry' })
-        .then(() => this.service.closeDueCampaigns({ actor: { id: 'system:recertification', role: 'security-officer' }, correlationId: 'recertification' }))
+        .expireDue({ actor: systemActor('grant-expiry'), correlationId: 'grant-expiry' })
+        .then(() => this.service.closeDueCampaigns({ actor: systemActor('recertification'), correlationId: 'recertification' }))
         .catch((err) => this.logger.error({ err }, 'grant expiry / campaign sweep failed'));
     // Redis is not the source of truth: pending, unexpired commands are re-offered from the ledger.
     const redeliver = () =>

@@ -7,7 +7,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, renameS
 import { dirname, join, relative, sep } from 'node:path';
 import { aeadOpen, aeadSeal, kekSealContext, openSealed, type SealedBox } from '../agents/domain/crypto';
 import type { AgentCommand, ParamsOf } from '../agents/domain/protocol';
-import { canonicalBytes } from '../ledger/canonical-json';
+import { canonicalBytes } from '../shared/canonical-json';
 import { encryptFile, decryptFile, readHeader } from './file-crypto';
 import { fsyncDir, overwriteAndUnlink, shredTree, tempPathFor, writeFileAtomic } from './fs-safe';
 import { runHostScan } from './scan';

@@ -7,9 +7,10 @@ import { PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../ledger/pro
 import { LOGGER } from '../platform/logger';
 import { RunIncidentCommand } from './commands/incident-command';
 import { SAFEGUARDS_SOURCE, type SafeguardsSource } from './safeguards-source';
+import { systemActor } from '../shared/system-actor';
 
 /** The actor recorded on safeguard refreshes triggered by the datasets/keys ledger. */
-export const SAFEGUARDS_SYSTEM_ACTOR = { id: 'system:safeguards', role: 'system' };
+export const SAFEGUARDS_SYSTEM_ACTOR = systemActor('safeguards');
 
 /**
  * When the datasets/keys ledger says safe harbor changed for some datasets (a key marked
