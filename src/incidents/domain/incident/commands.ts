@@ -1,5 +1,6 @@
 /** What can be asked of an incident, in three groups: facts, triage, obligations. */
-import type { Role } from '../../../auth/domain/roles';
+import type { CommandOn } from '../../../ledger/command';
+import type { Actor } from '../../../ledger/port';
 import type {
   AffectedCounts, AffectedCountsRevisedData, AffectedListImportedData, ExceptionKind, Factor, FactorAnswer, FactsRevisedData,
   HoldRecordedData, IncidentReportedData, LawEnforcementPolicy, ObligationEvidence, SafeguardsRecordedData,
@@ -12,22 +13,16 @@ export interface SafeguardFacts {
   destruction: SafeguardsRecordedData['destruction'];
 }
 
-export interface Actor {
-  id: string;
-  role: Role | string;
-}
+export type { Actor };
 
-export interface IncidentCommandBase {
-  actor: Actor;
-  /** Today in the organization's calendar (from the injected clock), YYYY-MM-DD. */
-  today: string;
-}
+/** Who asks, and today in the organization's calendar (from the injected clock), YYYY-MM-DD. */
+export type IncidentCommandBase = CommandOn;
 type Base = IncidentCommandBase;
 
 /** Facts about what happened: recorded, and re-triaged when the incident was already decided. */
 export type IncidentFactCommand =
-  | { kind: 'report'; data: IncidentReportedData }
-  | { kind: 'amend'; incidentId: string; title?: string; summary?: string }
+  | (Base & { kind: 'report'; data: IncidentReportedData })
+  | (Base & { kind: 'amend'; title?: string; summary?: string })
   | (Base & { kind: 'revise-facts'; facts: Omit<FactsRevisedData, 'incidentId'> })
   | (Base & { kind: 'assess-exception'; exception: ExceptionKind | null; rationale: string })
   | (Base & { kind: 'record-risk-assessment'; factors: Partial<Record<Factor, FactorAnswer>>; lowProbabilityOfCompromise: boolean })

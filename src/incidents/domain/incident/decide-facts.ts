@@ -24,7 +24,7 @@ export function decideFacts(command: IncidentFactCommand, state: IncidentState, 
       if (command.title !== undefined && command.title !== state.title) changed.title = command.title;
       if (command.summary !== undefined && command.summary !== state.summary) changed.summary = command.summary;
       if (Object.keys(changed).length === 0) return [];
-      return [{ type: 'IncidentDetailsAmended', data: { incidentId: command.incidentId, ...changed } }];
+      return [{ type: 'IncidentDetailsAmended', data: { incidentId, ...changed } }];
     }
     case 'revise-facts': {
       requireOpen(state);
