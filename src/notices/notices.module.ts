@@ -23,7 +23,7 @@ import { loadNoticesSettings, NOTICES_SETTINGS, type NoticesSettings } from './n
 import { noticesProjection } from './projections/notices.projection';
 
 /** Event types of the notices context (explicit names, never class names). */
-export const NOTICES_EVENT_TYPES = [...NOTICE_BATCH_EVENT_TYPES, ...POSTING_EVENT_TYPES, 'NoticeContentStored'] as const;
+export const NOTICES_EVENT_TYPES = [...NOTICE_BATCH_EVENT_TYPES, ...POSTING_EVENT_TYPES] as const;
 
 @Module({
   controllers: [NoticesController],

@@ -105,11 +105,11 @@ export class NoticeCoordinator {
         const slug = createHash('sha256').update(`posting:${batchId}`).digest('hex').slice(0, 20);
         const url = `${content.org.publicBaseUrl.replace(/\/$/, '')}/p/notices/${slug}`;
         const r = await handleCommand(this.ledger, postingStream(batchId), postingDecider, {
-          type: 'PostSubstituteNotice', postingId: batchId, batchId, incidentId: state.incidentId, slug, htmlArtifact: ref.digest, url, now, days: this.settings.postingDays,
+          kind: 'post', postingId: batchId, batchId, incidentId: state.incidentId, slug, htmlArtifact: ref.digest, url, days: this.settings.postingDays, actor: ctx.actor, at: now,
         }, ctx);
         const posted = r.state;
         await this.scheduleTakeDown(batchId, posted.takeDownAt);
-        await runBatchCommand(this.ledger, batchId, { type: 'CompleteNoticeBatch', delivered: 1, failed: 0, at: now }, ctx, 'update');
+        await runBatchCommand(this.ledger, batchId, { kind: 'complete', delivered: 1, failed: 0, actor: ctx.actor, at: now }, ctx, 'update');
         return { posted: url };
       }
       default: {
@@ -123,8 +123,8 @@ export class NoticeCoordinator {
           const jsonRef = await this.artifacts.write(`incident:${state.incidentId}`, asAsync([body]));
           json = { jsonArtifact: jsonRef.digest, jsonSha256: createHash('sha256').update(body).digest('hex') };
         }
-        await runBatchCommand(this.ledger, batchId, { type: 'IssueNoticeDocument', pdfArtifact: pdfRef.digest, pdfSha256: rendered.sha256, ...json, at: now }, ctx, 'update');
-        await runBatchCommand(this.ledger, batchId, { type: 'CompleteNoticeBatch', delivered: 1, failed: 0, at: now }, ctx, 'update');
+        await runBatchCommand(this.ledger, batchId, { kind: 'issue-document', pdfArtifact: pdfRef.digest, pdfSha256: rendered.sha256, ...json, actor: ctx.actor, at: now }, ctx, 'update');
+        await runBatchCommand(this.ledger, batchId, { kind: 'complete', delivered: 1, failed: 0, actor: ctx.actor, at: now }, ctx, 'update');
         return { issued: rendered.sha256 };
       }
     }
@@ -138,7 +138,7 @@ export class NoticeCoordinator {
     const now = this.clock.now().toISOString();
     this.deliveries.finishRun(batchId, now);
     const failed = (p.byState.failed ?? 0) + (p.byState.held ?? 0);
-    await runBatchCommand(this.ledger, batchId, { type: 'CompleteNoticeBatch', delivered: p.done - failed, failed, recordsDigest: this.deliveries.digest(batchId), at: now }, ctxFor(`complete-${batchId}`), 'update');
+    await runBatchCommand(this.ledger, batchId, { kind: 'complete', delivered: p.done - failed, failed, recordsDigest: this.deliveries.digest(batchId), actor: SYSTEM, at: now }, ctxFor(`complete-${batchId}`), 'update');
   }
 
   async scheduleTakeDown(postingId: string, takeDownAt: string): Promise<void> {
@@ -148,7 +148,7 @@ export class NoticeCoordinator {
 
   async takeDown(postingId: string): Promise<unknown> {
     try {
-      await handleCommand(this.ledger, postingStream(postingId), postingDecider, { type: 'TakeDownSubstituteNotice', reason: 'expired', now: this.clock.now().toISOString() }, ctxFor(`takedown-${postingId}`), { mode: 'update' });
+      await handleCommand(this.ledger, postingStream(postingId), postingDecider, { kind: 'take-down', reason: 'expired', actor: SYSTEM, at: this.clock.now().toISOString() }, ctxFor(`takedown-${postingId}`), { mode: 'update' });
       return { takenDown: true };
     } catch (e) {
       if (e instanceof PostingRuleError) return { takenDown: false, reason: e.message };

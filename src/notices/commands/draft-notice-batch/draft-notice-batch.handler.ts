@@ -5,7 +5,6 @@ import { uuidv7 } from '../../../platform/ids';
 import { ValidationError } from '../../../platform/errors';
 import { runBatchCommand } from '../../batch-stream';
 import { NoticeContent } from '../../content/notice-content';
-import { noticeBatchStream } from '../../domain/notice-batch';
 import { DraftNoticeBatchCommand } from './draft-notice-batch.command';
 
 @CommandHandler(DraftNoticeBatchCommand)
@@ -24,12 +23,11 @@ export class DraftNoticeBatchHandler implements ICommandHandler<DraftNoticeBatch
     const contentArtifact = await this.content.store(input.incidentId, content);
     const contentDigest = this.content.digest(content, input.recipientsArtifact);
     const r = await runBatchCommand(this.ledger, batchId, {
-      type: 'DraftNoticeBatch', batchId, incidentId: input.incidentId, kind: input.kind,
+      kind: 'draft', batchId, incidentId: input.incidentId, noticeKind: input.kind,
       ...(content.options.jurisdiction ? { jurisdiction: content.options.jurisdiction } : {}),
-      contentDigest, ...(input.recipientsArtifact ? { recipients: { artifactDigest: input.recipientsArtifact, count: -1 } } : {}),
+      contentDigest, contentArtifact, ...(input.recipientsArtifact ? { recipients: { artifactDigest: input.recipientsArtifact, count: -1 } } : {}),
       actor: ctx.actor, at: this.ledger.now().toISOString(),
     }, ctx, 'create');
-    await this.ledger.append(noticeBatchStream(batchId), [{ type: 'NoticeContentStored', data: { batchId, contentDigest, contentArtifact } }], r.nextExpectedVersion, ctx);
-    return { batchId, version: r.nextExpectedVersion + 1n };
+    return { batchId, version: r.nextExpectedVersion };
   }
 }

@@ -39,7 +39,7 @@ export class RecordNoticeReturnsHandler implements ICommandHandler<RecordNoticeR
     const perIncident = new Map<string, { added: number; batches: string[] }>();
     for (const [key, g] of byBatch) {
       const batchId = key.split('|')[0]!;
-      const { newEvents } = await runBatchCommand(this.ledger, batchId, { type: 'RecordNoticesReturned', letterIds: g.letterIds, returnKind: g.kind, at }, ctx, 'update');
+      const { newEvents } = await runBatchCommand(this.ledger, batchId, { kind: 'record-returns', letterIds: g.letterIds, returnKind: g.kind, actor: ctx.actor, at }, ctx, 'update');
       for (const ev of newEvents) {
         if (ev.type !== 'NoticesReturned') continue;
         added += ev.data.insufficientContactAdded;

@@ -3,7 +3,6 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { LEDGER, type Ledger } from '../../../ledger/ledger';
 import { loadBatch, runBatchCommand } from '../../batch-stream';
 import { NoticeContent } from '../../content/notice-content';
-import { noticeBatchStream } from '../../domain/notice-batch';
 import { ReviseNoticeBatchCommand } from './revise-notice-batch.command';
 
 @CommandHandler(ReviseNoticeBatchCommand)
@@ -21,11 +20,9 @@ export class ReviseNoticeBatchHandler implements ICommandHandler<ReviseNoticeBat
     const contentDigest = this.content.digest(content, recipients);
     const contentArtifact = await this.content.store(state.incidentId, content);
     const r = await runBatchCommand(this.ledger, batchId, {
-      type: 'ReviseNoticeBatch', contentDigest, ...(input.recipientsArtifact ? { recipients: { artifactDigest: input.recipientsArtifact, count: -1 } } : {}),
+      kind: 'revise', contentDigest, contentArtifact, ...(input.recipientsArtifact ? { recipients: { artifactDigest: input.recipientsArtifact, count: -1 } } : {}),
       actor: ctx.actor, at: this.ledger.now().toISOString(),
     }, ctx, 'update', expectedVersion);
-    if (r.newEvents.length === 0) return { version: r.nextExpectedVersion };
-    const a = await this.ledger.append(noticeBatchStream(batchId), [{ type: 'NoticeContentStored', data: { batchId, contentDigest, contentArtifact } }], r.nextExpectedVersion, ctx);
-    return { version: a.nextExpectedVersion };
+    return { version: r.nextExpectedVersion };
   }
 }
