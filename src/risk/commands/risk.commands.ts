@@ -18,7 +18,6 @@ import {
   assessmentStream,
   type Asset,
   type AssessmentState,
-  type Person,
   RiskRuleError,
   type TreatmentOption,
 } from '../domain/assessment';
@@ -28,7 +27,6 @@ import { diffAssessments, type AssessmentDiff } from '../domain/diff';
 import { DEFAULT_MATRIX, type RiskMatrix } from '../domain/matrix';
 import { ANNUAL_REVIEW_WORKFLOW, programDecider, programStream } from '../domain/program';
 
-const by = (ctx: CommandContext): Person => ({ id: ctx.actor.id, role: ctx.actor.role });
 
 @Injectable()
 export class RiskCommands {
@@ -42,6 +40,11 @@ export class RiskCommands {
     return localDate(this.ledger.now(), this.config.ORG_TIMEZONE);
   }
 
+  /** Who and when, for every command. */
+  private by(ctx: CommandContext) {
+    return { actor: ctx.actor, today: this.today() };
+  }
+
   async loadAssessment(id: string): Promise<{ state: AssessmentState; version: bigint }> {
     const { state, version } = await loadState(this.ledger, assessmentStream(id), assessmentDecider);
     if (!state.exists || version === null) throw new NotFoundError('risk assessment not found');
@@ -49,7 +52,7 @@ export class RiskCommands {
   }
 
   async establishProgram(input: { programId: string; name: string; ownerId: string; firstReviewDueOn: string }, ctx: CommandContext) {
-    const r = await handleCommand(this.ledger, programStream(input.programId), programDecider, { kind: 'establish', ...input, review: this.workflows.current(ANNUAL_REVIEW_WORKFLOW) }, ctx, { mode: 'create' });
+    const r = await handleCommand(this.ledger, programStream(input.programId), programDecider, { kind: 'establish', ...input, review: this.workflows.current(ANNUAL_REVIEW_WORKFLOW), ...this.by(ctx) }, ctx, { mode: 'create' });
     return { programId: input.programId, reviewDueOn: r.state.reviewDueOn, version: r.nextExpectedVersion };
   }
 
@@ -78,7 +81,7 @@ export class RiskCommands {
       {
         kind: 'start',
         data: { assessmentId, programId: input.programId, title: input.title, periodStart: input.periodStart, periodEnd: input.periodEnd, matrix: input.matrix ?? DEFAULT_MATRIX },
-        by: by(ctx),
+        ...this.by(ctx),
         catalogs: shippedCatalogs(),
         previous,
         carryIds,
@@ -97,32 +100,32 @@ export class RiskCommands {
 
   registerAsset(id: string, asset: Omit<Asset, 'assetId'>, ctx: CommandContext, expectedVersion?: bigint) {
     const assetId = uuidv7(this.ledger.now().getTime());
-    return this.onAssessment(id, { kind: 'register-asset', asset: { ...asset, assetId }, by: by(ctx) }, ctx, expectedVersion).then((r) => ({ ...r, assetId }));
+    return this.onAssessment(id, { kind: 'register-asset', asset: { ...asset, assetId }, ...this.by(ctx) }, ctx, expectedVersion).then((r) => ({ ...r, assetId }));
   }
 
   identifyRisk(id: string, risk: { title: string; assetIds: string[]; threat: string; vulnerability: string; controls: string[] }, ctx: CommandContext, expectedVersion?: bigint) {
     const riskId = uuidv7(this.ledger.now().getTime());
-    return this.onAssessment(id, { kind: 'identify-risk', risk: { ...risk, riskId, source: { kind: 'assessment' } }, by: by(ctx), catalogs: shippedCatalogs() }, ctx, expectedVersion).then((r) => ({ ...r, riskId }));
+    return this.onAssessment(id, { kind: 'identify-risk', risk: { ...risk, riskId, source: { kind: 'assessment' } }, catalogs: shippedCatalogs(), ...this.by(ctx) }, ctx, expectedVersion).then((r) => ({ ...r, riskId }));
   }
 
   rateRisk(id: string, riskId: string, body: { rating: 'inherent' | 'residual'; likelihood: number; impact: number; rationale: string }, ctx: CommandContext, expectedVersion?: bigint) {
-    return this.onAssessment(id, { kind: 'rate-risk', riskId, ...body, by: by(ctx) }, ctx, expectedVersion);
+    return this.onAssessment(id, { kind: 'rate-risk', riskId, ...body, ...this.by(ctx) }, ctx, expectedVersion);
   }
 
   planTreatment(id: string, riskId: string, body: { option: TreatmentOption; ownerId: string; dueOn: string; plan: string }, ctx: CommandContext, expectedVersion?: bigint) {
-    return this.onAssessment(id, { kind: 'plan-treatment', riskId, ...body, by: by(ctx) }, ctx, expectedVersion);
+    return this.onAssessment(id, { kind: 'plan-treatment', riskId, ...body, ...this.by(ctx) }, ctx, expectedVersion);
   }
 
   acceptRisk(id: string, riskId: string, body: { rationale: string; expiresOn?: string }, ctx: CommandContext, expectedVersion?: bigint) {
-    return this.onAssessment(id, { kind: 'accept-risk', riskId, acceptanceId: uuidv7(this.ledger.now().getTime()), acceptedOn: this.today(), ...body, by: by(ctx) }, ctx, expectedVersion);
+    return this.onAssessment(id, { kind: 'accept-risk', riskId, acceptanceId: uuidv7(this.ledger.now().getTime()), ...body, ...this.by(ctx) }, ctx, expectedVersion);
   }
 
   submit(id: string, ctx: CommandContext, expectedVersion?: bigint) {
-    return this.onAssessment(id, { kind: 'submit', by: by(ctx) }, ctx, expectedVersion);
+    return this.onAssessment(id, { kind: 'submit', ...this.by(ctx) }, ctx, expectedVersion);
   }
 
   approve(id: string, ctx: CommandContext, expectedVersion?: bigint) {
-    return this.onAssessment(id, { kind: 'approve', by: by(ctx) }, ctx, expectedVersion);
+    return this.onAssessment(id, { kind: 'approve', ...this.by(ctx) }, ctx, expectedVersion);
   }
 
   /** Completes an approved assessment: the program records the review and schedules the next one. */
@@ -131,24 +134,24 @@ export class RiskCommands {
     if (state.status === 'completed') return { state, version: (await this.loadAssessment(id)).version };
     if (state.status !== 'approved') {
       // Let the decider give the precise reason.
-      return this.onAssessment(id, { kind: 'complete', completedOn: this.today(), nextReviewDueOn: null, by: by(ctx) }, ctx);
+      return this.onAssessment(id, { kind: 'complete', nextReviewDueOn: null, ...this.by(ctx) }, ctx);
     }
-    const completedOn = this.today();
+    const on = this.by(ctx);
     const program = await handleCommand(
       this.ledger,
       programStream(state.programId),
       programDecider,
-      { kind: 'record-review', assessmentId: id, completedOn, review: this.workflows.current(ANNUAL_REVIEW_WORKFLOW) },
+      { kind: 'record-review', assessmentId: id, review: this.workflows.current(ANNUAL_REVIEW_WORKFLOW), ...on },
       ctx,
       { mode: 'update' },
     );
-    return this.onAssessment(id, { kind: 'complete', completedOn, nextReviewDueOn: program.state.reviewDueOn, by: by(ctx) }, ctx);
+    return this.onAssessment(id, { kind: 'complete', nextReviewDueOn: program.state.reviewDueOn, ...on }, ctx);
   }
 
   /** The port other contexts call (hardening findings, incidents, significant changes). Idempotent. */
   async proposeCandidate(input: CandidateInput, ctx: CommandContext) {
     const candidateId = candidateIdFor(input);
-    const r = await handleCommand(this.ledger, candidateStream(candidateId), candidateDecider, { kind: 'propose', input, proposedOn: this.today(), review: this.workflows.current(AFTER_CHANGE_WORKFLOW) }, ctx);
+    const r = await handleCommand(this.ledger, candidateStream(candidateId), candidateDecider, { kind: 'propose', input, review: this.workflows.current(AFTER_CHANGE_WORKFLOW), ...this.by(ctx) }, ctx);
     return { candidateId, created: r.newEvents.length > 0, reviewDueOn: r.state.candidate?.reviewDueOn ?? null };
   }
 
@@ -159,19 +162,19 @@ export class RiskCommands {
     const target = (await this.loadAssessment(assessmentId)).state;
     if (target.status !== 'in-progress') throw new RiskRuleError(`the assessment is ${target.status}; adopt candidates into one in progress`);
     const riskId = candidateId;
-    await handleCommand(this.ledger, candidateStream(candidateId), candidateDecider, { kind: 'adopt', assessmentId, riskId, on: this.today(), by: ctx.actor.id, review: this.workflows.current(AFTER_CHANGE_WORKFLOW) }, ctx, { mode: 'update' });
+    await handleCommand(this.ledger, candidateStream(candidateId), candidateDecider, { kind: 'adopt', assessmentId, riskId, review: this.workflows.current(AFTER_CHANGE_WORKFLOW), ...this.by(ctx) }, ctx, { mode: 'update' });
     const { state } = await this.loadAssessment(assessmentId);
     if (state.risks[riskId]) return { riskId, version: (await this.loadAssessment(assessmentId)).version };
     const r = await this.onAssessment(
       assessmentId,
-      { kind: 'identify-risk', risk: { riskId, title: c.candidate.title, ...body, source: { kind: 'candidate', candidateId, origin: c.candidate.origin } }, by: by(ctx), catalogs: shippedCatalogs() },
+      { kind: 'identify-risk', risk: { riskId, title: c.candidate.title, ...body, source: { kind: 'candidate', candidateId, origin: c.candidate.origin } }, catalogs: shippedCatalogs(), ...this.by(ctx) },
       ctx,
     );
     return { riskId, version: r.version };
   }
 
   async dismissCandidate(candidateId: string, reason: string, ctx: CommandContext) {
-    const r = await handleCommand(this.ledger, candidateStream(candidateId), candidateDecider, { kind: 'dismiss', reason, on: this.today(), by: ctx.actor.id, review: this.workflows.current(AFTER_CHANGE_WORKFLOW) }, ctx, { mode: 'update' });
+    const r = await handleCommand(this.ledger, candidateStream(candidateId), candidateDecider, { kind: 'dismiss', reason, review: this.workflows.current(AFTER_CHANGE_WORKFLOW), ...this.by(ctx) }, ctx, { mode: 'update' });
     return { candidateId, status: r.state.status };
   }
 }
