@@ -14,7 +14,7 @@ export interface Notification {
   principals: string[];
   subject: string;
   body: string;
-  /** For templates (engineer 5): what the message is about, as ids. */
+  /** For templates: what the message is about, as ids (never PHI). */
   context: {
     workflow: string;
     workflowVersion: number;
