@@ -25,7 +25,7 @@ export class PrincipalsService {
       this.ledger,
       `principal-${principalId}`,
       principalDecider,
-      { kind: 'create', principalId, name, role, keyId: key.keyId, keyHash: key.keyHash },
+      { kind: 'create', principalId, name, role, keyId: key.keyId, keyHash: key.keyHash, actor: ctx.actor, at: this.ledger.now().toISOString() },
       ctx,
       { mode: 'create' },
     );
@@ -35,7 +35,7 @@ export class PrincipalsService {
 
   async disable(principalId: string, reason: string, ctx: CommandContext): Promise<void> {
     if (principalId === ctx.actor.id) throw new ForbiddenError('a principal cannot disable itself');
-    await handleCommand(this.ledger, `principal-${principalId}`, principalDecider, { kind: 'disable', principalId, reason }, ctx, { mode: 'update' });
+    await handleCommand(this.ledger, `principal-${principalId}`, principalDecider, { kind: 'disable', principalId, reason, actor: ctx.actor, at: this.ledger.now().toISOString() }, ctx, { mode: 'update' });
     await this.projections.catchUp();
   }
 

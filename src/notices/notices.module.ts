@@ -16,21 +16,25 @@ import { NOTICE_BATCH_EVENT_TYPES } from './domain/notice-batch';
 import { POSTING_EVENT_TYPES } from './domain/posting';
 import { NoticesController } from './http/notices.controller';
 import { NoticeCoordinator, NoticeReleaseProcessor, RELEASE_QUEUE } from './jobs/coordinator';
-import { NoticesService } from './notices.service';
+import { NOTICE_COMMAND_HANDLERS } from './commands';
+import { NoticeContent } from './content/notice-content';
+import { NOTICE_QUERY_HANDLERS } from './queries/notice-batch.queries';
 import { loadNoticesSettings, NOTICES_SETTINGS, type NoticesSettings } from './notices.settings';
 import { noticesProjection } from './projections/notices.projection';
 
 /** Event types of the notices context (explicit names, never class names). */
-export const NOTICES_EVENT_TYPES = [...NOTICE_BATCH_EVENT_TYPES, ...POSTING_EVENT_TYPES, 'NoticeContentStored'] as const;
+export const NOTICES_EVENT_TYPES = [...NOTICE_BATCH_EVENT_TYPES, ...POSTING_EVENT_TYPES] as const;
 
 @Module({
   controllers: [NoticesController],
   providers: [
     { provide: NOTICES_SETTINGS, useFactory: (c: AppConfig) => loadNoticesSettings(c), inject: [APP_CONFIG] },
     { provide: DeliveryStore, useFactory: (s: NoticesSettings) => new DeliveryStore(s.chunk.deliveryDbPath), inject: [NOTICES_SETTINGS] },
-    NoticesService,
+    NoticeContent,
+    ...NOTICE_COMMAND_HANDLERS,
+    ...NOTICE_QUERY_HANDLERS,
   ],
-  exports: [NoticesService],
+  exports: [NoticeContent],
 })
 export class NoticesModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private coordinator: NoticeCoordinator | null = null;
@@ -47,7 +51,7 @@ export class NoticesModule implements OnModuleInit, OnApplicationBootstrap, OnMo
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(READ_DB) private readonly readDb: Database.Database,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly service: NoticesService,
+    private readonly content: NoticeContent,
     private readonly deliveries: DeliveryStore,
   ) {}
 
@@ -59,7 +63,7 @@ export class NoticesModule implements OnModuleInit, OnApplicationBootstrap, OnMo
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.roles.has('worker')) return;
-    this.coordinator = new NoticeCoordinator(this.ledger, this.service, this.artifacts, this.deliveries, this.queues, this.settings, this.clock, this.readDb, this.logger);
+    this.coordinator = new NoticeCoordinator(this.ledger, this.content, this.artifacts, this.deliveries, this.queues, this.settings, this.clock, this.readDb, this.logger);
     this.coordinator.start();
     try {
       await this.coordinator.reconcile();

@@ -1,10 +1,12 @@
 import { Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { PROCESSOR_RUNNER, type ProcessorRunner } from '../ledger/processors/event-processor';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '../ledger/projections/projection-runner';
 import { incidentCandidatesProcessor } from './processors/incident-candidates.processor';
 import type { EventRegistry } from '../ledger/registry';
 import { EVENT_REGISTRY } from '../platform/tokens';
-import { RiskCommands } from './commands/risk.commands';
+import { RISK_COMMAND_HANDLERS } from './commands';
+import { RiskStreams } from './risk-streams';
 import { ASSESSMENT_EVENT_TYPES } from './domain/assessment';
 import { CANDIDATE_EVENT_TYPES } from './domain/candidates';
 import { PROGRAM_EVENT_TYPES } from './domain/program';
@@ -17,21 +19,19 @@ import { WORKFLOW_REGISTRY } from '../workflows/tokens';
 import { AFTER_CHANGE_WORKFLOW } from './domain/candidates';
 import { ANNUAL_REVIEW_WORKFLOW } from './domain/program';
 
-/** Other contexts propose candidate risks through this (hardening findings, incidents): `RISK_CANDIDATES.proposeCandidate(input, ctx)`. */
-export const RISK_CANDIDATES = Symbol('RiskCandidates');
-
+/** Other contexts propose candidate risks (hardening findings, incidents) with `ProposeRiskCandidateCommand` on the CommandBus. */
 @Global()
 @Module({
   controllers: [RiskController],
-  providers: [RiskCommands, RiskQueries, { provide: RISK_CANDIDATES, useExisting: RiskCommands }],
-  exports: [RiskCommands, RiskQueries, RISK_CANDIDATES],
+  providers: [RiskStreams, RiskQueries, ...RISK_COMMAND_HANDLERS],
+  exports: [RiskQueries],
 })
 export class RiskModule implements OnModuleInit {
   constructor(
     @Inject(EVENT_REGISTRY) private readonly registry: EventRegistry,
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
     @Inject(PROCESSOR_RUNNER) private readonly processors: ProcessorRunner,
-    private readonly commands: RiskCommands,
+    private readonly commands: CommandBus,
     @Inject(WORKFLOW_REGISTRY) private readonly workflows: WorkflowRegistry,
   ) {}
 

@@ -1,3 +1,4 @@
+import type { CommandAt } from '../../ledger/command';
 import type { Decider } from '../../ledger/decider';
 import type { DomainEvent } from '../../ledger/ledger';
 import { type Role } from './roles';
@@ -15,13 +16,18 @@ export interface PrincipalState {
   role: Role | null;
 }
 
+/** Who asks and when (the actor is recorded in each event's metadata). Only SHA-256 of a key's secret travels. */
 export type PrincipalCommand =
-  | { kind: 'create'; principalId: string; name: string; role: Role; keyId: string; keyHash: string }
-  | { kind: 'issue-key'; principalId: string; keyId: string; keyHash: string }
-  | { kind: 'disable'; principalId: string; reason: string };
+  | (CommandAt & { kind: 'create'; principalId: string; name: string; role: Role; keyId: string; keyHash: string })
+  | (CommandAt & { kind: 'issue-key'; principalId: string; keyId: string; keyHash: string })
+  | (CommandAt & { kind: 'disable'; principalId: string; reason: string });
 
 export class PrincipalRuleError extends Error {
   readonly code = 'PRINCIPAL_RULE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'PrincipalRuleError';
+  }
 }
 
 export const principalDecider: Decider<PrincipalState, PrincipalCommand, PrincipalEvent> = {

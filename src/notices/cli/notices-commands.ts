@@ -6,14 +6,16 @@ import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { AffectedIndividual } from '../../incidents/domain/affected-individual';
 import type { ArtifactStore } from '../../phi/artifact-store';
 import { ValidationError } from '../../platform/errors';
 import { ARTIFACT_STORE } from '../../platform/tokens';
 import { CliUsageError, type CliRuntime } from '../../cli/runtime';
 import { parseReturnsCsv } from '../http/notices.controller';
-import { NOTICE_KINDS, type NoticeKind } from '../domain/notice-batch';
-import { NoticesService } from '../notices.service';
+import { ApproveNoticeBatchCommand, DraftNoticeBatchCommand, PreviewNoticeBatchCommand, RecordNoticeReturnsCommand, ReleaseNoticeBatchCommand } from '../commands';
+import { NOTICE_KINDS, type NoticeKind, type PreviewSummary } from '../domain/notice-batch';
+import { GetNoticeBatchQuery, NoticeBatchProgressQuery, ProofOfNoticeQuery, type BatchProgress } from '../queries/notice-batch.queries';
 
 function readJson(path: string, flag: string): unknown {
   try {
@@ -77,14 +79,13 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
       if (!(NOTICE_KINDS as readonly string[]).includes(o.kind)) throw new CliUsageError(`--kind must be one of: ${NOTICE_KINDS.join(', ')}`);
       await cli.withApp(async (app) => {
         const ctx = await cli.actor(app);
-        const s = app.get(NoticesService);
-        const { batchId } = await s.draft({
+        const { batchId } = await app.get(CommandBus).execute<DraftNoticeBatchCommand, { batchId: string }>(new DraftNoticeBatchCommand({
           incidentId: o.incident, kind: o.kind as NoticeKind, letterDate: o.letterDate, facts: readJson(o.facts, '--facts'),
           ...(o.organization ? { organization: readJson(o.organization, '--organization') } : {}),
           ...(o.recipients ? { recipientsArtifact: o.recipients } : {}),
           ...(o.options ? { options: readJson(o.options, '--options') as never } : {}),
-        }, ctx);
-        cli.print(await s.view(batchId));
+        }, ctx));
+        cli.print(await app.get(QueryBus).execute(new GetNoticeBatchQuery(batchId)));
       });
     });
 
@@ -95,7 +96,7 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
     .action(async (batchId: string, o: { samplesDir?: string }) => {
       await cli.withApp(async (app) => {
         const ctx = await cli.actor(app);
-        const { preview } = await app.get(NoticesService).preview(batchId, ctx);
+        const { preview } = await app.get(CommandBus).execute<PreviewNoticeBatchCommand, { preview: PreviewSummary }>(new PreviewNoticeBatchCommand(batchId, ctx));
         if (o.samplesDir) {
           const artifacts = app.get<ArtifactStore>(ARTIFACT_STORE);
           for (const [i, smp] of preview.samples.entries()) {
@@ -115,8 +116,8 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
     .action(async (batchId: string, o: { contentDigest: string }) => {
       await cli.withApp(async (app) => {
         const ctx = await cli.actor(app);
-        await app.get(NoticesService).approve(batchId, o.contentDigest, ctx);
-        cli.print(await app.get(NoticesService).view(batchId));
+        await app.get(CommandBus).execute(new ApproveNoticeBatchCommand(batchId, o.contentDigest, ctx));
+        cli.print(await app.get(QueryBus).execute(new GetNoticeBatchQuery(batchId)));
       });
     });
 
@@ -126,8 +127,8 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
     .action(async (batchId: string) => {
       await cli.withApp(async (app) => {
         const ctx = await cli.actor(app);
-        await app.get(NoticesService).release(batchId, ctx);
-        cli.print(await app.get(NoticesService).view(batchId));
+        await app.get(CommandBus).execute(new ReleaseNoticeBatchCommand(batchId, ctx));
+        cli.print(await app.get(QueryBus).execute(new GetNoticeBatchQuery(batchId)));
       });
     });
 
@@ -136,7 +137,7 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
     .action(async (batchId: string) => {
       await cli.withApp(async (app) => {
         await cli.actor(app);
-        cli.print(await app.get(NoticesService).view(batchId));
+        cli.print(await app.get(QueryBus).execute(new GetNoticeBatchQuery(batchId)));
       });
     });
 
@@ -148,13 +149,12 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
     .action(async (batchId: string, o: { watch?: boolean; interval: string }) => {
       await cli.withApp(async (app) => {
         await cli.actor(app);
-        const s = app.get(NoticesService);
-        await s.load(batchId);
-        let p = s.progress(batchId);
+        const progress = () => app.get(QueryBus).execute<NoticeBatchProgressQuery, BatchProgress>(new NoticeBatchProgressQuery(batchId));
+        let p = await progress();
         if (o.watch) {
           while (p.total === null) {
             await new Promise((r) => setTimeout(r, Number(o.interval) || 1000));
-            p = s.progress(batchId);
+            p = await progress();
           }
           // Rate and ETA come from the delivery records (the service's view), not from when this
           // command started watching.
@@ -166,7 +166,7 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
           bar.start(p.total!, p.done, payload());
           while (p.done < p.total!) {
             await new Promise((r) => setTimeout(r, Number(o.interval) || 1000));
-            p = s.progress(batchId);
+            p = await progress();
             bar.update(p.done, payload());
           }
           bar.stop();
@@ -181,7 +181,7 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
     .action(async (individualId: string) => {
       await cli.withApp(async (app) => {
         await cli.actor(app);
-        cli.print({ individualId, items: app.get(NoticesService).proof(individualId) });
+        cli.print({ individualId, items: await app.get(QueryBus).execute(new ProofOfNoticeQuery(individualId)) });
       });
     });
 
@@ -193,7 +193,7 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
       const parsed = parseReturnsCsv(readFileSync(o.file, 'utf8'));
       await cli.withApp(async (app) => {
         const ctx = await cli.actor(app);
-        cli.print(await app.get(NoticesService).recordReturns(parsed.entries, ctx));
+        cli.print(await app.get(CommandBus).execute(new RecordNoticeReturnsCommand(parsed.entries, ctx)));
       });
     });
 

@@ -10,16 +10,12 @@
  * officer other than the drafter and other than anyone who changed the content since.
  * Events carry digests and counts only, never PHI.
  */
+import type { CommandAt } from '../../ledger/command';
 
 export type NoticeKind = 'individual' | 'media' | 'substitute-posting' | 'hhs-report' | 'covered-entity';
 export const NOTICE_KINDS: readonly NoticeKind[] = ['individual', 'media', 'substitute-posting', 'hhs-report', 'covered-entity'];
 
 export type BatchStatus = 'none' | 'drafted' | 'previewed' | 'approved' | 'released' | 'completed' | 'cancelled';
-
-export interface Principal {
-  id: string;
-  role: string;
-}
 
 export interface RecipientsRef {
   /** Digest of the encrypted recipients artifact (affected-individuals NDJSON). */
@@ -69,23 +65,27 @@ export type NoticeBatchEvent =
   | { type: 'NoticeBatchCancelled'; data: { batchId: string; cancelledBy: string; reason: string; at: string } }
   | { type: 'NoticeDocumentIssued'; data: { batchId: string; kind: NoticeKind; pdfArtifact: string; pdfSha256: string; jsonArtifact?: string; jsonSha256?: string; at: string } }
   /** Returned mail / bounces: raises the incident's insufficient-contact count (triage re-runs on it). */
-  | { type: 'NoticesReturned'; data: { batchId: string; incidentId: string; letterIds: string[]; returnKind: 'returned-mail' | 'bounce'; insufficientContactAdded: number; at: string } };
+  | { type: 'NoticesReturned'; data: { batchId: string; incidentId: string; letterIds: string[]; returnKind: 'returned-mail' | 'bounce'; insufficientContactAdded: number; at: string } }
+  /** Where the content a digest names is stored (encrypted artifact): in the same append as the draft or revision. */
+  | { type: 'NoticeContentStored'; data: { batchId: string; contentDigest: string; contentArtifact: string } };
 
 export const NOTICE_BATCH_EVENT_TYPES = [
   'NoticeBatchDrafted', 'NoticeBatchRevised', 'NoticeBatchPreviewed', 'NoticeBatchApproved',
-  'NoticeBatchReleased', 'NoticeBatchCompleted', 'NoticeBatchCancelled', 'NoticeDocumentIssued', 'NoticesReturned',
+  'NoticeBatchReleased', 'NoticeBatchCompleted', 'NoticeBatchCancelled', 'NoticeDocumentIssued', 'NoticesReturned', 'NoticeContentStored',
 ] as const;
 
+type Base = CommandAt;
 export type NoticeBatchCommand =
-  | { type: 'DraftNoticeBatch'; batchId: string; incidentId: string; kind: NoticeKind; jurisdiction?: string; contentDigest: string; recipients?: RecipientsRef; actor: Principal; at: string }
-  | { type: 'ReviseNoticeBatch'; contentDigest: string; recipients?: RecipientsRef; actor: Principal; at: string }
-  | { type: 'RecordNoticePreview'; preview: PreviewSummary; actor: Principal; at: string }
-  | { type: 'ApproveNoticeBatch'; contentDigest: string; actor: Principal; at: string }
-  | { type: 'ReleaseNoticeBatch'; actor: Principal; at: string }
-  | { type: 'CompleteNoticeBatch'; delivered: number; failed: number; recordsDigest?: string; at: string }
-  | { type: 'IssueNoticeDocument'; pdfArtifact: string; pdfSha256: string; jsonArtifact?: string; jsonSha256?: string; at: string }
-  | { type: 'RecordNoticesReturned'; letterIds: string[]; returnKind: 'returned-mail' | 'bounce'; at: string }
-  | { type: 'CancelNoticeBatch'; reason: string; actor: Principal; at: string };
+  | (Base & { kind: 'draft'; batchId: string; incidentId: string; noticeKind: NoticeKind; jurisdiction?: string; contentDigest: string; contentArtifact: string; recipients?: RecipientsRef })
+  | (Base & { kind: 'revise'; contentDigest: string; contentArtifact: string; recipients?: RecipientsRef })
+  | (Base & { kind: 'record-preview'; preview: PreviewSummary })
+  | (Base & { kind: 'approve'; contentDigest: string })
+  | (Base & { kind: 'release' })
+  /** From the release coordinator: every recipient has a final delivery record. */
+  | (Base & { kind: 'complete'; delivered: number; failed: number; recordsDigest?: string })
+  | (Base & { kind: 'issue-document'; pdfArtifact: string; pdfSha256: string; jsonArtifact?: string; jsonSha256?: string })
+  | (Base & { kind: 'record-returns'; letterIds: string[]; returnKind: 'returned-mail' | 'bounce' })
+  | (Base & { kind: 'cancel'; reason: string });
 
 /** A rule of the approval workflow was broken. HTTP maps `code` to 409/403/400. */
 export class NoticeBatchError extends Error {
@@ -151,7 +151,7 @@ export function evolveNoticeBatch(state: NoticeBatchState, event: NoticeBatchEve
 
 const DIGEST = /^[0-9a-f]{64}$/;
 
-function requireWriter(actor: Principal): void {
+function requireWriter(actor: CommandAt['actor']): void {
   if (!WRITERS.has(actor.role)) throw new NoticeBatchError('NOT_PERMITTED', `role ${actor.role} may not prepare notices`);
 }
 
@@ -159,32 +159,38 @@ function requireDigest(field: string, d: string): void {
   if (!DIGEST.test(d)) throw new NoticeBatchError('INVALID_INPUT', `${field}: expected a sha256 hex digest`);
 }
 
+function contentStored(batchId: string, c: { contentDigest: string; contentArtifact: string }): NoticeBatchEvent {
+  return { type: 'NoticeContentStored', data: { batchId, contentDigest: c.contentDigest, contentArtifact: c.contentArtifact } };
+}
+
 export function decideNoticeBatch(command: NoticeBatchCommand, state: NoticeBatchState): NoticeBatchEvent[] {
   const open = state.status !== 'none' && state.status !== 'cancelled';
-  switch (command.type) {
-    case 'DraftNoticeBatch': {
+  switch (command.kind) {
+    case 'draft': {
       if (state.status !== 'none') throw new NoticeBatchError('BATCH_EXISTS', 'notice batch already exists');
       requireWriter(command.actor);
       requireDigest('contentDigest', command.contentDigest);
-      if (command.kind === 'media' && !command.jurisdiction) throw new NoticeBatchError('INVALID_INPUT', 'jurisdiction: required for a media notice');
+      requireDigest('contentArtifact', command.contentArtifact);
+      if (command.noticeKind === 'media' && !command.jurisdiction) throw new NoticeBatchError('INVALID_INPUT', 'jurisdiction: required for a media notice');
       return [{
         type: 'NoticeBatchDrafted',
         data: {
-          batchId: command.batchId, incidentId: command.incidentId, kind: command.kind,
+          batchId: command.batchId, incidentId: command.incidentId, kind: command.noticeKind,
           ...(command.jurisdiction ? { jurisdiction: command.jurisdiction } : {}),
           contentDigest: command.contentDigest,
           ...(command.recipients ? { recipients: command.recipients } : {}),
           draftedBy: command.actor.id, at: command.at,
         },
-      }];
+      }, contentStored(command.batchId, command)];
     }
-    case 'ReviseNoticeBatch': {
+    case 'revise': {
       if (!open) throw new NoticeBatchError('BATCH_NOT_FOUND', 'notice batch not found');
       if (state.status === 'released' || state.status === 'completed') {
         throw new NoticeBatchError('INVALID_STATE', 'a released batch cannot be changed: draft a new batch');
       }
       requireWriter(command.actor);
       requireDigest('contentDigest', command.contentDigest);
+      requireDigest('contentArtifact', command.contentArtifact);
       const sameRecipients = !command.recipients || (state.recipients?.artifactDigest === command.recipients.artifactDigest);
       if (command.contentDigest === state.contentDigest && sameRecipients) return [];
       return [{
@@ -194,9 +200,9 @@ export function decideNoticeBatch(command: NoticeBatchCommand, state: NoticeBatc
           ...(command.recipients ? { recipients: command.recipients } : {}),
           revisedBy: command.actor.id, revision: state.revision + 1, approvalVoided: state.status === 'approved', at: command.at,
         },
-      }];
+      }, contentStored(state.batchId, command)];
     }
-    case 'RecordNoticePreview': {
+    case 'record-preview': {
       if (!open) throw new NoticeBatchError('BATCH_NOT_FOUND', 'notice batch not found');
       if (state.status !== 'drafted' && state.status !== 'previewed') {
         throw new NoticeBatchError('INVALID_STATE', `cannot preview a batch that is ${state.status}`);
@@ -207,7 +213,7 @@ export function decideNoticeBatch(command: NoticeBatchCommand, state: NoticeBatc
       }
       return [{ type: 'NoticeBatchPreviewed', data: { batchId: state.batchId, preview: command.preview, previewedBy: command.actor.id, at: command.at } }];
     }
-    case 'ApproveNoticeBatch': {
+    case 'approve': {
       if (!open) throw new NoticeBatchError('BATCH_NOT_FOUND', 'notice batch not found');
       if (command.actor.role !== APPROVER) throw new NoticeBatchError('NOT_PERMITTED', 'only a compliance officer may approve notices');
       if (state.status === 'approved' && state.approval?.contentDigest === command.contentDigest && state.approval.by === command.actor.id) return [];
@@ -222,7 +228,7 @@ export function decideNoticeBatch(command: NoticeBatchCommand, state: NoticeBatc
       }
       return [{ type: 'NoticeBatchApproved', data: { batchId: state.batchId, contentDigest: command.contentDigest, approvedBy: command.actor.id, at: command.at } }];
     }
-    case 'ReleaseNoticeBatch': {
+    case 'release': {
       if (!open) throw new NoticeBatchError('BATCH_NOT_FOUND', 'notice batch not found');
       if (state.status === 'released' || state.status === 'completed') return [];
       if (state.status !== 'approved' || state.approval?.contentDigest !== state.contentDigest) {
@@ -231,24 +237,27 @@ export function decideNoticeBatch(command: NoticeBatchCommand, state: NoticeBatc
       requireWriter(command.actor);
       return [{ type: 'NoticeBatchReleased', data: { batchId: state.batchId, contentDigest: state.contentDigest, releasedBy: command.actor.id, at: command.at } }];
     }
-    case 'CompleteNoticeBatch': {
+    case 'complete': {
       if (state.status === 'completed') return [];
       if (state.status !== 'released') throw new NoticeBatchError('INVALID_STATE', 'only a released batch can complete');
       return [{ type: 'NoticeBatchCompleted', data: { batchId: state.batchId, delivered: command.delivered, failed: command.failed, ...(command.recordsDigest ? { recordsDigest: command.recordsDigest } : {}), at: command.at } }];
     }
-    case 'IssueNoticeDocument': {
+    case 'issue-document': {
       if (state.status !== 'released' && state.status !== 'completed') throw new NoticeBatchError('INVALID_STATE', 'only a released batch issues its document');
       if (state.documents.some((d) => d.pdfSha256 === command.pdfSha256)) return [];
-      const { type: _t, ...data } = command;
-      return [{ type: 'NoticeDocumentIssued', data: { batchId: state.batchId, kind: state.kind, ...data } }];
+      const { pdfArtifact, pdfSha256, jsonArtifact, jsonSha256, at } = command;
+      return [{
+        type: 'NoticeDocumentIssued',
+        data: { batchId: state.batchId, kind: state.kind, pdfArtifact, pdfSha256, ...(jsonArtifact !== undefined ? { jsonArtifact } : {}), ...(jsonSha256 !== undefined ? { jsonSha256 } : {}), at },
+      }];
     }
-    case 'RecordNoticesReturned': {
+    case 'record-returns': {
       if (state.status !== 'released' && state.status !== 'completed') throw new NoticeBatchError('INVALID_STATE', 'returns can only be recorded for a released batch');
       const fresh = [...new Set(command.letterIds)].filter((l) => !state.returnedLetterIds.includes(l));
       if (fresh.length === 0) return [];
       return [{ type: 'NoticesReturned', data: { batchId: state.batchId, incidentId: state.incidentId, letterIds: fresh, returnKind: command.returnKind, insufficientContactAdded: fresh.length, at: command.at } }];
     }
-    case 'CancelNoticeBatch': {
+    case 'cancel': {
       if (!open) throw new NoticeBatchError('BATCH_NOT_FOUND', 'notice batch not found');
       if (state.status === 'released' || state.status === 'completed') throw new NoticeBatchError('INVALID_STATE', 'a released batch cannot be cancelled');
       requireWriter(command.actor);

@@ -1,18 +1,25 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { Ctx, Public, ReadsPhi, Roles } from '../../auth/http/decorators';
 import type { CommandContext } from '../../ledger/ledger';
-import { READ_DB } from '../../ledger/projections/projection-runner';
 import type { ArtifactStore } from '../../phi/artifact-store';
 import { NotFoundError, ValidationError, fromZodIssues } from '../../platform/errors';
 import { etagOf, parseIfMatch } from '../../platform/http/etag';
 import { ApiZodBody, ValidBody, ZodPipe } from '../../platform/http/zod';
 import { ARTIFACT_STORE } from '../../platform/tokens';
-import { NOTICE_KINDS } from '../domain/notice-batch';
-import { NoticesService } from '../notices.service';
+import {
+  ApproveNoticeBatchCommand, CompleteObligationWithBatchCommand, DraftNoticeBatchCommand, PreviewNoticeBatchCommand, RecordNoticeReturnsCommand,
+  ReleaseNoticeBatchCommand, ReviseNoticeBatchCommand,
+} from '../commands';
+import { NOTICE_KINDS, type PreviewSummary } from '../domain/notice-batch';
+import {
+  GetNoticeBatchQuery, ListNoticeBatchesQuery, NoticeBatchProgressQuery, NoticePrintFilesQuery, ProofOfNoticeQuery, SubstitutePostingQuery,
+  type NoticeBatchView, type ProofOfNotice,
+} from '../queries/notice-batch.queries';
+import type { PrintFileRecord } from '../delivery/delivery-store';
 
 const HhsInput = z.strictObject({
   reportType: z.enum(['initial', 'addendum']),
@@ -72,57 +79,57 @@ export function parseReturnsCsv(text: string): z.infer<typeof ReturnsBody> {
 @Controller()
 export class NoticesController {
   constructor(
-    private readonly notices: NoticesService,
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
     @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
-    @Inject(READ_DB) private readonly db: Database.Database,
   ) {}
+
+  private view(batchId: string): Promise<NoticeBatchView> {
+    return this.queries.execute(new GetNoticeBatchQuery(batchId));
+  }
 
   @Post('v1/notices/batches')
   @Roles(...WRITERS)
   @ApiZodBody(DraftBody)
   async draft(@ValidBody(DraftBody) body: z.infer<typeof DraftBody>, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const { batchId, version } = await this.notices.draft(body as never, ctx);
+    const { batchId, version } = await this.commands.execute(new DraftNoticeBatchCommand(body as never, ctx));
     res.status(201).setHeader('ETag', etagOf(version)).setHeader('Location', `/v1/notices/batches/${batchId}`);
-    return this.notices.view(batchId);
+    return this.view(batchId);
   }
 
   @Get('v1/notices/batches')
   @Roles(...READERS)
   list(@Query(new ZodPipe(ListQuery)) q: z.infer<typeof ListQuery>) {
-    const rows = q.incidentId
-      ? this.db.prepare('SELECT * FROM notice_batches WHERE incident_id = ? ORDER BY batch_id LIMIT ?').all(q.incidentId, q.limit)
-      : this.db.prepare('SELECT * FROM notice_batches ORDER BY batch_id DESC LIMIT ?').all(q.limit);
-    return { items: rows };
+    return this.queries.execute(new ListNoticeBatchesQuery(q));
   }
 
   @Get('v1/notices/batches/:id')
   @Roles(...READERS)
   async get(@Param('id', new ParseUUIDPipe()) id: string, @Res({ passthrough: true }) res: Response) {
-    const v = await this.notices.view(id);
+    const v = await this.view(id);
     res.setHeader('ETag', etagOf(BigInt(v.version)));
     return v;
   }
 
   @Get('v1/notices/batches/:id/progress')
   @Roles(...READERS)
-  async progress(@Param('id', new ParseUUIDPipe()) id: string) {
-    await this.notices.load(id);
-    return this.notices.progress(id);
+  progress(@Param('id', new ParseUUIDPipe()) id: string) {
+    return this.queries.execute(new NoticeBatchProgressQuery(id));
   }
 
   @Put('v1/notices/batches/:id/content')
   @Roles(...WRITERS)
   @ApiZodBody(ReviseBody)
   async revise(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(ReviseBody) body: z.infer<typeof ReviseBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext) {
-    await this.notices.revise(id, body as never, ctx, parseIfMatch(ifMatch));
-    return this.notices.view(id);
+    await this.commands.execute(new ReviseNoticeBatchCommand(id, body as never, ctx, parseIfMatch(ifMatch)));
+    return this.view(id);
   }
 
   @Post('v1/notices/batches/:id/preview')
   @HttpCode(200)
   @Roles(...WRITERS)
   async preview(@Param('id', new ParseUUIDPipe()) id: string, @Ctx() ctx: CommandContext) {
-    const { preview } = await this.notices.preview(id, ctx);
+    const { preview } = await this.commands.execute<PreviewNoticeBatchCommand, { preview: PreviewSummary }>(new PreviewNoticeBatchCommand(id, ctx));
     return { ...preview, samples: preview.samples.map((s, i) => ({ ...s, href: `/v1/notices/batches/${id}/samples/${i}` })) };
   }
 
@@ -131,8 +138,7 @@ export class NoticesController {
   @Roles('compliance-officer', 'incident-responder')
   @ReadsPhi()
   async sample(@Param('id', new ParseUUIDPipe()) id: string, @Param('n') n: string, @Res() res: Response) {
-    const { state } = await this.notices.load(id);
-    const s = state.preview?.samples[Number(n)];
+    const s = (await this.view(id)).preview?.samples[Number(n)];
     if (!s) throw new NotFoundError('no such sample');
     const parts: Buffer[] = [];
     for await (const c of this.artifacts.read(s.artifactDigest)) parts.push(c);
@@ -147,16 +153,16 @@ export class NoticesController {
   @Roles('compliance-officer')
   @ApiZodBody(ApproveBody)
   async approve(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(ApproveBody) body: z.infer<typeof ApproveBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext) {
-    await this.notices.approve(id, body.contentDigest, ctx, parseIfMatch(ifMatch));
-    return this.notices.view(id);
+    await this.commands.execute(new ApproveNoticeBatchCommand(id, body.contentDigest, ctx, parseIfMatch(ifMatch)));
+    return this.view(id);
   }
 
   @Post('v1/notices/batches/:id/release')
   @HttpCode(200)
   @Roles(...WRITERS)
   async release(@Param('id', new ParseUUIDPipe()) id: string, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext) {
-    await this.notices.release(id, ctx, parseIfMatch(ifMatch));
-    return this.notices.view(id);
+    await this.commands.execute(new ReleaseNoticeBatchCommand(id, ctx, parseIfMatch(ifMatch)));
+    return this.view(id);
   }
 
   /** Completes the incident's obligation with this batch's proof of notice as evidence. */
@@ -165,20 +171,20 @@ export class NoticesController {
   @Roles('compliance-officer', 'incident-responder')
   @ApiZodBody(CompleteObligationBody)
   completeObligation(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(CompleteObligationBody) body: z.infer<typeof CompleteObligationBody>, @Ctx() ctx: CommandContext) {
-    return this.notices.completeObligation(id, body.obligationId, ctx);
+    return this.commands.execute(new CompleteObligationWithBatchCommand(id, body.obligationId, ctx));
   }
 
   @Get('v1/notices/batches/:id/print-files')
   @Roles(...READERS)
   async printFiles(@Param('id', new ParseUUIDPipe()) id: string) {
-    await this.notices.load(id);
-    return { items: this.notices.deliveries.printFiles(id).map(({ manifestCsv, ...f }) => ({ ...f, manifestLines: manifestCsv.trim().split('\n').length - 1 })) };
+    const files = await this.queries.execute<NoticePrintFilesQuery, PrintFileRecord[]>(new NoticePrintFilesQuery(id));
+    return { items: files.map(({ manifestCsv, ...f }) => ({ ...f, manifestLines: manifestCsv.trim().split('\n').length - 1 })) };
   }
 
   @Get('v1/notices/batches/:id/print-files/:chunk/manifest.csv')
   @Roles(...READERS)
   async manifest(@Param('id', new ParseUUIDPipe()) id: string, @Param('chunk') chunk: string, @Res() res: Response) {
-    const f = this.notices.deliveries.printFiles(id).find((p) => p.chunk === Number(chunk));
+    const f = (await this.queries.execute<NoticePrintFilesQuery, PrintFileRecord[]>(new NoticePrintFilesQuery(id))).find((p) => p.chunk === Number(chunk));
     if (!f) throw new NotFoundError('no such print file');
     res.setHeader('Content-Type', 'text/csv; charset=utf-8').send(f.manifestCsv);
   }
@@ -186,9 +192,9 @@ export class NoticesController {
   /** Proof of notice for one individual: channel, time, SMTP message id or mail-house file, PDF digest. */
   @Get('v1/notices/individuals/:individualId/proof')
   @Roles(...READERS)
-  proof(@Param('individualId') individualId: string) {
+  async proof(@Param('individualId') individualId: string) {
     if (!/^[A-Za-z0-9_-]{1,128}$/.test(individualId)) throw ValidationError.field('individualId', 'not an individual id');
-    const items = this.notices.proof(individualId);
+    const items = await this.queries.execute<ProofOfNoticeQuery, ProofOfNotice[]>(new ProofOfNoticeQuery(individualId));
     if (items.length === 0) throw new NotFoundError('no notice recorded for this individual');
     return { individualId, items };
   }
@@ -212,7 +218,7 @@ export class NoticesController {
     } else {
       parsed = new ZodPipe(ReturnsBody).transform(body);
     }
-    return this.notices.recordReturns(parsed.entries, ctx);
+    return this.commands.execute(new RecordNoticeReturnsCommand(parsed.entries, ctx));
   }
 
   /** The substitute notice, public, at a stable URL while it is posted; 410 after its take-down. */
@@ -220,14 +226,14 @@ export class NoticesController {
   @Get('p/notices/:slug')
   async posting(@Param('slug') slug: string, @Res() res: Response) {
     if (!/^[0-9a-f]{20}$/.test(slug)) throw new NotFoundError('no such notice');
-    const row = this.db.prepare('SELECT html_artifact, taken_down_at FROM notice_postings WHERE slug = ?').get(slug) as { html_artifact: string; taken_down_at: string | null } | undefined;
+    const row = await this.queries.execute<SubstitutePostingQuery, { htmlArtifact: string; takenDownAt: string | null } | null>(new SubstitutePostingQuery(slug));
     if (!row) throw new NotFoundError('no such notice');
-    if (row.taken_down_at) {
+    if (row.takenDownAt) {
       res.status(410).setHeader('Content-Type', 'text/plain; charset=utf-8').send('This notice is no longer posted.');
       return;
     }
     const parts: Buffer[] = [];
-    for await (const c of this.artifacts.read(row.html_artifact)) parts.push(c);
+    for await (const c of this.artifacts.read(row.htmlArtifact)) parts.push(c);
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.send(Buffer.concat(parts));

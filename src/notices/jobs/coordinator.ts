@@ -24,7 +24,8 @@ import type { DeliveryStore } from '../delivery/delivery-store';
 import { CHUNK_QUEUE, planBatch } from '../delivery/planner';
 import { postingDecider, postingStream, PostingRuleError } from '../domain/posting';
 import { hhsReport } from '../rendering/documents';
-import type { NoticesService } from '../notices.service';
+import { loadBatch, runBatchCommand } from '../batch-stream';
+import type { NoticeContent } from '../content/notice-content';
 import type { NoticesSettings } from '../notices.settings';
 import { chunkProcessorFile, sandboxOptions } from './chunk-worker-config';
 import { systemActor } from '../../shared/system-actor';
@@ -52,7 +53,7 @@ export class NoticeCoordinator {
 
   constructor(
     private readonly ledger: Ledger,
-    private readonly service: NoticesService,
+    private readonly content: NoticeContent,
     private readonly artifacts: ArtifactStore,
     private readonly deliveries: DeliveryStore,
     private readonly queues: QueueRegistry,
@@ -84,14 +85,14 @@ export class NoticeCoordinator {
   }
 
   async release(batchId: string): Promise<unknown> {
-    const { state } = await this.service.load(batchId);
+    const { state } = await loadBatch(this.ledger, batchId);
     if (state.status !== 'released') return { skipped: state.status };
-    const content = await this.service.contentFor(batchId, state.contentDigest);
+    const content = await this.content.read(batchId, state.contentDigest);
     const now = this.clock.now().toISOString();
     const ctx = ctxFor(`release-${batchId}`);
     switch (state.kind) {
       case 'individual': {
-        const contentArtifact = await this.service.contentArtifactFor(batchId, state.contentDigest);
+        const contentArtifact = await this.content.artifactFor(batchId, state.contentDigest);
         const plan = await planBatch(this.artifacts, this.deliveries, this.queues.queue(CHUNK_QUEUE), {
           batchId, incidentId: state.incidentId, recipientsArtifact: state.recipients!.artifactDigest, contentArtifact,
           letterDate: content.letterDate, creationDate: `${content.letterDate}T00:00:00.000Z`, chunkSize: this.settings.chunkSize, now,
@@ -100,22 +101,22 @@ export class NoticeCoordinator {
         return plan;
       }
       case 'substitute-posting': {
-        const html = await this.service.documentFor(state, content) as Buffer;
+        const html = await this.content.documentFor(state, content) as Buffer;
         const ref = await this.artifacts.write(`incident:${state.incidentId}`, asAsync([html]));
         const slug = createHash('sha256').update(`posting:${batchId}`).digest('hex').slice(0, 20);
         const url = `${content.org.publicBaseUrl.replace(/\/$/, '')}/p/notices/${slug}`;
         const r = await handleCommand(this.ledger, postingStream(batchId), postingDecider, {
-          type: 'PostSubstituteNotice', postingId: batchId, batchId, incidentId: state.incidentId, slug, htmlArtifact: ref.digest, url, now, days: this.settings.postingDays,
+          kind: 'post', postingId: batchId, batchId, incidentId: state.incidentId, slug, htmlArtifact: ref.digest, url, days: this.settings.postingDays, actor: ctx.actor, at: now,
         }, ctx);
         const posted = r.state;
         await this.scheduleTakeDown(batchId, posted.takeDownAt);
-        await this.service.apply(batchId, { type: 'CompleteNoticeBatch', delivered: 1, failed: 0, at: now }, ctx);
+        await runBatchCommand(this.ledger, batchId, { kind: 'complete', delivered: 1, failed: 0, actor: ctx.actor, at: now }, ctx, 'update');
         return { posted: url };
       }
       default: {
-        const doc = await this.service.documentFor(state, content);
+        const doc = await this.content.documentFor(state, content);
         if (Buffer.isBuffer(doc)) throw new Error('unexpected document type');
-        const rendered = await this.service.renderPdf(doc, content.letterDate);
+        const rendered = await this.content.renderPdf(doc, content.letterDate);
         const pdfRef = await this.artifacts.write(`incident:${state.incidentId}`, asAsync([rendered.pdf]));
         let json: { jsonArtifact: string; jsonSha256: string } | Record<string, never> = {};
         if (state.kind === 'hhs-report') {
@@ -123,8 +124,8 @@ export class NoticeCoordinator {
           const jsonRef = await this.artifacts.write(`incident:${state.incidentId}`, asAsync([body]));
           json = { jsonArtifact: jsonRef.digest, jsonSha256: createHash('sha256').update(body).digest('hex') };
         }
-        await this.service.apply(batchId, { type: 'IssueNoticeDocument', pdfArtifact: pdfRef.digest, pdfSha256: rendered.sha256, ...json, at: now }, ctx);
-        await this.service.apply(batchId, { type: 'CompleteNoticeBatch', delivered: 1, failed: 0, at: now }, ctx);
+        await runBatchCommand(this.ledger, batchId, { kind: 'issue-document', pdfArtifact: pdfRef.digest, pdfSha256: rendered.sha256, ...json, actor: ctx.actor, at: now }, ctx, 'update');
+        await runBatchCommand(this.ledger, batchId, { kind: 'complete', delivered: 1, failed: 0, actor: ctx.actor, at: now }, ctx, 'update');
         return { issued: rendered.sha256 };
       }
     }
@@ -138,7 +139,7 @@ export class NoticeCoordinator {
     const now = this.clock.now().toISOString();
     this.deliveries.finishRun(batchId, now);
     const failed = (p.byState.failed ?? 0) + (p.byState.held ?? 0);
-    await this.service.apply(batchId, { type: 'CompleteNoticeBatch', delivered: p.done - failed, failed, recordsDigest: this.deliveries.digest(batchId), at: now }, ctxFor(`complete-${batchId}`));
+    await runBatchCommand(this.ledger, batchId, { kind: 'complete', delivered: p.done - failed, failed, recordsDigest: this.deliveries.digest(batchId), actor: SYSTEM, at: now }, ctxFor(`complete-${batchId}`), 'update');
   }
 
   async scheduleTakeDown(postingId: string, takeDownAt: string): Promise<void> {
@@ -148,7 +149,7 @@ export class NoticeCoordinator {
 
   async takeDown(postingId: string): Promise<unknown> {
     try {
-      await handleCommand(this.ledger, postingStream(postingId), postingDecider, { type: 'TakeDownSubstituteNotice', reason: 'expired', now: this.clock.now().toISOString() }, ctxFor(`takedown-${postingId}`), { mode: 'update' });
+      await handleCommand(this.ledger, postingStream(postingId), postingDecider, { kind: 'take-down', reason: 'expired', actor: SYSTEM, at: this.clock.now().toISOString() }, ctxFor(`takedown-${postingId}`), { mode: 'update' });
       return { takenDown: true };
     } catch (e) {
       if (e instanceof PostingRuleError) return { takenDown: false, reason: e.message };

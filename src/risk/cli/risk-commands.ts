@@ -5,7 +5,9 @@ import { CliUsageError, type CliRuntime } from '../../cli/runtime';
 import { PostureService } from '../../posture/posture.module';
 import { renderPostureText } from '../../posture/posture';
 import { fromZodIssues } from '../../platform/errors';
-import { RiskCommands } from '../commands/risk.commands';
+import { CommandBus } from '@nestjs/cqrs';
+import { CompleteRiskAssessmentCommand, EstablishRiskProgramCommand, ProposeRiskCandidateCommand, RunAssessmentCommand, StartRiskAssessmentCommand } from '../commands';
+import type { AssessmentDiff } from '../domain/diff';
 import type { CandidateInput } from '../domain/candidates';
 import { CandidateBody, EstablishProgramBody, StartAssessmentBody } from '../http/risk.schemas';
 import { RiskQueries } from '../queries/risk.queries';
@@ -77,7 +79,8 @@ export function registerRiskCli(program: Command, cli: CliRuntime): void {
       const body = parse(EstablishProgramBody, { programId: o.program, name: o.name, ownerId: o.owner, firstReviewDueOn: o.firstReviewDue });
       await cli.withApp(async (app) => {
         const ctx = await cli.actor(app);
-        cli.print(await app.get(RiskCommands).establishProgram(body, ctx).then((r) => ({ ...r, version: Number(r.version) })));
+        const r = await app.get(CommandBus).execute<EstablishRiskProgramCommand, { programId: string; reviewDueOn: string | null; version: bigint }>(new EstablishRiskProgramCommand(body, ctx));
+        cli.print({ ...r, version: Number(r.version) });
       });
     });
   risk
@@ -92,7 +95,7 @@ export function registerRiskCli(program: Command, cli: CliRuntime): void {
       const body = parse(StartAssessmentBody, { programId: o.program, title: o.title, periodStart: o.periodStart, periodEnd: o.periodEnd, ...(o.from ? { fromAssessmentId: o.from } : {}) });
       await cli.withApp(async (app) => {
         const ctx = await cli.actor(app);
-        const r = await app.get(RiskCommands).startAssessment(body, ctx);
+        const r = await app.get(CommandBus).execute<StartRiskAssessmentCommand, { assessmentId: string; version: bigint; diff: AssessmentDiff | null }>(new StartRiskAssessmentCommand(body, ctx));
         cli.print({ assessmentId: r.assessmentId, version: Number(r.version), diff: r.diff });
       });
     });
@@ -104,10 +107,9 @@ export function registerRiskCli(program: Command, cli: CliRuntime): void {
         if (!UUID_RE.test(id)) throw new CliUsageError('assessmentId: expected a UUID');
         await cli.withApp(async (app) => {
           const ctx = await cli.actor(app);
-          const c = app.get(RiskCommands);
-          if (step === 'submit') await c.submit(id, ctx);
-          else if (step === 'approve') await c.approve(id, ctx);
-          else await c.complete(id, ctx);
+          const bus = app.get(CommandBus);
+          if (step === 'complete') await bus.execute(new CompleteRiskAssessmentCommand(id, ctx));
+          else await bus.execute(new RunAssessmentCommand(id, { kind: step }, ctx));
           const a = await app.get(RiskQueries).getAssessment(id);
           cli.print({ assessmentId: id, status: a.status, nextReviewDueOn: a.nextReviewDueOn ?? null });
         });
@@ -126,7 +128,7 @@ export function registerRiskCli(program: Command, cli: CliRuntime): void {
       const body = parse(CandidateBody, { origin: o.origin, sourceRef: { kind, id: rest.join(':') }, code: o.code, title: o.title, severity: o.severity });
       await cli.withApp(async (app) => {
         const ctx = await cli.actor(app);
-        cli.print(await app.get(RiskCommands).proposeCandidate(body as CandidateInput, ctx));
+        cli.print(await app.get(CommandBus).execute(new ProposeRiskCandidateCommand(body as CandidateInput, ctx)));
       });
     });
   risk

@@ -6,12 +6,13 @@
  * `risk-review-after-change` timeline, closed when the candidate is adopted or dismissed.
  */
 import { createHash } from 'node:crypto';
+import type { CommandOn } from '../../ledger/command';
 import type { Decider } from '../../ledger/decider';
 import type { DomainEvent } from '../../ledger/ledger';
 import { addDays, isIsoDate } from '../../shared/calendar';
 import type { WorkflowDefinition } from '../../workflows/domain/definition';
 import { completeTimeline, scheduleTimeline } from '../../workflows/domain/timeline';
-import { RiskRuleError } from './assessment';
+import { RiskRuleError } from './risk-rule-error';
 import type { RiskLevel } from './matrix';
 
 export const AFTER_CHANGE_WORKFLOW = 'risk-review-after-change';
@@ -47,10 +48,11 @@ export interface CandidateState {
   timesReported: number;
 }
 
+/** Proposed, adopted or dismissed `today` by the actor. */
 export type CandidateCommand =
-  | { kind: 'propose'; input: CandidateInput; proposedOn: string; review: WorkflowDefinition; reviewWithinDays?: number }
-  | { kind: 'adopt'; assessmentId: string; riskId: string; on: string; by: string; review: WorkflowDefinition }
-  | { kind: 'dismiss'; reason: string; on: string; by: string; review: WorkflowDefinition };
+  | (CommandOn & { kind: 'propose'; input: CandidateInput; review: WorkflowDefinition; reviewWithinDays?: number })
+  | (CommandOn & { kind: 'adopt'; assessmentId: string; riskId: string; review: WorkflowDefinition })
+  | (CommandOn & { kind: 'dismiss'; reason: string; review: WorkflowDefinition });
 
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -90,12 +92,12 @@ export const candidateDecider: Decider<CandidateState, CandidateCommand, Candida
     switch (c.kind) {
       case 'propose': {
         validateCandidate(c.input);
-        if (!isIsoDate(c.proposedOn)) throw new RiskRuleError('proposedOn: expected a calendar date');
+        if (!isIsoDate(c.today)) throw new RiskRuleError('today: expected a calendar date');
         if (s.exists) return []; // the same finding again: already a candidate
         const candidateId = candidateIdFor(c.input);
         const reviewed = c.input.origin !== 'hardening-finding';
-        const reviewDueOn = reviewed ? addDays(c.proposedOn, c.reviewWithinDays ?? 30) : null;
-        const events: CandidateEvent[] = [{ type: 'RiskCandidateProposed', data: { ...c.input, candidateId, proposedOn: c.proposedOn, reviewDueOn } }];
+        const reviewDueOn = reviewed ? addDays(c.today, c.reviewWithinDays ?? 30) : null;
+        const events: CandidateEvent[] = [{ type: 'RiskCandidateProposed', data: { ...c.input, candidateId, proposedOn: c.today, reviewDueOn } }];
         if (reviewDueOn) events.push(scheduleTimeline(c.review, { subject: { kind: 'risk-review', id: candidateId }, dueOn: reviewDueOn }) as CandidateEvent);
         return events;
       }
@@ -108,10 +110,10 @@ export const candidateDecider: Decider<CandidateState, CandidateCommand, Candida
         }
         const events: CandidateEvent[] =
           c.kind === 'adopt'
-            ? [{ type: 'RiskCandidateAdopted', data: { candidateId: s.candidate.candidateId, assessmentId: c.assessmentId, riskId: c.riskId, adoptedOn: c.on, by: c.by } }]
-            : [{ type: 'RiskCandidateDismissed', data: { candidateId: s.candidate.candidateId, reason: requireReason(c.reason), dismissedOn: c.on, by: c.by } }];
+            ? [{ type: 'RiskCandidateAdopted', data: { candidateId: s.candidate.candidateId, assessmentId: c.assessmentId, riskId: c.riskId, adoptedOn: c.today, by: c.actor.id } }]
+            : [{ type: 'RiskCandidateDismissed', data: { candidateId: s.candidate.candidateId, reason: requireReason(c.reason), dismissedOn: c.today, by: c.actor.id } }];
         if (s.candidate.reviewDueOn) {
-          events.push(...(completeTimeline(c.review, { subject: { kind: 'risk-review', id: s.candidate.candidateId }, dueOn: s.candidate.reviewDueOn }, c.on) as CandidateEvent[]));
+          events.push(...(completeTimeline(c.review, { subject: { kind: 'risk-review', id: s.candidate.candidateId }, dueOn: s.candidate.reviewDueOn }, c.today) as CandidateEvent[]));
         }
         return events;
       }

@@ -4,12 +4,13 @@
  * all of that timeline's events live in this one stream. Completing an assessment records the
  * review here and schedules the next one from the workflow's recurrence.
  */
+import type { CommandOn } from '../../ledger/command';
 import type { Decider } from '../../ledger/decider';
 import type { DomainEvent } from '../../ledger/ledger';
 import { isIsoDate } from '../../shared/calendar';
 import type { WorkflowDefinition } from '../../workflows/domain/definition';
 import { completeTimeline, scheduleTimeline, type TimelineScheduledData } from '../../workflows/domain/timeline';
-import { RiskRuleError } from './assessment';
+import { RiskRuleError } from './risk-rule-error';
 
 export const ANNUAL_REVIEW_WORKFLOW = 'risk-review-annual';
 
@@ -33,8 +34,9 @@ export interface ProgramState {
 }
 
 export type ProgramCommand =
-  | { kind: 'establish'; programId: string; name: string; ownerId: string; firstReviewDueOn: string; review: WorkflowDefinition }
-  | { kind: 'record-review'; assessmentId: string; completedOn: string; review: WorkflowDefinition };
+  | (CommandOn & { kind: 'establish'; programId: string; name: string; ownerId: string; firstReviewDueOn: string; review: WorkflowDefinition })
+  /** The assessment was completed `today`: the next review is scheduled from the workflow's recurrence. */
+  | (CommandOn & { kind: 'record-review'; assessmentId: string; review: WorkflowDefinition });
 
 export function programStream(id: string): string {
   return `risk-program-${id}`;
@@ -74,13 +76,13 @@ export const programDecider: Decider<ProgramState, ProgramCommand, ProgramEvent>
       case 'record-review': {
         if (!s.exists) throw new RiskRuleError('risk program not established');
         if (s.completedAssessments.includes(c.assessmentId)) return []; // a retried completion
-        const timeline = { subject, dueOn: s.reviewDueOn ?? c.completedOn, assignees: { owner: [s.ownerId] } };
-        const tl = completeTimeline(c.review, timeline, c.completedOn) as ProgramEvent[];
+        const timeline = { subject, dueOn: s.reviewDueOn ?? c.today, assignees: { owner: [s.ownerId] } };
+        const tl = completeTimeline(c.review, timeline, c.today) as ProgramEvent[];
         const next = tl.find((e) => e.type === 'TimelineScheduled');
         return [
           {
             type: 'RiskProgramReviewCompleted',
-            data: { programId: s.programId, assessmentId: c.assessmentId, completedOn: c.completedOn, nextReviewDueOn: next ? String((next.data as { dueOn: string }).dueOn) : null },
+            data: { programId: s.programId, assessmentId: c.assessmentId, completedOn: c.today, nextReviewDueOn: next ? String((next.data as { dueOn: string }).dueOn) : null },
           },
           ...tl,
         ];

@@ -1,11 +1,16 @@
 import { Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Ctx, Roles } from '../../auth/http/decorators';
 import type { CommandContext } from '../../ledger/ledger';
 import { etagOf, parseIfMatch } from '../../platform/http/etag';
 import { ApiZodBody, ValidBody } from '../../platform/http/zod';
-import { RiskCommands } from '../commands/risk.commands';
+import {
+  AdoptRiskCandidateCommand, CompleteRiskAssessmentCommand, DismissRiskCandidateCommand, EstablishRiskProgramCommand, IdentifyRiskCommand,
+  ProposeRiskCandidateCommand, RegisterRiskAssetCommand, RunAssessmentCommand, StartRiskAssessmentCommand,
+} from '../commands';
+import type { AssessmentDiff } from '../domain/diff';
 import type { Asset, TreatmentOption } from '../domain/assessment';
 import type { CandidateInput } from '../domain/candidates';
 import { RiskQueries } from '../queries/risk.queries';
@@ -22,7 +27,7 @@ const ASSESSORS = ['compliance-officer', 'security-officer'] as const;
 @Controller('v1/risk')
 export class RiskController {
   constructor(
-    private readonly commands: RiskCommands,
+    private readonly commands: CommandBus,
     private readonly queries: RiskQueries,
   ) {}
 
@@ -36,7 +41,7 @@ export class RiskController {
   @Roles(...ASSESSORS)
   @ApiZodBody(EstablishProgramBody)
   async establish(@ValidBody(EstablishProgramBody) body: z.infer<typeof EstablishProgramBody>, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    await this.commands.establishProgram(body, ctx);
+    await this.commands.execute(new EstablishRiskProgramCommand(body, ctx));
     res.status(201).setHeader('Location', `/v1/risk/programs/${body.programId}`);
     return this.queries.getProgram(body.programId);
   }
@@ -57,7 +62,7 @@ export class RiskController {
   @Roles(...ASSESSORS)
   @ApiZodBody(StartAssessmentBody)
   async start(@ValidBody(StartAssessmentBody) body: z.infer<typeof StartAssessmentBody>, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const r = await this.commands.startAssessment(body, ctx);
+    const r = await this.commands.execute<StartRiskAssessmentCommand, { assessmentId: string; version: bigint; diff: AssessmentDiff | null }>(new StartRiskAssessmentCommand(body, ctx));
     res.status(201).setHeader('ETag', etagOf(r.version)).setHeader('Location', `/v1/risk/assessments/${r.assessmentId}`);
     return { assessment: await this.queries.getAssessment(r.assessmentId), diff: r.diff };
   }
@@ -83,6 +88,10 @@ export class RiskController {
     res.status(200).setHeader('Content-Type', 'application/pdf').setHeader('Content-Disposition', `attachment; filename="risk-assessment-${id}.pdf"`).send(pdf);
   }
 
+  private run(id: string, action: RunAssessmentCommand['action'], ctx: CommandContext, expectedVersion?: bigint): Promise<{ version: bigint }> {
+    return this.commands.execute(new RunAssessmentCommand(id, action, ctx, expectedVersion));
+  }
+
   private async after(id: string, version: bigint, res: Response, extra: Record<string, unknown> = {}) {
     res.setHeader('ETag', etagOf(version));
     return { ...extra, assessment: await this.queries.getAssessment(id) };
@@ -92,7 +101,7 @@ export class RiskController {
   @Roles(...ASSESSORS)
   @ApiZodBody(AssetBody)
   async asset(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(AssetBody) body: z.infer<typeof AssetBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const r = await this.commands.registerAsset(id, body as Omit<Asset, 'assetId'>, ctx, parseIfMatch(ifMatch));
+    const r = await this.commands.execute<RegisterRiskAssetCommand, { version: bigint; assetId: string }>(new RegisterRiskAssetCommand(id, body as Omit<Asset, 'assetId'>, ctx, parseIfMatch(ifMatch)));
     res.status(201);
     return this.after(id, r.version, res, { assetId: r.assetId });
   }
@@ -101,7 +110,7 @@ export class RiskController {
   @Roles(...ASSESSORS)
   @ApiZodBody(RiskBody)
   async risk(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(RiskBody) body: z.infer<typeof RiskBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const r = await this.commands.identifyRisk(id, body, ctx, parseIfMatch(ifMatch));
+    const r = await this.commands.execute<IdentifyRiskCommand, { version: bigint; riskId: string }>(new IdentifyRiskCommand(id, body, ctx, parseIfMatch(ifMatch)));
     res.status(201);
     return this.after(id, r.version, res, { riskId: r.riskId });
   }
@@ -110,7 +119,7 @@ export class RiskController {
   @Roles(...ASSESSORS)
   @ApiZodBody(RatingBody)
   async rateRisk(@Param('id', new ParseUUIDPipe()) id: string, @Param('riskId') riskId: string, @ValidBody(RatingBody) body: z.infer<typeof RatingBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const r = await this.commands.rateRisk(id, riskId, body, ctx, parseIfMatch(ifMatch));
+    const r = await this.run(id, { kind: 'rate-risk', riskId, ...body }, ctx, parseIfMatch(ifMatch));
     return this.after(id, r.version, res);
   }
 
@@ -118,7 +127,7 @@ export class RiskController {
   @Roles(...ASSESSORS)
   @ApiZodBody(TreatmentBody)
   async treat(@Param('id', new ParseUUIDPipe()) id: string, @Param('riskId') riskId: string, @ValidBody(TreatmentBody) body: z.infer<typeof TreatmentBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const r = await this.commands.planTreatment(id, riskId, { ...body, option: body.option as TreatmentOption }, ctx, parseIfMatch(ifMatch));
+    const r = await this.run(id, { kind: 'plan-treatment', riskId, ...body, option: body.option as TreatmentOption }, ctx, parseIfMatch(ifMatch));
     return this.after(id, r.version, res);
   }
 
@@ -126,7 +135,7 @@ export class RiskController {
   @Roles(...ASSESSORS)
   @ApiZodBody(AcceptanceBody)
   async accept(@Param('id', new ParseUUIDPipe()) id: string, @Param('riskId') riskId: string, @ValidBody(AcceptanceBody) body: z.infer<typeof AcceptanceBody>, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const r = await this.commands.acceptRisk(id, riskId, body, ctx);
+    const r = await this.run(id, { kind: 'accept-risk', riskId, ...body }, ctx);
     res.status(201);
     return this.after(id, r.version, res);
   }
@@ -135,7 +144,7 @@ export class RiskController {
   @HttpCode(200)
   @Roles(...ASSESSORS)
   async submit(@Param('id', new ParseUUIDPipe()) id: string, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const r = await this.commands.submit(id, ctx, parseIfMatch(ifMatch));
+    const r = await this.run(id, { kind: 'submit' }, ctx, parseIfMatch(ifMatch));
     return this.after(id, r.version, res);
   }
 
@@ -143,7 +152,7 @@ export class RiskController {
   @HttpCode(200)
   @Roles(...ASSESSORS)
   async approve(@Param('id', new ParseUUIDPipe()) id: string, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const r = await this.commands.approve(id, ctx);
+    const r = await this.run(id, { kind: 'approve' }, ctx);
     return this.after(id, r.version, res);
   }
 
@@ -151,7 +160,7 @@ export class RiskController {
   @HttpCode(200)
   @Roles(...ASSESSORS)
   async complete(@Param('id', new ParseUUIDPipe()) id: string, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const r = await this.commands.complete(id, ctx);
+    const r = await this.commands.execute<CompleteRiskAssessmentCommand, { version: bigint }>(new CompleteRiskAssessmentCommand(id, ctx));
     return this.after(id, r.version, res);
   }
 
@@ -165,7 +174,7 @@ export class RiskController {
   @Roles('compliance-officer', 'security-officer', 'incident-responder')
   @ApiZodBody(CandidateBody)
   async propose(@ValidBody(CandidateBody) body: z.infer<typeof CandidateBody>, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const r = await this.commands.proposeCandidate(body as CandidateInput, ctx);
+    const r = await this.commands.execute<ProposeRiskCandidateCommand, { created: boolean }>(new ProposeRiskCandidateCommand(body as CandidateInput, ctx));
     res.status(r.created ? 201 : 200);
     return r;
   }
@@ -176,7 +185,8 @@ export class RiskController {
   @ApiZodBody(AdoptBody)
   async adopt(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(AdoptBody) body: z.infer<typeof AdoptBody>, @Ctx() ctx: CommandContext) {
     const { assessmentId, ...risk } = body;
-    return this.commands.adoptCandidate(id, assessmentId, risk, ctx).then((r) => ({ riskId: r.riskId, assessmentId, version: Number(r.version) }));
+    const r = await this.commands.execute<AdoptRiskCandidateCommand, { riskId: string; version: bigint }>(new AdoptRiskCandidateCommand(id, assessmentId, risk, ctx));
+    return { riskId: r.riskId, assessmentId, version: Number(r.version) };
   }
 
   @Post('candidates/:id/dismiss')
@@ -184,6 +194,6 @@ export class RiskController {
   @Roles(...ASSESSORS)
   @ApiZodBody(DismissBody)
   dismiss(@Param("id", new ParseUUIDPipe()) id: string, @ValidBody(DismissBody) body: z.infer<typeof DismissBody>, @Ctx() ctx: CommandContext) {
-    return this.commands.dismissCandidate(id, body.reason, ctx);
+    return this.commands.execute(new DismissRiskCandidateCommand(id, body.reason, ctx));
   }
 }

@@ -3,19 +3,20 @@
  * (workflow risk-review-after-change, HIPAA 164.308(a)(1)(ii)(B) / (a)(6)). At-least-once and
  * idempotent: the candidate id derives from the incident id.
  */
+import type { CommandBus } from '@nestjs/cqrs';
 import type { EventProcessor } from '../../ledger/processors/event-processor';
 import type { RecordedEvent } from '../../ledger/port';
-import type { RiskCommands } from '../commands/risk.commands';
+import { ProposeRiskCandidateCommand } from '../commands';
 import { systemActor } from '../../shared/system-actor';
 
-export function incidentCandidatesProcessor(commands: RiskCommands): EventProcessor {
+export function incidentCandidatesProcessor(commands: CommandBus): EventProcessor {
   return {
     name: 'risk.incident-candidates',
     handles: ['IncidentReported'],
     async handle(e: RecordedEvent) {
       const d = e.data as { incidentId: string; title?: string };
       if (typeof d.incidentId !== 'string') return;
-      await commands.proposeCandidate(
+      await commands.execute(new ProposeRiskCandidateCommand(
         {
           origin: 'incident',
           sourceRef: { kind: 'incident', id: d.incidentId },
@@ -25,7 +26,7 @@ export function incidentCandidatesProcessor(commands: RiskCommands): EventProces
           severity: 'high',
         },
         { actor: systemActor('risk'), correlationId: e.metadata.correlationId, causationId: e.id },
-      );
+      ));
     },
   };
 }

@@ -4,7 +4,7 @@ import { PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../../ledger/
 import { APP_CONFIG, type AppConfig } from '../../platform/config';
 import { CLOCK, type Clock } from '../../platform/clock';
 import { NotFoundError } from '../../platform/errors';
-import { RiskCommands } from '../commands/risk.commands';
+import { RiskStreams } from '../risk-streams';
 import { readinessGaps, summarize } from '../domain/assessment';
 import { shippedCatalogs } from '../domain/catalogs';
 import { diffAssessments } from '../domain/diff';
@@ -17,7 +17,7 @@ export class RiskQueries {
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly commands: RiskCommands,
+    private readonly streams: RiskStreams,
   ) {}
 
   async listAssessments(programId?: string) {
@@ -33,19 +33,19 @@ export class RiskQueries {
 
   /** The full register, folded from the assessment's stream (always current). */
   async getAssessment(id: string) {
-    const { state, version } = await this.commands.loadAssessment(id);
+    const { state, version } = await this.streams.loadAssessment(id);
     return { ...state, version: Number(version), summary: summarize(state), readinessGaps: state.status === 'in-progress' ? readinessGaps(state) : [] };
   }
 
   async diff(id: string) {
-    const { state } = await this.commands.loadAssessment(id);
+    const { state } = await this.streams.loadAssessment(id);
     if (!state.previousAssessmentId) throw new NotFoundError('this assessment was not started from a previous one');
-    const prev = await this.commands.loadAssessment(state.previousAssessmentId);
+    const prev = await this.streams.loadAssessment(state.previousAssessmentId);
     return diffAssessments(prev.state, state);
   }
 
   async getProgram(id: string) {
-    const { state, version } = await this.commands.loadProgram(id);
+    const { state, version } = await this.streams.loadProgram(id);
     return { ...state, version: Number(version) };
   }
 
@@ -61,8 +61,8 @@ export class RiskQueries {
   }
 
   async report(id: string): Promise<Buffer> {
-    const { state } = await this.commands.loadAssessment(id);
-    const diff = state.previousAssessmentId ? diffAssessments((await this.commands.loadAssessment(state.previousAssessmentId)).state, state) : null;
+    const { state } = await this.streams.loadAssessment(id);
+    const diff = state.previousAssessmentId ? diffAssessments((await this.streams.loadAssessment(state.previousAssessmentId)).state, state) : null;
     return renderAssessmentReport(state, { organization: this.config.ORG_NAME, generatedAt: this.clock.now(), timeZone: this.config.ORG_TIMEZONE, catalogs: shippedCatalogs(), diff });
   }
 

@@ -1,6 +1,6 @@
 /**
  * The default text of reminder and escalation messages. Ids, dates and workflow text only —
- * never PHI. The notices templates can replace this by wrapping the Notifier.
+ * never PHI. The notices context's templates can replace this by wrapping the Notifier.
  */
 import type { WorkflowDefinition } from './definition';
 import type { PlannedTimer } from './timers';

@@ -141,7 +141,7 @@ describe('incident workflow through HTTP', () => {
   });
 
   it('a key compromised in the datasets/keys ledger re-triages open incidents naming the dataset', async () => {
-    // Stand-in for engineer 6's SafeguardsSource: the same port, answering from a table.
+    // The SafeguardsSource port answering from a table, so the test controls when the key turns compromised.
     const source = t.app.get(SAFEGUARDS_SOURCE) as { safeguardsFor: (ids: string[], at: string) => Promise<unknown> };
     const original = source.safeguardsFor;
     let compromised = false;

@@ -1,49 +1,59 @@
-import { candidateDecider, candidateIdFor, type CandidateCommand, type CandidateState } from '../../../src/risk/domain/candidates';
-import { programDecider, type ProgramCommand, type ProgramState } from '../../../src/risk/domain/program';
-import { loadWorkflowDirOrThrow } from '../../../src/workflows/loader';
-import { TimelineIndex } from '../../../src/workflows/domain/timeline';
 import { join } from 'node:path';
+import { candidateDecider, candidateIdFor, type CandidateCommand } from '../../../src/risk/domain/candidates';
+import { programDecider, type ProgramCommand } from '../../../src/risk/domain/program';
+import { TimelineIndex } from '../../../src/workflows/domain/timeline';
+import { loadWorkflowDirOrThrow } from '../../../src/workflows/loader';
+import { deciderSpec } from '../../support/decider-spec';
 
 const defs = new Map(loadWorkflowDirOrThrow(join(__dirname, '../../../workflows')).map((d) => [d.definition.workflow, d.definition]));
 const annual = defs.get('risk-review-annual')!;
 const afterChange = defs.get('risk-review-after-change')!;
-
-function runP(s: ProgramState, ...cmds: ProgramCommand[]) {
-  const events = [];
-  for (const c of cmds) for (const e of programDecider.decide(c, s)) (s = programDecider.evolve(s, e)), events.push(e);
-  return { s, events };
-}
-function runC(s: CandidateState, ...cmds: CandidateCommand[]) {
-  const events = [];
-  for (const c of cmds) for (const e of candidateDecider.decide(c, s)) (s = candidateDecider.evolve(s, e)), events.push(e);
-  return { s, events };
-}
+const alice = { id: 'p-alice', role: 'compliance-officer' };
+const by = (today: string, actor = alice) => ({ actor, today });
 
 describe('risk program: the annual review timeline', () => {
+  const program = deciderSpec(programDecider);
+  const establish: ProgramCommand = { kind: 'establish', programId: 'default', name: 'Acme risk program', ownerId: 'p-alice', firstReviewDueOn: '2025-12-31', review: annual, ...by('2025-01-10') };
+  const review = (assessmentId: string, today: string): ProgramCommand => ({ kind: 'record-review', assessmentId, review: annual, ...by(today) });
+
   it('establishing opens the annual review timeline; recording a review completes it and schedules the next a year after completion', () => {
-    const est = runP(programDecider.initialState(), { kind: 'establish', programId: 'default', name: 'Acme risk program', ownerId: 'p-alice', firstReviewDueOn: '2025-12-31', review: annual });
-    expect(est.events.map((e) => e.type)).toEqual(['RiskProgramEstablished', 'TimelineScheduled']);
-    expect(est.s.reviewDueOn).toBe('2025-12-31');
-    const rec = runP(est.s, { kind: 'record-review', assessmentId: 'a2025', completedOn: '2026-01-20', review: annual });
-    expect(rec.events.map((e) => e.type)).toEqual(['RiskProgramReviewCompleted', 'TimelineCompleted', 'TimelineScheduled']);
-    expect(rec.s.reviewDueOn).toBe('2027-01-20');
-    expect(rec.events[0].data).toMatchObject({ nextReviewDueOn: '2027-01-20' });
+    const est = program.when(establish).then([
+      { type: 'RiskProgramEstablished', data: { programId: 'default', name: 'Acme risk program', ownerId: 'p-alice', firstReviewDueOn: '2025-12-31' } },
+      { type: 'TimelineScheduled', data: { workflow: 'risk-review-annual', subject: { kind: 'risk-program', id: 'default' }, dueOn: '2025-12-31' } },
+    ]);
+    expect(est.state.reviewDueOn).toBe('2025-12-31');
+    program.given(est.events).when(establish).thenThrows(/already exists/);
+    const rec = program.given(est.events).when(review('a2025', '2026-01-20')).then([
+      { type: 'RiskProgramReviewCompleted', data: { assessmentId: 'a2025', completedOn: '2026-01-20', nextReviewDueOn: '2027-01-20' } },
+      { type: 'TimelineCompleted', data: { workflow: 'risk-review-annual' } },
+      { type: 'TimelineScheduled', data: { workflow: 'risk-review-annual', dueOn: '2027-01-20' } },
+    ]);
+    expect(rec.state.reviewDueOn).toBe('2027-01-20');
     // A retried completion changes nothing.
-    expect(runP(rec.s, { kind: 'record-review', assessmentId: 'a2025', completedOn: '2026-01-21', review: annual }).events).toEqual([]);
+    program.given([...est.events, ...rec.events]).when(review('a2025', '2026-01-21')).thenNothing();
     // The timeline fold sees one open review due 2027-01-20.
     const idx = new TimelineIndex();
     for (const e of [...est.events, ...rec.events]) idx.apply({ stream: 'risk-program-default', type: e.type, data: e.data as Record<string, unknown> });
     expect(idx.open().map((t) => [t.workflow, t.dueOn, t.assignees.owner])).toEqual([['risk-review-annual', '2027-01-20', ['p-alice']]]);
   });
+
+  it('refuses bad input naming the field, and a review before the program exists', () => {
+    program.when({ ...establish, firstReviewDueOn: '2025-02-30' } as ProgramCommand).thenThrows('firstReviewDueOn: expected a calendar date');
+    program.when({ ...establish, name: ' ' } as ProgramCommand).thenThrows('name: required');
+    program.when(review('a2025', '2026-01-20')).thenThrows(/not established/);
+  });
 });
 
 describe('candidate risks', () => {
+  const candidates = deciderSpec(candidateDecider);
   const finding = { origin: 'hardening-finding' as const, sourceRef: { kind: 'agent', id: 'agent-7' }, code: 'ssh-password-auth', title: 'SSH password authentication enabled', severity: 'high' as const };
+  const propose = (input: typeof finding | Record<string, unknown>, today: string): CandidateCommand => ({ kind: 'propose', input: input as typeof finding, review: afterChange, ...by(today) });
 
   it('a finding reported by every scan is one candidate with a deterministic id', () => {
-    const one = runC(candidateDecider.initialState(), { kind: 'propose', input: finding, proposedOn: '2025-03-01', review: afterChange });
-    expect(one.events.map((e) => e.type)).toEqual(['RiskCandidateProposed']);
-    expect(runC(one.s, { kind: 'propose', input: finding, proposedOn: '2025-03-02', review: afterChange }).events).toEqual([]);
+    const one = candidates.when(propose(finding, '2025-03-01')).then([
+      { type: 'RiskCandidateProposed', data: { ...finding, candidateId: candidateIdFor(finding), proposedOn: '2025-03-01', reviewDueOn: null } },
+    ]);
+    candidates.given(one.events).when(propose(finding, '2025-03-02')).thenNothing();
     expect(candidateIdFor(finding)).toBe(candidateIdFor({ ...finding }));
     expect(candidateIdFor(finding)).not.toBe(candidateIdFor({ ...finding, code: 'ssh-root-login' }));
     expect(candidateIdFor(finding)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -51,17 +61,29 @@ describe('candidate risks', () => {
 
   it('an incident opens a review after change, closed when the candidate is adopted or dismissed', () => {
     const inc = { origin: 'incident' as const, sourceRef: { kind: 'incident', id: 'inc-1' }, code: 'incident', title: 'Lost unencrypted laptop', severity: 'high' as const };
-    const p = runC(candidateDecider.initialState(), { kind: 'propose', input: inc, proposedOn: '2025-03-10', review: afterChange });
-    expect(p.events.map((e) => e.type)).toEqual(['RiskCandidateProposed', 'TimelineScheduled']);
-    expect(p.events[1].data).toMatchObject({ workflow: 'risk-review-after-change', subject: { kind: 'risk-review', id: candidateIdFor(inc) }, dueOn: '2025-04-09' });
-    expect(() => runC(p.s, { kind: 'dismiss', reason: ' ', on: '2025-03-11', by: 'p-a', review: afterChange })).toThrow('reason: required');
-    const a = runC(p.s, { kind: 'adopt', assessmentId: 'a1', riskId: 'r1', on: '2025-03-20', by: 'p-a', review: afterChange });
-    expect(a.events.map((e) => e.type)).toEqual(['RiskCandidateAdopted', 'TimelineCompleted']);
-    expect(() => runC(a.s, { kind: 'dismiss', reason: 'dup', on: '2025-03-21', by: 'p-a', review: afterChange })).toThrow(/already adopted/);
+    const p = candidates.when(propose(inc, '2025-03-10')).then([
+      { type: 'RiskCandidateProposed', data: { candidateId: candidateIdFor(inc), proposedOn: '2025-03-10', reviewDueOn: '2025-04-09' } },
+      { type: 'TimelineScheduled', data: { workflow: 'risk-review-after-change', subject: { kind: 'risk-review', id: candidateIdFor(inc) }, dueOn: '2025-04-09' } },
+    ]);
+    candidates.given(p.events).when({ kind: 'dismiss', reason: ' ', review: afterChange, ...by('2025-03-11') }).thenThrows('reason: required');
+    const adopt: CandidateCommand = { kind: 'adopt', assessmentId: 'a1', riskId: 'r1', review: afterChange, ...by('2025-03-20') };
+    const a = candidates.given(p.events).when(adopt).then([
+      { type: 'RiskCandidateAdopted', data: { candidateId: candidateIdFor(inc), assessmentId: 'a1', riskId: 'r1', adoptedOn: '2025-03-20', by: alice.id } },
+      { type: 'TimelineCompleted', data: { workflow: 'risk-review-after-change' } },
+    ]);
+    const adopted = [...p.events, ...a.events];
+    candidates.given(adopted).when(adopt).thenNothing(); // a retried adoption
+    candidates.given(adopted).when({ kind: 'dismiss', reason: 'dup', review: afterChange, ...by('2025-03-21') }).thenThrows(/already adopted/);
+    candidates.given(p.events).when({ kind: 'dismiss', reason: 'covered by r7', review: afterChange, ...by('2025-03-21') }).then([
+      { type: 'RiskCandidateDismissed', data: { reason: 'covered by r7', dismissedOn: '2025-03-21', by: alice.id } },
+      { type: 'TimelineCompleted' },
+    ]);
   });
 
   it('refuses bad input naming the field', () => {
-    expect(() => runC(candidateDecider.initialState(), { kind: 'propose', input: { ...finding, severity: 'huge' as never }, proposedOn: '2025-03-01', review: afterChange })).toThrow('severity:');
-    expect(() => runC(candidateDecider.initialState(), { kind: 'propose', input: { ...finding, sourceRef: { kind: 'agent', id: 'has space' } }, proposedOn: '2025-03-01', review: afterChange })).toThrow('sourceRef:');
+    candidates.when(propose({ ...finding, severity: 'huge' }, '2025-03-01')).thenThrows('severity:');
+    candidates.when(propose({ ...finding, sourceRef: { kind: 'agent', id: 'has space' } }, '2025-03-01')).thenThrows('sourceRef:');
+    candidates.when(propose(finding, '2025-02-30')).thenThrows('today: expected a calendar date');
+    candidates.when({ kind: 'adopt', assessmentId: 'a1', riskId: 'r1', review: afterChange, ...by('2025-03-20') }).thenThrows(/candidate not found/);
   });
 });

@@ -1,0 +1,56 @@
+import { Inject } from '@nestjs/common';
+import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { RunIncidentCommand } from '../../../incidents/commands/incident-command';
+import { LEDGER, type Ledger } from '../../../ledger/ledger';
+import type { ArtifactStore } from '../../../phi/artifact-store';
+import { RuleViolationError } from '../../../platform/errors';
+import { ARTIFACT_STORE } from '../../../platform/tokens';
+import { loadBatch } from '../../batch-stream';
+import { asAsync } from '../../delivery/chunk-runner';
+import { DeliveryStore } from '../../delivery/delivery-store';
+import { CompleteObligationWithBatchCommand } from './complete-obligation.command';
+
+export interface ObligationEvidenceResult {
+  incidentId: string;
+  obligationId: string;
+  evidenceArtifact: string;
+  completedOn: string;
+}
+
+/**
+ * The evidence is a PHI-free proof export (one line per recipient: individual id, channel,
+ * state, time, SMTP message id or print file, PDF SHA-256; or the issued document's digests)
+ * stored as an artifact whose digest the ObligationCompleted event carries.
+ */
+@CommandHandler(CompleteObligationWithBatchCommand)
+export class CompleteObligationWithBatchHandler implements ICommandHandler<CompleteObligationWithBatchCommand, ObligationEvidenceResult> {
+  constructor(
+    @Inject(LEDGER) private readonly ledger: Ledger,
+    @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
+    @Inject(DeliveryStore) private readonly deliveries: DeliveryStore,
+    private readonly commands: CommandBus,
+  ) {}
+
+  async execute({ batchId, obligationId, ctx }: CompleteObligationWithBatchCommand): Promise<ObligationEvidenceResult> {
+    const { state } = await loadBatch(this.ledger, batchId);
+    if (state.status !== 'completed') throw new RuleViolationError('the batch has not finished delivering', { rule: 'BATCH_NOT_COMPLETED' });
+    const lines: string[] = [];
+    if (state.kind === 'individual') {
+      lines.push('individual_id,letter_id,channel,state,time,smtp_message_id,mail_house_file,first_page,last_page,pdf_sha256,possible_duplicate');
+      for (const r of this.deliveries.db.prepare('SELECT * FROM notice_deliveries WHERE batch_id = ? ORDER BY individual_id').iterate(batchId) as Iterable<Record<string, unknown>>) {
+        lines.push([r.individual_id, r.letter_id, r.channel, r.state, r.delivered_at ?? '', r.message_id ?? '', r.print_file ?? '', r.first_page ?? '', r.last_page ?? '', r.pdf_sha256 ?? '', r.possible_duplicate].join(','));
+      }
+    } else {
+      lines.push('kind,pdf_artifact,pdf_sha256,json_artifact');
+      for (const d of state.documents) lines.push([state.kind, d.pdfArtifact, d.pdfSha256, d.jsonArtifact ?? ''].join(','));
+    }
+    const ref = await this.artifacts.write(`incident:${state.incidentId}`, asAsync([`${lines.join('\n')}\n`]));
+    const completedOn = (state.completion?.at ?? this.ledger.now().toISOString()).slice(0, 10);
+    const delivered = state.completion?.delivered ?? 0;
+    await this.commands.execute(new RunIncidentCommand(state.incidentId, {
+      kind: 'complete-obligation', obligationId,
+      evidence: { description: `Notice batch ${batchId} (${state.kind}): ${delivered} delivered, proof of notice export attached`, completedOn, artifactDigest: ref.digest },
+    }, ctx));
+    return { incidentId: state.incidentId, obligationId, evidenceArtifact: ref.digest, completedOn };
+  }
+}

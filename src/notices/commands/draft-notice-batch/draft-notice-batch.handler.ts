@@ -1,0 +1,33 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { LEDGER, type Ledger } from '../../../ledger/ledger';
+import { uuidv7 } from '../../../platform/ids';
+import { ValidationError } from '../../../platform/errors';
+import { runBatchCommand } from '../../batch-stream';
+import { NoticeContent } from '../../content/notice-content';
+import { DraftNoticeBatchCommand } from './draft-notice-batch.command';
+
+@CommandHandler(DraftNoticeBatchCommand)
+export class DraftNoticeBatchHandler implements ICommandHandler<DraftNoticeBatchCommand, { batchId: string; version: bigint }> {
+  constructor(
+    @Inject(LEDGER) private readonly ledger: Ledger,
+    private readonly content: NoticeContent,
+  ) {}
+
+  async execute({ input: request, ctx }: DraftNoticeBatchCommand): Promise<{ batchId: string; version: bigint }> {
+    const input = await this.content.withIncidentFacts(request);
+    this.content.requireRecipients(input.recipientsArtifact);
+    if (input.kind === 'individual' && !input.recipientsArtifact) throw ValidationError.field('recipientsArtifact', 'required for individual notices');
+    const content = this.content.build(input);
+    const batchId = uuidv7(this.ledger.now().getTime());
+    const contentArtifact = await this.content.store(input.incidentId, content);
+    const contentDigest = this.content.digest(content, input.recipientsArtifact);
+    const r = await runBatchCommand(this.ledger, batchId, {
+      kind: 'draft', batchId, incidentId: input.incidentId, noticeKind: input.kind,
+      ...(content.options.jurisdiction ? { jurisdiction: content.options.jurisdiction } : {}),
+      contentDigest, contentArtifact, ...(input.recipientsArtifact ? { recipients: { artifactDigest: input.recipientsArtifact, count: -1 } } : {}),
+      actor: ctx.actor, at: this.ledger.now().toISOString(),
+    }, ctx, 'create');
+    return { batchId, version: r.nextExpectedVersion };
+  }
+}

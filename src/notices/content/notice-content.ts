@@ -1,0 +1,174 @@
+/**
+ * What a notice says: drafted from the request and the incident's own events, validated, bound
+ * to the templates by a digest (what an approval approves), stored as an encrypted artifact per
+ * batch revision, and rendered into the document of a non-individual notice.
+ */
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { canonicalize } from '../../shared/canonical-json';
+import { LEDGER, type Ledger } from '../../ledger/ledger';
+import type { AffectedIndividual } from '../../incidents/domain/affected-individual';
+import type { ArtifactStore } from '../../phi/artifact-store';
+import { NotFoundError, ValidationError } from '../../platform/errors';
+import { ARTIFACT_STORE } from '../../platform/tokens';
+import { domainToHttp } from '../batch-stream';
+import { asAsync } from '../delivery/chunk-runner';
+import { noticeFactsFromIncident } from '../domain/from-incident';
+import { noticeBatchStream, type NoticeBatchState, type NoticeKind } from '../domain/notice-batch';
+import { NoticeInputError, parseIncidentNoticeFacts, parseOrganizationProfile, type IncidentNoticeFacts, type OrganizationProfile } from '../domain/notice-input';
+import { NOTICES_SETTINGS, type NoticesSettings } from '../notices.settings';
+import { coveredEntityNotice, hhsReport, hhsReportDocument, mediaNotice, substitutePostingHtml, type HhsReportInput } from '../rendering/documents';
+import { LetterPdfRenderer, workerFonts, type LetterDocument } from '../rendering/letter-pdf';
+import { LetterComposer } from '../rendering/letters';
+import { TemplateSet } from '../rendering/templates';
+
+export interface NoticeOptions {
+  jurisdiction?: string;
+  /** Media notice: residents affected in the jurisdiction (else counted from the recipients). */
+  affected?: number;
+  hhs?: HhsReportInput;
+  coveredEntity?: { name: string; contactName: string };
+}
+
+export interface BatchContent {
+  kind: NoticeKind;
+  org: OrganizationProfile;
+  facts: IncidentNoticeFacts;
+  options: NoticeOptions;
+  letterDate: string;
+}
+
+export interface DraftInput {
+  incidentId: string;
+  /** Fill facts the body leaves out (summary, dates, breach type, locations) and the recipients list from the incident's events. */
+  fromIncident?: boolean;
+  kind: NoticeKind;
+  organization?: unknown;
+  facts: unknown;
+  options?: NoticeOptions;
+  /** Digest of the encrypted affected-individuals artifact (incidents import). */
+  recipientsArtifact?: string;
+  letterDate: string;
+}
+
+@Injectable()
+export class NoticeContent {
+  readonly templates: TemplateSet;
+  private readonly renderer = new LetterPdfRenderer(workerFonts());
+
+  constructor(
+    @Inject(LEDGER) private readonly ledger: Ledger,
+    @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
+    @Inject(NOTICES_SETTINGS) private readonly settings: NoticesSettings,
+  ) {
+    this.templates = new TemplateSet(settings.templatesDir);
+  }
+
+  /** Validates the request into content; a bad field is a ValidationError naming it. */
+  build(input: { kind: NoticeKind; organization?: unknown; facts: unknown; options?: NoticeOptions; letterDate: string }): BatchContent {
+    try {
+      const org = parseOrganizationProfile(input.organization ?? this.settings.organization ?? (() => { throw new NoticeInputError('organization', 'not configured: set NOTICES_ORGANIZATION_FILE or pass organization'); })());
+      const facts = parseIncidentNoticeFacts(input.facts);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(input.letterDate)) throw new NoticeInputError('letterDate', 'expected YYYY-MM-DD');
+      const options = input.options ?? {};
+      if (input.kind === 'media' && !options.jurisdiction) throw new NoticeInputError('options.jurisdiction', 'required for a media notice');
+      if (input.kind === 'hhs-report' && !options.hhs) throw new NoticeInputError('options.hhs', 'required for the HHS report');
+      if (input.kind === 'covered-entity' && !options.coveredEntity) throw new NoticeInputError('options.coveredEntity', 'required for a covered-entity notice');
+      return { kind: input.kind, org, facts, options, letterDate: input.letterDate };
+    } catch (e) {
+      return domainToHttp(e);
+    }
+  }
+
+  /** The digest an approval binds: templates + everything the notice says + who it goes to. */
+  digest(content: BatchContent, recipientsArtifact?: string): string {
+    return createHash('sha256').update(canonicalize({ templates: this.templates.digest, content, recipients: recipientsArtifact ?? null })).digest('hex');
+  }
+
+  /** Stores the content encrypted under the incident's key; returns the artifact's digest. */
+  async store(incidentId: string, content: BatchContent): Promise<string> {
+    return (await this.artifacts.write(`incident:${incidentId}`, asAsync([JSON.stringify(content)]))).digest;
+  }
+
+  /** Refuses a recipients artifact that is not in the store. */
+  requireRecipients(recipientsArtifact: string | undefined): void {
+    if (recipientsArtifact !== undefined && !this.artifacts.has(recipientsArtifact)) throw ValidationError.field('recipientsArtifact', 'no such artifact');
+  }
+
+  /** What the incident context already knows, mapped to notice facts (its events are the source). */
+  async fromIncident(incidentId: string) {
+    const events = await this.ledger.readStream(`incident-${incidentId}`);
+    if (events.length === 0) throw ValidationError.field('incidentId', 'no such incident');
+    return noticeFactsFromIncident(incidentId, events as never);
+  }
+
+  /** The request with what it leaves out filled from the incident (facts it gives win). */
+  async withIncidentFacts(input: DraftInput): Promise<DraftInput> {
+    if (!input.fromIncident) return input;
+    const known = await this.fromIncident(input.incidentId);
+    return {
+      ...input,
+      facts: { ...known.facts, ...(input.facts as object) },
+      ...(input.recipientsArtifact || !known.recipientsArtifact ? {} : { recipientsArtifact: known.recipientsArtifact }),
+    };
+  }
+
+  /** Content artifacts by content digest, from the batch stream (NoticeContentStored). */
+  async artifactFor(batchId: string, contentDigest: string): Promise<string> {
+    const events = await this.ledger.readStream(noticeBatchStream(batchId));
+    const stored = events.filter((e) => e.type === 'NoticeContentStored' && (e.data as { contentDigest: string }).contentDigest === contentDigest).pop();
+    if (!stored) throw new NotFoundError('notice content not found');
+    return (stored.data as { contentArtifact: string }).contentArtifact;
+  }
+
+  async read(batchId: string, contentDigest: string): Promise<BatchContent> {
+    const digest = await this.artifactFor(batchId, contentDigest);
+    const parts: Buffer[] = [];
+    for await (const c of this.artifacts.read(digest)) parts.push(c);
+    return JSON.parse(Buffer.concat(parts).toString('utf8')) as BatchContent;
+  }
+
+  /** The letter and email composer for individual notices of this content. */
+  composer(content: BatchContent): LetterComposer {
+    return new LetterComposer(this.templates, { org: content.org, incident: content.facts }, content.letterDate);
+  }
+
+  /** The PDF (or HTML for the posting) of a non-individual notice. */
+  async documentFor(state: NoticeBatchState, content: BatchContent): Promise<LetterDocument | Buffer> {
+    const ctx = { org: content.org, incident: content.facts };
+    switch (state.kind) {
+      case 'media': {
+        const affected = content.options.affected ?? (await this.countState(state, content.options.jurisdiction!));
+        return mediaNotice(this.templates, ctx, { code: content.options.jurisdiction!, affected }, content.letterDate);
+      }
+      case 'hhs-report':
+        return hhsReportDocument(this.templates, content.org, hhsReport(content.org, content.facts, content.options.hhs!), content.letterDate);
+      case 'covered-entity':
+        return coveredEntityNotice(this.templates, ctx, content.options.coveredEntity!, {
+          total: state.recipients ? await this.countAll(state) : 0, artifactDigest: state.recipients?.artifactDigest ?? 'delivered separately',
+        }, content.letterDate);
+      case 'substitute-posting':
+        return Buffer.from(substitutePostingHtml(this.templates, ctx, content.letterDate));
+      default:
+        throw new Error('individual notices have no single document');
+    }
+  }
+
+  /** Deterministic bytes: the letter date is the PDF's creation date. */
+  renderPdf(doc: LetterDocument, letterDate: string) {
+    return this.renderer.render(doc, { creationDate: new Date(`${letterDate}T00:00:00Z`) });
+  }
+
+  private async countState(state: NoticeBatchState, code: string): Promise<number> {
+    if (!state.recipients) throw ValidationError.field('options.affected', 'required when the batch has no recipients list');
+    let n = 0;
+    for await (const p of this.artifacts.readNdjson<AffectedIndividual>(state.recipients.artifactDigest)) if (p.address?.state === code) n++;
+    return n;
+  }
+
+  private async countAll(state: NoticeBatchState): Promise<number> {
+    let n = 0;
+    for await (const _ of this.artifacts.readNdjson<AffectedIndividual>(state.recipients!.artifactDigest)) n++;
+    return n;
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The read side of notices: a batch (folded from its stream, so always current), delivery
+ * progress and proof of notice (from the delivery store), the batch list and postings (from the
+ * read model).
+ */
+import { Inject } from '@nestjs/common';
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type Database from 'better-sqlite3';
+import { LEDGER, type Ledger } from '../../ledger/ledger';
+import { READ_DB } from '../../ledger/projections/projection-runner';
+import { loadBatch } from '../batch-stream';
+import { DeliveryStore, type DeliveryRecord, type PrintFileRecord } from '../delivery/delivery-store';
+import type { NoticeBatchState } from '../domain/notice-batch';
+
+export interface BatchProgress {
+  planned: boolean;
+  total: number | null;
+  chunks: number | null;
+  done: number;
+  byState: Record<string, number>;
+  byChannel: Record<string, number>;
+  /** Deliveries per second, from the delivery records' first and last times. */
+  rate: number | null;
+  etaSeconds: number | null;
+  possibleDuplicates: number;
+  finishedAt: string | null;
+}
+
+export type NoticeBatchView = NoticeBatchState & { version: string; progress: BatchProgress };
+
+/** done, rate (per second) and ETA from the delivery records. */
+export function batchProgress(deliveries: DeliveryStore, batchId: string): BatchProgress {
+  const run = deliveries.run(batchId);
+  const p = deliveries.progress(batchId);
+  const total = run?.total ?? null;
+  let rate: number | null = null;
+  let etaSeconds: number | null = null;
+  if (p.firstAt && p.lastAt && p.done > 0) {
+    const secs = (Date.parse(p.lastAt) - Date.parse(p.firstAt)) / 1000;
+    rate = secs > 0 ? Math.round((p.done / secs) * 10) / 10 : null;
+    if (rate && total !== null) etaSeconds = Math.max(0, Math.round((total - p.done) / rate));
+  }
+  return { planned: run !== null, total, chunks: run?.chunks ?? null, done: p.done, byState: p.byState, byChannel: p.byChannel, rate, etaSeconds, possibleDuplicates: p.possibleDuplicates, finishedAt: run?.finishedAt ?? null };
+}
+
+export class GetNoticeBatchQuery {
+  constructor(readonly batchId: string) {}
+}
+
+@QueryHandler(GetNoticeBatchQuery)
+export class GetNoticeBatchHandler implements IQueryHandler<GetNoticeBatchQuery, NoticeBatchView> {
+  constructor(
+    @Inject(LEDGER) private readonly ledger: Ledger,
+    @Inject(DeliveryStore) private readonly deliveries: DeliveryStore,
+  ) {}
+
+  async execute({ batchId }: GetNoticeBatchQuery): Promise<NoticeBatchView> {
+    const { state, version } = await loadBatch(this.ledger, batchId);
+    return { ...state, version: version.toString(), progress: batchProgress(this.deliveries, batchId) };
+  }
+}
+
+/** Progress of an existing batch (404 for an unknown one). */
+export class NoticeBatchProgressQuery {
+  constructor(readonly batchId: string) {}
+}
+
+@QueryHandler(NoticeBatchProgressQuery)
+export class NoticeBatchProgressHandler implements IQueryHandler<NoticeBatchProgressQuery, BatchProgress> {
+  constructor(
+    @Inject(LEDGER) private readonly ledger: Ledger,
+    @Inject(DeliveryStore) private readonly deliveries: DeliveryStore,
+  ) {}
+
+  async execute({ batchId }: NoticeBatchProgressQuery): Promise<BatchProgress> {
+    await loadBatch(this.ledger, batchId);
+    return batchProgress(this.deliveries, batchId);
+  }
+}
+
+export class ListNoticeBatchesQuery {
+  constructor(readonly filter: { incidentId?: string; limit: number }) {}
+}
+
+@QueryHandler(ListNoticeBatchesQuery)
+export class ListNoticeBatchesHandler implements IQueryHandler<ListNoticeBatchesQuery, { items: unknown[] }> {
+  constructor(@Inject(READ_DB) private readonly db: Database.Database) {}
+
+  async execute({ filter }: ListNoticeBatchesQuery): Promise<{ items: unknown[] }> {
+    const rows = filter.incidentId
+      ? this.db.prepare('SELECT * FROM notice_batches WHERE incident_id = ? ORDER BY batch_id LIMIT ?').all(filter.incidentId, filter.limit)
+      : this.db.prepare('SELECT * FROM notice_batches ORDER BY batch_id DESC LIMIT ?').all(filter.limit);
+    return { items: rows };
+  }
+}
+
+/** The mail-house print files of an existing batch. */
+export class NoticePrintFilesQuery {
+  constructor(readonly batchId: string) {}
+}
+
+@QueryHandler(NoticePrintFilesQuery)
+export class NoticePrintFilesHandler implements IQueryHandler<NoticePrintFilesQuery, PrintFileRecord[]> {
+  constructor(
+    @Inject(LEDGER) private readonly ledger: Ledger,
+    @Inject(DeliveryStore) private readonly deliveries: DeliveryStore,
+  ) {}
+
+  async execute({ batchId }: NoticePrintFilesQuery): Promise<PrintFileRecord[]> {
+    await loadBatch(this.ledger, batchId);
+    return this.deliveries.printFiles(batchId);
+  }
+}
+
+function proofOf(r: DeliveryRecord) {
+  return {
+    batchId: r.batchId, individualId: r.individualId, letterId: r.letterId, channel: r.channel, state: r.state,
+    time: r.deliveredAt, smtpMessageId: r.messageId, smtpResponse: r.smtpResponse, mailHouseFile: r.printFile,
+    pages: r.firstPage !== null ? [r.firstPage, r.lastPage] : null, pdfSha256: r.pdfSha256, possibleDuplicate: r.possibleDuplicate,
+    returnedAt: r.returnedAt, returnReason: r.returnReason,
+  };
+}
+export type ProofOfNotice = ReturnType<typeof proofOf>;
+
+/** Proof of notice for one individual: channel, time, SMTP message id or mail-house file, PDF digest. */
+export class ProofOfNoticeQuery {
+  constructor(readonly individualId: string) {}
+}
+
+@QueryHandler(ProofOfNoticeQuery)
+export class ProofOfNoticeHandler implements IQueryHandler<ProofOfNoticeQuery, ProofOfNotice[]> {
+  constructor(@Inject(DeliveryStore) private readonly deliveries: DeliveryStore) {}
+
+  async execute({ individualId }: ProofOfNoticeQuery): Promise<ProofOfNotice[]> {
+    return this.deliveries.forIndividual(individualId).map(proofOf);
+  }
+}
+
+/** A substitute-notice posting by its public slug, or null. */
+export class SubstitutePostingQuery {
+  constructor(readonly slug: string) {}
+}
+
+@QueryHandler(SubstitutePostingQuery)
+export class SubstitutePostingHandler implements IQueryHandler<SubstitutePostingQuery, { htmlArtifact: string; takenDownAt: string | null } | null> {
+  constructor(@Inject(READ_DB) private readonly db: Database.Database) {}
+
+  async execute({ slug }: SubstitutePostingQuery) {
+    const row = this.db.prepare('SELECT html_artifact, taken_down_at FROM notice_postings WHERE slug = ?').get(slug) as { html_artifact: string; taken_down_at: string | null } | undefined;
+    return row ? { htmlArtifact: row.html_artifact, takenDownAt: row.taken_down_at } : null;
+  }
+}
+
+export const NOTICE_QUERY_HANDLERS = [
+  GetNoticeBatchHandler, NoticeBatchProgressHandler, ListNoticeBatchesHandler, NoticePrintFilesHandler, ProofOfNoticeHandler, SubstitutePostingHandler,
+];
