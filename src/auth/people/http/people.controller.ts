@@ -2,7 +2,8 @@ import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { CommandContext } from '../../../ledger/ledger';
-import { ApiZodBody, ValidBody } from '../../../platform/http/zod';
+import { ApiZodBody, ApiZodResponse, ValidBody } from '../../../platform/http/zod';
+import { InvitationListSchema, InvitationSchema, PeopleListSchema, PrincipalSchema, RoleListSchema } from './schemas';
 import { Ctx, Roles } from '../../http/decorators';
 import { InvitationsService } from '../invitations.service';
 import { PeopleService } from '../people.service';
@@ -29,6 +30,7 @@ export class PeopleController {
 
   /** Everyone who can act: people (passkeys, single sign-on) and machines (API keys). */
   @Get('people')
+  @ApiZodResponse(PeopleListSchema)
   @Roles('admin', 'auditor', 'compliance-officer', 'security-officer')
   async list() {
     return { items: await this.people.list() };
@@ -38,17 +40,20 @@ export class PeopleController {
   @HttpCode(200)
   @Roles('admin')
   @ApiZodBody(ChangeRole)
+  @ApiZodResponse(PrincipalSchema)
   changeRole(@Param('id') id: string, @ValidBody(ChangeRole) body: z.infer<typeof ChangeRole>, @Ctx() ctx: CommandContext) {
     return this.people.changeRole(id, body.role as never, body.reason, ctx);
   }
 
   @Get('roles')
+  @ApiZodResponse(RoleListSchema)
   @Roles('admin', 'auditor', 'compliance-officer', 'security-officer', 'incident-responder')
   roles() {
     return { items: roleCatalogue() };
   }
 
   @Get('invitations')
+  @ApiZodResponse(InvitationListSchema)
   @Roles('admin')
   listInvitations() {
     return { items: this.invitations.list() };
@@ -58,6 +63,7 @@ export class PeopleController {
   @Post('invitations')
   @Roles('admin')
   @ApiZodBody(Invite)
+  @ApiZodResponse(InvitationSchema, 201)
   invite(@ValidBody(Invite) body: z.infer<typeof Invite>, @Ctx() ctx: CommandContext) {
     return this.invitations.issue({ name: body.name, email: body.email, role: body.role as never, purpose: 'invite' }, ctx);
   }
@@ -66,6 +72,7 @@ export class PeopleController {
   @HttpCode(200)
   @Roles('admin')
   @ApiZodBody(Revoke)
+  @ApiZodResponse(InvitationSchema)
   revoke(@Param('id') id: string, @ValidBody(Revoke) body: z.infer<typeof Revoke>, @Ctx() ctx: CommandContext) {
     return this.invitations.revoke(id, body.reason, ctx);
   }

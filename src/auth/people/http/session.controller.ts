@@ -3,7 +3,8 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '../../../platform/config';
-import { ApiZodBody, ValidBody } from '../../../platform/http/zod';
+import { ApiZodBody, ApiZodResponse, ValidBody } from '../../../platform/http/zod';
+import { ActivitySchema, InvitationLookupSchema, SessionViewSchema, SignedInSchema } from './schemas';
 import { Public } from '../../http/decorators';
 import { clearCookie, isSecureRequest, readCookie, serializeCookie, SESSION_COOKIE } from '../cookies';
 import { InvitationsService } from '../invitations.service';
@@ -44,6 +45,7 @@ export class SessionController {
   /** The current console session (never 401: the console asks this before it knows). */
   @Public()
   @Get()
+  @ApiZodResponse(SessionViewSchema)
   async current(@Req() req: Req, @Res({ passthrough: true }) res: Response): Promise<SessionView> {
     const secret = readCookie(req.headers.cookie, SESSION_COOKIE);
     const base: SessionView = {
@@ -73,6 +75,7 @@ export class SessionController {
   @Post('passkey')
   @HttpCode(200)
   @ApiZodBody(PasskeyResponse)
+  @ApiZodResponse(SignedInSchema)
   async passkey(@ValidBody(PasskeyResponse) body: z.infer<typeof PasskeyResponse>, @Req() req: Req, @Res({ passthrough: true }) res: Response) {
     const { secret } = await this.passkeys.authenticate(body.response as never, req.correlationId ?? 'sign-in');
     res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, secret, this.cookieOptions(req)));
@@ -81,6 +84,7 @@ export class SessionController {
 
   /** Records activity (the console calls it on keyboard or pointer use) and returns the idle time left. */
   @Post('activity')
+  @ApiZodResponse(ActivitySchema)
   @HttpCode(200)
   async activity(@Req() req: Req) {
     const secret = readCookie(req.headers.cookie, SESSION_COOKIE);
@@ -89,6 +93,7 @@ export class SessionController {
   }
 
   @Post('sign-out')
+  @ApiZodResponse(SignedInSchema)
   @HttpCode(200)
   async signOut(@Req() req: Req, @Res({ passthrough: true }) res: Response) {
     const secret = readCookie(req.headers.cookie, SESSION_COOKIE);
@@ -116,6 +121,7 @@ export class EnrollmentController {
   @Post('lookup')
   @HttpCode(200)
   @ApiZodBody(TokenBody)
+  @ApiZodResponse(InvitationLookupSchema)
   async lookup(@ValidBody(TokenBody) body: z.infer<typeof TokenBody>) {
     const { view } = await this.invitations.usable(body.token);
     return { name: view.name, email: view.email, role: view.role, purpose: view.purpose, expiresAt: view.expiresAt };
@@ -133,6 +139,7 @@ export class EnrollmentController {
   @Post()
   @HttpCode(200)
   @ApiZodBody(EnrollBody)
+  @ApiZodResponse(SignedInSchema)
   async enroll(@ValidBody(EnrollBody) body: z.infer<typeof EnrollBody>, @Req() req: Req, @Res({ passthrough: true }) res: Response) {
     const { secret } = await this.passkeys.register(body.token, body.response as never, req.correlationId ?? 'enrollment');
     res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, secret, { secure: isSecureRequest(this.sessions.settings.cookieSecure, req), sameSite: 'Strict' }));
