@@ -1,6 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { createRootRouteWithContext, createRoute, createRouter, lazyRouteComponent, Outlet, redirect } from '@tanstack/react-router';
-import { NotFound } from './components/NotFound';
+import { NotFound, RouteError } from './components/NotFound';
 import { sessionQuery } from './session/session';
 import { Shell } from './shell/Shell';
 
@@ -14,7 +14,7 @@ export interface RouterContext {
   queryClient: QueryClient;
 }
 
-const root = createRootRouteWithContext<RouterContext>()({ component: Outlet, notFoundComponent: NotFound });
+const root = createRootRouteWithContext<RouterContext>()({ component: Outlet, notFoundComponent: NotFound, errorComponent: RouteError });
 
 const signIn = createRoute({
   getParentRoute: () => root,

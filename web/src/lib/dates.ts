@@ -7,7 +7,9 @@ export function formatInstant(iso: string | null | undefined, timeZone: string):
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat('en-US', { timeZone, dateStyle: 'medium', timeStyle: 'short', timeZoneName: 'short' }).format(d);
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short',
+  }).format(d);
 }
 
 export function formatDay(day: string): string {

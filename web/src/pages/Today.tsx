@@ -22,7 +22,7 @@ async function fetchToday() {
 const STATUS: Record<string, { label: string; color: string }> = {
   overdue: { label: 'Overdue', color: 'red.9' },
   'due-soon': { label: 'Due in ≤ 7 days', color: 'yellow.4' },
-  'on-track': { label: 'On track', color: 'green.9' },
+  'on-track': { label: 'On track', color: 'teal.9' },
 };
 
 function ItemTitle({ item }: { item: Item }) {

@@ -80,7 +80,7 @@ export function Shell() {
                 </Text>
               )}
               {items.map((e) => (
-                <NavLink key={e.to} component={Link} to={e.to} label={e.label} active={location.pathname === e.to} aria-current={location.pathname === e.to ? 'page' : undefined} />
+                <NavLink key={e.to} component={Link} to={e.to} label={e.label} variant="filled" active={location.pathname === e.to} aria-current={location.pathname === e.to ? 'page' : undefined} />
               ))}
             </Stack>
           );

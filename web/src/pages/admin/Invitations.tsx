@@ -10,7 +10,7 @@ import { PageTitle } from '../../shell/Shell';
 import { ROLE_LABELS } from '../../shell/nav';
 
 const PERSON_ROLES: Role[] = ['compliance-officer', 'security-officer', 'incident-responder', 'auditor', 'admin'];
-const STATUS_COLOR: Record<string, string> = { pending: 'blue.8', accepted: 'green.9', revoked: 'gray.8', expired: 'red.9' };
+const STATUS_COLOR: Record<string, string> = { pending: 'blue.8', accepted: 'teal.9', revoked: 'gray.8', expired: 'red.9' };
 
 function InviteForm() {
   const queryClient = useQueryClient();
@@ -36,7 +36,7 @@ function InviteForm() {
       </Title>
       <ProblemAlert error={invite.error} fields={['name', 'email', 'role']} />
       {invite.isSuccess && (
-        <Badge color="green.9" variant="filled" mb="sm" role="status">
+        <Badge color="teal.9" variant="filled" mb="sm" role="status">
           Invitation sent to {invite.data.email}
         </Badge>
       )}

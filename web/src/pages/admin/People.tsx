@@ -117,7 +117,7 @@ export function PeoplePage() {
                   <Table.Td>{methods.length ? methods.join(', ') : 'nothing yet (invitation pending?)'}</Table.Td>
                   <Table.Td>{p.lastSignInAt ? `${formatInstant(p.lastSignInAt, tz)} (${p.lastSignInMethod})` : 'never'}</Table.Td>
                   <Table.Td>
-                    <Badge color={p.disabled ? 'gray.8' : 'green.9'} variant="filled">
+                    <Badge color={p.disabled ? 'gray.8' : 'teal.9'} variant="filled">
                       {p.disabled ? 'disabled' : 'active'}
                     </Badge>
                   </Table.Td>
