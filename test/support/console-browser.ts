@@ -94,10 +94,12 @@ export interface Person {
   addAuthenticator(): Promise<string>;
 }
 
-export async function startConsole(env: Record<string, string> = {}): Promise<ConsoleHarness> {
+/** `env` may depend on the console's address (e.g. an OpenID provider that needs the redirect URI). */
+export async function startConsole(envFor: Record<string, string> | ((baseUrl: string) => Promise<Record<string, string>>) = {}): Promise<ConsoleHarness> {
   await ensureConsoleBuilt();
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
+  const env = typeof envFor === 'function' ? await envFor(baseUrl) : envFor;
   const clock = new FakeClock('2025-03-10T14:00:00.000Z');
   const t = await startTestApp({ clock, env: { PORT: String(port), PUBLIC_URL: baseUrl, ORG_NAME: 'Riverside Community Health', ...env } });
   await t.app.listen(port, '127.0.0.1');
@@ -216,4 +218,37 @@ export async function ledgerEvents(t: TestApp, ...types: string[]): Promise<Arra
     if (page.isEnd || page.events.length === 0) return out;
     after = page.lastPosition;
   }
+}
+
+/** Starts the real OpenID provider (test/support/oidc-provider.mjs) on a free port. */
+export async function startOidcProvider(redirectUri: string, users: Record<string, Record<string, unknown>>): Promise<{ issuer: string; clientId: string; clientSecret: string; stop(): Promise<void> }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(__dirname, 'oidc-provider.mjs'), String(port), redirectUri], {
+    env: { ...process.env, OIDC_TEST_USERS: JSON.stringify(users), NODE_ENV: 'test' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  await new Promise<void>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`oidc-provider did not start: ${err}`)), 20_000);
+    child.stdout!.on('data', (d) => {
+      if (String(d).includes('ready')) {
+        clearTimeout(timer);
+        ok();
+      }
+    });
+    child.once('exit', (code) => fail(new Error(`oidc-provider exited ${code}: ${err}`)));
+  });
+  return {
+    issuer: `http://localhost:${port}`,
+    clientId: 'safeharbor-console',
+    clientSecret: 'console-test-secret',
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
 }

@@ -68,7 +68,7 @@ export function SignInPage() {
           </Button>
           {session.data?.sso.enabled && (
             <>
-              <Divider label="or" labelPosition="center" />
+              <Divider label="or" labelPosition="center" styles={{ label: { color: "var(--mantine-color-gray-8)" } }} />
               <Button size="md" variant="outline" component="a" href="/v1/auth/oidc/start">
                 {session.data.sso.label ?? 'Sign in with single sign-on'}
               </Button>
