@@ -81,7 +81,23 @@ describeInBrowser('console: passkeys, invitations, navigation, CSRF, idle log-of
     await expectAccessible(admin, 'invitations');
   });
 
+  /** A breach with open obligations, made through the API with machine keys (the pages for it come later). */
+  async function seedBreach(): Promise<void> {
+    const responder = await h.t.principal('incident-responder');
+    const triager = await h.t.principal('compliance-officer');
+    const r = await h.t.http().post('/v1/incidents').set('Authorization', `Bearer ${responder.apiKey}`).send({
+      title: 'Laptop stolen from clinic car', discoveredOn: '2025-01-12', summary: 'Unencrypted laptop with scheduling exports.',
+      reporter: { kind: 'covered-entity' }, discovery: { basis: 'actual-knowledge' }, occurred: { from: '2025-01-05' }, breachType: 'theft', locations: ['laptop'],
+    });
+    const header = 'name,line1,line2,city,state,zip,email,emailConsent,deceased,nextOfKinName,nextOfKinLine1,nextOfKinLine2,nextOfKinCity,nextOfKinState,nextOfKinZip';
+    const rows = [header, ...Array.from({ length: 8 }, (_, i) => `Person ${i},${i} Main St,,Columbus,OH,43004,,,,,,,,,`)];
+    await h.t.http().post(`/v1/incidents/${r.body.id}/affected`).set('Authorization', `Bearer ${responder.apiKey}`).set('Content-Type', 'text/csv').send(rows.join('\n') + '\n').expect(201);
+    await h.t.http().post(`/v1/incidents/${r.body.id}/triage`).set('Authorization', `Bearer ${triager.apiKey}`).send({}).expect(200);
+    await h.t.http().post(`/v1/incidents/${r.body.id}/obligations/hhs-notice/waiver`).set('Authorization', `Bearer ${triager.apiKey}`).send({ reason: 'Shown on Today for the other officer.' }).expect(200);
+  }
+
   test('the invitee registers a passkey from the emailed link and lands on Today with the officer navigation', async () => {
+    await seedBreach();
     officer = await h.person();
     await officer.addAuthenticator();
     await officer.page.goto(invitationLinkFromOutbox(h.t.dataDir, 'olivia@example.org'));
@@ -92,6 +108,12 @@ describeInBrowser('console: passkeys, invitations, navigation, CSRF, idle log-of
     const nav = officer.page.getByRole('navigation', { name: 'Main' });
     expect(await nav.getByRole('link').allTextContents()).toEqual(['Today', 'People', 'Roles']);
     await officer.page.getByRole('heading', { name: 'Obligations by due date' }).waitFor();
+    // Discovered Jan 12: on Mar 10 the individual notice (60 days) is due in ≤ 7 days; the HHS report next year.
+    const rows = officer.page.getByRole('table', { name: 'Obligations by due date' }).locator('tbody tr');
+    expect(await rows.count()).toBe(2);
+    expect(await rows.first().getAttribute('data-status')).toBe('due-soon');
+    expect(await rows.first().textContent()).toMatch(/^Laptop stolen from clinic car: individual-notice.*Mar 13, 2025.*Due ≤ 7 days.*3 days left$/);
+    await officer.page.getByText('requested by another officer').waitFor();
     await expectAccessible(officer, 'today-compliance-officer');
     // A page outside the role's navigation says so rather than failing.
     await officer.page.goto('/admin/invitations');

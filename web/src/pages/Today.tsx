@@ -21,7 +21,7 @@ async function fetchToday() {
 
 const STATUS: Record<string, { label: string; color: string }> = {
   overdue: { label: 'Overdue', color: 'red.9' },
-  'due-soon': { label: 'Due in ≤ 7 days', color: 'yellow.4' },
+  'due-soon': { label: 'Due ≤ 7 days', color: 'yellow.4' },
   'on-track': { label: 'On track', color: 'teal.9' },
 };
 
@@ -42,8 +42,12 @@ function DueTable({ section }: { section: Section }) {
       <Table.Thead>
         <Table.Tr>
           <Table.Th scope="col">What</Table.Th>
-          <Table.Th scope="col">Due</Table.Th>
-          <Table.Th scope="col">Countdown</Table.Th>
+          <Table.Th scope="col" w={150}>
+            Due
+          </Table.Th>
+          <Table.Th scope="col" w={260}>
+            Countdown
+          </Table.Th>
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>
@@ -56,7 +60,7 @@ function DueTable({ section }: { section: Section }) {
               <Table.Td>{formatDay(item.dueOn)}</Table.Td>
               <Table.Td>
                 <Group gap="xs" wrap="nowrap">
-                  <Badge color={STATUS[item.status]!.color} variant="filled">
+                  <Badge color={STATUS[item.status]!.color} variant="filled" style={{ flexShrink: 0 }}>
                     {STATUS[item.status]!.label}
                   </Badge>
                   <Text size="sm" className="sh-countdown">
@@ -103,7 +107,10 @@ export function TodayPage() {
       )}
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="lg">
         {today.data?.sections.map((section) => (
-          <Paper key={section.key} withBorder p="md" radius="md" component="section" aria-labelledby={`today-${section.key}`} data-section={section.key}>
+          <Paper
+            key={section.key}
+            // Deadlines get the whole width: they are what the page is for.
+            style={section.key === 'obligations' || section.key === 'reviews' ? { gridColumn: '1 / -1' } : undefined} withBorder p="md" radius="md" component="section" aria-labelledby={`today-${section.key}`} data-section={section.key}>
             <Group justify="space-between" mb="sm">
               <Title order={2} size="h4" id={`today-${section.key}`}>
                 {section.title}
