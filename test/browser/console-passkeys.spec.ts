@@ -136,7 +136,7 @@ describeInBrowser('console: passkeys, invitations, navigation, CSRF, idle log-of
     const result = await admin.page.evaluate(async () => {
       const body = JSON.stringify({ name: 'Sam Security', email: 'sam@example.org', role: 'security-officer' });
       const bare = await fetch('/v1/invitations', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
-      const session = await (await fetch('/v1/session')).json();
+      const session = (await (await fetch('/v1/session')).json()) as { csrfToken: string };
       const withToken = await fetch('/v1/invitations', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrfToken }, body });
       return { bare: bare.status, bareBody: await bare.json(), withToken: withToken.status };
     });

@@ -75,6 +75,12 @@ export function consoleStatic(dir: string) {
       res.status(400).type('text/plain').send('bad path');
       return;
     }
+    if (path.includes('/.')) {
+      // Build metadata (.vite/manifest.json) and dot-files are not served.
+      res.setHeader('Cache-Control', 'no-store');
+      res.status(404).type('text/plain').send('not found');
+      return;
+    }
     const file = normalize(join(root, path));
     const inside = file.startsWith(root + sep);
     if (inside && extname(file) && existsSync(file) && statSync(file).isFile() && !file.endsWith(`${sep}index.html`)) {
