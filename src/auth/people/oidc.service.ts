@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import * as oidc from 'openid-client';
+import type * as OidcClient from 'openid-client';
 import type { Logger } from 'pino';
 import { handleCommand } from '../../ledger/decider';
 import { LEDGER, type Ledger } from '../../ledger/ledger';
@@ -18,6 +18,9 @@ import { CONSOLE_SETTINGS, SESSION_STORE, SessionsService } from './sessions.ser
 
 const FLOW_TTL_SECONDS = 600;
 
+// ESM-only and only needed when single sign-on is configured: loaded on first use.
+const openidClient = (): Promise<typeof OidcClient> => import('openid-client');
+
 interface Flow {
   state: string;
   nonce: string;
@@ -31,7 +34,7 @@ interface Flow {
  */
 @Injectable()
 export class OidcService {
-  private configuration: Promise<oidc.Configuration> | null = null;
+  private configuration: Promise<OidcClient.Configuration> | null = null;
 
   constructor(
     @Inject(CONSOLE_SETTINGS) private readonly settings: ConsoleSettings,
@@ -54,9 +57,10 @@ export class OidcService {
     return this.settings.oidc;
   }
 
-  private config(): Promise<oidc.Configuration> {
+  private config(): Promise<OidcClient.Configuration> {
     const s = this.oidcSettings();
     this.configuration ??= (async () => {
+      const oidc = await openidClient();
       const issuer = new URL(s.issuer);
       const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(issuer.hostname);
       // Plain http only to a provider on this machine (tests, a local proxy); anything else must be TLS.
@@ -74,6 +78,7 @@ export class OidcService {
   async start(): Promise<{ url: string; flowId: string }> {
     const s = this.oidcSettings();
     const config = await this.config();
+    const oidc = await openidClient();
     const flow: Flow = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier: oidc.randomPKCECodeVerifier() };
     const flowId = randomBytes(24).toString('base64url');
     await this.store.putOnce('oidc', flowId, flow, FLOW_TTL_SECONDS);
@@ -96,6 +101,7 @@ export class OidcService {
       throw new UnauthorizedError('the sign-in took too long or was started elsewhere; start again');
     }
     const config = await this.config();
+    const oidc = await openidClient();
     let claims: Record<string, unknown>;
     try {
       const tokens = await oidc.authorizationCodeGrant(config, currentUrl, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });

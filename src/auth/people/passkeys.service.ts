@@ -1,12 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type RegistrationResponseJSON,
-} from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type Database from 'better-sqlite3';
 import { handleCommand } from '../../ledger/decider';
 import { LEDGER, type Ledger } from '../../ledger/ledger';
@@ -24,6 +17,9 @@ import type { SessionStore } from './session-store';
 import { CONSOLE_SETTINGS, SESSION_STORE, SessionsService } from './sessions.service';
 
 const CHALLENGE_TTL_SECONDS = 300;
+
+// Loaded on first use: it takes seconds to load, and the CLI and worker processes never need it.
+const webauthn = () => import('@simplewebauthn/server');
 
 interface StoredPasskey {
   credential_id: string;
@@ -52,6 +48,7 @@ export class PasskeysService {
 
   async registrationOptions(token: string) {
     const { view } = await this.invitations.usable(token);
+    const { generateRegistrationOptions } = await webauthn();
     const options = await generateRegistrationOptions({
       rpName: `Safe Harbor — ${this.config.ORG_NAME}`,
       rpID: this.settings.rpId,
@@ -74,6 +71,7 @@ export class PasskeysService {
     const { view } = await this.invitations.usable(token);
     const pending = await this.store.takeOnce<{ challenge: string }>('registration', view.id);
     if (!pending) throw ValidationError.field('response', 'the registration took too long or was already used; start again');
+    const { verifyRegistrationResponse } = await webauthn();
     let verification;
     try {
       verification = await verifyRegistrationResponse({
@@ -113,6 +111,7 @@ export class PasskeysService {
 
   /** Options for a usernameless sign-in (discoverable credentials); the challenge is kept 5 minutes, usable once. */
   async authenticationOptions() {
+    const { generateAuthenticationOptions } = await webauthn();
     const options = await generateAuthenticationOptions({ rpID: this.settings.rpId, userVerification: 'preferred' });
     await this.store.putOnce('authentication', options.challenge, { at: this.clock.now().toISOString() }, CHALLENGE_TTL_SECONDS);
     return options;
@@ -133,6 +132,7 @@ export class PasskeysService {
       return fail('unknown-principal', stored.principal_id);
     }
     if (principal.disabled) return fail('principal-disabled', principal.id);
+    const { verifyAuthenticationResponse } = await webauthn();
     let verification;
     try {
       verification = await verifyAuthenticationResponse({

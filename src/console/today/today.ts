@@ -61,7 +61,7 @@ const SECTIONS: Record<TodaySectionKey, { title: string; emptyHint: string; orde
   reviews: { title: 'Reviews and recertifications due', emptyHint: 'No review is due within 30 days. Start a risk assessment or an access recertification to schedule the next one.', order: 3 },
   tamperAlerts: { title: 'Tamper alerts', emptyHint: 'No tamper alert: the ledger verified clean. Alerts from verification or witnesses appear here.', order: 4 },
   silentAgents: { title: 'Agents not heard from', emptyHint: 'Every active agent reported within the last 24 hours (or none is enrolled yet: enroll one from a PHI server).', order: 5 },
-  invitations: { title: 'Invitations', emptyHint: 'No invitation is pending. Invite the people who will use Safe Harbor from People → Invitations.', order: 6 },
+  invitations: { title: 'Invitations', emptyHint: 'No invitation is pending. Invite the people who will use Safe Harbor from Administration → Invitations.', order: 6 },
 };
 
 export const TODAY_REGISTRY = Symbol('TodayRegistry');
