@@ -68,8 +68,8 @@ describeInBrowser('console: single sign-on through OpenID Connect', () => {
 
   test('an account whose claim maps to no role is refused, with a message and a SignInFailed event', async () => {
     const p = await signInAt('nora');
-    await p.page.getByRole('alert').filter({ hasText: 'has no Safe Harbor role' }).waitFor();
-    expect(p.page.url()).toContain('/sign-in?error=');
+    await p.page.getByRole('alert').filter({ hasText: 'Your account has no Safe Harbor role' }).waitFor();
+    expect(p.page.url()).toContain('/sign-in?error=sso-no-role');
     const failed = await ledgerEvents(h.t, 'SignInFailed');
     expect(failed.at(-1)!.data).toMatchObject({ method: 'oidc', reason: 'no-role-in-claim' });
   });

@@ -18,6 +18,14 @@ import { CONSOLE_SETTINGS, SESSION_STORE, SessionsService } from './sessions.ser
 
 const FLOW_TTL_SECONDS = 600;
 
+/** Why single sign-on failed, as a code the sign-in page turns into words (no text from a URL is shown). */
+export type OidcFailure = 'unavailable' | 'expired' | 'unverified' | 'no-role' | 'disabled';
+export class OidcSignInError extends UnauthorizedError {
+  constructor(readonly failure: OidcFailure, message: string) {
+    super(message);
+  }
+}
+
 // ESM-only and only needed when single sign-on is configured: loaded on first use.
 const openidClient = (): Promise<typeof OidcClient> => import('openid-client');
 
@@ -69,7 +77,7 @@ export class OidcService {
     })().catch((err) => {
       this.configuration = null;
       this.logger.error({ err: { message: (err as Error).message } }, 'OIDC discovery failed');
-      throw new UnauthorizedError('the single sign-on provider could not be reached; try again or use a passkey');
+      throw new OidcSignInError('unavailable', 'the single sign-on provider could not be reached; try again or use a passkey');
     });
     return this.configuration;
   }
@@ -98,7 +106,7 @@ export class OidcService {
     const flow = flowId ? await this.store.takeOnce<Flow>('oidc', flowId) : null;
     if (!flow) {
       await this.sessions.failed('oidc', 'unknown-or-expired-flow', correlationId);
-      throw new UnauthorizedError('the sign-in took too long or was started elsewhere; start again');
+      throw new OidcSignInError('expired', 'the sign-in took too long or was started elsewhere; start again');
     }
     const config = await this.config();
     const oidc = await openidClient();
@@ -113,14 +121,14 @@ export class OidcService {
     } catch (err) {
       await this.sessions.failed('oidc', 'token-exchange-failed', correlationId);
       this.logger.warn({ err: { message: (err as Error).message } }, 'OIDC callback refused');
-      throw new UnauthorizedError('single sign-on failed: the provider\'s answer could not be verified');
+      throw new OidcSignInError('unverified', 'single sign-on failed: the provider\'s answer could not be verified');
     }
     const role = roleFromClaim(claims[s.roleClaim], s.roleMap);
     const subjectHash = sha256(`${s.issuer}\n${String(claims.sub)}`);
     const linked = this.db.prepare('SELECT principal_id FROM people_oidc_links WHERE subject_hash = ?').get(subjectHash) as { principal_id: string } | undefined;
     if (!role) {
       await this.sessions.failed('oidc', 'no-role-in-claim', correlationId, linked?.principal_id);
-      throw new UnauthorizedError(`single sign-on refused: your account has no Safe Harbor role (claim ${s.roleClaim})`);
+      throw new OidcSignInError('no-role', `single sign-on refused: your account has no Safe Harbor role (claim ${s.roleClaim})`);
     }
     const name = String(claims.name ?? claims.preferred_username ?? claims.email ?? 'SSO user').slice(0, 120);
     const principalId = linked?.principal_id ?? uuidv7(this.clock.now().getTime());
@@ -132,7 +140,7 @@ export class OidcService {
       const current = this.principals.get(principalId);
       if (current.disabled) {
         await this.sessions.failed('oidc', 'principal-disabled', correlationId, principalId);
-        throw new UnauthorizedError('single sign-on refused: this person is disabled in Safe Harbor');
+        throw new OidcSignInError('disabled', 'single sign-on refused: this person is disabled in Safe Harbor');
       }
       await handleCommand(this.ledger, `principal-${principalId}`, personDecider, { kind: 'change-role', principalId, role, reason: `single sign-on claim ${s.roleClaim}` }, ctx, { mode: 'update' });
     }

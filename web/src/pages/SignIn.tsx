@@ -15,6 +15,14 @@ const ENDED: Record<string, string> = {
   disabled: 'Your access was disabled by an administrator.',
 };
 
+const SSO_FAILURES: Record<string, string> = {
+  'sso-unavailable': 'The single sign-on provider could not be reached. Try again, or use a passkey.',
+  'sso-expired': 'The sign-in took too long or was started in another window. Start again.',
+  'sso-unverified': "The single sign-on provider's answer could not be verified. Start again; if it persists, tell your administrator.",
+  'sso-no-role': 'Your account has no Safe Harbor role. Ask your administrator to give you one in the identity provider.',
+  'sso-disabled': 'Your access to Safe Harbor is disabled. Ask your administrator.',
+};
+
 /** Sign in with a passkey (usernameless), or through the organization's single sign-on when configured. */
 export function SignInPage() {
   const search = route.useSearch();
@@ -59,7 +67,7 @@ export function SignInPage() {
           )}
           {search.error && (
             <Alert color="red.9" variant="light" title="Sign-in failed" role="alert">
-              {search.error}
+              {SSO_FAILURES[search.error] ?? 'Single sign-on failed. Start again, or use a passkey.'}
             </Alert>
           )}
           <ProblemAlert error={passkey.error} />

@@ -1,13 +1,17 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AppError } from '../../../platform/errors';
 import { Public } from '../../http/decorators';
 import { clearCookie, FLOW_COOKIE, isSecureRequest, readCookie, serializeCookie, SESSION_COOKIE } from '../cookies';
-import { OidcService } from '../oidc.service';
+import { OidcService, OidcSignInError } from '../oidc.service';
 import { SessionsService } from '../sessions.service';
 
 type Req = Request & { correlationId?: string };
+
+/** Back to the sign-in page with a code only: the page words it, so a crafted link cannot put text there. */
+function failurePage(err: unknown): string {
+  return `/sign-in?error=sso-${err instanceof OidcSignInError ? err.failure : 'failed'}`;
+}
 const FLOW_PATH = '/v1/auth/oidc';
 
 /** Browser redirects for single sign-on; errors go back to the sign-in page as a message, never as JSON. */
@@ -28,7 +32,7 @@ export class OidcController {
       res.append('Set-Cookie', serializeCookie(FLOW_COOKIE, flowId, { secure: this.secure(req), sameSite: 'Lax', maxAgeSeconds: 600, path: FLOW_PATH }));
       res.redirect(302, url);
     } catch (err) {
-      res.redirect(302, `/sign-in?error=${encodeURIComponent(err instanceof AppError ? err.message : 'single sign-on failed')}`);
+      res.redirect(302, failurePage(err));
     }
   }
 
@@ -42,7 +46,7 @@ export class OidcController {
       res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, secret, { secure: this.secure(req), sameSite: 'Strict' }));
       res.redirect(302, '/');
     } catch (err) {
-      res.redirect(302, `/sign-in?error=${encodeURIComponent(err instanceof AppError ? err.message : 'single sign-on failed')}`);
+      res.redirect(302, failurePage(err));
     }
   }
 
