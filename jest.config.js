@@ -12,7 +12,10 @@ module.exports = {
       },
       module: { type: 'commonjs' },
     }],
+    // ESM-only packages (openid-client and its dependencies) compiled to CommonJS for Jest.
+    '^.+/node_modules/(openid-client|oauth4webapi|jose)/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!(openid-client|oauth4webapi|jose)/)'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -5,7 +5,9 @@
 //      (or the native SQLite binding is not built);
 //   2. makes sure a Redis answers at REDIS_URL (default redis://127.0.0.1:6379): if none does, it
 //      starts a local redis-server under ./data/redis, installing it from the OS packages first
-//      (apt-get, when running as root) — otherwise it says exactly how to install it and exits 1.
+//      (apt-get, when running as root) — otherwise it says exactly how to install it and exits 1;
+//   3. for `npm test` only: makes sure Chromium is installed for the console's browser tests
+//      (apt-get install chromium as root; otherwise it says how, and those tests skip, loudly).
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -104,9 +106,26 @@ async function ensureRedis() {
   process.exit(1);
 }
 
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+function ensureChromium() {
+  if (process.env.npm_lifecycle_event !== 'pretest' || fs.existsSync(CHROMIUM)) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot && which('apt-get')) {
+    log('Chromium is not installed: installing it for the console\'s browser tests (apt-get install chromium)…');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
+    if (r.status === 0 && fs.existsSync(CHROMIUM)) return;
+  }
+  log('!!! Chromium is not installed, so the console\'s browser tests (test/browser) will be SKIPPED.');
+  log('!!! Install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROMIUM_PATH, then run npm test again.');
+}
+
 (async () => {
   installNpmDependencies();
   await ensureRedis();
+  ensureChromium();
 })().catch((err) => {
   log(err && err.message ? err.message : String(err));
   process.exit(1);

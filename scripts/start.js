@@ -25,6 +25,18 @@ if (!fs.existsSync(entry) || newestMtime(path.join(root, 'src')) > fs.statSync(e
   require('./copy-assets.js');
   fs.utimesSync(entry, new Date(), new Date());
 }
+// The console (web/dist): rebuilt when its sources or the API it is typed against changed.
+const consoleIndex = path.join(root, 'web', 'dist', 'index.html');
+const consoleStale = () => {
+  if (!fs.existsSync(consoleIndex)) return true;
+  const built = fs.statSync(consoleIndex).mtimeMs;
+  return [path.join(root, 'web', 'src'), path.join(root, 'src')].some((d) => newestMtime(d) > built);
+};
+if (consoleStale()) {
+  process.stderr.write('[safeharbor setup] building the console (web/)…\n');
+  const r = spawnSync(process.execPath, [path.join(__dirname, 'build-web.js')], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status || 1);
+}
 const child = spawn(process.execPath, [entry, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

@@ -6,6 +6,7 @@ import express from 'express';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { AppModule } from './app.module';
+import { consoleStatic, defaultConsoleDir } from './console/http/console-static';
 import type { EventStore } from './ledger/port';
 import { READ_DB } from './ledger/projections/projection-runner';
 import { SystemClock, type Clock } from './platform/clock';
@@ -56,6 +57,8 @@ export async function createHttpApp(options: AppOptions): Promise<INestApplicati
   });
   const problems = new ProblemFilter(options.logger);
   app.use(rateLimit(options.config.RATE_LIMIT_PER_MINUTE, options.clock ?? new SystemClock()));
+  // The console (web/dist) at `/`; API paths fall through to Nest.
+  if (roles.includes('api')) app.use(consoleStatic(options.config.CONSOLE_DIR ?? defaultConsoleDir()));
   app.use(express.json({ limit: options.config.BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
   // Errors raised by Express middleware (body too large, bad JSON, rate limit) become problems too.
   app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
@@ -66,17 +69,23 @@ export async function createHttpApp(options: AppOptions): Promise<INestApplicati
   });
   app.useGlobalFilters(problems);
   app.useGlobalInterceptors(new IdempotencyInterceptor(app.get(READ_DB), options.clock ?? new SystemClock()));
-  const doc = SwaggerModule.createDocument(
+  const doc = openApiDocument(app);
+  SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });
+  return app;
+}
+
+/** The OpenAPI document of the app's routes (served at /docs; also written at build time for the console's typed client). */
+export function openApiDocument(app: INestApplication) {
+  return SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Safe Harbor')
       .setDescription('HIPAA/HITECH compliance and breach notification on a tamper-evident ledger. Errors are RFC 9457 problem+json.')
       .setVersion('1')
       .addBearerAuth()
+      .addCookieAuth('sh_session')
       .build(),
   );
-  SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });
-  return app;
 }
 
 /** A Nest context without HTTP, for the CLI and worker-only processes. */

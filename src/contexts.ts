@@ -1,6 +1,7 @@
 import type { Type } from '@nestjs/common';
 import { AgentsModule } from './agents/agents.module';
 import { AuthModule } from './auth/auth.module';
+import { TodayModule } from './console/today/today.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { IntegrityModule } from './ledger/integrity/integrity.module';
 import { NoticesModule } from './notices/notices.module';
@@ -24,4 +25,5 @@ export const CONTEXT_MODULES: Type[] = [
   RiskModule,
   PostureModule,
   SchedulerModule,
+  TodayModule,
 ];

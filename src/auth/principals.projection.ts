@@ -4,8 +4,8 @@ import type { RecordedEvent } from '../ledger/port';
 
 export const principalsProjection: Projection = {
   name: 'principals',
-  version: 1,
-  handles: ['PrincipalCreated', 'ApiKeyIssued', 'PrincipalDisabled'],
+  version: 2,
+  handles: ['PrincipalCreated', 'ApiKeyIssued', 'PrincipalDisabled', 'PrincipalRoleChanged'],
   setup(db) {
     db.exec(`CREATE TABLE IF NOT EXISTS principals (
       id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL);
@@ -24,6 +24,9 @@ export const principalsProjection: Projection = {
         break;
       case 'ApiKeyIssued':
         db.prepare('INSERT OR REPLACE INTO api_keys (key_id, principal_id, key_hash) VALUES (?, ?, ?)').run(d.keyId, d.principalId, d.keyHash);
+        break;
+      case 'PrincipalRoleChanged':
+        db.prepare('UPDATE principals SET role = ? WHERE id = ?').run(d.to, d.principalId);
         break;
       case 'PrincipalDisabled':
         db.prepare('UPDATE principals SET disabled = 1 WHERE id = ?').run(d.principalId);

@@ -22,6 +22,20 @@ const ConfigSchema = z.object({
   BODY_LIMIT: z.string().default('1mb'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
   PROJECTION_POLL_MS: z.coerce.number().int().positive().default(250),
+  // The console and sign-in for people (src/auth/people, src/console); checked further in consoleSettings().
+  PUBLIC_URL: z.string().optional(),
+  CONSOLE_DIR: z.string().optional(),
+  SESSION_IDLE_MINUTES: z.coerce.number().positive().max(1440).default(15),
+  SESSION_MAX_HOURS: z.coerce.number().positive().max(168).default(12),
+  SESSION_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  INVITATION_TTL_HOURS: z.coerce.number().positive().max(720).default(72),
+  OIDC_ISSUER: z.string().optional(),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  OIDC_ROLE_CLAIM: z.string().default('safeharbor_role'),
+  OIDC_ROLE_MAP: z.string().optional(),
+  OIDC_SCOPES: z.string().default('openid profile email'),
+  OIDC_LABEL: z.string().default('Sign in with single sign-on'),
 });
 
 export type RawConfig = z.infer<typeof ConfigSchema>;

@@ -1,5 +1,5 @@
 import { applyDecorators, Body, type PipeTransform } from '@nestjs/common';
-import { ApiBody } from '@nestjs/swagger';
+import { ApiBody, ApiResponse } from '@nestjs/swagger';
 import { z, type ZodType } from 'zod';
 import { fromZodIssues } from '../errors';
 
@@ -27,4 +27,19 @@ export function ApiZodBody(schema: ZodType<unknown>): MethodDecorator {
     /* documentation only */
   }
   return applyDecorators(ApiBody({ schema: jsonSchema as never }));
+}
+
+/**
+ * Documents a route's JSON response from a zod schema, so the console's generated client is typed
+ * by it (a change of shape then fails the console's build). Documentation only: not validated at run time.
+ */
+export function ApiZodResponse(schema: ZodType<unknown>, status = 200): MethodDecorator {
+  let jsonSchema: Record<string, unknown> = { type: 'object' };
+  try {
+    jsonSchema = z.toJSONSchema(schema, { unrepresentable: 'any', io: 'output' }) as Record<string, unknown>;
+    delete jsonSchema.$schema;
+  } catch {
+    /* documentation only */
+  }
+  return applyDecorators(ApiResponse({ status, description: 'OK', schema: jsonSchema as never }));
 }

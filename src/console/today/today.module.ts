@@ -1,0 +1,62 @@
+import { Controller, Get, Global, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type Database from 'better-sqlite3';
+import type { Principal } from '../../auth/domain/roles';
+import { CurrentPrincipal, Roles } from '../../auth/http/decorators';
+import { PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../../ledger/projections/projection-runner';
+import { CLOCK, type Clock } from '../../platform/clock';
+import { APP_CONFIG, type AppConfig } from '../../platform/config';
+import { localDate } from '../../shared/calendar';
+import { ApiZodResponse } from '../../platform/http/zod';
+import { TodaySchema } from './schemas';
+import { registerDefaultTodayProviders } from './default-providers';
+import { TODAY_REGISTRY, TodayRegistry } from './today';
+
+@Injectable()
+export class TodayService {
+  constructor(
+    @Inject(TODAY_REGISTRY) private readonly registry: TodayRegistry,
+    @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async today(principal: Principal) {
+    await this.projections.catchUp();
+    const now = this.clock.now();
+    return this.registry.compose({ now, today: localDate(now, this.config.ORG_TIMEZONE), timeZone: this.config.ORG_TIMEZONE, principal });
+  }
+}
+
+@ApiTags('console')
+@ApiBearerAuth()
+@Controller('v1/today')
+export class TodayController {
+  constructor(private readonly service: TodayService) {}
+
+  /** What needs the caller now, by role: obligations with countdowns, approvals, reviews, alerts, silent agents. No PHI. */
+  @Get()
+  @ApiZodResponse(TodaySchema)
+  @Roles('compliance-officer', 'security-officer', 'incident-responder', 'auditor', 'admin')
+  get(@CurrentPrincipal() principal: Principal) {
+    return this.service.today(principal);
+  }
+}
+
+/** Contexts add sections: `@Inject(TODAY_REGISTRY) r: TodayRegistry; r.register({...})` in onModuleInit. */
+@Global()
+@Module({
+  controllers: [TodayController],
+  providers: [{ provide: TODAY_REGISTRY, useFactory: () => new TodayRegistry() }, TodayService],
+  exports: [TODAY_REGISTRY],
+})
+export class TodayModule implements OnModuleInit {
+  constructor(
+    @Inject(TODAY_REGISTRY) private readonly registry: TodayRegistry,
+    @Inject(READ_DB) private readonly db: Database.Database,
+  ) {}
+
+  onModuleInit(): void {
+    registerDefaultTodayProviders(this.registry, this.db);
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Every date the console shows is in the organization's time zone (from GET /v1/session), never
+ * the browser's. Instants get the zone's abbreviation; calendar dates (deadlines) are shown as
+ * the date they are.
+ */
+export function formatInstant(iso: string | null | undefined, timeZone: string): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short',
+  }).format(d);
+}
+
+export function formatDay(day: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return day;
+  return new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', weekday: 'short', month: 'short', day: 'numeric', year: 'numeric' }).format(
+    new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!)),
+  );
+}
+
+/** "3 days left", "due today", "2 days overdue". */
+export function countdown(daysLeft: number): string {
+  if (daysLeft === 0) return 'due today';
+  if (daysLeft > 0) return `${daysLeft} day${daysLeft === 1 ? '' : 's'} left`;
+  return `${-daysLeft} day${daysLeft === -1 ? '' : 's'} overdue`;
+}
+
+export function minutesSeconds(totalSeconds: number): string {
+  const s = Math.max(0, Math.floor(totalSeconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}

@@ -1,0 +1,66 @@
+import type { QueryClient } from '@tanstack/react-query';
+import { createRootRouteWithContext, createRoute, createRouter, lazyRouteComponent, Outlet, redirect } from '@tanstack/react-router';
+import { NotFound, RouteError } from './components/NotFound';
+import { sessionQuery } from './session/session';
+import { Shell } from './shell/Shell';
+
+/**
+ * Every page of the console. To add one: write `src/pages/<Page>.tsx` exporting a component,
+ * add a route below (under `app` when it needs a signed-in person), and, if it belongs in the
+ * navigation, an entry in src/shell/nav.ts with the roles that may open it. Pages load lazily,
+ * so a new page does not grow the first page's JavaScript.
+ */
+export interface RouterContext {
+  queryClient: QueryClient;
+}
+
+const root = createRootRouteWithContext<RouterContext>()({ component: Outlet, notFoundComponent: NotFound, errorComponent: RouteError });
+
+const signIn = createRoute({
+  getParentRoute: () => root,
+  path: '/sign-in',
+  validateSearch: (s: Record<string, unknown>): { error?: string; ended?: string } => ({
+    ...(typeof s.error === 'string' ? { error: s.error } : {}),
+    ...(typeof s.ended === 'string' ? { ended: s.ended } : {}),
+  }),
+  component: lazyRouteComponent(() => import('./pages/SignIn'), 'SignInPage'),
+});
+
+const acceptInvitation = createRoute({
+  getParentRoute: () => root,
+  path: '/accept-invitation',
+  component: lazyRouteComponent(() => import('./pages/AcceptInvitation'), 'AcceptInvitationPage'),
+});
+
+/** Pages for signed-in people: the shell (navigation, idle timer, sign-out) around them. */
+const app = createRoute({
+  getParentRoute: () => root,
+  id: 'app',
+  beforeLoad: async ({ context }) => {
+    const session = await context.queryClient.ensureQueryData(sessionQuery);
+    if (!session.signedIn) throw redirect({ to: '/sign-in', search: session.ended ? { ended: session.ended } : {} });
+    return { session };
+  },
+  component: Shell,
+});
+
+const today = createRoute({ getParentRoute: () => app, path: '/', component: lazyRouteComponent(() => import('./pages/Today'), 'TodayPage') });
+const people = createRoute({ getParentRoute: () => app, path: '/admin/people', component: lazyRouteComponent(() => import('./pages/admin/People'), 'PeoplePage') });
+const invitations = createRoute({
+  getParentRoute: () => app,
+  path: '/admin/invitations',
+  component: lazyRouteComponent(() => import('./pages/admin/Invitations'), 'InvitationsPage'),
+});
+const roles = createRoute({ getParentRoute: () => app, path: '/admin/roles', component: lazyRouteComponent(() => import('./pages/admin/Roles'), 'RolesPage') });
+
+const routeTree = root.addChildren([signIn, acceptInvitation, app.addChildren([today, people, invitations, roles])]);
+
+export function createConsoleRouter(queryClient: QueryClient) {
+  return createRouter({ routeTree, context: { queryClient }, defaultPreload: 'intent', scrollRestoration: true });
+}
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: ReturnType<typeof createConsoleRouter>;
+  }
+}

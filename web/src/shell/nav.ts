@@ -1,0 +1,34 @@
+import type { Role } from '../session/session';
+
+/**
+ * The navigation, per role. A role sees an entry only when the API lets it use that page (the
+ * API checks again; this only keeps people from doors that will not open).
+ */
+export interface NavEntry {
+  to: '/' | '/admin/people' | '/admin/invitations' | '/admin/roles';
+  label: string;
+  roles: readonly Role[];
+  group: 'work' | 'admin';
+}
+
+const PEOPLE: Role[] = ['compliance-officer', 'security-officer', 'incident-responder', 'auditor', 'admin'];
+
+export const NAV: readonly NavEntry[] = [
+  { to: '/', label: 'Today', roles: PEOPLE, group: 'work' },
+  { to: '/admin/people', label: 'People', roles: ['admin', 'auditor', 'compliance-officer', 'security-officer'], group: 'admin' },
+  { to: '/admin/invitations', label: 'Invitations', roles: ['admin'], group: 'admin' },
+  { to: '/admin/roles', label: 'Roles', roles: PEOPLE, group: 'admin' },
+];
+
+export function navFor(role: Role): NavEntry[] {
+  return NAV.filter((n) => n.roles.includes(role));
+}
+
+export const ROLE_LABELS: Record<Role, string> = {
+  'compliance-officer': 'Compliance officer',
+  'security-officer': 'Security officer',
+  'incident-responder': 'Incident responder',
+  auditor: 'Auditor',
+  agent: 'Agent',
+  admin: 'Administrator',
+};
