@@ -5,7 +5,9 @@ import type { Decider } from '../../ledger/decider';
 import type { DomainEvent } from '../../ledger/ledger';
 import { addDays, isIsoDate, nonBusinessDay, type NonBusinessDay } from './calendar';
 import { emptyOverlaySet, type StateOverlaySet } from './triage/state-overlays';
-import { evaluateTriage, type Obligation, type StateObligation, type TriageResult } from './triage/triage';
+import { evaluateTriage, type Obligation, type StateObligation, type TriageExplanation, type TriageResult } from './triage/triage';
+import type { DataElement } from './triage/data-elements';
+import { noticesGivenFrom, recordFormsFrom, RELATIVE_ANCHOR_KINDS, stateObligationSpec } from './triage/incident-facts';
 import type { TriageInput } from './triage/triage-input';
 import type { WorkflowDefinition } from '../../workflows/domain/definition';
 import {
@@ -62,6 +64,8 @@ export interface IncidentReportedData {
   locations?: BreachLocation[];
   datasetIds?: string[];
   hostIds?: string[];
+  /** The kinds of information involved (codes, never values): state statutes decide from them. */
+  dataElements?: DataElement[];
 }
 
 export interface FactsRevisedData {
@@ -72,6 +76,7 @@ export interface FactsRevisedData {
   datasetIds?: string[];
   hostIds?: string[];
   imminentMisuse?: boolean;
+  dataElements?: DataElement[];
 }
 
 export interface ExceptionAssessedData {
@@ -185,6 +190,11 @@ export interface ObligationSpec {
   ruleVersion: string;
   condition?: string;
   coveredEntityDiscoveredOn?: string;
+  /** State obligations: the overlay duty, how the date was found, months of monitoring, review flag. */
+  duty?: string;
+  dueBasis?: string;
+  months?: number;
+  needsLegalReview?: true;
   /** The due date falls on a weekend or federal holiday: it is not moved; act earlier. */
   nonBusinessDay?: NonBusinessDay;
 }
@@ -198,6 +208,8 @@ export interface TriageDecidedData {
   decidedBy: string;
   input: TriageInput;
   result: TriageResult;
+  /** Why each jurisdiction's duties are or are not owed, with rule versions and citations. */
+  explain?: TriageExplanation;
   ruleSet: string;
   ruleVersion: string;
   /** For a "not a breach" outcome: the evidence is kept until then. */
@@ -269,6 +281,7 @@ export interface IncidentState {
   datasetIds: string[];
   hostIds: string[];
   imminentMisuse: boolean;
+  dataElements: DataElement[] | null;
   exception: ExceptionAssessedData | null;
   assessment: RiskAssessmentRecordedData | null;
   safeguards: SafeguardsRecordedData | null;
@@ -338,7 +351,7 @@ export const incidentStream = (incidentId: string) => `incident-${incidentId}`;
 export function initialIncidentState(): IncidentState {
   return {
     exists: false, status: 'none', incidentId: null, discoveredOn: null, title: null, summary: null, reporter: null,
-    occurred: null, breachType: null, locations: [], datasetIds: [], hostIds: [], imminentMisuse: false,
+    occurred: null, breachType: null, locations: [], datasetIds: [], hostIds: [], imminentMisuse: false, dataElements: null,
     exception: null, assessment: null, safeguards: null, affected: null, listVersion: 0, holds: [], decisions: 0,
     lastDecision: null, lawEnforcementPolicy: 'toll', obligations: {},
   };
@@ -363,7 +376,7 @@ function evolve(state: IncidentState, event: IncidentEvent): IncidentState {
         ...initialIncidentState(),
         exists: true, status: 'reported', incidentId: d.incidentId, discoveredOn: d.discoveredOn, title: d.title, summary: d.summary,
         reporter: d.reporter, occurred: d.occurred ?? null, breachType: d.breachType ?? null, locations: d.locations ?? [],
-        datasetIds: d.datasetIds ?? [], hostIds: d.hostIds ?? [],
+        datasetIds: d.datasetIds ?? [], hostIds: d.hostIds ?? [], dataElements: d.dataElements ?? null,
       };
     }
     case 'IncidentDetailsAmended':
@@ -379,6 +392,7 @@ function evolve(state: IncidentState, event: IncidentEvent): IncidentState {
         datasetIds: d.datasetIds ?? state.datasetIds,
         hostIds: d.hostIds ?? state.hostIds,
         imminentMisuse: d.imminentMisuse ?? state.imminentMisuse,
+        dataElements: d.dataElements ?? state.dataElements,
       };
     }
     case 'ExceptionAssessed':
@@ -409,9 +423,8 @@ function evolve(state: IncidentState, event: IncidentEvent): IncidentState {
           const prior = obligations[c.obligationId];
           // A withdrawn obligation that applies again reopens; its rule version is the one it was created under.
           obligations[c.obligationId] = { ...prior, ...spec, ruleVersion: prior.ruleVersion, status: prior.status === 'withdrawn' ? 'open' : prior.status };
-          if (!('nonBusinessDay' in spec)) delete obligations[c.obligationId].nonBusinessDay;
-          if (spec.dueOn === undefined) delete obligations[c.obligationId].dueOn;
-          if (spec.dueRule === undefined) delete obligations[c.obligationId].dueRule;
+          // Optional facts the new decision no longer states are dropped (a condition now confirmed by the data, …).
+          for (const k of [...COMPARED, 'nonBusinessDay', 'needsLegalReview'] as const) if (!(k in spec)) delete obligations[c.obligationId][k];
         }
       }
       let status: IncidentStatus = d.result.breach ? 'breach' : 'not-a-breach';
@@ -488,12 +501,12 @@ export function triageInputFromState(state: IncidentState, policy: LawEnforcemen
     businessAssociateIsAgent: state.reporter.actsAsAgent ?? false,
   };
   if (state.occurred && state.occurred.from <= state.discoveredOn) input.occurredOn = state.occurred.from;
+  if (state.dataElements) input.dataElements = state.dataElements;
+  const forms = recordFormsFrom(state.locations);
+  if (forms) input.recordForms = forms;
+  const given = noticesGivenFrom(Object.values(state.obligations), state.discoveredOn);
+  if (given) input.noticesGiven = given;
   return input;
-}
-
-function stateObligationId(o: StateObligation): string {
-  const h = createHash('sha256').update(`${o.kind}|${o.regulator ?? ''}|${o.citation}`).digest('hex').slice(0, 10);
-  return `state.${o.jurisdiction}.${o.kind}.${h}`;
 }
 
 /** The obligations a triage result states, as specs keyed by a stable id (for diffing decisions). */
@@ -516,18 +529,11 @@ export function obligationSpecs(result: TriageResult): ObligationSpec[] {
     if ('coveredEntityDiscoveredOn' in o && o.coveredEntityDiscoveredOn) s.coveredEntityDiscoveredOn = o.coveredEntityDiscoveredOn;
     specs.push(flag(s));
   }
-  for (const o of result.stateObligations) {
-    const s: ObligationSpec = { obligationId: stateObligationId(o), kind: o.kind, scope: 'state', jurisdiction: o.jurisdiction, citation: o.citation, ruleVersion: o.ruleVersion };
-    if (o.regulator) s.regulator = o.regulator;
-    if (o.dueOn) s.dueOn = o.dueOn;
-    if (o.dueRule) s.dueRule = o.dueRule;
-    if (o.condition) s.condition = o.condition;
-    specs.push(flag(s));
-  }
+  for (const o of result.stateObligations) specs.push(flag(stateObligationSpec(o)));
   return specs;
 }
 
-const COMPARED: Array<keyof ObligationSpec> = ['dueOn', 'dueRule', 'form', 'people', 'timing', 'regulator', 'condition', 'coveredEntityDiscoveredOn'];
+const COMPARED: Array<keyof ObligationSpec> = ['dueOn', 'dueRule', 'dueBasis', 'months', 'form', 'people', 'timing', 'regulator', 'condition', 'coveredEntityDiscoveredOn'];
 
 /** Adds, changes or withdraws obligations; closed (done/waived) obligations are never rewritten. */
 export function diffObligations(current: Record<string, ObligationState>, next: ObligationSpec[]): ObligationChange[] {
@@ -661,12 +667,12 @@ export function createIncidentDecider(deps: IncidentDeciderDeps): Decider<Incide
     for (const e of events) next = evolve(next, e);
     const pol = policy ?? next.lawEnforcementPolicy;
     const input = triageInputFromState(next, pol, safeguards);
-    const result = evaluateTriage(input, deps.overlays);
+    const { explain, ...result } = evaluateTriage(input, deps.overlays, { explain: true });
     const changes = diffObligations(next.obligations, result.breach ? obligationSpecs(result) : []);
     const sequence = next.decisions + 1;
     const data: TriageDecidedData = {
       incidentId: next.incidentId!, decisionId, sequence, trigger, decidedOn: cmd.today, decidedBy: cmd.actor.id,
-      input, result, ruleSet: result.ruleSet, ruleVersion: result.ruleVersion, changes,
+      input, result, explain, ruleSet: result.ruleSet, ruleVersion: result.ruleVersion, changes,
     };
     if (!result.breach) data.evidenceRetainUntil = retainUntil(cmd.today);
     return [...events, { type: 'TriageDecided', data }];
@@ -825,7 +831,9 @@ export function createIncidentDecider(deps: IncidentDeciderDeps): Decider<Incide
           const ev = command.evidence;
           nonEmpty(ev?.description, 'evidence.description');
           if (!isIsoDate(ev.completedOn) || ev.completedOn > command.today) throw new IncidentRuleError('evidence.completedOn must be a date not in the future');
-          return [{ type: 'ObligationCompleted', data: { incidentId, obligationId: o.obligationId, completedBy: command.actor.id, evidence: ev } }];
+          const completed: IncidentEvent[] = [{ type: 'ObligationCompleted', data: { incidentId, obligationId: o.obligationId, completedBy: command.actor.id, evidence: ev } }];
+          // A notice other state notices are counted from: re-triage so they get their real dates.
+          return RELATIVE_ANCHOR_KINDS.has(o.kind) ? withRetriage(state, completed, command) : completed;
         }
         case 'request-waiver': {
           requireOpen(state);

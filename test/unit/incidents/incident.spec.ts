@@ -115,6 +115,8 @@ describe('incident aggregate', () => {
       ['added', 'substitute-notice'],
       ['added', 'media-notice.OH'],
       ['changed', 'hhs-notice'],
+      // Pennsylvania residents: the credit-monitoring offer, until the data elements rule it out.
+      ['added', 'state.PA.pa-73-2303.credit-monitoring'],
     ]);
     const hhs = d.changes.find((c) => 'obligationId' in c && c.obligationId === 'hhs-notice');
     expect(hhs).toMatchObject({ change: 'changed', timing: 'contemporaneous', dueOn: '2025-05-09', previous: { timing: 'annual', dueOn: '2026-03-01' } });
@@ -205,7 +207,12 @@ describe('incident aggregate', () => {
     s.run({ kind: 'decide-triage', decisionId: 'd1', ...base(officer, '2026-02-03') });
     const state = Object.values(s.state.obligations).filter((o) => o.scope === 'state');
     expect(state.map((o) => o.ruleVersion)).toContain('CA-civ-1798.82@2026-01-01');
-    for (const o of state) expect(o.obligationId).toMatch(/^state\.(CA|TX)\.state-[a-z-]+\.[0-9a-f]{10}$/);
+    // Ids come from the overlay duty (stable across versions): state.<XX>.<rule id>.<duty id>.
+    expect(state.map((o) => o.obligationId).sort()).toEqual([
+      'state.CA.ca-civ-1798.82.ag-sample', 'state.CA.ca-civ-1798.82.residents',
+      'state.CA.ca-hs-1280.15.cdph', 'state.CA.ca-hs-1280.15.residents', // data elements not given: medical information may be involved
+      'state.TX.tx-bc-521.053.ag',
+    ]);
     const again = s.run({ kind: 'revise-facts', facts: { locations: ['laptop', 'email'] }, ...base(responder, '2026-02-04') });
     expect((again[again.length - 1].data as TriageDecidedData).changes).toEqual([]);
   });
@@ -266,6 +273,45 @@ describe('obligation timelines for the workflows engine', () => {
     expect(tl(r.events)).toEqual(['TimelineScheduled:hhs-notice@2026-03-01', 'TimelineCancelled:media-notice.OH']);
     r = run(r.state, { kind: 'complete-obligation', obligationId: 'individual-notice', evidence: { description: 'mailed', completedOn: '2025-04-02' }, ...base(officer, '2025-04-02') });
     expect(tl(r.events)).toEqual(['TimelineCompleted:individual-notice']);
+  });
+
+  it('state obligations get timers the same way; completing the residents\' notice dates the ones relative to it', () => {
+    const report = { incidentId: ID, title: 't', discoveredOn: '2026-03-10', summary: 's', reporter: { kind: 'covered-entity' as const }, locations: ['laptop' as const], dataElements: ['name' as const, 'ssn' as const] };
+    let s = run(initial(), { kind: 'report', data: report }).state;
+    s = run(s, { kind: 'revise-affected-counts', counts: { byState: { CA: 501 }, insufficientContact: 0 }, reason: 'estimate', ...base(responder, '2026-03-11') }).state;
+    let r = run(s, { kind: 'decide-triage', decisionId: 'd1', ...base(officer, '2026-03-11') });
+    expect(tl(r.events)).toEqual([
+      'TimelineScheduled:individual-notice@2026-05-09', 'TimelineScheduled:media-notice.CA@2026-05-09', 'TimelineScheduled:hhs-notice@2026-05-09',
+      'TimelineScheduled:state.CA.ca-civ-1798.82.residents@2026-04-09', 'TimelineScheduled:state.CA.ca-civ-1798.82.ag-sample@2026-04-24',
+    ]);
+    expect(r.state.obligations['state.CA.ca-civ-1798.82.ag-sample']).toMatchObject({ dueBasis: 'latest', duty: 'ca-civ-1798.82.ag-sample', ruleVersion: 'CA-civ-1798.82@2026-01-01' });
+    const decision = r.state.lastDecision!;
+    expect(decision.explain!.jurisdictions.map((j) => j.jurisdiction)).toEqual(['CA']);
+    expect('explain' in decision.result).toBe(false);
+    // Residents told on 2026-03-20: the AG sample is due 15 days after that, and its timer moves.
+    r = run(r.state, { kind: 'complete-obligation', obligationId: 'state.CA.ca-civ-1798.82.residents', evidence: { description: 'letters mailed', completedOn: '2026-03-20' }, ...base(officer, '2026-03-20') });
+    expect(r.events.map((e) => e.type)).toEqual(['ObligationCompleted', 'TimelineCompleted', 'TriageDecided', 'TimelineScheduled']);
+    expect(tl(r.events)).toEqual(['TimelineCompleted:state.CA.ca-civ-1798.82.residents', 'TimelineScheduled:state.CA.ca-civ-1798.82.ag-sample@2026-04-04']);
+    expect(r.state.obligations['state.CA.ca-civ-1798.82.ag-sample']).toMatchObject({ dueOn: '2026-04-04', dueBasis: 'relative', status: 'open' });
+    // Completing a notice nothing is relative to does not re-triage.
+    r = run(r.state, { kind: 'complete-obligation', obligationId: 'media-notice.CA', evidence: { description: 'press release', completedOn: '2026-03-21' }, ...base(officer, '2026-03-21') });
+    expect(r.events.map((e) => e.type)).toEqual(['ObligationCompleted', 'TimelineCompleted']);
+  });
+
+  it('the data elements decide which states apply; revising them withdraws what no longer applies', () => {
+    let s = run(initial(), { kind: 'report', data: { incidentId: ID, title: 't', discoveredOn: '2026-03-10', summary: 's', reporter: { kind: 'covered-entity' } } }).state;
+    s = run(s, { kind: 'revise-affected-counts', counts: { byState: { MA: 700 }, insufficientContact: 0 }, reason: 'estimate', ...base(responder, '2026-03-11') }).state;
+    let r = run(s, { kind: 'decide-triage', decisionId: 'd1', ...base(officer, '2026-03-11') });
+    const ma = (st: IncidentState) => Object.values(st.obligations).filter((o) => o.jurisdiction === 'MA' && o.scope === 'state' && o.status === 'open').map((o) => `${o.obligationId}${o.condition ? ` [${o.condition}]` : ''}`);
+    expect(ma(r.state)).toEqual([
+      'state.MA.ma-93h.ag-ocabr [personal-information-involved]', 'state.MA.ma-93h.cra [personal-information-involved]',
+      'state.MA.ma-93h.credit-monitoring [personal-information-involved and ssn-involved]',
+    ]);
+    r = run(r.state, { kind: 'revise-facts', facts: { dataElements: ['name', 'medical'] }, ...base(responder, '2026-03-12') });
+    expect(ma(r.state)).toEqual([]);
+    expect(tl(r.events)).toEqual(['TimelineCancelled:state.MA.ma-93h.ag-ocabr', 'TimelineCancelled:state.MA.ma-93h.cra', 'TimelineCancelled:state.MA.ma-93h.credit-monitoring']);
+    r = run(r.state, { kind: 'revise-facts', facts: { dataElements: ['name', 'ssn'] }, ...base(responder, '2026-03-13') });
+    expect(ma(r.state)).toEqual(['state.MA.ma-93h.ag-ocabr', 'state.MA.ma-93h.cra', 'state.MA.ma-93h.credit-monitoring']);
   });
 
   function initial(): IncidentState {
