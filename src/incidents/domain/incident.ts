@@ -7,7 +7,7 @@ import { addDays, isIsoDate, nonBusinessDay, type NonBusinessDay } from './calen
 import { emptyOverlaySet, type StateOverlaySet } from './triage/state-overlays';
 import { evaluateTriage, type Obligation, type StateObligation, type TriageExplanation, type TriageResult } from './triage/triage';
 import type { DataElement } from './triage/data-elements';
-import { noticesGivenFrom, recordFormsFrom, RELATIVE_ANCHOR_KINDS, stateObligationSpec } from './triage/incident-facts';
+import { completionRedatesStateObligations, noticesGivenFrom, recordFormsFrom, stateObligationSpec } from './triage/incident-facts';
 import type { TriageInput } from './triage/triage-input';
 import type { WorkflowDefinition } from '../../workflows/domain/definition';
 import {
@@ -833,7 +833,7 @@ export function createIncidentDecider(deps: IncidentDeciderDeps): Decider<Incide
           if (!isIsoDate(ev.completedOn) || ev.completedOn > command.today) throw new IncidentRuleError('evidence.completedOn must be a date not in the future');
           const completed: IncidentEvent[] = [{ type: 'ObligationCompleted', data: { incidentId, obligationId: o.obligationId, completedBy: command.actor.id, evidence: ev } }];
           // A notice other state notices are counted from: re-triage so they get their real dates.
-          return RELATIVE_ANCHOR_KINDS.has(o.kind) ? withRetriage(state, completed, command) : completed;
+          return completionRedatesStateObligations(o.kind, Object.values(state.obligations)) ? withRetriage(state, completed, command) : completed;
         }
         case 'request-waiver': {
           requireOpen(state);

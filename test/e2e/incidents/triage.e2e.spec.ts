@@ -75,6 +75,37 @@ describe('triage contract: CLI and HTTP give the same bytes', () => {
     }
   });
 
+  it('--explain and ?explain=true give the same bytes: every jurisdiction explained with rule version, citation and sources', async () => {
+    const input = {
+      reporter: 'covered-entity', discoveredOn: '2026-03-10', affectedByState: { MA: 700, OH: 120, AS: 2, unknown: 5 },
+      dataElements: ['name', 'ssn'], recordForms: ['electronic'],
+    };
+    const res = await t.http().post('/v1/triage/evaluate?explain=true').set('Authorization', `Bearer ${key}`).send(input);
+    expect(res.status).toBe(200);
+    const r = cli(['triage', '--input', '-', '--explain'], JSON.stringify(input));
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(res.text);
+    const body = JSON.parse(res.text);
+    expect(Object.keys(body).pop()).toBe('explain');
+    expect(body.explain.unknownState).toBe(5);
+    const byCode = Object.fromEntries(body.explain.jurisdictions.map((j: { jurisdiction: string }) => [j.jurisdiction, j]));
+    expect(Object.keys(byCode)).toEqual(['AS', 'MA', 'OH']);
+    expect(byCode.AS.rules[0].why).toContain('no overlay for AS');
+    expect(byCode.OH.rules[0]).toMatchObject({ ruleVersion: 'OH-1349.19@2007-03-30', applies: false });
+    expect(byCode.MA.rules[0]).toMatchObject({ ruleVersion: 'MA-93H@2019-04-11', statute: 'M.G.L. c. 93H §§ 1–6 (as amended by St. 2018, c. 444)', applies: true });
+    expect(byCode.MA.rules[0].sources[0]).toMatchObject({ consulted: '2026-12-04' });
+    expect(byCode.MA.rules[0].duties.find((d: { duty: string }) => d.duty === 'ma-93h.ag-ocabr')).toMatchObject({ owed: true, citation: 'M.G.L. c. 93H §§ 3(b), 5' });
+    // Without the flag the same input answers without the section.
+    const plain = await t.http().post('/v1/triage/evaluate').set('Authorization', `Bearer ${key}`).send(input);
+    expect('explain' in plain.body).toBe(false);
+  });
+
+  it('?explain with a value other than true/false is a 400 naming the parameter', async () => {
+    const res = await t.http().post('/v1/triage/evaluate?explain=maybe').set('Authorization', `Bearer ${key}`).send(EXAMPLE_1);
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).toContain('explain');
+  });
+
   it('HTTP: a body that is not JSON is a 400 problem', async () => {
     const res = await t.http().post('/v1/triage/evaluate').set('Authorization', `Bearer ${key}`).set('Content-Type', 'application/json').send('{"reporter":');
     expect(res.status).toBe(400);

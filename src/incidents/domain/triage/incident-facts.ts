@@ -9,8 +9,19 @@ import type { TriageInput } from './triage-input';
  * spec a state obligation becomes. Pure.
  */
 
-/** Notices other state notices are counted from: completing one re-runs triage. */
+/** Notices other state notices are counted from. */
 export const RELATIVE_ANCHOR_KINDS: ReadonlySet<string> = new Set(['individual-notice', 'hhs-notice', 'state-individual-notice']);
+
+/**
+ * Completing an anchor notice re-runs triage only when some open state obligation is still dated
+ * from an anchor's deadline (`latest`) or aims at it (`target`): it then gets the real date.
+ */
+export function completionRedatesStateObligations(completedKind: string, obligations: readonly ObligationState[]): boolean {
+  return (
+    RELATIVE_ANCHOR_KINDS.has(completedKind) &&
+    obligations.some((o) => o.scope === 'state' && (o.status === 'open' || o.status === 'in-progress') && (o.dueBasis === 'latest' || o.dueBasis === 'target'))
+  );
+}
 
 /** Paper for paper/films, electronic for every other HHS location; unknown ("other", none) → undefined. */
 export function recordFormsFrom(locations: readonly string[]): RecordForm[] | undefined {
