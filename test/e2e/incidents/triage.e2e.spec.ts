@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApp, type TestApp } from '../../support/test-app';
@@ -141,6 +141,16 @@ describe('triage contract: CLI and HTTP give the same bytes', () => {
   it('CLI: malformed JSON and a missing file exit 2', () => {
     expect(cli(['triage', '--input', '-'], '{"reporter":').status).toBe(2);
     expect(cli(['triage', '--input', join(dir, 'missing.json')]).status).toBe(2);
+  });
+
+  it('overlays validate: a lawyer\'s edit with a bad field exits 2 naming the file, the field and the line', () => {
+    const bad = join(dir, 'overlays');
+    mkdirSync(bad);
+    const ma = readFileSync(join(REPO, 'workflows/state-overlays/MA.yaml'), 'utf8').replace('threshold:', 'treshold:').replace('effect: deemed', 'effect: deemd');
+    writeFileSync(join(bad, 'MA.yaml'), ma);
+    const r = cli(['overlays', 'validate', bad]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/state overlay MA\.yaml: rules\.0\.versions\.0\.hipaa\.effect: .*\(line \d+\)/);
   });
 
   it('HTTP needs an API key', async () => {
