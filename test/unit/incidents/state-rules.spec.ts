@@ -1,5 +1,5 @@
 import { parseOverlayText } from '../../../src/incidents/infrastructure/state-overlays.loader';
-import { buildOverlaySet, StateOverlayError, type StateOverlaySet } from '../../../src/incidents/domain/triage/state-overlays';
+import { buildOverlaySet, lazyOverlaySet, StateOverlayError, type StateOverlaySet } from '../../../src/incidents/domain/triage/state-overlays';
 import { buildBusinessCalendar, holidayDate } from '../../../src/incidents/domain/triage/business-calendar';
 import { letterRequirements } from '../../../src/incidents/domain/triage/state-rules';
 import { evaluateTriageJson, type TriageResult } from '../../../src/incidents/domain/triage/triage';
@@ -280,5 +280,19 @@ describe('holiday rules', () => {
     expect(cal.holiday('2026-05-25')).toBe('Last Monday of May');
     expect(cal.holiday('2024-11-29')).toBe('Day after 4th Thursday'); // 1 Nov 2024 is a Friday: 4th Thursday is the 28th
     expect(holidayDate({ name: 'n', month: 11, weekday: 'friday', nth: 4, plusDays: 0, years: 'all' }, 2024)).toBe('2024-11-22');
+  });
+});
+
+describe('lazy overlay set (CLI processes)', () => {
+  it('loads on first use, once', () => {
+    let loads = 0;
+    const set = lazyOverlaySet(() => {
+      loads++;
+      return overlay(version());
+    });
+    expect(loads).toBe(0);
+    expect(set.byJurisdiction.has('MP')).toBe(true);
+    expect(set.byJurisdiction.size).toBe(1);
+    expect(loads).toBe(1);
   });
 });

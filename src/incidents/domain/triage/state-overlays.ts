@@ -24,6 +24,20 @@ export function emptyOverlaySet(): StateOverlaySet {
   return { byJurisdiction: new Map() };
 }
 
+/**
+ * A set read on first use (CLI processes that never triage do not parse 54 files). Server roles
+ * load eagerly, so a bad file still stops them at start.
+ */
+export function lazyOverlaySet(load: () => StateOverlaySet): StateOverlaySet {
+  let set: StateOverlaySet | undefined;
+  return {
+    get byJurisdiction() {
+      set ??= load();
+      return set.byJurisdiction;
+    },
+  };
+}
+
 /** A bad overlay file: names the file, the field path and the reason (and the line when known). */
 export class StateOverlayError extends Error {
   constructor(
