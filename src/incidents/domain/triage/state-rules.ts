@@ -174,12 +174,16 @@ export function evaluateStates(input: TriageInput, states: string[], anchors: Fe
 function evaluateRule(rule: StateRule, file: StateOverlay, ctx: Ctx, out: StateObligation[], explain: boolean): RuleExplanation {
   const discovered = ctx.input.discoveredOn;
   const v = versionInForce(rule.versions, discovered);
-  const rx: RuleExplanation = { rule: rule.id, title: rule.title, ruleVersion: v?.version ?? null, statute: v?.statute ?? null, applies: false, why: '', duties: [] };
+  // Key order is the reading order of the explanation: which version, does it apply, why, then the duties.
+  const rx: RuleExplanation = {
+    rule: rule.id, title: rule.title, ruleVersion: v?.version ?? null, statute: v?.statute ?? null, applies: false, why: '',
+    ...(v ? { hipaa: { effect: v.hipaa.effect, text: v.hipaa.text } } : {}),
+    duties: [],
+  };
   if (!v) {
     rx.why = `not in force on the discovery date ${discovered} (first version from ${rule.versions[0].effectiveFrom})`;
     return rx;
   }
-  rx.hipaa = { effect: v.hipaa.effect, text: v.hipaa.text };
   if (explain) {
     rx.sources = v.sources.map((s) => ({ ...s }));
     const reviews = reviewReasons(v);
