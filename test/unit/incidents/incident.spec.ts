@@ -275,45 +275,6 @@ describe('obligation timelines for the workflows engine', () => {
     expect(tl(r.events)).toEqual(['TimelineCompleted:individual-notice']);
   });
 
-  it('state obligations get timers the same way; completing the residents\' notice dates the ones relative to it', () => {
-    const report = { incidentId: ID, title: 't', discoveredOn: '2026-03-10', summary: 's', reporter: { kind: 'covered-entity' as const }, locations: ['laptop' as const], dataElements: ['name' as const, 'ssn' as const] };
-    let s = run(initial(), { kind: 'report', data: report }).state;
-    s = run(s, { kind: 'revise-affected-counts', counts: { byState: { CA: 501 }, insufficientContact: 0 }, reason: 'estimate', ...base(responder, '2026-03-11') }).state;
-    let r = run(s, { kind: 'decide-triage', decisionId: 'd1', ...base(officer, '2026-03-11') });
-    expect(tl(r.events)).toEqual([
-      'TimelineScheduled:individual-notice@2026-05-09', 'TimelineScheduled:media-notice.CA@2026-05-09', 'TimelineScheduled:hhs-notice@2026-05-09',
-      'TimelineScheduled:state.CA.ca-civ-1798.82.residents@2026-04-09', 'TimelineScheduled:state.CA.ca-civ-1798.82.ag-sample@2026-04-24',
-    ]);
-    expect(r.state.obligations['state.CA.ca-civ-1798.82.ag-sample']).toMatchObject({ dueBasis: 'latest', duty: 'ca-civ-1798.82.ag-sample', ruleVersion: 'CA-civ-1798.82@2026-01-01' });
-    const decision = r.state.lastDecision!;
-    expect(decision.explain!.jurisdictions.map((j) => j.jurisdiction)).toEqual(['CA']);
-    expect('explain' in decision.result).toBe(false);
-    // Residents told on 2026-03-20: the AG sample is due 15 days after that, and its timer moves.
-    r = run(r.state, { kind: 'complete-obligation', obligationId: 'state.CA.ca-civ-1798.82.residents', evidence: { description: 'letters mailed', completedOn: '2026-03-20' }, ...base(officer, '2026-03-20') });
-    expect(r.events.map((e) => e.type)).toEqual(['ObligationCompleted', 'TimelineCompleted', 'TriageDecided', 'TimelineScheduled']);
-    expect(tl(r.events)).toEqual(['TimelineCompleted:state.CA.ca-civ-1798.82.residents', 'TimelineScheduled:state.CA.ca-civ-1798.82.ag-sample@2026-04-04']);
-    expect(r.state.obligations['state.CA.ca-civ-1798.82.ag-sample']).toMatchObject({ dueOn: '2026-04-04', dueBasis: 'relative', status: 'open' });
-    // Completing a notice nothing is relative to does not re-triage.
-    r = run(r.state, { kind: 'complete-obligation', obligationId: 'media-notice.CA', evidence: { description: 'press release', completedOn: '2026-03-21' }, ...base(officer, '2026-03-21') });
-    expect(r.events.map((e) => e.type)).toEqual(['ObligationCompleted', 'TimelineCompleted']);
-  });
-
-  it('the data elements decide which states apply; revising them withdraws what no longer applies', () => {
-    let s = run(initial(), { kind: 'report', data: { incidentId: ID, title: 't', discoveredOn: '2026-03-10', summary: 's', reporter: { kind: 'covered-entity' } } }).state;
-    s = run(s, { kind: 'revise-affected-counts', counts: { byState: { MA: 700 }, insufficientContact: 0 }, reason: 'estimate', ...base(responder, '2026-03-11') }).state;
-    let r = run(s, { kind: 'decide-triage', decisionId: 'd1', ...base(officer, '2026-03-11') });
-    const ma = (st: IncidentState) => Object.values(st.obligations).filter((o) => o.jurisdiction === 'MA' && o.scope === 'state' && o.status === 'open').map((o) => `${o.obligationId}${o.condition ? ` [${o.condition}]` : ''}`);
-    expect(ma(r.state)).toEqual([
-      'state.MA.ma-93h.ag-ocabr [personal-information-involved]', 'state.MA.ma-93h.cra [personal-information-involved]',
-      'state.MA.ma-93h.credit-monitoring [personal-information-involved and ssn-involved]',
-    ]);
-    r = run(r.state, { kind: 'revise-facts', facts: { dataElements: ['name', 'medical'] }, ...base(responder, '2026-03-12') });
-    expect(ma(r.state)).toEqual([]);
-    expect(tl(r.events)).toEqual(['TimelineCancelled:state.MA.ma-93h.ag-ocabr', 'TimelineCancelled:state.MA.ma-93h.cra', 'TimelineCancelled:state.MA.ma-93h.credit-monitoring']);
-    r = run(r.state, { kind: 'revise-facts', facts: { dataElements: ['name', 'ssn'] }, ...base(responder, '2026-03-13') });
-    expect(ma(r.state)).toEqual(['state.MA.ma-93h.ag-ocabr', 'state.MA.ma-93h.cra', 'state.MA.ma-93h.credit-monitoring']);
-  });
-
   function initial(): IncidentState {
     return timed.initialState();
   }
