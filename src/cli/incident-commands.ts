@@ -16,12 +16,14 @@ export function registerIncidentCommands(program: Command, cli: CliRuntime): voi
     .requiredOption('--summary <text>')
     .option('--reporter <kind>', 'covered-entity | business-associate', 'covered-entity')
     .option('--acts-as-agent', 'the business associate acts as the covered entity’s agent')
-    .action(async (opts: { title: string; discoveredOn: string; summary: string; reporter: string; actsAsAgent?: boolean }) => {
+    .option('--data-elements <codes>', 'kinds of information involved, comma-separated (name,ssn,medical,…): state laws decide from them')
+    .action(async (opts: { title: string; discoveredOn: string; summary: string; reporter: string; actsAsAgent?: boolean; dataElements?: string }) => {
       const parsed = ReportIncidentBody.safeParse({
         title: opts.title,
         discoveredOn: opts.discoveredOn,
         summary: opts.summary,
         reporter: { kind: opts.reporter, ...(opts.actsAsAgent ? { actsAsAgent: true } : {}) },
+        ...(opts.dataElements ? { dataElements: opts.dataElements.split(',').map((x) => x.trim()).filter(Boolean) } : {}),
       });
       if (!parsed.success) throw fromZodIssues(parsed.error.issues as never);
       await cli.withApp(async (app) => {

@@ -1,7 +1,7 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '../ledger/projections/projection-runner';
 import type { EventRegistry } from '../ledger/registry';
-import { EVENT_REGISTRY } from '../platform/tokens';
+import { EVENT_REGISTRY, PROCESS_ROLES, type ProcessRoles } from '../platform/tokens';
 import { CommandBus } from '@nestjs/cqrs';
 import { PROCESSOR_RUNNER, type ProcessorRunner } from '../ledger/processors/event-processor';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
@@ -22,7 +22,7 @@ import { DatasetsSafeguardsSource } from './datasets-safeguards-source';
 import { AgentsModule } from '../agents/agents.module';
 import { SafeguardsService } from '../agents/safeguards.service';
 import { SafeguardsRefresher } from './safeguards-refresher';
-import type { StateOverlaySet } from './domain/triage/state-overlays';
+import { lazyOverlaySet, type StateOverlaySet } from './domain/triage/state-overlays';
 import { WORKFLOW_REGISTRY } from '../workflows/workflows.module';
 import type { WorkflowRegistry } from '../workflows/registry';
 import { loadStateOverlays } from './infrastructure/state-overlays.loader';
@@ -34,7 +34,13 @@ import { GetIncidentHandler, GetObligationsHandler, GetTimelineHandler, ListInci
   imports: [AgentsModule],
   controllers: [IncidentsController, TriageController, IncidentActionsController],
   providers: [
-    { provide: STATE_OVERLAYS, useFactory: () => loadStateOverlays() },
+    {
+      provide: STATE_OVERLAYS,
+      // Server roles validate every overlay at start (a bad file stops them, naming it); a CLI
+      // process reads them only if it triages.
+      useFactory: (roles: ProcessRoles) => ([...roles].every((r) => r === 'cli') ? lazyOverlaySet(() => loadStateOverlays()) : loadStateOverlays()),
+      inject: [PROCESS_ROLES],
+    },
     {
       provide: INCIDENT_DECIDER,
       useFactory: (overlays: StateOverlaySet, workflows: WorkflowRegistry) =>

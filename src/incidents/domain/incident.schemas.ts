@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { isIsoDate } from '../../shared/calendar';
 import { BREACH_LOCATIONS, BREACH_TYPES, DISCOVERY_BASES, EXCEPTION_KINDS, FACTORS, RISK_LEVELS } from './incident';
+import { DATA_ELEMENTS } from './triage/data-elements';
+
+/** The kinds of information involved (codes only): state statutes decide whether they apply from them. */
+const DataElements = z.array(z.enum(DATA_ELEMENTS)).min(1).max(DATA_ELEMENTS.length);
 
 /** A real calendar date, YYYY-MM-DD (2025-02-30 is refused). */
 export const IsoDate = z.string().refine(isIsoDate, 'expected a real calendar date YYYY-MM-DD');
@@ -34,6 +38,7 @@ export const ReportIncidentBody = z
     locations: z.array(z.enum(BREACH_LOCATIONS)).min(1).max(8).optional(),
     datasetIds: z.array(OpaqueId).max(1000).optional(),
     hostIds: z.array(OpaqueId).max(1000).optional(),
+    dataElements: DataElements.optional(),
   })
   .strict()
   .refine((b) => b.occurred === undefined || b.occurred.from <= b.discoveredOn, {
@@ -57,6 +62,7 @@ export const ReviseFactsBody = z
     datasetIds: z.array(OpaqueId).max(1000).optional(),
     hostIds: z.array(OpaqueId).max(1000).optional(),
     imminentMisuse: z.boolean().optional(),
+    dataElements: DataElements.optional(),
   })
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'give at least one fact');

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { Ctx, Roles } from '../../auth/http/decorators';
 import type { CommandContext } from '../../ledger/ledger';
-import { ValidationError } from '../../platform/errors';
+import { NotFoundError, ValidationError } from '../../platform/errors';
 import { etagOf, parseIfMatch } from '../../platform/http/etag';
 import { ApiZodBody, ValidBody, ZodPipe } from '../../platform/http/zod';
 import { AffectedImportService } from '../affected-import.service';
@@ -188,6 +188,20 @@ export class IncidentActionsController {
   @ApiZodBody(CloseIncidentBody)
   close(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(CloseIncidentBody) body: { note?: string }, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
     return this.run(id, { kind: 'close', ...(body.note ? { note: body.note } : {}) }, ctx, ifMatch, res);
+  }
+
+  /**
+   * Why the latest triage decision owes what it owes, jurisdiction by jurisdiction (rule versions,
+   * citations, sources, review flags), as recorded with the decision.
+   */
+  @Get('explain')
+  @Roles(...READERS)
+  async explain(@Param('id', new ParseUUIDPipe()) id: string) {
+    const timeline = (await this.queries.execute(new GetTimelineQuery(id))) as { entries: Array<{ type: string; data: Record<string, unknown> }> };
+    const decision = [...timeline.entries].reverse().find((e) => e.type === 'TriageDecided');
+    if (!decision) throw new NotFoundError('no triage decision yet');
+    const { decisionId, sequence, trigger, decidedOn, ruleSet, ruleVersion, explain } = decision.data;
+    return { incidentId: id, decisionId, sequence, trigger, decidedOn, ruleSet, ruleVersion, explain: explain ?? null };
   }
 
   /** Everything that happened, read from the ledger. */

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApp, type TestApp } from '../../support/test-app';
@@ -75,6 +75,37 @@ describe('triage contract: CLI and HTTP give the same bytes', () => {
     }
   });
 
+  it('--explain and ?explain=true give the same bytes: every jurisdiction explained with rule version, citation and sources', async () => {
+    const input = {
+      reporter: 'covered-entity', discoveredOn: '2026-03-10', affectedByState: { MA: 700, OH: 120, AS: 2, unknown: 5 },
+      dataElements: ['name', 'ssn'], recordForms: ['electronic'],
+    };
+    const res = await t.http().post('/v1/triage/evaluate?explain=true').set('Authorization', `Bearer ${key}`).send(input);
+    expect(res.status).toBe(200);
+    const r = cli(['triage', '--input', '-', '--explain'], JSON.stringify(input));
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(res.text);
+    const body = JSON.parse(res.text);
+    expect(Object.keys(body).pop()).toBe('explain');
+    expect(body.explain.unknownState).toBe(5);
+    const byCode = Object.fromEntries(body.explain.jurisdictions.map((j: { jurisdiction: string }) => [j.jurisdiction, j]));
+    expect(Object.keys(byCode)).toEqual(['AS', 'MA', 'OH']);
+    expect(byCode.AS.rules[0].why).toContain('no overlay for AS');
+    expect(byCode.OH.rules[0]).toMatchObject({ ruleVersion: 'OH-1349.19@2007-03-30', applies: false });
+    expect(byCode.MA.rules[0]).toMatchObject({ ruleVersion: 'MA-93H@2019-04-11', statute: 'M.G.L. c. 93H §§ 1–6 (as amended by St. 2018, c. 444)', applies: true });
+    expect(byCode.MA.rules[0].sources[0]).toMatchObject({ consulted: '2026-12-04' });
+    expect(byCode.MA.rules[0].duties.find((d: { duty: string }) => d.duty === 'ma-93h.ag-ocabr')).toMatchObject({ owed: true, citation: 'M.G.L. c. 93H §§ 3(b), 5' });
+    // Without the flag the same input answers without the section.
+    const plain = await t.http().post('/v1/triage/evaluate').set('Authorization', `Bearer ${key}`).send(input);
+    expect('explain' in plain.body).toBe(false);
+  });
+
+  it('?explain with a value other than true/false is a 400 naming the parameter', async () => {
+    const res = await t.http().post('/v1/triage/evaluate?explain=maybe').set('Authorization', `Bearer ${key}`).send(EXAMPLE_1);
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).toContain('explain');
+  });
+
   it('HTTP: a body that is not JSON is a 400 problem', async () => {
     const res = await t.http().post('/v1/triage/evaluate').set('Authorization', `Bearer ${key}`).set('Content-Type', 'application/json').send('{"reporter":');
     expect(res.status).toBe(400);
@@ -110,6 +141,16 @@ describe('triage contract: CLI and HTTP give the same bytes', () => {
   it('CLI: malformed JSON and a missing file exit 2', () => {
     expect(cli(['triage', '--input', '-'], '{"reporter":').status).toBe(2);
     expect(cli(['triage', '--input', join(dir, 'missing.json')]).status).toBe(2);
+  });
+
+  it('overlays validate: a lawyer\'s edit with a bad field exits 2 naming the file, the field and the line', () => {
+    const bad = join(dir, 'overlays');
+    mkdirSync(bad);
+    const ma = readFileSync(join(REPO, 'workflows/state-overlays/MA.yaml'), 'utf8').replace('threshold:', 'treshold:').replace('effect: deemed', 'effect: deemd');
+    writeFileSync(join(bad, 'MA.yaml'), ma);
+    const r = cli(['overlays', 'validate', bad]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/state overlay MA\.yaml: rules\.0\.versions\.0\.hipaa\.effect: .*\(line \d+\)/);
   });
 
   it('HTTP needs an API key', async () => {

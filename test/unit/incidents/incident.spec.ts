@@ -137,6 +137,8 @@ describe('incident aggregate: facts and triage', () => {
             { change: 'added', obligationId: 'substitute-notice' },
             { change: 'added', obligationId: 'media-notice.OH' },
             { change: 'changed', obligationId: 'hhs-notice', timing: 'contemporaneous', dueOn: '2025-05-09', previous: { timing: 'annual', dueOn: '2026-03-01' } },
+            // Pennsylvania residents: the credit-monitoring offer, until the data elements rule it out.
+            { change: 'added', obligationId: 'state.PA.pa-73-2303.credit-monitoring' },
           ],
         },
       },
@@ -225,7 +227,12 @@ describe('incident aggregate: facts and triage', () => {
     const first = spec.given(counted).when(decide('d1', {}, '2026-02-03')).then([{ type: 'TriageDecided', data: { sequence: 1 } }]);
     const state = Object.values(first.state.obligations).filter((o) => o.scope === 'state');
     expect(state.map((o) => o.ruleVersion)).toContain('CA-civ-1798.82@2026-01-01');
-    for (const o of state) expect(o.obligationId).toMatch(/^state\.(CA|TX)\.state-[a-z-]+\.[0-9a-f]{10}$/);
+    // Ids come from the overlay duty (stable across versions): state.<XX>.<rule id>.<duty id>.
+    expect(state.map((o) => o.obligationId).sort()).toEqual([
+      'state.CA.ca-civ-1798.82.ag-sample', 'state.CA.ca-civ-1798.82.residents',
+      'state.CA.ca-hs-1280.15.cdph', 'state.CA.ca-hs-1280.15.residents', // data elements not given: medical information may be involved
+      'state.TX.tx-bc-521.053.ag',
+    ]);
     spec.given([...counted, ...first.events]).when({ kind: 'revise-facts', facts: { locations: ['laptop', 'email'] }, ...by(responder, '2026-02-04') }).then([
       { type: 'IncidentFactsRevised', data: { incidentId: ID, locations: ['laptop', 'email'] } },
       { type: 'TriageDecided', data: { sequence: 2, trigger: 'facts-changed', changes: [] } },

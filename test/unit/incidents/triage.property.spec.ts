@@ -70,8 +70,11 @@ describe('triage invariants (property-based)', () => {
           expect(r.hold).toBeNull();
         }
         for (const s of r.stateObligations) {
-          expect(s.dueOn === undefined).toBe(s.dueRule !== undefined);
-          if (s.dueOn) expect(s.dueOn >= i.discoveredOn).toBe(true);
+          // Every state obligation has a date (timers need one); the statute's words come with any
+          // date that is not a plain clock from discovery.
+          expect(s.dueOn >= i.discoveredOn).toBe(true);
+          expect(s.dueRule === undefined).toBe(s.dueBasis === 'fixed');
+          expect(s.duty.startsWith(s.ruleVersion.split('-')[0].toLowerCase())).toBe(true);
         }
       }),
       { numRuns: 400 },

@@ -292,95 +292,50 @@ describe('law-enforcement hold (164.412) under both policies', () => {
   });
 });
 
-describe('state overlays (workflows/state-overlays)', () => {
+describe('state overlays with the shipped data (per-state tables: workflows/state-overlays/tests)', () => {
   const base = { reporter: 'covered-entity', discoveredOn: '2026-03-10', insufficientContact: 0 };
   const so = (affectedByState: Record<string, number>, extra: Record<string, unknown> = {}) =>
     evaluateTriageJson({ ...base, affectedByState, ...extra }, overlays).stateObligations;
 
-  it('states without an overlay add nothing (worked example 1 has OH only)', () => {
+  it('worked example 1 (OH 120) stays without state obligations: Ohio exempts HIPAA covered entities', () => {
+    expect(run().stateObligations).toEqual([]);
     expect(so({ OH: 5000 })).toEqual([]);
   });
 
-  it('CA from 2026: 30-day resident clock wins over 60; AG sample above 500 residents', () => {
-    const r = so({ CA: 501 });
-    expect(r.filter((o) => o.ruleVersion.startsWith('CA-civ'))).toEqual([
-      { jurisdiction: 'CA', kind: 'state-individual-notice', dueOn: '2026-04-09', citation: 'Cal. Civ. Code § 1798.82(a)', ruleVersion: 'CA-civ-1798.82@2026-01-01' },
-      {
-        jurisdiction: 'CA', kind: 'state-regulator-notice', regulator: 'Attorney General (sample copy of the notice)',
-        dueRule: 'within 15 calendar days after notifying California residents', citation: 'Cal. Civ. Code § 1798.82(f)', ruleVersion: 'CA-civ-1798.82@2026-01-01',
-      },
-    ]);
-    expect(so({ CA: 500 }).filter((o) => o.kind === 'state-regulator-notice' && o.ruleVersion.startsWith('CA-civ'))).toEqual([]);
+  it('the issue: 700 Massachusetts residents now owe the AG and OCABR, with the statute and version', () => {
+    const r = so({ MA: 700 }, { dataElements: ['name', 'ssn'] });
+    expect(r.map((o) => o.duty)).toEqual(['ma-93h.ag-ocabr', 'ma-93h.cra', 'ma-93h.credit-monitoring']);
+    expect(r[0]).toEqual({
+      jurisdiction: 'MA', kind: 'state-regulator-notice', regulator: 'Attorney General and Director of the Office of Consumer Affairs and Business Regulation',
+      dueOn: '2026-05-09', dueRule: 'as soon as practicable and without unreasonable delay (no fixed day; aimed at the residents\' notice)',
+      citation: 'M.G.L. c. 93H §§ 3(b), 5', ruleVersion: 'MA-93H@2019-04-11', duty: 'ma-93h.ag-ocabr', dueBasis: 'target',
+    });
   });
 
-  it('CA before 2026-01-01: the older version applies (no fixed clock, federal 60 days govern)', () => {
-    const r = evaluateTriageJson({ ...base, discoveredOn: '2025-12-31', affectedByState: { CA: 10 } }, overlays).stateObligations;
-    expect(r.filter((o) => o.ruleVersion.startsWith('CA-civ'))).toEqual([]);
+  it('keys keep the contract order (jurisdiction, kind, regulator, dueOn, dueRule, citation) before the additions', () => {
+    const [o] = so({ CA: 501 }, { dataElements: ['name', 'ssn'] }).filter((x) => x.duty === 'ca-civ-1798.82.ag-sample');
+    expect(Object.keys(o)).toEqual(['jurisdiction', 'kind', 'regulator', 'dueOn', 'dueRule', 'citation', 'ruleVersion', 'duty', 'dueBasis']);
   });
 
-  it('CA H&S 1280.15: 15 business days, conditional on being a licensed facility', () => {
-    const r = so({ CA: 1 }).filter((o) => o.ruleVersion.startsWith('CA-hs'));
-    // 2026-03-10 (Tue) + 15 business days = 2026-03-31 (no federal holiday in between)
-    expect(r.map((o) => [o.kind, o.dueOn, o.condition])).toEqual([
-      ['state-individual-notice', '2026-03-31', 'licensed-health-facility'],
-      ['state-regulator-notice', '2026-03-31', 'licensed-health-facility'],
-    ]);
+  it('every state obligation has a date, states are in code order, and rule versions name their state', () => {
+    const all = Object.fromEntries(['AL', 'CA', 'CO', 'FL', 'IL', 'MA', 'NY', 'PR', 'TX', 'VT', 'WA'].map((s) => [s, 2000]));
+    const r = so(all);
+    expect(r.length).toBeGreaterThan(20);
+    expect(r.map((o) => o.jurisdiction)).toEqual([...r.map((o) => o.jurisdiction)].sort());
+    for (const o of r) {
+      expect(o.dueOn >= '2026-03-10').toBe(true);
+      expect(o.ruleVersion.startsWith(o.jurisdiction)).toBe(true);
+    }
   });
 
-  it('TX: AG at 250 residents (not 249), 30 days; residents 60 days (not shorter, so not listed)', () => {
-    expect(so({ TX: 249 })).toEqual([]);
-    expect(so({ TX: 250 })).toEqual([
-      { jurisdiction: 'TX', kind: 'state-regulator-notice', regulator: 'Attorney General (electronic form)', dueOn: '2026-04-09', citation: 'Tex. Bus. & Com. Code § 521.053(i)', ruleVersion: 'TX-bc-521.053@2023-09-01' },
-    ]);
-  });
-
-  it('TX before SB 768: AG within 60 days', () => {
-    const r = evaluateTriageJson({ ...base, discoveredOn: '2023-08-31', affectedByState: { TX: 300 } }, overlays).stateObligations;
-    expect(r.map((o) => [o.dueOn, o.ruleVersion])).toEqual([['2023-10-30', 'TX-bc-521.053@2020-01-01']]);
-  });
-
-  it('FL, CO: regulator at 500 or more; FL is HIPAA-deemed for residents, CO is not', () => {
-    expect(so({ FL: 499, CO: 499 }).map((o) => `${o.jurisdiction}:${o.kind}`)).toEqual(['CO:state-individual-notice']);
-    expect(so({ FL: 500, CO: 500 }).map((o) => `${o.jurisdiction}:${o.kind}:${o.dueOn}`)).toEqual([
-      'CO:state-individual-notice:2026-04-09', 'CO:state-regulator-notice:2026-04-09', 'FL:state-regulator-notice:2026-04-09',
-    ]);
-  });
-
-  it('WA: HIPAA-deemed, AG above 500 on the HIPAA timing', () => {
-    expect(so({ WA: 500 })).toEqual([]);
-    expect(so({ WA: 501 }).map((o) => [o.kind, o.dueOn])).toEqual([['state-regulator-notice', '2026-05-09']]);
-  });
-
-  it('NY: AG/DoS/State Police for any resident, and the HHS report copy within 5 business days', () => {
-    expect(so({ NY: 1 }).map((o) => o.dueOn ?? o.dueRule)).toEqual([
-      '2026-05-09', 'within 5 business days of notifying the Secretary of HHS',
-    ]);
-  });
-
-  it('IL: AG above 500; the HHS-filing copy for any HIPAA entity', () => {
-    expect(so({ IL: 500 }).map((o) => o.citation)).toEqual(['815 ILCS 530/50']);
-    expect(so({ IL: 501 }).map((o) => o.citation)).toEqual(['815 ILCS 530/10(e)', '815 ILCS 530/50']);
-  });
-
-  it('VT: residents 45 days, AG preliminary notice within 14 business days', () => {
-    expect(so({ VT: 1 }).map((o) => [o.kind, o.dueOn])).toEqual([
-      ['state-individual-notice', '2026-04-24'],
-      ['state-regulator-notice', '2026-03-30'],
-    ]);
-  });
-
-  it('CT: AG no later than residents (federal clock, HIPAA-deemed)', () => {
-    expect(so({ CT: 3 }).map((o) => [o.kind, o.dueOn])).toEqual([['state-regulator-notice', '2026-05-09']]);
-  });
-
-  it('a state with zero residents adds nothing; business associates get no state obligations', () => {
+  it('zero residents of a state adds nothing; business associates get no state obligations', () => {
     expect(so({ VT: 0, OH: 4 })).toEqual([]);
     expect(evaluateTriageJson({ reporter: 'business-associate', discoveredOn: '2026-03-10', affectedByState: { VT: 9 } }, overlays).stateObligations).toEqual([]);
   });
 
   it('holds apply to state clocks as well', () => {
-    const r = so({ CO: 10 }, { lawEnforcementDelay: { statement: 'oral', madeOn: '2026-03-10' } });
-    expect(r[0].dueOn).toBe('2026-05-09'); // 30 days tolled by a 30-day hold from discovery
+    const r = so({ CO: 10 }, { lawEnforcementDelay: { statement: 'oral', madeOn: '2026-03-10' }, dataElements: ['name', 'ssn'] });
+    expect(r[0]).toMatchObject({ duty: 'co-6-1-716.residents', dueOn: '2026-05-09' }); // 30 days tolled by a 30-day hold from discovery
   });
 
   it('engine without overlay data still evaluates federal rules', () => {

@@ -5,12 +5,14 @@
 import { assertSecondApprover } from '../../../auth/domain/two-person-rule';
 import type { Role } from '../../../auth/domain/roles';
 import { isIsoDate } from '../../../shared/calendar';
+import { completionRedatesStateObligations } from '../triage/incident-facts';
 import type { IncidentObligationCommand } from './commands';
+import type { Triage } from './decide-triage';
 import type { IncidentEvent } from './events';
 import { IncidentRuleError, nonEmpty, requireObligation, requireOpen } from './rules';
 import type { IncidentState } from './state';
 
-export function decideObligations(command: IncidentObligationCommand, state: IncidentState): IncidentEvent[] {
+export function decideObligations(command: IncidentObligationCommand, state: IncidentState, triage: Triage): IncidentEvent[] {
   requireOpen(state);
   const incidentId = state.incidentId!;
   switch (command.kind) {
@@ -25,7 +27,9 @@ export function decideObligations(command: IncidentObligationCommand, state: Inc
       const ev = command.evidence;
       nonEmpty(ev?.description, 'evidence.description');
       if (!isIsoDate(ev.completedOn) || ev.completedOn > command.today) throw new IncidentRuleError('evidence.completedOn must be a date not in the future');
-      return [{ type: 'ObligationCompleted', data: { incidentId, obligationId: o.obligationId, completedBy: command.actor.id, evidence: ev } }];
+      const completed: IncidentEvent[] = [{ type: 'ObligationCompleted', data: { incidentId, obligationId: o.obligationId, completedBy: command.actor.id, evidence: ev } }];
+      // A notice other state notices are counted from: re-triage so they get their real dates.
+      return completionRedatesStateObligations(o.kind, Object.values(state.obligations)) ? triage.afterFacts(state, completed, command) : completed;
     }
     case 'request-waiver': {
       const o = requireObligation(state, command.obligationId);

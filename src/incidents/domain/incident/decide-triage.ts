@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { StateOverlaySet } from '../triage/state-overlays';
+import { noticesGivenFrom, recordFormsFrom } from '../triage/incident-facts';
 import { evaluateTriage } from '../triage/triage';
 import type { TriageInput } from '../triage/triage-input';
 import type { IncidentCommandBase, IncidentTriageCommand, SafeguardFacts } from './commands';
@@ -51,6 +52,11 @@ export function triageInputFromState(state: IncidentState, policy: LawEnforcemen
     businessAssociateIsAgent: state.reporter.actsAsAgent ?? false,
   };
   if (state.occurred && state.occurred.from <= state.discoveredOn) input.occurredOn = state.occurred.from;
+  if (state.dataElements) input.dataElements = state.dataElements;
+  const forms = recordFormsFrom(state.locations);
+  if (forms) input.recordForms = forms;
+  const given = noticesGivenFrom(Object.values(state.obligations), state.discoveredOn);
+  if (given) input.noticesGiven = given;
   return input;
 }
 
@@ -85,12 +91,12 @@ export class Triage {
     for (const e of events) next = evolveIncident(next, e);
     const pol = policy ?? next.lawEnforcementPolicy;
     const input = triageInputFromState(next, pol, safeguards);
-    const result = evaluateTriage(input, this.overlays);
+    const { explain, ...result } = evaluateTriage(input, this.overlays, { explain: true });
     const changes = diffObligations(next.obligations, result.breach ? obligationSpecs(result) : []);
     const sequence = next.decisions + 1;
     const data: TriageDecidedData = {
       incidentId: next.incidentId!, decisionId, sequence, trigger, decidedOn: cmd.today, decidedBy: cmd.actor.id,
-      input, result, ruleSet: result.ruleSet, ruleVersion: result.ruleVersion, changes,
+      input, result, explain, ruleSet: result.ruleSet, ruleVersion: result.ruleVersion, changes,
     };
     if (!result.breach) data.evidenceRetainUntil = retainUntil(cmd.today);
     return [...events, { type: 'TriageDecided', data }];

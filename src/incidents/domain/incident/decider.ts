@@ -35,7 +35,7 @@ export function createIncidentDecider(deps: IncidentDeciderDeps): Decider<Incide
   const triage = new Triage(deps.overlays);
   const decideRaw = (command: IncidentCommand, state: IncidentState): IncidentEvent[] => {
     if (isTriage(command)) return triage.decide(command, state);
-    if (isObligation(command)) return decideObligations(command, state);
+    if (isObligation(command)) return decideObligations(command, state, triage);
     return decideFacts(command as IncidentFactCommand, state, triage);
   };
   return {

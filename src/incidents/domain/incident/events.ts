@@ -7,7 +7,8 @@
 import type { DomainEvent } from '../../../ledger/ledger';
 import type { TimelineCancelledData, TimelineCompletedData, TimelineScheduledData } from '../../../workflows/domain/timeline';
 import type { NonBusinessDay } from '../../../shared/calendar';
-import type { TriageResult } from '../triage/triage';
+import type { TriageExplanation, TriageResult } from '../triage/triage';
+import type { DataElement } from '../triage/data-elements';
 import type { TriageInput } from '../triage/triage-input';
 
 export type ReporterKind = 'covered-entity' | 'business-associate';
@@ -46,6 +47,8 @@ export interface IncidentReportedData {
   locations?: BreachLocation[];
   datasetIds?: string[];
   hostIds?: string[];
+  /** The kinds of information involved (codes, never values): state statutes decide from them. */
+  dataElements?: DataElement[];
 }
 
 export interface FactsRevisedData {
@@ -56,6 +59,7 @@ export interface FactsRevisedData {
   datasetIds?: string[];
   hostIds?: string[];
   imminentMisuse?: boolean;
+  dataElements?: DataElement[];
 }
 
 export interface ExceptionAssessedData {
@@ -169,6 +173,11 @@ export interface ObligationSpec {
   ruleVersion: string;
   condition?: string;
   coveredEntityDiscoveredOn?: string;
+  /** State obligations: the overlay duty, how the date was found, months of monitoring, review flag. */
+  duty?: string;
+  dueBasis?: string;
+  months?: number;
+  needsLegalReview?: true;
   /** The due date falls on a weekend or federal holiday: it is not moved; act earlier. */
   nonBusinessDay?: NonBusinessDay;
 }
@@ -182,6 +191,8 @@ export interface TriageDecidedData {
   decidedBy: string;
   input: TriageInput;
   result: TriageResult;
+  /** Why each jurisdiction's duties are or are not owed, with rule versions and citations. */
+  explain?: TriageExplanation;
   ruleSet: string;
   ruleVersion: string;
   /** For a "not a breach" outcome: the evidence is kept until then. */

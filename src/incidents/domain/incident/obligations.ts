@@ -2,16 +2,11 @@
  * Obligations as a triage decision states them: specs keyed by a stable id, and the diff a new
  * decision makes against what the incident already owes (added, changed, withdrawn).
  */
-import { createHash } from 'node:crypto';
 import { nonBusinessDay } from '../../../shared/calendar';
-import type { Obligation, StateObligation, TriageResult } from '../triage/triage';
+import { stateObligationSpec } from '../triage/incident-facts';
+import type { Obligation, TriageResult } from '../triage/triage';
 import type { ObligationChange, ObligationSpec } from './events';
 import type { ObligationState } from './state';
-
-function stateObligationId(o: StateObligation): string {
-  const h = createHash('sha256').update(`${o.kind}|${o.regulator ?? ''}|${o.citation}`).digest('hex').slice(0, 10);
-  return `state.${o.jurisdiction}.${o.kind}.${h}`;
-}
 
 /** The obligations a triage result states, as specs keyed by a stable id (for diffing decisions). */
 export function obligationSpecs(result: TriageResult): ObligationSpec[] {
@@ -33,18 +28,11 @@ export function obligationSpecs(result: TriageResult): ObligationSpec[] {
     if ('coveredEntityDiscoveredOn' in o && o.coveredEntityDiscoveredOn) s.coveredEntityDiscoveredOn = o.coveredEntityDiscoveredOn;
     specs.push(flag(s));
   }
-  for (const o of result.stateObligations) {
-    const s: ObligationSpec = { obligationId: stateObligationId(o), kind: o.kind, scope: 'state', jurisdiction: o.jurisdiction, citation: o.citation, ruleVersion: o.ruleVersion };
-    if (o.regulator) s.regulator = o.regulator;
-    if (o.dueOn) s.dueOn = o.dueOn;
-    if (o.dueRule) s.dueRule = o.dueRule;
-    if (o.condition) s.condition = o.condition;
-    specs.push(flag(s));
-  }
+  for (const o of result.stateObligations) specs.push(flag(stateObligationSpec(o)));
   return specs;
 }
 
-const COMPARED: Array<keyof ObligationSpec> = ['dueOn', 'dueRule', 'form', 'people', 'timing', 'regulator', 'condition', 'coveredEntityDiscoveredOn'];
+export const COMPARED: Array<keyof ObligationSpec> = ['dueOn', 'dueRule', 'dueBasis', 'months', 'form', 'people', 'timing', 'regulator', 'condition', 'coveredEntityDiscoveredOn'];
 
 /** Adds, changes or withdraws obligations; closed (done/waived) obligations are never rewritten. */
 export function diffObligations(current: Record<string, ObligationState>, next: ObligationSpec[]): ObligationChange[] {

@@ -2,6 +2,8 @@
  * The incident's state: a left fold of its events (Emmett style, pure). Lifecycle:
  *   reported → triage → not-a-breach (documented) | breach → notifying → closed
  */
+import type { DataElement } from '../triage/data-elements';
+import { COMPARED } from './obligations';
 import type {
   AffectedCounts, BreachLocation, BreachType, ExceptionAssessedData, HoldRecordedData, IncidentEvent, LawEnforcementPolicy,
   ObligationEvidence, ObligationSpec, ReporterKind, RiskAssessmentRecordedData, SafeguardsRecordedData, TriageDecidedData,
@@ -34,6 +36,7 @@ export interface IncidentState {
   locations: BreachLocation[];
   datasetIds: string[];
   hostIds: string[];
+  dataElements: DataElement[] | null;
   imminentMisuse: boolean;
   exception: ExceptionAssessedData | null;
   assessment: RiskAssessmentRecordedData | null;
@@ -50,7 +53,7 @@ export interface IncidentState {
 export function initialIncidentState(): IncidentState {
   return {
     exists: false, status: 'none', incidentId: null, discoveredOn: null, title: null, summary: null, reporter: null,
-    occurred: null, breachType: null, locations: [], datasetIds: [], hostIds: [], imminentMisuse: false,
+    occurred: null, breachType: null, locations: [], datasetIds: [], hostIds: [], imminentMisuse: false, dataElements: null,
     exception: null, assessment: null, safeguards: null, affected: null, listVersion: 0, holds: [], decisions: 0,
     lastDecision: null, lawEnforcementPolicy: 'toll', obligations: {},
   };
@@ -68,7 +71,7 @@ export function evolveIncident(state: IncidentState, event: IncidentEvent): Inci
         ...initialIncidentState(),
         exists: true, status: 'reported', incidentId: d.incidentId, discoveredOn: d.discoveredOn, title: d.title, summary: d.summary,
         reporter: d.reporter, occurred: d.occurred ?? null, breachType: d.breachType ?? null, locations: d.locations ?? [],
-        datasetIds: d.datasetIds ?? [], hostIds: d.hostIds ?? [],
+        datasetIds: d.datasetIds ?? [], hostIds: d.hostIds ?? [], dataElements: d.dataElements ?? null,
       };
     }
     case 'IncidentDetailsAmended':
@@ -84,6 +87,7 @@ export function evolveIncident(state: IncidentState, event: IncidentEvent): Inci
         datasetIds: d.datasetIds ?? state.datasetIds,
         hostIds: d.hostIds ?? state.hostIds,
         imminentMisuse: d.imminentMisuse ?? state.imminentMisuse,
+        dataElements: d.dataElements ?? state.dataElements,
       };
     }
     case 'ExceptionAssessed':
@@ -114,9 +118,8 @@ export function evolveIncident(state: IncidentState, event: IncidentEvent): Inci
           const prior = obligations[c.obligationId];
           // A withdrawn obligation that applies again reopens; its rule version is the one it was created under.
           obligations[c.obligationId] = { ...prior, ...spec, ruleVersion: prior.ruleVersion, status: prior.status === 'withdrawn' ? 'open' : prior.status };
-          if (!('nonBusinessDay' in spec)) delete obligations[c.obligationId].nonBusinessDay;
-          if (spec.dueOn === undefined) delete obligations[c.obligationId].dueOn;
-          if (spec.dueRule === undefined) delete obligations[c.obligationId].dueRule;
+          // Optional facts the new decision no longer states are dropped (a condition now confirmed by the data, …).
+          for (const k of [...COMPARED, 'nonBusinessDay', 'needsLegalReview'] as const) if (!(k in spec)) delete obligations[c.obligationId][k];
         }
       }
       let status: IncidentStatus = d.result.breach ? 'breach' : 'not-a-breach';

@@ -1,107 +1,79 @@
-import { z } from 'zod';
-import { isIsoDate } from '../../../shared/calendar';
-import { isJurisdiction } from './jurisdictions';
+import { buildBusinessCalendar, FEDERAL_BUSINESS_CALENDAR, type BusinessCalendar } from './business-calendar';
+import { stateOverlayFileSchema, type StateOverlayFile, type StateRuleVersion } from './overlay-schema';
+
+export type { Due, StateNoticeRule, StateOverlayFile, StateRule, StateRuleVersion, Threshold } from './overlay-schema';
+export { stateOverlayFileSchema } from './overlay-schema';
 
 /**
- * Schema of the versioned state-law overlays kept as data in workflows/state-overlays/*.yaml
- * (see the README there). Pure: the loader that reads the files lives outside domain/.
+ * The versioned state-law overlays (workflows/state-overlays/*.yaml) as a validated set. Pure:
+ * the loader that reads the files lives in infrastructure/.
  */
-const isoDate = z.string().refine(isIsoDate, 'must be a calendar date YYYY-MM-DD');
-
-const threshold = z.union([
-  z.object({ moreThan: z.number().int().nonnegative() }).strict(),
-  z.object({ atLeast: z.number().int().nonnegative() }).strict(),
-]);
-
-const regulatorDue = z.union([
-  z.object({ days: z.number().int().positive() }).strict(),
-  z.object({ businessDays: z.number().int().positive() }).strict(),
-  z.object({ withResidentNotice: z.literal(true) }).strict(),
-  z.object({ after: z.enum(['individual-notice', 'hhs-notice']), days: z.number().int().nonnegative() }).strict(),
-  z.object({ after: z.enum(['individual-notice', 'hhs-notice']), businessDays: z.number().int().positive() }).strict(),
-]);
-
-const regulator = z
-  .object({
-    regulator: z.string().min(1),
-    threshold: threshold.optional(),
-    due: regulatorDue,
-    dueRuleText: z.string().min(1).optional(),
-    citation: z.string().min(1),
-  })
-  .strict()
-  .refine((r) => !('after' in r.due) || r.dueRuleText !== undefined, {
-    message: 'a due relative to another notice needs dueRuleText',
-    path: ['dueRuleText'],
-  });
-
-const residents = z.union([
-  z.object({ days: z.number().int().positive(), citation: z.string().min(1) }).strict(),
-  z.object({ businessDays: z.number().int().positive(), citation: z.string().min(1) }).strict(),
-  z.object({ dueRule: z.string().min(1), citation: z.string().min(1) }).strict(),
-]);
-
-const ruleVersion = z
-  .object({
-    version: z.string().min(1),
-    effectiveFrom: isoDate,
-    statute: z.string().min(1),
-    condition: z.string().min(1).optional(),
-    hipaaDeemedCompliance: z.boolean(),
-    note: z.string().optional(),
-    residents: residents.optional(),
-    regulators: z.array(regulator).default([]),
-  })
-  .strict();
-
-const rule = z
-  .object({
-    id: z.string().min(1),
-    versions: z.array(ruleVersion).min(1),
-  })
-  .strict()
-  .superRefine((r, ctx) => {
-    for (let i = 1; i < r.versions.length; i++) {
-      if (r.versions[i].effectiveFrom <= r.versions[i - 1].effectiveFrom) {
-        ctx.addIssue({ code: 'custom', path: ['versions', i, 'effectiveFrom'], message: 'versions must be in increasing effectiveFrom order' });
-      }
-    }
-  });
-
-export const stateOverlayFileSchema = z
-  .object({
-    jurisdiction: z.string().refine(isJurisdiction, 'must be a USPS state or territory code'),
-    name: z.string().min(1),
-    rules: z.array(rule).min(1),
-  })
-  .strict();
-
-export type StateOverlayFile = z.infer<typeof stateOverlayFileSchema>;
-export type StateRuleVersion = z.infer<typeof ruleVersion>;
-export type StateRegulatorRule = z.infer<typeof regulator>;
+export interface StateOverlay extends StateOverlayFile {
+  /** The business-day calendar of this jurisdiction's clocks. */
+  readonly businessCalendar: BusinessCalendar;
+  /** The file it came from (for messages). */
+  readonly source: string;
+}
 
 /** Every jurisdiction's overlay rules, keyed by USPS code. */
 export interface StateOverlaySet {
-  readonly byJurisdiction: ReadonlyMap<string, StateOverlayFile>;
+  readonly byJurisdiction: ReadonlyMap<string, StateOverlay>;
 }
 
 export function emptyOverlaySet(): StateOverlaySet {
   return { byJurisdiction: new Map() };
 }
 
-/** Builds a validated set from parsed documents (throws naming the file and field on bad data). */
-export function buildOverlaySet(docs: Array<{ source: string; doc: unknown }>): StateOverlaySet {
-  const map = new Map<string, StateOverlayFile>();
-  for (const { source, doc } of docs) {
+/**
+ * A set read on first use (CLI processes that never triage do not parse 54 files). Server roles
+ * load eagerly, so a bad file still stops them at start.
+ */
+export function lazyOverlaySet(load: () => StateOverlaySet): StateOverlaySet {
+  let set: StateOverlaySet | undefined;
+  return {
+    get byJurisdiction() {
+      set ??= load();
+      return set.byJurisdiction;
+    },
+  };
+}
+
+/** A bad overlay file: names the file, the field path and the reason (and the line when known). */
+export class StateOverlayError extends Error {
+  constructor(
+    readonly file: string,
+    readonly path: string,
+    readonly reason: string,
+    readonly line?: number,
+  ) {
+    super(`state overlay ${file}: ${path || '(root)'}: ${reason}${line ? ` (line ${line})` : ''}`);
+    this.name = 'StateOverlayError';
+  }
+}
+
+export interface OverlayDocument {
+  source: string;
+  doc: unknown;
+  /** The 1-based line of a path in the source, when the loader can tell. */
+  lineOf?: (path: ReadonlyArray<PropertyKey>) => number | undefined;
+}
+
+/** Builds a validated set from parsed documents (throws StateOverlayError on bad data). */
+export function buildOverlaySet(docs: OverlayDocument[]): StateOverlaySet {
+  const map = new Map<string, StateOverlay>();
+  for (const { source, doc, lineOf } of docs) {
     const parsed = stateOverlayFileSchema.safeParse(doc);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new Error(`state overlay ${source}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+      const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
+      const reason = issue.code === 'unrecognized_keys' ? 'is not a field of the overlay format' : issue.message;
+      throw new StateOverlayError(source, path.map(String).join('.'), reason, lineOf?.(path));
     }
     if (map.has(parsed.data.jurisdiction)) {
-      throw new Error(`state overlay ${source}: jurisdiction ${parsed.data.jurisdiction} defined twice`);
+      throw new StateOverlayError(source, 'jurisdiction', `${parsed.data.jurisdiction} is defined in two files`);
     }
-    map.set(parsed.data.jurisdiction, parsed.data);
+    const f = parsed.data;
+    map.set(f.jurisdiction, { ...f, source, businessCalendar: f.calendar ? buildBusinessCalendar(f.calendar) : FEDERAL_BUSINESS_CALENDAR });
   }
   return { byJurisdiction: map };
 }
@@ -111,4 +83,15 @@ export function versionInForce(versions: StateRuleVersion[], date: string): Stat
   let found: StateRuleVersion | undefined;
   for (const v of versions) if (v.effectiveFrom <= date) found = v;
   return found;
+}
+
+/** Whether a version, or any duty in it, is marked as needing legal review. */
+export function versionNeedsReview(v: StateRuleVersion): boolean {
+  return (
+    v.needsLegalReview !== undefined ||
+    v.residents.needsLegalReview !== undefined ||
+    v.residents.letter?.needsLegalReview !== undefined ||
+    v.residents.creditMonitoring?.needsLegalReview !== undefined ||
+    v.notices.some((n) => n.needsLegalReview !== undefined)
+  );
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { addDays, isIsoDate } from '../../../shared/calendar';
+import { DATA_ELEMENTS, RECORD_FORMS } from './data-elements';
 import { isJurisdiction } from './jurisdictions';
 
 /**
@@ -102,6 +103,29 @@ const affectedByState = z
     }
   });
 
+/**
+ * Notices already given (their dates): a state notice due relative to another notice ("within 15
+ * days after notifying residents", "within 5 business days of notifying HHS") is then counted
+ * from the real date instead of that notice's own deadline.
+ */
+const noticesGiven = z
+  .object(
+    {
+      'individual-notice': isoDate.optional(),
+      'hhs-notice': isoDate.optional(),
+      'state-individual-notice': z
+        .record(z.string(), isoDate, { error: 'must be an object of state code to date' })
+        .superRefine((rec, ctx) => {
+          for (const key of Object.keys(rec)) {
+            if (!isJurisdiction(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'is not a USPS state or territory code' });
+          }
+        })
+        .optional(),
+    },
+    { error: 'must be an object' },
+  )
+  .strict();
+
 export const triageInputSchema = z
   .object(
     {
@@ -117,6 +141,12 @@ export const triageInputSchema = z
       lawEnforcementDelay: lawEnforcementDelay.nullable().default(null),
       lawEnforcementPolicy: oneOf(['toll', 'strict'] as const).default('toll'),
       businessAssociateIsAgent: strictBoolean().default(false),
+      // Extensions of input v1 (all optional; absent means "not known", which claims nothing):
+      /** The kinds of information involved; state definitions of personal information decide from them. */
+      dataElements: z.array(oneOf(DATA_ELEMENTS), { error: 'must be an array' }).optional(),
+      /** The forms the records took; some statutes cover computerized data only. */
+      recordForms: z.array(oneOf(RECORD_FORMS), { error: 'must be an array' }).min(1, { message: 'must name at least one form' }).optional(),
+      noticesGiven: noticesGiven.optional(),
     },
     { error: 'must be a JSON object' },
   )
@@ -124,6 +154,18 @@ export const triageInputSchema = z
   .superRefine((i, ctx) => {
     if (i.occurredOn !== undefined && isIsoDate(i.occurredOn) && isIsoDate(i.discoveredOn) && i.occurredOn > i.discoveredOn) {
       ctx.addIssue({ code: 'custom', path: ['occurredOn'], message: 'must not be after discoveredOn' });
+    }
+    if (i.noticesGiven && isIsoDate(i.discoveredOn)) {
+      const dates: Array<[string[], string | undefined]> = [
+        [['individual-notice'], i.noticesGiven['individual-notice']],
+        [['hhs-notice'], i.noticesGiven['hhs-notice']],
+        ...Object.entries(i.noticesGiven['state-individual-notice'] ?? {}).map(([k, v]): [string[], string] => [['state-individual-notice', k], v]),
+      ];
+      for (const [path, d] of dates) {
+        if (d !== undefined && isIsoDate(d) && d < i.discoveredOn) {
+          ctx.addIssue({ code: 'custom', path: ['noticesGiven', ...path], message: 'must not be before discoveredOn' });
+        }
+      }
     }
     if (i.affectedByState && typeof i.insufficientContact === 'number') {
       const total = Object.values(i.affectedByState).reduce((a, b) => a + b, 0);

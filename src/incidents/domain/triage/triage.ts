@@ -1,6 +1,9 @@
-import { addBusinessDays, addDays, maxDate, minDate, yearOf } from '../../../shared/calendar';
-import { StateOverlaySet, StateRegulatorRule, versionInForce } from './state-overlays';
+import { addDays, maxDate, yearOf } from '../../../shared/calendar';
+import type { StateOverlaySet } from './state-overlays';
+import { evaluateStates, type JurisdictionExplanation, type StateObligation } from './state-rules';
 import { holdEnd, parseTriageInput, TriageInput } from './triage-input';
+
+export type { DueBasis, StateObligation, StateObligationKind } from './state-rules';
 
 /**
  * The HITECH breach triage engine (shared/contracts/triage.md, shared/domain/hitech-rules.md).
@@ -33,15 +36,15 @@ export type Obligation =
 
 export type ObligationKind = Obligation['kind'];
 
-export interface StateObligation {
-  jurisdiction: string;
-  kind: 'state-individual-notice' | 'state-regulator-notice';
-  regulator?: string;
-  dueOn?: string;
-  dueRule?: string;
-  citation: string;
-  ruleVersion: string;
-  condition?: string;
+/**
+ * Why each thing is or is not owed (asked for with `explain`): the HIPAA outcome, then every
+ * affected jurisdiction with the rule version, citation and sources it was decided under.
+ */
+export interface TriageExplanation {
+  outcome: string;
+  /** Individuals whose state is unknown: no state rule can be applied to them. */
+  unknownState: number;
+  jurisdictions: JurisdictionExplanation[];
 }
 
 export interface TriageResult {
@@ -53,6 +56,12 @@ export interface TriageResult {
   hold: { until: string } | null;
   obligations: Obligation[];
   stateObligations: StateObligation[];
+  /** Only when asked for (`--explain`, `?explain=true`); always last, so the contract's bytes stay as they are. */
+  explain?: TriageExplanation;
+}
+
+export interface TriageOptions {
+  explain?: boolean;
 }
 
 export const CITATIONS = {
@@ -113,11 +122,45 @@ function byCode(a: string, b: string): number {
 }
 
 /** Parses and evaluates raw JSON input: the entry point of the CLI and HTTP endpoint. */
-export function evaluateTriageJson(raw: unknown, overlays: StateOverlaySet): TriageResult {
-  return evaluateTriage(parseTriageInput(raw), overlays);
+export function evaluateTriageJson(raw: unknown, overlays: StateOverlaySet, options: TriageOptions = {}): TriageResult {
+  return evaluateTriage(parseTriageInput(raw), overlays, options);
 }
 
-export function evaluateTriage(input: TriageInput, overlays: StateOverlaySet): TriageResult {
+const OUTCOME: Record<Basis, string> = {
+  exception: 'not a breach: an exception of 45 CFR 164.402(1) applies',
+  secured: 'not a breach of unsecured PHI: encrypted with an uncompromised key, or destroyed (safe harbor)',
+  'low-probability': 'not a breach: a complete risk assessment shows a low probability of compromise (164.402(2))',
+  presumed: 'breach: presumed (164.402(2)); no exception, safe harbor or complete low-probability assessment',
+};
+
+export function evaluateTriage(input: TriageInput, overlays: StateOverlaySet, options: TriageOptions = {}): TriageResult {
+  const result = evaluate(input, overlays, options.explain === true);
+  return result;
+}
+
+function stateCodes(input: TriageInput): string[] {
+  return Object.keys(input.affectedByState)
+    .filter((k) => k !== 'unknown')
+    .sort(byCode);
+}
+
+function explanation(input: TriageInput, outcome: string, jurisdictions: JurisdictionExplanation[]): TriageExplanation {
+  return { outcome, unknownState: input.affectedByState.unknown ?? 0, jurisdictions };
+}
+
+/** Jurisdictions listed without evaluation, with the reason (not a breach, business associate). */
+function unevaluated(input: TriageInput, overlays: StateOverlaySet, why: string): JurisdictionExplanation[] {
+  return stateCodes(input)
+    .filter((st) => input.affectedByState[st] > 0)
+    .map((st) => ({
+      jurisdiction: st,
+      name: overlays.byJurisdiction.get(st)?.name ?? null,
+      residents: input.affectedByState[st],
+      rules: [{ rule: '(not evaluated)', title: 'State statutes not evaluated', ruleVersion: null, statute: null, applies: false, why, duties: [] }],
+    }));
+}
+
+function evaluate(input: TriageInput, overlays: StateOverlaySet, explain: boolean): TriageResult {
   const { breach, basis } = determineBasis(input);
   const total = totalAffected(input);
   const result: TriageResult = {
@@ -130,7 +173,15 @@ export function evaluateTriage(input: TriageInput, overlays: StateOverlaySet): T
     obligations: [],
     stateObligations: [],
   };
-  if (!breach) return result;
+  if (!breach) {
+    if (explain) {
+      const why = basis === 'low-probability'
+        ? 'not evaluated: HIPAA finds no breach; a state whose definition of breach has no risk-of-harm test may still require notice for acquired personal information — review'
+        : `not evaluated: ${OUTCOME[basis]}; state statutes exempt encrypted data and good-faith acquisition likewise`;
+      result.explain = explanation(input, OUTCOME[basis], unevaluated(input, overlays, why));
+    }
+    return result;
+  }
 
   const discovered = input.discoveredOn;
   const hold: Hold | null =
@@ -148,6 +199,10 @@ export function evaluateTriage(input: TriageInput, overlays: StateOverlaySet): T
     const o: Obligation = { kind: 'covered-entity-notice', dueOn: due, citation: CITATIONS.coveredEntity };
     if (input.businessAssociateIsAgent) o.coveredEntityDiscoveredOn = discovered;
     result.obligations.push(o);
+    if (explain) {
+      result.explain = explanation(input, OUTCOME[basis], unevaluated(input, overlays,
+        'business associate: state notices to residents and regulators are the covered entity’s (the owner or licensee of the data); a maintainer’s duty is to tell the owner, which the covered-entity notice does'));
+    }
     return result;
   }
 
@@ -165,97 +220,28 @@ export function evaluateTriage(input: TriageInput, overlays: StateOverlaySet): T
   if (input.imminentMisuse) {
     obligations.push({ kind: 'telephone-notice', dueOn: due, citation: CITATIONS.telephone });
   }
-  const states = Object.keys(input.affectedByState)
-    .filter((k) => k !== 'unknown')
-    .sort(byCode);
+  const states = stateCodes(input);
   for (const st of states) {
     if (input.affectedByState[st] > MEDIA_MORE_THAN) {
       obligations.push({ kind: 'media-notice', jurisdiction: st, dueOn: due, citation: CITATIONS.media });
     }
   }
+  let hhsDue: string;
   if (total >= HHS_CONTEMPORANEOUS_AT_LEAST) {
+    hhsDue = due;
     obligations.push({ kind: 'hhs-notice', timing: 'contemporaneous', dueOn: due, citation: CITATIONS.hhsContemporaneous });
   } else {
     // The annual log date is a calendar date, not the 60-day clock: a hold delays it only
     // while the hold is still running on that date, under either policy.
-    obligations.push({
-      kind: 'hhs-notice',
-      timing: 'annual',
-      dueOn: applyHold(annualHhsDue(discovered), discovered, hold, 'strict'),
-      citation: CITATIONS.hhsAnnual,
-    });
+    hhsDue = applyHold(annualHhsDue(discovered), discovered, hold, 'strict');
+    obligations.push({ kind: 'hhs-notice', timing: 'annual', dueOn: hhsDue, citation: CITATIONS.hhsAnnual });
   }
 
-  result.stateObligations = stateObligations(input, states, federalDue, hold, overlays);
+  const anchors = { federalDue, individualDue: due, hhsDue, held: (d: string) => applyHold(d, discovered, hold) };
+  const st = evaluateStates(input, states, anchors, overlays, total, explain);
+  result.stateObligations = st.obligations;
+  if (explain) result.explain = explanation(input, OUTCOME[basis], st.explain);
   return result;
-}
-
-function stateObligations(
-  input: TriageInput,
-  states: string[],
-  federalDue: string,
-  hold: Hold | null,
-  overlays: StateOverlaySet,
-): StateObligation[] {
-  const out: StateObligation[] = [];
-  const discovered = input.discoveredOn;
-  const held = (d: string) => applyHold(d, discovered, hold);
-  for (const st of states) {
-    const residents = input.affectedByState[st];
-    const file = overlays.byJurisdiction.get(st);
-    if (!file || residents === 0) continue;
-    for (const rule of file.rules) {
-      const v = versionInForce(rule.versions, discovered);
-      if (!v) continue;
-      const base = (o: Omit<StateObligation, 'jurisdiction' | 'ruleVersion' | 'condition'>): StateObligation => {
-        const r: StateObligation = { jurisdiction: st, ...o, ruleVersion: v.version };
-        if (v.condition) r.condition = v.condition;
-        return r;
-      };
-      // The date by which this state's residents must be told: the shorter of the state's clock
-      // and the federal one (HIPAA-deemed states follow the federal clock).
-      let residentsDue = federalDue;
-      if (v.residents && !v.hipaaDeemedCompliance) {
-        let stateDue: string | undefined;
-        if ('days' in v.residents) stateDue = addDays(discovered, v.residents.days);
-        else if ('businessDays' in v.residents) stateDue = addBusinessDays(discovered, v.residents.businessDays);
-        if (stateDue !== undefined && stateDue < federalDue) {
-          residentsDue = minDate(stateDue, federalDue);
-          out.push(base({ kind: 'state-individual-notice', dueOn: held(residentsDue), citation: v.residents.citation }));
-        }
-      }
-      for (const reg of v.regulators) {
-        if (!meetsThreshold(reg, residents)) continue;
-        const d = reg.due;
-        const o: Omit<StateObligation, 'jurisdiction' | 'ruleVersion' | 'condition'> = {
-          kind: 'state-regulator-notice',
-          regulator: reg.regulator,
-          citation: reg.citation,
-        };
-        if ('after' in d) o.dueRule = reg.dueRuleText;
-        else if ('withResidentNotice' in d) o.dueOn = held(residentsDue);
-        else if ('businessDays' in d) o.dueOn = held(addBusinessDays(discovered, d.businessDays));
-        else o.dueOn = held(addDays(discovered, d.days));
-        // Key order as in the contract: jurisdiction, kind, …, dueOn | dueRule, citation.
-        out.push(
-          base({
-            kind: o.kind,
-            regulator: o.regulator,
-            ...(o.dueOn !== undefined ? { dueOn: o.dueOn } : { dueRule: o.dueRule }),
-            citation: o.citation,
-          }),
-        );
-      }
-    }
-  }
-  return out;
-}
-
-function meetsThreshold(reg: StateRegulatorRule, residents: number): boolean {
-  const t = reg.threshold;
-  if (!t) return residents > 0;
-  if ('moreThan' in t) return residents > t.moreThan;
-  return residents >= t.atLeast;
 }
 
 /** The one serialization every channel uses, so CLI and HTTP are byte-for-byte identical. */
