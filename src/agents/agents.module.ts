@@ -10,7 +10,7 @@ import { EVENT_REGISTRY, MASTER_KEY, PROCESS_ROLES, type ProcessRoles } from '..
 import type { Logger } from 'pino';
 import type { Worker } from 'bullmq';
 import { AGENT_EVENT_TYPES } from './domain/agent';
-import { agentQueueName, RESULTS_QUEUE } from './domain/queues';
+import { agentQueueName, RESULTS_QUEUE } from '../shared/agent-protocol';
 import { ServiceSigningKey } from './infra/service-signing-key';
 import { AgentCommandProcessor } from './processors/agent-command.processor';
 import { safeguardsProjection } from './projections/safeguards.projection';

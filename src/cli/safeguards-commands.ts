@@ -4,8 +4,7 @@ import { createPublicKey } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { CommandContext } from '../ledger/ledger';
 import { SafeguardsService } from '../agents/safeguards.service';
-import { absPathSchema, idSchema, principalSchema, signApproval, type Approval } from '../agents/domain/protocol';
-import { generateSigningKeyPair, keyIdOf, privateKeyFromPem } from '../agents/domain/crypto';
+import { absPathSchema, idSchema, principalSchema, signApproval, type Approval, generateSigningKeyPair, keyIdOf, privateKeyFromPem } from '../shared/agent-protocol';
 import { CliUsageError, type CliRuntime } from './runtime';
 
 /**

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { Ctx, Roles } from '../../auth/http/decorators';
 import type { CommandContext } from '../../ledger/ledger';
 import { ApiZodBody, ValidBody, ZodPipe } from '../../platform/http/zod';
-import { idSchema, principalSchema } from '../../agents/domain/protocol';
+import { idSchema, principalSchema } from '../../shared/agent-protocol';
 import { SafeguardsService } from '../../agents/safeguards.service';
 
 const RequestGrant = z.strictObject({

@@ -4,7 +4,7 @@
  * here, strictly increasing); the signed results it returned; revocation.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { DESTRUCTIVE_ACTIONS, type Action, type Approval } from './protocol';
+import { DESTRUCTIVE_ACTIONS, type Action, type Approval } from '../../shared/agent-protocol';
 
 export type AgentStatus = 'token-issued' | 'pending-approval' | 'active' | 'revoked';
 

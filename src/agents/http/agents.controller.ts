@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { Ctx, Public, Roles } from '../../auth/http/decorators';
 import type { CommandContext } from '../../ledger/ledger';
 import { ApiZodBody, ValidBody, ZodPipe } from '../../platform/http/zod';
-import { absPathSchema, approvalSchema, idSchema } from '../domain/protocol';
+import { absPathSchema, approvalSchema, idSchema } from '../../shared/agent-protocol';
 import { SafeguardsService } from '../safeguards.service';
 
 const TokenBody = z.strictObject({ agentId: idSchema, ttlMinutes: z.number().int().min(1).max(60).default(15) });

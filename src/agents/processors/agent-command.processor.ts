@@ -2,7 +2,7 @@ import type { RecordedEvent } from '../../ledger/port';
 import type { EventProcessor } from '../../ledger/processors/event-processor';
 import type { QueueRegistry } from '../../platform/redis';
 import type { AgentEvent } from '../domain/agent';
-import { agentQueueName } from '../domain/queues';
+import { agentQueueName } from '../../shared/agent-protocol';
 import type { SafeguardsService } from '../safeguards.service';
 
 /**

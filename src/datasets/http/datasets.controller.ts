@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { Ctx, Roles } from '../../auth/http/decorators';
 import type { CommandContext } from '../../ledger/ledger';
 import { ApiZodBody, ValidBody, ZodPipe } from '../../platform/http/zod';
-import { absPathSchema, idSchema } from '../../agents/domain/protocol';
+import { absPathSchema, idSchema } from '../../shared/agent-protocol';
 import { SafeguardsService } from '../../agents/safeguards.service';
 
 const Register = z.strictObject({ datasetId: idSchema.optional(), agentId: idSchema, path: absPathSchema, kind: z.enum(['directory', 'database-datadir']).default('directory') });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { Ctx, Roles } from '../../auth/http/decorators';
 import type { CommandContext } from '../../ledger/ledger';
 import { ApiZodBody, ValidBody, ZodPipe } from '../../platform/http/zod';
-import { idSchema, principalSchema } from '../../agents/domain/protocol';
+import { idSchema, principalSchema } from '../../shared/agent-protocol';
 import { SafeguardsService } from '../../agents/safeguards.service';
 
 const CreateKey = z.strictObject({ keyId: idSchema.optional(), name: z.string().min(1).max(200), cryptoperiodDays: z.number().int().min(1).max(3650).optional(), maxCustodians: z.number().int().min(1).max(10).optional() });

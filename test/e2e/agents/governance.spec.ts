@@ -4,8 +4,7 @@
  * not signed by the enrolled agent key.
  */
 import { randomUUID } from 'node:crypto';
-import { generateSealKeyPair, generateSigningKeyPair, keyIdOf, privateKeyFromPem } from '../../../src/agents/domain/crypto';
-import { signMessage } from '../../../src/agents/domain/signed-message';
+import { generateSealKeyPair, generateSigningKeyPair, keyIdOf, privateKeyFromPem, signMessage } from '../../../src/shared/agent-protocol';
 import { SafeguardsService } from '../../../src/agents/safeguards.service';
 import { FakeClock } from '../../../src/platform/clock';
 import { WORKFLOW_ENGINE } from '../../../src/workflows/tokens';

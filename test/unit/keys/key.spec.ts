@@ -1,7 +1,7 @@
 import { canDecrypt, canEncrypt, decideKey, evolveKey, initialKeyState, rotationDueAt, versionState, type KeyCommand, type KeyEvent, type KeyState } from '../../../src/keys/domain/key';
 import { KeyLocker, kekFingerprint, type KeyMaterialStore, type KeyWrapper } from '../../../src/keys/domain/key-locker';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { generateSealKeyPair, kekSealContext, openSealed, privateKeyFromPem } from '../../../src/agents/domain/crypto';
+import { generateSealKeyPair, kekSealContext, openSealed, privateKeyFromPem } from '../../../src/shared/agent-protocol';
 
 const alice = { id: 'sec-alice', role: 'security-officer' };
 const bob = { id: 'sec-bob', role: 'security-officer' };
