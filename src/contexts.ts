@@ -1,8 +1,11 @@
 import type { Type } from '@nestjs/common';
+import { AccessModule } from './access/access.module';
 import { AgentsModule } from './agents/agents.module';
 import { AuthModule } from './auth/auth.module';
+import { DatasetsModule } from './datasets/datasets.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { IntegrityModule } from './ledger/integrity/integrity.module';
+import { KeysModule } from './keys/keys.module';
 import { NoticesModule } from './notices/notices.module';
 import { SchedulerModule } from './platform/roles/scheduler';
 import { PostureModule } from './posture/posture.module';
@@ -20,6 +23,9 @@ export const CONTEXT_MODULES: Type[] = [
   IncidentsModule,
   WorkflowsModule,
   NoticesModule,
+  KeysModule,
+  DatasetsModule,
+  AccessModule,
   AgentsModule,
   RiskModule,
   PostureModule,

@@ -1,6 +1,6 @@
 import { FakeClock } from '../../../src/platform/clock';
 import { startTestApp, type TestApp } from '../../support/test-app';
-import { SAFEGUARDS_SOURCE } from '../../../src/incidents/safeguards-source';
+import { SAFE_HARBOR } from '../../../src/datasets';
 import { SafeguardsRefresher } from '../../../src/incidents/safeguards-refresher';
 
 const HEADER = 'name,line1,line2,city,state,zip,email,emailConsent,deceased,nextOfKinName,nextOfKinLine1,nextOfKinLine2,nextOfKinCity,nextOfKinState,nextOfKinZip';
@@ -141,8 +141,8 @@ describe('incident workflow through HTTP', () => {
   });
 
   it('a key compromised in the datasets/keys ledger re-triages open incidents naming the dataset', async () => {
-    // Stand-in for engineer 6's SafeguardsSource: the same port, answering from a table.
-    const source = t.app.get(SAFEGUARDS_SOURCE) as { safeguardsFor: (ids: string[], at: string) => Promise<unknown> };
+    // The datasets context's SAFE_HARBOR port, answering from a table for this test.
+    const source = t.app.get(SAFE_HARBOR) as { safeguardsFor: (ids: string[], at: string) => Promise<unknown> };
     const original = source.safeguardsFor;
     let compromised = false;
     source.safeguardsFor = async (ids: string[]) =>

@@ -50,7 +50,7 @@ describe('agent aggregate', () => {
       { type: 'AgentCommandIssued', data: { agentId: 'host-a', commandId: id(1), seq: 1, action: 'host.scan', requestedBy: 'sec-a', approvedBy: [], expiresAt: t(20) } },
       { type: 'AgentCommandIssued', data: { commandId: id(2), seq: 2, expiresAt: t(21) } },
     ]);
-    const first = events[0]!.data as { message: SignedMessage; payloadDigest: string };
+    const first = events[0]!.data as unknown as { message: SignedMessage; payloadDigest: string };
     expect(first.payloadDigest).toBe(payloadDigest(first.message));
     expect(opened(first.message)).toMatchObject({ commandId: id(1), agentId: 'host-a', seq: 1, ledgerPosition: '42', issuedAt: t(10), expiresAt: t(20) });
     spec.given(oneIssued).when(scan(id(1))).thenThrows(/already used/);
