@@ -65,7 +65,12 @@ export class ProcessorRunner {
       .run(name, position);
   }
 
-  async start(): Promise<void> {
+  /**
+   * Subscribes every processor from its checkpoint and returns at once: processing runs in the
+   * background. Startup never waits on it — a processor may be retrying an event whose
+   * downstream is down, or need command handlers that are registered later in the bootstrap.
+   */
+  start(): void {
     this.stopping = false;
     for (const p of this.processors) {
       const handles = new Set(p.handles);
@@ -81,6 +86,10 @@ export class ProcessorRunner {
       });
       this.subs.push(sub);
     }
+  }
+
+  /** Resolves once every processor has handled everything up to the head it saw when it started. */
+  async caughtUp(): Promise<void> {
     await Promise.all(this.subs.map((s) => s.caughtUp));
   }
 

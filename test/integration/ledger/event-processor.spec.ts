@@ -61,7 +61,7 @@ describe('event processor runner', () => {
     };
     const runner = new ProcessorRunner(db, store, registry, createLogger('silent'), { retryDelayMs: () => 20 });
     runner.register(processor);
-    await runner.start();
+    runner.start();
     for (const n of [1, 2, 3]) await ledger.append('ping-a', [{ type: 'Ping', data: { n } }], 'any', ctx);
     await ledger.append('other-a', [{ type: 'Other', data: {} }], 'any', ctx);
     await until('all three pings handled', () => seen.length === 3);
@@ -80,7 +80,7 @@ describe('event processor runner', () => {
     down = false;
     const restarted = new ProcessorRunner(db, store, registry, createLogger('silent'), { retryDelayMs: () => 20 });
     restarted.register(processor);
-    await restarted.start();
+    restarted.start();
     await until('event 4 handled after the restart', () => seen.length === 4);
     expect(seen).toEqual(['1', '2', '3', '4']);
     await restarted.stop();
