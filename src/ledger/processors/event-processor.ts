@@ -88,11 +88,6 @@ export class ProcessorRunner {
     }
   }
 
-  /** Resolves once every processor has handled everything up to the head it saw when it started. */
-  async caughtUp(): Promise<void> {
-    await Promise.all(this.subs.map((s) => s.caughtUp));
-  }
-
   /** Hands one event to a processor until it succeeds; logs each failure (type and position, never data). */
   private async deliver(p: EventProcessor, event: RecordedEvent): Promise<void> {
     for (let attempt = 1; ; attempt++) {
