@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import IORedis from 'ioredis';
 import { Queue } from 'bullmq';
+import { Ledger } from '../src/ledger/ledger';
+import { EventRegistry } from '../src/ledger/registry';
 import { SqliteEventStore } from '../src/ledger/sqlite/sqlite-event-store';
 import { FakeClock } from '../src/platform/clock';
 import { uuidv7 } from '../src/platform/ids';
-import { scheduleTimeline } from '../src/workflows/domain/timeline';
+import { scheduleTimeline, WORKFLOW_EVENT_TYPES } from '../src/workflows/domain/timeline';
 import { jobIdForTimer, pendingTimers } from '../src/workflows/domain/timers';
 import { loadWorkflowDirOrThrow } from '../src/workflows/loader';
 import { FileOutboxNotifier } from '../src/workflows/notifier/file-outbox';
@@ -49,7 +51,8 @@ async function main(): Promise<void> {
   }
   const prefix = `bench-wf-${randomBytes(4).toString('hex')}`;
   const basePrefix = `${prefix}-raw`;
-  const engine = new WorkflowEngine({ store, registry, clock, timeZone: TZ, connection: { url: REDIS_URL }, prefix, notifier: new FileOutboxNotifier(join(dir.path, 'outbox'), new StaticRoleDirectory(), clock), runWorker: false });
+  const ledger = new Ledger(store, new EventRegistry().registerNames(...WORKFLOW_EVENT_TYPES), clock);
+  const engine = new WorkflowEngine({ ledger, registry, timeZone: TZ, connection: { url: REDIS_URL }, prefix, notifier: new FileOutboxNotifier(join(dir.path, 'outbox'), new StaticRoleDirectory(), clock), runWorker: false });
   const raw = new Queue('safeharbor-workflows', { connection: { url: REDIS_URL }, prefix: basePrefix });
   try {
     // Baseline: the same delayed jobs straight into BullMQ.

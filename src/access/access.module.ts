@@ -6,6 +6,7 @@ import { PROJECTION_RUNNER, type ProjectionRunner } from '../ledger/projections/
 import type { EventRegistry } from '../ledger/registry';
 import { LOGGER } from '../platform/logger';
 import { EVENT_REGISTRY, PROCESS_ROLES, type ProcessRoles } from '../platform/tokens';
+import { systemActor } from '../shared/system-actor';
 import type { WorkflowEngine } from '../workflows/runtime/workflow-engine';
 import { WORKFLOW_ENGINE, WORKFLOW_REGISTRY } from '../workflows/tokens';
 import { CloseDueCampaignsHandler, ReviewGrantHandler, StartCampaignHandler } from './commands/campaign.handlers';
@@ -19,8 +20,8 @@ import { accessProjection } from './projections/access.projection';
 import { FindGrantsHandler, GetCampaignHandler, GetGrantHandler, ListGrantsHandler } from './queries/access.queries';
 import { CAMPAIGN_TIMELINE_EVENTS, campaignTimelines, GRANT_TIMELINE_EVENTS, grantTimelines } from './timelines';
 
-/** The one role of system actors: timers and sweeps act as themselves, never as an officer. */
-const system = (id: string): CommandContext => ({ actor: { id: `system:${id}`, role: 'system' }, correlationId: id });
+/** Timers and sweeps act as themselves (the one system role), never as an officer. */
+const system = (name: string): CommandContext => ({ actor: systemActor(name), correlationId: name });
 
 /** Access grants (least privilege, two people, expiry) and recertification campaigns. */
 @Module({

@@ -8,13 +8,14 @@ import type { EventRegistry } from '../ledger/registry';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
 import { LOGGER } from '../platform/logger';
 import { EVENT_REGISTRY, PROCESS_ROLES, type ProcessRoles } from '../platform/tokens';
+import { systemActor } from '../shared/system-actor';
 import { PRINCIPAL_EVENT_TYPES } from './domain/principal';
 import { ApiKeyGuard } from './http/api-key.guard';
 import { PrincipalsController } from './http/principals.controller';
 import { PrincipalsService } from './principals.service';
 import { principalsProjection } from './principals.projection';
 
-export const SYSTEM_ACTOR = { id: 'system', role: 'system' } as const;
+const BOOTSTRAP_ACTOR = systemActor('bootstrap');
 
 @Module({
   controllers: [PrincipalsController],
@@ -41,7 +42,7 @@ export class AuthModule implements OnModuleInit, OnApplicationBootstrap {
     if (!this.roles.has('api')) return;
     await this.projections.catchUp();
     if (this.principals.count() > 0) return;
-    const { apiKey } = await this.principals.create('bootstrap-admin', 'admin', { actor: SYSTEM_ACTOR, correlationId: 'bootstrap' });
+    const { apiKey } = await this.principals.create('bootstrap-admin', 'admin', { actor: BOOTSTRAP_ACTOR, correlationId: 'bootstrap' });
     const path = join(this.config.dataDir, 'bootstrap-admin.key');
     writeFileSync(path, apiKey + '\n', { mode: 0o600 });
     this.logger.warn({ path }, 'No principals existed: created an admin API key. Read it from this file, create your principals, then delete the file.');

@@ -5,7 +5,7 @@ import { EVENT_REGISTRY } from '../platform/tokens';
 import { CommandBus } from '@nestjs/cqrs';
 import { PROCESSOR_RUNNER, type ProcessorRunner } from '../ledger/processors/event-processor';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
-import { localDate } from './incident-decider';
+import { localDate } from '../shared/calendar';
 import { tamperIncidentProcessor } from './processors/tamper-incident.processor';
 import { AmendIncidentHandler } from './commands/amend-incident';
 import { ReportIncidentHandler } from './commands/report-incident';

@@ -11,9 +11,10 @@ import { DATASET_EVENT_TYPES, type SafeHarborPort } from '../datasets';
 import { LOGGER } from '../platform/logger';
 import { RunIncidentCommand } from './commands/incident-command';
 import { IncidentRuleError } from './domain/incident';
+import { systemActor } from '../shared/system-actor';
 
 /** The actor recorded on safeguard refreshes triggered by the datasets/keys ledger. */
-export const SAFEGUARDS_SYSTEM_ACTOR = { id: 'system:safeguards', role: 'system' };
+export const SAFEGUARDS_SYSTEM_ACTOR = systemActor('safeguards');
 
 /**
  * Re-asks safe harbor for every open incident naming some datasets: a changed answer is

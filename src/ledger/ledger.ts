@@ -1,7 +1,7 @@
 import type { Clock } from '../platform/clock';
 import { uuidv7 } from '../platform/ids';
 import { UnknownEventTypeError } from './errors';
-import type { Actor, AppendResult, EventStore, ExpectedVersion, ReadStreamOptions, RecordedEvent } from './port';
+import type { Actor, AppendResult, EventStore, ExpectedVersion, ReadAllOptions, ReadAllPage, ReadStreamOptions, RecordedEvent } from './port';
 import type { EventRegistry } from './registry';
 
 /** What a decider emits: a registered type name and its data (PHI fields already sealed). */
@@ -53,6 +53,12 @@ export class Ledger {
   async readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
     const events = await this.store.readStream(stream, options);
     return events.map((e) => this.registry.upcast(e));
+  }
+
+  /** A page of the whole ledger in position order, upcast like readStream. */
+  async readAll(options?: ReadAllOptions): Promise<ReadAllPage> {
+    const page = await this.store.readAll(options);
+    return { ...page, events: page.events.map((e) => this.registry.upcast(e)) };
   }
 
   async streamVersion(stream: string): Promise<bigint | null> {

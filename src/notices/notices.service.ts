@@ -9,7 +9,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { RunIncidentCommand } from '../incidents/commands/incident-command';
 import { noticeFactsFromIncident } from './domain/from-incident';
-import { canonicalize } from '../ledger/canonical-json';
+import { canonicalize } from '../shared/canonical-json';
 import { handleCommand, loadState } from '../ledger/decider';
 import { LEDGER, type CommandContext, type Ledger } from '../ledger/ledger';
 import type { AffectedIndividual } from '../incidents/domain/affected-individual';

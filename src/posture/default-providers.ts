@@ -3,7 +3,7 @@
  * rotation, breach obligations) and the risk register. Contexts may replace any of them.
  */
 import type Database from 'better-sqlite3';
-import { addDays, daysBetween } from '../workflows/domain/calendar';
+import { addDays, daysBetween } from '../shared/calendar';
 import { openTimelines } from '../workflows/projections/timelines.projection';
 import type { PostureProvider, PostureRegistry } from './posture';
 

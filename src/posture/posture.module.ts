@@ -5,7 +5,7 @@ import { Roles } from '../auth/http/decorators';
 import { PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../ledger/projections/projection-runner';
 import { CLOCK, type Clock } from '../platform/clock';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
-import { localDate } from '../workflows/domain/calendar';
+import { localDate } from '../shared/calendar';
 import { registerDefaultProviders } from './default-providers';
 import { POSTURE_REGISTRY, PostureRegistry } from './posture';
 

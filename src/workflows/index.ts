@@ -1,10 +1,12 @@
 /** Public surface of the workflows engine (see docs/workflows.md). */
-export * from './domain/calendar';
 export * from './domain/duration';
 export * from './domain/definition';
 export * from './domain/timers';
 export * from './domain/timeline';
 export * from './domain/message';
+export * from './domain/timeline-decider';
+export * from './domain/definition-decider';
+export * from './domain/workflow-rule-error';
 export * from './loader';
 export * from './registry';
 export * from './ports';

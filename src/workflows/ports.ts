@@ -1,6 +1,6 @@
 /**
- * Ports of the workflows engine. The engine reads and writes the ledger through the EventStore
- * port (src/ledger/port.ts) and talks to the outside through these.
+ * Ports of the workflows engine. The engine reads and writes the ledger through `Ledger`
+ * (src/ledger/ledger.ts) and talks to the outside through these.
  */
 import type { WorkflowRole } from './domain/definition';
 
@@ -14,7 +14,7 @@ export interface Notification {
   principals: string[];
   subject: string;
   body: string;
-  /** For templates (engineer 5): what the message is about, as ids. */
+  /** For templates: what the message is about, as ids. */
   context: {
     workflow: string;
     workflowVersion: number;

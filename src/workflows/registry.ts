@@ -5,7 +5,7 @@
  * already planned; the ledger holds each version's exact content (`WorkflowDefinitionPublished`).
  */
 import { createHash } from 'node:crypto';
-import { canonicalize } from '../ledger/canonical-json';
+import { canonicalize } from '../shared/canonical-json';
 import type { WorkflowDefinition } from './domain/definition';
 
 export function definitionDigest(def: WorkflowDefinition): string {

@@ -10,14 +10,15 @@ import type { Logger } from 'pino';
 import { PROCESSOR_RUNNER, type ProcessorRunner } from '../ledger/processors/event-processor';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '../ledger/projections/projection-runner';
 import { timelinesProjection } from './projections/timelines.projection';
-import type { EventStore, RecordedEvent } from '../ledger/port';
+import { LEDGER, type Ledger } from '../ledger/ledger';
+import type { RecordedEvent } from '../ledger/port';
 import type { EventRegistry } from '../ledger/registry';
 import { CLOCK, type Clock } from '../platform/clock';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
 import { LOGGER } from '../platform/logger';
 import { QUEUES, type QueueRegistry } from '../platform/redis';
-import { EVENT_REGISTRY, EVENT_STORE, PROCESS_ROLES, type ProcessRoles } from '../platform/tokens';
-import { TimelineEventTypes } from './domain/timeline';
+import { EVENT_REGISTRY, PROCESS_ROLES, type ProcessRoles } from '../platform/tokens';
+import { WORKFLOW_EVENT_TYPES } from './domain/timeline';
 import { loadWorkflowDirOrThrow } from './loader';
 import { FileOutboxNotifier } from './notifier/file-outbox';
 import { notifierFor } from './notifier/smtp';
@@ -28,7 +29,7 @@ import { WorkflowsController } from './http/workflows.controller';
 import { WORKFLOW_ENGINE, WORKFLOW_REGISTRY } from './tokens';
 
 export { WORKFLOW_ENGINE, WORKFLOW_REGISTRY } from './tokens';
-export const WORKFLOW_EVENT_TYPES = Object.values(TimelineEventTypes);
+export { WORKFLOW_EVENT_TYPES } from './domain/timeline';
 
 /** workflows/ of the deployment: SAFEHARBOR_WORKFLOWS_DIR, else ./workflows, else the one shipped with the code. */
 export function workflowsDir(env: Record<string, string | undefined> = process.env): string {
@@ -60,17 +61,16 @@ export function roleDirectoryFromEnv(env: Record<string, string | undefined> = p
     },
     {
       provide: WORKFLOW_ENGINE,
-      useFactory: (store: EventStore, registry: WorkflowRegistry, clock: Clock, config: AppConfig, queues: QueueRegistry, logger: Logger) =>
+      useFactory: (ledger: Ledger, registry: WorkflowRegistry, clock: Clock, config: AppConfig, queues: QueueRegistry, logger: Logger) =>
         new WorkflowEngine({
-          store,
+          ledger,
           registry,
-          clock,
           timeZone: config.ORG_TIMEZONE,
           queues: queues as unknown as QueueFactory,
           notifier: notifierFor(config, roleDirectoryFromEnv(), clock, () => new FileOutboxNotifier(config.outboxDir, roleDirectoryFromEnv(), clock, config.MAIL_FROM)),
           onError: (err) => logger.warn({ err }, 'workflows worker error'),
         }),
-      inject: [EVENT_STORE, WORKFLOW_REGISTRY, CLOCK, APP_CONFIG, QUEUES, LOGGER],
+      inject: [LEDGER, WORKFLOW_REGISTRY, CLOCK, APP_CONFIG, QUEUES, LOGGER],
     },
   ],
   exports: [WORKFLOW_REGISTRY, WORKFLOW_ENGINE],

@@ -6,7 +6,8 @@ import { handleCommand } from '../../ledger/decider';
 import { LEDGER, type CommandContext, type Ledger } from '../../ledger/ledger';
 import { APP_CONFIG, type AppConfig } from '../../platform/config';
 import { incidentStream, type IncidentCommand } from '../domain/incident';
-import { INCIDENT_DECIDER, localDate, type IncidentDecider } from '../incident-decider';
+import { localDate } from '../../shared/calendar';
+import { INCIDENT_DECIDER, type IncidentDecider } from '../incident-decider';
 import { SAFE_HARBOR, type SafeHarborPort } from '../../datasets';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

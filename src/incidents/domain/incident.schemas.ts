@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isIsoDate } from './calendar';
+import { isIsoDate } from '../../shared/calendar';
 import { BREACH_LOCATIONS, BREACH_TYPES, DISCOVERY_BASES, EXCEPTION_KINDS, FACTORS, RISK_LEVELS } from './incident';
 
 /** A real calendar date, YYYY-MM-DD (2025-02-30 is refused). */

@@ -3,7 +3,7 @@ import { assertSecondApprover } from '../../auth/domain/two-person-rule';
 import type { Role } from '../../auth/domain/roles';
 import type { Decider } from '../../ledger/decider';
 import type { DomainEvent } from '../../ledger/ledger';
-import { addDays, isIsoDate, nonBusinessDay, type NonBusinessDay } from './calendar';
+import { addDays, isIsoDate, nonBusinessDay, type NonBusinessDay } from '../../shared/calendar';
 import { emptyOverlaySet, type StateOverlaySet } from './triage/state-overlays';
 import { evaluateTriage, type Obligation, type StateObligation, type TriageResult } from './triage/triage';
 import type { TriageInput } from './triage/triage-input';

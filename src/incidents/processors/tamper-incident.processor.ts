@@ -3,6 +3,7 @@ import { WrongExpectedVersionError } from '../../ledger/errors';
 import type { EventProcessor } from '../../ledger/processors/event-processor';
 import type { RecordedEvent } from '../../ledger/port';
 import { ReportIncidentCommand } from '../commands/report-incident';
+import { systemActor } from '../../shared/system-actor';
 
 /**
  * Tampering with the ledger is a security incident: every LedgerTamperDetected opens one for the
@@ -28,7 +29,7 @@ export function tamperIncidentProcessor(commands: CommandBus, localDate: (iso: s
               breachType: 'hacking-it-incident',
               locations: ['network-server'],
             },
-            { actor: { id: 'system:ledger-integrity', role: 'system' }, correlationId: d.alertId, causationId: event.id },
+            { actor: systemActor('ledger-integrity'), correlationId: d.alertId, causationId: event.id },
             d.alertId,
           ),
         );

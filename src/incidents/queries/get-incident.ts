@@ -5,9 +5,9 @@ import { LEDGER, type Ledger } from '../../ledger/ledger';
 import { PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../../ledger/projections/projection-runner';
 import { APP_CONFIG, type AppConfig } from '../../platform/config';
 import { NotFoundError } from '../../platform/errors';
-import { daysBetween } from '../domain/calendar';
+import { daysBetween } from '../../shared/calendar';
 import { incidentStream } from '../domain/incident';
-import { localDate } from '../incident-decider';
+import { localDate } from '../../shared/calendar';
 import { timelineStream } from '../../workflows/domain/timeline';
 
 export interface IncidentView {

@@ -11,6 +11,7 @@
  *   destruction-scheduled --second approver, after the wait--> destroyed
  */
 import type { Actor } from '../../ledger/port';
+import { addDays, utcDate } from '../../shared/calendar';
 
 export type KeyStatus = 'pre-activation' | 'active' | 'suspended' | 'deactivated' | 'compromised' | 'destruction-scheduled' | 'destroyed';
 /** Per version: the newest version of an active key encrypts; others down to the minimum decrypt; below it archived; trimmed ones destroyed. */
@@ -200,11 +201,6 @@ function need(cond: unknown, message: string): asserts cond {
   if (!cond) throw new KeyRuleError(message);
 }
 
-/** The calendar date (UTC) `days` after an instant: when the cryptoperiod ends. */
-function addDays(at: string, days: number): string {
-  return new Date(Date.parse(at) + days * 86_400_000).toISOString().slice(0, 10);
-}
-
 const ID_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 export function decideKey(c: KeyCommand, s: KeyState): KeyEvent[] {
@@ -227,7 +223,7 @@ export function decideKey(c: KeyCommand, s: KeyState): KeyEvent[] {
   switch (c.kind) {
     case 'activate':
       need(s.status === 'pre-activation', `cannot activate a key that is ${s.status}`);
-      return [{ type: 'KeyActivated', data: { keyId, by, at, rotateBy: addDays(at, s.cryptoperiodDays), custodians: [...s.custodians] } }];
+      return [{ type: 'KeyActivated', data: { keyId, by, at, rotateBy: addDays(utcDate(new Date(at)), s.cryptoperiodDays), custodians: [...s.custodians] } }];
     case 'suspend':
       need(s.status === 'active', `cannot suspend a key that is ${s.status}`);
       return [{ type: 'KeySuspended', data: { keyId, by, reason: c.reason, at } }];
@@ -256,7 +252,7 @@ export function decideKey(c: KeyCommand, s: KeyState): KeyEvent[] {
     case 'rotate':
       need(s.status === 'active', `cannot rotate a key that is ${s.status}: only an active key gets new versions`);
       need(!s.versions.some((v) => v.fingerprint === c.fingerprint), 'new version material must differ from every earlier version');
-      return [{ type: 'KeyVersionAdded', data: { keyId, version: currentVersion(s) + 1, fingerprint: c.fingerprint, by, at, rotateBy: addDays(at, s.cryptoperiodDays), custodians: [...s.custodians] } }];
+      return [{ type: 'KeyVersionAdded', data: { keyId, version: currentVersion(s) + 1, fingerprint: c.fingerprint, by, at, rotateBy: addDays(utcDate(new Date(at)), s.cryptoperiodDays), custodians: [...s.custodians] } }];
     case 'set-min-decryption-version': {
       need(Number.isInteger(c.version) && c.version >= 1 && c.version <= currentVersion(s), `version: must be 1–${currentVersion(s)}`);
       need(c.version >= s.minDecryptionVersion, 'the minimum decryption version never goes down (archived versions stay archived)');

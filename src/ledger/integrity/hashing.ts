@@ -11,7 +11,7 @@
  */
 import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
-import { canonicalizeFast as canonicalize } from './fast-canonical';
+import { canonicalize } from '../../shared/canonical-json';
 import type { RecordedEvent } from '../port';
 
 export const HASH_SIZE = 32;

@@ -16,6 +16,7 @@ import { loadIntegrityConfig } from './integrity-config';
 import { IntegrityService, type TamperFinding } from './integrity.service';
 import { INTEGRITY } from './integrity.tokens';
 import { INTEGRITY_EVENT_TYPES, LEDGER_TAMPER_DETECTED, tamperAlertsProjection } from './tamper-alerts.projection';
+import { systemActor } from '../../shared/system-actor';
 
 export { INTEGRITY };
 
@@ -40,7 +41,7 @@ export async function recordTamper(ledger: Ledger, f: TamperFinding): Promise<vo
       },
     ],
     'no-stream',
-    { actor: { id: 'system:ledger-integrity', role: 'system' }, correlationId: alertId },
+    { actor: systemActor('ledger-integrity'), correlationId: alertId },
   );
 }
 

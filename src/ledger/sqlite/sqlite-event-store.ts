@@ -18,7 +18,7 @@ import type {
 } from '../port';
 import { startPollingSubscription } from '../subscription';
 // Rows are stored as RFC 8785 canonical JSON: the integrity layer hashes the stored text as it is.
-import { canonicalizeFast } from '../integrity/fast-canonical';
+import { canonicalize } from '../../shared/canonical-json';
 
 /**
  * Runs inside the append transaction, after the events' rows are written and before COMMIT.
@@ -157,8 +157,8 @@ export class SqliteEventStore implements EventStore {
           version,
           e.type,
           e.schemaVersion,
-          canonicalizeFast(e.data),
-          canonicalizeFast(metadata),
+          canonicalize(e.data),
+          canonicalize(metadata),
         );
         recorded.push({ id: e.id, stream, version, position, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata });
       }

@@ -27,10 +27,11 @@ import { hhsReport } from '../rendering/documents';
 import type { NoticesService } from '../notices.service';
 import type { NoticesSettings } from '../notices.settings';
 import { chunkProcessorFile, sandboxOptions } from './chunk-worker-config';
+import { systemActor } from '../../shared/system-actor';
 
 export const RELEASE_QUEUE = 'notices-release';
 export const POSTING_QUEUE = 'notices-postings';
-const SYSTEM: CommandContext['actor'] = { id: 'safeharbor-notices', role: 'system' };
+const SYSTEM: CommandContext['actor'] = systemActor('notices');
 
 function ctxFor(correlationId: string): CommandContext {
   return { actor: SYSTEM, correlationId };

@@ -6,6 +6,7 @@
  * escalation emails. All pure given a TemplateSet; rendering to PDF goes through the letter
  * renderer's document layout.
  */
+import { addDays } from '../../shared/calendar';
 import type { ChannelCounts } from '../domain/channel';
 import type { IncidentNoticeFacts, OrganizationProfile } from '../domain/notice-input';
 import type { LetterDocument } from './letter-pdf';
@@ -53,12 +54,6 @@ export function mediaNotice(t: TemplateSet, ctx: NoticeContext, jurisdiction: { 
 }
 
 export const POSTING_DAYS = 90;
-
-export function addDays(isoDate: string, days: number): string {
-  const d = new Date(`${isoDate}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
 
 export function substitutePostingHtml(t: TemplateSet, ctx: NoticeContext, postedOn: string): string {
   return t.render('substitute-notice.html', {

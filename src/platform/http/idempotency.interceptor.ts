@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import type { Request, Response } from 'express';
 import { createHash } from 'node:crypto';
 import { Observable, from, of, switchMap, tap } from 'rxjs';
-import { canonicalize } from '../../ledger/canonical-json';
+import { canonicalize } from '../../shared/canonical-json';
 import type { Clock } from '../clock';
 import { ConflictError, RuleViolationError, ValidationError } from '../errors';
 

@@ -9,7 +9,7 @@ import { handleCommand, loadState } from '../../ledger/decider';
 import { LEDGER, type CommandContext, type Ledger } from '../../ledger/ledger';
 import { NotFoundError } from '../../platform/errors';
 import { uuidv7 } from '../../platform/ids';
-import { localDate } from '../../workflows/domain/calendar';
+import { localDate } from '../../shared/calendar';
 import type { WorkflowRegistry } from '../../workflows/registry';
 import { WORKFLOW_REGISTRY } from '../../workflows/workflows.module';
 import { APP_CONFIG, type AppConfig } from '../../platform/config';

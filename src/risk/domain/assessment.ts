@@ -7,7 +7,7 @@
  */
 import type { Decider } from '../../ledger/decider';
 import type { DomainEvent } from '../../ledger/ledger';
-import { isIsoDate } from '../../workflows/domain/calendar';
+import { isIsoDate } from '../../shared/calendar';
 import type { Catalogs } from './catalogs';
 import { matrixProblems, rate, sameMatrix, type Rating, type RiskMatrix } from './matrix';
 

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Decider } from '../../ledger/decider';
 import type { DomainEvent } from '../../ledger/ledger';
-import { addDays, isIsoDate } from '../../workflows/domain/calendar';
+import { addDays, isIsoDate } from '../../shared/calendar';
 import type { WorkflowDefinition } from '../../workflows/domain/definition';
 import { completeTimeline, scheduleTimeline } from '../../workflows/domain/timeline';
 import { RiskRuleError } from './assessment';

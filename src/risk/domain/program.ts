@@ -6,7 +6,7 @@
  */
 import type { Decider } from '../../ledger/decider';
 import type { DomainEvent } from '../../ledger/ledger';
-import { isIsoDate } from '../../workflows/domain/calendar';
+import { isIsoDate } from '../../shared/calendar';
 import type { WorkflowDefinition } from '../../workflows/domain/definition';
 import { completeTimeline, scheduleTimeline, type TimelineScheduledData } from '../../workflows/domain/timeline';
 import { RiskRuleError } from './assessment';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isIsoDate } from '../../workflows/domain/calendar';
+import { isIsoDate } from '../../shared/calendar';
 import { ASSET_KINDS, TREATMENT_OPTIONS } from '../domain/assessment';
 import { CANDIDATE_ORIGINS } from '../domain/candidates';
 

@@ -6,6 +6,7 @@
 import type { EventProcessor } from '../../ledger/processors/event-processor';
 import type { RecordedEvent } from '../../ledger/port';
 import type { RiskCommands } from '../commands/risk.commands';
+import { systemActor } from '../../shared/system-actor';
 
 export function incidentCandidatesProcessor(commands: RiskCommands): EventProcessor {
   return {
@@ -23,7 +24,7 @@ export function incidentCandidatesProcessor(commands: RiskCommands): EventProces
           title: `Review the risk analysis after incident: ${String(d.title ?? d.incidentId).slice(0, 150)}`,
           severity: 'high',
         },
-        { actor: { id: 'system:risk', role: 'system' }, correlationId: e.metadata.correlationId, causationId: e.id },
+        { actor: systemActor('risk'), correlationId: e.metadata.correlationId, causationId: e.id },
       );
     },
   };

@@ -9,4 +9,4 @@ export * from './protocol';
 export * from './queues';
 export * from './agent-checks';
 /** The byte encoding every signature of the channel covers (RFC 8785). */
-export { canonicalBytes } from '../../ledger/canonical-json';
+export { canonicalBytes } from '../canonical-json';

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { DURATION_HINT, DURATION_RE, parseDuration } from './duration';
-import { isTimeOfDay } from './calendar';
+import { isTimeOfDay } from '../../shared/calendar';
 
 /** Roles a reminder or escalation can be addressed to. */
 export const WORKFLOW_ROLES = [

@@ -3,7 +3,7 @@
  * They are calendar offsets applied to dates (never milliseconds): "1y" after 29 Feb 2024 is
  * 28 Feb 2025, "1mo" after 31 Jan is the last day of February.
  */
-import { addDays, addMonths } from './calendar';
+import { addDays, addMonths } from '../../shared/calendar';
 
 export type DurationUnit = 'd' | 'w' | 'mo' | 'y';
 export interface Duration {

@@ -1,6 +1,6 @@
 /**
  * The default text of reminder and escalation messages. Ids, dates and workflow text only —
- * never PHI. Real templates (engineer 5's) can replace this by wrapping the Notifier.
+ * never PHI. The notices templates can replace this by wrapping the Notifier.
  */
 import type { WorkflowDefinition } from './definition';
 import type { PlannedTimer } from './timers';

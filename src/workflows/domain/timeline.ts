@@ -9,7 +9,7 @@
  * register a translator (`TimelineTranslator`) instead. The engine records what it sends as
  * `ReminderSent` / `EscalationRaised` in the timeline's own stream (`timelineStream()`).
  */
-import { isIsoDate } from './calendar';
+import { isIsoDate } from '../../shared/calendar';
 import { SUBJECT_ROLES, type WorkflowDefinition, type WorkflowRole } from './definition';
 import { nextDueOn, SUBJECT_ID_RE, type SubjectRef, type TimerKind } from './timers';
 
@@ -21,6 +21,9 @@ export const TimelineEventTypes = {
   EscalationRaised: 'EscalationRaised',
   WorkflowDefinitionPublished: 'WorkflowDefinitionPublished',
 } as const;
+
+/** Every event type the workflows engine writes or reads as its own (register them with the EventRegistry). */
+export const WORKFLOW_EVENT_TYPES: string[] = Object.values(TimelineEventTypes);
 
 /** Principal ids (never names or addresses) for the subject roles a definition may address. */
 export type Assignees = Partial<Record<'owner' | 'reviewer' | 'custodian', string[]>>;

@@ -10,7 +10,7 @@
  * newer message says more). Timers at the same instant fire together. Steps that carry an
  * `action` are never superseded.
  */
-import { zonedInstant } from './calendar';
+import { zonedInstant } from '../../shared/calendar';
 import { addDuration, parseDuration, subtractDuration } from './duration';
 import type { WorkflowDefinition, WorkflowRole } from './definition';
 

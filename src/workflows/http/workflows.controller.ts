@@ -7,7 +7,7 @@ import { PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../../ledger/
 import { APP_CONFIG, type AppConfig } from '../../platform/config';
 import { CLOCK, type Clock } from '../../platform/clock';
 import { ZodPipe } from '../../platform/http/zod';
-import { daysBetween, localDate } from '../domain/calendar';
+import { daysBetween, localDate } from '../../shared/calendar';
 import { openTimelines } from '../projections/timelines.projection';
 import type { WorkflowRegistry } from '../registry';
 import { WORKFLOW_REGISTRY } from '../tokens';

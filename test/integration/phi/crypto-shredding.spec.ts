@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { canonicalBytes } from '../../../src/ledger/canonical-json';
+import { canonicalBytes } from '../../../src/shared/canonical-json';
 import { Ledger } from '../../../src/ledger/ledger';
 import { EventRegistry } from '../../../src/ledger/registry';
 import { SqliteEventStore } from '../../../src/ledger/sqlite/sqlite-event-store';

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { canonicalize } from '../../../src/ledger/canonical-json';
+import { canonicalize } from '../../../src/shared/canonical-json';
 import { KurrentDbEventStore } from '../../../src/ledger/kurrentdb/kurrentdb-event-store';
 import { LedgerMirror, MirrorDivergenceError, ReplayClock } from '../../../src/ledger/kurrentdb/ledger-mirror';
 import type { RecordedEvent } from '../../../src/ledger/port';

@@ -57,7 +57,7 @@ describe('workflows engine on BullMQ + Redis', () => {
     const outbox = join(dir, 'outbox');
     const def = registry.current('breach-notification');
     const subjects = ['0192f1a0-0000-7000-8000-00000000000a', '0192f1a0-0000-7000-8000-00000000000b'].map((id) => ({ kind: 'obligation', id }));
-    // Two obligations of one incident, declared in the incident's stream (as engineer 4's handler would).
+    // Two obligations of one incident, declared in the incident's stream (as the incident decider does).
     await appendDrafts(store, clock, 'incident-0192f1a0-0000-7000-8000-0000000000ff', [
       scheduleTimeline(def, { subject: subjects[0], dueOn: '2025-05-09' }),
       scheduleTimeline(def, { subject: subjects[1], dueOn: '2025-04-11' }),

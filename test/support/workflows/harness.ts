@@ -3,10 +3,12 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IORedis from 'ioredis';
+import { Ledger } from '../../../src/ledger/ledger';
 import type { EventStore } from '../../../src/ledger/port';
+import { EventRegistry } from '../../../src/ledger/registry';
 import type { Clock } from '../../../src/platform/clock';
 import { uuidv7 } from '../../../src/platform/ids';
-import type { EventDraft } from '../../../src/workflows/domain/timeline';
+import { WORKFLOW_EVENT_TYPES, type EventDraft } from '../../../src/workflows/domain/timeline';
 import { loadWorkflowDirOrThrow } from '../../../src/workflows/loader';
 import { FileOutboxNotifier } from '../../../src/workflows/notifier/file-outbox';
 import { StaticRoleDirectory } from '../../../src/workflows/ports';
@@ -24,7 +26,7 @@ export function uniquePrefix(): string {
   return `test-wf-${randomBytes(6).toString('hex')}`;
 }
 
-/** Delete every key under a prefix (SCAN, never FLUSHALL: other engineers share this Redis). */
+/** Delete every key under a prefix (SCAN, never FLUSHALL: the Redis is shared). */
 export async function deletePrefix(prefix: string): Promise<number> {
   const r = new IORedis(REDIS_URL);
   let n = 0;
@@ -72,11 +74,20 @@ export async function appendDrafts(store: EventStore, clock: Clock, stream: stri
   );
 }
 
-export function makeEngine(o: Omit<WorkflowEngineOptions, 'notifier' | 'connection'> & { outbox: string }): WorkflowEngine {
+/** The Ledger the engine runs on: the store, the workflow event types registered, the test's clock. */
+export function workflowsLedger(store: EventStore, clock: Clock): Ledger {
+  return new Ledger(store, new EventRegistry().registerNames(...WORKFLOW_EVENT_TYPES), clock);
+}
+
+export function makeEngine(
+  o: Omit<WorkflowEngineOptions, 'notifier' | 'connection' | 'ledger'> & { store: EventStore; clock: Clock; outbox: string },
+): WorkflowEngine {
+  const { store, clock, outbox, ...rest } = o;
   return new WorkflowEngine({
-    ...o,
+    ...rest,
+    ledger: workflowsLedger(store, clock),
     connection: redisConnection(),
-    notifier: new FileOutboxNotifier(o.outbox, new StaticRoleDirectory(), o.clock),
+    notifier: new FileOutboxNotifier(outbox, new StaticRoleDirectory(), clock),
   });
 }
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { addDays, daysBetween } from '../../../src/incidents/domain/calendar';
+import { addDays, daysBetween } from '../../../src/shared/calendar';
 import { JURISDICTIONS } from '../../../src/incidents/domain/triage/jurisdictions';
 import { evaluateTriageJson, renderTriageResult } from '../../../src/incidents/domain/triage/triage';
 import { loadStateOverlays } from '../../../src/incidents/infrastructure/state-overlays.loader';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { canonicalize } from '../../../src/ledger/canonical-json';
+import { canonicalize } from '../../../src/shared/canonical-json';
 import { canonicalLeaf, eventLeafHash, leafBytes, leafEnvelope, leafHash, leafHashOfText, spliceLeafText } from '../../../src/ledger/integrity/hashing';
 import type { RecordedEvent } from '../../../src/ledger/port';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isIsoDate } from '../calendar';
+import { isIsoDate } from '../../../shared/calendar';
 import { isJurisdiction } from './jurisdictions';
 
 /**

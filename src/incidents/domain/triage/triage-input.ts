@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addDays, isIsoDate } from '../calendar';
+import { addDays, isIsoDate } from '../../../shared/calendar';
 import { isJurisdiction } from './jurisdictions';
 
 /**

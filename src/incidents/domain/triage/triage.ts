@@ -1,4 +1,4 @@
-import { addBusinessDays, addDays, maxDate, minDate, yearOf } from '../calendar';
+import { addBusinessDays, addDays, maxDate, minDate, yearOf } from '../../../shared/calendar';
 import { StateOverlaySet, StateRegulatorRule, versionInForce } from './state-overlays';
 import { holdEnd, parseTriageInput, TriageInput } from './triage-input';
 
