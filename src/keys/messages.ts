@@ -82,7 +82,7 @@ export interface KeyView {
   compromisedAt: string | null;
 }
 
-/** One key (never its material); waits for the projection to reach `minVersion`. */
+/** One key (never its material), as of `minVersion` (a write just made) or else the ledger head. */
 export class GetKeyQuery {
   constructor(
     readonly keyId: string,

@@ -28,7 +28,8 @@ export function campaignView(campaignId: string, s: CampaignState): CampaignView
   return { campaignId, status: s.status, startedAt: s.startedAt, dueAt: s.dueAt, revokeUnreviewed: s.revokeUnreviewed, items: s.items, escalated: s.escalated };
 }
 
-const newerThan = (minVersion: bigint | undefined) => (r: { version: number }) => minVersion === undefined || BigInt(r.version) >= minVersion;
+/** Without a version to wait for, a read catches the projections up to the ledger head first. */
+const newerThan = (minVersion: bigint | undefined) => (r: { version: number }) => minVersion !== undefined && BigInt(r.version) >= minVersion;
 
 @QueryHandler(GetGrantQuery)
 export class GetGrantHandler implements IQueryHandler<GetGrantQuery, GrantResult> {

@@ -45,7 +45,7 @@ export class GetAgentHandler implements IQueryHandler<GetAgentQuery, AgentResult
     const row = await readFresh(
       this.projections,
       () => this.db.prepare('SELECT * FROM agents WHERE agent_id = ?').get(agentId) as AgentRow | undefined,
-      (r) => minVersion === undefined || BigInt(r.version) >= minVersion,
+      (r) => minVersion !== undefined && BigInt(r.version) >= minVersion,
     );
     if (!row) throw new NotFoundError('agent not found');
     const proposals = this.db.prepare(`SELECT command_id, action, params, requested_by, approvals FROM agent_commands WHERE agent_id = ? AND status = 'awaiting-approval' ORDER BY rowid`).all(agentId) as Record<string, string>[];

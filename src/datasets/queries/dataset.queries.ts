@@ -22,7 +22,7 @@ export class GetDatasetHandler implements IQueryHandler<GetDatasetQuery, Dataset
   ) {}
 
   async execute({ datasetId, minVersion }: GetDatasetQuery): Promise<DatasetResult> {
-    const row = await readFresh(this.projections, () => readDatasetRow(this.db, datasetId), (r) => minVersion === undefined || BigInt(r.version) >= minVersion);
+    const row = await readFresh(this.projections, () => readDatasetRow(this.db, datasetId), (r) => minVersion !== undefined && BigInt(r.version) >= minVersion);
     if (!row) throw new NotFoundError('dataset not found');
     return { view: datasetView(datasetId, row.state), version: BigInt(row.version) };
   }

@@ -37,7 +37,7 @@ export class GetKeyHandler implements IQueryHandler<GetKeyQuery, KeyResult> {
   ) {}
 
   async execute({ keyId, minVersion }: GetKeyQuery): Promise<KeyResult> {
-    const row = await readFresh(this.projections, () => readKeyRow(this.db, keyId), (r) => minVersion === undefined || BigInt(r.version) >= minVersion);
+    const row = await readFresh(this.projections, () => readKeyRow(this.db, keyId), (r) => minVersion !== undefined && BigInt(r.version) >= minVersion);
     if (!row) throw new NotFoundError('key not found');
     return { view: keyView(keyId, row.state), version: BigInt(row.version) };
   }
