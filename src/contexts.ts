@@ -1,9 +1,12 @@
 import type { Type } from '@nestjs/common';
+import { AccessModule } from './access/access.module';
 import { AgentsModule } from './agents/agents.module';
 import { AuthModule } from './auth/auth.module';
 import { TodayModule } from './console/today/today.module';
+import { DatasetsModule } from './datasets/datasets.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { IntegrityModule } from './ledger/integrity/integrity.module';
+import { KeysModule } from './keys/keys.module';
 import { NoticesModule } from './notices/notices.module';
 import { SchedulerModule } from './platform/roles/scheduler';
 import { PostureModule } from './posture/posture.module';
@@ -21,6 +24,9 @@ export const CONTEXT_MODULES: Type[] = [
   IncidentsModule,
   WorkflowsModule,
   NoticesModule,
+  KeysModule,
+  DatasetsModule,
+  AccessModule,
   AgentsModule,
   RiskModule,
   PostureModule,

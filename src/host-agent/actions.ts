@@ -5,9 +5,7 @@
 import { randomBytes, createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, renameSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { aeadOpen, aeadSeal, kekSealContext, openSealed, type SealedBox } from '../agents/domain/crypto';
-import type { AgentCommand, ParamsOf } from '../agents/domain/protocol';
-import { canonicalBytes } from '../shared/canonical-json';
+import { aeadOpen, aeadSeal, canonicalBytes, kekSealContext, openSealed, type AgentCommand, type ParamsOf, type SealedBox } from '../shared/agent-protocol';
 import { encryptFile, decryptFile, readHeader } from './file-crypto';
 import { fsyncDir, overwriteAndUnlink, shredTree, tempPathFor, writeFileAtomic } from './fs-safe';
 import { runHostScan } from './scan';

@@ -1,14 +1,11 @@
 /**
  * The agent runtime: one signed command in, one signed result out. Checks run in the
- * normative order (agents/domain/agent-checks); lastSeq is written durably before the action
+ * normative order (shared/agent-protocol/agent-checks); lastSeq is written durably before the action
  * runs; the signed result is stored before it is returned, so a redelivery gets the same bytes.
  */
 import type { KeyObject } from 'node:crypto';
-import type { Clock } from '../platform/clock';
-import { checkCommand } from '../agents/domain/agent-checks';
-import { publicKeyFromB64 } from '../agents/domain/crypto';
-import { ACTIONS, type Action, type CommandResult, type Heartbeat } from '../agents/domain/protocol';
-import { signMessage, type SignedMessage } from '../agents/domain/signed-message';
+import type { Clock } from './clock';
+import { checkCommand, publicKeyFromB64, ACTIONS, type Action, type CommandResult, type Heartbeat, signMessage, type SignedMessage } from '../shared/agent-protocol';
 import { ActionError, execute, type ExecContext } from './actions';
 import type { AgentConfig, AgentState } from './state';
 

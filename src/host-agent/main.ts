@@ -13,8 +13,8 @@
 import { Command, CommanderError } from 'commander';
 import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { SystemClock } from '../platform/clock';
-import { ACTIONS, principalSchema, type Action } from '../agents/domain/protocol';
+import { SystemClock } from './clock';
+import { ACTIONS, principalSchema, type Action } from '../shared/agent-protocol';
 import { HostAgent } from './agent';
 import { GateDenied, gateRead } from './actions';
 import { AgentState } from './state';

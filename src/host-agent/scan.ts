@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ParamsOf } from '../agents/domain/protocol';
+import type { ParamsOf } from '../shared/agent-protocol';
 import { walk, type ExecContext } from './actions';
 import { writeFileAtomic } from './fs-safe';
 

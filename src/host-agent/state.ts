@@ -13,9 +13,7 @@ import { chmodSync, closeSync, existsSync, fsyncSync, openSync, writeSync, readd
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { ACTIONS, DEFAULT_ALLOW_LIST, DEFAULT_SKEW_MS, firstIssue, idSchema, type Action } from '../agents/domain/protocol';
-import { generateSealKeyPair, generateSigningKeyPair, keyIdOf, privateKeyFromPem, publicKeyFromB64 } from '../agents/domain/crypto';
-import type { SignedMessage } from '../agents/domain/signed-message';
+import { ACTIONS, DEFAULT_ALLOW_LIST, DEFAULT_SKEW_MS, firstIssue, idSchema, type Action, generateSealKeyPair, generateSigningKeyPair, keyIdOf, privateKeyFromPem, publicKeyFromB64, type SignedMessage } from '../shared/agent-protocol';
 import { ensureDir, overwriteAndUnlink, writeFileAtomic } from './fs-safe';
 
 const pinnedKey = z.strictObject({ kid: z.string().regex(/^[0-9a-f]{16}$/), publicKey: z.string().min(40).max(200) });

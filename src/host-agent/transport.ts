@@ -5,8 +5,7 @@
  */
 import { Queue, Worker, type Job } from 'bullmq';
 import IORedis from 'ioredis';
-import { agentQueueName, RESULTS_QUEUE } from '../agents/domain/queues';
-import { payloadDigest } from '../agents/domain/signed-message';
+import { agentQueueName, RESULTS_QUEUE, payloadDigest } from '../shared/agent-protocol';
 import type { HostAgent } from './agent';
 
 export interface TransportOptions {

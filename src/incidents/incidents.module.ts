@@ -17,11 +17,8 @@ import { AffectedImportService } from './affected-import.service';
 import { RunIncidentHandler } from './commands/incident-command';
 import { createIncidentDecider } from './domain/incident';
 import { INCIDENT_DECIDER } from './incident-decider';
-import { SAFEGUARDS_SOURCE } from './safeguards-source';
-import { DatasetsSafeguardsSource } from './datasets-safeguards-source';
-import { AgentsModule } from '../agents/agents.module';
-import { SafeguardsService } from '../agents/safeguards.service';
-import { SafeguardsRefresher } from './safeguards-refresher';
+import { SAFE_HARBOR, type SafeHarborPort } from '../datasets';
+import { SafeguardsRefresher, safeguardsRefreshProcessor } from './safeguards-refresher';
 import { lazyOverlaySet, type StateOverlaySet } from './domain/triage/state-overlays';
 import { WORKFLOW_REGISTRY } from '../workflows/workflows.module';
 import type { WorkflowRegistry } from '../workflows/registry';
@@ -31,7 +28,6 @@ import { incidentsProjection } from './projections/incidents.projection';
 import { GetIncidentHandler, GetObligationsHandler, GetTimelineHandler, ListIncidentsHandler } from './queries/get-incident';
 
 @Module({
-  imports: [AgentsModule],
   controllers: [IncidentsController, TriageController, IncidentActionsController],
   providers: [
     {
@@ -47,8 +43,6 @@ import { GetIncidentHandler, GetObligationsHandler, GetTimelineHandler, ListInci
         createIncidentDecider({ overlays, breachWorkflow: workflows.current('breach-notification') }),
       inject: [STATE_OVERLAYS, WORKFLOW_REGISTRY],
     },
-    // Safe harbor from the ledger's key and dataset events (the agents context answers it).
-    { provide: SAFEGUARDS_SOURCE, useFactory: (datasets: SafeguardsService) => new DatasetsSafeguardsSource(datasets), inject: [SafeguardsService] },
     AffectedImportService,
     SafeguardsRefresher,
     ReportIncidentHandler,
@@ -59,7 +53,7 @@ import { GetIncidentHandler, GetObligationsHandler, GetTimelineHandler, ListInci
     GetObligationsHandler,
     GetTimelineHandler,
   ],
-  exports: [STATE_OVERLAYS, INCIDENT_DECIDER, SAFEGUARDS_SOURCE],
+  exports: [STATE_OVERLAYS, INCIDENT_DECIDER],
 })
 export class IncidentsModule implements OnModuleInit {
   constructor(
@@ -67,6 +61,8 @@ export class IncidentsModule implements OnModuleInit {
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
     @Inject(PROCESSOR_RUNNER) private readonly processors: ProcessorRunner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(SAFE_HARBOR) private readonly safeHarbor: SafeHarborPort,
+    private readonly refresher: SafeguardsRefresher,
     private readonly commands: CommandBus,
   ) {}
 
@@ -74,5 +70,7 @@ export class IncidentsModule implements OnModuleInit {
     this.registry.registerNames(...INCIDENT_EVENT_TYPES);
     this.projections.register(incidentsProjection);
     this.processors.register(tamperIncidentProcessor(this.commands, (iso) => localDate(new Date(iso), this.config.ORG_TIMEZONE)));
+    // Safe harbor changed in the datasets/keys ledger → open incidents naming those datasets re-triaged.
+    this.processors.register(safeguardsRefreshProcessor(this.refresher, this.safeHarbor));
   }
 }

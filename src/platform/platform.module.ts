@@ -117,7 +117,7 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
     }
     await this.projections.start((err) => this.logger.error({ err }, 'projection runner stopped'));
     await this.queues.checkEvictionPolicy();
-    if (this.roles.has('worker')) await this.processors.start();
+    if (this.roles.has('worker')) this.processors.start(); // in the background: startup never waits on a downstream
   }
 
   /** Order matters: stop taking work, let workers finish, then close the stores. */

@@ -4,6 +4,8 @@
  * one named principal, one dataset, no wildcards; admin and root principals never get
  * cleartext PHI access; a custodian of the dataset's key never gets a grant to it.
  */
+import type { Actor } from '../../ledger/port';
+
 export type Permission = 'read' | 'write';
 export type GrantStatus = 'requested' | 'active' | 'rejected' | 'expired' | 'revoked';
 export type PrincipalKind = 'user' | 'service' | 'admin' | 'root';
@@ -35,12 +37,18 @@ export type GrantEvent =
 
 export const GRANT_EVENT_TYPES = ['AccessGrantRequested', 'AccessGrantApproved', 'AccessGrantRejected', 'AccessGrantExpired', 'AccessGrantRevoked'] as const satisfies readonly GrantEvent['type'][];
 
+/** Every command: who acts (id and role) and when. */
+interface Base {
+  actor: Actor;
+  at: string;
+}
 export type GrantCommand =
-  | { kind: 'request'; grantId: string; principal: string; principalKind: PrincipalKind; datasetId: string; permission: Permission; purpose: string; durationDays: number; by: string; at: string; custodiansOfDatasetKey: readonly string[] }
-  | { kind: 'approve'; by: string; byRole: string; at: string; custodiansOfDatasetKey: readonly string[] }
-  | { kind: 'reject'; by: string; byRole: string; reason: string; at: string }
-  | { kind: 'expire'; at: string }
-  | { kind: 'revoke'; by: string; reason: string; at: string; campaignId?: string | null };
+  | (Base & { kind: 'request'; grantId: string; principal: string; principalKind: PrincipalKind; datasetId: string; permission: Permission; purpose: string; durationDays: number; custodiansOfDatasetKey: readonly string[] })
+  | (Base & { kind: 'approve'; custodiansOfDatasetKey: readonly string[] })
+  | (Base & { kind: 'reject'; reason: string })
+  /** The expiry timer (a system actor). */
+  | (Base & { kind: 'expire' })
+  | (Base & { kind: 'revoke'; reason: string; campaignId?: string | null });
 
 export class GrantRuleError extends Error {
   readonly code = 'GRANT_RULE';
@@ -86,24 +94,24 @@ export function decideGrant(c: GrantCommand, s: GrantState): GrantEvent[] {
     need(c.purpose.trim().length >= 3 && c.purpose.length <= 500, 'purpose: must be 3–500 characters');
     need(Number.isInteger(c.durationDays) && c.durationDays >= 1 && c.durationDays <= GRANT_POLICY.maxDurationDays, `durationDays: must be 1–${GRANT_POLICY.maxDurationDays}`);
     need(!c.custodiansOfDatasetKey.includes(c.principal), 'principal: is a custodian of the key protecting this dataset (separation of duties)');
-    return [{ type: 'AccessGrantRequested', data: { grantId: c.grantId, principal: c.principal, principalKind: c.principalKind, datasetId: c.datasetId, permission: c.permission, purpose: c.purpose, durationDays: c.durationDays, by: c.by, at: c.at } }];
+    return [{ type: 'AccessGrantRequested', data: { grantId: c.grantId, principal: c.principal, principalKind: c.principalKind, datasetId: c.datasetId, permission: c.permission, purpose: c.purpose, durationDays: c.durationDays, by: c.actor.id, at: c.at } }];
   }
   need(s.exists && s.grantId, 'grant does not exist');
   const grantId = s.grantId;
   switch (c.kind) {
     case 'approve': {
       need(s.status === 'requested', `cannot approve a grant that is ${s.status}`);
-      need(GRANT_POLICY.approverRoles.includes(c.byRole), 'only a security or compliance officer may approve access');
-      need(c.by !== s.requestedBy, 'two-person rule: the approver must not be the requester');
-      need(c.by !== s.principal, 'a principal cannot approve their own access');
+      need(GRANT_POLICY.approverRoles.includes(c.actor.role), 'only a security or compliance officer may approve access');
+      need(c.actor.id !== s.requestedBy, 'two-person rule: the approver must not be the requester');
+      need(c.actor.id !== s.principal, 'a principal cannot approve their own access');
       need(!c.custodiansOfDatasetKey.includes(s.principal!), 'principal: became a custodian of the key protecting this dataset (separation of duties)');
       const expiresAt = new Date(Date.parse(c.at) + s.durationDays * 86_400_000).toISOString();
-      return [{ type: 'AccessGrantApproved', data: { grantId, by: c.by, activeFrom: c.at, expiresAt, at: c.at } }];
+      return [{ type: 'AccessGrantApproved', data: { grantId, by: c.actor.id, activeFrom: c.at, expiresAt, at: c.at } }];
     }
     case 'reject':
       need(s.status === 'requested', `cannot reject a grant that is ${s.status}`);
-      need(GRANT_POLICY.approverRoles.includes(c.byRole), 'only a security or compliance officer may reject access');
-      return [{ type: 'AccessGrantRejected', data: { grantId, by: c.by, reason: c.reason, at: c.at } }];
+      need(GRANT_POLICY.approverRoles.includes(c.actor.role), 'only a security or compliance officer may reject access');
+      return [{ type: 'AccessGrantRejected', data: { grantId, by: c.actor.id, reason: c.reason, at: c.at } }];
     case 'expire':
       if (s.status !== 'active') return []; // the timer fired after a revocation: nothing to do
       need(Date.parse(c.at) >= Date.parse(s.expiresAt!), 'grant has not reached its expiry');
@@ -111,7 +119,7 @@ export function decideGrant(c: GrantCommand, s: GrantState): GrantEvent[] {
     case 'revoke':
       need(s.status === 'active' || s.status === 'requested', `cannot revoke a grant that is ${s.status}`);
       need(c.reason.trim().length > 0, 'reason: required');
-      return [{ type: 'AccessGrantRevoked', data: { grantId, by: c.by, reason: c.reason, campaignId: c.campaignId ?? null, at: c.at } }];
+      return [{ type: 'AccessGrantRevoked', data: { grantId, by: c.actor.id, reason: c.reason, campaignId: c.campaignId ?? null, at: c.at } }];
     default:
       throw new GrantRuleError('unknown command');
   }

@@ -5,6 +5,8 @@
  * Revoking a grant itself goes through the grant aggregate (a process manager reads
  * RecertificationDecided / RecertificationEscalated and sends 'revoke').
  */
+import type { Actor } from '../../ledger/port';
+
 export interface CampaignItem {
   grantId: string;
   principal: string;
@@ -35,11 +37,16 @@ export type CampaignEvent =
 
 export const CAMPAIGN_EVENT_TYPES = ['RecertificationStarted', 'RecertificationDecided', 'RecertificationEscalated', 'RecertificationClosed'] as const satisfies readonly CampaignEvent['type'][];
 
+/** Every command: who acts (an officer; the due-date sweep is a system actor) and when. */
+interface Base {
+  actor: Actor;
+  at: string;
+}
 export type CampaignCommand =
-  | { kind: 'start'; campaignId: string; dueAt: string; revokeUnreviewed: boolean; population: { grantId: string; principal: string; datasetId: string; reviewer: string }[]; by: string; at: string }
-  | { kind: 'decide'; grantId: string; decision: 'keep' | 'revoke'; reason?: string; by: string; at: string }
-  | { kind: 'due'; at: string }
-  | { kind: 'close'; at: string };
+  | (Base & { kind: 'start'; campaignId: string; dueAt: string; revokeUnreviewed: boolean; population: { grantId: string; principal: string; datasetId: string; reviewer: string }[] })
+  | (Base & { kind: 'decide'; grantId: string; decision: 'keep' | 'revoke'; reason?: string })
+  | (Base & { kind: 'due' })
+  | (Base & { kind: 'close' });
 
 export class CampaignRuleError extends Error {
   readonly code = 'RECERTIFICATION_RULE';
@@ -70,7 +77,7 @@ export function decideCampaign(c: CampaignCommand, s: CampaignState): CampaignEv
       seen.add(p.grantId);
       need(p.reviewer !== p.principal, `population[${i}].reviewer: a principal cannot review their own access`);
     }
-    return [{ type: 'RecertificationStarted', data: { campaignId: c.campaignId, dueAt: c.dueAt, revokeUnreviewed: c.revokeUnreviewed, population: c.population.map((p) => ({ ...p })), by: c.by, at: c.at } }];
+    return [{ type: 'RecertificationStarted', data: { campaignId: c.campaignId, dueAt: c.dueAt, revokeUnreviewed: c.revokeUnreviewed, population: c.population.map((p) => ({ ...p })), by: c.actor.id, at: c.at } }];
   }
   need(s.exists && s.campaignId, 'campaign does not exist');
   const campaignId = s.campaignId;
@@ -79,11 +86,11 @@ export function decideCampaign(c: CampaignCommand, s: CampaignState): CampaignEv
       need(s.status === 'open', 'campaign is closed');
       const item = s.items.find((i) => i.grantId === c.grantId);
       need(item, 'grantId: not in this campaign\'s population (it was frozen at the start)');
-      need(item.reviewer === c.by, 'only the assigned reviewer decides this grant');
+      need(item.reviewer === c.actor.id, 'only the assigned reviewer decides this grant');
       need(item.decision === null, 'this grant was already decided');
       need(c.decision === 'keep' || c.decision === 'revoke', 'decision: must be keep or revoke');
       if (c.decision === 'revoke') need((c.reason ?? '').trim().length > 0, 'reason: required to revoke');
-      return [{ type: 'RecertificationDecided', data: { campaignId, grantId: c.grantId, decision: c.decision, by: c.by, reason: c.reason ?? null, at: c.at } }];
+      return [{ type: 'RecertificationDecided', data: { campaignId, grantId: c.grantId, decision: c.decision, by: c.actor.id, reason: c.reason ?? null, at: c.at } }];
     }
     case 'due': {
       need(s.status === 'open', 'campaign is closed');

@@ -4,7 +4,9 @@
  * here, strictly increasing); the signed results it returned; revocation.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { DESTRUCTIVE_ACTIONS, type Action, type Approval } from './protocol';
+import type { Actor } from '../../ledger/port';
+import { DESTRUCTIVE_ACTIONS, payloadDigest, type Action, type AgentCommand as ChannelCommand, type Approval, type SignedMessage } from '../../shared/agent-protocol';
+import { buildCommand } from './service-channel';
 
 export type AgentStatus = 'token-issued' | 'pending-approval' | 'active' | 'revoked';
 
@@ -63,17 +65,33 @@ export interface VerifiedResultFacts {
   jobId: string | null;
 }
 
+/** Signs a command body with the service key. Ed25519 is deterministic: the same body gives the same bytes. */
+export type CommandSigner = (body: ChannelCommand) => SignedMessage;
+
+/** What issuing needs besides the state: the ledger head (carried in the command) and the signer. */
+export interface IssueContext {
+  ledgerPosition: string;
+  sign: CommandSigner;
+}
+
+/** Every command: who acts (an officer, the agent itself for enrollment and results) and when. */
+interface Base {
+  actor: Actor;
+  at: string;
+}
 export type AgentCommand =
-  | { kind: 'issue-token'; agentId: string; tokenHash: string; ttlMs: number; by: string; at: string }
-  | { kind: 'request-enrollment'; token: string; publicKey: string; sealPublicKey: string; kid: string; hostFacts: Record<string, unknown>; at: string }
-  | { kind: 'approve-enrollment'; by: string; at: string }
-  | { kind: 'revoke'; by: string; reason: string; at: string }
-  | { kind: 'propose-command'; commandId: string; action: Action; params: Record<string, unknown>; requestedBy: string; at: string }
-  | { kind: 'approve-command'; commandId: string; approval: Approval; by: string; byRole: string; at: string }
-  /** seq must be lastIssuedSeq + 1 (the caller signed the message with it). */
-  | { kind: 'issue-command'; commandId: string; seq: number; action: Action; payloadDigest: string; requestedBy: string; approvedBy: string[]; expiresAt: string; causationEventId?: string | null; message: Record<string, unknown>; at: string }
+  | (Base & { kind: 'issue-token'; agentId: string; tokenHash: string; ttlMs: number })
+  | (Base & { kind: 'request-enrollment'; token: string; publicKey: string; sealPublicKey: string; kid: string; hostFacts: Record<string, unknown> })
+  | (Base & { kind: 'approve-enrollment' })
+  | (Base & { kind: 'revoke'; reason: string })
+  /** A destructive action waits for two officer approvals; the actor is its requester. */
+  | (Base & { kind: 'propose-command'; commandId: string; action: Action; params: Record<string, unknown> })
+  /** One officer's signed approval; the second one issues the command in the same decision. */
+  | (Base & { kind: 'approve-command'; commandId: string; approval: Approval; issue: IssueContext })
+  /** A non-destructive action: signed with the next seq and recorded as issued. */
+  | (Base & { kind: 'issue-command'; commandId: string; action: Action; params: Record<string, unknown>; issue: IssueContext })
   /** A result whose signature already verified against this agent's enrolled key. */
-  | { kind: 'record-result'; result: VerifiedResultFacts; at: string };
+  | (Base & { kind: 'record-result'; result: VerifiedResultFacts });
 
 export class AgentRuleError extends Error {
   readonly code = 'AGENT_RULE';
@@ -98,12 +116,28 @@ function need(cond: unknown, message: string): asserts cond {
   if (!cond) throw new AgentRuleError(message);
 }
 
+/** The next seq, the signed message and its digest: what the agent will verify, as recorded. */
+function issued(s: AgentState, agentId: string, x: { commandId: string; action: Action; params: Record<string, unknown>; requestedBy: string; approvals: Approval[] }, issue: IssueContext, at: string): AgentEvent {
+  const seq = s.lastIssuedSeq + 1;
+  let body: ChannelCommand;
+  try {
+    body = buildCommand({ ...x, agentId, seq, ledgerPosition: issue.ledgerPosition, now: new Date(at) });
+  } catch (e) {
+    throw new AgentRuleError((e as Error).message);
+  }
+  const message = issue.sign(body);
+  return {
+    type: 'AgentCommandIssued',
+    data: { agentId, commandId: x.commandId, seq, action: x.action, payloadDigest: payloadDigest(message), requestedBy: x.requestedBy, approvedBy: x.approvals.map((a) => a.approverId), expiresAt: body.expiresAt, causationEventId: null, message: message as unknown as Record<string, unknown>, at },
+  };
+}
+
 export function decideAgent(c: AgentCommand, s: AgentState): AgentEvent[] {
   if (c.kind === 'issue-token') {
     need(!s.exists || s.status === 'token-issued', 'agent id already enrolled or pending: choose a new agent id');
     need(/^[a-z0-9][a-z0-9-]{0,63}$/.test(c.agentId), 'agentId: must be a lower-case id');
     need(c.ttlMs > 0 && c.ttlMs <= ENROLLMENT_TOKEN_MAX_TTL_MS, 'ttl: at most one hour');
-    return [{ type: 'AgentEnrollmentTokenIssued', data: { agentId: c.agentId, tokenHash: c.tokenHash, expiresAt: new Date(Date.parse(c.at) + c.ttlMs).toISOString(), by: c.by, at: c.at } }];
+    return [{ type: 'AgentEnrollmentTokenIssued', data: { agentId: c.agentId, tokenHash: c.tokenHash, expiresAt: new Date(Date.parse(c.at) + c.ttlMs).toISOString(), by: c.actor.id, at: c.at } }];
   }
   need(s.exists && s.agentId, 'agent does not exist');
   const agentId = s.agentId;
@@ -118,36 +152,36 @@ export function decideAgent(c: AgentCommand, s: AgentState): AgentEvent[] {
     }
     case 'approve-enrollment':
       need(s.status === 'pending-approval', `cannot approve an agent that is ${s.status}`);
-      need(c.by !== s.token!.issuedBy, 'two-person rule: the approver must not be the officer who issued the token');
-      return [{ type: 'AgentEnrolled', data: { agentId, approvedBy: c.by, kid: s.kid!, at: c.at } }];
+      need(c.actor.id !== s.token!.issuedBy, 'two-person rule: the approver must not be the officer who issued the token');
+      return [{ type: 'AgentEnrolled', data: { agentId, approvedBy: c.actor.id, kid: s.kid!, at: c.at } }];
     case 'revoke':
       need(s.status !== 'revoked', 'agent already revoked');
       need(c.reason.trim().length > 0, 'reason: required');
-      return [{ type: 'AgentRevoked', data: { agentId, by: c.by, reason: c.reason, at: c.at } }];
+      return [{ type: 'AgentRevoked', data: { agentId, by: c.actor.id, reason: c.reason, at: c.at } }];
     case 'propose-command':
       need(s.status === 'active', `cannot send commands to an agent that is ${s.status}`);
       need(DESTRUCTIVE_ACTIONS.includes(c.action), 'only destructive actions wait for approvals');
       need(!s.proposals[c.commandId] && !s.commands[c.commandId], 'commandId already used');
-      return [{ type: 'AgentCommandProposed', data: { agentId, commandId: c.commandId, action: c.action, params: c.params, requestedBy: c.requestedBy, at: c.at } }];
+      return [{ type: 'AgentCommandProposed', data: { agentId, commandId: c.commandId, action: c.action, params: c.params, requestedBy: c.actor.id, at: c.at } }];
     case 'approve-command': {
       const p = s.proposals[c.commandId];
       need(p, 'no such command waiting for approval');
-      need(c.approval.approverId === c.by, 'approval.approverId: must be the approving principal');
-      need(c.by !== p.requestedBy, 'two-person rule: the requester cannot approve');
-      need(!p.approvals.some((a) => a.approverId === c.by), 'this officer already approved');
-      need(c.byRole === 'security-officer' || c.byRole === 'compliance-officer', 'only an officer may approve');
-      need(c.approval.role === c.byRole, 'approval.role: must be the approver\'s role');
-      return [{ type: 'AgentCommandApprovalAdded', data: { agentId, commandId: c.commandId, approval: c.approval, at: c.at } }];
+      need(c.approval.approverId === c.actor.id, 'approval.approverId: must be the approving principal');
+      need(c.actor.id !== p.requestedBy, 'two-person rule: the requester cannot approve');
+      need(!p.approvals.some((a) => a.approverId === c.actor.id), 'this officer already approved');
+      need(c.actor.role === 'security-officer' || c.actor.role === 'compliance-officer', 'only an officer may approve');
+      need(c.approval.role === c.actor.role, 'approval.role: must be the approver\'s role');
+      const added: AgentEvent = { type: 'AgentCommandApprovalAdded', data: { agentId, commandId: c.commandId, approval: c.approval, at: c.at } };
+      const approvals = [...p.approvals, c.approval];
+      if (approvals.length < 2) return [added];
+      need(s.status === 'active', `cannot send commands to an agent that is ${s.status}`);
+      return [added, issued(s, agentId, { commandId: c.commandId, action: p.action, params: p.params, requestedBy: p.requestedBy, approvals }, c.issue, c.at)];
     }
     case 'issue-command': {
       need(s.status === 'active', `cannot send commands to an agent that is ${s.status}`);
-      need(!s.commands[c.commandId], 'commandId already issued');
-      need(c.seq === s.lastIssuedSeq + 1, 'seq: must follow the last issued seq');
-      if (DESTRUCTIVE_ACTIONS.includes(c.action)) {
-        const p = s.proposals[c.commandId];
-        need(p && p.approvals.length >= 2, 'destructive commands need two officer approvals first');
-      }
-      return [{ type: 'AgentCommandIssued', data: { agentId, commandId: c.commandId, seq: c.seq, action: c.action, payloadDigest: c.payloadDigest, requestedBy: c.requestedBy, approvedBy: c.approvedBy, expiresAt: c.expiresAt, causationEventId: c.causationEventId ?? null, message: c.message, at: c.at } }];
+      need(!DESTRUCTIVE_ACTIONS.includes(c.action), 'destructive actions are proposed and approved by two officers, never issued directly');
+      need(!s.commands[c.commandId] && !s.proposals[c.commandId], 'commandId already used');
+      return [issued(s, agentId, { commandId: c.commandId, action: c.action, params: c.params, requestedBy: c.actor.id, approvals: [] }, c.issue, c.at)];
     }
     case 'record-result': {
       need(s.status === 'active', 'results of a revoked or unapproved agent are rejected');

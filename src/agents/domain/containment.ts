@@ -3,6 +3,8 @@
  * proposes the commands (revoke the principal's grants, rotate the affected keys, mark the
  * key compromised) and issues them after one approval by a different officer. Recorded.
  */
+import type { Actor } from '../../ledger/port';
+
 export type ContainmentAction =
   | { kind: 'revoke-grant'; grantId: string; principal: string; datasetId: string }
   | { kind: 'rotate-key'; keyId: string }
@@ -22,15 +24,21 @@ export type ContainmentEvent =
   | E<'ContainmentProposed', { containmentId: string; incidentId: string; reason: string; actions: ContainmentAction[]; by: string; at: string }>
   | E<'ContainmentApproved', { containmentId: string; by: string; at: string }>
   | E<'ContainmentRejected', { containmentId: string; by: string; reason: string; at: string }>
-  | E<'ContainmentExecuted', { containmentId: string; outcomes: { action: ContainmentAction; ok: boolean; detail: string }[]; at: string }>;
+  | E<'ContainmentExecuted', { containmentId: string; outcomes: ContainmentOutcome[]; at: string }>;
 
 export const CONTAINMENT_EVENT_TYPES = ['ContainmentProposed', 'ContainmentApproved', 'ContainmentRejected', 'ContainmentExecuted'] as const satisfies readonly ContainmentEvent['type'][];
 
+/** Every command: who acts (id and role) and when. */
+interface Base {
+  actor: Actor;
+  at: string;
+}
+export type ContainmentOutcome = { action: ContainmentAction; ok: boolean; detail: string };
 export type ContainmentCommand =
-  | { kind: 'propose'; containmentId: string; incidentId: string; reason: string; actions: ContainmentAction[]; by: string; at: string }
-  | { kind: 'approve'; by: string; byRole: string; at: string }
-  | { kind: 'reject'; by: string; reason: string; at: string }
-  | { kind: 'record-execution'; outcomes: { action: ContainmentAction; ok: boolean; detail: string }[]; at: string };
+  | (Base & { kind: 'propose'; containmentId: string; incidentId: string; reason: string; actions: ContainmentAction[] })
+  | (Base & { kind: 'approve' })
+  | (Base & { kind: 'reject'; reason: string })
+  | (Base & { kind: 'record-execution'; outcomes: ContainmentOutcome[] });
 
 export class ContainmentRuleError extends Error {
   readonly code = 'CONTAINMENT_RULE';
@@ -62,18 +70,18 @@ export function decideContainment(c: ContainmentCommand, s: ContainmentState): C
   if (c.kind === 'propose') {
     need(!s.exists, 'containment already proposed');
     need(c.actions.length > 0, 'nothing to contain: no active grant of those principals and no key named');
-    return [{ type: 'ContainmentProposed', data: { containmentId: c.containmentId, incidentId: c.incidentId, reason: c.reason, actions: c.actions, by: c.by, at: c.at } }];
+    return [{ type: 'ContainmentProposed', data: { containmentId: c.containmentId, incidentId: c.incidentId, reason: c.reason, actions: c.actions, by: c.actor.id, at: c.at } }];
   }
   need(s.exists && s.containmentId, 'containment does not exist');
   switch (c.kind) {
     case 'approve':
       need(s.status === 'proposed', `cannot approve a containment that is ${s.status}`);
-      need(c.by !== s.proposedBy, 'two-person rule: the approver must not be the proposer');
-      need(c.byRole === 'security-officer' || c.byRole === 'compliance-officer', 'only an officer may approve containment');
-      return [{ type: 'ContainmentApproved', data: { containmentId: s.containmentId, by: c.by, at: c.at } }];
+      need(c.actor.id !== s.proposedBy, 'two-person rule: the approver must not be the proposer');
+      need(c.actor.role === 'security-officer' || c.actor.role === 'compliance-officer', 'only an officer may approve containment');
+      return [{ type: 'ContainmentApproved', data: { containmentId: s.containmentId, by: c.actor.id, at: c.at } }];
     case 'reject':
       need(s.status === 'proposed', `cannot reject a containment that is ${s.status}`);
-      return [{ type: 'ContainmentRejected', data: { containmentId: s.containmentId, by: c.by, reason: c.reason, at: c.at } }];
+      return [{ type: 'ContainmentRejected', data: { containmentId: s.containmentId, by: c.actor.id, reason: c.reason, at: c.at } }];
     case 'record-execution':
       need(s.status === 'approved', 'containment must be approved first');
       return [{ type: 'ContainmentExecuted', data: { containmentId: s.containmentId, outcomes: c.outcomes, at: c.at } }];

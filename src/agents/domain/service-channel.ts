@@ -3,19 +3,7 @@
  * the key the agent enrolled with. A result from a revoked or unknown agent is rejected.
  */
 import type { KeyObject } from 'node:crypto';
-import { openMessage, signMessage, type SignedMessage } from './signed-message';
-import {
-  firstIssue,
-  heartbeatSchema,
-  MAX_COMMAND_TTL_MS,
-  PARAM_SCHEMAS,
-  resultSchema,
-  type Action,
-  type AgentCommand,
-  type Approval,
-  type CommandResult,
-  type Heartbeat,
-} from './protocol';
+import { openMessage, signMessage, type SignedMessage, firstIssue, heartbeatSchema, MAX_COMMAND_TTL_MS, PARAM_SCHEMAS, resultSchema, type Action, type AgentCommand, type Approval, type CommandResult, type Heartbeat } from '../../shared/agent-protocol';
 
 export interface NewCommand {
   commandId: string;

@@ -1,11 +1,28 @@
-import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { z } from 'zod';
 import { Ctx, Public, Roles } from '../../auth/http/decorators';
 import type { CommandContext } from '../../ledger/ledger';
+import { etagOf, parseIfMatch } from '../../platform/http/etag';
 import { ApiZodBody, ValidBody, ZodPipe } from '../../platform/http/zod';
-import { absPathSchema, approvalSchema, idSchema } from '../domain/protocol';
-import { SafeguardsService } from '../safeguards.service';
+import { absPathSchema, approvalSchema, idSchema } from '../../shared/agent-protocol';
+import {
+  ApproveAgentCommand,
+  ApproveEnrollmentCommand,
+  GetAgentQuery,
+  IssueAgentCommand,
+  IssueEnrollmentTokenCommand,
+  ListAgentsQuery,
+  RequestEnrollmentCommand,
+  RevokeAgentCommand,
+  type AgentCommandApproval,
+  type AgentResult,
+  type EnrollmentRequested,
+  type EnrollmentToken,
+  type IssuedAgentCommand,
+} from '../messages';
 
 const TokenBody = z.strictObject({ agentId: idSchema, ttlMinutes: z.number().int().min(1).max(60).default(15) });
 const EnrollBody = z.strictObject({
@@ -24,61 +41,79 @@ const idParam = new ZodPipe(idSchema);
 @ApiTags('agents')
 @Controller('v1/agents/enrollments')
 export class EnrollmentController {
-  constructor(private readonly s: SafeguardsService) {}
+  constructor(private readonly commands: CommandBus) {}
 
   @Post()
   @Public()
   @ApiZodBody(EnrollBody)
-  enroll(@ValidBody(EnrollBody) body: z.infer<typeof EnrollBody>) {
-    return this.s.requestEnrollment(body);
+  async enroll(@ValidBody(EnrollBody) body: z.infer<typeof EnrollBody>, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
+    const { version, ...answer } = await this.commands.execute<RequestEnrollmentCommand, EnrollmentRequested>(new RequestEnrollmentCommand(body as z.infer<typeof EnrollBody> & { agentId: string }, parseIfMatch(ifMatch)));
+    res.setHeader('ETag', etagOf(version));
+    return answer;
   }
 }
 
+/** Agents. The ETag is the agent stream's version: every write moves it, If-Match makes a stale write a 409. */
 @ApiTags('agents')
 @ApiBearerAuth()
 @Controller('v1/agents')
 export class AgentsController {
-  constructor(private readonly s: SafeguardsService) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  private async view(res: Response, agentId: string, minVersion?: bigint) {
+    const { view, version } = await this.queries.execute<GetAgentQuery, AgentResult>(new GetAgentQuery(agentId, minVersion));
+    res.setHeader('ETag', etagOf(version));
+    return view;
+  }
 
   @Post('tokens')
   @Roles('security-officer')
   @ApiZodBody(TokenBody)
-  token(@ValidBody(TokenBody) body: z.infer<typeof TokenBody>, @Ctx() ctx: CommandContext) {
-    return this.s.issueEnrollmentToken(body.agentId, body.ttlMinutes, ctx);
+  async token(@ValidBody(TokenBody) body: z.infer<typeof TokenBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const { version, ...token } = await this.commands.execute<IssueEnrollmentTokenCommand, EnrollmentToken>(new IssueEnrollmentTokenCommand(body.agentId, body.ttlMinutes, ctx, parseIfMatch(ifMatch)));
+    res.setHeader('ETag', etagOf(version));
+    return token;
   }
 
   @Get()
   @Roles('security-officer', 'compliance-officer', 'auditor')
   list() {
-    return this.s.listAgents();
+    return this.queries.execute(new ListAgentsQuery());
   }
 
   @Get(':id')
   @Roles('security-officer', 'compliance-officer', 'auditor')
-  get(@Param('id', idParam) id: string) {
-    return this.s.getAgent(id);
+  get(@Param('id', idParam) id: string, @Res({ passthrough: true }) res: Response) {
+    return this.view(res, id);
   }
 
   @Post(':id/approve')
   @HttpCode(200)
   @Roles('security-officer')
-  approve(@Param('id', idParam) id: string, @Ctx() ctx: CommandContext) {
-    return this.s.approveEnrollment(id, ctx);
+  async approve(@Param('id', idParam) id: string, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const { version } = await this.commands.execute<ApproveEnrollmentCommand, { version: bigint }>(new ApproveEnrollmentCommand(id, ctx, parseIfMatch(ifMatch)));
+    return this.view(res, id, version);
   }
 
   @Post(':id/revoke')
   @HttpCode(200)
   @Roles('security-officer')
   @ApiZodBody(ReasonBody)
-  revoke(@Param('id', idParam) id: string, @ValidBody(ReasonBody) body: z.infer<typeof ReasonBody>, @Ctx() ctx: CommandContext) {
-    return this.s.revokeAgent(id, body.reason, ctx);
+  async revoke(@Param('id', idParam) id: string, @ValidBody(ReasonBody) body: z.infer<typeof ReasonBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const { version } = await this.commands.execute<RevokeAgentCommand, { version: bigint }>(new RevokeAgentCommand(id, body.reason, ctx, parseIfMatch(ifMatch)));
+    return this.view(res, id, version);
   }
 
   @Post(':id/scan')
   @Roles('security-officer')
   @ApiZodBody(ScanBody)
-  scan(@Param('id', idParam) id: string, @ValidBody(ScanBody) body: z.infer<typeof ScanBody>, @Ctx() ctx: CommandContext) {
-    return this.s.scanHost(id, body, ctx);
+  async scan(@Param('id', idParam) id: string, @ValidBody(ScanBody) body: z.infer<typeof ScanBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const { version, ...issued } = await this.commands.execute<IssueAgentCommand, IssuedAgentCommand>(new IssueAgentCommand(id, 'host.scan', body, ctx, parseIfMatch(ifMatch)));
+    res.setHeader('ETag', etagOf(version));
+    return issued;
   }
 
   /** An officer's signed approval of a destructive command (signed with their approval key, pinned on the host). */
@@ -86,7 +121,16 @@ export class AgentsController {
   @HttpCode(200)
   @Roles('security-officer', 'compliance-officer')
   @ApiZodBody(ApprovalBody)
-  approveCommand(@Param('id', idParam) id: string, @Param('commandId') commandId: string, @ValidBody(ApprovalBody) body: z.infer<typeof ApprovalBody>, @Ctx() ctx: CommandContext) {
-    return this.s.approveCommand(id, commandId, body.approval, ctx);
+  async approveCommand(
+    @Param('id', idParam) id: string,
+    @Param('commandId') commandId: string,
+    @ValidBody(ApprovalBody) body: z.infer<typeof ApprovalBody>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { version, ...outcome } = await this.commands.execute<ApproveAgentCommand, AgentCommandApproval>(new ApproveAgentCommand(id, commandId, body.approval, ctx, parseIfMatch(ifMatch)));
+    res.setHeader('ETag', etagOf(version));
+    return outcome;
   }
 }

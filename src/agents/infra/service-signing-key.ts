@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import { generateSigningKeyPair, keyIdOf, privateKeyFromPem } from '../domain/crypto';
+import { generateSigningKeyPair, keyIdOf, privateKeyFromPem } from '../../shared/agent-protocol';
 import { createPublicKey } from 'node:crypto';
 
 /**

@@ -4,6 +4,8 @@
  * → (key revoked on the host | shredded). Only agent results move the encryption state:
  * Safe Harbor records what the host proved, not what it asked for.
  */
+import type { Actor } from '../../ledger/port';
+
 export type DatasetKind = 'directory' | 'database-datadir';
 
 export interface DatasetEncryption {
@@ -42,13 +44,18 @@ export type DatasetEvent =
 
 export const DATASET_EVENT_TYPES = ['DatasetRegistered', 'DatasetEncrypted', 'DatasetRewrapped', 'DatasetCleartextFound', 'DatasetKeyRevokedOnHost', 'DatasetShredded'] as const satisfies readonly DatasetEvent['type'][];
 
+/** Every command: who acts (an officer registers; the agent's verified results record) and when. */
+interface Base {
+  actor: Actor;
+  at: string;
+}
 export type DatasetCommand =
-  | { kind: 'register'; datasetId: string; agentId: string; path: string; datasetKind: DatasetKind; by: string; at: string }
-  | { kind: 'record-encrypted'; keyId: string; keyVersion: number; files: number; manifestDigest: string; keyApart: boolean; cleartextRemaining: number; commandId: string; at: string }
-  | { kind: 'record-rewrapped'; keyId: string; fromVersions: number[]; toVersion: number; files: number; manifestDigest: string; commandId: string; at: string }
-  | { kind: 'record-cleartext-found'; files: number; commandId: string; at: string }
-  | { kind: 'record-key-revoked'; keyId: string; wrappedKeysDestroyed: number; commandId: string; at: string }
-  | { kind: 'record-shredded'; filesDestroyed: number; wrappedKeysDestroyed: number; commandId: string; at: string };
+  | (Base & { kind: 'register'; datasetId: string; agentId: string; path: string; datasetKind: DatasetKind })
+  | (Base & { kind: 'record-encrypted'; keyId: string; keyVersion: number; files: number; manifestDigest: string; keyApart: boolean; cleartextRemaining: number; commandId: string })
+  | (Base & { kind: 'record-rewrapped'; keyId: string; fromVersions: number[]; toVersion: number; files: number; manifestDigest: string; commandId: string })
+  | (Base & { kind: 'record-cleartext-found'; files: number; commandId: string })
+  | (Base & { kind: 'record-key-revoked'; keyId: string; wrappedKeysDestroyed: number; commandId: string })
+  | (Base & { kind: 'record-shredded'; filesDestroyed: number; wrappedKeysDestroyed: number; commandId: string });
 
 export class DatasetRuleError extends Error {
   readonly code = 'DATASET_RULE';
@@ -78,7 +85,7 @@ export function decideDataset(c: DatasetCommand, s: DatasetState): DatasetEvent[
     need(ID_RE.test(c.agentId), 'agentId: must be a lower-case id');
     need(isAbs(c.path), 'path: must be an absolute normalized path');
     need(c.datasetKind === 'directory' || c.datasetKind === 'database-datadir', 'kind: must be directory or database-datadir');
-    return [{ type: 'DatasetRegistered', data: { datasetId: c.datasetId, agentId: c.agentId, path: c.path, kind: c.datasetKind, by: c.by, at: c.at } }];
+    return [{ type: 'DatasetRegistered', data: { datasetId: c.datasetId, agentId: c.agentId, path: c.path, kind: c.datasetKind, by: c.actor.id, at: c.at } }];
   }
   need(s.exists && s.datasetId, 'dataset is not registered');
   if ('commandId' in c && s.recordedCommands.includes(c.commandId)) return [];

@@ -11,7 +11,7 @@
  * Secured by destruction at T iff the dataset was shredded, or its data keys were destroyed on
  * its host (cryptographic erase, NIST SP 800-88 purge), at or before T.
  */
-import { evolveKey, initialKeyState, type KeyEvent, type KeyState } from '../../keys/domain/key';
+import { evolveKey, initialKeyState, type KeyEvent, type KeyState } from '../../keys';
 import { evolveDataset, initialDatasetState, type DatasetEvent } from './dataset';
 
 export interface Safeguards {

@@ -8,7 +8,7 @@ import { APP_CONFIG, type AppConfig } from '../../platform/config';
 import { incidentStream, type IncidentCommand } from '../domain/incident';
 import { localDate } from '../../shared/calendar';
 import { INCIDENT_DECIDER, type IncidentDecider } from '../incident-decider';
-import { SAFEGUARDS_SOURCE, type SafeguardsSource } from '../safeguards-source';
+import { SAFE_HARBOR, type SafeHarborPort } from '../../datasets';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** Any incident command except report/amend; actor and today are filled in by the handler. */
@@ -28,14 +28,14 @@ export class RunIncidentCommand {
 
 /**
  * Load → decide → append for every incident command (the decider does the rules). For a triage
- * decision the safe-harbor answer is asked from the SafeguardsSource port first.
+ * decision the safe-harbor answer is asked from the datasets context's SAFE_HARBOR port first.
  */
 @CommandHandler(RunIncidentCommand)
 export class RunIncidentHandler implements ICommandHandler<RunIncidentCommand, { version: bigint; newEvents: number }> {
   constructor(
     @Inject(LEDGER) private readonly ledger: Ledger,
     @Inject(INCIDENT_DECIDER) private readonly decider: IncidentDecider,
-    @Inject(SAFEGUARDS_SOURCE) private readonly safeguards: SafeguardsSource,
+    @Inject(SAFE_HARBOR) private readonly safeguards: SafeHarborPort,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

@@ -5,7 +5,7 @@
  * not to the CLI, not to any role.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { kekSealContext, sealTo, type SealedBox } from '../../agents/domain/crypto';
+import { kekSealContext, sealTo, type SealedBox } from '../../shared/agent-protocol';
 
 /** The master-key wrapper the foundation provides (src/phi/master-key.ts has the same shape). */
 export interface KeyWrapper {

@@ -10,16 +10,12 @@
  *   pre-activation | suspended | deactivated | compromised → destruction-scheduled (7–30 days, cancellable)
  *   destruction-scheduled --second approver, after the wait--> destroyed
  */
+import type { Actor } from '../../ledger/port';
 import { addDays, utcDate } from '../../shared/calendar';
 
 export type KeyStatus = 'pre-activation' | 'active' | 'suspended' | 'deactivated' | 'compromised' | 'destruction-scheduled' | 'destroyed';
 /** Per version: the newest version of an active key encrypts; others down to the minimum decrypt; below it archived; trimmed ones destroyed. */
 export type KeyVersionState = 'current' | 'decrypt-only' | 'archived' | 'destroyed';
-
-export interface ActorRef {
-  id: string;
-  role: string;
-}
 
 export interface KeyVersion {
   version: number;
@@ -98,8 +94,9 @@ export const KEY_EVENT_TYPES = [
   'KeyDestroyed',
 ] as const satisfies readonly KeyEvent['type'][];
 
+/** Who acts (id and role) and when (an instant from the injected clock). */
 interface Base {
-  by: ActorRef;
+  actor: Actor;
   at: string;
 }
 export type KeyCommand =
@@ -216,12 +213,12 @@ export function decideKey(c: KeyCommand, s: KeyState): KeyEvent[] {
     need(Number.isInteger(cp) && cp >= 1 && cp <= 3650, 'cryptoperiodDays: must be 1–3650');
     const mc = c.maxCustodians ?? KEY_POLICY.defaultMaxCustodians;
     need(Number.isInteger(mc) && mc >= 1 && mc <= KEY_POLICY.maxCustodiansLimit, `maxCustodians: must be 1–${KEY_POLICY.maxCustodiansLimit}`);
-    return [{ type: 'KeyGenerated', data: { keyId: c.keyId, name: c.name, algorithm: 'AES-256-GCM', version: 1, fingerprint: c.fingerprint, cryptoperiodDays: cp, maxCustodians: mc, by: c.by.id, at: c.at } }];
+    return [{ type: 'KeyGenerated', data: { keyId: c.keyId, name: c.name, algorithm: 'AES-256-GCM', version: 1, fingerprint: c.fingerprint, cryptoperiodDays: cp, maxCustodians: mc, by: c.actor.id, at: c.at } }];
   }
   need(s.exists && s.keyId, 'key does not exist');
   const keyId = s.keyId;
   need(s.status !== 'destroyed', 'key is destroyed: no further transitions');
-  const by = c.by.id;
+  const by = c.actor.id;
   const at = c.at;
   switch (c.kind) {
     case 'activate':
@@ -306,7 +303,7 @@ export function decideKey(c: KeyCommand, s: KeyState): KeyEvent[] {
     case 'destroy': {
       need(s.status === 'destruction-scheduled' && s.destruction, 'destruction must be scheduled first');
       need(by !== s.destruction.requestedBy, 'two-person rule: the approver must not be the requester');
-      need(KEY_POLICY.keyOfficerRoles.includes(c.by.role), 'only a security officer may approve destruction');
+      need(KEY_POLICY.keyOfficerRoles.includes(c.actor.role), 'only a security officer may approve destruction');
       need(Date.parse(at) >= Date.parse(s.destruction.earliestAt), `the waiting period runs until ${s.destruction.earliestAt}`);
       return [{ type: 'KeyDestroyed', data: { keyId, requestedBy: s.destruction.requestedBy, approvedBy: by, versions: s.versions.filter((v) => !v.destroyedAt).map((v) => v.version), at } }];
     }

@@ -1,11 +1,14 @@
-import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { z } from 'zod';
 import { Ctx, Roles } from '../../auth/http/decorators';
 import type { CommandContext } from '../../ledger/ledger';
+import { etagOf, parseIfMatch } from '../../platform/http/etag';
 import { ApiZodBody, ValidBody, ZodPipe } from '../../platform/http/zod';
-import { idSchema, principalSchema } from '../../agents/domain/protocol';
-import { SafeguardsService } from '../../agents/safeguards.service';
+import { idSchema, principalSchema } from '../../shared/agent-protocol';
+import { GenerateKeyCommand, GetKeyQuery, ListKeysQuery, RotateKeyCommand, RunKeyCommand, type KeyAction, type KeyResult, type KeyView, type RotateKeyResult, type RunKeyResult } from '../messages';
 
 const CreateKey = z.strictObject({ keyId: idSchema.optional(), name: z.string().min(1).max(200), cryptoperiodDays: z.number().int().min(1).max(3650).optional(), maxCustodians: z.number().int().min(1).max(10).optional() });
 const Reason = z.strictObject({ reason: z.string().min(3).max(500) });
@@ -17,83 +20,106 @@ const idParam = new ZodPipe(idSchema);
 const Transition = z.enum(['activate', 'suspend', 'reactivate', 'deactivate', 'cancel-revocation', 'cancel-destruction']);
 const OFFICERS = ['security-officer'] as const;
 
-/** The key locker: no route returns key material, in clear or wrapped. */
+/**
+ * The key locker: no route returns key material, in clear or wrapped. Every write answers with
+ * the key's view and its ETag (the key stream's version); If-Match makes a stale write a 409.
+ */
 @ApiTags('keys')
 @ApiBearerAuth()
 @Controller('v1/keys')
 export class KeysController {
-  constructor(private readonly s: SafeguardsService) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  private async view(res: Response, keyId: string, minVersion?: bigint): Promise<KeyView> {
+    const { view, version } = await this.queries.execute<GetKeyQuery, KeyResult>(new GetKeyQuery(keyId, minVersion));
+    res.setHeader('ETag', etagOf(version));
+    return view;
+  }
+
+  private async run(res: Response, keyId: string, action: KeyAction, ifMatch: string | undefined, ctx: CommandContext) {
+    const r = await this.commands.execute<RunKeyCommand, RunKeyResult>(new RunKeyCommand(keyId, action, ctx, parseIfMatch(ifMatch)));
+    return { view: await this.view(res, keyId, r.version), proposals: r.proposals };
+  }
 
   @Post()
   @Roles(...OFFICERS)
   @ApiZodBody(CreateKey)
-  create(@ValidBody(CreateKey) body: z.infer<typeof CreateKey>, @Ctx() ctx: CommandContext) {
-    return this.s.generateKey(body, ctx);
+  async create(@ValidBody(CreateKey) body: z.infer<typeof CreateKey>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const { keyId, version } = await this.commands.execute<GenerateKeyCommand, { keyId: string; version: bigint }>(new GenerateKeyCommand(body, ctx, parseIfMatch(ifMatch)));
+    res.status(201).setHeader('Location', `/v1/keys/${keyId}`);
+    return this.view(res, keyId, version);
   }
 
   @Get()
   @Roles('security-officer', 'compliance-officer', 'auditor')
   list() {
-    return this.s.listKeys();
+    return this.queries.execute(new ListKeysQuery());
   }
 
   @Get(':id')
   @Roles('security-officer', 'compliance-officer', 'auditor')
-  get(@Param('id', idParam) id: string) {
-    return this.s.keyView(id);
+  get(@Param('id', idParam) id: string, @Res({ passthrough: true }) res: Response) {
+    return this.view(res, id);
   }
 
   @Post(':id/rotate')
   @HttpCode(200)
   @Roles(...OFFICERS)
-  rotate(@Param('id', idParam) id: string, @Ctx() ctx: CommandContext) {
-    return this.s.rotateKey(id, ctx);
+  async rotate(@Param('id', idParam) id: string, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const r = await this.commands.execute<RotateKeyCommand, RotateKeyResult>(new RotateKeyCommand(id, ctx, parseIfMatch(ifMatch)));
+    return { ...(await this.view(res, id, r.version)), commands: r.commands };
   }
 
   @Post(':id/compromise')
   @HttpCode(200)
   @Roles('security-officer', 'incident-responder')
   @ApiZodBody(Compromise)
-  compromise(@Param('id', idParam) id: string, @ValidBody(Compromise) body: z.infer<typeof Compromise>, @Ctx() ctx: CommandContext) {
-    return this.s.markCompromised(id, body, ctx);
+  async compromise(@Param('id', idParam) id: string, @ValidBody(Compromise) body: z.infer<typeof Compromise>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    return (await this.run(res, id, { kind: 'mark-compromised', ...body }, ifMatch, ctx)).view;
   }
 
   @Post(':id/revocation')
   @HttpCode(200)
   @Roles(...OFFICERS)
   @ApiZodBody(Reason)
-  revoke(@Param('id', idParam) id: string, @ValidBody(Reason) body: z.infer<typeof Reason>, @Ctx() ctx: CommandContext) {
-    return this.s.requestRevocation(id, body.reason, ctx);
+  async revoke(@Param('id', idParam) id: string, @ValidBody(Reason) body: z.infer<typeof Reason>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const r = await this.run(res, id, { kind: 'request-revocation', reason: body.reason }, ifMatch, ctx);
+    return { ...r.view, proposals: r.proposals };
   }
 
   @Post(':id/revocation/approve')
   @HttpCode(200)
   @Roles(...OFFICERS)
-  approveRevoke(@Param('id', idParam) id: string, @Ctx() ctx: CommandContext) {
-    return this.s.approveRevocation(id, ctx);
+  async approveRevoke(@Param('id', idParam) id: string, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const r = await this.run(res, id, { kind: 'approve-revocation' }, ifMatch, ctx);
+    return { ...r.view, proposals: r.proposals };
   }
 
   @Post(':id/destruction')
   @HttpCode(200)
   @Roles(...OFFICERS)
   @ApiZodBody(Destruction)
-  schedule(@Param('id', idParam) id: string, @ValidBody(Destruction) body: z.infer<typeof Destruction>, @Ctx() ctx: CommandContext) {
-    return this.s.scheduleDestruction(id, body.waitDays, body.reason, ctx);
+  async schedule(@Param('id', idParam) id: string, @ValidBody(Destruction) body: z.infer<typeof Destruction>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    return (await this.run(res, id, { kind: 'schedule-destruction', ...body }, ifMatch, ctx)).view;
   }
 
+  /** The second officer, after the wait. The material leaves the locker once KeyDestroyed is committed. */
   @Post(':id/destroy')
   @HttpCode(200)
   @Roles(...OFFICERS)
-  destroy(@Param('id', idParam) id: string, @Ctx() ctx: CommandContext) {
-    return this.s.destroyKey(id, ctx);
+  async destroy(@Param('id', idParam) id: string, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    return (await this.run(res, id, { kind: 'destroy' }, ifMatch, ctx)).view;
   }
 
   @Post(':id/custodians')
   @HttpCode(200)
   @Roles(...OFFICERS)
   @ApiZodBody(Custodian)
-  custodian(@Param('id', idParam) id: string, @ValidBody(Custodian) body: z.infer<typeof Custodian>, @Ctx() ctx: CommandContext) {
-    return this.s.assignCustodian(id, body.principal, ctx);
+  async custodian(@Param('id', idParam) id: string, @ValidBody(Custodian) body: z.infer<typeof Custodian>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    return (await this.run(res, id, { kind: 'assign-custodian', principal: body.principal }, ifMatch, ctx)).view;
   }
 
   /** Declared last: the specific routes above match first. */
@@ -101,7 +127,14 @@ export class KeysController {
   @HttpCode(200)
   @Roles(...OFFICERS)
   @ApiZodBody(OptReason)
-  transition(@Param('id', idParam) id: string, @Param('transition', new ZodPipe(Transition)) t: z.infer<typeof Transition>, @ValidBody(OptReason) body: z.infer<typeof OptReason>, @Ctx() ctx: CommandContext) {
-    return this.s.keyTransition(id, t, body.reason, ctx);
+  async transition(
+    @Param('id', idParam) id: string,
+    @Param('transition', new ZodPipe(Transition)) t: z.infer<typeof Transition>,
+    @ValidBody(OptReason) body: z.infer<typeof OptReason>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return (await this.run(res, id, { kind: t, reason: body.reason }, ifMatch, ctx)).view;
   }
 }

@@ -17,17 +17,36 @@ export interface EventProcessor {
 
 export const PROCESSOR_RUNNER = Symbol('ProcessorRunner');
 
-/** Runs processors from their own checkpoints (kept in the read store), in the worker role. */
+export interface ProcessorRunnerOptions {
+  /** Wait before retrying a failed event, by attempt (1, 2, …). Default: 0.5 s doubling up to 60 s. */
+  retryDelayMs?: (attempt: number) => number;
+}
+
+const defaultRetryDelay = (attempt: number) => Math.min(60_000, 500 * 2 ** (attempt - 1));
+
+/** Raised inside a subscription handler to end it when the runner stops during a retry wait. */
+class ProcessorStopped extends Error {}
+
+/**
+ * Runs processors from their own checkpoints (kept in the read store), in the worker role.
+ * A failing event is retried (with backoff) until it succeeds and is never skipped: the
+ * checkpoint moves only past events that were handled, so a restart resumes at the failed one.
+ */
 export class ProcessorRunner {
   private readonly processors: EventProcessor[] = [];
   private readonly subs: Subscription[] = [];
+  private readonly retryDelayMs: (attempt: number) => number;
+  private stopping = false;
+  private readonly wakers = new Set<() => void>();
 
   constructor(
     private readonly db: Database.Database,
     private readonly store: EventStore,
     private readonly registry: EventRegistry,
     private readonly logger: Logger,
+    options: ProcessorRunnerOptions = {},
   ) {
+    this.retryDelayMs = options.retryDelayMs ?? defaultRetryDelay;
     db.exec('CREATE TABLE IF NOT EXISTS processor_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
   }
 
@@ -46,23 +65,62 @@ export class ProcessorRunner {
       .run(name, position);
   }
 
-  async start(): Promise<void> {
+  /**
+   * Subscribes every processor from its checkpoint and returns at once: processing runs in the
+   * background. Startup never waits on it — a processor may be retrying an event whose
+   * downstream is down, or need command handlers that are registered later in the bootstrap.
+   */
+  start(): void {
+    this.stopping = false;
     for (const p of this.processors) {
       const handles = new Set(p.handles);
       const sub = this.store.subscribeToAll({
         after: this.checkpoint(p.name),
         handler: async (e) => {
-          if (handles.has(e.type)) await p.handle(this.registry.upcast(e));
+          if (handles.has(e.type)) await this.deliver(p, this.registry.upcast(e));
           this.save(p.name, e.position);
         },
-        onError: (err) => this.logger.error({ err, processor: p.name }, 'event processor stopped'),
+        onError: (err) => {
+          if (!(err instanceof ProcessorStopped)) this.logger.error({ err, processor: p.name }, 'event processor stopped');
+        },
       });
       this.subs.push(sub);
     }
-    await Promise.all(this.subs.map((s) => s.caughtUp));
+  }
+
+  /** Hands one event to a processor until it succeeds; logs each failure (type and position, never data). */
+  private async deliver(p: EventProcessor, event: RecordedEvent): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      if (this.stopping) throw new ProcessorStopped();
+      try {
+        await p.handle(event);
+        if (attempt > 1) this.logger.info({ processor: p.name, type: event.type, position: String(event.position), attempt }, 'event processor recovered');
+        return;
+      } catch (err) {
+        if (this.stopping) throw new ProcessorStopped();
+        const delayMs = this.retryDelayMs(attempt);
+        this.logger.warn({ err, processor: p.name, type: event.type, position: String(event.position), attempt, retryInMs: delayMs }, 'event processor failed; retrying');
+        await this.sleep(delayMs);
+      }
+    }
+  }
+
+  /** A wait that stop() cuts short. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakers.add(wake);
+    });
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
+    for (const wake of [...this.wakers]) wake();
     await Promise.all(this.subs.splice(0).map((s) => s.stop()));
   }
 }

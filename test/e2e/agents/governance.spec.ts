@@ -4,9 +4,10 @@
  * not signed by the enrolled agent key.
  */
 import { randomUUID } from 'node:crypto';
-import { generateSealKeyPair, generateSigningKeyPair, keyIdOf, privateKeyFromPem } from '../../../src/agents/domain/crypto';
-import { signMessage } from '../../../src/agents/domain/signed-message';
-import { SafeguardsService } from '../../../src/agents/safeguards.service';
+import { generateSealKeyPair, generateSigningKeyPair, keyIdOf, privateKeyFromPem, signMessage } from '../../../src/shared/agent-protocol';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { CloseDueCampaignsCommand } from '../../../src/access';
+import { PendingDeliveriesQuery, ReceiveAgentMessageCommand, type PendingDelivery } from '../../../src/agents';
 import { FakeClock } from '../../../src/platform/clock';
 import { WORKFLOW_ENGINE } from '../../../src/workflows/tokens';
 import type { WorkflowEngine } from '../../../src/workflows/runtime/workflow-engine';
@@ -80,8 +81,7 @@ describe('keys, grants, recertification and containment over HTTP', () => {
     expect((await as(a).post('/v1/access/recertifications/q1/reviews', { grantId: 'g-1', decision: 'revoke', reason: 'no longer treating' })).status).toBe(200);
     expect((await as(a).get('/v1/access/grants/g-1')).body.status).toBe('revoked');
     clock.set('2026-01-21T00:00:00.000Z');
-    const s = t.app.get(SafeguardsService);
-    expect(await s.closeDueCampaigns({ actor: { id: 'system:test', role: 'security-officer' }, correlationId: randomUUID() })).toEqual(['q1']);
+    expect(await t.app.get(CommandBus).execute(new CloseDueCampaignsCommand({ actor: { id: 'system:test', role: 'system' }, correlationId: randomUUID() }))).toEqual(['q1']);
     const after = await as(a).get('/v1/access/recertifications/q1');
     expect(after.body).toMatchObject({ status: 'closed', escalated: ['g-2'] });
     expect((await as(a).get('/v1/access/grants/g-2')).body.status).toBe('revoked');
@@ -102,22 +102,21 @@ describe('keys, grants, recertification and containment over HTTP', () => {
   });
 
   it('re-offers pending, unexpired commands from the ledger when Redis lost them', async () => {
-    const s = t.app.get(SafeguardsService);
+    const pendingDeliveries = () => t.app.get(QueryBus).execute<PendingDeliveriesQuery, PendingDelivery[]>(new PendingDeliveriesQuery());
     const scan = await as(a).post('/v1/agents/host-g/scan', { paths: ['/srv/phi/billing'] });
     expect(scan.status).toBe(201);
-    expect((await s.pendingDeliveries()).map((d) => d.commandId)).toContain(scan.body.commandId);
+    expect((await pendingDeliveries()).map((d) => d.commandId)).toContain(scan.body.commandId);
     clock.advance(11 * 60_000); // past expiresAt: no longer offered (the agent would refuse it anyway)
-    expect((await s.pendingDeliveries()).map((d) => d.commandId)).not.toContain(scan.body.commandId);
+    expect((await pendingDeliveries()).map((d) => d.commandId)).not.toContain(scan.body.commandId);
   });
 
   it('accepts results only when signed by the enrolled agent key', async () => {
-    const s = t.app.get(SafeguardsService);
+    const s = { receive: (msg: unknown) => t.app.get(CommandBus).execute(new ReceiveAgentMessageCommand(msg)) };
     const body = { v: 1, commandId: null, commandDigest: null, agentId: 'host-g', seq: null, status: 'refused', reason: 'bad-signature', startedAt: clock.now().toISOString(), finishedAt: clock.now().toISOString(), evidence: {}, gap: null, jobId: 'j' };
     const stranger = generateSigningKeyPair();
     expect(await s.receive(signMessage('result', body, privateKeyFromPem(stranger.privateKeyPem, 'ed25519'), keyIdOf(stranger.publicKey)))).toBe('rejected');
     expect(await s.receive({ junk: true })).toBe('rejected');
     expect(await s.receive(signMessage('result', body, privateKeyFromPem(agentKeys.privateKeyPem, 'ed25519'), keyIdOf(agentKeys.publicKey)))).toBe('recorded');
-    await s.catchUp();
     const view = await as(a).get('/v1/agents/host-g');
     expect(view.status).toBe(200);
     await as(a).post('/v1/agents/host-g/revoke', { reason: 'host retired' });

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { SystemClock } from '../../../src/platform/clock';
-import { signApproval } from '../../../src/agents/domain/protocol';
+import { signApproval } from '../../../src/shared/agent-protocol';
 import { startTestApp, type TestApp } from '../../support/test-app';
 import { makeTempDir } from '../../support/temp-dir';
 import { newSigner } from '../../integration/host-agent/fixtures';

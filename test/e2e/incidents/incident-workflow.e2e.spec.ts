@@ -1,6 +1,6 @@
 import { FakeClock } from '../../../src/platform/clock';
 import { startTestApp, type TestApp } from '../../support/test-app';
-import { SAFEGUARDS_SOURCE } from '../../../src/incidents/safeguards-source';
+import { SAFE_HARBOR } from '../../../src/datasets';
 import { SafeguardsRefresher } from '../../../src/incidents/safeguards-refresher';
 
 const HEADER = 'name,line1,line2,city,state,zip,email,emailConsent,deceased,nextOfKinName,nextOfKinLine1,nextOfKinLine2,nextOfKinCity,nextOfKinState,nextOfKinZip';
@@ -62,7 +62,6 @@ describe('incident workflow through HTTP', () => {
       { line: 23, kind: 'rejected', column: 'state', reason: 'not a USPS state or territory code' },
     ]);
 
-    expect((await t.http().get(`/v1/incidents/${id}/explain`).set(auth(auditor))).status).toBe(404);
     // Only compliance officers decide.
     expect((await t.http().post(`/v1/incidents/${id}/triage`).set(auth(responder)).send({})).status).toBe(403);
     expect((await t.http().post(`/v1/incidents/${id}/triage`).set(auth(auditor)).send({})).status).toBe(403);
@@ -70,14 +69,6 @@ describe('incident workflow through HTTP', () => {
     expect(decided.status).toBe(200);
     expect(decided.body.incident).toMatchObject({ status: 'breach', breach: true, basis: 'presumed', totalAffected: 20, decisions: 1 });
     expect(decided.body.decision.result.obligations.map((o: { kind: string }) => o.kind)).toEqual(['individual-notice', 'substitute-notice', 'hhs-notice']);
-    // The decision keeps why each jurisdiction owes what (here Ohio, which exempts HIPAA covered entities).
-    const why = await t.http().get(`/v1/incidents/${id}/explain`).set(auth(auditor));
-    expect(why.status).toBe(200);
-    expect(why.body).toMatchObject({ incidentId: id, sequence: 1, ruleSet: 'hitech-2013' });
-    expect(why.body.explain.jurisdictions.map((j: { jurisdiction: string; rules: Array<{ ruleVersion: string; applies: boolean }> }) => [j.jurisdiction, j.rules[0].ruleVersion, j.rules[0].applies])).toEqual([
-      ['OH', 'OH-1349.19@2007-03-30', false],
-    ]);
-    expect(decided.body.decision.explain).toEqual(why.body.explain);
 
     const obl = await t.http().get(`/v1/incidents/${id}/obligations`).set(auth(auditor));
     expect(obl.status).toBe(200);
@@ -125,11 +116,6 @@ describe('incident workflow through HTTP', () => {
     const bad = await t.http().post(`/v1/incidents/${id}/facts`).set(auth(responder)).send({ discoveredOn: '2025-03-20' });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('discoveredOn');
-    // The kinds of information involved are a fact (codes only); an unknown code is refused by name.
-    const badElement = await t.http().post(`/v1/incidents/${id}/facts`).set(auth(responder)).send({ dataElements: ['name', 'shoe-size'] });
-    expect(badElement.status).toBe(400);
-    expect(JSON.stringify(badElement.body)).toContain('dataElements.1');
-    await t.http().post(`/v1/incidents/${id}/facts`).set(auth(responder)).send({ dataElements: ['name', 'medical'] }).expect(200);
     await t.http().post(`/v1/incidents/${id}/affected-counts`).set(auth(responder)).send({ byState: { OH: 700 }, insufficientContact: 15, reason: 'revised-count' }).expect(200);
     const obl = await t.http().get(`/v1/incidents/${id}/obligations`).set(auth(officer.apiKey));
     expect(obl.body.obligations.map((o: Record<string, unknown>) => [o.obligationId, o.timing ?? o.form ?? null, o.dueOn])).toEqual([
@@ -155,8 +141,8 @@ describe('incident workflow through HTTP', () => {
   });
 
   it('a key compromised in the datasets/keys ledger re-triages open incidents naming the dataset', async () => {
-    // The SafeguardsSource port answering from a table, so the test controls when the key turns compromised.
-    const source = t.app.get(SAFEGUARDS_SOURCE) as { safeguardsFor: (ids: string[], at: string) => Promise<unknown> };
+    // The datasets context's SAFE_HARBOR port, answering from a table for this test.
+    const source = t.app.get(SAFE_HARBOR) as { safeguardsFor: (ids: string[], at: string) => Promise<unknown> };
     const original = source.safeguardsFor;
     let compromised = false;
     source.safeguardsFor = async (ids: string[]) =>

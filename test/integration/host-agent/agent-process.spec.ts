@@ -10,11 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
-import { agentQueueName, RESULTS_QUEUE } from '../../../src/agents/domain/queues';
+import { agentQueueName, RESULTS_QUEUE, ed25519Sign, signingInput, type SignedMessage, type CommandResult } from '../../../src/shared/agent-protocol';
 import { verifyHeartbeat, verifyResult } from '../../../src/agents/domain/service-channel';
-import { ed25519Sign } from '../../../src/agents/domain/crypto';
-import { signingInput, type SignedMessage } from '../../../src/agents/domain/signed-message';
-import type { CommandResult } from '../../../src/agents/domain/protocol';
 import { approve, newKek, newSigner, sealKek, TestIssuer } from './fixtures';
 
 const REPO = resolve(__dirname, '../../..');

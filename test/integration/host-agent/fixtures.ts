@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID, type KeyObject } from 'node:crypto';
-import { generateSigningKeyPair, keyIdOf, privateKeyFromPem, sealTo, kekSealContext } from '../../../src/agents/domain/crypto';
+import { generateSigningKeyPair, keyIdOf, privateKeyFromPem, sealTo, kekSealContext, signApproval, type Action, type Approval } from '../../../src/shared/agent-protocol';
 import { buildCommand, signCommand } from '../../../src/agents/domain/service-channel';
-import { signApproval, type Action, type Approval } from '../../../src/agents/domain/protocol';
 
 export interface Signer {
   publicKey: string;

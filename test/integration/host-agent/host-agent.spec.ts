@@ -7,9 +7,8 @@ import { AgentState } from '../../../src/host-agent/state';
 import { HostAgent } from '../../../src/host-agent/agent';
 import { gateRead, MANIFEST } from '../../../src/host-agent/actions';
 import { verifyResult } from '../../../src/agents/domain/service-channel';
-import { aeadOpen } from '../../../src/agents/domain/crypto';
+import { aeadOpen, type SignedMessage } from '../../../src/shared/agent-protocol';
 import { decryptFile } from '../../../src/host-agent/file-crypto';
-import type { SignedMessage } from '../../../src/agents/domain/signed-message';
 import { approve, newKek, newSigner, sealKek, TestIssuer } from './fixtures';
 
 const T0 = '2026-03-01T10:00:00.000Z';

@@ -1,8 +1,4 @@
-import { checkCommand, type AgentCheckContext } from '../../../src/agents/domain/agent-checks';
-import { generateSealKeyPair, openSealed, privateKeyFromPem, sealTo } from '../../../src/agents/domain/crypto';
-import { DEFAULT_ALLOW_LIST, ACTIONS } from '../../../src/agents/domain/protocol';
-import { signingInput, signMessage, type SignedMessage } from '../../../src/agents/domain/signed-message';
-import { ed25519Sign } from '../../../src/agents/domain/crypto';
+import { checkCommand, type AgentCheckContext, generateSealKeyPair, openSealed, privateKeyFromPem, sealTo, DEFAULT_ALLOW_LIST, ACTIONS, signingInput, signMessage, type SignedMessage, ed25519Sign } from '../../../src/shared/agent-protocol';
 import { approve, newSigner, TestIssuer } from '../../integration/host-agent/fixtures';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');

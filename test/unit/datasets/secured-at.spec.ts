@@ -1,36 +1,24 @@
-import { decideDataset, evolveDataset, initialDatasetState, type DatasetCommand, type DatasetEvent } from '../../../src/datasets/domain/dataset';
+import { datasetDecider, type DatasetCommand, type DatasetEvent } from '../../../src/datasets/domain/dataset';
 import { combineSafeguards, securedAt } from '../../../src/datasets/domain/secured-at';
-import { decideKey, evolveKey, initialKeyState, type KeyCommand, type KeyEvent } from '../../../src/keys/domain/key';
+import { keyDecider, type KeyCommand, type KeyEvent } from '../../../src/keys/domain/key';
+import { deciderSpec } from '../../support/decider-spec';
 
 const alice = { id: 'sec-alice', role: 'security-officer' };
 const bob = { id: 'sec-bob', role: 'security-officer' };
+const agent = { id: 'agent:host-a', role: 'agent' };
 const t = (h: number) => new Date(Date.parse('2026-02-01T00:00:00.000Z') + h * 3_600_000).toISOString();
 
-function keyEvents(cmds: KeyCommand[]): KeyEvent[] {
-  let s = initialKeyState();
-  const out: KeyEvent[] = [];
-  for (const c of cmds) for (const e of decideKey(c, s)) {
-    out.push(e);
-    s = evolveKey(s, e);
-  }
-  return out;
-}
-function dsEvents(cmds: DatasetCommand[]): DatasetEvent[] {
-  let s = initialDatasetState();
-  const out: DatasetEvent[] = [];
-  for (const c of cmds) for (const e of decideDataset(c, s)) {
-    out.push(e);
-    s = evolveDataset(s, e);
-  }
-  return out;
-}
+const keys = deciderSpec(keyDecider);
+const datasets = deciderSpec(datasetDecider);
+const keyEvents = (cmds: KeyCommand[]): KeyEvent[] => keys.history(cmds);
+const dsEvents = (cmds: DatasetCommand[]): DatasetEvent[] => datasets.history(cmds);
 
 const keyBase: KeyCommand[] = [
-  { kind: 'generate', keyId: 'key-1', name: 'k', fingerprint: 'f1', by: alice, at: t(0) },
-  { kind: 'activate', by: alice, at: t(1) },
+  { kind: 'generate', keyId: 'key-1', name: 'k', fingerprint: 'f1', actor: alice, at: t(0) },
+  { kind: 'activate', actor: alice, at: t(1) },
 ];
-const reg: DatasetCommand = { kind: 'register', datasetId: 'ds-1', agentId: 'host-a', path: '/srv/phi', datasetKind: 'directory', by: 'sec-alice', at: t(2) };
-const enc = (at: string, extra: Partial<Extract<DatasetCommand, { kind: 'record-encrypted' }>> = {}): DatasetCommand => ({ kind: 'record-encrypted', keyId: 'key-1', keyVersion: 1, files: 10, manifestDigest: 'a'.repeat(64), keyApart: true, cleartextRemaining: 0, commandId: 'c1', at, ...extra });
+const reg: DatasetCommand = { kind: 'register', datasetId: 'ds-1', agentId: 'host-a', path: '/srv/phi', datasetKind: 'directory', actor: alice, at: t(2) };
+const enc = (at: string, extra: Partial<Extract<DatasetCommand, { kind: 'record-encrypted' }>> = {}): DatasetCommand => ({ kind: 'record-encrypted', keyId: 'key-1', keyVersion: 1, files: 10, manifestDigest: 'a'.repeat(64), keyApart: true, cleartextRemaining: 0, commandId: 'c1', actor: agent, at, ...extra });
 
 describe('was dataset D secured at time T?', () => {
   const ds = dsEvents([reg, enc(t(3))]);
@@ -50,7 +38,7 @@ describe('was dataset D secured at time T?', () => {
   });
 
   it('a compromise counts from compromisedAt, even when recorded later; before it the data was secured', () => {
-    const k = keyEvents([...keyBase, { kind: 'mark-compromised', compromisedAt: t(10), reason: 'exfiltrated', incidentId: 'inc-1', by: alice, at: t(20) }]);
+    const k = keyEvents([...keyBase, { kind: 'mark-compromised', compromisedAt: t(10), reason: 'exfiltrated', incidentId: 'inc-1', actor: alice, at: t(20) }]);
     expect(securedAt('ds-1', ds, () => k, t(9))).toMatchObject({ secured: true, keyCompromised: false });
     const after = securedAt('ds-1', ds, () => k, t(12)); // compromise not yet recorded at T, but it had happened
     expect(after).toMatchObject({ secured: false, encryption: 'nist-800-111', keyCompromised: true });
@@ -59,9 +47,9 @@ describe('was dataset D secured at time T?', () => {
   });
 
   it('deactivated keys still secure; suspended keys do not', () => {
-    const deact = keyEvents([...keyBase, { kind: 'deactivate', reason: 'rotation done', by: alice, at: t(5) }]);
+    const deact = keyEvents([...keyBase, { kind: 'deactivate', reason: 'rotation done', actor: alice, at: t(5) }]);
     expect(securedAt('ds-1', ds, () => deact, t(6))).toMatchObject({ secured: true, encryption: 'nist-800-111' });
-    const susp = keyEvents([...keyBase, { kind: 'suspend', reason: 'integrity in question', by: alice, at: t(5) }]);
+    const susp = keyEvents([...keyBase, { kind: 'suspend', reason: 'integrity in question', actor: alice, at: t(5) }]);
     const a = securedAt('ds-1', ds, () => susp, t(6));
     expect(a).toMatchObject({ secured: false, encryption: null });
     expect(a.reasons[0]).toMatch(/suspended/);
@@ -70,9 +58,9 @@ describe('was dataset D secured at time T?', () => {
   it('a key version destroyed while the data was still under it: not secured from then on', () => {
     const k = keyEvents([
       ...keyBase,
-      { kind: 'deactivate', reason: 'r', by: alice, at: t(5) },
-      { kind: 'schedule-destruction', waitDays: 7, reason: 'r', by: alice, at: t(6) },
-      { kind: 'destroy', by: bob, at: t(6 + 7 * 24) },
+      { kind: 'deactivate', reason: 'r', actor: alice, at: t(5) },
+      { kind: 'schedule-destruction', waitDays: 7, reason: 'r', actor: alice, at: t(6) },
+      { kind: 'destroy', actor: bob, at: t(6 + 7 * 24) },
     ]);
     expect(securedAt('ds-1', ds, () => k, t(7))).toMatchObject({ secured: true }); // pending destruction of a deactivated key
     const a = securedAt('ds-1', ds, () => k, t(6 + 7 * 24 + 1));
@@ -81,8 +69,8 @@ describe('was dataset D secured at time T?', () => {
   });
 
   it('re-wrapped data follows the new version', () => {
-    const k = keyEvents([...keyBase, { kind: 'rotate', fingerprint: 'f2', by: alice, at: t(5) }]);
-    const d = dsEvents([reg, enc(t(3)), { kind: 'record-rewrapped', keyId: 'key-1', fromVersions: [1], toVersion: 2, files: 10, manifestDigest: 'b'.repeat(64), commandId: 'c2', at: t(6) }]);
+    const k = keyEvents([...keyBase, { kind: 'rotate', fingerprint: 'f2', actor: alice, at: t(5) }]);
+    const d = dsEvents([reg, enc(t(3)), { kind: 'record-rewrapped', keyId: 'key-1', fromVersions: [1], toVersion: 2, files: 10, manifestDigest: 'b'.repeat(64), commandId: 'c2', actor: agent, at: t(6) }]);
     expect(securedAt('ds-1', d, () => k, t(7))).toMatchObject({ secured: true, keyVersion: 2 });
     expect(securedAt('ds-1', d, () => k, t(5.5))).toMatchObject({ secured: true, keyVersion: 1 });
   });
@@ -90,18 +78,17 @@ describe('was dataset D secured at time T?', () => {
   it('key not held apart, or cleartext seen since: not secured', () => {
     const k = keyEvents(keyBase);
     expect(securedAt('ds-1', dsEvents([reg, enc(t(3), { keyApart: false })]), () => k, t(4))).toMatchObject({ secured: false, encryption: null });
-    const d = dsEvents([reg, enc(t(3)), { kind: 'record-cleartext-found', files: 2, commandId: 'c3', at: t(5) }]);
+    const d = dsEvents([reg, enc(t(3)), { kind: 'record-cleartext-found', files: 2, commandId: 'c3', actor: agent, at: t(5) }]);
     expect(securedAt('ds-1', d, () => k, t(4))).toMatchObject({ secured: true });
     expect(securedAt('ds-1', d, () => k, t(6))).toMatchObject({ secured: false });
-    const again = dsEvents([reg, enc(t(3)), { kind: 'record-cleartext-found', files: 2, commandId: 'c3', at: t(5) }, enc(t(7), { commandId: 'c5' })]);
+    const again = dsEvents([reg, enc(t(3)), { kind: 'record-cleartext-found', files: 2, commandId: 'c3', actor: agent, at: t(5) }, enc(t(7), { commandId: 'c5' })]);
     expect(securedAt('ds-1', again, () => k, t(8))).toMatchObject({ secured: true });
   });
 
   it('shredded or crypto-erased on the host: secured by destruction', () => {
-    const k = keyEvents([...keyBase, { kind: 'mark-compromised', compromisedAt: t(10), reason: 'x', by: alice, at: t(10) }]);
-    const shred = dsEvents([reg, enc(t(3)), { kind: 'record-shredded', filesDestroyed: 10, wrappedKeysDestroyed: 10, commandId: 'c4', at: t(8) }]);
+    const k = keyEvents([...keyBase, { kind: 'mark-compromised', compromisedAt: t(10), reason: 'x', actor: alice, at: t(10) }]);
+    const shred = dsEvents([reg, enc(t(3)), { kind: 'record-shredded', filesDestroyed: 10, wrappedKeysDestroyed: 10, commandId: 'c4', actor: agent, at: t(8) }]);
     expect(securedAt('ds-1', shred, () => k, t(11))).toMatchObject({ secured: true, encryption: null, destruction: 'nist-800-88', keyCompromised: false });
-    expect(() => decideDataset(enc(t(12), { commandId: 'c6' }), shred.reduce(evolveDataset, initialDatasetState()))).toThrow(/shredded/);
   });
 
   it('combines several datasets: one unsecured dataset makes the incident unsecured', () => {

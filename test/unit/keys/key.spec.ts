@@ -1,122 +1,132 @@
-import { canDecrypt, canEncrypt, decideKey, evolveKey, initialKeyState, rotationDueAt, versionState, type KeyCommand, type KeyEvent, type KeyState } from '../../../src/keys/domain/key';
+import { canDecrypt, canEncrypt, keyDecider, rotationDueAt, versionState, type KeyCommand } from '../../../src/keys/domain/key';
 import { KeyLocker, kekFingerprint, type KeyMaterialStore, type KeyWrapper } from '../../../src/keys/domain/key-locker';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { generateSealKeyPair, kekSealContext, openSealed, privateKeyFromPem } from '../../../src/agents/domain/crypto';
+import { generateSealKeyPair, kekSealContext, openSealed, privateKeyFromPem } from '../../../src/shared/agent-protocol';
+import { deciderSpec } from '../../support/decider-spec';
 
 const alice = { id: 'sec-alice', role: 'security-officer' };
 const bob = { id: 'sec-bob', role: 'security-officer' };
 const day = 86_400_000;
 const at = (d: number) => new Date(Date.parse('2026-01-01T00:00:00.000Z') + d * day).toISOString();
 
-function run(cmds: KeyCommand[], s: KeyState = initialKeyState()): { state: KeyState; events: KeyEvent[] } {
-  const events: KeyEvent[] = [];
-  for (const c of cmds) for (const e of decideKey(c, s)) {
-    events.push(e);
-    s = evolveKey(s, e);
-  }
-  return { state: s, events };
-}
-
-const gen: KeyCommand = { kind: 'generate', keyId: 'key-1', name: 'EHR volume', fingerprint: 'f1', by: alice, at: at(0) };
-const active = () => run([gen, { kind: 'activate', by: alice, at: at(0) }]).state;
+const spec = deciderSpec(keyDecider);
+const gen: KeyCommand = { kind: 'generate', keyId: 'key-1', name: 'EHR volume', fingerprint: 'f1', actor: alice, at: at(0) };
+const activate: KeyCommand = { kind: 'activate', actor: alice, at: at(0) };
+const generated = spec.history([gen]);
+const active = spec.history([activate], generated);
+const deactivated = spec.history([{ kind: 'deactivate', reason: 'retired', actor: alice, at: at(1) }], active);
 
 describe('key lifecycle (NIST SP 800-57)', () => {
-  it('goes generated → pre-activation → active, and only active keys encrypt', () => {
-    const pre = run([gen]).state;
-    expect(pre.status).toBe('pre-activation');
-    expect(canEncrypt(pre, 1)).toBe(false);
-    const s = active();
+  it('generates a pre-activation key with its first version and policy defaults', () => {
+    spec.when(gen).then([{ type: 'KeyGenerated', data: { keyId: 'key-1', name: 'EHR volume', algorithm: 'AES-256-GCM', version: 1, fingerprint: 'f1', cryptoperiodDays: 365, maxCustodians: 3, by: 'sec-alice', at: at(0) } }]);
+    spec.given(generated).when(gen).thenThrows(/already exists/);
+    spec.when({ ...gen, keyId: 'Key_1' }).thenThrows(/keyId/);
+    spec.when({ ...gen, cryptoperiodDays: 0 }).thenThrows(/cryptoperiodDays/);
+    spec.given([]).when(activate).thenThrows(/does not exist/);
+    expect(canEncrypt(spec.given(generated).state(), 1)).toBe(false);
+  });
+
+  it('activation schedules rotation at the end of the cryptoperiod; only active keys encrypt', () => {
+    spec.given(generated).when(activate).then([{ type: 'KeyActivated', data: { keyId: 'key-1', by: 'sec-alice', rotateBy: '2027-01-01', custodians: [] } }]);
+    const s = spec.given(active).state();
     expect(s.status).toBe('active');
     expect(canEncrypt(s, 1)).toBe(true);
   });
 
   it('allows exactly the transitions of §1', () => {
-    const s = active();
-    expect(run([{ kind: 'suspend', reason: 'audit', by: alice, at: at(1) }, { kind: 'reactivate', by: alice, at: at(2) }], s).state.status).toBe('active');
-    expect(() => run([{ kind: 'activate', by: alice, at: at(1) }], s)).toThrow(/cannot activate a key that is active/);
-    expect(() => run([{ kind: 'reactivate', by: alice, at: at(1) }], s)).toThrow(/cannot reactivate/);
-    expect(() => run([{ kind: 'schedule-destruction', waitDays: 7, reason: 'r', by: alice, at: at(1) }], s)).toThrow(/cannot schedule destruction of a key that is active/);
-    const deact = run([{ kind: 'deactivate', reason: 'retired', by: alice, at: at(1) }], s).state;
+    spec.given(active).when([{ kind: 'suspend', reason: 'audit', actor: alice, at: at(1) }, { kind: 'reactivate', actor: alice, at: at(2) }]).then([{ type: 'KeySuspended', data: { reason: 'audit' } }, { type: 'KeyReactivated' }]);
+    spec.given(active).when(activate).thenThrows(/cannot activate a key that is active/);
+    spec.given(active).when({ kind: 'reactivate', actor: alice, at: at(1) }).thenThrows(/cannot reactivate/);
+    spec.given(active).when({ kind: 'schedule-destruction', waitDays: 7, reason: 'r', actor: alice, at: at(1) }).thenThrows(/cannot schedule destruction of a key that is active/);
+    const deact = spec.given(deactivated).state();
     expect(deact.status).toBe('deactivated');
     expect(canEncrypt(deact, 1)).toBe(false);
     expect(canDecrypt(deact, 1, { rewrap: true })).toBe(true);
     expect(canDecrypt(deact, 1, { rewrap: false })).toBe(false);
-    expect(() => run([{ kind: 'rotate', fingerprint: 'f2', by: alice, at: at(2) }], deact)).toThrow(/only an active key/);
+    spec.given(deactivated).when({ kind: 'rotate', fingerprint: 'f2', actor: alice, at: at(2) }).thenThrows(/only an active key/);
   });
 
   it('compromise: from any state but destroyed; no encrypt; decrypt only to re-wrap under an incident', () => {
-    const c = run([{ kind: 'mark-compromised', compromisedAt: at(3), reason: 'laptop stolen', incidentId: 'inc-1', by: alice, at: at(5) }], active()).state;
-    expect(c.status).toBe('compromised');
-    expect(c.compromisedAt).toBe(at(3));
-    expect(canEncrypt(c, 1)).toBe(false);
-    expect(canDecrypt(c, 1, { rewrap: true })).toBe(false);
-    expect(canDecrypt(c, 1, { rewrap: true, incidentId: 'inc-1' })).toBe(true);
-    expect(() => run([{ kind: 'mark-compromised', compromisedAt: at(6), reason: 'x', by: alice, at: at(5) }], active())).toThrow(/future/);
-    expect(() => run([{ kind: 'mark-compromised', compromisedAt: at(5), reason: 'again', by: alice, at: at(5) }], c)).toThrow(/already compromised/);
+    const compromise: KeyCommand = { kind: 'mark-compromised', compromisedAt: at(3), reason: 'laptop stolen', incidentId: 'inc-1', actor: alice, at: at(5) };
+    const { state } = spec.given(active).when(compromise).then([{ type: 'KeyCompromised', data: { keyId: 'key-1', compromisedAt: at(3), reason: 'laptop stolen', incidentId: 'inc-1', by: 'sec-alice', at: at(5) } }]);
+    expect(state).toMatchObject({ status: 'compromised', compromisedAt: at(3) });
+    expect(canEncrypt(state, 1)).toBe(false);
+    expect(canDecrypt(state, 1, { rewrap: true })).toBe(false);
+    expect(canDecrypt(state, 1, { rewrap: true, incidentId: 'inc-1' })).toBe(true);
+    spec.given(active).when({ ...compromise, compromisedAt: at(6) }).thenThrows(/future/);
+    spec.given(spec.history([compromise], active)).when(compromise).thenThrows(/already compromised/);
+    spec.given(deactivated).when({ ...compromise, at: at(6) }).then([{ type: 'KeyCompromised' }]);
   });
 
-  it('destruction: 7–30 day wait, cancellable, then a second approver who is not the requester', () => {
-    const deact = run([{ kind: 'deactivate', reason: 'retired', by: alice, at: at(1) }], active()).state;
-    expect(() => run([{ kind: 'schedule-destruction', waitDays: 3, reason: 'r', by: alice, at: at(2) }], deact)).toThrow(/waitDays/);
-    const sched = run([{ kind: 'schedule-destruction', waitDays: 7, reason: 'end of retention', by: alice, at: at(2) }], deact).state;
-    expect(sched.status).toBe('destruction-scheduled');
-    expect(run([{ kind: 'cancel-destruction', by: bob, at: at(3) }], sched).state.status).toBe('deactivated');
-    expect(() => run([{ kind: 'destroy', by: bob, at: at(8) }], sched)).toThrow(/waiting period/);
-    expect(() => run([{ kind: 'destroy', by: alice, at: at(9) }], sched)).toThrow(/two-person rule/);
-    expect(() => run([{ kind: 'destroy', by: { id: 'aud-x', role: 'auditor' }, at: at(9) }], sched)).toThrow(/security officer/);
-    const { state, events } = run([{ kind: 'destroy', by: bob, at: at(9) }], sched);
+  it('destruction: 7–30 day wait, cancellable, then a second security officer after the wait', () => {
+    spec.given(deactivated).when({ kind: 'schedule-destruction', waitDays: 3, reason: 'r', actor: alice, at: at(2) }).thenThrows(/waitDays/);
+    const scheduled = spec.history([{ kind: 'schedule-destruction', waitDays: 7, reason: 'end of retention', actor: alice, at: at(2) }], deactivated);
+    expect(spec.given(scheduled).state()).toMatchObject({ status: 'destruction-scheduled', destruction: { earliestAt: at(9), previousStatus: 'deactivated' } });
+    spec.given(scheduled).when({ kind: 'cancel-destruction', actor: bob, at: at(3) }).then([{ type: 'KeyDestructionCancelled', data: { restoredStatus: 'deactivated' } }]);
+    spec.given(scheduled).when({ kind: 'destroy', actor: bob, at: at(8) }).thenThrows(/waiting period/);
+    spec.given(scheduled).when({ kind: 'destroy', actor: alice, at: at(9) }).thenThrows(/two-person rule/);
+    spec.given(scheduled).when({ kind: 'destroy', actor: { id: 'aud-x', role: 'auditor' }, at: at(9) }).thenThrows(/security officer/);
+    const { state } = spec.given(scheduled).when({ kind: 'destroy', actor: bob, at: at(9) }).then([{ type: 'KeyDestroyed', data: { requestedBy: 'sec-alice', approvedBy: 'sec-bob', versions: [1] } }]);
     expect(state.status).toBe('destroyed');
-    expect(events[0]).toMatchObject({ type: 'KeyDestroyed', data: { requestedBy: 'sec-alice', approvedBy: 'sec-bob', versions: [1] } });
     expect(versionState(state, 1)).toBe('destroyed');
-    expect(() => run([{ kind: 'mark-compromised', compromisedAt: at(9), reason: 'x', by: alice, at: at(10) }], state)).toThrow(/destroyed/);
+    spec.given(spec.history([{ kind: 'destroy', actor: bob, at: at(9) }], scheduled)).when({ kind: 'mark-compromised', compromisedAt: at(9), reason: 'x', actor: alice, at: at(10) }).thenThrows(/destroyed/);
   });
 
   it('revoking an active key needs a second person; a suspended key is revoked at once', () => {
-    const req = run([{ kind: 'request-revocation', reason: 'custodian left', by: alice, at: at(1) }], active());
-    expect(req.state.status).toBe('active');
-    expect(req.events[0].type).toBe('KeyRevocationRequested');
-    expect(() => run([{ kind: 'approve-revocation', by: alice, at: at(1) }], req.state)).toThrow(/two-person/);
-    const done = run([{ kind: 'approve-revocation', by: bob, at: at(1) }], req.state);
+    const requested = spec.history([{ kind: 'request-revocation', reason: 'custodian left', actor: alice, at: at(1) }], active);
+    spec.given(active).when({ kind: 'request-revocation', reason: 'custodian left', actor: alice, at: at(1) }).then([{ type: 'KeyRevocationRequested', data: { by: 'sec-alice' } }]);
+    expect(spec.given(requested).state().status).toBe('active');
+    spec.given(requested).when({ kind: 'approve-revocation', actor: alice, at: at(1) }).thenThrows(/two-person/);
+    const done = spec.given(requested).when({ kind: 'approve-revocation', actor: bob, at: at(1) }).then([{ type: 'KeyRevoked', data: { requestedBy: 'sec-alice', approvedBy: 'sec-bob', fromStatus: 'active' } }]);
     expect(done.state).toMatchObject({ status: 'deactivated', revoked: true });
-    const susp = run([{ kind: 'suspend', reason: 'x', by: alice, at: at(1) }, { kind: 'request-revocation', reason: 'y', by: alice, at: at(2) }], active());
-    expect(susp.events.map((e) => e.type)).toEqual(['KeySuspended', 'KeyRevoked']);
+    spec
+      .given(active)
+      .when([{ kind: 'suspend', reason: 'x', actor: alice, at: at(1) }, { kind: 'request-revocation', reason: 'y', actor: alice, at: at(2) }])
+      .then([{ type: 'KeySuspended' }, { type: 'KeyRevoked', data: { approvedBy: null, fromStatus: 'suspended' } }]);
   });
 
   it('versions: newest encrypts, older decrypt down to the minimum, below it archived, trimmed ones destroyed (two people)', () => {
-    const s = run(
+    const rotated = spec.history(
       [
-        { kind: 'rotate', fingerprint: 'f2', by: alice, at: at(100) },
-        { kind: 'rotate', fingerprint: 'f3', by: alice, at: at(200) },
+        { kind: 'rotate', fingerprint: 'f2', actor: alice, at: at(100) },
+        { kind: 'rotate', fingerprint: 'f3', actor: alice, at: at(200) },
       ],
-      active(),
-    ).state;
+      active,
+    );
+    const s = spec.given(rotated).state();
     expect([1, 2, 3].map((v) => versionState(s, v))).toEqual(['decrypt-only', 'decrypt-only', 'current']);
     expect(canEncrypt(s, 2)).toBe(false);
     expect(canEncrypt(s, 3)).toBe(true);
-    expect(() => run([{ kind: 'rotate', fingerprint: 'f2', by: alice, at: at(201) }], s)).toThrow(/differ/);
-    const m = run([{ kind: 'set-min-decryption-version', version: 2, by: alice, at: at(201) }], s);
-    expect(m.events[0]).toMatchObject({ data: { archived: [1] } });
-    expect(versionState(m.state, 1)).toBe('archived');
-    expect(canDecrypt(m.state, 1, { rewrap: true })).toBe(false);
-    expect(() => run([{ kind: 'set-min-decryption-version', version: 1, by: alice, at: at(202) }], m.state)).toThrow(/never goes down/);
-    expect(() => run([{ kind: 'request-trim', below: 3, reason: 'r', by: alice, at: at(202) }], m.state)).toThrow(/archived/);
-    const t = run([{ kind: 'request-trim', below: 2, reason: 'old', by: alice, at: at(202) }], m.state);
-    expect(() => run([{ kind: 'approve-trim', by: alice, at: at(203) }], t.state)).toThrow(/two-person/);
-    const trimmed = run([{ kind: 'approve-trim', by: bob, at: at(203) }], t.state);
-    expect(trimmed.events[0]).toMatchObject({ type: 'KeyVersionsDestroyed', data: { versions: [1] } });
+    spec.given(rotated).when({ kind: 'rotate', fingerprint: 'f2', actor: alice, at: at(201) }).thenThrows(/differ/);
+    const min = spec.given(rotated).when({ kind: 'set-min-decryption-version', version: 2, actor: alice, at: at(201) }).then([{ type: 'KeyMinDecryptionVersionSet', data: { version: 2, archived: [1] } }]);
+    expect(versionState(min.state, 1)).toBe('archived');
+    expect(canDecrypt(min.state, 1, { rewrap: true })).toBe(false);
+    const archived = spec.history([{ kind: 'set-min-decryption-version', version: 2, actor: alice, at: at(201) }], rotated);
+    spec.given(archived).when({ kind: 'set-min-decryption-version', version: 1, actor: alice, at: at(202) }).thenThrows(/never goes down/);
+    spec.given(archived).when({ kind: 'set-min-decryption-version', version: 2, actor: alice, at: at(202) }).thenNothing();
+    spec.given(archived).when({ kind: 'request-trim', below: 3, reason: 'r', actor: alice, at: at(202) }).thenThrows(/archived/);
+    const trimRequested = spec.history([{ kind: 'request-trim', below: 2, reason: 'old', actor: alice, at: at(202) }], archived);
+    spec.given(trimRequested).when({ kind: 'approve-trim', actor: alice, at: at(203) }).thenThrows(/two-person/);
+    const trimmed = spec.given(trimRequested).when({ kind: 'approve-trim', actor: bob, at: at(203) }).then([{ type: 'KeyVersionsDestroyed', data: { versions: [1], requestedBy: 'sec-alice', approvedBy: 'sec-bob' } }]);
     expect(versionState(trimmed.state, 1)).toBe('destroyed');
     expect(rotationDueAt(trimmed.state)).toBe(at(200 + 365));
   });
 
   it('custodians: at most the configured number, never someone holding a grant to data under the key', () => {
-    const s = run([{ ...gen, maxCustodians: 2 } as KeyCommand, { kind: 'activate', by: alice, at: at(0) }]).state;
-    const two = run([
-      { kind: 'assign-custodian', principal: 'cust_a', principalsWithGrants: ['dr_lee'], by: alice, at: at(1) },
-      { kind: 'assign-custodian', principal: 'cust_b', principalsWithGrants: ['dr_lee'], by: alice, at: at(1) },
-    ], s).state;
-    expect(two.custodians).toEqual(['cust_a', 'cust_b']);
-    expect(() => run([{ kind: 'assign-custodian', principal: 'cust_c', principalsWithGrants: [], by: alice, at: at(1) }], two)).toThrow(/at most 2/);
-    expect(() => run([{ kind: 'assign-custodian', principal: 'dr_lee', principalsWithGrants: ['dr_lee'], by: alice, at: at(1) }], s)).toThrow(/separation of duties/);
+    const twoMax = spec.history([{ ...gen, maxCustodians: 2 }, activate]);
+    const withTwo = spec.history(
+      [
+        { kind: 'assign-custodian', principal: 'cust_a', principalsWithGrants: ['dr_lee'], actor: alice, at: at(1) },
+        { kind: 'assign-custodian', principal: 'cust_b', principalsWithGrants: ['dr_lee'], actor: alice, at: at(1) },
+      ],
+      twoMax,
+    );
+    expect(spec.given(withTwo).state().custodians).toEqual(['cust_a', 'cust_b']);
+    spec.given(withTwo).when({ kind: 'assign-custodian', principal: 'cust_c', principalsWithGrants: [], actor: alice, at: at(1) }).thenThrows(/at most 2/);
+    spec.given(twoMax).when({ kind: 'assign-custodian', principal: 'dr_lee', principalsWithGrants: ['dr_lee'], actor: alice, at: at(1) }).thenThrows(/separation of duties/);
+    spec.given(withTwo).when({ kind: 'remove-custodian', principal: 'cust_a', actor: alice, at: at(2) }).then([{ type: 'KeyCustodianRemoved', data: { principal: 'cust_a' } }]);
+    // Rotation carries the custodians to the key-rotation timeline's assignees.
+    spec.given(withTwo).when({ kind: 'rotate', fingerprint: 'f2', actor: alice, at: at(3) }).then([{ type: 'KeyVersionAdded', data: { version: 2, custodians: ['cust_a', 'cust_b'], rotateBy: '2027-01-04' } }]);
   });
 });
 

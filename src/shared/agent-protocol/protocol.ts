@@ -4,7 +4,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalBytes } from '../../shared/canonical-json';
+import { canonicalBytes } from '../canonical-json';
 import { ed25519Sign, ed25519Verify, sha256Hex } from './crypto';
 import { signingInput } from './signed-message';
 

@@ -8,7 +8,7 @@
  *   payload       = RFC 8785 canonical JSON bytes of the body
  */
 import type { KeyObject } from 'node:crypto';
-import { canonicalBytes } from '../../shared/canonical-json';
+import { canonicalBytes } from '../canonical-json';
 import { ed25519Sign, ed25519Verify, sha256Hex } from './crypto';
 
 export const CHANNEL_DOMAIN = 'safeharbor/agent-channel/v1';
