@@ -152,7 +152,7 @@ export class NoticesService {
     if (input.recipientsArtifact !== undefined && !this.artifacts.has(input.recipientsArtifact)) throw ValidationError.field('recipientsArtifact', 'no such artifact');
     if (input.kind === 'individual' && !input.recipientsArtifact) throw ValidationError.field('recipientsArtifact', 'required for individual notices');
     const content = this.buildContent(input);
-    const batchId = uuidv7(this.ledger.now().getTime());
+    const batchId = uuidv7();
     const contentArtifact = await this.storeContent(input.incidentId, content);
     const contentDigest = this.contentDigest(content, input.recipientsArtifact);
     const r = await this.run(batchId, {

@@ -70,11 +70,11 @@ export async function publishDefinitions(
       definitionStream(def.workflow),
       [
         {
-          id: uuidv7(now.getTime()),
+          id: uuidv7(),
           type: TimelineEventTypes.WorkflowDefinitionPublished,
           schemaVersion: 1,
           data: { workflow: def.workflow, version: def.version, digest, definition: def } as unknown as Record<string, unknown>,
-          metadata: { actor, correlationId: uuidv7(now.getTime()), occurredAt: now.toISOString() },
+          metadata: { actor, correlationId: uuidv7(), occurredAt: now.toISOString() },
         },
       ],
       expected,

@@ -64,12 +64,12 @@ export class RiskCommands {
     ctx: CommandContext,
   ): Promise<{ assessmentId: string; version: bigint; diff: AssessmentDiff | null }> {
     await this.loadProgram(input.programId);
-    const assessmentId = uuidv7(this.ledger.now().getTime());
+    const assessmentId = uuidv7();
     let previous: AssessmentState | undefined;
     const carryIds: Record<string, string> = {};
     if (input.fromAssessmentId) {
       previous = (await this.loadAssessment(input.fromAssessmentId)).state;
-      for (const id of [...Object.keys(previous.assets), ...Object.keys(previous.risks)]) carryIds[id] = uuidv7(this.ledger.now().getTime());
+      for (const id of [...Object.keys(previous.assets), ...Object.keys(previous.risks)]) carryIds[id] = uuidv7();
     }
     const r = await handleCommand(
       this.ledger,
@@ -96,12 +96,12 @@ export class RiskCommands {
   }
 
   registerAsset(id: string, asset: Omit<Asset, 'assetId'>, ctx: CommandContext, expectedVersion?: bigint) {
-    const assetId = uuidv7(this.ledger.now().getTime());
+    const assetId = uuidv7();
     return this.onAssessment(id, { kind: 'register-asset', asset: { ...asset, assetId }, by: by(ctx) }, ctx, expectedVersion).then((r) => ({ ...r, assetId }));
   }
 
   identifyRisk(id: string, risk: { title: string; assetIds: string[]; threat: string; vulnerability: string; controls: string[] }, ctx: CommandContext, expectedVersion?: bigint) {
-    const riskId = uuidv7(this.ledger.now().getTime());
+    const riskId = uuidv7();
     return this.onAssessment(id, { kind: 'identify-risk', risk: { ...risk, riskId, source: { kind: 'assessment' } }, by: by(ctx), catalogs: shippedCatalogs() }, ctx, expectedVersion).then((r) => ({ ...r, riskId }));
   }
 
@@ -114,7 +114,7 @@ export class RiskCommands {
   }
 
   acceptRisk(id: string, riskId: string, body: { rationale: string; expiresOn?: string }, ctx: CommandContext, expectedVersion?: bigint) {
-    return this.onAssessment(id, { kind: 'accept-risk', riskId, acceptanceId: uuidv7(this.ledger.now().getTime()), acceptedOn: this.today(), ...body, by: by(ctx) }, ctx, expectedVersion);
+    return this.onAssessment(id, { kind: 'accept-risk', riskId, acceptanceId: uuidv7(), acceptedOn: this.today(), ...body, by: by(ctx) }, ctx, expectedVersion);
   }
 
   submit(id: string, ctx: CommandContext, expectedVersion?: bigint) {

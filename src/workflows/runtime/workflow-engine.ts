@@ -472,7 +472,7 @@ export class WorkflowEngine {
           timelineStream(def.workflow, t.subject),
           [
             {
-              id: uuidv7(now.getTime()),
+              id: uuidv7(),
               type: timer.kind === 'reminder' ? TimelineEventTypes.ReminderSent : TimelineEventTypes.EscalationRaised,
               schemaVersion: 1,
               data: event as unknown as Record<string, unknown>,
