@@ -9,7 +9,7 @@ import { registerCoreCommands } from './core-commands';
 import { registerIncidentCommands } from './incident-commands';
 import { registerSafeguardsCommands } from './safeguards-commands';
 import type { CliRuntime } from './runtime';
-import { registerRoleCommands } from '../platform/roles/role-commands';
+import { registerRoleCommands } from './role-commands';
 
 /** Every context's CLI commands. Add your registrar here (one line). */
 export const CLI_REGISTRARS: Array<(program: Command, cli: CliRuntime) => void> = [

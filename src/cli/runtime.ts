@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { SingleBar, Presets } from 'cli-progress';
 import { randomUUID } from 'node:crypto';
-import { createAppContext } from '../app';
+import { createAppContext } from '../app/create-app';
 import { PrincipalsService } from '../auth/principals.service';
 import type { CommandContext } from '../ledger/ledger';
 import { loadConfig, type AppConfig } from '../platform/config';

@@ -6,14 +6,14 @@ import express from 'express';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { AppModule } from './app.module';
-import type { EventStore } from './ledger/port';
-import { READ_DB } from './ledger/projections/projection-runner';
-import { SystemClock, type Clock } from './platform/clock';
-import type { AppConfig } from './platform/config';
-import { IdempotencyInterceptor } from './platform/http/idempotency.interceptor';
-import { ProblemFilter, toProblem } from './platform/http/problem.filter';
-import { METRICS, type ProcessRole } from './platform/tokens';
-import { uuidv7 } from './platform/ids';
+import type { EventStore } from '../ledger/port';
+import { READ_DB } from '../ledger/projections/projection-runner';
+import { SystemClock, type Clock } from '../platform/clock';
+import type { AppConfig } from '../platform/config';
+import { IdempotencyInterceptor } from '../platform/http/idempotency.interceptor';
+import { ProblemFilter, toProblem } from '../platform/http/problem.filter';
+import { METRICS, type ProcessRole } from '../platform/tokens';
+import { uuidv7 } from '../platform/ids';
 
 export interface AppOptions {
   config: AppConfig;

@@ -1,9 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { CONTEXT_MODULES } from './contexts';
-import { rateLimitModule } from './platform/http/rate-limit';
-import { SystemController } from './platform/http/system.controller';
-import { PlatformModule, type PlatformOptions } from './platform/platform.module';
+import { rateLimitModule } from '../platform/http/rate-limit';
+import { SystemController } from './system.controller';
+import { PlatformModule, type PlatformOptions } from './platform.module';
 
 @Module({})
 export class AppModule {
