@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createPublicKey } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { CommandContext } from '../ledger/ledger';
-import { SafeguardsService } from '../agents/safeguards.service';
+import type { SafeguardsService } from '../agents/safeguards.service';
 import { absPathSchema, idSchema, principalSchema, signApproval, type Approval } from '../agents/domain/protocol';
 import { generateSigningKeyPair, keyIdOf, privateKeyFromPem } from '../agents/domain/crypto';
 import { CliUsageError, type CliRuntime } from './runtime';
@@ -16,7 +16,8 @@ export function registerSafeguardsCommands(program: Command, cli: CliRuntime): v
   const run = (fn: (s: SafeguardsService, ctx: CommandContext, app: INestApplicationContext) => Promise<unknown>) =>
     cli.withApp(async (app) => {
       const ctx = await cli.actor(app);
-      const s = app.get(SafeguardsService);
+      const { SafeguardsService: service } = await import('../agents/safeguards.service'); // `officer keygen` needs no app
+      const s = app.get(service);
       await s.catchUp();
       cli.print(await fn(s, ctx, app));
     });
