@@ -10,7 +10,8 @@ const swc = (syntax) => ['@swc/jest', {
 
 // Dependencies published as ES modules only. Node 20.19+ loads them from our CommonJS build
 // through require(esm); Jest's own module loader does that only from Node 24.9, so under Jest
-// they are compiled to CommonJS like our sources.
+// they are compiled to CommonJS by the same SWC as our sources.
+// See docs/decisions/0001-dependency-majors.md.
 const ESM_ONLY = ['uuid'];
 
 module.exports = {

@@ -6,13 +6,21 @@ import { makeTempDir } from '../../support/temp-dir';
 
 const ROOT = join(__dirname, '../../..');
 
-/** Runs `safeharbor ARGS` in a child process and reports its exit code and which packages it loaded. */
+/** Runs `safeharbor ARGS` in a child process and reports its exit code and which packages it asked for. */
 function runAndListModules(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; loaded: string[] }> {
+  // Packages requested by name, whatever their format: ESM-only packages loaded through
+  // require(esm) do not show up in require.cache.
   const probe = `
+    const Module = require('node:module');
+    const requested = new Set();
+    const load = Module._load;
+    Module._load = function (request, ...rest) {
+      if (!request.startsWith('.') && !request.startsWith('/') && !request.startsWith('node:')) requested.add(request.split('/').slice(0, request.startsWith('@') ? 2 : 1).join('/'));
+      return load.call(this, request, ...rest);
+    };
     const { runCli } = require(${JSON.stringify(join(ROOT, 'src/cli/main.ts'))});
     runCli(${JSON.stringify(args)}).then((code) => {
-      const loaded = Object.keys(require.cache).filter((p) => p.includes('/node_modules/')).map((p) => p.split('/node_modules/').pop().split('/').slice(0, p.split('/node_modules/').pop().startsWith('@') ? 2 : 1).join('/'));
-      process.stderr.write('\\nLOADED ' + JSON.stringify([...new Set(loaded)]) + '\\n');
+      process.stderr.write('\\nLOADED ' + JSON.stringify([...requested]) + '\\n');
       process.exitCode = code;
     });`;
   return new Promise((resolve, reject) => {
