@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Runs before `npm start` and `npm test` (npm's pre-scripts). Uses only Node built-ins, because
 // it may run before node_modules exists. It:
-//   1. installs npm dependencies when node_modules is missing or older than package-lock.json
-//      (or the native SQLite binding is not built);
+//   1. installs npm dependencies when node_modules is missing (npm ci) or older than
+//      package-lock.json, or the native SQLite binding is not built (npm install);
 //   2. makes sure a Redis answers at REDIS_URL (default redis://127.0.0.1:6379): if none does, it
 //      starts a local redis-server under ./data/redis, installing it from the OS packages first
 //      (apt-get, when running as root) — otherwise it says exactly how to install it and exits 1;
@@ -19,16 +19,19 @@ const log = (msg) => process.stderr.write(`[safeharbor setup] ${msg}\n`);
 
 function installNpmDependencies() {
   const lock = path.join(root, 'package-lock.json');
-  const marker = path.join(root, 'node_modules', '.package-lock.json');
+  const modules = path.join(root, 'node_modules');
+  const marker = path.join(modules, '.package-lock.json');
   const stale = !fs.existsSync(marker) || (fs.existsSync(lock) && fs.statSync(lock).mtimeMs > fs.statSync(marker).mtimeMs + 1000);
-  const native = path.join(root, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+  const native = path.join(modules, 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
   if (!stale && fs.existsSync(native)) return;
-  // `npm install` honours package-lock.json; `npm ci` is stricter than this registry's lockfiles
-  // allow (they omit other platforms' optional binaries), so it is not used.
-  log('installing npm dependencies (npm install, from package-lock.json)…');
-  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', env: process.env });
+  // A fresh clone gets exactly the lockfile (`npm ci`: it never rewrites package-lock.json, so the
+  // checkout stays clean). An existing tree that is behind the lockfile is brought up to it in
+  // place (`npm install`), which keeps the native modules already built.
+  const args = fs.existsSync(modules) ? ['install', '--no-audit', '--no-fund'] : ['ci', '--no-audit', '--no-fund'];
+  log(`installing npm dependencies (npm ${args[0]}, from package-lock.json)…`);
+  const r = spawnSync('npm', args, { cwd: root, stdio: 'inherit', env: process.env });
   if (r.status !== 0) {
-    log('npm install failed; see the output above.');
+    log(`npm ${args[0]} failed; see the output above.`);
     process.exit(r.status || 1);
   }
 }

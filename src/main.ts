@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createHttpApp } from './app';
+import { createHttpApp } from './app/create-app';
 import { loadConfig } from './platform/config';
 import { createLogger } from './platform/logger';
 import type { ProcessRole } from './platform/tokens';

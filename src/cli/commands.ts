@@ -1,26 +1,45 @@
 import type { Command } from 'commander';
-import { registerAffectedCommands } from '../incidents/cli/affected-commands';
-import { registerTriageCommands } from '../incidents/cli/triage-commands';
-import { registerIntegrityCommands } from '../ledger/integrity/cli/integrity-commands';
-import { registerNoticeCommands } from '../notices/cli/notices-commands';
-import { registerRiskCli } from '../risk/cli/risk-commands';
-import { registerWorkflowsCli } from '../workflows/cli/register';
-import { registerCoreCommands } from './core-commands';
-import { registerIncidentCommands } from './incident-commands';
-import { registerSafeguardsCommands } from './safeguards-commands';
 import type { CliRuntime } from './runtime';
-import { registerRoleCommands } from '../platform/roles/role-commands';
 
-/** Every context's CLI commands. Add your registrar here (one line). */
-export const CLI_REGISTRARS: Array<(program: Command, cli: CliRuntime) => void> = [
-  registerCoreCommands,
-  registerIncidentCommands,
-  registerTriageCommands,
-  registerAffectedCommands,
-  registerIntegrityCommands,
-  registerWorkflowsCli,
-  registerNoticeCommands,
-  registerSafeguardsCommands,
-  registerRiskCli,
-  registerRoleCommands,
+export type CliRegistrar = (program: Command, cli: CliRuntime) => void;
+
+/**
+ * One group of `safeharbor` commands: the top-level names it registers and how to load it.
+ * A command loads only its own group (a dynamic import), so `safeharbor triage` never loads
+ * Nest, the ledger or the other contexts; `--help` loads them all.
+ */
+export interface CliGroup {
+  readonly commands: readonly string[];
+  load(): Promise<CliRegistrar>;
+}
+
+/**
+ * Every context's CLI commands. Add your group here (one entry): the top-level command names
+ * your registrar adds (a test checks they match) and a dynamic import of it.
+ */
+export const CLI_GROUPS: readonly CliGroup[] = [
+  { commands: ['serve', 'principals', 'projections'], load: async () => (await import('./core-commands')).registerCoreCommands },
+  { commands: ['incidents'], load: async () => (await import('./incident-commands')).registerIncidentCommands },
+  { commands: ['triage'], load: async () => (await import('../incidents/cli/triage-commands')).registerTriageCommands },
+  { commands: ['affected', 'incidents'], load: async () => (await import('../incidents/cli/affected-commands')).registerAffectedCommands },
+  { commands: ['ledger', 'witness', 'evidence'], load: async () => (await import('../ledger/integrity/cli/integrity-commands')).registerIntegrityCommands },
+  { commands: ['workflows'], load: async () => (await import('../workflows/cli/register')).registerWorkflowsCli },
+  { commands: ['notices'], load: async () => (await import('../notices/cli/notices-commands')).registerNoticeCommands },
+  {
+    commands: ['officer', 'agents', 'keys', 'datasets', 'access', 'containment'],
+    load: async () => (await import('./safeguards-commands')).registerSafeguardsCommands,
+  },
+  { commands: ['status', 'risk'], load: async () => (await import('../risk/cli/risk-commands')).registerRiskCli },
+  { commands: ['api', 'worker', 'scheduler'], load: async () => (await import('./role-commands')).registerRoleCommands },
 ];
+
+/** The registrars for `name` (in CLI_GROUPS order), or every registrar when name is unknown. */
+export async function registrarsFor(name: string | undefined): Promise<CliRegistrar[]> {
+  const groups = name === undefined ? [] : CLI_GROUPS.filter((g) => g.commands.includes(name));
+  return Promise.all((groups.length > 0 ? groups : CLI_GROUPS).map((g) => g.load()));
+}
+
+/** Every registrar: for help, and for tests that need the whole command tree. */
+export function allRegistrars(): Promise<CliRegistrar[]> {
+  return registrarsFor(undefined);
+}

@@ -1,8 +1,20 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { Command } from 'commander';
-import { CLI_REGISTRARS } from './commands';
+import { registrarsFor } from './commands';
 import { CliRuntime, exitCodeFor } from './runtime';
+
+/** The top-level command argv names (`help X` names X), skipping the global options. */
+export function commandNameOf(argv: readonly string[]): string | undefined {
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length && positional.length < 2; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (a === '--api-key') i++;
+    else if (!a.startsWith('-')) positional.push(a);
+  }
+  return positional[0] === 'help' ? positional[1] : positional[0];
+}
 
 /** The `safeharbor` command. Exit codes: 0 ok, 1 failure, 2 bad usage or invalid input. */
 export async function runCli(argv: string[]): Promise<number> {
@@ -15,7 +27,8 @@ export async function runCli(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError();
   const cli = new CliRuntime(() => program.opts<{ apiKey?: string }>().apiKey);
-  for (const register of CLI_REGISTRARS) register(program, cli);
+  // Only the group that owns the command is loaded; help and unknown commands load them all.
+  for (const register of await registrarsFor(commandNameOf(argv))) register(program, cli);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

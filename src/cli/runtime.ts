@@ -1,12 +1,9 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { SingleBar, Presets } from 'cli-progress';
+import { Presets, SingleBar } from 'cli-progress';
 import { randomUUID } from 'node:crypto';
-import { createAppContext } from '../app';
-import { PrincipalsService } from '../auth/principals.service';
 import type { CommandContext } from '../ledger/ledger';
-import { loadConfig, type AppConfig } from '../platform/config';
+import type { AppConfig } from '../platform/config';
 import { AppError, UnauthorizedError, ValidationError } from '../platform/errors';
-import { createLogger } from '../platform/logger';
 import type { ProcessRole } from '../platform/tokens';
 
 /** Bad usage or invalid input: exit code 2, message names what is wrong. */
@@ -23,15 +20,21 @@ export class CliRuntime {
 
   constructor(private readonly apiKeyFromFlag: () => string | undefined) {}
 
-  config(): AppConfig {
-    if (!this.configCache) this.configCache = loadConfig();
+  /** The service configuration from the environment (loaded with the first command that needs it). */
+  async config(): Promise<AppConfig> {
+    if (!this.configCache) this.configCache = (await import('../platform/config')).loadConfig();
     return this.configCache;
   }
 
-  /** Boots the service context (no HTTP, no workers) on the configured data dir, runs fn, closes. */
+  /**
+   * Boots the service context (no HTTP, no workers) on the configured data dir, runs fn, closes.
+   * The application is loaded here, not before: commands that need no container never load it.
+   */
   async withApp<T>(fn: (app: INestApplicationContext) => Promise<T>, roles: ProcessRole[] = ['cli']): Promise<T> {
-    const config = this.config();
+    const config = await this.config();
+    const { createLogger } = await import('../platform/logger');
     const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr as never);
+    const { createAppContext } = await import('../app/create-app');
     const app = await createAppContext({ config, logger, roles });
     await app.init();
     try {
@@ -49,6 +52,7 @@ export class CliRuntime {
   async actor(app: INestApplicationContext): Promise<CommandContext> {
     const key = this.apiKey();
     if (!key) throw new CliUsageError('this command needs an API key: pass --api-key or set SAFEHARBOR_API_KEY');
+    const { PrincipalsService } = await import('../auth/principals.service');
     const principal = await app.get(PrincipalsService).authenticate(key);
     if (!principal) throw new UnauthorizedError('the API key is not valid');
     return { actor: { id: principal.id, role: principal.role }, correlationId: randomUUID() };

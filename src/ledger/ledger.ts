@@ -35,7 +35,7 @@ export class Ledger {
     const envelopes = events.map((e, i) => {
       if (!this.registry.has(e.type)) throw new UnknownEventTypeError(e.type);
       return {
-        id: ids?.[i] ?? uuidv7(this.clock.now().getTime()),
+        id: ids?.[i] ?? uuidv7(),
         type: e.type,
         schemaVersion: this.registry.schemaVersionOf(e.type),
         data: e.data as Record<string, unknown>,

@@ -1,26 +1,17 @@
-import { randomBytes } from 'node:crypto';
-
-let lastMs = -1;
-let seq = 0;
+import { v7 } from 'uuid';
 
 /**
- * UUIDv7 (RFC 9562): 48-bit Unix ms timestamp, then random bits. Ids made in the same
- * millisecond stay ordered through a 12-bit counter in rand_a.
+ * A UUIDv7 (RFC 9562) from the `uuid` package: a 48-bit Unix ms timestamp, then a 32-bit
+ * counter seeded at random each millisecond (method 3 of RFC 9562 §6.2), then random bits. Ids
+ * from one process are unique and strictly increasing, however many are made in a millisecond
+ * or if the wall clock steps back (the counter carries into the timestamp).
+ *
+ * The timestamp is the wall clock at minting, never the injected domain clock: an id says when
+ * it was made, which the KurrentDB adapter compares with the server's own record time, while
+ * domain time lives in the event (occurredAt, recordedAt).
  */
-export function uuidv7(nowMs: number = Date.now()): string {
-  if (nowMs === lastMs) {
-    seq = (seq + 1) & 0xfff;
-  } else {
-    lastMs = nowMs;
-    seq = randomBytes(2).readUInt16BE(0) & 0x7ff;
-  }
-  const b = randomBytes(16);
-  b.writeUIntBE(nowMs, 0, 6);
-  b[6] = 0x70 | ((seq >> 8) & 0x0f);
-  b[7] = seq & 0xff;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+export function uuidv7(): string {
+  return v7();
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -34,7 +34,7 @@ export class RiskStreams {
   }
 
   newId(): string {
-    return uuidv7(this.ledger.now().getTime());
+    return uuidv7();
   }
 
   annualReview(): WorkflowDefinition {

@@ -49,7 +49,7 @@ export async function publishDefinitions(
     }
   }
   if (issues.length > 0) throw new WorkflowValidationError(issues);
-  const ctx = { actor, correlationId: uuidv7(ledger.now().getTime()) };
+  const ctx = { actor, correlationId: uuidv7() };
   const published: string[] = [];
   for (const command of commands) {
     const def = command.definition;

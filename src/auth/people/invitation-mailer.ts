@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import type { Clock } from '../../platform/clock';
 import type { AppConfig } from '../../platform/config';
 
@@ -19,7 +19,7 @@ export interface InvitationMail {
  * a crash is the same message.
  */
 export class InvitationMailer {
-  private smtp: nodemailer.Transporter | null = null;
+  private smtp: Transporter | null = null;
 
   constructor(private readonly config: AppConfig, private readonly clock: Clock) {}
 

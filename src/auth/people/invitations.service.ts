@@ -44,13 +44,13 @@ export class InvitationsService {
       const dup = this.db.prepare(`SELECT 1 FROM people_invitations WHERE lower(email) = lower(?) AND status = 'pending' AND expires_at > ?`).get(input.email, this.nowIso());
       if (dup) throw ValidationError.field('email', 'a pending invitation for this address exists; revoke it first');
     }
-    const invitationId = uuidv7(this.clock.now().getTime());
+    const invitationId = uuidv7();
     const expiresAt = new Date(this.clock.now().getTime() + this.settings.invitationTtlMs).toISOString();
     await handleCommand(
       this.ledger,
       `invitation-${invitationId}`,
       invitationDecider,
-      { kind: 'issue', invitationId, principalId: input.principalId ?? uuidv7(this.clock.now().getTime()), name: input.name, email: input.email, role: input.role, purpose: input.purpose, expiresAt },
+      { kind: 'issue', invitationId, principalId: input.principalId ?? uuidv7(), name: input.name, email: input.email, role: input.role, purpose: input.purpose, expiresAt },
       ctx,
       { mode: 'create' },
     );

@@ -131,7 +131,7 @@ export class OidcService {
       throw new OidcSignInError('no-role', `single sign-on refused: your account has no Safe Harbor role (claim ${s.roleClaim})`);
     }
     const name = String(claims.name ?? claims.preferred_username ?? claims.email ?? 'SSO user').slice(0, 120);
-    const principalId = linked?.principal_id ?? uuidv7(this.clock.now().getTime());
+    const principalId = linked?.principal_id ?? uuidv7();
     const ctx = { actor: { id: principalId, role }, correlationId };
     if (!linked) {
       await handleCommand(this.ledger, `principal-${principalId}`, personDecider, { kind: 'create', principalId, name, role }, ctx, { mode: 'any' });

@@ -52,7 +52,7 @@ export class SessionsService implements OnModuleDestroy {
     const secret = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(32).toString('base64url');
     const now = this.clock.now().getTime();
-    const ref = uuidv7(now);
+    const ref = uuidv7();
     await this.append(`session-${ref}`, { type: 'SignedIn', data: { sessionRef: ref, principalId: principal.id, role: principal.role, method, ...extra } }, { actor: { id: principal.id, role: principal.role }, correlationId });
     await this.store.save(secret, { ref, principalId: principal.id, role: principal.role, method, csrfToken, createdAt: now, lastSeenAt: now });
     await this.projections.catchUp();
@@ -102,7 +102,7 @@ export class SessionsService implements OnModuleDestroy {
   }
 
   async failed(method: SignInMethod, reason: string, correlationId: string, principalId?: string): Promise<void> {
-    await this.append(`signin-${uuidv7(this.clock.now().getTime())}`, { type: 'SignInFailed', data: { method, reason, ...(principalId ? { principalId } : {}) } }, anonymous(correlationId));
+    await this.append(`signin-${uuidv7()}`, { type: 'SignInFailed', data: { method, reason, ...(principalId ? { principalId } : {}) } }, anonymous(correlationId));
   }
 
   private async end(secret: string, record: SessionRecord, reason: SignOutReason, correlationId: string): Promise<void> {

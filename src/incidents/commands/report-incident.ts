@@ -27,7 +27,7 @@ export class ReportIncidentHandler implements ICommandHandler<ReportIncidentComm
   ) {}
 
   async execute({ body, ctx, incidentId: given }: ReportIncidentCommand) {
-    const incidentId = given ?? uuidv7(this.ledger.now().getTime());
+    const incidentId = given ?? uuidv7();
     const r = await handleCommand(
       this.ledger,
       incidentStream(incidentId),

@@ -22,7 +22,7 @@ export { INTEGRITY };
 
 /** Records a finding as a LedgerTamperDetected event for the security officer. */
 export async function recordTamper(ledger: Ledger, f: TamperFinding): Promise<void> {
-  const alertId = uuidv7(ledger.now().getTime());
+  const alertId = uuidv7();
   await ledger.append(
     `integrity-${alertId}`,
     [

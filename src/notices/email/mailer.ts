@@ -1,5 +1,5 @@
 /**
- * Email notices through nodemailer (v7, CommonJS).
+ * Email notices through nodemailer (its CommonJS build).
  * - `smtp`: pooled SMTP transport (several connections, many messages per connection),
  *   optional DKIM signing, a global rate limit shared by all workers (Redis token bucket).
  * - `outbox` (the default with no configuration): each message written as an .eml file to
@@ -13,7 +13,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import type { AffectedIndividual } from '../../incidents/domain/affected-individual';
 import type { ComposedEmail } from '../rendering/letters';
 import { NoRateLimit, type RateLimiter } from './rate-limiter';
@@ -56,7 +56,7 @@ export function noticeMessageId(batchId: string, letterId: string, fromAddress: 
 }
 
 export class NoticeMailer {
-  private readonly transport: nodemailer.Transporter;
+  private readonly transport: Transporter;
   private readonly outboxDir?: string;
 
   constructor(

@@ -2,7 +2,6 @@ import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nest
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
-import { TwoPersonRuleError } from '../../auth/domain/two-person-rule';
 import { StreamNotFoundError } from '../../ledger/decider';
 import { IdempotencyViolationError, WrongExpectedVersionError } from '../../ledger/errors';
 import { AppError, fromZodIssues } from '../errors';
@@ -21,7 +20,10 @@ const TITLES: Record<number, string> = {
   413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 429: 'Too Many Requests', 500: 'Internal Server Error',
 };
 
-/** Maps any thrown error to a problem document. Domain errors that end in RuleError/`*_RULE` codes are 422. */
+/**
+ * Maps any thrown error to a problem document. Domain errors whose `code` ends in `_RULE` (the
+ * two-person rule's `TWO_PERSON_RULE` too) are 422, typed by their code.
+ */
 export function toProblem(err: unknown): Problem {
   if (err instanceof ZodError) return toProblem(fromZodIssues(err.issues as never));
   if (err instanceof AppError) {
@@ -36,7 +38,6 @@ export function toProblem(err: unknown): Problem {
   }
   if (err instanceof StreamNotFoundError) return { type: 'urn:safeharbor:problem:not-found', title: 'Not Found', status: 404, detail: err.message };
   if (err instanceof IdempotencyViolationError) return { type: 'urn:safeharbor:problem:idempotency', title: 'Conflict', status: 409, detail: err.message };
-  if (err instanceof TwoPersonRuleError) return { type: 'urn:safeharbor:problem:two-person-rule', title: TITLES[422]!, status: 422, detail: err.message };
   if (err instanceof HttpException) {
     const status = err.getStatus();
     return { type: `urn:safeharbor:problem:http-${status}`, title: TITLES[status] ?? 'Error', status, detail: status < 500 ? err.message : undefined };

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { CliUsageError, type CliRuntime } from '../../cli/runtime';
 import type { WorkflowEngine } from '../runtime/workflow-engine';
-import { WORKFLOW_ENGINE } from '../workflows.module';
 import { registerWorkflowsCommands } from './workflows.command';
 
 /** The registrar listed in src/cli/commands.ts. */
@@ -13,6 +12,7 @@ export function registerWorkflowsCli(program: Command, cli: CliRuntime): void {
     .action(async (opts: { json?: boolean }) => {
       await cli.withApp(async (app) => {
         await cli.actor(app);
+        const { WORKFLOW_ENGINE } = await import('../workflows.module'); // not loaded by `workflows validate`
         const engine = app.get<WorkflowEngine>(WORKFLOW_ENGINE);
         await engine.loadPublishedVersions();
         const plan = await engine.plan();

@@ -3,13 +3,13 @@
  * timer id, the same as the outbox's, so a re-send after a crash between the SMTP accept and
  * the ReminderSent event reaches mailboxes as the same message (clients thread and dedupe it).
  */
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import type { Clock } from '../../platform/clock';
 import type { Notification, Notifier, RoleDirectory } from '../ports';
 import { messageIdFor } from './file-outbox';
 
 export class SmtpNotifier implements Notifier {
-  private readonly transport: nodemailer.Transporter;
+  private readonly transport: Transporter;
 
   constructor(
     smtpUrl: string,

@@ -58,7 +58,7 @@ describe('obligation reminders: fake clock, Redis flush and restart', () => {
   const breachMail = (dir: string) => outboxFiles(dir).filter((f: string) => f.startsWith('breach-notification_'));
 
   async function timerJobIds(): Promise<string[]> {
-    const jobs = await queue.getJobs(['delayed', 'waiting', 'active', 'prioritized', 'paused']);
+    const jobs = await queue.getJobs(['delayed', 'waiting', 'active', 'prioritized']);
     // Only the breach obligations' timers: the incident also opens a risk review after change.
     return jobs.map((j) => j.id!).filter((id) => id.startsWith('timer|breach-notification|')).sort();
   }

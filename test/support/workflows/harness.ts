@@ -64,11 +64,11 @@ export async function appendDrafts(store: EventStore, clock: Clock, stream: stri
   await store.append(
     stream,
     drafts.map((d) => ({
-      id: uuidv7(now.getTime()),
+      id: uuidv7(),
       type: d.type,
       schemaVersion: d.schemaVersion,
       data: d.data as Record<string, unknown>,
-      metadata: { actor: { id: 'test', role: 'compliance-officer' }, correlationId: uuidv7(now.getTime()), occurredAt: now.toISOString() },
+      metadata: { actor: { id: 'test', role: 'compliance-officer' }, correlationId: uuidv7(), occurredAt: now.toISOString() },
     })),
     'any',
   );

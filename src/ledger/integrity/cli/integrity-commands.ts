@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { exportIncidentEvidence } from '../../../evidence/evidence.service';
 import { CliUsageError, type CliRuntime } from '../../../cli/runtime';
 import { CLOCK, SystemClock, type Clock } from '../../../platform/clock';
 import { FileWitness } from '../file-witness';
@@ -149,6 +148,7 @@ export function registerIntegrityCommands(program: Command, cli: CliRuntime): vo
       await cli.withApp(async (app) => {
         const actor = await cli.actor(app);
         if (!EXPORT_ROLES.includes(actor.actor.role)) throw new CliUsageError(`evidence export needs one of the roles: ${EXPORT_ROLES.join(', ')}`);
+        const { exportIncidentEvidence } = await import('../../../evidence/evidence.service'); // witness commands never load it
         const r = await exportIncidentEvidence(integrityOf(app), opts.incident, app.get<Clock>(CLOCK));
         const tmp = `${opts.out}.${process.pid}.part`;
         fs.writeFileSync(tmp, r.zip, { mode: 0o600 });

@@ -19,7 +19,7 @@ export class DraftNoticeBatchHandler implements ICommandHandler<DraftNoticeBatch
     this.content.requireRecipients(input.recipientsArtifact);
     if (input.kind === 'individual' && !input.recipientsArtifact) throw ValidationError.field('recipientsArtifact', 'required for individual notices');
     const content = this.content.build(input);
-    const batchId = uuidv7(this.ledger.now().getTime());
+    const batchId = uuidv7();
     const contentArtifact = await this.content.store(input.incidentId, content);
     const contentDigest = this.content.digest(content, input.recipientsArtifact);
     const r = await runBatchCommand(this.ledger, batchId, {

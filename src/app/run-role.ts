@@ -2,16 +2,16 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { createAppContext, createHttpApp } from '../../app';
-import type { EventStore } from '../../ledger/port';
-import { SystemClock } from '../clock';
-import { loadConfig, type AppConfig } from '../config';
-import { createLogger } from '../logger';
-import { QUEUES, type QueueRegistry } from '../redis';
-import { EVENT_STORE, METRICS, type ProcessRole } from '../tokens';
-import { createEventStore } from './event-store-factory';
-import { SCHEDULER, type SchedulerService } from './scheduler';
-import { errorType, KDB_TRANSIENT } from '../../ledger/kurrentdb/client-surface';
+import { createAppContext, createHttpApp } from './create-app';
+import type { EventStore } from '../ledger/port';
+import { SystemClock } from '../platform/clock';
+import { loadConfig, type AppConfig } from '../platform/config';
+import { createLogger } from '../platform/logger';
+import { QUEUES, type QueueRegistry } from '../platform/redis';
+import { EVENT_STORE, METRICS, type ProcessRole } from '../platform/tokens';
+import { createEventStore } from '../platform/roles/event-store-factory';
+import { SCHEDULER, type SchedulerService } from '../platform/roles/scheduler';
+import { errorType, KDB_TRANSIENT } from '../ledger/kurrentdb/client-surface';
 
 export interface RunningRole {
   roles: ProcessRole[];

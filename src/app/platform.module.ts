@@ -13,12 +13,12 @@ import { ArtifactStore } from '../phi/artifact-store';
 import { DataKeyStore } from '../phi/data-key-store';
 import { MasterKey } from '../phi/master-key';
 import { PhiVault } from '../phi/phi-vault';
-import { CLOCK, type Clock } from './clock';
-import { APP_CONFIG, type AppConfig } from './config';
-import { LOGGER } from './logger';
-import { QUEUES, QueueRegistry } from './redis';
-import { createEventStore } from './roles/event-store-factory';
-import { ARTIFACT_STORE, EVENT_REGISTRY, EVENT_STORE, MASTER_KEY, METRICS, PHI_VAULT, PROCESS_ROLES, type ProcessRoles } from './tokens';
+import { CLOCK, type Clock } from '../platform/clock';
+import { APP_CONFIG, type AppConfig } from '../platform/config';
+import { LOGGER } from '../platform/logger';
+import { QUEUES, QueueRegistry } from '../platform/redis';
+import { createEventStore } from '../platform/roles/event-store-factory';
+import { ARTIFACT_STORE, EVENT_REGISTRY, EVENT_STORE, MASTER_KEY, METRICS, PHI_VAULT, PROCESS_ROLES, type ProcessRoles } from '../platform/tokens';
 
 export interface PlatformOptions {
   config: AppConfig;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { CliUsageError, exitCodeFor, type CliRuntime } from '../../cli/runtime';
-import type { ProcessRole } from '../tokens';
+import { CliUsageError, exitCodeFor, type CliRuntime } from './runtime';
+import type { ProcessRole } from '../platform/tokens';
 
 function parsePort(value: string): number {
   const n = Number(value);
@@ -25,7 +25,7 @@ export function registerRoleCommands(program: Command, _cli: CliRuntime): void {
       .option('--port <port>', role === 'api' ? 'HTTP port (default: PORT)' : 'port of the /health and /metrics listener (default: PORT)')
       .action(async (opts: { port?: string }) => {
         const port = opts.port === undefined ? undefined : parsePort(opts.port);
-        const { runRolesUntilSignalled } = await import('./run-role');
+        const { runRolesUntilSignalled } = await import('../app/run-role');
         try {
           await runRolesUntilSignalled([role], { port });
         } catch (err) {

@@ -2,10 +2,10 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Registry } from 'prom-client';
-import { Public } from '../../auth/http/decorators';
-import type { EventStore } from '../../ledger/port';
-import { QUEUES, type QueueRegistry } from '../redis';
-import { EVENT_STORE, METRICS } from '../tokens';
+import { Public } from '../auth/http/decorators';
+import type { EventStore } from '../ledger/port';
+import { QUEUES, type QueueRegistry } from '../platform/redis';
+import { EVENT_STORE, METRICS } from '../platform/tokens';
 
 @ApiTags('system')
 @Controller()

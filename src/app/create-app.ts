@@ -6,16 +6,15 @@ import express from 'express';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { AppModule } from './app.module';
-import { consoleStatic, defaultConsoleDir } from './console/http/console-static';
-import type { EventStore } from './ledger/port';
-import { READ_DB } from './ledger/projections/projection-runner';
-import { SystemClock, type Clock } from './platform/clock';
-import type { AppConfig } from './platform/config';
-import { IdempotencyInterceptor } from './platform/http/idempotency.interceptor';
-import { ProblemFilter, toProblem } from './platform/http/problem.filter';
-import { rateLimit } from './platform/http/rate-limit';
-import { METRICS, type ProcessRole } from './platform/tokens';
-import { uuidv7 } from './platform/ids';
+import { consoleStatic, defaultConsoleDir } from '../console/http/console-static';
+import type { EventStore } from '../ledger/port';
+import { READ_DB } from '../ledger/projections/projection-runner';
+import { SystemClock, type Clock } from '../platform/clock';
+import type { AppConfig } from '../platform/config';
+import { IdempotencyInterceptor } from '../platform/http/idempotency.interceptor';
+import { ProblemFilter, toProblem } from '../platform/http/problem.filter';
+import { METRICS, type ProcessRole } from '../platform/tokens';
+import { uuidv7 } from '../platform/ids';
 
 export interface AppOptions {
   config: AppConfig;
@@ -56,15 +55,13 @@ export async function createHttpApp(options: AppOptions): Promise<INestApplicati
     next();
   });
   const problems = new ProblemFilter(options.logger);
-  app.use(rateLimit(options.config.RATE_LIMIT_PER_MINUTE, options.clock ?? new SystemClock()));
   // The console (web/dist) at `/`; API paths fall through to Nest.
   if (roles.includes('api')) app.use(consoleStatic(options.config.CONSOLE_DIR ?? defaultConsoleDir()));
   app.use(express.json({ limit: options.config.BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
-  // Errors raised by Express middleware (body too large, bad JSON, rate limit) become problems too.
+  // Errors raised by Express middleware (body too large, bad JSON) become problems too.
   app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
     const problem = toProblem(err);
     problem.instance = req.originalUrl.split('?')[0];
-    if (problem.status === 429 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '60');
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   });
   app.useGlobalFilters(problems);
