@@ -20,7 +20,7 @@ export interface CliGroup {
 export const CLI_GROUPS: readonly CliGroup[] = [
   { commands: ['serve', 'principals', 'projections'], load: async () => (await import('./core-commands')).registerCoreCommands },
   { commands: ['incidents'], load: async () => (await import('./incident-commands')).registerIncidentCommands },
-  { commands: ['triage'], load: async () => (await import('../incidents/cli/triage-commands')).registerTriageCommands },
+  { commands: ['triage', 'overlays'], load: async () => (await import('../incidents/cli/triage-commands')).registerTriageCommands },
   { commands: ['affected', 'incidents'], load: async () => (await import('../incidents/cli/affected-commands')).registerAffectedCommands },
   { commands: ['ledger', 'witness', 'evidence'], load: async () => (await import('../ledger/integrity/cli/integrity-commands')).registerIntegrityCommands },
   { commands: ['workflows'], load: async () => (await import('../workflows/cli/register')).registerWorkflowsCli },

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createPublicKey } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
-import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { CommandContext } from '../ledger/ledger';
 import { absPathSchema, generateSigningKeyPair, idSchema, keyIdOf, principalSchema, privateKeyFromPem, signApproval, type Approval } from '../shared/agent-protocol';
 import * as access from '../access';
@@ -30,6 +29,8 @@ export function registerSafeguardsCommands(program: Command, cli: CliRuntime): v
   const run = (fn: (b: Buses, app: INestApplicationContext) => Promise<unknown>) =>
     cli.withApp(async (app) => {
       const ctx = await cli.actor(app);
+      // Loaded here, not at the top: `officer keygen` needs no application.
+      const { CommandBus, QueryBus } = await import('@nestjs/cqrs');
       const commands = app.get(CommandBus);
       const queries = app.get(QueryBus);
       cli.print(await fn({ command: (c) => commands.execute(c as never), query: (q) => queries.execute(q as never), ctx }, app));
