@@ -1,12 +1,15 @@
 /** Jest runs TypeScript through SWC (no type checking at test time; `npm run typecheck` does that). */
-const swc = (syntax) => ['@swc/jest', {
-  jsc: {
-    parser: syntax === 'typescript' ? { syntax, decorators: true } : { syntax },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
+const swc = (syntax) => [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: syntax === 'typescript' ? { syntax, decorators: true } : { syntax },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+    module: { type: 'commonjs' },
   },
-  module: { type: 'commonjs' },
-}];
+];
 
 // Dependencies published as ES modules only. Node 20.19+ loads them from our CommonJS build
 // through require(esm); Jest's own module loader does that only from Node 24.9, so under Jest

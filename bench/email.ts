@@ -29,8 +29,15 @@ const IN_FLIGHT = 8; // sends in flight (both sides): claims and marks overlap t
 async function main() {
   let received = 0;
   const server = new SMTPServer({
-    disabledCommands: ['AUTH', 'STARTTLS'], logger: false,
-    onData(stream, _s, cb) { stream.on('data', () => undefined); stream.on('end', () => { received++; cb(); }); },
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    onData(stream, _s, cb) {
+      stream.on('data', () => undefined);
+      stream.on('end', () => {
+        received++;
+        cb();
+      });
+    },
   });
   server.on('error', () => undefined);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -46,14 +53,31 @@ async function main() {
 
   async function pool(n: number, fn: (i: number) => Promise<void>) {
     let next = 0;
-    await Promise.all(Array.from({ length: IN_FLIGHT }, async () => { for (let i = next++; i < n; i = next++) await fn(i); }));
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        for (let i = next++; i < n; i = next++) await fn(i);
+      }),
+    );
   }
 
   async function raw(): Promise<number> {
-    const t = nodemailer.createTransport({ pool: true, host: '127.0.0.1', port, ignoreTLS: true, maxConnections: CONC, maxMessages: 10_000 });
+    const t = nodemailer.createTransport({
+      pool: true,
+      host: '127.0.0.1',
+      port,
+      ignoreTLS: true,
+      maxConnections: CONC,
+      maxMessages: 10_000,
+    });
     const t0 = performance.now();
     await pool(N, async (i) => {
-      await t.sendMail({ from, to: { name: people[i]!.name, address: people[i]!.email! }, subject: sample.subject, text: sample.text, html: sample.html });
+      await t.sendMail({
+        from,
+        to: { name: people[i]!.name, address: people[i]!.email! },
+        subject: sample.subject,
+        text: sample.text,
+        html: sample.html,
+      });
     });
     const secs = (performance.now() - t0) / 1000;
     t.close();
@@ -61,8 +85,14 @@ async function main() {
   }
 
   async function ours(round: number): Promise<number> {
-    const store = new DeliveryStore(join(dir.path, `d${round}.db`), { synchronous: (process.env.BENCH_SYNC as 'FULL' | 'NORMAL') ?? 'FULL' });
-    const mailer = new NoticeMailer({ kind: 'smtp', host: '127.0.0.1', port, ignoreTLS: true, maxConnections: CONC, maxMessages: 10_000 }, from, new RedisTokenBucket(redis, key, 1_000_000, 1_000_000));
+    const store = new DeliveryStore(join(dir.path, `d${round}.db`), {
+      synchronous: (process.env.BENCH_SYNC as 'FULL' | 'NORMAL') ?? 'FULL',
+    });
+    const mailer = new NoticeMailer(
+      { kind: 'smtp', host: '127.0.0.1', port, ignoreTLS: true, maxConnections: CONC, maxMessages: 10_000 },
+      from,
+      new RedisTokenBucket(redis, key, 1_000_000, 1_000_000),
+    );
     const batchId = randomUUID();
     const t0 = performance.now();
     const marks: Array<Promise<void>> = [];

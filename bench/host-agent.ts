@@ -6,7 +6,18 @@
  *   npm run bench -- host-agent [--files 200] [--kib 256]
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock } from '../src/platform/clock';
@@ -21,7 +32,10 @@ const arg = (name: string, def: number) => {
 const files = arg('files', 200);
 const kib = arg('kib', 256);
 const root = mkdtempSync(join(tmpdir(), 'sh-bench-agent-'));
-const line = (bench: string, ours: number, baseline: number, unit: string) => process.stdout.write(JSON.stringify({ bench, unit, ours: +ours.toFixed(2), baseline: +baseline.toFixed(2), ratio: +(ours / baseline).toFixed(3) }) + '\n');
+const line = (bench: string, ours: number, baseline: number, unit: string) =>
+  process.stdout.write(
+    JSON.stringify({ bench, unit, ours: +ours.toFixed(2), baseline: +baseline.toFixed(2), ratio: +(ours / baseline).toFixed(3) }) + '\n',
+  );
 
 function makeData(dir: string) {
   mkdirSync(dir, { recursive: true });
@@ -43,7 +57,13 @@ try {
   const pub = state.publicInfo();
 
   let t0 = process.hrtime.bigint();
-  agent.handle(issuer.command('dataset.encrypt', { datasetId: 'ds', path: data, keyId: 'k', keyVersion: 1, sealedKey: sealKek(pub.sealPublicKey, 'bench', 'k', 1, newKek()) }, clock.now()));
+  agent.handle(
+    issuer.command(
+      'dataset.encrypt',
+      { datasetId: 'ds', path: data, keyId: 'k', keyVersion: 1, sealedKey: sealKek(pub.sealPublicKey, 'bench', 'k', 1, newKek()) },
+      clock.now(),
+    ),
+  );
   const oursEnc = Number(process.hrtime.bigint() - t0) / 1e9;
 
   t0 = process.hrtime.bigint();
@@ -61,7 +81,13 @@ try {
   line('host-agent.encrypt MiB/s (safe replace vs raw encrypt+fsync)', mib / oursEnc, mib / baseEnc, 'MiB/s');
 
   t0 = process.hrtime.bigint();
-  agent.handle(issuer.command('key.rewrap', { datasetId: 'ds', keyId: 'k', toVersion: 2, sealedKey: sealKek(pub.sealPublicKey, 'bench', 'k', 2, newKek()) }, clock.now()));
+  agent.handle(
+    issuer.command(
+      'key.rewrap',
+      { datasetId: 'ds', keyId: 'k', toVersion: 2, sealedKey: sealKek(pub.sealPublicKey, 'bench', 'k', 2, newKek()) },
+      clock.now(),
+    ),
+  );
   const oursRewrap = Number(process.hrtime.bigint() - t0) / 1e9;
   line('host-agent.rotate seconds (rewrap data keys vs re-encrypt all data)', oursRewrap, baseEnc, 's');
 } finally {

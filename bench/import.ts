@@ -78,7 +78,12 @@ async function main(): Promise<void> {
     const warm = join(dir, 'warm.csv');
     await generate(warm, Math.min(50_000, rows));
     await rawCsvParse(warm);
-    await importAffectedIndividuals({ input: createReadStream(warm), output: createWriteStream(join(dir, 'warm.ndjson')), report: createWriteStream(join(dir, 'warm.report')), idKey: Buffer.alloc(32, 1) });
+    await importAffectedIndividuals({
+      input: createReadStream(warm),
+      output: createWriteStream(join(dir, 'warm.ndjson')),
+      report: createWriteStream(join(dir, 'warm.report')),
+      idKey: Buffer.alloc(32, 1),
+    });
 
     // Other processes share the CPU: baseline and ours alternate over a few rounds and the
     // median of the per-round ratios is reported (each round measures both under similar load).

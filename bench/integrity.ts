@@ -39,7 +39,13 @@ function makeEvents(n: number): NewEvent[] {
       state: 'OH',
       count: i % 997,
       note: 'synthetic benchmark payload of modest size',
-      contact: { $phi: 1, scope: 'incident:bench', iv: 'AAAAAAAAAAAAAAAA', ct: 'Y2lwaGVydGV4dCBvZiBtb2Rlc3Qgc2l6ZQ==', tag: 'dGFndGFndGFndGFndGFn' },
+      contact: {
+        $phi: 1,
+        scope: 'incident:bench',
+        iv: 'AAAAAAAAAAAAAAAA',
+        ct: 'Y2lwaGVydGV4dCBvZiBtb2Rlc3Qgc2l6ZQ==',
+        tag: 'dGFndGFndGFndGFndGFn',
+      },
     },
     metadata: { actor: { id: 'bench', role: 'compliance-officer' }, correlationId: uuidv7(), occurredAt: '2025-03-10T12:00:00.000Z' },
   }));
@@ -76,7 +82,10 @@ async function main() {
     t = performance.now();
     for (let i = 0; i < TOTAL; i += BATCH) hashed.appendSync(`bench-${i / BATCH}`, events.slice(i, i + BATCH), 'no-stream');
     const hashedRate = TOTAL / ((performance.now() - t) / 1000);
-    report('integrity.append.batch1000', hashedRate, plainRate, 'events/s', { events: TOTAL, overheadPct: Number(((plainRate / hashedRate - 1) * 100).toFixed(1)) });
+    report('integrity.append.batch1000', hashedRate, plainRate, 'events/s', {
+      events: TOTAL,
+      overheadPct: Number(((plainRate / hashedRate - 1) * 100).toFixed(1)),
+    });
 
     // --- append overhead: single durable appends ----------------------------------------------
     const plainLat: number[] = [];
@@ -135,22 +144,30 @@ async function main() {
     const parRuns: number[] = [];
     for (let r = 0; r < (process.argv.includes('--parallel') ? 3 : 0); r++) {
       t = performance.now();
-      const rep = await verifyLedger(svc.store, svc.policy, svc.witnessViews(), { scanner: parallelScanner(join(dir.path, 'hashed.db'), svc.store, n, threads, 4096), record: false });
+      const rep = await verifyLedger(svc.store, svc.policy, svc.witnessViews(), {
+        scanner: parallelScanner(join(dir.path, 'hashed.db'), svc.store, n, threads, 4096),
+        record: false,
+      });
       parRuns.push(n / ((performance.now() - t) / 1000));
       if (!rep.ok) throw new Error(`parallel verify failed: ${rep.reason}`);
     }
-    if (parRuns.length) report('integrity.verify.parallel', median(parRuns), median(rawRuns), 'events/s', {
-      threads,
-      baselineIs: 'single-thread SHA-256 (createHash) over the same leaf bytes',
-      target: '>= 0.5',
-    });
+    if (parRuns.length)
+      report('integrity.verify.parallel', median(parRuns), median(rawRuns), 'events/s', {
+        threads,
+        baselineIs: 'single-thread SHA-256 (createHash) over the same leaf bytes',
+        target: '>= 0.5',
+      });
 
     // A "checksum the table" baseline: read the same rows from SQLite and SHA-256 their stored text.
     const readRuns: number[] = [];
     for (let r = 0; r < 3; r++) {
       t = performance.now();
       for (let a = 0; a < n; a += 4000) {
-        for (const row of svc.store.rawRowsAfter(a, 4000)) sink ^= createHash('sha256').update(row[6] as string).update(row[7] as string).digest()[0];
+        for (const row of svc.store.rawRowsAfter(a, 4000))
+          sink ^= createHash('sha256')
+            .update(row[6] as string)
+            .update(row[7] as string)
+            .digest()[0];
       }
       readRuns.push(n / ((performance.now() - t) / 1000));
     }
@@ -159,7 +176,8 @@ async function main() {
     });
     if (oneShot) {
       report('integrity.verify.vs-one-shot-sha256', median(oursRuns), median(rawOneShotRuns), 'events/s', {
-        baselineIs: 'one-shot crypto.hash(sha256) over the same leaf bytes; verify itself needs ~2 SHA-256 calls per event (leaf + tree node), so its ceiling here is ~0.5',
+        baselineIs:
+          'one-shot crypto.hash(sha256) over the same leaf bytes; verify itself needs ~2 SHA-256 calls per event (leaf + tree node), so its ceiling here is ~0.5',
       });
     }
 

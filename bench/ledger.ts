@@ -48,7 +48,16 @@ async function main() {
     let t = performance.now();
     const insertBatch = raw.db.transaction((batch: NewEvent[], base: number) => {
       batch.forEach((e, i) =>
-        raw.insert.run(base + i + 1, e.id, `bench-${Math.floor((base + i) / BATCH)}`, (i % BATCH) + 1, e.type, 1, JSON.stringify(e.data), JSON.stringify({ ...e.metadata, recordedAt })),
+        raw.insert.run(
+          base + i + 1,
+          e.id,
+          `bench-${Math.floor((base + i) / BATCH)}`,
+          (i % BATCH) + 1,
+          e.type,
+          1,
+          JSON.stringify(e.data),
+          JSON.stringify({ ...e.metadata, recordedAt }),
+        ),
       );
     });
     for (let i = 0; i < TOTAL; i += BATCH) insertBatch(events.slice(i, i + BATCH), i);
@@ -92,7 +101,9 @@ async function main() {
     // Single-event durable appends (synchronous=FULL, one transaction each) vs raw single inserts.
     const singles = makeEvents(SINGLE);
     const rawLat: number[] = [];
-    const single = raw.db.transaction((e: NewEvent, p: number) => raw.insert.run(p, e.id, `single-${p}`, 1, e.type, 1, JSON.stringify(e.data), JSON.stringify({ ...e.metadata, recordedAt })));
+    const single = raw.db.transaction((e: NewEvent, p: number) =>
+      raw.insert.run(p, e.id, `single-${p}`, 1, e.type, 1, JSON.stringify(e.data), JSON.stringify({ ...e.metadata, recordedAt })),
+    );
     singles.forEach((e, i) => {
       const s = performance.now();
       single(e, TOTAL + i + 1);
@@ -114,7 +125,9 @@ async function main() {
     const rawN = rawDb(join(dir.path, 'raw-normal.db'), 'NORMAL');
     const storeN = new SqliteEventStore({ path: join(dir.path, 'ours-normal.db'), clock: new SystemClock(), synchronous: 'normal' });
     const rawLatN: number[] = [];
-    const singleN = rawN.db.transaction((e: NewEvent, p: number) => rawN.insert.run(p, e.id, `single-${p}`, 1, e.type, 1, JSON.stringify(e.data), JSON.stringify({ ...e.metadata, recordedAt })));
+    const singleN = rawN.db.transaction((e: NewEvent, p: number) =>
+      rawN.insert.run(p, e.id, `single-${p}`, 1, e.type, 1, JSON.stringify(e.data), JSON.stringify({ ...e.metadata, recordedAt })),
+    );
     makeEvents(SINGLE).forEach((e, i) => {
       const s = performance.now();
       singleN(e, i + 1);

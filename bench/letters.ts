@@ -25,7 +25,12 @@ const people = Array.from({ length: N }, (_, i) => ({ ...syntheticPerson(i), ema
 // The baseline gets exactly the text our letters print, prepared in advance.
 const texts = people.map((p) => {
   const d = composer.letter(BATCH, p, planChannel(p));
-  return { head: [d.letterhead.name, ...d.letterhead.lines].join('\n'), address: d.recipient.join('\n'), date: d.dateText, body: d.body.replace(/^#+ |^- /gm, '') };
+  return {
+    head: [d.letterhead.name, ...d.letterhead.lines].join('\n'),
+    address: d.recipient.join('\n'),
+    date: d.dateText,
+    body: d.body.replace(/^#+ |^- /gm, ''),
+  };
 });
 
 function rawPdfkit(t: (typeof texts)[number]): Promise<Buffer> {
@@ -81,7 +86,10 @@ async function baseline(): Promise<number> {
   const pipeline = 1 / (1 / oursRate + 1 / mergeRate);
   const workers = 2;
   const minutes = 1_000_000 / (pipeline * workers) / 60;
-  report('letters-pipeline', pipeline, baseRate, 'letters/s', { mergeRate: Math.round(mergeRate), projectedMinutesFor1MWith2Workers: Math.round(minutes * 10) / 10 });
+  report('letters-pipeline', pipeline, baseRate, 'letters/s', {
+    mergeRate: Math.round(mergeRate),
+    projectedMinutesFor1MWith2Workers: Math.round(minutes * 10) / 10,
+  });
 })().catch((e) => {
   console.error(e);
   process.exit(1);

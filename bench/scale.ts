@@ -50,7 +50,10 @@ function cpuSeconds(pids: number[]): number | null {
     for (const pid of pids) {
       let children: number[] = [];
       try {
-        children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map(Number).filter(Boolean);
+        children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+          .split('\n')
+          .map(Number)
+          .filter(Boolean);
       } catch {
         /* no children yet */
       }

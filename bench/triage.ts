@@ -18,10 +18,16 @@ const BUDGET_MS = 50;
 
 // Counts above most thresholds (250, 500, 1,000, 5,000, 10,000) in some states, below in others;
 // data elements not given (every statute's personal-information test stays open: the most work).
-const affectedByState: Record<string, number> = Object.fromEntries(JURISDICTIONS.map((j, i) => [j, [1, 249, 501, 1001, 5001, 10001][i % 6]]));
+const affectedByState: Record<string, number> = Object.fromEntries(
+  JURISDICTIONS.map((j, i) => [j, [1, 249, 501, 1001, 5001, 10001][i % 6]]),
+);
 const input = {
-  reporter: 'covered-entity', discoveredOn: '2026-06-26', affectedByState: { ...affectedByState, unknown: 17 },
-  insufficientContact: 40, imminentMisuse: true, lawEnforcementDelay: { statement: 'oral', madeOn: '2026-07-01' },
+  reporter: 'covered-entity',
+  discoveredOn: '2026-06-26',
+  affectedByState: { ...affectedByState, unknown: 17 },
+  insufficientContact: 40,
+  imminentMisuse: true,
+  lawEnforcementDelay: { statement: 'oral', madeOn: '2026-07-01' },
 };
 
 function time(fn: () => unknown): number[] {
@@ -44,14 +50,18 @@ const ours = time(() => renderTriageResult(evaluateTriageJson(input, overlays, {
 const federal = time(() => renderTriageResult(evaluateTriageJson(input, emptyOverlaySet())));
 const loop = time(() => {
   let n = 0;
-  for (const file of overlays.byJurisdiction.values()) for (const rule of file.rules) if (versionInForce(rule.versions, input.discoveredOn)) n++;
+  for (const file of overlays.byJurisdiction.values())
+    for (const rule of file.rules) if (versionInForce(rule.versions, input.discoveredOn)) n++;
   return n;
 });
 
 const jurisdictions = sample.explain!.jurisdictions.length;
 const extra = { runs: RUNS, jurisdictions, stateObligations: sample.stateObligations.length, bytes: renderTriageResult(sample).length };
 report('triage-all-jurisdictions-vs-federal-only', median(ours), median(federal), 'ms (median)', {
-  ...extra, p99: Number(percentile(ours, 99).toFixed(3)), budgetMs: BUDGET_MS, withinBudget: percentile(ours, 99) < BUDGET_MS,
+  ...extra,
+  p99: Number(percentile(ours, 99).toFixed(3)),
+  budgetMs: BUDGET_MS,
+  withinBudget: percentile(ours, 99) < BUDGET_MS,
 });
 report('triage-all-jurisdictions-vs-version-lookup-loop', median(ours), median(loop), 'ms (median)', extra);
 report('state-overlays-load-and-validate', loadMs, 0, 'ms (once per process)', { files: overlays.byJurisdiction.size });

@@ -47,19 +47,51 @@ async function main(): Promise<void> {
   const def = registry.current('breach-notification');
   for (let i = 0; i < N; i++) {
     const d = scheduleTimeline(def, { subject: { kind: 'obligation', id: `ob-${i}` }, dueOn: '2025-05-09' });
-    await store.append(`incident-${i}`, [{ id: uuidv7(), ...d, metadata: { actor: { id: 'bench', role: 'system' }, correlationId: uuidv7(), occurredAt: clock.now().toISOString() } }], 'no-stream');
+    await store.append(
+      `incident-${i}`,
+      [
+        {
+          id: uuidv7(),
+          ...d,
+          metadata: { actor: { id: 'bench', role: 'system' }, correlationId: uuidv7(), occurredAt: clock.now().toISOString() },
+        },
+      ],
+      'no-stream',
+    );
   }
   const prefix = `bench-wf-${randomBytes(4).toString('hex')}`;
   const basePrefix = `${prefix}-raw`;
   const ledger = new Ledger(store, new EventRegistry().registerNames(...WORKFLOW_EVENT_TYPES), clock);
-  const engine = new WorkflowEngine({ ledger, registry, timeZone: TZ, connection: { url: REDIS_URL }, prefix, notifier: new FileOutboxNotifier(join(dir.path, 'outbox'), new StaticRoleDirectory(), clock), runWorker: false });
+  const engine = new WorkflowEngine({
+    ledger,
+    registry,
+    timeZone: TZ,
+    connection: { url: REDIS_URL },
+    prefix,
+    notifier: new FileOutboxNotifier(join(dir.path, 'outbox'), new StaticRoleDirectory(), clock),
+    runWorker: false,
+  });
   const raw = new Queue('safeharbor-workflows', { connection: { url: REDIS_URL }, prefix: basePrefix });
   try {
     // Baseline: the same delayed jobs straight into BullMQ.
     const jobs = [];
     for (let i = 0; i < N; i++) {
-      for (const t of pendingTimers(def, { workflow: def.workflow, workflowVersion: 1, subject: { kind: 'obligation', id: `ob-${i}` }, dueOn: '2025-05-09', sent: new Set() }, { timeZone: TZ, now: clock.now() })) {
-        jobs.push({ name: 'timer', data: { timerId: t.timerId }, opts: { jobId: jobIdForTimer(t.timerId), delay: t.fireAt.getTime() - clock.now().getTime() } });
+      for (const t of pendingTimers(
+        def,
+        {
+          workflow: def.workflow,
+          workflowVersion: 1,
+          subject: { kind: 'obligation', id: `ob-${i}` },
+          dueOn: '2025-05-09',
+          sent: new Set(),
+        },
+        { timeZone: TZ, now: clock.now() },
+      )) {
+        jobs.push({
+          name: 'timer',
+          data: { timerId: t.timerId },
+          opts: { jobId: jobIdForTimer(t.timerId), delay: t.fireAt.getTime() - clock.now().getTime() },
+        });
       }
     }
     let t0 = performance.now();
@@ -70,7 +102,10 @@ async function main(): Promise<void> {
     const r = await engine.start({ scheduler: true, worker: false });
     const oursSecs = (performance.now() - t0) / 1000;
     if (!r || r.added !== jobs.length) throw new Error(`expected ${jobs.length} timers, reconciled ${JSON.stringify(r)}`);
-    report('workflows-reconcile-empty-redis', jobs.length / oursSecs, jobs.length / baseSecs, 'timers/s', { timelines: N, timers: jobs.length });
+    report('workflows-reconcile-empty-redis', jobs.length / oursSecs, jobs.length / baseSecs, 'timers/s', {
+      timelines: N,
+      timers: jobs.length,
+    });
 
     t0 = performance.now();
     const again = await engine.reconcile();

@@ -30,8 +30,19 @@ function run(label, args) {
 const bin = (pkg, rel) => path.join(path.dirname(require.resolve(`${pkg}/package.json`, { paths: [root] })), rel);
 
 function generateTypes() {
-  run('OpenAPI document', ['-r', path.join(__dirname, 'swc-register.js'), path.join(__dirname, 'openapi.ts'), path.join(web, 'generated', 'openapi.json')]);
-  run('openapi-typescript', [bin('openapi-typescript', 'bin/cli.js'), path.join(web, 'generated', 'openapi.json'), '-o', path.join(web, 'generated', 'api.d.ts'), '--silent']);
+  run('OpenAPI document', [
+    '-r',
+    path.join(__dirname, 'swc-register.js'),
+    path.join(__dirname, 'openapi.ts'),
+    path.join(web, 'generated', 'openapi.json'),
+  ]);
+  run('openapi-typescript', [
+    bin('openapi-typescript', 'bin/cli.js'),
+    path.join(web, 'generated', 'openapi.json'),
+    '-o',
+    path.join(web, 'generated', 'api.d.ts'),
+    '--silent',
+  ]);
   run('type check (tsc -p web)', [bin('typescript', 'bin/tsc'), '-p', path.join(web, 'tsconfig.json')]);
 }
 
@@ -65,7 +76,10 @@ generateTypes();
 if (process.argv.includes('--types-only')) process.exit(0);
 run('vite build', [bin('vite', 'bin/vite.js'), 'build', '--config', path.join(web, 'vite.config.mts'), '--logLevel', 'warn']);
 let over = false;
-for (const [label, page] of [['sign-in', 'src/pages/SignIn.tsx'], ['Today', 'src/pages/Today.tsx']]) {
+for (const [label, page] of [
+  ['sign-in', 'src/pages/SignIn.tsx'],
+  ['Today', 'src/pages/Today.tsx'],
+]) {
   const s = firstPageSize(page);
   const line = `first page JavaScript (${label}): ${s.gzKb.toFixed(1)} kB gzipped (${s.rawKb.toFixed(1)} kB raw, ${s.files} files); budget ${BUDGET_KB} kB`;
   process.stdout.write(`[console build] ${line}\n`);

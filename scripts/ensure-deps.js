@@ -94,9 +94,24 @@ async function ensureRedis() {
   fs.mkdirSync(dir, { recursive: true });
   log(`no Redis answered at ${target.host}:${target.port}; starting ${bin} (data in ${path.relative(root, dir)})`);
   execFileSync(bin, [
-    '--port', String(target.port), '--bind', '127.0.0.1', '--daemonize', 'yes',
-    '--dir', dir, '--pidfile', path.join(dir, 'redis.pid'), '--logfile', path.join(dir, 'redis.log'),
-    '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction',
+    '--port',
+    String(target.port),
+    '--bind',
+    '127.0.0.1',
+    '--daemonize',
+    'yes',
+    '--dir',
+    dir,
+    '--pidfile',
+    path.join(dir, 'redis.pid'),
+    '--logfile',
+    path.join(dir, 'redis.log'),
+    '--appendonly',
+    'yes',
+    '--save',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
   ]);
   for (let i = 0; i < 50; i++) {
     if (await ping(target)) {
@@ -115,13 +130,13 @@ function ensureChromium() {
   if (process.env.npm_lifecycle_event !== 'pretest' || fs.existsSync(CHROMIUM)) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (isRoot && which('apt-get')) {
-    log('Chromium is not installed: installing it for the console\'s browser tests (apt-get install chromium)…');
+    log("Chromium is not installed: installing it for the console's browser tests (apt-get install chromium)…");
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
     const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
     if (r.status === 0 && fs.existsSync(CHROMIUM)) return;
   }
-  log('!!! Chromium is not installed, so the console\'s browser tests (test/browser) will be SKIPPED.');
+  log("!!! Chromium is not installed, so the console's browser tests (test/browser) will be SKIPPED.");
   log('!!! Install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROMIUM_PATH, then run npm test again.');
 }
 

@@ -12,7 +12,12 @@ async function main(): Promise<void> {
   const out = resolve(process.argv[2] ?? 'web/generated/openapi.json');
   const dir = mkdtempSync(join(tmpdir(), 'safeharbor-openapi-'));
   try {
-    const config = loadConfig({ DATA_DIR: join(dir, 'data'), MASTER_KEY_FILE: join(dir, 'master.key'), LOG_LEVEL: 'silent', CONSOLE_DIR: join(dir, 'none') });
+    const config = loadConfig({
+      DATA_DIR: join(dir, 'data'),
+      MASTER_KEY_FILE: join(dir, 'master.key'),
+      LOG_LEVEL: 'silent',
+      CONSOLE_DIR: join(dir, 'none'),
+    });
     const app = await createHttpApp({ config, logger: createLogger('silent'), roles: ['api'] });
     const doc = openApiDocument(app);
     mkdirSync(dirname(out), { recursive: true });

@@ -20,7 +20,10 @@ function newestMtime(dir) {
 
 if (!fs.existsSync(entry) || newestMtime(path.join(root, 'src')) > fs.statSync(entry).mtimeMs) {
   process.stderr.write('[safeharbor setup] building (tsc)…\n');
-  const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (r.status !== 0) process.exit(r.status || 1);
   require('./copy-assets.js');
   fs.utimesSync(entry, new Date(), new Date());

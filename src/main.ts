@@ -27,7 +27,10 @@ export async function serve(roles: ProcessRole[] = ['api', 'worker', 'scheduler'
       );
     });
   }
-  logger.info({ port: config.PORT, dataDir: config.dataDir, ledger: config.LEDGER, roles }, `Safe Harbor listening on http://localhost:${config.PORT} (OpenAPI at /docs)`);
+  logger.info(
+    { port: config.PORT, dataDir: config.dataDir, ledger: config.LEDGER, roles },
+    `Safe Harbor listening on http://localhost:${config.PORT} (OpenAPI at /docs)`,
+  );
 }
 
 if (require.main === module) {

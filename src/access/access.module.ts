@@ -10,7 +10,15 @@ import { systemActor } from '../shared/system-actor';
 import type { WorkflowEngine } from '../workflows/runtime/workflow-engine';
 import { WORKFLOW_ENGINE, WORKFLOW_REGISTRY } from '../workflows/tokens';
 import { CloseDueCampaignsHandler, ReviewGrantHandler, StartCampaignHandler } from './commands/campaign.handlers';
-import { ApproveGrantHandler, ContainPrincipalHandler, ExpireDueGrantsHandler, ExpireGrantHandler, RejectGrantHandler, RequestGrantHandler, RevokeGrantHandler } from './commands/grant.handlers';
+import {
+  ApproveGrantHandler,
+  ContainPrincipalHandler,
+  ExpireDueGrantsHandler,
+  ExpireGrantHandler,
+  RejectGrantHandler,
+  RequestGrantHandler,
+  RevokeGrantHandler,
+} from './commands/grant.handlers';
 import { GrantPusher } from './commands/grant-pusher';
 import { GRANT_EVENT_TYPES } from './domain/grant';
 import { CAMPAIGN_EVENT_TYPES } from './domain/recertification';
@@ -63,10 +71,14 @@ export class AccessModule implements OnModuleInit, OnApplicationBootstrap, OnMod
     const version = (w: string) => this.workflows.current(w).version;
     this.engine.registerTranslator(GRANT_TIMELINE_EVENTS, grantTimelines(version));
     this.engine.registerTranslator(CAMPAIGN_TIMELINE_EVENTS, campaignTimelines(version));
-    this.engine.registerActionHandler('expire-access-grant', (c) => this.commands.execute(new ExpireGrantCommand(c.subject.id, system('grant-expiry'))));
+    this.engine.registerActionHandler('expire-access-grant', (c) =>
+      this.commands.execute(new ExpireGrantCommand(c.subject.id, system('grant-expiry'))),
+    );
     this.engine.registerScheduleHandler('access-recertification', async ({ occurrenceOn }) => {
       const dueAt = new Date(Date.parse(`${occurrenceOn}T00:00:00.000Z`) + 30 * 86_400_000).toISOString();
-      await this.commands.execute(new StartCampaignCommand({ campaignId: `recert-${occurrenceOn}`, dueAt, revokeUnreviewed: false }, system('recertification')));
+      await this.commands.execute(
+        new StartCampaignCommand({ campaignId: `recert-${occurrenceOn}`, dueAt, revokeUnreviewed: false }, system('recertification')),
+      );
     });
   }
 

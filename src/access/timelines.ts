@@ -17,10 +17,26 @@ export function grantTimelines(version: Version): TimelineTranslator {
     const subject = { kind: 'access-grant', id: String(e.data.grantId) };
     switch (e.type) {
       case 'AccessGrantApproved':
-        return [{ kind: 'schedule', workflow: 'access-grant-expiry', workflowVersion: version('access-grant-expiry'), subject, dueOn: String(e.data.expiresAt).slice(0, 10), assignees: { reviewer: [String(e.data.by)] } } as TimelineIntent];
+        return [
+          {
+            kind: 'schedule',
+            workflow: 'access-grant-expiry',
+            workflowVersion: version('access-grant-expiry'),
+            subject,
+            dueOn: String(e.data.expiresAt).slice(0, 10),
+            assignees: { reviewer: [String(e.data.by)] },
+          } as TimelineIntent,
+        ];
       case 'AccessGrantExpired':
       case 'AccessGrantRevoked':
-        return [{ kind: 'cancel', workflow: 'access-grant-expiry', subject, reason: e.type === 'AccessGrantExpired' ? 'grant expired' : 'grant revoked' }];
+        return [
+          {
+            kind: 'cancel',
+            workflow: 'access-grant-expiry',
+            subject,
+            reason: e.type === 'AccessGrantExpired' ? 'grant expired' : 'grant revoked',
+          },
+        ];
       default:
         return [];
     }
@@ -34,7 +50,16 @@ export function campaignTimelines(version: Version): TimelineTranslator {
     switch (e.type) {
       case 'RecertificationStarted': {
         const reviewers = [...new Set(((e.data.population as { reviewer: string }[]) ?? []).map((p) => p.reviewer))];
-        return [{ kind: 'schedule', workflow: 'access-recertification', workflowVersion: version('access-recertification'), subject, dueOn: String(e.data.dueAt).slice(0, 10), assignees: { reviewer: reviewers } } as TimelineIntent];
+        return [
+          {
+            kind: 'schedule',
+            workflow: 'access-recertification',
+            workflowVersion: version('access-recertification'),
+            subject,
+            dueOn: String(e.data.dueAt).slice(0, 10),
+            assignees: { reviewer: reviewers },
+          } as TimelineIntent,
+        ];
       }
       case 'RecertificationClosed':
         return [{ kind: 'complete', workflow: 'access-recertification', subject, completedOn: String(e.data.at).slice(0, 10) }];

@@ -12,9 +12,19 @@ import { LOGGER } from '../platform/logger';
 import { QUEUES, type QueueRegistry } from '../platform/redis';
 import { EVENT_REGISTRY, PROCESS_ROLES, type ProcessRoles } from '../platform/tokens';
 import { agentQueueName, RESULTS_QUEUE } from '../shared/agent-protocol';
-import { ApproveAgentCommandHandler, IssueAgentCommandHandler, ProposeAgentCommandHandler, ReceiveAgentMessageHandler } from './commands/channel.handlers';
+import {
+  ApproveAgentCommandHandler,
+  IssueAgentCommandHandler,
+  ProposeAgentCommandHandler,
+  ReceiveAgentMessageHandler,
+} from './commands/channel.handlers';
 import { ApproveContainmentHandler, ProposeContainmentHandler } from './commands/containment.handlers';
-import { ApproveEnrollmentHandler, IssueEnrollmentTokenHandler, RequestEnrollmentHandler, RevokeAgentHandler } from './commands/enrollment.handlers';
+import {
+  ApproveEnrollmentHandler,
+  IssueEnrollmentTokenHandler,
+  RequestEnrollmentHandler,
+  RevokeAgentHandler,
+} from './commands/enrollment.handlers';
 import { AGENT_EVENT_TYPES } from './domain/agent';
 import { CONTAINMENT_EVENT_TYPES } from './domain/containment';
 import { AgentsController, EnrollmentController } from './http/agents.controller';
@@ -30,7 +40,11 @@ import { SERVICE_SIGNING_KEY } from './tokens';
 @Module({
   controllers: [EnrollmentController, AgentsController, ContainmentController],
   providers: [
-    { provide: SERVICE_SIGNING_KEY, useFactory: (c: AppConfig) => ServiceSigningKey.loadOrCreate(join(dirname(c.masterKeyPath), 'agent-command-signing.pem')), inject: [APP_CONFIG] },
+    {
+      provide: SERVICE_SIGNING_KEY,
+      useFactory: (c: AppConfig) => ServiceSigningKey.loadOrCreate(join(dirname(c.masterKeyPath), 'agent-command-signing.pem')),
+      inject: [APP_CONFIG],
+    },
     IssueEnrollmentTokenHandler,
     RequestEnrollmentHandler,
     ApproveEnrollmentHandler,
@@ -82,7 +96,10 @@ export class AgentsModule implements OnModuleInit, OnApplicationBootstrap, OnMod
       void this.queries
         .execute<PendingDeliveriesQuery, PendingDelivery[]>(new PendingDeliveriesQuery())
         .then(async (list) => {
-          for (const d of list) await this.queues.queue(agentQueueName(d.agentId)).add('command', d.message, { jobId: d.commandId, removeOnComplete: 1000, removeOnFail: 1000 });
+          for (const d of list)
+            await this.queues
+              .queue(agentQueueName(d.agentId))
+              .add('command', d.message, { jobId: d.commandId, removeOnComplete: 1000, removeOnFail: 1000 });
         })
         .catch((err) => this.logger.error({ err }, 'command redelivery failed; runs again in a minute'));
     redeliver();

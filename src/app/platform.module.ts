@@ -18,7 +18,16 @@ import { APP_CONFIG, type AppConfig } from '../platform/config';
 import { LOGGER } from '../platform/logger';
 import { QUEUES, QueueRegistry } from '../platform/redis';
 import { createEventStore } from '../platform/roles/event-store-factory';
-import { ARTIFACT_STORE, EVENT_REGISTRY, EVENT_STORE, MASTER_KEY, METRICS, PHI_VAULT, PROCESS_ROLES, type ProcessRoles } from '../platform/tokens';
+import {
+  ARTIFACT_STORE,
+  EVENT_REGISTRY,
+  EVENT_STORE,
+  MASTER_KEY,
+  METRICS,
+  PHI_VAULT,
+  PROCESS_ROLES,
+  type ProcessRoles,
+} from '../platform/tokens';
 
 export interface PlatformOptions {
   config: AppConfig;
@@ -61,7 +70,11 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
           ),
         ),
     };
-    const dataKeysProvider = { provide: DataKeyStore, useFactory: (mk: MasterKey) => new DataKeyStore(config.vaultPath, mk), inject: [MASTER_KEY] };
+    const dataKeysProvider = {
+      provide: DataKeyStore,
+      useFactory: (mk: MasterKey) => new DataKeyStore(config.vaultPath, mk),
+      inject: [MASTER_KEY],
+    };
     return {
       module: PlatformModule,
       providers: [
@@ -75,13 +88,23 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
           useFactory: () =>
             options.eventStore ??
             createEventStore(config, clock) ??
-            new SqliteEventStore({ path: config.ledgerPath, clock, pollIntervalMs: config.PROJECTION_POLL_MS, synchronous: config.LEDGER_SYNCHRONOUS }),
+            new SqliteEventStore({
+              path: config.ledgerPath,
+              clock,
+              pollIntervalMs: config.PROJECTION_POLL_MS,
+              synchronous: config.LEDGER_SYNCHRONOUS,
+            }),
         },
-        { provide: LEDGER, useFactory: (s: EventStore, r: EventRegistry) => new Ledger(s, r, clock), inject: [EVENT_STORE, EVENT_REGISTRY] },
+        {
+          provide: LEDGER,
+          useFactory: (s: EventStore, r: EventRegistry) => new Ledger(s, r, clock),
+          inject: [EVENT_STORE, EVENT_REGISTRY],
+        },
         { provide: READ_DB, useFactory: () => openReadStore(config.readModelPath) },
         {
           provide: PROJECTION_RUNNER,
-          useFactory: (db: Database.Database, s: EventStore, r: EventRegistry) => new ProjectionRunner(db, s, r, () => clock.now().toISOString()),
+          useFactory: (db: Database.Database, s: EventStore, r: EventRegistry) =>
+            new ProjectionRunner(db, s, r, () => clock.now().toISOString()),
           inject: [READ_DB, EVENT_STORE, EVENT_REGISTRY],
         },
         {
@@ -104,8 +127,22 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
         },
       ],
       exports: [
-        APP_CONFIG, CLOCK, LOGGER, PROCESS_ROLES, EVENT_REGISTRY, EVENT_STORE, LEDGER, READ_DB, PROJECTION_RUNNER, PROCESSOR_RUNNER,
-        MASTER_KEY, DataKeyStore, PHI_VAULT, ARTIFACT_STORE, QUEUES, METRICS,
+        APP_CONFIG,
+        CLOCK,
+        LOGGER,
+        PROCESS_ROLES,
+        EVENT_REGISTRY,
+        EVENT_STORE,
+        LEDGER,
+        READ_DB,
+        PROJECTION_RUNNER,
+        PROCESSOR_RUNNER,
+        MASTER_KEY,
+        DataKeyStore,
+        PHI_VAULT,
+        ARTIFACT_STORE,
+        QUEUES,
+        METRICS,
       ],
     };
   }

@@ -27,7 +27,10 @@ export interface RunningRole {
  * Any number of api and worker processes may share one ledger and one Redis; schedulers take turns.
  * Roles can be combined (`npm start` runs all three in one process).
  */
-export async function runRoles(roles: ProcessRole[], options: { port?: number; config?: AppConfig; logger?: Logger } = {}): Promise<RunningRole> {
+export async function runRoles(
+  roles: ProcessRole[],
+  options: { port?: number; config?: AppConfig; logger?: Logger } = {},
+): Promise<RunningRole> {
   if (roles.length === 0 || roles.includes('cli')) throw new Error('runRoles needs api, worker and/or scheduler');
   const config = options.config ?? loadConfig();
   const logger = (options.logger ?? createLogger(config.LOG_LEVEL)).child({ roles: roles.join(',') });
@@ -111,7 +114,9 @@ async function listenHealth(app: INestApplicationContext, roles: ProcessRole[], 
       } else if (req.method === 'GET' && req.url === '/metrics') {
         res.writeHead(200, { 'content-type': metrics.contentType }).end(await metrics.metrics());
       } else {
-        res.writeHead(404, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404 }));
+        res
+          .writeHead(404, { 'content-type': 'application/problem+json' })
+          .end(JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404 }));
       }
     })().catch(() => {
       if (!res.headersSent) res.writeHead(500).end();

@@ -67,10 +67,18 @@ export class AuthModule implements OnModuleInit, OnApplicationBootstrap, OnModul
   ) {}
 
   onModuleInit(): void {
-    this.registry.registerNames(...PRINCIPAL_EVENT_TYPES, 'PhiAccessed', ...INVITATION_EVENT_TYPES, ...PASSKEY_EVENT_TYPES, ...SIGN_IN_EVENT_TYPES);
+    this.registry.registerNames(
+      ...PRINCIPAL_EVENT_TYPES,
+      'PhiAccessed',
+      ...INVITATION_EVENT_TYPES,
+      ...PASSKEY_EVENT_TYPES,
+      ...SIGN_IN_EVENT_TYPES,
+    );
     this.projections.register(principalsProjection);
     this.projections.register(peopleProjection);
-    this.processors.register(new InvitationMailProcessor(this.ledger, this.mailer, (id) => this.invitations.linkFor(id), this.config.ORG_NAME));
+    this.processors.register(
+      new InvitationMailProcessor(this.ledger, this.mailer, (id) => this.invitations.linkFor(id), this.config.ORG_NAME),
+    );
   }
 
   /**
@@ -86,8 +94,14 @@ export class AuthModule implements OnModuleInit, OnApplicationBootstrap, OnModul
     const { principal, apiKey } = await this.principals.create('bootstrap-admin', 'admin', ctx);
     const path = join(this.config.dataDir, 'bootstrap-admin.key');
     writeFileSync(path, apiKey + '\n', { mode: 0o600 });
-    this.logger.warn({ path }, 'No principals existed: created an admin API key. Read it from this file, create your principals, then delete the file.');
-    const invitation = await this.invitations.issue({ name: 'Bootstrap admin', email: null, role: 'admin', purpose: 'bootstrap', principalId: principal.id }, ctx);
+    this.logger.warn(
+      { path },
+      'No principals existed: created an admin API key. Read it from this file, create your principals, then delete the file.',
+    );
+    const invitation = await this.invitations.issue(
+      { name: 'Bootstrap admin', email: null, role: 'admin', purpose: 'bootstrap', principalId: principal.id },
+      ctx,
+    );
     const linkPath = join(this.config.dataDir, 'bootstrap-admin.sign-in');
     writeFileSync(linkPath, this.invitations.linkFor(invitation.id) + '\n', { mode: 0o600 });
     this.logger.warn(

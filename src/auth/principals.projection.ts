@@ -19,11 +19,18 @@ export const principalsProjection: Projection = {
     switch (e.type) {
       case 'PrincipalCreated':
         db.prepare('INSERT OR REPLACE INTO principals (id, name, role, disabled, created_at) VALUES (?, ?, ?, 0, ?)').run(
-          d.principalId, d.name, d.role, e.metadata.occurredAt,
+          d.principalId,
+          d.name,
+          d.role,
+          e.metadata.occurredAt,
         );
         break;
       case 'ApiKeyIssued':
-        db.prepare('INSERT OR REPLACE INTO api_keys (key_id, principal_id, key_hash) VALUES (?, ?, ?)').run(d.keyId, d.principalId, d.keyHash);
+        db.prepare('INSERT OR REPLACE INTO api_keys (key_id, principal_id, key_hash) VALUES (?, ?, ?)').run(
+          d.keyId,
+          d.principalId,
+          d.keyHash,
+        );
         break;
       case 'PrincipalRoleChanged':
         db.prepare('UPDATE principals SET role = ? WHERE id = ?').run(d.to, d.principalId);

@@ -25,7 +25,16 @@ export class PrincipalsService {
       this.ledger,
       `principal-${principalId}`,
       principalDecider,
-      { kind: 'create', principalId, name, role, keyId: key.keyId, keyHash: key.keyHash, actor: ctx.actor, at: this.ledger.now().toISOString() },
+      {
+        kind: 'create',
+        principalId,
+        name,
+        role,
+        keyId: key.keyId,
+        keyHash: key.keyHash,
+        actor: ctx.actor,
+        at: this.ledger.now().toISOString(),
+      },
       ctx,
       { mode: 'create' },
     );
@@ -35,7 +44,14 @@ export class PrincipalsService {
 
   async disable(principalId: string, reason: string, ctx: CommandContext): Promise<void> {
     if (principalId === ctx.actor.id) throw new ForbiddenError('a principal cannot disable itself');
-    await handleCommand(this.ledger, `principal-${principalId}`, principalDecider, { kind: 'disable', principalId, reason, actor: ctx.actor, at: this.ledger.now().toISOString() }, ctx, { mode: 'update' });
+    await handleCommand(
+      this.ledger,
+      `principal-${principalId}`,
+      principalDecider,
+      { kind: 'disable', principalId, reason, actor: ctx.actor, at: this.ledger.now().toISOString() },
+      ctx,
+      { mode: 'update' },
+    );
     await this.projections.catchUp();
   }
 
@@ -44,13 +60,16 @@ export class PrincipalsService {
   }
 
   list(): Array<Principal & { disabled: boolean }> {
-    return (this.db.prepare('SELECT id, name, role, disabled FROM principals ORDER BY created_at, id').all() as Array<Principal & { disabled: number }>).map(
-      (p) => ({ ...p, disabled: Boolean(p.disabled) }),
-    );
+    return (
+      this.db.prepare('SELECT id, name, role, disabled FROM principals ORDER BY created_at, id').all() as Array<
+        Principal & { disabled: number }
+      >
+    ).map((p) => ({ ...p, disabled: Boolean(p.disabled) }));
   }
 
   get(id: string): Principal & { disabled: boolean } {
-    const p = this.db.prepare('SELECT id, name, role, disabled FROM principals WHERE id = ?').get(id) as (Principal & { disabled: number }) | undefined;
+    const p = this.db.prepare('SELECT id, name, role, disabled FROM principals WHERE id = ?').get(id) as
+      (Principal & { disabled: number }) | undefined;
     if (!p) throw new NotFoundError('principal not found');
     return { ...p, disabled: Boolean(p.disabled) };
   }
@@ -70,7 +89,9 @@ export class PrincipalsService {
 
   private lookup(keyId: string) {
     return this.db
-      .prepare('SELECT p.id, p.name, p.role, p.disabled, k.key_hash FROM api_keys k JOIN principals p ON p.id = k.principal_id WHERE k.key_id = ?')
+      .prepare(
+        'SELECT p.id, p.name, p.role, p.disabled, k.key_hash FROM api_keys k JOIN principals p ON p.id = k.principal_id WHERE k.key_id = ?',
+      )
       .get(keyId) as { id: string; name: string; role: string; disabled: number; key_hash: string } | undefined;
   }
 }

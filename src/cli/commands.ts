@@ -22,7 +22,10 @@ export const CLI_GROUPS: readonly CliGroup[] = [
   { commands: ['incidents'], load: async () => (await import('./incident-commands')).registerIncidentCommands },
   { commands: ['triage', 'overlays'], load: async () => (await import('../incidents/cli/triage-commands')).registerTriageCommands },
   { commands: ['affected', 'incidents'], load: async () => (await import('../incidents/cli/affected-commands')).registerAffectedCommands },
-  { commands: ['ledger', 'witness', 'evidence'], load: async () => (await import('../ledger/integrity/cli/integrity-commands')).registerIntegrityCommands },
+  {
+    commands: ['ledger', 'witness', 'evidence'],
+    load: async () => (await import('../ledger/integrity/cli/integrity-commands')).registerIntegrityCommands,
+  },
   { commands: ['workflows'], load: async () => (await import('../workflows/cli/register')).registerWorkflowsCli },
   { commands: ['notices'], load: async () => (await import('../notices/cli/notices-commands')).registerNoticeCommands },
   {

@@ -54,7 +54,8 @@ export function registerCoreCommands(program: Command, cli: CliRuntime): void {
     .action(async (name?: string) => {
       await cli.withApp(async (app) => {
         const runner = app.get<ProjectionRunner>(PROJECTION_RUNNER);
-        if (name && !runner.names().includes(name)) throw new CliUsageError(`unknown projection "${name}"; known: ${runner.names().join(', ')}`);
+        if (name && !runner.names().includes(name))
+          throw new CliUsageError(`unknown projection "${name}"; known: ${runner.names().join(', ')}`);
         let bar: ReturnType<CliRuntime['progress']> | null = null;
         await runner.rebuild(name, (pos, head) => {
           bar ??= cli.progress('rebuild', Number(head));

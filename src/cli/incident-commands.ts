@@ -17,29 +17,43 @@ export function registerIncidentCommands(program: Command, cli: CliRuntime): voi
     .option('--reporter <kind>', 'covered-entity | business-associate', 'covered-entity')
     .option('--acts-as-agent', 'the business associate acts as the covered entity’s agent')
     .option('--data-elements <codes>', 'kinds of information involved, comma-separated (name,ssn,medical,…): state laws decide from them')
-    .action(async (opts: { title: string; discoveredOn: string; summary: string; reporter: string; actsAsAgent?: boolean; dataElements?: string }) => {
-      const parsed = ReportIncidentBody.safeParse({
-        title: opts.title,
-        discoveredOn: opts.discoveredOn,
-        summary: opts.summary,
-        reporter: { kind: opts.reporter, ...(opts.actsAsAgent ? { actsAsAgent: true } : {}) },
-        ...(opts.dataElements ? { dataElements: opts.dataElements.split(',').map((x) => x.trim()).filter(Boolean) } : {}),
-      });
-      if (!parsed.success) throw fromZodIssues(parsed.error.issues as never);
-      await cli.withApp(async (app) => {
-        const ctx = await cli.actor(app);
-        const { incidentId, version } = await app.get(CommandBus).execute(new ReportIncidentCommand(parsed.data, ctx));
-        cli.print(await app.get(QueryBus).execute(new GetIncidentQuery(incidentId, version)));
-      });
+    .action(
+      async (opts: {
+        title: string;
+        discoveredOn: string;
+        summary: string;
+        reporter: string;
+        actsAsAgent?: boolean;
+        dataElements?: string;
+      }) => {
+        const parsed = ReportIncidentBody.safeParse({
+          title: opts.title,
+          discoveredOn: opts.discoveredOn,
+          summary: opts.summary,
+          reporter: { kind: opts.reporter, ...(opts.actsAsAgent ? { actsAsAgent: true } : {}) },
+          ...(opts.dataElements
+            ? {
+                dataElements: opts.dataElements
+                  .split(',')
+                  .map((x) => x.trim())
+                  .filter(Boolean),
+              }
+            : {}),
+        });
+        if (!parsed.success) throw fromZodIssues(parsed.error.issues as never);
+        await cli.withApp(async (app) => {
+          const ctx = await cli.actor(app);
+          const { incidentId, version } = await app.get(CommandBus).execute(new ReportIncidentCommand(parsed.data, ctx));
+          cli.print(await app.get(QueryBus).execute(new GetIncidentQuery(incidentId, version)));
+        });
+      },
+    );
+  incidents.command('show <id>').action(async (id: string) => {
+    await cli.withApp(async (app) => {
+      await cli.actor(app);
+      cli.print(await app.get(QueryBus).execute(new GetIncidentQuery(id)));
     });
-  incidents
-    .command('show <id>')
-    .action(async (id: string) => {
-      await cli.withApp(async (app) => {
-        await cli.actor(app);
-        cli.print(await app.get(QueryBus).execute(new GetIncidentQuery(id)));
-      });
-    });
+  });
   incidents
     .command('list')
     .option('--status <status>')
@@ -47,7 +61,9 @@ export function registerIncidentCommands(program: Command, cli: CliRuntime): voi
     .action(async (opts: { status?: string; limit: string }) => {
       await cli.withApp(async (app) => {
         await cli.actor(app);
-        cli.print(await app.get(QueryBus).execute(new ListIncidentsQuery({ status: opts.status, limit: Number(opts.limit) || 50, offset: 0 })));
+        cli.print(
+          await app.get(QueryBus).execute(new ListIncidentsQuery({ status: opts.status, limit: Number(opts.limit) || 50, offset: 0 })),
+        );
       });
     });
 }

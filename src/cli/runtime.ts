@@ -59,13 +59,20 @@ export class CliRuntime {
   }
 
   print(value: unknown): void {
-    process.stdout.write(typeof value === 'string' ? value + (value.endsWith('\n') ? '' : '\n') : JSON.stringify(value, bigintReplacer, 2) + '\n');
+    process.stdout.write(
+      typeof value === 'string' ? value + (value.endsWith('\n') ? '' : '\n') : JSON.stringify(value, bigintReplacer, 2) + '\n',
+    );
   }
 
   /** A progress bar on stderr (stdout stays clean for JSON); silent when stderr is not a terminal and CI is set. */
   progress(label: string, total: number): { update(n: number): void; stop(): void } {
     const bar = new SingleBar(
-      { format: `${label} [{bar}] {percentage}% | {value}/{total} | {rate}/s | ETA {eta_formatted}`, stream: process.stderr, noTTYOutput: !process.env.CI, notTTYSchedule: 2000 },
+      {
+        format: `${label} [{bar}] {percentage}% | {value}/{total} | {rate}/s | ETA {eta_formatted}`,
+        stream: process.stderr,
+        noTTYOutput: !process.env.CI,
+        notTTYSchedule: 2000,
+      },
       Presets.shades_classic,
     );
     const start = Date.now();

@@ -66,7 +66,9 @@ export class DatasetsModule implements OnModuleInit {
       columns: ['datasetId', 'agentId', 'state', 'keyId'],
       collect: async () => {
         const all = await this.queries.execute<ListDatasetsQuery, DatasetListItem[]>(new ListDatasetsQuery());
-        const rows = all.filter((d) => d.state !== 'encrypted' && d.state !== 'shredded').map((d) => ({ datasetId: d.datasetId, agentId: d.agentId, state: d.state, keyId: d.keyId }));
+        const rows = all
+          .filter((d) => d.state !== 'encrypted' && d.state !== 'shredded')
+          .map((d) => ({ datasetId: d.datasetId, agentId: d.agentId, state: d.state, keyId: d.keyId }));
         return { rows, attention: rows.length };
       },
     });

@@ -46,7 +46,17 @@ export class LedgerSafeHarbor implements SafeHarborPort {
         answers.push(await this.securedAt(d, at));
       } catch (e) {
         if (!(e instanceof NotFoundError)) throw e;
-        answers.push({ datasetId: d, at, secured: false, encryption: null, keyCompromised: false, destruction: null, keyId: null, keyVersion: null, reasons: ['unknown dataset'] });
+        answers.push({
+          datasetId: d,
+          at,
+          secured: false,
+          encryption: null,
+          keyCompromised: false,
+          destruction: null,
+          keyId: null,
+          keyVersion: null,
+          reasons: ['unknown dataset'],
+        });
       }
     }
     return combineSafeguards(answers);
@@ -54,6 +64,10 @@ export class LedgerSafeHarbor implements SafeHarborPort {
 
   async datasetsEverUnderKey(keyId: string): Promise<string[]> {
     await this.projections.catchUp();
-    return (this.db.prepare('SELECT dataset_id AS datasetId FROM dataset_keys WHERE key_id = ? ORDER BY dataset_id').all(keyId) as { datasetId: string }[]).map((r) => r.datasetId);
+    return (
+      this.db.prepare('SELECT dataset_id AS datasetId FROM dataset_keys WHERE key_id = ? ORDER BY dataset_id').all(keyId) as {
+        datasetId: string;
+      }[]
+    ).map((r) => r.datasetId);
   }
 }

@@ -34,10 +34,14 @@ export function verifierScriptPath(): string {
 
 export function buildEvidenceFiles(input: EvidenceInput): ZipEntry[] {
   if (input.events.length === 0) throw new Error('an evidence bundle needs at least one event');
-  const proofs: Record<string, { leafHash: string; leafIndex: number; inclusionProof: string[]; stream: string; type: string; id: string }> = {};
+  const proofs: Record<
+    string,
+    { leafHash: string; leafIndex: number; inclusionProof: string[]; stream: string; type: string; id: string }
+  > = {};
   const eventEntries: ZipEntry[] = [];
   for (const { event, inclusionProof } of input.events) {
-    if (Number(event.position) > input.checkpoint.size) throw new Error(`event at position ${event.position} is not covered by checkpoint size ${input.checkpoint.size}`);
+    if (Number(event.position) > input.checkpoint.size)
+      throw new Error(`event at position ${event.position} is not covered by checkpoint size ${input.checkpoint.size}`);
     const bytes = leafBytes(event);
     const pos = event.position.toString();
     proofs[pos] = {

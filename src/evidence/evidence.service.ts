@@ -13,7 +13,11 @@ import { buildEvidenceZip } from './bundle';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export async function exportIncidentEvidence(integrity: IntegrityService, incidentId: string, clock: Clock): Promise<{ zip: Buffer; events: number; checkpointSize: number }> {
+export async function exportIncidentEvidence(
+  integrity: IntegrityService,
+  incidentId: string,
+  clock: Clock,
+): Promise<{ zip: Buffer; events: number; checkpointSize: number }> {
   if (!UUID.test(incidentId)) throw ValidationError.field('incident', 'must be a UUID');
   const events = integrity.store.eventsOfIncident(incidentId);
   if (events.length === 0) throw new NotFoundError(`no ledger events for incident ${incidentId}`);

@@ -38,7 +38,8 @@ export function writeZip(entries: readonly ZipEntry[], opts: { compress?: boolea
   let offset = 0;
   const names = new Set<string>();
   for (const e of entries) {
-    if (!e.name || e.name.startsWith('/') || e.name.includes('..') || e.name.includes('\\')) throw new Error(`unsafe zip entry name: ${e.name}`);
+    if (!e.name || e.name.startsWith('/') || e.name.includes('..') || e.name.includes('\\'))
+      throw new Error(`unsafe zip entry name: ${e.name}`);
     if (names.has(e.name)) throw new Error(`duplicate zip entry: ${e.name}`);
     names.add(e.name);
     const name = Buffer.from(e.name, 'utf8');

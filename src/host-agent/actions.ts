@@ -5,7 +5,16 @@
 import { randomBytes, createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, renameSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { aeadOpen, aeadSeal, canonicalBytes, kekSealContext, openSealed, type AgentCommand, type ParamsOf, type SealedBox } from '../shared/agent-protocol';
+import {
+  aeadOpen,
+  aeadSeal,
+  canonicalBytes,
+  kekSealContext,
+  openSealed,
+  type AgentCommand,
+  type ParamsOf,
+  type SealedBox,
+} from '../shared/agent-protocol';
 import { encryptFile, decryptFile, readHeader } from './file-crypto';
 import { fsyncDir, overwriteAndUnlink, shredTree, tempPathFor, writeFileAtomic } from './fs-safe';
 import { runHostScan } from './scan';
@@ -15,7 +24,10 @@ export const MANIFEST = '.safeharbor-manifest.json';
 export const ENC_SUFFIX = '.shenc';
 
 export class ActionError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'ActionError';
   }
@@ -40,7 +52,7 @@ function acceptKek(ctx: ExecContext, keyId: string, version: number, sealed: Sea
   try {
     kek = openSealed(ctx.state.sealKey(), sealed, kekSealContext(ctx.agentId, keyId, version));
   } catch {
-    throw new ActionError('kek-unseal-failed', 'the delivered key does not open with this agent\'s key');
+    throw new ActionError('kek-unseal-failed', "the delivered key does not open with this agent's key");
   }
   if (kek.length !== 32) throw new ActionError('kek-invalid', 'key-encryption key must be 256 bits');
   ctx.state.storeSealedKek(keyId, version, sealed);
@@ -77,8 +89,7 @@ export function walk(root: string, cleanTemps = true): Walk {
       else if (dir === root && name === MANIFEST) continue;
       else if (name.includes(`${ENC_SUFFIX}.tmp-`)) {
         if (cleanTemps) overwriteAndUnlink(p); // a temp ciphertext from an interrupted run
-      }
-      else if (name.endsWith(ENC_SUFFIX)) out.encrypted.push(p);
+      } else if (name.endsWith(ENC_SUFFIX)) out.encrypted.push(p);
       else out.cleartext.push(p);
     }
   };
@@ -94,15 +105,32 @@ function writeManifest(ds: DatasetState, ctx: ExecContext, reuseDigests = false)
   const w = walk(ds.path);
   const prev = new Map<string, { path: string; fileId: string; size: number; sha256: string }>();
   if (reuseDigests && existsSync(join(ds.path, MANIFEST))) {
-    for (const f of (JSON.parse(readFileSync(join(ds.path, MANIFEST), 'utf8')) as { files: { path: string; fileId: string; size: number; sha256: string }[] }).files) prev.set(f.path, f);
+    for (const f of (
+      JSON.parse(readFileSync(join(ds.path, MANIFEST), 'utf8')) as {
+        files: { path: string; fileId: string; size: number; sha256: string }[];
+      }
+    ).files)
+      prev.set(f.path, f);
   }
   const files = w.encrypted.map((p) => {
     const old = prev.get(relative(ds.path, p));
     if (old && lstatSync(p).size === old.size) return old;
     const data = readFileSync(p);
-    return { path: relative(ds.path, p), fileId: readHeader(p).fileId.toString('hex'), size: data.length, sha256: createHash('sha256').update(data).digest('hex') };
+    return {
+      path: relative(ds.path, p),
+      fileId: readHeader(p).fileId.toString('hex'),
+      size: data.length,
+      sha256: createHash('sha256').update(data).digest('hex'),
+    };
   });
-  const manifest = { datasetId: ds.datasetId, keyId: ds.keyId, keyVersion: ds.keyVersion, writtenAt: ctx.now().toISOString(), cleartextFiles: w.cleartext.length, files };
+  const manifest = {
+    datasetId: ds.datasetId,
+    keyId: ds.keyId,
+    keyVersion: ds.keyVersion,
+    writtenAt: ctx.now().toISOString(),
+    cleartextFiles: w.cleartext.length,
+    files,
+  };
   const bytes = canonicalBytes(manifest);
   writeFileAtomic(join(ds.path, MANIFEST), bytes, 0o600);
   return { digest: createHash('sha256').update(bytes).digest('hex'), files: files.length, bytes: files.reduce((a, f) => a + f.size, 0) };
@@ -113,22 +141,35 @@ function resolveDatasetPath(path: string, ctx: ExecContext): string {
   const real = realpathSync(path);
   if (!lstatSync(real).isDirectory()) throw new ActionError('path-not-directory', 'dataset path is not a directory');
   const stateReal = realpathSync(ctx.state.dir);
-  if (isUnder(stateReal, real) || isUnder(real, stateReal)) throw new ActionError('key-not-apart', 'dataset path and agent key store overlap');
+  if (isUnder(stateReal, real) || isUnder(real, stateReal))
+    throw new ActionError('key-not-apart', 'dataset path and agent key store overlap');
   return real;
 }
 
 export function datasetEncrypt(p: ParamsOf<'dataset.encrypt'>, ctx: ExecContext): Record<string, unknown> {
   const path = resolveDatasetPath(p.path, ctx);
   const existing = ctx.state.dataset(p.datasetId);
-  if (existing && existing.path !== path) throw new ActionError('dataset-path-mismatch', 'dataset is registered on this host under another path');
-  if (existing && existing.status === 'revoked') throw new ActionError('dataset-revoked', 'the key of this dataset was revoked on this host');
-  if (existing && existing.keyId !== p.keyId) throw new ActionError('dataset-under-other-key', 'dataset is encrypted under another key: re-wrap instead');
-  if (existing && p.keyVersion < existing.keyVersion) throw new ActionError('version-not-newer', 'dataset already uses a newer key version');
+  if (existing && existing.path !== path)
+    throw new ActionError('dataset-path-mismatch', 'dataset is registered on this host under another path');
+  if (existing && existing.status === 'revoked')
+    throw new ActionError('dataset-revoked', 'the key of this dataset was revoked on this host');
+  if (existing && existing.keyId !== p.keyId)
+    throw new ActionError('dataset-under-other-key', 'dataset is encrypted under another key: re-wrap instead');
+  if (existing && p.keyVersion < existing.keyVersion)
+    throw new ActionError('version-not-newer', 'dataset already uses a newer key version');
   for (const other of ctx.state.datasets()) {
-    if (other.datasetId !== p.datasetId && (isUnder(path, other.path) || isUnder(other.path, path))) throw new ActionError('dataset-overlap', 'path overlaps another dataset on this host');
+    if (other.datasetId !== p.datasetId && (isUnder(path, other.path) || isUnder(other.path, path)))
+      throw new ActionError('dataset-overlap', 'path overlaps another dataset on this host');
   }
   const kek = acceptKek(ctx, p.keyId, p.keyVersion, p.sealedKey);
-  const ds: DatasetState = { datasetId: p.datasetId, path, keyId: p.keyId, keyVersion: p.keyVersion, status: 'encrypted', updatedAt: ctx.now().toISOString() };
+  const ds: DatasetState = {
+    datasetId: p.datasetId,
+    path,
+    keyId: p.keyId,
+    keyVersion: p.keyVersion,
+    status: 'encrypted',
+    updatedAt: ctx.now().toISOString(),
+  };
   ctx.state.writeDataset(ds);
   const w = walk(path);
   let encrypted = 0;
@@ -198,7 +239,11 @@ export function keyRewrap(p: ParamsOf<'key.rewrap'>, ctx: ExecContext): Record<s
       if (e.v === p.toVersion) continue;
       if (!old.has(e.v)) old.set(e.v, loadKek(ctx, e.keyId, e.v));
       const dek = unwrapDek(old.get(e.v)!, p.datasetId, e);
-      ctx.state.writeWrappedDek(p.datasetId, { ...e, v: p.toVersion, w: aeadSeal(newKek, dek, dekAad(p.datasetId, e.fileId, p.keyId, p.toVersion)).toString('base64') });
+      ctx.state.writeWrappedDek(p.datasetId, {
+        ...e,
+        v: p.toVersion,
+        w: aeadSeal(newKek, dek, dekAad(p.datasetId, e.fileId, p.keyId, p.toVersion)).toString('base64'),
+      });
       dek.fill(0);
       fromVersions.add(e.v);
       rewrapped++;
@@ -210,7 +255,16 @@ export function keyRewrap(p: ParamsOf<'key.rewrap'>, ctx: ExecContext): Record<s
   const next: DatasetState = { ...ds, keyVersion: p.toVersion, updatedAt: ctx.now().toISOString() };
   ctx.state.writeDataset(next);
   const m = writeManifest(next, ctx, true);
-  return { datasetId: p.datasetId, keyId: p.keyId, toVersion: p.toVersion, fromVersions: [...fromVersions].sort((a, b) => a - b), rewrapped, filesTotal: m.files, manifestDigest: m.digest, fileCiphertextRewritten: 0 };
+  return {
+    datasetId: p.datasetId,
+    keyId: p.keyId,
+    toVersion: p.toVersion,
+    fromVersions: [...fromVersions].sort((a, b) => a - b),
+    rewrapped,
+    filesTotal: m.files,
+    manifestDigest: m.digest,
+    fileCiphertextRewritten: 0,
+  };
 }
 
 export function keyRevoke(p: ParamsOf<'key.revoke'>, ctx: ExecContext): Record<string, unknown> {
@@ -278,7 +332,10 @@ export function execute(cmd: AgentCommand, ctx: ExecContext): Record<string, unk
 }
 
 export class GateDenied extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'GateDenied';
   }
@@ -291,7 +348,8 @@ export class GateDenied extends Error {
 export function gateRead(ctx: ExecContext, path: string, principal: string, sink: (chunk: Buffer) => void): { datasetId: string } {
   const now = ctx.now();
   const abs = existsSync(path) ? realpathSync(path) : existsSync(path + ENC_SUFFIX) ? realpathSync(path + ENC_SUFFIX) : null;
-  const log = (decision: string, datasetId: string | null) => ctx.state.appendAccessLog({ at: now.toISOString(), principal, datasetId, decision });
+  const log = (decision: string, datasetId: string | null) =>
+    ctx.state.appendAccessLog({ at: now.toISOString(), principal, datasetId, decision });
   if (!abs) {
     log('denied:no-such-file', null);
     throw new GateDenied('no-such-file', 'no such file');
@@ -306,7 +364,11 @@ export function gateRead(ctx: ExecContext, path: string, principal: string, sink
     log('denied:privileged-principal', ds.datasetId);
     throw new GateDenied('privileged-principal', `${principal} has no cleartext access by policy`);
   }
-  const grant = ctx.state.grants(ds.datasetId).find((g) => g.principal === principal && (g.permission === 'read' || g.permission === 'write') && Date.parse(g.expiresAt) > now.getTime());
+  const grant = ctx.state
+    .grants(ds.datasetId)
+    .find(
+      (g) => g.principal === principal && (g.permission === 'read' || g.permission === 'write') && Date.parse(g.expiresAt) > now.getTime(),
+    );
   if (!grant) {
     log('denied:no-grant', ds.datasetId);
     throw new GateDenied('no-grant', `${principal} has no active grant on this dataset`);

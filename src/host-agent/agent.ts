@@ -5,7 +5,16 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { Clock } from './clock';
-import { checkCommand, publicKeyFromB64, ACTIONS, type Action, type CommandResult, type Heartbeat, signMessage, type SignedMessage } from '../shared/agent-protocol';
+import {
+  checkCommand,
+  publicKeyFromB64,
+  ACTIONS,
+  type Action,
+  type CommandResult,
+  type Heartbeat,
+  signMessage,
+  type SignedMessage,
+} from '../shared/agent-protocol';
 import { ActionError, execute, type ExecContext } from './actions';
 import type { AgentConfig, AgentState } from './state';
 
@@ -27,7 +36,8 @@ export class HostAgent {
     this.signingKey = state.signingKey();
     this.kid = state.publicInfo().kid;
     for (const k of this.config.serviceKeys) this.serviceKeys.set(k.kid, publicKeyFromB64(k.publicKey, 'ed25519'));
-    for (const [id, k] of Object.entries(this.config.approvers)) this.approverKeys.set(id, { kid: k.kid, key: publicKeyFromB64(k.publicKey, 'ed25519') });
+    for (const [id, k] of Object.entries(this.config.approvers))
+      this.approverKeys.set(id, { kid: k.kid, key: publicKeyFromB64(k.publicKey, 'ed25519') });
     this.recoverInterrupted();
     state.pruneDone(clock.now(), DONE_RETENTION_MS);
   }
@@ -117,7 +127,8 @@ export class HostAgent {
       status = 'failed';
       reason = e instanceof ActionError ? e.code : 'internal-error';
       evidence = { detail: e instanceof ActionError ? e.message : 'the action failed; see the agent log' };
-      if (!(e instanceof ActionError)) process.stderr.write(`safeharbor-agent: ${cmd.action} ${cmd.commandId} failed: ${(e as Error).message}\n`);
+      if (!(e instanceof ActionError))
+        process.stderr.write(`safeharbor-agent: ${cmd.action} ${cmd.commandId} failed: ${(e as Error).message}\n`);
     }
     const signed = this.sign({
       v: 1,

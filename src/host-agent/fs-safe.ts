@@ -4,7 +4,20 @@
  * Overwriting cannot guarantee erasure on SSDs or copy-on-write file systems; that is why
  * the data is encrypted under keys that are themselves destroyed (cryptographic erase).
  */
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmdirSync, lstatSync, unlinkSync, writeSync, existsSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  lstatSync,
+  unlinkSync,
+  writeSync,
+  existsSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, basename } from 'node:path';
 

@@ -45,7 +45,8 @@ async function readStdin(): Promise<string> {
 
 export function buildProgram(): Command {
   const program = new Command('safeharbor-agent').description('Safe Harbor host agent').exitOverride();
-  const stateOpt = (c: Command) => c.option('--state <dir>', 'agent state directory (default $SAFEHARBOR_AGENT_STATE or /var/lib/safeharbor-agent)');
+  const stateOpt = (c: Command) =>
+    c.option('--state <dir>', 'agent state directory (default $SAFEHARBOR_AGENT_STATE or /var/lib/safeharbor-agent)');
 
   stateOpt(program.command('init'))
     .requiredOption('--agent-id <id>', 'agent id (lower-case)')
@@ -65,7 +66,13 @@ export function buildProgram(): Command {
       const res = await fetch(new URL('/v1/agents/enrollments', o.service), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ token: o.token, agentId: s.config().agentId, publicKey: pub.signingPublicKey, sealPublicKey: pub.sealPublicKey, hostFacts: { hostname: hostname(), platform: process.platform, arch: process.arch, node: process.version } }),
+        body: JSON.stringify({
+          token: o.token,
+          agentId: s.config().agentId,
+          publicKey: pub.signingPublicKey,
+          sealPublicKey: pub.sealPublicKey,
+          hostFacts: { hostname: hostname(), platform: process.platform, arch: process.arch, node: process.version },
+        }),
       });
       const body = (await res.json().catch(() => ({}))) as { servicePublicKey?: string; status?: string; detail?: string };
       if (!res.ok || !body.servicePublicKey) throw new Error(`enrollment refused (${res.status}): ${body.detail ?? 'no detail'}`);
@@ -90,37 +97,49 @@ export function buildProgram(): Command {
       process.stdout.write(JSON.stringify({ kid: openState(o).pinApprover(o.id, o.publicKey) }) + '\n');
     });
 
-  stateOpt(program.command('allow').argument('<action>'))
-    .action((a, o) => {
-      const s = openState(o);
-      s.setAllowed(action(a), true);
-      process.stdout.write(JSON.stringify({ allowList: s.config().allowList }) + '\n');
-    });
-  stateOpt(program.command('deny').argument('<action>'))
-    .action((a, o) => {
-      const s = openState(o);
-      s.setAllowed(action(a), false);
-      process.stdout.write(JSON.stringify({ allowList: s.config().allowList }) + '\n');
-    });
+  stateOpt(program.command('allow').argument('<action>')).action((a, o) => {
+    const s = openState(o);
+    s.setAllowed(action(a), true);
+    process.stdout.write(JSON.stringify({ allowList: s.config().allowList }) + '\n');
+  });
+  stateOpt(program.command('deny').argument('<action>')).action((a, o) => {
+    const s = openState(o);
+    s.setAllowed(action(a), false);
+    process.stdout.write(JSON.stringify({ allowList: s.config().allowList }) + '\n');
+  });
 
   stateOpt(program.command('status')).action((o) => {
     const s = openState(o);
     const c = s.config();
     process.stdout.write(
-      JSON.stringify({ agentId: c.agentId, kid: s.publicInfo().kid, lastSeq: s.lastSeq(), allowList: c.allowList, serviceKeys: c.serviceKeys.map((k) => k.kid), approvers: Object.keys(c.approvers), datasets: s.datasets().map((d) => ({ datasetId: d.datasetId, keyId: d.keyId, keyVersion: d.keyVersion, status: d.status })) }, null, 2) + '\n',
+      JSON.stringify(
+        {
+          agentId: c.agentId,
+          kid: s.publicInfo().kid,
+          lastSeq: s.lastSeq(),
+          allowList: c.allowList,
+          serviceKeys: c.serviceKeys.map((k) => k.kid),
+          approvers: Object.keys(c.approvers),
+          datasets: s.datasets().map((d) => ({ datasetId: d.datasetId, keyId: d.keyId, keyVersion: d.keyVersion, status: d.status })),
+        },
+        null,
+        2,
+      ) + '\n',
     );
   });
 
-  stateOpt(program.command('handle')).description('read one signed command (JSON) from stdin, print the signed result').action(async (o) => {
-    const agent = new HostAgent(openState(o), new SystemClock());
-    let msg: unknown;
-    try {
-      msg = JSON.parse(await readStdin());
-    } catch {
-      msg = null;
-    }
-    process.stdout.write(JSON.stringify(agent.handle(msg)) + '\n');
-  });
+  stateOpt(program.command('handle'))
+    .description('read one signed command (JSON) from stdin, print the signed result')
+    .action(async (o) => {
+      const agent = new HostAgent(openState(o), new SystemClock());
+      let msg: unknown;
+      try {
+        msg = JSON.parse(await readStdin());
+      } catch {
+        msg = null;
+      }
+      process.stdout.write(JSON.stringify(agent.handle(msg)) + '\n');
+    });
 
   stateOpt(program.command('run'))
     .option('--redis <url>', 'Redis URL', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
@@ -151,7 +170,8 @@ export function buildProgram(): Command {
       // Run through sudo, the caller may only read as themselves.
       const sudoUser = process.env.SUDO_USER;
       if (sudoUser && sudoUser !== o.as) throw new GateDenied('not-yourself', `--as must be the invoking user (${sudoUser})`);
-      if (!sudoUser && process.getuid && process.getuid() !== 0 && userInfo().username !== o.as) throw new GateDenied('not-yourself', '--as must be the invoking user');
+      if (!sudoUser && process.getuid && process.getuid() !== 0 && userInfo().username !== o.as)
+        throw new GateDenied('not-yourself', '--as must be the invoking user');
       const agent = new HostAgent(openState(o), new SystemClock());
       gateRead(agent.execContext(), path, o.as, (chunk) => process.stdout.write(chunk));
     });

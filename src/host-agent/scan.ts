@@ -10,7 +10,14 @@ import { walk, type ExecContext } from './actions';
 import { writeFileAtomic } from './fs-safe';
 
 export interface Finding {
-  check: 'ssh-root-login' | 'ssh-password-auth' | 'listening-service' | 'world-writable' | 'unencrypted-dataset' | 'security-updates' | 'scan-limit';
+  check:
+    | 'ssh-root-login'
+    | 'ssh-password-auth'
+    | 'listening-service'
+    | 'world-writable'
+    | 'unencrypted-dataset'
+    | 'security-updates'
+    | 'scan-limit';
   severity: 'high' | 'medium' | 'low' | 'info';
   title: string;
   target: string;
@@ -100,14 +107,42 @@ export function runHostScan(p: ParamsOf<'host.scan'>, ctx: ExecContext): Record<
   const sshd = sshdSettings(root);
   if (sshd) {
     const prl = sshd.get('permitrootlogin') ?? 'prohibit-password';
-    if (prl === 'yes') findings.push({ check: 'ssh-root-login', severity: 'high', title: 'SSH allows root login with a password', target: 'sshd_config', detail: 'PermitRootLogin yes' });
-    else if (prl === 'prohibit-password' || prl === 'without-password') findings.push({ check: 'ssh-root-login', severity: 'low', title: 'SSH allows root login with a key', target: 'sshd_config', detail: `PermitRootLogin ${prl}${sshd.has('permitrootlogin') ? '' : ' (default)'}` });
+    if (prl === 'yes')
+      findings.push({
+        check: 'ssh-root-login',
+        severity: 'high',
+        title: 'SSH allows root login with a password',
+        target: 'sshd_config',
+        detail: 'PermitRootLogin yes',
+      });
+    else if (prl === 'prohibit-password' || prl === 'without-password')
+      findings.push({
+        check: 'ssh-root-login',
+        severity: 'low',
+        title: 'SSH allows root login with a key',
+        target: 'sshd_config',
+        detail: `PermitRootLogin ${prl}${sshd.has('permitrootlogin') ? '' : ' (default)'}`,
+      });
     const pa = sshd.get('passwordauthentication') ?? 'yes';
-    if (pa === 'yes') findings.push({ check: 'ssh-password-auth', severity: 'medium', title: 'SSH accepts password authentication', target: 'sshd_config', detail: `PasswordAuthentication yes${sshd.has('passwordauthentication') ? '' : ' (default)'}` });
+    if (pa === 'yes')
+      findings.push({
+        check: 'ssh-password-auth',
+        severity: 'medium',
+        title: 'SSH accepts password authentication',
+        target: 'sshd_config',
+        detail: `PasswordAuthentication yes${sshd.has('passwordauthentication') ? '' : ' (default)'}`,
+      });
   }
   const listening = listeningSockets(root);
   for (const s of listening) {
-    if (!s.loopback) findings.push({ check: 'listening-service', severity: 'low', title: `Service listening on port ${s.port}`, target: s.address, detail: 'reachable from the network: confirm it is needed and firewalled' });
+    if (!s.loopback)
+      findings.push({
+        check: 'listening-service',
+        severity: 'low',
+        title: `Service listening on port ${s.port}`,
+        target: s.address,
+        detail: 'reachable from the network: confirm it is needed and firewalled',
+      });
   }
   const paths = p.paths ?? ctx.state.datasets().map((d) => d.path);
   let walked = 0;
@@ -137,32 +172,87 @@ export function runHostScan(p: ParamsOf<'host.scan'>, ctx: ExecContext): Record<
   for (const path of paths) {
     if (!existsSync(path)) continue;
     const st = lstatSync(path);
-    if (st.mode & 0o002) findings.push({ check: 'world-writable', severity: 'high', title: 'World-writable PHI path', target: path, detail: `mode ${(st.mode & 0o7777).toString(8)}` });
+    if (st.mode & 0o002)
+      findings.push({
+        check: 'world-writable',
+        severity: 'high',
+        title: 'World-writable PHI path',
+        target: path,
+        detail: `mode ${(st.mode & 0o7777).toString(8)}`,
+      });
     const n = st.isDirectory() ? ww(path) : 0;
-    if (n > 0) findings.push({ check: 'world-writable', severity: 'high', title: 'World-writable files or directories under a PHI path', target: path, detail: `${n} entries; the list is in the agent state (scan-world-writable.log)` });
+    if (n > 0)
+      findings.push({
+        check: 'world-writable',
+        severity: 'high',
+        title: 'World-writable files or directories under a PHI path',
+        target: path,
+        detail: `${n} entries; the list is in the agent state (scan-world-writable.log)`,
+      });
   }
   if (wwList.length) writeFileAtomic(ctx.state.p('scan-world-writable.log'), wwList.join('\n') + '\n', 0o600);
-  if (limited) findings.push({ check: 'scan-limit', severity: 'info', title: 'Scan stopped early', target: '', detail: `more than ${WALK_LIMIT} entries under PHI paths` });
+  if (limited)
+    findings.push({
+      check: 'scan-limit',
+      severity: 'info',
+      title: 'Scan stopped early',
+      target: '',
+      detail: `more than ${WALK_LIMIT} entries under PHI paths`,
+    });
   const known = new Map(ctx.state.datasets().map((d) => [d.path, d]));
   for (const path of paths) {
     if (!existsSync(path) || !lstatSync(path).isDirectory()) continue;
     const w = walk(path, false);
     const ds = known.get(path);
-    if (!ds) findings.push({ check: 'unencrypted-dataset', severity: 'high', title: 'PHI path not protected by this agent', target: path, detail: `${w.cleartext.length} cleartext files; register and encrypt the dataset` });
-    else if (w.cleartext.length > 0) findings.push({ check: 'unencrypted-dataset', severity: 'high', title: 'Cleartext files in an encrypted dataset', target: ds.datasetId, detail: `${w.cleartext.length} cleartext files` });
+    if (!ds)
+      findings.push({
+        check: 'unencrypted-dataset',
+        severity: 'high',
+        title: 'PHI path not protected by this agent',
+        target: path,
+        detail: `${w.cleartext.length} cleartext files; register and encrypt the dataset`,
+      });
+    else if (w.cleartext.length > 0)
+      findings.push({
+        check: 'unencrypted-dataset',
+        severity: 'high',
+        title: 'Cleartext files in an encrypted dataset',
+        target: ds.datasetId,
+        detail: `${w.cleartext.length} cleartext files`,
+      });
   }
   let updates: { security: number; source: string } | null = null;
   if (p.checkUpdates) {
     const notifier = join(root, 'var/lib/update-notifier/updates-available');
     if (existsSync(notifier)) {
-      const m = /(\d+)\s+(?:of these\s+)?(?:updates?\s+(?:are|is)\s+)?(?:standard\s+)?security updates?/i.exec(readFileSync(notifier, 'utf8'));
+      const m = /(\d+)\s+(?:of these\s+)?(?:updates?\s+(?:are|is)\s+)?(?:standard\s+)?security updates?/i.exec(
+        readFileSync(notifier, 'utf8'),
+      );
       updates = { security: m ? Number(m[1]) : 0, source: 'update-notifier' };
     } else if (root === '/' && existsSync('/usr/bin/apt-get')) {
       const r = spawnSync('apt-get', ['-s', '-o', 'Debug::NoLocking=1', 'upgrade'], { encoding: 'utf8', timeout: 120_000 });
-      if (r.status === 0) updates = { security: r.stdout.split('\n').filter((l) => l.startsWith('Inst ') && /security/i.test(l)).length, source: 'apt-get -s upgrade' };
+      if (r.status === 0)
+        updates = {
+          security: r.stdout.split('\n').filter((l) => l.startsWith('Inst ') && /security/i.test(l)).length,
+          source: 'apt-get -s upgrade',
+        };
     }
-    if (!updates) findings.push({ check: 'security-updates', severity: 'info', title: 'Pending security updates not detectable', target: '', detail: 'no update-notifier data and no apt-get' });
-    else if (updates.security > 0) findings.push({ check: 'security-updates', severity: 'high', title: `${updates.security} security updates pending`, target: '', detail: `from ${updates.source}` });
+    if (!updates)
+      findings.push({
+        check: 'security-updates',
+        severity: 'info',
+        title: 'Pending security updates not detectable',
+        target: '',
+        detail: 'no update-notifier data and no apt-get',
+      });
+    else if (updates.security > 0)
+      findings.push({
+        check: 'security-updates',
+        severity: 'high',
+        title: `${updates.security} security updates pending`,
+        target: '',
+        detail: `from ${updates.source}`,
+      });
   }
   const order = { high: 0, medium: 1, low: 2, info: 3 };
   findings.sort((a, b) => order[a.severity] - order[b.severity] || a.check.localeCompare(b.check) || a.target.localeCompare(b.target));

@@ -13,7 +13,20 @@ import { chmodSync, closeSync, existsSync, fsyncSync, openSync, writeSync, readd
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
-import { ACTIONS, DEFAULT_ALLOW_LIST, DEFAULT_SKEW_MS, firstIssue, idSchema, type Action, generateSealKeyPair, generateSigningKeyPair, keyIdOf, privateKeyFromPem, publicKeyFromB64, type SignedMessage } from '../shared/agent-protocol';
+import {
+  ACTIONS,
+  DEFAULT_ALLOW_LIST,
+  DEFAULT_SKEW_MS,
+  firstIssue,
+  idSchema,
+  type Action,
+  generateSealKeyPair,
+  generateSigningKeyPair,
+  keyIdOf,
+  privateKeyFromPem,
+  publicKeyFromB64,
+  type SignedMessage,
+} from '../shared/agent-protocol';
 import { ensureDir, overwriteAndUnlink, writeFileAtomic } from './fs-safe';
 
 const pinnedKey = z.strictObject({ kid: z.string().regex(/^[0-9a-f]{16}$/), publicKey: z.string().min(40).max(200) });
@@ -69,8 +82,19 @@ export class AgentState {
     const seal = generateSealKeyPair();
     writeFileAtomic(s.p('signing.pem'), signing.privateKeyPem, 0o600);
     writeFileAtomic(s.p('seal.pem'), seal.privateKeyPem, 0o600);
-    writeFileAtomic(s.p('public.json'), JSON.stringify({ signingPublicKey: signing.publicKey, sealPublicKey: seal.publicKey, kid: keyIdOf(signing.publicKey) }), 0o600);
-    const config: AgentConfig = { agentId, serviceKeys: [], allowList: [...DEFAULT_ALLOW_LIST], approvers: {}, skewMs: DEFAULT_SKEW_MS, ...opts };
+    writeFileAtomic(
+      s.p('public.json'),
+      JSON.stringify({ signingPublicKey: signing.publicKey, sealPublicKey: seal.publicKey, kid: keyIdOf(signing.publicKey) }),
+      0o600,
+    );
+    const config: AgentConfig = {
+      agentId,
+      serviceKeys: [],
+      allowList: [...DEFAULT_ALLOW_LIST],
+      approvers: {},
+      skewMs: DEFAULT_SKEW_MS,
+      ...opts,
+    };
     s.writeConfig(config);
     s.writeLastSeq(0);
     return s;

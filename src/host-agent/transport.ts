@@ -40,7 +40,11 @@ export class AgentTransport {
       agentQueueName(this.agent.agentId),
       async (job: Job) => {
         const signed = this.agent.handle(job.data, job.id ?? null);
-        await this.results!.add('result', signed, { jobId: `r-${payloadDigest(signed).slice(0, 40)}`, removeOnComplete: 1000, removeOnFail: 5000 });
+        await this.results!.add('result', signed, {
+          jobId: `r-${payloadDigest(signed).slice(0, 40)}`,
+          removeOnComplete: 1000,
+          removeOnFail: 5000,
+        });
         log({ msg: 'command handled', jobId: job.id, digest: payloadDigest(signed) });
         return { reported: true };
       },

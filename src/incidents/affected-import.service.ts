@@ -10,7 +10,13 @@ import type { ArtifactStore } from '../phi/artifact-store';
 import type { PhiVault } from '../phi/phi-vault';
 import { RunIncidentCommand } from './commands/incident-command';
 import { incidentStream, type AffectedListImportedData } from './domain/incident';
-import { columnMappingSchema, ImportFormatError, importAffectedIndividuals, type ColumnMapping, type ImportSummary } from './import/affected-import';
+import {
+  columnMappingSchema,
+  ImportFormatError,
+  importAffectedIndividuals,
+  type ColumnMapping,
+  type ImportSummary,
+} from './import/affected-import';
 
 export interface AffectedImportResult {
   incidentId: string;
@@ -80,7 +86,9 @@ export class AffectedImportService {
       for (const r of [list, rep]) if (r.status === 'fulfilled') this.artifacts.remove(r.value.digest);
       const e = imp.reason;
       if (e instanceof ImportFormatError) {
-        throw new ValidationError([{ field: e.column ? `csv.${e.column}` : 'csv', reason: e.line ? `${e.message} (line ${e.line})` : e.message }]);
+        throw new ValidationError([
+          { field: e.column ? `csv.${e.column}` : 'csv', reason: e.line ? `${e.message} (line ${e.line})` : e.message },
+        ]);
       }
       throw e;
     }
@@ -88,11 +96,25 @@ export class AffectedImportService {
     if (rep.status === 'rejected') throw rep.reason;
     const s = imp.value;
     const counts: AffectedListImportedData['counts'] = {
-      byState: s.byState, insufficientContact: s.insufficientContact, rows: s.rows, accepted: s.accepted, rejected: s.rejected,
-      duplicates: s.duplicates, deceased: s.deceased, deceasedWithoutNextOfKinAddress: s.deceasedWithoutNextOfKinAddress, emailConsent: s.emailConsent,
+      byState: s.byState,
+      insufficientContact: s.insufficientContact,
+      rows: s.rows,
+      accepted: s.accepted,
+      rejected: s.rejected,
+      duplicates: s.duplicates,
+      deceased: s.deceased,
+      deceasedWithoutNextOfKinAddress: s.deceasedWithoutNextOfKinAddress,
+      emailConsent: s.emailConsent,
     };
     const { version } = await this.commands.execute(
-      new RunIncidentCommand(incidentId, { kind: 'record-affected-list', list: { digest: list.value.digest, size: list.value.size, reportDigest: rep.value.digest, counts } }, ctx),
+      new RunIncidentCommand(
+        incidentId,
+        {
+          kind: 'record-affected-list',
+          list: { digest: list.value.digest, size: list.value.size, reportDigest: rep.value.digest, counts },
+        },
+        ctx,
+      ),
     );
     const after = await this.ledger.readStream(incidentStream(incidentId));
     const imported = [...after].reverse().find((e) => e.type === 'AffectedListImported');

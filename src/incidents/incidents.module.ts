@@ -34,7 +34,8 @@ import { GetIncidentHandler, GetObligationsHandler, GetTimelineHandler, ListInci
       provide: STATE_OVERLAYS,
       // Server roles validate every overlay at start (a bad file stops them, naming it); a CLI
       // process reads them only if it triages.
-      useFactory: (roles: ProcessRoles) => ([...roles].every((r) => r === 'cli') ? lazyOverlaySet(() => loadStateOverlays()) : loadStateOverlays()),
+      useFactory: (roles: ProcessRoles) =>
+        [...roles].every((r) => r === 'cli') ? lazyOverlaySet(() => loadStateOverlays()) : loadStateOverlays(),
       inject: [PROCESS_ROLES],
     },
     {

@@ -31,16 +31,23 @@ export class SafeguardsRefresher {
   ) {}
 
   /** Returns the ids of the incidents whose safeguards changed. */
-  async refreshFor(datasetIds: readonly string[], cause: Pick<CommandContext, 'correlationId' | 'causationId'> = { correlationId: randomUUID() }): Promise<string[]> {
+  async refreshFor(
+    datasetIds: readonly string[],
+    cause: Pick<CommandContext, 'correlationId' | 'causationId'> = { correlationId: randomUUID() },
+  ): Promise<string[]> {
     if (datasetIds.length === 0) return [];
     await this.projections.catchUp();
     const wanted = new Set(datasetIds);
-    const rows = this.db.prepare(`SELECT id, dataset_ids FROM incidents WHERE status != 'closed' AND dataset_ids IS NOT NULL ORDER BY id`).all() as Array<{ id: string; dataset_ids: string }>;
+    const rows = this.db
+      .prepare(`SELECT id, dataset_ids FROM incidents WHERE status != 'closed' AND dataset_ids IS NOT NULL ORDER BY id`)
+      .all() as Array<{ id: string; dataset_ids: string }>;
     const touched: string[] = [];
     for (const r of rows) {
       if (!(JSON.parse(r.dataset_ids) as string[]).some((d) => wanted.has(d))) continue;
       try {
-        const { newEvents } = await this.commands.execute(new RunIncidentCommand(r.id, { kind: 'refresh-safeguards' }, { actor: SAFEGUARDS_SYSTEM_ACTOR, ...cause }));
+        const { newEvents } = await this.commands.execute(
+          new RunIncidentCommand(r.id, { kind: 'refresh-safeguards' }, { actor: SAFEGUARDS_SYSTEM_ACTOR, ...cause }),
+        );
         if (newEvents > 0) touched.push(r.id);
       } catch (e) {
         // A decision, not a failure: the incident was closed after the read above.
@@ -72,4 +79,3 @@ export function safeguardsRefreshProcessor(refresher: SafeguardsRefresher, safeH
     },
   };
 }
-

@@ -3,4 +3,14 @@
  * other contexts read (the key events are what "secured at T?" folds). Nothing here loads Nest.
  */
 export * from './messages';
-export { KEY_EVENT_TYPES, keyStream, evolveKey, initialKeyState, canEncrypt, currentVersion, type KeyEvent, type KeyState, type KeyStatus } from './domain/key';
+export {
+  KEY_EVENT_TYPES,
+  keyStream,
+  evolveKey,
+  initialKeyState,
+  canEncrypt,
+  currentVersion,
+  type KeyEvent,
+  type KeyState,
+  type KeyStatus,
+} from './domain/key';

@@ -22,8 +22,16 @@ import { KEY_LOCKER, KEY_MATERIAL_STORE } from './tokens';
 @Module({
   controllers: [KeysController],
   providers: [
-    { provide: KEY_MATERIAL_STORE, useFactory: (c: AppConfig) => new SqliteKeyMaterialStore(join(c.dataDir, 'key-material.db')), inject: [APP_CONFIG] },
-    { provide: KEY_LOCKER, useFactory: (mk: KeyWrapper, store: SqliteKeyMaterialStore) => new KeyLocker(mk, store), inject: [MASTER_KEY, KEY_MATERIAL_STORE] },
+    {
+      provide: KEY_MATERIAL_STORE,
+      useFactory: (c: AppConfig) => new SqliteKeyMaterialStore(join(c.dataDir, 'key-material.db')),
+      inject: [APP_CONFIG],
+    },
+    {
+      provide: KEY_LOCKER,
+      useFactory: (mk: KeyWrapper, store: SqliteKeyMaterialStore) => new KeyLocker(mk, store),
+      inject: [MASTER_KEY, KEY_MATERIAL_STORE],
+    },
     GenerateKeyHandler,
     RunKeyHandler,
     RotateKeyHandler,
@@ -47,7 +55,10 @@ export class KeysModule implements OnModuleInit, OnModuleDestroy {
     this.registry.registerNames(...KEY_EVENT_TYPES);
     this.projections.register(keysProjection);
     this.processors.register(keyMaterialProcessor(this.locker));
-    this.engine.registerTranslator(KEY_TIMELINE_EVENTS, keyTimelines((w) => this.workflows.current(w).version));
+    this.engine.registerTranslator(
+      KEY_TIMELINE_EVENTS,
+      keyTimelines((w) => this.workflows.current(w).version),
+    );
   }
 
   onModuleDestroy(): void {

@@ -4,7 +4,14 @@
  */
 import type { TimelineIntent, TimelineTranslator } from '../workflows/domain/timeline';
 
-export const KEY_TIMELINE_EVENTS = ['KeyActivated', 'KeyVersionAdded', 'KeyDeactivated', 'KeyRevoked', 'KeyCompromised', 'KeyDestroyed'] as const;
+export const KEY_TIMELINE_EVENTS = [
+  'KeyActivated',
+  'KeyVersionAdded',
+  'KeyDeactivated',
+  'KeyRevoked',
+  'KeyCompromised',
+  'KeyDestroyed',
+] as const;
 
 type Ev = { type: string; data: Record<string, unknown> };
 
@@ -17,12 +24,28 @@ export function keyTimelines(version: (workflow: string) => number): TimelineTra
       case 'KeyVersionAdded':
         if (typeof e.data.rotateBy !== 'string') return [];
         // A rotation moves the due date to the end of the new version's cryptoperiod.
-        return [{ kind: 'schedule', workflow: 'key-rotation', workflowVersion: version('key-rotation'), subject, dueOn: e.data.rotateBy, assignees: { custodian: (e.data.custodians as string[]) ?? [] } } as TimelineIntent];
+        return [
+          {
+            kind: 'schedule',
+            workflow: 'key-rotation',
+            workflowVersion: version('key-rotation'),
+            subject,
+            dueOn: e.data.rotateBy,
+            assignees: { custodian: (e.data.custodians as string[]) ?? [] },
+          } as TimelineIntent,
+        ];
       case 'KeyDeactivated':
       case 'KeyRevoked':
       case 'KeyCompromised':
       case 'KeyDestroyed':
-        return [{ kind: 'cancel', workflow: 'key-rotation', subject, reason: `key ${e.type.replace('Key', '').toLowerCase()}: no further rotation of this key` }];
+        return [
+          {
+            kind: 'cancel',
+            workflow: 'key-rotation',
+            subject,
+            reason: `key ${e.type.replace('Key', '').toLowerCase()}: no further rotation of this key`,
+          },
+        ];
       default:
         return [];
     }

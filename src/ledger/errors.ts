@@ -8,9 +8,7 @@ export class WrongExpectedVersionError extends Error {
     readonly expected: ExpectedVersion,
     readonly actual: bigint | null,
   ) {
-    super(
-      `stream ${stream}: expected version ${String(expected)}, actual ${actual === null ? 'no-stream' : String(actual)}`,
-    );
+    super(`stream ${stream}: expected version ${String(expected)}, actual ${actual === null ? 'no-stream' : String(actual)}`);
     this.name = 'WrongExpectedVersionError';
   }
 }
@@ -18,7 +16,10 @@ export class WrongExpectedVersionError extends Error {
 /** Some but not all event ids of an append were already written: a retry that changed its batch. */
 export class IdempotencyViolationError extends Error {
   readonly code = 'IDEMPOTENCY_VIOLATION';
-  constructor(readonly stream: string, readonly eventId: string) {
+  constructor(
+    readonly stream: string,
+    readonly eventId: string,
+  ) {
     super(`event ${eventId} was already appended, but the batch differs from the original append`);
     this.name = 'IdempotencyViolationError';
   }

@@ -1,7 +1,16 @@
 import type { Clock } from '../platform/clock';
 import { uuidv7 } from '../platform/ids';
 import { UnknownEventTypeError } from './errors';
-import type { Actor, AppendResult, EventStore, ExpectedVersion, ReadAllOptions, ReadAllPage, ReadStreamOptions, RecordedEvent } from './port';
+import type {
+  Actor,
+  AppendResult,
+  EventStore,
+  ExpectedVersion,
+  ReadAllOptions,
+  ReadAllPage,
+  ReadStreamOptions,
+  RecordedEvent,
+} from './port';
 import type { EventRegistry } from './registry';
 
 /** What a decider emits: a registered type name and its data (PHI fields already sealed). */
@@ -30,7 +39,13 @@ export class Ledger {
     private readonly clock: Clock,
   ) {}
 
-  async append(stream: string, events: DomainEvent[], expected: ExpectedVersion, ctx: CommandContext, ids?: string[]): Promise<AppendResult> {
+  async append(
+    stream: string,
+    events: DomainEvent[],
+    expected: ExpectedVersion,
+    ctx: CommandContext,
+    ids?: string[],
+  ): Promise<AppendResult> {
     const occurredAt = this.clock.now().toISOString();
     const envelopes = events.map((e, i) => {
       if (!this.registry.has(e.type)) throw new UnknownEventTypeError(e.type);

@@ -6,21 +6,32 @@
 import { handleCommand, loadState, type HandleResult } from '../ledger/decider';
 import type { CommandContext, Ledger } from '../ledger/ledger';
 import { ConflictError, ForbiddenError, NotFoundError, RuleViolationError, ValidationError } from '../platform/errors';
-import { noticeBatchDecider, noticeBatchStream, NoticeBatchError, type NoticeBatchCommand, type NoticeBatchEvent, type NoticeBatchState } from './domain/notice-batch';
+import {
+  noticeBatchDecider,
+  noticeBatchStream,
+  NoticeBatchError,
+  type NoticeBatchCommand,
+  type NoticeBatchEvent,
+  type NoticeBatchState,
+} from './domain/notice-batch';
 import { NoticeInputError } from './domain/notice-input';
 
 /** Rule errors of the notices domain as the platform's errors (HTTP problem+json, CLI exit codes). */
 export function domainToHttp(err: unknown): never {
   if (err instanceof NoticeBatchError) {
     switch (err.code) {
-      case 'BATCH_NOT_FOUND': throw new NotFoundError(err.message);
-      case 'BATCH_EXISTS': throw new ConflictError(err.message);
-      case 'NOT_PERMITTED': throw new ForbiddenError(err.message);
+      case 'BATCH_NOT_FOUND':
+        throw new NotFoundError(err.message);
+      case 'BATCH_EXISTS':
+        throw new ConflictError(err.message);
+      case 'NOT_PERMITTED':
+        throw new ForbiddenError(err.message);
       case 'INVALID_INPUT': {
         const [field, ...rest] = err.message.split(': ');
         throw ValidationError.field(field!, rest.join(': ') || err.message);
       }
-      default: throw new RuleViolationError(err.message, { rule: err.code });
+      default:
+        throw new RuleViolationError(err.message, { rule: err.code });
     }
   }
   if (err instanceof NoticeInputError) throw ValidationError.field(err.field, err.reason);
@@ -42,7 +53,10 @@ export async function runBatchCommand(
   expectedVersion?: bigint,
 ): Promise<HandleResult<NoticeBatchState, NoticeBatchEvent>> {
   try {
-    return await handleCommand(ledger, noticeBatchStream(batchId), noticeBatchDecider, cmd, ctx, { mode, ...(expectedVersion !== undefined ? { expectedVersion } : {}) });
+    return await handleCommand(ledger, noticeBatchStream(batchId), noticeBatchDecider, cmd, ctx, {
+      mode,
+      ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+    });
   } catch (e) {
     return domainToHttp(e);
   }

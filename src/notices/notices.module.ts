@@ -63,7 +63,17 @@ export class NoticesModule implements OnModuleInit, OnApplicationBootstrap, OnMo
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.roles.has('worker')) return;
-    this.coordinator = new NoticeCoordinator(this.ledger, this.content, this.artifacts, this.deliveries, this.queues, this.settings, this.clock, this.readDb, this.logger);
+    this.coordinator = new NoticeCoordinator(
+      this.ledger,
+      this.content,
+      this.artifacts,
+      this.deliveries,
+      this.queues,
+      this.settings,
+      this.clock,
+      this.readDb,
+      this.logger,
+    );
     this.coordinator.start();
     try {
       await this.coordinator.reconcile();

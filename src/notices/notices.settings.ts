@@ -52,9 +52,17 @@ export function loadNoticesSettings(config: AppConfig, env: Record<string, strin
       throw ValidationError.field('env.NOTICES_ORGANIZATION_FILE', 'not a readable JSON file');
     }
   }
-  const mail: ChunkWorkerConfig['mail'] = config.MAIL_TRANSPORT === 'smtp'
-    ? { kind: 'smtp', url: config.SMTP_URL ?? (() => { throw ValidationError.field('env.SMTP_URL', 'required when MAIL_TRANSPORT=smtp'); })() }
-    : { kind: 'outbox', dir: config.outboxDir };
+  const mail: ChunkWorkerConfig['mail'] =
+    config.MAIL_TRANSPORT === 'smtp'
+      ? {
+          kind: 'smtp',
+          url:
+            config.SMTP_URL ??
+            (() => {
+              throw ValidationError.field('env.SMTP_URL', 'required when MAIL_TRANSPORT=smtp');
+            })(),
+        }
+      : { kind: 'outbox', dir: config.outboxDir };
   return {
     organization,
     ...(e.NOTICES_TEMPLATES_DIR ? { templatesDir: e.NOTICES_TEMPLATES_DIR } : {}),

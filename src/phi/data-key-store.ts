@@ -21,7 +21,10 @@ export class DataKeyStore {
   private readonly db: Database.Database;
   private readonly cache = new Map<string, Buffer>();
 
-  constructor(path: string, private readonly wrapper: KeyWrapper) {
+  constructor(
+    path: string,
+    private readonly wrapper: KeyWrapper,
+  ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -36,8 +39,7 @@ export class DataKeyStore {
     const cached = this.cache.get(scope);
     if (cached) return cached;
     const row = this.db.prepare('SELECT wrapped, shredded_at FROM data_keys WHERE scope = ?').get(scope) as
-      | { wrapped: Buffer | null; shredded_at: string | null }
-      | undefined;
+      { wrapped: Buffer | null; shredded_at: string | null } | undefined;
     if (row?.shredded_at) throw new DataKeyShreddedError(scope);
     if (row?.wrapped) {
       const key = this.wrapper.unwrap(row.wrapped, `data-key:${scope}`);
@@ -58,8 +60,7 @@ export class DataKeyStore {
     const cached = this.cache.get(scope);
     if (cached) return cached;
     const row = this.db.prepare('SELECT wrapped, shredded_at FROM data_keys WHERE scope = ?').get(scope) as
-      | { wrapped: Buffer | null; shredded_at: string | null }
-      | undefined;
+      { wrapped: Buffer | null; shredded_at: string | null } | undefined;
     if (!row || row.shredded_at || !row.wrapped) throw new DataKeyShreddedError(scope);
     const key = this.wrapper.unwrap(row.wrapped, `data-key:${scope}`);
     this.cache.set(scope, key);
@@ -67,7 +68,8 @@ export class DataKeyStore {
   }
 
   isShredded(scope: string): boolean {
-    const row = this.db.prepare('SELECT shredded_at FROM data_keys WHERE scope = ?').get(scope) as { shredded_at: string | null } | undefined;
+    const row = this.db.prepare('SELECT shredded_at FROM data_keys WHERE scope = ?').get(scope) as
+      { shredded_at: string | null } | undefined;
     return Boolean(row?.shredded_at);
   }
 

@@ -12,7 +12,10 @@ const ConfigSchema = z.object({
   KURRENTDB_URL: z.string().optional(),
   LEDGER_SYNCHRONOUS: z.enum(['full', 'normal']).default('full'),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('safeharbor'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]+$/)
+    .default('safeharbor'),
   MAIL_TRANSPORT: z.enum(['outbox', 'smtp']).default('outbox'),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('Safe Harbor <no-reply@safeharbor.invalid>'),

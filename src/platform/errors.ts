@@ -68,7 +68,10 @@ export class TooManyRequestsError extends AppError {
 }
 
 /** Turns zod issues into field-named validation errors. */
-export function fromZodIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string; keys?: string[] }>, prefix = ''): ValidationError {
+export function fromZodIssues(
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string; keys?: string[] }>,
+  prefix = '',
+): ValidationError {
   return new ValidationError(
     issues.flatMap((i) => {
       const base = [prefix, ...i.path.map(String)].filter(Boolean).join('.');

@@ -29,8 +29,28 @@ export const phi = <T>(value: T): Phi<T> => new Phi(value);
 
 /** Field names that hold PHI wherever they appear in a logged object. */
 export const PHI_FIELD_NAMES = [
-  'name', 'firstName', 'lastName', 'fullName', 'address', 'line1', 'line2', 'street', 'city', 'zip', 'postalCode',
-  'email', 'phone', 'ssn', 'dob', 'dateOfBirth', 'mrn', 'diagnosis', 'nextOfKin', 'individual', 'individuals', 'recipient',
+  'name',
+  'firstName',
+  'lastName',
+  'fullName',
+  'address',
+  'line1',
+  'line2',
+  'street',
+  'city',
+  'zip',
+  'postalCode',
+  'email',
+  'phone',
+  'ssn',
+  'dob',
+  'dateOfBirth',
+  'mrn',
+  'diagnosis',
+  'nextOfKin',
+  'individual',
+  'individuals',
+  'recipient',
 ];
 
 export const LOGGER = Symbol('Logger');

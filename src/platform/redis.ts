@@ -93,7 +93,9 @@ export class QueueRegistry {
     // QUIT waits for a reply; on a connection that is down it would wait for a reconnect forever.
     await Promise.allSettled(
       this.connections.map((c) =>
-        c.status === 'ready' ? Promise.race([c.quit(), new Promise((r) => setTimeout(r, 2000).unref())]).finally(() => c.disconnect()) : c.disconnect(),
+        c.status === 'ready'
+          ? Promise.race([c.quit(), new Promise((r) => setTimeout(r, 2000).unref())]).finally(() => c.disconnect())
+          : c.disconnect(),
       ),
     );
   }

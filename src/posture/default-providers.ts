@@ -18,7 +18,14 @@ export function registerDefaultProviders(reg: PostureRegistry, db: Database.Data
     async collect({ today }) {
       const rows = openTimelines(db, ['risk-review-annual', 'risk-review-after-change', 'access-recertification'])
         .filter((t) => t.due_on <= addDays(today, HORIZON_DAYS))
-        .map((t) => ({ workflow: t.workflow, subject: `${t.subject_kind} ${t.subject_id}`, dueOn: t.due_on, daysLeft: daysBetween(today, t.due_on), overdue: t.due_on < today, escalations: t.escalations }));
+        .map((t) => ({
+          workflow: t.workflow,
+          subject: `${t.subject_kind} ${t.subject_id}`,
+          dueOn: t.due_on,
+          daysLeft: daysBetween(today, t.due_on),
+          overdue: t.due_on < today,
+          escalations: t.escalations,
+        }));
       return { rows, attention: rows.filter((r) => r.overdue).length };
     },
   });
@@ -38,10 +45,24 @@ export function registerDefaultProviders(reg: PostureRegistry, db: Database.Data
           )
           .all() as Array<Record<string, any>>
       )
-        .map((r): Record<string, any> => ({ ...r, level: r.residual_level ?? r.inherent_level, score: r.residual_score ?? r.inherent_score }))
+        .map((r): Record<string, any> => ({
+          ...r,
+          level: r.residual_level ?? r.inherent_level,
+          score: r.residual_score ?? r.inherent_score,
+        }))
         .filter((r) => (r.level === 'high' || r.level === 'critical') && r.treatment !== 'avoid')
         .filter((r) => !(r.acceptances > 0 && (!r.accepted_until || r.accepted_until > today)))
-        .map((r) => ({ assessment: r.assessment, riskId: r.risk_id, title: r.title, level: r.level, score: r.score, treatment: r.treatment ?? null, ownerId: r.owner_id ?? null, dueOn: r.due_on ?? null, treatmentOverdue: !!r.due_on && r.due_on < today }));
+        .map((r) => ({
+          assessment: r.assessment,
+          riskId: r.risk_id,
+          title: r.title,
+          level: r.level,
+          score: r.score,
+          treatment: r.treatment ?? null,
+          ownerId: r.owner_id ?? null,
+          dueOn: r.due_on ?? null,
+          treatmentOverdue: !!r.due_on && r.due_on < today,
+        }));
       return { rows, attention: rows.length };
     },
   });
@@ -54,7 +75,13 @@ export function registerDefaultProviders(reg: PostureRegistry, db: Database.Data
     async collect({ today }) {
       const rows = openTimelines(db, ['key-rotation'])
         .filter((t) => t.due_on <= addDays(today, HORIZON_DAYS))
-        .map((t) => ({ keyId: t.subject_id, rotateBy: t.due_on, daysLeft: daysBetween(today, t.due_on), pastCryptoperiod: t.due_on < today, escalations: t.escalations }));
+        .map((t) => ({
+          keyId: t.subject_id,
+          rotateBy: t.due_on,
+          daysLeft: daysBetween(today, t.due_on),
+          pastCryptoperiod: t.due_on < today,
+          escalations: t.escalations,
+        }));
       return { rows, attention: rows.filter((r) => r.pastCryptoperiod).length };
     },
   });
@@ -68,13 +95,13 @@ export function registerDefaultProviders(reg: PostureRegistry, db: Database.Data
       const rows = openTimelines(db, ['breach-notification']).map((t) => {
         const incident = t.source_stream.startsWith('incident-') ? t.source_stream.slice('incident-'.length) : t.source_stream;
         return {
-        incident,
-        // Obligation subjects are `<incidentId>.<obligationId>` (incidents context): show the obligation part.
-        obligation: t.subject_id.startsWith(`${incident}.`) ? t.subject_id.slice(incident.length + 1) : t.subject_id,
-        dueOn: t.due_on,
-        daysLeft: daysBetween(today, t.due_on),
-        overdue: t.due_on < today,
-        lastSent: t.last_step,
+          incident,
+          // Obligation subjects are `<incidentId>.<obligationId>` (incidents context): show the obligation part.
+          obligation: t.subject_id.startsWith(`${incident}.`) ? t.subject_id.slice(incident.length + 1) : t.subject_id,
+          dueOn: t.due_on,
+          daysLeft: daysBetween(today, t.due_on),
+          overdue: t.due_on < today,
+          lastSent: t.last_step,
         };
       });
       return { rows, attention: rows.filter((r) => r.daysLeft <= 7).length };
@@ -87,13 +114,24 @@ export function registerDefaultProviders(reg: PostureRegistry, db: Database.Data
     order: 30,
     columns: ['grantId', 'expiresOn', 'daysLeft', 'remindersSent'],
     async collect({ today }) {
-      const ever = (db.prepare(`SELECT COUNT(*) AS n FROM workflow_timelines WHERE workflow = 'access-grant-expiry'`).get() as { n: number }).n;
+      const ever = (
+        db.prepare(`SELECT COUNT(*) AS n FROM workflow_timelines WHERE workflow = 'access-grant-expiry'`).get() as { n: number }
+      ).n;
       const rows = openTimelines(db, ['access-grant-expiry'])
         .filter((t) => t.due_on <= addDays(today, HORIZON_DAYS))
         .map((t) => ({ grantId: t.subject_id, expiresOn: t.due_on, daysLeft: daysBetween(today, t.due_on), remindersSent: t.reminders }));
       // A grant still open after its expiry date means the expiry action has not run: that needs action.
-      return { rows, attention: rows.filter((r) => r.daysLeft < 0).length, ...(ever === 0 ? { note: 'no grant expiry timelines recorded yet (access-grant-expiry workflow)' } : {}) };
+      return {
+        rows,
+        attention: rows.filter((r) => r.daysLeft < 0).length,
+        ...(ever === 0 ? { note: 'no grant expiry timelines recorded yet (access-grant-expiry workflow)' } : {}),
+      };
     },
   });
-  reg.placeholder('unencrypted-datasets', 'PHI datasets not encrypted', 50, 'provided by the datasets context (not installed in this build)');
+  reg.placeholder(
+    'unencrypted-datasets',
+    'PHI datasets not encrypted',
+    50,
+    'provided by the datasets context (not installed in this build)',
+  );
 }

@@ -52,14 +52,41 @@ export class PostureRegistry {
     for (const p of this.providers.values()) {
       try {
         const r = await p.collect(ctx);
-        sections.push({ key: p.key, title: p.title, available: true, columns: p.columns, rows: r.rows, attention: r.attention, ...(r.note ? { note: r.note } : {}), order: p.order } as PostureSection & { order: number });
+        sections.push({
+          key: p.key,
+          title: p.title,
+          available: true,
+          columns: p.columns,
+          rows: r.rows,
+          attention: r.attention,
+          ...(r.note ? { note: r.note } : {}),
+          order: p.order,
+        } as PostureSection & { order: number });
       } catch (err) {
-        sections.push({ key: p.key, title: p.title, available: false, note: `provider failed: ${(err as Error).message}`, columns: p.columns, rows: [], attention: 0, order: p.order } as PostureSection & { order: number });
+        sections.push({
+          key: p.key,
+          title: p.title,
+          available: false,
+          note: `provider failed: ${(err as Error).message}`,
+          columns: p.columns,
+          rows: [],
+          attention: 0,
+          order: p.order,
+        } as PostureSection & { order: number });
       }
     }
     for (const [key, ph] of this.placeholders) {
       if (this.providers.has(key)) continue;
-      sections.push({ key, title: ph.title, available: false, note: ph.note, columns: [], rows: [], attention: 0, order: ph.order } as PostureSection & { order: number });
+      sections.push({
+        key,
+        title: ph.title,
+        available: false,
+        note: ph.note,
+        columns: [],
+        rows: [],
+        attention: 0,
+        order: ph.order,
+      } as PostureSection & { order: number });
     }
     sections.sort((a, b) => (a as unknown as { order: number }).order - (b as unknown as { order: number }).order);
     for (const s of sections) delete (s as unknown as { order?: number }).order;
@@ -83,7 +110,12 @@ export function renderPostureText(p: { asOf: string; today: string; timeZone: st
     }
     const cell = (v: Cell) => (v === null || v === undefined ? '-' : typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v));
     const widths = s.columns.map((c) => Math.min(48, Math.max(c.length, ...s.rows.map((r) => cell(r[c]).length))));
-    const line = (vals: string[]) => '   ' + vals.map((v, i) => (v.length > widths[i] ? v.slice(0, widths[i] - 1) + '…' : v.padEnd(widths[i]))).join('  ').trimEnd();
+    const line = (vals: string[]) =>
+      '   ' +
+      vals
+        .map((v, i) => (v.length > widths[i] ? v.slice(0, widths[i] - 1) + '…' : v.padEnd(widths[i])))
+        .join('  ')
+        .trimEnd();
     out.push(line(s.columns), line(widths.map((w) => '-'.repeat(w))));
     for (const r of s.rows) out.push(line(s.columns.map((c) => cell(r[c]))));
     if (s.note) out.push(`   ${s.note}`);

@@ -68,7 +68,12 @@ export class RiskStreams {
   }
 
   /** A change to an existing assessment's register: its state and the version after the change. */
-  async onAssessment(id: string, command: AssessmentCommand, ctx: CommandContext, expectedVersion?: bigint): Promise<{ state: AssessmentState; version: bigint }> {
+  async onAssessment(
+    id: string,
+    command: AssessmentCommand,
+    ctx: CommandContext,
+    expectedVersion?: bigint,
+  ): Promise<{ state: AssessmentState; version: bigint }> {
     await this.loadAssessment(id);
     const r = await this.assessment(id, command, ctx, { mode: 'update', expectedVersion });
     return { state: r.state, version: r.nextExpectedVersion };

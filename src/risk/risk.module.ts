@@ -38,7 +38,9 @@ export class RiskModule implements OnModuleInit {
   onModuleInit(): void {
     const missing = [ANNUAL_REVIEW_WORKFLOW, AFTER_CHANGE_WORKFLOW].filter((w) => !this.workflows.has(w));
     if (missing.length) {
-      throw new WorkflowValidationError(missing.map((w) => ({ file: `workflows/${w}.yaml`, path: '', reason: 'required by the risk context but missing' })));
+      throw new WorkflowValidationError(
+        missing.map((w) => ({ file: `workflows/${w}.yaml`, path: '', reason: 'required by the risk context but missing' })),
+      );
     }
     this.registry.registerNames(...ASSESSMENT_EVENT_TYPES, ...PROGRAM_EVENT_TYPES, ...CANDIDATE_EVENT_TYPES);
     this.projections.register(riskProjection);

@@ -197,7 +197,7 @@ export function isBusinessDay(date: string): boolean {
 export function addBusinessDays(date: string, n: number): string {
   if (!Number.isInteger(n) || n < 0) throw new CalendarDateError(`business days: expected a whole number ≥ 0, got ${n}`);
   let d = date;
-  for (let left = n; left > 0; ) {
+  for (let left = n; left > 0;) {
     d = addDays(d, 1);
     if (isBusinessDay(d)) left--;
   }

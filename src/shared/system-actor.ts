@@ -15,7 +15,8 @@ const NAME_RE = /^[a-z][a-z0-9-]{0,62}$/;
 
 /** The actor of one part of the service, e.g. systemActor('workflows') → { id: 'system:workflows', role: 'system' }. */
 export function systemActor(name: string): SystemActor {
-  if (!NAME_RE.test(name)) throw new TypeError(`system actor name: expected lowercase letters, digits and "-" (got ${JSON.stringify(name)})`);
+  if (!NAME_RE.test(name))
+    throw new TypeError(`system actor name: expected lowercase letters, digits and "-" (got ${JSON.stringify(name)})`);
   return { id: `system:${name}`, role: SYSTEM_ROLE };
 }
 

@@ -3,7 +3,15 @@
  * the role comes from the configured claim; an account without a role is refused with a message
  * and a SignInFailed event; a changed claim changes the role at the next sign-in.
  */
-import { axeViolations, describeInBrowser, ledgerEvents, screenshot, startConsole, startOidcProvider, type ConsoleHarness } from '../support/console-browser';
+import {
+  axeViolations,
+  describeInBrowser,
+  ledgerEvents,
+  screenshot,
+  startConsole,
+  startOidcProvider,
+  type ConsoleHarness,
+} from '../support/console-browser';
 
 describeInBrowser('console: single sign-on through OpenID Connect', () => {
   let h: ConsoleHarness;

@@ -6,7 +6,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { axeViolations, describeInBrowser, invitationLinkFromOutbox, ledgerEvents, screenshot, startConsole, waitFor, type ConsoleHarness, type Person } from '../support/console-browser';
+import {
+  axeViolations,
+  describeInBrowser,
+  invitationLinkFromOutbox,
+  ledgerEvents,
+  screenshot,
+  startConsole,
+  waitFor,
+  type ConsoleHarness,
+  type Person,
+} from '../support/console-browser';
 
 describeInBrowser('console: passkeys, invitations, navigation, CSRF, idle log-off', () => {
   let h: ConsoleHarness;
@@ -85,15 +95,37 @@ describeInBrowser('console: passkeys, invitations, navigation, CSRF, idle log-of
   async function seedBreach(): Promise<void> {
     const responder = await h.t.principal('incident-responder');
     const triager = await h.t.principal('compliance-officer');
-    const r = await h.t.http().post('/v1/incidents').set('Authorization', `Bearer ${responder.apiKey}`).send({
-      title: 'Laptop stolen from clinic car', discoveredOn: '2025-01-12', summary: 'Unencrypted laptop with scheduling exports.',
-      reporter: { kind: 'covered-entity' }, discovery: { basis: 'actual-knowledge' }, occurred: { from: '2025-01-05' }, breachType: 'theft', locations: ['laptop'],
-    });
-    const header = 'name,line1,line2,city,state,zip,email,emailConsent,deceased,nextOfKinName,nextOfKinLine1,nextOfKinLine2,nextOfKinCity,nextOfKinState,nextOfKinZip';
+    const r = await h.t
+      .http()
+      .post('/v1/incidents')
+      .set('Authorization', `Bearer ${responder.apiKey}`)
+      .send({
+        title: 'Laptop stolen from clinic car',
+        discoveredOn: '2025-01-12',
+        summary: 'Unencrypted laptop with scheduling exports.',
+        reporter: { kind: 'covered-entity' },
+        discovery: { basis: 'actual-knowledge' },
+        occurred: { from: '2025-01-05' },
+        breachType: 'theft',
+        locations: ['laptop'],
+      });
+    const header =
+      'name,line1,line2,city,state,zip,email,emailConsent,deceased,nextOfKinName,nextOfKinLine1,nextOfKinLine2,nextOfKinCity,nextOfKinState,nextOfKinZip';
     const rows = [header, ...Array.from({ length: 8 }, (_, i) => `Person ${i},${i} Main St,,Columbus,OH,43004,,,,,,,,,`)];
-    await h.t.http().post(`/v1/incidents/${r.body.id}/affected`).set('Authorization', `Bearer ${responder.apiKey}`).set('Content-Type', 'text/csv').send(rows.join('\n') + '\n').expect(201);
+    await h.t
+      .http()
+      .post(`/v1/incidents/${r.body.id}/affected`)
+      .set('Authorization', `Bearer ${responder.apiKey}`)
+      .set('Content-Type', 'text/csv')
+      .send(rows.join('\n') + '\n')
+      .expect(201);
     await h.t.http().post(`/v1/incidents/${r.body.id}/triage`).set('Authorization', `Bearer ${triager.apiKey}`).send({}).expect(200);
-    await h.t.http().post(`/v1/incidents/${r.body.id}/obligations/hhs-notice/waiver`).set('Authorization', `Bearer ${triager.apiKey}`).send({ reason: 'Shown on Today for the other officer.' }).expect(200);
+    await h.t
+      .http()
+      .post(`/v1/incidents/${r.body.id}/obligations/hhs-notice/waiver`)
+      .set('Authorization', `Bearer ${triager.apiKey}`)
+      .send({ reason: 'Shown on Today for the other officer.' })
+      .expect(200);
   }
 
   test('the invitee registers a passkey from the emailed link and lands on Today with the officer navigation', async () => {
@@ -112,7 +144,9 @@ describeInBrowser('console: passkeys, invitations, navigation, CSRF, idle log-of
     const rows = officer.page.getByRole('table', { name: 'Obligations by due date' }).locator('tbody tr');
     expect(await rows.count()).toBe(2);
     expect(await rows.first().getAttribute('data-status')).toBe('due-soon');
-    expect(await rows.first().textContent()).toMatch(/^Laptop stolen from clinic car: individual-notice.*Mar 13, 2025.*Due ≤ 7 days.*3 days left$/);
+    expect(await rows.first().textContent()).toMatch(
+      /^Laptop stolen from clinic car: individual-notice.*Mar 13, 2025.*Due ≤ 7 days.*3 days left$/,
+    );
     await officer.page.getByText('requested by another officer').waitFor();
     await expectAccessible(officer, 'today-compliance-officer');
     // A page outside the role's navigation says so rather than failing.
@@ -129,7 +163,11 @@ describeInBrowser('console: passkeys, invitations, navigation, CSRF, idle log-of
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await page.getByRole('heading', { name: 'Today', level: 1 }).waitFor();
     const events = (await ledgerEvents(h.t, 'SignedIn', 'SignedOut')).filter((e) => e.data.principalId !== undefined);
-    expect(events.slice(-3).map((e) => `${e.type}:${String(e.data.reason ?? e.data.method)}`)).toEqual(['SignedIn:passkey', 'SignedOut:user', 'SignedIn:passkey']);
+    expect(events.slice(-3).map((e) => `${e.type}:${String(e.data.reason ?? e.data.method)}`)).toEqual([
+      'SignedIn:passkey',
+      'SignedOut:user',
+      'SignedIn:passkey',
+    ]);
   });
 
   test('a state-changing request without the CSRF token is refused; with it, it passes', async () => {
@@ -137,7 +175,11 @@ describeInBrowser('console: passkeys, invitations, navigation, CSRF, idle log-of
       const body = JSON.stringify({ name: 'Sam Security', email: 'sam@example.org', role: 'security-officer' });
       const bare = await fetch('/v1/invitations', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
       const session = (await (await fetch('/v1/session')).json()) as { csrfToken: string };
-      const withToken = await fetch('/v1/invitations', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrfToken }, body });
+      const withToken = await fetch('/v1/invitations', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrfToken },
+        body,
+      });
       return { bare: bare.status, bareBody: await bare.json(), withToken: withToken.status };
     });
     expect(result.bare).toBe(403);

@@ -95,9 +95,7 @@ export function eventStoreContract(name: string, adapter: ContractAdapter): void
       it('20 concurrent appends with the same expected version: exactly one wins, no gaps', async () => {
         const s = testStream();
         await store.append(s, [newEvent()], 'no-stream');
-        const results = await Promise.allSettled(
-          Array.from({ length: 20 }, () => store.append(s, [newEvent()], 1n)),
-        );
+        const results = await Promise.allSettled(Array.from({ length: 20 }, () => store.append(s, [newEvent()], 1n)));
         const won = results.filter((r) => r.status === 'fulfilled');
         const lost = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
         expect(won).toHaveLength(1);
@@ -135,7 +133,11 @@ export function eventStoreContract(name: string, adapter: ContractAdapter): void
     describe('reading', () => {
       it('reads a stream forwards, backwards and within bounds', async () => {
         const s = testStream();
-        await store.append(s, [1, 2, 3, 4, 5].map((n) => newEvent('Counted', { n })), 'no-stream');
+        await store.append(
+          s,
+          [1, 2, 3, 4, 5].map((n) => newEvent('Counted', { n })),
+          'no-stream',
+        );
         const all = await store.readStream(s);
         expect(all.map((e) => e.data.n)).toEqual([1, 2, 3, 4, 5]);
         expect(all.every((e) => e.stream === s && e.type === 'Counted' && e.schemaVersion === 1)).toBe(true);

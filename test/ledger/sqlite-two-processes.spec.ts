@@ -8,7 +8,12 @@ import { newEvent, testStream } from './event-store.contract';
 
 function runChild(args: string[]): Promise<{ won: number; conflicts: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', join(__dirname, '../../scripts/swc-register.js'), join(__dirname, 'fixtures/two-process-appender.ts'), ...args]);
+    const child = spawn(process.execPath, [
+      '-r',
+      join(__dirname, '../../scripts/swc-register.js'),
+      join(__dirname, 'fixtures/two-process-appender.ts'),
+      ...args,
+    ]);
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));

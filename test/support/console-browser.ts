@@ -22,7 +22,9 @@ export function describeInBrowser(name: string, fn: () => void): void {
     describe(name, fn);
     return;
   }
-  process.stderr.write(`\n!!! BROWSER TESTS SKIPPED: ${CHROMIUM} is missing. Install it (apt-get install chromium) or set CHROMIUM_PATH. !!!\n\n`);
+  process.stderr.write(
+    `\n!!! BROWSER TESTS SKIPPED: ${CHROMIUM} is missing. Install it (apt-get install chromium) or set CHROMIUM_PATH. !!!\n\n`,
+  );
   describe.skip(name, fn);
 }
 
@@ -95,7 +97,9 @@ export interface Person {
 }
 
 /** `env` may depend on the console's address (e.g. an OpenID provider that needs the redirect URI). */
-export async function startConsole(envFor: Record<string, string> | ((baseUrl: string) => Promise<Record<string, string>>) = {}): Promise<ConsoleHarness> {
+export async function startConsole(
+  envFor: Record<string, string> | ((baseUrl: string) => Promise<Record<string, string>>) = {},
+): Promise<ConsoleHarness> {
   await ensureConsoleBuilt();
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
@@ -107,7 +111,15 @@ export async function startConsole(envFor: Record<string, string> | ((baseUrl: s
     executablePath: CHROMIUM,
     headless: true,
     // Playwright gives each launch a new, empty --user-data-dir.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const contexts: BrowserContext[] = [];
@@ -117,7 +129,12 @@ export async function startConsole(envFor: Record<string, string> | ((baseUrl: s
     browser,
     baseUrl,
     async person() {
-      const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 860 }, timezoneId: 'UTC', locale: 'en-US' });
+      const context = await browser.newContext({
+        baseURL: baseUrl,
+        viewport: { width: 1280, height: 860 },
+        timezoneId: 'UTC',
+        locale: 'en-US',
+      });
       contexts.push(context);
       const page = await context.newPage();
       const problems: string[] = [];
@@ -135,7 +152,14 @@ export async function startConsole(envFor: Record<string, string> | ((baseUrl: s
         async addAuthenticator() {
           await cdp.send('WebAuthn.enable', { enableUI: false });
           const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-            options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+            options: {
+              protocol: 'ctap2',
+              transport: 'internal',
+              hasResidentKey: true,
+              hasUserVerification: true,
+              isUserVerified: true,
+              automaticPresenceSimulation: true,
+            },
           });
           return authenticatorId;
         },
@@ -206,7 +230,10 @@ export async function waitFor<T>(fn: () => T | undefined | null | false, timeout
 }
 
 /** Every event of these types in the ledger, in order (small test ledgers: read whole). */
-export async function ledgerEvents(t: TestApp, ...types: string[]): Promise<Array<{ type: string; stream: string; data: Record<string, unknown>; actor: string }>> {
+export async function ledgerEvents(
+  t: TestApp,
+  ...types: string[]
+): Promise<Array<{ type: string; stream: string; data: Record<string, unknown>; actor: string }>> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { EVENT_STORE } = require('../../src/platform/tokens') as typeof import('../../src/platform/tokens');
   const store = t.app.get<import('../../src/ledger/port').EventStore>(EVENT_STORE);
@@ -214,14 +241,19 @@ export async function ledgerEvents(t: TestApp, ...types: string[]): Promise<Arra
   let after = 0n;
   for (;;) {
     const page = await store.readAll({ after, maxCount: 1000 });
-    for (const e of page.events) if (types.includes(e.type)) out.push({ type: e.type, stream: e.stream, data: e.data as Record<string, unknown>, actor: e.metadata.actor.id });
+    for (const e of page.events)
+      if (types.includes(e.type))
+        out.push({ type: e.type, stream: e.stream, data: e.data as Record<string, unknown>, actor: e.metadata.actor.id });
     if (page.isEnd || page.events.length === 0) return out;
     after = page.lastPosition;
   }
 }
 
 /** Starts the real OpenID provider (test/support/oidc-provider.mjs) on a free port. */
-export async function startOidcProvider(redirectUri: string, users: Record<string, Record<string, unknown>>): Promise<{ issuer: string; clientId: string; clientSecret: string; stop(): Promise<void> }> {
+export async function startOidcProvider(
+  redirectUri: string,
+  users: Record<string, Record<string, unknown>>,
+): Promise<{ issuer: string; clientId: string; clientSecret: string; stop(): Promise<void> }> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { spawn } = require('node:child_process') as typeof import('node:child_process');
   const port = await freePort();

@@ -21,7 +21,12 @@ const provider = new Provider(`http://localhost:${port}`, {
   claims: { openid: ['sub'], profile: ['name', 'safeharbor_role'], email: ['email'] },
   async findAccount(_ctx, id) {
     if (!users[id]) return undefined;
-    return { accountId: id, async claims() { return { sub: id, ...users[id] }; } };
+    return {
+      accountId: id,
+      async claims() {
+        return { sub: id, ...users[id] };
+      },
+    };
   },
   features: { devInteractions: { enabled: true } },
   cookies: { keys: ['oidc-test-cookie-key'] },

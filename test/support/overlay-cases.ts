@@ -13,7 +13,9 @@ const BASES = ['fixed', 'relative', 'latest', 'target'] as const;
 /** `2026-05-09`, `2026-05-09 target`, or an object with the date, basis and condition. */
 const owedValue = z.union([
   z.string().regex(/^\d{4}-\d{2}-\d{2}( (fixed|relative|latest|target))?$/, 'must be "YYYY-MM-DD" or "YYYY-MM-DD <basis>"'),
-  z.object({ dueOn: isoDate, basis: z.enum(BASES).optional(), condition: z.string().optional(), months: z.number().int().optional() }).strict(),
+  z
+    .object({ dueOn: isoDate, basis: z.enum(BASES).optional(), condition: z.string().optional(), months: z.number().int().optional() })
+    .strict(),
 ]);
 
 const caseSchema = z

@@ -44,14 +44,26 @@ const app = createRoute({
   component: Shell,
 });
 
-const today = createRoute({ getParentRoute: () => app, path: '/', component: lazyRouteComponent(() => import('./pages/Today'), 'TodayPage') });
-const people = createRoute({ getParentRoute: () => app, path: '/admin/people', component: lazyRouteComponent(() => import('./pages/admin/People'), 'PeoplePage') });
+const today = createRoute({
+  getParentRoute: () => app,
+  path: '/',
+  component: lazyRouteComponent(() => import('./pages/Today'), 'TodayPage'),
+});
+const people = createRoute({
+  getParentRoute: () => app,
+  path: '/admin/people',
+  component: lazyRouteComponent(() => import('./pages/admin/People'), 'PeoplePage'),
+});
 const invitations = createRoute({
   getParentRoute: () => app,
   path: '/admin/invitations',
   component: lazyRouteComponent(() => import('./pages/admin/Invitations'), 'InvitationsPage'),
 });
-const roles = createRoute({ getParentRoute: () => app, path: '/admin/roles', component: lazyRouteComponent(() => import('./pages/admin/Roles'), 'RolesPage') });
+const roles = createRoute({
+  getParentRoute: () => app,
+  path: '/admin/roles',
+  component: lazyRouteComponent(() => import('./pages/admin/Roles'), 'RolesPage'),
+});
 
 const routeTree = root.addChildren([signIn, acceptInvitation, app.addChildren([today, people, invitations, roles])]);
 

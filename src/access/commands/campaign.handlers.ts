@@ -7,10 +7,23 @@ import { LEDGER, type CommandContext, type Ledger } from '../../ledger/ledger';
 import { PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../../ledger/projections/projection-runner';
 import { NotFoundError } from '../../platform/errors';
 import { campaignDecider, campaignStream, grantsToRevoke, type CampaignCommand } from '../domain/recertification';
-import { CloseDueCampaignsCommand, FindGrantsQuery, ReviewGrantCommand, RevokeGrantCommand, StartCampaignCommand, type GrantRef } from '../messages';
+import {
+  CloseDueCampaignsCommand,
+  FindGrantsQuery,
+  ReviewGrantCommand,
+  RevokeGrantCommand,
+  StartCampaignCommand,
+  type GrantRef,
+} from '../messages';
 
 /** A grant a reviewer or the due date wants revoked may have ended meanwhile: that is not a failure. */
-async function revokeIfStillOpen(commands: CommandBus, grantId: string, reason: string, ctx: CommandContext, campaignId: string): Promise<void> {
+async function revokeIfStillOpen(
+  commands: CommandBus,
+  grantId: string,
+  reason: string,
+  ctx: CommandContext,
+  campaignId: string,
+): Promise<void> {
   try {
     await commands.execute(new RevokeGrantCommand(grantId, reason, ctx, undefined, campaignId));
   } catch (e) {
@@ -42,11 +55,20 @@ export class StartCampaignHandler implements ICommandHandler<StartCampaignComman
   async execute({ body, ctx, expectedVersion }: StartCampaignCommand) {
     const stream = campaignStream(body.campaignId);
     const existing = await this.ledger.streamVersion(stream);
-    if (expectedVersion !== undefined && existing !== expectedVersion) throw new WrongExpectedVersionError(stream, expectedVersion, existing);
+    if (expectedVersion !== undefined && existing !== expectedVersion)
+      throw new WrongExpectedVersionError(stream, expectedVersion, existing);
     if (existing !== null) return { campaignId: body.campaignId, version: existing };
     const active = await this.queries.execute<FindGrantsQuery, GrantRef[]>(new FindGrantsQuery({ statuses: ['active'] }));
     const population = active.map((g) => ({ grantId: g.grantId, principal: g.principal, datasetId: g.datasetId, reviewer: g.approvedBy! }));
-    const command: CampaignCommand = { kind: 'start', campaignId: body.campaignId, dueAt: body.dueAt, revokeUnreviewed: body.revokeUnreviewed, population, actor: ctx.actor, at: this.ledger.now().toISOString() };
+    const command: CampaignCommand = {
+      kind: 'start',
+      campaignId: body.campaignId,
+      dueAt: body.dueAt,
+      revokeUnreviewed: body.revokeUnreviewed,
+      population,
+      actor: ctx.actor,
+      at: this.ledger.now().toISOString(),
+    };
     const r = await handleCommand(this.ledger, stream, campaignDecider, command, ctx, { mode: 'create' });
     return { campaignId: body.campaignId, version: r.nextExpectedVersion };
   }
@@ -61,8 +83,11 @@ export class ReviewGrantHandler implements ICommandHandler<ReviewGrantCommand, {
 
   async execute({ campaignId, grantId, decision, reason, ctx, expectedVersion }: ReviewGrantCommand) {
     const command: CampaignCommand = { kind: 'decide', grantId, decision, reason, actor: ctx.actor, at: this.ledger.now().toISOString() };
-    const r = await onCampaign(campaignId, () => handleCommand(this.ledger, campaignStream(campaignId), campaignDecider, command, ctx, { mode: 'update', expectedVersion }));
-    if (decision === 'revoke') await revokeIfStillOpen(this.commands, grantId, `recertification ${campaignId}: revoked by reviewer`, ctx, campaignId);
+    const r = await onCampaign(campaignId, () =>
+      handleCommand(this.ledger, campaignStream(campaignId), campaignDecider, command, ctx, { mode: 'update', expectedVersion }),
+    );
+    if (decision === 'revoke')
+      await revokeIfStillOpen(this.commands, grantId, `recertification ${campaignId}: revoked by reviewer`, ctx, campaignId);
     return { version: r.nextExpectedVersion };
   }
 }
@@ -79,11 +104,21 @@ export class CloseDueCampaignsHandler implements ICommandHandler<CloseDueCampaig
   async execute({ ctx }: CloseDueCampaignsCommand): Promise<string[]> {
     await this.projections.catchUp();
     const now = this.ledger.now().toISOString();
-    const due = this.db.prepare(`SELECT campaign_id AS campaignId FROM access_campaigns WHERE status = 'open' AND due_at <= ? ORDER BY campaign_id`).all(now) as { campaignId: string }[];
+    const due = this.db
+      .prepare(`SELECT campaign_id AS campaignId FROM access_campaigns WHERE status = 'open' AND due_at <= ? ORDER BY campaign_id`)
+      .all(now) as { campaignId: string }[];
     for (const c of due) {
-      const { newEvents } = await handleCommand(this.ledger, campaignStream(c.campaignId), campaignDecider, { kind: 'due', actor: ctx.actor, at: now }, ctx, { mode: 'update' });
+      const { newEvents } = await handleCommand(
+        this.ledger,
+        campaignStream(c.campaignId),
+        campaignDecider,
+        { kind: 'due', actor: ctx.actor, at: now },
+        ctx,
+        { mode: 'update' },
+      );
       // Grants decided 'revoke' were revoked when decided; the unreviewed ones are revoked now when the campaign says so.
-      for (const r of grantsToRevoke(newEvents).filter((x) => x.reason.includes('not reviewed'))) await revokeIfStillOpen(this.commands, r.grantId, r.reason, ctx, c.campaignId);
+      for (const r of grantsToRevoke(newEvents).filter((x) => x.reason.includes('not reviewed')))
+        await revokeIfStillOpen(this.commands, r.grantId, r.reason, ctx, c.campaignId);
     }
     return due.map((c) => c.campaignId);
   }

@@ -37,9 +37,13 @@ export class GrantPusher {
     const agent = await this.queries.execute<AgentChannelQuery, AgentChannel>(new AgentChannelQuery(view.agentId!));
     if (agent?.status !== 'active') return null;
     const grants = this.db
-      .prepare(`SELECT grant_id AS grantId, principal, permission, expires_at AS expiresAt FROM access_grants WHERE dataset_id = ? AND status = 'active' AND expires_at > ? ORDER BY grant_id`)
+      .prepare(
+        `SELECT grant_id AS grantId, principal, permission, expires_at AS expiresAt FROM access_grants WHERE dataset_id = ? AND status = 'active' AND expires_at > ? ORDER BY grant_id`,
+      )
       .all(datasetId, this.ledger.now().toISOString()) as { grantId: string; principal: string; permission: string; expiresAt: string }[];
-    const { commandId, seq } = await this.commands.execute<IssueAgentCommand, IssuedAgentCommand>(new IssueAgentCommand(view.agentId!, 'access.apply', { datasetId, grants }, ctx));
+    const { commandId, seq } = await this.commands.execute<IssueAgentCommand, IssuedAgentCommand>(
+      new IssueAgentCommand(view.agentId!, 'access.apply', { datasetId, grants }, ctx),
+    );
     return { commandId, seq };
   }
 }

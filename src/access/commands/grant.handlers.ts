@@ -48,7 +48,19 @@ export class RequestGrantHandler implements ICommandHandler<RequestGrantCommand,
       const v = await this.ledger.streamVersion(stream);
       if (v !== expectedVersion) throw new WrongExpectedVersionError(stream, expectedVersion, v);
     }
-    const command: GrantCommand = { kind: 'request', grantId, principal: body.principal, principalKind: body.principalKind ?? 'user', datasetId: body.datasetId, permission: body.permission, purpose: body.purpose, durationDays: body.durationDays, custodiansOfDatasetKey, actor: ctx.actor, at: this.ledger.now().toISOString() };
+    const command: GrantCommand = {
+      kind: 'request',
+      grantId,
+      principal: body.principal,
+      principalKind: body.principalKind ?? 'user',
+      datasetId: body.datasetId,
+      permission: body.permission,
+      purpose: body.purpose,
+      durationDays: body.durationDays,
+      custodiansOfDatasetKey,
+      actor: ctx.actor,
+      at: this.ledger.now().toISOString(),
+    };
     const r = await handleCommand(this.ledger, stream, grantDecider, command, ctx, { mode: 'create' });
     return { grantId, version: r.nextExpectedVersion };
   }
@@ -104,7 +116,11 @@ export class ExpireDueGrantsHandler implements ICommandHandler<ExpireDueGrantsCo
 
   async execute({ ctx }: ExpireDueGrantsCommand): Promise<string[]> {
     await this.projections.catchUp();
-    const due = this.db.prepare(`SELECT grant_id AS grantId, dataset_id AS datasetId FROM access_grants WHERE status = 'active' AND expires_at <= ? ORDER BY grant_id`).all(this.ledger.now().toISOString()) as { grantId: string; datasetId: string }[];
+    const due = this.db
+      .prepare(
+        `SELECT grant_id AS grantId, dataset_id AS datasetId FROM access_grants WHERE status = 'active' AND expires_at <= ? ORDER BY grant_id`,
+      )
+      .all(this.ledger.now().toISOString()) as { grantId: string; datasetId: string }[];
     const datasets = new Set<string>();
     for (const g of due) {
       const r = await decide(this.ledger, g.grantId, { kind: 'expire' }, ctx);
@@ -131,7 +147,10 @@ export class ExpireGrantHandler implements ICommandHandler<ExpireGrantCommand, v
 }
 
 @CommandHandler(ContainPrincipalCommand)
-export class ContainPrincipalHandler implements ICommandHandler<ContainPrincipalCommand, { grantId: string; version: bigint; command: GrantChange['command'] }[]> {
+export class ContainPrincipalHandler implements ICommandHandler<
+  ContainPrincipalCommand,
+  { grantId: string; version: bigint; command: GrantChange['command'] }[]
+> {
   constructor(
     @Inject(READ_DB) private readonly db: Database.Database,
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
@@ -140,9 +159,15 @@ export class ContainPrincipalHandler implements ICommandHandler<ContainPrincipal
 
   async execute({ principal, reason, ctx }: ContainPrincipalCommand) {
     await this.projections.catchUp();
-    const grants = this.db.prepare(`SELECT grant_id AS grantId FROM access_grants WHERE principal = ? AND status IN ('active','requested') ORDER BY grant_id`).all(principal) as { grantId: string }[];
+    const grants = this.db
+      .prepare(`SELECT grant_id AS grantId FROM access_grants WHERE principal = ? AND status IN ('active','requested') ORDER BY grant_id`)
+      .all(principal) as { grantId: string }[];
     const out = [];
-    for (const g of grants) out.push({ grantId: g.grantId, ...(await this.commands.execute<RevokeGrantCommand, GrantChange>(new RevokeGrantCommand(g.grantId, `containment: ${reason}`, ctx))) });
+    for (const g of grants)
+      out.push({
+        grantId: g.grantId,
+        ...(await this.commands.execute<RevokeGrantCommand, GrantChange>(new RevokeGrantCommand(g.grantId, `containment: ${reason}`, ctx))),
+      });
     return out;
   }
 }

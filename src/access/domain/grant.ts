@@ -29,13 +29,32 @@ export interface GrantState {
 
 type E<T extends string, D> = { type: T; data: D };
 export type GrantEvent =
-  | E<'AccessGrantRequested', { grantId: string; principal: string; principalKind: PrincipalKind; datasetId: string; permission: Permission; purpose: string; durationDays: number; by: string; at: string }>
+  | E<
+      'AccessGrantRequested',
+      {
+        grantId: string;
+        principal: string;
+        principalKind: PrincipalKind;
+        datasetId: string;
+        permission: Permission;
+        purpose: string;
+        durationDays: number;
+        by: string;
+        at: string;
+      }
+    >
   | E<'AccessGrantApproved', { grantId: string; by: string; activeFrom: string; expiresAt: string; at: string }>
   | E<'AccessGrantRejected', { grantId: string; by: string; reason: string; at: string }>
   | E<'AccessGrantExpired', { grantId: string; at: string }>
   | E<'AccessGrantRevoked', { grantId: string; by: string; reason: string; campaignId: string | null; at: string }>;
 
-export const GRANT_EVENT_TYPES = ['AccessGrantRequested', 'AccessGrantApproved', 'AccessGrantRejected', 'AccessGrantExpired', 'AccessGrantRevoked'] as const satisfies readonly GrantEvent['type'][];
+export const GRANT_EVENT_TYPES = [
+  'AccessGrantRequested',
+  'AccessGrantApproved',
+  'AccessGrantRejected',
+  'AccessGrantExpired',
+  'AccessGrantRevoked',
+] as const satisfies readonly GrantEvent['type'][];
 
 /** Every command: who acts (id and role) and when. */
 interface Base {
@@ -43,7 +62,17 @@ interface Base {
   at: string;
 }
 export type GrantCommand =
-  | (Base & { kind: 'request'; grantId: string; principal: string; principalKind: PrincipalKind; datasetId: string; permission: Permission; purpose: string; durationDays: number; custodiansOfDatasetKey: readonly string[] })
+  | (Base & {
+      kind: 'request';
+      grantId: string;
+      principal: string;
+      principalKind: PrincipalKind;
+      datasetId: string;
+      permission: Permission;
+      purpose: string;
+      durationDays: number;
+      custodiansOfDatasetKey: readonly string[];
+    })
   | (Base & { kind: 'approve'; custodiansOfDatasetKey: readonly string[] })
   | (Base & { kind: 'reject'; reason: string })
   /** The expiry timer (a system actor). */
@@ -68,7 +97,22 @@ export const GRANT_POLICY = {
 export const grantStream = (grantId: string) => `grant-${grantId}`;
 
 export function initialGrantState(): GrantState {
-  return { exists: false, grantId: null, principal: null, principalKind: null, datasetId: null, permission: null, purpose: null, durationDays: 0, status: null, requestedBy: null, approvedBy: null, activeFrom: null, expiresAt: null, endedAt: null };
+  return {
+    exists: false,
+    grantId: null,
+    principal: null,
+    principalKind: null,
+    datasetId: null,
+    permission: null,
+    purpose: null,
+    durationDays: 0,
+    status: null,
+    requestedBy: null,
+    approvedBy: null,
+    activeFrom: null,
+    expiresAt: null,
+    endedAt: null,
+  };
 }
 
 function need(cond: unknown, message: string): asserts cond {
@@ -90,11 +134,35 @@ export function decideGrant(c: GrantCommand, s: GrantState): GrantEvent[] {
     need(PRINCIPAL_RE.test(c.principal), 'principal: must be one named principal (no wildcards or patterns)');
     need(ID_RE.test(c.datasetId), 'datasetId: must be one dataset id (no wildcards)');
     need(c.permission === 'read' || c.permission === 'write', 'permission: must be read or write');
-    need(c.principalKind !== 'admin' && c.principalKind !== 'root' && !GRANT_POLICY.privilegedNames.includes(c.principal.toLowerCase()), 'principal: admin and root principals cannot be granted cleartext PHI access');
+    need(
+      c.principalKind !== 'admin' && c.principalKind !== 'root' && !GRANT_POLICY.privilegedNames.includes(c.principal.toLowerCase()),
+      'principal: admin and root principals cannot be granted cleartext PHI access',
+    );
     need(c.purpose.trim().length >= 3 && c.purpose.length <= 500, 'purpose: must be 3–500 characters');
-    need(Number.isInteger(c.durationDays) && c.durationDays >= 1 && c.durationDays <= GRANT_POLICY.maxDurationDays, `durationDays: must be 1–${GRANT_POLICY.maxDurationDays}`);
-    need(!c.custodiansOfDatasetKey.includes(c.principal), 'principal: is a custodian of the key protecting this dataset (separation of duties)');
-    return [{ type: 'AccessGrantRequested', data: { grantId: c.grantId, principal: c.principal, principalKind: c.principalKind, datasetId: c.datasetId, permission: c.permission, purpose: c.purpose, durationDays: c.durationDays, by: c.actor.id, at: c.at } }];
+    need(
+      Number.isInteger(c.durationDays) && c.durationDays >= 1 && c.durationDays <= GRANT_POLICY.maxDurationDays,
+      `durationDays: must be 1–${GRANT_POLICY.maxDurationDays}`,
+    );
+    need(
+      !c.custodiansOfDatasetKey.includes(c.principal),
+      'principal: is a custodian of the key protecting this dataset (separation of duties)',
+    );
+    return [
+      {
+        type: 'AccessGrantRequested',
+        data: {
+          grantId: c.grantId,
+          principal: c.principal,
+          principalKind: c.principalKind,
+          datasetId: c.datasetId,
+          permission: c.permission,
+          purpose: c.purpose,
+          durationDays: c.durationDays,
+          by: c.actor.id,
+          at: c.at,
+        },
+      },
+    ];
   }
   need(s.exists && s.grantId, 'grant does not exist');
   const grantId = s.grantId;
@@ -104,7 +172,10 @@ export function decideGrant(c: GrantCommand, s: GrantState): GrantEvent[] {
       need(GRANT_POLICY.approverRoles.includes(c.actor.role), 'only a security or compliance officer may approve access');
       need(c.actor.id !== s.requestedBy, 'two-person rule: the approver must not be the requester');
       need(c.actor.id !== s.principal, 'a principal cannot approve their own access');
-      need(!c.custodiansOfDatasetKey.includes(s.principal!), 'principal: became a custodian of the key protecting this dataset (separation of duties)');
+      need(
+        !c.custodiansOfDatasetKey.includes(s.principal!),
+        'principal: became a custodian of the key protecting this dataset (separation of duties)',
+      );
       const expiresAt = new Date(Date.parse(c.at) + s.durationDays * 86_400_000).toISOString();
       return [{ type: 'AccessGrantApproved', data: { grantId, by: c.actor.id, activeFrom: c.at, expiresAt, at: c.at } }];
     }
@@ -119,7 +190,9 @@ export function decideGrant(c: GrantCommand, s: GrantState): GrantEvent[] {
     case 'revoke':
       need(s.status === 'active' || s.status === 'requested', `cannot revoke a grant that is ${s.status}`);
       need(c.reason.trim().length > 0, 'reason: required');
-      return [{ type: 'AccessGrantRevoked', data: { grantId, by: c.actor.id, reason: c.reason, campaignId: c.campaignId ?? null, at: c.at } }];
+      return [
+        { type: 'AccessGrantRevoked', data: { grantId, by: c.actor.id, reason: c.reason, campaignId: c.campaignId ?? null, at: c.at } },
+      ];
     default:
       throw new GrantRuleError('unknown command');
   }
@@ -128,7 +201,19 @@ export function decideGrant(c: GrantCommand, s: GrantState): GrantEvent[] {
 export function evolveGrant(s: GrantState, e: GrantEvent): GrantState {
   switch (e.type) {
     case 'AccessGrantRequested':
-      return { ...initialGrantState(), exists: true, grantId: e.data.grantId, principal: e.data.principal, principalKind: e.data.principalKind, datasetId: e.data.datasetId, permission: e.data.permission, purpose: e.data.purpose, durationDays: e.data.durationDays, status: 'requested', requestedBy: e.data.by };
+      return {
+        ...initialGrantState(),
+        exists: true,
+        grantId: e.data.grantId,
+        principal: e.data.principal,
+        principalKind: e.data.principalKind,
+        datasetId: e.data.datasetId,
+        permission: e.data.permission,
+        purpose: e.data.purpose,
+        durationDays: e.data.durationDays,
+        status: 'requested',
+        requestedBy: e.data.by,
+      };
     case 'AccessGrantApproved':
       return { ...s, status: 'active', approvedBy: e.data.by, activeFrom: e.data.activeFrom, expiresAt: e.data.expiresAt };
     case 'AccessGrantRejected':

@@ -30,12 +30,30 @@ export interface CampaignState {
 
 type E<T extends string, D> = { type: T; data: D };
 export type CampaignEvent =
-  | E<'RecertificationStarted', { campaignId: string; dueAt: string; revokeUnreviewed: boolean; population: { grantId: string; principal: string; datasetId: string; reviewer: string }[]; by: string; at: string }>
-  | E<'RecertificationDecided', { campaignId: string; grantId: string; decision: 'keep' | 'revoke'; by: string; reason: string | null; at: string }>
+  | E<
+      'RecertificationStarted',
+      {
+        campaignId: string;
+        dueAt: string;
+        revokeUnreviewed: boolean;
+        population: { grantId: string; principal: string; datasetId: string; reviewer: string }[];
+        by: string;
+        at: string;
+      }
+    >
+  | E<
+      'RecertificationDecided',
+      { campaignId: string; grantId: string; decision: 'keep' | 'revoke'; by: string; reason: string | null; at: string }
+    >
   | E<'RecertificationEscalated', { campaignId: string; unreviewed: string[]; revoke: boolean; at: string }>
   | E<'RecertificationClosed', { campaignId: string; kept: number; revoked: number; unreviewed: number; at: string }>;
 
-export const CAMPAIGN_EVENT_TYPES = ['RecertificationStarted', 'RecertificationDecided', 'RecertificationEscalated', 'RecertificationClosed'] as const satisfies readonly CampaignEvent['type'][];
+export const CAMPAIGN_EVENT_TYPES = [
+  'RecertificationStarted',
+  'RecertificationDecided',
+  'RecertificationEscalated',
+  'RecertificationClosed',
+] as const satisfies readonly CampaignEvent['type'][];
 
 /** Every command: who acts (an officer; the due-date sweep is a system actor) and when. */
 interface Base {
@@ -43,7 +61,13 @@ interface Base {
   at: string;
 }
 export type CampaignCommand =
-  | (Base & { kind: 'start'; campaignId: string; dueAt: string; revokeUnreviewed: boolean; population: { grantId: string; principal: string; datasetId: string; reviewer: string }[] })
+  | (Base & {
+      kind: 'start';
+      campaignId: string;
+      dueAt: string;
+      revokeUnreviewed: boolean;
+      population: { grantId: string; principal: string; datasetId: string; reviewer: string }[];
+    })
   | (Base & { kind: 'decide'; grantId: string; decision: 'keep' | 'revoke'; reason?: string })
   | (Base & { kind: 'due' })
   | (Base & { kind: 'close' });
@@ -77,7 +101,19 @@ export function decideCampaign(c: CampaignCommand, s: CampaignState): CampaignEv
       seen.add(p.grantId);
       need(p.reviewer !== p.principal, `population[${i}].reviewer: a principal cannot review their own access`);
     }
-    return [{ type: 'RecertificationStarted', data: { campaignId: c.campaignId, dueAt: c.dueAt, revokeUnreviewed: c.revokeUnreviewed, population: c.population.map((p) => ({ ...p })), by: c.actor.id, at: c.at } }];
+    return [
+      {
+        type: 'RecertificationStarted',
+        data: {
+          campaignId: c.campaignId,
+          dueAt: c.dueAt,
+          revokeUnreviewed: c.revokeUnreviewed,
+          population: c.population.map((p) => ({ ...p })),
+          by: c.actor.id,
+          at: c.at,
+        },
+      },
+    ];
   }
   need(s.exists && s.campaignId, 'campaign does not exist');
   const campaignId = s.campaignId;
@@ -85,27 +121,53 @@ export function decideCampaign(c: CampaignCommand, s: CampaignState): CampaignEv
     case 'decide': {
       need(s.status === 'open', 'campaign is closed');
       const item = s.items.find((i) => i.grantId === c.grantId);
-      need(item, 'grantId: not in this campaign\'s population (it was frozen at the start)');
+      need(item, "grantId: not in this campaign's population (it was frozen at the start)");
       need(item.reviewer === c.actor.id, 'only the assigned reviewer decides this grant');
       need(item.decision === null, 'this grant was already decided');
       need(c.decision === 'keep' || c.decision === 'revoke', 'decision: must be keep or revoke');
       if (c.decision === 'revoke') need((c.reason ?? '').trim().length > 0, 'reason: required to revoke');
-      return [{ type: 'RecertificationDecided', data: { campaignId, grantId: c.grantId, decision: c.decision, by: c.actor.id, reason: c.reason ?? null, at: c.at } }];
+      return [
+        {
+          type: 'RecertificationDecided',
+          data: { campaignId, grantId: c.grantId, decision: c.decision, by: c.actor.id, reason: c.reason ?? null, at: c.at },
+        },
+      ];
     }
     case 'due': {
       need(s.status === 'open', 'campaign is closed');
       need(Date.parse(c.at) >= Date.parse(s.dueAt!), 'the campaign is not due yet');
       const unreviewed = s.items.filter((i) => i.decision === null).map((i) => i.grantId);
       const out: CampaignEvent[] = [];
-      if (unreviewed.length) out.push({ type: 'RecertificationEscalated', data: { campaignId, unreviewed, revoke: s.revokeUnreviewed, at: c.at } });
-      out.push({ type: 'RecertificationClosed', data: { campaignId, kept: s.items.filter((i) => i.decision === 'keep').length, revoked: s.items.filter((i) => i.decision === 'revoke').length, unreviewed: unreviewed.length, at: c.at } });
+      if (unreviewed.length)
+        out.push({ type: 'RecertificationEscalated', data: { campaignId, unreviewed, revoke: s.revokeUnreviewed, at: c.at } });
+      out.push({
+        type: 'RecertificationClosed',
+        data: {
+          campaignId,
+          kept: s.items.filter((i) => i.decision === 'keep').length,
+          revoked: s.items.filter((i) => i.decision === 'revoke').length,
+          unreviewed: unreviewed.length,
+          at: c.at,
+        },
+      });
       return out;
     }
     case 'close': {
       need(s.status === 'open', 'campaign is closed');
       const unreviewed = s.items.filter((i) => i.decision === null).length;
       need(unreviewed === 0, `${unreviewed} grants are still unreviewed: wait for the due date`);
-      return [{ type: 'RecertificationClosed', data: { campaignId, kept: s.items.filter((i) => i.decision === 'keep').length, revoked: s.items.filter((i) => i.decision === 'revoke').length, unreviewed: 0, at: c.at } }];
+      return [
+        {
+          type: 'RecertificationClosed',
+          data: {
+            campaignId,
+            kept: s.items.filter((i) => i.decision === 'keep').length,
+            revoked: s.items.filter((i) => i.decision === 'revoke').length,
+            unreviewed: 0,
+            at: c.at,
+          },
+        },
+      ];
     }
     default:
       throw new CampaignRuleError('unknown command');
@@ -115,9 +177,23 @@ export function decideCampaign(c: CampaignCommand, s: CampaignState): CampaignEv
 export function evolveCampaign(s: CampaignState, e: CampaignEvent): CampaignState {
   switch (e.type) {
     case 'RecertificationStarted':
-      return { exists: true, campaignId: e.data.campaignId, startedAt: e.data.at, dueAt: e.data.dueAt, revokeUnreviewed: e.data.revokeUnreviewed, status: 'open', escalated: [], items: e.data.population.map((p) => ({ ...p, decision: null, decidedBy: null, decidedAt: null })) };
+      return {
+        exists: true,
+        campaignId: e.data.campaignId,
+        startedAt: e.data.at,
+        dueAt: e.data.dueAt,
+        revokeUnreviewed: e.data.revokeUnreviewed,
+        status: 'open',
+        escalated: [],
+        items: e.data.population.map((p) => ({ ...p, decision: null, decidedBy: null, decidedAt: null })),
+      };
     case 'RecertificationDecided':
-      return { ...s, items: s.items.map((i) => (i.grantId === e.data.grantId ? { ...i, decision: e.data.decision, decidedBy: e.data.by, decidedAt: e.data.at } : i)) };
+      return {
+        ...s,
+        items: s.items.map((i) =>
+          i.grantId === e.data.grantId ? { ...i, decision: e.data.decision, decidedBy: e.data.by, decidedAt: e.data.at } : i,
+        ),
+      };
     case 'RecertificationEscalated':
       return { ...s, escalated: e.data.unreviewed };
     case 'RecertificationClosed':
@@ -133,8 +209,11 @@ export const campaignDecider = { initialState: initialCampaignState, evolve: evo
 export function grantsToRevoke(events: readonly CampaignEvent[]): { grantId: string; reason: string }[] {
   const out: { grantId: string; reason: string }[] = [];
   for (const e of events) {
-    if (e.type === 'RecertificationDecided' && e.data.decision === 'revoke') out.push({ grantId: e.data.grantId, reason: `recertification ${e.data.campaignId}: revoked by reviewer` });
-    if (e.type === 'RecertificationEscalated' && e.data.revoke) for (const g of e.data.unreviewed) out.push({ grantId: g, reason: `recertification ${e.data.campaignId}: not reviewed by the due date` });
+    if (e.type === 'RecertificationDecided' && e.data.decision === 'revoke')
+      out.push({ grantId: e.data.grantId, reason: `recertification ${e.data.campaignId}: revoked by reviewer` });
+    if (e.type === 'RecertificationEscalated' && e.data.revoke)
+      for (const g of e.data.unreviewed)
+        out.push({ grantId: g, reason: `recertification ${e.data.campaignId}: not reviewed by the due date` });
   }
   return out;
 }

@@ -45,7 +45,11 @@ const OFFICERS = ['security-officer', 'compliance-officer'] as const;
 
 /** Sweeps act on many grants at once: there is no one version for If-Match to name. */
 function noIfMatch(header: string | undefined): void {
-  if (header !== undefined) throw ValidationError.field('header.If-Match', 'this route changes many grants at once; send If-Match to a single grant\'s routes instead');
+  if (header !== undefined)
+    throw ValidationError.field(
+      'header.If-Match',
+      "this route changes many grants at once; send If-Match to a single grant's routes instead",
+    );
 }
 
 /** Grants and recertification campaigns. The ETag is the grant's (or campaign's) stream version. */
@@ -73,8 +77,15 @@ export class AccessController {
   @Post('grants')
   @Roles(...OFFICERS)
   @ApiZodBody(RequestGrant)
-  async request(@ValidBody(RequestGrant) body: z.infer<typeof RequestGrant>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const { grantId, version } = await this.commands.execute<RequestGrantCommand, { grantId: string; version: bigint }>(new RequestGrantCommand(body, ctx, parseIfMatch(ifMatch)));
+  async request(
+    @ValidBody(RequestGrant) body: z.infer<typeof RequestGrant>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { grantId, version } = await this.commands.execute<RequestGrantCommand, { grantId: string; version: bigint }>(
+      new RequestGrantCommand(body, ctx, parseIfMatch(ifMatch)),
+    );
     res.status(201).setHeader('Location', `/v1/access/grants/${grantId}`);
     return this.grant(res, grantId, version);
   }
@@ -94,7 +105,12 @@ export class AccessController {
   @Post('grants/:id/approve')
   @HttpCode(200)
   @Roles(...OFFICERS)
-  async approve(@Param('id', idParam) id: string, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async approve(
+    @Param('id', idParam) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const r = await this.commands.execute<ApproveGrantCommand, GrantChange>(new ApproveGrantCommand(id, ctx, parseIfMatch(ifMatch)));
     return { ...(await this.grant(res, id, r.version)), command: r.command };
   }
@@ -103,8 +119,16 @@ export class AccessController {
   @HttpCode(200)
   @Roles(...OFFICERS)
   @ApiZodBody(Reason)
-  async reject(@Param('id', idParam) id: string, @ValidBody(Reason) body: z.infer<typeof Reason>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const r = await this.commands.execute<RejectGrantCommand, { version: bigint }>(new RejectGrantCommand(id, body.reason, ctx, parseIfMatch(ifMatch)));
+  async reject(
+    @Param('id', idParam) id: string,
+    @ValidBody(Reason) body: z.infer<typeof Reason>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const r = await this.commands.execute<RejectGrantCommand, { version: bigint }>(
+      new RejectGrantCommand(id, body.reason, ctx, parseIfMatch(ifMatch)),
+    );
     return this.grant(res, id, r.version);
   }
 
@@ -112,8 +136,16 @@ export class AccessController {
   @HttpCode(200)
   @Roles(...OFFICERS)
   @ApiZodBody(Reason)
-  async revoke(@Param('id', idParam) id: string, @ValidBody(Reason) body: z.infer<typeof Reason>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const r = await this.commands.execute<RevokeGrantCommand, GrantChange>(new RevokeGrantCommand(id, body.reason, ctx, parseIfMatch(ifMatch)));
+  async revoke(
+    @Param('id', idParam) id: string,
+    @ValidBody(Reason) body: z.infer<typeof Reason>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const r = await this.commands.execute<RevokeGrantCommand, GrantChange>(
+      new RevokeGrantCommand(id, body.reason, ctx, parseIfMatch(ifMatch)),
+    );
     return { ...(await this.grant(res, id, r.version)), command: r.command };
   }
 
@@ -131,11 +163,21 @@ export class AccessController {
   @HttpCode(200)
   @Roles('security-officer', 'incident-responder')
   @ApiZodBody(Contain)
-  async contain(@ValidBody(Contain) body: z.infer<typeof Contain>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext) {
+  async contain(
+    @ValidBody(Contain) body: z.infer<typeof Contain>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+  ) {
     noIfMatch(ifMatch);
-    const revoked = await this.commands.execute<ContainPrincipalCommand, ({ grantId: string } & GrantChange)[]>(new ContainPrincipalCommand(body.principal, body.reason, ctx));
+    const revoked = await this.commands.execute<ContainPrincipalCommand, ({ grantId: string } & GrantChange)[]>(
+      new ContainPrincipalCommand(body.principal, body.reason, ctx),
+    );
     const out = [];
-    for (const r of revoked) out.push({ ...(await this.queries.execute<GetGrantQuery, GrantResult>(new GetGrantQuery(r.grantId, r.version))).view, command: r.command });
+    for (const r of revoked)
+      out.push({
+        ...(await this.queries.execute<GetGrantQuery, GrantResult>(new GetGrantQuery(r.grantId, r.version))).view,
+        command: r.command,
+      });
     return out;
   }
 
@@ -143,8 +185,15 @@ export class AccessController {
   @Post('recertifications')
   @Roles('compliance-officer', 'security-officer')
   @ApiZodBody(StartCampaign)
-  async startCampaign(@ValidBody(StartCampaign) body: z.infer<typeof StartCampaign>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const { campaignId, version } = await this.commands.execute<StartCampaignCommand, { campaignId: string; version: bigint }>(new StartCampaignCommand(body, ctx, parseIfMatch(ifMatch)));
+  async startCampaign(
+    @ValidBody(StartCampaign) body: z.infer<typeof StartCampaign>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { campaignId, version } = await this.commands.execute<StartCampaignCommand, { campaignId: string; version: bigint }>(
+      new StartCampaignCommand(body, ctx, parseIfMatch(ifMatch)),
+    );
     res.status(201).setHeader('Location', `/v1/access/recertifications/${campaignId}`);
     return this.campaign(res, campaignId, version);
   }
@@ -159,8 +208,16 @@ export class AccessController {
   @HttpCode(200)
   @Roles('compliance-officer', 'security-officer')
   @ApiZodBody(Review)
-  async review(@Param('id', idParam) id: string, @ValidBody(Review) body: z.infer<typeof Review>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const r = await this.commands.execute<ReviewGrantCommand, { version: bigint }>(new ReviewGrantCommand(id, body.grantId, body.decision, body.reason, ctx, parseIfMatch(ifMatch)));
+  async review(
+    @Param('id', idParam) id: string,
+    @ValidBody(Review) body: z.infer<typeof Review>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const r = await this.commands.execute<ReviewGrantCommand, { version: bigint }>(
+      new ReviewGrantCommand(id, body.grantId, body.decision, body.reason, ctx, parseIfMatch(ifMatch)),
+    );
     return this.campaign(res, id, r.version);
   }
 }

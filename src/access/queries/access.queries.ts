@@ -21,15 +21,35 @@ import {
 import { readCampaignRow, readGrantRow } from '../projections/access.projection';
 
 export function grantView(grantId: string, g: GrantState): GrantView {
-  return { grantId, principal: g.principal, datasetId: g.datasetId, permission: g.permission, purpose: g.purpose, status: g.status, requestedBy: g.requestedBy, approvedBy: g.approvedBy, activeFrom: g.activeFrom, expiresAt: g.expiresAt };
+  return {
+    grantId,
+    principal: g.principal,
+    datasetId: g.datasetId,
+    permission: g.permission,
+    purpose: g.purpose,
+    status: g.status,
+    requestedBy: g.requestedBy,
+    approvedBy: g.approvedBy,
+    activeFrom: g.activeFrom,
+    expiresAt: g.expiresAt,
+  };
 }
 
 export function campaignView(campaignId: string, s: CampaignState): CampaignView {
-  return { campaignId, status: s.status, startedAt: s.startedAt, dueAt: s.dueAt, revokeUnreviewed: s.revokeUnreviewed, items: s.items, escalated: s.escalated };
+  return {
+    campaignId,
+    status: s.status,
+    startedAt: s.startedAt,
+    dueAt: s.dueAt,
+    revokeUnreviewed: s.revokeUnreviewed,
+    items: s.items,
+    escalated: s.escalated,
+  };
 }
 
 /** Without a version to wait for, a read catches the projections up to the ledger head first. */
-const newerThan = (minVersion: bigint | undefined) => (r: { version: number }) => minVersion !== undefined && BigInt(r.version) >= minVersion;
+const newerThan = (minVersion: bigint | undefined) => (r: { version: number }) =>
+  minVersion !== undefined && BigInt(r.version) >= minVersion;
 
 @QueryHandler(GetGrantQuery)
 export class GetGrantHandler implements IQueryHandler<GetGrantQuery, GrantResult> {
@@ -78,7 +98,9 @@ export class FindGrantsHandler implements IQueryHandler<FindGrantsQuery, GrantRe
     if (filter.principal !== undefined) (where.push('principal = ?'), args.push(filter.principal));
     if (filter.datasetIds) (where.push(`dataset_id IN (${filter.datasetIds.map(() => '?').join(',')})`), args.push(...filter.datasetIds));
     return this.db
-      .prepare(`SELECT grant_id AS grantId, principal, dataset_id AS datasetId, status, approved_by AS approvedBy FROM access_grants WHERE ${where.join(' AND ')} ORDER BY grant_id`)
+      .prepare(
+        `SELECT grant_id AS grantId, principal, dataset_id AS datasetId, status, approved_by AS approvedBy FROM access_grants WHERE ${where.join(' AND ')} ORDER BY grant_id`,
+      )
       .all(...args) as GrantRef[];
   }
 }

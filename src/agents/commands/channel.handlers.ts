@@ -37,7 +37,8 @@ async function issueContext(ledger: Ledger, signing: ServiceSigningKey): Promise
   return { ledgerPosition: String(await ledger.store.headPosition()), sign: (body) => signCommand(body, signing.key, signing.kid) };
 }
 
-const issuedIn = (events: readonly AgentEvent[]) => events.find((e): e is Extract<AgentEvent, { type: 'AgentCommandIssued' }> => e.type === 'AgentCommandIssued');
+const issuedIn = (events: readonly AgentEvent[]) =>
+  events.find((e): e is Extract<AgentEvent, { type: 'AgentCommandIssued' }> => e.type === 'AgentCommandIssued');
 
 /**
  * Sign and record a command (seq and signature are decided on the agent's latest state, so a
@@ -54,7 +55,13 @@ export class IssueAgentCommandHandler implements ICommandHandler<IssueAgentComma
   async execute({ agentId, action, params, ctx, expectedVersion }: IssueAgentCommand): Promise<IssuedAgentCommand> {
     validParams(action, params);
     const commandId = randomUUID();
-    const r = await onAgent(this.ledger, agentId, { kind: 'issue-command', commandId, action, params, issue: await issueContext(this.ledger, this.signing) }, ctx, { expectedVersion });
+    const r = await onAgent(
+      this.ledger,
+      agentId,
+      { kind: 'issue-command', commandId, action, params, issue: await issueContext(this.ledger, this.signing) },
+      ctx,
+      { expectedVersion },
+    );
     return { commandId, seq: issuedIn(r.newEvents)!.data.seq, version: r.nextExpectedVersion };
   }
 }
@@ -80,10 +87,21 @@ export class ApproveAgentCommandHandler implements ICommandHandler<ApproveAgentC
   ) {}
 
   async execute({ agentId, commandId, approval, ctx, expectedVersion }: ApproveAgentCommand): Promise<AgentCommandApproval> {
-    const r = await onAgent(this.ledger, agentId, { kind: 'approve-command', commandId, approval, issue: await issueContext(this.ledger, this.signing) }, ctx, { expectedVersion });
+    const r = await onAgent(
+      this.ledger,
+      agentId,
+      { kind: 'approve-command', commandId, approval, issue: await issueContext(this.ledger, this.signing) },
+      ctx,
+      { expectedVersion },
+    );
     const issued = issuedIn(r.newEvents);
     if (issued) return { commandId, status: 'issued', seq: issued.data.seq, version: r.nextExpectedVersion };
-    return { commandId, status: 'awaiting-approval', approvals: r.state.proposals[commandId]?.approvals.length ?? 0, version: r.nextExpectedVersion };
+    return {
+      commandId,
+      status: 'awaiting-approval',
+      approvals: r.state.proposals[commandId]?.approvals.length ?? 0,
+      version: r.nextExpectedVersion,
+    };
   }
 }
 
@@ -121,7 +139,20 @@ export class ReceiveAgentMessageHandler implements ICommandHandler<ReceiveAgentM
     await onAgent(
       this.ledger,
       agentId,
-      { kind: 'record-result', result: { commandId: r.commandId, commandDigest: r.commandDigest, seq: r.seq, status: r.status, reason: r.reason, evidence: r.evidence, gap: r.gap, resultDigest: v.digest, jobId: r.jobId } },
+      {
+        kind: 'record-result',
+        result: {
+          commandId: r.commandId,
+          commandDigest: r.commandDigest,
+          seq: r.seq,
+          status: r.status,
+          reason: r.reason,
+          evidence: r.evidence,
+          gap: r.gap,
+          resultDigest: v.digest,
+          jobId: r.jobId,
+        },
+      },
       ctx,
     );
     return 'recorded';

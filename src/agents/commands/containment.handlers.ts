@@ -5,12 +5,25 @@ import { handleCommand } from '../../ledger/decider';
 import { LEDGER, type CommandContext, type Ledger } from '../../ledger/ledger';
 import { FindGrantsQuery, RevokeGrantCommand, type GrantRef } from '../../access';
 import { GetKeyQuery, RotateKeyCommand, RunKeyCommand } from '../../keys';
-import { containmentDecider, containmentStream, planContainment, type ContainmentAction, type ContainmentCommand, type ContainmentOutcome } from '../domain/containment';
+import {
+  containmentDecider,
+  containmentStream,
+  planContainment,
+  type ContainmentAction,
+  type ContainmentCommand,
+  type ContainmentOutcome,
+} from '../domain/containment';
 import { ApproveContainmentCommand, ProposeContainmentCommand, type ContainmentExecution, type ContainmentProposal } from '../messages';
 
 type Action = ContainmentCommand extends infer C ? (C extends { kind: string } ? Omit<C, 'actor' | 'at'> : never) : never;
 
-function onContainment(ledger: Ledger, containmentId: string, action: Action, ctx: CommandContext, options: { mode: 'create' | 'update'; expectedVersion?: bigint }) {
+function onContainment(
+  ledger: Ledger,
+  containmentId: string,
+  action: Action,
+  ctx: CommandContext,
+  options: { mode: 'create' | 'update'; expectedVersion?: bigint },
+) {
   const command = { ...action, actor: ctx.actor, at: ledger.now().toISOString() } as ContainmentCommand;
   return handleCommand(ledger, containmentStream(containmentId), containmentDecider, command, ctx, options);
 }
@@ -26,9 +39,18 @@ export class ProposeContainmentHandler implements ICommandHandler<ProposeContain
   async execute({ body, ctx, expectedVersion }: ProposeContainmentCommand): Promise<ContainmentProposal> {
     for (const k of body.keyIds) await this.queries.execute(new GetKeyQuery(k)); // an unknown key is a 404 now, not a failed action later
     const grants = await this.queries.execute<FindGrantsQuery, GrantRef[]>(new FindGrantsQuery({ statuses: ['active', 'requested'] }));
-    const actions = planContainment({ principals: body.principals, keyIds: body.keyIds, compromisedAt: body.compromisedAt ?? this.ledger.now().toISOString() }, grants);
+    const actions = planContainment(
+      { principals: body.principals, keyIds: body.keyIds, compromisedAt: body.compromisedAt ?? this.ledger.now().toISOString() },
+      grants,
+    );
     const containmentId = `cont-${randomUUID()}`;
-    const r = await onContainment(this.ledger, containmentId, { kind: 'propose', containmentId, incidentId: body.incidentId, reason: body.reason, actions }, ctx, { mode: 'create', expectedVersion });
+    const r = await onContainment(
+      this.ledger,
+      containmentId,
+      { kind: 'propose', containmentId, incidentId: body.incidentId, reason: body.reason, actions },
+      ctx,
+      { mode: 'create', expectedVersion },
+    );
     return { containmentId, status: 'proposed', actions, version: r.nextExpectedVersion };
   }
 }

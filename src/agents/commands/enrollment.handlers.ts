@@ -7,15 +7,31 @@ import { ValidationError } from '../../platform/errors';
 import { keyIdOf, publicKeyFromB64 } from '../../shared/agent-protocol';
 import { agentDecider, agentStream, hashToken, type AgentCommand, type AgentEvent } from '../domain/agent';
 import type { ServiceSigningKey } from '../infra/service-signing-key';
-import { ApproveEnrollmentCommand, IssueEnrollmentTokenCommand, RequestEnrollmentCommand, RevokeAgentCommand, type EnrollmentRequested, type EnrollmentToken } from '../messages';
+import {
+  ApproveEnrollmentCommand,
+  IssueEnrollmentTokenCommand,
+  RequestEnrollmentCommand,
+  RevokeAgentCommand,
+  type EnrollmentRequested,
+  type EnrollmentToken,
+} from '../messages';
 import { SERVICE_SIGNING_KEY } from '../tokens';
 
 type Action = AgentCommand extends infer C ? (C extends { kind: string } ? Omit<C, 'actor' | 'at'> : never) : never;
 
 /** load → decide → append on the agent's stream, with the caller's expected version. */
-export function onAgent(ledger: Ledger, agentId: string, action: Action, ctx: CommandContext, options: { expectedVersion?: bigint; mode?: 'update' | 'any' } = {}) {
+export function onAgent(
+  ledger: Ledger,
+  agentId: string,
+  action: Action,
+  ctx: CommandContext,
+  options: { expectedVersion?: bigint; mode?: 'update' | 'any' } = {},
+) {
   const command = { ...action, actor: ctx.actor, at: ledger.now().toISOString() } as AgentCommand;
-  return handleCommand(ledger, agentStream(agentId), agentDecider, command, ctx, { mode: options.mode ?? 'update', expectedVersion: options.expectedVersion });
+  return handleCommand(ledger, agentStream(agentId), agentDecider, command, ctx, {
+    mode: options.mode ?? 'update',
+    expectedVersion: options.expectedVersion,
+  });
 }
 
 /** A single-use, short-lived token (only its hash is recorded); a second officer approves the enrollment later. */
@@ -25,7 +41,13 @@ export class IssueEnrollmentTokenHandler implements ICommandHandler<IssueEnrollm
 
   async execute({ agentId, ttlMinutes, ctx, expectedVersion }: IssueEnrollmentTokenCommand): Promise<EnrollmentToken> {
     const token = randomBytes(32).toString('base64url');
-    const r = await onAgent(this.ledger, agentId, { kind: 'issue-token', agentId, tokenHash: hashToken(token), ttlMs: ttlMinutes * 60_000 }, ctx, { mode: 'any', expectedVersion });
+    const r = await onAgent(
+      this.ledger,
+      agentId,
+      { kind: 'issue-token', agentId, tokenHash: hashToken(token), ttlMs: ttlMinutes * 60_000 },
+      ctx,
+      { mode: 'any', expectedVersion },
+    );
     const issued = r.newEvents[0] as Extract<AgentEvent, { type: 'AgentEnrollmentTokenIssued' }>;
     return { agentId, token, expiresAt: issued.data.expiresAt, version: r.nextExpectedVersion };
   }
@@ -54,11 +76,24 @@ export class RequestEnrollmentHandler implements ICommandHandler<RequestEnrollme
     const r = await onAgent(
       this.ledger,
       body.agentId,
-      { kind: 'request-enrollment', token: body.token, publicKey: body.publicKey, sealPublicKey: body.sealPublicKey, kid: keyIdOf(body.publicKey), hostFacts: body.hostFacts },
+      {
+        kind: 'request-enrollment',
+        token: body.token,
+        publicKey: body.publicKey,
+        sealPublicKey: body.sealPublicKey,
+        kid: keyIdOf(body.publicKey),
+        hostFacts: body.hostFacts,
+      },
       ctx,
       { expectedVersion },
     );
-    return { agentId: body.agentId, status: 'pending-approval', servicePublicKey: this.signing.publicKey, serviceKid: this.signing.kid, version: r.nextExpectedVersion };
+    return {
+      agentId: body.agentId,
+      status: 'pending-approval',
+      servicePublicKey: this.signing.publicKey,
+      serviceKid: this.signing.kid,
+      version: r.nextExpectedVersion,
+    };
   }
 }
 

@@ -5,7 +5,14 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Actor } from '../../ledger/port';
-import { DESTRUCTIVE_ACTIONS, payloadDigest, type Action, type AgentCommand as ChannelCommand, type Approval, type SignedMessage } from '../../shared/agent-protocol';
+import {
+  DESTRUCTIVE_ACTIONS,
+  payloadDigest,
+  type Action,
+  type AgentCommand as ChannelCommand,
+  type Approval,
+  type SignedMessage,
+} from '../../shared/agent-protocol';
 import { buildCommand } from './service-channel';
 
 export type AgentStatus = 'token-issued' | 'pending-approval' | 'active' | 'revoked';
@@ -41,17 +48,77 @@ export interface AgentState {
 type E<T extends string, D> = { type: T; data: D };
 export type AgentEvent =
   | E<'AgentEnrollmentTokenIssued', { agentId: string; tokenHash: string; expiresAt: string; by: string; at: string }>
-  | E<'AgentEnrollmentRequested', { agentId: string; publicKey: string; sealPublicKey: string; kid: string; hostFacts: Record<string, unknown>; at: string }>
+  | E<
+      'AgentEnrollmentRequested',
+      { agentId: string; publicKey: string; sealPublicKey: string; kid: string; hostFacts: Record<string, unknown>; at: string }
+    >
   | E<'AgentEnrolled', { agentId: string; approvedBy: string; kid: string; at: string }>
   | E<'AgentRevoked', { agentId: string; by: string; reason: string; at: string }>
-  | E<'AgentCommandProposed', { agentId: string; commandId: string; action: Action; params: Record<string, unknown>; requestedBy: string; at: string }>
+  | E<
+      'AgentCommandProposed',
+      { agentId: string; commandId: string; action: Action; params: Record<string, unknown>; requestedBy: string; at: string }
+    >
   | E<'AgentCommandApprovalAdded', { agentId: string; commandId: string; approval: Approval; at: string }>
-  | E<'AgentCommandIssued', { agentId: string; commandId: string; seq: number; action: Action; payloadDigest: string; requestedBy: string; approvedBy: string[]; expiresAt: string; causationEventId: string | null; message: Record<string, unknown>; at: string }>
-  | E<'AgentCommandCompleted', { agentId: string; commandId: string; seq: number; action: Action; resultDigest: string; evidence: Record<string, unknown>; gap: { from: number; to: number } | null; at: string }>
-  | E<'AgentCommandFailed', { agentId: string; commandId: string; seq: number; action: Action; status: 'failed' | 'refused'; reason: string; resultDigest: string; evidence: Record<string, unknown>; at: string }>
-  | E<'AgentAnomalyReported', { agentId: string; kind: string; reason: string; commandDigest: string | null; commandId: string | null; detail: string; at: string }>;
+  | E<
+      'AgentCommandIssued',
+      {
+        agentId: string;
+        commandId: string;
+        seq: number;
+        action: Action;
+        payloadDigest: string;
+        requestedBy: string;
+        approvedBy: string[];
+        expiresAt: string;
+        causationEventId: string | null;
+        message: Record<string, unknown>;
+        at: string;
+      }
+    >
+  | E<
+      'AgentCommandCompleted',
+      {
+        agentId: string;
+        commandId: string;
+        seq: number;
+        action: Action;
+        resultDigest: string;
+        evidence: Record<string, unknown>;
+        gap: { from: number; to: number } | null;
+        at: string;
+      }
+    >
+  | E<
+      'AgentCommandFailed',
+      {
+        agentId: string;
+        commandId: string;
+        seq: number;
+        action: Action;
+        status: 'failed' | 'refused';
+        reason: string;
+        resultDigest: string;
+        evidence: Record<string, unknown>;
+        at: string;
+      }
+    >
+  | E<
+      'AgentAnomalyReported',
+      { agentId: string; kind: string; reason: string; commandDigest: string | null; commandId: string | null; detail: string; at: string }
+    >;
 
-export const AGENT_EVENT_TYPES = ['AgentEnrollmentTokenIssued', 'AgentEnrollmentRequested', 'AgentEnrolled', 'AgentRevoked', 'AgentCommandProposed', 'AgentCommandApprovalAdded', 'AgentCommandIssued', 'AgentCommandCompleted', 'AgentCommandFailed', 'AgentAnomalyReported'] as const satisfies readonly AgentEvent['type'][];
+export const AGENT_EVENT_TYPES = [
+  'AgentEnrollmentTokenIssued',
+  'AgentEnrollmentRequested',
+  'AgentEnrolled',
+  'AgentRevoked',
+  'AgentCommandProposed',
+  'AgentCommandApprovalAdded',
+  'AgentCommandIssued',
+  'AgentCommandCompleted',
+  'AgentCommandFailed',
+  'AgentAnomalyReported',
+] as const satisfies readonly AgentEvent['type'][];
 
 export interface VerifiedResultFacts {
   commandId: string | null;
@@ -81,7 +148,14 @@ interface Base {
 }
 export type AgentCommand =
   | (Base & { kind: 'issue-token'; agentId: string; tokenHash: string; ttlMs: number })
-  | (Base & { kind: 'request-enrollment'; token: string; publicKey: string; sealPublicKey: string; kid: string; hostFacts: Record<string, unknown> })
+  | (Base & {
+      kind: 'request-enrollment';
+      token: string;
+      publicKey: string;
+      sealPublicKey: string;
+      kid: string;
+      hostFacts: Record<string, unknown>;
+    })
   | (Base & { kind: 'approve-enrollment' })
   | (Base & { kind: 'revoke'; reason: string })
   /** A destructive action waits for two officer approvals; the actor is its requester. */
@@ -109,7 +183,20 @@ export function hashToken(token: string): string {
 }
 
 export function initialAgentState(): AgentState {
-  return { exists: false, agentId: null, status: null, token: null, publicKey: null, sealPublicKey: null, kid: null, hostFacts: null, lastIssuedSeq: 0, lastReportedSeq: 0, commands: {}, proposals: {} };
+  return {
+    exists: false,
+    agentId: null,
+    status: null,
+    token: null,
+    publicKey: null,
+    sealPublicKey: null,
+    kid: null,
+    hostFacts: null,
+    lastIssuedSeq: 0,
+    lastReportedSeq: 0,
+    commands: {},
+    proposals: {},
+  };
 }
 
 function need(cond: unknown, message: string): asserts cond {
@@ -117,7 +204,13 @@ function need(cond: unknown, message: string): asserts cond {
 }
 
 /** The next seq, the signed message and its digest: what the agent will verify, as recorded. */
-function issued(s: AgentState, agentId: string, x: { commandId: string; action: Action; params: Record<string, unknown>; requestedBy: string; approvals: Approval[] }, issue: IssueContext, at: string): AgentEvent {
+function issued(
+  s: AgentState,
+  agentId: string,
+  x: { commandId: string; action: Action; params: Record<string, unknown>; requestedBy: string; approvals: Approval[] },
+  issue: IssueContext,
+  at: string,
+): AgentEvent {
   const seq = s.lastIssuedSeq + 1;
   let body: ChannelCommand;
   try {
@@ -128,7 +221,19 @@ function issued(s: AgentState, agentId: string, x: { commandId: string; action: 
   const message = issue.sign(body);
   return {
     type: 'AgentCommandIssued',
-    data: { agentId, commandId: x.commandId, seq, action: x.action, payloadDigest: payloadDigest(message), requestedBy: x.requestedBy, approvedBy: x.approvals.map((a) => a.approverId), expiresAt: body.expiresAt, causationEventId: null, message: message as unknown as Record<string, unknown>, at },
+    data: {
+      agentId,
+      commandId: x.commandId,
+      seq,
+      action: x.action,
+      payloadDigest: payloadDigest(message),
+      requestedBy: x.requestedBy,
+      approvedBy: x.approvals.map((a) => a.approverId),
+      expiresAt: body.expiresAt,
+      causationEventId: null,
+      message: message as unknown as Record<string, unknown>,
+      at,
+    },
   };
 }
 
@@ -137,7 +242,18 @@ export function decideAgent(c: AgentCommand, s: AgentState): AgentEvent[] {
     need(!s.exists || s.status === 'token-issued', 'agent id already enrolled or pending: choose a new agent id');
     need(/^[a-z0-9][a-z0-9-]{0,63}$/.test(c.agentId), 'agentId: must be a lower-case id');
     need(c.ttlMs > 0 && c.ttlMs <= ENROLLMENT_TOKEN_MAX_TTL_MS, 'ttl: at most one hour');
-    return [{ type: 'AgentEnrollmentTokenIssued', data: { agentId: c.agentId, tokenHash: c.tokenHash, expiresAt: new Date(Date.parse(c.at) + c.ttlMs).toISOString(), by: c.actor.id, at: c.at } }];
+    return [
+      {
+        type: 'AgentEnrollmentTokenIssued',
+        data: {
+          agentId: c.agentId,
+          tokenHash: c.tokenHash,
+          expiresAt: new Date(Date.parse(c.at) + c.ttlMs).toISOString(),
+          by: c.actor.id,
+          at: c.at,
+        },
+      },
+    ];
   }
   need(s.exists && s.agentId, 'agent does not exist');
   const agentId = s.agentId;
@@ -148,7 +264,12 @@ export function decideAgent(c: AgentCommand, s: AgentState): AgentEvent[] {
       const b = Buffer.from(s.token.hash, 'hex');
       need(a.length === b.length && timingSafeEqual(a, b), 'token: invalid');
       need(Date.parse(c.at) < Date.parse(s.token.expiresAt), 'token: expired');
-      return [{ type: 'AgentEnrollmentRequested', data: { agentId, publicKey: c.publicKey, sealPublicKey: c.sealPublicKey, kid: c.kid, hostFacts: c.hostFacts, at: c.at } }];
+      return [
+        {
+          type: 'AgentEnrollmentRequested',
+          data: { agentId, publicKey: c.publicKey, sealPublicKey: c.sealPublicKey, kid: c.kid, hostFacts: c.hostFacts, at: c.at },
+        },
+      ];
     }
     case 'approve-enrollment':
       need(s.status === 'pending-approval', `cannot approve an agent that is ${s.status}`);
@@ -162,7 +283,12 @@ export function decideAgent(c: AgentCommand, s: AgentState): AgentEvent[] {
       need(s.status === 'active', `cannot send commands to an agent that is ${s.status}`);
       need(DESTRUCTIVE_ACTIONS.includes(c.action), 'only destructive actions wait for approvals');
       need(!s.proposals[c.commandId] && !s.commands[c.commandId], 'commandId already used');
-      return [{ type: 'AgentCommandProposed', data: { agentId, commandId: c.commandId, action: c.action, params: c.params, requestedBy: c.actor.id, at: c.at } }];
+      return [
+        {
+          type: 'AgentCommandProposed',
+          data: { agentId, commandId: c.commandId, action: c.action, params: c.params, requestedBy: c.actor.id, at: c.at },
+        },
+      ];
     case 'approve-command': {
       const p = s.proposals[c.commandId];
       need(p, 'no such command waiting for approval');
@@ -170,46 +296,113 @@ export function decideAgent(c: AgentCommand, s: AgentState): AgentEvent[] {
       need(c.actor.id !== p.requestedBy, 'two-person rule: the requester cannot approve');
       need(!p.approvals.some((a) => a.approverId === c.actor.id), 'this officer already approved');
       need(c.actor.role === 'security-officer' || c.actor.role === 'compliance-officer', 'only an officer may approve');
-      need(c.approval.role === c.actor.role, 'approval.role: must be the approver\'s role');
-      const added: AgentEvent = { type: 'AgentCommandApprovalAdded', data: { agentId, commandId: c.commandId, approval: c.approval, at: c.at } };
+      need(c.approval.role === c.actor.role, "approval.role: must be the approver's role");
+      const added: AgentEvent = {
+        type: 'AgentCommandApprovalAdded',
+        data: { agentId, commandId: c.commandId, approval: c.approval, at: c.at },
+      };
       const approvals = [...p.approvals, c.approval];
       if (approvals.length < 2) return [added];
       need(s.status === 'active', `cannot send commands to an agent that is ${s.status}`);
-      return [added, issued(s, agentId, { commandId: c.commandId, action: p.action, params: p.params, requestedBy: p.requestedBy, approvals }, c.issue, c.at)];
+      return [
+        added,
+        issued(
+          s,
+          agentId,
+          { commandId: c.commandId, action: p.action, params: p.params, requestedBy: p.requestedBy, approvals },
+          c.issue,
+          c.at,
+        ),
+      ];
     }
     case 'issue-command': {
       need(s.status === 'active', `cannot send commands to an agent that is ${s.status}`);
       need(!DESTRUCTIVE_ACTIONS.includes(c.action), 'destructive actions are proposed and approved by two officers, never issued directly');
       need(!s.commands[c.commandId] && !s.proposals[c.commandId], 'commandId already used');
-      return [issued(s, agentId, { commandId: c.commandId, action: c.action, params: c.params, requestedBy: c.actor.id, approvals: [] }, c.issue, c.at)];
+      return [
+        issued(
+          s,
+          agentId,
+          { commandId: c.commandId, action: c.action, params: c.params, requestedBy: c.actor.id, approvals: [] },
+          c.issue,
+          c.at,
+        ),
+      ];
     }
     case 'record-result': {
       need(s.status === 'active', 'results of a revoked or unapproved agent are rejected');
       const r = c.result;
       const issued = r.commandId ? s.commands[r.commandId] : undefined;
       const anomaly = (kind: string, reason: string, detail: string): AgentEvent[] => [
-        { type: 'AgentAnomalyReported', data: { agentId, kind, reason, commandDigest: r.commandDigest, commandId: r.commandId, detail, at: c.at } },
+        {
+          type: 'AgentAnomalyReported',
+          data: { agentId, kind, reason, commandDigest: r.commandDigest, commandId: r.commandId, detail, at: c.at },
+        },
       ];
       if (!issued) {
         // The agent refused something we never issued: forged, injected, or for someone else.
-        if (r.status === 'refused') return anomaly('refused-unknown-command', r.reason ?? 'refused', `job ${r.jobId ?? '?'}: ${String(r.evidence.detail ?? '')}`.slice(0, 300));
+        if (r.status === 'refused')
+          return anomaly(
+            'refused-unknown-command',
+            r.reason ?? 'refused',
+            `job ${r.jobId ?? '?'}: ${String(r.evidence.detail ?? '')}`.slice(0, 300),
+          );
         return anomaly('result-for-unknown-command', r.status, 'the agent reported running a command this service never issued');
       }
       if (r.commandDigest !== issued.payloadDigest || r.seq !== issued.seq) {
         // A refusal of a tampered copy carries the digest of what the agent received.
-        if (r.status === 'refused') return anomaly('refused-tampered-command', r.reason ?? 'refused', 'the agent refused a command whose bytes differ from what was issued');
+        if (r.status === 'refused')
+          return anomaly(
+            'refused-tampered-command',
+            r.reason ?? 'refused',
+            'the agent refused a command whose bytes differ from what was issued',
+          );
         return anomaly('result-mismatch', 'digest-or-seq-mismatch', 'result does not match the issued command');
       }
       if (issued.outcome !== 'pending') {
         // Redelivery: the agent resent its stored result. Replays of a done command refused again are reported.
-        if (r.status === 'refused' && issued.outcome !== 'refused') return anomaly('refused-replay', r.reason ?? 'refused', 'a copy of an executed command was delivered again and refused');
+        if (r.status === 'refused' && issued.outcome !== 'refused')
+          return anomaly('refused-replay', r.reason ?? 'refused', 'a copy of an executed command was delivered again and refused');
         return [];
       }
-      const gapEvents: AgentEvent[] = r.gap ? anomaly('seq-gap', 'seq-gap', `commands ${r.gap.from}–${r.gap.to} never reached the agent (withheld or lost)`) : [];
+      const gapEvents: AgentEvent[] = r.gap
+        ? anomaly('seq-gap', 'seq-gap', `commands ${r.gap.from}–${r.gap.to} never reached the agent (withheld or lost)`)
+        : [];
       if (r.status === 'succeeded') {
-        return [{ type: 'AgentCommandCompleted', data: { agentId, commandId: issued.commandId, seq: issued.seq, action: issued.action, resultDigest: r.resultDigest, evidence: r.evidence, gap: r.gap, at: c.at } }, ...gapEvents];
+        return [
+          {
+            type: 'AgentCommandCompleted',
+            data: {
+              agentId,
+              commandId: issued.commandId,
+              seq: issued.seq,
+              action: issued.action,
+              resultDigest: r.resultDigest,
+              evidence: r.evidence,
+              gap: r.gap,
+              at: c.at,
+            },
+          },
+          ...gapEvents,
+        ];
       }
-      return [{ type: 'AgentCommandFailed', data: { agentId, commandId: issued.commandId, seq: issued.seq, action: issued.action, status: r.status, reason: r.reason ?? 'unknown', resultDigest: r.resultDigest, evidence: r.evidence, at: c.at } }, ...gapEvents];
+      return [
+        {
+          type: 'AgentCommandFailed',
+          data: {
+            agentId,
+            commandId: issued.commandId,
+            seq: issued.seq,
+            action: issued.action,
+            status: r.status,
+            reason: r.reason ?? 'unknown',
+            resultDigest: r.resultDigest,
+            evidence: r.evidence,
+            at: c.at,
+          },
+        },
+        ...gapEvents,
+      ];
     }
     default:
       throw new AgentRuleError('unknown command');
@@ -219,15 +412,35 @@ export function decideAgent(c: AgentCommand, s: AgentState): AgentEvent[] {
 export function evolveAgent(s: AgentState, e: AgentEvent): AgentState {
   switch (e.type) {
     case 'AgentEnrollmentTokenIssued':
-      return { ...initialAgentState(), exists: true, agentId: e.data.agentId, status: 'token-issued', token: { hash: e.data.tokenHash, expiresAt: e.data.expiresAt, issuedBy: e.data.by, used: false } };
+      return {
+        ...initialAgentState(),
+        exists: true,
+        agentId: e.data.agentId,
+        status: 'token-issued',
+        token: { hash: e.data.tokenHash, expiresAt: e.data.expiresAt, issuedBy: e.data.by, used: false },
+      };
     case 'AgentEnrollmentRequested':
-      return { ...s, status: 'pending-approval', token: s.token && { ...s.token, used: true }, publicKey: e.data.publicKey, sealPublicKey: e.data.sealPublicKey, kid: e.data.kid, hostFacts: e.data.hostFacts };
+      return {
+        ...s,
+        status: 'pending-approval',
+        token: s.token && { ...s.token, used: true },
+        publicKey: e.data.publicKey,
+        sealPublicKey: e.data.sealPublicKey,
+        kid: e.data.kid,
+        hostFacts: e.data.hostFacts,
+      };
     case 'AgentEnrolled':
       return { ...s, status: 'active' };
     case 'AgentRevoked':
       return { ...s, status: 'revoked' };
     case 'AgentCommandProposed':
-      return { ...s, proposals: { ...s.proposals, [e.data.commandId]: { action: e.data.action, params: e.data.params, requestedBy: e.data.requestedBy, approvals: [] } } };
+      return {
+        ...s,
+        proposals: {
+          ...s.proposals,
+          [e.data.commandId]: { action: e.data.action, params: e.data.params, requestedBy: e.data.requestedBy, approvals: [] },
+        },
+      };
     case 'AgentCommandApprovalAdded': {
       const p = s.proposals[e.data.commandId];
       return p ? { ...s, proposals: { ...s.proposals, [e.data.commandId]: { ...p, approvals: [...p.approvals, e.data.approval] } } } : s;
@@ -235,12 +448,36 @@ export function evolveAgent(s: AgentState, e: AgentEvent): AgentState {
     case 'AgentCommandIssued': {
       const { [e.data.commandId]: _done, ...proposals } = s.proposals;
       void _done;
-      return { ...s, proposals, lastIssuedSeq: e.data.seq, commands: { ...s.commands, [e.data.commandId]: { commandId: e.data.commandId, seq: e.data.seq, action: e.data.action, payloadDigest: e.data.payloadDigest, expiresAt: e.data.expiresAt, outcome: 'pending', message: e.data.message } } };
+      return {
+        ...s,
+        proposals,
+        lastIssuedSeq: e.data.seq,
+        commands: {
+          ...s.commands,
+          [e.data.commandId]: {
+            commandId: e.data.commandId,
+            seq: e.data.seq,
+            action: e.data.action,
+            payloadDigest: e.data.payloadDigest,
+            expiresAt: e.data.expiresAt,
+            outcome: 'pending',
+            message: e.data.message,
+          },
+        },
+      };
     }
     case 'AgentCommandCompleted':
-      return { ...s, lastReportedSeq: Math.max(s.lastReportedSeq, e.data.seq), commands: { ...s.commands, [e.data.commandId]: { ...s.commands[e.data.commandId], outcome: 'succeeded' } } };
+      return {
+        ...s,
+        lastReportedSeq: Math.max(s.lastReportedSeq, e.data.seq),
+        commands: { ...s.commands, [e.data.commandId]: { ...s.commands[e.data.commandId], outcome: 'succeeded' } },
+      };
     case 'AgentCommandFailed':
-      return { ...s, lastReportedSeq: Math.max(s.lastReportedSeq, e.data.seq), commands: { ...s.commands, [e.data.commandId]: { ...s.commands[e.data.commandId], outcome: e.data.status } } };
+      return {
+        ...s,
+        lastReportedSeq: Math.max(s.lastReportedSeq, e.data.seq),
+        commands: { ...s.commands, [e.data.commandId]: { ...s.commands[e.data.commandId], outcome: e.data.status } },
+      };
     default:
       return s;
   }

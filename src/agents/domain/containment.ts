@@ -21,12 +21,20 @@ export interface ContainmentState {
 
 type E<T extends string, D> = { type: T; data: D };
 export type ContainmentEvent =
-  | E<'ContainmentProposed', { containmentId: string; incidentId: string; reason: string; actions: ContainmentAction[]; by: string; at: string }>
+  | E<
+      'ContainmentProposed',
+      { containmentId: string; incidentId: string; reason: string; actions: ContainmentAction[]; by: string; at: string }
+    >
   | E<'ContainmentApproved', { containmentId: string; by: string; at: string }>
   | E<'ContainmentRejected', { containmentId: string; by: string; reason: string; at: string }>
   | E<'ContainmentExecuted', { containmentId: string; outcomes: ContainmentOutcome[]; at: string }>;
 
-export const CONTAINMENT_EVENT_TYPES = ['ContainmentProposed', 'ContainmentApproved', 'ContainmentRejected', 'ContainmentExecuted'] as const satisfies readonly ContainmentEvent['type'][];
+export const CONTAINMENT_EVENT_TYPES = [
+  'ContainmentProposed',
+  'ContainmentApproved',
+  'ContainmentRejected',
+  'ContainmentExecuted',
+] as const satisfies readonly ContainmentEvent['type'][];
 
 /** Every command: who acts (id and role) and when. */
 interface Base {
@@ -59,10 +67,16 @@ function need(c: unknown, m: string): asserts c {
 }
 
 /** The actions for what the incident names: grants held by the principals; each key rotated, then marked compromised. */
-export function planContainment(input: { principals: string[]; keyIds: string[]; compromisedAt: string }, activeGrants: { grantId: string; principal: string; datasetId: string }[]): ContainmentAction[] {
+export function planContainment(
+  input: { principals: string[]; keyIds: string[]; compromisedAt: string },
+  activeGrants: { grantId: string; principal: string; datasetId: string }[],
+): ContainmentAction[] {
   const out: ContainmentAction[] = [];
-  for (const g of activeGrants) if (input.principals.includes(g.principal)) out.push({ kind: 'revoke-grant', grantId: g.grantId, principal: g.principal, datasetId: g.datasetId });
-  for (const k of input.keyIds) out.push({ kind: 'rotate-key', keyId: k }, { kind: 'mark-key-compromised', keyId: k, compromisedAt: input.compromisedAt });
+  for (const g of activeGrants)
+    if (input.principals.includes(g.principal))
+      out.push({ kind: 'revoke-grant', grantId: g.grantId, principal: g.principal, datasetId: g.datasetId });
+  for (const k of input.keyIds)
+    out.push({ kind: 'rotate-key', keyId: k }, { kind: 'mark-key-compromised', keyId: k, compromisedAt: input.compromisedAt });
   return out;
 }
 
@@ -70,7 +84,12 @@ export function decideContainment(c: ContainmentCommand, s: ContainmentState): C
   if (c.kind === 'propose') {
     need(!s.exists, 'containment already proposed');
     need(c.actions.length > 0, 'nothing to contain: no active grant of those principals and no key named');
-    return [{ type: 'ContainmentProposed', data: { containmentId: c.containmentId, incidentId: c.incidentId, reason: c.reason, actions: c.actions, by: c.actor.id, at: c.at } }];
+    return [
+      {
+        type: 'ContainmentProposed',
+        data: { containmentId: c.containmentId, incidentId: c.incidentId, reason: c.reason, actions: c.actions, by: c.actor.id, at: c.at },
+      },
+    ];
   }
   need(s.exists && s.containmentId, 'containment does not exist');
   switch (c.kind) {
@@ -91,7 +110,14 @@ export function decideContainment(c: ContainmentCommand, s: ContainmentState): C
 export function evolveContainment(s: ContainmentState, e: ContainmentEvent): ContainmentState {
   switch (e.type) {
     case 'ContainmentProposed':
-      return { exists: true, containmentId: e.data.containmentId, incidentId: e.data.incidentId, proposedBy: e.data.by, actions: e.data.actions, status: 'proposed' };
+      return {
+        exists: true,
+        containmentId: e.data.containmentId,
+        incidentId: e.data.incidentId,
+        proposedBy: e.data.by,
+        actions: e.data.actions,
+        status: 'proposed',
+      };
     case 'ContainmentApproved':
       return { ...s, status: 'approved' };
     case 'ContainmentRejected':

@@ -3,7 +3,21 @@
  * the key the agent enrolled with. A result from a revoked or unknown agent is rejected.
  */
 import type { KeyObject } from 'node:crypto';
-import { openMessage, signMessage, type SignedMessage, firstIssue, heartbeatSchema, MAX_COMMAND_TTL_MS, PARAM_SCHEMAS, resultSchema, type Action, type AgentCommand, type Approval, type CommandResult, type Heartbeat } from '../../shared/agent-protocol';
+import {
+  openMessage,
+  signMessage,
+  type SignedMessage,
+  firstIssue,
+  heartbeatSchema,
+  MAX_COMMAND_TTL_MS,
+  PARAM_SCHEMAS,
+  resultSchema,
+  type Action,
+  type AgentCommand,
+  type Approval,
+  type CommandResult,
+  type Heartbeat,
+} from '../../shared/agent-protocol';
 
 export interface NewCommand {
   commandId: string;
@@ -60,7 +74,11 @@ export function verifyResult(msg: unknown, expectedAgentId: string, agentKey: { 
 
 export type VerifiedHeartbeat = { ok: true; heartbeat: Heartbeat } | { ok: false; reason: string; detail: string };
 
-export function verifyHeartbeat(msg: unknown, expectedAgentId: string, agentKey: { kid: string; key: KeyObject } | undefined): VerifiedHeartbeat {
+export function verifyHeartbeat(
+  msg: unknown,
+  expectedAgentId: string,
+  agentKey: { kid: string; key: KeyObject } | undefined,
+): VerifiedHeartbeat {
   if (!agentKey) return { ok: false, reason: 'agent-not-active', detail: 'no active enrolled key for this agent' };
   const opened = openMessage(msg, 'heartbeat', (kid) => (kid === agentKey.kid ? agentKey.key : undefined));
   if (!opened.ok) return { ok: false, reason: opened.reason, detail: opened.detail };

@@ -46,8 +46,14 @@ export class EnrollmentController {
   @Post()
   @Public()
   @ApiZodBody(EnrollBody)
-  async enroll(@ValidBody(EnrollBody) body: z.infer<typeof EnrollBody>, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) res: Response) {
-    const { version, ...answer } = await this.commands.execute<RequestEnrollmentCommand, EnrollmentRequested>(new RequestEnrollmentCommand(body as z.infer<typeof EnrollBody> & { agentId: string }, parseIfMatch(ifMatch)));
+  async enroll(
+    @ValidBody(EnrollBody) body: z.infer<typeof EnrollBody>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { version, ...answer } = await this.commands.execute<RequestEnrollmentCommand, EnrollmentRequested>(
+      new RequestEnrollmentCommand(body as z.infer<typeof EnrollBody> & { agentId: string }, parseIfMatch(ifMatch)),
+    );
     res.setHeader('ETag', etagOf(version));
     return answer;
   }
@@ -72,8 +78,15 @@ export class AgentsController {
   @Post('tokens')
   @Roles('security-officer')
   @ApiZodBody(TokenBody)
-  async token(@ValidBody(TokenBody) body: z.infer<typeof TokenBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const { version, ...token } = await this.commands.execute<IssueEnrollmentTokenCommand, EnrollmentToken>(new IssueEnrollmentTokenCommand(body.agentId, body.ttlMinutes, ctx, parseIfMatch(ifMatch)));
+  async token(
+    @ValidBody(TokenBody) body: z.infer<typeof TokenBody>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { version, ...token } = await this.commands.execute<IssueEnrollmentTokenCommand, EnrollmentToken>(
+      new IssueEnrollmentTokenCommand(body.agentId, body.ttlMinutes, ctx, parseIfMatch(ifMatch)),
+    );
     res.setHeader('ETag', etagOf(version));
     return token;
   }
@@ -93,8 +106,15 @@ export class AgentsController {
   @Post(':id/approve')
   @HttpCode(200)
   @Roles('security-officer')
-  async approve(@Param('id', idParam) id: string, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const { version } = await this.commands.execute<ApproveEnrollmentCommand, { version: bigint }>(new ApproveEnrollmentCommand(id, ctx, parseIfMatch(ifMatch)));
+  async approve(
+    @Param('id', idParam) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { version } = await this.commands.execute<ApproveEnrollmentCommand, { version: bigint }>(
+      new ApproveEnrollmentCommand(id, ctx, parseIfMatch(ifMatch)),
+    );
     return this.view(res, id, version);
   }
 
@@ -102,16 +122,32 @@ export class AgentsController {
   @HttpCode(200)
   @Roles('security-officer')
   @ApiZodBody(ReasonBody)
-  async revoke(@Param('id', idParam) id: string, @ValidBody(ReasonBody) body: z.infer<typeof ReasonBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const { version } = await this.commands.execute<RevokeAgentCommand, { version: bigint }>(new RevokeAgentCommand(id, body.reason, ctx, parseIfMatch(ifMatch)));
+  async revoke(
+    @Param('id', idParam) id: string,
+    @ValidBody(ReasonBody) body: z.infer<typeof ReasonBody>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { version } = await this.commands.execute<RevokeAgentCommand, { version: bigint }>(
+      new RevokeAgentCommand(id, body.reason, ctx, parseIfMatch(ifMatch)),
+    );
     return this.view(res, id, version);
   }
 
   @Post(':id/scan')
   @Roles('security-officer')
   @ApiZodBody(ScanBody)
-  async scan(@Param('id', idParam) id: string, @ValidBody(ScanBody) body: z.infer<typeof ScanBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const { version, ...issued } = await this.commands.execute<IssueAgentCommand, IssuedAgentCommand>(new IssueAgentCommand(id, 'host.scan', body, ctx, parseIfMatch(ifMatch)));
+  async scan(
+    @Param('id', idParam) id: string,
+    @ValidBody(ScanBody) body: z.infer<typeof ScanBody>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { version, ...issued } = await this.commands.execute<IssueAgentCommand, IssuedAgentCommand>(
+      new IssueAgentCommand(id, 'host.scan', body, ctx, parseIfMatch(ifMatch)),
+    );
     res.setHeader('ETag', etagOf(version));
     return issued;
   }
@@ -129,7 +165,9 @@ export class AgentsController {
     @Ctx() ctx: CommandContext,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const { version, ...outcome } = await this.commands.execute<ApproveAgentCommand, AgentCommandApproval>(new ApproveAgentCommand(id, commandId, body.approval, ctx, parseIfMatch(ifMatch)));
+    const { version, ...outcome } = await this.commands.execute<ApproveAgentCommand, AgentCommandApproval>(
+      new ApproveAgentCommand(id, commandId, body.approval, ctx, parseIfMatch(ifMatch)),
+    );
     res.setHeader('ETag', etagOf(version));
     return outcome;
   }

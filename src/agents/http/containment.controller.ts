@@ -10,7 +10,13 @@ import { ApiZodBody, ValidBody, ZodPipe } from '../../platform/http/zod';
 import { idSchema, principalSchema } from '../../shared/agent-protocol';
 import { ApproveContainmentCommand, ProposeContainmentCommand, type ContainmentExecution, type ContainmentProposal } from '../messages';
 
-const Propose = z.strictObject({ incidentId: z.string().min(1).max(80), reason: z.string().min(3).max(500), principals: z.array(principalSchema).max(50).default([]), keyIds: z.array(idSchema).max(20).default([]), compromisedAt: z.iso.datetime().optional() });
+const Propose = z.strictObject({
+  incidentId: z.string().min(1).max(80),
+  reason: z.string().min(3).max(500),
+  principals: z.array(principalSchema).max(50).default([]),
+  keyIds: z.array(idSchema).max(20).default([]),
+  compromisedAt: z.iso.datetime().optional(),
+});
 const idParam = new ZodPipe(idSchema);
 
 /** The containment playbook (under /v1/access, where officers look for it). The ETag is the containment stream's version. */
@@ -24,8 +30,15 @@ export class ContainmentController {
   @Post()
   @Roles('security-officer', 'incident-responder')
   @ApiZodBody(Propose)
-  async propose(@ValidBody(Propose) body: z.infer<typeof Propose>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const { version, ...proposal } = await this.commands.execute<ProposeContainmentCommand, ContainmentProposal>(new ProposeContainmentCommand(body, ctx, parseIfMatch(ifMatch)));
+  async propose(
+    @ValidBody(Propose) body: z.infer<typeof Propose>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { version, ...proposal } = await this.commands.execute<ProposeContainmentCommand, ContainmentProposal>(
+      new ProposeContainmentCommand(body, ctx, parseIfMatch(ifMatch)),
+    );
     res.status(201).setHeader('ETag', etagOf(version));
     return proposal;
   }
@@ -33,8 +46,15 @@ export class ContainmentController {
   @Post(':id/approve')
   @HttpCode(200)
   @Roles('security-officer', 'compliance-officer')
-  async approve(@Param('id', idParam) id: string, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const { version, ...execution } = await this.commands.execute<ApproveContainmentCommand, ContainmentExecution>(new ApproveContainmentCommand(id, ctx, parseIfMatch(ifMatch)));
+  async approve(
+    @Param('id', idParam) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { version, ...execution } = await this.commands.execute<ApproveContainmentCommand, ContainmentExecution>(
+      new ApproveContainmentCommand(id, ctx, parseIfMatch(ifMatch)),
+    );
     res.setHeader('ETag', etagOf(version));
     return execution;
   }

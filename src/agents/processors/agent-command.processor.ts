@@ -21,7 +21,9 @@ export function agentCommandProcessor(queues: QueueRegistry, ledger: Ledger): Ev
         const { state } = await loadState(ledger, agentStream(e.data.agentId), agentDecider);
         if (state.status !== 'active') return; // revoked since: never deliver
         if (Date.parse(e.data.expiresAt) <= ledger.now().getTime()) return; // expired before delivery: the agent would refuse it anyway
-        await queues.queue(agentQueueName(e.data.agentId)).add('command', e.data.message, { jobId: e.data.commandId, removeOnComplete: 1000, removeOnFail: 1000 });
+        await queues
+          .queue(agentQueueName(e.data.agentId))
+          .add('command', e.data.message, { jobId: e.data.commandId, removeOnComplete: 1000, removeOnFail: 1000 });
       } else if (e.type === 'AgentRevoked') {
         await queues.queue(agentQueueName(e.data.agentId)).obliterate({ force: true });
       }

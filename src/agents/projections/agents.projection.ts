@@ -33,11 +33,19 @@ export const agentsProjection: Projection = {
         run(
           `INSERT INTO agents (agent_id, status, version, updated_at) VALUES (?, 'token-issued', ?, ?)
            ON CONFLICT(agent_id) DO UPDATE SET status = 'token-issued', version = excluded.version, updated_at = excluded.updated_at`,
-          d.agentId, Number(e.version), at,
+          d.agentId,
+          Number(e.version),
+          at,
         );
         break;
       case 'AgentEnrollmentRequested':
-        run(`UPDATE agents SET status = 'pending-approval', kid = ?, seal_public_key = ?, host_facts = ? WHERE agent_id = ?`, d.kid, d.sealPublicKey, JSON.stringify(d.hostFacts ?? {}), d.agentId);
+        run(
+          `UPDATE agents SET status = 'pending-approval', kid = ?, seal_public_key = ?, host_facts = ? WHERE agent_id = ?`,
+          d.kid,
+          d.sealPublicKey,
+          JSON.stringify(d.hostFacts ?? {}),
+          d.agentId,
+        );
         break;
       case 'AgentEnrolled':
         run(`UPDATE agents SET status = 'active' WHERE agent_id = ?`, d.agentId);
@@ -48,12 +56,24 @@ export const agentsProjection: Projection = {
       case 'AgentCommandProposed':
         run(
           `INSERT OR REPLACE INTO agent_commands (command_id, agent_id, action, seq, status, requested_by, approvals, params, updated_at) VALUES (?, ?, ?, NULL, 'awaiting-approval', ?, '[]', ?, ?)`,
-          d.commandId, d.agentId, d.action, d.requestedBy, JSON.stringify(d.params), at,
+          d.commandId,
+          d.agentId,
+          d.action,
+          d.requestedBy,
+          JSON.stringify(d.params),
+          at,
         );
         break;
       case 'AgentCommandApprovalAdded': {
-        const row = db.prepare('SELECT approvals FROM agent_commands WHERE command_id = ?').get(d.commandId) as { approvals: string } | undefined;
-        if (row) run('UPDATE agent_commands SET approvals = ?, updated_at = ? WHERE command_id = ?', JSON.stringify([...(JSON.parse(row.approvals) as string[]), d.approval.approverId]), at, d.commandId);
+        const row = db.prepare('SELECT approvals FROM agent_commands WHERE command_id = ?').get(d.commandId) as
+          { approvals: string } | undefined;
+        if (row)
+          run(
+            'UPDATE agent_commands SET approvals = ?, updated_at = ? WHERE command_id = ?',
+            JSON.stringify([...(JSON.parse(row.approvals) as string[]), d.approval.approverId]),
+            at,
+            d.commandId,
+          );
         break;
       }
       case 'AgentCommandIssued':
@@ -62,7 +82,16 @@ export const agentsProjection: Projection = {
            VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)
            ON CONFLICT(command_id) DO UPDATE SET seq = excluded.seq, status = 'pending', approvals = excluded.approvals, payload_digest = excluded.payload_digest,
              expires_at = excluded.expires_at, message = excluded.message, updated_at = excluded.updated_at`,
-          d.commandId, d.agentId, d.action, d.seq, d.requestedBy, JSON.stringify(d.approvedBy), d.payloadDigest, d.expiresAt, JSON.stringify(d.message), at,
+          d.commandId,
+          d.agentId,
+          d.action,
+          d.seq,
+          d.requestedBy,
+          JSON.stringify(d.approvedBy),
+          d.payloadDigest,
+          d.expiresAt,
+          JSON.stringify(d.message),
+          at,
         );
         run('UPDATE agents SET last_issued_seq = ? WHERE agent_id = ?', d.seq, d.agentId);
         break;
@@ -71,12 +100,24 @@ export const agentsProjection: Projection = {
         // The signed message is no longer needed once the command ended: nothing to redeliver.
         run(
           `UPDATE agent_commands SET status = ?, reason = ?, evidence = ?, message = NULL, updated_at = ? WHERE command_id = ?`,
-          e.type === 'AgentCommandCompleted' ? 'succeeded' : d.status, d.reason ?? null, JSON.stringify(d.evidence), at, d.commandId,
+          e.type === 'AgentCommandCompleted' ? 'succeeded' : d.status,
+          d.reason ?? null,
+          JSON.stringify(d.evidence),
+          at,
+          d.commandId,
         );
         run('UPDATE agents SET last_reported_seq = MAX(last_reported_seq, ?) WHERE agent_id = ?', d.seq, d.agentId);
         break;
       case 'AgentAnomalyReported':
-        run(`INSERT OR REPLACE INTO agent_anomalies (position, agent_id, kind, reason, detail, at) VALUES (?, ?, ?, ?, ?, ?)`, Number(e.position), d.agentId, d.kind, d.reason, d.detail, at);
+        run(
+          `INSERT OR REPLACE INTO agent_anomalies (position, agent_id, kind, reason, detail, at) VALUES (?, ?, ?, ?, ?, ?)`,
+          Number(e.position),
+          d.agentId,
+          d.kind,
+          d.reason,
+          d.detail,
+          at,
+        );
         break;
     }
   },

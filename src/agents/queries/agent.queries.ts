@@ -48,9 +48,15 @@ export class GetAgentHandler implements IQueryHandler<GetAgentQuery, AgentResult
       (r) => minVersion !== undefined && BigInt(r.version) >= minVersion,
     );
     if (!row) throw new NotFoundError('agent not found');
-    const proposals = this.db.prepare(`SELECT command_id, action, params, requested_by, approvals FROM agent_commands WHERE agent_id = ? AND status = 'awaiting-approval' ORDER BY rowid`).all(agentId) as Record<string, string>[];
+    const proposals = this.db
+      .prepare(
+        `SELECT command_id, action, params, requested_by, approvals FROM agent_commands WHERE agent_id = ? AND status = 'awaiting-approval' ORDER BY rowid`,
+      )
+      .all(agentId) as Record<string, string>[];
     const recent = this.db
-      .prepare(`SELECT * FROM (SELECT command_id, seq, action, payload_digest, expires_at, status FROM agent_commands WHERE agent_id = ? AND seq IS NOT NULL ORDER BY seq DESC LIMIT ?) ORDER BY seq`)
+      .prepare(
+        `SELECT * FROM (SELECT command_id, seq, action, payload_digest, expires_at, status FROM agent_commands WHERE agent_id = ? AND seq IS NOT NULL ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
+      )
       .all(agentId, RECENT_COMMANDS) as Record<string, any>[];
     const view: AgentView = {
       agentId,
@@ -59,8 +65,21 @@ export class GetAgentHandler implements IQueryHandler<GetAgentQuery, AgentResult
       hostFacts: row.host_facts ? (JSON.parse(row.host_facts) as Record<string, unknown>) : null,
       lastIssuedSeq: row.last_issued_seq,
       lastReportedSeq: row.last_reported_seq,
-      awaitingApproval: proposals.map((p) => ({ commandId: p.command_id!, action: p.action as never, params: JSON.parse(p.params ?? '{}'), requestedBy: p.requested_by!, approvals: JSON.parse(p.approvals!) as string[] })),
-      commands: recent.map((c) => ({ commandId: c.command_id, seq: c.seq, action: c.action, payloadDigest: c.payload_digest, expiresAt: c.expires_at, outcome: c.status })),
+      awaitingApproval: proposals.map((p) => ({
+        commandId: p.command_id!,
+        action: p.action as never,
+        params: JSON.parse(p.params ?? '{}'),
+        requestedBy: p.requested_by!,
+        approvals: JSON.parse(p.approvals!) as string[],
+      })),
+      commands: recent.map((c) => ({
+        commandId: c.command_id,
+        seq: c.seq,
+        action: c.action,
+        payloadDigest: c.payload_digest,
+        expiresAt: c.expires_at,
+        outcome: c.status,
+      })),
       servicePublicKey: this.signing.publicKey,
     };
     return { view, version: BigInt(row.version) };
@@ -76,7 +95,11 @@ export class ListAgentsHandler implements IQueryHandler<ListAgentsQuery, AgentLi
 
   async execute(): Promise<AgentListItem[]> {
     await this.projections.catchUp();
-    return this.db.prepare('SELECT agent_id AS agentId, status, kid, last_issued_seq AS lastIssuedSeq, updated_at AS updatedAt FROM agents ORDER BY agent_id').all() as AgentListItem[];
+    return this.db
+      .prepare(
+        'SELECT agent_id AS agentId, status, kid, last_issued_seq AS lastIssuedSeq, updated_at AS updatedAt FROM agents ORDER BY agent_id',
+      )
+      .all() as AgentListItem[];
   }
 }
 
@@ -89,7 +112,9 @@ export class AgentChannelHandler implements IQueryHandler<AgentChannelQuery, Age
 
   async execute({ agentId }: AgentChannelQuery): Promise<AgentChannel> {
     await this.projections.catchUp();
-    const row = this.db.prepare('SELECT agent_id AS agentId, status, seal_public_key AS sealPublicKey FROM agents WHERE agent_id = ?').get(agentId) as AgentChannel | undefined;
+    const row = this.db
+      .prepare('SELECT agent_id AS agentId, status, seal_public_key AS sealPublicKey FROM agents WHERE agent_id = ?')
+      .get(agentId) as AgentChannel | undefined;
     return row ?? null;
   }
 }

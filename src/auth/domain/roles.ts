@@ -1,11 +1,4 @@
-export const ROLES = [
-  'compliance-officer',
-  'security-officer',
-  'incident-responder',
-  'auditor',
-  'agent',
-  'admin',
-] as const;
+export const ROLES = ['compliance-officer', 'security-officer', 'incident-responder', 'auditor', 'agent', 'admin'] as const;
 
 export type Role = (typeof ROLES)[number];
 

@@ -44,7 +44,10 @@ export class ApiKeyGuard implements CanActivate {
     if (!roles?.length && principal.role === 'agent') throw new ForbiddenError('agents may only call agent routes');
     if (this.reflector.getAllAndOverride<boolean>(READS_PHI, targets)) {
       if (!PHI_READER_ROLES.includes(principal.role)) throw new ForbiddenError(`the role ${principal.role} cannot read PHI`);
-      await this.recordPhiRead(req as AuthenticatedRequest & { method?: string; route?: { path?: string }; params?: Record<string, string> }, principal);
+      await this.recordPhiRead(
+        req as AuthenticatedRequest & { method?: string; route?: { path?: string }; params?: Record<string, string> },
+        principal,
+      );
     }
     return true;
   }
@@ -54,7 +57,10 @@ export class ApiKeyGuard implements CanActivate {
     if (!secret) throw new UnauthorizedError('sign in, or present an API key (Authorization: Bearer <key>)');
     const s = await this.sessions.resume(secret, req.correlationId ?? 'request', req.headers['x-safeharbor-passive'] !== '1');
     if ('ended' in s) {
-      throw new UnauthorizedError(s.ended === 'idle' ? 'signed out after inactivity; sign in again' : 'your session has ended; sign in again', { sessionEnded: s.ended });
+      throw new UnauthorizedError(
+        s.ended === 'idle' ? 'signed out after inactivity; sign in again' : 'your session has ended; sign in again',
+        { sessionEnded: s.ended },
+      );
     }
     if (needsCsrfToken(req.method ?? 'GET') && !this.sessions.csrfMatches(s.record, req.headers['x-csrf-token'])) {
       throw new ForbiddenError('this request did not come from the console page (missing or wrong X-CSRF-Token)', { reason: 'csrf' });
@@ -66,10 +72,24 @@ export class ApiKeyGuard implements CanActivate {
    * Every read of PHI is itself an event, recorded before the PHI is served (no record, no read).
    * It names who, which route and which resource ids — never the PHI.
    */
-  private async recordPhiRead(req: AuthenticatedRequest & { method?: string; route?: { path?: string }; params?: Record<string, string> }, principal: Principal): Promise<void> {
+  private async recordPhiRead(
+    req: AuthenticatedRequest & { method?: string; route?: { path?: string }; params?: Record<string, string> },
+    principal: Principal,
+  ): Promise<void> {
     await this.ledger.append(
       `phiaccess-${principal.id}`,
-      [{ type: 'PhiAccessed', data: { principalId: principal.id, role: principal.role, method: req.method ?? 'GET', route: req.route?.path ?? 'unknown', params: { ...(req.params ?? {}) } } }],
+      [
+        {
+          type: 'PhiAccessed',
+          data: {
+            principalId: principal.id,
+            role: principal.role,
+            method: req.method ?? 'GET',
+            route: req.route?.path ?? 'unknown',
+            params: { ...(req.params ?? {}) },
+          },
+        },
+      ],
       'any',
       { actor: { id: principal.id, role: principal.role }, correlationId: req.correlationId ?? 'phi-read' },
     );

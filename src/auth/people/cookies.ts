@@ -40,7 +40,10 @@ export function clearCookie(name: string, o: Omit<CookieOptions, 'maxAgeSeconds'
 }
 
 /** Secure when configured so, or (auto) when the request came over TLS, directly or through a proxy. */
-export function isSecureRequest(setting: 'auto' | boolean, req: { secure?: boolean; headers: Record<string, string | string[] | undefined> }): boolean {
+export function isSecureRequest(
+  setting: 'auto' | boolean,
+  req: { secure?: boolean; headers: Record<string, string | string[] | undefined> },
+): boolean {
   if (setting !== 'auto') return setting;
   const proto = req.headers['x-forwarded-proto'];
   return Boolean(req.secure) || (typeof proto === 'string' && proto.split(',')[0]!.trim() === 'https');

@@ -34,7 +34,7 @@ export class InvitationMailProcessor implements EventProcessor {
         `Hello ${d.name},`,
         '',
         `You have been invited to ${this.orgName}'s Safe Harbor compliance console as ${d.role}.`,
-        'Open this link to register a passkey (your device\'s screen lock or a security key) and sign in:',
+        "Open this link to register a passkey (your device's screen lock or a security key) and sign in:",
         '',
         this.linkFor(d.invitationId),
         '',
@@ -42,6 +42,13 @@ export class InvitationMailProcessor implements EventProcessor {
         'If you did not expect this invitation, ignore this message.',
       ].join('\n'),
     });
-    await handleCommand(this.ledger, `invitation-${d.invitationId}`, invitationDecider, { kind: 'record-sent', invitationId: d.invitationId, messageId }, { actor: systemActor('invitations'), correlationId: event.metadata.correlationId, causationId: event.id }, { mode: 'update' });
+    await handleCommand(
+      this.ledger,
+      `invitation-${d.invitationId}`,
+      invitationDecider,
+      { kind: 'record-sent', invitationId: d.invitationId, messageId },
+      { actor: systemActor('invitations'), correlationId: event.metadata.correlationId, causationId: event.id },
+      { mode: 'update' },
+    );
   }
 }

@@ -21,7 +21,10 @@ export interface InvitationMail {
 export class InvitationMailer {
   private smtp: Transporter | null = null;
 
-  constructor(private readonly config: AppConfig, private readonly clock: Clock) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
 
   messageId(key: string): string {
     return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@safeharbor.local>`;
@@ -32,7 +35,14 @@ export class InvitationMailer {
     if (this.config.MAIL_TRANSPORT === 'smtp') {
       if (!this.config.SMTP_URL) throw new Error('env.SMTP_URL: required when MAIL_TRANSPORT=smtp');
       this.smtp ??= nodemailer.createTransport(this.config.SMTP_URL);
-      await this.smtp.sendMail({ from: this.config.MAIL_FROM, to: m.to, subject: m.subject, text: m.text, messageId, date: this.clock.now() });
+      await this.smtp.sendMail({
+        from: this.config.MAIL_FROM,
+        to: m.to,
+        subject: m.subject,
+        text: m.text,
+        messageId,
+        date: this.clock.now(),
+      });
       return messageId;
     }
     mkdirSync(this.config.outboxDir, { recursive: true });

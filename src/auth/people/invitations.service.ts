@@ -39,9 +39,14 @@ export class InvitationsService {
   ) {}
 
   /** Issues an invitation; the email goes out from the committed event (InvitationMailProcessor). */
-  async issue(input: { name: string; email: string | null; role: Role; purpose: InvitationPurpose; principalId?: string }, ctx: CommandContext): Promise<InvitationView> {
+  async issue(
+    input: { name: string; email: string | null; role: Role; purpose: InvitationPurpose; principalId?: string },
+    ctx: CommandContext,
+  ): Promise<InvitationView> {
     if (input.purpose === 'invite' && input.email) {
-      const dup = this.db.prepare(`SELECT 1 FROM people_invitations WHERE lower(email) = lower(?) AND status = 'pending' AND expires_at > ?`).get(input.email, this.nowIso());
+      const dup = this.db
+        .prepare(`SELECT 1 FROM people_invitations WHERE lower(email) = lower(?) AND status = 'pending' AND expires_at > ?`)
+        .get(input.email, this.nowIso());
       if (dup) throw ValidationError.field('email', 'a pending invitation for this address exists; revoke it first');
     }
     const invitationId = uuidv7();
@@ -50,7 +55,16 @@ export class InvitationsService {
       this.ledger,
       `invitation-${invitationId}`,
       invitationDecider,
-      { kind: 'issue', invitationId, principalId: input.principalId ?? uuidv7(), name: input.name, email: input.email, role: input.role, purpose: input.purpose, expiresAt },
+      {
+        kind: 'issue',
+        invitationId,
+        principalId: input.principalId ?? uuidv7(),
+        name: input.name,
+        email: input.email,
+        role: input.role,
+        purpose: input.purpose,
+        expiresAt,
+      },
       ctx,
       { mode: 'create' },
     );
@@ -68,13 +82,19 @@ export class InvitationsService {
     if (!id) throw ValidationError.field('token', 'this invitation link is not valid');
     const { state } = await loadState(this.ledger, `invitation-${id}`, invitationDecider);
     const ok = invitationUsable(state, this.nowIso());
-    if (!ok.ok) throw ValidationError.field('token', ok.reason === 'used' ? 'this invitation link was already used' : `this invitation link is ${ok.reason}`);
+    if (!ok.ok)
+      throw ValidationError.field(
+        'token',
+        ok.reason === 'used' ? 'this invitation link was already used' : `this invitation link is ${ok.reason}`,
+      );
     await this.projections.catchUp();
     return { view: this.get(id), state };
   }
 
   async revoke(id: string, reason: string, ctx: CommandContext): Promise<InvitationView> {
-    await handleCommand(this.ledger, `invitation-${id}`, invitationDecider, { kind: 'revoke', invitationId: id, reason }, ctx, { mode: 'update' });
+    await handleCommand(this.ledger, `invitation-${id}`, invitationDecider, { kind: 'revoke', invitationId: id, reason }, ctx, {
+      mode: 'update',
+    });
     await this.projections.catchUp();
     return this.get(id);
   }
@@ -96,13 +116,33 @@ export class InvitationsService {
   private view(r: Row): InvitationView {
     const status = r.status === 'pending' && r.expires_at <= this.nowIso() ? 'expired' : (r.status as InvitationView['status']);
     return {
-      id: r.id, principalId: r.principal_id, name: r.name, email: r.email, role: r.role as Role, purpose: r.purpose as InvitationPurpose, status,
-      expiresAt: r.expires_at, issuedAt: r.issued_at, issuedBy: r.issued_by, sentAt: r.sent_at, acceptedAt: r.accepted_at,
+      id: r.id,
+      principalId: r.principal_id,
+      name: r.name,
+      email: r.email,
+      role: r.role as Role,
+      purpose: r.purpose as InvitationPurpose,
+      status,
+      expiresAt: r.expires_at,
+      issuedAt: r.issued_at,
+      issuedBy: r.issued_by,
+      sentAt: r.sent_at,
+      acceptedAt: r.accepted_at,
     };
   }
 }
 
 interface Row {
-  id: string; principal_id: string; name: string; email: string | null; role: string; purpose: string; status: string;
-  expires_at: string; issued_at: string; issued_by: string; sent_at: string | null; accepted_at: string | null;
+  id: string;
+  principal_id: string;
+  name: string;
+  email: string | null;
+  role: string;
+  purpose: string;
+  status: string;
+  expires_at: string;
+  issued_at: string;
+  issued_by: string;
+  sent_at: string | null;
+  accepted_at: string | null;
 }

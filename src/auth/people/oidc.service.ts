@@ -21,7 +21,10 @@ const FLOW_TTL_SECONDS = 600;
 /** Why single sign-on failed, as a code the sign-in page turns into words (no text from a URL is shown). */
 export type OidcFailure = 'unavailable' | 'expired' | 'unverified' | 'no-role' | 'disabled';
 export class OidcSignInError extends UnauthorizedError {
-  constructor(readonly failure: OidcFailure, message: string) {
+  constructor(
+    readonly failure: OidcFailure,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -112,7 +115,12 @@ export class OidcService {
     const oidc = await openidClient();
     let claims: Record<string, unknown>;
     try {
-      const tokens = await oidc.authorizationCodeGrant(config, currentUrl, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });
+      const tokens = await oidc.authorizationCodeGrant(config, currentUrl, {
+        pkceCodeVerifier: flow.verifier,
+        expectedState: flow.state,
+        expectedNonce: flow.nonce,
+        idTokenExpected: true,
+      });
       claims = { ...(tokens.claims() ?? {}) };
       if (claims[s.roleClaim] === undefined || claims.name === undefined) {
         const info = await oidc.fetchUserInfo(config, tokens.access_token, String(claims.sub));
@@ -121,11 +129,12 @@ export class OidcService {
     } catch (err) {
       await this.sessions.failed('oidc', 'token-exchange-failed', correlationId);
       this.logger.warn({ err: { message: (err as Error).message } }, 'OIDC callback refused');
-      throw new OidcSignInError('unverified', 'single sign-on failed: the provider\'s answer could not be verified');
+      throw new OidcSignInError('unverified', "single sign-on failed: the provider's answer could not be verified");
     }
     const role = roleFromClaim(claims[s.roleClaim], s.roleMap);
     const subjectHash = sha256(`${s.issuer}\n${String(claims.sub)}`);
-    const linked = this.db.prepare('SELECT principal_id FROM people_oidc_links WHERE subject_hash = ?').get(subjectHash) as { principal_id: string } | undefined;
+    const linked = this.db.prepare('SELECT principal_id FROM people_oidc_links WHERE subject_hash = ?').get(subjectHash) as
+      { principal_id: string } | undefined;
     if (!role) {
       await this.sessions.failed('oidc', 'no-role-in-claim', correlationId, linked?.principal_id);
       throw new OidcSignInError('no-role', `single sign-on refused: your account has no Safe Harbor role (claim ${s.roleClaim})`);
@@ -134,15 +143,29 @@ export class OidcService {
     const principalId = linked?.principal_id ?? uuidv7();
     const ctx = { actor: { id: principalId, role }, correlationId };
     if (!linked) {
-      await handleCommand(this.ledger, `principal-${principalId}`, personDecider, { kind: 'create', principalId, name, role }, ctx, { mode: 'any' });
-      await this.ledger.append(`principal-${principalId}`, [{ type: 'OidcIdentityLinked', data: { principalId, issuer: s.issuer, subjectHash } }], 'any', ctx);
+      await handleCommand(this.ledger, `principal-${principalId}`, personDecider, { kind: 'create', principalId, name, role }, ctx, {
+        mode: 'any',
+      });
+      await this.ledger.append(
+        `principal-${principalId}`,
+        [{ type: 'OidcIdentityLinked', data: { principalId, issuer: s.issuer, subjectHash } }],
+        'any',
+        ctx,
+      );
     } else {
       const current = this.principals.get(principalId);
       if (current.disabled) {
         await this.sessions.failed('oidc', 'principal-disabled', correlationId, principalId);
         throw new OidcSignInError('disabled', 'single sign-on refused: this person is disabled in Safe Harbor');
       }
-      await handleCommand(this.ledger, `principal-${principalId}`, personDecider, { kind: 'change-role', principalId, role, reason: `single sign-on claim ${s.roleClaim}` }, ctx, { mode: 'update' });
+      await handleCommand(
+        this.ledger,
+        `principal-${principalId}`,
+        personDecider,
+        { kind: 'change-role', principalId, role, reason: `single sign-on claim ${s.roleClaim}` },
+        ctx,
+        { mode: 'update' },
+      );
     }
     await this.projections.catchUp();
     const principal = this.principals.get(principalId);

@@ -91,22 +91,44 @@ export class PasskeysService {
     }
     const { credential, credentialBackedUp } = verification.registrationInfo;
     const ctx = { actor: { id: view.principalId, role: view.role }, correlationId };
-    await handleCommand(this.ledger, `invitation-${view.id}`, invitationDecider, { kind: 'accept', invitationId: view.id, credentialId: credential.id, now: this.clock.now().toISOString() }, ctx, { mode: 'update' });
-    await handleCommand(this.ledger, `principal-${view.principalId}`, personDecider, { kind: 'create', principalId: view.principalId, name: view.name, role: view.role }, ctx, { mode: 'any' });
+    await handleCommand(
+      this.ledger,
+      `invitation-${view.id}`,
+      invitationDecider,
+      { kind: 'accept', invitationId: view.id, credentialId: credential.id, now: this.clock.now().toISOString() },
+      ctx,
+      { mode: 'update' },
+    );
+    await handleCommand(
+      this.ledger,
+      `principal-${view.principalId}`,
+      personDecider,
+      { kind: 'create', principalId: view.principalId, name: view.name, role: view.role },
+      ctx,
+      { mode: 'any' },
+    );
     await handleCommand(
       this.ledger,
       `passkeys-${view.principalId}`,
       passkeysDecider,
       {
-        kind: 'register', principalId: view.principalId, credentialId: credential.id, publicKey: Buffer.from(credential.publicKey).toString('base64url'),
-        counter: credential.counter, transports: credential.transports ?? [], backedUp: credentialBackedUp,
+        kind: 'register',
+        principalId: view.principalId,
+        credentialId: credential.id,
+        publicKey: Buffer.from(credential.publicKey).toString('base64url'),
+        counter: credential.counter,
+        transports: credential.transports ?? [],
+        backedUp: credentialBackedUp,
       },
       ctx,
       { mode: 'any' },
     );
     await this.projections.catchUp();
     const principal = this.principals.get(view.principalId);
-    return this.sessions.start({ id: principal.id, name: principal.name, role: principal.role }, 'passkey', correlationId, { credentialId: credential.id, counter: credential.counter });
+    return this.sessions.start({ id: principal.id, name: principal.name, role: principal.role }, 'passkey', correlationId, {
+      credentialId: credential.id,
+      counter: credential.counter,
+    });
   }
 
   /** Options for a usernameless sign-in (discoverable credentials); the challenge is kept 5 minutes, usable once. */
@@ -119,7 +141,8 @@ export class PasskeysService {
 
   async authenticate(response: AuthenticationResponseJSON, correlationId: string) {
     await this.projections.catchUp();
-    const stored = this.db.prepare('SELECT * FROM people_passkeys WHERE credential_id = ?').get(String(response?.id ?? '')) as StoredPasskey | undefined;
+    const stored = this.db.prepare('SELECT * FROM people_passkeys WHERE credential_id = ?').get(String(response?.id ?? '')) as
+      StoredPasskey | undefined;
     const fail = async (reason: string, principalId?: string): Promise<never> => {
       await this.sessions.failed('passkey', reason, correlationId, principalId);
       throw new UnauthorizedError('sign-in failed: this passkey is not registered here or could not be verified');
@@ -140,7 +163,12 @@ export class PasskeysService {
         expectedChallenge: async (challenge) => (await this.store.takeOnce('authentication', challenge)) !== null,
         expectedOrigin: this.settings.origin,
         expectedRPID: this.settings.rpId,
-        credential: { id: stored.credential_id, publicKey: Buffer.from(stored.public_key, 'base64url'), counter: stored.counter, transports: JSON.parse(stored.transports) },
+        credential: {
+          id: stored.credential_id,
+          publicKey: Buffer.from(stored.public_key, 'base64url'),
+          counter: stored.counter,
+          transports: JSON.parse(stored.transports),
+        },
         requireUserVerification: false,
       });
     } catch {
@@ -149,7 +177,10 @@ export class PasskeysService {
     if (!verification.verified) return fail('passkey-invalid', principal.id);
     const counter = verification.authenticationInfo.newCounter;
     if (!counterAcceptable(stored.counter, counter)) return fail('passkey-counter-regressed', principal.id);
-    return this.sessions.start({ id: principal.id, name: principal.name, role: principal.role }, 'passkey', correlationId, { credentialId: stored.credential_id, counter });
+    return this.sessions.start({ id: principal.id, name: principal.name, role: principal.role }, 'passkey', correlationId, {
+      credentialId: stored.credential_id,
+      counter,
+    });
   }
 
   passkeysOf(principalId: string): StoredPasskey[] {

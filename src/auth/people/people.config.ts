@@ -66,9 +66,11 @@ function oidcSettings(c: AppConfig, publicUrl: URL): OidcSettings | null {
     } catch {
       throw ValidationError.field('env.OIDC_ROLE_MAP', 'not JSON (e.g. {"hipaa-privacy":"compliance-officer"})');
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw ValidationError.field('env.OIDC_ROLE_MAP', 'must be a JSON object of claim value → role');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw ValidationError.field('env.OIDC_ROLE_MAP', 'must be a JSON object of claim value → role');
     for (const [k, v] of Object.entries(parsed)) {
-      if (!(ROLES as readonly string[]).includes(v as string) || v === 'agent') throw ValidationError.field(`env.OIDC_ROLE_MAP.${k}`, `not a person's role (${ROLES.filter((r) => r !== 'agent').join(', ')})`);
+      if (!(ROLES as readonly string[]).includes(v as string) || v === 'agent')
+        throw ValidationError.field(`env.OIDC_ROLE_MAP.${k}`, `not a person's role (${ROLES.filter((r) => r !== 'agent').join(', ')})`);
     }
     roleMap = parsed as Record<string, Role>;
   }

@@ -6,7 +6,16 @@ import type { RecordedEvent } from '../../ledger/port';
 export const peopleProjection: Projection = {
   name: 'people',
   version: 1,
-  handles: ['InvitationIssued', 'InvitationSent', 'InvitationAccepted', 'InvitationRevoked', 'PasskeyRegistered', 'PasskeyRemoved', 'SignedIn', 'OidcIdentityLinked'],
+  handles: [
+    'InvitationIssued',
+    'InvitationSent',
+    'InvitationAccepted',
+    'InvitationRevoked',
+    'PasskeyRegistered',
+    'PasskeyRemoved',
+    'SignedIn',
+    'OidcIdentityLinked',
+  ],
   setup(db) {
     db.exec(`CREATE TABLE IF NOT EXISTS people_invitations (
         id TEXT PRIMARY KEY, principal_id TEXT NOT NULL, name TEXT NOT NULL, email TEXT, role TEXT NOT NULL, purpose TEXT NOT NULL,
@@ -51,11 +60,24 @@ export const peopleProjection: Projection = {
         db.prepare('UPDATE people_passkeys SET removed = 1 WHERE credential_id = ?').run(d.credentialId);
         break;
       case 'SignedIn':
-        db.prepare('INSERT OR REPLACE INTO people_last_sign_in (principal_id, at, method) VALUES (?, ?, ?)').run(d.principalId, at, d.method);
-        if (d.credentialId) db.prepare('UPDATE people_passkeys SET counter = MAX(counter, ?), last_used_at = ? WHERE credential_id = ?').run(d.counter ?? 0, at, d.credentialId);
+        db.prepare('INSERT OR REPLACE INTO people_last_sign_in (principal_id, at, method) VALUES (?, ?, ?)').run(
+          d.principalId,
+          at,
+          d.method,
+        );
+        if (d.credentialId)
+          db.prepare('UPDATE people_passkeys SET counter = MAX(counter, ?), last_used_at = ? WHERE credential_id = ?').run(
+            d.counter ?? 0,
+            at,
+            d.credentialId,
+          );
         break;
       case 'OidcIdentityLinked':
-        db.prepare('INSERT OR REPLACE INTO people_oidc_links (subject_hash, issuer, principal_id) VALUES (?, ?, ?)').run(d.subjectHash, d.issuer, d.principalId);
+        db.prepare('INSERT OR REPLACE INTO people_oidc_links (subject_hash, issuer, principal_id) VALUES (?, ?, ?)').run(
+          d.subjectHash,
+          d.issuer,
+          d.principalId,
+        );
         break;
     }
   },

@@ -45,14 +45,24 @@ export class PeopleService {
       )
       .all() as Array<Record<string, any>>;
     return rows.map((r) => ({
-      id: r.id, name: r.name, role: r.role, disabled: Boolean(r.disabled), createdAt: r.created_at, passkeys: r.passkeys, sso: Boolean(r.sso),
-      apiKey: Boolean(r.api_key), lastSignInAt: r.last_at ?? null, lastSignInMethod: r.last_method ?? null,
+      id: r.id,
+      name: r.name,
+      role: r.role,
+      disabled: Boolean(r.disabled),
+      createdAt: r.created_at,
+      passkeys: r.passkeys,
+      sso: Boolean(r.sso),
+      apiKey: Boolean(r.api_key),
+      lastSignInAt: r.last_at ?? null,
+      lastSignInMethod: r.last_method ?? null,
     }));
   }
 
   async changeRole(principalId: string, role: Role, reason: string, ctx: CommandContext) {
     if (principalId === ctx.actor.id) throw new ForbiddenError('you cannot change your own role; ask another admin');
-    await handleCommand(this.ledger, `principal-${principalId}`, personDecider, { kind: 'change-role', principalId, role, reason }, ctx, { mode: 'update' });
+    await handleCommand(this.ledger, `principal-${principalId}`, personDecider, { kind: 'change-role', principalId, role, reason }, ctx, {
+      mode: 'update',
+    });
     await this.projections.catchUp();
     return this.principals.get(principalId);
   }

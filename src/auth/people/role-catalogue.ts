@@ -13,7 +13,8 @@ export interface RoleDescription {
 const DESCRIPTIONS: Record<Role, Omit<RoleDescription, 'role' | 'readsPhi'>> = {
   'compliance-officer': {
     title: 'Compliance / privacy officer',
-    summary: 'Runs breach triage and notification: incidents, risk assessments, notices, the HHS report. Reads PHI (every read is recorded).',
+    summary:
+      'Runs breach triage and notification: incidents, risk assessments, notices, the HHS report. Reads PHI (every read is recorded).',
     mayApprove: ['notice batches (not their own)', 'risk acceptances', 'access grants'],
     person: true,
   },
@@ -43,7 +44,7 @@ const DESCRIPTIONS: Record<Role, Omit<RoleDescription, 'role' | 'readsPhi'>> = {
   },
   agent: {
     title: 'Host agent (machine)',
-    summary: 'A PHI server\'s agent: enrolled by a security officer, never a person, never signs in to the console.',
+    summary: "A PHI server's agent: enrolled by a security officer, never a person, never signs in to the console.",
     mayApprove: [],
     person: false,
   },

@@ -26,7 +26,11 @@ export function sha256(s: string): string {
 export class SessionStore {
   private readonly redis: Redis;
 
-  constructor(url: string, private readonly prefix: string, private readonly gcSeconds: number) {
+  constructor(
+    url: string,
+    private readonly prefix: string,
+    private readonly gcSeconds: number,
+  ) {
     this.redis = new IORedis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
     this.redis.on('error', () => undefined); // surfaced by the failing command
   }

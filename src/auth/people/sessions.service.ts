@@ -48,13 +48,30 @@ export class SessionsService implements OnModuleDestroy {
     private readonly principals: PrincipalsService,
   ) {}
 
-  async start(principal: Principal, method: SignInMethod, correlationId: string, extra: { credentialId?: string; counter?: number } = {}): Promise<{ secret: string; csrfToken: string }> {
+  async start(
+    principal: Principal,
+    method: SignInMethod,
+    correlationId: string,
+    extra: { credentialId?: string; counter?: number } = {},
+  ): Promise<{ secret: string; csrfToken: string }> {
     const secret = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(32).toString('base64url');
     const now = this.clock.now().getTime();
     const ref = uuidv7();
-    await this.append(`session-${ref}`, { type: 'SignedIn', data: { sessionRef: ref, principalId: principal.id, role: principal.role, method, ...extra } }, { actor: { id: principal.id, role: principal.role }, correlationId });
-    await this.store.save(secret, { ref, principalId: principal.id, role: principal.role, method, csrfToken, createdAt: now, lastSeenAt: now });
+    await this.append(
+      `session-${ref}`,
+      { type: 'SignedIn', data: { sessionRef: ref, principalId: principal.id, role: principal.role, method, ...extra } },
+      { actor: { id: principal.id, role: principal.role }, correlationId },
+    );
+    await this.store.save(secret, {
+      ref,
+      principalId: principal.id,
+      role: principal.role,
+      method,
+      csrfToken,
+      createdAt: now,
+      lastSeenAt: now,
+    });
     await this.projections.catchUp();
     return { secret, csrfToken };
   }
@@ -86,7 +103,11 @@ export class SessionsService implements OnModuleDestroy {
       record.lastSeenAt = now;
       await this.store.save(secret, record);
     }
-    return { principal: { id: principal.id, name: principal.name, role: principal.role }, record, idleSecondsLeft: idleSecondsLeft(record, now, this.settings.idleMs, this.settings.maxMs) };
+    return {
+      principal: { id: principal.id, name: principal.name, role: principal.role },
+      record,
+      idleSecondsLeft: idleSecondsLeft(record, now, this.settings.idleMs, this.settings.maxMs),
+    };
   }
 
   csrfMatches(record: SessionRecord, token: unknown): boolean {
@@ -102,13 +123,21 @@ export class SessionsService implements OnModuleDestroy {
   }
 
   async failed(method: SignInMethod, reason: string, correlationId: string, principalId?: string): Promise<void> {
-    await this.append(`signin-${uuidv7()}`, { type: 'SignInFailed', data: { method, reason, ...(principalId ? { principalId } : {}) } }, anonymous(correlationId));
+    await this.append(
+      `signin-${uuidv7()}`,
+      { type: 'SignInFailed', data: { method, reason, ...(principalId ? { principalId } : {}) } },
+      anonymous(correlationId),
+    );
   }
 
   private async end(secret: string, record: SessionRecord, reason: SignOutReason, correlationId: string): Promise<void> {
     if (!(await this.store.delete(secret))) return;
     const actor = reason === 'user' ? { id: record.principalId, role: record.role } : systemActor('sessions');
-    await this.append(`session-${record.ref}`, { type: 'SignedOut', data: { sessionRef: record.ref, principalId: record.principalId, reason } }, { actor, correlationId });
+    await this.append(
+      `session-${record.ref}`,
+      { type: 'SignedOut', data: { sessionRef: record.ref, principalId: record.principalId, reason } },
+      { actor, correlationId },
+    );
   }
 
   private async append(stream: string, event: SignInEvent, ctx: CommandContext): Promise<void> {

@@ -56,12 +56,37 @@ export interface TodaySection {
 }
 
 const SECTIONS: Record<TodaySectionKey, { title: string; emptyHint: string; order: number }> = {
-  obligations: { title: 'Obligations by due date', emptyHint: 'No open notification obligations. When an incident is triaged as a breach, each obligation and its deadline appears here.', order: 1 },
-  approvals: { title: 'Approvals waiting for you', emptyHint: 'Nothing waits for your approval. Requests made by someone else (notice batches, key destruction, access changes) appear here.', order: 2 },
-  reviews: { title: 'Reviews and recertifications due', emptyHint: 'No review is due within 30 days. Start a risk assessment or an access recertification to schedule the next one.', order: 3 },
-  tamperAlerts: { title: 'Tamper alerts', emptyHint: 'No tamper alert: the ledger verified clean. Alerts from verification or witnesses appear here.', order: 4 },
-  silentAgents: { title: 'Agents not heard from', emptyHint: 'Every active agent reported within the last 24 hours (or none is enrolled yet: enroll one from a PHI server).', order: 5 },
-  invitations: { title: 'Invitations', emptyHint: 'No invitation is pending. Invite the people who will use Safe Harbor from Administration → Invitations.', order: 6 },
+  obligations: {
+    title: 'Obligations by due date',
+    emptyHint: 'No open notification obligations. When an incident is triaged as a breach, each obligation and its deadline appears here.',
+    order: 1,
+  },
+  approvals: {
+    title: 'Approvals waiting for you',
+    emptyHint:
+      'Nothing waits for your approval. Requests made by someone else (notice batches, key destruction, access changes) appear here.',
+    order: 2,
+  },
+  reviews: {
+    title: 'Reviews and recertifications due',
+    emptyHint: 'No review is due within 30 days. Start a risk assessment or an access recertification to schedule the next one.',
+    order: 3,
+  },
+  tamperAlerts: {
+    title: 'Tamper alerts',
+    emptyHint: 'No tamper alert: the ledger verified clean. Alerts from verification or witnesses appear here.',
+    order: 4,
+  },
+  silentAgents: {
+    title: 'Agents not heard from',
+    emptyHint: 'Every active agent reported within the last 24 hours (or none is enrolled yet: enroll one from a PHI server).',
+    order: 5,
+  },
+  invitations: {
+    title: 'Invitations',
+    emptyHint: 'No invitation is pending. Invite the people who will use Safe Harbor from Administration → Invitations.',
+    order: 6,
+  },
 };
 
 export const TODAY_REGISTRY = Symbol('TodayRegistry');
@@ -88,7 +113,10 @@ export class TodayRegistry {
       }
     }
     const out = [...sections.values()].sort((a, b) => SECTIONS[a.key].order - SECTIONS[b.key].order);
-    for (const s of out) s.items.sort((a, b) => ('dueOn' in a && 'dueOn' in b ? a.dueOn.localeCompare(b.dueOn) : 'since' in a && 'since' in b ? a.since.localeCompare(b.since) : 0));
+    for (const s of out)
+      s.items.sort((a, b) =>
+        'dueOn' in a && 'dueOn' in b ? a.dueOn.localeCompare(b.dueOn) : 'since' in a && 'since' in b ? a.since.localeCompare(b.since) : 0,
+      );
     return { asOf: ctx.now.toISOString(), today: ctx.today, timeZone: ctx.timeZone, role: ctx.principal.role, sections: out };
   }
 }

@@ -6,13 +6,24 @@ import { WrongExpectedVersionError } from '../../ledger/errors';
 import { LEDGER, type Ledger } from '../../ledger/ledger';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors';
 import { FindGrantsQuery, type GrantRef } from '../../access';
-import { AgentChannelQuery, IssueAgentCommand, ProposeAgentCommand, type AgentChannel, type IssuedAgentCommand, type ProposedAgentCommand } from '../../agents';
+import {
+  AgentChannelQuery,
+  IssueAgentCommand,
+  ProposeAgentCommand,
+  type AgentChannel,
+  type IssuedAgentCommand,
+  type ProposedAgentCommand,
+} from '../../agents';
 import { GetKeyQuery, SealKeyForAgentQuery, type KeyResult, type SealedKeyVersion } from '../../keys';
 import { datasetDecider, datasetStream, type DatasetCommand, type DatasetState } from '../domain/dataset';
 import { EncryptDatasetCommand, RecordDatasetFactCommand, RegisterDatasetCommand, ShredDatasetCommand } from '../messages';
 
 /** The dataset as its stream says, and the If-Match precondition on it (commands to its host never write it). */
-async function loadDataset(ledger: Ledger, datasetId: string, expectedVersion: bigint | undefined): Promise<{ dataset: DatasetState & { agentId: string; path: string }; version: bigint }> {
+async function loadDataset(
+  ledger: Ledger,
+  datasetId: string,
+  expectedVersion: bigint | undefined,
+): Promise<{ dataset: DatasetState & { agentId: string; path: string }; version: bigint }> {
   const stream = datasetStream(datasetId);
   const { state, version } = await loadState(ledger, stream, datasetDecider);
   if (version === null || !state.exists) throw new NotFoundError('dataset not found');
@@ -36,7 +47,15 @@ export class RegisterDatasetHandler implements ICommandHandler<RegisterDatasetCo
       const v = await this.ledger.streamVersion(stream);
       if (v !== expectedVersion) throw new WrongExpectedVersionError(stream, expectedVersion, v);
     }
-    const command: DatasetCommand = { kind: 'register', datasetId, agentId: body.agentId, path: body.path, datasetKind: body.kind, actor: ctx.actor, at: this.ledger.now().toISOString() };
+    const command: DatasetCommand = {
+      kind: 'register',
+      datasetId,
+      agentId: body.agentId,
+      path: body.path,
+      datasetKind: body.kind,
+      actor: ctx.actor,
+      at: this.ledger.now().toISOString(),
+    };
     const r = await handleCommand(this.ledger, stream, datasetDecider, command, ctx, { mode: 'create' });
     return { datasetId, version: r.nextExpectedVersion };
   }
@@ -60,18 +79,31 @@ export class EncryptDatasetHandler implements ICommandHandler<EncryptDatasetComm
     const agent = await this.queries.execute<AgentChannelQuery, AgentChannel>(new AgentChannelQuery(dataset.agentId));
     if (agent?.status !== 'active' || !agent.sealPublicKey) throw new ConflictError(`agent ${dataset.agentId} is not active`);
     const { view: key } = await this.queries.execute<GetKeyQuery, KeyResult>(new GetKeyQuery(keyId));
-    const holders = await this.queries.execute<FindGrantsQuery, GrantRef[]>(new FindGrantsQuery({ statuses: ['requested', 'active'], datasetIds: [datasetId] }));
-    if (holders.some((g) => key.custodians.includes(g.principal))) throw new ConflictError('a custodian of this key holds a grant to the dataset (separation of duties)');
-    const sealed = await this.queries.execute<SealKeyForAgentQuery, SealedKeyVersion>(new SealKeyForAgentQuery(keyId, 'current', { agentId: dataset.agentId, sealPublicKey: agent.sealPublicKey }));
+    const holders = await this.queries.execute<FindGrantsQuery, GrantRef[]>(
+      new FindGrantsQuery({ statuses: ['requested', 'active'], datasetIds: [datasetId] }),
+    );
+    if (holders.some((g) => key.custodians.includes(g.principal)))
+      throw new ConflictError('a custodian of this key holds a grant to the dataset (separation of duties)');
+    const sealed = await this.queries.execute<SealKeyForAgentQuery, SealedKeyVersion>(
+      new SealKeyForAgentQuery(keyId, 'current', { agentId: dataset.agentId, sealPublicKey: agent.sealPublicKey }),
+    );
     const issued = await this.commands.execute<IssueAgentCommand, IssuedAgentCommand>(
-      new IssueAgentCommand(dataset.agentId, 'dataset.encrypt', { datasetId, path: dataset.path, keyId, keyVersion: sealed.version, sealedKey: sealed.sealedKey }, ctx),
+      new IssueAgentCommand(
+        dataset.agentId,
+        'dataset.encrypt',
+        { datasetId, path: dataset.path, keyId, keyVersion: sealed.version, sealedKey: sealed.sealedKey },
+        ctx,
+      ),
     );
     return { commandId: issued.commandId, seq: issued.seq, version };
   }
 }
 
 @CommandHandler(ShredDatasetCommand)
-export class ShredDatasetHandler implements ICommandHandler<ShredDatasetCommand, { commandId: string; status: 'awaiting-approval'; version: bigint }> {
+export class ShredDatasetHandler implements ICommandHandler<
+  ShredDatasetCommand,
+  { commandId: string; status: 'awaiting-approval'; version: bigint }
+> {
   constructor(
     @Inject(LEDGER) private readonly ledger: Ledger,
     private readonly commands: CommandBus,
@@ -79,7 +111,9 @@ export class ShredDatasetHandler implements ICommandHandler<ShredDatasetCommand,
 
   async execute({ datasetId, ctx, expectedVersion }: ShredDatasetCommand) {
     const { dataset, version } = await loadDataset(this.ledger, datasetId, expectedVersion);
-    const p = await this.commands.execute<ProposeAgentCommand, ProposedAgentCommand>(new ProposeAgentCommand(dataset.agentId, 'dataset.shred', { datasetId }, ctx));
+    const p = await this.commands.execute<ProposeAgentCommand, ProposedAgentCommand>(
+      new ProposeAgentCommand(dataset.agentId, 'dataset.shred', { datasetId }, ctx),
+    );
     return { commandId: p.commandId, status: p.status, version };
   }
 }
@@ -90,7 +124,14 @@ export class RecordDatasetFactHandler implements ICommandHandler<RecordDatasetFa
   constructor(@Inject(LEDGER) private readonly ledger: Ledger) {}
 
   async execute({ datasetId, fact, ctx }: RecordDatasetFactCommand) {
-    const r = await handleCommand(this.ledger, datasetStream(datasetId), datasetDecider, { ...fact, actor: ctx.actor } as DatasetCommand, ctx, { mode: 'update' });
+    const r = await handleCommand(
+      this.ledger,
+      datasetStream(datasetId),
+      datasetDecider,
+      { ...fact, actor: ctx.actor } as DatasetCommand,
+      ctx,
+      { mode: 'update' },
+    );
     return { version: r.nextExpectedVersion, recorded: r.newEvents.length };
   }
 }

@@ -36,13 +36,44 @@ export interface DatasetState {
 type E<T extends string, D> = { type: T; data: D };
 export type DatasetEvent =
   | E<'DatasetRegistered', { datasetId: string; agentId: string; path: string; kind: DatasetKind; by: string; at: string }>
-  | E<'DatasetEncrypted', { datasetId: string; keyId: string; keyVersion: number; files: number; manifestDigest: string; keyApart: boolean; commandId: string; at: string }>
-  | E<'DatasetRewrapped', { datasetId: string; keyId: string; fromVersions: number[]; toVersion: number; files: number; manifestDigest: string; commandId: string; at: string }>
+  | E<
+      'DatasetEncrypted',
+      {
+        datasetId: string;
+        keyId: string;
+        keyVersion: number;
+        files: number;
+        manifestDigest: string;
+        keyApart: boolean;
+        commandId: string;
+        at: string;
+      }
+    >
+  | E<
+      'DatasetRewrapped',
+      {
+        datasetId: string;
+        keyId: string;
+        fromVersions: number[];
+        toVersion: number;
+        files: number;
+        manifestDigest: string;
+        commandId: string;
+        at: string;
+      }
+    >
   | E<'DatasetCleartextFound', { datasetId: string; files: number; commandId: string; at: string }>
   | E<'DatasetKeyRevokedOnHost', { datasetId: string; keyId: string; wrappedKeysDestroyed: number; commandId: string; at: string }>
   | E<'DatasetShredded', { datasetId: string; filesDestroyed: number; wrappedKeysDestroyed: number; commandId: string; at: string }>;
 
-export const DATASET_EVENT_TYPES = ['DatasetRegistered', 'DatasetEncrypted', 'DatasetRewrapped', 'DatasetCleartextFound', 'DatasetKeyRevokedOnHost', 'DatasetShredded'] as const satisfies readonly DatasetEvent['type'][];
+export const DATASET_EVENT_TYPES = [
+  'DatasetRegistered',
+  'DatasetEncrypted',
+  'DatasetRewrapped',
+  'DatasetCleartextFound',
+  'DatasetKeyRevokedOnHost',
+  'DatasetShredded',
+] as const satisfies readonly DatasetEvent['type'][];
 
 /** Every command: who acts (an officer registers; the agent's verified results record) and when. */
 interface Base {
@@ -51,8 +82,25 @@ interface Base {
 }
 export type DatasetCommand =
   | (Base & { kind: 'register'; datasetId: string; agentId: string; path: string; datasetKind: DatasetKind })
-  | (Base & { kind: 'record-encrypted'; keyId: string; keyVersion: number; files: number; manifestDigest: string; keyApart: boolean; cleartextRemaining: number; commandId: string })
-  | (Base & { kind: 'record-rewrapped'; keyId: string; fromVersions: number[]; toVersion: number; files: number; manifestDigest: string; commandId: string })
+  | (Base & {
+      kind: 'record-encrypted';
+      keyId: string;
+      keyVersion: number;
+      files: number;
+      manifestDigest: string;
+      keyApart: boolean;
+      cleartextRemaining: number;
+      commandId: string;
+    })
+  | (Base & {
+      kind: 'record-rewrapped';
+      keyId: string;
+      fromVersions: number[];
+      toVersion: number;
+      files: number;
+      manifestDigest: string;
+      commandId: string;
+    })
   | (Base & { kind: 'record-cleartext-found'; files: number; commandId: string })
   | (Base & { kind: 'record-key-revoked'; keyId: string; wrappedKeysDestroyed: number; commandId: string })
   | (Base & { kind: 'record-shredded'; filesDestroyed: number; wrappedKeysDestroyed: number; commandId: string });
@@ -68,7 +116,19 @@ export class DatasetRuleError extends Error {
 export const datasetStream = (datasetId: string) => `dataset-${datasetId}`;
 
 export function initialDatasetState(): DatasetState {
-  return { exists: false, datasetId: null, agentId: null, path: null, kind: null, registeredAt: null, encryption: null, cleartextSeenAt: null, keyRevokedOnHostAt: null, shreddedAt: null, recordedCommands: [] };
+  return {
+    exists: false,
+    datasetId: null,
+    agentId: null,
+    path: null,
+    kind: null,
+    registeredAt: null,
+    encryption: null,
+    cleartextSeenAt: null,
+    keyRevokedOnHostAt: null,
+    shreddedAt: null,
+    recordedCommands: [],
+  };
 }
 
 function need(cond: unknown, message: string): asserts cond {
@@ -76,7 +136,8 @@ function need(cond: unknown, message: string): asserts cond {
 }
 
 const ID_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
-const isAbs = (p: string) => p.startsWith('/') && p.length > 1 && !p.endsWith('/') && !p.includes('\0') && !p.split('/').some((s) => s === '..' || s === '.');
+const isAbs = (p: string) =>
+  p.startsWith('/') && p.length > 1 && !p.endsWith('/') && !p.includes('\0') && !p.split('/').some((s) => s === '..' || s === '.');
 
 export function decideDataset(c: DatasetCommand, s: DatasetState): DatasetEvent[] {
   if (c.kind === 'register') {
@@ -85,7 +146,12 @@ export function decideDataset(c: DatasetCommand, s: DatasetState): DatasetEvent[
     need(ID_RE.test(c.agentId), 'agentId: must be a lower-case id');
     need(isAbs(c.path), 'path: must be an absolute normalized path');
     need(c.datasetKind === 'directory' || c.datasetKind === 'database-datadir', 'kind: must be directory or database-datadir');
-    return [{ type: 'DatasetRegistered', data: { datasetId: c.datasetId, agentId: c.agentId, path: c.path, kind: c.datasetKind, by: c.actor.id, at: c.at } }];
+    return [
+      {
+        type: 'DatasetRegistered',
+        data: { datasetId: c.datasetId, agentId: c.agentId, path: c.path, kind: c.datasetKind, by: c.actor.id, at: c.at },
+      },
+    ];
   }
   need(s.exists && s.datasetId, 'dataset is not registered');
   if ('commandId' in c && s.recordedCommands.includes(c.commandId)) return [];
@@ -95,20 +161,64 @@ export function decideDataset(c: DatasetCommand, s: DatasetState): DatasetEvent[
     case 'record-encrypted':
       if (s.encryption) need(s.encryption.keyId === c.keyId, 'dataset is encrypted under another key: re-wrap it instead');
       return [
-        { type: 'DatasetEncrypted', data: { datasetId, keyId: c.keyId, keyVersion: c.keyVersion, files: c.files, manifestDigest: c.manifestDigest, keyApart: c.keyApart, commandId: c.commandId, at: c.at } },
-        ...(c.cleartextRemaining > 0 ? [{ type: 'DatasetCleartextFound' as const, data: { datasetId, files: c.cleartextRemaining, commandId: c.commandId, at: c.at } }] : []),
+        {
+          type: 'DatasetEncrypted',
+          data: {
+            datasetId,
+            keyId: c.keyId,
+            keyVersion: c.keyVersion,
+            files: c.files,
+            manifestDigest: c.manifestDigest,
+            keyApart: c.keyApart,
+            commandId: c.commandId,
+            at: c.at,
+          },
+        },
+        ...(c.cleartextRemaining > 0
+          ? [{ type: 'DatasetCleartextFound' as const, data: { datasetId, files: c.cleartextRemaining, commandId: c.commandId, at: c.at } }]
+          : []),
       ];
     case 'record-rewrapped':
       need(s.encryption && s.encryption.keyId === c.keyId, 'dataset is not encrypted under this key');
       need(!s.keyRevokedOnHostAt, 'the key of this dataset was revoked on its host');
-      return [{ type: 'DatasetRewrapped', data: { datasetId, keyId: c.keyId, fromVersions: c.fromVersions, toVersion: c.toVersion, files: c.files, manifestDigest: c.manifestDigest, commandId: c.commandId, at: c.at } }];
+      return [
+        {
+          type: 'DatasetRewrapped',
+          data: {
+            datasetId,
+            keyId: c.keyId,
+            fromVersions: c.fromVersions,
+            toVersion: c.toVersion,
+            files: c.files,
+            manifestDigest: c.manifestDigest,
+            commandId: c.commandId,
+            at: c.at,
+          },
+        },
+      ];
     case 'record-cleartext-found':
       return c.files > 0 ? [{ type: 'DatasetCleartextFound', data: { datasetId, files: c.files, commandId: c.commandId, at: c.at } }] : [];
     case 'record-key-revoked':
       need(s.encryption && s.encryption.keyId === c.keyId, 'dataset is not encrypted under this key');
-      return [{ type: 'DatasetKeyRevokedOnHost', data: { datasetId, keyId: c.keyId, wrappedKeysDestroyed: c.wrappedKeysDestroyed, commandId: c.commandId, at: c.at } }];
+      return [
+        {
+          type: 'DatasetKeyRevokedOnHost',
+          data: { datasetId, keyId: c.keyId, wrappedKeysDestroyed: c.wrappedKeysDestroyed, commandId: c.commandId, at: c.at },
+        },
+      ];
     case 'record-shredded':
-      return [{ type: 'DatasetShredded', data: { datasetId, filesDestroyed: c.filesDestroyed, wrappedKeysDestroyed: c.wrappedKeysDestroyed, commandId: c.commandId, at: c.at } }];
+      return [
+        {
+          type: 'DatasetShredded',
+          data: {
+            datasetId,
+            filesDestroyed: c.filesDestroyed,
+            wrappedKeysDestroyed: c.wrappedKeysDestroyed,
+            commandId: c.commandId,
+            at: c.at,
+          },
+        },
+      ];
     default:
       throw new DatasetRuleError('unknown command');
   }
@@ -119,11 +229,31 @@ export function evolveDataset(s0: DatasetState, e: DatasetEvent): DatasetState {
   const s = cid && !s0.recordedCommands.includes(cid) ? { ...s0, recordedCommands: [...s0.recordedCommands, cid] } : s0;
   switch (e.type) {
     case 'DatasetRegistered':
-      return { ...initialDatasetState(), exists: true, datasetId: e.data.datasetId, agentId: e.data.agentId, path: e.data.path, kind: e.data.kind, registeredAt: e.data.at };
+      return {
+        ...initialDatasetState(),
+        exists: true,
+        datasetId: e.data.datasetId,
+        agentId: e.data.agentId,
+        path: e.data.path,
+        kind: e.data.kind,
+        registeredAt: e.data.at,
+      };
     case 'DatasetEncrypted':
-      return { ...s, encryption: { keyId: e.data.keyId, keyVersion: e.data.keyVersion, keyApart: e.data.keyApart, since: s.encryption?.since ?? e.data.at, manifestDigest: e.data.manifestDigest }, cleartextSeenAt: null };
+      return {
+        ...s,
+        encryption: {
+          keyId: e.data.keyId,
+          keyVersion: e.data.keyVersion,
+          keyApart: e.data.keyApart,
+          since: s.encryption?.since ?? e.data.at,
+          manifestDigest: e.data.manifestDigest,
+        },
+        cleartextSeenAt: null,
+      };
     case 'DatasetRewrapped':
-      return s.encryption ? { ...s, encryption: { ...s.encryption, keyVersion: e.data.toVersion, manifestDigest: e.data.manifestDigest } } : s;
+      return s.encryption
+        ? { ...s, encryption: { ...s.encryption, keyVersion: e.data.toVersion, manifestDigest: e.data.manifestDigest } }
+        : s;
     case 'DatasetCleartextFound':
       return { ...s, cleartextSeenAt: e.data.at };
     case 'DatasetKeyRevokedOnHost':

@@ -8,9 +8,22 @@ import type { CommandContext } from '../../ledger/ledger';
 import { etagOf, parseIfMatch } from '../../platform/http/etag';
 import { ApiZodBody, ValidBody, ZodPipe } from '../../platform/http/zod';
 import { absPathSchema, idSchema } from '../../shared/agent-protocol';
-import { DatasetSecuredAtQuery, EncryptDatasetCommand, GetDatasetQuery, ListDatasetsQuery, RegisterDatasetCommand, ShredDatasetCommand, type DatasetResult } from '../messages';
+import {
+  DatasetSecuredAtQuery,
+  EncryptDatasetCommand,
+  GetDatasetQuery,
+  ListDatasetsQuery,
+  RegisterDatasetCommand,
+  ShredDatasetCommand,
+  type DatasetResult,
+} from '../messages';
 
-const Register = z.strictObject({ datasetId: idSchema.optional(), agentId: idSchema, path: absPathSchema, kind: z.enum(['directory', 'database-datadir']).default('directory') });
+const Register = z.strictObject({
+  datasetId: idSchema.optional(),
+  agentId: idSchema,
+  path: absPathSchema,
+  kind: z.enum(['directory', 'database-datadir']).default('directory'),
+});
 const Encrypt = z.strictObject({ keyId: idSchema });
 const SecuredQuery = z.strictObject({ at: z.iso.datetime() });
 const idParam = new ZodPipe(idSchema);
@@ -33,8 +46,15 @@ export class DatasetsController {
   @Post()
   @Roles('security-officer')
   @ApiZodBody(Register)
-  async register(@ValidBody(Register) body: z.infer<typeof Register>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const r = await this.commands.execute<RegisterDatasetCommand, { datasetId: string; version: bigint }>(new RegisterDatasetCommand(body, ctx, parseIfMatch(ifMatch)));
+  async register(
+    @ValidBody(Register) body: z.infer<typeof Register>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const r = await this.commands.execute<RegisterDatasetCommand, { datasetId: string; version: bigint }>(
+      new RegisterDatasetCommand(body, ctx, parseIfMatch(ifMatch)),
+    );
     const { view, version } = await this.queries.execute<GetDatasetQuery, DatasetResult>(new GetDatasetQuery(r.datasetId, r.version));
     res.status(201).setHeader('ETag', etagOf(version)).setHeader('Location', `/v1/datasets/${r.datasetId}`);
     return view;
@@ -65,8 +85,16 @@ export class DatasetsController {
   @HttpCode(202)
   @Roles('security-officer')
   @ApiZodBody(Encrypt)
-  async encrypt(@Param('id', idParam) id: string, @ValidBody(Encrypt) body: z.infer<typeof Encrypt>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const { version, ...command } = await this.commands.execute<EncryptDatasetCommand, { commandId: string; seq: number; version: bigint }>(new EncryptDatasetCommand(id, body.keyId, ctx, parseIfMatch(ifMatch)));
+  async encrypt(
+    @Param('id', idParam) id: string,
+    @ValidBody(Encrypt) body: z.infer<typeof Encrypt>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { version, ...command } = await this.commands.execute<EncryptDatasetCommand, { commandId: string; seq: number; version: bigint }>(
+      new EncryptDatasetCommand(id, body.keyId, ctx, parseIfMatch(ifMatch)),
+    );
     res.setHeader('ETag', etagOf(version));
     return command;
   }
@@ -75,8 +103,16 @@ export class DatasetsController {
   @Post(':id/shred')
   @HttpCode(202)
   @Roles('security-officer')
-  async shred(@Param('id', idParam) id: string, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const { version, ...proposal } = await this.commands.execute<ShredDatasetCommand, { commandId: string; status: string; version: bigint }>(new ShredDatasetCommand(id, ctx, parseIfMatch(ifMatch)));
+  async shred(
+    @Param('id', idParam) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { version, ...proposal } = await this.commands.execute<
+      ShredDatasetCommand,
+      { commandId: string; status: string; version: bigint }
+    >(new ShredDatasetCommand(id, ctx, parseIfMatch(ifMatch)));
     res.setHeader('ETag', etagOf(version));
     return proposal;
   }

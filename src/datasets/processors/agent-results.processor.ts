@@ -15,17 +15,60 @@ export function factsOf(e: AgentCommandCompletedData): { datasetId: string; fact
   const base = { commandId: e.commandId, at: e.at };
   switch (e.action) {
     case 'dataset.encrypt':
-      return [{ datasetId: ev.datasetId, fact: { ...base, kind: 'record-encrypted', keyId: ev.keyId, keyVersion: ev.keyVersion, files: ev.filesTotal, manifestDigest: ev.manifestDigest, keyApart: ev.keyApart === true, cleartextRemaining: ev.cleartextRemaining ?? 0 } }];
+      return [
+        {
+          datasetId: ev.datasetId,
+          fact: {
+            ...base,
+            kind: 'record-encrypted',
+            keyId: ev.keyId,
+            keyVersion: ev.keyVersion,
+            files: ev.filesTotal,
+            manifestDigest: ev.manifestDigest,
+            keyApart: ev.keyApart === true,
+            cleartextRemaining: ev.cleartextRemaining ?? 0,
+          },
+        },
+      ];
     case 'key.rewrap':
-      return [{ datasetId: ev.datasetId, fact: { ...base, kind: 'record-rewrapped', keyId: ev.keyId, fromVersions: ev.fromVersions ?? [], toVersion: ev.toVersion, files: ev.filesTotal, manifestDigest: ev.manifestDigest } }];
+      return [
+        {
+          datasetId: ev.datasetId,
+          fact: {
+            ...base,
+            kind: 'record-rewrapped',
+            keyId: ev.keyId,
+            fromVersions: ev.fromVersions ?? [],
+            toVersion: ev.toVersion,
+            files: ev.filesTotal,
+            manifestDigest: ev.manifestDigest,
+          },
+        },
+      ];
     case 'key.revoke':
-      return ((ev.datasets as string[]) ?? []).map((datasetId) => ({ datasetId, fact: { ...base, kind: 'record-key-revoked', keyId: ev.keyId, wrappedKeysDestroyed: ev.wrappedDeksDestroyed ?? 0 } }));
+      return ((ev.datasets as string[]) ?? []).map((datasetId) => ({
+        datasetId,
+        fact: { ...base, kind: 'record-key-revoked', keyId: ev.keyId, wrappedKeysDestroyed: ev.wrappedDeksDestroyed ?? 0 },
+      }));
     case 'dataset.shred':
-      return [{ datasetId: ev.datasetId, fact: { ...base, kind: 'record-shredded', filesDestroyed: ev.filesDestroyed ?? 0, wrappedKeysDestroyed: ev.wrappedDeksDestroyed ?? 0 } }];
+      return [
+        {
+          datasetId: ev.datasetId,
+          fact: {
+            ...base,
+            kind: 'record-shredded',
+            filesDestroyed: ev.filesDestroyed ?? 0,
+            wrappedKeysDestroyed: ev.wrappedDeksDestroyed ?? 0,
+          },
+        },
+      ];
     case 'host.scan':
       return ((ev.findings as { check: string; target: string; detail: string }[]) ?? [])
         .filter((f) => f.check === 'unencrypted-dataset' && ID_RE.test(f.target))
-        .map((f) => ({ datasetId: f.target, fact: { ...base, kind: 'record-cleartext-found', files: Number(/^(\d+)/.exec(f.detail)?.[1] ?? 1) } }));
+        .map((f) => ({
+          datasetId: f.target,
+          fact: { ...base, kind: 'record-cleartext-found', files: Number(/^(\d+)/.exec(f.detail)?.[1] ?? 1) },
+        }));
     default:
       return [];
   }
@@ -49,7 +92,10 @@ export function agentResultsProcessor(commands: CommandBus, logger: Logger): Eve
           await commands.execute(new RecordDatasetFactCommand(datasetId, fact, ctx));
         } catch (err) {
           if (!(err instanceof DatasetRuleError) && !(err instanceof StreamNotFoundError)) throw err;
-          logger.warn({ position: String(event.position), action: e.action, kind: fact.kind, refused: (err as Error).message }, 'agent result not recorded on the dataset');
+          logger.warn(
+            { position: String(event.position), action: e.action, kind: fact.kind, refused: (err as Error).message },
+            'agent result not recorded on the dataset',
+          );
         }
       }
     },

@@ -31,7 +31,8 @@ export const datasetsProjection: Projection = {
   },
   apply(db, e) {
     const datasetId = (e.data as { datasetId: string }).datasetId;
-    const row = db.prepare('SELECT state, label FROM datasets WHERE dataset_id = ?').get(datasetId) as { state: string; label: string } | undefined;
+    const row = db.prepare('SELECT state, label FROM datasets WHERE dataset_id = ?').get(datasetId) as
+      { state: string; label: string } | undefined;
     const event = { type: e.type, data: e.data } as DatasetEvent;
     const s = evolveDataset(row ? (JSON.parse(row.state) as DatasetState) : initialDatasetState(), event);
     const label = LABEL[event.type] ?? row?.label ?? 'unencrypted';
@@ -39,12 +40,24 @@ export const datasetsProjection: Projection = {
       `INSERT INTO datasets (dataset_id, agent_id, kind, key_id, key_version, label, version, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(dataset_id) DO UPDATE SET agent_id = excluded.agent_id, kind = excluded.kind, key_id = excluded.key_id, key_version = excluded.key_version,
          label = excluded.label, version = excluded.version, state = excluded.state, updated_at = excluded.updated_at`,
-    ).run(datasetId, s.agentId ?? '', s.kind ?? 'directory', s.encryption?.keyId ?? null, s.encryption?.keyVersion ?? null, label, Number(e.version), JSON.stringify(s), e.metadata.occurredAt);
-    if (event.type === 'DatasetEncrypted') db.prepare('INSERT OR IGNORE INTO dataset_keys (key_id, dataset_id) VALUES (?, ?)').run(event.data.keyId, datasetId);
+    ).run(
+      datasetId,
+      s.agentId ?? '',
+      s.kind ?? 'directory',
+      s.encryption?.keyId ?? null,
+      s.encryption?.keyVersion ?? null,
+      label,
+      Number(e.version),
+      JSON.stringify(s),
+      e.metadata.occurredAt,
+    );
+    if (event.type === 'DatasetEncrypted')
+      db.prepare('INSERT OR IGNORE INTO dataset_keys (key_id, dataset_id) VALUES (?, ?)').run(event.data.keyId, datasetId);
   },
 };
 
 export function readDatasetRow(db: Database.Database, datasetId: string): { state: DatasetState; version: number } | undefined {
-  const row = db.prepare('SELECT state, version FROM datasets WHERE dataset_id = ?').get(datasetId) as { state: string; version: number } | undefined;
+  const row = db.prepare('SELECT state, version FROM datasets WHERE dataset_id = ?').get(datasetId) as
+    { state: string; version: number } | undefined;
   return row && { state: JSON.parse(row.state) as DatasetState, version: row.version };
 }

@@ -6,12 +6,31 @@ import { readFresh } from '../../ledger/projections/read-fresh';
 import { NotFoundError } from '../../platform/errors';
 import type { DatasetState } from '../domain/dataset';
 import type { SecuredAnswer } from '../domain/secured-at';
-import { DatasetSecuredAtQuery, DatasetsUnderKeyQuery, GetDatasetQuery, ListDatasetsQuery, type DatasetListItem, type DatasetResult, type DatasetUnderKey, type DatasetView } from '../messages';
+import {
+  DatasetSecuredAtQuery,
+  DatasetsUnderKeyQuery,
+  GetDatasetQuery,
+  ListDatasetsQuery,
+  type DatasetListItem,
+  type DatasetResult,
+  type DatasetUnderKey,
+  type DatasetView,
+} from '../messages';
 import { readDatasetRow } from '../projections/datasets.projection';
 import { LedgerSafeHarbor } from '../safe-harbor';
 
 function datasetView(datasetId: string, d: DatasetState): DatasetView {
-  return { datasetId, agentId: d.agentId, path: d.path, kind: d.kind, registeredAt: d.registeredAt, encryption: d.encryption, cleartextSeenAt: d.cleartextSeenAt, keyRevokedOnHostAt: d.keyRevokedOnHostAt, shreddedAt: d.shreddedAt };
+  return {
+    datasetId,
+    agentId: d.agentId,
+    path: d.path,
+    kind: d.kind,
+    registeredAt: d.registeredAt,
+    encryption: d.encryption,
+    cleartextSeenAt: d.cleartextSeenAt,
+    keyRevokedOnHostAt: d.keyRevokedOnHostAt,
+    shreddedAt: d.shreddedAt,
+  };
 }
 
 @QueryHandler(GetDatasetQuery)
@@ -22,7 +41,11 @@ export class GetDatasetHandler implements IQueryHandler<GetDatasetQuery, Dataset
   ) {}
 
   async execute({ datasetId, minVersion }: GetDatasetQuery): Promise<DatasetResult> {
-    const row = await readFresh(this.projections, () => readDatasetRow(this.db, datasetId), (r) => minVersion !== undefined && BigInt(r.version) >= minVersion);
+    const row = await readFresh(
+      this.projections,
+      () => readDatasetRow(this.db, datasetId),
+      (r) => minVersion !== undefined && BigInt(r.version) >= minVersion,
+    );
     if (!row) throw new NotFoundError('dataset not found');
     return { view: datasetView(datasetId, row.state), version: BigInt(row.version) };
   }
@@ -37,7 +60,11 @@ export class ListDatasetsHandler implements IQueryHandler<ListDatasetsQuery, Dat
 
   async execute(): Promise<DatasetListItem[]> {
     await this.projections.catchUp();
-    return this.db.prepare('SELECT dataset_id AS datasetId, agent_id AS agentId, kind, key_id AS keyId, key_version AS keyVersion, label AS state FROM datasets ORDER BY dataset_id').all() as DatasetListItem[];
+    return this.db
+      .prepare(
+        'SELECT dataset_id AS datasetId, agent_id AS agentId, kind, key_id AS keyId, key_version AS keyVersion, label AS state FROM datasets ORDER BY dataset_id',
+      )
+      .all() as DatasetListItem[];
   }
 }
 
@@ -50,7 +77,9 @@ export class DatasetsUnderKeyHandler implements IQueryHandler<DatasetsUnderKeyQu
 
   async execute({ keyId }: DatasetsUnderKeyQuery): Promise<DatasetUnderKey[]> {
     await this.projections.catchUp();
-    return this.db.prepare('SELECT dataset_id AS datasetId, agent_id AS agentId, label AS state FROM datasets WHERE key_id = ? ORDER BY dataset_id').all(keyId) as DatasetUnderKey[];
+    return this.db
+      .prepare('SELECT dataset_id AS datasetId, agent_id AS agentId, label AS state FROM datasets WHERE key_id = ? ORDER BY dataset_id')
+      .all(keyId) as DatasetUnderKey[];
   }
 }
 

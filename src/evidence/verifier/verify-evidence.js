@@ -107,7 +107,8 @@ const leafHash = (d) => sha256(Buffer.from([0]), d);
 const nodeHash = (l, r) => sha256(Buffer.from([1]), l, r);
 
 function rootFromInclusion(index, size, leaf, proof) {
-  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) fail(`leaf index ${index} is not in tree size ${size}`);
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size)
+    fail(`leaf index ${index} is not in tree size ${size}`);
   if (!Array.isArray(proof) || proof.length > 64) fail('inclusion proof is not a list of at most 64 hashes');
   let fn = index;
   let sn = size - 1;
@@ -244,7 +245,8 @@ function verifyBundle(files, opts) {
     const entry = proofs.events[String(position)];
     if (!entry) fail(`event at position ${position}: no inclusion proof`);
     const lh = leafHash(bytes);
-    if (entry.leafHash && entry.leafHash !== lh.toString('hex')) fail(`event at position ${position}: content does not match its recorded leaf hash`);
+    if (entry.leafHash && entry.leafHash !== lh.toString('hex'))
+      fail(`event at position ${position}: content does not match its recorded leaf hash`);
     const path = (entry.inclusionProof || []).map((b) => Buffer.from(String(b), 'base64'));
     let root;
     try {
@@ -253,7 +255,8 @@ function verifyBundle(files, opts) {
       if (e instanceof Fail) fail(`event at position ${position}: ${e.message}`);
       throw e;
     }
-    if (!root.equals(cp.root)) fail(`event at position ${position}: inclusion proof does not lead to the checkpoint root (event altered or proof forged)`);
+    if (!root.equals(cp.root))
+      fail(`event at position ${position}: inclusion proof does not lead to the checkpoint root (event altered or proof forged)`);
   }
   return { origin: cp.origin, size: cp.size, events: eventFiles.length, cosigners: cosigners.size, quorum, logKey, witnessKeys };
 }

@@ -55,13 +55,20 @@ export function registerAffectedCommands(program: Command, cli: CliRuntime): voi
     .description('record the triage decision on the incident’s facts (compliance officer)')
     .option('--policy <policy>', 'law-enforcement hold policy: toll | strict')
     .action(async (id: string, opts: { policy?: string }) => {
-      if (opts.policy !== undefined && opts.policy !== 'toll' && opts.policy !== 'strict') throw new CliUsageError('--policy must be toll or strict');
+      if (opts.policy !== undefined && opts.policy !== 'toll' && opts.policy !== 'strict')
+        throw new CliUsageError('--policy must be toll or strict');
       await cli.withApp(async (app) => {
         const ctx = await cli.actor(app);
         if (ctx.actor.role !== 'compliance-officer') throw new CliUsageError('only a compliance officer decides triage');
-        const { version } = await app.get(CommandBus).execute(
-          new RunIncidentCommand(incidentId(id), { kind: 'decide-triage', ...(opts.policy ? { policy: opts.policy as 'toll' | 'strict' } : {}) }, ctx),
-        );
+        const { version } = await app
+          .get(CommandBus)
+          .execute(
+            new RunIncidentCommand(
+              incidentId(id),
+              { kind: 'decide-triage', ...(opts.policy ? { policy: opts.policy as 'toll' | 'strict' } : {}) },
+              ctx,
+            ),
+          );
         cli.print(await app.get(QueryBus).execute(new GetObligationsQuery(id, version)));
       });
     });

@@ -24,7 +24,10 @@ export function registerTriageCommands(program: Command, _cli: CliRuntime): void
     .command('triage')
     .description('evaluate HITECH breach triage for one incident’s facts (contract v1); prints the result JSON')
     .requiredOption('--input <file>', 'JSON input file, or - for standard input')
-    .option('--explain', 'add the explain section: for each affected jurisdiction why each duty is or is not owed, with rule version and citation')
+    .option(
+      '--explain',
+      'add the explain section: for each affected jurisdiction why each duty is or is not owed, with rule version and citation',
+    )
     .action((opts: { input: string; explain?: boolean }) => {
       const raw = parseTriageJsonText(readInput(opts.input));
       const { body } = evaluateTriageRequest(raw, undefined, { explain: opts.explain === true });
@@ -46,7 +49,9 @@ export function registerTriageCommands(program: Command, _cli: CliRuntime): void
     .description('check every overlay file (exit 0, or exit 2 naming file, field and line)')
     .action((dir?: string) => {
       const s = coverageSummary(load(dir));
-      process.stdout.write(`${s.jurisdictions} jurisdictions, ${s.rules} rules, ${s.versions} versions valid; ${s.versionsNeedingReview} versions marked needs legal review\n`);
+      process.stdout.write(
+        `${s.jurisdictions} jurisdictions, ${s.rules} rules, ${s.versions} versions valid; ${s.versionsNeedingReview} versions marked needs legal review\n`,
+      );
     });
   overlays
     .command('coverage [dir]')

@@ -28,10 +28,17 @@ export class AmendIncidentHandler implements ICommandHandler<AmendIncidentComman
 
   async execute({ incidentId, body, ctx, expectedVersion }: AmendIncidentCommand) {
     const today = localDate(this.ledger.now(), this.config.ORG_TIMEZONE);
-    const r = await handleCommand(this.ledger, incidentStream(incidentId), this.decider, { kind: 'amend', actor: ctx.actor, today, ...body }, ctx, {
-      mode: 'update',
-      expectedVersion,
-    });
+    const r = await handleCommand(
+      this.ledger,
+      incidentStream(incidentId),
+      this.decider,
+      { kind: 'amend', actor: ctx.actor, today, ...body },
+      ctx,
+      {
+        mode: 'update',
+        expectedVersion,
+      },
+    );
     return { version: r.nextExpectedVersion };
   }
 }

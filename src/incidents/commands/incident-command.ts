@@ -64,9 +64,14 @@ export class RunIncidentHandler implements ICommandHandler<RunIncidentCommand, {
    * either moment means not secured. Asking "today" would let a later shred or re-encryption
    * wrongly rescue a past breach.
    */
-  private async safeguardsDuringExposure(state: { datasetIds: readonly string[]; discoveredOn: string | null; occurred: { from: string; to?: string } | null }, today: string) {
+  private async safeguardsDuringExposure(
+    state: { datasetIds: readonly string[]; discoveredOn: string | null; occurred: { from: string; to?: string } | null },
+    today: string,
+  ) {
     if (state.datasetIds.length === 0) return undefined;
-    const moments = [...new Set([state.occurred?.from, state.occurred?.to ?? state.discoveredOn ?? today].filter((d): d is string => Boolean(d)))];
+    const moments = [
+      ...new Set([state.occurred?.from, state.occurred?.to ?? state.discoveredOn ?? today].filter((d): d is string => Boolean(d))),
+    ];
     const answers: SafeguardFacts[] = [];
     for (const at of moments) {
       const a = await this.safeguards.safeguardsFor([...state.datasetIds], at);

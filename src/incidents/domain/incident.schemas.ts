@@ -32,7 +32,10 @@ export const ReportIncidentBody = z
     discoveredOn: IsoDate,
     summary: Text(4000),
     reporter: z.object({ kind: z.enum(['covered-entity', 'business-associate']), actsAsAgent: z.boolean().optional() }).strict(),
-    discovery: z.object({ basis: z.enum(DISCOVERY_BASES), note: Text(2000).optional() }).strict().optional(),
+    discovery: z
+      .object({ basis: z.enum(DISCOVERY_BASES), note: Text(2000).optional() })
+      .strict()
+      .optional(),
     occurred: Occurred.optional(),
     breachType: z.enum(BREACH_TYPES).optional(),
     locations: z.array(z.enum(BREACH_LOCATIONS)).min(1).max(8).optional(),
@@ -74,7 +77,14 @@ export type AssessExceptionBody = z.infer<typeof AssessExceptionBody>;
 const FactorAnswer = z.object({ risk: z.enum(RISK_LEVELS), rationale: Text(4000) }).strict();
 export const RiskAssessmentBody = z
   .object({
-    factors: z.object(Object.fromEntries(FACTORS.map((f) => [f, FactorAnswer.optional()])) as Record<(typeof FACTORS)[number], z.ZodOptional<typeof FactorAnswer>>).strict(),
+    factors: z
+      .object(
+        Object.fromEntries(FACTORS.map((f) => [f, FactorAnswer.optional()])) as Record<
+          (typeof FACTORS)[number],
+          z.ZodOptional<typeof FactorAnswer>
+        >,
+      )
+      .strict(),
     lowProbabilityOfCompromise: z.boolean(),
   })
   .strict();
@@ -91,7 +101,10 @@ export const SafeguardsBody = z
   .strict();
 export type SafeguardsBody = z.infer<typeof SafeguardsBody>;
 
-const Counts = z.record(z.string().regex(/^([A-Z]{2}|unknown)$/, 'expected a USPS code or "unknown"'), z.number().int().min(0).max(1_000_000_000));
+const Counts = z.record(
+  z.string().regex(/^([A-Z]{2}|unknown)$/, 'expected a USPS code or "unknown"'),
+  z.number().int().min(0).max(1_000_000_000),
+);
 export const AffectedCountsBody = z
   .object({
     byState: Counts,
@@ -119,7 +132,14 @@ export const DecideTriageBody = z.object({ lawEnforcementPolicy: z.enum(['toll',
 export type DecideTriageBody = z.infer<typeof DecideTriageBody>;
 
 export const CompleteObligationBody = z
-  .object({ description: Text(4000), completedOn: IsoDate, artifactDigest: z.string().regex(/^[0-9a-f]{64}$/).optional() })
+  .object({
+    description: Text(4000),
+    completedOn: IsoDate,
+    artifactDigest: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
+  })
   .strict();
 export type CompleteObligationBody = z.infer<typeof CompleteObligationBody>;
 

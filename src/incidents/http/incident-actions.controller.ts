@@ -12,8 +12,17 @@ import { ApiZodBody, ValidBody, ZodPipe } from '../../platform/http/zod';
 import { AffectedImportService } from '../affected-import.service';
 import { RunIncidentCommand } from '../commands/incident-command';
 import {
-  AffectedCountsBody, AssessExceptionBody, CloseIncidentBody, CompleteObligationBody, DecideTriageBody, EndHoldBody, HoldBody,
-  ReviseFactsBody, RiskAssessmentBody, SafeguardsBody, WaiverRequestBody,
+  AffectedCountsBody,
+  AssessExceptionBody,
+  CloseIncidentBody,
+  CompleteObligationBody,
+  DecideTriageBody,
+  EndHoldBody,
+  HoldBody,
+  ReviseFactsBody,
+  RiskAssessmentBody,
+  SafeguardsBody,
+  WaiverRequestBody,
 } from '../domain/incident.schemas';
 import { GetIncidentQuery, GetObligationsQuery, GetTimelineQuery, type IncidentView } from '../queries/get-incident';
 
@@ -35,7 +44,13 @@ export class IncidentActionsController {
     private readonly affected: AffectedImportService,
   ) {}
 
-  private async run(id: string, action: RunIncidentCommand['action'], ctx: CommandContext, ifMatch: string | undefined, res: Response): Promise<IncidentView> {
+  private async run(
+    id: string,
+    action: RunIncidentCommand['action'],
+    ctx: CommandContext,
+    ifMatch: string | undefined,
+    res: Response,
+  ): Promise<IncidentView> {
     const { version } = await this.commands.execute(new RunIncidentCommand(id, action, ctx, parseIfMatch(ifMatch)));
     const view = await this.queries.execute<GetIncidentQuery, IncidentView>(new GetIncidentQuery(id, version));
     res.setHeader('ETag', etagOf(view.version));
@@ -46,7 +61,13 @@ export class IncidentActionsController {
   @HttpCode(200)
   @Roles(...RESPONDERS)
   @ApiZodBody(ReviseFactsBody)
-  reviseFacts(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(ReviseFactsBody) body: ReviseFactsBody, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  reviseFacts(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @ValidBody(ReviseFactsBody) body: ReviseFactsBody,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.run(id, { kind: 'revise-facts', facts: body }, ctx, ifMatch, res);
   }
 
@@ -54,7 +75,13 @@ export class IncidentActionsController {
   @HttpCode(200)
   @Roles(...RESPONDERS)
   @ApiZodBody(AssessExceptionBody)
-  assessException(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(AssessExceptionBody) body: AssessExceptionBody, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  assessException(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @ValidBody(AssessExceptionBody) body: AssessExceptionBody,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.run(id, { kind: 'assess-exception', exception: body.exception, rationale: body.rationale }, ctx, ifMatch, res);
   }
 
@@ -62,15 +89,33 @@ export class IncidentActionsController {
   @HttpCode(200)
   @Roles(...RESPONDERS)
   @ApiZodBody(RiskAssessmentBody)
-  assessRisk(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(RiskAssessmentBody) body: RiskAssessmentBody, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    return this.run(id, { kind: 'record-risk-assessment', factors: body.factors, lowProbabilityOfCompromise: body.lowProbabilityOfCompromise }, ctx, ifMatch, res);
+  assessRisk(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @ValidBody(RiskAssessmentBody) body: RiskAssessmentBody,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.run(
+      id,
+      { kind: 'record-risk-assessment', factors: body.factors, lowProbabilityOfCompromise: body.lowProbabilityOfCompromise },
+      ctx,
+      ifMatch,
+      res,
+    );
   }
 
   @Post('safeguards')
   @HttpCode(200)
   @Roles('incident-responder', 'compliance-officer', 'security-officer')
   @ApiZodBody(SafeguardsBody)
-  safeguards(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(SafeguardsBody) body: SafeguardsBody, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  safeguards(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @ValidBody(SafeguardsBody) body: SafeguardsBody,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.run(id, { kind: 'record-safeguards', safeguards: { ...body, source: 'responder' } }, ctx, ifMatch, res);
   }
 
@@ -78,9 +123,21 @@ export class IncidentActionsController {
   @HttpCode(200)
   @Roles(...RESPONDERS)
   @ApiZodBody(AffectedCountsBody)
-  counts(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(AffectedCountsBody) body: AffectedCountsBody, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  counts(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @ValidBody(AffectedCountsBody) body: AffectedCountsBody,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { byState, insufficientContact, reason, note } = body;
-    return this.run(id, { kind: 'revise-affected-counts', counts: { byState, insufficientContact }, reason, ...(note ? { note } : {}) }, ctx, ifMatch, res);
+    return this.run(
+      id,
+      { kind: 'revise-affected-counts', counts: { byState, insufficientContact }, reason, ...(note ? { note } : {}) },
+      ctx,
+      ifMatch,
+      res,
+    );
   }
 
   /** Streamed CSV upload (text/csv): never buffered whole. `?mapping=` takes a JSON column mapping. */
@@ -88,7 +145,12 @@ export class IncidentActionsController {
   @HttpCode(201)
   @Roles(...RESPONDERS)
   @ApiConsumes('text/csv')
-  async importAffected(@Param('id', new ParseUUIDPipe()) id: string, @Query('mapping') mapping: string | undefined, @Req() req: Request, @Ctx() ctx: CommandContext) {
+  async importAffected(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query('mapping') mapping: string | undefined,
+    @Req() req: Request,
+    @Ctx() ctx: CommandContext,
+  ) {
     const type = String(req.headers['content-type'] ?? '');
     if (!/^text\/csv\b/i.test(type)) {
       req.resume();
@@ -100,7 +162,11 @@ export class IncidentActionsController {
   /** The PHI-free issue report (NDJSON: line, column, reason) of the latest or a given list version. */
   @Get('affected/report')
   @Roles(...READERS)
-  async affectedReport(@Param('id', new ParseUUIDPipe()) id: string, @Query('listVersion') listVersion: string | undefined, @Res() res: Response) {
+  async affectedReport(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query('listVersion') listVersion: string | undefined,
+    @Res() res: Response,
+  ) {
     const v = listVersion === undefined ? undefined : new ZodPipe(z.coerce.number().int().min(1)).transform(listVersion);
     const it = this.affected.report(id, v);
     const first = await it.next();
@@ -114,7 +180,13 @@ export class IncidentActionsController {
   @HttpCode(201)
   @Roles(...RESPONDERS)
   @ApiZodBody(HoldBody)
-  async hold(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(HoldBody) body: HoldBody, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async hold(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @ValidBody(HoldBody) body: HoldBody,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const holdId = randomUUID();
     const incident = await this.run(id, { kind: 'record-hold', holdId, ...body }, ctx, ifMatch, res);
     return { holdId, incident };
@@ -124,7 +196,14 @@ export class IncidentActionsController {
   @HttpCode(200)
   @Roles(...RESPONDERS)
   @ApiZodBody(EndHoldBody)
-  endHold(@Param('id', new ParseUUIDPipe()) id: string, @Param('holdId', new ParseUUIDPipe()) holdId: string, @ValidBody(EndHoldBody) body: EndHoldBody, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  endHold(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('holdId', new ParseUUIDPipe()) holdId: string,
+    @ValidBody(EndHoldBody) body: EndHoldBody,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.run(id, { kind: 'end-hold', holdId, ...body }, ctx, ifMatch, res);
   }
 
@@ -133,13 +212,26 @@ export class IncidentActionsController {
   @HttpCode(200)
   @Roles('compliance-officer')
   @ApiZodBody(DecideTriageBody)
-  async decide(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(DecideTriageBody) body: DecideTriageBody, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async decide(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @ValidBody(DecideTriageBody) body: DecideTriageBody,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { version } = await this.commands.execute(
-      new RunIncidentCommand(id, { kind: 'decide-triage', ...(body.lawEnforcementPolicy ? { policy: body.lawEnforcementPolicy } : {}) }, ctx, parseIfMatch(ifMatch)),
+      new RunIncidentCommand(
+        id,
+        { kind: 'decide-triage', ...(body.lawEnforcementPolicy ? { policy: body.lawEnforcementPolicy } : {}) },
+        ctx,
+        parseIfMatch(ifMatch),
+      ),
     );
     const incident = await this.queries.execute<GetIncidentQuery, IncidentView>(new GetIncidentQuery(id, version));
     const timeline = await this.queries.execute(new GetTimelineQuery(id));
-    const decision = [...(timeline as { entries: Array<{ type: string; data: Record<string, unknown> }> }).entries].reverse().find((e) => e.type === 'TriageDecided');
+    const decision = [...(timeline as { entries: Array<{ type: string; data: Record<string, unknown> }> }).entries]
+      .reverse()
+      .find((e) => e.type === 'TriageDecided');
     const obligations = await this.queries.execute(new GetObligationsQuery(id, version));
     res.setHeader('ETag', etagOf(incident.version));
     return { incident, decision: decision?.data, obligations: (obligations as { obligations: unknown[] }).obligations };
@@ -154,7 +246,13 @@ export class IncidentActionsController {
   @Post('obligations/:obligationId/start')
   @HttpCode(200)
   @Roles(...RESPONDERS)
-  startObligation(@Param('id', new ParseUUIDPipe()) id: string, @Param('obligationId', new ZodPipe(ObligationId)) oid: string, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  startObligation(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('obligationId', new ZodPipe(ObligationId)) oid: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.run(id, { kind: 'start-obligation', obligationId: oid }, ctx, ifMatch, res);
   }
 
@@ -162,7 +260,14 @@ export class IncidentActionsController {
   @HttpCode(200)
   @Roles(...RESPONDERS)
   @ApiZodBody(CompleteObligationBody)
-  completeObligation(@Param('id', new ParseUUIDPipe()) id: string, @Param('obligationId', new ZodPipe(ObligationId)) oid: string, @ValidBody(CompleteObligationBody) body: CompleteObligationBody, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  completeObligation(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('obligationId', new ZodPipe(ObligationId)) oid: string,
+    @ValidBody(CompleteObligationBody) body: CompleteObligationBody,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.run(id, { kind: 'complete-obligation', obligationId: oid, evidence: body }, ctx, ifMatch, res);
   }
 
@@ -170,7 +275,14 @@ export class IncidentActionsController {
   @HttpCode(200)
   @Roles('compliance-officer')
   @ApiZodBody(WaiverRequestBody)
-  requestWaiver(@Param('id', new ParseUUIDPipe()) id: string, @Param('obligationId', new ZodPipe(ObligationId)) oid: string, @ValidBody(WaiverRequestBody) body: { reason: string }, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  requestWaiver(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('obligationId', new ZodPipe(ObligationId)) oid: string,
+    @ValidBody(WaiverRequestBody) body: { reason: string },
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.run(id, { kind: 'request-waiver', obligationId: oid, reason: body.reason }, ctx, ifMatch, res);
   }
 
@@ -178,7 +290,13 @@ export class IncidentActionsController {
   @Post('obligations/:obligationId/waiver/approve')
   @HttpCode(200)
   @Roles('compliance-officer')
-  approveWaiver(@Param('id', new ParseUUIDPipe()) id: string, @Param('obligationId', new ZodPipe(ObligationId)) oid: string, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  approveWaiver(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('obligationId', new ZodPipe(ObligationId)) oid: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.run(id, { kind: 'approve-waiver', obligationId: oid }, ctx, ifMatch, res);
   }
 
@@ -186,7 +304,13 @@ export class IncidentActionsController {
   @HttpCode(200)
   @Roles('compliance-officer')
   @ApiZodBody(CloseIncidentBody)
-  close(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(CloseIncidentBody) body: { note?: string }, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  close(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @ValidBody(CloseIncidentBody) body: { note?: string },
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.run(id, { kind: 'close', ...(body.note ? { note: body.note } : {}) }, ctx, ifMatch, res);
   }
 
@@ -197,7 +321,9 @@ export class IncidentActionsController {
   @Get('explain')
   @Roles(...READERS)
   async explain(@Param('id', new ParseUUIDPipe()) id: string) {
-    const timeline = (await this.queries.execute(new GetTimelineQuery(id))) as { entries: Array<{ type: string; data: Record<string, unknown> }> };
+    const timeline = (await this.queries.execute(new GetTimelineQuery(id))) as {
+      entries: Array<{ type: string; data: Record<string, unknown> }>;
+    };
     const decision = [...timeline.entries].reverse().find((e) => e.type === 'TriageDecided');
     if (!decision) throw new NotFoundError('no triage decision yet');
     const { decisionId, sequence, trigger, decidedOn, ruleSet, ruleVersion, explain } = decision.data;

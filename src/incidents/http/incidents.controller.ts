@@ -16,8 +16,14 @@ const ListQuery = z
   .object({
     status: z.enum(['reported', 'triage', 'not-a-breach', 'breach', 'notifying', 'closed']).optional(),
     reporter: z.enum(['covered-entity', 'business-associate']).optional(),
-    breach: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-    overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    breach: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
+    overdue: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
     discoveredFrom: IsoDate.optional(),
     discoveredTo: IsoDate.optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -39,7 +45,11 @@ export class IncidentsController {
   @Post()
   @Roles('incident-responder', 'compliance-officer', 'security-officer')
   @ApiZodBody(ReportIncidentBody)
-  async report(@ValidBody(ReportIncidentBody) body: ReportIncidentBody, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response): Promise<IncidentView> {
+  async report(
+    @ValidBody(ReportIncidentBody) body: ReportIncidentBody,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<IncidentView> {
     const { incidentId, version } = await this.commands.execute(new ReportIncidentCommand(body, ctx));
     const view = await this.queries.execute<GetIncidentQuery, IncidentView>(new GetIncidentQuery(incidentId, version));
     res.status(201).setHeader('ETag', etagOf(view.version)).setHeader('Location', `/v1/incidents/${incidentId}`);

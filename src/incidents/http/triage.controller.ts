@@ -18,7 +18,11 @@ export class TriageController {
   @HttpCode(200)
   @Roles('compliance-officer', 'incident-responder', 'security-officer', 'auditor')
   @ApiZodBody(triageInputSchema)
-  @ApiQuery({ name: 'explain', required: false, description: 'true: add the explain section (why each jurisdiction owes what, with rule versions and citations)' })
+  @ApiQuery({
+    name: 'explain',
+    required: false,
+    description: 'true: add the explain section (why each jurisdiction owes what, with rule versions and citations)',
+  })
   evaluate(@Body() body: unknown, @Query('explain') explain: string | undefined, @Res() res: Response): void {
     // Validated by the engine itself (the same validation as the CLI), then sent as the exact
     // bytes the CLI prints.

@@ -2,8 +2,15 @@ import type { Readable, Transform, Writable } from 'node:stream';
 import { AffectedIdentities } from './identity';
 import { ImportWriter, serializeRecord } from './import-writer';
 import {
-  columnMappingSchema, countNewlines, DEFAULT_MAPPING, ImportFormatError, parseRow, resolveColumns, RowError,
-  type ColumnMapping, type Cols,
+  columnMappingSchema,
+  countNewlines,
+  DEFAULT_MAPPING,
+  ImportFormatError,
+  parseRow,
+  resolveColumns,
+  RowError,
+  type ColumnMapping,
+  type Cols,
 } from './row-validation';
 
 export { columnMappingSchema, DEFAULT_MAPPING, ImportFormatError, type ColumnMapping } from './row-validation';
@@ -78,8 +85,17 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
   const identities = new AffectedIdentities(opts.idKey);
   const byState = new Map<string, number>();
   const summary: ImportSummary = {
-    rows: 0, accepted: 0, rejected: 0, duplicates: 0, byState: {}, insufficientContact: 0,
-    deceased: 0, deceasedWithoutNextOfKinAddress: 0, emailConsent: 0, digest: '', bytes: 0,
+    rows: 0,
+    accepted: 0,
+    rejected: 0,
+    duplicates: 0,
+    byState: {},
+    insufficientContact: 0,
+    deceased: 0,
+    deceasedWithoutNextOfKinAddress: 0,
+    emailConsent: 0,
+    digest: '',
+    bytes: 0,
   };
   let cols: Cols | null = null;
   let width = 0;

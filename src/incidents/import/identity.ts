@@ -12,9 +12,11 @@ import { SipHash128 } from './siphash';
 /** Identity used for merging duplicates, or null when the row carries too little to tell people apart. */
 export function dedupeKeyOf(r: Omit<AffectedIndividual, 'id'>): string | null {
   const n = r.name.toLowerCase();
-  if (r.address) return `a\u0000${n}\u0000${r.address.line1.toLowerCase()}\u0000${(r.address.line2 ?? '').toLowerCase()}\u0000${r.address.zip.slice(0, 5)}`;
+  if (r.address)
+    return `a\u0000${n}\u0000${r.address.line1.toLowerCase()}\u0000${(r.address.line2 ?? '').toLowerCase()}\u0000${r.address.zip.slice(0, 5)}`;
   if (r.email) return `e\u0000${n}\u0000${r.email.toLowerCase()}`;
-  if (r.nextOfKin) return `k\u0000${n}\u0000${r.nextOfKin.name.toLowerCase()}\u0000${r.nextOfKin.address.line1.toLowerCase()}\u0000${r.nextOfKin.address.zip.slice(0, 5)}`;
+  if (r.nextOfKin)
+    return `k\u0000${n}\u0000${r.nextOfKin.name.toLowerCase()}\u0000${r.nextOfKin.address.line1.toLowerCase()}\u0000${r.nextOfKin.address.zip.slice(0, 5)}`;
   return null;
 }
 

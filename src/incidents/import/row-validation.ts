@@ -53,7 +53,11 @@ const REQUIRED: Array<keyof ColumnMapping> = ['name', 'line1', 'city', 'state', 
 
 export class ImportFormatError extends Error {
   readonly code = 'IMPORT_FORMAT';
-  constructor(message: string, readonly line?: number, readonly column?: string) {
+  constructor(
+    message: string,
+    readonly line?: number,
+    readonly column?: string,
+  ) {
     super(message);
     this.name = 'ImportFormatError';
   }
@@ -67,7 +71,10 @@ const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 const MAX_FIELD = 200;
 
 export class RowError {
-  constructor(readonly column: string, readonly reason: string) {}
+  constructor(
+    readonly column: string,
+    readonly reason: string,
+  ) {}
 }
 
 function clean(v: string | undefined, column: string): string {
@@ -84,9 +91,15 @@ function clean(v: string | undefined, column: string): string {
 function bool(v: string, column: string): boolean {
   if (v === '') return false;
   switch (v.toLowerCase()) {
-    case 'true': case 'yes': case 'y': case '1':
+    case 'true':
+    case 'yes':
+    case 'y':
+    case '1':
       return true;
-    case 'false': case 'no': case 'n': case '0':
+    case 'false':
+    case 'no':
+    case 'n':
+    case '0':
       return false;
     default:
       throw new RowError(column, 'not a yes/no value (true/false, yes/no, y/n, 1/0)');
@@ -178,8 +191,23 @@ export function resolveColumns(header: string[], mapping: ColumnMapping, explici
     nextOfKinState: r('nextOfKinState'),
     nextOfKinZip: r('nextOfKinZip'),
   };
-  const mapped = new Set<number>([...c.name, c.line1, c.line2, c.city, c.state, c.zip, c.email, c.emailConsent, c.deceased,
-    c.nextOfKinName, c.nextOfKinLine1, c.nextOfKinLine2, c.nextOfKinCity, c.nextOfKinState, c.nextOfKinZip]);
+  const mapped = new Set<number>([
+    ...c.name,
+    c.line1,
+    c.line2,
+    c.city,
+    c.state,
+    c.zip,
+    c.email,
+    c.emailConsent,
+    c.deceased,
+    c.nextOfKinName,
+    c.nextOfKinLine1,
+    c.nextOfKinLine2,
+    c.nextOfKinCity,
+    c.nextOfKinState,
+    c.nextOfKinZip,
+  ]);
   for (let i = 0; i < header.length; i++) if (!mapped.has(i)) c.unmapped.push(i);
   return c;
 }

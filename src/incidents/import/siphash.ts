@@ -70,14 +70,21 @@ export class SipHash128 {
   }
 
   private run(len: number, word: WordAt): Uint32Array {
-    let v0l = (this.k0l ^ 0x70736575) >>> 0, v0h = (this.k0h ^ 0x736f6d65) >>> 0;
-    let v1l = (this.k1l ^ 0x6e646f6d ^ 0xee) >>> 0, v1h = (this.k1h ^ 0x646f7261) >>> 0;
-    let v2l = (this.k0l ^ 0x6e657261) >>> 0, v2h = (this.k0h ^ 0x6c796765) >>> 0;
-    let v3l = (this.k1l ^ 0x79746573) >>> 0, v3h = (this.k1h ^ 0x74656462) >>> 0;
-    let lo = 0, h = 0, l = 0;
+    let v0l = (this.k0l ^ 0x70736575) >>> 0,
+      v0h = (this.k0h ^ 0x736f6d65) >>> 0;
+    let v1l = (this.k1l ^ 0x6e646f6d ^ 0xee) >>> 0,
+      v1h = (this.k1h ^ 0x646f7261) >>> 0;
+    let v2l = (this.k0l ^ 0x6e657261) >>> 0,
+      v2h = (this.k0h ^ 0x6c796765) >>> 0;
+    let v3l = (this.k1l ^ 0x79746573) >>> 0,
+      v3h = (this.k1h ^ 0x74656462) >>> 0;
+    let lo = 0,
+      h = 0,
+      l = 0;
     const end = len - (len % 8);
     let rounds = 0;
-    let ml = 0, mh = 0;
+    let ml = 0,
+      mh = 0;
     // Message blocks, then the final block (remaining bytes, length in the top byte), then
     // finalization: 2 rounds per block, 4 + 4 for the two output halves.
     for (let i = 0; ; i += 8) {
@@ -88,50 +95,108 @@ export class SipHash128 {
         const left = len - end;
         ml = left > 0 ? word(end) : 0;
         mh = left > 4 ? word(end + 4) : 0;
-        if (left < 4) ml &= left === 0 ? 0 : (2 ** (8 * left) - 1);
+        if (left < 4) ml &= left === 0 ? 0 : 2 ** (8 * left) - 1;
         if (left <= 4) mh = 0;
-        else mh &= left === 8 ? 0xffffffff : (2 ** (8 * (left - 4)) - 1);
+        else mh &= left === 8 ? 0xffffffff : 2 ** (8 * (left - 4)) - 1;
         mh = (mh | ((len & 0xff) << 24)) >>> 0;
         ml >>>= 0;
       }
-      v3l = (v3l ^ ml) >>> 0; v3h = (v3h ^ mh) >>> 0;
+      v3l = (v3l ^ ml) >>> 0;
+      v3h = (v3h ^ mh) >>> 0;
       for (rounds = 0; rounds < 2; rounds++) {
-        lo = (v0l + v1l) >>> 0; v0h = (v0h + v1h + (lo < v0l ? 1 : 0)) >>> 0; v0l = lo;
-        h = v1h; l = v1l; v1h = ((h << 13) | (l >>> 19)) >>> 0; v1l = ((l << 13) | (h >>> 19)) >>> 0;
-        v1l = (v1l ^ v0l) >>> 0; v1h = (v1h ^ v0h) >>> 0;
-        h = v0h; v0h = v0l; v0l = h;
-        lo = (v2l + v3l) >>> 0; v2h = (v2h + v3h + (lo < v2l ? 1 : 0)) >>> 0; v2l = lo;
-        h = v3h; l = v3l; v3h = ((h << 16) | (l >>> 16)) >>> 0; v3l = ((l << 16) | (h >>> 16)) >>> 0;
-        v3l = (v3l ^ v2l) >>> 0; v3h = (v3h ^ v2h) >>> 0;
-        lo = (v0l + v3l) >>> 0; v0h = (v0h + v3h + (lo < v0l ? 1 : 0)) >>> 0; v0l = lo;
-        h = v3h; l = v3l; v3h = ((h << 21) | (l >>> 11)) >>> 0; v3l = ((l << 21) | (h >>> 11)) >>> 0;
-        v3l = (v3l ^ v0l) >>> 0; v3h = (v3h ^ v0h) >>> 0;
-        lo = (v2l + v1l) >>> 0; v2h = (v2h + v1h + (lo < v2l ? 1 : 0)) >>> 0; v2l = lo;
-        h = v1h; l = v1l; v1h = ((h << 17) | (l >>> 15)) >>> 0; v1l = ((l << 17) | (h >>> 15)) >>> 0;
-        v1l = (v1l ^ v2l) >>> 0; v1h = (v1h ^ v2h) >>> 0;
-        h = v2h; v2h = v2l; v2l = h;
+        lo = (v0l + v1l) >>> 0;
+        v0h = (v0h + v1h + (lo < v0l ? 1 : 0)) >>> 0;
+        v0l = lo;
+        h = v1h;
+        l = v1l;
+        v1h = ((h << 13) | (l >>> 19)) >>> 0;
+        v1l = ((l << 13) | (h >>> 19)) >>> 0;
+        v1l = (v1l ^ v0l) >>> 0;
+        v1h = (v1h ^ v0h) >>> 0;
+        h = v0h;
+        v0h = v0l;
+        v0l = h;
+        lo = (v2l + v3l) >>> 0;
+        v2h = (v2h + v3h + (lo < v2l ? 1 : 0)) >>> 0;
+        v2l = lo;
+        h = v3h;
+        l = v3l;
+        v3h = ((h << 16) | (l >>> 16)) >>> 0;
+        v3l = ((l << 16) | (h >>> 16)) >>> 0;
+        v3l = (v3l ^ v2l) >>> 0;
+        v3h = (v3h ^ v2h) >>> 0;
+        lo = (v0l + v3l) >>> 0;
+        v0h = (v0h + v3h + (lo < v0l ? 1 : 0)) >>> 0;
+        v0l = lo;
+        h = v3h;
+        l = v3l;
+        v3h = ((h << 21) | (l >>> 11)) >>> 0;
+        v3l = ((l << 21) | (h >>> 11)) >>> 0;
+        v3l = (v3l ^ v0l) >>> 0;
+        v3h = (v3h ^ v0h) >>> 0;
+        lo = (v2l + v1l) >>> 0;
+        v2h = (v2h + v1h + (lo < v2l ? 1 : 0)) >>> 0;
+        v2l = lo;
+        h = v1h;
+        l = v1l;
+        v1h = ((h << 17) | (l >>> 15)) >>> 0;
+        v1l = ((l << 17) | (h >>> 15)) >>> 0;
+        v1l = (v1l ^ v2l) >>> 0;
+        v1h = (v1h ^ v2h) >>> 0;
+        h = v2h;
+        v2h = v2l;
+        v2l = h;
       }
-      v0l = (v0l ^ ml) >>> 0; v0h = (v0h ^ mh) >>> 0;
+      v0l = (v0l ^ ml) >>> 0;
+      v0h = (v0h ^ mh) >>> 0;
       if (i >= end) break;
     }
     for (let half = 0; half < 2; half++) {
       if (half === 0) v2l = (v2l ^ 0xee) >>> 0;
       else v1l = (v1l ^ 0xdd) >>> 0;
       for (rounds = 0; rounds < 4; rounds++) {
-        lo = (v0l + v1l) >>> 0; v0h = (v0h + v1h + (lo < v0l ? 1 : 0)) >>> 0; v0l = lo;
-        h = v1h; l = v1l; v1h = ((h << 13) | (l >>> 19)) >>> 0; v1l = ((l << 13) | (h >>> 19)) >>> 0;
-        v1l = (v1l ^ v0l) >>> 0; v1h = (v1h ^ v0h) >>> 0;
-        h = v0h; v0h = v0l; v0l = h;
-        lo = (v2l + v3l) >>> 0; v2h = (v2h + v3h + (lo < v2l ? 1 : 0)) >>> 0; v2l = lo;
-        h = v3h; l = v3l; v3h = ((h << 16) | (l >>> 16)) >>> 0; v3l = ((l << 16) | (h >>> 16)) >>> 0;
-        v3l = (v3l ^ v2l) >>> 0; v3h = (v3h ^ v2h) >>> 0;
-        lo = (v0l + v3l) >>> 0; v0h = (v0h + v3h + (lo < v0l ? 1 : 0)) >>> 0; v0l = lo;
-        h = v3h; l = v3l; v3h = ((h << 21) | (l >>> 11)) >>> 0; v3l = ((l << 21) | (h >>> 11)) >>> 0;
-        v3l = (v3l ^ v0l) >>> 0; v3h = (v3h ^ v0h) >>> 0;
-        lo = (v2l + v1l) >>> 0; v2h = (v2h + v1h + (lo < v2l ? 1 : 0)) >>> 0; v2l = lo;
-        h = v1h; l = v1l; v1h = ((h << 17) | (l >>> 15)) >>> 0; v1l = ((l << 17) | (h >>> 15)) >>> 0;
-        v1l = (v1l ^ v2l) >>> 0; v1h = (v1h ^ v2h) >>> 0;
-        h = v2h; v2h = v2l; v2l = h;
+        lo = (v0l + v1l) >>> 0;
+        v0h = (v0h + v1h + (lo < v0l ? 1 : 0)) >>> 0;
+        v0l = lo;
+        h = v1h;
+        l = v1l;
+        v1h = ((h << 13) | (l >>> 19)) >>> 0;
+        v1l = ((l << 13) | (h >>> 19)) >>> 0;
+        v1l = (v1l ^ v0l) >>> 0;
+        v1h = (v1h ^ v0h) >>> 0;
+        h = v0h;
+        v0h = v0l;
+        v0l = h;
+        lo = (v2l + v3l) >>> 0;
+        v2h = (v2h + v3h + (lo < v2l ? 1 : 0)) >>> 0;
+        v2l = lo;
+        h = v3h;
+        l = v3l;
+        v3h = ((h << 16) | (l >>> 16)) >>> 0;
+        v3l = ((l << 16) | (h >>> 16)) >>> 0;
+        v3l = (v3l ^ v2l) >>> 0;
+        v3h = (v3h ^ v2h) >>> 0;
+        lo = (v0l + v3l) >>> 0;
+        v0h = (v0h + v3h + (lo < v0l ? 1 : 0)) >>> 0;
+        v0l = lo;
+        h = v3h;
+        l = v3l;
+        v3h = ((h << 21) | (l >>> 11)) >>> 0;
+        v3l = ((l << 21) | (h >>> 11)) >>> 0;
+        v3l = (v3l ^ v0l) >>> 0;
+        v3h = (v3h ^ v0h) >>> 0;
+        lo = (v2l + v1l) >>> 0;
+        v2h = (v2h + v1h + (lo < v2l ? 1 : 0)) >>> 0;
+        v2l = lo;
+        h = v1h;
+        l = v1l;
+        v1h = ((h << 17) | (l >>> 15)) >>> 0;
+        v1l = ((l << 17) | (h >>> 15)) >>> 0;
+        v1l = (v1l ^ v2l) >>> 0;
+        v1h = (v1h ^ v2h) >>> 0;
+        h = v2h;
+        v2h = v2l;
+        v2l = h;
       }
       this.out[half * 2] = (v0l ^ v1l ^ v2l ^ v3l) >>> 0;
       this.out[half * 2 + 1] = (v0h ^ v1h ^ v2h ^ v3h) >>> 0;

@@ -23,7 +23,11 @@ export function tamperIncidentProcessor(commands: CommandBus, localDate: (iso: s
             {
               title: `Ledger tampering detected (${d.kind})`.slice(0, 200),
               discoveredOn: localDate(event.metadata.occurredAt),
-              summary: `The integrity check (${d.detectedBy ?? 'ledger integrity'}) found ${d.kind}${at}: ${d.reason}. See GET /v1/ledger/tamper-alerts and run safeharbor ledger verify.`.slice(0, 4000),
+              summary:
+                `The integrity check (${d.detectedBy ?? 'ledger integrity'}) found ${d.kind}${at}: ${d.reason}. See GET /v1/ledger/tamper-alerts and run safeharbor ledger verify.`.slice(
+                  0,
+                  4000,
+                ),
               reporter: { kind: 'covered-entity' },
               discovery: { basis: 'actual-knowledge' },
               breachType: 'hacking-it-incident',

@@ -3,8 +3,14 @@ import type { Projection } from '../../ledger/projections/projection';
 import type { ObligationChange, TriageDecidedData } from '../domain/incident';
 
 const FACT_EVENTS = [
-  'IncidentFactsRevised', 'ExceptionAssessed', 'RiskAssessmentRecorded', 'SafeguardsRecorded', 'AffectedListImported',
-  'AffectedCountsRevised', 'LawEnforcementHoldRecorded', 'LawEnforcementHoldEnded',
+  'IncidentFactsRevised',
+  'ExceptionAssessed',
+  'RiskAssessmentRecorded',
+  'SafeguardsRecorded',
+  'AffectedListImported',
+  'AffectedCountsRevised',
+  'LawEnforcementHoldRecorded',
+  'LawEnforcementHoldEnded',
 ];
 
 /**
@@ -15,8 +21,15 @@ export const incidentsProjection: Projection = {
   name: 'incidents',
   version: 3,
   handles: [
-    'IncidentReported', 'IncidentDetailsAmended', ...FACT_EVENTS, 'TriageDecided', 'ObligationStarted', 'ObligationCompleted',
-    'ObligationWaiverRequested', 'ObligationWaived', 'IncidentClosed',
+    'IncidentReported',
+    'IncidentDetailsAmended',
+    ...FACT_EVENTS,
+    'TriageDecided',
+    'ObligationStarted',
+    'ObligationCompleted',
+    'ObligationWaiverRequested',
+    'ObligationWaived',
+    'IncidentClosed',
   ],
   setup(db) {
     db.exec(`CREATE TABLE IF NOT EXISTS incidents (
@@ -54,16 +67,25 @@ export const incidentsProjection: Projection = {
           `INSERT OR REPLACE INTO incidents (id, title, summary, discovered_on, reporter_kind, acts_as_agent, status, version, reported_at, reported_by, updated_at, breach_type, locations, dataset_ids)
            VALUES (?, ?, ?, ?, ?, ?, 'reported', ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
-          d.incidentId, d.title, d.summary, d.discoveredOn, d.reporter.kind,
+          d.incidentId,
+          d.title,
+          d.summary,
+          d.discoveredOn,
+          d.reporter.kind,
           d.reporter.actsAsAgent === undefined ? null : Number(d.reporter.actsAsAgent),
-          e.version, at, e.metadata.actor.id, at, d.breachType ?? null, d.locations ? JSON.stringify(d.locations) : null,
+          e.version,
+          at,
+          e.metadata.actor.id,
+          at,
+          d.breachType ?? null,
+          d.locations ? JSON.stringify(d.locations) : null,
           JSON.stringify(d.datasetIds ?? []),
         );
         return;
       case 'IncidentDetailsAmended':
-        db.prepare('UPDATE incidents SET title = COALESCE(?, title), summary = COALESCE(?, summary), version = ?, updated_at = ? WHERE id = ?').run(
-          d.title ?? null, d.summary ?? null, e.version, at, d.incidentId,
-        );
+        db.prepare(
+          'UPDATE incidents SET title = COALESCE(?, title), summary = COALESCE(?, summary), version = ?, updated_at = ? WHERE id = ?',
+        ).run(d.title ?? null, d.summary ?? null, e.version, at, d.incidentId);
         return;
       case 'TriageDecided': {
         const t = d as TriageDecidedData;
@@ -71,7 +93,18 @@ export const incidentsProjection: Projection = {
         const status = t.result.breach ? (cur === 'notifying' ? 'notifying' : 'breach') : 'not-a-breach';
         db.prepare(
           'UPDATE incidents SET status = ?, breach = ?, basis = ?, total_affected = ?, decisions = ?, hold_until = ?, rule_version = ?, version = ?, updated_at = ? WHERE id = ?',
-        ).run(status, Number(t.result.breach), t.result.basis, t.result.totalAffected, t.sequence, t.result.hold?.until ?? null, t.ruleVersion, e.version, at, t.incidentId);
+        ).run(
+          status,
+          Number(t.result.breach),
+          t.result.basis,
+          t.result.totalAffected,
+          t.sequence,
+          t.result.hold?.until ?? null,
+          t.ruleVersion,
+          e.version,
+          at,
+          t.incidentId,
+        );
         for (const c of t.changes) applyChange(db, t.incidentId, c, at);
         return;
       }
@@ -84,13 +117,25 @@ export const incidentsProjection: Projection = {
         touch('notifying');
         return;
       case 'ObligationWaiverRequested':
-        setObligation(db, d.incidentId, d.obligationId, { waiver_request: JSON.stringify({ reason: d.reason, requestedBy: d.requestedBy }) }, at);
+        setObligation(
+          db,
+          d.incidentId,
+          d.obligationId,
+          { waiver_request: JSON.stringify({ reason: d.reason, requestedBy: d.requestedBy }) },
+          at,
+        );
         touch();
         return;
       case 'ObligationWaived':
         setObligation(
-          db, d.incidentId, d.obligationId,
-          { status: 'waived', waiver_request: null, waiver: JSON.stringify({ reason: d.reason, requestedBy: d.requestedBy, approvedBy: d.approvedBy }) },
+          db,
+          d.incidentId,
+          d.obligationId,
+          {
+            status: 'waived',
+            waiver_request: null,
+            waiver: JSON.stringify({ reason: d.reason, requestedBy: d.requestedBy, approvedBy: d.approvedBy }),
+          },
           at,
         );
         touch();
@@ -101,11 +146,17 @@ export const incidentsProjection: Projection = {
       default:
         if (FACT_EVENTS.includes(e.type)) {
           if (e.type === 'IncidentFactsRevised') {
-            db.prepare('UPDATE incidents SET breach_type = COALESCE(?, breach_type), locations = COALESCE(?, locations), dataset_ids = COALESCE(?, dataset_ids) WHERE id = ?').run(
-              d.breachType ?? null, d.locations ? JSON.stringify(d.locations) : null, d.datasetIds ? JSON.stringify(d.datasetIds) : null, d.incidentId,
+            db.prepare(
+              'UPDATE incidents SET breach_type = COALESCE(?, breach_type), locations = COALESCE(?, locations), dataset_ids = COALESCE(?, dataset_ids) WHERE id = ?',
+            ).run(
+              d.breachType ?? null,
+              d.locations ? JSON.stringify(d.locations) : null,
+              d.datasetIds ? JSON.stringify(d.datasetIds) : null,
+              d.incidentId,
             );
           }
-          if (e.type === 'AffectedListImported') db.prepare('UPDATE incidents SET list_version = ? WHERE id = ?').run(d.listVersion, d.incidentId);
+          if (e.type === 'AffectedListImported')
+            db.prepare('UPDATE incidents SET list_version = ? WHERE id = ?').run(d.listVersion, d.incidentId);
           touch(currentStatus() === 'reported' ? 'triage' : undefined);
         }
     }
@@ -114,9 +165,9 @@ export const incidentsProjection: Projection = {
 
 function setObligation(db: Database.Database, incidentId: string, obligationId: string, patch: Record<string, unknown>, at: string): void {
   const cols = Object.keys(patch);
-  db.prepare(`UPDATE incident_obligations SET ${cols.map((c) => `${c} = ?`).join(', ')}, updated_at = ? WHERE incident_id = ? AND obligation_id = ?`).run(
-    ...cols.map((c) => patch[c]), at, incidentId, obligationId,
-  );
+  db.prepare(
+    `UPDATE incident_obligations SET ${cols.map((c) => `${c} = ?`).join(', ')}, updated_at = ? WHERE incident_id = ? AND obligation_id = ?`,
+  ).run(...cols.map((c) => patch[c]), at, incidentId, obligationId);
 }
 
 function applyChange(db: Database.Database, incidentId: string, c: ObligationChange, at: string): void {
@@ -132,8 +183,23 @@ function applyChange(db: Database.Database, incidentId: string, c: ObligationCha
          citation, rule_version, condition, status, non_business_day, extra, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)`,
     ).run(
-      incidentId, c.obligationId, c.kind, c.scope, c.jurisdiction ?? null, c.regulator ?? null, c.form ?? null, c.people ?? null,
-      c.timing ?? null, c.dueOn ?? null, c.dueRule ?? null, c.citation, c.ruleVersion, c.condition ?? null, nb, extra, at,
+      incidentId,
+      c.obligationId,
+      c.kind,
+      c.scope,
+      c.jurisdiction ?? null,
+      c.regulator ?? null,
+      c.form ?? null,
+      c.people ?? null,
+      c.timing ?? null,
+      c.dueOn ?? null,
+      c.dueRule ?? null,
+      c.citation,
+      c.ruleVersion,
+      c.condition ?? null,
+      nb,
+      extra,
+      at,
     );
     return;
   }
@@ -141,5 +207,18 @@ function applyChange(db: Database.Database, incidentId: string, c: ObligationCha
   db.prepare(
     `UPDATE incident_obligations SET regulator = ?, form = ?, people = ?, timing = ?, due_on = ?, due_rule = ?, condition = ?, non_business_day = ?, extra = ?,
        status = CASE status WHEN 'withdrawn' THEN 'open' ELSE status END, updated_at = ? WHERE incident_id = ? AND obligation_id = ?`,
-  ).run(c.regulator ?? null, c.form ?? null, c.people ?? null, c.timing ?? null, c.dueOn ?? null, c.dueRule ?? null, c.condition ?? null, nb, extra, at, incidentId, c.obligationId);
+  ).run(
+    c.regulator ?? null,
+    c.form ?? null,
+    c.people ?? null,
+    c.timing ?? null,
+    c.dueOn ?? null,
+    c.dueRule ?? null,
+    c.condition ?? null,
+    nb,
+    extra,
+    at,
+    incidentId,
+    c.obligationId,
+  );
 }

@@ -127,7 +127,9 @@ export class ListIncidentsHandler implements IQueryHandler<ListIncidentsQuery> {
     if (filter.discoveredTo) (where.push('i.discovered_on <= ?'), args.push(filter.discoveredTo));
     const today = localDate(this.ledger.now(), this.config.ORG_TIMEZONE);
     if (filter.overdue) {
-      where.push(`EXISTS (SELECT 1 FROM incident_obligations o WHERE o.incident_id = i.id AND o.status IN ('open','in-progress') AND o.due_on < ?)`);
+      where.push(
+        `EXISTS (SELECT 1 FROM incident_obligations o WHERE o.incident_id = i.id AND o.status IN ('open','in-progress') AND o.due_on < ?)`,
+      );
       args.push(today);
     }
     const rows = this.db
@@ -138,9 +140,18 @@ export class ListIncidentsHandler implements IQueryHandler<ListIncidentsQuery> {
       .all(...args, filter.limit, filter.offset) as Array<Record<string, any>>;
     return {
       items: rows.map((r) => ({
-        id: r.id, title: r.title, discoveredOn: r.discovered_on, status: r.status, reporter: r.reporter_kind,
-        breach: r.breach === null ? null : Boolean(r.breach), basis: r.basis ?? null, totalAffected: r.total_affected ?? null,
-        nextDueOn: r.next_due_on ?? null, overdue: r.next_due_on ? r.next_due_on < today : false, version: r.version, reportedAt: r.reported_at,
+        id: r.id,
+        title: r.title,
+        discoveredOn: r.discovered_on,
+        status: r.status,
+        reporter: r.reporter_kind,
+        breach: r.breach === null ? null : Boolean(r.breach),
+        basis: r.basis ?? null,
+        totalAffected: r.total_affected ?? null,
+        nextDueOn: r.next_due_on ?? null,
+        overdue: r.next_due_on ? r.next_due_on < today : false,
+        version: r.version,
+        reportedAt: r.reported_at,
       })),
     };
   }
@@ -190,7 +201,10 @@ export class GetObligationsHandler implements IQueryHandler<GetObligationsQuery>
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async execute({ incidentId, minVersion }: GetObligationsQuery): Promise<{ incidentId: string; today: string; obligations: ObligationView[] }> {
+  async execute({
+    incidentId,
+    minVersion,
+  }: GetObligationsQuery): Promise<{ incidentId: string; today: string; obligations: ObligationView[] }> {
     const inc = await readFresh(
       this.projections,
       () => this.db.prepare('SELECT version FROM incidents WHERE id = ?').get(incidentId) as { version: number } | undefined,
@@ -199,8 +213,14 @@ export class GetObligationsHandler implements IQueryHandler<GetObligationsQuery>
     if (!inc) throw new NotFoundError('incident not found');
     const today = localDate(this.ledger.now(), this.config.ORG_TIMEZONE);
     const rows = this.db.prepare('SELECT * FROM incident_obligations WHERE incident_id = ?').all(incidentId) as Array<Record<string, any>>;
-    const rank = (r: Record<string, any>) => (r.scope === 'state' ? 100 : KIND_ORDER.indexOf(r.kind) === -1 ? 50 : KIND_ORDER.indexOf(r.kind));
-    rows.sort((a, b) => rank(a) - rank(b) || String(a.jurisdiction ?? '').localeCompare(String(b.jurisdiction ?? '')) || String(a.obligation_id).localeCompare(String(b.obligation_id)));
+    const rank = (r: Record<string, any>) =>
+      r.scope === 'state' ? 100 : KIND_ORDER.indexOf(r.kind) === -1 ? 50 : KIND_ORDER.indexOf(r.kind);
+    rows.sort(
+      (a, b) =>
+        rank(a) - rank(b) ||
+        String(a.jurisdiction ?? '').localeCompare(String(b.jurisdiction ?? '')) ||
+        String(a.obligation_id).localeCompare(String(b.obligation_id)),
+    );
     const json = (s: string | null) => (s ? JSON.parse(s) : null);
     return {
       incidentId,
@@ -209,10 +229,26 @@ export class GetObligationsHandler implements IQueryHandler<GetObligationsQuery>
         const active = r.status === 'open' || r.status === 'in-progress';
         const daysLeft = r.due_on ? daysBetween(today, r.due_on) : null;
         const v: ObligationView = {
-          obligationId: r.obligation_id, kind: r.kind, scope: r.scope, jurisdiction: r.jurisdiction, regulator: r.regulator, form: r.form,
-          people: r.people, timing: r.timing, dueOn: r.due_on, dueRule: r.due_rule, citation: r.citation, ruleVersion: r.rule_version,
-          condition: r.condition, status: r.status, daysLeft, overdue: active && daysLeft !== null && daysLeft < 0,
-          nonBusinessDay: json(r.non_business_day), evidence: json(r.evidence), waiver: json(r.waiver), waiverRequest: json(r.waiver_request),
+          obligationId: r.obligation_id,
+          kind: r.kind,
+          scope: r.scope,
+          jurisdiction: r.jurisdiction,
+          regulator: r.regulator,
+          form: r.form,
+          people: r.people,
+          timing: r.timing,
+          dueOn: r.due_on,
+          dueRule: r.due_rule,
+          citation: r.citation,
+          ruleVersion: r.rule_version,
+          condition: r.condition,
+          status: r.status,
+          daysLeft,
+          overdue: active && daysLeft !== null && daysLeft < 0,
+          nonBusinessDay: json(r.non_business_day),
+          evidence: json(r.evidence),
+          waiver: json(r.waiver),
+          waiverRequest: json(r.waiver_request),
         };
         const extra = json(r.extra) as { coveredEntityDiscoveredOn?: string } | null;
         if (extra?.coveredEntityDiscoveredOn) v.coveredEntityDiscoveredOn = extra.coveredEntityDiscoveredOn;

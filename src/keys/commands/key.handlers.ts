@@ -5,12 +5,26 @@ import { handleCommand, loadState, StreamNotFoundError } from '../../ledger/deci
 import { WrongExpectedVersionError } from '../../ledger/errors';
 import { LEDGER, type CommandContext, type Ledger } from '../../ledger/ledger';
 import { ConflictError } from '../../platform/errors';
-import { AgentChannelQuery, IssueAgentCommand, ProposeAgentCommand, type AgentChannel, type IssuedAgentCommand, type ProposedAgentCommand } from '../../agents';
+import {
+  AgentChannelQuery,
+  IssueAgentCommand,
+  ProposeAgentCommand,
+  type AgentChannel,
+  type IssuedAgentCommand,
+  type ProposedAgentCommand,
+} from '../../agents';
 import { FindGrantsQuery, type GrantRef } from '../../access';
 import { DatasetsUnderKeyQuery, type DatasetUnderKey } from '../../datasets';
 import { currentVersion, keyDecider, KeyRuleError, keyStream, type KeyCommand } from '../domain/key';
 import type { KeyLocker } from '../domain/key-locker';
-import { GenerateKeyCommand, RotateKeyCommand, RunKeyCommand, type KeyRevokeProposal, type RotateKeyResult, type RunKeyResult } from '../messages';
+import {
+  GenerateKeyCommand,
+  RotateKeyCommand,
+  RunKeyCommand,
+  type KeyRevokeProposal,
+  type RotateKeyResult,
+  type RunKeyResult,
+} from '../messages';
 import { KEY_LOCKER } from '../tokens';
 
 /** A key version's material written twice means another request made it first. */
@@ -18,7 +32,8 @@ async function generateMaterial(locker: KeyLocker, keyId: string, version: numbe
   try {
     return (await locker.generate(keyId, version)).fingerprint;
   } catch (e) {
-    if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new ConflictError(`key ${keyId} version ${version} was created by another request`);
+    if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+      throw new ConflictError(`key ${keyId} version ${version} was created by another request`);
     throw e;
   }
 }
@@ -34,11 +49,21 @@ export class GenerateKeyHandler implements ICommandHandler<GenerateKeyCommand, {
     const keyId = body.keyId ?? `key-${randomUUID()}`;
     const stream = keyStream(keyId);
     const existing = await this.ledger.streamVersion(stream);
-    if (expectedVersion !== undefined && existing !== expectedVersion) throw new WrongExpectedVersionError(stream, expectedVersion, existing);
+    if (expectedVersion !== undefined && existing !== expectedVersion)
+      throw new WrongExpectedVersionError(stream, expectedVersion, existing);
     if (existing !== null) throw new ConflictError('key already exists');
     const fingerprint = await generateMaterial(this.locker, keyId, 1);
     const at = this.ledger.now().toISOString();
-    const command: KeyCommand = { kind: 'generate', keyId, name: body.name, fingerprint, cryptoperiodDays: body.cryptoperiodDays, maxCustodians: body.maxCustodians, actor: ctx.actor, at };
+    const command: KeyCommand = {
+      kind: 'generate',
+      keyId,
+      name: body.name,
+      fingerprint,
+      cryptoperiodDays: body.cryptoperiodDays,
+      maxCustodians: body.maxCustodians,
+      actor: ctx.actor,
+      at,
+    };
     const r = await handleCommand(this.ledger, stream, keyDecider, command, ctx, { mode: 'create' });
     return { keyId, version: r.nextExpectedVersion };
   }
@@ -63,12 +88,29 @@ export class RunKeyHandler implements ICommandHandler<RunKeyCommand, RunKeyResul
     switch (action.kind) {
       case 'assign-custodian': {
         const datasets = await this.queries.execute<DatasetsUnderKeyQuery, DatasetUnderKey[]>(new DatasetsUnderKeyQuery(keyId));
-        const grants = datasets.length ? await this.queries.execute<FindGrantsQuery, GrantRef[]>(new FindGrantsQuery({ statuses: ['requested', 'active'], datasetIds: datasets.map((d) => d.datasetId) })) : [];
-        command = { kind: 'assign-custodian', principal: action.principal, principalsWithGrants: grants.map((g) => g.principal), actor: ctx.actor, at };
+        const grants = datasets.length
+          ? await this.queries.execute<FindGrantsQuery, GrantRef[]>(
+              new FindGrantsQuery({ statuses: ['requested', 'active'], datasetIds: datasets.map((d) => d.datasetId) }),
+            )
+          : [];
+        command = {
+          kind: 'assign-custodian',
+          principal: action.principal,
+          principalsWithGrants: grants.map((g) => g.principal),
+          actor: ctx.actor,
+          at,
+        };
         break;
       }
       case 'mark-compromised':
-        command = { kind: 'mark-compromised', compromisedAt: action.compromisedAt ?? at, reason: action.reason, incidentId: action.incidentId ?? null, actor: ctx.actor, at };
+        command = {
+          kind: 'mark-compromised',
+          compromisedAt: action.compromisedAt ?? at,
+          reason: action.reason,
+          incidentId: action.incidentId ?? null,
+          actor: ctx.actor,
+          at,
+        };
         break;
       case 'activate':
       case 'suspend':
@@ -92,7 +134,9 @@ export class RunKeyHandler implements ICommandHandler<RunKeyCommand, RunKeyResul
     for (const agentId of [...new Set(datasets.filter((d) => d.state !== 'shredded').map((d) => d.agentId))]) {
       const agent = await this.queries.execute<AgentChannelQuery, AgentChannel>(new AgentChannelQuery(agentId));
       if (agent?.status !== 'active') continue; // a revoked host gets no commands; its data keys were never sent again
-      const p = await this.commands.execute<ProposeAgentCommand, ProposedAgentCommand>(new ProposeAgentCommand(agentId, 'key.revoke', { keyId }, ctx));
+      const p = await this.commands.execute<ProposeAgentCommand, ProposedAgentCommand>(
+        new ProposeAgentCommand(agentId, 'key.revoke', { keyId }, ctx),
+      );
       out.push({ agentId, commandId: p.commandId, status: p.status });
     }
     return out;
@@ -118,17 +162,27 @@ export class RotateKeyHandler implements ICommandHandler<RotateKeyCommand, Rotat
     const { state, version } = await loadState(this.ledger, stream, keyDecider);
     if (version === null) throw new StreamNotFoundError(stream);
     if (expectedVersion !== undefined && version !== expectedVersion) throw new WrongExpectedVersionError(stream, expectedVersion, version);
-    if (state.status !== 'active') throw new KeyRuleError(`cannot rotate a key that is ${state.status}: only an active key gets new versions`);
+    if (state.status !== 'active')
+      throw new KeyRuleError(`cannot rotate a key that is ${state.status}: only an active key gets new versions`);
     const next = currentVersion(state) + 1;
     const fingerprint = await generateMaterial(this.locker, keyId, next);
-    const r = await handleCommand(this.ledger, stream, keyDecider, { kind: 'rotate', fingerprint, actor: ctx.actor, at: this.ledger.now().toISOString() }, ctx, { mode: 'update', expectedVersion: version });
+    const r = await handleCommand(
+      this.ledger,
+      stream,
+      keyDecider,
+      { kind: 'rotate', fingerprint, actor: ctx.actor, at: this.ledger.now().toISOString() },
+      ctx,
+      { mode: 'update', expectedVersion: version },
+    );
     const commands: RotateKeyResult['commands'] = [];
     for (const d of await this.queries.execute<DatasetsUnderKeyQuery, DatasetUnderKey[]>(new DatasetsUnderKeyQuery(keyId))) {
       if (d.state === 'shredded' || d.state === 'key-revoked') continue;
       const agent = await this.queries.execute<AgentChannelQuery, AgentChannel>(new AgentChannelQuery(d.agentId));
       if (agent?.status !== 'active' || !agent.sealPublicKey) continue;
       const sealedKey = await this.locker.sealForAgent(keyId, next, d.agentId, agent.sealPublicKey);
-      const issued = await this.commands.execute<IssueAgentCommand, IssuedAgentCommand>(new IssueAgentCommand(d.agentId, 'key.rewrap', { datasetId: d.datasetId, keyId, toVersion: next, sealedKey }, ctx));
+      const issued = await this.commands.execute<IssueAgentCommand, IssuedAgentCommand>(
+        new IssueAgentCommand(d.agentId, 'key.rewrap', { datasetId: d.datasetId, keyId, toVersion: next, sealedKey }, ctx),
+      );
       commands.push({ datasetId: d.datasetId, agentId: d.agentId, commandId: issued.commandId, seq: issued.seq });
     }
     return { version: r.nextExpectedVersion, commands };

@@ -54,7 +54,20 @@ export interface KeyState {
 
 type E<T extends string, D> = { type: T; data: D };
 export type KeyEvent =
-  | E<'KeyGenerated', { keyId: string; name: string; algorithm: 'AES-256-GCM'; version: 1; fingerprint: string; cryptoperiodDays: number; maxCustodians: number; by: string; at: string }>
+  | E<
+      'KeyGenerated',
+      {
+        keyId: string;
+        name: string;
+        algorithm: 'AES-256-GCM';
+        version: 1;
+        fingerprint: string;
+        cryptoperiodDays: number;
+        maxCustodians: number;
+        by: string;
+        at: string;
+      }
+    >
   | E<'KeyActivated', { keyId: string; by: string; at: string; rotateBy?: string; custodians?: string[] }>
   | E<'KeySuspended', { keyId: string; by: string; reason: string; at: string }>
   | E<'KeyReactivated', { keyId: string; by: string; at: string }>
@@ -62,7 +75,10 @@ export type KeyEvent =
   | E<'KeyRevocationRequested', { keyId: string; by: string; reason: string; at: string }>
   | E<'KeyRevocationCancelled', { keyId: string; by: string; at: string }>
   | E<'KeyRevoked', { keyId: string; requestedBy: string; approvedBy: string | null; reason: string; fromStatus: KeyStatus; at: string }>
-  | E<'KeyVersionAdded', { keyId: string; version: number; fingerprint: string; by: string; at: string; rotateBy?: string; custodians?: string[] }>
+  | E<
+      'KeyVersionAdded',
+      { keyId: string; version: number; fingerprint: string; by: string; at: string; rotateBy?: string; custodians?: string[] }
+    >
   | E<'KeyMinDecryptionVersionSet', { keyId: string; version: number; archived: number[]; by: string; at: string }>
   | E<'KeyTrimRequested', { keyId: string; below: number; by: string; reason: string; at: string }>
   | E<'KeyVersionsDestroyed', { keyId: string; versions: number[]; requestedBy: string; approvedBy: string; at: string }>
@@ -212,8 +228,26 @@ export function decideKey(c: KeyCommand, s: KeyState): KeyEvent[] {
     const cp = c.cryptoperiodDays ?? KEY_POLICY.defaultCryptoperiodDays;
     need(Number.isInteger(cp) && cp >= 1 && cp <= 3650, 'cryptoperiodDays: must be 1–3650');
     const mc = c.maxCustodians ?? KEY_POLICY.defaultMaxCustodians;
-    need(Number.isInteger(mc) && mc >= 1 && mc <= KEY_POLICY.maxCustodiansLimit, `maxCustodians: must be 1–${KEY_POLICY.maxCustodiansLimit}`);
-    return [{ type: 'KeyGenerated', data: { keyId: c.keyId, name: c.name, algorithm: 'AES-256-GCM', version: 1, fingerprint: c.fingerprint, cryptoperiodDays: cp, maxCustodians: mc, by: c.actor.id, at: c.at } }];
+    need(
+      Number.isInteger(mc) && mc >= 1 && mc <= KEY_POLICY.maxCustodiansLimit,
+      `maxCustodians: must be 1–${KEY_POLICY.maxCustodiansLimit}`,
+    );
+    return [
+      {
+        type: 'KeyGenerated',
+        data: {
+          keyId: c.keyId,
+          name: c.name,
+          algorithm: 'AES-256-GCM',
+          version: 1,
+          fingerprint: c.fingerprint,
+          cryptoperiodDays: cp,
+          maxCustodians: mc,
+          by: c.actor.id,
+          at: c.at,
+        },
+      },
+    ];
   }
   need(s.exists && s.keyId, 'key does not exist');
   const keyId = s.keyId;
@@ -223,7 +257,12 @@ export function decideKey(c: KeyCommand, s: KeyState): KeyEvent[] {
   switch (c.kind) {
     case 'activate':
       need(s.status === 'pre-activation', `cannot activate a key that is ${s.status}`);
-      return [{ type: 'KeyActivated', data: { keyId, by, at, rotateBy: addDays(utcDate(new Date(at)), s.cryptoperiodDays), custodians: [...s.custodians] } }];
+      return [
+        {
+          type: 'KeyActivated',
+          data: { keyId, by, at, rotateBy: addDays(utcDate(new Date(at)), s.cryptoperiodDays), custodians: [...s.custodians] },
+        },
+      ];
     case 'suspend':
       need(s.status === 'active', `cannot suspend a key that is ${s.status}`);
       return [{ type: 'KeySuspended', data: { keyId, by, reason: c.reason, at } }];
@@ -245,25 +284,51 @@ export function decideKey(c: KeyCommand, s: KeyState): KeyEvent[] {
       need(s.revocation, 'no revocation is pending');
       need(by !== s.revocation.requestedBy, 'two-person rule: the approver must not be the requester');
       need(s.status === 'active' || s.status === 'suspended', `cannot revoke a key that is ${s.status}`);
-      return [{ type: 'KeyRevoked', data: { keyId, requestedBy: s.revocation.requestedBy, approvedBy: by, reason: s.revocation.reason, fromStatus: s.status, at } }];
+      return [
+        {
+          type: 'KeyRevoked',
+          data: { keyId, requestedBy: s.revocation.requestedBy, approvedBy: by, reason: s.revocation.reason, fromStatus: s.status, at },
+        },
+      ];
     case 'cancel-revocation':
       need(s.revocation, 'no revocation is pending');
       return [{ type: 'KeyRevocationCancelled', data: { keyId, by, at } }];
     case 'rotate':
       need(s.status === 'active', `cannot rotate a key that is ${s.status}: only an active key gets new versions`);
       need(!s.versions.some((v) => v.fingerprint === c.fingerprint), 'new version material must differ from every earlier version');
-      return [{ type: 'KeyVersionAdded', data: { keyId, version: currentVersion(s) + 1, fingerprint: c.fingerprint, by, at, rotateBy: addDays(utcDate(new Date(at)), s.cryptoperiodDays), custodians: [...s.custodians] } }];
+      return [
+        {
+          type: 'KeyVersionAdded',
+          data: {
+            keyId,
+            version: currentVersion(s) + 1,
+            fingerprint: c.fingerprint,
+            by,
+            at,
+            rotateBy: addDays(utcDate(new Date(at)), s.cryptoperiodDays),
+            custodians: [...s.custodians],
+          },
+        },
+      ];
     case 'set-min-decryption-version': {
       need(Number.isInteger(c.version) && c.version >= 1 && c.version <= currentVersion(s), `version: must be 1–${currentVersion(s)}`);
       need(c.version >= s.minDecryptionVersion, 'the minimum decryption version never goes down (archived versions stay archived)');
       if (c.version === s.minDecryptionVersion) return [];
-      const archived = s.versions.filter((v) => v.version < c.version && v.version >= s.minDecryptionVersion && !v.destroyedAt).map((v) => v.version);
+      const archived = s.versions
+        .filter((v) => v.version < c.version && v.version >= s.minDecryptionVersion && !v.destroyedAt)
+        .map((v) => v.version);
       return [{ type: 'KeyMinDecryptionVersionSet', data: { keyId, version: c.version, archived, by, at } }];
     }
     case 'request-trim':
       need(!s.trim, 'a trim is already pending');
-      need(Number.isInteger(c.below) && c.below >= 2 && c.below <= s.minDecryptionVersion, 'below: only archived versions (below the minimum decryption version) can be trimmed');
-      need(s.versions.some((v) => v.version < c.below && !v.destroyedAt), 'no archived version left to trim below that version');
+      need(
+        Number.isInteger(c.below) && c.below >= 2 && c.below <= s.minDecryptionVersion,
+        'below: only archived versions (below the minimum decryption version) can be trimmed',
+      );
+      need(
+        s.versions.some((v) => v.version < c.below && !v.destroyedAt),
+        'no archived version left to trim below that version',
+      );
       return [{ type: 'KeyTrimRequested', data: { keyId, below: c.below, by, reason: c.reason, at } }];
     case 'approve-trim': {
       need(s.trim, 'no trim is pending');
@@ -276,7 +341,10 @@ export function decideKey(c: KeyCommand, s: KeyState): KeyEvent[] {
       need(/^[A-Za-z0-9_][A-Za-z0-9._@-]{0,63}$/.test(c.principal), 'principal: must be one named principal');
       need(!s.custodians.includes(c.principal), 'already a custodian');
       need(s.custodians.length < s.maxCustodians, `at most ${s.maxCustodians} custodians`);
-      need(!c.principalsWithGrants.includes(c.principal), 'separation of duties: a custodian may not hold an access grant to data under this key');
+      need(
+        !c.principalsWithGrants.includes(c.principal),
+        'separation of duties: a custodian may not hold an access grant to data under this key',
+      );
       return [{ type: 'KeyCustodianAssigned', data: { keyId, principal: c.principal, by, at } }];
     case 'remove-custodian':
       need(s.custodians.includes(c.principal), 'not a custodian');
@@ -286,11 +354,19 @@ export function decideKey(c: KeyCommand, s: KeyState): KeyEvent[] {
       need(!Number.isNaN(Date.parse(c.compromisedAt)), 'compromisedAt: must be an ISO instant');
       need(Date.parse(c.compromisedAt) <= Date.parse(at), 'compromisedAt: cannot be in the future');
       need(c.reason.trim().length > 0, 'reason: required');
-      return [{ type: 'KeyCompromised', data: { keyId, compromisedAt: c.compromisedAt, reason: c.reason, incidentId: c.incidentId ?? null, by, at } }];
+      return [
+        {
+          type: 'KeyCompromised',
+          data: { keyId, compromisedAt: c.compromisedAt, reason: c.reason, incidentId: c.incidentId ?? null, by, at },
+        },
+      ];
     }
     case 'schedule-destruction': {
       const st = s.status;
-      need(st === 'pre-activation' || st === 'suspended' || st === 'deactivated' || st === 'compromised', `cannot schedule destruction of a key that is ${st}`);
+      need(
+        st === 'pre-activation' || st === 'suspended' || st === 'deactivated' || st === 'compromised',
+        `cannot schedule destruction of a key that is ${st}`,
+      );
       const { min, max } = KEY_POLICY.destructionWaitDays;
       need(Number.isInteger(c.waitDays) && c.waitDays >= min && c.waitDays <= max, `waitDays: must be ${min}–${max}`);
       need(c.reason.trim().length > 0, 'reason: required');
@@ -305,7 +381,18 @@ export function decideKey(c: KeyCommand, s: KeyState): KeyEvent[] {
       need(by !== s.destruction.requestedBy, 'two-person rule: the approver must not be the requester');
       need(KEY_POLICY.keyOfficerRoles.includes(c.actor.role), 'only a security officer may approve destruction');
       need(Date.parse(at) >= Date.parse(s.destruction.earliestAt), `the waiting period runs until ${s.destruction.earliestAt}`);
-      return [{ type: 'KeyDestroyed', data: { keyId, requestedBy: s.destruction.requestedBy, approvedBy: by, versions: s.versions.filter((v) => !v.destroyedAt).map((v) => v.version), at } }];
+      return [
+        {
+          type: 'KeyDestroyed',
+          data: {
+            keyId,
+            requestedBy: s.destruction.requestedBy,
+            approvedBy: by,
+            versions: s.versions.filter((v) => !v.destroyedAt).map((v) => v.version),
+            at,
+          },
+        },
+      ];
     }
     default:
       throw new KeyRuleError('unknown command');
@@ -341,13 +428,21 @@ export function evolveKey(s: KeyState, e: KeyEvent): KeyState {
     case 'KeyRevoked':
       return { ...s, status: 'deactivated', revoked: true, revocation: null };
     case 'KeyVersionAdded':
-      return { ...s, versions: [...s.versions, { version: e.data.version, createdAt: e.data.at, fingerprint: e.data.fingerprint, destroyedAt: null }], lastRotatedAt: e.data.at };
+      return {
+        ...s,
+        versions: [...s.versions, { version: e.data.version, createdAt: e.data.at, fingerprint: e.data.fingerprint, destroyedAt: null }],
+        lastRotatedAt: e.data.at,
+      };
     case 'KeyMinDecryptionVersionSet':
       return { ...s, minDecryptionVersion: e.data.version };
     case 'KeyTrimRequested':
       return { ...s, trim: { requestedBy: e.data.by, requestedAt: e.data.at, reason: e.data.reason, below: e.data.below } };
     case 'KeyVersionsDestroyed':
-      return { ...s, trim: null, versions: s.versions.map((v) => (e.data.versions.includes(v.version) ? { ...v, destroyedAt: e.data.at } : v)) };
+      return {
+        ...s,
+        trim: null,
+        versions: s.versions.map((v) => (e.data.versions.includes(v.version) ? { ...v, destroyedAt: e.data.at } : v)),
+      };
     case 'KeyCustodianAssigned':
       return { ...s, custodians: [...s.custodians, e.data.principal] };
     case 'KeyCustodianRemoved':
@@ -355,11 +450,27 @@ export function evolveKey(s: KeyState, e: KeyEvent): KeyState {
     case 'KeyCompromised':
       return { ...s, status: 'compromised', compromisedAt: e.data.compromisedAt, revocation: null, destruction: null };
     case 'KeyDestructionScheduled':
-      return { ...s, status: 'destruction-scheduled', destruction: { requestedBy: e.data.by, requestedAt: e.data.at, reason: e.data.reason, earliestAt: e.data.earliestAt, previousStatus: e.data.previousStatus } };
+      return {
+        ...s,
+        status: 'destruction-scheduled',
+        destruction: {
+          requestedBy: e.data.by,
+          requestedAt: e.data.at,
+          reason: e.data.reason,
+          earliestAt: e.data.earliestAt,
+          previousStatus: e.data.previousStatus,
+        },
+      };
     case 'KeyDestructionCancelled':
       return { ...s, status: e.data.restoredStatus, destruction: null };
     case 'KeyDestroyed':
-      return { ...s, status: 'destroyed', destroyedAt: e.data.at, destruction: null, versions: s.versions.map((v) => (v.destroyedAt ? v : { ...v, destroyedAt: e.data.at })) };
+      return {
+        ...s,
+        status: 'destroyed',
+        destroyedAt: e.data.at,
+        destruction: null,
+        versions: s.versions.map((v) => (v.destroyedAt ? v : { ...v, destroyedAt: e.data.at })),
+      };
     default:
       return s;
   }

@@ -8,12 +8,32 @@ import type { CommandContext } from '../../ledger/ledger';
 import { etagOf, parseIfMatch } from '../../platform/http/etag';
 import { ApiZodBody, ValidBody, ZodPipe } from '../../platform/http/zod';
 import { idSchema, principalSchema } from '../../shared/agent-protocol';
-import { GenerateKeyCommand, GetKeyQuery, ListKeysQuery, RotateKeyCommand, RunKeyCommand, type KeyAction, type KeyResult, type KeyView, type RotateKeyResult, type RunKeyResult } from '../messages';
+import {
+  GenerateKeyCommand,
+  GetKeyQuery,
+  ListKeysQuery,
+  RotateKeyCommand,
+  RunKeyCommand,
+  type KeyAction,
+  type KeyResult,
+  type KeyView,
+  type RotateKeyResult,
+  type RunKeyResult,
+} from '../messages';
 
-const CreateKey = z.strictObject({ keyId: idSchema.optional(), name: z.string().min(1).max(200), cryptoperiodDays: z.number().int().min(1).max(3650).optional(), maxCustodians: z.number().int().min(1).max(10).optional() });
+const CreateKey = z.strictObject({
+  keyId: idSchema.optional(),
+  name: z.string().min(1).max(200),
+  cryptoperiodDays: z.number().int().min(1).max(3650).optional(),
+  maxCustodians: z.number().int().min(1).max(10).optional(),
+});
 const Reason = z.strictObject({ reason: z.string().min(3).max(500) });
 const OptReason = z.strictObject({ reason: z.string().max(500).optional() });
-const Compromise = z.strictObject({ reason: z.string().min(3).max(500), compromisedAt: z.iso.datetime().optional(), incidentId: z.string().max(80).optional() });
+const Compromise = z.strictObject({
+  reason: z.string().min(3).max(500),
+  compromisedAt: z.iso.datetime().optional(),
+  incidentId: z.string().max(80).optional(),
+});
 const Destruction = z.strictObject({ waitDays: z.number().int().min(7).max(30), reason: z.string().min(3).max(500) });
 const Custodian = z.strictObject({ principal: principalSchema });
 const idParam = new ZodPipe(idSchema);
@@ -47,8 +67,15 @@ export class KeysController {
   @Post()
   @Roles(...OFFICERS)
   @ApiZodBody(CreateKey)
-  async create(@ValidBody(CreateKey) body: z.infer<typeof CreateKey>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const { keyId, version } = await this.commands.execute<GenerateKeyCommand, { keyId: string; version: bigint }>(new GenerateKeyCommand(body, ctx, parseIfMatch(ifMatch)));
+  async create(
+    @ValidBody(CreateKey) body: z.infer<typeof CreateKey>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { keyId, version } = await this.commands.execute<GenerateKeyCommand, { keyId: string; version: bigint }>(
+      new GenerateKeyCommand(body, ctx, parseIfMatch(ifMatch)),
+    );
     res.status(201).setHeader('Location', `/v1/keys/${keyId}`);
     return this.view(res, keyId, version);
   }
@@ -68,7 +95,12 @@ export class KeysController {
   @Post(':id/rotate')
   @HttpCode(200)
   @Roles(...OFFICERS)
-  async rotate(@Param('id', idParam) id: string, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async rotate(
+    @Param('id', idParam) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const r = await this.commands.execute<RotateKeyCommand, RotateKeyResult>(new RotateKeyCommand(id, ctx, parseIfMatch(ifMatch)));
     return { ...(await this.view(res, id, r.version)), commands: r.commands };
   }
@@ -77,7 +109,13 @@ export class KeysController {
   @HttpCode(200)
   @Roles('security-officer', 'incident-responder')
   @ApiZodBody(Compromise)
-  async compromise(@Param('id', idParam) id: string, @ValidBody(Compromise) body: z.infer<typeof Compromise>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async compromise(
+    @Param('id', idParam) id: string,
+    @ValidBody(Compromise) body: z.infer<typeof Compromise>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return (await this.run(res, id, { kind: 'mark-compromised', ...body }, ifMatch, ctx)).view;
   }
 
@@ -85,7 +123,13 @@ export class KeysController {
   @HttpCode(200)
   @Roles(...OFFICERS)
   @ApiZodBody(Reason)
-  async revoke(@Param('id', idParam) id: string, @ValidBody(Reason) body: z.infer<typeof Reason>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async revoke(
+    @Param('id', idParam) id: string,
+    @ValidBody(Reason) body: z.infer<typeof Reason>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const r = await this.run(res, id, { kind: 'request-revocation', reason: body.reason }, ifMatch, ctx);
     return { ...r.view, proposals: r.proposals };
   }
@@ -93,7 +137,12 @@ export class KeysController {
   @Post(':id/revocation/approve')
   @HttpCode(200)
   @Roles(...OFFICERS)
-  async approveRevoke(@Param('id', idParam) id: string, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async approveRevoke(
+    @Param('id', idParam) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const r = await this.run(res, id, { kind: 'approve-revocation' }, ifMatch, ctx);
     return { ...r.view, proposals: r.proposals };
   }
@@ -102,7 +151,13 @@ export class KeysController {
   @HttpCode(200)
   @Roles(...OFFICERS)
   @ApiZodBody(Destruction)
-  async schedule(@Param('id', idParam) id: string, @ValidBody(Destruction) body: z.infer<typeof Destruction>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async schedule(
+    @Param('id', idParam) id: string,
+    @ValidBody(Destruction) body: z.infer<typeof Destruction>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return (await this.run(res, id, { kind: 'schedule-destruction', ...body }, ifMatch, ctx)).view;
   }
 
@@ -110,7 +165,12 @@ export class KeysController {
   @Post(':id/destroy')
   @HttpCode(200)
   @Roles(...OFFICERS)
-  async destroy(@Param('id', idParam) id: string, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async destroy(
+    @Param('id', idParam) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return (await this.run(res, id, { kind: 'destroy' }, ifMatch, ctx)).view;
   }
 
@@ -118,7 +178,13 @@ export class KeysController {
   @HttpCode(200)
   @Roles(...OFFICERS)
   @ApiZodBody(Custodian)
-  async custodian(@Param('id', idParam) id: string, @ValidBody(Custodian) body: z.infer<typeof Custodian>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async custodian(
+    @Param('id', idParam) id: string,
+    @ValidBody(Custodian) body: z.infer<typeof Custodian>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return (await this.run(res, id, { kind: 'assign-custodian', principal: body.principal }, ifMatch, ctx)).view;
   }
 

@@ -14,13 +14,16 @@ export class SqliteKeyMaterialStore implements KeyMaterialStore {
     this.db = new Database(path);
     this.db.pragma('journal_mode = DELETE');
     this.db.pragma('secure_delete = ON');
-    this.db.exec('CREATE TABLE IF NOT EXISTS key_material (key_id TEXT NOT NULL, version INTEGER NOT NULL, wrapped BLOB NOT NULL, PRIMARY KEY (key_id, version))');
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS key_material (key_id TEXT NOT NULL, version INTEGER NOT NULL, wrapped BLOB NOT NULL, PRIMARY KEY (key_id, version))',
+    );
   }
   put(keyId: string, version: number, wrapped: Buffer): void {
     this.db.prepare('INSERT INTO key_material (key_id, version, wrapped) VALUES (?, ?, ?)').run(keyId, version, wrapped);
   }
   get(keyId: string, version: number): Buffer | undefined {
-    const row = this.db.prepare('SELECT wrapped FROM key_material WHERE key_id = ? AND version = ?').get(keyId, version) as { wrapped: Buffer } | undefined;
+    const row = this.db.prepare('SELECT wrapped FROM key_material WHERE key_id = ? AND version = ?').get(keyId, version) as
+      { wrapped: Buffer } | undefined;
     return row?.wrapped;
   }
   destroy(keyId: string, version: number): void {

@@ -25,11 +25,21 @@ export const keysProjection: Projection = {
       `INSERT INTO crypto_keys (key_id, name, status, current_version, custodians, version, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(key_id) DO UPDATE SET name = excluded.name, status = excluded.status, current_version = excluded.current_version,
          custodians = excluded.custodians, version = excluded.version, state = excluded.state, updated_at = excluded.updated_at`,
-    ).run(keyId, s.name ?? '', s.status ?? 'pre-activation', currentVersion(s), JSON.stringify(s.custodians), Number(e.version), JSON.stringify(s), e.metadata.occurredAt);
+    ).run(
+      keyId,
+      s.name ?? '',
+      s.status ?? 'pre-activation',
+      currentVersion(s),
+      JSON.stringify(s.custodians),
+      Number(e.version),
+      JSON.stringify(s),
+      e.metadata.occurredAt,
+    );
   },
 };
 
 export function readKeyRow(db: Database.Database, keyId: string): { state: KeyState; version: number } | undefined {
-  const row = db.prepare('SELECT state, version FROM crypto_keys WHERE key_id = ?').get(keyId) as { state: string; version: number } | undefined;
+  const row = db.prepare('SELECT state, version FROM crypto_keys WHERE key_id = ?').get(keyId) as
+    { state: string; version: number } | undefined;
   return row && { state: JSON.parse(row.state) as KeyState, version: row.version };
 }

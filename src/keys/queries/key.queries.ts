@@ -8,7 +8,15 @@ import { readFresh } from '../../ledger/projections/read-fresh';
 import { ConflictError, NotFoundError } from '../../platform/errors';
 import { canEncrypt, currentVersion, keyDecider, keyStream, type KeyState } from '../domain/key';
 import type { KeyLocker } from '../domain/key-locker';
-import { GetKeyQuery, ListKeysQuery, SealKeyForAgentQuery, type KeyListItem, type KeyResult, type KeyView, type SealedKeyVersion } from '../messages';
+import {
+  GetKeyQuery,
+  ListKeysQuery,
+  SealKeyForAgentQuery,
+  type KeyListItem,
+  type KeyResult,
+  type KeyView,
+  type SealedKeyVersion,
+} from '../messages';
 import { readKeyRow } from '../projections/keys.projection';
 import { KEY_LOCKER } from '../tokens';
 
@@ -19,7 +27,12 @@ export function keyView(keyId: string, s: KeyState): KeyView {
     status: s.status,
     currentVersion: currentVersion(s),
     minDecryptionVersion: s.minDecryptionVersion,
-    versions: s.versions.map((v) => ({ version: v.version, createdAt: v.createdAt, fingerprint: v.fingerprint, destroyedAt: v.destroyedAt })),
+    versions: s.versions.map((v) => ({
+      version: v.version,
+      createdAt: v.createdAt,
+      fingerprint: v.fingerprint,
+      destroyedAt: v.destroyedAt,
+    })),
     custodians: s.custodians,
     cryptoperiodDays: s.cryptoperiodDays,
     lastRotatedAt: s.lastRotatedAt,
@@ -37,7 +50,11 @@ export class GetKeyHandler implements IQueryHandler<GetKeyQuery, KeyResult> {
   ) {}
 
   async execute({ keyId, minVersion }: GetKeyQuery): Promise<KeyResult> {
-    const row = await readFresh(this.projections, () => readKeyRow(this.db, keyId), (r) => minVersion !== undefined && BigInt(r.version) >= minVersion);
+    const row = await readFresh(
+      this.projections,
+      () => readKeyRow(this.db, keyId),
+      (r) => minVersion !== undefined && BigInt(r.version) >= minVersion,
+    );
     if (!row) throw new NotFoundError('key not found');
     return { view: keyView(keyId, row.state), version: BigInt(row.version) };
   }
@@ -52,7 +69,9 @@ export class ListKeysHandler implements IQueryHandler<ListKeysQuery, KeyListItem
 
   async execute(): Promise<KeyListItem[]> {
     await this.projections.catchUp();
-    const rows = this.db.prepare('SELECT key_id AS keyId, name, status, current_version AS currentVersion, custodians FROM crypto_keys ORDER BY key_id').all() as (Omit<KeyListItem, 'custodians'> & { custodians: string })[];
+    const rows = this.db
+      .prepare('SELECT key_id AS keyId, name, status, current_version AS currentVersion, custodians FROM crypto_keys ORDER BY key_id')
+      .all() as (Omit<KeyListItem, 'custodians'> & { custodians: string })[];
     return rows.map((r) => ({ ...r, custodians: JSON.parse(r.custodians) as string[] }));
   }
 }
@@ -69,7 +88,8 @@ export class SealKeyForAgentHandler implements IQueryHandler<SealKeyForAgentQuer
     const { state } = await loadState(this.ledger, keyStream(keyId), keyDecider);
     if (!state.exists) throw new NotFoundError('key not found');
     const v = version === 'current' ? currentVersion(state) : version;
-    if (version === 'current' && !canEncrypt(state, v)) throw new ConflictError(`key ${keyId} is ${state.status}: only an active key encrypts`);
+    if (version === 'current' && !canEncrypt(state, v))
+      throw new ConflictError(`key ${keyId} is ${state.status}: only an active key encrypts`);
     return { keyId, version: v, sealedKey: await this.locker.sealForAgent(keyId, v, agent.agentId, agent.sealPublicKey) };
   }
 }

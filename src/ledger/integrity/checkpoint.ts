@@ -23,7 +23,8 @@ export class CheckpointError extends Error {
 }
 
 export function formatCheckpoint(c: Checkpoint): string {
-  if (!c.origin || /[\n\r]/.test(c.origin) || /[\u0000-\u001f]/.test(c.origin)) throw new CheckpointError('checkpoint origin must be one non-empty line');
+  if (!c.origin || /[\n\r]/.test(c.origin) || /[\u0000-\u001f]/.test(c.origin))
+    throw new CheckpointError('checkpoint origin must be one non-empty line');
   if (!Number.isSafeInteger(c.size) || c.size < 0) throw new CheckpointError('checkpoint size must be a non-negative integer');
   if (c.root.length !== HASH_SIZE) throw new CheckpointError('checkpoint root must be 32 bytes');
   const ext = (c.extensions ?? []).map((e) => {
@@ -43,7 +44,8 @@ export function parseCheckpoint(text: string): Checkpoint {
   const size = Number(sizeLine);
   if (!Number.isSafeInteger(size)) throw new CheckpointError('checkpoint size is too large');
   const root = Buffer.from(rootLine, 'base64');
-  if (root.length !== HASH_SIZE || root.toString('base64') !== rootLine) throw new CheckpointError('checkpoint root is not a base64 32-byte hash');
+  if (root.length !== HASH_SIZE || root.toString('base64') !== rootLine)
+    throw new CheckpointError('checkpoint root is not a base64 32-byte hash');
   if (extensions.some((e) => e === '')) throw new CheckpointError('checkpoint has an empty extension line');
   return { origin, size, root, extensions };
 }
@@ -75,8 +77,12 @@ export function verifyCheckpointNote(note: string, policy: CheckpointPolicy): Ve
   }
   const checkpoint = parseCheckpoint(res.text);
   if (checkpoint.origin !== policy.origin) throw new CheckpointError(`checkpoint origin "${checkpoint.origin}" is not "${policy.origin}"`);
-  const logSignatures = res.verified.filter((v) => v.type === KEY_TYPE_ED25519 && policy.logKeys.some((k) => k.keyId.toString('hex') === v.keyId));
-  const cosignatures = res.verified.filter((v) => v.type === KEY_TYPE_COSIGNATURE_V1 && policy.witnessKeys.some((k) => k.keyId.toString('hex') === v.keyId));
+  const logSignatures = res.verified.filter(
+    (v) => v.type === KEY_TYPE_ED25519 && policy.logKeys.some((k) => k.keyId.toString('hex') === v.keyId),
+  );
+  const cosignatures = res.verified.filter(
+    (v) => v.type === KEY_TYPE_COSIGNATURE_V1 && policy.witnessKeys.some((k) => k.keyId.toString('hex') === v.keyId),
+  );
   if (logSignatures.length === 0) throw new CheckpointError('checkpoint carries no valid log signature');
   if (cosignatures.length < policy.quorum) {
     throw new CheckpointError(`checkpoint has ${cosignatures.length} valid witness cosignature(s); ${policy.quorum} required`);

@@ -59,9 +59,15 @@ async function offer(
       const key = Ed25519NoteKey.fromVerifierKey(w.verifierKey);
       try {
         const v = verifyNoteSignatures(addSignatureLines(note, r.cosignatures), [key]);
-        if (v.verified.length === 0) return { witness: w.name, status: 'refused', httpStatus: 200, message: 'witness returned no cosignature under its key' };
+        if (v.verified.length === 0)
+          return { witness: w.name, status: 'refused', httpStatus: 200, message: 'witness returned no cosignature under its key' };
       } catch (e) {
-        return { witness: w.name, status: 'refused', httpStatus: 200, message: `witness returned a bad cosignature: ${(e as Error).message}` };
+        return {
+          witness: w.name,
+          status: 'refused',
+          httpStatus: 200,
+          message: `witness returned a bad cosignature: ${(e as Error).message}`,
+        };
       }
       const line = r.cosignatures
         .split('\n')

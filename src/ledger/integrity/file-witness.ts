@@ -46,7 +46,12 @@ export class FileWitness implements WitnessEndpoint {
   private readonly key: Ed25519NoteKey;
   private readonly trusted: Map<string, Ed25519NoteKey[]>;
 
-  private constructor(readonly dir: string, key: Ed25519NoteKey, trusted: Map<string, Ed25519NoteKey[]>, private readonly clock: Clock) {
+  private constructor(
+    readonly dir: string,
+    key: Ed25519NoteKey,
+    trusted: Map<string, Ed25519NoteKey[]>,
+    private readonly clock: Clock,
+  ) {
     this.key = key;
     this.trusted = trusted;
   }
@@ -73,7 +78,10 @@ export class FileWitness implements WitnessEndpoint {
     // changed key in the service's data dir cannot make this witness trust it (`trust()` is explicit).
     const trustPath = path.join(dir, 'trusted-logs.txt');
     if (!fs.existsSync(trustPath)) fs.writeFileSync(trustPath, opts.trustedLogKeys.map((k) => `${k}\n`).join(''), { mode: 0o644 });
-    const trustedKeys = fs.readFileSync(trustPath, 'utf8').split('\n').filter((l) => l.trim());
+    const trustedKeys = fs
+      .readFileSync(trustPath, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim());
     const trusted = new Map<string, Ed25519NoteKey[]>();
     for (const v of trustedKeys) {
       const k = Ed25519NoteKey.fromVerifierKey(v);
@@ -116,7 +124,12 @@ export class FileWitness implements WitnessEndpoint {
 
   /** Every checkpoint this witness cosigned for the origin, oldest first. */
   history(origin: string): Array<{ size: number; root: Buffer; note: string; cosignedAt: string }> {
-    return readJsonl(this.fileFor('history', origin)).map((j) => ({ size: j.size, root: Buffer.from(j.root, 'base64'), note: j.note, cosignedAt: j.cosignedAt }));
+    return readJsonl(this.fileFor('history', origin)).map((j) => ({
+      size: j.size,
+      root: Buffer.from(j.root, 'base64'),
+      note: j.note,
+      cosignedAt: j.cosignedAt,
+    }));
   }
 
   /** Log-signed checkpoints it refused (rollback, fork, unprovable): evidence of misbehaviour. */
@@ -155,7 +168,13 @@ export class FileWitness implements WitnessEndpoint {
       }
       const line = cosign(this.key, d.text, Math.floor(now.getTime() / 1000));
       const cosignedNote = `${req.note}${line}`;
-      const rec = { origin: d.record.origin, size: d.record.size, root: d.record.root.toString('base64'), note: cosignedNote, cosignedAt: now.toISOString() };
+      const rec = {
+        origin: d.record.origin,
+        size: d.record.size,
+        root: d.record.root.toString('base64'),
+        note: cosignedNote,
+        cosignedAt: now.toISOString(),
+      };
       if (!held || held.size !== d.record.size) appendLine(this.fileFor('history', d.record.origin), rec);
       writeAtomic(this.fileFor('state', d.record.origin), JSON.stringify(rec));
       return { status: 200, cosignatures: line };

@@ -93,14 +93,23 @@ export interface LeafColumns {
  */
 export function spliceLeafText(c: LeafColumns): string {
   return (
-    '{"data":' + c.dataText +
-    ',"id":' + JSON.stringify(c.id) +
-    ',"metadata":' + c.metadataText +
-    ',"position":"' + String(c.position) +
-    '","schemaVersion":' + String(c.schemaVersion) +
-    ',"stream":' + JSON.stringify(c.stream) +
-    ',"type":' + JSON.stringify(c.type) +
-    ',"version":"' + String(c.version) + '"}'
+    '{"data":' +
+    c.dataText +
+    ',"id":' +
+    JSON.stringify(c.id) +
+    ',"metadata":' +
+    c.metadataText +
+    ',"position":"' +
+    String(c.position) +
+    '","schemaVersion":' +
+    String(c.schemaVersion) +
+    ',"stream":' +
+    JSON.stringify(c.stream) +
+    ',"type":' +
+    JSON.stringify(c.type) +
+    ',"version":"' +
+    String(c.version) +
+    '"}'
   );
 }
 

@@ -19,7 +19,10 @@ export interface WitnessServerOptions {
 
 export class WitnessHttpServer {
   private server: http.Server | null = null;
-  constructor(private readonly witness: FileWitness, private readonly opts: WitnessServerOptions = {}) {}
+  constructor(
+    private readonly witness: FileWitness,
+    private readonly opts: WitnessServerOptions = {},
+  ) {}
 
   get url(): string {
     const a = this.server?.address() as AddressInfo | null;
@@ -100,7 +103,9 @@ export class WitnessHttpServer {
 export class HttpWitnessClient implements WitnessEndpoint {
   /** The latest checkpoint note the witness cosigned for `origin` (null if none), or throws when unreachable. */
   async latest(origin: string): Promise<string | null> {
-    const res = await fetch(`${this.url.replace(/\/$/, '')}/checkpoint?origin=${encodeURIComponent(origin)}`, { signal: AbortSignal.timeout(this.timeoutMs) });
+    const res = await fetch(`${this.url.replace(/\/$/, '')}/checkpoint?origin=${encodeURIComponent(origin)}`, {
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
     if (res.status === 404) return null;
     if (res.status !== 200) throw new Error(`witness ${this.name}: HTTP ${res.status}`);
     return res.text();
@@ -131,7 +136,11 @@ export class HttpWitnessClient implements WitnessEndpoint {
     if (res.status === 409) {
       const ct = res.headers.get('content-type') ?? '';
       const m = /^(0|[1-9][0-9]*)\n$/.exec(body);
-      return { status: 409, message: `witness ${this.name}: conflict`, heldSize: ct.startsWith('text/x.tlog.size') && m ? Number(m[1]) : undefined };
+      return {
+        status: 409,
+        message: `witness ${this.name}: conflict`,
+        heldSize: ct.startsWith('text/x.tlog.size') && m ? Number(m[1]) : undefined,
+      };
     }
     const status = [400, 403, 404, 422].includes(res.status) ? (res.status as 400 | 403 | 404 | 422) : 503;
     return { status, message: `witness ${this.name}: HTTP ${res.status} ${body.trim().slice(0, 200)}` };

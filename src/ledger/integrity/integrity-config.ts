@@ -14,7 +14,11 @@ import { Ed25519NoteKey } from './note';
  *   LEDGER_WITNESS_QUORUM       k of the n witnesses a checkpoint needs for proofs/exports (default 1)
  */
 const Schema = z.object({
-  LEDGER_ORIGIN: z.string().regex(/^[^\s+]+$/, 'no spaces or "+"').max(200).default('safeharbor.local/ledger'),
+  LEDGER_ORIGIN: z
+    .string()
+    .regex(/^[^\s+]+$/, 'no spaces or "+"')
+    .max(200)
+    .default('safeharbor.local/ledger'),
   LEDGER_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(256),
   LEDGER_CHECKPOINT_SECONDS: z.coerce.number().int().min(0).default(60),
   LEDGER_WITNESS_DIRS: z.string().optional(),
@@ -36,7 +40,13 @@ export function loadIntegrityConfig(dataDir: string, env: Record<string, string 
   const parsed = Schema.safeParse(env);
   if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ field: `env.${i.path.join('.')}`, reason: i.message })));
   const c = parsed.data;
-  const dirs = c.LEDGER_WITNESS_DIRS === undefined ? [`${path.resolve(dataDir)}-witness`] : c.LEDGER_WITNESS_DIRS.split(',').map((s) => s.trim()).filter(Boolean).map((d) => path.resolve(d));
+  const dirs =
+    c.LEDGER_WITNESS_DIRS === undefined
+      ? [`${path.resolve(dataDir)}-witness`]
+      : c.LEDGER_WITNESS_DIRS.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .map((d) => path.resolve(d));
   const urls = (c.LEDGER_WITNESS_URLS ?? '')
     .split(',')
     .map((s) => s.trim())

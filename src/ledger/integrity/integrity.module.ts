@@ -50,7 +50,10 @@ const integrityProvider: Provider = {
   inject: [EVENT_STORE, APP_CONFIG, CLOCK, LOGGER, LEDGER],
   useFactory: (store: EventStore, config: AppConfig, clock: Clock, logger: Logger, ledger: Ledger): IntegrityService | null => {
     if (!(store instanceof SqliteEventStore)) {
-      logger.warn({ adapter: store.adapter }, 'ledger integrity (Merkle tree, checkpoints, witnesses) is only wired for the embedded SQLite ledger');
+      logger.warn(
+        { adapter: store.adapter },
+        'ledger integrity (Merkle tree, checkpoints, witnesses) is only wired for the embedded SQLite ledger',
+      );
       return null;
     }
     const c = loadIntegrityConfig(config.dataDir);

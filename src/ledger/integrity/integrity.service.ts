@@ -78,7 +78,10 @@ export class IntegrityService {
   private readonly reported = new Set<string>();
   private stopped = false;
 
-  constructor(readonly eventStore: SqliteEventStore, readonly opts: IntegrityOptions) {
+  constructor(
+    readonly eventStore: SqliteEventStore,
+    readonly opts: IntegrityOptions,
+  ) {
     this.store = new SqliteIntegrityStore(eventStore.db);
     this.signer = LedgerSigner.open(opts.keyDir, opts.origin);
     this.fileWitnesses = opts.fileWitnessDirs.map((dir, i) =>
@@ -210,7 +213,8 @@ export class IntegrityService {
     // only witnesses whose cosignature this checkpoint still lacks (a down witness catches up here)
     const have = cosignerNames(cp.note, this.policy);
     const pending = this.witnesses.filter((w) => !have.has(w.name));
-    if (pending.length === 0) return { size: cp.size, root: cp.root.toString('base64'), note: cp.note, cosignatures: cp.cosigned, witnesses: [] };
+    if (pending.length === 0)
+      return { size: cp.size, root: cp.root.toString('base64'), note: cp.note, cosignatures: cp.cosigned, witnesses: [] };
     const result = await collectCosignatures(cp.note, checkpoint, pending, (name) => this.store.witnessSize(name), this.consistency);
     const at = this.opts.clock.now().toISOString();
     for (const o of result.outcomes) {
@@ -245,7 +249,9 @@ export class IntegrityService {
     if (cp) return cp;
     const latest = this.store.latestCheckpoint();
     if (!latest || latest.size < size) throw new LedgerIntegrityError(`no signed checkpoint covers position ${size}`);
-    throw new LedgerIntegrityError(`no checkpoint covering position ${size} has the ${this.opts.quorum} witness cosignature(s) required (witnesses unreachable?)`);
+    throw new LedgerIntegrityError(
+      `no checkpoint covering position ${size} has the ${this.opts.quorum} witness cosignature(s) required (witnesses unreachable?)`,
+    );
   }
 
   async prove(eventId: string): Promise<InclusionProofResult> {
@@ -254,7 +260,8 @@ export class IntegrityService {
     const position = Number(event.position);
     const leaf = this.store.node(0, position - 1);
     if (!leaf) throw new LedgerIntegrityError(`position ${position}: no leaf hash recorded`, position);
-    if (!leaf.equals(eventLeafHash(event))) throw new LedgerIntegrityError(`position ${position}: the stored event does not match its leaf hash`, position);
+    if (!leaf.equals(eventLeafHash(event)))
+      throw new LedgerIntegrityError(`position ${position}: the stored event does not match its leaf hash`, position);
     const cp = await this.checkpointCovering(position);
     return {
       eventId,
@@ -269,7 +276,10 @@ export class IntegrityService {
     };
   }
 
-  consistencyBetween(m: number, n: number): { from: number; to: number; fromRoot: string; toRoot: string; proof: string[]; fromCheckpoint?: string; toCheckpoint?: string } {
+  consistencyBetween(
+    m: number,
+    n: number,
+  ): { from: number; to: number; fromRoot: string; toRoot: string; proof: string[]; fromCheckpoint?: string; toCheckpoint?: string } {
     const size = this.store.treeState().size;
     if (!Number.isSafeInteger(m) || !Number.isSafeInteger(n) || m < 1 || n < m) throw new RangeError('sizes must satisfy 1 ≤ from ≤ to');
     if (n > size) throw new RangeError(`to size ${n} is larger than the tree (${size})`);
@@ -313,18 +323,27 @@ export class IntegrityService {
         const v = verifyCheckpointNote(note, { ...this.policy, witnessKeys: [Ed25519NoteKey.fromVerifierKey(w.verifierKey)], quorum: 1 });
         views.push({ name: w.name, history: [{ size: v.checkpoint.size, root: v.checkpoint.root }] });
       } catch (e) {
-        views.push({ name: w.name, history: [], error: `the checkpoint witness ${w.name} holds does not verify under the ledger's current key: ${(e as Error).message}` });
+        views.push({
+          name: w.name,
+          history: [],
+          error: `the checkpoint witness ${w.name} holds does not verify under the ledger's current key: ${(e as Error).message}`,
+        });
       }
     }
     return { views, unreachable };
   }
 
-  async verify(opts: { since?: boolean; onProgress?: (p: number, head: number) => void } = {}): Promise<VerifyReport & { witnessesUnreachable?: string[] }> {
+  async verify(
+    opts: { since?: boolean; onProgress?: (p: number, head: number) => void } = {},
+  ): Promise<VerifyReport & { witnessesUnreachable?: string[] }> {
     const { views, unreachable } = await this.allWitnessViews();
     const head = this.store.headPosition();
     const from = opts.since ? (this.store.verifiedState()?.size ?? 0) : 0;
     const threshold = this.opts.parallelVerifyThreshold ?? 200_000;
-    const scanner = head - from > threshold && this.eventStore.db.name !== ':memory:' ? parallelScanner(this.eventStore.db.name, this.store, head) : undefined;
+    const scanner =
+      head - from > threshold && this.eventStore.db.name !== ':memory:'
+        ? parallelScanner(this.eventStore.db.name, this.store, head)
+        : undefined;
     const report = await verifyLedger(this.store, this.policy, views, { ...opts, scanner, now: () => this.opts.clock.now().toISOString() });
     if (unreachable.length > 0) (report as VerifyReport & { witnessesUnreachable?: string[] }).witnessesUnreachable = unreachable;
     if (!report.ok) await this.report({ kind: report.kind, reason: report.reason, position: report.position, detectedBy: 'verify' });

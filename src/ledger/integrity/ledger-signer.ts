@@ -18,14 +18,20 @@ import { ProofVerificationError, verifyConsistency } from './proofs';
 
 export class SigningRefusedError extends Error {
   readonly code = 'CHECKPOINT_SIGNING_REFUSED';
-  constructor(message: string, readonly kind: 'rollback' | 'fork') {
+  constructor(
+    message: string,
+    readonly kind: 'rollback' | 'fork',
+  ) {
     super(message);
     this.name = 'SigningRefusedError';
   }
 }
 
 export class LedgerSigner {
-  private constructor(readonly dir: string, private readonly key: Ed25519NoteKey) {}
+  private constructor(
+    readonly dir: string,
+    private readonly key: Ed25519NoteKey,
+  ) {}
 
   static open(dir: string, origin: string): LedgerSigner {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -78,12 +84,16 @@ export class LedgerSigner {
     return withLock(path.join(this.dir, 'ledger-signing.lock'), () => {
       const last = this.lastSigned();
       if (last) {
-        if (size < last.size) throw new SigningRefusedError(`refusing to sign size ${size}: size ${last.size} was already signed (rollback)`, 'rollback');
+        if (size < last.size)
+          throw new SigningRefusedError(`refusing to sign size ${size}: size ${last.size} was already signed (rollback)`, 'rollback');
         try {
           verifyConsistency(last.size, size, last.root, root, size === last.size ? [] : consistency(last.size, size));
         } catch (e) {
           if (e instanceof ProofVerificationError) {
-            throw new SigningRefusedError(`refusing to sign size ${size}: not consistent with the signed checkpoint of size ${last.size} (${e.message})`, 'fork');
+            throw new SigningRefusedError(
+              `refusing to sign size ${size}: not consistent with the signed checkpoint of size ${last.size} (${e.message})`,
+              'fork',
+            );
           }
           throw e;
         }

@@ -39,7 +39,10 @@ export interface NodeStore extends NodeReader {
 
 export class MissingNodeError extends Error {
   readonly code = 'MERKLE_NODE_MISSING';
-  constructor(readonly level: number, readonly index: number) {
+  constructor(
+    readonly level: number,
+    readonly index: number,
+  ) {
     super(`merkle node missing at level ${level} index ${index}`);
     this.name = 'MissingNodeError';
   }

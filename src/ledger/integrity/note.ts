@@ -32,7 +32,12 @@ export function validKeyName(name: string): boolean {
 }
 
 export function keyId(name: string, type: KeyType, publicKey: Buffer): Buffer {
-  return createHash('sha256').update(name, 'utf8').update(Buffer.from([0x0a, type])).update(publicKey).digest().subarray(0, 4);
+  return createHash('sha256')
+    .update(name, 'utf8')
+    .update(Buffer.from([0x0a, type]))
+    .update(publicKey)
+    .digest()
+    .subarray(0, 4);
 }
 
 const b64url = (b: Buffer) => b.toString('base64url');
@@ -72,9 +77,14 @@ export class Ed25519NoteKey {
     if (!parts || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY') throw new NoteError('not a PRIVATE+KEY signer key');
     const [, , name, hexId, b64] = parts;
     const raw = Buffer.from(b64, 'base64');
-    if (raw.length !== 33 || (raw[0] !== KEY_TYPE_ED25519 && raw[0] !== KEY_TYPE_COSIGNATURE_V1)) throw new NoteError('signer key is not Ed25519');
+    if (raw.length !== 33 || (raw[0] !== KEY_TYPE_ED25519 && raw[0] !== KEY_TYPE_COSIGNATURE_V1))
+      throw new NoteError('signer key is not Ed25519');
     const seed = raw.subarray(1);
-    const pk = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
+    const pk = createPrivateKey({
+      key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]),
+      format: 'der',
+      type: 'pkcs8',
+    });
     const jwk = pk.export({ format: 'jwk' }) as { x: string };
     const key = new Ed25519NoteKey(name, raw[0] as KeyType, Buffer.from(jwk.x, 'base64url'), pk, Buffer.from(seed));
     if (key.keyId.toString('hex') !== hexId) throw new NoteError('signer key id does not match its key');
@@ -87,7 +97,8 @@ export class Ed25519NoteKey {
     if (!parts) throw new NoteError('verifier key must be name+keyid+base64');
     const [name, hexId, b64] = parts;
     const raw = Buffer.from(b64, 'base64');
-    if (raw.length !== 33 || (raw[0] !== KEY_TYPE_ED25519 && raw[0] !== KEY_TYPE_COSIGNATURE_V1)) throw new NoteError('verifier key is not Ed25519');
+    if (raw.length !== 33 || (raw[0] !== KEY_TYPE_ED25519 && raw[0] !== KEY_TYPE_COSIGNATURE_V1))
+      throw new NoteError('verifier key is not Ed25519');
     const key = new Ed25519NoteKey(name, raw[0] as KeyType, Buffer.from(raw.subarray(1)), null, null);
     if (key.keyId.toString('hex') !== hexId) throw new NoteError('verifier key id does not match its key');
     return key;
@@ -110,7 +121,8 @@ export class Ed25519NoteKey {
   signText(text: string, timestamp?: number): Buffer {
     if (!this.privateKey) throw new NoteError(`key ${this.name} cannot sign: no private key`);
     if (this.type === KEY_TYPE_ED25519) return sign(null, Buffer.from(text, 'utf8'), this.privateKey);
-    if (timestamp === undefined || !Number.isSafeInteger(timestamp) || timestamp < 0) throw new NoteError('a cosignature needs a timestamp in seconds');
+    if (timestamp === undefined || !Number.isSafeInteger(timestamp) || timestamp < 0)
+      throw new NoteError('a cosignature needs a timestamp in seconds');
     const ts = Buffer.alloc(8);
     ts.writeBigUInt64BE(BigInt(timestamp));
     return Buffer.concat([ts, sign(null, cosignedMessage(text, timestamp), this.privateKey)]);

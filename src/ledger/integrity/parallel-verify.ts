@@ -17,7 +17,10 @@ function workerScript(): { file: string; execArgv: string[] } {
   const js = path.join(__dirname, 'verify-worker.js');
   if (__filename.endsWith('.js')) return { file: js, execArgv: [] };
   // running from TypeScript sources (tests, benchmarks): compile in the worker too
-  return { file: path.join(__dirname, 'verify-worker.ts'), execArgv: ['-r', path.join(__dirname, '..', '..', '..', 'scripts', 'swc-register.js')] };
+  return {
+    file: path.join(__dirname, 'verify-worker.ts'),
+    execArgv: ['-r', path.join(__dirname, '..', '..', '..', 'scripts', 'swc-register.js')],
+  };
 }
 
 function revive(r: ChunkResult): ChunkResult {

@@ -51,7 +51,10 @@ CREATE TABLE IF NOT EXISTS integrity_verified (
 
 export class LedgerIntegrityError extends Error {
   readonly code = 'LEDGER_INTEGRITY';
-  constructor(message: string, readonly position?: number) {
+  constructor(
+    message: string,
+    readonly position?: number,
+  ) {
     super(message);
     this.name = 'LedgerIntegrityError';
   }
@@ -94,24 +97,40 @@ export class SqliteIntegrityStore implements NodeReader, AppendHook {
     return {
       node: db.prepare('SELECT hash FROM integrity_nodes WHERE level = ? AND idx = ?').pluck(),
       canonicalize: db.prepare('UPDATE events SET data = ?, metadata = ? WHERE position = ?'),
-      rawRows: db.prepare('SELECT position, id, stream, version, type, schema_version, data, metadata FROM events WHERE position > ? ORDER BY position ASC LIMIT ?').raw(true),
+      rawRows: db
+        .prepare(
+          'SELECT position, id, stream, version, type, schema_version, data, metadata FROM events WHERE position > ? ORDER BY position ASC LIMIT ?',
+        )
+        .raw(true),
       putNode: db.prepare('INSERT INTO integrity_nodes (level, idx, hash) VALUES (?, ?, ?)'),
       tree: db.prepare('SELECT size, frontier FROM integrity_tree WHERE id = 1'),
-      putTree: db.prepare('INSERT INTO integrity_tree (id, size, frontier) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier'),
+      putTree: db.prepare(
+        'INSERT INTO integrity_tree (id, size, frontier) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier',
+      ),
       eventsAfter: db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?').safeIntegers(true),
       eventsRange: db.prepare('SELECT * FROM events WHERE position > ? AND position <= ? ORDER BY position ASC').safeIntegers(true),
       eventById: db.prepare('SELECT * FROM events WHERE id = ?').safeIntegers(true),
       eventsOfStream: db.prepare('SELECT * FROM events WHERE stream = ? ORDER BY version ASC').safeIntegers(true),
       eventsOfIncident: db
-        .prepare("SELECT * FROM events WHERE stream = ? OR (json_valid(data) AND json_extract(data, '$.incidentId') = ?) ORDER BY position ASC")
+        .prepare(
+          "SELECT * FROM events WHERE stream = ? OR (json_valid(data) AND json_extract(data, '$.incidentId') = ?) ORDER BY position ASC",
+        )
         .safeIntegers(true),
       head: db.prepare('SELECT COALESCE(MAX(position), 0) FROM events').pluck(),
       leavesRange: db.prepare('SELECT idx, hash FROM integrity_nodes WHERE level = 0 AND idx >= ? AND idx < ? ORDER BY idx ASC'),
-      leavesRangeRaw: db.prepare('SELECT idx, hash FROM integrity_nodes WHERE level = 0 AND idx >= ? AND idx < ? ORDER BY idx ASC').raw(true),
+      leavesRangeRaw: db
+        .prepare('SELECT idx, hash FROM integrity_nodes WHERE level = 0 AND idx >= ? AND idx < ? ORDER BY idx ASC')
+        .raw(true),
       checkpoints: db.prepare('SELECT size, root, note, signed_at AS signedAt, cosigned FROM integrity_checkpoints ORDER BY size ASC'),
-      latestCheckpoint: db.prepare('SELECT size, root, note, signed_at AS signedAt, cosigned FROM integrity_checkpoints ORDER BY size DESC LIMIT 1'),
-      checkpointAtLeast: db.prepare('SELECT size, root, note, signed_at AS signedAt, cosigned FROM integrity_checkpoints WHERE size >= ? ORDER BY cosigned DESC, size ASC LIMIT 1'),
-      bestCosigned: db.prepare('SELECT size, root, note, signed_at AS signedAt, cosigned FROM integrity_checkpoints WHERE size >= ? AND cosigned >= ? ORDER BY size DESC LIMIT 1'),
+      latestCheckpoint: db.prepare(
+        'SELECT size, root, note, signed_at AS signedAt, cosigned FROM integrity_checkpoints ORDER BY size DESC LIMIT 1',
+      ),
+      checkpointAtLeast: db.prepare(
+        'SELECT size, root, note, signed_at AS signedAt, cosigned FROM integrity_checkpoints WHERE size >= ? ORDER BY cosigned DESC, size ASC LIMIT 1',
+      ),
+      bestCosigned: db.prepare(
+        'SELECT size, root, note, signed_at AS signedAt, cosigned FROM integrity_checkpoints WHERE size >= ? AND cosigned >= ? ORDER BY size DESC LIMIT 1',
+      ),
       checkpointBySize: db.prepare('SELECT size, root, note, signed_at AS signedAt, cosigned FROM integrity_checkpoints WHERE size = ?'),
       putCheckpoint: db.prepare('INSERT INTO integrity_checkpoints (size, root, note, signed_at, cosigned) VALUES (?, ?, ?, ?, ?)'),
       updateCheckpoint: db.prepare('UPDATE integrity_checkpoints SET note = ?, cosigned = ? WHERE size = ?'),
@@ -159,7 +178,8 @@ export class SqliteIntegrityStore implements NodeReader, AppendHook {
     if (state.size < first - 1) state = this.hashStored(state, first - 1); // events appended without the hook
     const nodes: TreeNode[] = [];
     for (const e of events) {
-      if (Number(e.position) !== state.size + 1) throw new LedgerIntegrityError(`position ${e.position} does not follow ${state.size}`, Number(e.position));
+      if (Number(e.position) !== state.size + 1)
+        throw new LedgerIntegrityError(`position ${e.position} does not follow ${state.size}`, Number(e.position));
       const r = appendLeaf(state, this.leafAndCanonicalize(e));
       state = r.state;
       for (const n of r.nodes) nodes.push(n);
@@ -187,7 +207,8 @@ export class SqliteIntegrityStore implements NodeReader, AppendHook {
       if (rows.length === 0) throw new LedgerIntegrityError(`events after position ${after} are missing`, after + 1);
       const nodes: TreeNode[] = [];
       for (const row of rows) {
-        if (Number(row.position) !== s.size + 1) throw new LedgerIntegrityError(`position ${s.size + 1} is missing from the events table`, s.size + 1);
+        if (Number(row.position) !== s.size + 1)
+          throw new LedgerIntegrityError(`position ${s.size + 1} is missing from the events table`, s.size + 1);
         const r = appendLeaf(s, this.leafAndCanonicalize(rowToEvent(row), row));
         s = r.state;
         for (const n of r.nodes) nodes.push(n);

@@ -21,6 +21,17 @@ export const tamperAlertsProjection: Projection = {
     db.prepare(
       `INSERT OR REPLACE INTO ledger_tamper_alerts (alert_id, kind, reason, position, detected_by, witness, checkpoint_size, assigned_role, detected_at, ledger_position)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(d.alertId, d.kind, d.reason, d.position ?? null, d.detectedBy, d.witness ?? null, d.checkpointSize ?? null, d.assignedRole, e.metadata.occurredAt, e.position);
+    ).run(
+      d.alertId,
+      d.kind,
+      d.reason,
+      d.position ?? null,
+      d.detectedBy,
+      d.witness ?? null,
+      d.checkpointSize ?? null,
+      d.assignedRole,
+      e.metadata.occurredAt,
+      e.position,
+    );
   },
 };

@@ -76,7 +76,13 @@ export async function verifyLedger(
   store: SqliteIntegrityStore,
   policy: CheckpointPolicy,
   witnesses: WitnessView[],
-  opts: { since?: boolean; onProgress?: (position: number, head: number) => void; now?: () => string; scanner?: LeafScanner; record?: boolean } = {},
+  opts: {
+    since?: boolean;
+    onProgress?: (position: number, head: number) => void;
+    now?: () => string;
+    scanner?: LeafScanner;
+    record?: boolean;
+  } = {},
 ): Promise<VerifyReport> {
   const scanner = opts.scanner;
   const fail = (kind: VerifyFailureKind, reason: string, position?: number): VerifyFailure => ({ ok: false, kind, reason, position });
@@ -101,7 +107,8 @@ export async function verifyLedger(
       try {
         current = frontierAt(store, v.size);
       } catch (e) {
-        if (e instanceof MissingNodeError) return fail('tree-state', `stored tree nodes below the last verified size ${v.size} are missing`);
+        if (e instanceof MissingNodeError)
+          return fail('tree-state', `stored tree nodes below the last verified size ${v.size} are missing`);
         throw e;
       }
       if (!rootOf(recorded).equals(v.root) || !rootOf({ size: v.size, frontier: current }).equals(v.root)) {
@@ -119,7 +126,8 @@ export async function verifyLedger(
     expectations.set(e.size, [...(expectations.get(e.size) ?? []), e]);
   };
   const localCheckpoints = store.checkpoints();
-  for (const c of localCheckpoints) expect({ size: c.size, root: c.root, source: `signed checkpoint ${c.size}`, note: c.note, local: true });
+  for (const c of localCheckpoints)
+    expect({ size: c.size, root: c.root, source: `signed checkpoint ${c.size}`, note: c.note, local: true });
   for (const w of witnesses) for (const h of w.history) expect({ size: h.size, root: h.root, source: `witness ${w.name}`, local: false });
 
   let checkpointsVerified = 0;
@@ -145,14 +153,22 @@ export async function verifyLedger(
           throw err;
         }
         if (!e.root.equals(root)) {
-          return fail('checkpoint-root', `checkpoint at size ${size}: the signed root differs from the tree recomputed from the events (history before position ${size + 1} was rewritten)`, size);
+          return fail(
+            'checkpoint-root',
+            `checkpoint at size ${size}: the signed root differs from the tree recomputed from the events (history before position ${size + 1} was rewritten)`,
+            size,
+          );
         }
         checkpointsVerified += 1;
         if (cosignatures >= policy.quorum) meetingQuorum += 1;
         latest = { size, cosignatures };
       } else {
         if (!e.root.equals(root)) {
-          return fail('fork', `fork: the ledger's history up to position ${size} differs from the checkpoint ${e.source} cosigned at size ${size}`, size);
+          return fail(
+            'fork',
+            `fork: the ledger's history up to position ${size} differs from the checkpoint ${e.source} cosigned at size ${size}`,
+            size,
+          );
         }
         witnessChecked += 1;
       }
@@ -184,20 +200,31 @@ export async function verifyLedger(
   const beyond = [...expectations.keys()].filter((s) => s > n).sort((a, b) => a - b);
   if (beyond.length > 0) {
     const s = beyond[beyond.length - 1];
-    const sources = expectations.get(s)!.map((e) => e.source).join(', ');
-    return fail('rollback', `rollback: ${sources} covers ${s} events but the ledger holds only ${n}; positions ${n + 1}..${s} were removed`, n + 1);
+    const sources = expectations
+      .get(s)!
+      .map((e) => e.source)
+      .join(', ');
+    return fail(
+      'rollback',
+      `rollback: ${sources} covers ${s} events but the ledger holds only ${n}; positions ${n + 1}..${s} were removed`,
+      n + 1,
+    );
   }
   const tree = store.treeState();
   if (tree.size !== n) {
     return fail(
       tree.size > n ? 'rollback' : 'tree-state',
-      tree.size > n ? `rollback: the Merkle tree covers ${tree.size} events but the ledger holds only ${n}` : `the Merkle tree covers ${tree.size} events but the ledger holds ${n}`,
+      tree.size > n
+        ? `rollback: the Merkle tree covers ${tree.size} events but the ledger holds only ${n}`
+        : `the Merkle tree covers ${tree.size} events but the ledger holds ${n}`,
       Math.min(tree.size, n) + 1,
     );
   }
-  if (!rootOf(tree).equals(rootOf(state))) return fail('tree-state', 'the stored Merkle frontier does not match the tree recomputed from the events');
+  if (!rootOf(tree).equals(rootOf(state)))
+    return fail('tree-state', 'the stored Merkle frontier does not match the tree recomputed from the events');
 
-  if (n > 0 && opts.record !== false) store.putVerifiedState(n, rootOf(state), state.frontier, opts.now ? opts.now() : new Date(0).toISOString());
+  if (n > 0 && opts.record !== false)
+    store.putVerifiedState(n, rootOf(state), state.frontier, opts.now ? opts.now() : new Date(0).toISOString());
   return {
     ok: true,
     fromPosition,
@@ -223,8 +250,19 @@ export async function verifyLedger(
  * altered row): parse and re-encode.
  */
 function rowLeaf(row: unknown[], stored: Buffer): Buffer | null {
-  const [position, id, stream, version, type, schemaVersion, data, metadata] = row as [number, string, string, number, string, number, string, string];
-  const fast = leafHashOfText(spliceLeafText({ id, stream, version, position, type, schemaVersion, dataText: data, metadataText: metadata }));
+  const [position, id, stream, version, type, schemaVersion, data, metadata] = row as [
+    number,
+    string,
+    string,
+    number,
+    string,
+    number,
+    string,
+    string,
+  ];
+  const fast = leafHashOfText(
+    spliceLeafText({ id, stream, version, position, type, schemaVersion, dataText: data, metadataText: metadata }),
+  );
   let parsedMeta: unknown;
   try {
     parsedMeta = JSON.parse(metadata);
@@ -260,7 +298,11 @@ export class DbRowReader implements RowSource {
   private readonly rows: { all(...a: unknown[]): unknown[] };
   private readonly leaves: { all(...a: unknown[]): unknown[] };
   constructor(db: { prepare(sql: string): { raw(v: boolean): { all(...a: unknown[]): unknown[] } } }) {
-    this.rows = db.prepare('SELECT position, id, stream, version, type, schema_version, data, metadata FROM events WHERE position > ? ORDER BY position ASC LIMIT ?').raw(true);
+    this.rows = db
+      .prepare(
+        'SELECT position, id, stream, version, type, schema_version, data, metadata FROM events WHERE position > ? ORDER BY position ASC LIMIT ?',
+      )
+      .raw(true);
     this.leaves = db.prepare('SELECT idx, hash FROM integrity_nodes WHERE level = 0 AND idx >= ? AND idx < ? ORDER BY idx ASC').raw(true);
   }
   rawRowsAfter(after: number, limit: number): unknown[][] {
@@ -317,13 +359,20 @@ export function scanChunk(
     const leaves = src.storedLeafArray(first - 1, rows.length);
     for (const row of rows) {
       const position = Number(row[0]);
-      if (position !== size + 1) return done({ kind: 'gap', reason: `position ${size + 1} is missing from the ledger (deleted)`, position: size + 1 });
+      if (position !== size + 1)
+        return done({ kind: 'gap', reason: `position ${size + 1} is missing from the ledger (deleted)`, position: size + 1 });
       const stored = leaves[position - first];
-      if (!stored) return done({ kind: 'leaf-missing', reason: `position ${position}: no leaf hash was recorded for this event`, position });
+      if (!stored)
+        return done({ kind: 'leaf-missing', reason: `position ${position}: no leaf hash was recorded for this event`, position });
       const lh = rowLeaf(row, stored);
-      if (lh === null) return done({ kind: 'event-changed', reason: `position ${position}: the stored event is no longer valid JSON`, position });
+      if (lh === null)
+        return done({ kind: 'event-changed', reason: `position ${position}: the stored event is no longer valid JSON`, position });
       if (!lh.equals(stored)) {
-        return done({ kind: 'event-changed', reason: `position ${position}: the stored event does not match the leaf hash recorded when it was appended (event altered)`, position });
+        return done({
+          kind: 'event-changed',
+          reason: `position ${position}: the stored event does not match the leaf hash recorded when it was appended (event altered)`,
+          position,
+        });
       }
       pushNode(levels, hashes, 0, lh);
       size += 1;

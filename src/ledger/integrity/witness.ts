@@ -27,7 +27,14 @@ export type RefusalReason = 'unknown-origin' | 'bad-signature' | 'bad-request' |
 
 export type WitnessDecision =
   | { accepted: true; checkpoint: Checkpoint; text: string; record: WitnessRecord }
-  | { accepted: false; status: 400 | 403 | 404 | 409 | 422; reason: RefusalReason; message: string; heldSize?: number; checkpoint?: Checkpoint };
+  | {
+      accepted: false;
+      status: 400 | 403 | 404 | 409 | 422;
+      reason: RefusalReason;
+      message: string;
+      heldSize?: number;
+      checkpoint?: Checkpoint;
+    };
 
 const refuse = (
   status: 400 | 403 | 404 | 409 | 422,
@@ -72,10 +79,14 @@ export function decideAddCheckpoint(
   if (req.proof.length > MAX_PROOF_LENGTH - 1 || req.proof.some((p) => p.length !== HASH_SIZE)) {
     return refuse(400, 'bad-request', 'consistency proof lines must be at most 63 base64 32-byte hashes');
   }
-  if (req.oldSize > checkpoint.size) return refuse(400, 'bad-request', `old size ${req.oldSize} is larger than checkpoint size ${checkpoint.size}`);
+  if (req.oldSize > checkpoint.size)
+    return refuse(400, 'bad-request', `old size ${req.oldSize} is larger than checkpoint size ${checkpoint.size}`);
   const heldSize = held?.size ?? 0;
   if (held && checkpoint.size < held.size) {
-    return refuse(409, 'rollback', `checkpoint size ${checkpoint.size} is smaller than the cosigned size ${held.size} (rollback)`, { heldSize, checkpoint });
+    return refuse(409, 'rollback', `checkpoint size ${checkpoint.size} is smaller than the cosigned size ${held.size} (rollback)`, {
+      heldSize,
+      checkpoint,
+    });
   }
   if (req.oldSize !== heldSize) {
     return refuse(409, 'stale-old-size', `old size ${req.oldSize} does not match the cosigned size ${heldSize}`, { heldSize, checkpoint });
@@ -92,7 +103,10 @@ export function decideAddCheckpoint(
       verifyConsistency(held.size, checkpoint.size, held.root, checkpoint.root, req.proof);
     } catch (e) {
       if (e instanceof ProofVerificationError) {
-        return refuse(422, 'bad-proof', `not consistent with the cosigned checkpoint of size ${held.size}: ${e.message}`, { heldSize, checkpoint });
+        return refuse(422, 'bad-proof', `not consistent with the cosigned checkpoint of size ${held.size}: ${e.message}`, {
+          heldSize,
+          checkpoint,
+        });
       }
       throw e;
     }
@@ -122,7 +136,8 @@ export function decodeAddCheckpoint(body: string): AddCheckpointRequest {
   if (proofLines.length > 63) throw new WitnessProtocolError('more than 63 consistency proof lines');
   const proof = proofLines.map((l, i) => {
     const b = Buffer.from(l, 'base64');
-    if (b.length !== HASH_SIZE || b.toString('base64') !== l) throw new WitnessProtocolError(`proof line ${i + 1} is not a base64 32-byte hash`);
+    if (b.length !== HASH_SIZE || b.toString('base64') !== l)
+      throw new WitnessProtocolError(`proof line ${i + 1} is not a base64 32-byte hash`);
     return b;
   });
   return { oldSize: Number(m[1]), proof, note: body.slice(firstBlank + 2) };

@@ -98,7 +98,11 @@ export class KurrentDbEventStore implements EventStore {
   }
 
   /** Connects with a KurrentDB connection string, e.g. `kurrentdb://localhost:2113?tls=false`. */
-  static connect(connectionString: string, clock: Clock, options: Omit<KurrentDbEventStoreOptions, 'client' | 'clock'> = {}): KurrentDbEventStore {
+  static connect(
+    connectionString: string,
+    clock: Clock,
+    options: Omit<KurrentDbEventStoreOptions, 'client' | 'clock'> = {},
+  ): KurrentDbEventStore {
     // Loaded lazily so the embedded default never loads the native bridge.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { KurrentDBClient } = require('@kurrent/kurrentdb-client') as typeof import('@kurrent/kurrentdb-client');
@@ -140,10 +144,14 @@ export class KurrentDbEventStore implements EventStore {
       const recordedAt = this.clock.now().toISOString();
       let nextRevision: bigint;
       try {
-        const res = await this.client.appendToStream(stream, events.map((e) => toEventData(e, recordedAt, writeId)), {
-          streamState: state,
-          requiresLeader: true,
-        });
+        const res = await this.client.appendToStream(
+          stream,
+          events.map((e) => toEventData(e, recordedAt, writeId)),
+          {
+            streamState: state,
+            requiresLeader: true,
+          },
+        );
         nextRevision = res.nextExpectedRevision;
       } catch (err) {
         if (errorType(err) !== KDB_WRONG_EXPECTED_VERSION) throw err;
@@ -230,13 +238,7 @@ export class KurrentDbEventStore implements EventStore {
     const lower = (backwards ? options.to : options.from) ?? 1n;
     if (upper !== undefined && upper < lower) return [];
     if (upper !== undefined && upper < 1n) return [];
-    const fromRevision: 'end' | bigint = backwards
-      ? upper === undefined
-        ? 'end'
-        : upper - 1n
-      : lower > 1n
-        ? lower - 1n
-        : 0n;
+    const fromRevision: 'end' | bigint = backwards ? (upper === undefined ? 'end' : upper - 1n) : lower > 1n ? lower - 1n : 0n;
     const out: RecordedEvent[] = [];
     try {
       for await (const r of this.client.readStream(stream, {
@@ -422,8 +424,7 @@ function judgeDuplicate(stream: string, events: NewEvent[], scan: ScanResult): A
   const present = events.map((e) => scan.found.get(e.id));
   const count = present.filter((p) => p !== undefined).length;
   if (count === 0) return null;
-  const consistent =
-    count === events.length && present.every((p, i) => i === 0 || p!.version === present[i - 1]!.version + 1n);
+  const consistent = count === events.length && present.every((p, i) => i === 0 || p!.version === present[i - 1]!.version + 1n);
   if (!consistent) {
     throw new IdempotencyViolationError(stream, events[present.findIndex((p) => p !== undefined)]!.id);
   }

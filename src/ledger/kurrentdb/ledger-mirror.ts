@@ -113,7 +113,15 @@ export class LedgerMirror {
       try {
         result = this.target.appendSync(
           event.stream,
-          [{ id: event.id, type: event.type, schemaVersion: event.schemaVersion, data: event.data, metadata: stripRecordedAt(event.metadata) }],
+          [
+            {
+              id: event.id,
+              type: event.type,
+              schemaVersion: event.schemaVersion,
+              data: event.data,
+              metadata: stripRecordedAt(event.metadata),
+            },
+          ],
           expected,
         );
       } catch (err) {
@@ -127,7 +135,10 @@ export class LedgerMirror {
       }
       if (result.duplicate) {
         // Re-deliveries of a mirrored position returned above: the same id at another position is a second copy.
-        throw new MirrorDivergenceError(`the event at source position ${event.position} repeats an id the mirror already holds`, event.position);
+        throw new MirrorDivergenceError(
+          `the event at source position ${event.position} repeats an id the mirror already holds`,
+          event.position,
+        );
       }
       db.prepare('INSERT INTO mirror_positions (position, source_position) VALUES (?, ?)').run(result.lastPosition, event.position);
     }).immediate();

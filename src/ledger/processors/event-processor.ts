@@ -55,13 +55,16 @@ export class ProcessorRunner {
   }
 
   checkpoint(name: string): bigint {
-    const row = this.db.prepare('SELECT position FROM processor_checkpoints WHERE name = ?').safeIntegers(true).get(name) as { position: bigint } | undefined;
+    const row = this.db.prepare('SELECT position FROM processor_checkpoints WHERE name = ?').safeIntegers(true).get(name) as
+      { position: bigint } | undefined;
     return row?.position ?? 0n;
   }
 
   private save(name: string, position: bigint): void {
     this.db
-      .prepare('INSERT INTO processor_checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = MAX(position, excluded.position)')
+      .prepare(
+        'INSERT INTO processor_checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = MAX(position, excluded.position)',
+      )
       .run(name, position);
   }
 
@@ -94,12 +97,16 @@ export class ProcessorRunner {
       if (this.stopping) throw new ProcessorStopped();
       try {
         await p.handle(event);
-        if (attempt > 1) this.logger.info({ processor: p.name, type: event.type, position: String(event.position), attempt }, 'event processor recovered');
+        if (attempt > 1)
+          this.logger.info({ processor: p.name, type: event.type, position: String(event.position), attempt }, 'event processor recovered');
         return;
       } catch (err) {
         if (this.stopping) throw new ProcessorStopped();
         const delayMs = this.retryDelayMs(attempt);
-        this.logger.warn({ err, processor: p.name, type: event.type, position: String(event.position), attempt, retryInMs: delayMs }, 'event processor failed; retrying');
+        this.logger.warn(
+          { err, processor: p.name, type: event.type, position: String(event.position), attempt, retryInMs: delayMs },
+          'event processor failed; retrying',
+        );
         await this.sleep(delayMs);
       }
     }

@@ -55,21 +55,22 @@ export class ProjectionRunner {
 
   private checkpointRow(name: string): { position: bigint; version: number } | undefined {
     const row = this.db.prepare('SELECT position, version FROM projection_checkpoints WHERE name = ?').safeIntegers(true).get(name) as
-      | { position: bigint; version: bigint }
-      | undefined;
+      { position: bigint; version: bigint } | undefined;
     return row ? { position: row.position, version: Number(row.version) } : undefined;
   }
 
   private resetProjection(p: Projection): void {
-    this.db.transaction(() => {
-      p.reset(this.db);
-      this.db
-        .prepare(
-          `INSERT INTO projection_checkpoints (name, position, version, updated_at) VALUES (?, 0, ?, ?)
+    this.db
+      .transaction(() => {
+        p.reset(this.db);
+        this.db
+          .prepare(
+            `INSERT INTO projection_checkpoints (name, position, version, updated_at) VALUES (?, 0, ?, ?)
            ON CONFLICT(name) DO UPDATE SET position = 0, version = excluded.version, updated_at = excluded.updated_at`,
-        )
-        .run(p.name, p.version, this.nowIso());
-    }).immediate();
+          )
+          .run(p.name, p.version, this.nowIso());
+      })
+      .immediate();
   }
 
   /** Empties a projection (or all) and replays the whole ledger into it. */
@@ -120,23 +121,25 @@ export class ProjectionRunner {
   /** One transaction per page: every projection's writes and checkpoints commit together. */
   applyPage(events: RecordedEvent[]): void {
     const last = events[events.length - 1]!.position;
-    this.db.transaction(() => {
-      for (const p of this.projections.values()) {
-        const checkpoint = this.checkpoint(p.name);
-        if (checkpoint >= last) continue;
-        const handles = new Set(p.handles);
-        for (const raw of events) {
-          if (raw.position <= checkpoint || !handles.has(raw.type)) continue;
-          p.apply(this.db, this.registry.upcast(raw));
-        }
-        this.db
-          .prepare(
-            `INSERT INTO projection_checkpoints (name, position, version, updated_at) VALUES (?, ?, ?, ?)
+    this.db
+      .transaction(() => {
+        for (const p of this.projections.values()) {
+          const checkpoint = this.checkpoint(p.name);
+          if (checkpoint >= last) continue;
+          const handles = new Set(p.handles);
+          for (const raw of events) {
+            if (raw.position <= checkpoint || !handles.has(raw.type)) continue;
+            p.apply(this.db, this.registry.upcast(raw));
+          }
+          this.db
+            .prepare(
+              `INSERT INTO projection_checkpoints (name, position, version, updated_at) VALUES (?, ?, ?, ?)
              ON CONFLICT(name) DO UPDATE SET position = excluded.position, version = excluded.version, updated_at = excluded.updated_at`,
-          )
-          .run(p.name, last, p.version, this.nowIso());
-      }
-    }).immediate();
+            )
+            .run(p.name, last, p.version, this.nowIso());
+        }
+      })
+      .immediate();
   }
 
   /** Catch up, then follow the ledger live. */

@@ -111,12 +111,8 @@ export class SqliteEventStore implements EventStore {
       upsertStream: db.prepare(
         'INSERT INTO streams (stream, version) VALUES (?, ?) ON CONFLICT(stream) DO UPDATE SET version = excluded.version',
       ),
-      readForward: safe(
-        db.prepare('SELECT * FROM events WHERE stream = ? AND version BETWEEN ? AND ? ORDER BY version ASC LIMIT ?'),
-      ),
-      readBackward: safe(
-        db.prepare('SELECT * FROM events WHERE stream = ? AND version BETWEEN ? AND ? ORDER BY version DESC LIMIT ?'),
-      ),
+      readForward: safe(db.prepare('SELECT * FROM events WHERE stream = ? AND version BETWEEN ? AND ? ORDER BY version ASC LIMIT ?')),
+      readBackward: safe(db.prepare('SELECT * FROM events WHERE stream = ? AND version BETWEEN ? AND ? ORDER BY version DESC LIMIT ?')),
       readAll: safe(db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?')),
     };
   }
@@ -150,16 +146,7 @@ export class SqliteEventStore implements EventStore {
         version += 1n;
         position += 1n;
         const metadata = { ...e.metadata, recordedAt };
-        this.stmts.insert.run(
-          position,
-          e.id,
-          stream,
-          version,
-          e.type,
-          e.schemaVersion,
-          canonicalize(e.data),
-          canonicalize(metadata),
-        );
+        this.stmts.insert.run(position, e.id, stream, version, e.type, e.schemaVersion, canonicalize(e.data), canonicalize(metadata));
         recorded.push({ id: e.id, stream, version, position, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata });
       }
       this.stmts.upsertStream.run(stream, version);

@@ -13,7 +13,13 @@ import { ValidationError } from '../../platform/errors';
 import { ARTIFACT_STORE } from '../../platform/tokens';
 import { CliUsageError, type CliRuntime } from '../../cli/runtime';
 import { parseReturnsCsv } from '../http/notices.controller';
-import { ApproveNoticeBatchCommand, DraftNoticeBatchCommand, PreviewNoticeBatchCommand, RecordNoticeReturnsCommand, ReleaseNoticeBatchCommand } from '../commands';
+import {
+  ApproveNoticeBatchCommand,
+  DraftNoticeBatchCommand,
+  PreviewNoticeBatchCommand,
+  RecordNoticeReturnsCommand,
+  ReleaseNoticeBatchCommand,
+} from '../commands';
 import { NOTICE_KINDS, type NoticeKind, type PreviewSummary } from '../domain/notice-batch';
 import { GetNoticeBatchQuery, NoticeBatchProgressQuery, ProofOfNoticeQuery, type BatchProgress } from '../queries/notice-batch.queries';
 
@@ -59,7 +65,12 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
       await cli.withApp(async (app) => {
         await cli.actor(app);
         let count = 0;
-        const counted = (async function* () { for await (const l of recipientLines(o.file)) { count++; yield l; } })();
+        const counted = (async function* () {
+          for await (const l of recipientLines(o.file)) {
+            count++;
+            yield l;
+          }
+        })();
         const ref = await app.get<ArtifactStore>(ARTIFACT_STORE).write(`incident:${o.incident}`, counted);
         cli.print({ recipientsArtifact: ref.digest, count });
       });
@@ -75,19 +86,38 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
     .option('--organization <file>', 'organization profile JSON (default: NOTICES_ORGANIZATION_FILE)')
     .option('--recipients <digest>', 'recipients artifact (from import-recipients or the incidents import)')
     .option('--options <file>', 'kind-specific options JSON (jurisdiction, hhs, coveredEntity)')
-    .action(async (o: { incident: string; kind: string; letterDate: string; facts: string; organization?: string; recipients?: string; options?: string }) => {
-      if (!(NOTICE_KINDS as readonly string[]).includes(o.kind)) throw new CliUsageError(`--kind must be one of: ${NOTICE_KINDS.join(', ')}`);
-      await cli.withApp(async (app) => {
-        const ctx = await cli.actor(app);
-        const { batchId } = await app.get(CommandBus).execute<DraftNoticeBatchCommand, { batchId: string }>(new DraftNoticeBatchCommand({
-          incidentId: o.incident, kind: o.kind as NoticeKind, letterDate: o.letterDate, facts: readJson(o.facts, '--facts'),
-          ...(o.organization ? { organization: readJson(o.organization, '--organization') } : {}),
-          ...(o.recipients ? { recipientsArtifact: o.recipients } : {}),
-          ...(o.options ? { options: readJson(o.options, '--options') as never } : {}),
-        }, ctx));
-        cli.print(await app.get(QueryBus).execute(new GetNoticeBatchQuery(batchId)));
-      });
-    });
+    .action(
+      async (o: {
+        incident: string;
+        kind: string;
+        letterDate: string;
+        facts: string;
+        organization?: string;
+        recipients?: string;
+        options?: string;
+      }) => {
+        if (!(NOTICE_KINDS as readonly string[]).includes(o.kind))
+          throw new CliUsageError(`--kind must be one of: ${NOTICE_KINDS.join(', ')}`);
+        await cli.withApp(async (app) => {
+          const ctx = await cli.actor(app);
+          const { batchId } = await app.get(CommandBus).execute<DraftNoticeBatchCommand, { batchId: string }>(
+            new DraftNoticeBatchCommand(
+              {
+                incidentId: o.incident,
+                kind: o.kind as NoticeKind,
+                letterDate: o.letterDate,
+                facts: readJson(o.facts, '--facts'),
+                ...(o.organization ? { organization: readJson(o.organization, '--organization') } : {}),
+                ...(o.recipients ? { recipientsArtifact: o.recipients } : {}),
+                ...(o.options ? { options: readJson(o.options, '--options') as never } : {}),
+              },
+              ctx,
+            ),
+          );
+          cli.print(await app.get(QueryBus).execute(new GetNoticeBatchQuery(batchId)));
+        });
+      },
+    );
 
   notices
     .command('preview <batchId>')
@@ -96,13 +126,19 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
     .action(async (batchId: string, o: { samplesDir?: string }) => {
       await cli.withApp(async (app) => {
         const ctx = await cli.actor(app);
-        const { preview } = await app.get(CommandBus).execute<PreviewNoticeBatchCommand, { preview: PreviewSummary }>(new PreviewNoticeBatchCommand(batchId, ctx));
+        const { preview } = await app
+          .get(CommandBus)
+          .execute<PreviewNoticeBatchCommand, { preview: PreviewSummary }>(new PreviewNoticeBatchCommand(batchId, ctx));
         if (o.samplesDir) {
           const artifacts = app.get<ArtifactStore>(ARTIFACT_STORE);
           for (const [i, smp] of preview.samples.entries()) {
             const parts: Buffer[] = [];
             for await (const c of artifacts.read(smp.artifactDigest)) parts.push(c);
-            writeFileSync(`${o.samplesDir}/sample-${i}-${smp.channel}.${smp.channel === 'email' ? 'txt' : smp.channel === 'substitute-posting' ? 'html' : 'pdf'}`, Buffer.concat(parts), { mode: 0o600 });
+            writeFileSync(
+              `${o.samplesDir}/sample-${i}-${smp.channel}.${smp.channel === 'email' ? 'txt' : smp.channel === 'substitute-posting' ? 'html' : 'pdf'}`,
+              Buffer.concat(parts),
+              { mode: 0o600 },
+            );
           }
         }
         cli.print(preview);
@@ -132,14 +168,12 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
       });
     });
 
-  notices
-    .command('show <batchId>')
-    .action(async (batchId: string) => {
-      await cli.withApp(async (app) => {
-        await cli.actor(app);
-        cli.print(await app.get(QueryBus).execute(new GetNoticeBatchQuery(batchId)));
-      });
+  notices.command('show <batchId>').action(async (batchId: string) => {
+    await cli.withApp(async (app) => {
+      await cli.actor(app);
+      cli.print(await app.get(QueryBus).execute(new GetNoticeBatchQuery(batchId)));
     });
+  });
 
   notices
     .command('progress <batchId>')
@@ -158,10 +192,15 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
           }
           // Rate and ETA come from the delivery records (the service's view), not from when this
           // command started watching.
-          const bar = new SingleBar({
-            format: `batch ${batchId.slice(-8)} [{bar}] {percentage}% | {value}/{total} | {svcRate}/s | ETA {svcEta}`,
-            stream: process.stderr, noTTYOutput: !process.env.CI, notTTYSchedule: 2000,
-          }, Presets.shades_classic);
+          const bar = new SingleBar(
+            {
+              format: `batch ${batchId.slice(-8)} [{bar}] {percentage}% | {value}/{total} | {svcRate}/s | ETA {svcEta}`,
+              stream: process.stderr,
+              noTTYOutput: !process.env.CI,
+              notTTYSchedule: 2000,
+            },
+            Presets.shades_classic,
+          );
           const payload = () => ({ svcRate: p.rate ?? '-', svcEta: p.etaSeconds === null ? '-' : `${p.etaSeconds}s` });
           bar.start(p.total!, p.done, payload());
           while (p.done < p.total!) {
@@ -211,11 +250,17 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
       const lines: string[] = [];
       for (let i = 0; i < n; i++) {
         const st = states[i % states.length]!;
-        lines.push(JSON.stringify({
-          id: `drill-${String(i).padStart(7, '0')}`, name: `Drill Person ${i}`,
-          address: { line1: `${100 + (i % 9000)} Test Street`, city: 'Drilltown', state: st, zip: String(10000 + (i % 89999)) },
-          email: `drill${i}@example.invalid`, emailConsent: (i * 7919) % 1000 < share * 1000, deceased: false, insufficientContact: i % 211 === 0,
-        }));
+        lines.push(
+          JSON.stringify({
+            id: `drill-${String(i).padStart(7, '0')}`,
+            name: `Drill Person ${i}`,
+            address: { line1: `${100 + (i % 9000)} Test Street`, city: 'Drilltown', state: st, zip: String(10000 + (i % 89999)) },
+            email: `drill${i}@example.invalid`,
+            emailConsent: (i * 7919) % 1000 < share * 1000,
+            deceased: false,
+            insufficientContact: i % 211 === 0,
+          }),
+        );
       }
       writeFileSync(o.out, lines.join('\n') + '\n', { mode: 0o600 });
       cli.print({ written: n, out: o.out });

@@ -18,6 +18,12 @@ export { ReleaseNoticeBatchCommand } from './release-notice-batch/release-notice
 export { ReviseNoticeBatchCommand } from './revise-notice-batch/revise-notice-batch.command';
 
 export const NOTICE_COMMAND_HANDLERS = [
-  DraftNoticeBatchHandler, ReviseNoticeBatchHandler, PreviewNoticeBatchHandler, ApproveNoticeBatchHandler, ReleaseNoticeBatchHandler,
-  CancelNoticeBatchHandler, CompleteObligationWithBatchHandler, RecordNoticeReturnsHandler,
+  DraftNoticeBatchHandler,
+  ReviseNoticeBatchHandler,
+  PreviewNoticeBatchHandler,
+  ApproveNoticeBatchHandler,
+  ReleaseNoticeBatchHandler,
+  CancelNoticeBatchHandler,
+  CompleteObligationWithBatchHandler,
+  RecordNoticeReturnsHandler,
 ];

@@ -15,9 +15,22 @@ import { domainToHttp } from '../batch-stream';
 import { asAsync } from '../delivery/chunk-runner';
 import { noticeFactsFromIncident } from '../domain/from-incident';
 import { noticeBatchStream, type NoticeBatchState, type NoticeKind } from '../domain/notice-batch';
-import { NoticeInputError, parseIncidentNoticeFacts, parseOrganizationProfile, type IncidentNoticeFacts, type OrganizationProfile } from '../domain/notice-input';
+import {
+  NoticeInputError,
+  parseIncidentNoticeFacts,
+  parseOrganizationProfile,
+  type IncidentNoticeFacts,
+  type OrganizationProfile,
+} from '../domain/notice-input';
 import { NOTICES_SETTINGS, type NoticesSettings } from '../notices.settings';
-import { coveredEntityNotice, hhsReport, hhsReportDocument, mediaNotice, substitutePostingHtml, type HhsReportInput } from '../rendering/documents';
+import {
+  coveredEntityNotice,
+  hhsReport,
+  hhsReportDocument,
+  mediaNotice,
+  substitutePostingHtml,
+  type HhsReportInput,
+} from '../rendering/documents';
 import { LetterPdfRenderer, workerFonts, type LetterDocument } from '../rendering/letter-pdf';
 import { LetterComposer } from '../rendering/letters';
 import { TemplateSet } from '../rendering/templates';
@@ -67,13 +80,21 @@ export class NoticeContent {
   /** Validates the request into content; a bad field is a ValidationError naming it. */
   build(input: { kind: NoticeKind; organization?: unknown; facts: unknown; options?: NoticeOptions; letterDate: string }): BatchContent {
     try {
-      const org = parseOrganizationProfile(input.organization ?? this.settings.organization ?? (() => { throw new NoticeInputError('organization', 'not configured: set NOTICES_ORGANIZATION_FILE or pass organization'); })());
+      const org = parseOrganizationProfile(
+        input.organization ??
+          this.settings.organization ??
+          (() => {
+            throw new NoticeInputError('organization', 'not configured: set NOTICES_ORGANIZATION_FILE or pass organization');
+          })(),
+      );
       const facts = parseIncidentNoticeFacts(input.facts);
       if (!/^\d{4}-\d{2}-\d{2}$/.test(input.letterDate)) throw new NoticeInputError('letterDate', 'expected YYYY-MM-DD');
       const options = input.options ?? {};
-      if (input.kind === 'media' && !options.jurisdiction) throw new NoticeInputError('options.jurisdiction', 'required for a media notice');
+      if (input.kind === 'media' && !options.jurisdiction)
+        throw new NoticeInputError('options.jurisdiction', 'required for a media notice');
       if (input.kind === 'hhs-report' && !options.hhs) throw new NoticeInputError('options.hhs', 'required for the HHS report');
-      if (input.kind === 'covered-entity' && !options.coveredEntity) throw new NoticeInputError('options.coveredEntity', 'required for a covered-entity notice');
+      if (input.kind === 'covered-entity' && !options.coveredEntity)
+        throw new NoticeInputError('options.coveredEntity', 'required for a covered-entity notice');
       return { kind: input.kind, org, facts, options, letterDate: input.letterDate };
     } catch (e) {
       return domainToHttp(e);
@@ -82,7 +103,9 @@ export class NoticeContent {
 
   /** The digest an approval binds: templates + everything the notice says + who it goes to. */
   digest(content: BatchContent, recipientsArtifact?: string): string {
-    return createHash('sha256').update(canonicalize({ templates: this.templates.digest, content, recipients: recipientsArtifact ?? null })).digest('hex');
+    return createHash('sha256')
+      .update(canonicalize({ templates: this.templates.digest, content, recipients: recipientsArtifact ?? null }))
+      .digest('hex');
   }
 
   /** Stores the content encrypted under the incident's key; returns the artifact's digest. */
@@ -92,7 +115,8 @@ export class NoticeContent {
 
   /** Refuses a recipients artifact that is not in the store. */
   requireRecipients(recipientsArtifact: string | undefined): void {
-    if (recipientsArtifact !== undefined && !this.artifacts.has(recipientsArtifact)) throw ValidationError.field('recipientsArtifact', 'no such artifact');
+    if (recipientsArtifact !== undefined && !this.artifacts.has(recipientsArtifact))
+      throw ValidationError.field('recipientsArtifact', 'no such artifact');
   }
 
   /** What the incident context already knows, mapped to notice facts (its events are the source). */
@@ -116,7 +140,9 @@ export class NoticeContent {
   /** Content artifacts by content digest, from the batch stream (NoticeContentStored). */
   async artifactFor(batchId: string, contentDigest: string): Promise<string> {
     const events = await this.ledger.readStream(noticeBatchStream(batchId));
-    const stored = events.filter((e) => e.type === 'NoticeContentStored' && (e.data as { contentDigest: string }).contentDigest === contentDigest).pop();
+    const stored = events
+      .filter((e) => e.type === 'NoticeContentStored' && (e.data as { contentDigest: string }).contentDigest === contentDigest)
+      .pop();
     if (!stored) throw new NotFoundError('notice content not found');
     return (stored.data as { contentArtifact: string }).contentArtifact;
   }
@@ -142,11 +168,23 @@ export class NoticeContent {
         return mediaNotice(this.templates, ctx, { code: content.options.jurisdiction!, affected }, content.letterDate);
       }
       case 'hhs-report':
-        return hhsReportDocument(this.templates, content.org, hhsReport(content.org, content.facts, content.options.hhs!), content.letterDate);
+        return hhsReportDocument(
+          this.templates,
+          content.org,
+          hhsReport(content.org, content.facts, content.options.hhs!),
+          content.letterDate,
+        );
       case 'covered-entity':
-        return coveredEntityNotice(this.templates, ctx, content.options.coveredEntity!, {
-          total: state.recipients ? await this.countAll(state) : 0, artifactDigest: state.recipients?.artifactDigest ?? 'delivered separately',
-        }, content.letterDate);
+        return coveredEntityNotice(
+          this.templates,
+          ctx,
+          content.options.coveredEntity!,
+          {
+            total: state.recipients ? await this.countAll(state) : 0,
+            artifactDigest: state.recipients?.artifactDigest ?? 'delivered separately',
+          },
+          content.letterDate,
+        );
       case 'substitute-posting':
         return Buffer.from(substitutePostingHtml(this.templates, ctx, content.letterDate));
       default:
@@ -162,7 +200,8 @@ export class NoticeContent {
   private async countState(state: NoticeBatchState, code: string): Promise<number> {
     if (!state.recipients) throw ValidationError.field('options.affected', 'required when the batch has no recipients list');
     let n = 0;
-    for await (const p of this.artifacts.readNdjson<AffectedIndividual>(state.recipients.artifactDigest)) if (p.address?.state === code) n++;
+    for await (const p of this.artifacts.readNdjson<AffectedIndividual>(state.recipients.artifactDigest))
+      if (p.address?.state === code) n++;
     return n;
   }
 

@@ -113,8 +113,17 @@ export async function runChunk(job: ChunkJobData, deps: ChunkDeps): Promise<Chun
   const composer = new LetterComposer(deps.templates, { org: content.org, incident: content.facts }, job.letterDate);
   const existing = deps.store.chunkRecords(job.batchId, job.chunk);
   const result: ChunkResult = {
-    recipients: people.length, letters: 0, emailsSent: 0, emailsSkipped: 0, inDoubt: 0, resent: 0, held: 0, failed: 0,
-    substitute: 0, notRequired: 0, printArtifact: null,
+    recipients: people.length,
+    letters: 0,
+    emailsSent: 0,
+    emailsSkipped: 0,
+    inDoubt: 0,
+    resent: 0,
+    held: 0,
+    failed: 0,
+    substitute: 0,
+    notRequired: 0,
+    printArtifact: null,
   };
   const plans = people.map((p) => ({ person: p, plan: planChannel(p) }));
   let done = 0;
@@ -141,17 +150,32 @@ export async function runChunk(job: ChunkJobData, deps: ChunkDeps): Promise<Chun
     let printFile = null;
     const pages = new Map<string, { first: number; last: number }>();
     if (letters.length > 0) {
-      const merged = mergeLetters(letters.map((l) => ({ letterId: l.letterId, pdf: l.pdf })), { duplex: deps.duplex ?? true, title: `Batch ${job.batchId} chunk ${job.chunk}` });
+      const merged = mergeLetters(
+        letters.map((l) => ({ letterId: l.letterId, pdf: l.pdf })),
+        { duplex: deps.duplex ?? true, title: `Batch ${job.batchId} chunk ${job.chunk}` },
+      );
       const scope = `incident:${job.incidentId}`;
       const printRef = await deps.artifacts.write(scope, asAsync([merged.pdf]));
-      const lettersRef = await deps.artifacts.write(scope, asAsync((function* () {
-        for (const l of letters) yield `${JSON.stringify({ letterId: l.letterId, individualId: l.person.id, sha256: l.sha256, pdf: l.pdf.toString('base64') })}\n`;
-      })()));
+      const lettersRef = await deps.artifacts.write(
+        scope,
+        asAsync(
+          (function* () {
+            for (const l of letters)
+              yield `${JSON.stringify({ letterId: l.letterId, individualId: l.person.id, sha256: l.sha256, pdf: l.pdf.toString('base64') })}\n`;
+          })(),
+        ),
+      );
       const file = `batch-${job.batchId}-chunk-${String(job.chunk).padStart(5, '0')}.pdf`;
       for (const m of merged.manifest) pages.set(m.letterId, { first: m.firstPage, last: m.lastPage });
       printFile = {
-        batchId: job.batchId, chunk: job.chunk, printArtifact: printRef.digest, printSha256: merged.sha256,
-        lettersArtifact: lettersRef.digest, letters: letters.length, pages: merged.pages, manifestCsv: manifestCsv(file, merged.manifest),
+        batchId: job.batchId,
+        chunk: job.chunk,
+        printArtifact: printRef.digest,
+        printSha256: merged.sha256,
+        lettersArtifact: lettersRef.digest,
+        letters: letters.length,
+        pages: merged.pages,
+        manifestCsv: manifestCsv(file, merged.manifest),
       };
       result.printArtifact = printRef.digest;
     }
@@ -162,9 +186,17 @@ export async function runChunk(job: ChunkJobData, deps: ChunkDeps): Promise<Chun
       const letterId = l?.letterId ?? letterIdOf(job.batchId, x.person.id);
       const pg = l ? pages.get(letterId) : undefined;
       return {
-        batchId: job.batchId, individualId: x.person.id, letterId, chunk: job.chunk, channel: x.plan.channel, state,
-        pdfSha256: l?.sha256 ?? null, printFile: l ? printFile!.printArtifact : null,
-        firstPage: pg?.first ?? null, lastPage: pg?.last ?? null, deliveredAt: now,
+        batchId: job.batchId,
+        individualId: x.person.id,
+        letterId,
+        chunk: job.chunk,
+        channel: x.plan.channel,
+        state,
+        pdfSha256: l?.sha256 ?? null,
+        printFile: l ? printFile!.printArtifact : null,
+        firstPage: pg?.first ?? null,
+        lastPage: pg?.last ?? null,
+        deliveredAt: now,
       };
     });
     deps.store.recordChunkOutcome(rows, printFile);
@@ -200,7 +232,12 @@ export async function runChunk(job: ChunkJobData, deps: ChunkDeps): Promise<Chun
 }
 
 async function sendOne(
-  job: ChunkJobData, person: AffectedIndividual, prior: DeliveryRecord | null, deps: ChunkDeps, composer: LetterComposer, result: ChunkResult,
+  job: ChunkJobData,
+  person: AffectedIndividual,
+  prior: DeliveryRecord | null,
+  deps: ChunkDeps,
+  composer: LetterComposer,
+  result: ChunkResult,
   marks: Array<Promise<void>>,
 ): Promise<void> {
   const letterId = letterIdOf(job.batchId, person.id);
@@ -218,7 +255,13 @@ async function sendOne(
       result.inDoubt++;
       const answer = deps.inDoubt ? await deps.inDoubt.resolve(prior.messageId ?? messageId) : 'unknown';
       if (answer === 'accepted') {
-        deps.store.markSent(job.batchId, person.id, prior.messageId ?? messageId, 'accepted (confirmed from the relay log after a crash)', deps.clock.now().toISOString());
+        deps.store.markSent(
+          job.batchId,
+          person.id,
+          prior.messageId ?? messageId,
+          'accepted (confirmed from the relay log after a crash)',
+          deps.clock.now().toISOString(),
+        );
         result.emailsSkipped++;
         return;
       }
@@ -235,11 +278,19 @@ async function sendOne(
   }
   await deps.store.claimEmailDurably({ batchId: job.batchId, individualId: person.id, letterId, chunk: job.chunk, messageId });
   try {
-    const sent = await deps.mailer!.send(person, content.email(person), messageId, { 'X-Notice-Batch': job.batchId, 'X-Notice-Ref': letterId }, { name: org.name, address: org.mailFrom });
+    const sent = await deps.mailer!.send(
+      person,
+      content.email(person),
+      messageId,
+      { 'X-Notice-Batch': job.batchId, 'X-Notice-Ref': letterId },
+      { name: org.name, address: org.mailFrom },
+    );
     // Not awaited: the next send need not wait for this fsync. The mark joins the next group
     // commit; the chunk finishes only after every mark is durable (see runChunk). A crash before
     // it commits leaves the row 'sending', i.e. in doubt — the documented window, no wider.
-    marks.push(deps.store.markSentDurably(job.batchId, person.id, sent.messageId, sent.response, deps.clock.now().toISOString(), possibleDuplicate));
+    marks.push(
+      deps.store.markSentDurably(job.batchId, person.id, sent.messageId, sent.response, deps.clock.now().toISOString(), possibleDuplicate),
+    );
     result.emailsSent++;
   } catch (err) {
     const code = (err as { responseCode?: number }).responseCode;

@@ -167,7 +167,8 @@ export class DeliveryStore {
   }
 
   get(batchId: string, individualId: string): DeliveryRecord | null {
-    const r = this.db.prepare('SELECT * FROM notice_deliveries WHERE batch_id = ? AND individual_id = ?').get(batchId, individualId) as Row | undefined;
+    const r = this.db.prepare('SELECT * FROM notice_deliveries WHERE batch_id = ? AND individual_id = ?').get(batchId, individualId) as
+      Row | undefined;
     return r ? toRecord(r) : null;
   }
 
@@ -178,31 +179,43 @@ export class DeliveryStore {
 
   /** Step 1 of the email protocol: durable claim before the SMTP transaction. */
   claimEmail(r: { batchId: string; individualId: string; letterId: string; chunk: number; messageId: string }): void {
-    this.db.prepare(`INSERT INTO notice_deliveries (batch_id, individual_id, letter_id, chunk, channel, state, attempts, message_id)
+    this.db
+      .prepare(
+        `INSERT INTO notice_deliveries (batch_id, individual_id, letter_id, chunk, channel, state, attempts, message_id)
       VALUES (@batchId, @individualId, @letterId, @chunk, 'email', 'sending', 1, @messageId)
       ON CONFLICT (batch_id, individual_id) DO UPDATE SET state = 'sending', attempts = attempts + 1
-      WHERE state IN ('sending', 'failed')`).run(r);
+      WHERE state IN ('sending', 'failed')`,
+      )
+      .run(r);
   }
 
   /** Step 3: the server accepted the message. */
   markSent(batchId: string, individualId: string, messageId: string, response: string, at: string, possibleDuplicate = false): void {
-    this.db.prepare(`UPDATE notice_deliveries SET state = 'sent', message_id = ?, smtp_response = ?, delivered_at = ?,
-      possible_duplicate = MAX(possible_duplicate, ?) WHERE batch_id = ? AND individual_id = ?`)
+    this.db
+      .prepare(
+        `UPDATE notice_deliveries SET state = 'sent', message_id = ?, smtp_response = ?, delivered_at = ?,
+      possible_duplicate = MAX(possible_duplicate, ?) WHERE batch_id = ? AND individual_id = ?`,
+      )
       .run(messageId, response.slice(0, 500), at, possibleDuplicate ? 1 : 0, batchId, individualId);
   }
 
   markEmailState(batchId: string, individualId: string, state: 'failed' | 'held', reason: string): void {
-    this.db.prepare('UPDATE notice_deliveries SET state = ?, smtp_response = ? WHERE batch_id = ? AND individual_id = ?')
+    this.db
+      .prepare('UPDATE notice_deliveries SET state = ?, smtp_response = ? WHERE batch_id = ? AND individual_id = ?')
       .run(state, reason.slice(0, 500), batchId, individualId);
   }
 
   /** Final records for letters, substitute and not-required rows, plus the print file, in one transaction. */
-  recordChunkOutcome(rows: Array<Omit<DeliveryRecord, 'attempts' | 'possibleDuplicate' | 'returnedAt' | 'returnReason' | 'smtpResponse' | 'messageId'>>, printFile: PrintFileRecord | null): void {
+  recordChunkOutcome(
+    rows: Array<Omit<DeliveryRecord, 'attempts' | 'possibleDuplicate' | 'returnedAt' | 'returnReason' | 'smtpResponse' | 'messageId'>>,
+    printFile: PrintFileRecord | null,
+  ): void {
     const ins = this.db.prepare(`INSERT INTO notice_deliveries
       (batch_id, individual_id, letter_id, chunk, channel, state, attempts, pdf_sha256, print_file, first_page, last_page, delivered_at)
       VALUES (@batchId, @individualId, @letterId, @chunk, @channel, @state, 1, @pdfSha256, @printFile, @firstPage, @lastPage, @deliveredAt)
       ON CONFLICT (batch_id, individual_id) DO NOTHING`);
-    const pf = this.db.prepare(`INSERT INTO notice_print_files (batch_id, chunk, print_artifact, print_sha256, letters_artifact, letters, pages, manifest_csv)
+    const pf = this.db
+      .prepare(`INSERT INTO notice_print_files (batch_id, chunk, print_artifact, print_sha256, letters_artifact, letters, pages, manifest_csv)
       VALUES (@batchId, @chunk, @printArtifact, @printSha256, @lettersArtifact, @letters, @pages, @manifestCsv)
       ON CONFLICT (batch_id, chunk) DO NOTHING`);
     this.db.transaction(() => {
@@ -213,41 +226,74 @@ export class DeliveryStore {
 
   printFiles(batchId: string): PrintFileRecord[] {
     return (this.db.prepare('SELECT * FROM notice_print_files WHERE batch_id = ? ORDER BY chunk').all(batchId) as Row[]).map((r) => ({
-      batchId: r.batch_id as string, chunk: r.chunk as number, printArtifact: r.print_artifact as string, printSha256: r.print_sha256 as string,
-      lettersArtifact: r.letters_artifact as string, letters: r.letters as number, pages: r.pages as number, manifestCsv: r.manifest_csv as string,
+      batchId: r.batch_id as string,
+      chunk: r.chunk as number,
+      printArtifact: r.print_artifact as string,
+      printSha256: r.print_sha256 as string,
+      lettersArtifact: r.letters_artifact as string,
+      letters: r.letters as number,
+      pages: r.pages as number,
+      manifestCsv: r.manifest_csv as string,
     }));
   }
 
   startRun(batchId: string, total: number, chunks: number, at: string): void {
-    this.db.prepare('INSERT INTO notice_batch_runs (batch_id, total, chunks, planned_at) VALUES (?, ?, ?, ?) ON CONFLICT (batch_id) DO NOTHING').run(batchId, total, chunks, at);
+    this.db
+      .prepare('INSERT INTO notice_batch_runs (batch_id, total, chunks, planned_at) VALUES (?, ?, ?, ?) ON CONFLICT (batch_id) DO NOTHING')
+      .run(batchId, total, chunks, at);
   }
 
   run(batchId: string): { total: number; chunks: number; plannedAt: string; finishedAt: string | null } | null {
     const r = this.db.prepare('SELECT * FROM notice_batch_runs WHERE batch_id = ?').get(batchId) as Row | undefined;
-    return r ? { total: r.total as number, chunks: r.chunks as number, plannedAt: r.planned_at as string, finishedAt: (r.finished_at as string | null) ?? null } : null;
+    return r
+      ? {
+          total: r.total as number,
+          chunks: r.chunks as number,
+          plannedAt: r.planned_at as string,
+          finishedAt: (r.finished_at as string | null) ?? null,
+        }
+      : null;
   }
 
   finishRun(batchId: string, at: string): boolean {
-    return this.db.prepare('UPDATE notice_batch_runs SET finished_at = ? WHERE batch_id = ? AND finished_at IS NULL').run(at, batchId).changes === 1;
+    return (
+      this.db.prepare('UPDATE notice_batch_runs SET finished_at = ? WHERE batch_id = ? AND finished_at IS NULL').run(at, batchId)
+        .changes === 1
+    );
   }
 
   /** Counts per state and channel, and the time of the first and last delivery. */
-  progress(batchId: string): { byState: Record<string, number>; byChannel: Record<string, number>; done: number; firstAt: string | null; lastAt: string | null; possibleDuplicates: number } {
+  progress(batchId: string): {
+    byState: Record<string, number>;
+    byChannel: Record<string, number>;
+    done: number;
+    firstAt: string | null;
+    lastAt: string | null;
+    possibleDuplicates: number;
+  } {
     const byState: Record<string, number> = {};
     const byChannel: Record<string, number> = {};
     let done = 0;
-    for (const r of this.db.prepare('SELECT state, channel, count(*) AS n FROM notice_deliveries WHERE batch_id = ? GROUP BY state, channel').all(batchId) as Array<{ state: string; channel: string; n: number }>) {
+    for (const r of this.db
+      .prepare('SELECT state, channel, count(*) AS n FROM notice_deliveries WHERE batch_id = ? GROUP BY state, channel')
+      .all(batchId) as Array<{ state: string; channel: string; n: number }>) {
       byState[r.state] = (byState[r.state] ?? 0) + r.n;
       byChannel[r.channel] = (byChannel[r.channel] ?? 0) + r.n;
       if ((FINAL_STATES as readonly string[]).includes(r.state)) done += r.n;
     }
-    const t = this.db.prepare('SELECT min(delivered_at) AS f, max(delivered_at) AS l, sum(possible_duplicate) AS d FROM notice_deliveries WHERE batch_id = ?').get(batchId) as { f: string | null; l: string | null; d: number | null };
+    const t = this.db
+      .prepare(
+        'SELECT min(delivered_at) AS f, max(delivered_at) AS l, sum(possible_duplicate) AS d FROM notice_deliveries WHERE batch_id = ?',
+      )
+      .get(batchId) as { f: string | null; l: string | null; d: number | null };
     return { byState, byChannel, done, firstAt: t.f, lastAt: t.l, possibleDuplicates: t.d ?? 0 };
   }
 
   /** Proof of notice for one individual, across batches. */
   forIndividual(individualId: string): DeliveryRecord[] {
-    return (this.db.prepare('SELECT * FROM notice_deliveries WHERE individual_id = ? ORDER BY batch_id').all(individualId) as Row[]).map(toRecord);
+    return (this.db.prepare('SELECT * FROM notice_deliveries WHERE individual_id = ? ORDER BY batch_id').all(individualId) as Row[]).map(
+      toRecord,
+    );
   }
 
   byLetterId(letterId: string): DeliveryRecord | null {
@@ -256,16 +302,27 @@ export class DeliveryStore {
   }
 
   markReturned(batchId: string, individualId: string, at: string, reason: string): boolean {
-    return this.db.prepare('UPDATE notice_deliveries SET returned_at = ?, return_reason = ? WHERE batch_id = ? AND individual_id = ? AND returned_at IS NULL')
-      .run(at, reason, batchId, individualId).changes === 1;
+    return (
+      this.db
+        .prepare(
+          'UPDATE notice_deliveries SET returned_at = ?, return_reason = ? WHERE batch_id = ? AND individual_id = ? AND returned_at IS NULL',
+        )
+        .run(at, reason, batchId, individualId).changes === 1
+    );
   }
 
   /** SHA-256 over the batch's delivery records in key order: the digest the completion event carries. */
   digest(batchId: string): string {
     const h = createHash('sha256');
-    for (const r of this.db.prepare(`SELECT individual_id, channel, state, message_id, pdf_sha256, print_file, delivered_at
-      FROM notice_deliveries WHERE batch_id = ? ORDER BY individual_id`).iterate(batchId) as Iterable<Row>) {
-      h.update(`${r.individual_id}|${r.channel}|${r.state}|${r.message_id ?? ''}|${r.pdf_sha256 ?? ''}|${r.print_file ?? ''}|${r.delivered_at ?? ''}\n`);
+    for (const r of this.db
+      .prepare(
+        `SELECT individual_id, channel, state, message_id, pdf_sha256, print_file, delivered_at
+      FROM notice_deliveries WHERE batch_id = ? ORDER BY individual_id`,
+      )
+      .iterate(batchId) as Iterable<Row>) {
+      h.update(
+        `${r.individual_id}|${r.channel}|${r.state}|${r.message_id ?? ''}|${r.pdf_sha256 ?? ''}|${r.print_file ?? ''}|${r.delivered_at ?? ''}\n`,
+      );
     }
     return h.digest('hex');
   }

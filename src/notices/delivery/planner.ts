@@ -28,7 +28,12 @@ export function chunkJobId(batchId: string, chunk: number): string {
   return `${batchId}.${chunk}`;
 }
 
-export async function planBatch(artifacts: ArtifactStore, store: DeliveryStore, queue: Queue, input: PlanInput): Promise<{ total: number; chunks: number }> {
+export async function planBatch(
+  artifacts: ArtifactStore,
+  store: DeliveryStore,
+  queue: Queue,
+  input: PlanInput,
+): Promise<{ total: number; chunks: number }> {
   const size = input.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const scope = `incident:${input.incidentId}`;
   let total = 0;
@@ -41,8 +46,13 @@ export async function planBatch(artifacts: ArtifactStore, store: DeliveryStore, 
     buf = [];
     const ref = await artifacts.write(scope, asAsync([lines.join('')]));
     const data: ChunkJobData = {
-      batchId: input.batchId, incidentId: input.incidentId, chunk, recipientsArtifact: ref.digest,
-      contentArtifact: input.contentArtifact, letterDate: input.letterDate, creationDate: input.creationDate,
+      batchId: input.batchId,
+      incidentId: input.incidentId,
+      chunk,
+      recipientsArtifact: ref.digest,
+      contentArtifact: input.contentArtifact,
+      letterDate: input.letterDate,
+      creationDate: input.creationDate,
     };
     pending.push({
       name: 'deliver-chunk',

@@ -56,27 +56,88 @@ export interface NoticeBatchState {
 }
 
 export type NoticeBatchEvent =
-  | { type: 'NoticeBatchDrafted'; data: { batchId: string; incidentId: string; kind: NoticeKind; jurisdiction?: string; contentDigest: string; recipients?: RecipientsRef; draftedBy: string; at: string } }
-  | { type: 'NoticeBatchRevised'; data: { batchId: string; contentDigest: string; recipients?: RecipientsRef; revisedBy: string; revision: number; approvalVoided: boolean; at: string } }
+  | {
+      type: 'NoticeBatchDrafted';
+      data: {
+        batchId: string;
+        incidentId: string;
+        kind: NoticeKind;
+        jurisdiction?: string;
+        contentDigest: string;
+        recipients?: RecipientsRef;
+        draftedBy: string;
+        at: string;
+      };
+    }
+  | {
+      type: 'NoticeBatchRevised';
+      data: {
+        batchId: string;
+        contentDigest: string;
+        recipients?: RecipientsRef;
+        revisedBy: string;
+        revision: number;
+        approvalVoided: boolean;
+        at: string;
+      };
+    }
   | { type: 'NoticeBatchPreviewed'; data: { batchId: string; preview: PreviewSummary; previewedBy: string; at: string } }
   | { type: 'NoticeBatchApproved'; data: { batchId: string; contentDigest: string; approvedBy: string; at: string } }
   | { type: 'NoticeBatchReleased'; data: { batchId: string; contentDigest: string; releasedBy: string; at: string } }
   | { type: 'NoticeBatchCompleted'; data: { batchId: string; delivered: number; failed: number; recordsDigest?: string; at: string } }
   | { type: 'NoticeBatchCancelled'; data: { batchId: string; cancelledBy: string; reason: string; at: string } }
-  | { type: 'NoticeDocumentIssued'; data: { batchId: string; kind: NoticeKind; pdfArtifact: string; pdfSha256: string; jsonArtifact?: string; jsonSha256?: string; at: string } }
+  | {
+      type: 'NoticeDocumentIssued';
+      data: {
+        batchId: string;
+        kind: NoticeKind;
+        pdfArtifact: string;
+        pdfSha256: string;
+        jsonArtifact?: string;
+        jsonSha256?: string;
+        at: string;
+      };
+    }
   /** Returned mail / bounces: raises the incident's insufficient-contact count (triage re-runs on it). */
-  | { type: 'NoticesReturned'; data: { batchId: string; incidentId: string; letterIds: string[]; returnKind: 'returned-mail' | 'bounce'; insufficientContactAdded: number; at: string } }
+  | {
+      type: 'NoticesReturned';
+      data: {
+        batchId: string;
+        incidentId: string;
+        letterIds: string[];
+        returnKind: 'returned-mail' | 'bounce';
+        insufficientContactAdded: number;
+        at: string;
+      };
+    }
   /** Where the content a digest names is stored (encrypted artifact): in the same append as the draft or revision. */
   | { type: 'NoticeContentStored'; data: { batchId: string; contentDigest: string; contentArtifact: string } };
 
 export const NOTICE_BATCH_EVENT_TYPES = [
-  'NoticeBatchDrafted', 'NoticeBatchRevised', 'NoticeBatchPreviewed', 'NoticeBatchApproved',
-  'NoticeBatchReleased', 'NoticeBatchCompleted', 'NoticeBatchCancelled', 'NoticeDocumentIssued', 'NoticesReturned', 'NoticeContentStored',
+  'NoticeBatchDrafted',
+  'NoticeBatchRevised',
+  'NoticeBatchPreviewed',
+  'NoticeBatchApproved',
+  'NoticeBatchReleased',
+  'NoticeBatchCompleted',
+  'NoticeBatchCancelled',
+  'NoticeDocumentIssued',
+  'NoticesReturned',
+  'NoticeContentStored',
 ] as const;
 
 type Base = CommandAt;
 export type NoticeBatchCommand =
-  | (Base & { kind: 'draft'; batchId: string; incidentId: string; noticeKind: NoticeKind; jurisdiction?: string; contentDigest: string; contentArtifact: string; recipients?: RecipientsRef })
+  | (Base & {
+      kind: 'draft';
+      batchId: string;
+      incidentId: string;
+      noticeKind: NoticeKind;
+      jurisdiction?: string;
+      contentDigest: string;
+      contentArtifact: string;
+      recipients?: RecipientsRef;
+    })
   | (Base & { kind: 'revise'; contentDigest: string; contentArtifact: string; recipients?: RecipientsRef })
   | (Base & { kind: 'record-preview'; preview: PreviewSummary })
   | (Base & { kind: 'approve'; contentDigest: string })
@@ -89,7 +150,11 @@ export type NoticeBatchCommand =
 
 /** A rule of the approval workflow was broken. HTTP maps `code` to 409/403/400. */
 export class NoticeBatchError extends Error {
-  constructor(readonly code: 'BATCH_EXISTS' | 'BATCH_NOT_FOUND' | 'INVALID_STATE' | 'NOT_PERMITTED' | 'SAME_PERSON' | 'STALE_CONTENT' | 'INVALID_INPUT', message: string) {
+  constructor(
+    readonly code:
+      'BATCH_EXISTS' | 'BATCH_NOT_FOUND' | 'INVALID_STATE' | 'NOT_PERMITTED' | 'SAME_PERSON' | 'STALE_CONTENT' | 'INVALID_INPUT',
+    message: string,
+  ) {
     super(message);
     this.name = 'NoticeBatchError';
   }
@@ -102,7 +167,18 @@ const APPROVER = 'compliance-officer';
 export const noticeBatchStream = (batchId: string): string => `notice-batch-${batchId}`;
 
 export function initialNoticeBatchState(): NoticeBatchState {
-  return { status: 'none', batchId: '', incidentId: '', kind: 'individual', contentDigest: '', drafter: '', authors: [], revision: 0, documents: [], returnedLetterIds: [] };
+  return {
+    status: 'none',
+    batchId: '',
+    incidentId: '',
+    kind: 'individual',
+    contentDigest: '',
+    drafter: '',
+    authors: [],
+    revision: 0,
+    documents: [],
+    returnedLetterIds: [],
+  };
 }
 
 export function evolveNoticeBatch(state: NoticeBatchState, event: NoticeBatchEvent): NoticeBatchState {
@@ -111,9 +187,16 @@ export function evolveNoticeBatch(state: NoticeBatchState, event: NoticeBatchEve
       const d = event.data;
       return {
         ...initialNoticeBatchState(),
-        status: 'drafted', batchId: d.batchId, incidentId: d.incidentId, kind: d.kind,
+        status: 'drafted',
+        batchId: d.batchId,
+        incidentId: d.incidentId,
+        kind: d.kind,
         ...(d.jurisdiction ? { jurisdiction: d.jurisdiction } : {}),
-        contentDigest: d.contentDigest, recipients: d.recipients, drafter: d.draftedBy, authors: [d.draftedBy], revision: 1,
+        contentDigest: d.contentDigest,
+        recipients: d.recipients,
+        drafter: d.draftedBy,
+        authors: [d.draftedBy],
+        revision: 1,
       };
     }
     case 'NoticeBatchRevised': {
@@ -131,11 +214,19 @@ export function evolveNoticeBatch(state: NoticeBatchState, event: NoticeBatchEve
     case 'NoticeBatchPreviewed':
       return { ...state, status: 'previewed', preview: event.data.preview };
     case 'NoticeBatchApproved':
-      return { ...state, status: 'approved', approval: { by: event.data.approvedBy, contentDigest: event.data.contentDigest, at: event.data.at } };
+      return {
+        ...state,
+        status: 'approved',
+        approval: { by: event.data.approvedBy, contentDigest: event.data.contentDigest, at: event.data.at },
+      };
     case 'NoticeBatchReleased':
       return { ...state, status: 'released', release: { by: event.data.releasedBy, at: event.data.at } };
     case 'NoticeBatchCompleted':
-      return { ...state, status: 'completed', completion: { at: event.data.at, delivered: event.data.delivered, failed: event.data.failed } };
+      return {
+        ...state,
+        status: 'completed',
+        completion: { at: event.data.at, delivered: event.data.delivered, failed: event.data.failed },
+      };
     case 'NoticeBatchCancelled':
       return { ...state, status: 'cancelled' };
     case 'NoticeDocumentIssued': {
@@ -171,17 +262,24 @@ export function decideNoticeBatch(command: NoticeBatchCommand, state: NoticeBatc
       requireWriter(command.actor);
       requireDigest('contentDigest', command.contentDigest);
       requireDigest('contentArtifact', command.contentArtifact);
-      if (command.noticeKind === 'media' && !command.jurisdiction) throw new NoticeBatchError('INVALID_INPUT', 'jurisdiction: required for a media notice');
-      return [{
-        type: 'NoticeBatchDrafted',
-        data: {
-          batchId: command.batchId, incidentId: command.incidentId, kind: command.noticeKind,
-          ...(command.jurisdiction ? { jurisdiction: command.jurisdiction } : {}),
-          contentDigest: command.contentDigest,
-          ...(command.recipients ? { recipients: command.recipients } : {}),
-          draftedBy: command.actor.id, at: command.at,
+      if (command.noticeKind === 'media' && !command.jurisdiction)
+        throw new NoticeBatchError('INVALID_INPUT', 'jurisdiction: required for a media notice');
+      return [
+        {
+          type: 'NoticeBatchDrafted',
+          data: {
+            batchId: command.batchId,
+            incidentId: command.incidentId,
+            kind: command.noticeKind,
+            ...(command.jurisdiction ? { jurisdiction: command.jurisdiction } : {}),
+            contentDigest: command.contentDigest,
+            ...(command.recipients ? { recipients: command.recipients } : {}),
+            draftedBy: command.actor.id,
+            at: command.at,
+          },
         },
-      }, contentStored(command.batchId, command)];
+        contentStored(command.batchId, command),
+      ];
     }
     case 'revise': {
       if (!open) throw new NoticeBatchError('BATCH_NOT_FOUND', 'notice batch not found');
@@ -191,16 +289,23 @@ export function decideNoticeBatch(command: NoticeBatchCommand, state: NoticeBatc
       requireWriter(command.actor);
       requireDigest('contentDigest', command.contentDigest);
       requireDigest('contentArtifact', command.contentArtifact);
-      const sameRecipients = !command.recipients || (state.recipients?.artifactDigest === command.recipients.artifactDigest);
+      const sameRecipients = !command.recipients || state.recipients?.artifactDigest === command.recipients.artifactDigest;
       if (command.contentDigest === state.contentDigest && sameRecipients) return [];
-      return [{
-        type: 'NoticeBatchRevised',
-        data: {
-          batchId: state.batchId, contentDigest: command.contentDigest,
-          ...(command.recipients ? { recipients: command.recipients } : {}),
-          revisedBy: command.actor.id, revision: state.revision + 1, approvalVoided: state.status === 'approved', at: command.at,
+      return [
+        {
+          type: 'NoticeBatchRevised',
+          data: {
+            batchId: state.batchId,
+            contentDigest: command.contentDigest,
+            ...(command.recipients ? { recipients: command.recipients } : {}),
+            revisedBy: command.actor.id,
+            revision: state.revision + 1,
+            approvalVoided: state.status === 'approved',
+            at: command.at,
+          },
         },
-      }, contentStored(state.batchId, command)];
+        contentStored(state.batchId, command),
+      ];
     }
     case 'record-preview': {
       if (!open) throw new NoticeBatchError('BATCH_NOT_FOUND', 'notice batch not found');
@@ -211,14 +316,23 @@ export function decideNoticeBatch(command: NoticeBatchCommand, state: NoticeBatc
       if (command.preview.contentDigest !== state.contentDigest) {
         throw new NoticeBatchError('STALE_CONTENT', 'preview was made from content that is no longer current');
       }
-      return [{ type: 'NoticeBatchPreviewed', data: { batchId: state.batchId, preview: command.preview, previewedBy: command.actor.id, at: command.at } }];
+      return [
+        {
+          type: 'NoticeBatchPreviewed',
+          data: { batchId: state.batchId, preview: command.preview, previewedBy: command.actor.id, at: command.at },
+        },
+      ];
     }
     case 'approve': {
       if (!open) throw new NoticeBatchError('BATCH_NOT_FOUND', 'notice batch not found');
       if (command.actor.role !== APPROVER) throw new NoticeBatchError('NOT_PERMITTED', 'only a compliance officer may approve notices');
-      if (state.status === 'approved' && state.approval?.contentDigest === command.contentDigest && state.approval.by === command.actor.id) return [];
+      if (state.status === 'approved' && state.approval?.contentDigest === command.contentDigest && state.approval.by === command.actor.id)
+        return [];
       if (state.status !== 'previewed') {
-        throw new NoticeBatchError('INVALID_STATE', state.status === 'drafted' ? 'the batch must be previewed before approval' : `cannot approve a batch that is ${state.status}`);
+        throw new NoticeBatchError(
+          'INVALID_STATE',
+          state.status === 'drafted' ? 'the batch must be previewed before approval' : `cannot approve a batch that is ${state.status}`,
+        );
       }
       if (command.contentDigest !== state.contentDigest || state.preview?.contentDigest !== state.contentDigest) {
         throw new NoticeBatchError('STALE_CONTENT', 'the content changed since it was previewed: review the current preview');
@@ -226,7 +340,12 @@ export function decideNoticeBatch(command: NoticeBatchCommand, state: NoticeBatc
       if (state.authors.includes(command.actor.id)) {
         throw new NoticeBatchError('SAME_PERSON', 'the approver must be someone other than the drafter or an editor of this batch');
       }
-      return [{ type: 'NoticeBatchApproved', data: { batchId: state.batchId, contentDigest: command.contentDigest, approvedBy: command.actor.id, at: command.at } }];
+      return [
+        {
+          type: 'NoticeBatchApproved',
+          data: { batchId: state.batchId, contentDigest: command.contentDigest, approvedBy: command.actor.id, at: command.at },
+        },
+      ];
     }
     case 'release': {
       if (!open) throw new NoticeBatchError('BATCH_NOT_FOUND', 'notice batch not found');
@@ -235,33 +354,79 @@ export function decideNoticeBatch(command: NoticeBatchCommand, state: NoticeBatc
         throw new NoticeBatchError('INVALID_STATE', 'the batch must be approved in its current form before release');
       }
       requireWriter(command.actor);
-      return [{ type: 'NoticeBatchReleased', data: { batchId: state.batchId, contentDigest: state.contentDigest, releasedBy: command.actor.id, at: command.at } }];
+      return [
+        {
+          type: 'NoticeBatchReleased',
+          data: { batchId: state.batchId, contentDigest: state.contentDigest, releasedBy: command.actor.id, at: command.at },
+        },
+      ];
     }
     case 'complete': {
       if (state.status === 'completed') return [];
       if (state.status !== 'released') throw new NoticeBatchError('INVALID_STATE', 'only a released batch can complete');
-      return [{ type: 'NoticeBatchCompleted', data: { batchId: state.batchId, delivered: command.delivered, failed: command.failed, ...(command.recordsDigest ? { recordsDigest: command.recordsDigest } : {}), at: command.at } }];
+      return [
+        {
+          type: 'NoticeBatchCompleted',
+          data: {
+            batchId: state.batchId,
+            delivered: command.delivered,
+            failed: command.failed,
+            ...(command.recordsDigest ? { recordsDigest: command.recordsDigest } : {}),
+            at: command.at,
+          },
+        },
+      ];
     }
     case 'issue-document': {
-      if (state.status !== 'released' && state.status !== 'completed') throw new NoticeBatchError('INVALID_STATE', 'only a released batch issues its document');
+      if (state.status !== 'released' && state.status !== 'completed')
+        throw new NoticeBatchError('INVALID_STATE', 'only a released batch issues its document');
       if (state.documents.some((d) => d.pdfSha256 === command.pdfSha256)) return [];
       const { pdfArtifact, pdfSha256, jsonArtifact, jsonSha256, at } = command;
-      return [{
-        type: 'NoticeDocumentIssued',
-        data: { batchId: state.batchId, kind: state.kind, pdfArtifact, pdfSha256, ...(jsonArtifact !== undefined ? { jsonArtifact } : {}), ...(jsonSha256 !== undefined ? { jsonSha256 } : {}), at },
-      }];
+      return [
+        {
+          type: 'NoticeDocumentIssued',
+          data: {
+            batchId: state.batchId,
+            kind: state.kind,
+            pdfArtifact,
+            pdfSha256,
+            ...(jsonArtifact !== undefined ? { jsonArtifact } : {}),
+            ...(jsonSha256 !== undefined ? { jsonSha256 } : {}),
+            at,
+          },
+        },
+      ];
     }
     case 'record-returns': {
-      if (state.status !== 'released' && state.status !== 'completed') throw new NoticeBatchError('INVALID_STATE', 'returns can only be recorded for a released batch');
+      if (state.status !== 'released' && state.status !== 'completed')
+        throw new NoticeBatchError('INVALID_STATE', 'returns can only be recorded for a released batch');
       const fresh = [...new Set(command.letterIds)].filter((l) => !state.returnedLetterIds.includes(l));
       if (fresh.length === 0) return [];
-      return [{ type: 'NoticesReturned', data: { batchId: state.batchId, incidentId: state.incidentId, letterIds: fresh, returnKind: command.returnKind, insufficientContactAdded: fresh.length, at: command.at } }];
+      return [
+        {
+          type: 'NoticesReturned',
+          data: {
+            batchId: state.batchId,
+            incidentId: state.incidentId,
+            letterIds: fresh,
+            returnKind: command.returnKind,
+            insufficientContactAdded: fresh.length,
+            at: command.at,
+          },
+        },
+      ];
     }
     case 'cancel': {
       if (!open) throw new NoticeBatchError('BATCH_NOT_FOUND', 'notice batch not found');
-      if (state.status === 'released' || state.status === 'completed') throw new NoticeBatchError('INVALID_STATE', 'a released batch cannot be cancelled');
+      if (state.status === 'released' || state.status === 'completed')
+        throw new NoticeBatchError('INVALID_STATE', 'a released batch cannot be cancelled');
       requireWriter(command.actor);
-      return [{ type: 'NoticeBatchCancelled', data: { batchId: state.batchId, cancelledBy: command.actor.id, reason: command.reason, at: command.at } }];
+      return [
+        {
+          type: 'NoticeBatchCancelled',
+          data: { batchId: state.batchId, cancelledBy: command.actor.id, reason: command.reason, at: command.at },
+        },
+      ];
     }
   }
 }

@@ -6,9 +6,62 @@
 import { z } from 'zod';
 
 export const US_JURISDICTIONS = [
-  'AL', 'AK', 'AZ', 'AR', 'CA', 'CO', 'CT', 'DE', 'FL', 'GA', 'HI', 'ID', 'IL', 'IN', 'IA', 'KS', 'KY', 'LA', 'ME', 'MD',
-  'MA', 'MI', 'MN', 'MS', 'MO', 'MT', 'NE', 'NV', 'NH', 'NJ', 'NM', 'NY', 'NC', 'ND', 'OH', 'OK', 'OR', 'PA', 'RI', 'SC',
-  'SD', 'TN', 'TX', 'UT', 'VT', 'VA', 'WA', 'WV', 'WI', 'WY', 'DC', 'PR', 'GU', 'VI', 'AS', 'MP',
+  'AL',
+  'AK',
+  'AZ',
+  'AR',
+  'CA',
+  'CO',
+  'CT',
+  'DE',
+  'FL',
+  'GA',
+  'HI',
+  'ID',
+  'IL',
+  'IN',
+  'IA',
+  'KS',
+  'KY',
+  'LA',
+  'ME',
+  'MD',
+  'MA',
+  'MI',
+  'MN',
+  'MS',
+  'MO',
+  'MT',
+  'NE',
+  'NV',
+  'NH',
+  'NJ',
+  'NM',
+  'NY',
+  'NC',
+  'ND',
+  'OH',
+  'OK',
+  'OR',
+  'PA',
+  'RI',
+  'SC',
+  'SD',
+  'TN',
+  'TX',
+  'UT',
+  'VT',
+  'VA',
+  'WA',
+  'WV',
+  'WI',
+  'WY',
+  'DC',
+  'PR',
+  'GU',
+  'VI',
+  'AS',
+  'MP',
 ] as const;
 
 const isoDate = z
@@ -32,18 +85,43 @@ export const postalAddressSchema = z.strictObject({
 /** HHS portal: type of covered entity. */
 export const ENTITY_TYPES = ['health-plan', 'health-care-clearinghouse', 'health-care-provider', 'business-associate'] as const;
 /** HHS portal: type of breach. */
-export const BREACH_TYPES = ['hacking-it-incident', 'unauthorized-access-disclosure', 'theft', 'loss', 'improper-disposal', 'other'] as const;
+export const BREACH_TYPES = [
+  'hacking-it-incident',
+  'unauthorized-access-disclosure',
+  'theft',
+  'loss',
+  'improper-disposal',
+  'other',
+] as const;
 /** HHS portal: location of breached information. */
 export const BREACH_LOCATIONS = [
-  'laptop', 'desktop-computer', 'network-server', 'email', 'electronic-medical-record',
-  'other-portable-electronic-device', 'paper-films', 'other',
+  'laptop',
+  'desktop-computer',
+  'network-server',
+  'email',
+  'electronic-medical-record',
+  'other-portable-electronic-device',
+  'paper-films',
+  'other',
 ] as const;
 /** HHS portal: type of PHI involved. */
 export const PHI_CATEGORIES = ['demographic', 'financial', 'clinical', 'other'] as const;
 export const SAFEGUARDS = [
-  'none', 'privacy-security-training', 'security-incident-procedures', 'risk-analysis', 'encrypted-wireless',
-  'physical-security', 'firewalls', 'packet-filtering', 'secure-browser-sessions', 'strong-authentication',
-  'encrypted-transmission', 'anti-virus', 'logical-access-control', 'biometrics', 'other',
+  'none',
+  'privacy-security-training',
+  'security-incident-procedures',
+  'risk-analysis',
+  'encrypted-wireless',
+  'physical-security',
+  'firewalls',
+  'packet-filtering',
+  'secure-browser-sessions',
+  'strong-authentication',
+  'encrypted-transmission',
+  'anti-virus',
+  'logical-access-control',
+  'biometrics',
+  'other',
 ] as const;
 
 export const organizationProfileSchema = z.strictObject({
@@ -51,10 +129,12 @@ export const organizationProfileSchema = z.strictObject({
   entityType: z.enum(ENTITY_TYPES),
   /** PNG or JPEG file for the letterhead (optional). */
   logoPath: z.string().optional(),
-  letterhead: z.strictObject({
-    /** Lines printed under the organization's name at the top of every letter. */
-    lines: z.array(z.string()).default([]),
-  }).default({ lines: [] }),
+  letterhead: z
+    .strictObject({
+      /** Lines printed under the organization's name at the top of every letter. */
+      lines: z.array(z.string()).default([]),
+    })
+    .default({ lines: [] }),
   /** Return address printed above the recipient in the window. */
   returnAddress: postalAddressSchema,
   contact: z.strictObject({
@@ -102,12 +182,17 @@ export const incidentNoticeFactsSchema = z.strictObject({
     .strictObject({ name: nonEmpty, address: postalAddressSchema, contactName: nonEmpty, phone: nonEmpty, email: z.email() })
     .optional(),
   /** Optional credit monitoring offer printed in the steps section. */
-  creditMonitoring: z.strictObject({ provider: nonEmpty, months: z.number().int().positive(), enrollBy: isoDate, code: nonEmpty }).optional(),
+  creditMonitoring: z
+    .strictObject({ provider: nonEmpty, months: z.number().int().positive(), enrollBy: isoDate, code: nonEmpty })
+    .optional(),
 });
 export type IncidentNoticeFacts = z.infer<typeof incidentNoticeFactsSchema>;
 
 export class NoticeInputError extends Error {
-  constructor(readonly field: string, readonly reason: string) {
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {
     super(`${field}: ${reason}`);
     this.name = 'NoticeInputError';
   }

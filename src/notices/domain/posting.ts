@@ -16,13 +16,34 @@ export interface PostingState {
 }
 
 export type PostingEvent =
-  | { type: 'SubstituteNoticePosted'; data: { postingId: string; batchId: string; incidentId: string; slug: string; htmlArtifact: string; postedAt: string; takeDownAt: string; url: string } }
+  | {
+      type: 'SubstituteNoticePosted';
+      data: {
+        postingId: string;
+        batchId: string;
+        incidentId: string;
+        slug: string;
+        htmlArtifact: string;
+        postedAt: string;
+        takeDownAt: string;
+        url: string;
+      };
+    }
   | { type: 'SubstituteNoticeTakenDown'; data: { postingId: string; at: string; reason: 'expired' | 'withdrawn' } };
 
 export const POSTING_EVENT_TYPES = ['SubstituteNoticePosted', 'SubstituteNoticeTakenDown'] as const;
 
 export type PostingCommand =
-  | (CommandAt & { kind: 'post'; postingId: string; batchId: string; incidentId: string; slug: string; htmlArtifact: string; url: string; days: number })
+  | (CommandAt & {
+      kind: 'post';
+      postingId: string;
+      batchId: string;
+      incidentId: string;
+      slug: string;
+      htmlArtifact: string;
+      url: string;
+      days: number;
+    })
   | (CommandAt & { kind: 'take-down'; reason: 'expired' | 'withdrawn' });
 
 export class PostingRuleError extends Error {
@@ -56,7 +77,21 @@ export function decidePosting(c: PostingCommand, s: PostingState): PostingEvent[
       if (s.status !== 'none') return []; // idempotent: the release processor may run twice
       if (c.days < 90) throw new PostingRuleError('a substitute notice stays posted for at least 90 days');
       const takeDown = new Date(new Date(c.at).getTime() + c.days * 86_400_000).toISOString();
-      return [{ type: 'SubstituteNoticePosted', data: { postingId: c.postingId, batchId: c.batchId, incidentId: c.incidentId, slug: c.slug, htmlArtifact: c.htmlArtifact, postedAt: c.at, takeDownAt: takeDown, url: c.url } }];
+      return [
+        {
+          type: 'SubstituteNoticePosted',
+          data: {
+            postingId: c.postingId,
+            batchId: c.batchId,
+            incidentId: c.incidentId,
+            slug: c.slug,
+            htmlArtifact: c.htmlArtifact,
+            postedAt: c.at,
+            takeDownAt: takeDown,
+            url: c.url,
+          },
+        },
+      ];
     }
     case 'take-down': {
       if (s.status === 'taken-down') return [];

@@ -9,7 +9,10 @@ export function smtpFromUrl(url: string, maxConnections?: number): MailTransport
   if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') throw new Error('SMTP_URL: expected smtp:// or smtps://');
   const secure = u.protocol === 'smtps:';
   return {
-    kind: 'smtp', host: u.hostname, port: Number(u.port || (secure ? 465 : 587)), secure,
+    kind: 'smtp',
+    host: u.hostname,
+    port: Number(u.port || (secure ? 465 : 587)),
+    secure,
     ignoreTLS: u.searchParams.get('ignoreTLS') === 'true',
     requireTLS: u.searchParams.get('requireTLS') === 'true',
     ...(u.username ? { auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } } : {}),
@@ -19,7 +22,11 @@ export function smtpFromUrl(url: string, maxConnections?: number): MailTransport
 
 /** The per-worker mailer. The sender identity comes per message from the batch's organization. */
 export function mailerFromConfig(c: ChunkWorkerConfig, redis: Redis | null): NoticeMailer {
-  const transport: MailTransportConfig = c.mail.kind === 'outbox' ? { kind: 'outbox', dir: c.mail.dir } : smtpFromUrl(c.mail.url, c.mail.maxConnections);
-  const limiter = redis && c.emailRatePerSecond > 0 ? new RedisTokenBucket(redis, `${c.redisPrefix}:notices:email-rate`, c.emailRatePerSecond) : new NoRateLimit();
+  const transport: MailTransportConfig =
+    c.mail.kind === 'outbox' ? { kind: 'outbox', dir: c.mail.dir } : smtpFromUrl(c.mail.url, c.mail.maxConnections);
+  const limiter =
+    redis && c.emailRatePerSecond > 0
+      ? new RedisTokenBucket(redis, `${c.redisPrefix}:notices:email-rate`, c.emailRatePerSecond)
+      : new NoRateLimit();
   return new NoticeMailer(transport, null, limiter);
 }

@@ -90,7 +90,10 @@ export class NoticeMailer {
   }
 
   async send(
-    person: AffectedIndividual, mail: ComposedEmail, messageId: string, headers: Record<string, string> = {},
+    person: AffectedIndividual,
+    mail: ComposedEmail,
+    messageId: string,
+    headers: Record<string, string> = {},
     from: { name: string; address: string } | null = this.from,
   ): Promise<SentEmail> {
     if (!person.emailConsent || !person.email) throw new NoEmailConsentError();

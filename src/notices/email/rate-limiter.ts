@@ -52,7 +52,13 @@ export class RedisTokenBucket implements RateLimiter {
 
   async acquire(): Promise<void> {
     for (;;) {
-      const wait = Number(await (this.redis as unknown as { noticesTakeToken(k: string, r: number, b: number): Promise<number> }).noticesTakeToken(this.key, this.ratePerSecond, this.burst));
+      const wait = Number(
+        await (this.redis as unknown as { noticesTakeToken(k: string, r: number, b: number): Promise<number> }).noticesTakeToken(
+          this.key,
+          this.ratePerSecond,
+          this.burst,
+        ),
+      );
       if (wait <= 0) return;
       await new Promise((r) => setTimeout(r, wait));
     }

@@ -11,13 +11,24 @@ import { etagOf, parseIfMatch } from '../../platform/http/etag';
 import { ApiZodBody, ValidBody, ZodPipe } from '../../platform/http/zod';
 import { ARTIFACT_STORE } from '../../platform/tokens';
 import {
-  ApproveNoticeBatchCommand, CompleteObligationWithBatchCommand, DraftNoticeBatchCommand, PreviewNoticeBatchCommand, RecordNoticeReturnsCommand,
-  ReleaseNoticeBatchCommand, ReviseNoticeBatchCommand,
+  ApproveNoticeBatchCommand,
+  CompleteObligationWithBatchCommand,
+  DraftNoticeBatchCommand,
+  PreviewNoticeBatchCommand,
+  RecordNoticeReturnsCommand,
+  ReleaseNoticeBatchCommand,
+  ReviseNoticeBatchCommand,
 } from '../commands';
 import { NOTICE_KINDS, type PreviewSummary } from '../domain/notice-batch';
 import {
-  GetNoticeBatchQuery, ListNoticeBatchesQuery, NoticeBatchProgressQuery, NoticePrintFilesQuery, ProofOfNoticeQuery, SubstitutePostingQuery,
-  type NoticeBatchView, type ProofOfNotice,
+  GetNoticeBatchQuery,
+  ListNoticeBatchesQuery,
+  NoticeBatchProgressQuery,
+  NoticePrintFilesQuery,
+  ProofOfNoticeQuery,
+  SubstitutePostingQuery,
+  type NoticeBatchView,
+  type ProofOfNotice,
 } from '../queries/notice-batch.queries';
 import type { PrintFileRecord } from '../delivery/delivery-store';
 
@@ -31,7 +42,10 @@ const HhsInput = z.strictObject({
   originalTransactionNumber: z.string().optional(),
 });
 const Options = z.strictObject({
-  jurisdiction: z.string().regex(/^[A-Z]{2}$/).optional(),
+  jurisdiction: z
+    .string()
+    .regex(/^[A-Z]{2}$/)
+    .optional(),
   affected: z.number().int().nonnegative().optional(),
   hhs: HhsInput.optional(),
   coveredEntity: z.strictObject({ name: z.string().min(1), contactName: z.string().min(1) }).optional(),
@@ -50,7 +64,11 @@ export const DraftBody = z.strictObject({
 export const ReviseBody = DraftBody.omit({ incidentId: true, kind: true, fromIncident: true });
 const ApproveBody = z.strictObject({ contentDigest: Digest });
 const CompleteObligationBody = z.strictObject({ obligationId: z.string().min(1).max(200) });
-const ReturnEntry = z.strictObject({ letterId: z.string().regex(/^L[0-9A-F]{15}$/, 'expected a letter reference like L0123456789ABCDE'), kind: z.enum(['returned-mail', 'bounce']), reason: z.string().max(200).default('') });
+const ReturnEntry = z.strictObject({
+  letterId: z.string().regex(/^L[0-9A-F]{15}$/, 'expected a letter reference like L0123456789ABCDE'),
+  kind: z.enum(['returned-mail', 'bounce']),
+  reason: z.string().max(200).default(''),
+});
 export const ReturnsBody = z.strictObject({ entries: z.array(ReturnEntry).min(1).max(100_000) });
 const ListQuery = z.strictObject({ incidentId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(500).default(50) });
 
@@ -91,7 +109,11 @@ export class NoticesController {
   @Post('v1/notices/batches')
   @Roles(...WRITERS)
   @ApiZodBody(DraftBody)
-  async draft(@ValidBody(DraftBody) body: z.infer<typeof DraftBody>, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async draft(
+    @ValidBody(DraftBody) body: z.infer<typeof DraftBody>,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { batchId, version } = await this.commands.execute(new DraftNoticeBatchCommand(body as never, ctx));
     res.status(201).setHeader('ETag', etagOf(version)).setHeader('Location', `/v1/notices/batches/${batchId}`);
     return this.view(batchId);
@@ -120,7 +142,12 @@ export class NoticesController {
   @Put('v1/notices/batches/:id/content')
   @Roles(...WRITERS)
   @ApiZodBody(ReviseBody)
-  async revise(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(ReviseBody) body: z.infer<typeof ReviseBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext) {
+  async revise(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @ValidBody(ReviseBody) body: z.infer<typeof ReviseBody>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+  ) {
     await this.commands.execute(new ReviseNoticeBatchCommand(id, body as never, ctx, parseIfMatch(ifMatch)));
     return this.view(id);
   }
@@ -129,7 +156,9 @@ export class NoticesController {
   @HttpCode(200)
   @Roles(...WRITERS)
   async preview(@Param('id', new ParseUUIDPipe()) id: string, @Ctx() ctx: CommandContext) {
-    const { preview } = await this.commands.execute<PreviewNoticeBatchCommand, { preview: PreviewSummary }>(new PreviewNoticeBatchCommand(id, ctx));
+    const { preview } = await this.commands.execute<PreviewNoticeBatchCommand, { preview: PreviewSummary }>(
+      new PreviewNoticeBatchCommand(id, ctx),
+    );
     return { ...preview, samples: preview.samples.map((s, i) => ({ ...s, href: `/v1/notices/batches/${id}/samples/${i}` })) };
   }
 
@@ -143,7 +172,14 @@ export class NoticesController {
     const parts: Buffer[] = [];
     for await (const c of this.artifacts.read(s.artifactDigest)) parts.push(c);
     const body = Buffer.concat(parts);
-    res.setHeader('Content-Type', s.channel === 'email' ? 'text/plain; charset=utf-8' : s.channel === 'substitute-posting' ? 'text/html; charset=utf-8' : 'application/pdf');
+    res.setHeader(
+      'Content-Type',
+      s.channel === 'email'
+        ? 'text/plain; charset=utf-8'
+        : s.channel === 'substitute-posting'
+          ? 'text/html; charset=utf-8'
+          : 'application/pdf',
+    );
     res.setHeader('Cache-Control', 'no-store');
     res.send(body);
   }
@@ -152,7 +188,12 @@ export class NoticesController {
   @HttpCode(200)
   @Roles('compliance-officer')
   @ApiZodBody(ApproveBody)
-  async approve(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(ApproveBody) body: z.infer<typeof ApproveBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext) {
+  async approve(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @ValidBody(ApproveBody) body: z.infer<typeof ApproveBody>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+  ) {
     await this.commands.execute(new ApproveNoticeBatchCommand(id, body.contentDigest, ctx, parseIfMatch(ifMatch)));
     return this.view(id);
   }
@@ -160,7 +201,11 @@ export class NoticesController {
   @Post('v1/notices/batches/:id/release')
   @HttpCode(200)
   @Roles(...WRITERS)
-  async release(@Param('id', new ParseUUIDPipe()) id: string, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext) {
+  async release(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+  ) {
     await this.commands.execute(new ReleaseNoticeBatchCommand(id, ctx, parseIfMatch(ifMatch)));
     return this.view(id);
   }
@@ -170,7 +215,11 @@ export class NoticesController {
   @HttpCode(200)
   @Roles('compliance-officer', 'incident-responder')
   @ApiZodBody(CompleteObligationBody)
-  completeObligation(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(CompleteObligationBody) body: z.infer<typeof CompleteObligationBody>, @Ctx() ctx: CommandContext) {
+  completeObligation(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @ValidBody(CompleteObligationBody) body: z.infer<typeof CompleteObligationBody>,
+    @Ctx() ctx: CommandContext,
+  ) {
     return this.commands.execute(new CompleteObligationWithBatchCommand(id, body.obligationId, ctx));
   }
 
@@ -184,7 +233,9 @@ export class NoticesController {
   @Get('v1/notices/batches/:id/print-files/:chunk/manifest.csv')
   @Roles(...READERS)
   async manifest(@Param('id', new ParseUUIDPipe()) id: string, @Param('chunk') chunk: string, @Res() res: Response) {
-    const f = (await this.queries.execute<NoticePrintFilesQuery, PrintFileRecord[]>(new NoticePrintFilesQuery(id))).find((p) => p.chunk === Number(chunk));
+    const f = (await this.queries.execute<NoticePrintFilesQuery, PrintFileRecord[]>(new NoticePrintFilesQuery(id))).find(
+      (p) => p.chunk === Number(chunk),
+    );
     if (!f) throw new NotFoundError('no such print file');
     res.setHeader('Content-Type', 'text/csv; charset=utf-8').send(f.manifestCsv);
   }
@@ -226,7 +277,9 @@ export class NoticesController {
   @Get('p/notices/:slug')
   async posting(@Param('slug') slug: string, @Res() res: Response) {
     if (!/^[0-9a-f]{20}$/.test(slug)) throw new NotFoundError('no such notice');
-    const row = await this.queries.execute<SubstitutePostingQuery, { htmlArtifact: string; takenDownAt: string | null } | null>(new SubstitutePostingQuery(slug));
+    const row = await this.queries.execute<SubstitutePostingQuery, { htmlArtifact: string; takenDownAt: string | null } | null>(
+      new SubstitutePostingQuery(slug),
+    );
     if (!row) throw new NotFoundError('no such notice');
     if (row.takenDownAt) {
       res.status(410).setHeader('Content-Type', 'text/plain; charset=utf-8').send('This notice is no longer posted.');

@@ -44,7 +44,11 @@ export class NoticeReleaseProcessor implements EventProcessor {
   constructor(private readonly queue: Queue) {}
   async handle(e: RecordedEvent): Promise<void> {
     const d = e.data as { batchId: string };
-    await this.queue.add('release', { batchId: d.batchId }, { jobId: `release.${e.id}`, attempts: 10, backoff: { type: 'exponential', delay: 1000 } });
+    await this.queue.add(
+      'release',
+      { batchId: d.batchId },
+      { jobId: `release.${e.id}`, attempts: 10, backoff: { type: 'exponential', delay: 1000 } },
+    );
   }
 }
 
@@ -71,16 +75,29 @@ export class NoticeCoordinator {
       maxStalledCount: 10,
       ...sandboxOptions(this.settings.chunk),
     });
-    chunks.on('completed', (job: Job) => void this.maybeComplete((job.data as { batchId: string }).batchId).catch((err) => this.logger.error({ err }, 'notice batch completion check failed')));
+    chunks.on(
+      'completed',
+      (job: Job) =>
+        void this.maybeComplete((job.data as { batchId: string }).batchId).catch((err) =>
+          this.logger.error({ err }, 'notice batch completion check failed'),
+        ),
+    );
     this.workers.push(chunks as Worker);
-    this.workers.push(this.queues.worker<{ postingId: string }>(POSTING_QUEUE, (job) => this.takeDown(job.data.postingId), { concurrency: 1 }));
+    this.workers.push(
+      this.queues.worker<{ postingId: string }>(POSTING_QUEUE, (job) => this.takeDown(job.data.postingId), { concurrency: 1 }),
+    );
   }
 
   /** Re-derives pending take-down timers and unfinished completions from the ledger's read models. */
   async reconcile(): Promise<void> {
-    const rows = this.readDb.prepare('SELECT posting_id, take_down_at FROM notice_postings WHERE taken_down_at IS NULL').all() as Array<{ posting_id: string; take_down_at: string }>;
+    const rows = this.readDb.prepare('SELECT posting_id, take_down_at FROM notice_postings WHERE taken_down_at IS NULL').all() as Array<{
+      posting_id: string;
+      take_down_at: string;
+    }>;
     for (const r of rows) await this.scheduleTakeDown(r.posting_id, r.take_down_at);
-    const released = this.readDb.prepare("SELECT batch_id FROM notice_batches WHERE status = 'released' AND kind = 'individual'").all() as Array<{ batch_id: string }>;
+    const released = this.readDb
+      .prepare("SELECT batch_id FROM notice_batches WHERE status = 'released' AND kind = 'individual'")
+      .all() as Array<{ batch_id: string }>;
     for (const b of released) await this.maybeComplete(b.batch_id);
   }
 
@@ -94,23 +111,50 @@ export class NoticeCoordinator {
       case 'individual': {
         const contentArtifact = await this.content.artifactFor(batchId, state.contentDigest);
         const plan = await planBatch(this.artifacts, this.deliveries, this.queues.queue(CHUNK_QUEUE), {
-          batchId, incidentId: state.incidentId, recipientsArtifact: state.recipients!.artifactDigest, contentArtifact,
-          letterDate: content.letterDate, creationDate: `${content.letterDate}T00:00:00.000Z`, chunkSize: this.settings.chunkSize, now,
+          batchId,
+          incidentId: state.incidentId,
+          recipientsArtifact: state.recipients!.artifactDigest,
+          contentArtifact,
+          letterDate: content.letterDate,
+          creationDate: `${content.letterDate}T00:00:00.000Z`,
+          chunkSize: this.settings.chunkSize,
+          now,
         });
         if (plan.total === 0) await this.maybeComplete(batchId);
         return plan;
       }
       case 'substitute-posting': {
-        const html = await this.content.documentFor(state, content) as Buffer;
+        const html = (await this.content.documentFor(state, content)) as Buffer;
         const ref = await this.artifacts.write(`incident:${state.incidentId}`, asAsync([html]));
         const slug = createHash('sha256').update(`posting:${batchId}`).digest('hex').slice(0, 20);
         const url = `${content.org.publicBaseUrl.replace(/\/$/, '')}/p/notices/${slug}`;
-        const r = await handleCommand(this.ledger, postingStream(batchId), postingDecider, {
-          kind: 'post', postingId: batchId, batchId, incidentId: state.incidentId, slug, htmlArtifact: ref.digest, url, days: this.settings.postingDays, actor: ctx.actor, at: now,
-        }, ctx);
+        const r = await handleCommand(
+          this.ledger,
+          postingStream(batchId),
+          postingDecider,
+          {
+            kind: 'post',
+            postingId: batchId,
+            batchId,
+            incidentId: state.incidentId,
+            slug,
+            htmlArtifact: ref.digest,
+            url,
+            days: this.settings.postingDays,
+            actor: ctx.actor,
+            at: now,
+          },
+          ctx,
+        );
         const posted = r.state;
         await this.scheduleTakeDown(batchId, posted.takeDownAt);
-        await runBatchCommand(this.ledger, batchId, { kind: 'complete', delivered: 1, failed: 0, actor: ctx.actor, at: now }, ctx, 'update');
+        await runBatchCommand(
+          this.ledger,
+          batchId,
+          { kind: 'complete', delivered: 1, failed: 0, actor: ctx.actor, at: now },
+          ctx,
+          'update',
+        );
         return { posted: url };
       }
       default: {
@@ -124,8 +168,20 @@ export class NoticeCoordinator {
           const jsonRef = await this.artifacts.write(`incident:${state.incidentId}`, asAsync([body]));
           json = { jsonArtifact: jsonRef.digest, jsonSha256: createHash('sha256').update(body).digest('hex') };
         }
-        await runBatchCommand(this.ledger, batchId, { kind: 'issue-document', pdfArtifact: pdfRef.digest, pdfSha256: rendered.sha256, ...json, actor: ctx.actor, at: now }, ctx, 'update');
-        await runBatchCommand(this.ledger, batchId, { kind: 'complete', delivered: 1, failed: 0, actor: ctx.actor, at: now }, ctx, 'update');
+        await runBatchCommand(
+          this.ledger,
+          batchId,
+          { kind: 'issue-document', pdfArtifact: pdfRef.digest, pdfSha256: rendered.sha256, ...json, actor: ctx.actor, at: now },
+          ctx,
+          'update',
+        );
+        await runBatchCommand(
+          this.ledger,
+          batchId,
+          { kind: 'complete', delivered: 1, failed: 0, actor: ctx.actor, at: now },
+          ctx,
+          'update',
+        );
         return { issued: rendered.sha256 };
       }
     }
@@ -139,17 +195,36 @@ export class NoticeCoordinator {
     const now = this.clock.now().toISOString();
     this.deliveries.finishRun(batchId, now);
     const failed = (p.byState.failed ?? 0) + (p.byState.held ?? 0);
-    await runBatchCommand(this.ledger, batchId, { kind: 'complete', delivered: p.done - failed, failed, recordsDigest: this.deliveries.digest(batchId), actor: SYSTEM, at: now }, ctxFor(`complete-${batchId}`), 'update');
+    await runBatchCommand(
+      this.ledger,
+      batchId,
+      { kind: 'complete', delivered: p.done - failed, failed, recordsDigest: this.deliveries.digest(batchId), actor: SYSTEM, at: now },
+      ctxFor(`complete-${batchId}`),
+      'update',
+    );
   }
 
   async scheduleTakeDown(postingId: string, takeDownAt: string): Promise<void> {
     const delay = Math.max(0, Date.parse(takeDownAt) - this.clock.now().getTime());
-    await this.queues.queue(POSTING_QUEUE).add('take-down', { postingId }, { jobId: `takedown.${postingId}`, delay, attempts: 20, backoff: { type: 'exponential', delay: 5000 } });
+    await this.queues
+      .queue(POSTING_QUEUE)
+      .add(
+        'take-down',
+        { postingId },
+        { jobId: `takedown.${postingId}`, delay, attempts: 20, backoff: { type: 'exponential', delay: 5000 } },
+      );
   }
 
   async takeDown(postingId: string): Promise<unknown> {
     try {
-      await handleCommand(this.ledger, postingStream(postingId), postingDecider, { kind: 'take-down', reason: 'expired', actor: SYSTEM, at: this.clock.now().toISOString() }, ctxFor(`takedown-${postingId}`), { mode: 'update' });
+      await handleCommand(
+        this.ledger,
+        postingStream(postingId),
+        postingDecider,
+        { kind: 'take-down', reason: 'expired', actor: SYSTEM, at: this.clock.now().toISOString() },
+        ctxFor(`takedown-${postingId}`),
+        { mode: 'update' },
+      );
       return { takenDown: true };
     } catch (e) {
       if (e instanceof PostingRuleError) return { takenDown: false, reason: e.message };

@@ -5,8 +5,15 @@ export const noticesProjection: Projection = {
   name: 'notices',
   version: 1,
   handles: [
-    'NoticeBatchDrafted', 'NoticeBatchRevised', 'NoticeBatchPreviewed', 'NoticeBatchApproved', 'NoticeBatchReleased',
-    'NoticeBatchCompleted', 'NoticeBatchCancelled', 'SubstituteNoticePosted', 'SubstituteNoticeTakenDown',
+    'NoticeBatchDrafted',
+    'NoticeBatchRevised',
+    'NoticeBatchPreviewed',
+    'NoticeBatchApproved',
+    'NoticeBatchReleased',
+    'NoticeBatchCompleted',
+    'NoticeBatchCancelled',
+    'SubstituteNoticePosted',
+    'SubstituteNoticeTakenDown',
   ],
   setup(db) {
     db.exec(`CREATE TABLE IF NOT EXISTS notice_batches (
@@ -25,11 +32,15 @@ export const noticesProjection: Projection = {
     const d = e.data as Record<string, any>;
     const at = e.metadata.occurredAt;
     const status = (s: string, extra = '', args: unknown[] = []) =>
-      db.prepare(`UPDATE notice_batches SET status = ?, version = ?, updated_at = ?${extra} WHERE batch_id = ?`).run(s, e.version, at, ...args, d.batchId);
+      db
+        .prepare(`UPDATE notice_batches SET status = ?, version = ?, updated_at = ?${extra} WHERE batch_id = ?`)
+        .run(s, e.version, at, ...args, d.batchId);
     switch (e.type) {
       case 'NoticeBatchDrafted':
-        db.prepare(`INSERT OR REPLACE INTO notice_batches (batch_id, incident_id, kind, jurisdiction, status, content_digest, drafted_by, version, updated_at)
-          VALUES (?, ?, ?, ?, 'drafted', ?, ?, ?, ?)`).run(d.batchId, d.incidentId, d.kind, d.jurisdiction ?? null, d.contentDigest, d.draftedBy, e.version, at);
+        db.prepare(
+          `INSERT OR REPLACE INTO notice_batches (batch_id, incident_id, kind, jurisdiction, status, content_digest, drafted_by, version, updated_at)
+          VALUES (?, ?, ?, ?, 'drafted', ?, ?, ?, ?)`,
+        ).run(d.batchId, d.incidentId, d.kind, d.jurisdiction ?? null, d.contentDigest, d.draftedBy, e.version, at);
         break;
       case 'NoticeBatchRevised':
         status('drafted', ', content_digest = ?, approved_by = NULL', [d.contentDigest]);
@@ -50,8 +61,10 @@ export const noticesProjection: Projection = {
         status('cancelled');
         break;
       case 'SubstituteNoticePosted':
-        db.prepare(`INSERT OR REPLACE INTO notice_postings (posting_id, batch_id, incident_id, slug, html_artifact, url, posted_at, take_down_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(d.postingId, d.batchId, d.incidentId, d.slug, d.htmlArtifact, d.url, d.postedAt, d.takeDownAt);
+        db.prepare(
+          `INSERT OR REPLACE INTO notice_postings (posting_id, batch_id, incident_id, slug, html_artifact, url, posted_at, take_down_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(d.postingId, d.batchId, d.incidentId, d.slug, d.htmlArtifact, d.url, d.postedAt, d.takeDownAt);
         break;
       case 'SubstituteNoticeTakenDown':
         db.prepare('UPDATE notice_postings SET taken_down_at = ? WHERE posting_id = ?').run(d.at, d.postingId);

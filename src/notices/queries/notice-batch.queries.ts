@@ -40,7 +40,18 @@ export function batchProgress(deliveries: DeliveryStore, batchId: string): Batch
     rate = secs > 0 ? Math.round((p.done / secs) * 10) / 10 : null;
     if (rate && total !== null) etaSeconds = Math.max(0, Math.round((total - p.done) / rate));
   }
-  return { planned: run !== null, total, chunks: run?.chunks ?? null, done: p.done, byState: p.byState, byChannel: p.byChannel, rate, etaSeconds, possibleDuplicates: p.possibleDuplicates, finishedAt: run?.finishedAt ?? null };
+  return {
+    planned: run !== null,
+    total,
+    chunks: run?.chunks ?? null,
+    done: p.done,
+    byState: p.byState,
+    byChannel: p.byChannel,
+    rate,
+    etaSeconds,
+    possibleDuplicates: p.possibleDuplicates,
+    finishedAt: run?.finishedAt ?? null,
+  };
 }
 
 export class GetNoticeBatchQuery {
@@ -114,10 +125,20 @@ export class NoticePrintFilesHandler implements IQueryHandler<NoticePrintFilesQu
 
 function proofOf(r: DeliveryRecord) {
   return {
-    batchId: r.batchId, individualId: r.individualId, letterId: r.letterId, channel: r.channel, state: r.state,
-    time: r.deliveredAt, smtpMessageId: r.messageId, smtpResponse: r.smtpResponse, mailHouseFile: r.printFile,
-    pages: r.firstPage !== null ? [r.firstPage, r.lastPage] : null, pdfSha256: r.pdfSha256, possibleDuplicate: r.possibleDuplicate,
-    returnedAt: r.returnedAt, returnReason: r.returnReason,
+    batchId: r.batchId,
+    individualId: r.individualId,
+    letterId: r.letterId,
+    channel: r.channel,
+    state: r.state,
+    time: r.deliveredAt,
+    smtpMessageId: r.messageId,
+    smtpResponse: r.smtpResponse,
+    mailHouseFile: r.printFile,
+    pages: r.firstPage !== null ? [r.firstPage, r.lastPage] : null,
+    pdfSha256: r.pdfSha256,
+    possibleDuplicate: r.possibleDuplicate,
+    returnedAt: r.returnedAt,
+    returnReason: r.returnReason,
   };
 }
 export type ProofOfNotice = ReturnType<typeof proofOf>;
@@ -142,15 +163,24 @@ export class SubstitutePostingQuery {
 }
 
 @QueryHandler(SubstitutePostingQuery)
-export class SubstitutePostingHandler implements IQueryHandler<SubstitutePostingQuery, { htmlArtifact: string; takenDownAt: string | null } | null> {
+export class SubstitutePostingHandler implements IQueryHandler<
+  SubstitutePostingQuery,
+  { htmlArtifact: string; takenDownAt: string | null } | null
+> {
   constructor(@Inject(READ_DB) private readonly db: Database.Database) {}
 
   async execute({ slug }: SubstitutePostingQuery) {
-    const row = this.db.prepare('SELECT html_artifact, taken_down_at FROM notice_postings WHERE slug = ?').get(slug) as { html_artifact: string; taken_down_at: string | null } | undefined;
+    const row = this.db.prepare('SELECT html_artifact, taken_down_at FROM notice_postings WHERE slug = ?').get(slug) as
+      { html_artifact: string; taken_down_at: string | null } | undefined;
     return row ? { htmlArtifact: row.html_artifact, takenDownAt: row.taken_down_at } : null;
   }
 }
 
 export const NOTICE_QUERY_HANDLERS = [
-  GetNoticeBatchHandler, NoticeBatchProgressHandler, ListNoticeBatchesHandler, NoticePrintFilesHandler, ProofOfNoticeHandler, SubstitutePostingHandler,
+  GetNoticeBatchHandler,
+  NoticeBatchProgressHandler,
+  ListNoticeBatchesHandler,
+  NoticePrintFilesHandler,
+  ProofOfNoticeHandler,
+  SubstitutePostingHandler,
 ];

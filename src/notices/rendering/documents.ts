@@ -14,14 +14,62 @@ import { formatCalendarDate, type TemplateSet } from './templates';
 import { incidentView, orgView, type NoticeContext } from './views';
 
 export const STATE_NAMES: Record<string, string> = {
-  AL: 'Alabama', AK: 'Alaska', AZ: 'Arizona', AR: 'Arkansas', CA: 'California', CO: 'Colorado', CT: 'Connecticut', DE: 'Delaware',
-  FL: 'Florida', GA: 'Georgia', HI: 'Hawaii', ID: 'Idaho', IL: 'Illinois', IN: 'Indiana', IA: 'Iowa', KS: 'Kansas', KY: 'Kentucky',
-  LA: 'Louisiana', ME: 'Maine', MD: 'Maryland', MA: 'Massachusetts', MI: 'Michigan', MN: 'Minnesota', MS: 'Mississippi', MO: 'Missouri',
-  MT: 'Montana', NE: 'Nebraska', NV: 'Nevada', NH: 'New Hampshire', NJ: 'New Jersey', NM: 'New Mexico', NY: 'New York',
-  NC: 'North Carolina', ND: 'North Dakota', OH: 'Ohio', OK: 'Oklahoma', OR: 'Oregon', PA: 'Pennsylvania', RI: 'Rhode Island',
-  SC: 'South Carolina', SD: 'South Dakota', TN: 'Tennessee', TX: 'Texas', UT: 'Utah', VT: 'Vermont', VA: 'Virginia', WA: 'Washington',
-  WV: 'West Virginia', WI: 'Wisconsin', WY: 'Wyoming', DC: 'the District of Columbia', PR: 'Puerto Rico', GU: 'Guam',
-  VI: 'the U.S. Virgin Islands', AS: 'American Samoa', MP: 'the Northern Mariana Islands',
+  AL: 'Alabama',
+  AK: 'Alaska',
+  AZ: 'Arizona',
+  AR: 'Arkansas',
+  CA: 'California',
+  CO: 'Colorado',
+  CT: 'Connecticut',
+  DE: 'Delaware',
+  FL: 'Florida',
+  GA: 'Georgia',
+  HI: 'Hawaii',
+  ID: 'Idaho',
+  IL: 'Illinois',
+  IN: 'Indiana',
+  IA: 'Iowa',
+  KS: 'Kansas',
+  KY: 'Kentucky',
+  LA: 'Louisiana',
+  ME: 'Maine',
+  MD: 'Maryland',
+  MA: 'Massachusetts',
+  MI: 'Michigan',
+  MN: 'Minnesota',
+  MS: 'Mississippi',
+  MO: 'Missouri',
+  MT: 'Montana',
+  NE: 'Nebraska',
+  NV: 'Nevada',
+  NH: 'New Hampshire',
+  NJ: 'New Jersey',
+  NM: 'New Mexico',
+  NY: 'New York',
+  NC: 'North Carolina',
+  ND: 'North Dakota',
+  OH: 'Ohio',
+  OK: 'Oklahoma',
+  OR: 'Oregon',
+  PA: 'Pennsylvania',
+  RI: 'Rhode Island',
+  SC: 'South Carolina',
+  SD: 'South Dakota',
+  TN: 'Tennessee',
+  TX: 'Texas',
+  UT: 'Utah',
+  VT: 'Vermont',
+  VA: 'Virginia',
+  WA: 'Washington',
+  WV: 'West Virginia',
+  WI: 'Wisconsin',
+  WY: 'Wyoming',
+  DC: 'the District of Columbia',
+  PR: 'Puerto Rico',
+  GU: 'Guam',
+  VI: 'the U.S. Virgin Islands',
+  AS: 'American Samoa',
+  MP: 'the Northern Mariana Islands',
 };
 
 /** 164.406: states with MORE than 500 residents affected (exactly 500 does not qualify). */
@@ -43,11 +91,18 @@ function documentFor(org: OrganizationProfile, date: string, body: string, id: s
   };
 }
 
-export function mediaNotice(t: TemplateSet, ctx: NoticeContext, jurisdiction: { code: string; affected: number }, date: string): LetterDocument {
+export function mediaNotice(
+  t: TemplateSet,
+  ctx: NoticeContext,
+  jurisdiction: { code: string; affected: number },
+  date: string,
+): LetterDocument {
   const name = STATE_NAMES[jurisdiction.code];
   if (!name) throw new Error(`jurisdiction: unknown state code ${jurisdiction.code}`);
   const body = t.render('media-notice.txt', {
-    org: orgView(ctx.org), incident: incidentView(ctx.incident), date,
+    org: orgView(ctx.org),
+    incident: incidentView(ctx.incident),
+    date,
     jurisdiction: { code: jurisdiction.code, name, affected: jurisdiction.affected.toLocaleString('en-US') },
   });
   return documentFor(ctx.org, date, body, `MEDIA-${jurisdiction.code}`);
@@ -57,7 +112,8 @@ export const POSTING_DAYS = 90;
 
 export function substitutePostingHtml(t: TemplateSet, ctx: NoticeContext, postedOn: string): string {
   return t.render('substitute-notice.html', {
-    org: orgView(ctx.org), incident: incidentView(ctx.incident),
+    org: orgView(ctx.org),
+    incident: incidentView(ctx.incident),
     posting: { postedOn, until: addDays(postedOn, POSTING_DAYS) },
   });
 }
@@ -68,12 +124,19 @@ export interface CoveredEntityRecipient {
 }
 
 export function coveredEntityNotice(
-  t: TemplateSet, ctx: NoticeContext, coveredEntity: CoveredEntityRecipient,
-  affected: { total: number; artifactDigest: string }, date: string,
+  t: TemplateSet,
+  ctx: NoticeContext,
+  coveredEntity: CoveredEntityRecipient,
+  affected: { total: number; artifactDigest: string },
+  date: string,
 ): LetterDocument {
-  if (ctx.org.entityType !== 'business-associate') throw new Error('organization.entityType: only a business associate sends a covered-entity notice');
+  if (ctx.org.entityType !== 'business-associate')
+    throw new Error('organization.entityType: only a business associate sends a covered-entity notice');
   const body = t.render('covered-entity-notice.txt', {
-    org: orgView(ctx.org), incident: incidentView(ctx.incident), date, coveredEntity,
+    org: orgView(ctx.org),
+    incident: incidentView(ctx.incident),
+    date,
+    coveredEntity,
     affected: { total: affected.total.toLocaleString('en-US'), artifactDigest: affected.artifactDigest },
   });
   return documentFor(ctx.org, date, body, 'BA-NOTICE');
@@ -89,22 +152,40 @@ const ENTITY_TYPE_LABEL = {
   'business-associate': 'Business Associate',
 } as const;
 const BREACH_TYPE_LABEL = {
-  'hacking-it-incident': 'Hacking/IT Incident', 'unauthorized-access-disclosure': 'Unauthorized Access/Disclosure',
-  theft: 'Theft', loss: 'Loss', 'improper-disposal': 'Improper Disposal', other: 'Other',
+  'hacking-it-incident': 'Hacking/IT Incident',
+  'unauthorized-access-disclosure': 'Unauthorized Access/Disclosure',
+  theft: 'Theft',
+  loss: 'Loss',
+  'improper-disposal': 'Improper Disposal',
+  other: 'Other',
 } as const;
 const LOCATION_LABEL = {
-  laptop: 'Laptop', 'desktop-computer': 'Desktop Computer', 'network-server': 'Network Server', email: 'Email',
-  'electronic-medical-record': 'Electronic Medical Record', 'other-portable-electronic-device': 'Other Portable Electronic Device',
-  'paper-films': 'Paper/Films', other: 'Other',
+  laptop: 'Laptop',
+  'desktop-computer': 'Desktop Computer',
+  'network-server': 'Network Server',
+  email: 'Email',
+  'electronic-medical-record': 'Electronic Medical Record',
+  'other-portable-electronic-device': 'Other Portable Electronic Device',
+  'paper-films': 'Paper/Films',
+  other: 'Other',
 } as const;
 const PHI_LABEL = { demographic: 'Demographic', financial: 'Financial', clinical: 'Clinical', other: 'Other' } as const;
 const SAFEGUARD_LABEL: Record<string, string> = {
-  none: 'None', 'privacy-security-training': 'Privacy Rule Safeguards (Training, Policies and Procedures, etc.)',
-  'security-incident-procedures': 'Security Incident Procedures', 'risk-analysis': 'Security Rule Administrative Safeguards (Risk Analysis, Risk Management, etc.)',
-  'encrypted-wireless': 'Encrypted Wireless', 'physical-security': 'Security Rule Physical Safeguards (Facility Access Controls, Workstation Security, etc.)',
-  firewalls: 'Firewalls', 'packet-filtering': 'Packet Filtering (router-based)', 'secure-browser-sessions': 'Secure Browser Sessions',
-  'strong-authentication': 'Strong Authentication', 'encrypted-transmission': 'Security Rule Technical Safeguards (Access Controls, Transmission Security, etc.)',
-  'anti-virus': 'Anti-virus Software', 'logical-access-control': 'Logical Access Control', biometrics: 'Biometrics', other: 'Other',
+  none: 'None',
+  'privacy-security-training': 'Privacy Rule Safeguards (Training, Policies and Procedures, etc.)',
+  'security-incident-procedures': 'Security Incident Procedures',
+  'risk-analysis': 'Security Rule Administrative Safeguards (Risk Analysis, Risk Management, etc.)',
+  'encrypted-wireless': 'Encrypted Wireless',
+  'physical-security': 'Security Rule Physical Safeguards (Facility Access Controls, Workstation Security, etc.)',
+  firewalls: 'Firewalls',
+  'packet-filtering': 'Packet Filtering (router-based)',
+  'secure-browser-sessions': 'Secure Browser Sessions',
+  'strong-authentication': 'Strong Authentication',
+  'encrypted-transmission': 'Security Rule Technical Safeguards (Access Controls, Transmission Security, etc.)',
+  'anti-virus': 'Anti-virus Software',
+  'logical-access-control': 'Logical Access Control',
+  biometrics: 'Biometrics',
+  other: 'Other',
 };
 
 export interface HhsReportInput {
@@ -125,20 +206,29 @@ export interface HhsBreachReport {
   originalTransactionNumber: string | null;
   breachAffecting: '500 or More Individuals' | 'Fewer Than 500 Individuals';
   coveredEntity: {
-    name: string; type: string; address: string;
+    name: string;
+    type: string;
+    address: string;
     contact: { name: string; title: string; phone: string; email: string };
   };
   businessAssociate: { name: string; address: string; contactName: string; phone: string; email: string } | null;
   breach: {
-    startDate: string; endDate: string; discoveryStartDate: string; discoveryEndDate: string;
+    startDate: string;
+    endDate: string;
+    discoveryStartDate: string;
+    discoveryEndDate: string;
     approximateIndividualsAffected: number;
-    typeOfBreach: string[]; locationOfBreachedInformation: string[]; typeOfPhi: string[];
+    typeOfBreach: string[];
+    locationOfBreachedInformation: string[];
+    typeOfPhi: string[];
     description: string;
   };
   safeguardsInPlacePriorToBreach: string[];
   notice: {
-    individualNoticeStartDate: string; individualNoticeProjectedEndDate: string;
-    substituteNoticeProvided: boolean; mediaNoticeProvided: boolean;
+    individualNoticeStartDate: string;
+    individualNoticeProjectedEndDate: string;
+    substituteNoticeProvided: boolean;
+    mediaNoticeProvided: boolean;
   };
   actionsTaken: string[];
 }
@@ -149,7 +239,8 @@ function oneLine(a: { line1: string; line2?: string; city: string; state: string
 
 export function hhsReport(org: OrganizationProfile, f: IncidentNoticeFacts, input: HhsReportInput): HhsBreachReport {
   if (!Number.isInteger(input.affected) || input.affected < 1) throw new Error('affected: expected a positive integer');
-  if (input.reportType === 'addendum' && !input.originalTransactionNumber) throw new Error('originalTransactionNumber: required for an addendum');
+  if (input.reportType === 'addendum' && !input.originalTransactionNumber)
+    throw new Error('originalTransactionNumber: required for an addendum');
   const description = `${f.whatHappened} Investigation: ${f.investigation} Mitigation: ${f.mitigation} Prevention: ${f.prevention}`;
   return {
     schema: 'safeharbor.hhs-breach-report/1',
@@ -157,11 +248,19 @@ export function hhsReport(org: OrganizationProfile, f: IncidentNoticeFacts, inpu
     originalTransactionNumber: input.originalTransactionNumber ?? null,
     breachAffecting: input.affected >= 500 ? '500 or More Individuals' : 'Fewer Than 500 Individuals',
     coveredEntity: {
-      name: org.name, type: ENTITY_TYPE_LABEL[org.entityType], address: oneLine(org.contact.postalAddress),
+      name: org.name,
+      type: ENTITY_TYPE_LABEL[org.entityType],
+      address: oneLine(org.contact.postalAddress),
       contact: { ...org.contact.contactPerson },
     },
     businessAssociate: f.businessAssociate
-      ? { name: f.businessAssociate.name, address: oneLine(f.businessAssociate.address), contactName: f.businessAssociate.contactName, phone: f.businessAssociate.phone, email: f.businessAssociate.email }
+      ? {
+          name: f.businessAssociate.name,
+          address: oneLine(f.businessAssociate.address),
+          contactName: f.businessAssociate.contactName,
+          phone: f.businessAssociate.phone,
+          email: f.businessAssociate.email,
+        }
       : null,
     breach: {
       startDate: f.breachStartedOn ?? f.discoveredOn,
@@ -212,6 +311,9 @@ export function reminderEmail(t: TemplateSet, v: ObligationMailView): { subject:
   return { subject: t.render('reminder-email.subject', v), text: t.render('reminder-email.txt', v) };
 }
 
-export function escalationEmail(t: TemplateSet, v: ObligationMailView & { escalateTo: { name: string } }): { subject: string; text: string } {
+export function escalationEmail(
+  t: TemplateSet,
+  v: ObligationMailView & { escalateTo: { name: string } },
+): { subject: string; text: string } {
   return { subject: t.render('escalation-email.subject', v), text: t.render('escalation-email.txt', v) };
 }

@@ -116,10 +116,7 @@ export interface RenderedPdf {
 }
 
 export type Block =
-  | { kind: 'title'; text: string }
-  | { kind: 'heading'; text: string }
-  | { kind: 'bullet'; text: string }
-  | { kind: 'para'; text: string };
+  { kind: 'title'; text: string } | { kind: 'heading'; text: string } | { kind: 'bullet'; text: string } | { kind: 'para'; text: string };
 
 /** PDF markup → blocks: "## " title, "# " heading, "- " bullet, blank line ends a paragraph. */
 export function parseMarkup(text: string): Block[] {
@@ -132,10 +129,16 @@ export function parseMarkup(text: string): Block[] {
   for (const raw of text.split('\n')) {
     const line = raw.trimEnd();
     if (line === '') flush();
-    else if (line.startsWith('## ')) { flush(); blocks.push({ kind: 'title', text: line.slice(3) }); }
-    else if (line.startsWith('# ')) { flush(); blocks.push({ kind: 'heading', text: line.slice(2) }); }
-    else if (line.startsWith('- ')) { flush(); blocks.push({ kind: 'bullet', text: line.slice(2) }); }
-    else para.push(line);
+    else if (line.startsWith('## ')) {
+      flush();
+      blocks.push({ kind: 'title', text: line.slice(3) });
+    } else if (line.startsWith('# ')) {
+      flush();
+      blocks.push({ kind: 'heading', text: line.slice(2) });
+    } else if (line.startsWith('- ')) {
+      flush();
+      blocks.push({ kind: 'bullet', text: line.slice(2) });
+    } else para.push(line);
   }
   flush();
   return blocks;
@@ -154,7 +157,15 @@ export class LetterPdfRenderer {
   constructor(private readonly fonts: LetterFonts = workerFonts()) {}
 
   fontsFor(doc: LetterDocument): FontPair {
-    const all = [doc.letterhead.name, ...doc.letterhead.lines, ...doc.returnAddress, ...doc.recipient, doc.body, doc.dateText, doc.letterId].join('\n');
+    const all = [
+      doc.letterhead.name,
+      ...doc.letterhead.lines,
+      ...doc.returnAddress,
+      ...doc.recipient,
+      doc.body,
+      doc.dateText,
+      doc.letterId,
+    ].join('\n');
     if (winAnsiEncodable(all)) return this.fonts.standard;
     if (!this.fonts.unicode) throw new LetterNeedsUnicodeFontError();
     return this.fonts.unicode;
@@ -217,11 +228,24 @@ interface FontNames {
  * (`_fontFamilies`, `_fontCount`): pinned to pdfkit 0.17 and covered by the content tests; if
  * they change, fonts are simply parsed per document again.
  */
-type PdfkitFont = { constructor: new (doc: unknown, font: unknown, id: string) => PdfkitFont; font: unknown; document: unknown; id: string; dictionary?: unknown; embedded?: boolean; subset?: unknown };
+type PdfkitFont = {
+  constructor: new (doc: unknown, font: unknown, id: string) => PdfkitFont;
+  font: unknown;
+  document: unknown;
+  id: string;
+  dictionary?: unknown;
+  embedded?: boolean;
+  subset?: unknown;
+};
 const fontTemplates = new Map<unknown, PdfkitFont>();
 
 function installCachedFont(doc: PDFKit.PDFDocument, name: string): void {
-  const d = doc as unknown as { _fontFamilies?: Record<string, PdfkitFont>; _fontCount?: number; _registeredFonts?: Record<string, { src: unknown }>; _font: PdfkitFont | null };
+  const d = doc as unknown as {
+    _fontFamilies?: Record<string, PdfkitFont>;
+    _fontCount?: number;
+    _registeredFonts?: Record<string, { src: unknown }>;
+    _font: PdfkitFont | null;
+  };
   if (!d._fontFamilies || typeof d._fontCount !== 'number') return;
   const src = d._registeredFonts?.[name]?.src ?? name; // a Buffer (embedded) or a standard font name
   const tpl = fontTemplates.get(src);
@@ -254,7 +278,10 @@ function drawLetter(doc: PDFKit.PDFDocument, l: LetterDocument, f: FontNames): v
     doc.image(l.letterhead.logo, LAYOUT.margin.left, y, { fit: [0.9 * IN, 0.9 * IN] });
     textX += 1.05 * IN;
   }
-  doc.font(f.B).fontSize(15).text(l.letterhead.name, textX, y, { width: width - (textX - LAYOUT.margin.left), lineBreak: false });
+  doc
+    .font(f.B)
+    .fontSize(15)
+    .text(l.letterhead.name, textX, y, { width: width - (textX - LAYOUT.margin.left), lineBreak: false });
   doc.font(f.R).fontSize(9).fillColor('#333333');
   y += 20;
   for (const line of l.letterhead.lines) {
@@ -264,15 +291,26 @@ function drawLetter(doc: PDFKit.PDFDocument, l: LetterDocument, f: FontNames): v
   doc.fillColor('black');
   if (l.recipient.length === 0) {
     // A document, not a mailed letter: no window, body right under the letterhead.
-    doc.font(f.R).fontSize(10.5).text(l.dateText, LAYOUT.margin.left, Math.max(y + 14, 1.4 * IN), { width });
+    doc
+      .font(f.R)
+      .fontSize(10.5)
+      .text(l.dateText, LAYOUT.margin.left, Math.max(y + 14, 1.4 * IN), { width });
     doc.moveDown(1);
     drawBody(doc, l.body, width, f);
     return;
   }
   // Fold marks in the left margin for tri-fold insertion.
-  for (const fy of LAYOUT.foldMarks) doc.moveTo(0.25 * IN, fy).lineTo(0.45 * IN, fy).lineWidth(0.5).stroke();
+  for (const fy of LAYOUT.foldMarks)
+    doc
+      .moveTo(0.25 * IN, fy)
+      .lineTo(0.45 * IN, fy)
+      .lineWidth(0.5)
+      .stroke();
   // Return address then recipient, inside the window.
-  doc.font(f.R).fontSize(7.5).text(l.returnAddress.join('  ·  '), LAYOUT.returnAddress.x, LAYOUT.returnAddress.y, { width: LAYOUT.addressBlock.width, lineBreak: false });
+  doc.font(f.R).fontSize(7.5).text(l.returnAddress.join('  ·  '), LAYOUT.returnAddress.x, LAYOUT.returnAddress.y, {
+    width: LAYOUT.addressBlock.width,
+    lineBreak: false,
+  });
   doc.font(f.R).fontSize(10.5);
   let ay = LAYOUT.addressBlock.y;
   for (const line of l.recipient.slice(0, 5)) {
@@ -280,7 +318,10 @@ function drawLetter(doc: PDFKit.PDFDocument, l: LetterDocument, f: FontNames): v
     ay += 13;
   }
   // Date, then the body flows across pages.
-  doc.font(f.R).fontSize(10.5).text(l.dateText, LAYOUT.margin.left, LAYOUT.bodyTop - 28, { width });
+  doc
+    .font(f.R)
+    .fontSize(10.5)
+    .text(l.dateText, LAYOUT.margin.left, LAYOUT.bodyTop - 28, { width });
   doc.y = LAYOUT.bodyTop;
   drawBody(doc, l.body, width, f);
 }
@@ -316,9 +357,14 @@ function drawBody(doc: PDFKit.PDFDocument, body: string, width: number, f: FontN
 function drawFooter(doc: PDFKit.PDFDocument, letterId: string, page: number, of: number, f: FontNames): void {
   const bottom = doc.page.margins.bottom;
   doc.page.margins.bottom = 0;
-  doc.font(f.R).fontSize(7).fillColor('#555555')
+  doc
+    .font(f.R)
+    .fontSize(7)
+    .fillColor('#555555')
     .text(`Ref ${letterId}   ·   Page ${page} of ${of}`, LAYOUT.margin.left, LAYOUT.page.height - 0.5 * IN, {
-      width: LAYOUT.page.width - LAYOUT.margin.left - LAYOUT.margin.right, align: 'right', lineBreak: false,
+      width: LAYOUT.page.width - LAYOUT.margin.left - LAYOUT.margin.right,
+      align: 'right',
+      lineBreak: false,
     });
   doc.fillColor('black');
   doc.page.margins.bottom = bottom;

@@ -44,7 +44,11 @@ export class LetterComposer {
     if (!plan.address) throw new Error('letter: the channel plan has no postal address');
     const nok = plan.channel === 'mail-next-of-kin';
     const template = nok ? ('letter-next-of-kin.txt' as const) : ('letter-individual.txt' as const);
-    const view = { ...this.plainBase, recipient: { name: plainText(plan.addresseeName ?? person.name) }, deceased: nok ? { name: plainText(person.name) } : null };
+    const view = {
+      ...this.plainBase,
+      recipient: { name: plainText(plan.addresseeName ?? person.name) },
+      deceased: nok ? { name: plainText(person.name) } : null,
+    };
     const org = this.ctx.org;
     const ra = org.returnAddress;
     return {
@@ -61,7 +65,11 @@ export class LetterComposer {
     if (this.subject === null) this.subject = this.templates.render('email-individual.subject', this.plainBase, { prepared: true });
     return {
       subject: this.subject,
-      text: this.templates.render('email-individual.txt', { ...this.plainBase, recipient: { name: plainText(person.name) } }, { prepared: true }),
+      text: this.templates.render(
+        'email-individual.txt',
+        { ...this.plainBase, recipient: { name: plainText(person.name) } },
+        { prepared: true },
+      ),
       html: this.templates.render('email-individual.html', { ...this.base, recipient: { name: person.name } }),
     };
   }

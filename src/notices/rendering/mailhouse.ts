@@ -73,9 +73,15 @@ function mapRefs(text: string, fn: (n: number) => number): string {
       const s = i;
       for (; i < text.length; i++) {
         const ch = text[i]!;
-        if (ch === '\\') { i++; continue; }
+        if (ch === '\\') {
+          i++;
+          continue;
+        }
         if (ch === '(') depth++;
-        else if (ch === ')' && --depth === 0) { i++; break; }
+        else if (ch === ')' && --depth === 0) {
+          i++;
+          break;
+        }
       }
       out += text.slice(s, i);
       continue;
@@ -94,7 +100,10 @@ function mapRefs(text: string, fn: (n: number) => number): string {
 
 function refsOf(text: string): number[] {
   const out: number[] = [];
-  mapRefs(text, (n) => { out.push(n); return n; });
+  mapRefs(text, (n) => {
+    out.push(n);
+    return n;
+  });
   return out;
 }
 
@@ -177,7 +186,14 @@ export function mergeLetters(letters: LetterInput[], options: { duplex?: boolean
     for (const n of [...keep].sort((a, b) => a - b)) renum.set(n, next++);
     for (const n of [...keep].sort((a, b) => a - b)) {
       const o = objects.get(n)!;
-      const head = mapRefs(o.head, (r) => (r === pagesTreeNum ? pagesNum : (renum.get(r) ?? (() => { throw new PdfMergeError(`dangling reference ${r}`); })())));
+      const head = mapRefs(o.head, (r) =>
+        r === pagesTreeNum
+          ? pagesNum
+          : (renum.get(r) ??
+            (() => {
+              throw new PdfMergeError(`dangling reference ${r}`);
+            })()),
+      );
       emit(renum.get(n)!, head, o.stream);
     }
     const firstPage = kids.length + 1;
@@ -193,7 +209,12 @@ export function mergeLetters(letters: LetterInput[], options: { duplex?: boolean
       emit(blank, `<<\n/Type /Page\n/Parent ${pagesNum} 0 R\n/MediaBox ${mediaBox}\n/Contents ${blankContent} 0 R\n/Resources <<\n>>\n>>`);
       kids.push(blank);
     }
-    manifest.push({ letterId: letter.letterId, firstPage, lastPage: kids.length, sha256: createHash('sha256').update(letter.pdf).digest('hex') });
+    manifest.push({
+      letterId: letter.letterId,
+      firstPage,
+      lastPage: kids.length,
+      sha256: createHash('sha256').update(letter.pdf).digest('hex'),
+    });
   }
   emit(pagesNum, `<<\n/Type /Pages\n/Count ${kids.length}\n/Kids [${kids.map((k) => `${k} 0 R`).join(' ')}]\n>>`);
   emit(catalogNum, `<<\n/Type /Catalog\n/Pages ${pagesNum} 0 R\n>>`);
@@ -214,5 +235,9 @@ export function mergeLetters(letters: LetterInput[], options: { duplex?: boolean
 
 /** The manifest as CSV (letter_id, first_page, last_page, sha256) for the mail house. */
 export function manifestCsv(file: string, m: ManifestEntry[]): string {
-  return ['file,letter_id,first_page,last_page,sha256', ...m.map((e) => `${file},${e.letterId},${e.firstPage},${e.lastPage},${e.sha256}`)].join('\n') + '\n';
+  return (
+    ['file,letter_id,first_page,last_page,sha256', ...m.map((e) => `${file},${e.letterId},${e.firstPage},${e.lastPage},${e.sha256}`)].join(
+      '\n',
+    ) + '\n'
+  );
 }

@@ -34,7 +34,10 @@ export const TEMPLATE_NAMES = [
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 export class TemplateRenderError extends Error {
-  constructor(readonly template: string, message: string) {
+  constructor(
+    readonly template: string,
+    message: string,
+  ) {
     super(`template ${template}: ${message}`);
     this.name = 'TemplateRenderError';
   }

@@ -39,9 +39,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const fingerprint = createHash('sha256')
       .update(`${req.method} ${req.originalUrl}\n${isBuffer(req.body) ? '' : canonicalize(req.body ?? null)}`)
       .digest('hex');
-    const existing = this.db.prepare('SELECT fingerprint, status, body, headers FROM idempotency_keys WHERE principal_id = ? AND key = ?').get(principalId, key) as
-      | { fingerprint: string; status: number | null; body: string | null; headers: string | null }
-      | undefined;
+    const existing = this.db
+      .prepare('SELECT fingerprint, status, body, headers FROM idempotency_keys WHERE principal_id = ? AND key = ?')
+      .get(principalId, key) as { fingerprint: string; status: number | null; body: string | null; headers: string | null } | undefined;
     if (existing) {
       if (existing.fingerprint !== fingerprint) throw new RuleViolationError('this Idempotency-Key was used with a different request');
       if (existing.status === null) throw new ConflictError('a request with this Idempotency-Key is still in progress');
@@ -54,7 +54,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
       .prepare('INSERT INTO idempotency_keys (principal_id, key, fingerprint, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
       .run(principalId, key, fingerprint, this.clock.now().toISOString());
     if (claimed.changes === 0) throw new ConflictError('a request with this Idempotency-Key is still in progress');
-    const release = () => this.db.prepare('DELETE FROM idempotency_keys WHERE principal_id = ? AND key = ? AND status IS NULL').run(principalId, key);
+    const release = () =>
+      this.db.prepare('DELETE FROM idempotency_keys WHERE principal_id = ? AND key = ? AND status IS NULL').run(principalId, key);
     return next.handle().pipe(
       tap({
         next: (body) => {

@@ -16,8 +16,16 @@ export interface Problem {
 }
 
 const TITLES: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
-  413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 429: 'Too Many Requests', 500: 'Internal Server Error',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
 };
 
 /**
@@ -27,29 +35,62 @@ const TITLES: Record<number, string> = {
 export function toProblem(err: unknown): Problem {
   if (err instanceof ZodError) return toProblem(fromZodIssues(err.issues as never));
   if (err instanceof AppError) {
-    return { type: `urn:safeharbor:problem:${err.code}`, title: TITLES[err.status] ?? 'Error', status: err.status, detail: err.message, ...err.details };
+    return {
+      type: `urn:safeharbor:problem:${err.code}`,
+      title: TITLES[err.status] ?? 'Error',
+      status: err.status,
+      detail: err.message,
+      ...err.details,
+    };
   }
   if (err instanceof WrongExpectedVersionError) {
     return {
-      type: 'urn:safeharbor:problem:version-conflict', title: 'Conflict', status: 409,
+      type: 'urn:safeharbor:problem:version-conflict',
+      title: 'Conflict',
+      status: 409,
       detail: 'the resource changed since you read it; reload and retry',
       currentVersion: err.actual === null ? null : String(err.actual),
     };
   }
-  if (err instanceof StreamNotFoundError) return { type: 'urn:safeharbor:problem:not-found', title: 'Not Found', status: 404, detail: err.message };
-  if (err instanceof IdempotencyViolationError) return { type: 'urn:safeharbor:problem:idempotency', title: 'Conflict', status: 409, detail: err.message };
+  if (err instanceof StreamNotFoundError)
+    return { type: 'urn:safeharbor:problem:not-found', title: 'Not Found', status: 404, detail: err.message };
+  if (err instanceof IdempotencyViolationError)
+    return { type: 'urn:safeharbor:problem:idempotency', title: 'Conflict', status: 409, detail: err.message };
   if (err instanceof HttpException) {
     const status = err.getStatus();
-    return { type: `urn:safeharbor:problem:http-${status}`, title: TITLES[status] ?? 'Error', status, detail: status < 500 ? err.message : undefined };
+    return {
+      type: `urn:safeharbor:problem:http-${status}`,
+      title: TITLES[status] ?? 'Error',
+      status,
+      detail: status < 500 ? err.message : undefined,
+    };
   }
   const e = err as { type?: string; status?: number; code?: string; name?: string; message?: string };
   // body-parser errors
-  if (e?.type === 'entity.too.large') return { type: 'urn:safeharbor:problem:payload-too-large', title: TITLES[413]!, status: 413, detail: 'the request body is too large' };
-  if (e?.type === 'entity.parse.failed') return { type: 'urn:safeharbor:problem:validation-failed', title: TITLES[400]!, status: 400, detail: 'the body is not valid JSON', errors: [{ field: '(body)', reason: 'not valid JSON' }] };
+  if (e?.type === 'entity.too.large')
+    return { type: 'urn:safeharbor:problem:payload-too-large', title: TITLES[413]!, status: 413, detail: 'the request body is too large' };
+  if (e?.type === 'entity.parse.failed')
+    return {
+      type: 'urn:safeharbor:problem:validation-failed',
+      title: TITLES[400]!,
+      status: 400,
+      detail: 'the body is not valid JSON',
+      errors: [{ field: '(body)', reason: 'not valid JSON' }],
+    };
   if (typeof e?.code === 'string' && /_RULE$|^RULE_/.test(e.code)) {
-    return { type: `urn:safeharbor:problem:${e.code.toLowerCase().replace(/_/g, '-')}`, title: TITLES[422]!, status: 422, detail: e.message };
+    return {
+      type: `urn:safeharbor:problem:${e.code.toLowerCase().replace(/_/g, '-')}`,
+      title: TITLES[422]!,
+      status: 422,
+      detail: e.message,
+    };
   }
-  return { type: 'urn:safeharbor:problem:internal', title: TITLES[500]!, status: 500, detail: 'an internal error occurred; it was logged without request data' };
+  return {
+    type: 'urn:safeharbor:problem:internal',
+    title: TITLES[500]!,
+    status: 500,
+    detail: 'an internal error occurred; it was logged without request data',
+  };
 }
 
 /** RFC 9457 problem+json for every error; 5xx details are logged, never sent (they may hold PHI). */

@@ -40,7 +40,10 @@ return 0
 
 export class FencedOutError extends Error {
   readonly code = 'FENCED_OUT';
-  constructor(readonly lock: string, readonly token: bigint) {
+  constructor(
+    readonly lock: string,
+    readonly token: bigint,
+  ) {
     super(`leadership of ${lock} (term ${token}) is no longer held: write refused`);
     this.name = 'FencedOutError';
   }
@@ -108,9 +111,7 @@ export class LeaderLock {
     if (this.term) return this.term;
     // Lease time is counted from before the request: the server set the expiry no earlier.
     const sentAt = Date.now();
-    const res = (await this.redis.eval(ACQUIRE, 2, this.key, this.fenceKey, this.owner, String(this.leaseMs))) as
-      | number
-      | null;
+    const res = (await this.redis.eval(ACQUIRE, 2, this.key, this.fenceKey, this.owner, String(this.leaseMs))) as number | null;
     if (res === null || res === undefined) return null;
     const token = BigInt(res);
     const abort = new AbortController();
@@ -286,7 +287,14 @@ export class FencedTimerStore {
 
   async upsert(term: LeaderTerm, id: string, dueAt: number, payload: string): Promise<void> {
     await this.guard(term, () =>
-      fencedEval(this.redis, this.lockKey, term, UPSERT_TIMER, [this.hashKey(id), this.indexKey], [id, dueAt, payload, term.token.toString()]),
+      fencedEval(
+        this.redis,
+        this.lockKey,
+        term,
+        UPSERT_TIMER,
+        [this.hashKey(id), this.indexKey],
+        [id, dueAt, payload, term.token.toString()],
+      ),
     );
   }
 

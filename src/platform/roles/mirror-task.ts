@@ -20,7 +20,12 @@ export interface LedgerMirrorTaskOptions {
   attach?: (target: SqliteEventStore) => void | (() => void | Promise<void>) | Promise<void | (() => void | Promise<void>)>;
 }
 
-export function ledgerMirrorTask(source: EventStore, dataDir: string, logger: Logger, options: LedgerMirrorTaskOptions = {}): SchedulerTask {
+export function ledgerMirrorTask(
+  source: EventStore,
+  dataDir: string,
+  logger: Logger,
+  options: LedgerMirrorTaskOptions = {},
+): SchedulerTask {
   return {
     name: 'ledger-mirror',
     everyMs: 5_000,

@@ -65,8 +65,16 @@ export class SchedulerService {
     private readonly leaseMs: number,
     metrics: Registry,
   ) {
-    this.leaderGauge = new Gauge({ name: 'safeharbor_scheduler_leader', help: '1 while this process leads the scheduler role', registers: [metrics] });
-    this.termsCounter = new Counter({ name: 'safeharbor_scheduler_terms_total', help: 'scheduler leadership terms won by this process', registers: [metrics] });
+    this.leaderGauge = new Gauge({
+      name: 'safeharbor_scheduler_leader',
+      help: '1 while this process leads the scheduler role',
+      registers: [metrics],
+    });
+    this.termsCounter = new Counter({
+      name: 'safeharbor_scheduler_terms_total',
+      help: 'scheduler leadership terms won by this process',
+      registers: [metrics],
+    });
   }
 
   register(task: SchedulerTask): void {

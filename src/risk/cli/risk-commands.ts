@@ -6,7 +6,13 @@ import { PostureService } from '../../posture/posture.module';
 import { renderPostureText } from '../../posture/posture';
 import { fromZodIssues } from '../../platform/errors';
 import { CommandBus } from '@nestjs/cqrs';
-import { CompleteRiskAssessmentCommand, EstablishRiskProgramCommand, ProposeRiskCandidateCommand, RunAssessmentCommand, StartRiskAssessmentCommand } from '../commands';
+import {
+  CompleteRiskAssessmentCommand,
+  EstablishRiskProgramCommand,
+  ProposeRiskCandidateCommand,
+  RunAssessmentCommand,
+  StartRiskAssessmentCommand,
+} from '../commands';
 import type { AssessmentDiff } from '../domain/diff';
 import type { CandidateInput } from '../domain/candidates';
 import { CandidateBody, EstablishProgramBody, StartAssessmentBody } from '../http/risk.schemas';
@@ -24,7 +30,9 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export function registerRiskCli(program: Command, cli: CliRuntime): void {
   program
     .command('status')
-    .description('compliance posture: overdue reviews, open high risks, expiring grants, keys past cryptoperiod, unencrypted datasets, open breach obligations')
+    .description(
+      'compliance posture: overdue reviews, open high risks, expiring grants, keys past cryptoperiod, unencrypted datasets, open breach obligations',
+    )
     .option('--json', 'print JSON instead of tables')
     .action(async (opts: { json?: boolean }) => {
       await cli.withApp(async (app) => {
@@ -76,10 +84,19 @@ export function registerRiskCli(program: Command, cli: CliRuntime): void {
     .requiredOption('--first-review-due <YYYY-MM-DD>')
     .option('--program <id>', 'program id', 'default')
     .action(async (o: { name: string; owner: string; firstReviewDue: string; program: string }) => {
-      const body = parse(EstablishProgramBody, { programId: o.program, name: o.name, ownerId: o.owner, firstReviewDueOn: o.firstReviewDue });
+      const body = parse(EstablishProgramBody, {
+        programId: o.program,
+        name: o.name,
+        ownerId: o.owner,
+        firstReviewDueOn: o.firstReviewDue,
+      });
       await cli.withApp(async (app) => {
         const ctx = await cli.actor(app);
-        const r = await app.get(CommandBus).execute<EstablishRiskProgramCommand, { programId: string; reviewDueOn: string | null; version: bigint }>(new EstablishRiskProgramCommand(body, ctx));
+        const r = await app
+          .get(CommandBus)
+          .execute<EstablishRiskProgramCommand, { programId: string; reviewDueOn: string | null; version: bigint }>(
+            new EstablishRiskProgramCommand(body, ctx),
+          );
         cli.print({ ...r, version: Number(r.version) });
       });
     });
@@ -92,17 +109,29 @@ export function registerRiskCli(program: Command, cli: CliRuntime): void {
     .option('--from <assessmentId>')
     .option('--program <id>', 'program id', 'default')
     .action(async (o: { title: string; periodStart: string; periodEnd: string; from?: string; program: string }) => {
-      const body = parse(StartAssessmentBody, { programId: o.program, title: o.title, periodStart: o.periodStart, periodEnd: o.periodEnd, ...(o.from ? { fromAssessmentId: o.from } : {}) });
+      const body = parse(StartAssessmentBody, {
+        programId: o.program,
+        title: o.title,
+        periodStart: o.periodStart,
+        periodEnd: o.periodEnd,
+        ...(o.from ? { fromAssessmentId: o.from } : {}),
+      });
       await cli.withApp(async (app) => {
         const ctx = await cli.actor(app);
-        const r = await app.get(CommandBus).execute<StartRiskAssessmentCommand, { assessmentId: string; version: bigint; diff: AssessmentDiff | null }>(new StartRiskAssessmentCommand(body, ctx));
+        const r = await app
+          .get(CommandBus)
+          .execute<StartRiskAssessmentCommand, { assessmentId: string; version: bigint; diff: AssessmentDiff | null }>(
+            new StartRiskAssessmentCommand(body, ctx),
+          );
         cli.print({ assessmentId: r.assessmentId, version: Number(r.version), diff: r.diff });
       });
     });
   for (const step of ['submit', 'approve', 'complete'] as const) {
     risk
       .command(`${step} <assessmentId>`)
-      .description(`${step} a risk assessment${step === 'approve' ? ' (a different person from who submitted it)' : step === 'complete' ? ' (schedules the next annual review)' : ''}`)
+      .description(
+        `${step} a risk assessment${step === 'approve' ? ' (a different person from who submitted it)' : step === 'complete' ? ' (schedules the next annual review)' : ''}`,
+      )
       .action(async (id: string) => {
         if (!UUID_RE.test(id)) throw new CliUsageError('assessmentId: expected a UUID');
         await cli.withApp(async (app) => {
@@ -125,7 +154,13 @@ export function registerRiskCli(program: Command, cli: CliRuntime): void {
     .requiredOption('--severity <level>', 'low | moderate | high | critical')
     .action(async (o: { origin: string; source: string; code: string; title: string; severity: string }) => {
       const [kind, ...rest] = o.source.split(':');
-      const body = parse(CandidateBody, { origin: o.origin, sourceRef: { kind, id: rest.join(':') }, code: o.code, title: o.title, severity: o.severity });
+      const body = parse(CandidateBody, {
+        origin: o.origin,
+        sourceRef: { kind, id: rest.join(':') },
+        code: o.code,
+        title: o.title,
+        severity: o.severity,
+      });
       await cli.withApp(async (app) => {
         const ctx = await cli.actor(app);
         cli.print(await app.get(CommandBus).execute(new ProposeRiskCandidateCommand(body as CandidateInput, ctx)));

@@ -24,15 +24,26 @@ export class AdoptRiskCandidateHandler implements ICommandHandler<AdoptRiskCandi
   async execute({ candidateId, assessmentId, risk, ctx }: AdoptRiskCandidateCommand) {
     const { state: c } = await this.streams.loadCandidate(candidateId);
     const target = (await this.streams.loadAssessment(assessmentId)).state;
-    if (target.status !== 'in-progress') throw new RiskRuleError(`the assessment is ${target.status}; adopt candidates into one in progress`);
+    if (target.status !== 'in-progress')
+      throw new RiskRuleError(`the assessment is ${target.status}; adopt candidates into one in progress`);
     const riskId = candidateId;
     const on = this.streams.on(ctx);
-    await this.streams.candidate(candidateId, { kind: 'adopt', assessmentId, riskId, review: this.streams.reviewAfterChange(), ...on }, ctx, { mode: 'update' });
+    await this.streams.candidate(
+      candidateId,
+      { kind: 'adopt', assessmentId, riskId, review: this.streams.reviewAfterChange(), ...on },
+      ctx,
+      { mode: 'update' },
+    );
     const { state, version } = await this.streams.loadAssessment(assessmentId);
     if (state.risks[riskId]) return { riskId, version };
     const r = await this.streams.onAssessment(
       assessmentId,
-      { kind: 'identify-risk', risk: { riskId, title: c.candidate.title, ...risk, source: { kind: 'candidate', candidateId, origin: c.candidate.origin } }, catalogs: shippedCatalogs(), ...on },
+      {
+        kind: 'identify-risk',
+        risk: { riskId, title: c.candidate.title, ...risk, source: { kind: 'candidate', candidateId, origin: c.candidate.origin } },
+        catalogs: shippedCatalogs(),
+        ...on,
+      },
       ctx,
     );
     return { riskId, version: r.version };

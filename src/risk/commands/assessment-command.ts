@@ -7,9 +7,7 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 type Action<K extends AssessmentCommand['kind']> = DistributiveOmit<Extract<AssessmentCommand, { kind: K }>, 'actor' | 'today'>;
 
 /** Rate, treat or accept a risk, submit or approve: actor and today are filled in by the handler (and an acceptance's id). */
-export type AssessmentAction =
-  | Action<'rate-risk' | 'plan-treatment' | 'submit' | 'approve'>
-  | Omit<Action<'accept-risk'>, 'acceptanceId'>;
+export type AssessmentAction = Action<'rate-risk' | 'plan-treatment' | 'submit' | 'approve'> | Omit<Action<'accept-risk'>, 'acceptanceId'>;
 
 export class RunAssessmentCommand {
   constructor(
@@ -25,9 +23,11 @@ export class RunAssessmentHandler implements ICommandHandler<RunAssessmentComman
   constructor(private readonly streams: RiskStreams) {}
 
   execute({ assessmentId, action, ctx, expectedVersion }: RunAssessmentCommand) {
-    const command = (action.kind === 'accept-risk'
-      ? { ...action, acceptanceId: this.streams.newId(), ...this.streams.on(ctx) }
-      : { ...action, ...this.streams.on(ctx) }) as AssessmentCommand;
+    const command = (
+      action.kind === 'accept-risk'
+        ? { ...action, acceptanceId: this.streams.newId(), ...this.streams.on(ctx) }
+        : { ...action, ...this.streams.on(ctx) }
+    ) as AssessmentCommand;
     return this.streams.onAssessment(assessmentId, command, ctx, expectedVersion);
   }
 }

@@ -16,7 +16,10 @@ export class CompleteRiskAssessmentCommand {
 }
 
 @CommandHandler(CompleteRiskAssessmentCommand)
-export class CompleteRiskAssessmentHandler implements ICommandHandler<CompleteRiskAssessmentCommand, { state: AssessmentState; version: bigint }> {
+export class CompleteRiskAssessmentHandler implements ICommandHandler<
+  CompleteRiskAssessmentCommand,
+  { state: AssessmentState; version: bigint }
+> {
   constructor(private readonly streams: RiskStreams) {}
 
   async execute({ assessmentId: id, ctx }: CompleteRiskAssessmentCommand) {
@@ -25,7 +28,12 @@ export class CompleteRiskAssessmentHandler implements ICommandHandler<CompleteRi
     const on = this.streams.on(ctx);
     // Not approved: let the decider give the precise reason.
     if (state.status !== 'approved') return this.streams.onAssessment(id, { kind: 'complete', nextReviewDueOn: null, ...on }, ctx);
-    const program = await this.streams.program(state.programId, { kind: 'record-review', assessmentId: id, review: this.streams.annualReview(), ...on }, ctx, { mode: 'update' });
+    const program = await this.streams.program(
+      state.programId,
+      { kind: 'record-review', assessmentId: id, review: this.streams.annualReview(), ...on },
+      ctx,
+      { mode: 'update' },
+    );
     return this.streams.onAssessment(id, { kind: 'complete', nextReviewDueOn: program.state.reviewDueOn, ...on }, ctx);
   }
 }

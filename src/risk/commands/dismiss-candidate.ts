@@ -16,7 +16,12 @@ export class DismissRiskCandidateHandler implements ICommandHandler<DismissRiskC
   constructor(private readonly streams: RiskStreams) {}
 
   async execute({ candidateId, reason, ctx }: DismissRiskCandidateCommand) {
-    const r = await this.streams.candidate(candidateId, { kind: 'dismiss', reason, review: this.streams.reviewAfterChange(), ...this.streams.on(ctx) }, ctx, { mode: 'update' });
+    const r = await this.streams.candidate(
+      candidateId,
+      { kind: 'dismiss', reason, review: this.streams.reviewAfterChange(), ...this.streams.on(ctx) },
+      ctx,
+      { mode: 'update' },
+    );
     return { candidateId, status: r.state.status };
   }
 }

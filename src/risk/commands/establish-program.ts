@@ -11,11 +11,19 @@ export class EstablishRiskProgramCommand {
 }
 
 @CommandHandler(EstablishRiskProgramCommand)
-export class EstablishRiskProgramHandler implements ICommandHandler<EstablishRiskProgramCommand, { programId: string; reviewDueOn: string | null; version: bigint }> {
+export class EstablishRiskProgramHandler implements ICommandHandler<
+  EstablishRiskProgramCommand,
+  { programId: string; reviewDueOn: string | null; version: bigint }
+> {
   constructor(private readonly streams: RiskStreams) {}
 
   async execute({ input, ctx }: EstablishRiskProgramCommand) {
-    const r = await this.streams.program(input.programId, { kind: 'establish', ...input, review: this.streams.annualReview(), ...this.streams.on(ctx) }, ctx, { mode: 'create' });
+    const r = await this.streams.program(
+      input.programId,
+      { kind: 'establish', ...input, review: this.streams.annualReview(), ...this.streams.on(ctx) },
+      ctx,
+      { mode: 'create' },
+    );
     return { programId: input.programId, reviewDueOn: r.state.reviewDueOn, version: r.nextExpectedVersion };
   }
 }

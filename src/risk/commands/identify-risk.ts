@@ -15,14 +15,22 @@ export class IdentifyRiskCommand {
 }
 
 @CommandHandler(IdentifyRiskCommand)
-export class IdentifyRiskHandler implements ICommandHandler<IdentifyRiskCommand, { state: AssessmentState; version: bigint; riskId: string }> {
+export class IdentifyRiskHandler implements ICommandHandler<
+  IdentifyRiskCommand,
+  { state: AssessmentState; version: bigint; riskId: string }
+> {
   constructor(private readonly streams: RiskStreams) {}
 
   async execute({ assessmentId, risk, ctx, expectedVersion }: IdentifyRiskCommand) {
     const riskId = this.streams.newId();
     const r = await this.streams.onAssessment(
       assessmentId,
-      { kind: 'identify-risk', risk: { ...risk, riskId, source: { kind: 'assessment' } }, catalogs: shippedCatalogs(), ...this.streams.on(ctx) },
+      {
+        kind: 'identify-risk',
+        risk: { ...risk, riskId, source: { kind: 'assessment' } },
+        catalogs: shippedCatalogs(),
+        ...this.streams.on(ctx),
+      },
       ctx,
       expectedVersion,
     );

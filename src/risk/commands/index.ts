@@ -20,6 +20,13 @@ export { RegisterRiskAssetCommand } from './register-asset';
 export { StartRiskAssessmentCommand } from './start-assessment';
 
 export const RISK_COMMAND_HANDLERS = [
-  EstablishRiskProgramHandler, StartRiskAssessmentHandler, RegisterRiskAssetHandler, IdentifyRiskHandler, RunAssessmentHandler,
-  CompleteRiskAssessmentHandler, ProposeRiskCandidateHandler, AdoptRiskCandidateHandler, DismissRiskCandidateHandler,
+  EstablishRiskProgramHandler,
+  StartRiskAssessmentHandler,
+  RegisterRiskAssetHandler,
+  IdentifyRiskHandler,
+  RunAssessmentHandler,
+  CompleteRiskAssessmentHandler,
+  ProposeRiskCandidateHandler,
+  AdoptRiskCandidateHandler,
+  DismissRiskCandidateHandler,
 ];

@@ -15,12 +15,19 @@ export class ProposeRiskCandidateCommand {
 }
 
 @CommandHandler(ProposeRiskCandidateCommand)
-export class ProposeRiskCandidateHandler implements ICommandHandler<ProposeRiskCandidateCommand, { candidateId: string; created: boolean; reviewDueOn: string | null }> {
+export class ProposeRiskCandidateHandler implements ICommandHandler<
+  ProposeRiskCandidateCommand,
+  { candidateId: string; created: boolean; reviewDueOn: string | null }
+> {
   constructor(private readonly streams: RiskStreams) {}
 
   async execute({ input, ctx }: ProposeRiskCandidateCommand) {
     const candidateId = candidateIdFor(input);
-    const r = await this.streams.candidate(candidateId, { kind: 'propose', input, review: this.streams.reviewAfterChange(), ...this.streams.on(ctx) }, ctx);
+    const r = await this.streams.candidate(
+      candidateId,
+      { kind: 'propose', input, review: this.streams.reviewAfterChange(), ...this.streams.on(ctx) },
+      ctx,
+    );
     return { candidateId, created: r.newEvents.length > 0, reviewDueOn: r.state.candidate?.reviewDueOn ?? null };
   }
 }

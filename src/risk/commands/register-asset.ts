@@ -14,12 +14,20 @@ export class RegisterRiskAssetCommand {
 }
 
 @CommandHandler(RegisterRiskAssetCommand)
-export class RegisterRiskAssetHandler implements ICommandHandler<RegisterRiskAssetCommand, { state: AssessmentState; version: bigint; assetId: string }> {
+export class RegisterRiskAssetHandler implements ICommandHandler<
+  RegisterRiskAssetCommand,
+  { state: AssessmentState; version: bigint; assetId: string }
+> {
   constructor(private readonly streams: RiskStreams) {}
 
   async execute({ assessmentId, asset, ctx, expectedVersion }: RegisterRiskAssetCommand) {
     const assetId = this.streams.newId();
-    const r = await this.streams.onAssessment(assessmentId, { kind: 'register-asset', asset: { ...asset, assetId }, ...this.streams.on(ctx) }, ctx, expectedVersion);
+    const r = await this.streams.onAssessment(
+      assessmentId,
+      { kind: 'register-asset', asset: { ...asset, assetId }, ...this.streams.on(ctx) },
+      ctx,
+      expectedVersion,
+    );
     return { ...r, assetId };
   }
 }

@@ -9,13 +9,23 @@ import { RiskStreams } from '../risk-streams';
 /** Start an assessment period, optionally from the last completed one (its open items are carried over). */
 export class StartRiskAssessmentCommand {
   constructor(
-    readonly input: { programId: string; title: string; periodStart: string; periodEnd: string; matrix?: RiskMatrix; fromAssessmentId?: string },
+    readonly input: {
+      programId: string;
+      title: string;
+      periodStart: string;
+      periodEnd: string;
+      matrix?: RiskMatrix;
+      fromAssessmentId?: string;
+    },
     readonly ctx: CommandContext,
   ) {}
 }
 
 @CommandHandler(StartRiskAssessmentCommand)
-export class StartRiskAssessmentHandler implements ICommandHandler<StartRiskAssessmentCommand, { assessmentId: string; version: bigint; diff: AssessmentDiff | null }> {
+export class StartRiskAssessmentHandler implements ICommandHandler<
+  StartRiskAssessmentCommand,
+  { assessmentId: string; version: bigint; diff: AssessmentDiff | null }
+> {
   constructor(private readonly streams: RiskStreams) {}
 
   async execute({ input, ctx }: StartRiskAssessmentCommand) {
@@ -31,7 +41,14 @@ export class StartRiskAssessmentHandler implements ICommandHandler<StartRiskAsse
       assessmentId,
       {
         kind: 'start',
-        data: { assessmentId, programId: input.programId, title: input.title, periodStart: input.periodStart, periodEnd: input.periodEnd, matrix: input.matrix ?? DEFAULT_MATRIX },
+        data: {
+          assessmentId,
+          programId: input.programId,
+          title: input.title,
+          periodStart: input.periodStart,
+          periodEnd: input.periodEnd,
+          matrix: input.matrix ?? DEFAULT_MATRIX,
+        },
         catalogs: shippedCatalogs(),
         previous,
         carryIds,

@@ -68,10 +68,13 @@ export function candidateStream(id: string): string {
 
 export function validateCandidate(i: CandidateInput): void {
   if (!CANDIDATE_ORIGINS.includes(i.origin)) throw new RiskRuleError(`origin: expected one of ${CANDIDATE_ORIGINS.join(', ')}`);
-  if (!i.sourceRef || !ID_RE.test(i.sourceRef.kind ?? '') || !ID_RE.test(i.sourceRef.id ?? '')) throw new RiskRuleError('sourceRef: expected { kind, id } ids');
+  if (!i.sourceRef || !ID_RE.test(i.sourceRef.kind ?? '') || !ID_RE.test(i.sourceRef.id ?? ''))
+    throw new RiskRuleError('sourceRef: expected { kind, id } ids');
   if (!ID_RE.test(i.code ?? '')) throw new RiskRuleError('code: expected a finding code like "ssh-root-login"');
-  if (typeof i.title !== 'string' || !i.title.trim() || i.title.length > 200) throw new RiskRuleError('title: required (at most 200 characters)');
-  if (!['low', 'moderate', 'high', 'critical'].includes(i.severity)) throw new RiskRuleError('severity: expected low, moderate, high or critical');
+  if (typeof i.title !== 'string' || !i.title.trim() || i.title.length > 200)
+    throw new RiskRuleError('title: required (at most 200 characters)');
+  if (!['low', 'moderate', 'high', 'critical'].includes(i.severity))
+    throw new RiskRuleError('severity: expected low, moderate, high or critical');
 }
 
 export const candidateDecider: Decider<CandidateState, CandidateCommand, CandidateEvent> = {
@@ -97,8 +100,13 @@ export const candidateDecider: Decider<CandidateState, CandidateCommand, Candida
         const candidateId = candidateIdFor(c.input);
         const reviewed = c.input.origin !== 'hardening-finding';
         const reviewDueOn = reviewed ? addDays(c.today, c.reviewWithinDays ?? 30) : null;
-        const events: CandidateEvent[] = [{ type: 'RiskCandidateProposed', data: { ...c.input, candidateId, proposedOn: c.today, reviewDueOn } }];
-        if (reviewDueOn) events.push(scheduleTimeline(c.review, { subject: { kind: 'risk-review', id: candidateId }, dueOn: reviewDueOn }) as CandidateEvent);
+        const events: CandidateEvent[] = [
+          { type: 'RiskCandidateProposed', data: { ...c.input, candidateId, proposedOn: c.today, reviewDueOn } },
+        ];
+        if (reviewDueOn)
+          events.push(
+            scheduleTimeline(c.review, { subject: { kind: 'risk-review', id: candidateId }, dueOn: reviewDueOn }) as CandidateEvent,
+          );
         return events;
       }
       case 'adopt':
@@ -110,10 +118,32 @@ export const candidateDecider: Decider<CandidateState, CandidateCommand, Candida
         }
         const events: CandidateEvent[] =
           c.kind === 'adopt'
-            ? [{ type: 'RiskCandidateAdopted', data: { candidateId: s.candidate.candidateId, assessmentId: c.assessmentId, riskId: c.riskId, adoptedOn: c.today, by: c.actor.id } }]
-            : [{ type: 'RiskCandidateDismissed', data: { candidateId: s.candidate.candidateId, reason: requireReason(c.reason), dismissedOn: c.today, by: c.actor.id } }];
+            ? [
+                {
+                  type: 'RiskCandidateAdopted',
+                  data: {
+                    candidateId: s.candidate.candidateId,
+                    assessmentId: c.assessmentId,
+                    riskId: c.riskId,
+                    adoptedOn: c.today,
+                    by: c.actor.id,
+                  },
+                },
+              ]
+            : [
+                {
+                  type: 'RiskCandidateDismissed',
+                  data: { candidateId: s.candidate.candidateId, reason: requireReason(c.reason), dismissedOn: c.today, by: c.actor.id },
+                },
+              ];
         if (s.candidate.reviewDueOn) {
-          events.push(...(completeTimeline(c.review, { subject: { kind: 'risk-review', id: s.candidate.candidateId }, dueOn: s.candidate.reviewDueOn }, c.today) as CandidateEvent[]));
+          events.push(
+            ...(completeTimeline(
+              c.review,
+              { subject: { kind: 'risk-review', id: s.candidate.candidateId }, dueOn: s.candidate.reviewDueOn },
+              c.today,
+            ) as CandidateEvent[]),
+          );
         }
         return events;
       }

@@ -17,7 +17,13 @@ const HipaaItem = z.strictObject({
   standard: z.string().optional(),
   requirement: z.enum(['required', 'addressable']).optional(),
 });
-const HipaaCatalog = z.strictObject({ catalog: z.literal('hipaa-security-rule'), version: z.string(), title: z.string(), source: z.string(), items: z.array(HipaaItem) });
+const HipaaCatalog = z.strictObject({
+  catalog: z.literal('hipaa-security-rule'),
+  version: z.string(),
+  title: z.string(),
+  source: z.string(),
+  items: z.array(HipaaItem),
+});
 const HitrustCatalog = z.strictObject({
   catalog: z.literal('hitrust-csf-categories'),
   version: z.string(),
@@ -28,7 +34,14 @@ const ControlCatalog = z.strictObject({
   catalog: z.literal('safeharbor-controls'),
   version: z.string(),
   title: z.string(),
-  items: z.array(z.strictObject({ id: z.string().regex(/^SH-[A-Z]+-\d{2}$/), title: z.string().min(1), hipaa: z.array(z.string()), hitrust: z.array(z.string()) })),
+  items: z.array(
+    z.strictObject({
+      id: z.string().regex(/^SH-[A-Z]+-\d{2}$/),
+      title: z.string().min(1),
+      hipaa: z.array(z.string()),
+      hitrust: z.array(z.string()),
+    }),
+  ),
 });
 
 export type HipaaItem = z.infer<typeof HipaaItem>;
@@ -67,7 +80,8 @@ export function buildCatalogs(raw: { hipaa: unknown; hitrust: unknown; controls:
   };
   for (const item of hipaa.items) {
     if (item.kind === 'implementation-specification') {
-      if (!item.standard || c.hipaa.get(item.standard)?.kind !== 'standard') throw new CatalogError(`hipaa-security-rule: ${item.id}: unknown standard ${item.standard}`);
+      if (!item.standard || c.hipaa.get(item.standard)?.kind !== 'standard')
+        throw new CatalogError(`hipaa-security-rule: ${item.id}: unknown standard ${item.standard}`);
       if (!item.requirement) throw new CatalogError(`hipaa-security-rule: ${item.id}: required or addressable?`);
     }
   }

@@ -19,7 +19,12 @@ export interface AssessmentDiff {
   toAssessmentId: string;
   matrixChanged: boolean;
   assets: { added: string[]; removed: string[] };
-  risks: { added: Array<{ riskId: string; title: string; source: Risk['source']['kind'] }>; notCarried: Array<{ riskId: string; title: string; reason: string }>; changed: RiskChange[]; unchanged: number };
+  risks: {
+    added: Array<{ riskId: string; title: string; source: Risk['source']['kind'] }>;
+    notCarried: Array<{ riskId: string; title: string; reason: string }>;
+    changed: RiskChange[];
+    unchanged: number;
+  };
 }
 
 const rt = (r?: Rating) => (r ? { likelihood: r.likelihood, impact: r.impact, score: r.score, level: r.level } : null);
@@ -27,7 +32,8 @@ const same = (a: Rating | null, b: Rating | null) => JSON.stringify(a) === JSON.
 
 export function diffAssessments(prev: AssessmentState, cur: AssessmentState): AssessmentDiff {
   const carried = new Map<string, Risk>();
-  for (const r of Object.values(cur.risks)) if (r.source.kind === 'carried-over' && r.source.fromAssessmentId === prev.assessmentId) carried.set(r.source.fromRiskId, r);
+  for (const r of Object.values(cur.risks))
+    if (r.source.kind === 'carried-over' && r.source.fromAssessmentId === prev.assessmentId) carried.set(r.source.fromRiskId, r);
   const prevAssetNames = new Map(Object.values(prev.assets).map((a) => [`${a.kind}:${a.name}`, a.assetId]));
   const curAssetNames = new Set(Object.values(cur.assets).map((a) => `${a.kind}:${a.name}`));
   const diff: AssessmentDiff = {
@@ -35,13 +41,16 @@ export function diffAssessments(prev: AssessmentState, cur: AssessmentState): As
     toAssessmentId: cur.assessmentId,
     matrixChanged: !sameMatrix(prev.matrix, cur.matrix),
     assets: {
-      added: Object.values(cur.assets).filter((a) => !prevAssetNames.has(`${a.kind}:${a.name}`)).map((a) => a.assetId),
+      added: Object.values(cur.assets)
+        .filter((a) => !prevAssetNames.has(`${a.kind}:${a.name}`))
+        .map((a) => a.assetId),
       removed: [...prevAssetNames.entries()].filter(([k]) => !curAssetNames.has(k)).map(([, id]) => id),
     },
     risks: { added: [], notCarried: [], changed: [], unchanged: 0 },
   };
   for (const r of Object.values(cur.risks)) {
-    if (!(r.source.kind === 'carried-over' && r.source.fromAssessmentId === prev.assessmentId)) diff.risks.added.push({ riskId: r.riskId, title: r.title, source: r.source.kind });
+    if (!(r.source.kind === 'carried-over' && r.source.fromAssessmentId === prev.assessmentId))
+      diff.risks.added.push({ riskId: r.riskId, title: r.title, source: r.source.kind });
   }
   for (const p of Object.values(prev.risks)) {
     const c = carried.get(p.riskId);
@@ -51,11 +60,11 @@ export function diffAssessments(prev: AssessmentState, cur: AssessmentState): As
     }
     const change: RiskChange = { riskId: c.riskId, fromRiskId: p.riskId, title: c.title };
     let changed = false;
-    if (!same(rt(p.inherent), rt(c.inherent))) (change.inherent = { from: rt(p.inherent), to: rt(c.inherent) }), (changed = true);
-    if (!same(rt(p.residual), rt(c.residual))) (change.residual = { from: rt(p.residual), to: rt(c.residual) }), (changed = true);
+    if (!same(rt(p.inherent), rt(c.inherent))) ((change.inherent = { from: rt(p.inherent), to: rt(c.inherent) }), (changed = true));
+    if (!same(rt(p.residual), rt(c.residual))) ((change.residual = { from: rt(p.residual), to: rt(c.residual) }), (changed = true));
     const pt = p.treatment?.option ?? null;
     const ct = c.treatment?.option ?? null;
-    if (pt !== ct) (change.treatment = { from: pt, to: ct }), (changed = true);
+    if (pt !== ct) ((change.treatment = { from: pt, to: ct }), (changed = true));
     if (changed) diff.risks.changed.push(change);
     else diff.risks.unchanged++;
   }

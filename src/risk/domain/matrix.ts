@@ -34,7 +34,8 @@ export function matrixProblems(m: RiskMatrix): string[] {
   if (m.bands.length === 0 || m.bands[0].minScore !== 1) p.push('matrix.bands: the first band must start at score 1');
   for (let i = 1; i < m.bands.length; i++) {
     if (m.bands[i].minScore <= m.bands[i - 1].minScore) p.push(`matrix.bands[${i}].minScore: must be greater than the previous band's`);
-    if (RISK_LEVELS.indexOf(m.bands[i].level) <= RISK_LEVELS.indexOf(m.bands[i - 1].level)) p.push(`matrix.bands[${i}].level: levels must rise`);
+    if (RISK_LEVELS.indexOf(m.bands[i].level) <= RISK_LEVELS.indexOf(m.bands[i - 1].level))
+      p.push(`matrix.bands[${i}].level: levels must rise`);
   }
   return p;
 }

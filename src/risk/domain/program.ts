@@ -16,7 +16,10 @@ export const ANNUAL_REVIEW_WORKFLOW = 'risk-review-annual';
 
 export type ProgramEvent =
   | DomainEvent<'RiskProgramEstablished', { programId: string; name: string; ownerId: string; firstReviewDueOn: string }>
-  | DomainEvent<'RiskProgramReviewCompleted', { programId: string; assessmentId: string; completedOn: string; nextReviewDueOn: string | null }>
+  | DomainEvent<
+      'RiskProgramReviewCompleted',
+      { programId: string; assessmentId: string; completedOn: string; nextReviewDueOn: string | null }
+    >
   | DomainEvent<'TimelineScheduled', Record<string, unknown>>
   | DomainEvent<'TimelineCompleted', Record<string, unknown>>;
 
@@ -34,7 +37,14 @@ export interface ProgramState {
 }
 
 export type ProgramCommand =
-  | (CommandOn & { kind: 'establish'; programId: string; name: string; ownerId: string; firstReviewDueOn: string; review: WorkflowDefinition })
+  | (CommandOn & {
+      kind: 'establish';
+      programId: string;
+      name: string;
+      ownerId: string;
+      firstReviewDueOn: string;
+      review: WorkflowDefinition;
+    })
   /** The assessment was completed `today`: the next review is scheduled from the workflow's recurrence. */
   | (CommandOn & { kind: 'record-review'; assessmentId: string; review: WorkflowDefinition });
 
@@ -43,7 +53,16 @@ export function programStream(id: string): string {
 }
 
 export const programDecider: Decider<ProgramState, ProgramCommand, ProgramEvent> = {
-  initialState: () => ({ exists: false, programId: '', name: '', ownerId: '', reviewDueOn: null, reviewWorkflowVersion: null, completedAssessments: [], lastCompletedOn: null }),
+  initialState: () => ({
+    exists: false,
+    programId: '',
+    name: '',
+    ownerId: '',
+    reviewDueOn: null,
+    reviewWorkflowVersion: null,
+    completedAssessments: [],
+    lastCompletedOn: null,
+  }),
   evolve(s, e) {
     switch (e.type) {
       case 'RiskProgramEstablished':
@@ -69,7 +88,10 @@ export const programDecider: Decider<ProgramState, ProgramCommand, ProgramEvent>
         if (!c.ownerId?.trim()) throw new RiskRuleError('ownerId: required');
         if (!isIsoDate(c.firstReviewDueOn)) throw new RiskRuleError('firstReviewDueOn: expected a calendar date YYYY-MM-DD');
         return [
-          { type: 'RiskProgramEstablished', data: { programId: c.programId, name: c.name, ownerId: c.ownerId, firstReviewDueOn: c.firstReviewDueOn } },
+          {
+            type: 'RiskProgramEstablished',
+            data: { programId: c.programId, name: c.name, ownerId: c.ownerId, firstReviewDueOn: c.firstReviewDueOn },
+          },
           scheduleTimeline(c.review, { subject, dueOn: c.firstReviewDueOn, assignees: { owner: [c.ownerId] } }) as ProgramEvent,
         ];
       }
@@ -82,7 +104,12 @@ export const programDecider: Decider<ProgramState, ProgramCommand, ProgramEvent>
         return [
           {
             type: 'RiskProgramReviewCompleted',
-            data: { programId: s.programId, assessmentId: c.assessmentId, completedOn: c.today, nextReviewDueOn: next ? String((next.data as { dueOn: string }).dueOn) : null },
+            data: {
+              programId: s.programId,
+              assessmentId: c.assessmentId,
+              completedOn: c.today,
+              nextReviewDueOn: next ? String((next.data as { dueOn: string }).dueOn) : null,
+            },
           },
           ...tl,
         ];

@@ -7,15 +7,31 @@ import type { CommandContext } from '../../ledger/ledger';
 import { etagOf, parseIfMatch } from '../../platform/http/etag';
 import { ApiZodBody, ValidBody } from '../../platform/http/zod';
 import {
-  AdoptRiskCandidateCommand, CompleteRiskAssessmentCommand, DismissRiskCandidateCommand, EstablishRiskProgramCommand, IdentifyRiskCommand,
-  ProposeRiskCandidateCommand, RegisterRiskAssetCommand, RunAssessmentCommand, StartRiskAssessmentCommand,
+  AdoptRiskCandidateCommand,
+  CompleteRiskAssessmentCommand,
+  DismissRiskCandidateCommand,
+  EstablishRiskProgramCommand,
+  IdentifyRiskCommand,
+  ProposeRiskCandidateCommand,
+  RegisterRiskAssetCommand,
+  RunAssessmentCommand,
+  StartRiskAssessmentCommand,
 } from '../commands';
 import type { AssessmentDiff } from '../domain/diff';
 import type { Asset, TreatmentOption } from '../domain/assessment';
 import type { CandidateInput } from '../domain/candidates';
 import { RiskQueries } from '../queries/risk.queries';
 import {
-  AcceptanceBody, AdoptBody, AssetBody, CandidateBody, DismissBody, EstablishProgramBody, RatingBody, RiskBody, StartAssessmentBody, TreatmentBody,
+  AcceptanceBody,
+  AdoptBody,
+  AssetBody,
+  CandidateBody,
+  DismissBody,
+  EstablishProgramBody,
+  RatingBody,
+  RiskBody,
+  StartAssessmentBody,
+  TreatmentBody,
 } from './risk.schemas';
 import type { z } from 'zod';
 
@@ -40,7 +56,11 @@ export class RiskController {
   @Post('programs')
   @Roles(...ASSESSORS)
   @ApiZodBody(EstablishProgramBody)
-  async establish(@ValidBody(EstablishProgramBody) body: z.infer<typeof EstablishProgramBody>, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async establish(
+    @ValidBody(EstablishProgramBody) body: z.infer<typeof EstablishProgramBody>,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     await this.commands.execute(new EstablishRiskProgramCommand(body, ctx));
     res.status(201).setHeader('Location', `/v1/risk/programs/${body.programId}`);
     return this.queries.getProgram(body.programId);
@@ -61,8 +81,15 @@ export class RiskController {
   @Post('assessments')
   @Roles(...ASSESSORS)
   @ApiZodBody(StartAssessmentBody)
-  async start(@ValidBody(StartAssessmentBody) body: z.infer<typeof StartAssessmentBody>, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const r = await this.commands.execute<StartRiskAssessmentCommand, { assessmentId: string; version: bigint; diff: AssessmentDiff | null }>(new StartRiskAssessmentCommand(body, ctx));
+  async start(
+    @ValidBody(StartAssessmentBody) body: z.infer<typeof StartAssessmentBody>,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const r = await this.commands.execute<
+      StartRiskAssessmentCommand,
+      { assessmentId: string; version: bigint; diff: AssessmentDiff | null }
+    >(new StartRiskAssessmentCommand(body, ctx));
     res.status(201).setHeader('ETag', etagOf(r.version)).setHeader('Location', `/v1/risk/assessments/${r.assessmentId}`);
     return { assessment: await this.queries.getAssessment(r.assessmentId), diff: r.diff };
   }
@@ -85,10 +112,19 @@ export class RiskController {
   @Roles(...READERS)
   async report(@Param('id', new ParseUUIDPipe()) id: string, @Res() res: Response) {
     const pdf = await this.queries.report(id);
-    res.status(200).setHeader('Content-Type', 'application/pdf').setHeader('Content-Disposition', `attachment; filename="risk-assessment-${id}.pdf"`).send(pdf);
+    res
+      .status(200)
+      .setHeader('Content-Type', 'application/pdf')
+      .setHeader('Content-Disposition', `attachment; filename="risk-assessment-${id}.pdf"`)
+      .send(pdf);
   }
 
-  private run(id: string, action: RunAssessmentCommand['action'], ctx: CommandContext, expectedVersion?: bigint): Promise<{ version: bigint }> {
+  private run(
+    id: string,
+    action: RunAssessmentCommand['action'],
+    ctx: CommandContext,
+    expectedVersion?: bigint,
+  ): Promise<{ version: bigint }> {
     return this.commands.execute(new RunAssessmentCommand(id, action, ctx, expectedVersion));
   }
 
@@ -100,8 +136,16 @@ export class RiskController {
   @Post('assessments/:id/assets')
   @Roles(...ASSESSORS)
   @ApiZodBody(AssetBody)
-  async asset(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(AssetBody) body: z.infer<typeof AssetBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const r = await this.commands.execute<RegisterRiskAssetCommand, { version: bigint; assetId: string }>(new RegisterRiskAssetCommand(id, body as Omit<Asset, 'assetId'>, ctx, parseIfMatch(ifMatch)));
+  async asset(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @ValidBody(AssetBody) body: z.infer<typeof AssetBody>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const r = await this.commands.execute<RegisterRiskAssetCommand, { version: bigint; assetId: string }>(
+      new RegisterRiskAssetCommand(id, body as Omit<Asset, 'assetId'>, ctx, parseIfMatch(ifMatch)),
+    );
     res.status(201);
     return this.after(id, r.version, res, { assetId: r.assetId });
   }
@@ -109,8 +153,16 @@ export class RiskController {
   @Post('assessments/:id/risks')
   @Roles(...ASSESSORS)
   @ApiZodBody(RiskBody)
-  async risk(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(RiskBody) body: z.infer<typeof RiskBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const r = await this.commands.execute<IdentifyRiskCommand, { version: bigint; riskId: string }>(new IdentifyRiskCommand(id, body, ctx, parseIfMatch(ifMatch)));
+  async risk(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @ValidBody(RiskBody) body: z.infer<typeof RiskBody>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const r = await this.commands.execute<IdentifyRiskCommand, { version: bigint; riskId: string }>(
+      new IdentifyRiskCommand(id, body, ctx, parseIfMatch(ifMatch)),
+    );
     res.status(201);
     return this.after(id, r.version, res, { riskId: r.riskId });
   }
@@ -118,7 +170,14 @@ export class RiskController {
   @Post('assessments/:id/risks/:riskId/ratings')
   @Roles(...ASSESSORS)
   @ApiZodBody(RatingBody)
-  async rateRisk(@Param('id', new ParseUUIDPipe()) id: string, @Param('riskId') riskId: string, @ValidBody(RatingBody) body: z.infer<typeof RatingBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async rateRisk(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('riskId') riskId: string,
+    @ValidBody(RatingBody) body: z.infer<typeof RatingBody>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const r = await this.run(id, { kind: 'rate-risk', riskId, ...body }, ctx, parseIfMatch(ifMatch));
     return this.after(id, r.version, res);
   }
@@ -126,15 +185,33 @@ export class RiskController {
   @Post('assessments/:id/risks/:riskId/treatment')
   @Roles(...ASSESSORS)
   @ApiZodBody(TreatmentBody)
-  async treat(@Param('id', new ParseUUIDPipe()) id: string, @Param('riskId') riskId: string, @ValidBody(TreatmentBody) body: z.infer<typeof TreatmentBody>, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const r = await this.run(id, { kind: 'plan-treatment', riskId, ...body, option: body.option as TreatmentOption }, ctx, parseIfMatch(ifMatch));
+  async treat(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('riskId') riskId: string,
+    @ValidBody(TreatmentBody) body: z.infer<typeof TreatmentBody>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const r = await this.run(
+      id,
+      { kind: 'plan-treatment', riskId, ...body, option: body.option as TreatmentOption },
+      ctx,
+      parseIfMatch(ifMatch),
+    );
     return this.after(id, r.version, res);
   }
 
   @Post('assessments/:id/risks/:riskId/acceptances')
   @Roles(...ASSESSORS)
   @ApiZodBody(AcceptanceBody)
-  async accept(@Param('id', new ParseUUIDPipe()) id: string, @Param('riskId') riskId: string, @ValidBody(AcceptanceBody) body: z.infer<typeof AcceptanceBody>, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async accept(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('riskId') riskId: string,
+    @ValidBody(AcceptanceBody) body: z.infer<typeof AcceptanceBody>,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const r = await this.run(id, { kind: 'accept-risk', riskId, ...body }, ctx);
     res.status(201);
     return this.after(id, r.version, res);
@@ -143,7 +220,12 @@ export class RiskController {
   @Post('assessments/:id/submit')
   @HttpCode(200)
   @Roles(...ASSESSORS)
-  async submit(@Param('id', new ParseUUIDPipe()) id: string, @Headers('if-match') ifMatch: string | undefined, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+  async submit(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const r = await this.run(id, { kind: 'submit' }, ctx, parseIfMatch(ifMatch));
     return this.after(id, r.version, res);
   }
@@ -173,8 +255,14 @@ export class RiskController {
   @Post('candidates')
   @Roles('compliance-officer', 'security-officer', 'incident-responder')
   @ApiZodBody(CandidateBody)
-  async propose(@ValidBody(CandidateBody) body: z.infer<typeof CandidateBody>, @Ctx() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const r = await this.commands.execute<ProposeRiskCandidateCommand, { created: boolean }>(new ProposeRiskCandidateCommand(body as CandidateInput, ctx));
+  async propose(
+    @ValidBody(CandidateBody) body: z.infer<typeof CandidateBody>,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const r = await this.commands.execute<ProposeRiskCandidateCommand, { created: boolean }>(
+      new ProposeRiskCandidateCommand(body as CandidateInput, ctx),
+    );
     res.status(r.created ? 201 : 200);
     return r;
   }
@@ -183,9 +271,15 @@ export class RiskController {
   @HttpCode(200)
   @Roles(...ASSESSORS)
   @ApiZodBody(AdoptBody)
-  async adopt(@Param('id', new ParseUUIDPipe()) id: string, @ValidBody(AdoptBody) body: z.infer<typeof AdoptBody>, @Ctx() ctx: CommandContext) {
+  async adopt(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @ValidBody(AdoptBody) body: z.infer<typeof AdoptBody>,
+    @Ctx() ctx: CommandContext,
+  ) {
     const { assessmentId, ...risk } = body;
-    const r = await this.commands.execute<AdoptRiskCandidateCommand, { riskId: string; version: bigint }>(new AdoptRiskCandidateCommand(id, assessmentId, risk, ctx));
+    const r = await this.commands.execute<AdoptRiskCandidateCommand, { riskId: string; version: bigint }>(
+      new AdoptRiskCandidateCommand(id, assessmentId, risk, ctx),
+    );
     return { riskId: r.riskId, assessmentId, version: Number(r.version) };
   }
 
@@ -193,7 +287,11 @@ export class RiskController {
   @HttpCode(200)
   @Roles(...ASSESSORS)
   @ApiZodBody(DismissBody)
-  dismiss(@Param("id", new ParseUUIDPipe()) id: string, @ValidBody(DismissBody) body: z.infer<typeof DismissBody>, @Ctx() ctx: CommandContext) {
+  dismiss(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @ValidBody(DismissBody) body: z.infer<typeof DismissBody>,
+    @Ctx() ctx: CommandContext,
+  ) {
     return this.commands.execute(new DismissRiskCandidateCommand(id, body.reason, ctx));
   }
 }

@@ -7,7 +7,12 @@ const date = z.string().refine(isIsoDate, 'expected a real calendar date YYYY-MM
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected an id of letters, digits, ".", "_" or "-"');
 const txt = (max: number) => z.string().trim().min(1, 'required').max(max);
 
-export const EstablishProgramBody = z.strictObject({ programId: id.default('default'), name: txt(200), ownerId: id, firstReviewDueOn: date });
+export const EstablishProgramBody = z.strictObject({
+  programId: id.default('default'),
+  name: txt(200),
+  ownerId: id,
+  firstReviewDueOn: date,
+});
 export const MatrixBody = z.strictObject({
   id: txt(64),
   likelihood: z.array(txt(40)).min(2).max(10),
@@ -42,7 +47,12 @@ export const RatingBody = z.strictObject({
   impact: z.number().int(),
   rationale: txt(2000),
 });
-export const TreatmentBody = z.strictObject({ option: z.enum(TREATMENT_OPTIONS as [string, ...string[]]), ownerId: id, dueOn: date, plan: txt(2000) });
+export const TreatmentBody = z.strictObject({
+  option: z.enum(TREATMENT_OPTIONS as [string, ...string[]]),
+  ownerId: id,
+  dueOn: date,
+  plan: txt(2000),
+});
 export const AcceptanceBody = z.strictObject({ rationale: txt(2000), expiresOn: date.optional() });
 export const CandidateBody = z.strictObject({
   origin: z.enum(CANDIDATE_ORIGINS as [string, ...string[]]),
@@ -53,5 +63,11 @@ export const CandidateBody = z.strictObject({
   severity: z.enum(['low', 'moderate', 'high', 'critical']),
   datasetId: id.optional(),
 });
-export const AdoptBody = z.strictObject({ assessmentId: z.uuid(), assetIds: z.array(z.string()).min(1), threat: txt(500), vulnerability: txt(500), controls: z.array(z.string()).default([]) });
+export const AdoptBody = z.strictObject({
+  assessmentId: z.uuid(),
+  assetIds: z.array(z.string()).min(1),
+  threat: txt(500),
+  vulnerability: txt(500),
+  controls: z.array(z.string()).default([]),
+});
 export const DismissBody = z.strictObject({ reason: txt(2000) });

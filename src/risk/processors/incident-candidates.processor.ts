@@ -16,17 +16,19 @@ export function incidentCandidatesProcessor(commands: CommandBus): EventProcesso
     async handle(e: RecordedEvent) {
       const d = e.data as { incidentId: string; title?: string };
       if (typeof d.incidentId !== 'string') return;
-      await commands.execute(new ProposeRiskCandidateCommand(
-        {
-          origin: 'incident',
-          sourceRef: { kind: 'incident', id: d.incidentId },
-          code: 'incident',
-          // Incident titles are PHI-free by contract; keep it short anyway.
-          title: `Review the risk analysis after incident: ${String(d.title ?? d.incidentId).slice(0, 150)}`,
-          severity: 'high',
-        },
-        { actor: systemActor('risk'), correlationId: e.metadata.correlationId, causationId: e.id },
-      ));
+      await commands.execute(
+        new ProposeRiskCandidateCommand(
+          {
+            origin: 'incident',
+            sourceRef: { kind: 'incident', id: d.incidentId },
+            code: 'incident',
+            // Incident titles are PHI-free by contract; keep it short anyway.
+            title: `Review the risk analysis after incident: ${String(d.title ?? d.incidentId).slice(0, 150)}`,
+            severity: 'high',
+          },
+          { actor: systemActor('risk'), correlationId: e.metadata.correlationId, causationId: e.id },
+        ),
+      );
     },
   };
 }

@@ -6,9 +6,18 @@ export const riskProjection: Projection = {
   name: 'risk-register',
   version: 1,
   handles: [
-    'RiskAssessmentStarted', 'RiskAssetRegistered', 'RiskIdentified', 'RiskRated', 'RiskTreatmentPlanned', 'RiskAccepted',
-    'RiskAssessmentSubmitted', 'RiskAssessmentApproved', 'RiskAssessmentCompleted',
-    'RiskCandidateProposed', 'RiskCandidateAdopted', 'RiskCandidateDismissed',
+    'RiskAssessmentStarted',
+    'RiskAssetRegistered',
+    'RiskIdentified',
+    'RiskRated',
+    'RiskTreatmentPlanned',
+    'RiskAccepted',
+    'RiskAssessmentSubmitted',
+    'RiskAssessmentApproved',
+    'RiskAssessmentCompleted',
+    'RiskCandidateProposed',
+    'RiskCandidateAdopted',
+    'RiskCandidateDismissed',
   ],
   setup(db) {
     db.exec(`
@@ -38,37 +47,75 @@ export const riskProjection: Projection = {
         db.prepare(
           `INSERT OR REPLACE INTO risk_assessments (id, program_id, title, period_start, period_end, status, previous_id, started_at, started_by, version)
            VALUES (?, ?, ?, ?, ?, 'in-progress', ?, ?, ?, ?)`,
-        ).run(d.assessmentId, d.programId, d.title, d.periodStart, d.periodEnd, d.previousAssessmentId ?? null, e.metadata.occurredAt, d.startedBy, Number(e.version));
+        ).run(
+          d.assessmentId,
+          d.programId,
+          d.title,
+          d.periodStart,
+          d.periodEnd,
+          d.previousAssessmentId ?? null,
+          e.metadata.occurredAt,
+          d.startedBy,
+          Number(e.version),
+        );
         break;
       case 'RiskIdentified':
-        db.prepare('INSERT OR REPLACE INTO risk_register (assessment_id, risk_id, title, source_kind) VALUES (?, ?, ?, ?)').run(aid, d.riskId, d.title, d.source.kind);
+        db.prepare('INSERT OR REPLACE INTO risk_register (assessment_id, risk_id, title, source_kind) VALUES (?, ?, ?, ?)').run(
+          aid,
+          d.riskId,
+          d.title,
+          d.source.kind,
+        );
         touch();
         break;
       case 'RiskRated': {
         const col = d.kind === 'inherent' ? 'inherent' : 'residual';
-        db.prepare(`UPDATE risk_register SET ${col}_score = ?, ${col}_level = ? WHERE assessment_id = ? AND risk_id = ?`).run(d.score, d.level, aid, d.riskId);
+        db.prepare(`UPDATE risk_register SET ${col}_score = ?, ${col}_level = ? WHERE assessment_id = ? AND risk_id = ?`).run(
+          d.score,
+          d.level,
+          aid,
+          d.riskId,
+        );
         touch();
         break;
       }
       case 'RiskTreatmentPlanned':
-        db.prepare('UPDATE risk_register SET treatment = ?, owner_id = ?, due_on = ? WHERE assessment_id = ? AND risk_id = ?').run(d.option, d.ownerId, d.dueOn, aid, d.riskId);
+        db.prepare('UPDATE risk_register SET treatment = ?, owner_id = ?, due_on = ? WHERE assessment_id = ? AND risk_id = ?').run(
+          d.option,
+          d.ownerId,
+          d.dueOn,
+          aid,
+          d.riskId,
+        );
         touch();
         break;
       case 'RiskAccepted':
-        db.prepare('UPDATE risk_register SET acceptances = acceptances + 1, accepted_until = ? WHERE assessment_id = ? AND risk_id = ?').run(d.expiresOn ?? null, aid, d.riskId);
+        db.prepare(
+          'UPDATE risk_register SET acceptances = acceptances + 1, accepted_until = ? WHERE assessment_id = ? AND risk_id = ?',
+        ).run(d.expiresOn ?? null, aid, d.riskId);
         touch();
         break;
       case 'RiskAssetRegistered':
         touch();
         break;
       case 'RiskAssessmentSubmitted':
-        db.prepare(`UPDATE risk_assessments SET status = 'submitted', submitted_by = ?, version = ? WHERE id = ?`).run(d.submittedBy, Number(e.version), aid);
+        db.prepare(`UPDATE risk_assessments SET status = 'submitted', submitted_by = ?, version = ? WHERE id = ?`).run(
+          d.submittedBy,
+          Number(e.version),
+          aid,
+        );
         break;
       case 'RiskAssessmentApproved':
-        db.prepare(`UPDATE risk_assessments SET status = 'approved', approved_by = ?, version = ? WHERE id = ?`).run(d.approvedBy, Number(e.version), aid);
+        db.prepare(`UPDATE risk_assessments SET status = 'approved', approved_by = ?, version = ? WHERE id = ?`).run(
+          d.approvedBy,
+          Number(e.version),
+          aid,
+        );
         break;
       case 'RiskAssessmentCompleted':
-        db.prepare(`UPDATE risk_assessments SET status = 'completed', completed_on = ?, next_review_due_on = ?, version = ? WHERE id = ?`).run(d.completedOn, d.nextReviewDueOn, Number(e.version), aid);
+        db.prepare(
+          `UPDATE risk_assessments SET status = 'completed', completed_on = ?, next_review_due_on = ?, version = ? WHERE id = ?`,
+        ).run(d.completedOn, d.nextReviewDueOn, Number(e.version), aid);
         break;
       case 'RiskCandidateProposed':
         db.prepare(
@@ -77,7 +124,11 @@ export const riskProjection: Projection = {
         ).run(d.candidateId, d.origin, d.sourceRef.kind, d.sourceRef.id, d.code, d.title, d.severity, d.proposedOn, d.reviewDueOn);
         break;
       case 'RiskCandidateAdopted':
-        db.prepare(`UPDATE risk_candidates SET status = 'adopted', assessment_id = ?, risk_id = ? WHERE id = ?`).run(d.assessmentId, d.riskId, d.candidateId);
+        db.prepare(`UPDATE risk_candidates SET status = 'adopted', assessment_id = ?, risk_id = ? WHERE id = ?`).run(
+          d.assessmentId,
+          d.riskId,
+          d.candidateId,
+        );
         break;
       case 'RiskCandidateDismissed':
         db.prepare(`UPDATE risk_candidates SET status = 'dismissed' WHERE id = ?`).run(d.candidateId);

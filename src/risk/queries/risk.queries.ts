@@ -26,15 +26,28 @@ export class RiskQueries {
       ? this.db.prepare('SELECT * FROM risk_assessments WHERE program_id = ? ORDER BY started_at DESC').all(programId)
       : this.db.prepare('SELECT * FROM risk_assessments ORDER BY started_at DESC').all();
     return (rows as Array<Record<string, unknown>>).map((r) => ({
-      id: r.id, programId: r.program_id, title: r.title, periodStart: r.period_start, periodEnd: r.period_end, status: r.status,
-      previousAssessmentId: r.previous_id, completedOn: r.completed_on, nextReviewDueOn: r.next_review_due_on, version: r.version,
+      id: r.id,
+      programId: r.program_id,
+      title: r.title,
+      periodStart: r.period_start,
+      periodEnd: r.period_end,
+      status: r.status,
+      previousAssessmentId: r.previous_id,
+      completedOn: r.completed_on,
+      nextReviewDueOn: r.next_review_due_on,
+      version: r.version,
     }));
   }
 
   /** The full register, folded from the assessment's stream (always current). */
   async getAssessment(id: string) {
     const { state, version } = await this.streams.loadAssessment(id);
-    return { ...state, version: Number(version), summary: summarize(state), readinessGaps: state.status === 'in-progress' ? readinessGaps(state) : [] };
+    return {
+      ...state,
+      version: Number(version),
+      summary: summarize(state),
+      readinessGaps: state.status === 'in-progress' ? readinessGaps(state) : [],
+    };
   }
 
   async diff(id: string) {
@@ -55,15 +68,32 @@ export class RiskQueries {
       ? this.db.prepare('SELECT * FROM risk_candidates WHERE status = ? ORDER BY proposed_on DESC, id').all(status)
       : this.db.prepare('SELECT * FROM risk_candidates ORDER BY proposed_on DESC, id').all();
     return (rows as Array<Record<string, unknown>>).map((r) => ({
-      id: r.id, origin: r.origin, sourceRef: { kind: r.source_kind, id: r.source_id }, code: r.code, title: r.title, severity: r.severity,
-      status: r.status, proposedOn: r.proposed_on, reviewDueOn: r.review_due_on, assessmentId: r.assessment_id, riskId: r.risk_id,
+      id: r.id,
+      origin: r.origin,
+      sourceRef: { kind: r.source_kind, id: r.source_id },
+      code: r.code,
+      title: r.title,
+      severity: r.severity,
+      status: r.status,
+      proposedOn: r.proposed_on,
+      reviewDueOn: r.review_due_on,
+      assessmentId: r.assessment_id,
+      riskId: r.risk_id,
     }));
   }
 
   async report(id: string): Promise<Buffer> {
     const { state } = await this.streams.loadAssessment(id);
-    const diff = state.previousAssessmentId ? diffAssessments((await this.streams.loadAssessment(state.previousAssessmentId)).state, state) : null;
-    return renderAssessmentReport(state, { organization: this.config.ORG_NAME, generatedAt: this.clock.now(), timeZone: this.config.ORG_TIMEZONE, catalogs: shippedCatalogs(), diff });
+    const diff = state.previousAssessmentId
+      ? diffAssessments((await this.streams.loadAssessment(state.previousAssessmentId)).state, state)
+      : null;
+    return renderAssessmentReport(state, {
+      organization: this.config.ORG_NAME,
+      generatedAt: this.clock.now(),
+      timeZone: this.config.ORG_TIMEZONE,
+      catalogs: shippedCatalogs(),
+      diff,
+    });
   }
 
   catalogs() {

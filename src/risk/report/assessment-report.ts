@@ -43,7 +43,13 @@ export function renderAssessmentReport(s: AssessmentState, o: ReportOptions): Pr
     size: 'LETTER',
     margin: 50,
     compress: o.compress ?? true,
-    info: { Title: `Risk assessment report - ${s.title}`, Author: 'Safe Harbor', Subject: 'HIPAA Security Rule risk analysis (45 CFR 164.308(a)(1)(ii)(A)-(B))', CreationDate: o.generatedAt, ModDate: o.generatedAt },
+    info: {
+      Title: `Risk assessment report - ${s.title}`,
+      Author: 'Safe Harbor',
+      Subject: 'HIPAA Security Rule risk analysis (45 CFR 164.308(a)(1)(ii)(A)-(B))',
+      CreationDate: o.generatedAt,
+      ModDate: o.generatedAt,
+    },
   });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
@@ -55,16 +61,29 @@ export function renderAssessmentReport(s: AssessmentState, o: ReportOptions): Pr
   const risks = Object.values(s.risks);
   const assets = s.assets;
   const width = doc.page.width - 100;
-  const h1 = (t: string) => doc.moveDown(0.8).font('Helvetica-Bold').fontSize(14).fillColor('#000').text(t).moveDown(0.3).font('Helvetica').fontSize(9.5);
+  const h1 = (t: string) =>
+    doc.moveDown(0.8).font('Helvetica-Bold').fontSize(14).fillColor('#000').text(t).moveDown(0.3).font('Helvetica').fontSize(9.5);
   const kv = (k: string, v: string) => doc.font('Helvetica-Bold').text(`${k}: `, { continued: true }).font('Helvetica').text(v);
 
   // Title page block
   doc.font('Helvetica-Bold').fontSize(20).text('Risk Assessment Report');
   doc.font('Helvetica').fontSize(12).text(o.organization).moveDown(0.2);
   if (s.status !== 'completed') {
-    doc.font('Helvetica-Bold').fontSize(11).fillColor('#D32F2F').text(`DRAFT - this assessment is ${s.status}, not yet ${s.status === 'approved' ? 'completed' : 'approved'}`).fillColor('#000').font('Helvetica');
+    doc
+      .font('Helvetica-Bold')
+      .fontSize(11)
+      .fillColor('#D32F2F')
+      .text(`DRAFT - this assessment is ${s.status}, not yet ${s.status === 'approved' ? 'completed' : 'approved'}`)
+      .fillColor('#000')
+      .font('Helvetica');
   }
-  doc.fontSize(10).fillColor('#444').text(`${s.title}  -  period ${s.periodStart} to ${s.periodEnd}`).fillColor('#000').moveDown(0.5).fontSize(9.5);
+  doc
+    .fontSize(10)
+    .fillColor('#444')
+    .text(`${s.title}  -  period ${s.periodStart} to ${s.periodEnd}`)
+    .fillColor('#000')
+    .moveDown(0.5)
+    .fontSize(9.5);
   kv('Status', s.status);
   kv('Started by', s.startedBy);
   kv('Submitted by', s.submittedBy ?? '-');
@@ -73,7 +92,12 @@ export function renderAssessmentReport(s: AssessmentState, o: ReportOptions): Pr
   kv('Next review due', s.nextReviewDueOn ?? '-');
   kv('Assessment id', s.assessmentId);
   if (s.previousAssessmentId) kv('Started from', s.previousAssessmentId);
-  kv('Catalogs', s.catalogVersions ? `HIPAA Security Rule ${s.catalogVersions.hipaa}, HITRUST CSF ${s.catalogVersions.hitrust}, controls v${s.catalogVersions.controls}` : '-');
+  kv(
+    'Catalogs',
+    s.catalogVersions
+      ? `HIPAA Security Rule ${s.catalogVersions.hipaa}, HITRUST CSF ${s.catalogVersions.hitrust}, controls v${s.catalogVersions.controls}`
+      : '-',
+  );
   kv('Generated', `${o.generatedAt.toISOString()} (${o.timeZone})`);
 
   h1('Method');
@@ -95,7 +119,10 @@ export function renderAssessmentReport(s: AssessmentState, o: ReportOptions): Pr
   const ly = doc.y + 6;
   for (const b of s.matrix.bands) {
     doc.rect(lx, ly, 10, 10).fill(LEVEL_COLORS[b.level]);
-    doc.fillColor('#000').fontSize(8.5).text(b.level, lx + 14, ly + 1, { lineBreak: false });
+    doc
+      .fillColor('#000')
+      .fontSize(8.5)
+      .text(b.level, lx + 14, ly + 1, { lineBreak: false });
     lx += 80;
   }
   doc.x = 50;
@@ -109,7 +136,11 @@ export function renderAssessmentReport(s: AssessmentState, o: ReportOptions): Pr
     const lvl = r.residual?.level ?? r.inherent?.level;
     const y0 = doc.y;
     doc.rect(50, y0, 6, 28).fill(lvl ? LEVEL_COLORS[lvl] : '#BDBDBD');
-    doc.fillColor('#000').font('Helvetica-Bold').fontSize(9.5).text(r.title, 62, y0, { width: width - 12 });
+    doc
+      .fillColor('#000')
+      .font('Helvetica-Bold')
+      .fontSize(9.5)
+      .text(r.title, 62, y0, { width: width - 12 });
     doc.font('Helvetica').fontSize(8.5);
     const line = (t: string) => doc.text(t, 62, doc.y, { width: width - 12 });
     line(`Assets: ${r.assetIds.map((id) => assets[id]?.name ?? id).join(', ')}   Threat: ${r.threat}   Vulnerability: ${r.vulnerability}`);
@@ -117,7 +148,8 @@ export function renderAssessmentReport(s: AssessmentState, o: ReportOptions): Pr
       `Inherent: ${fmtRating(r.inherent)}   Residual: ${fmtRating(r.residual)}   Treatment: ${r.treatment ? `${r.treatment.option} (owner ${r.treatment.ownerId}, due ${r.treatment.dueOn})` : '-'}   Source: ${r.source.kind}`,
     );
     if (r.controls.length) line(`Controls: ${r.controls.map((c) => `${c} ${o.catalogs.controls.get(c)?.title ?? ''}`).join('; ')}`);
-    for (const a of r.acceptances) line(`Accepted ${a.acceptedOn} by ${a.approverId} (${a.approverRole})${a.expiresOn ? ` until ${a.expiresOn}` : ''}: ${a.rationale}`);
+    for (const a of r.acceptances)
+      line(`Accepted ${a.acceptedOn} by ${a.approverId} (${a.approverRole})${a.expiresOn ? ` until ${a.expiresOn}` : ''}: ${a.rationale}`);
     doc.moveDown(0.4);
   }
   doc.x = 50;
@@ -127,24 +159,41 @@ export function renderAssessmentReport(s: AssessmentState, o: ReportOptions): Pr
   const used = new Set(risks.flatMap((r) => r.controls));
   for (const c of [...o.catalogs.controls.values()].filter((c) => used.has(c.id))) {
     ensureSpace(doc, 30);
-    const hipaa = c.hipaa.map((h) => `${h} ${o.catalogs.hipaa.get(h)?.title ?? ''} (${(o.catalogs.hipaa.get(h)?.requirement ?? 'required') === 'required' ? 'R' : 'A'})`).join('; ');
+    const hipaa = c.hipaa
+      .map(
+        (h) =>
+          `${h} ${o.catalogs.hipaa.get(h)?.title ?? ''} (${(o.catalogs.hipaa.get(h)?.requirement ?? 'required') === 'required' ? 'R' : 'A'})`,
+      )
+      .join('; ');
     const hit = c.hitrust.map((h) => `${h} ${o.catalogs.hitrust.get(h)?.title ?? ''}`).join('; ');
     doc.font('Helvetica-Bold').fontSize(8.5).text(`${c.id} ${c.title}`, { width });
-    doc.font('Helvetica').text(`HIPAA: ${hipaa || '-'}   HITRUST: ${hit || '-'}`, { width }).moveDown(0.3);
+    doc
+      .font('Helvetica')
+      .text(`HIPAA: ${hipaa || '-'}   HITRUST: ${hit || '-'}`, { width })
+      .moveDown(0.3);
   }
   const specs = [...o.catalogs.hipaa.values()].filter((i) => i.kind === 'implementation-specification');
   const coveredSpecs = new Set([...o.catalogs.controls.values()].filter((c) => used.has(c.id)).flatMap((c) => c.hipaa));
-  doc.moveDown(0.3).font('Helvetica').fontSize(9).text(
-    `Implementation specifications addressed by the controls in this register: ${specs.filter((i) => coveredSpecs.has(i.id)).length} of ${specs.length} ` +
-      `(required: ${specs.filter((i) => i.requirement === 'required' && coveredSpecs.has(i.id)).length} of ${specs.filter((i) => i.requirement === 'required').length}).`,
-    { width },
-  );
+  doc
+    .moveDown(0.3)
+    .font('Helvetica')
+    .fontSize(9)
+    .text(
+      `Implementation specifications addressed by the controls in this register: ${specs.filter((i) => coveredSpecs.has(i.id)).length} of ${specs.length} ` +
+        `(required: ${specs.filter((i) => i.requirement === 'required' && coveredSpecs.has(i.id)).length} of ${specs.filter((i) => i.requirement === 'required').length}).`,
+      { width },
+    );
 
   if (o.diff) {
     h1('Changes since the previous assessment');
     const d = o.diff;
-    doc.text(`Previous assessment ${d.fromAssessmentId}${d.matrixChanged ? ' (the matrix changed: ratings were not carried over)' : ''}.`, { width });
-    doc.text(`Assets added: ${d.assets.added.length}, removed: ${d.assets.removed.length}. Risks added: ${d.risks.added.length}, not carried over: ${d.risks.notCarried.length}, changed: ${d.risks.changed.length}, unchanged: ${d.risks.unchanged}.`, { width });
+    doc.text(`Previous assessment ${d.fromAssessmentId}${d.matrixChanged ? ' (the matrix changed: ratings were not carried over)' : ''}.`, {
+      width,
+    });
+    doc.text(
+      `Assets added: ${d.assets.added.length}, removed: ${d.assets.removed.length}. Risks added: ${d.risks.added.length}, not carried over: ${d.risks.notCarried.length}, changed: ${d.risks.changed.length}, unchanged: ${d.risks.unchanged}.`,
+      { width },
+    );
     for (const c of d.risks.changed) {
       const parts = [];
       if (c.inherent) parts.push(`inherent ${fmtRating(c.inherent.from ?? undefined)} -> ${fmtRating(c.inherent.to ?? undefined)}`);
@@ -183,11 +232,21 @@ function drawHeatMap(doc: PDFKit.PDFDocument, m: RiskMatrix, counts: number[][],
       doc.rect(cx, cy, cell, cell).fill(LEVEL_COLORS[level]);
       doc.rect(cx, cy, cell, cell).lineWidth(0.5).stroke('#FFFFFF');
       const count = counts[li][ii];
-      if (count > 0) doc.fillColor('#000').font('Helvetica-Bold').fontSize(10).text(String(count), cx, cy + cell / 2 - 5, { width: cell, align: 'center', lineBreak: false });
+      if (count > 0)
+        doc
+          .fillColor('#000')
+          .font('Helvetica-Bold')
+          .fontSize(10)
+          .text(String(count), cx, cy + cell / 2 - 5, { width: cell, align: 'center', lineBreak: false });
     }
-    doc.fillColor('#000').font('Helvetica').fontSize(7).text(String(li + 1), x + 6, gy + row * cell + cell / 2 - 3, { lineBreak: false });
+    doc
+      .fillColor('#000')
+      .font('Helvetica')
+      .fontSize(7)
+      .text(String(li + 1), x + 6, gy + row * cell + cell / 2 - 3, { lineBreak: false });
   }
-  for (let ii = 0; ii < m.impact.length; ii++) doc.fontSize(7).text(String(ii + 1), gx + ii * cell, gy + n * cell + 2, { width: cell, align: 'center', lineBreak: false });
+  for (let ii = 0; ii < m.impact.length; ii++)
+    doc.fontSize(7).text(String(ii + 1), gx + ii * cell, gy + n * cell + 2, { width: cell, align: 'center', lineBreak: false });
   doc.fontSize(7).text('likelihood (rows) x impact (columns)', gx, gy + n * cell + 12, { lineBreak: false });
   doc.y = gy + n * cell + 26;
 }

@@ -57,12 +57,21 @@ export type CheckOutcome =
 
 export function checkCommand(msg: unknown, ctx: AgentCheckContext): CheckOutcome {
   const opened = openMessage(msg, 'command', ctx.serviceKey);
-  if (!opened.ok) return { kind: 'refuse', reason: opened.reason, detail: opened.detail, digest: opened.digest, commandId: null, seq: null };
+  if (!opened.ok)
+    return { kind: 'refuse', reason: opened.reason, detail: opened.detail, digest: opened.digest, commandId: null, seq: null };
   const digest = opened.digest;
   const parsed = commandSchema.safeParse(opened.body);
-  if (!parsed.success) return { kind: 'refuse', reason: 'invalid-command', detail: firstIssue(parsed.error), digest, commandId: null, seq: null };
+  if (!parsed.success)
+    return { kind: 'refuse', reason: 'invalid-command', detail: firstIssue(parsed.error), digest, commandId: null, seq: null };
   const cmd = parsed.data as AgentCommand;
-  const refuse = (reason: RefusalReason, detail: string): CheckOutcome => ({ kind: 'refuse', reason, detail, digest, commandId: cmd.commandId, seq: cmd.seq });
+  const refuse = (reason: RefusalReason, detail: string): CheckOutcome => ({
+    kind: 'refuse',
+    reason,
+    detail,
+    digest,
+    commandId: cmd.commandId,
+    seq: cmd.seq,
+  });
   const params = PARAM_SCHEMAS[cmd.action].safeParse(cmd.params);
   if (!params.success) return refuse('invalid-params', `params.${firstIssue(params.error)}`);
 
@@ -78,13 +87,18 @@ export function checkCommand(msg: unknown, ctx: AgentCheckContext): CheckOutcome
       if (!verifyApproval(cmd, a, key)) return refuse('approval-invalid', `approval by ${a.approverId} does not verify`);
       valid.add(a.approverId);
     }
-    if (valid.size < 2) return refuse('approvals-missing', `${cmd.action} needs two approvals by distinct pinned officers other than the requester (${valid.size} valid)`);
+    if (valid.size < 2)
+      return refuse(
+        'approvals-missing',
+        `${cmd.action} needs two approvals by distinct pinned officers other than the requester (${valid.size} valid)`,
+      );
   }
 
   const now = ctx.now.getTime();
   const notBefore = Date.parse(cmd.notBefore);
   const expiresAt = Date.parse(cmd.expiresAt);
-  if (expiresAt <= notBefore || expiresAt - notBefore > MAX_COMMAND_TTL_MS) return refuse('lifetime-too-long', 'expiresAt must be after notBefore and at most 10 minutes later');
+  if (expiresAt <= notBefore || expiresAt - notBefore > MAX_COMMAND_TTL_MS)
+    return refuse('lifetime-too-long', 'expiresAt must be after notBefore and at most 10 minutes later');
   if (now + ctx.skewMs < notBefore) return refuse('not-yet-valid', 'command is not valid yet');
   if (now - ctx.skewMs > expiresAt) return refuse('expired', 'command has expired');
 

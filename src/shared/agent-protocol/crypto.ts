@@ -88,7 +88,9 @@ export interface SealedBox {
 const SEAL_INFO = 'safeharbor/seal/v1';
 
 function sealKey(shared: Buffer, epkDer: Buffer, recipientDer: Buffer, context: string): Buffer {
-  const salt = createHash('sha256').update(Buffer.concat([epkDer, recipientDer])).digest();
+  const salt = createHash('sha256')
+    .update(Buffer.concat([epkDer, recipientDer]))
+    .digest();
   return Buffer.from(hkdfSync('sha256', shared, salt, Buffer.from(`${SEAL_INFO}\0${context}`), 32));
 }
 

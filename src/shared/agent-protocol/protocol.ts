@@ -8,7 +8,15 @@ import { canonicalBytes } from '../canonical-json';
 import { ed25519Sign, ed25519Verify, sha256Hex } from './crypto';
 import { signingInput } from './signed-message';
 
-export const ACTIONS = ['dataset.encrypt', 'key.rewrap', 'key.revoke', 'dataset.shred', 'access.apply', 'access.revoke', 'host.scan'] as const;
+export const ACTIONS = [
+  'dataset.encrypt',
+  'key.rewrap',
+  'key.revoke',
+  'dataset.shred',
+  'access.apply',
+  'access.revoke',
+  'host.scan',
+] as const;
 export type Action = (typeof ACTIONS)[number];
 /** Destructive actions carry two officer approvals the agent verifies itself, and are off in the default allow-list. */
 export const DESTRUCTIVE_ACTIONS: readonly Action[] = ['key.revoke', 'dataset.shred'];
@@ -19,14 +27,20 @@ export const DEFAULT_SKEW_MS = 30 * 1000;
 
 export const idSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a lower-case id (a-z, 0-9, -)');
 const uuidSchema = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a UUID');
-const instantSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, 'must be an ISO instant in UTC').refine((s) => !Number.isNaN(Date.parse(s)), 'must be a valid instant');
+const instantSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, 'must be an ISO instant in UTC')
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be a valid instant');
 /** A principal name: no wildcards, no globs, no spaces. */
 export const principalSchema = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._@-]{0,63}$/, 'must be one named principal (no wildcards)');
 export const absPathSchema = z
   .string()
   .min(2)
   .max(4096)
-  .refine((p) => p.startsWith('/') && !p.includes('\0') && !p.split('/').some((s) => s === '..' || s === '.') && !p.endsWith('/'), 'must be an absolute normalized path');
+  .refine(
+    (p) => p.startsWith('/') && !p.includes('\0') && !p.split('/').some((s) => s === '..' || s === '.') && !p.endsWith('/'),
+    'must be an absolute normalized path',
+  );
 export const sealedBoxSchema = z.strictObject({
   alg: z.literal('X25519-HKDF-SHA256-A256GCM'),
   epk: z.string().max(200),
@@ -36,14 +50,22 @@ export const sealedBoxSchema = z.strictObject({
 const versionSchema = z.number().int().min(1).max(1_000_000);
 
 export const PARAM_SCHEMAS = {
-  'dataset.encrypt': z.strictObject({ datasetId: idSchema, path: absPathSchema, keyId: idSchema, keyVersion: versionSchema, sealedKey: sealedBoxSchema }),
+  'dataset.encrypt': z.strictObject({
+    datasetId: idSchema,
+    path: absPathSchema,
+    keyId: idSchema,
+    keyVersion: versionSchema,
+    sealedKey: sealedBoxSchema,
+  }),
   'key.rewrap': z.strictObject({ datasetId: idSchema, keyId: idSchema, toVersion: versionSchema, sealedKey: sealedBoxSchema }),
   'key.revoke': z.strictObject({ keyId: idSchema }),
   'dataset.shred': z.strictObject({ datasetId: idSchema }),
   'access.apply': z.strictObject({
     datasetId: idSchema,
     grants: z
-      .array(z.strictObject({ grantId: idSchema, principal: principalSchema, permission: z.enum(['read', 'write']), expiresAt: instantSchema }))
+      .array(
+        z.strictObject({ grantId: idSchema, principal: principalSchema, permission: z.enum(['read', 'write']), expiresAt: instantSchema }),
+      )
       .max(10_000),
   }),
   'access.revoke': z.strictObject({ datasetId: idSchema, grantId: idSchema }),
@@ -104,7 +126,10 @@ export interface CommandResult {
 export const resultSchema = z.strictObject({
   v: z.literal(1),
   commandId: uuidSchema.nullable(),
-  commandDigest: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  commandDigest: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
   agentId: idSchema,
   seq: z.number().int().min(1).nullable(),
   status: z.enum(RESULT_STATUSES),
@@ -127,7 +152,10 @@ export const heartbeatSchema = z.strictObject({
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
 
 /** What an officer signs to approve a destructive command. */
-export function approvalStatement(cmd: Pick<AgentCommand, 'commandId' | 'agentId' | 'action' | 'params'>, a: Pick<Approval, 'approverId' | 'role' | 'approvedAt'>): Buffer {
+export function approvalStatement(
+  cmd: Pick<AgentCommand, 'commandId' | 'agentId' | 'action' | 'params'>,
+  a: Pick<Approval, 'approverId' | 'role' | 'approvedAt'>,
+): Buffer {
   return canonicalBytes({
     commandId: cmd.commandId,
     agentId: cmd.agentId,
@@ -148,7 +176,11 @@ export function signApproval(
   return { ...a, kid: approver.kid, sig: sig.toString('base64') };
 }
 
-export function verifyApproval(cmd: Pick<AgentCommand, 'commandId' | 'agentId' | 'action' | 'params'>, a: Approval, key: KeyObject): boolean {
+export function verifyApproval(
+  cmd: Pick<AgentCommand, 'commandId' | 'agentId' | 'action' | 'params'>,
+  a: Approval,
+  key: KeyObject,
+): boolean {
   return ed25519Verify(key, signingInput('approval', approvalStatement(cmd, a)), Buffer.from(a.sig, 'base64'));
 }
 

@@ -46,7 +46,12 @@ export function payloadDigest(msg: Pick<SignedMessage, 'payload'>): string {
 
 export type OpenResult =
   | { ok: true; body: unknown; payload: Buffer; digest: string }
-  | { ok: false; reason: 'malformed-envelope' | 'wrong-type' | 'unknown-key' | 'bad-signature' | 'malformed-payload'; detail: string; digest: string | null };
+  | {
+      ok: false;
+      reason: 'malformed-envelope' | 'wrong-type' | 'unknown-key' | 'bad-signature' | 'malformed-payload';
+      detail: string;
+      digest: string | null;
+    };
 
 const B64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -59,7 +64,14 @@ export function wellFormed(msg: unknown): msg is SignedMessage {
   if (o.v !== 1) return false;
   if (typeof o.type !== 'string' || !(MESSAGE_TYPES as readonly string[]).includes(o.type)) return false;
   if (typeof o.kid !== 'string' || !/^[0-9a-f]{16}$/.test(o.kid)) return false;
-  if (typeof o.payload !== 'string' || o.payload.length === 0 || o.payload.length > Math.ceil(MAX_PAYLOAD_BYTES / 3) * 4 || o.payload.length % 4 !== 0 || !B64_RE.test(o.payload)) return false;
+  if (
+    typeof o.payload !== 'string' ||
+    o.payload.length === 0 ||
+    o.payload.length > Math.ceil(MAX_PAYLOAD_BYTES / 3) * 4 ||
+    o.payload.length % 4 !== 0 ||
+    !B64_RE.test(o.payload)
+  )
+    return false;
   if (typeof o.sig !== 'string' || o.sig.length !== 88 || !B64_RE.test(o.sig)) return false;
   return true;
 }
@@ -70,7 +82,8 @@ export function wellFormed(msg: unknown): msg is SignedMessage {
  * signer always sends canonical bytes, so anything else was not made by it).
  */
 export function openMessage(msg: unknown, expected: MessageType, keys: (kid: string) => KeyObject | undefined): OpenResult {
-  if (!wellFormed(msg)) return { ok: false, reason: 'malformed-envelope', detail: 'envelope is not {v:1,type,kid,payload,sig}', digest: null };
+  if (!wellFormed(msg))
+    return { ok: false, reason: 'malformed-envelope', detail: 'envelope is not {v:1,type,kid,payload,sig}', digest: null };
   const digest = payloadDigest(msg);
   if (msg.type !== expected) return { ok: false, reason: 'wrong-type', detail: `expected a ${expected} message`, digest };
   const key = keys(msg.kid);
@@ -85,6 +98,7 @@ export function openMessage(msg: unknown, expected: MessageType, keys: (kid: str
   } catch {
     return { ok: false, reason: 'malformed-payload', detail: 'payload is not JSON', digest };
   }
-  if (!canonicalBytes(body).equals(payload)) return { ok: false, reason: 'malformed-payload', detail: 'payload is not canonical JSON', digest };
+  if (!canonicalBytes(body).equals(payload))
+    return { ok: false, reason: 'malformed-payload', detail: 'payload is not canonical JSON', digest };
   return { ok: true, body, payload, digest };
 }

@@ -13,7 +13,13 @@ describe('safeharbor keys / agents / datasets / access', () => {
   beforeAll(async () => {
     t = await startTestApp();
     officer = await t.principal('security-officer');
-    Object.assign(process.env, { DATA_DIR: t.config.dataDir, MASTER_KEY_FILE: t.config.masterKeyPath, REDIS_URL: t.config.REDIS_URL, REDIS_PREFIX: t.config.REDIS_PREFIX, LOG_LEVEL: 'silent' });
+    Object.assign(process.env, {
+      DATA_DIR: t.config.dataDir,
+      MASTER_KEY_FILE: t.config.masterKeyPath,
+      REDIS_URL: t.config.REDIS_URL,
+      REDIS_PREFIX: t.config.REDIS_PREFIX,
+      LOG_LEVEL: 'silent',
+    });
   }, 60_000);
   afterAll(async () => {
     process.env = saved;
@@ -40,13 +46,26 @@ describe('safeharbor keys / agents / datasets / access', () => {
   };
 
   it('creates and activates a key, enrolls a token, registers a dataset, and refuses bad input', async () => {
-    expect(await json('keys', 'create', '--name', 'Imaging volume', '--key-id', 'key-cli', '--cryptoperiod-days', '180')).toMatchObject({ keyId: 'key-cli', status: 'pre-activation', currentVersion: 1, cryptoperiodDays: 180 });
+    expect(await json('keys', 'create', '--name', 'Imaging volume', '--key-id', 'key-cli', '--cryptoperiod-days', '180')).toMatchObject({
+      keyId: 'key-cli',
+      status: 'pre-activation',
+      currentVersion: 1,
+      cryptoperiodDays: 180,
+    });
     expect(await json('keys', 'activate', 'key-cli')).toMatchObject({ status: 'active' });
-    expect(await json('keys', 'revoke', 'key-cli', '--reason', 'custodian left')).toMatchObject({ status: 'active', revocationPending: { requestedBy: officer.id }, proposals: [] });
-    expect(await json('keys', 'list')).toEqual([{ keyId: 'key-cli', name: 'Imaging volume', status: 'active', currentVersion: 1, custodians: [] }]);
+    expect(await json('keys', 'revoke', 'key-cli', '--reason', 'custodian left')).toMatchObject({
+      status: 'active',
+      revocationPending: { requestedBy: officer.id },
+      proposals: [],
+    });
+    expect(await json('keys', 'list')).toEqual([
+      { keyId: 'key-cli', name: 'Imaging volume', status: 'active', currentVersion: 1, custodians: [] },
+    ]);
     const token = await json('agents', 'token', 'host-cli', '--ttl-minutes', '5');
     expect(token).toEqual({ agentId: 'host-cli', token: expect.any(String), expiresAt: expect.any(String) });
-    expect(await json('datasets', 'register', '--agent', 'host-cli', '--path', '/srv/phi/imaging', '--dataset-id', 'ds-cli')).toMatchObject({ datasetId: 'ds-cli', agentId: 'host-cli', encryption: null });
+    expect(await json('datasets', 'register', '--agent', 'host-cli', '--path', '/srv/phi/imaging', '--dataset-id', 'ds-cli')).toMatchObject(
+      { datasetId: 'ds-cli', agentId: 'host-cli', encryption: null },
+    );
     // The API sees what the CLI wrote.
     expect((await t.http().get('/v1/datasets/ds-cli').set('Authorization', `Bearer ${officer.apiKey}`)).headers.etag).toBe('"1"');
 

@@ -21,7 +21,12 @@ describe('ETag and If-Match on the keys, datasets, access and agents routes', ()
 
   beforeAll(async () => {
     t = await startTestApp({ clock });
-    [a, b, c, comp] = [await t.principal('security-officer'), await t.principal('security-officer'), await t.principal('security-officer'), await t.principal('compliance-officer')];
+    [a, b, c, comp] = [
+      await t.principal('security-officer'),
+      await t.principal('security-officer'),
+      await t.principal('security-officer'),
+      await t.principal('compliance-officer'),
+    ];
   }, 60_000);
   afterAll(async () => t?.close());
 
@@ -68,7 +73,13 @@ describe('ETag and If-Match on the keys, datasets, access and agents routes', ()
   it('agents: token, enrollment, approval, scan, command approvals, revocation', async () => {
     const tok = await moves(a, '/v1/agents/tokens', { agentId: 'host-et' }, agent, 201);
     expect(tok.headers.etag).toBe('"1"');
-    const enroll = { token: tok.body.token, agentId: 'host-et', publicKey: agentKeys.publicKey, sealPublicKey: generateSealKeyPair().publicKey, hostFacts: { hostname: 'et' } };
+    const enroll = {
+      token: tok.body.token,
+      agentId: 'host-et',
+      publicKey: agentKeys.publicKey,
+      sealPublicKey: generateSealKeyPair().publicKey,
+      hostFacts: { hostname: 'et' },
+    };
     // The stale attempt did not use up the single-use token: the current one enrolls with it.
     await moves(a, '/v1/agents/enrollments', enroll, agent, 201);
     await moves(b, '/v1/agents/host-et/approve', {}, agent);
@@ -78,7 +89,9 @@ describe('ETag and If-Match on the keys, datasets, access and agents routes', ()
   const key = (id: string) => etagAt(`/v1/keys/${id}`);
 
   it('keys: create, every transition, custodians, rotation, revocation, destruction, compromise', async () => {
-    expect((await moves(a, '/v1/keys', { keyId: 'key-et', name: 'ETag key', cryptoperiodDays: 90 }, key('key-et'), 201)).headers.etag).toBe('"1"');
+    expect((await moves(a, '/v1/keys', { keyId: 'key-et', name: 'ETag key', cryptoperiodDays: 90 }, key('key-et'), 201)).headers.etag).toBe(
+      '"1"',
+    );
     await moves(a, '/v1/keys/key-et/activate', {}, key('key-et'));
     await moves(a, '/v1/keys/key-et/custodians', { principal: 'cust_et' }, key('key-et'));
     await moves(a, '/v1/keys/key-et/suspend', { reason: 'audit' }, key('key-et'));
@@ -98,13 +111,24 @@ describe('ETag and If-Match on the keys, datasets, access and agents routes', ()
     await moves(a, '/v1/keys/key-et2/revocation', { reason: 'changed our mind?' }, key('key-et2'));
     await moves(a, '/v1/keys/key-et2/cancel-revocation', {}, key('key-et2'));
     await moves(a, '/v1/keys/key-et2/deactivate', { reason: 'retired' }, key('key-et2'));
-    expect((await moves(a, '/v1/keys/key-et2/compromise', { reason: 'found on a share', compromisedAt: clock.now().toISOString() }, key('key-et2'))).body.status).toBe('compromised');
+    expect(
+      (
+        await moves(
+          a,
+          '/v1/keys/key-et2/compromise',
+          { reason: 'found on a share', compromisedAt: clock.now().toISOString() },
+          key('key-et2'),
+        )
+      ).body.status,
+    ).toBe('compromised');
   });
 
   const dataset = etagAt('/v1/datasets/ds-et');
 
   it('datasets: register; encrypt and shred check If-Match against the dataset they leave unchanged', async () => {
-    expect((await moves(a, '/v1/datasets', { datasetId: 'ds-et', agentId: 'host-et', path: '/srv/phi/et' }, dataset, 201)).headers.etag).toBe('"1"');
+    expect(
+      (await moves(a, '/v1/datasets', { datasetId: 'ds-et', agentId: 'host-et', path: '/srv/phi/et' }, dataset, 201)).headers.etag,
+    ).toBe('"1"');
     await guarded(a, '/v1/keys', { keyId: 'key-et3', name: 'Third' }, key('key-et3'), 201);
     await moves(a, '/v1/keys/key-et3/activate', {}, key('key-et3'));
     const agentBefore = await agent();
@@ -120,37 +144,78 @@ describe('ETag and If-Match on the keys, datasets, access and agents routes', ()
     const pending = view.body.awaitingApproval.find((p: { commandId: string }) => p.commandId === shred.body.commandId);
     const approval = (who: { id: string }) => {
       const k = generateSigningKeyPair();
-      return signApproval({ commandId: shred.body.commandId, agentId: 'host-et', action: pending.action, params: pending.params }, { approverId: who.id, role: 'security-officer', approvedAt: clock.now().toISOString(), kid: keyIdOf(k.publicKey), privateKey: privateKeyFromPem(k.privateKeyPem, 'ed25519') });
+      return signApproval(
+        { commandId: shred.body.commandId, agentId: 'host-et', action: pending.action, params: pending.params },
+        {
+          approverId: who.id,
+          role: 'security-officer',
+          approvedAt: clock.now().toISOString(),
+          kid: keyIdOf(k.publicKey),
+          privateKey: privateKeyFromPem(k.privateKeyPem, 'ed25519'),
+        },
+      );
     };
-    expect((await moves(b, `/v1/agents/host-et/commands/${shred.body.commandId}/approvals`, { approval: approval(b) }, agent)).body.status).toBe('awaiting-approval');
-    expect((await moves(c, `/v1/agents/host-et/commands/${shred.body.commandId}/approvals`, { approval: approval(c) }, agent)).body.status).toBe('issued');
+    expect(
+      (await moves(b, `/v1/agents/host-et/commands/${shred.body.commandId}/approvals`, { approval: approval(b) }, agent)).body.status,
+    ).toBe('awaiting-approval');
+    expect(
+      (await moves(c, `/v1/agents/host-et/commands/${shred.body.commandId}/approvals`, { approval: approval(c) }, agent)).body.status,
+    ).toBe('issued');
   });
 
   const grant = (id: string) => etagAt(`/v1/access/grants/${id}`);
 
   it('access: grants, recertification, the containment playbook; the sweeps refuse If-Match', async () => {
-    const body = (grantId: string, principal: string) => ({ grantId, principal, datasetId: 'ds-et', permission: 'read', purpose: 'treatment', durationDays: 30 });
+    const body = (grantId: string, principal: string) => ({
+      grantId,
+      principal,
+      datasetId: 'ds-et',
+      permission: 'read',
+      purpose: 'treatment',
+      durationDays: 30,
+    });
     expect((await moves(comp, '/v1/access/grants', body('g-et', 'dr_lee'), grant('g-et'), 201)).headers.etag).toBe('"1"');
     await moves(a, '/v1/access/grants/g-et/approve', {}, grant('g-et'));
     await moves(comp, '/v1/access/grants', body('g-et2', 'nurse_ray'), grant('g-et2'), 201);
     await moves(a, '/v1/access/grants/g-et2/reject', { reason: 'not needed' }, grant('g-et2'));
 
     const campaign = etagAt('/v1/access/recertifications/rc-et');
-    await moves(comp, '/v1/access/recertifications', { campaignId: 'rc-et', dueAt: new Date(clock.now().getTime() + 14 * 86_400_000).toISOString() }, campaign, 201);
+    await moves(
+      comp,
+      '/v1/access/recertifications',
+      { campaignId: 'rc-et', dueAt: new Date(clock.now().getTime() + 14 * 86_400_000).toISOString() },
+      campaign,
+      201,
+    );
     await moves(a, '/v1/access/recertifications/rc-et/reviews', { grantId: 'g-et', decision: 'keep' }, campaign);
     await moves(a, '/v1/access/grants/g-et/revoke', { reason: 'left the team' }, grant('g-et'));
 
     await moves(comp, '/v1/access/grants', body('g-et3', 'mallory'), grant('g-et3'), 201);
     await moves(a, '/v1/access/grants/g-et3/approve', {}, grant('g-et3'));
     let containment: string | null = null;
-    const proposal = await guarded(a, '/v1/access/containment/proposals', { incidentId: 'inc-et', reason: 'credentials phished', principals: ['mallory'] }, async () => containment, 201);
+    const proposal = await guarded(
+      a,
+      '/v1/access/containment/proposals',
+      { incidentId: 'inc-et', reason: 'credentials phished', principals: ['mallory'] },
+      async () => containment,
+      201,
+    );
     containment = proposal.headers.etag as string;
     expect(containment).toBe('"1"');
-    const approved = await guarded(b, `/v1/access/containment/proposals/${proposal.body.containmentId}/approve`, {}, async () => containment, 200);
+    const approved = await guarded(
+      b,
+      `/v1/access/containment/proposals/${proposal.body.containmentId}/approve`,
+      {},
+      async () => containment,
+      200,
+    );
     expect(approved.body.outcomes).toEqual([expect.objectContaining({ ok: true })]);
     expect(approved.headers.etag).toBe('"3"'); // approved, then executed
 
-    for (const [path, payload] of [['/v1/access/expire-due', {}], ['/v1/access/containment', { principal: 'dr_lee', reason: 'left in a hurry' }]] as const) {
+    for (const [path, payload] of [
+      ['/v1/access/expire-due', {}],
+      ['/v1/access/containment', { principal: 'dr_lee', reason: 'left in a hurry' }],
+    ] as const) {
       const refused = await t.http().post(path).set('Authorization', auth(a)).set('If-Match', '"1"').send(payload);
       expect([path, refused.status]).toEqual([path, 400]);
       expect(JSON.stringify(refused.body)).toContain('header.If-Match');

@@ -32,7 +32,16 @@ describe('keys, grants, recertification and containment over HTTP', () => {
     b = await t.principal('security-officer');
     comp = await t.principal('compliance-officer');
     const tok = await as(a).post('/v1/agents/tokens', { agentId: 'host-g' });
-    const enr = await t.http().post('/v1/agents/enrollments').send({ token: tok.body.token, agentId: 'host-g', publicKey: agentKeys.publicKey, sealPublicKey: generateSealKeyPair().publicKey, hostFacts: { hostname: 'test' } });
+    const enr = await t
+      .http()
+      .post('/v1/agents/enrollments')
+      .send({
+        token: tok.body.token,
+        agentId: 'host-g',
+        publicKey: agentKeys.publicKey,
+        sealPublicKey: generateSealKeyPair().publicKey,
+        hostFacts: { hostname: 'test' },
+      });
     expect(enr.status).toBe(201);
     expect((await as(b).post('/v1/agents/host-g/approve')).status).toBe(200);
     await as(a).post('/v1/keys', { keyId: 'key-g', name: 'Billing', cryptoperiodDays: 90 });
@@ -43,7 +52,13 @@ describe('keys, grants, recertification and containment over HTTP', () => {
   afterAll(async () => t?.close());
 
   it('validates input and names the field', async () => {
-    const r = await as(comp).post('/v1/access/grants', { principal: 'dr_*', datasetId: 'ds-g', permission: 'read', purpose: 'x y z', durationDays: 5 });
+    const r = await as(comp).post('/v1/access/grants', {
+      principal: 'dr_*',
+      datasetId: 'ds-g',
+      permission: 'read',
+      purpose: 'x y z',
+      durationDays: 5,
+    });
     expect(r.status).toBe(400);
     expect(JSON.stringify(r.body)).toContain('principal');
     expect((await as(a).post('/v1/keys', { name: 'k', maxCustodians: 99 })).status).toBe(400);
@@ -67,30 +82,78 @@ describe('keys, grants, recertification and containment over HTTP', () => {
   });
 
   it('runs a recertification campaign: frozen population, reviewer decisions, revocation', async () => {
-    for (const [g, p] of [['g-1', 'dr_lee'], ['g-2', 'nurse_ray']]) {
-      expect((await as(comp).post('/v1/access/grants', { grantId: g, principal: p, datasetId: 'ds-g', permission: 'read', purpose: 'care', durationDays: 90 })).status).toBe(201);
+    for (const [g, p] of [
+      ['g-1', 'dr_lee'],
+      ['g-2', 'nurse_ray'],
+    ]) {
+      expect(
+        (
+          await as(comp).post('/v1/access/grants', {
+            grantId: g,
+            principal: p,
+            datasetId: 'ds-g',
+            permission: 'read',
+            purpose: 'care',
+            durationDays: 90,
+          })
+        ).status,
+      ).toBe(201);
       expect((await as(a).post(`/v1/access/grants/${g}/approve`)).body.status).toBe('active');
     }
-    const c = await as(comp).post('/v1/access/recertifications', { campaignId: 'q1', dueAt: '2026-01-20T00:00:00.000Z', revokeUnreviewed: true });
+    const c = await as(comp).post('/v1/access/recertifications', {
+      campaignId: 'q1',
+      dueAt: '2026-01-20T00:00:00.000Z',
+      revokeUnreviewed: true,
+    });
     expect(c.status).toBe(201);
-    expect(c.body.items.map((i: { grantId: string; reviewer: string }) => [i.grantId, i.reviewer])).toEqual([['g-1', a.id], ['g-2', a.id]]);
+    expect(c.body.items.map((i: { grantId: string; reviewer: string }) => [i.grantId, i.reviewer])).toEqual([
+      ['g-1', a.id],
+      ['g-2', a.id],
+    ]);
     // A grant made after the start is not in the frozen population.
-    await as(comp).post('/v1/access/grants', { grantId: 'g-3', principal: 'tech_kim', datasetId: 'ds-g', permission: 'read', purpose: 'care', durationDays: 90 });
+    await as(comp).post('/v1/access/grants', {
+      grantId: 'g-3',
+      principal: 'tech_kim',
+      datasetId: 'ds-g',
+      permission: 'read',
+      purpose: 'care',
+      durationDays: 90,
+    });
     expect((await as(b).post('/v1/access/recertifications/q1/reviews', { grantId: 'g-1', decision: 'keep' })).status).toBe(422); // not the reviewer
     expect((await as(a).post('/v1/access/recertifications/q1/reviews', { grantId: 'g-3', decision: 'keep' })).status).toBe(422);
-    expect((await as(a).post('/v1/access/recertifications/q1/reviews', { grantId: 'g-1', decision: 'revoke', reason: 'no longer treating' })).status).toBe(200);
+    expect(
+      (await as(a).post('/v1/access/recertifications/q1/reviews', { grantId: 'g-1', decision: 'revoke', reason: 'no longer treating' }))
+        .status,
+    ).toBe(200);
     expect((await as(a).get('/v1/access/grants/g-1')).body.status).toBe('revoked');
     clock.set('2026-01-21T00:00:00.000Z');
-    expect(await t.app.get(CommandBus).execute(new CloseDueCampaignsCommand({ actor: { id: 'system:test', role: 'system' }, correlationId: randomUUID() }))).toEqual(['q1']);
+    expect(
+      await t.app
+        .get(CommandBus)
+        .execute(new CloseDueCampaignsCommand({ actor: { id: 'system:test', role: 'system' }, correlationId: randomUUID() })),
+    ).toEqual(['q1']);
     const after = await as(a).get('/v1/access/recertifications/q1');
     expect(after.body).toMatchObject({ status: 'closed', escalated: ['g-2'] });
     expect((await as(a).get('/v1/access/grants/g-2')).body.status).toBe('revoked');
   });
 
   it('containment: proposed from the incident facts, approved once by another officer, everything recorded', async () => {
-    await as(comp).post('/v1/access/grants', { grantId: 'g-9', principal: 'mallory', datasetId: 'ds-g', permission: 'read', purpose: 'billing', durationDays: 30 });
+    await as(comp).post('/v1/access/grants', {
+      grantId: 'g-9',
+      principal: 'mallory',
+      datasetId: 'ds-g',
+      permission: 'read',
+      purpose: 'billing',
+      durationDays: 30,
+    });
     await as(a).post('/v1/access/grants/g-9/approve');
-    const p = await as(a).post('/v1/access/containment/proposals', { incidentId: 'inc-42', reason: 'credentials phished', principals: ['mallory'], keyIds: ['key-g'], compromisedAt: '2026-01-20T12:00:00.000Z' });
+    const p = await as(a).post('/v1/access/containment/proposals', {
+      incidentId: 'inc-42',
+      reason: 'credentials phished',
+      principals: ['mallory'],
+      keyIds: ['key-g'],
+      compromisedAt: '2026-01-20T12:00:00.000Z',
+    });
     expect(p.status).toBe(201);
     expect(p.body.actions.map((x: { kind: string }) => x.kind)).toEqual(['revoke-grant', 'rotate-key', 'mark-key-compromised']);
     expect((await as(a).post(`/v1/access/containment/proposals/${p.body.containmentId}/approve`)).status).toBe(422);
@@ -112,14 +175,33 @@ describe('keys, grants, recertification and containment over HTTP', () => {
 
   it('accepts results only when signed by the enrolled agent key', async () => {
     const s = { receive: (msg: unknown) => t.app.get(CommandBus).execute(new ReceiveAgentMessageCommand(msg)) };
-    const body = { v: 1, commandId: null, commandDigest: null, agentId: 'host-g', seq: null, status: 'refused', reason: 'bad-signature', startedAt: clock.now().toISOString(), finishedAt: clock.now().toISOString(), evidence: {}, gap: null, jobId: 'j' };
+    const body = {
+      v: 1,
+      commandId: null,
+      commandDigest: null,
+      agentId: 'host-g',
+      seq: null,
+      status: 'refused',
+      reason: 'bad-signature',
+      startedAt: clock.now().toISOString(),
+      finishedAt: clock.now().toISOString(),
+      evidence: {},
+      gap: null,
+      jobId: 'j',
+    };
     const stranger = generateSigningKeyPair();
-    expect(await s.receive(signMessage('result', body, privateKeyFromPem(stranger.privateKeyPem, 'ed25519'), keyIdOf(stranger.publicKey)))).toBe('rejected');
+    expect(
+      await s.receive(signMessage('result', body, privateKeyFromPem(stranger.privateKeyPem, 'ed25519'), keyIdOf(stranger.publicKey))),
+    ).toBe('rejected');
     expect(await s.receive({ junk: true })).toBe('rejected');
-    expect(await s.receive(signMessage('result', body, privateKeyFromPem(agentKeys.privateKeyPem, 'ed25519'), keyIdOf(agentKeys.publicKey)))).toBe('recorded');
+    expect(
+      await s.receive(signMessage('result', body, privateKeyFromPem(agentKeys.privateKeyPem, 'ed25519'), keyIdOf(agentKeys.publicKey))),
+    ).toBe('recorded');
     const view = await as(a).get('/v1/agents/host-g');
     expect(view.status).toBe(200);
     await as(a).post('/v1/agents/host-g/revoke', { reason: 'host retired' });
-    expect(await s.receive(signMessage('result', body, privateKeyFromPem(agentKeys.privateKeyPem, 'ed25519'), keyIdOf(agentKeys.publicKey)))).toBe('rejected');
+    expect(
+      await s.receive(signMessage('result', body, privateKeyFromPem(agentKeys.privateKeyPem, 'ed25519'), keyIdOf(agentKeys.publicKey))),
+    ).toBe('rejected');
   });
 });

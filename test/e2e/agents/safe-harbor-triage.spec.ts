@@ -79,7 +79,24 @@ describe('safe harbor from the ledger decides triage', () => {
     expect((await agentCli(['init', '--state', state, '--agent-id', 'host-sh'])).status).toBe(0);
     expect((await agentCli(['enroll', '--state', state, '--service', base, '--token', tok.body.token])).status).toBe(0);
     expect((await as(b).post('/v1/agents/host-sh/approve')).body.status).toBe('active');
-    agent = spawn(process.execPath, ['-r', join(REPO, 'scripts/swc-register.js'), join(REPO, 'src/host-agent/main.ts'), 'run', '--state', state, '--redis', t.config.REDIS_URL, '--prefix', t.config.REDIS_PREFIX, '--heartbeat', '1'], { stdio: 'ignore' });
+    agent = spawn(
+      process.execPath,
+      [
+        '-r',
+        join(REPO, 'scripts/swc-register.js'),
+        join(REPO, 'src/host-agent/main.ts'),
+        'run',
+        '--state',
+        state,
+        '--redis',
+        t.config.REDIS_URL,
+        '--prefix',
+        t.config.REDIS_PREFIX,
+        '--heartbeat',
+        '1',
+      ],
+      { stdio: 'ignore' },
+    );
     expect((await as(a).post('/v1/keys', { keyId: 'key-sh', name: 'Lab results' })).status).toBe(201);
     expect((await as(a).post('/v1/keys/key-sh/activate')).body.status).toBe('active');
     expect((await as(a).post('/v1/datasets', { datasetId: 'ds-labs', agentId: 'host-sh', path: data })).status).toBe(201);
@@ -101,7 +118,15 @@ describe('safe harbor from the ledger decides triage', () => {
     });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
-    expect((await as(responder).post(`/v1/incidents/${id}/affected-counts`, { byState: { OH: 800 }, insufficientContact: 0, reason: 'estimate' })).status).toBe(200);
+    expect(
+      (
+        await as(responder).post(`/v1/incidents/${id}/affected-counts`, {
+          byState: { OH: 800 },
+          insufficientContact: 0,
+          reason: 'estimate',
+        })
+      ).status,
+    ).toBe(200);
     const decided = await as(officer).post(`/v1/incidents/${id}/triage`);
     expect(decided.status).toBe(200);
     const secured = await as(officer).get(`/v1/incidents/${id}`);
@@ -110,7 +135,10 @@ describe('safe harbor from the ledger decides triage', () => {
     expect((await as(officer).get(`/v1/incidents/${id}/obligations`)).body.obligations).toEqual([]);
 
     // The key turns out to have been taped to the laptop: compromised since the day after T0.
-    const comp = await as(a).post('/v1/keys/key-sh/compromise', { reason: 'key found with the stolen laptop', compromisedAt: new Date(t0 + DAY).toISOString() });
+    const comp = await as(a).post('/v1/keys/key-sh/compromise', {
+      reason: 'key found with the stolen laptop',
+      compromisedAt: new Date(t0 + DAY).toISOString(),
+    });
     expect(comp.status).toBe(200);
     const breach = await waitFor(async () => {
       const r = await as(officer).get(`/v1/incidents/${id}`);

@@ -16,7 +16,8 @@ import { makeTempDir } from '../../support/temp-dir';
 import { newSigner } from '../../integration/host-agent/fixtures';
 
 const REPO = resolve(__dirname, '../../..');
-const agentArgs = (args: string[]) => [process.execPath, ['-r', join(REPO, 'scripts/swc-register.js'), join(REPO, 'src/host-agent/main.ts'), ...args]] as const;
+const agentArgs = (args: string[]) =>
+  [process.execPath, ['-r', join(REPO, 'scripts/swc-register.js'), join(REPO, 'src/host-agent/main.ts'), ...args]] as const;
 /** Async: the agent talks HTTP to this very process, so the event loop must keep running. */
 function agentCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const [cmd, a] = agentArgs(args);
@@ -97,16 +98,30 @@ describe('operator walk-through with a real agent', () => {
     const tok = await as(a).post('/v1/agents/tokens', { agentId: 'host-e2e' });
     expect(tok.status).toBe(201);
     expect((await agentCli(['init', '--state', state, '--agent-id', 'host-e2e'])).status).toBe(0);
-    const enr = (await agentCli(['enroll', '--state', state, '--service', base, '--token', tok.body.token]));
+    const enr = await agentCli(['enroll', '--state', state, '--service', base, '--token', tok.body.token]);
     expect(enr.stderr).toBe('');
     expect(enr.status).toBe(0);
-    const reuse = (await agentCli(['enroll', '--state', state, '--service', base, '--token', tok.body.token]));
+    const reuse = await agentCli(['enroll', '--state', state, '--service', base, '--token', tok.body.token]);
     expect(reuse.status).not.toBe(0); // single use
     expect((await as(a).post('/v1/agents/host-e2e/approve')).status).toBe(422); // the token issuer cannot approve
     expect((await as(b).post('/v1/agents/host-e2e/approve')).body.status).toBe('active');
-    for (const [who, k] of [[b, bKey], [c, cKey]] as const) expect((await agentCli(['pin-approver', '--state', state, '--id', who.id, '--public-key', k.publicKey])).status).toBe(0);
+    for (const [who, k] of [
+      [b, bKey],
+      [c, cKey],
+    ] as const)
+      expect((await agentCli(['pin-approver', '--state', state, '--id', who.id, '--public-key', k.publicKey])).status).toBe(0);
     expect((await agentCli(['allow', '--state', state, 'dataset.shred'])).status).toBe(0);
-    const [cmd, args] = agentArgs(['run', '--state', state, '--redis', t.config.REDIS_URL, '--prefix', t.config.REDIS_PREFIX, '--heartbeat', '1']);
+    const [cmd, args] = agentArgs([
+      'run',
+      '--state',
+      state,
+      '--redis',
+      t.config.REDIS_URL,
+      '--prefix',
+      t.config.REDIS_PREFIX,
+      '--heartbeat',
+      '1',
+    ]);
     child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.on('data', (d) => (stderr += d.toString()));
 
@@ -126,10 +141,21 @@ describe('operator walk-through with a real agent', () => {
     expect(readdirSync(data).sort()).toEqual(['.safeharbor-manifest.json', 'chart-0.txt.shenc', 'chart-1.txt.shenc', 'chart-2.txt.shenc']);
     const afterEncrypt = new Date().toISOString();
     expect((await as(a).get(`/v1/datasets/ds-e2e/secured?at=${beforeEncrypt}`)).body).toMatchObject({ secured: false, encryption: null });
-    expect((await as(a).get(`/v1/datasets/ds-e2e/secured?at=${afterEncrypt}`)).body).toMatchObject({ secured: true, encryption: 'nist-800-111', keyCompromised: false });
+    expect((await as(a).get(`/v1/datasets/ds-e2e/secured?at=${afterEncrypt}`)).body).toMatchObject({
+      secured: true,
+      encryption: 'nist-800-111',
+      keyCompromised: false,
+    });
 
     // 4. Rotate: data keys re-wrapped, file bytes unchanged.
-    const digest = () => readdirSync(data).filter((n) => n.endsWith('.shenc')).map((n) => createHash('sha256').update(readFileSync(join(data, n))).digest('hex'));
+    const digest = () =>
+      readdirSync(data)
+        .filter((n) => n.endsWith('.shenc'))
+        .map((n) =>
+          createHash('sha256')
+            .update(readFileSync(join(data, n)))
+            .digest('hex'),
+        );
     const before = digest();
     const rot = await as(a).post('/v1/keys/key-e2e/rotate');
     expect(rot.body.currentVersion).toBe(2);
@@ -140,8 +166,30 @@ describe('operator walk-through with a real agent', () => {
     // 5. Grant: requested by compliance, approved by another officer; the agent's gate enforces it.
     const readAs = (p: string) => agentCli(['read', join(data, 'chart-1.txt'), '--as', p, '--state', state]);
     expect((await readAs('dr_lee')).status).toBe(3);
-    expect((await as(comp).post('/v1/access/grants', { grantId: 'g-e2e', principal: 'root', datasetId: 'ds-e2e', permission: 'read', purpose: 'ops', durationDays: 1 })).status).toBe(422);
-    expect((await as(comp).post('/v1/access/grants', { grantId: 'g-e2e', principal: 'dr_lee', datasetId: 'ds-e2e', permission: 'read', purpose: 'treatment', durationDays: 7 })).status).toBe(201);
+    expect(
+      (
+        await as(comp).post('/v1/access/grants', {
+          grantId: 'g-e2e',
+          principal: 'root',
+          datasetId: 'ds-e2e',
+          permission: 'read',
+          purpose: 'ops',
+          durationDays: 1,
+        })
+      ).status,
+    ).toBe(422);
+    expect(
+      (
+        await as(comp).post('/v1/access/grants', {
+          grantId: 'g-e2e',
+          principal: 'dr_lee',
+          datasetId: 'ds-e2e',
+          permission: 'read',
+          purpose: 'treatment',
+          durationDays: 7,
+        })
+      ).status,
+    ).toBe(201);
     expect((await as(comp).post('/v1/access/grants/g-e2e/approve')).status).toBe(422); // requester cannot approve
     const ok = await as(a).post('/v1/access/grants/g-e2e/approve');
     expect(ok.body.status).toBe('active');
@@ -159,16 +207,27 @@ describe('operator walk-through with a real agent', () => {
     expect(sh.body.status).toBe('awaiting-approval');
     const agentView = await as(a).get('/v1/agents/host-e2e');
     const pending = agentView.body.awaitingApproval.find((p: { commandId: string }) => p.commandId === sh.body.commandId);
-    const sign = (who: { id: string }, k: typeof bKey) => signApproval({ commandId: sh.body.commandId, agentId: 'host-e2e', action: pending.action, params: pending.params }, { approverId: who.id, role: 'security-officer', approvedAt: new Date().toISOString(), kid: k.kid, privateKey: k.key });
+    const sign = (who: { id: string }, k: typeof bKey) =>
+      signApproval(
+        { commandId: sh.body.commandId, agentId: 'host-e2e', action: pending.action, params: pending.params },
+        { approverId: who.id, role: 'security-officer', approvedAt: new Date().toISOString(), kid: k.kid, privateKey: k.key },
+      );
     expect((await as(a).post(`/v1/agents/host-e2e/commands/${sh.body.commandId}/approvals`, { approval: sign(a, bKey) })).status).toBe(422);
-    expect((await as(b).post(`/v1/agents/host-e2e/commands/${sh.body.commandId}/approvals`, { approval: sign(b, bKey) })).body.status).toBe('awaiting-approval');
-    expect((await as(c).post(`/v1/agents/host-e2e/commands/${sh.body.commandId}/approvals`, { approval: sign(c, cKey) })).body.status).toBe('issued');
+    expect((await as(b).post(`/v1/agents/host-e2e/commands/${sh.body.commandId}/approvals`, { approval: sign(b, bKey) })).body.status).toBe(
+      'awaiting-approval',
+    );
+    expect((await as(c).post(`/v1/agents/host-e2e/commands/${sh.body.commandId}/approvals`, { approval: sign(c, cKey) })).body.status).toBe(
+      'issued',
+    );
     expect(await commandDone(sh.body.commandId)).toMatchObject({ outcome: 'succeeded' });
     await waitFor(async () => (await as(a).get('/v1/datasets/ds-e2e')).body.shreddedAt, 'dataset shredded');
     expect(readdirSync(data)).toEqual([]);
     const now = new Date().toISOString();
     expect((await as(a).get(`/v1/datasets/ds-e2e/secured?at=${now}`)).body).toMatchObject({ secured: true, destruction: 'nist-800-88' });
-    expect((await as(a).get(`/v1/datasets/ds-e2e/secured?at=${afterEncrypt}`)).body).toMatchObject({ secured: true, encryption: 'nist-800-111' });
+    expect((await as(a).get(`/v1/datasets/ds-e2e/secured?at=${afterEncrypt}`)).body).toMatchObject({
+      secured: true,
+      encryption: 'nist-800-111',
+    });
     expect((await as(a).get('/v1/datasets/ds-e2e/secured?at=yesterday')).status).toBe(400);
     expect(existsSync(join(state, 'datasets', 'ds-e2e'))).toBe(false);
   }, 120_000);

@@ -21,17 +21,31 @@ describe('safeharbor CLI on a local data folder', () => {
     expect(badRole.code).toBe(2);
     expect(badRole.stderr).toMatch(/--role must be one of/);
 
-    const responder = await runCliProcess(['--api-key', adminKey, 'principals', 'create', '--name', 'Riley', '--role', 'incident-responder'], env);
+    const responder = await runCliProcess(
+      ['--api-key', adminKey, 'principals', 'create', '--name', 'Riley', '--role', 'incident-responder'],
+      env,
+    );
     const key = JSON.parse(responder.stdout).apiKey as string;
 
-    const invalid = await runCliProcess(['incidents', 'report', '--title', 'T', '--discovered-on', '2025-02-29', '--summary', 'S'], { ...env, SAFEHARBOR_API_KEY: key });
+    const invalid = await runCliProcess(['incidents', 'report', '--title', 'T', '--discovered-on', '2025-02-29', '--summary', 'S'], {
+      ...env,
+      SAFEHARBOR_API_KEY: key,
+    });
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toMatch(/discoveredOn/);
 
-    const ok = await runCliProcess(['incidents', 'report', '--title', 'Misdirected fax', '--discovered-on', '2024-02-29', '--summary', 'Fax to wrong clinic'], { ...env, SAFEHARBOR_API_KEY: key });
+    const ok = await runCliProcess(
+      ['incidents', 'report', '--title', 'Misdirected fax', '--discovered-on', '2024-02-29', '--summary', 'Fax to wrong clinic'],
+      { ...env, SAFEHARBOR_API_KEY: key },
+    );
     expect(ok.code).toBe(0);
     const incident = JSON.parse(ok.stdout);
-    expect(incident).toMatchObject({ title: 'Misdirected fax', discoveredOn: '2024-02-29', version: 1, reportedBy: JSON.parse(responder.stdout).id });
+    expect(incident).toMatchObject({
+      title: 'Misdirected fax',
+      discoveredOn: '2024-02-29',
+      version: 1,
+      reportedBy: JSON.parse(responder.stdout).id,
+    });
 
     const rebuild = await runCliProcess(['projections', 'rebuild'], { ...env, SAFEHARBOR_API_KEY: key });
     expect(rebuild.code).toBe(0);

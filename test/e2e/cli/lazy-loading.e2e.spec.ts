@@ -24,7 +24,10 @@ function runAndListModules(args: string[], env: Record<string, string>): Promise
       process.exitCode = code;
     });`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts/swc-register.js'), '-e', probe], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
+    const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts/swc-register.js'), '-e', probe], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -42,12 +45,29 @@ const APPLICATION = ['@nestjs/core', '@nestjs/cqrs', 'better-sqlite3', 'bullmq',
 
 describe('commands that need no application load none of it', () => {
   const dir = makeTempDir('safeharbor-cli-lazy-');
-  const env = { DATA_DIR: join(dir.path, 'data'), MASTER_KEY_FILE: join(dir.path, 'secrets', 'master.key'), LEDGER_WITNESS_DIRS: join(dir.path, 'data-witness') };
+  const env = {
+    DATA_DIR: join(dir.path, 'data'),
+    MASTER_KEY_FILE: join(dir.path, 'secrets', 'master.key'),
+    LEDGER_WITNESS_DIRS: join(dir.path, 'data-witness'),
+  };
   afterAll(() => dir.cleanup());
 
   it('triage answers from the pure engine', async () => {
     const input = join(dir.path, 'facts.json');
-    writeFileSync(input, JSON.stringify({ reporter: 'covered-entity', discoveredOn: '2025-03-10', affectedByState: { OH: 3 }, exception: null, safeguards: { encryption: null, keyCompromised: false, destruction: null }, riskAssessment: null, insufficientContact: 0, imminentMisuse: false, lawEnforcementDelay: null }));
+    writeFileSync(
+      input,
+      JSON.stringify({
+        reporter: 'covered-entity',
+        discoveredOn: '2025-03-10',
+        affectedByState: { OH: 3 },
+        exception: null,
+        safeguards: { encryption: null, keyCompromised: false, destruction: null },
+        riskAssessment: null,
+        insufficientContact: 0,
+        imminentMisuse: false,
+        lawEnforcementDelay: null,
+      }),
+    );
     const r = await runAndListModules(['triage', '--input', input], env);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ breach: true, totalAffected: 3 });
@@ -62,7 +82,11 @@ describe('commands that need no application load none of it', () => {
       ['officer', 'keygen', '--out', join(dir.path, 'officer.key')],
     ]) {
       const r = await runAndListModules(args, env);
-      expect({ args, code: r.code, application: r.loaded.filter((p) => APPLICATION.includes(p)) }).toEqual({ args, code: 0, application: [] });
+      expect({ args, code: r.code, application: r.loaded.filter((p) => APPLICATION.includes(p)) }).toEqual({
+        args,
+        code: 0,
+        application: [],
+      });
     }
   }, 60_000);
 

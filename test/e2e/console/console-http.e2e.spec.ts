@@ -20,7 +20,10 @@ describe('console over HTTP', () => {
 
   beforeAll(async () => {
     mkdirSync(join(web.path, 'assets'), { recursive: true });
-    writeFileSync(join(web.path, 'index.html'), '<html><head><meta property="csp-nonce" nonce="__CSP_NONCE__"><script type="module" src="/assets/app-abc123.js" nonce="__CSP_NONCE__"></script></head></html>');
+    writeFileSync(
+      join(web.path, 'index.html'),
+      '<html><head><meta property="csp-nonce" nonce="__CSP_NONCE__"><script type="module" src="/assets/app-abc123.js" nonce="__CSP_NONCE__"></script></head></html>',
+    );
     writeFileSync(join(web.path, 'assets', 'app-abc123.js'), 'console.log(1)');
     writeFileSync(join(web.path, 'favicon.svg'), '<svg/>');
     t = await startTestApp({ clock, env: { CONSOLE_DIR: web.path } });
@@ -59,7 +62,10 @@ describe('console over HTTP', () => {
       expect((await t.http().get('/favicon.svg').expect(200)).headers['cache-control']).toBe('no-cache');
       await t.http().get('/assets/gone-000.js').expect(404);
       await t.http().get('/.vite/manifest.json').expect(404);
-      await t.http().get('/..%2f..%2fetc/passwd').expect((r) => expect(r.text).not.toContain('root:'));
+      await t
+        .http()
+        .get('/..%2f..%2fetc/passwd')
+        .expect((r) => expect(r.text).not.toContain('root:'));
     });
 
     it('leaves the API, OpenAPI and probes alone', async () => {
@@ -73,7 +79,10 @@ describe('console over HTTP', () => {
 
   describe('sessions through the API guard', () => {
     async function sessionFor(role: 'compliance-officer' | 'admin') {
-      const p = role === 'admin' ? { id: (await t.http().get('/v1/people').set('Authorization', `Bearer ${t.adminKey}`)).body.items[0].id } : await t.principal(role);
+      const p =
+        role === 'admin'
+          ? { id: (await t.http().get('/v1/people').set('Authorization', `Bearer ${t.adminKey}`)).body.items[0].id }
+          : await t.principal(role);
       const s = await t.app.get(SessionsService).start({ id: p.id, name: 'Test Person', role }, 'passkey', 'test');
       return { id: p.id, cookie: `sh_session=${s.secret}`, csrf: s.csrfToken };
     }
@@ -81,7 +90,13 @@ describe('console over HTTP', () => {
     it('a session reads what its role may read and writes only with the CSRF token', async () => {
       const admin = await sessionFor('admin');
       const me = await t.http().get('/v1/session').set('Cookie', admin.cookie).expect(200);
-      expect(me.body).toMatchObject({ signedIn: true, principal: { role: 'admin' }, csrfToken: admin.csrf, idleTimeoutSeconds: 900, organization: { timeZone: 'America/New_York' } });
+      expect(me.body).toMatchObject({
+        signedIn: true,
+        principal: { role: 'admin' },
+        csrfToken: admin.csrf,
+        idleTimeoutSeconds: 900,
+        organization: { timeZone: 'America/New_York' },
+      });
       await t.http().get('/v1/invitations').set('Cookie', admin.cookie).expect(200);
       const body = { name: 'Ray Responder', email: 'ray@example.org', role: 'incident-responder' };
       const refused = await t.http().post('/v1/invitations').set('Cookie', admin.cookie).send(body);
@@ -92,15 +107,31 @@ describe('console over HTTP', () => {
       expect(ok.body).toMatchObject({ status: 'pending', role: 'incident-responder', expiresAt: '2025-03-13T14:00:00.000Z' });
       // The same role rules as API keys: an officer's session may not invite.
       const officer = await sessionFor('compliance-officer');
-      await t.http().post('/v1/invitations').set('Cookie', officer.cookie).set('X-CSRF-Token', officer.csrf).send({ ...body, email: 'x@example.org' }).expect(403);
+      await t
+        .http()
+        .post('/v1/invitations')
+        .set('Cookie', officer.cookie)
+        .set('X-CSRF-Token', officer.csrf)
+        .send({ ...body, email: 'x@example.org' })
+        .expect(403);
     });
 
     it('invalid input names the field; a duplicate pending invitation is refused', async () => {
       const admin = await sessionFor('admin');
-      const bad = await t.http().post('/v1/invitations').set('Cookie', admin.cookie).set('X-CSRF-Token', admin.csrf).send({ name: '', email: 'nope', role: 'agent' });
+      const bad = await t
+        .http()
+        .post('/v1/invitations')
+        .set('Cookie', admin.cookie)
+        .set('X-CSRF-Token', admin.csrf)
+        .send({ name: '', email: 'nope', role: 'agent' });
       expect(bad.status).toBe(400);
       expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['email', 'name', 'role']);
-      const dup = await t.http().post('/v1/invitations').set('Cookie', admin.cookie).set('X-CSRF-Token', admin.csrf).send({ name: 'Ray', email: 'RAY@example.org', role: 'auditor' });
+      const dup = await t
+        .http()
+        .post('/v1/invitations')
+        .set('Cookie', admin.cookie)
+        .set('X-CSRF-Token', admin.csrf)
+        .send({ name: 'Ray', email: 'RAY@example.org', role: 'auditor' });
       expect(dup.status).toBe(400);
       expect(dup.body.errors[0].field).toBe('email');
     });
@@ -108,17 +139,38 @@ describe('console over HTTP', () => {
     it('a role change takes effect at the next request; nobody changes their own role', async () => {
       const admin = await sessionFor('admin');
       const officer = await sessionFor('compliance-officer');
-      const self = await t.http().post(`/v1/people/${admin.id}/role`).set('Cookie', admin.cookie).set('X-CSRF-Token', admin.csrf).send({ role: 'auditor', reason: 'x' });
+      const self = await t
+        .http()
+        .post(`/v1/people/${admin.id}/role`)
+        .set('Cookie', admin.cookie)
+        .set('X-CSRF-Token', admin.csrf)
+        .send({ role: 'auditor', reason: 'x' });
       expect(self.status).toBe(403);
-      await t.http().post(`/v1/people/${officer.id}/role`).set('Cookie', admin.cookie).set('X-CSRF-Token', admin.csrf).send({ role: 'auditor', reason: 'moved to internal audit' }).expect(200);
+      await t
+        .http()
+        .post(`/v1/people/${officer.id}/role`)
+        .set('Cookie', admin.cookie)
+        .set('X-CSRF-Token', admin.csrf)
+        .send({ role: 'auditor', reason: 'moved to internal audit' })
+        .expect(200);
       expect((await t.http().get('/v1/session').set('Cookie', officer.cookie)).body.principal.role).toBe('auditor');
-      expect((await events('PrincipalRoleChanged')).at(-1)).toMatchObject({ principalId: officer.id, from: 'compliance-officer', to: 'auditor' });
+      expect((await events('PrincipalRoleChanged')).at(-1)).toMatchObject({
+        principalId: officer.id,
+        from: 'compliance-officer',
+        to: 'auditor',
+      });
     });
 
     it('a disabled person is signed out at the next request', async () => {
       const admin = await sessionFor('admin');
       const officer = await sessionFor('compliance-officer');
-      await t.http().post(`/v1/principals/${officer.id}/disable`).set('Cookie', admin.cookie).set('X-CSRF-Token', admin.csrf).send({ reason: 'left' }).expect(200);
+      await t
+        .http()
+        .post(`/v1/principals/${officer.id}/disable`)
+        .set('Cookie', admin.cookie)
+        .set('X-CSRF-Token', admin.csrf)
+        .send({ reason: 'left' })
+        .expect(200);
       const r = await t.http().get('/v1/today').set('Cookie', officer.cookie);
       expect(r.status).toBe(401);
       expect((await events('SignedOut')).at(-1)).toMatchObject({ principalId: officer.id, reason: 'disabled' });
@@ -142,13 +194,19 @@ describe('console over HTTP', () => {
 
     it('a passkey that is not registered here is refused and recorded as a failed sign-in', async () => {
       await t.http().post('/v1/session/passkey/options').expect(200);
-      const r = await t.http().post('/v1/session/passkey').send({ response: { id: 'bm90LWEta2V5', rawId: 'bm90LWEta2V5', type: 'public-key', response: {} } });
+      const r = await t
+        .http()
+        .post('/v1/session/passkey')
+        .send({ response: { id: 'bm90LWEta2V5', rawId: 'bm90LWEta2V5', type: 'public-key', response: {} } });
       expect(r.status).toBe(401);
       expect((await events('SignInFailed')).at(-1)).toEqual({ method: 'passkey', reason: 'unknown-passkey' });
     });
 
     it('a forged or unknown invitation link names the token', async () => {
-      const r = await t.http().post('/v1/enrollment/lookup').send({ token: '0195805a-f700-7723-b99e-cf0d1098eb69.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' });
+      const r = await t
+        .http()
+        .post('/v1/enrollment/lookup')
+        .send({ token: '0195805a-f700-7723-b99e-cf0d1098eb69.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' });
       expect(r.status).toBe(400);
       expect(r.body.errors).toEqual([{ field: 'token', reason: 'this invitation link is not valid' }]);
     });

@@ -6,7 +6,8 @@
 import { FakeClock } from '../../../src/platform/clock';
 import { startTestApp, type TestApp } from '../../support/test-app';
 
-const HEADER = 'name,line1,line2,city,state,zip,email,emailConsent,deceased,nextOfKinName,nextOfKinLine1,nextOfKinLine2,nextOfKinCity,nextOfKinState,nextOfKinZip';
+const HEADER =
+  'name,line1,line2,city,state,zip,email,emailConsent,deceased,nextOfKinName,nextOfKinLine1,nextOfKinLine2,nextOfKinCity,nextOfKinState,nextOfKinZip';
 
 describe('GET /v1/today', () => {
   let t: TestApp;
@@ -20,7 +21,11 @@ describe('GET /v1/today', () => {
   const today = async (key: string) => {
     const r = await t.http().get('/v1/today').set(auth(key));
     expect(r.status).toBe(200);
-    return r.body as { today: string; timeZone: string; sections: Array<{ key: string; items: Array<Record<string, unknown>>; emptyHint: string }> };
+    return r.body as {
+      today: string;
+      timeZone: string;
+      sections: Array<{ key: string; items: Array<Record<string, unknown>>; emptyHint: string }>;
+    };
   };
   const section = (body: Awaited<ReturnType<typeof today>>, key: string) => body.sections.find((s) => s.key === key);
 
@@ -30,14 +35,29 @@ describe('GET /v1/today', () => {
     officer = (await t.principal('compliance-officer')).apiKey;
     officer2 = (await t.principal('compliance-officer')).apiKey;
     auditor = (await t.principal('auditor')).apiKey;
-    const r = await t.http().post('/v1/incidents').set(auth(responder)).send({
-      title: 'Laptop stolen from clinic car', discoveredOn: '2025-03-10', summary: 'Unencrypted laptop with scheduling exports.',
-      reporter: { kind: 'covered-entity' }, discovery: { basis: 'actual-knowledge' }, occurred: { from: '2025-03-01' },
-      breachType: 'theft', locations: ['laptop'],
-    });
+    const r = await t
+      .http()
+      .post('/v1/incidents')
+      .set(auth(responder))
+      .send({
+        title: 'Laptop stolen from clinic car',
+        discoveredOn: '2025-03-10',
+        summary: 'Unencrypted laptop with scheduling exports.',
+        reporter: { kind: 'covered-entity' },
+        discovery: { basis: 'actual-knowledge' },
+        occurred: { from: '2025-03-01' },
+        breachType: 'theft',
+        locations: ['laptop'],
+      });
     incidentId = r.body.id;
     const rows = [HEADER, ...Array.from({ length: 12 }, (_, i) => `Person ${i},${i} Main St,,Columbus,OH,43004,,,,,,,,,`)];
-    await t.http().post(`/v1/incidents/${incidentId}/affected`).set(auth(responder)).set('Content-Type', 'text/csv').send(rows.join('\n') + '\n').expect(201);
+    await t
+      .http()
+      .post(`/v1/incidents/${incidentId}/affected`)
+      .set(auth(responder))
+      .set('Content-Type', 'text/csv')
+      .send(rows.join('\n') + '\n')
+      .expect(201);
     await t.http().post(`/v1/incidents/${incidentId}/triage`).set(auth(officer)).send({}).expect(200);
   });
   afterAll(async () => {
@@ -71,7 +91,12 @@ describe('GET /v1/today', () => {
   });
 
   it('a waiver request waits for the other officer, never for the one who asked', async () => {
-    await t.http().post(`/v1/incidents/${incidentId}/obligations/hhs-notice/waiver`).set(auth(officer)).send({ reason: 'Testing the approvals list.' }).expect(200);
+    await t
+      .http()
+      .post(`/v1/incidents/${incidentId}/obligations/hhs-notice/waiver`)
+      .set(auth(officer))
+      .send({ reason: 'Testing the approvals list.' })
+      .expect(200);
     expect(section(await today(officer), 'approvals')!.items).toEqual([]);
     expect(section(await today(officer2), 'approvals')!.items).toEqual([
       expect.objectContaining({ kind: 'waiver', id: `${incidentId}.hhs-notice`, href: `/incidents/${incidentId}` }),

@@ -32,9 +32,16 @@ describe('safeharbor affected import (CLI)', () => {
   }
 
   it('streams the file into an encrypted artifact, prints digests and counts, and the incident sees the new list', async () => {
-    const created = await t.http().post('/v1/incidents').set('Authorization', `Bearer ${responder}`).send({
-      title: 'Misdirected mailing', discoveredOn: '2025-03-10', summary: 'Statements mailed to wrong addresses.', reporter: { kind: 'covered-entity' },
-    });
+    const created = await t
+      .http()
+      .post('/v1/incidents')
+      .set('Authorization', `Bearer ${responder}`)
+      .send({
+        title: 'Misdirected mailing',
+        discoveredOn: '2025-03-10',
+        summary: 'Statements mailed to wrong addresses.',
+        reporter: { kind: 'covered-entity' },
+      });
     const id = created.body.id as string;
     const file = join(t.dataDir, '..', 'list.csv');
     const rows = ['First,Last,Street,Town,ST,Postal'];
@@ -45,7 +52,11 @@ describe('safeharbor affected import (CLI)', () => {
     const r = cli(['affected', 'import', '--incident', id, '--mapping', mapping, file]);
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ incidentId: id, listVersion: 1, summary: { rows: 301, accepted: 300, duplicates: 1, byState: { OH: 200, TX: 100 } } });
+    expect(out).toMatchObject({
+      incidentId: id,
+      listVersion: 1,
+      summary: { rows: 301, accepted: 300, duplicates: 1, byState: { OH: 200, TX: 100 } },
+    });
     expect(r.stdout).not.toContain('Given');
     expect(r.stderr).not.toContain('Given');
     const tl = await t.http().get(`/v1/incidents/${id}/timeline`).set('Authorization', `Bearer ${responder}`);

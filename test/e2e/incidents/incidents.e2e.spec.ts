@@ -37,10 +37,20 @@ describe('incidents through HTTP (first vertical slice)', () => {
 
   it('a stale If-Match is a 409 problem and writes nothing', async () => {
     const { body } = await t.http().post('/v1/incidents').set('Authorization', `Bearer ${responder}`).send(report);
-    const first = await t.http().patch(`/v1/incidents/${body.id}`).set('Authorization', `Bearer ${responder}`).set('If-Match', '"1"').send({ title: 'Laptop stolen (amended)' });
+    const first = await t
+      .http()
+      .patch(`/v1/incidents/${body.id}`)
+      .set('Authorization', `Bearer ${responder}`)
+      .set('If-Match', '"1"')
+      .send({ title: 'Laptop stolen (amended)' });
     expect(first.status).toBe(200);
     expect(first.headers.etag).toBe('"2"');
-    const stale = await t.http().patch(`/v1/incidents/${body.id}`).set('Authorization', `Bearer ${responder}`).set('If-Match', '"1"').send({ title: 'Other title' });
+    const stale = await t
+      .http()
+      .patch(`/v1/incidents/${body.id}`)
+      .set('Authorization', `Bearer ${responder}`)
+      .set('If-Match', '"1"')
+      .send({ title: 'Other title' });
     expect(stale.status).toBe(409);
     expect(stale.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(stale.body).toMatchObject({ status: 409, title: 'Conflict', currentVersion: '2' });
@@ -50,18 +60,34 @@ describe('incidents through HTTP (first vertical slice)', () => {
   });
 
   it('bad input is a 400 problem naming the field', async () => {
-    const res = await t.http().post('/v1/incidents').set('Authorization', `Bearer ${responder}`).send({ ...report, discoveredOn: '2025-02-30', extra: 1 });
+    const res = await t
+      .http()
+      .post('/v1/incidents')
+      .set('Authorization', `Bearer ${responder}`)
+      .send({ ...report, discoveredOn: '2025-02-30', extra: 1 });
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     const fields = res.body.errors.map((e: { field: string }) => e.field).sort();
     expect(fields).toEqual(['discoveredOn', 'extra']);
-    const notJson = await t.http().post('/v1/incidents').set('Authorization', `Bearer ${responder}`).set('Content-Type', 'application/json').send('{"title":');
+    const notJson = await t
+      .http()
+      .post('/v1/incidents')
+      .set('Authorization', `Bearer ${responder}`)
+      .set('Content-Type', 'application/json')
+      .send('{"title":');
     expect(notJson.status).toBe(400);
   });
 
   it('401 without a key, 403 for a role that may not act, 404 for an unknown incident', async () => {
     expect((await t.http().post('/v1/incidents').send(report)).status).toBe(401);
-    expect((await t.http().get('/v1/incidents').set('Authorization', 'Bearer shk_000000000000_' + 'A'.repeat(43))).status).toBe(401);
+    expect(
+      (
+        await t
+          .http()
+          .get('/v1/incidents')
+          .set('Authorization', 'Bearer shk_000000000000_' + 'A'.repeat(43))
+      ).status,
+    ).toBe(401);
     const forbidden = await t.http().post('/v1/incidents').set('Authorization', `Bearer ${auditor}`).send(report);
     expect(forbidden.status).toBe(403);
     expect(forbidden.body.type).toBe('urn:safeharbor:problem:forbidden');
@@ -79,7 +105,12 @@ describe('incidents through HTTP (first vertical slice)', () => {
     expect(b.status).toBe(201);
     expect(b.body.id).toBe(a.body.id);
     expect(b.headers['idempotent-replayed']).toBe('true');
-    const c = await t.http().post('/v1/incidents').set('Authorization', `Bearer ${responder}`).set('Idempotency-Key', key).send({ ...report, title: 'different' });
+    const c = await t
+      .http()
+      .post('/v1/incidents')
+      .set('Authorization', `Bearer ${responder}`)
+      .set('Idempotency-Key', key)
+      .send({ ...report, title: 'different' });
     expect(c.status).toBe(422);
   });
 

@@ -9,7 +9,11 @@ describe('request limits as problem+json', () => {
 
   it('413 for a body over the limit, and nothing is written', async () => {
     const { apiKey } = await t.principal('incident-responder');
-    const res = await t.http().post('/v1/incidents').set('Authorization', `Bearer ${apiKey}`).send({ title: 'x', discoveredOn: '2025-01-01', summary: 'y'.repeat(5000), reporter: { kind: 'covered-entity' } });
+    const res = await t
+      .http()
+      .post('/v1/incidents')
+      .set('Authorization', `Bearer ${apiKey}`)
+      .send({ title: 'x', discoveredOn: '2025-01-01', summary: 'y'.repeat(5000), reporter: { kind: 'covered-entity' } });
     expect(res.status).toBe(413);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 413, title: 'Payload Too Large' });

@@ -38,8 +38,13 @@ const INPUTS: Array<[string, unknown]> = [
   [
     'multi-state with hold and overlays',
     {
-      reporter: 'covered-entity', discoveredOn: '2026-02-27', affectedByState: { CA: 700, NY: 12, TX: 260, VT: 3, unknown: 40 },
-      insufficientContact: 25, imminentMisuse: true, lawEnforcementDelay: { statement: 'oral', madeOn: '2026-03-02' }, lawEnforcementPolicy: 'strict',
+      reporter: 'covered-entity',
+      discoveredOn: '2026-02-27',
+      affectedByState: { CA: 700, NY: 12, TX: 260, VT: 3, unknown: 40 },
+      insufficientContact: 25,
+      imminentMisuse: true,
+      lawEnforcementDelay: { statement: 'oral', madeOn: '2026-03-02' },
+      lawEnforcementPolicy: 'strict',
     },
   ],
 ];
@@ -59,7 +64,11 @@ describe('triage contract: CLI and HTTP give the same bytes', () => {
   });
 
   it.each(INPUTS)('%s', async (name, input) => {
-    const res = await t.http().post('/v1/triage/evaluate').set('Authorization', `Bearer ${key}`).send(input as object);
+    const res = await t
+      .http()
+      .post('/v1/triage/evaluate')
+      .set('Authorization', `Bearer ${key}`)
+      .send(input as object);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     const file = join(dir, `${name.replace(/\W+/g, '-')}.json`);
@@ -77,8 +86,11 @@ describe('triage contract: CLI and HTTP give the same bytes', () => {
 
   it('--explain and ?explain=true give the same bytes: every jurisdiction explained with rule version, citation and sources', async () => {
     const input = {
-      reporter: 'covered-entity', discoveredOn: '2026-03-10', affectedByState: { MA: 700, OH: 120, AS: 2, unknown: 5 },
-      dataElements: ['name', 'ssn'], recordForms: ['electronic'],
+      reporter: 'covered-entity',
+      discoveredOn: '2026-03-10',
+      affectedByState: { MA: 700, OH: 120, AS: 2, unknown: 5 },
+      dataElements: ['name', 'ssn'],
+      recordForms: ['electronic'],
     };
     const res = await t.http().post('/v1/triage/evaluate?explain=true').set('Authorization', `Bearer ${key}`).send(input);
     expect(res.status).toBe(200);
@@ -92,9 +104,16 @@ describe('triage contract: CLI and HTTP give the same bytes', () => {
     expect(Object.keys(byCode)).toEqual(['AS', 'MA', 'OH']);
     expect(byCode.AS.rules[0].why).toContain('no overlay for AS');
     expect(byCode.OH.rules[0]).toMatchObject({ ruleVersion: 'OH-1349.19@2007-03-30', applies: false });
-    expect(byCode.MA.rules[0]).toMatchObject({ ruleVersion: 'MA-93H@2019-04-11', statute: 'M.G.L. c. 93H §§ 1–6 (as amended by St. 2018, c. 444)', applies: true });
+    expect(byCode.MA.rules[0]).toMatchObject({
+      ruleVersion: 'MA-93H@2019-04-11',
+      statute: 'M.G.L. c. 93H §§ 1–6 (as amended by St. 2018, c. 444)',
+      applies: true,
+    });
     expect(byCode.MA.rules[0].sources[0]).toMatchObject({ consulted: '2026-12-04' });
-    expect(byCode.MA.rules[0].duties.find((d: { duty: string }) => d.duty === 'ma-93h.ag-ocabr')).toMatchObject({ owed: true, citation: 'M.G.L. c. 93H §§ 3(b), 5' });
+    expect(byCode.MA.rules[0].duties.find((d: { duty: string }) => d.duty === 'ma-93h.ag-ocabr')).toMatchObject({
+      owed: true,
+      citation: 'M.G.L. c. 93H §§ 3(b), 5',
+    });
     // Without the flag the same input answers without the section.
     const plain = await t.http().post('/v1/triage/evaluate').set('Authorization', `Bearer ${key}`).send(input);
     expect('explain' in plain.body).toBe(false);
@@ -107,7 +126,12 @@ describe('triage contract: CLI and HTTP give the same bytes', () => {
   });
 
   it('HTTP: a body that is not JSON is a 400 problem', async () => {
-    const res = await t.http().post('/v1/triage/evaluate').set('Authorization', `Bearer ${key}`).set('Content-Type', 'application/json').send('{"reporter":');
+    const res = await t
+      .http()
+      .post('/v1/triage/evaluate')
+      .set('Authorization', `Bearer ${key}`)
+      .set('Content-Type', 'application/json')
+      .send('{"reporter":');
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
@@ -143,10 +167,12 @@ describe('triage contract: CLI and HTTP give the same bytes', () => {
     expect(cli(['triage', '--input', join(dir, 'missing.json')]).status).toBe(2);
   });
 
-  it('overlays validate: a lawyer\'s edit with a bad field exits 2 naming the file, the field and the line', () => {
+  it("overlays validate: a lawyer's edit with a bad field exits 2 naming the file, the field and the line", () => {
     const bad = join(dir, 'overlays');
     mkdirSync(bad);
-    const ma = readFileSync(join(REPO, 'workflows/state-overlays/MA.yaml'), 'utf8').replace('threshold:', 'treshold:').replace('effect: deemed', 'effect: deemd');
+    const ma = readFileSync(join(REPO, 'workflows/state-overlays/MA.yaml'), 'utf8')
+      .replace('threshold:', 'treshold:')
+      .replace('effect: deemed', 'effect: deemd');
     writeFileSync(join(bad, 'MA.yaml'), ma);
     const r = cli(['overlays', 'validate', bad]);
     expect(r.status).toBe(2);

@@ -24,9 +24,19 @@ describe('ledger integrity over HTTP (/v1/ledger, /v1/evidence)', () => {
       .http()
       .post('/v1/incidents')
       .set('Authorization', `Bearer ${responder}`)
-      .send({ title: 'Misdirected fax', discoveredOn: '2025-03-10', summary: 'A fax went to the wrong clinic.', reporter: { kind: 'covered-entity' } });
+      .send({
+        title: 'Misdirected fax',
+        discoveredOn: '2025-03-10',
+        summary: 'A fax went to the wrong clinic.',
+        reporter: { kind: 'covered-entity' },
+      });
     incidentId = r.body.id;
-    await t.http().patch(`/v1/incidents/${incidentId}`).set('Authorization', `Bearer ${responder}`).set('If-Match', '"1"').send({ title: 'Misdirected fax (amended)' });
+    await t
+      .http()
+      .patch(`/v1/incidents/${incidentId}`)
+      .set('Authorization', `Bearer ${responder}`)
+      .set('If-Match', '"1"')
+      .send({ title: 'Misdirected fax (amended)' });
   });
   afterAll(async () => {
     await t.close();
@@ -70,7 +80,12 @@ describe('ledger integrity over HTTP (/v1/ledger, /v1/evidence)', () => {
   });
 
   it('exports the incident evidence for the auditor; it verifies offline and fails on a changed byte', async () => {
-    const r = await t.http().get(`/v1/evidence/incidents/${incidentId}`).set(as(auditor)).buffer(true).parse(binaryParser as never);
+    const r = await t
+      .http()
+      .get(`/v1/evidence/incidents/${incidentId}`)
+      .set(as(auditor))
+      .buffer(true)
+      .parse(binaryParser as never);
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('application/zip');
     expect(r.headers['x-evidence-events']).toBe('2');
@@ -92,7 +107,13 @@ describe('ledger integrity over HTTP (/v1/ledger, /v1/evidence)', () => {
     expect(p.body).toMatchObject({ position: Number(pos), leafHash: entry.leafHash });
     const { verifyInclusion } = require('../../../src/ledger/integrity/proofs');
     expect(() =>
-      verifyInclusion(p.body.leafIndex, p.body.treeSize, Buffer.from(p.body.leafHash, 'hex'), p.body.proof.map((b: string) => Buffer.from(b, 'base64')), Buffer.from(p.body.root, 'base64')),
+      verifyInclusion(
+        p.body.leafIndex,
+        p.body.treeSize,
+        Buffer.from(p.body.leafHash, 'hex'),
+        p.body.proof.map((b: string) => Buffer.from(b, 'base64')),
+        Buffer.from(p.body.root, 'base64'),
+      ),
     ).not.toThrow();
     // extracted folder with one changed byte in an event
     const x = path.join(dir, 'x');

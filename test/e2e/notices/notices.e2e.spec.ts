@@ -38,7 +38,9 @@ describe('notices e2e', () => {
   let approver: { id: string; apiKey: string };
   const facts = testFacts();
   const org = testOrg();
-  const people = Array.from({ length: 60 }, (_, i) => syntheticPerson(i, i % 15 === 7 ? { insufficientContact: true, emailConsent: false } : {}));
+  const people = Array.from({ length: 60 }, (_, i) =>
+    syntheticPerson(i, i % 15 === 7 ? { insufficientContact: true, emailConsent: false } : {}),
+  );
 
   beforeAll(async () => {
     t = await startTestApp({ env: { NOTICES_CHUNK_SIZE: '25', NOTICES_EMAIL_RATE: '0' } as Record<string, string> });
@@ -55,21 +57,37 @@ describe('notices e2e', () => {
     const artifacts = t.app.get<ArtifactStore>(ARTIFACT_STORE);
     const recipients = await artifacts.write(`incident:${facts.incidentId}`, asAsync(people.map((p) => `${JSON.stringify(p)}\n`)));
     const draft = await t.http().post('/v1/notices/batches').set(as(drafter)).send({
-      incidentId: facts.incidentId, kind: 'individual', letterDate: '2025-04-01', organization: org, facts, recipientsArtifact: recipients.digest,
+      incidentId: facts.incidentId,
+      kind: 'individual',
+      letterDate: '2025-04-01',
+      organization: org,
+      facts,
+      recipientsArtifact: recipients.digest,
     });
     expect(draft.status).toBe(201);
     const id = draft.body.batchId as string;
     expect(draft.body.status).toBe('drafted');
 
     // A missing required fact is a 400 naming the field.
-    const bad = await t.http().post('/v1/notices/batches').set(as(drafter)).send({
-      incidentId: facts.incidentId, kind: 'individual', letterDate: '2025-04-01', organization: org, facts: { ...facts, stepsForIndividuals: [] }, recipientsArtifact: recipients.digest,
-    });
+    const bad = await t
+      .http()
+      .post('/v1/notices/batches')
+      .set(as(drafter))
+      .send({
+        incidentId: facts.incidentId,
+        kind: 'individual',
+        letterDate: '2025-04-01',
+        organization: org,
+        facts: { ...facts, stepsForIndividuals: [] },
+        recipientsArtifact: recipients.digest,
+      });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('incident.stepsForIndividuals');
 
     // Approval before a preview is refused.
-    expect((await t.http().post(`/v1/notices/batches/${id}/approve`).set(as(approver)).send({ contentDigest: draft.body.contentDigest })).status).toBe(422);
+    expect(
+      (await t.http().post(`/v1/notices/batches/${id}/approve`).set(as(approver)).send({ contentDigest: draft.body.contentDigest })).status,
+    ).toBe(422);
 
     const preview = await t.http().post(`/v1/notices/batches/${id}/preview`).set(as(drafter)).send();
     expect(preview.status).toBe(200);
@@ -77,7 +95,16 @@ describe('notices e2e', () => {
     for (const p of people) expectedByChannel[planChannel(p).channel] = (expectedByChannel[planChannel(p).channel] ?? 0) + 1;
     for (const [c, n] of Object.entries(expectedByChannel)) expect(preview.body.counts.byChannel[c]).toBe(n);
     expect(preview.body.counts.total).toBe(people.length);
-    const sample = await t.http().get(preview.body.samples[0].href).set(as(approver)).buffer(true).parse((res, cb) => { const b: Buffer[] = []; res.on('data', (c: Buffer) => b.push(c)); res.on('end', () => cb(null, Buffer.concat(b))); });
+    const sample = await t
+      .http()
+      .get(preview.body.samples[0].href)
+      .set(as(approver))
+      .buffer(true)
+      .parse((res, cb) => {
+        const b: Buffer[] = [];
+        res.on('data', (c: Buffer) => b.push(c));
+        res.on('end', () => cb(null, Buffer.concat(b)));
+      });
     expect(sample.status).toBe(200);
     // Admin manages principals and never reads PHI, whatever route it tries.
     expect((await t.http().get(preview.body.samples[0].href).set('Authorization', `Bearer ${t.adminKey}`)).status).toBe(403);
@@ -87,7 +114,11 @@ describe('notices e2e', () => {
     expect(reads[0]!.data).toMatchObject({ principalId: approver.id, route: '/v1/notices/batches/:id/samples/:n', params: { id, n: '0' } });
 
     // The drafter may not approve their own batch.
-    const self = await t.http().post(`/v1/notices/batches/${id}/approve`).set(as(drafter)).send({ contentDigest: draft.body.contentDigest });
+    const self = await t
+      .http()
+      .post(`/v1/notices/batches/${id}/approve`)
+      .set(as(drafter))
+      .send({ contentDigest: draft.body.contentDigest });
     expect(self.status).toBe(422);
     expect(self.body.rule).toBe('SAME_PERSON');
     const ok = await t.http().post(`/v1/notices/batches/${id}/approve`).set(as(approver)).send({ contentDigest: draft.body.contentDigest });
@@ -95,23 +126,38 @@ describe('notices e2e', () => {
     expect(ok.body.status).toBe('approved');
 
     // A change after approval voids it: release is refused until previewed and approved again.
-    const revised = await t.http().put(`/v1/notices/batches/${id}/content`).set(as(drafter)).send({
-      letterDate: '2025-04-01', organization: org, facts: { ...facts, prevention: 'We now encrypt every laptop and removable drive.' },
-    });
+    const revised = await t
+      .http()
+      .put(`/v1/notices/batches/${id}/content`)
+      .set(as(drafter))
+      .send({
+        letterDate: '2025-04-01',
+        organization: org,
+        facts: { ...facts, prevention: 'We now encrypt every laptop and removable drive.' },
+      });
     expect(revised.status).toBe(200);
     expect(revised.body.status).toBe('drafted');
     expect(revised.body.contentDigest).not.toBe(draft.body.contentDigest);
     expect((await t.http().post(`/v1/notices/batches/${id}/release`).set(as(drafter)).send()).status).toBe(422);
     await t.http().post(`/v1/notices/batches/${id}/preview`).set(as(drafter)).send().expect(200);
-    await t.http().post(`/v1/notices/batches/${id}/approve`).set(as(approver)).send({ contentDigest: revised.body.contentDigest }).expect(200);
+    await t
+      .http()
+      .post(`/v1/notices/batches/${id}/approve`)
+      .set(as(approver))
+      .send({ contentDigest: revised.body.contentDigest })
+      .expect(200);
     const released = await t.http().post(`/v1/notices/batches/${id}/release`).set(as(drafter)).send();
     expect(released.status).toBe(200);
     expect(released.body.status).toBe('released');
 
-    const done = await until(async () => {
-      const r = await t.http().get(`/v1/notices/batches/${id}`).set(as(approver));
-      return r.body.status === 'completed' ? r.body : null;
-    }, 180_000, 'the batch to complete');
+    const done = await until(
+      async () => {
+        const r = await t.http().get(`/v1/notices/batches/${id}`).set(as(approver));
+        return r.body.status === 'completed' ? r.body : null;
+      },
+      180_000,
+      'the batch to complete',
+    );
     expect(done.progress.done).toBe(people.length);
     expect(done.progress.total).toBe(people.length);
 
@@ -139,7 +185,11 @@ describe('notices e2e', () => {
     const ret = await t.http().post('/v1/notices/returns').set(as(drafter)).set('Content-Type', 'text/csv').send(csv);
     expect(ret.status).toBe(200);
     expect(ret.body).toEqual({ recorded: 1, insufficientContactAdded: 1, unknownLetterIds: ['LFFFFFFFFFFFFFFF'], incidentsUpdated: [] });
-    const again = await t.http().post('/v1/notices/returns').set(as(drafter)).send({ entries: [{ letterId: letterIdOf(id, mailed.id), kind: 'returned-mail', reason: 'again' }] });
+    const again = await t
+      .http()
+      .post('/v1/notices/returns')
+      .set(as(drafter))
+      .send({ entries: [{ letterId: letterIdOf(id, mailed.id), kind: 'returned-mail', reason: 'again' }] });
     expect(again.body.insufficientContactAdded).toBe(0);
     const ledger = t.app.get<Ledger>(LEDGER);
     const events = await ledger.readStream(`notice-batch-${id}`);
@@ -151,10 +201,19 @@ describe('notices e2e', () => {
 
   it('drafts from a reported incident and its imported list; returned mail raises its insufficient-contact count', async () => {
     const responder = await t.principal('incident-responder', 'Responder');
-    const inc = await t.http().post('/v1/incidents').set(as(responder)).send({
-      title: 'Stolen laptop', discoveredOn: '2025-03-10', summary: 'An unencrypted billing laptop was stolen from a parked car.',
-      reporter: { kind: 'covered-entity' }, occurred: { from: '2025-03-01' }, breachType: 'theft', locations: ['laptop'],
-    });
+    const inc = await t
+      .http()
+      .post('/v1/incidents')
+      .set(as(responder))
+      .send({
+        title: 'Stolen laptop',
+        discoveredOn: '2025-03-10',
+        summary: 'An unencrypted billing laptop was stolen from a parked car.',
+        reporter: { kind: 'covered-entity' },
+        occurred: { from: '2025-03-01' },
+        breachType: 'theft',
+        locations: ['laptop'],
+      });
     expect(inc.status).toBe(201);
     const incidentId = inc.body.incidentId ?? inc.body.id;
     const artifacts = t.app.get<ArtifactStore>(ARTIFACT_STORE);
@@ -164,26 +223,63 @@ describe('notices e2e', () => {
     for (const p of list) byState[p.address!.state] = (byState[p.address!.state] ?? 0) + 1;
     const { CommandBus } = await import('@nestjs/cqrs');
     const { RunIncidentCommand } = await import('../../../src/incidents/commands/incident-command');
-    await t.app.get(CommandBus).execute(new RunIncidentCommand(incidentId, {
-      kind: 'record-affected-list',
-      list: { digest: ref.digest, size: ref.size, counts: { byState, insufficientContact: 0, rows: 12, accepted: 12, rejected: 0, duplicates: 0, deceased: 0, deceasedWithoutNextOfKinAddress: 0, emailConsent: 0 } },
-    } as never, { actor: { id: responder.id, role: 'incident-responder' }, correlationId: 'test' }));
+    await t.app.get(CommandBus).execute(
+      new RunIncidentCommand(
+        incidentId,
+        {
+          kind: 'record-affected-list',
+          list: {
+            digest: ref.digest,
+            size: ref.size,
+            counts: {
+              byState,
+              insufficientContact: 0,
+              rows: 12,
+              accepted: 12,
+              rejected: 0,
+              duplicates: 0,
+              deceased: 0,
+              deceasedWithoutNextOfKinAddress: 0,
+              emailConsent: 0,
+            },
+          },
+        } as never,
+        { actor: { id: responder.id, role: 'incident-responder' }, correlationId: 'test' },
+      ),
+    );
     const triage = await t.http().post(`/v1/incidents/${incidentId}/triage`).set(as(drafter)).send({});
     expect(triage.status).toBe(200);
     // Only what the incident does not say is given: steps, actions, PHI types.
     const { whatHappened: _w, discoveredOn: _d, breachStartedOn: _b, breachType: _t, locations: _l, incidentId: _i, ...rest } = facts;
-    const draft = await t.http().post('/v1/notices/batches').set(as(drafter)).send({ incidentId, fromIncident: true, kind: 'individual', letterDate: '2025-04-01', organization: org, facts: rest });
+    const draft = await t
+      .http()
+      .post('/v1/notices/batches')
+      .set(as(drafter))
+      .send({ incidentId, fromIncident: true, kind: 'individual', letterDate: '2025-04-01', organization: org, facts: rest });
     expect(draft.status).toBe(201);
     expect(draft.body.recipients.artifactDigest).toBe(ref.digest);
     const id = draft.body.batchId as string;
     await t.http().post(`/v1/notices/batches/${id}/preview`).set(as(drafter)).send().expect(200);
     const previewed = (await t.http().get(`/v1/notices/batches/${id}`).set(as(drafter))).body;
     expect(previewed.preview.counts.total).toBe(12);
-    await t.http().post(`/v1/notices/batches/${id}/approve`).set(as(approver)).send({ contentDigest: draft.body.contentDigest }).expect(200);
+    await t
+      .http()
+      .post(`/v1/notices/batches/${id}/approve`)
+      .set(as(approver))
+      .send({ contentDigest: draft.body.contentDigest })
+      .expect(200);
     await t.http().post(`/v1/notices/batches/${id}/release`).set(as(drafter)).send().expect(200);
-    await until(async () => (await t.http().get(`/v1/notices/batches/${id}`).set(as(drafter))).body.status === 'completed', 120_000, 'delivery');
+    await until(
+      async () => (await t.http().get(`/v1/notices/batches/${id}`).set(as(drafter))).body.status === 'completed',
+      120_000,
+      'delivery',
+    );
     const letterIds = list.slice(0, 2).map((p) => letterIdOf(id, p.id));
-    const ret = await t.http().post('/v1/notices/returns').set(as(drafter)).send({ entries: letterIds.map((l) => ({ letterId: l, kind: 'returned-mail', reason: 'No such address' })) });
+    const ret = await t
+      .http()
+      .post('/v1/notices/returns')
+      .set(as(drafter))
+      .send({ entries: letterIds.map((l) => ({ letterId: l, kind: 'returned-mail', reason: 'No such address' })) });
     expect(ret.status).toBe(200);
     expect(ret.body).toMatchObject({ recorded: 2, insufficientContactAdded: 2, incidentsUpdated: [incidentId] });
     const ledger = t.app.get<Ledger>(LEDGER);
@@ -191,13 +287,23 @@ describe('notices e2e', () => {
     expect(revised.data).toMatchObject({ reason: 'returned-mail', counts: { insufficientContact: 2 } });
 
     // Completing the individual-notice obligation links the batch's proof of notice.
-    const obligations = (await t.http().get(`/v1/incidents/${incidentId}/obligations`).set(as(drafter))).body.obligations as Array<{ obligationId: string; kind: string }>;
+    const obligations = (await t.http().get(`/v1/incidents/${incidentId}/obligations`).set(as(drafter))).body.obligations as Array<{
+      obligationId: string;
+      kind: string;
+    }>;
     const individual = obligations.find((o) => o.kind === 'individual-notice')!;
     expect(individual).toBeDefined();
-    const done = await t.http().post(`/v1/notices/batches/${id}/complete-obligation`).set(as(drafter)).send({ obligationId: individual.obligationId });
+    const done = await t
+      .http()
+      .post(`/v1/notices/batches/${id}/complete-obligation`)
+      .set(as(drafter))
+      .send({ obligationId: individual.obligationId });
     expect(done.status).toBe(200);
     const completed = (await ledger.readStream(`incident-${incidentId}`)).find((e) => e.type === 'ObligationCompleted')!;
-    expect(completed.data).toMatchObject({ obligationId: individual.obligationId, evidence: { artifactDigest: done.body.evidenceArtifact } });
+    expect(completed.data).toMatchObject({
+      obligationId: individual.obligationId,
+      evidence: { artifactDigest: done.body.evidenceArtifact },
+    });
     const parts: Buffer[] = [];
     for await (const c of artifacts.read(done.body.evidenceArtifact)) parts.push(c);
     const csv = Buffer.concat(parts).toString('utf8').trim().split('\n');
@@ -206,37 +312,78 @@ describe('notices e2e', () => {
   });
 
   it('issues the HHS report (PDF for the file + JSON with the portal fields) once approved and released', async () => {
-    const hhs = { reportType: 'initial', affected: 1234, individualNoticeStartDate: '2025-04-01', individualNoticeProjectedEndDate: '2025-04-15', substituteNoticeProvided: true, mediaNoticeProvided: true };
-    const missing = await t.http().post('/v1/notices/batches').set(as(drafter)).send({ incidentId: facts.incidentId, kind: 'hhs-report', letterDate: '2025-04-01', organization: org, facts });
+    const hhs = {
+      reportType: 'initial',
+      affected: 1234,
+      individualNoticeStartDate: '2025-04-01',
+      individualNoticeProjectedEndDate: '2025-04-15',
+      substituteNoticeProvided: true,
+      mediaNoticeProvided: true,
+    };
+    const missing = await t
+      .http()
+      .post('/v1/notices/batches')
+      .set(as(drafter))
+      .send({ incidentId: facts.incidentId, kind: 'hhs-report', letterDate: '2025-04-01', organization: org, facts });
     expect(missing.status).toBe(400);
     expect(JSON.stringify(missing.body)).toContain('options.hhs');
-    const draft = await t.http().post('/v1/notices/batches').set(as(drafter)).send({ incidentId: facts.incidentId, kind: 'hhs-report', letterDate: '2025-04-01', organization: org, facts, options: { hhs } });
+    const draft = await t
+      .http()
+      .post('/v1/notices/batches')
+      .set(as(drafter))
+      .send({ incidentId: facts.incidentId, kind: 'hhs-report', letterDate: '2025-04-01', organization: org, facts, options: { hhs } });
     expect(draft.status).toBe(201);
     const id = draft.body.batchId as string;
     await t.http().post(`/v1/notices/batches/${id}/preview`).set(as(drafter)).send().expect(200);
-    await t.http().post(`/v1/notices/batches/${id}/approve`).set(as(approver)).send({ contentDigest: draft.body.contentDigest }).expect(200);
+    await t
+      .http()
+      .post(`/v1/notices/batches/${id}/approve`)
+      .set(as(approver))
+      .send({ contentDigest: draft.body.contentDigest })
+      .expect(200);
     await t.http().post(`/v1/notices/batches/${id}/release`).set(as(drafter)).send().expect(200);
-    const done = await until(async () => {
-      const r = await t.http().get(`/v1/notices/batches/${id}`).set(as(approver));
-      return r.body.status === 'completed' ? r.body : null;
-    }, 60_000, 'the report');
+    const done = await until(
+      async () => {
+        const r = await t.http().get(`/v1/notices/batches/${id}`).set(as(approver));
+        return r.body.status === 'completed' ? r.body : null;
+      },
+      60_000,
+      'the report',
+    );
     expect(done.documents).toHaveLength(1);
     const artifacts = t.app.get<ArtifactStore>(ARTIFACT_STORE);
     const parts: Buffer[] = [];
     for await (const c of artifacts.read(done.documents[0].jsonArtifact)) parts.push(c);
     const report = JSON.parse(Buffer.concat(parts).toString('utf8'));
-    expect(report).toMatchObject({ reportType: 'Initial Breach Report', breachAffecting: '500 or More Individuals', breach: { typeOfBreach: ['Theft'], approximateIndividualsAffected: 1234 } });
+    expect(report).toMatchObject({
+      reportType: 'Initial Breach Report',
+      breachAffecting: '500 or More Individuals',
+      breach: { typeOfBreach: ['Theft'], approximateIndividualsAffected: 1234 },
+    });
   });
 
   it('posts the substitute notice at a public URL with the toll-free number and takes it down after 90 days', async () => {
-    const draft = await t.http().post('/v1/notices/batches').set(as(drafter)).send({ incidentId: facts.incidentId, kind: 'substitute-posting', letterDate: '2025-04-01', organization: org, facts });
+    const draft = await t
+      .http()
+      .post('/v1/notices/batches')
+      .set(as(drafter))
+      .send({ incidentId: facts.incidentId, kind: 'substitute-posting', letterDate: '2025-04-01', organization: org, facts });
     expect(draft.status).toBe(201);
     const id = draft.body.batchId as string;
     await t.http().post(`/v1/notices/batches/${id}/preview`).set(as(drafter)).send().expect(200);
-    await t.http().post(`/v1/notices/batches/${id}/approve`).set(as(approver)).send({ contentDigest: draft.body.contentDigest }).expect(200);
+    await t
+      .http()
+      .post(`/v1/notices/batches/${id}/approve`)
+      .set(as(approver))
+      .send({ contentDigest: draft.body.contentDigest })
+      .expect(200);
     await t.http().post(`/v1/notices/batches/${id}/release`).set(as(drafter)).send().expect(200);
     const ledger = t.app.get<Ledger>(LEDGER);
-    const posted = await until(async () => (await ledger.readStream(`notice-posting-${id}`)).find((e) => e.type === 'SubstituteNoticePosted'), 60_000, 'the posting');
+    const posted = await until(
+      async () => (await ledger.readStream(`notice-posting-${id}`)).find((e) => e.type === 'SubstituteNoticePosted'),
+      60_000,
+      'the posting',
+    );
     const d = posted.data as { url: string; slug: string; takeDownAt: string; postedAt: string };
     expect(d.url).toBe(`https://notices.riverbend.example/p/notices/${d.slug}`);
     expect(Date.parse(d.takeDownAt) - Date.parse(d.postedAt)).toBe(90 * 86_400_000);
@@ -251,7 +398,8 @@ describe('notices e2e', () => {
     expect(job!.opts.delay).toBe(90 * 86_400_000);
     await q.close();
     // Early take-down is refused; after 90 days the timer takes it down and the URL answers 410.
-    const coordinator = (t.app.get(NoticesModule) as unknown as { coordinator: { takeDown(id: string): Promise<{ takenDown: boolean }> } }).coordinator;
+    const coordinator = (t.app.get(NoticesModule) as unknown as { coordinator: { takeDown(id: string): Promise<{ takenDown: boolean }> } })
+      .coordinator;
     expect((await coordinator.takeDown(id)).takenDown).toBe(false);
     (t.clock as FakeClock).advanceDays(90);
     expect((await coordinator.takeDown(id)).takenDown).toBe(true);

@@ -53,7 +53,10 @@ describe('HTTP rate limit shared through Redis by several api instances', () => 
   });
 
   it('counts requests to both instances against one limit; 429 is problem+json with Retry-After on either', async () => {
-    const auditor = await request(a.getHttpServer()).post('/v1/principals').set('Authorization', `Bearer ${adminKey}`).send({ name: 'Avery Auditor', role: 'auditor' });
+    const auditor = await request(a.getHttpServer())
+      .post('/v1/principals')
+      .set('Authorization', `Bearer ${adminKey}`)
+      .send({ name: 'Avery Auditor', role: 'auditor' });
     expect(auditor.status).toBe(201);
     const key: string = auditor.body.apiKey;
     const get = (app: INestApplication) => request(app.getHttpServer()).get('/v1/incidents').set('Authorization', `Bearer ${key}`);
@@ -95,7 +98,14 @@ describe('HTTP rate limit shared through Redis by several api instances', () => 
   it('limits a caller before authentication: a flood of bad keys meets 429, not an endless 401', async () => {
     const bogus = `Bearer shk_0123456789ab_${'A'.repeat(43)}`;
     const statuses: number[] = [];
-    for (let i = 0; i < LIMIT + 2; i++) statuses.push((await request((i % 2 ? a : b).getHttpServer()).get('/v1/incidents').set('Authorization', bogus)).status);
+    for (let i = 0; i < LIMIT + 2; i++)
+      statuses.push(
+        (
+          await request((i % 2 ? a : b).getHttpServer())
+            .get('/v1/incidents')
+            .set('Authorization', bogus)
+        ).status,
+      );
     expect(statuses.slice(0, LIMIT - 2).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(-2)).toEqual([429, 429]);
   });

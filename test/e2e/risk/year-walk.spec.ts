@@ -38,12 +38,23 @@ describe('a year of risk reviews on a fake clock', () => {
     const bob = await t.principal('security-officer', 'Bob');
     const as = (p: { apiKey: string }) => ({ Authorization: `Bearer ${p.apiKey}` });
 
-    const est = await t.http().post('/v1/risk/programs').set(as(alice)).send({ name: 'Example Health risk program', ownerId: alice.id, firstReviewDueOn: '2025-12-31' });
+    const est = await t
+      .http()
+      .post('/v1/risk/programs')
+      .set(as(alice))
+      .send({ name: 'Example Health risk program', ownerId: alice.id, firstReviewDueOn: '2025-12-31' });
     expect(est.status).toBe(201);
     expect(est.body).toMatchObject({ programId: 'default', reviewDueOn: '2025-12-31' });
 
     const own = timelineStream('risk-review-annual', { kind: 'risk-program', id: 'default' });
-    const sent = async () => (await store.readStream(own)).map((e) => ({ type: e.type, step: String(e.data.step), dueOn: String(e.data.dueOn), sentOn: String(e.data.sentAt).slice(0, 10), daysLeft: Number(e.data.daysLeft) }));
+    const sent = async () =>
+      (await store.readStream(own)).map((e) => ({
+        type: e.type,
+        step: String(e.data.step),
+        dueOn: String(e.data.dueOn),
+        sentOn: String(e.data.sentAt).slice(0, 10),
+        daysLeft: Number(e.data.daysLeft),
+      }));
 
     let assessmentId = '';
     let overduePosture: any = null;
@@ -51,29 +62,85 @@ describe('a year of risk reviews on a fake clock', () => {
     for (let day = 0; day < 400; day++) {
       const today = new Date(clock.now()).toISOString().slice(0, 10);
       await engine.reconcile();
-      const due = (await engine.plan()).flatMap((p) => p.timers.filter((x) => x.state === 'pending' && x.fireAt <= clock.now()).map((x) => x.timerId));
-      if (due.length) await waitFor(async () => (await engine.plan()).every((p) => p.timers.every((x) => !due.includes(x.timerId) || x.state !== 'pending')), `timers ${due.join(', ')}`);
+      const due = (await engine.plan()).flatMap((p) =>
+        p.timers.filter((x) => x.state === 'pending' && x.fireAt <= clock.now()).map((x) => x.timerId),
+      );
+      if (due.length)
+        await waitFor(
+          async () => (await engine.plan()).every((p) => p.timers.every((x) => !due.includes(x.timerId) || x.state !== 'pending')),
+          `timers ${due.join(', ')}`,
+        );
 
       if (today === '2025-11-15') {
         // The assessment starts; the register is filled in through the API.
-        const st = await t.http().post('/v1/risk/assessments').set(as(alice)).send({ title: 'Annual risk analysis 2025', periodStart: '2025-01-01', periodEnd: '2025-12-31' });
+        const st = await t
+          .http()
+          .post('/v1/risk/assessments')
+          .set(as(alice))
+          .send({ title: 'Annual risk analysis 2025', periodStart: '2025-01-01', periodEnd: '2025-12-31' });
         expect(st.status).toBe(201);
         assessmentId = st.body.assessment.assessmentId;
         const base = `/v1/risk/assessments/${assessmentId}`;
-        const asset = await t.http().post(`${base}/assets`).set(as(alice)).send({ kind: 'system', name: 'EHR database server', holdsEphi: true });
+        const asset = await t
+          .http()
+          .post(`${base}/assets`)
+          .set(as(alice))
+          .send({ kind: 'system', name: 'EHR database server', holdsEphi: true });
         expect(asset.status).toBe(201);
-        const risk = await t.http().post(`${base}/risks`).set(as(alice)).send({ title: 'Unpatched EHR host', assetIds: [asset.body.assetId], threat: 'Exploitation of known vulnerability', vulnerability: 'Security updates pending', controls: ['SH-VM-01'] });
+        const risk = await t
+          .http()
+          .post(`${base}/risks`)
+          .set(as(alice))
+          .send({
+            title: 'Unpatched EHR host',
+            assetIds: [asset.body.assetId],
+            threat: 'Exploitation of known vulnerability',
+            vulnerability: 'Security updates pending',
+            controls: ['SH-VM-01'],
+          });
         expect(risk.status).toBe(201);
         const rid = risk.body.riskId;
-        expect((await t.http().post(`${base}/risks/${rid}/ratings`).set(as(alice)).send({ rating: 'inherent', likelihood: 4, impact: 5, rationale: 'internet-facing' })).status).toBe(201);
-        expect((await t.http().post(`${base}/risks/${rid}/ratings`).set(as(alice)).send({ rating: 'residual', likelihood: 3, impact: 5, rationale: 'patch window monthly' })).status).toBe(201);
-        const bad = await t.http().post(`${base}/risks/${rid}/ratings`).set(as(alice)).send({ rating: 'residual', likelihood: 9, impact: 5, rationale: 'x' });
+        expect(
+          (
+            await t
+              .http()
+              .post(`${base}/risks/${rid}/ratings`)
+              .set(as(alice))
+              .send({ rating: 'inherent', likelihood: 4, impact: 5, rationale: 'internet-facing' })
+          ).status,
+        ).toBe(201);
+        expect(
+          (
+            await t
+              .http()
+              .post(`${base}/risks/${rid}/ratings`)
+              .set(as(alice))
+              .send({ rating: 'residual', likelihood: 3, impact: 5, rationale: 'patch window monthly' })
+          ).status,
+        ).toBe(201);
+        const bad = await t
+          .http()
+          .post(`${base}/risks/${rid}/ratings`)
+          .set(as(alice))
+          .send({ rating: 'residual', likelihood: 9, impact: 5, rationale: 'x' });
         expect(bad.status).toBe(422);
         expect(bad.body.detail ?? bad.body.title).toMatch(/likelihood/);
-        const missing = await t.http().post(`${base}/risks/${rid}/treatment`).set(as(alice)).send({ option: 'mitigate', ownerId: alice.id, plan: 'weekly patching' });
+        const missing = await t
+          .http()
+          .post(`${base}/risks/${rid}/treatment`)
+          .set(as(alice))
+          .send({ option: 'mitigate', ownerId: alice.id, plan: 'weekly patching' });
         expect(missing.status).toBe(400);
         expect(JSON.stringify(missing.body)).toContain('dueOn');
-        expect((await t.http().post(`${base}/risks/${rid}/treatment`).set(as(alice)).send({ option: 'mitigate', ownerId: alice.id, dueOn: '2026-01-31', plan: 'weekly patching' })).status).toBe(201);
+        expect(
+          (
+            await t
+              .http()
+              .post(`${base}/risks/${rid}/treatment`)
+              .set(as(alice))
+              .send({ option: 'mitigate', ownerId: alice.id, dueOn: '2026-01-31', plan: 'weekly patching' })
+          ).status,
+        ).toBe(201);
         expect((await t.http().post(`${base}/submit`).set(as(alice))).status).toBe(200);
       }
       if (today === '2026-01-08') {
@@ -111,30 +178,51 @@ describe('a year of risk reviews on a fake clock', () => {
     const outbox = join(t.dataDir, 'outbox');
     const files = readdirSync(outbox).filter((f) => f.startsWith('risk-review-annual'));
     expect(files).toHaveLength(7);
-    const esc = readFileSync(join(outbox, files.find((f) => f.includes('escalation-7d'))!), 'utf8');
+    const esc = readFileSync(
+      join(
+        outbox,
+        files.find((f) => f.includes('escalation-7d'))!,
+      ),
+      'utf8',
+    );
     expect(esc).toMatch(/^Subject: .*ESCALATION: Annual risk assessment review .*OVERDUE by 7 days/m);
     const to = /^To: (.*)$/m.exec(esc)![1].split(', ');
-    expect(to).toEqual(expect.arrayContaining([`${alice.id}@safeharbor.invalid`, 'compliance-officer@safeharbor.invalid', 'executive@safeharbor.invalid']));
+    expect(to).toEqual(
+      expect.arrayContaining([`${alice.id}@safeharbor.invalid`, 'compliance-officer@safeharbor.invalid', 'executive@safeharbor.invalid']),
+    );
     expect(esc).toMatch(/^X-Safeharbor-Roles: compliance-officer, security-officer, executive$/m);
 
     // While overdue, the posture said so.
     const reviews = overduePosture.sections.find((s: any) => s.key === 'reviews');
-    expect(reviews.rows).toEqual([expect.objectContaining({ workflow: 'risk-review-annual', dueOn: '2025-12-31', daysLeft: -8, overdue: true, escalations: 2 })]);
+    expect(reviews.rows).toEqual([
+      expect.objectContaining({ workflow: 'risk-review-annual', dueOn: '2025-12-31', daysLeft: -8, overdue: true, escalations: 2 }),
+    ]);
     expect(reviews.attention).toBe(1);
 
     // Now: the posture shows the high risk still open and no overdue review; the report is a PDF.
     const posture = await t.http().get('/v1/posture').set(as(bob));
     expect(posture.status).toBe(200);
     const high = posture.body.sections.find((s: any) => s.key === 'high-risks');
-    expect(high.rows).toEqual([expect.objectContaining({ title: 'Unpatched EHR host', level: 'high', score: 15, treatment: 'mitigate', treatmentOverdue: true })]);
+    expect(high.rows).toEqual([
+      expect.objectContaining({ title: 'Unpatched EHR host', level: 'high', score: 15, treatment: 'mitigate', treatmentOverdue: true }),
+    ]);
     expect(posture.body.sections.find((s: any) => s.key === 'reviews').rows).toEqual([]);
-    expect(posture.body.sections.find((s: any) => s.key === 'grants-expiring')).toMatchObject({ available: true, rows: [], note: expect.stringContaining('no grant expiry timelines') });
-    expect(posture.body.sections.find((s: any) => s.key === 'unencrypted-datasets')).toMatchObject({ available: true, rows: [] }); // answered by the datasets context
-    const pdf = await t.http().get(`/v1/risk/assessments/${assessmentId}/report.pdf`).set(as(bob)).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    expect(posture.body.sections.find((s: any) => s.key === 'grants-expiring')).toMatchObject({
+      available: true,
+      rows: [],
+      note: expect.stringContaining('no grant expiry timelines'),
     });
+    expect(posture.body.sections.find((s: any) => s.key === 'unencrypted-datasets')).toMatchObject({ available: true, rows: [] }); // answered by the datasets context
+    const pdf = await t
+      .http()
+      .get(`/v1/risk/assessments/${assessmentId}/report.pdf`)
+      .set(as(bob))
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     expect(pdf.status).toBe(200);
     expect(pdf.headers['content-type']).toBe('application/pdf');
     expect((pdf.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');

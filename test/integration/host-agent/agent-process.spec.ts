@@ -10,7 +10,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
-import { agentQueueName, RESULTS_QUEUE, ed25519Sign, signingInput, type SignedMessage, type CommandResult } from '../../../src/shared/agent-protocol';
+import {
+  agentQueueName,
+  RESULTS_QUEUE,
+  ed25519Sign,
+  signingInput,
+  type SignedMessage,
+  type CommandResult,
+} from '../../../src/shared/agent-protocol';
 import { verifyHeartbeat, verifyResult } from '../../../src/agents/domain/service-channel';
 import { approve, newKek, newSigner, sealKek, TestIssuer } from './fixtures';
 
@@ -18,7 +25,9 @@ const REPO = resolve(__dirname, '../../..');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 function agentCli(args: string[]) {
-  const r = spawnSync(process.execPath, ['-r', join(REPO, 'scripts/swc-register.js'), join(REPO, 'src/host-agent/main.ts'), ...args], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['-r', join(REPO, 'scripts/swc-register.js'), join(REPO, 'src/host-agent/main.ts'), ...args], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`safeharbor-agent ${args[0]} exited ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -36,7 +45,10 @@ describe('safeharbor-agent process over real Redis', () => {
   const results: { msg: SignedMessage; result: CommandResult }[] = [];
   const heartbeats: number[] = [];
   const issuer = new TestIssuer('host-a');
-  const officers = [{ ...newSigner(), id: 'sec-bob' }, { ...newSigner(), id: 'sec-carol' }];
+  const officers = [
+    { ...newSigner(), id: 'sec-bob' },
+    { ...newSigner(), id: 'sec-carol' },
+  ];
   let pub: { signingPublicKey: string; sealPublicKey: string; kid: string };
   let agentStderr = '';
 
@@ -54,10 +66,11 @@ describe('safeharbor-agent process over real Redis', () => {
     return job.id!;
   };
   const resultFor = (jobId: string) => waitFor(() => results.find((r) => r.result.jobId === jobId)?.result, `result of job ${jobId}`);
-  const resultForCommand = (commandId: string, n = 1) => waitFor(() => {
-    const rs = results.filter((r) => r.result.commandId === commandId);
-    return rs.length >= n ? rs.map((x) => x.result) : undefined;
-  }, `result of command ${commandId}`);
+  const resultForCommand = (commandId: string, n = 1) =>
+    waitFor(() => {
+      const rs = results.filter((r) => r.result.commandId === commandId);
+      return rs.length >= n ? rs.map((x) => x.result) : undefined;
+    }, `result of command ${commandId}`);
   const commandIdOf = (m: SignedMessage) => JSON.parse(Buffer.from(m.payload, 'base64').toString()).commandId as string;
 
   beforeAll(async () => {
@@ -73,7 +86,10 @@ describe('safeharbor-agent process over real Redis', () => {
 
     conn = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
     queue = new Queue(agentQueueName('host-a'), { connection: conn, prefix });
-    const agentKey = { kid: pub.kid, key: createPublicKey({ key: Buffer.from(pub.signingPublicKey, 'base64'), format: 'der', type: 'spki' }) };
+    const agentKey = {
+      kid: pub.kid,
+      key: createPublicKey({ key: Buffer.from(pub.signingPublicKey, 'base64'), format: 'der', type: 'spki' }),
+    };
     resultsWorker = new Worker(
       RESULTS_QUEUE,
       async (job) => {
@@ -89,7 +105,24 @@ describe('safeharbor-agent process over real Redis', () => {
       },
       { connection: (workerConn = new IORedis(REDIS_URL, { maxRetriesPerRequest: null })), prefix },
     );
-    child = spawn(process.execPath, ['-r', join(REPO, 'scripts/swc-register.js'), join(REPO, 'src/host-agent/main.ts'), 'run', '--state', stateDir, '--redis', REDIS_URL, '--prefix', prefix, '--heartbeat', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(
+      process.execPath,
+      [
+        '-r',
+        join(REPO, 'scripts/swc-register.js'),
+        join(REPO, 'src/host-agent/main.ts'),
+        'run',
+        '--state',
+        stateDir,
+        '--redis',
+        REDIS_URL,
+        '--prefix',
+        prefix,
+        '--heartbeat',
+        '1',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     child.stderr!.on('data', (d) => (agentStderr += d.toString()));
     await waitFor(() => heartbeats.length > 0 || undefined, 'first heartbeat', 30_000);
   }, 60_000);
@@ -114,7 +147,17 @@ describe('safeharbor-agent process over real Redis', () => {
   });
 
   it('runs dataset.encrypt on real files and signs the result', async () => {
-    const msg = issuer.command('dataset.encrypt', { datasetId: 'ds-1', path: data, keyId: 'key-1', keyVersion: 1, sealedKey: sealKek(pub.sealPublicKey, 'host-a', 'key-1', 1, newKek()) }, new Date());
+    const msg = issuer.command(
+      'dataset.encrypt',
+      {
+        datasetId: 'ds-1',
+        path: data,
+        keyId: 'key-1',
+        keyVersion: 1,
+        sealedKey: sealKek(pub.sealPublicKey, 'host-a', 'key-1', 1, newKek()),
+      },
+      new Date(),
+    );
     await send(msg);
     const [r] = await resultForCommand(commandIdOf(msg));
     expect(r).toMatchObject({ status: 'succeeded', seq: 1, evidence: { filesEncrypted: 5, cleartextRemaining: 0 } });
@@ -182,7 +225,14 @@ describe('safeharbor-agent process over real Redis', () => {
     expect(edited).toMatchObject({ status: 'refused', reason: 'bad-signature' });
     // Raw BullMQ job hash added by hand with the Redis client.
     const id = `raw-${randomUUID()}`;
-    await conn.hset(`${prefix}:${agentQueueName('host-a')}:${id}`, { name: 'command', data: JSON.stringify({ v: 1, type: 'command', kid: issuer.service.kid, payload: 'AAAA', sig: 'A'.repeat(86) + '==' }), opts: '{}', timestamp: String(Date.now()), delay: '0', priority: '0' });
+    await conn.hset(`${prefix}:${agentQueueName('host-a')}:${id}`, {
+      name: 'command',
+      data: JSON.stringify({ v: 1, type: 'command', kid: issuer.service.kid, payload: 'AAAA', sig: 'A'.repeat(86) + '==' }),
+      opts: '{}',
+      timestamp: String(Date.now()),
+      delay: '0',
+      priority: '0',
+    });
     await conn.lpush(`${prefix}:${agentQueueName('host-a')}:wait`, id);
     await queue.add('nudge', { v: 0 }, { jobId: `nudge-${randomUUID()}` }); // wake the worker's blocking wait
     const raw = await resultFor(id);
@@ -191,14 +241,27 @@ describe('safeharbor-agent process over real Redis', () => {
   });
 
   it('re-wraps (ciphertext unchanged) and shreds with two officer approvals', async () => {
-    const hashes = () => readdirSync(data).filter((n) => n.endsWith('.shenc')).map((n) => createHash('sha256').update(readFileSync(join(data, n))).digest('hex'));
+    const hashes = () =>
+      readdirSync(data)
+        .filter((n) => n.endsWith('.shenc'))
+        .map((n) =>
+          createHash('sha256')
+            .update(readFileSync(join(data, n)))
+            .digest('hex'),
+        );
     const before = hashes();
-    const rw = issuer.command('key.rewrap', { datasetId: 'ds-1', keyId: 'key-1', toVersion: 2, sealedKey: sealKek(pub.sealPublicKey, 'host-a', 'key-1', 2, newKek()) }, new Date());
+    const rw = issuer.command(
+      'key.rewrap',
+      { datasetId: 'ds-1', keyId: 'key-1', toVersion: 2, sealedKey: sealKek(pub.sealPublicKey, 'host-a', 'key-1', 2, newKek()) },
+      new Date(),
+    );
     await send(rw);
     const [r1] = await resultForCommand(commandIdOf(rw));
     expect(r1).toMatchObject({ status: 'succeeded', evidence: { rewrapped: 5, toVersion: 2 } });
     expect(hashes()).toEqual(before);
-    const sh = issuer.command('dataset.shred', { datasetId: 'ds-1' }, new Date(), { approvals: (c) => officers.map((o) => approve(o, new Date())(c)) });
+    const sh = issuer.command('dataset.shred', { datasetId: 'ds-1' }, new Date(), {
+      approvals: (c) => officers.map((o) => approve(o, new Date())(c)),
+    });
     await send(sh);
     const [r2] = await resultForCommand(commandIdOf(sh));
     expect(r2).toMatchObject({ status: 'succeeded', evidence: { wrappedDeksDestroyed: 5 } });

@@ -1,5 +1,16 @@
 import { createHash, createPublicKey, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync, lstatSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  chmodSync,
+  lstatSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock } from '../../../src/platform/clock';
@@ -40,7 +51,10 @@ describe('host agent on real files', () => {
   let agent: HostAgent;
   let clock: FakeClock;
   let issuer: TestIssuer;
-  const officers = [{ ...newSigner(), id: 'sec-bob' }, { ...newSigner(), id: 'sec-carol' }];
+  const officers = [
+    { ...newSigner(), id: 'sec-bob' },
+    { ...newSigner(), id: 'sec-carol' },
+  ];
   const originals = new Map<string, Buffer>();
   const marker = () => Buffer.from(`PHI-MARKER-${randomBytes(8).toString('hex')}`);
   let pub: { sealPublicKey: string; signingPublicKey: string; kid: string };
@@ -73,16 +87,37 @@ describe('host agent on real files', () => {
 
   const run = (msg: SignedMessage) => {
     const signed = agent.handle(msg);
-    const v = verifyResult(signed, 'host-a', { kid: pub.kid, key: createPublicKey({ key: Buffer.from(pub.signingPublicKey, 'base64'), format: 'der', type: 'spki' }) });
+    const v = verifyResult(signed, 'host-a', {
+      kid: pub.kid,
+      key: createPublicKey({ key: Buffer.from(pub.signingPublicKey, 'base64'), format: 'der', type: 'spki' }),
+    });
     if (!v.ok) throw new Error(`result did not verify: ${v.reason}`);
     return v.result;
   };
 
   const encrypt = (kek: Buffer, version = 1) =>
-    run(issuer.command('dataset.encrypt', { datasetId: 'ds-1', path: data, keyId: 'key-1', keyVersion: version, sealedKey: sealKek(pub.sealPublicKey, 'host-a', 'key-1', version, kek) }, clock.now()));
+    run(
+      issuer.command(
+        'dataset.encrypt',
+        {
+          datasetId: 'ds-1',
+          path: data,
+          keyId: 'key-1',
+          keyVersion: version,
+          sealedKey: sealKek(pub.sealPublicKey, 'host-a', 'key-1', version, kek),
+        },
+        clock.now(),
+      ),
+    );
 
   const grant = (principal: string, expiresAt = '2026-06-01T00:00:00.000Z') =>
-    run(issuer.command('access.apply', { datasetId: 'ds-1', grants: [{ grantId: 'g-1', principal, permission: 'read', expiresAt }] }, clock.now()));
+    run(
+      issuer.command(
+        'access.apply',
+        { datasetId: 'ds-1', grants: [{ grantId: 'g-1', principal, permission: 'read', expiresAt }] },
+        clock.now(),
+      ),
+    );
 
   const readAs = (rel: string, principal: string): Buffer => {
     const chunks: Buffer[] = [];
@@ -103,7 +138,11 @@ describe('host agent on real files', () => {
     }
     const manifest = JSON.parse(readFileSync(join(data, MANIFEST), 'utf8'));
     expect(manifest.files).toHaveLength(4);
-    expect(createHash('sha256').update(readFileSync(join(data, MANIFEST))).digest('hex')).toBe(r.evidence.manifestDigest);
+    expect(
+      createHash('sha256')
+        .update(readFileSync(join(data, MANIFEST)))
+        .digest('hex'),
+    ).toBe(r.evidence.manifestDigest);
     // The KEK never appears in clear on disk.
     expect(containsBytes(root, kek)).toBe(false);
     // Every private key file and state file is 0600.
@@ -121,7 +160,13 @@ describe('host agent on real files', () => {
     expect(() => readAs('patients.csv', 'root')).toThrow(/no cleartext access by policy/);
     expect(() => readAs('patients.csv', 'nurse_kim')).toThrow(/no active grant/);
     // A grant to root is refused at the host too.
-    const r = run(issuer.command('access.apply', { datasetId: 'ds-1', grants: [{ grantId: 'g-9', principal: 'root', permission: 'read', expiresAt: '2026-06-01T00:00:00.000Z' }] }, clock.now()));
+    const r = run(
+      issuer.command(
+        'access.apply',
+        { datasetId: 'ds-1', grants: [{ grantId: 'g-9', principal: 'root', permission: 'read', expiresAt: '2026-06-01T00:00:00.000Z' }] },
+        clock.now(),
+      ),
+    );
     expect(r.evidence.rejected).toEqual([{ grantId: 'g-9', reason: 'privileged-principal' }]);
     expect(() => readAs('patients.csv', 'root')).toThrow();
     // Expiry and revocation.
@@ -134,7 +179,10 @@ describe('host agent on real files', () => {
     const rv = run(issuer.command('access.revoke', { datasetId: 'ds-1', grantId: 'g-1' }, clock.now()));
     expect(rv.evidence).toMatchObject({ removed: true, activeGrants: 0 });
     expect(() => readAs('patients.csv', 'dr_lee')).toThrow(/no active grant/);
-    const log = readFileSync(join(state.dir, 'access.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const log = readFileSync(join(state.dir, 'access.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(log.filter((l) => l.decision.startsWith('allowed')).length).toBe(4);
     expect(log.some((l) => l.decision === 'denied:privileged-principal')).toBe(true);
   });
@@ -155,9 +203,19 @@ describe('host agent on real files', () => {
   it('key.rewrap moves every data key to the new version without changing one byte of file ciphertext', () => {
     const k1 = newKek();
     encrypt(k1);
-    const before = new Map(allFiles(data).filter((f) => f.endsWith('.shenc')).map((f) => [f, sha(f)]));
+    const before = new Map(
+      allFiles(data)
+        .filter((f) => f.endsWith('.shenc'))
+        .map((f) => [f, sha(f)]),
+    );
     const k2 = newKek();
-    const r = run(issuer.command('key.rewrap', { datasetId: 'ds-1', keyId: 'key-1', toVersion: 2, sealedKey: sealKek(pub.sealPublicKey, 'host-a', 'key-1', 2, k2) }, clock.now()));
+    const r = run(
+      issuer.command(
+        'key.rewrap',
+        { datasetId: 'ds-1', keyId: 'key-1', toVersion: 2, sealedKey: sealKek(pub.sealPublicKey, 'host-a', 'key-1', 2, k2) },
+        clock.now(),
+      ),
+    );
     expect(r.status).toBe('succeeded');
     expect(r.evidence).toMatchObject({ rewrapped: 4, fromVersions: [1], toVersion: 2 });
     for (const [f, h] of before) expect(sha(f)).toBe(h);
@@ -172,7 +230,13 @@ describe('host agent on real files', () => {
     for (const [rel, content] of originals) expect(readAs(rel, 'dr_lee').equals(content)).toBe(true);
     // A KEK sealed for another agent is refused.
     const other = AgentState.init(join(root, 'state-b'), 'host-b').publicInfo();
-    const bad = run(issuer.command('key.rewrap', { datasetId: 'ds-1', keyId: 'key-1', toVersion: 3, sealedKey: sealKek(other.sealPublicKey, 'host-b', 'key-1', 3, newKek()) }, clock.now()));
+    const bad = run(
+      issuer.command(
+        'key.rewrap',
+        { datasetId: 'ds-1', keyId: 'key-1', toVersion: 3, sealedKey: sealKek(other.sealPublicKey, 'host-b', 'key-1', 3, newKek()) },
+        clock.now(),
+      ),
+    );
     expect(bad).toMatchObject({ status: 'failed', reason: 'kek-unseal-failed' });
   });
 
@@ -201,10 +265,16 @@ describe('host agent on real files', () => {
     encrypt(newKek());
     state.setAllowed('dataset.shred', true);
     agent = new HostAgent(state, clock);
-    const one = run(issuer.command('dataset.shred', { datasetId: 'ds-1' }, clock.now(), { approvals: (c) => [approve(officers[0], clock.now())(c)] }));
+    const one = run(
+      issuer.command('dataset.shred', { datasetId: 'ds-1' }, clock.now(), { approvals: (c) => [approve(officers[0], clock.now())(c)] }),
+    );
     expect(one).toMatchObject({ status: 'refused', reason: 'approvals-missing' });
     expect(existsSync(join(data, 'patients.csv.shenc'))).toBe(true);
-    const r = run(issuer.command('dataset.shred', { datasetId: 'ds-1' }, clock.now(), { approvals: (c) => officers.map((o) => approve(o, clock.now())(c)) }));
+    const r = run(
+      issuer.command('dataset.shred', { datasetId: 'ds-1' }, clock.now(), {
+        approvals: (c) => officers.map((o) => approve(o, clock.now())(c)),
+      }),
+    );
     expect(r.status).toBe('succeeded');
     expect(r.evidence).toMatchObject({ wrappedDeksDestroyed: 4, filesDestroyed: 5 });
     expect(allFiles(data)).toEqual([]);
@@ -213,7 +283,17 @@ describe('host agent on real files', () => {
   });
 
   it('stores the signed result: a redelivered command gets the same bytes and does not run again', () => {
-    const msg = issuer.command('dataset.encrypt', { datasetId: 'ds-1', path: data, keyId: 'key-1', keyVersion: 1, sealedKey: sealKek(pub.sealPublicKey, 'host-a', 'key-1', 1, newKek()) }, clock.now());
+    const msg = issuer.command(
+      'dataset.encrypt',
+      {
+        datasetId: 'ds-1',
+        path: data,
+        keyId: 'key-1',
+        keyVersion: 1,
+        sealedKey: sealKek(pub.sealPublicKey, 'host-a', 'key-1', 1, newKek()),
+      },
+      clock.now(),
+    );
     const first = agent.handle(msg);
     writeFileSync(join(data, 'late.txt'), 'new cleartext');
     const again = agent.handle(msg);
@@ -237,7 +317,10 @@ describe('host agent on real files', () => {
     mkdirSync(join(host, 'etc/ssh/sshd_config.d'), { recursive: true });
     mkdirSync(join(host, 'proc/net'), { recursive: true });
     mkdirSync(join(host, 'var/lib/update-notifier'), { recursive: true });
-    writeFileSync(join(host, 'etc/ssh/sshd_config'), 'Include /etc/ssh/sshd_config.d/*.conf\nPermitRootLogin no\n# PasswordAuthentication no\nMatch User x\n  PasswordAuthentication no\n');
+    writeFileSync(
+      join(host, 'etc/ssh/sshd_config'),
+      'Include /etc/ssh/sshd_config.d/*.conf\nPermitRootLogin no\n# PasswordAuthentication no\nMatch User x\n  PasswordAuthentication no\n',
+    );
     writeFileSync(join(host, 'etc/ssh/sshd_config.d/10-cloud.conf'), 'PermitRootLogin yes\n');
     writeFileSync(
       join(host, 'proc/net/tcp'),
@@ -246,7 +329,10 @@ describe('host agent on real files', () => {
         '   1: 0100007F:18EB 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2 1 0 100 0 0 10 0\n' +
         '   2: 0100007F:A1B2 0100007F:18EB 01 00000000:00000000 00:00000000 00000000     0        0 3 1 0 100 0 0 10 0\n',
     );
-    writeFileSync(join(host, 'var/lib/update-notifier/updates-available'), '\n12 updates can be applied immediately.\n5 of these updates are standard security updates.\n');
+    writeFileSync(
+      join(host, 'var/lib/update-notifier/updates-available'),
+      '\n12 updates can be applied immediately.\n5 of these updates are standard security updates.\n',
+    );
     rmSync(state.dir, { recursive: true });
     state = AgentState.init(join(root, 'state'), 'host-a', { hostRoot: host });
     state.pinService(issuer.service.publicKey);

@@ -60,13 +60,19 @@ describe('obligation reminders: fake clock, Redis flush and restart', () => {
   async function timerJobIds(): Promise<string[]> {
     const jobs = await queue.getJobs(['delayed', 'waiting', 'active', 'prioritized']);
     // Only the breach obligations' timers: the incident also opens a risk review after change.
-    return jobs.map((j) => j.id!).filter((id) => id.startsWith('timer|breach-notification|')).sort();
+    return jobs
+      .map((j) => j.id!)
+      .filter((id) => id.startsWith('timer|breach-notification|'))
+      .sort();
   }
 
   async function sentEvents(store: EventStore, subjects: Array<{ kind: string; id: string }>) {
     const all = [];
     for (const s of subjects) all.push(...(await store.readStream(timelineStream('breach-notification', s))));
-    return all.filter((e) => e.type === 'ReminderSent' || e.type === 'EscalationRaised').map((e) => String(e.data.timerId)).sort();
+    return all
+      .filter((e) => e.type === 'ReminderSent' || e.type === 'EscalationRaised')
+      .map((e) => String(e.data.timerId))
+      .sort();
   }
 
   it('reminders fire on the clock, timers survive a Redis flush and a restart, nothing is sent twice', async () => {
@@ -74,11 +80,23 @@ describe('obligation reminders: fake clock, Redis flush and restart', () => {
     const responder = (await app.principal('incident-responder')).apiKey;
     const officer = (await app.principal('compliance-officer')).apiKey;
     const auth = (k: string) => ({ Authorization: `Bearer ${k}` });
-    const created = await app.http().post('/v1/incidents').set(auth(responder)).send({
-      title: 'Backup tape lost in transit', discoveredOn: '2025-03-10', summary: 'Unencrypted backup tape lost by courier.', reporter: { kind: 'covered-entity' },
-    });
+    const created = await app
+      .http()
+      .post('/v1/incidents')
+      .set(auth(responder))
+      .send({
+        title: 'Backup tape lost in transit',
+        discoveredOn: '2025-03-10',
+        summary: 'Unencrypted backup tape lost by courier.',
+        reporter: { kind: 'covered-entity' },
+      });
     const id = created.body.id as string;
-    await app.http().post(`/v1/incidents/${id}/affected-counts`).set(auth(responder)).send({ byState: { OH: 800 }, insufficientContact: 0, reason: 'estimate' }).expect(200);
+    await app
+      .http()
+      .post(`/v1/incidents/${id}/affected-counts`)
+      .set(auth(responder))
+      .send({ byState: { OH: 800 }, insufficientContact: 0, reason: 'estimate' })
+      .expect(200);
     await app.http().post(`/v1/incidents/${id}/triage`).set(auth(officer)).send({}).expect(200);
 
     const registry = app.app.get<WorkflowRegistry>(WORKFLOW_REGISTRY);
@@ -86,7 +104,13 @@ describe('obligation reminders: fake clock, Redis flush and restart', () => {
     const subjects = ['individual-notice', 'media-notice.OH', 'hhs-notice'].map((o) => ({ kind: 'obligation', id: `${id}.${o}` }));
     const expectedAt = (now: Date, sent: Set<string>) =>
       subjects
-        .flatMap((s) => pendingTimers(def, { workflow: def.workflow, workflowVersion: def.version, subject: s, dueOn: '2025-05-09', sent }, { timeZone: TZ, now }))
+        .flatMap((s) =>
+          pendingTimers(
+            def,
+            { workflow: def.workflow, workflowVersion: def.version, subject: s, dueOn: '2025-05-09', sent },
+            { timeZone: TZ, now },
+          ),
+        )
         .map((t) => jobIdForTimer(t.timerId))
         .sort();
 
@@ -136,7 +160,12 @@ describe('obligation reminders: fake clock, Redis flush and restart', () => {
     expect(second.filter((t) => t.endsWith('reminder-14d'))).toHaveLength(3);
 
     // Completing an obligation stops its timers.
-    await app.http().post(`/v1/incidents/${id}/obligations/media-notice.OH/complete`).set(auth(officer)).send({ description: 'Press release to major Ohio outlets', completedOn: '2025-04-25' }).expect(200);
+    await app
+      .http()
+      .post(`/v1/incidents/${id}/obligations/media-notice.OH/complete`)
+      .set(auth(officer))
+      .send({ description: 'Press release to major Ohio outlets', completedOn: '2025-04-25' })
+      .expect(200);
     clock.set('2025-05-02T13:00:05.000Z');
     await engine2.reconcile();
     const third = await waitFor('7-day reminders', async () => {
@@ -156,7 +185,12 @@ describe('obligation reminders: fake clock, Redis flush and restart', () => {
 describe('oral law-enforcement hold: a reminder before the 30-day cap', () => {
   const dir = makeTempDir('sh-incident-hold-');
   const prefix = testRedisPrefix();
-  const env = { DATA_DIR: join(dir.path, 'data'), MASTER_KEY_FILE: join(dir.path, 'secrets', 'master.key'), REDIS_PREFIX: prefix, ORG_TIMEZONE: TZ };
+  const env = {
+    DATA_DIR: join(dir.path, 'data'),
+    MASTER_KEY_FILE: join(dir.path, 'secrets', 'master.key'),
+    REDIS_PREFIX: prefix,
+    ORG_TIMEZONE: TZ,
+  };
   const clock = new FakeClock('2025-03-20T15:00:00.000Z');
   let app: TestApp;
   afterAll(async () => {
@@ -170,19 +204,39 @@ describe('oral law-enforcement hold: a reminder before the 30-day cap', () => {
     const responder = (await app.principal('incident-responder')).apiKey;
     const officer = (await app.principal('compliance-officer')).apiKey;
     const auth = (k: string) => ({ Authorization: `Bearer ${k}` });
-    const id = (await app.http().post('/v1/incidents').set(auth(responder)).send({
-      title: 'Ransomware on file server', discoveredOn: '2025-03-10', summary: 'Encrypted by ransomware; exfiltration suspected.', reporter: { kind: 'covered-entity' },
-    })).body.id as string;
-    await app.http().post(`/v1/incidents/${id}/affected-counts`).set(auth(responder)).send({ byState: { OH: 50 }, insufficientContact: 0, reason: 'estimate' }).expect(200);
+    const id = (
+      await app
+        .http()
+        .post('/v1/incidents')
+        .set(auth(responder))
+        .send({
+          title: 'Ransomware on file server',
+          discoveredOn: '2025-03-10',
+          summary: 'Encrypted by ransomware; exfiltration suspected.',
+          reporter: { kind: 'covered-entity' },
+        })
+    ).body.id as string;
+    await app
+      .http()
+      .post(`/v1/incidents/${id}/affected-counts`)
+      .set(auth(responder))
+      .send({ byState: { OH: 50 }, insufficientContact: 0, reason: 'estimate' })
+      .expect(200);
     await app.http().post(`/v1/incidents/${id}/triage`).set(auth(officer)).send({}).expect(200);
-    const hold = await app.http().post(`/v1/incidents/${id}/holds`).set(auth(responder))
+    const hold = await app
+      .http()
+      .post(`/v1/incidents/${id}/holds`)
+      .set(auth(responder))
       .send({ statement: 'oral', madeOn: '2025-03-20', official: { name: 'Special Agent Example', agency: 'FBI Cleveland' } });
     expect(hold.status).toBe(201);
     const subject = { kind: 'obligation', id: `${id}.hold-cap.${hold.body.holdId}` };
     const store = app.app.get<EventStore>(EVENT_STORE);
     const engine = app.app.get<WorkflowEngine>(WORKFLOW_ENGINE);
 
-    const reminders = async () => (await store.readStream(timelineStream('breach-notification', subject))).filter((e) => e.type === 'ReminderSent').map((e) => String(e.data.timerId));
+    const reminders = async () =>
+      (await store.readStream(timelineStream('breach-notification', subject)))
+        .filter((e) => e.type === 'ReminderSent')
+        .map((e) => String(e.data.timerId));
     // The 30-days-before step is already due on the day of the statement (the cap is 2025-04-19).
     await engine.reconcile();
     await waitFor('30-day hold-cap reminder', async () => ((await reminders()).length === 1 ? true : undefined));
@@ -200,8 +254,17 @@ describe('oral law-enforcement hold: a reminder before the 30-day cap', () => {
     ]);
 
     // A written statement arrives: the oral cap's timeline is cancelled, nothing more is sent for it.
-    await app.http().post(`/v1/incidents/${id}/holds`).set(auth(responder))
-      .send({ statement: 'written', madeOn: '2025-04-16', until: '2025-06-30', official: { name: 'Special Agent Example', agency: 'FBI Cleveland' } }).expect(201);
+    await app
+      .http()
+      .post(`/v1/incidents/${id}/holds`)
+      .set(auth(responder))
+      .send({
+        statement: 'written',
+        madeOn: '2025-04-16',
+        until: '2025-06-30',
+        official: { name: 'Special Agent Example', agency: 'FBI Cleveland' },
+      })
+      .expect(201);
     clock.set('2025-04-18T13:00:05.000Z');
     await engine.reconcile();
     await new Promise((r) => setTimeout(r, 500));

@@ -42,9 +42,22 @@ describe('safeharbor ledger / witness / evidence CLI (real files, real witness p
       LEDGER_WITNESS_DIRS: path.join(tmp.dir, 'witness-disk'),
     });
     const admin = JSON.parse((await cli(['principals', 'create', '--name', 'Admin', '--role', 'admin'])).out).apiKey;
-    responder = JSON.parse((await cli(['--api-key', admin, 'principals', 'create', '--name', 'Resp', '--role', 'incident-responder'])).out).apiKey;
+    responder = JSON.parse(
+      (await cli(['--api-key', admin, 'principals', 'create', '--name', 'Resp', '--role', 'incident-responder'])).out,
+    ).apiKey;
     auditor = JSON.parse((await cli(['--api-key', admin, 'principals', 'create', '--name', 'Aud', '--role', 'auditor'])).out).apiKey;
-    const rep = await cli(['--api-key', responder, 'incidents', 'report', '--title', 'Lost USB stick', '--discovered-on', '2025-02-03', '--summary', 'A USB stick went missing.']);
+    const rep = await cli([
+      '--api-key',
+      responder,
+      'incidents',
+      'report',
+      '--title',
+      'Lost USB stick',
+      '--discovered-on',
+      '2025-02-03',
+      '--summary',
+      'A USB stick went missing.',
+    ]);
     expect(rep.code).toBe(0);
     incidentId = JSON.parse(rep.out).id;
   });
@@ -79,11 +92,29 @@ describe('safeharbor ledger / witness / evidence CLI (real files, real witness p
   it('a witness served by `safeharbor witness serve` in its own process joins the quorum', async () => {
     const keys = JSON.parse((await cli(['ledger', 'keys'])).out);
     const wdir = path.join(tmp.dir, 'remote-witness');
-    child = spawn(process.execPath, ['-r', path.join(REPO, 'scripts/swc-register.js'), path.join(REPO, 'src/cli/main.ts'), 'witness', 'serve', '--dir', wdir, '--name', 'witness.test/remote', '--log-key', keys.log, '--port', '0'], {
-      cwd: REPO,
-      env: { ...process.env, LOG_LEVEL: 'silent' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawn(
+      process.execPath,
+      [
+        '-r',
+        path.join(REPO, 'scripts/swc-register.js'),
+        path.join(REPO, 'src/cli/main.ts'),
+        'witness',
+        'serve',
+        '--dir',
+        wdir,
+        '--name',
+        'witness.test/remote',
+        '--log-key',
+        keys.log,
+        '--port',
+        '0',
+      ],
+      {
+        cwd: REPO,
+        env: { ...process.env, LOG_LEVEL: 'silent' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const banner = await new Promise<string>((resolve, reject) => {
       let buf = '';
       child!.stderr!.on('data', (d) => {
@@ -97,14 +128,36 @@ describe('safeharbor ledger / witness / evidence CLI (real files, real witness p
     expect(fs.statSync(path.join(wdir, 'witness.key')).mode & 0o777).toBe(0o600);
     process.env.LEDGER_WITNESS_URLS = `${vkey}@${url}`;
     process.env.LEDGER_WITNESS_QUORUM = '2';
-    await cli(['--api-key', responder, 'incidents', 'report', '--title', 'Second', '--discovered-on', '2025-02-04', '--summary', 'Another one.']);
+    await cli([
+      '--api-key',
+      responder,
+      'incidents',
+      'report',
+      '--title',
+      'Second',
+      '--discovered-on',
+      '2025-02-04',
+      '--summary',
+      'Another one.',
+    ]);
     const cp = JSON.parse((await cli(['ledger', 'checkpoint'])).out);
     expect(cp.cosignatures).toBe(2);
     expect(cp.witnesses.map((w: { status: string }) => w.status)).toEqual(['cosigned', 'cosigned']);
     child.kill('SIGTERM');
     await new Promise((r) => child!.once('exit', r));
     // the remote witness is down: appends and checkpoints go on with 1 of 2
-    await cli(['--api-key', responder, 'incidents', 'report', '--title', 'Third', '--discovered-on', '2025-02-05', '--summary', 'And another.']);
+    await cli([
+      '--api-key',
+      responder,
+      'incidents',
+      'report',
+      '--title',
+      'Third',
+      '--discovered-on',
+      '2025-02-05',
+      '--summary',
+      'And another.',
+    ]);
     const down = JSON.parse((await cli(['ledger', 'checkpoint'])).out);
     expect(down.cosignatures).toBe(1);
     expect(down.witnesses.find((w: { witness: string }) => w.witness === 'witness.test/remote').status).toBe('unreachable');
@@ -123,13 +176,21 @@ describe('safeharbor ledger / witness / evidence CLI (real files, real witness p
     fs.writeFileSync(script, readZip(fs.readFileSync(out)).get('verify-evidence.js'));
     const v = spawnSync(process.execPath, [script, out], { encoding: 'utf8' });
     expect(v.stdout).toMatch(/^OK: 1 event\(s\)/);
-    expect((await cli(['--api-key', auditor, 'evidence', 'export', '--incident', 'bad', '--out', path.join(tmp.dir, 'x.zip')])).code).toBe(2);
+    expect((await cli(['--api-key', auditor, 'evidence', 'export', '--incident', 'bad', '--out', path.join(tmp.dir, 'x.zip')])).code).toBe(
+      2,
+    );
   });
 
   it('verify exits 1 naming the first bad position after a byte changes', async () => {
     const db = new Database(path.join(tmp.dir, 'data', 'ledger.db'));
-    const row = db.prepare('SELECT position, data FROM events ORDER BY position LIMIT 1 OFFSET 2').get() as { position: number; data: string };
-    db.prepare('UPDATE events SET data = ? WHERE position = ?').run(row.data.replace(/"(\w)/, (_m, c: string) => `"${c === 'a' ? 'b' : 'a'}`), row.position);
+    const row = db.prepare('SELECT position, data FROM events ORDER BY position LIMIT 1 OFFSET 2').get() as {
+      position: number;
+      data: string;
+    };
+    db.prepare('UPDATE events SET data = ? WHERE position = ?').run(
+      row.data.replace(/"(\w)/, (_m, c: string) => `"${c === 'a' ? 'b' : 'a'}`),
+      row.position,
+    );
     db.close();
     const v = await cli(['ledger', 'verify']);
     expect(v.code).toBe(1);
@@ -137,9 +198,17 @@ describe('safeharbor ledger / witness / evidence CLI (real files, real witness p
     expect(JSON.parse(v.out)).toMatchObject({ ok: false, kind: 'event-changed', position: row.position });
     // recorded for the security officer as an event in the ledger
     const check = new Database(path.join(tmp.dir, 'data', 'ledger.db'), { readonly: true });
-    const alert = check.prepare("SELECT stream, data FROM events WHERE type = 'LedgerTamperDetected'").get() as { stream: string; data: string };
+    const alert = check.prepare("SELECT stream, data FROM events WHERE type = 'LedgerTamperDetected'").get() as {
+      stream: string;
+      data: string;
+    };
     check.close();
     expect(alert.stream).toMatch(/^integrity-/);
-    expect(JSON.parse(alert.data)).toMatchObject({ kind: 'event-changed', position: row.position, assignedRole: 'security-officer', detectedBy: 'verify' });
+    expect(JSON.parse(alert.data)).toMatchObject({
+      kind: 'event-changed',
+      position: row.position,
+      assignedRole: 'security-officer',
+      detectedBy: 'verify',
+    });
   });
 });

@@ -14,7 +14,9 @@ import { FakeClock } from '../../../src/platform/clock';
 import { syntheticEvents, tempDir } from './helpers';
 
 function runVerifier(target: string, extra: string[] = []): { code: number; out: string } {
-  const script = fs.statSync(target).isDirectory() ? path.join(target, 'verify-evidence.js') : path.join(path.dirname(target), 'verify-evidence.js');
+  const script = fs.statSync(target).isDirectory()
+    ? path.join(target, 'verify-evidence.js')
+    : path.join(path.dirname(target), 'verify-evidence.js');
   const r = spawnSync(process.execPath, [script, target, ...extra], { encoding: 'utf8' });
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
@@ -30,9 +32,17 @@ describe('evidence bundle + standalone verifier', () => {
     const events = syntheticEvents(23);
     const tree = new MerkleTree();
     for (const e of events) tree.append(eventLeafHash(e));
-    const witnesses = ['a', 'b'].map((n) => FileWitness.open(path.join(tmp.dir, `w-${n}`), { name: `witness.test/${n}`, trustedLogKeys: [log.verifierKey], clock }));
+    const witnesses = ['a', 'b'].map((n) =>
+      FileWitness.open(path.join(tmp.dir, `w-${n}`), { name: `witness.test/${n}`, trustedLogKeys: [log.verifierKey], clock }),
+    );
     const cp = { origin: log.name, size: tree.size, root: tree.root() };
-    const { note } = await collectCosignatures(signNote(formatCheckpoint(cp), [log]), cp, witnesses, () => 0, (m, n) => consistencyProof(tree.store, m, n));
+    const { note } = await collectCosignatures(
+      signNote(formatCheckpoint(cp), [log]),
+      cp,
+      witnesses,
+      () => 0,
+      (m, n) => consistencyProof(tree.store, m, n),
+    );
     const chosen = events.filter((_, i) => i % 4 === 1); // "the incident's events"
     const input = {
       incidentId: 'inc-1',
@@ -50,11 +60,20 @@ describe('evidence bundle + standalone verifier', () => {
     const zip = path.join(tmp.dir, 'out', 'evidence.zip');
     fs.mkdirSync(path.dirname(zip));
     fs.writeFileSync(zip, buildEvidenceZip(input));
-    fs.copyFileSync(path.join(__dirname, '../../../src/evidence/verifier/verify-evidence.js'), path.join(tmp.dir, 'out', 'verify-evidence.js'));
+    fs.copyFileSync(
+      path.join(__dirname, '../../../src/evidence/verifier/verify-evidence.js'),
+      path.join(tmp.dir, 'out', 'verify-evidence.js'),
+    );
     const ok = runVerifier(zip);
     expect(ok.out).toMatch(/^OK: 6 event\(s\) included in checkpoint safeharbor.test\/ledger size 23/);
     expect(ok.code).toBe(0);
-    const pinned = runVerifier(zip, ['--log-key', log.verifierKey, ...witnesses.flatMap((w) => ['--witness-key', w.verifierKey]), '--quorum', '2']);
+    const pinned = runVerifier(zip, [
+      '--log-key',
+      log.verifierKey,
+      ...witnesses.flatMap((w) => ['--witness-key', w.verifierKey]),
+      '--quorum',
+      '2',
+    ]);
     expect(pinned.code).toBe(0);
     // pinning a different log key (the one the auditor holds) exposes a substituted bundle key
     const wrong = runVerifier(zip, ['--log-key', Ed25519NoteKey.generate(log.name).verifierKey]);
@@ -115,8 +134,13 @@ describe('evidence bundle + standalone verifier', () => {
     const oneCosig = lines.slice(0, -2).join('\n') + '\n';
     fs.writeFileSync(path.join(out, 'a.zip'), buildEvidenceZip({ ...input, checkpoint: { ...input.checkpoint, note: oneCosig } }));
     expect(runVerifier(path.join(out, 'a.zip')).out).toMatch(/1 valid witness cosignature\(s\), 2 required/);
-    const swapped = { ...input, events: input.events.map((e, i) => ({ ...e, inclusionProof: input.events[(i + 1) % input.events.length].inclusionProof })) };
+    const swapped = {
+      ...input,
+      events: input.events.map((e, i) => ({ ...e, inclusionProof: input.events[(i + 1) % input.events.length].inclusionProof })),
+    };
     fs.writeFileSync(path.join(out, 'b.zip'), buildEvidenceZip(swapped));
-    expect(runVerifier(path.join(out, 'b.zip')).out).toMatch(/FAIL: event at position \d+: inclusion proof does not lead to the checkpoint root/);
+    expect(runVerifier(path.join(out, 'b.zip')).out).toMatch(
+      /FAIL: event at position \d+: inclusion proof does not lead to the checkpoint root/,
+    );
   });
 });

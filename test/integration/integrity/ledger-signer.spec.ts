@@ -23,7 +23,9 @@ describe('ledger signer: its own key, never two inconsistent checkpoints', () =>
     expect(fs.statSync(path.join(tmp.dir, 'integrity', 'ledger-signing.key')).mode & 0o777).toBe(0o600);
     const t = tree(10);
     const { note } = s.sign(10, t.root(), (m, n) => consistencyProof(t.store, m, n));
-    expect(verifyCheckpointNote(note, { origin: 'safeharbor.test/ledger', logKeys: [s.publicKey], witnessKeys: [], quorum: 0 }).checkpoint.size).toBe(10);
+    expect(
+      verifyCheckpointNote(note, { origin: 'safeharbor.test/ledger', logKeys: [s.publicKey], witnessKeys: [], quorum: 0 }).checkpoint.size,
+    ).toBe(10);
     // reopening uses the same key; a different origin is refused
     expect(LedgerSigner.open(path.join(tmp.dir, 'integrity'), 'safeharbor.test/ledger').verifierKey).toBe(s.verifierKey);
     expect(() => LedgerSigner.open(path.join(tmp.dir, 'integrity'), 'other/origin')).toThrow(/origin/);

@@ -28,8 +28,14 @@ describe('parallel verify (worker threads) agrees with the sequential scan', () 
     tmp = tempDir();
     store = new SqliteEventStore({ path: dbPath(), clock });
     svc = new IntegrityService(store, {
-      origin: 'safeharbor.test/ledger', keyDir: path.join(tmp.dir, 'integrity'), checkpointEveryEvents: 1e9, checkpointEverySeconds: 0,
-      fileWitnessDirs: [path.join(tmp.dir, 'w')], httpWitnesses: [], quorum: 1, clock,
+      origin: 'safeharbor.test/ledger',
+      keyDir: path.join(tmp.dir, 'integrity'),
+      checkpointEveryEvents: 1e9,
+      checkpointEverySeconds: 0,
+      fileWitnessDirs: [path.join(tmp.dir, 'w')],
+      httpWitnesses: [],
+      quorum: 1,
+      clock,
     });
     svc.attach();
     for (let b = 0; b < 9; b++) {
@@ -46,7 +52,12 @@ describe('parallel verify (worker threads) agrees with the sequential scan', () 
   const both = async (opts: { since?: boolean } = {}) => {
     const head = svc.store.headPosition();
     const seq = await verifyLedger(svc.store, svc.policy, svc.witnessViews(), { ...opts, now: () => 'x', record: false });
-    const par = await verifyLedger(svc.store, svc.policy, svc.witnessViews(), { ...opts, now: () => 'x', record: false, scanner: parallelScanner(dbPath(), svc.store, head, 2, 64) });
+    const par = await verifyLedger(svc.store, svc.policy, svc.witnessViews(), {
+      ...opts,
+      now: () => 'x',
+      record: false,
+      scanner: parallelScanner(dbPath(), svc.store, head, 2, 64),
+    });
     return { seq, par };
   };
 
@@ -64,17 +75,23 @@ describe('parallel verify (worker threads) agrees with the sequential scan', () 
 
   it('a changed event and a forged checkpoint root: the same first failure', async () => {
     const db = new Database(dbPath());
-    db.prepare("UPDATE events SET data = replace(data, '\"tag\":\"p', '\"tag\":\"q') WHERE position = 500").run();
+    db.prepare('UPDATE events SET data = replace(data, \'"tag":"p\', \'"tag":"q\') WHERE position = 500').run();
     db.close();
     let r = await both();
     expect(r.seq).toMatchObject({ ok: false, kind: 'event-changed', position: 500 });
     expect(r.par).toEqual(r.seq);
     const db2 = new Database(dbPath());
-    db2.prepare("UPDATE events SET data = replace(data, '\"tag\":\"q', '\"tag\":\"p') WHERE position = 500").run();
+    db2.prepare('UPDATE events SET data = replace(data, \'"tag":"q\', \'"tag":"p\') WHERE position = 500').run();
     // forge a stored checkpoint's root (without the key): signature failure at that size
-    const cp = db2.prepare('SELECT size, root, note FROM integrity_checkpoints WHERE size = 388').get() as { size: number; root: Buffer; note: string };
+    const cp = db2.prepare('SELECT size, root, note FROM integrity_checkpoints WHERE size = 388').get() as {
+      size: number;
+      root: Buffer;
+      note: string;
+    };
     const fake = Buffer.alloc(32, 7);
-    db2.prepare('UPDATE integrity_checkpoints SET root = ?, note = ? WHERE size = 388').run(fake, cp.note.replace(cp.root.toString('base64'), fake.toString('base64')));
+    db2
+      .prepare('UPDATE integrity_checkpoints SET root = ?, note = ? WHERE size = 388')
+      .run(fake, cp.note.replace(cp.root.toString('base64'), fake.toString('base64')));
     db2.close();
     r = await both();
     expect(r.seq).toMatchObject({ ok: false, kind: 'checkpoint-signature', position: 388 });

@@ -92,7 +92,13 @@ describe('tamper detection on real SQLite files', () => {
     // nothing new: no re-signing, no extra cosignature lines, witnesses not asked again
     expect(await o.svc.checkpointNow()).toMatchObject({ size: 54, note: cp2!.note, witnesses: [] });
     const r = await o.svc.verify();
-    expect(r).toMatchObject({ ok: true, toPosition: 54, checkpointsVerified: 2, checkpointsMeetingQuorum: 2, witnessCheckpointsVerified: 4 });
+    expect(r).toMatchObject({
+      ok: true,
+      toPosition: 54,
+      checkpointsVerified: 2,
+      checkpointsMeetingQuorum: 2,
+      witnessCheckpointsVerified: 4,
+    });
     // incremental verify resumes after the last verified position
     await seed(o, 1, 3, 'c');
     expect(await o.svc.verify({ since: true })).toMatchObject({ ok: true, fromPosition: 55, toPosition: 57, incremental: true });
@@ -166,7 +172,7 @@ describe('tamper detection on real SQLite files', () => {
     await o.svc.checkpointNow();
     await stop(o);
     const newRoot = attacker((db) => {
-      db.prepare("UPDATE events SET data = replace(data, '\"n\":3,', '\"n\":4,') WHERE position = 14").run();
+      db.prepare('UPDATE events SET data = replace(data, \'"n":3,\', \'"n":4,\') WHERE position = 14').run();
       db.prepare('DELETE FROM integrity_nodes').run();
       db.prepare('DELETE FROM integrity_tree').run();
       return null;
@@ -190,7 +196,7 @@ describe('tamper detection on real SQLite files', () => {
     await o.svc.checkpointNow();
     await stop(o);
     attacker((db) => {
-      db.prepare("UPDATE events SET data = replace(data, '\"n\":3,', '\"n\":4,') WHERE position = 14").run();
+      db.prepare('UPDATE events SET data = replace(data, \'"n":3,\', \'"n":4,\') WHERE position = 14').run();
       db.prepare('DELETE FROM integrity_nodes').run();
       db.prepare('DELETE FROM integrity_tree').run();
       db.prepare('DELETE FROM integrity_checkpoints').run();
@@ -216,7 +222,11 @@ describe('tamper detection on real SQLite files', () => {
     await o.svc.checkpointNow();
     await stop(o);
     attacker((db) => {
-      const r = db.prepare('SELECT id, data, metadata FROM events WHERE position = 3').get() as { id: string; data: string; metadata: string };
+      const r = db.prepare('SELECT id, data, metadata FROM events WHERE position = 3').get() as {
+        id: string;
+        data: string;
+        metadata: string;
+      };
       const cut = r.metadata.indexOf(',"id":"Q","metadata":');
       expect(cut).toBeGreaterThan(0);
       const data2 = `${r.data},"id":${JSON.stringify(r.id)},"metadata":${r.metadata.slice(0, cut)}`;
@@ -225,11 +235,25 @@ describe('tamper detection on real SQLite files', () => {
       // the spliced envelope bytes are exactly the committed ones: only the parse guard can tell
       const row = db.prepare('SELECT * FROM events WHERE position = 3').get() as Record<string, any>;
       const leaf = db.prepare('SELECT hash FROM integrity_nodes WHERE level = 0 AND idx = 2').pluck().get() as Buffer;
-      const spliced = spliceLeafText({ id: row.id, stream: row.stream, version: row.version, position: row.position, type: row.type, schemaVersion: row.schema_version, dataText: row.data, metadataText: row.metadata });
+      const spliced = spliceLeafText({
+        id: row.id,
+        stream: row.stream,
+        version: row.version,
+        position: row.position,
+        type: row.type,
+        schemaVersion: row.schema_version,
+        dataText: row.data,
+        metadataText: row.metadata,
+      });
       expect(leafHashOfText(spliced).equals(leaf)).toBe(true);
     });
     o = start();
-    expect(await o.svc.verify()).toMatchObject({ ok: false, kind: 'event-changed', position: 3, reason: 'position 3: the stored event is no longer valid JSON' });
+    expect(await o.svc.verify()).toMatchObject({
+      ok: false,
+      kind: 'event-changed',
+      position: 3,
+      reason: 'position 3: the stored event is no longer valid JSON',
+    });
   });
 
   it('appends fail closed when events under the tree were removed', async () => {
@@ -254,14 +278,24 @@ describe('a remote (HTTP) witness exposes a fork made with a stolen key', () => 
     // the ledger key must exist before the remote witness is told to trust it
     const { LedgerSigner } = await import('../../../src/ledger/integrity/ledger-signer');
     const signer = LedgerSigner.open(keyDir, ORIGIN);
-    const remote = FileWitness.open(path.join(tmp.dir, 'elsewhere'), { name: 'witness.test/remote', trustedLogKeys: [signer.verifierKey], clock });
+    const remote = FileWitness.open(path.join(tmp.dir, 'elsewhere'), {
+      name: 'witness.test/remote',
+      trustedLogKeys: [signer.verifierKey],
+      clock,
+    });
     const server = new WitnessHttpServer(remote);
     const url = await server.listen();
     const open = () => {
       const store = new SqliteEventStore({ path: dbPath, clock });
       const svc = new IntegrityService(store, {
-        origin: ORIGIN, keyDir, checkpointEveryEvents: 1e9, checkpointEverySeconds: 0, fileWitnessDirs: [],
-        httpWitnesses: [{ vkey: remote.verifierKey, url }], quorum: 1, clock,
+        origin: ORIGIN,
+        keyDir,
+        checkpointEveryEvents: 1e9,
+        checkpointEverySeconds: 0,
+        fileWitnessDirs: [],
+        httpWitnesses: [{ vkey: remote.verifierKey, url }],
+        quorum: 1,
+        clock,
       });
       svc.attach();
       return { store, svc };
@@ -274,7 +308,7 @@ describe('a remote (HTTP) witness exposes a fork made with a stolen key', () => 
       await o.svc.stop();
       await o.store.close();
       const db = new Database(dbPath);
-      db.prepare("UPDATE events SET data = replace(data, '\"n\":5,', '\"n\":6,') WHERE position = 6").run();
+      db.prepare('UPDATE events SET data = replace(data, \'"n":5,\', \'"n":6,\') WHERE position = 6').run();
       db.prepare('DELETE FROM integrity_nodes').run();
       db.prepare('DELETE FROM integrity_tree').run();
       db.prepare('DELETE FROM integrity_checkpoints').run();

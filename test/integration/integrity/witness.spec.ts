@@ -61,7 +61,12 @@ describe('file witness and HTTP witness (real files, real HTTP)', () => {
       const lines = await res.text();
       expect(lines.startsWith('\u2014 witness.test/http ')).toBe(true);
       // the returned cosignature verifies as cosignature/v1 under the witness key
-      const v = verifyCheckpointNote(signed(8) + lines, { origin: log.name, logKeys: [log], witnessKeys: [Ed25519NoteKey.fromVerifierKey(w.verifierKey)], quorum: 1 });
+      const v = verifyCheckpointNote(signed(8) + lines, {
+        origin: log.name,
+        logKeys: [log],
+        witnessKeys: [Ed25519NoteKey.fromVerifierKey(w.verifierKey)],
+        quorum: 1,
+      });
       expect(v.cosignatures[0].timestamp).toBe(Math.floor(clock.now().getTime() / 1000));
       res = await post(encodeAddCheckpoint({ oldSize: 0, proof: [], note: signed(12) }));
       expect(res.status).toBe(409);
@@ -69,7 +74,13 @@ describe('file witness and HTTP witness (real files, real HTTP)', () => {
       expect(await res.text()).toBe('8\n');
       res = await post(encodeAddCheckpoint({ oldSize: 8, proof: proof(7, 12), note: signed(12) }));
       expect(res.status).toBe(422);
-      res = await post(encodeAddCheckpoint({ oldSize: 0, proof: [], note: signNote(formatCheckpoint({ origin: log.name, size: 9, root: tree.root(9) }), [Ed25519NoteKey.generate(log.name)]) }));
+      res = await post(
+        encodeAddCheckpoint({
+          oldSize: 0,
+          proof: [],
+          note: signNote(formatCheckpoint({ origin: log.name, size: 9, root: tree.root(9) }), [Ed25519NoteKey.generate(log.name)]),
+        }),
+      );
       expect(res.status).toBe(403);
       res = await post('garbage');
       expect(res.status).toBe(400);
@@ -112,7 +123,12 @@ describe('file witness and HTTP witness (real files, real HTTP)', () => {
       await server2.close();
       expect(r.cosigned).toBe(2);
       expect(hw.held(log.name)?.size).toBe(30);
-      const policy = { origin: log.name, logKeys: [log], witnessKeys: [fw, hw].map((w) => Ed25519NoteKey.fromVerifierKey(w.verifierKey)), quorum: 2 };
+      const policy = {
+        origin: log.name,
+        logKeys: [log],
+        witnessKeys: [fw, hw].map((w) => Ed25519NoteKey.fromVerifierKey(w.verifierKey)),
+        quorum: 2,
+      };
       expect(verifyCheckpointNote(r.note, policy).cosignatures).toHaveLength(2);
     } finally {
       await server.close();

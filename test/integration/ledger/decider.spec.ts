@@ -42,7 +42,9 @@ describe('decide/evolve command helper on the SQLite ledger', () => {
   });
 
   it('re-decides on fresh state when a concurrent writer wins (no lost write, rules still hold)', async () => {
-    const results = await Promise.allSettled(Array.from({ length: 8 }, () => handleCommand(ledger, 'counter-b', counter, { by: 1, max: 5 }, ctx, { retries: 10 })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => handleCommand(ledger, 'counter-b', counter, { by: 1, max: 5 }, ctx, { retries: 10 })),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
     const rejected = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
     expect(rejected.every((r) => r.reason.code === 'COUNTER_RULE')).toBe(true);
@@ -52,7 +54,9 @@ describe('decide/evolve command helper on the SQLite ledger', () => {
   it('with an expected version from If-Match, a stale version conflicts and is never retried', async () => {
     await handleCommand(ledger, 'counter-c', counter, { by: 1, max: 10 }, ctx);
     await handleCommand(ledger, 'counter-c', counter, { by: 1, max: 10 }, ctx);
-    await expect(handleCommand(ledger, 'counter-c', counter, { by: 1, max: 10 }, ctx, { expectedVersion: 1n })).rejects.toBeInstanceOf(WrongExpectedVersionError);
+    await expect(handleCommand(ledger, 'counter-c', counter, { by: 1, max: 10 }, ctx, { expectedVersion: 1n })).rejects.toBeInstanceOf(
+      WrongExpectedVersionError,
+    );
     expect((await ledger.readStream('counter-c')).length).toBe(2);
   });
 

@@ -12,12 +12,15 @@ const totals: Projection = {
   name: 'totals',
   version: 1,
   handles: ['Incremented', 'Renamed'],
-  setup: (db) => db.exec('CREATE TABLE IF NOT EXISTS totals (id TEXT PRIMARY KEY, label TEXT, total INTEGER NOT NULL, events INTEGER NOT NULL)'),
+  setup: (db) =>
+    db.exec('CREATE TABLE IF NOT EXISTS totals (id TEXT PRIMARY KEY, label TEXT, total INTEGER NOT NULL, events INTEGER NOT NULL)'),
   reset: (db) => db.exec('DELETE FROM totals'),
   apply(db, e) {
     const id = e.stream;
     if (e.type === 'Incremented') {
-      db.prepare('INSERT INTO totals (id, total, events) VALUES (?, ?, 1) ON CONFLICT(id) DO UPDATE SET total = total + excluded.total, events = events + 1').run(id, e.data.by as number);
+      db.prepare(
+        'INSERT INTO totals (id, total, events) VALUES (?, ?, 1) ON CONFLICT(id) DO UPDATE SET total = total + excluded.total, events = events + 1',
+      ).run(id, e.data.by as number);
     } else {
       db.prepare('UPDATE totals SET label = ? WHERE id = ?').run(e.data.label as string, id);
     }
@@ -38,7 +41,12 @@ describe('projection runner', () => {
     registry = new EventRegistry().registerNames('Incremented', 'Renamed', 'Ignored');
     ledger = new Ledger(store, registry, new FakeClock());
     for (let i = 0; i < 1200; i++) {
-      await ledger.append(`counter-${i % 7}`, [{ type: i % 50 === 0 ? 'Renamed' : 'Incremented', data: i % 50 === 0 ? { label: `L${i}` } : { by: i } }], 'any', ctx);
+      await ledger.append(
+        `counter-${i % 7}`,
+        [{ type: i % 50 === 0 ? 'Renamed' : 'Incremented', data: i % 50 === 0 ? { label: `L${i}` } : { by: i } }],
+        'any',
+        ctx,
+      );
     }
     await ledger.append('other-1', [{ type: 'Ignored', data: {} }], 'any', ctx);
   });

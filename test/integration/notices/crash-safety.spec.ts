@@ -70,7 +70,13 @@ describe('notice batch survives SIGKILL of a worker mid-batch', () => {
   const children: ChildProcess[] = [];
 
   afterAll(async () => {
-    for (const c of children) if (c.exitCode === null && c.pid) try { process.kill(-c.pid, 'SIGKILL'); } catch { /* gone */ }
+    for (const c of children)
+      if (c.exitCode === null && c.pid)
+        try {
+          process.kill(-c.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
     await sink?.stop();
     await new Promise((r) => relayLog?.close(r));
     const keys = await redis.keys(`${prefix}:*`);
@@ -91,11 +97,16 @@ describe('notice batch survives SIGKILL of a worker mid-batch', () => {
     const relayPort = (relayLog.address() as { port: number }).port;
 
     const paths = {
-      deliveryDbPath: join(dir.path, 'notices.db'), artifactsDir: join(dir.path, 'artifacts'),
-      vaultPath: join(dir.path, 'vault.db'), masterKeyPath: join(dir.path, 'master.key'),
+      deliveryDbPath: join(dir.path, 'notices.db'),
+      artifactsDir: join(dir.path, 'artifacts'),
+      vaultPath: join(dir.path, 'vault.db'),
+      masterKeyPath: join(dir.path, 'master.key'),
     };
     const clock = new FakeClock('2025-04-01T09:00:00.000Z');
-    const artifacts = new ArtifactStore(paths.artifactsDir, new PhiVault(new DataKeyStore(paths.vaultPath, MasterKey.loadOrCreate(paths.masterKeyPath)), clock));
+    const artifacts = new ArtifactStore(
+      paths.artifactsDir,
+      new PhiVault(new DataKeyStore(paths.vaultPath, MasterKey.loadOrCreate(paths.masterKeyPath)), clock),
+    );
     const org = testOrg();
     const facts = testFacts();
     const everyone = people();
@@ -105,15 +116,27 @@ describe('notice batch survives SIGKILL of a worker mid-batch', () => {
     const store = new DeliveryStore(paths.deliveryDbPath);
     const queue = new Queue(CHUNK_QUEUE, { connection: redis, prefix });
     const plan = await planBatch(artifacts, store, queue, {
-      batchId: BATCH, incidentId: facts.incidentId, recipientsArtifact: recipients.digest, contentArtifact: content.digest,
-      letterDate: '2025-04-01', creationDate: '2025-04-01T09:00:00.000Z', chunkSize: 200, now: clock.now().toISOString(),
+      batchId: BATCH,
+      incidentId: facts.incidentId,
+      recipientsArtifact: recipients.digest,
+      contentArtifact: content.digest,
+      letterDate: '2025-04-01',
+      creationDate: '2025-04-01T09:00:00.000Z',
+      chunkSize: 200,
+      now: clock.now().toISOString(),
     });
     expect(plan).toEqual({ total: N, chunks: N / 200 });
 
     const config: ChunkWorkerConfig = {
-      ...paths, redisUrl, redisPrefix: prefix,
+      ...paths,
+      redisUrl,
+      redisPrefix: prefix,
       mail: { kind: 'smtp', url: `smtp://127.0.0.1:${sink.port}?ignoreTLS=true`, maxConnections: 3 },
-      emailRatePerSecond: 0, emailConcurrency: 4, relayLogUrl: `http://127.0.0.1:${relayPort}/log`, inDoubtPolicy: 'resend', duplex: true,
+      emailRatePerSecond: 0,
+      emailConcurrency: 4,
+      relayLogUrl: `http://127.0.0.1:${relayPort}/log`,
+      inDoubtPolicy: 'resend',
+      duplex: true,
     };
     const first = startWorker(config);
     children.push(first);
@@ -150,10 +173,11 @@ describe('notice batch survives SIGKILL of a worker mid-batch', () => {
     // Every letter in exactly one print file, with its digest.
     const files = store.printFiles(BATCH);
     const inFiles = new Map<string, number>();
-    for (const f of files) for (const line of f.manifestCsv.trim().split('\n').slice(1)) {
-      const letterId = line.split(',')[1]!;
-      inFiles.set(letterId, (inFiles.get(letterId) ?? 0) + 1);
-    }
+    for (const f of files)
+      for (const line of f.manifestCsv.trim().split('\n').slice(1)) {
+        const letterId = line.split(',')[1]!;
+        inFiles.set(letterId, (inFiles.get(letterId) ?? 0) + 1);
+      }
     const mailed = everyone.filter((p) => ['mail', 'mail-next-of-kin'].includes(planChannel(p).channel));
     expect(inFiles.size).toBe(mailed.length);
     for (const p of mailed) {
@@ -167,7 +191,9 @@ describe('notice batch survives SIGKILL of a worker mid-batch', () => {
     const results = (await queue.getJobs(['completed'])).map((j) => j.returnvalue as { inDoubt: number; resent: number });
     const inDoubt = results.reduce((s, r) => s + r.inDoubt, 0);
     const resent = results.reduce((s, r) => s + r.resent, 0);
-    process.stdout.write(`crash test: ${atKill} emails before SIGKILL of ${emailTotal}; ${inDoubt} in doubt after the kill (resolved from the relay log), ${resent} resent; rows ${JSON.stringify(progress.byState)}\n`);
+    process.stdout.write(
+      `crash test: ${atKill} emails before SIGKILL of ${emailTotal}; ${inDoubt} in doubt after the kill (resolved from the relay log), ${resent} resent; rows ${JSON.stringify(progress.byState)}\n`,
+    );
     await queue.close();
     store.close();
   });

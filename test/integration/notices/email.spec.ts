@@ -19,16 +19,22 @@ const from = { name: org.name, address: org.mailFrom };
 
 describe('email notices over SMTP (real smtp-server)', () => {
   let sink: SmtpSink;
-  beforeEach(async () => { sink = await new SmtpSink().start(); });
-  afterEach(async () => { await sink.stop(); });
+  beforeEach(async () => {
+    sink = await new SmtpSink().start();
+  });
+  afterEach(async () => {
+    await sink.stop();
+  });
 
   it('sends pooled SMTP mail with the right recipient, headers and 164.404(c) body', async () => {
     const mailer = new NoticeMailer({ kind: 'smtp', host: '127.0.0.1', port: sink.port, ignoreTLS: true, maxConnections: 3 }, from);
     const people = [0, 4, 8].map((i) => syntheticPerson(i, { emailConsent: true }));
-    const results = await Promise.all(people.map((p) => {
-      const mid = noticeMessageId(BATCH, letterIdOf(BATCH, p.id), org.mailFrom);
-      return mailer.send(p, composer.email(p), mid, { 'X-Notice-Batch': BATCH });
-    }));
+    const results = await Promise.all(
+      people.map((p) => {
+        const mid = noticeMessageId(BATCH, letterIdOf(BATCH, p.id), org.mailFrom);
+        return mailer.send(p, composer.email(p), mid, { 'X-Notice-Batch': BATCH });
+      }),
+    );
     mailer.close();
     expect(sink.received).toHaveLength(3);
     for (const [i, p] of people.entries()) {
@@ -57,7 +63,7 @@ describe('email notices over SMTP (real smtp-server)', () => {
 
   it('HTML-escapes names in the HTML part', async () => {
     const mailer = new NoticeMailer({ kind: 'smtp', host: '127.0.0.1', port: sink.port, ignoreTLS: true }, from);
-    const p = syntheticPerson(0, { emailConsent: true, name: 'Jo <b>Bold</b> O\'Neil' });
+    const p = syntheticPerson(0, { emailConsent: true, name: "Jo <b>Bold</b> O'Neil" });
     await mailer.send(p, composer.email(p), noticeMessageId(BATCH, 'LX', org.mailFrom));
     mailer.close();
     const m = sink.received[0]!.parsed;
@@ -75,10 +81,20 @@ describe('email notices over SMTP (real smtp-server)', () => {
 
   it('signs with DKIM when configured', async () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const mailer = new NoticeMailer({
-      kind: 'smtp', host: '127.0.0.1', port: sink.port, ignoreTLS: true,
-      dkim: { domainName: 'riverbend.example', keySelector: 'notices2025', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
-    }, from);
+    const mailer = new NoticeMailer(
+      {
+        kind: 'smtp',
+        host: '127.0.0.1',
+        port: sink.port,
+        ignoreTLS: true,
+        dkim: {
+          domainName: 'riverbend.example',
+          keySelector: 'notices2025',
+          privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        },
+      },
+      from,
+    );
     const p = syntheticPerson(4, { emailConsent: true });
     await mailer.send(p, composer.email(p), noticeMessageId(BATCH, 'L4', org.mailFrom));
     mailer.close();
@@ -114,7 +130,11 @@ describe('global rate limit across workers (Redis token bucket)', () => {
   const key = `test:notices:${randomUUID()}:rate`;
   const a = new Redis(url);
   const b = new Redis(url);
-  afterAll(async () => { await a.del(key); a.disconnect(); b.disconnect(); });
+  afterAll(async () => {
+    await a.del(key);
+    a.disconnect();
+    b.disconnect();
+  });
 
   it('two workers together never exceed the shared rate', async () => {
     const rate = 40;

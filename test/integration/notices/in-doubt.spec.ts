@@ -24,12 +24,18 @@ const BATCH = '01937a4e-8f00-7000-8000-0000000d0b75';
 describe('in-doubt emails after a crash', () => {
   const dir = makeTempDir('notices-indoubt-');
   let sink: SmtpSink;
-  afterAll(async () => { await sink?.stop(); dir.cleanup(); });
+  afterAll(async () => {
+    await sink?.stop();
+    dir.cleanup();
+  });
 
   async function setup(resolver: InDoubtResolver | null, policy: 'resend' | 'hold', name: string) {
     sink = sink ?? (await new SmtpSink().start());
     const clock = new FakeClock('2025-04-01T09:00:00.000Z');
-    const artifacts = new ArtifactStore(join(dir.path, 'artifacts'), new PhiVault(new DataKeyStore(join(dir.path, 'vault.db'), MasterKey.loadOrCreate(join(dir.path, 'master.key'))), clock));
+    const artifacts = new ArtifactStore(
+      join(dir.path, 'artifacts'),
+      new PhiVault(new DataKeyStore(join(dir.path, 'vault.db'), MasterKey.loadOrCreate(join(dir.path, 'master.key'))), clock),
+    );
     const org = testOrg();
     const facts = testFacts();
     const people = [1, 2, 3].map((i) => syntheticPerson(i, { emailConsent: true }));
@@ -37,16 +43,41 @@ describe('in-doubt emails after a crash', () => {
     const content = await artifacts.write(`incident:${facts.incidentId}`, asAsync([JSON.stringify({ org, facts })]));
     const store = new DeliveryStore(join(dir.path, `${name}.db`));
     const deps: ChunkDeps = {
-      store, artifacts, templates: new TemplateSet(), renderer: new LetterPdfRenderer(new LetterFonts()),
+      store,
+      artifacts,
+      templates: new TemplateSet(),
+      renderer: new LetterPdfRenderer(new LetterFonts()),
       mailer: new NoticeMailer({ kind: 'smtp', host: '127.0.0.1', port: sink.port, ignoreTLS: true }, null),
-      inDoubt: resolver, inDoubtPolicy: policy, clock,
+      inDoubt: resolver,
+      inDoubtPolicy: policy,
+      clock,
     };
-    const job = { batchId: BATCH, incidentId: facts.incidentId, chunk: 0, recipientsArtifact: recipients.digest, contentArtifact: content.digest, letterDate: '2025-04-01', creationDate: '2025-04-01T00:00:00.000Z' };
+    const job = {
+      batchId: BATCH,
+      incidentId: facts.incidentId,
+      chunk: 0,
+      recipientsArtifact: recipients.digest,
+      contentArtifact: content.digest,
+      letterDate: '2025-04-01',
+      creationDate: '2025-04-01T00:00:00.000Z',
+    };
     // The crashed attempt: person 1 was sent and recorded; person 2 was claimed, outcome unknown.
     const mid = (i: number) => noticeMessageId(BATCH, letterIdOf(BATCH, people[i]!.id), org.mailFrom);
-    store.claimEmail({ batchId: BATCH, individualId: people[0]!.id, letterId: letterIdOf(BATCH, people[0]!.id), chunk: 0, messageId: mid(0) });
+    store.claimEmail({
+      batchId: BATCH,
+      individualId: people[0]!.id,
+      letterId: letterIdOf(BATCH, people[0]!.id),
+      chunk: 0,
+      messageId: mid(0),
+    });
     store.markSent(BATCH, people[0]!.id, mid(0), '250 OK', clock.now().toISOString());
-    store.claimEmail({ batchId: BATCH, individualId: people[1]!.id, letterId: letterIdOf(BATCH, people[1]!.id), chunk: 0, messageId: mid(1) });
+    store.claimEmail({
+      batchId: BATCH,
+      individualId: people[1]!.id,
+      letterId: letterIdOf(BATCH, people[1]!.id),
+      chunk: 0,
+      messageId: mid(1),
+    });
     return { deps, job, store, people, mid };
   }
 

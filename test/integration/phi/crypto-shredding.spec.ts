@@ -19,9 +19,21 @@ describe('crypto-shredding events in the ledger', () => {
     const ledger = new Ledger(store, new EventRegistry().registerNames('ContactRecorded'), clock);
     const ctx = { actor: { id: 'u', role: 'incident-responder' }, correlationId: 'c' };
     try {
-      await ledger.append('incident-a1', [{ type: 'ContactRecorded', data: { individualRef: 'r-1', contact: vault.seal('incident:a1', { name: 'Synthetic Alpha' }) } }], 'no-stream', ctx);
-      await ledger.append('incident-b2', [{ type: 'ContactRecorded', data: { individualRef: 'r-2', contact: vault.seal('incident:b2', { name: 'Synthetic Beta' }) } }], 'no-stream', ctx);
-      const before = (await store.readAll({ after: 0n })).events.map((e) => canonicalBytes({ ...e, version: String(e.version), position: String(e.position) }).toString('hex'));
+      await ledger.append(
+        'incident-a1',
+        [{ type: 'ContactRecorded', data: { individualRef: 'r-1', contact: vault.seal('incident:a1', { name: 'Synthetic Alpha' }) } }],
+        'no-stream',
+        ctx,
+      );
+      await ledger.append(
+        'incident-b2',
+        [{ type: 'ContactRecorded', data: { individualRef: 'r-2', contact: vault.seal('incident:b2', { name: 'Synthetic Beta' }) } }],
+        'no-stream',
+        ctx,
+      );
+      const before = (await store.readAll({ after: 0n })).events.map((e) =>
+        canonicalBytes({ ...e, version: String(e.version), position: String(e.position) }).toString('hex'),
+      );
 
       vault.shred('incident:a1');
 
@@ -29,7 +41,9 @@ describe('crypto-shredding events in the ledger', () => {
       expect(vault.reveal(a!.data)).toEqual({ individualRef: 'r-1', contact: { $shredded: true, scope: 'incident:a1' } });
       const [b] = await ledger.readStream('incident-b2');
       expect(vault.reveal(b!.data)).toEqual({ individualRef: 'r-2', contact: { name: 'Synthetic Beta' } });
-      const after = (await store.readAll({ after: 0n })).events.map((e) => canonicalBytes({ ...e, version: String(e.version), position: String(e.position) }).toString('hex'));
+      const after = (await store.readAll({ after: 0n })).events.map((e) =>
+        canonicalBytes({ ...e, version: String(e.version), position: String(e.position) }).toString('hex'),
+      );
       expect(after).toEqual(before); // the chain's leaves hash these bytes: shredding changes none
     } finally {
       keys.close();

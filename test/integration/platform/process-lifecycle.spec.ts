@@ -22,7 +22,15 @@ describe('service process lifecycle', () => {
     const dir = makeTempDir();
     const port = await freePort();
     const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts/swc-register.js'), join(ROOT, 'src/main.ts')], {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: join(dir.path, 'data'), MASTER_KEY_FILE: join(dir.path, 'master.key'), REDIS_PREFIX: `sh-life-${port}`, LOG_LEVEL: 'info' },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATA_DIR: join(dir.path, 'data'),
+        MASTER_KEY_FILE: join(dir.path, 'master.key'),
+        REDIS_PREFIX: `sh-life-${port}`,
+        LOG_LEVEL: 'info',
+      },
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -31,7 +39,10 @@ describe('service process lifecycle', () => {
       let healthy = false;
       for (let i = 0; i < 100 && !healthy; i++) {
         await new Promise((r) => setTimeout(r, 200));
-        healthy = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status === 200, () => false);
+        healthy = await fetch(`http://127.0.0.1:${port}/health`).then(
+          (r) => r.status === 200,
+          () => false,
+        );
       }
       expect(healthy).toBe(true);
       const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -47,7 +58,20 @@ describe('service process lifecycle', () => {
   it('warns when Redis may evict BullMQ keys (maxmemory-policy other than noeviction)', async () => {
     const dir = makeTempDir();
     const port = await freePort();
-    execFileSync('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--daemonize', 'yes', '--save', '', '--dir', dir.path, '--maxmemory-policy', 'allkeys-lru']);
+    execFileSync('redis-server', [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--daemonize',
+      'yes',
+      '--save',
+      '',
+      '--dir',
+      dir.path,
+      '--maxmemory-policy',
+      'allkeys-lru',
+    ]);
     const lines: string[] = [];
     const logger = createLogger('warn', new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) }) as never);
     const queues = new QueueRegistry(`redis://127.0.0.1:${port}`, 'sh-evict', logger);

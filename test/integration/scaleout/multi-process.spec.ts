@@ -98,7 +98,9 @@ describe('scale-out: api ×2, worker ×2, scheduler ×2 on one ledger and one Re
 
   it('exactly one scheduler leads; killing it hands leadership to the other within the lease', async () => {
     const schedulers = procs.filter((p) => p.role === 'scheduler');
-    const statuses = await Promise.all(schedulers.map(async (p) => (await getJson(p.url('/health'))).scheduler as { leader: boolean; token: string }));
+    const statuses = await Promise.all(
+      schedulers.map(async (p) => (await getJson(p.url('/health'))).scheduler as { leader: boolean; token: string }),
+    );
     expect(statuses.filter((s) => s.leader)).toHaveLength(1);
     const leaderIdx = statuses.findIndex((s) => s.leader);
     const leader = schedulers[leaderIdx]!;

@@ -12,18 +12,22 @@ jest.setTimeout(180_000);
 
 function runWorker(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   const dir = makeTempDir('safeharbor-role-start-');
-  const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts', 'swc-register.js'), join(ROOT, 'src', 'cli', 'main.ts'), 'worker', '--port', '0'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATA_DIR: join(dir.path, 'data'),
-      MASTER_KEY_FILE: join(dir.path, 'secrets', 'master.key'),
-      REDIS_PREFIX: `sh-test-start-${uuidv7().slice(-12)}`,
-      LOG_LEVEL: 'silent',
-      ...env,
+  const child = spawn(
+    process.execPath,
+    ['-r', join(ROOT, 'scripts', 'swc-register.js'), join(ROOT, 'src', 'cli', 'main.ts'), 'worker', '--port', '0'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DATA_DIR: join(dir.path, 'data'),
+        MASTER_KEY_FILE: join(dir.path, 'secrets', 'master.key'),
+        REDIS_PREFIX: `sh-test-start-${uuidv7().slice(-12)}`,
+        LOG_LEVEL: 'silent',
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  );
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
   const killer = setTimeout(() => child.kill('SIGKILL'), 150_000);

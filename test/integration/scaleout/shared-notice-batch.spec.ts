@@ -102,7 +102,9 @@ describe('scale-out: one notice batch, two worker processes', () => {
     expect(draft.status).toBe(201);
     const batchId = draft.body.batchId as string;
     expect((await call('POST', `/v1/notices/batches/${batchId}/preview`, drafter)).status).toBe(200);
-    expect((await call('POST', `/v1/notices/batches/${batchId}/approve`, approver, { contentDigest: draft.body.contentDigest })).status).toBe(200);
+    expect(
+      (await call('POST', `/v1/notices/batches/${batchId}/approve`, approver, { contentDigest: draft.body.contentDigest })).status,
+    ).toBe(200);
     expect((await call('POST', `/v1/notices/batches/${batchId}/release`, drafter)).status).toBe(200);
 
     const deadline = Date.now() + 500_000;

@@ -14,7 +14,14 @@ export function completedAssessment(id = 'a-2025', nRisks = 3): AssessmentState 
   const commands: AssessmentCommand[] = [
     {
       kind: 'start',
-      data: { assessmentId: id, programId: 'default', title: `Annual risk analysis ${id}`, periodStart: '2025-01-01', periodEnd: '2025-12-31', matrix: DEFAULT_MATRIX },
+      data: {
+        assessmentId: id,
+        programId: 'default',
+        title: `Annual risk analysis ${id}`,
+        periodStart: '2025-01-01',
+        periodEnd: '2025-12-31',
+        matrix: DEFAULT_MATRIX,
+      },
       catalogs,
       ...by(),
     },
@@ -24,13 +31,38 @@ export function completedAssessment(id = 'a-2025', nRisks = 3): AssessmentState 
     const l = 1 + (i % 5);
     const imp = 5 - (i % 3);
     commands.push(
-      { kind: 'identify-risk', risk: { riskId: `r${i}`, title: `Generated risk number ${i}`, assetIds: ['srv'], threat: `threat ${i}`, vulnerability: `weakness ${i}`, controls: [controls[i % controls.length]!], source: { kind: 'assessment' } }, catalogs, ...by() },
+      {
+        kind: 'identify-risk',
+        risk: {
+          riskId: `r${i}`,
+          title: `Generated risk number ${i}`,
+          assetIds: ['srv'],
+          threat: `threat ${i}`,
+          vulnerability: `weakness ${i}`,
+          controls: [controls[i % controls.length]!],
+          source: { kind: 'assessment' },
+        },
+        catalogs,
+        ...by(),
+      },
       { kind: 'rate-risk', riskId: `r${i}`, rating: 'inherent', likelihood: l, impact: imp, rationale: 'generated', ...by() },
-      { kind: 'rate-risk', riskId: `r${i}`, rating: 'residual', likelihood: Math.max(1, l - 1), impact: imp, rationale: 'generated', ...by() },
+      {
+        kind: 'rate-risk',
+        riskId: `r${i}`,
+        rating: 'residual',
+        likelihood: Math.max(1, l - 1),
+        impact: imp,
+        rationale: 'generated',
+        ...by(),
+      },
       { kind: 'plan-treatment', riskId: `r${i}`, option: 'mitigate', ownerId: 'p-carol', dueOn: '2025-10-01', plan: 'fix it', ...by() },
     );
   }
-  commands.push({ kind: 'submit', ...by() }, { kind: 'approve', ...by(bob) }, { kind: 'complete', nextReviewDueOn: '2026-12-15', ...by(alice, '2025-12-15') });
+  commands.push(
+    { kind: 'submit', ...by() },
+    { kind: 'approve', ...by(bob) },
+    { kind: 'complete', nextReviewDueOn: '2026-12-15', ...by(alice, '2025-12-15') },
+  );
   const spec = deciderSpec(assessmentDecider);
   return spec.given(spec.history(commands)).state();
 }

@@ -21,14 +21,17 @@ function files(dir: string): string[] {
 /** Every module specifier a file imports or re-exports (type-only ones too: they couple as well). */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+'([^']+)'/gm), ...text.matchAll(/^\s*import\s+'([^']+)'/gm)].map((m) => m[1]!);
+  return [...text.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+'([^']+)'/gm), ...text.matchAll(/^\s*import\s+'([^']+)'/gm)].map(
+    (m) => m[1]!,
+  );
 }
 
 const rel = (file: string) => relative(SRC, file);
 /** src-relative target of a relative import ('' for packages and built-ins). */
 const target = (file: string, spec: string) => (spec.startsWith('.') ? relative(SRC, resolve(dirname(file), spec)) : '');
 
-const IO = /^(node:(fs|path|os|child_process|net|http|https|worker_threads|stream)|fs|path|child_process|better-sqlite3|ioredis|bullmq|pg|nodemailer)(\/|$)/;
+const IO =
+  /^(node:(fs|path|os|child_process|net|http|https|worker_threads|stream)|fs|path|child_process|better-sqlite3|ioredis|bullmq|pg|nodemailer)(\/|$)/;
 
 describe('boundaries of the safeguards contexts and the host agent', () => {
   it('the host agent imports nothing of the service: only itself, the shared protocol, built-ins and packages', () => {
@@ -43,7 +46,11 @@ describe('boundaries of the safeguards contexts and the host agent', () => {
 
   it('the shared protocol and the domain folders import no Nest, no I/O, no database or queue client', () => {
     const pure = [...files(join(SRC, 'shared')), ...CONTEXTS.flatMap((c) => files(join(SRC, c, 'domain')))];
-    const bad = pure.flatMap((f) => importsOf(f).filter((s) => s.startsWith('@nestjs/') || IO.test(s)).map((s) => `${rel(f)} → ${s}`));
+    const bad = pure.flatMap((f) =>
+      importsOf(f)
+        .filter((s) => s.startsWith('@nestjs/') || IO.test(s))
+        .map((s) => `${rel(f)} → ${s}`),
+    );
     expect(bad).toEqual([]);
     // src/shared stands alone: it imports nothing of the service.
     const outside = files(join(SRC, 'shared')).flatMap((f) =>

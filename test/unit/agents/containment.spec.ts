@@ -11,7 +11,15 @@ describe('containment playbook', () => {
     { grantId: 'g-1', principal: 'mallory', datasetId: 'ds-1' },
     { grantId: 'g-2', principal: 'dr_lee', datasetId: 'ds-1' },
   ]);
-  const propose: ContainmentCommand = { kind: 'propose', containmentId: 'c-1', incidentId: 'inc-1', reason: 'stolen credentials', actions, actor: joe, at: t(1) };
+  const propose: ContainmentCommand = {
+    kind: 'propose',
+    containmentId: 'c-1',
+    incidentId: 'inc-1',
+    reason: 'stolen credentials',
+    actions,
+    actor: joe,
+    at: t(1),
+  };
   const proposed = containment.history([propose]);
 
   it('plans revocations for the named principals and rotate + compromise for the named keys', () => {
@@ -20,19 +28,39 @@ describe('containment playbook', () => {
       { kind: 'rotate-key', keyId: 'key-1' },
       { kind: 'mark-key-compromised', keyId: 'key-1', compromisedAt: t(0) },
     ]);
-    containment.when(propose).then([{ type: 'ContainmentProposed', data: { containmentId: 'c-1', incidentId: 'inc-1', actions, by: 'ir-joe' } }]);
+    containment
+      .when(propose)
+      .then([{ type: 'ContainmentProposed', data: { containmentId: 'c-1', incidentId: 'inc-1', actions, by: 'ir-joe' } }]);
     containment.when({ ...propose, actions: [] }).thenThrows(/nothing to contain/);
   });
 
   it('one other officer approves, then the execution is recorded', () => {
-    containment.given(proposed).when({ kind: 'approve', actor: { ...joe, role: 'security-officer' }, at: t(2) }).thenThrows(/two-person/);
-    containment.given(proposed).when({ kind: 'approve', actor: { id: 'ir-kim', role: 'incident-responder' }, at: t(2) }).thenThrows(/only an officer/);
-    containment.given(proposed).when({ kind: 'record-execution', outcomes: [], actor: secB, at: t(2) }).thenThrows(/approved first/);
+    containment
+      .given(proposed)
+      .when({ kind: 'approve', actor: { ...joe, role: 'security-officer' }, at: t(2) })
+      .thenThrows(/two-person/);
+    containment
+      .given(proposed)
+      .when({ kind: 'approve', actor: { id: 'ir-kim', role: 'incident-responder' }, at: t(2) })
+      .thenThrows(/only an officer/);
+    containment
+      .given(proposed)
+      .when({ kind: 'record-execution', outcomes: [], actor: secB, at: t(2) })
+      .thenThrows(/approved first/);
     const outcomes = actions.map((action) => ({ action, ok: true, detail: 'issued' }));
     containment
       .given(proposed)
-      .when([{ kind: 'approve', actor: secB, at: t(2) }, { kind: 'record-execution', outcomes, actor: secB, at: t(3) }])
-      .then([{ type: 'ContainmentApproved', data: { by: 'sec-b' } }, { type: 'ContainmentExecuted', data: { outcomes } }]);
-    containment.given(proposed).when({ kind: 'reject', reason: 'false alarm', actor: secB, at: t(2) }).then([{ type: 'ContainmentRejected', data: { reason: 'false alarm' } }]);
+      .when([
+        { kind: 'approve', actor: secB, at: t(2) },
+        { kind: 'record-execution', outcomes, actor: secB, at: t(3) },
+      ])
+      .then([
+        { type: 'ContainmentApproved', data: { by: 'sec-b' } },
+        { type: 'ContainmentExecuted', data: { outcomes } },
+      ]);
+    containment
+      .given(proposed)
+      .when({ kind: 'reject', reason: 'false alarm', actor: secB, at: t(2) })
+      .then([{ type: 'ContainmentRejected', data: { reason: 'false alarm' } }]);
   });
 });

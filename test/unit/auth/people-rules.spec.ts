@@ -25,7 +25,9 @@ describe('session rules (automatic logoff, 45 CFR 164.312(a)(2)(iii))', () => {
 
 describe('cookies', () => {
   it('are httpOnly and SameSite; Secure behind TLS (directly or through a proxy)', () => {
-    expect(serializeCookie('sh_session', 'a b', { secure: true, sameSite: 'Strict' })).toBe('sh_session=a%20b; Path=/; HttpOnly; SameSite=Strict; Secure');
+    expect(serializeCookie('sh_session', 'a b', { secure: true, sameSite: 'Strict' })).toBe(
+      'sh_session=a%20b; Path=/; HttpOnly; SameSite=Strict; Secure',
+    );
     expect(isSecureRequest('auto', { secure: false, headers: { 'x-forwarded-proto': 'https' } })).toBe(true);
     expect(isSecureRequest('auto', { secure: false, headers: {} })).toBe(false);
     expect(isSecureRequest(true, { headers: {} })).toBe(true);
@@ -56,8 +58,12 @@ describe('single sign-on configuration', () => {
     expect(fieldOf({ OIDC_CLIENT_ID: 'x' })).toBe('env.OIDC_ISSUER');
     expect(fieldOf({ OIDC_ISSUER: 'https://idp.example.org' })).toBe('env.OIDC_CLIENT_ID');
     expect(fieldOf({ OIDC_ISSUER: 'not a url', OIDC_CLIENT_ID: 'x' })).toBe('env.OIDC_ISSUER');
-    expect(fieldOf({ OIDC_ISSUER: 'https://idp.example.org', OIDC_CLIENT_ID: 'x', OIDC_ROLE_MAP: '{"a":"agent"}' })).toBe('env.OIDC_ROLE_MAP.a');
+    expect(fieldOf({ OIDC_ISSUER: 'https://idp.example.org', OIDC_CLIENT_ID: 'x', OIDC_ROLE_MAP: '{"a":"agent"}' })).toBe(
+      'env.OIDC_ROLE_MAP.a',
+    );
     expect(fieldOf({ PUBLIC_URL: 'ftp://x' })).toBe('env.PUBLIC_URL');
-    expect(settings({ OIDC_ISSUER: 'https://idp.example.org', OIDC_CLIENT_ID: 'x', PUBLIC_URL: 'https://sh.example.org' }).oidc!.redirectUri).toBe('https://sh.example.org/v1/auth/oidc/callback');
+    expect(
+      settings({ OIDC_ISSUER: 'https://idp.example.org', OIDC_CLIENT_ID: 'x', PUBLIC_URL: 'https://sh.example.org' }).oidc!.redirectUri,
+    ).toBe('https://sh.example.org/v1/auth/oidc/callback');
   });
 });

@@ -6,12 +6,18 @@ describe('two-person rule', () => {
     expect(() => assertSecondApprover(requester, { id: 'p-2', role: 'security-officer' }, ['security-officer'])).not.toThrow();
   });
   it('refuses the requester approving their own request', () => {
-    expect(() => assertSecondApprover(requester, { id: 'p-1', role: 'security-officer' }, ['security-officer'])).toThrow(TwoPersonRuleError);
+    expect(() => assertSecondApprover(requester, { id: 'p-1', role: 'security-officer' }, ['security-officer'])).toThrow(
+      TwoPersonRuleError,
+    );
   });
   it('refuses a principal without the required role', () => {
-    expect(() => assertSecondApprover(requester, { id: 'p-2', role: 'admin' }, ['security-officer', 'compliance-officer'])).toThrow(/security-officer or compliance-officer/);
+    expect(() => assertSecondApprover(requester, { id: 'p-2', role: 'admin' }, ['security-officer', 'compliance-officer'])).toThrow(
+      /security-officer or compliance-officer/,
+    );
   });
   it('refuses the same approver twice (k distinct approvers)', () => {
-    expect(() => assertSecondApprover(requester, { id: 'p-2', role: 'security-officer' }, ['security-officer'], ['p-2'])).toThrow(/already approved/);
+    expect(() => assertSecondApprover(requester, { id: 'p-2', role: 'security-officer' }, ['security-officer'], ['p-2'])).toThrow(
+      /already approved/,
+    );
   });
 });

@@ -8,7 +8,10 @@ describe('CLI command groups (loaded per command)', () => {
     for (const group of CLI_GROUPS) {
       const program = new Command();
       (await group.load())(program, new CliRuntime(() => undefined));
-      expect({ group: group.commands, registers: program.commands.map((c) => c.name()).sort() }).toEqual({ group: group.commands, registers: [...group.commands].sort() });
+      expect({ group: group.commands, registers: program.commands.map((c) => c.name()).sort() }).toEqual({
+        group: group.commands,
+        registers: [...group.commands].sort(),
+      });
     }
   });
 

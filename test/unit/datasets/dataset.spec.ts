@@ -6,51 +6,138 @@ const agent = { id: 'agent:host-a', role: 'agent' };
 const t = (h: number) => new Date(Date.parse('2026-02-01T00:00:00.000Z') + h * 3_600_000).toISOString();
 
 const spec = deciderSpec(datasetDecider);
-const register: DatasetCommand = { kind: 'register', datasetId: 'ds-1', agentId: 'host-a', path: '/srv/phi/labs', datasetKind: 'directory', actor: alice, at: t(0) };
-const encrypted = (commandId = 'c1', keyId = 'key-1', over: Partial<Extract<DatasetCommand, { kind: 'record-encrypted' }>> = {}): DatasetCommand => ({
-  kind: 'record-encrypted', keyId, keyVersion: 1, files: 3, manifestDigest: 'a'.repeat(64), keyApart: true, cleartextRemaining: 0, commandId, actor: agent, at: t(1), ...over,
+const register: DatasetCommand = {
+  kind: 'register',
+  datasetId: 'ds-1',
+  agentId: 'host-a',
+  path: '/srv/phi/labs',
+  datasetKind: 'directory',
+  actor: alice,
+  at: t(0),
+};
+const encrypted = (
+  commandId = 'c1',
+  keyId = 'key-1',
+  over: Partial<Extract<DatasetCommand, { kind: 'record-encrypted' }>> = {},
+): DatasetCommand => ({
+  kind: 'record-encrypted',
+  keyId,
+  keyVersion: 1,
+  files: 3,
+  manifestDigest: 'a'.repeat(64),
+  keyApart: true,
+  cleartextRemaining: 0,
+  commandId,
+  actor: agent,
+  at: t(1),
+  ...over,
 });
 const registered = spec.history([register]);
 const underKey = spec.history([encrypted()], registered);
 
 describe('dataset aggregate', () => {
   it('registers one absolute, normalized path on one agent', () => {
-    spec.when(register).then([{ type: 'DatasetRegistered', data: { datasetId: 'ds-1', agentId: 'host-a', path: '/srv/phi/labs', kind: 'directory', by: 'sec-alice', at: t(0) } }]);
-    spec.given(registered).when(register).thenThrows(/already registered/);
+    spec.when(register).then([
+      {
+        type: 'DatasetRegistered',
+        data: { datasetId: 'ds-1', agentId: 'host-a', path: '/srv/phi/labs', kind: 'directory', by: 'sec-alice', at: t(0) },
+      },
+    ]);
+    spec
+      .given(registered)
+      .when(register)
+      .thenThrows(/already registered/);
     spec.when({ ...register, path: '/srv/phi/../etc' }).thenThrows(/path/);
     spec.when({ ...register, path: 'srv/phi' }).thenThrows(/path/);
     spec.when({ ...register, datasetId: 'DS 1' }).thenThrows(/datasetId/);
   });
 
   it('records what the agent proved: encrypted, and cleartext it left behind', () => {
-    spec.given(registered).when(encrypted('c1', 'key-1', { cleartextRemaining: 2 })).then([
-      { type: 'DatasetEncrypted', data: { datasetId: 'ds-1', keyId: 'key-1', keyVersion: 1, files: 3, keyApart: true, commandId: 'c1' } },
-      { type: 'DatasetCleartextFound', data: { files: 2, commandId: 'c1' } },
-    ]);
+    spec
+      .given(registered)
+      .when(encrypted('c1', 'key-1', { cleartextRemaining: 2 }))
+      .then([
+        { type: 'DatasetEncrypted', data: { datasetId: 'ds-1', keyId: 'key-1', keyVersion: 1, files: 3, keyApart: true, commandId: 'c1' } },
+        { type: 'DatasetCleartextFound', data: { files: 2, commandId: 'c1' } },
+      ]);
     spec.when(encrypted()).thenThrows(/not registered/);
   });
 
   it('a result delivered twice is recorded once (command ids are remembered)', () => {
     spec.given(underKey).when(encrypted('c1')).thenNothing();
-    spec.given(underKey).when({ kind: 'record-cleartext-found', files: 1, commandId: 'c1', actor: agent, at: t(2) }).thenNothing();
-    spec.given(underKey).when({ kind: 'record-cleartext-found', files: 0, commandId: 'c9', actor: agent, at: t(2) }).thenNothing();
+    spec
+      .given(underKey)
+      .when({ kind: 'record-cleartext-found', files: 1, commandId: 'c1', actor: agent, at: t(2) })
+      .thenNothing();
+    spec
+      .given(underKey)
+      .when({ kind: 'record-cleartext-found', files: 0, commandId: 'c9', actor: agent, at: t(2) })
+      .thenNothing();
   });
 
   it('re-wraps and key revocation only under the key it is encrypted with; another key must re-wrap', () => {
-    spec.given(underKey).when(encrypted('c2', 'key-2')).thenThrows(/another key/);
-    spec.given(underKey).when({ kind: 'record-rewrapped', keyId: 'key-2', fromVersions: [1], toVersion: 2, files: 3, manifestDigest: 'b'.repeat(64), commandId: 'c2', actor: agent, at: t(2) }).thenThrows(/not encrypted under this key/);
+    spec
+      .given(underKey)
+      .when(encrypted('c2', 'key-2'))
+      .thenThrows(/another key/);
+    spec
+      .given(underKey)
+      .when({
+        kind: 'record-rewrapped',
+        keyId: 'key-2',
+        fromVersions: [1],
+        toVersion: 2,
+        files: 3,
+        manifestDigest: 'b'.repeat(64),
+        commandId: 'c2',
+        actor: agent,
+        at: t(2),
+      })
+      .thenThrows(/not encrypted under this key/);
     const { state } = spec
       .given(underKey)
-      .when({ kind: 'record-rewrapped', keyId: 'key-1', fromVersions: [1], toVersion: 2, files: 3, manifestDigest: 'b'.repeat(64), commandId: 'c2', actor: agent, at: t(2) })
+      .when({
+        kind: 'record-rewrapped',
+        keyId: 'key-1',
+        fromVersions: [1],
+        toVersion: 2,
+        files: 3,
+        manifestDigest: 'b'.repeat(64),
+        commandId: 'c2',
+        actor: agent,
+        at: t(2),
+      })
       .then([{ type: 'DatasetRewrapped', data: { fromVersions: [1], toVersion: 2 } }]);
     expect(state.encryption).toMatchObject({ keyId: 'key-1', keyVersion: 2, since: t(1) });
-    const revoked = spec.history([{ kind: 'record-key-revoked', keyId: 'key-1', wrappedKeysDestroyed: 3, commandId: 'c3', actor: agent, at: t(3) }], underKey);
-    spec.given(revoked).when({ kind: 'record-rewrapped', keyId: 'key-1', fromVersions: [1], toVersion: 2, files: 3, manifestDigest: 'b'.repeat(64), commandId: 'c4', actor: agent, at: t(4) }).thenThrows(/revoked on its host/);
+    const revoked = spec.history(
+      [{ kind: 'record-key-revoked', keyId: 'key-1', wrappedKeysDestroyed: 3, commandId: 'c3', actor: agent, at: t(3) }],
+      underKey,
+    );
+    spec
+      .given(revoked)
+      .when({
+        kind: 'record-rewrapped',
+        keyId: 'key-1',
+        fromVersions: [1],
+        toVersion: 2,
+        files: 3,
+        manifestDigest: 'b'.repeat(64),
+        commandId: 'c4',
+        actor: agent,
+        at: t(4),
+      })
+      .thenThrows(/revoked on its host/);
   });
 
   it('nothing is recorded on a shredded dataset', () => {
-    const shredded = spec.history([{ kind: 'record-shredded', filesDestroyed: 3, wrappedKeysDestroyed: 3, commandId: 'c5', actor: agent, at: t(5) }], underKey);
+    const shredded = spec.history(
+      [{ kind: 'record-shredded', filesDestroyed: 3, wrappedKeysDestroyed: 3, commandId: 'c5', actor: agent, at: t(5) }],
+      underKey,
+    );
     expect(spec.given(shredded).state().shreddedAt).toBe(t(5));
-    spec.given(shredded).when(encrypted('c6', 'key-1', { at: t(6) })).thenThrows(/shredded/);
+    spec
+      .given(shredded)
+      .when(encrypted('c6', 'key-1', { at: t(6) }))
+      .thenThrows(/shredded/);
   });
 });

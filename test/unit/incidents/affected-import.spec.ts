@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import type { AffectedIndividual } from '../../../src/incidents/domain/affected-individual';
-import {
-  ImportFormatError, ImportIssue, ImportOptions, importAffectedIndividuals,
-} from '../../../src/incidents/import/affected-import';
+import { ImportFormatError, ImportIssue, ImportOptions, importAffectedIndividuals } from '../../../src/incidents/import/affected-import';
 
-const HEADER = 'name,line1,line2,city,state,zip,email,emailConsent,deceased,nextOfKinName,nextOfKinLine1,nextOfKinLine2,nextOfKinCity,nextOfKinState,nextOfKinZip';
+const HEADER =
+  'name,line1,line2,city,state,zip,email,emailConsent,deceased,nextOfKinName,nextOfKinLine1,nextOfKinLine2,nextOfKinCity,nextOfKinState,nextOfKinZip';
 
 function collect(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();
@@ -24,8 +23,16 @@ async function run(csv: string, extra: Partial<ImportOptions> = {}) {
     idKey: Buffer.alloc(32, 7),
     ...extra,
   });
-  const records = out.text().split('\n').filter(Boolean).map((l) => JSON.parse(l) as AffectedIndividual);
-  const issues = rep.text().split('\n').filter(Boolean).map((l) => JSON.parse(l) as ImportIssue);
+  const records = out
+    .text()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as AffectedIndividual);
+  const issues = rep
+    .text()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as ImportIssue);
   return { summary, records, issues, reportText: rep.text() };
 }
 
@@ -43,15 +50,24 @@ describe('affected-individuals import', () => {
     const { summary, records, issues } = await run(csv);
     expect(issues).toEqual([]);
     expect(summary).toMatchObject({
-      rows: 6, accepted: 6, rejected: 0, duplicates: 0,
+      rows: 6,
+      accepted: 6,
+      rejected: 0,
+      duplicates: 0,
       byState: { OH: 3, PA: 1, TX: 1, unknown: 1 },
-      insufficientContact: 1, deceased: 2, deceasedWithoutNextOfKinAddress: 1, emailConsent: 2,
+      insufficientContact: 1,
+      deceased: 2,
+      deceasedWithoutNextOfKinAddress: 1,
+      emailConsent: 2,
     });
     const { id, ...first } = records[0];
     expect(id).toMatch(/^[0-9a-f]{32}$/);
     expect(first).toEqual({
-      name: 'Ada Lovelace', address: { line1: '1 Main St', city: 'Columbus', state: 'OH', zip: '43004' },
-      emailConsent: false, deceased: false, insufficientContact: false,
+      name: 'Ada Lovelace',
+      address: { line1: '1 Main St', city: 'Columbus', state: 'OH', zip: '43004' },
+      emailConsent: false,
+      deceased: false,
+      insufficientContact: false,
     });
     expect(Object.keys(records[1])).toEqual(['id', 'name', 'address', 'email', 'emailConsent', 'deceased', 'insufficientContact']);
     expect(records[1].address).toEqual({ line1: '2 Elm St', line2: 'Apt 4', city: 'Austin', state: 'TX', zip: '78701-1234' });
@@ -133,7 +149,10 @@ describe('affected-individuals import', () => {
       mapping: { name: ['First', 'Last'], line1: 'Street', city: 'Town', state: 'ST', zip: 'Postal' },
     });
     expect(summary.accepted).toBe(1);
-    expect(records[0]).toMatchObject({ name: 'Ada Lovelace', address: { line1: '1 Main St', city: 'Columbus', state: 'OH', zip: '43004' } });
+    expect(records[0]).toMatchObject({
+      name: 'Ada Lovelace',
+      address: { line1: '1 Main St', city: 'Columbus', state: 'OH', zip: '43004' },
+    });
   });
 
   it('fails the whole import on a missing mapped column or unreadable CSV, naming the column but not data', async () => {
@@ -181,7 +200,10 @@ describe('NDJSON serialization', () => {
     const lines = out.text().trimEnd().split('\n');
     expect(lines).toHaveLength(2);
     for (const l of lines) expect(JSON.stringify(JSON.parse(l))).toBe(l);
-    expect(JSON.parse(lines[1]).nextOfKin).toEqual({ name: 'Kin, Next', address: { line1: '9 Pine', line2: 'Apt 1', city: 'Austin', state: 'TX', zip: '78701' } });
+    expect(JSON.parse(lines[1]).nextOfKin).toEqual({
+      name: 'Kin, Next',
+      address: { line1: '9 Pine', line2: 'Apt 1', city: 'Austin', state: 'TX', zip: '78701' },
+    });
   });
 });
 
@@ -199,10 +221,22 @@ describe('line numbers with multi-line quoted fields', () => {
     const out = collect();
     const rep = collect();
     await importAffectedIndividuals({
-      input: Readable.from([csv]), output: out.stream, report: rep.stream, idKey: Buffer.alloc(32, 2),
+      input: Readable.from([csv]),
+      output: out.stream,
+      report: rep.stream,
+      idKey: Buffer.alloc(32, 2),
       mapping: { name: 'name', line1: 'line1', city: 'city', state: 'state', zip: 'zip' },
     });
-    const issues = rep.text().trim().split('\n').map((l) => JSON.parse(l) as ImportIssue);
-    expect(issues.map((i) => [i.line, i.column])).toEqual([[5, 'name'], [7, 'state'], [9, 'state'], [11, 'state']]);
+    const issues = rep
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ImportIssue);
+    expect(issues.map((i) => [i.line, i.column])).toEqual([
+      [5, 'name'],
+      [7, 'state'],
+      [9, 'state'],
+      [11, 'state'],
+    ]);
   });
 });

@@ -8,7 +8,10 @@ const overlays = loadStateOverlays();
 describe('coverage table', () => {
   it('src/incidents/README.md carries exactly the table generated from the overlays', () => {
     const readme = readFileSync(join(__dirname, '../../../src/incidents/README.md'), 'utf8');
-    const between = readme.slice(readme.indexOf('<!-- coverage:start -->\n') + '<!-- coverage:start -->\n'.length, readme.indexOf('<!-- coverage:end -->'));
+    const between = readme.slice(
+      readme.indexOf('<!-- coverage:start -->\n') + '<!-- coverage:start -->\n'.length,
+      readme.indexOf('<!-- coverage:end -->'),
+    );
     // Regenerate with: safeharbor overlays coverage (then paste between the markers).
     expect(between.trimEnd()).toBe(coverageTable(overlays));
   });

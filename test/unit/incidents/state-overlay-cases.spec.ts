@@ -15,9 +15,60 @@ import { caseInput, expectedDuty, overlayCasesFileSchema, type OverlayCase, type
 const overlays = loadStateOverlays();
 const CASES_DIR = join(DEFAULT_OVERLAYS_DIR, 'tests');
 const REQUIRED = [
-  'AL', 'AK', 'AZ', 'AR', 'CA', 'CO', 'CT', 'DE', 'FL', 'GA', 'HI', 'ID', 'IL', 'IN', 'IA', 'KS', 'KY', 'LA', 'ME', 'MD', 'MA', 'MI', 'MN',
-  'MS', 'MO', 'MT', 'NE', 'NV', 'NH', 'NJ', 'NM', 'NY', 'NC', 'ND', 'OH', 'OK', 'OR', 'PA', 'RI', 'SC', 'SD', 'TN', 'TX', 'UT', 'VT', 'VA',
-  'WA', 'WV', 'WI', 'WY', 'DC', 'PR', 'GU', 'VI',
+  'AL',
+  'AK',
+  'AZ',
+  'AR',
+  'CA',
+  'CO',
+  'CT',
+  'DE',
+  'FL',
+  'GA',
+  'HI',
+  'ID',
+  'IL',
+  'IN',
+  'IA',
+  'KS',
+  'KY',
+  'LA',
+  'ME',
+  'MD',
+  'MA',
+  'MI',
+  'MN',
+  'MS',
+  'MO',
+  'MT',
+  'NE',
+  'NV',
+  'NH',
+  'NJ',
+  'NM',
+  'NY',
+  'NC',
+  'ND',
+  'OH',
+  'OK',
+  'OR',
+  'PA',
+  'RI',
+  'SC',
+  'SD',
+  'TN',
+  'TX',
+  'UT',
+  'VT',
+  'VA',
+  'WA',
+  'WV',
+  'WI',
+  'WY',
+  'DC',
+  'PR',
+  'GU',
+  'VI',
 ];
 
 const files: OverlayCasesFile[] = readdirSync(CASES_DIR)
@@ -26,7 +77,8 @@ const files: OverlayCasesFile[] = readdirSync(CASES_DIR)
   .map((f) => {
     const parsed = overlayCasesFileSchema.safeParse(parse(readFileSync(join(CASES_DIR, f), 'utf8')));
     if (!parsed.success) throw new Error(`${f}: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`);
-    if (`${parsed.data.jurisdiction}.cases.yaml` !== f) throw new Error(`${f}: jurisdiction ${parsed.data.jurisdiction} does not match the file name`);
+    if (`${parsed.data.jurisdiction}.cases.yaml` !== f)
+      throw new Error(`${f}: jurisdiction ${parsed.data.jurisdiction} does not match the file name`);
     return parsed.data;
   });
 
@@ -88,7 +140,11 @@ describe('coverage of the case tables', () => {
         // Up to the last date the case asserts, and at least the federal 60 days (the outer limit of
         // every residents' notice, which states without a clock of their own fall back on).
         const federal = addDays(from, 60);
-        const asserted = Object.values(c.owed).map((v) => expectedDuty(v).dueOn).sort().pop() ?? federal;
+        const asserted =
+          Object.values(c.owed)
+            .map((v) => expectedDuty(v).dueOn)
+            .sort()
+            .pop() ?? federal;
         const last = asserted > federal ? asserted : federal;
         let weekend = false;
         let holiday = false;
@@ -108,7 +164,11 @@ describe('coverage of the case tables', () => {
           const t = n.threshold;
           const applicable = inputs.filter(({ input }) => versionInForce(rule.versions, input.discoveredOn as string) === latest);
           const sides = new Set(applicable.map(({ input }) => over(t, countFor(t, input, j))));
-          expect({ duty: `${rule.id}.${n.id}`, under: sides.has(false), over: sides.has(true) }).toEqual({ duty: `${rule.id}.${n.id}`, under: true, over: true });
+          expect({ duty: `${rule.id}.${n.id}`, under: sides.has(false), over: sides.has(true) }).toEqual({
+            duty: `${rule.id}.${n.id}`,
+            under: true,
+            over: true,
+          });
         }
       }
     });

@@ -13,7 +13,13 @@ const input = fc.record({
   discoveredOn: date,
   affectedByState: fc.dictionary(fc.constantFrom(...JURISDICTIONS, 'unknown'), fc.integer({ min: 0, max: 2000 }), { maxKeys: 6 }),
   imminentMisuse: fc.boolean(),
-  hold: fc.option(fc.record({ statement: fc.constantFrom('oral', 'written'), offset: fc.integer({ min: -10, max: 70 }), length: fc.integer({ min: 0, max: 120 }) })),
+  hold: fc.option(
+    fc.record({
+      statement: fc.constantFrom('oral', 'written'),
+      offset: fc.integer({ min: -10, max: 70 }),
+      length: fc.integer({ min: 0, max: 120 }),
+    }),
+  ),
   policy: fc.constantFrom('toll', 'strict'),
   insufficientShare: fc.double({ min: 0, max: 1, noNaN: true }),
 });
@@ -24,8 +30,12 @@ describe('triage invariants (property-based)', () => {
       fc.property(input, (i) => {
         const total = Object.values(i.affectedByState).reduce((a, b) => a + b, 0);
         const raw: Record<string, unknown> = {
-          reporter: i.reporter, discoveredOn: i.discoveredOn, affectedByState: i.affectedByState, imminentMisuse: i.imminentMisuse,
-          insufficientContact: Math.floor(total * i.insufficientShare), lawEnforcementPolicy: i.policy,
+          reporter: i.reporter,
+          discoveredOn: i.discoveredOn,
+          affectedByState: i.affectedByState,
+          imminentMisuse: i.imminentMisuse,
+          insufficientContact: Math.floor(total * i.insufficientShare),
+          lawEnforcementPolicy: i.policy,
         };
         if (i.hold) {
           const madeOn = addDays(i.discoveredOn, i.hold.offset);
@@ -44,7 +54,10 @@ describe('triage invariants (property-based)', () => {
           expect(kinds).toEqual(['covered-entity-notice']);
           expect(r.stateObligations).toEqual([]);
         } else {
-          const expectedMedia = Object.entries(i.affectedByState).filter(([k, n]) => k !== 'unknown' && n > 500).map(([k]) => k).sort();
+          const expectedMedia = Object.entries(i.affectedByState)
+            .filter(([k, n]) => k !== 'unknown' && n > 500)
+            .map(([k]) => k)
+            .sort();
           expect(media).toEqual(expectedMedia);
           const hhs = r.obligations.find((o) => o.kind === 'hhs-notice') as { timing: string; dueOn: string };
           expect(hhs.timing).toBe(total >= 500 ? 'contemporaneous' : 'annual');

@@ -1,11 +1,6 @@
 import { loadStateOverlays } from '../../../src/incidents/infrastructure/state-overlays.loader';
 import { emptyOverlaySet } from '../../../src/incidents/domain/triage/state-overlays';
-import {
-  annualHhsDue,
-  evaluateTriageJson,
-  renderTriageResult,
-  TriageResult,
-} from '../../../src/incidents/domain/triage/triage';
+import { annualHhsDue, evaluateTriageJson, renderTriageResult, TriageResult } from '../../../src/incidents/domain/triage/triage';
 import { TriageInputError } from '../../../src/incidents/domain/triage/triage-input';
 
 const overlays = loadStateOverlays();
@@ -118,7 +113,9 @@ describe('is it a breach (exceptions, safe harbor, presumption)', () => {
   });
 
   it('exceptions are evaluated before safe harbor', () => {
-    expect(run({ exception: 'unable-to-retain', safeguards: { encryption: 'nist-800-52', keyCompromised: false } }).basis).toBe('exception');
+    expect(run({ exception: 'unable-to-retain', safeguards: { encryption: 'nist-800-52', keyCompromised: false } }).basis).toBe(
+      'exception',
+    );
   });
 });
 
@@ -145,14 +142,20 @@ describe('HHS notice: 500 or more in total vs annual (keyed to the discovery yea
   it('499 in total → annual, 1 March of the next year', () => {
     const r = run({ affectedByState: { OH: 496, unknown: 3 } });
     expect(r.obligations.find((o) => o.kind === 'hhs-notice')).toEqual({
-      kind: 'hhs-notice', timing: 'annual', dueOn: '2026-03-01', citation: '45 CFR 164.408(c)',
+      kind: 'hhs-notice',
+      timing: 'annual',
+      dueOn: '2026-03-01',
+      citation: '45 CFR 164.408(c)',
     });
   });
 
   it('exactly 500 in total (counting unknown) → contemporaneous with the individual notice', () => {
     const r = run({ affectedByState: { OH: 497, unknown: 3 } });
     expect(r.obligations.find((o) => o.kind === 'hhs-notice')).toEqual({
-      kind: 'hhs-notice', timing: 'contemporaneous', dueOn: '2025-05-09', citation: '45 CFR 164.408(b)',
+      kind: 'hhs-notice',
+      timing: 'contemporaneous',
+      dueOn: '2025-05-09',
+      citation: '45 CFR 164.408(b)',
     });
   });
 
@@ -187,7 +190,8 @@ describe('media notice: more than 500 residents of one state', () => {
 
   it('unknown residence never triggers media notice', () => {
     expect(kinds(run({ affectedByState: { unknown: 9000 }, insufficientContact: 0 }))).toEqual([
-      'individual-notice', 'hhs-notice:contemporaneous',
+      'individual-notice',
+      'hhs-notice:contemporaneous',
     ]);
   });
 
@@ -200,7 +204,11 @@ describe('media notice: more than 500 residents of one state', () => {
 describe('substitute notice', () => {
   it('9 people → alternative form', () => {
     expect(run({ insufficientContact: 9 }).obligations[1]).toEqual({
-      kind: 'substitute-notice', form: 'alternative', people: 9, dueOn: '2025-05-09', citation: '45 CFR 164.404(d)(2)',
+      kind: 'substitute-notice',
+      form: 'alternative',
+      people: 9,
+      dueOn: '2025-05-09',
+      citation: '45 CFR 164.404(d)(2)',
     });
   });
   it('10 people → web posting or major media, with a toll-free number', () => {
@@ -214,25 +222,40 @@ describe('substitute notice', () => {
 describe('stable order, telephone notice when misuse is imminent', () => {
   it('individual, substitute, telephone, media, HHS', () => {
     const r = run({ affectedByState: { OH: 800 }, insufficientContact: 20, imminentMisuse: true });
-    expect(kinds(r)).toEqual(['individual-notice', 'substitute-notice', 'telephone-notice', 'media-notice:OH', 'hhs-notice:contemporaneous']);
+    expect(kinds(r)).toEqual([
+      'individual-notice',
+      'substitute-notice',
+      'telephone-notice',
+      'media-notice:OH',
+      'hhs-notice:contemporaneous',
+    ]);
     expect(r.obligations[2]).toEqual({ kind: 'telephone-notice', dueOn: '2025-05-09', citation: '45 CFR 164.404(d)(3)' });
   });
 });
 
 describe('business associates (164.410)', () => {
-  const ba = { reporter: 'business-associate', discoveredOn: '2025-04-01', affectedByState: { CA: 900, TX: 3000 }, insufficientContact: 40, imminentMisuse: true };
+  const ba = {
+    reporter: 'business-associate',
+    discoveredOn: '2025-04-01',
+    affectedByState: { CA: 900, TX: 3000 },
+    insufficientContact: 40,
+    imminentMisuse: true,
+  };
   it('independent contractor: covered-entity notice only', () => {
     const r = evaluateTriageJson(ba, overlays);
     expect(r.obligations).toEqual([{ kind: 'covered-entity-notice', dueOn: '2025-05-31', citation: '45 CFR 164.410' }]);
   });
-  it('agent: the covered entity\'s clock started at the business associate\'s discovery', () => {
+  it("agent: the covered entity's clock started at the business associate's discovery", () => {
     const r = evaluateTriageJson({ ...ba, businessAssociateIsAgent: true }, overlays);
     expect(r.obligations).toEqual([
       { kind: 'covered-entity-notice', dueOn: '2025-05-31', citation: '45 CFR 164.410', coveredEntityDiscoveredOn: '2025-04-01' },
     ]);
   });
   it('a law-enforcement hold delays the notice to the covered entity too', () => {
-    const r = evaluateTriageJson({ ...ba, lawEnforcementDelay: { statement: 'written', madeOn: '2025-04-11', until: '2025-05-11' } }, overlays);
+    const r = evaluateTriageJson(
+      { ...ba, lawEnforcementDelay: { statement: 'written', madeOn: '2025-04-11', until: '2025-05-11' } },
+      overlays,
+    );
     expect(r.hold).toEqual({ until: '2025-05-11' });
     expect(r.obligations[0].dueOn).toBe('2025-06-30'); // 50 days left on 04-11, added after 05-11
   });
@@ -255,7 +278,9 @@ describe('law-enforcement hold (164.412) under both policies', () => {
   });
 
   it('oral with a shorter stated period ends then', () => {
-    expect(run({ lawEnforcementDelay: { statement: 'oral', madeOn: '2025-03-20', until: '2025-03-30' } }).hold).toEqual({ until: '2025-03-30' });
+    expect(run({ lawEnforcementDelay: { statement: 'oral', madeOn: '2025-03-20', until: '2025-03-30' } }).hold).toEqual({
+      until: '2025-03-30',
+    });
   });
 
   it('oral, strict: the original date stands while still ahead of the hold end', () => {
@@ -265,20 +290,29 @@ describe('law-enforcement hold (164.412) under both policies', () => {
   });
 
   it('written, strict: a period past the deadline makes notice due when the hold ends', () => {
-    const r = run({ lawEnforcementDelay: { statement: 'written', madeOn: '2025-04-01', until: '2025-07-01' }, lawEnforcementPolicy: 'strict' });
+    const r = run({
+      lawEnforcementDelay: { statement: 'written', madeOn: '2025-04-01', until: '2025-07-01' },
+      lawEnforcementPolicy: 'strict',
+    });
     expect(r.hold).toEqual({ until: '2025-07-01' });
     expect(r.obligations.map((o) => o.dueOn)).toEqual(['2025-07-01', '2025-07-01', '2026-03-01']);
   });
 
   it('written, toll: the written period is honoured beyond 30 days', () => {
-    const r = run({ lawEnforcementDelay: { statement: 'written', madeOn: '2025-04-01', until: '2025-07-01' }, lawEnforcementPolicy: 'toll' });
+    const r = run({
+      lawEnforcementDelay: { statement: 'written', madeOn: '2025-04-01', until: '2025-07-01' },
+      lawEnforcementPolicy: 'toll',
+    });
     expect(r.obligations[0].dueOn).toBe('2025-08-08'); // 38 days left on 04-01 → 07-01 + 38
   });
 
   it('the annual HHS date moves only if the hold is still running then (either policy)', () => {
     const short = run({ lawEnforcementDelay: { statement: 'written', madeOn: '2025-04-01', until: '2025-07-01' } });
     expect(short.obligations.find((o) => o.kind === 'hhs-notice')?.dueOn).toBe('2026-03-01');
-    const long = run({ discoveredOn: '2025-12-01', lawEnforcementDelay: { statement: 'written', madeOn: '2025-12-05', until: '2026-04-01' } });
+    const long = run({
+      discoveredOn: '2025-12-01',
+      lawEnforcementDelay: { statement: 'written', madeOn: '2025-12-05', until: '2026-04-01' },
+    });
     expect(long.obligations.find((o) => o.kind === 'hhs-notice')?.dueOn).toBe('2026-04-01');
   });
 
@@ -306,15 +340,31 @@ describe('state overlays with the shipped data (per-state tables: workflows/stat
     const r = so({ MA: 700 }, { dataElements: ['name', 'ssn'] });
     expect(r.map((o) => o.duty)).toEqual(['ma-93h.ag-ocabr', 'ma-93h.cra', 'ma-93h.credit-monitoring']);
     expect(r[0]).toEqual({
-      jurisdiction: 'MA', kind: 'state-regulator-notice', regulator: 'Attorney General and Director of the Office of Consumer Affairs and Business Regulation',
-      dueOn: '2026-05-09', dueRule: 'as soon as practicable and without unreasonable delay (no fixed day; aimed at the residents\' notice)',
-      citation: 'M.G.L. c. 93H §§ 3(b), 5', ruleVersion: 'MA-93H@2019-04-11', duty: 'ma-93h.ag-ocabr', dueBasis: 'target',
+      jurisdiction: 'MA',
+      kind: 'state-regulator-notice',
+      regulator: 'Attorney General and Director of the Office of Consumer Affairs and Business Regulation',
+      dueOn: '2026-05-09',
+      dueRule: "as soon as practicable and without unreasonable delay (no fixed day; aimed at the residents' notice)",
+      citation: 'M.G.L. c. 93H §§ 3(b), 5',
+      ruleVersion: 'MA-93H@2019-04-11',
+      duty: 'ma-93h.ag-ocabr',
+      dueBasis: 'target',
     });
   });
 
   it('keys keep the contract order (jurisdiction, kind, regulator, dueOn, dueRule, citation) before the additions', () => {
     const [o] = so({ CA: 501 }, { dataElements: ['name', 'ssn'] }).filter((x) => x.duty === 'ca-civ-1798.82.ag-sample');
-    expect(Object.keys(o)).toEqual(['jurisdiction', 'kind', 'regulator', 'dueOn', 'dueRule', 'citation', 'ruleVersion', 'duty', 'dueBasis']);
+    expect(Object.keys(o)).toEqual([
+      'jurisdiction',
+      'kind',
+      'regulator',
+      'dueOn',
+      'dueRule',
+      'citation',
+      'ruleVersion',
+      'duty',
+      'dueBasis',
+    ]);
   });
 
   it('every state obligation has a date, states are in code order, and rule versions name their state', () => {
@@ -330,7 +380,10 @@ describe('state overlays with the shipped data (per-state tables: workflows/stat
 
   it('zero residents of a state adds nothing; business associates get no state obligations', () => {
     expect(so({ VT: 0, OH: 4 })).toEqual([]);
-    expect(evaluateTriageJson({ reporter: 'business-associate', discoveredOn: '2026-03-10', affectedByState: { VT: 9 } }, overlays).stateObligations).toEqual([]);
+    expect(
+      evaluateTriageJson({ reporter: 'business-associate', discoveredOn: '2026-03-10', affectedByState: { VT: 9 } }, overlays)
+        .stateObligations,
+    ).toEqual([]);
   });
 
   it('holds apply to state clocks as well', () => {
@@ -346,7 +399,11 @@ describe('state overlays with the shipped data (per-state tables: workflows/stat
 describe('strict input validation names the field', () => {
   const cases: Array<[string, Record<string, unknown>, string]> = [
     ['unknown top-level field', { extra: 1 }, 'extra'],
-    ['unknown nested field', { safeguards: { encryption: null, keyCompromised: false, destruction: null, keyHeld: 'x' } }, 'safeguards.keyHeld'],
+    [
+      'unknown nested field',
+      { safeguards: { encryption: null, keyCompromised: false, destruction: null, keyHeld: 'x' } },
+      'safeguards.keyHeld',
+    ],
     ['wrong type', { imminentMisuse: 'yes' }, 'imminentMisuse'],
     ['impossible date', { discoveredOn: '2025-02-29' }, 'discoveredOn'],
     ['date with time', { discoveredOn: '2025-03-10T00:00:00Z' }, 'discoveredOn'],
@@ -361,7 +418,11 @@ describe('strict input validation names the field', () => {
     ['occurred after discovered', { occurredOn: '2025-03-11' }, 'occurredOn'],
     ['hold without madeOn', { lawEnforcementDelay: { statement: 'oral' } }, 'lawEnforcementDelay.madeOn'],
     ['written hold without period', { lawEnforcementDelay: { statement: 'written', madeOn: '2025-03-12' } }, 'lawEnforcementDelay.until'],
-    ['hold ending before it starts', { lawEnforcementDelay: { statement: 'oral', madeOn: '2025-03-12', until: '2025-03-11' } }, 'lawEnforcementDelay.until'],
+    [
+      'hold ending before it starts',
+      { lawEnforcementDelay: { statement: 'oral', madeOn: '2025-03-12', until: '2025-03-11' } },
+      'lawEnforcementDelay.until',
+    ],
     ['bad policy', { lawEnforcementPolicy: 'pause' }, 'lawEnforcementPolicy'],
     ['encryption without key state', { safeguards: { encryption: 'nist-800-111' } }, 'safeguards.keyCompromised'],
     ['assessment missing a factor answer', { riskAssessment: { complete: true } }, 'riskAssessment.lowProbabilityOfCompromise'],

@@ -18,7 +18,11 @@ describe('integrity configuration', () => {
 
   it('parses HTTP witnesses and k-of-n', () => {
     const w = Ed25519NoteKey.generate('w.example/1', KEY_TYPE_COSIGNATURE_V1).verifierKey;
-    const c = loadIntegrityConfig('/d', { LEDGER_WITNESS_URLS: `${w}@https://w.example/tlog`, LEDGER_WITNESS_DIRS: '/mnt/a,/mnt/b', LEDGER_WITNESS_QUORUM: '3' });
+    const c = loadIntegrityConfig('/d', {
+      LEDGER_WITNESS_URLS: `${w}@https://w.example/tlog`,
+      LEDGER_WITNESS_DIRS: '/mnt/a,/mnt/b',
+      LEDGER_WITNESS_QUORUM: '3',
+    });
     expect(c.httpWitnesses).toEqual([{ vkey: w, url: 'https://w.example/tlog' }]);
     expect(c.fileWitnessDirs).toEqual(['/mnt/a', '/mnt/b']);
     expect(c.quorum).toBe(3);

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { canonicalize } from '../../../src/shared/canonical-json';
-import { canonicalLeaf, eventLeafHash, leafBytes, leafEnvelope, leafHash, leafHashOfText, spliceLeafText } from '../../../src/ledger/integrity/hashing';
+import {
+  canonicalLeaf,
+  eventLeafHash,
+  leafBytes,
+  leafEnvelope,
+  leafHash,
+  leafHashOfText,
+  spliceLeafText,
+} from '../../../src/ledger/integrity/hashing';
 import type { RecordedEvent } from '../../../src/ledger/port';
 
 const event = (data: Record<string, unknown>, metaExtra: Record<string, unknown> = {}): RecordedEvent => ({
@@ -11,7 +19,13 @@ const event = (data: Record<string, unknown>, metaExtra: Record<string, unknown>
   type: 'IncidentReported',
   schemaVersion: 2,
   data,
-  metadata: { actor: { id: 'u', role: 'auditor' }, correlationId: 'c', occurredAt: '2025-01-01T00:00:00.000Z', recordedAt: '2025-01-01T00:00:00.001Z', ...metaExtra },
+  metadata: {
+    actor: { id: 'u', role: 'auditor' },
+    correlationId: 'c',
+    occurredAt: '2025-01-01T00:00:00.000Z',
+    recordedAt: '2025-01-01T00:00:00.001Z',
+    ...metaExtra,
+  },
 });
 
 describe('leaf encoding', () => {

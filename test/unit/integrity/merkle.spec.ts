@@ -30,17 +30,72 @@ const ROOTS = [
 ].map(h);
 // leaf numbers are 1-based in the published table
 const INCLUSION: Array<{ leaf: number; size: number; path: string[] }> = [
-  { leaf: 1, size: 8, path: ['96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7', '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4'] },
-  { leaf: 6, size: 8, path: ['bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b', 'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0', 'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7'] },
+  {
+    leaf: 1,
+    size: 8,
+    path: [
+      '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+    ],
+  },
+  {
+    leaf: 6,
+    size: 8,
+    path: [
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+      'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  },
   { leaf: 3, size: 3, path: ['fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125'] },
-  { leaf: 2, size: 5, path: ['6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d', '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', 'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b'] },
+  {
+    leaf: 2,
+    size: 5,
+    path: [
+      '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+    ],
+  },
 ];
 const CONSISTENCY: Array<{ m: number; n: number; path: string[] }> = [
   { m: 1, n: 1, path: [] },
-  { m: 1, n: 8, path: ['96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7', '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4'] },
-  { m: 6, n: 8, path: ['0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a', 'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0', 'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7'] },
-  { m: 2, n: 5, path: ['5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e', 'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b'] },
-  { m: 6, n: 7, path: ['0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a', 'b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f', 'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7'] },
+  {
+    m: 1,
+    n: 8,
+    path: [
+      '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+    ],
+  },
+  {
+    m: 6,
+    n: 8,
+    path: [
+      '0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a',
+      'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  },
+  {
+    m: 2,
+    n: 5,
+    path: [
+      '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+      'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+    ],
+  },
+  {
+    m: 6,
+    n: 7,
+    path: [
+      '0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a',
+      'b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f',
+      'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+    ],
+  },
 ];
 
 function referenceTree(): MerkleTree {
@@ -151,7 +206,11 @@ describe('RFC 6962 published vectors', () => {
 
   it('edge cases of the reference verifier tests are refused', () => {
     const some = h('abacaba000000000000000000000000000000000000000000060061e00123456');
-    for (const [i, n] of [[0, 0], [1, 0], [2, 1]] as const) {
+    for (const [i, n] of [
+      [0, 0],
+      [1, 0],
+      [2, 1],
+    ] as const) {
       expect(isValidInclusion(i, n, some, [], EMPTY_ROOT)).toBe(false);
     }
     expect(isValidConsistency(1, 1, EMPTY_ROOT, some, [])).toBe(false); // fork at equal size
@@ -169,7 +228,12 @@ describe('incremental tree', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 300 }), (n) => {
         const { tree, leaves } = buildTree(n);
-        expect(tree.frontier.length).toBe(n.toString(2).split('').filter((c) => c === '1').length);
+        expect(tree.frontier.length).toBe(
+          n
+            .toString(2)
+            .split('')
+            .filter((c) => c === '1').length,
+        );
         expect(tree.root().equals(mth(leaves))).toBe(true);
         const rebuilt = frontierAt(tree.store, n);
         expect(rootOf({ size: n, frontier: rebuilt }).equals(tree.root())).toBe(true);
@@ -197,21 +261,27 @@ describe('property: any proof for any tree size verifies', () => {
   const big = buildTree(600, 9);
   it('inclusion', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 600 }).chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n - 1 }))), ([n, i]) => {
-        const proof = inclusionProof(big.tree.store, i, n);
-        const root = big.tree.root(n);
-        verifyInclusion(i, n, big.leaves[i], proof, root);
-        expect(rootFromInclusionProof(i, n, big.leaves[i], proof).equals(root)).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 600 }).chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n - 1 }))),
+        ([n, i]) => {
+          const proof = inclusionProof(big.tree.store, i, n);
+          const root = big.tree.root(n);
+          verifyInclusion(i, n, big.leaves[i], proof, root);
+          expect(rootFromInclusionProof(i, n, big.leaves[i], proof).equals(root)).toBe(true);
+        },
+      ),
       { numRuns: 400 },
     );
   });
   it('consistency', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 600 }).chain((n) => fc.tuple(fc.integer({ min: 0, max: n }), fc.constant(n))), ([m, n]) => {
-        const proof = consistencyProof(big.tree.store, m, n);
-        verifyConsistency(m, n, big.tree.root(m), big.tree.root(n), proof);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 600 }).chain((n) => fc.tuple(fc.integer({ min: 0, max: n }), fc.constant(n))),
+        ([m, n]) => {
+          const proof = consistencyProof(big.tree.store, m, n);
+          verifyConsistency(m, n, big.tree.root(m), big.tree.root(n), proof);
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -299,7 +369,14 @@ describe('mutation fuzz: a tampered proof is never accepted', () => {
           for (const [a, b, x, y, p] of bad) expect(isValidConsistency(a, b, x, y, p)).toBe(false);
           // wrong sizes: refused unless RFC 6962 gives the proof the very same shape
           const shape = consistencyShape(m, n);
-          for (const [a, b] of [[m, n + delta], [m, n * 2], [m + delta, n], [m - 1, n], [m ^ 2, n], [m, Math.floor(n / 2)]]) {
+          for (const [a, b] of [
+            [m, n + delta],
+            [m, n * 2],
+            [m + delta, n],
+            [m - 1, n],
+            [m ^ 2, n],
+            [m, Math.floor(n / 2)],
+          ]) {
             if (a === m && b === n) continue;
             expect(isValidConsistency(a, b, r1, r2, proof)).toBe(a > 0 && consistencyShape(a, b) === shape);
           }
@@ -311,15 +388,20 @@ describe('mutation fuzz: a tampered proof is never accepted', () => {
 
   it('a proof from a forked tree never verifies against the honest root', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 120 }).chain((n) => fc.tuple(fc.integer({ min: 1, max: n - 1 }), fc.constant(n), fc.integer({ min: 0, max: n - 1 }))), ([m, n, forkAt]) => {
-        const honest = buildTree(n, 21);
-        const forked = new MerkleTree(new MemoryNodeStore());
-        honest.leaves.forEach((l, i) => forked.append(i === forkAt ? leafHash(Buffer.from('evil')) : l));
-        const p = consistencyProof(forked.store, m, n);
-        const accepted = isValidConsistency(m, n, honest.tree.root(m), forked.root(n), p);
-        // consistent only if the fork happened after the old size
-        expect(accepted).toBe(forkAt >= m);
-      }),
+      fc.property(
+        fc
+          .integer({ min: 2, max: 120 })
+          .chain((n) => fc.tuple(fc.integer({ min: 1, max: n - 1 }), fc.constant(n), fc.integer({ min: 0, max: n - 1 }))),
+        ([m, n, forkAt]) => {
+          const honest = buildTree(n, 21);
+          const forked = new MerkleTree(new MemoryNodeStore());
+          honest.leaves.forEach((l, i) => forked.append(i === forkAt ? leafHash(Buffer.from('evil')) : l));
+          const p = consistencyProof(forked.store, m, n);
+          const accepted = isValidConsistency(m, n, honest.tree.root(m), forked.root(n), p);
+          // consistent only if the fork happened after the old size
+          expect(accepted).toBe(forkAt >= m);
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -11,7 +11,13 @@ import {
   verifyNoteSignatures,
 } from '../../../src/ledger/integrity/note';
 import { CheckpointError, formatCheckpoint, parseCheckpoint, verifyCheckpointNote } from '../../../src/ledger/integrity/checkpoint';
-import { cosign, decideAddCheckpoint, decodeAddCheckpoint, encodeAddCheckpoint, WitnessRecord } from '../../../src/ledger/integrity/witness';
+import {
+  cosign,
+  decideAddCheckpoint,
+  decodeAddCheckpoint,
+  encodeAddCheckpoint,
+  WitnessRecord,
+} from '../../../src/ledger/integrity/witness';
 
 // golang.org/x/mod/sumdb/note reference vector (note_test.go / package doc)
 const GO_SKEY = 'PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz';
@@ -64,7 +70,13 @@ describe('checkpoints', () => {
     const text = formatCheckpoint({ origin: 'safeharbor.local/ledger', size: 42, root });
     expect(text).toBe(`safeharbor.local/ledger\n42\n${root.toString('base64')}\n`);
     expect(parseCheckpoint(text)).toEqual({ origin: 'safeharbor.local/ledger', size: 42, root, extensions: [] });
-    for (const bad of ['o\n042\n' + root.toString('base64') + '\n', 'o\n1\nAAAA\n', 'o\n1\n', `o\n-1\n${root.toString('base64')}\n`, `o\n1\n${root.toString('base64')}`]) {
+    for (const bad of [
+      'o\n042\n' + root.toString('base64') + '\n',
+      'o\n1\nAAAA\n',
+      'o\n1\n',
+      `o\n-1\n${root.toString('base64')}\n`,
+      `o\n1\n${root.toString('base64')}`,
+    ]) {
       expect(() => parseCheckpoint(bad)).toThrow(CheckpointError);
     }
   });
@@ -102,12 +114,42 @@ describe('witness decisions', () => {
   });
 
   it.each([
-    ['rollback', () => decideAddCheckpoint({ oldSize: 5, proof: consistencyProof(tree.store, 5, 8), note: note(8) }, trusted, held(12)), 409],
+    [
+      'rollback',
+      () => decideAddCheckpoint({ oldSize: 5, proof: consistencyProof(tree.store, 5, 8), note: note(8) }, trusted, held(12)),
+      409,
+    ],
     ['fork', () => decideAddCheckpoint({ oldSize: 12, proof: [], note: note(12, leafHash(Buffer.from('evil'))) }, trusted, held(12)), 409],
-    ['bad-proof', () => decideAddCheckpoint({ oldSize: 5, proof: consistencyProof(tree.store, 6, 12), note: note(12) }, trusted, held(5)), 422],
-    ['stale-old-size', () => decideAddCheckpoint({ oldSize: 3, proof: consistencyProof(tree.store, 3, 12), note: note(12) }, trusted, held(5)), 409],
-    ['bad-signature', () => decideAddCheckpoint({ oldSize: 0, proof: [], note: note(5, tree.root(5), Ed25519NoteKey.generate(log.name)) }, trusted, undefined), 403],
-    ['unknown-origin', () => decideAddCheckpoint({ oldSize: 0, proof: [], note: signNote(formatCheckpoint({ origin: 'x', size: 1, root: tree.root(1) }), [Ed25519NoteKey.generate('x')]) }, trusted, undefined), 404],
+    [
+      'bad-proof',
+      () => decideAddCheckpoint({ oldSize: 5, proof: consistencyProof(tree.store, 6, 12), note: note(12) }, trusted, held(5)),
+      422,
+    ],
+    [
+      'stale-old-size',
+      () => decideAddCheckpoint({ oldSize: 3, proof: consistencyProof(tree.store, 3, 12), note: note(12) }, trusted, held(5)),
+      409,
+    ],
+    [
+      'bad-signature',
+      () =>
+        decideAddCheckpoint({ oldSize: 0, proof: [], note: note(5, tree.root(5), Ed25519NoteKey.generate(log.name)) }, trusted, undefined),
+      403,
+    ],
+    [
+      'unknown-origin',
+      () =>
+        decideAddCheckpoint(
+          {
+            oldSize: 0,
+            proof: [],
+            note: signNote(formatCheckpoint({ origin: 'x', size: 1, root: tree.root(1) }), [Ed25519NoteKey.generate('x')]),
+          },
+          trusted,
+          undefined,
+        ),
+      404,
+    ],
     ['bad-request', () => decideAddCheckpoint({ oldSize: 9, proof: [], note: note(5) }, trusted, undefined), 400],
   ] as const)('refuses %s', (reason, run, status) => {
     const d = run();
@@ -118,7 +160,11 @@ describe('witness decisions', () => {
   it('a fork that extends differently is refused as an unprovable extension', () => {
     const forked = new MerkleTree();
     for (let i = 0; i < 20; i++) forked.append(leafHash(Buffer.from(i === 3 ? 'evil' : `e${i}`)));
-    const d = decideAddCheckpoint({ oldSize: 5, proof: consistencyProof(forked.store, 5, 12), note: note(12, forked.root(12)) }, trusted, held(5));
+    const d = decideAddCheckpoint(
+      { oldSize: 5, proof: consistencyProof(forked.store, 5, 12), note: note(12, forked.root(12)) },
+      trusted,
+      held(5),
+    );
     expect(!d.accepted && d.status).toBe(422);
   });
 

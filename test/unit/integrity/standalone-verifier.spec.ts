@@ -30,9 +30,12 @@ describe('standalone verify-evidence.js inclusion check', () => {
 
   it('accepts every honest proof (any index, any size)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 300 }).chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n - 1 }))), ([n, i]) => {
-        expect(accepts(i, n, leaves[i], inclusionProof(tree.store, i, n), tree.root(n))).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 300 }).chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n - 1 }))),
+        ([n, i]) => {
+          expect(accepts(i, n, leaves[i], inclusionProof(tree.store, i, n), tree.root(n))).toBe(true);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -50,7 +53,15 @@ describe('standalone verify-evidence.js inclusion check', () => {
           const w = pick % proof.length;
           const flipped = proof.map((p, j) => (j === w ? Buffer.from(p.map((b, k) => (k === bit % 32 ? b ^ (1 << (bit % 8)) : b))) : p));
           expect(accepts(i, n, leaves[i], flipped, root)).toBe(false);
-          expect(accepts(i, n, leaves[i], proof.filter((_, j) => j !== w), root)).toBe(false);
+          expect(
+            accepts(
+              i,
+              n,
+              leaves[i],
+              proof.filter((_, j) => j !== w),
+              root,
+            ),
+          ).toBe(false);
           expect(accepts(i, n, leaves[i], [...proof, root], root)).toBe(false);
           expect(accepts(i, n, leaves[i], [root, ...proof], root)).toBe(false);
           expect(accepts((i + delta) % n === i ? i + n : (i + delta) % n, n, leaves[i], proof, root)).toBe(false);

@@ -15,7 +15,10 @@ interface FixtureEvent extends Omit<RecordedEvent, 'version' | 'position'> {
   leafText: string;
   leafHash: string;
 }
-const fixture = JSON.parse(readFileSync(join(__dirname, '../../fixtures/ledger/leaf-hashes.v1.json'), 'utf8')) as { events: FixtureEvent[]; root: string };
+const fixture = JSON.parse(readFileSync(join(__dirname, '../../fixtures/ledger/leaf-hashes.v1.json'), 'utf8')) as {
+  events: FixtureEvent[];
+  root: string;
+};
 const events = fixture.events.map(({ leafText, leafHash, ...e }) => ({
   event: { ...e, version: BigInt(e.version), position: BigInt(e.position) } as RecordedEvent,
   leafText,

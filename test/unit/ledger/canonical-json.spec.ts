@@ -22,7 +22,9 @@ describe('RFC 8785 published examples', () => {
       "string": "\\u20ac$\\u000F\\u000aA'\\u0042\\u0022\\u005c\\\\\\"\\/",
       "literals": [null, true, false]
     }`);
-    expect(canonicalize(input)).toBe('{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}');
+    expect(canonicalize(input)).toBe(
+      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+    );
     const hex = `
       7b 22 6c 69 74 65 72 61 6c 73 22 3a 5b 6e 75 6c 6c 2c 74 72
       75 65 2c 66 61 6c 73 65 5d 2c 22 6e 75 6d 62 65 72 73 22 3a
@@ -121,7 +123,8 @@ function escapeString(s: string): string {
     if (short[c]) out += short[c];
     else if (c < 0x20) out += `\\u${c.toString(16).padStart(4, '0')}`;
     else if (hi && i + 1 < s.length && s.charCodeAt(i + 1) >= 0xdc00 && s.charCodeAt(i + 1) <= 0xdfff) out += s[i] + s[++i];
-    else if (hi || lo) out += `\\u${c.toString(16)}`; // lone surrogate: not I-JSON; kept as an escape
+    else if (hi || lo)
+      out += `\\u${c.toString(16)}`; // lone surrogate: not I-JSON; kept as an escape
     else out += s[i];
   }
   return out + '"';
@@ -186,17 +189,27 @@ describe('RFC 8785 properties', () => {
   });
 
   it('strings: escaped exactly as §3.2.2.2 says, for any code units (lone surrogates too)', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)) }), (a, b) => {
-      expect(canonicalize(a)).toBe(escapeString(a));
-      expect(canonicalize(b)).toBe(escapeString(b));
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary' }),
+        fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)) }),
+        (a, b) => {
+          expect(canonicalize(a)).toBe(escapeString(a));
+          expect(canonicalize(b)).toBe(escapeString(b));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   it('objects: members sorted by UTF-16 code units, whatever order they were inserted in', () => {
     const leaf = fc.oneof(fc.string({ unit: 'binary', maxLength: 4 }), fc.integer(), fc.boolean(), fc.constant(null));
     fc.assert(
       fc.property(fc.uniqueArray(fc.tuple(key, leaf), { selector: (e) => e[0], maxLength: 8 }), (entries) => {
-        const expected = `{${[...entries].sort((a, b) => compareCodeUnits(a[0], b[0])).map(([k, v]) => `${escapeString(k)}:${typeof v === 'string' ? escapeString(v) : String(v)}`).join(',')}}`;
+        const expected = `{${[...entries]
+          .sort((a, b) => compareCodeUnits(a[0], b[0]))
+          .map(([k, v]) => `${escapeString(k)}:${typeof v === 'string' ? escapeString(v) : String(v)}`)
+          .join(',')}}`;
         expect(canonicalize(Object.fromEntries(entries))).toBe(expected);
         expect(canonicalize(Object.fromEntries([...entries].reverse()))).toBe(expected);
       }),

@@ -16,7 +16,13 @@ const spec = deciderSpec(counter);
 
 describe('deciderSpec (Given/When/Then)', () => {
   it('asserts the emitted events, folding given events and earlier commands', () => {
-    const r = spec.given([{ type: 'Added', by: 2 }]).when([{ kind: 'add', by: 3 }, { kind: 'remove', by: 4 }]).then([{ type: 'Added', by: 3 }, { type: 'Removed' }]);
+    const r = spec
+      .given([{ type: 'Added', by: 2 }])
+      .when([
+        { kind: 'add', by: 3 },
+        { kind: 'remove', by: 4 },
+      ])
+      .then([{ type: 'Added', by: 3 }, { type: 'Removed' }]);
     expect(r.state).toBe(1);
   });
 
@@ -28,14 +34,25 @@ describe('deciderSpec (Given/When/Then)', () => {
   });
 
   it('asserts refusals by message or code, and fails when nothing is refused', () => {
-    spec.given([]).when({ kind: 'remove', by: 1 }).thenThrows(/not enough/);
+    spec
+      .given([])
+      .when({ kind: 'remove', by: 1 })
+      .thenThrows(/not enough/);
     spec.given([]).when({ kind: 'remove', by: 1 }).thenThrows({ code: 'COUNTER_RULE' });
     expect(() => spec.when({ kind: 'add', by: 1 }).thenThrows()).toThrow(/expected the command to be refused/);
     expect(() => spec.when({ kind: 'remove', by: 1 }).thenThrows({ code: 'OTHER' })).toThrow();
   });
 
   it('builds a history from commands', () => {
-    expect(spec.history([{ kind: 'add', by: 2 }, { kind: 'remove', by: 1 }])).toEqual([{ type: 'Added', by: 2 }, { type: 'Removed', by: 1 }]);
+    expect(
+      spec.history([
+        { kind: 'add', by: 2 },
+        { kind: 'remove', by: 1 },
+      ]),
+    ).toEqual([
+      { type: 'Added', by: 2 },
+      { type: 'Removed', by: 1 },
+    ]);
     expect(spec.given(spec.history([{ kind: 'add', by: 5 }])).state()).toBe(5);
   });
 });

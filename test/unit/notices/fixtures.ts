@@ -1,7 +1,12 @@
 /** Synthetic test data for notices: generated, never real people. */
 import { createHash } from 'node:crypto';
 import type { AffectedIndividual } from '../../../src/incidents/domain/affected-individual';
-import { parseIncidentNoticeFacts, parseOrganizationProfile, type IncidentNoticeFacts, type OrganizationProfile } from '../../../src/notices/domain/notice-input';
+import {
+  parseIncidentNoticeFacts,
+  parseOrganizationProfile,
+  type IncidentNoticeFacts,
+  type OrganizationProfile,
+} from '../../../src/notices/domain/notice-input';
 
 export function testOrg(overrides: Record<string, unknown> = {}): OrganizationProfile {
   return parseOrganizationProfile({
@@ -54,7 +59,12 @@ export function syntheticPerson(i: number, overrides: Partial<AffectedIndividual
   return {
     id,
     name: `${FIRST[i % FIRST.length]} ${LAST[Math.floor(i / FIRST.length) % LAST.length]}`,
-    address: { line1: `${100 + (i % 9000)} Elm Street`, city: 'Springfield', state: STATES[i % STATES.length]!, zip: String(43000 + (i % 999)).padStart(5, '0') },
+    address: {
+      line1: `${100 + (i % 9000)} Elm Street`,
+      city: 'Springfield',
+      state: STATES[i % STATES.length]!,
+      zip: String(43000 + (i % 999)).padStart(5, '0'),
+    },
     email: `person${i}@mail.test`,
     emailConsent: i % 4 === 0,
     deceased: false,

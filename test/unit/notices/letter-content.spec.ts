@@ -104,7 +104,9 @@ describe('templates in strict mode', () => {
   it('refuses to render when a variable is missing, naming it', () => {
     const composer = new LetterComposer(templates, { org: testOrg(), incident: testFacts() }, '2025-04-01');
     expect(() => templates.render('letter-individual.txt', { org: testOrg() } as object)).toThrow(TemplateRenderError);
-    expect(() => templates.render('reminder-email.txt', { org: testOrg() })).toThrow(/template reminder-email.txt: missing variable "name" at line 1, column 8/);
+    expect(() => templates.render('reminder-email.txt', { org: testOrg() })).toThrow(
+      /template reminder-email.txt: missing variable "name" at line 1, column 8/,
+    );
     expect(composer).toBeDefined();
   });
 

@@ -26,7 +26,10 @@ describe('mail-house print files', () => {
 
   it('merges letters without re-rendering; the manifest maps each letter to its pages and digest', async () => {
     const ls = await letters(5);
-    const merged = mergeLetters(ls.map((l) => ({ letterId: l.letterId, pdf: l.pdf })), { duplex: true });
+    const merged = mergeLetters(
+      ls.map((l) => ({ letterId: l.letterId, pdf: l.pdf })),
+      { duplex: true },
+    );
     const pages = await pdfPages(merged.pdf);
     const expectedPages = ls.reduce((s, l) => s + l.pages + (l.pages % 2), 0);
     expect(merged.pages).toBe(expectedPages);
@@ -47,7 +50,11 @@ describe('mail-house print files', () => {
     // every xref entry points at its object (a strict reader needs no repair)
     const latin = merged.pdf.toString('latin1');
     const xrefAt = Number(/startxref\n(\d+)/.exec(latin)![1]);
-    const rows = latin.slice(xrefAt).split('\n').slice(3).filter((r) => / n $/.test(r));
+    const rows = latin
+      .slice(xrefAt)
+      .split('\n')
+      .slice(3)
+      .filter((r) => / n $/.test(r));
     rows.forEach((r, i) => expect(latin.slice(Number(r.slice(0, 10)), Number(r.slice(0, 10)) + 12)).toMatch(new RegExp(`^${i + 1} 0 obj`)));
     // the merged file is itself a valid PDF an independent reader parses completely
     const all = await pdfText(merged.pdf);

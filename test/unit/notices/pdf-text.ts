@@ -1,6 +1,6 @@
 /** Text of a PDF through an independent extractor (pdf.js inside pdf-parse), whitespace-normalized. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const pdfParse = require("pdf-parse/lib/pdf-parse.js") as (b: Buffer, o?: object) => Promise<{ text: string; numpages: number }>;
+const pdfParse = require('pdf-parse/lib/pdf-parse.js') as (b: Buffer, o?: object) => Promise<{ text: string; numpages: number }>;
 
 /**
  * The bundled pdf.js reads a Buffer's underlying ArrayBuffer from offset 0, so a Buffer that
@@ -24,7 +24,10 @@ export async function pdfPages(pdf: Buffer): Promise<string[]> {
   await pdfParse(own(pdf), {
     pagerender: async (page: { pageIndex: number; getTextContent: () => Promise<{ items: Array<{ str: string }> }> }) => {
       const tc = await page.getTextContent();
-      pages[page.pageIndex] = tc.items.map((i) => i.str).join(' ').replace(/\s+/g, ' ');
+      pages[page.pageIndex] = tc.items
+        .map((i) => i.str)
+        .join(' ')
+        .replace(/\s+/g, ' ');
       return '';
     },
   } as never);

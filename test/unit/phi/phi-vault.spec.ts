@@ -56,7 +56,11 @@ describe('PHI protection primitives', () => {
     const wrapped = (peek.prepare("SELECT wrapped FROM data_keys WHERE scope = 'incident:a'").get() as { wrapped: Buffer }).wrapped;
     peek.close();
     vault.shred('incident:a');
-    expect(vault.reveal({ who: a, other: b, n: 3 })).toEqual({ who: { $shredded: true, scope: 'incident:a' }, other: 'Beta Synthetic', n: 3 });
+    expect(vault.reveal({ who: a, other: b, n: 3 })).toEqual({
+      who: { $shredded: true, scope: 'incident:a' },
+      other: 'Beta Synthetic',
+      n: 3,
+    });
     expect(vault.isShredded('incident:a')).toBe(true);
     expect(() => vault.seal('incident:a', 'again')).toThrow(/shredded/);
     // The wrapped key is gone from the database files, not just flagged.

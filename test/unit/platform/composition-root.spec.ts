@@ -4,7 +4,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 const SRC = resolve(__dirname, '../../../src');
 
 function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 /** Every relative import (static, dynamic, re-export) of a file, as a path under src/. */
@@ -31,7 +33,11 @@ describe('composition root and platform boundaries', () => {
   it('only entry points (main, the CLI) import the composition root', () => {
     const offending = tsFiles(SRC)
       .filter((f) => !/^(app|cli)\//.test(relative(SRC, f)) && relative(SRC, f) !== 'main.ts')
-      .flatMap((f) => importsOf(f).filter((t) => /^app(\/|$)/.test(t)).map((t) => `${relative(SRC, f)} → ${t}`));
+      .flatMap((f) =>
+        importsOf(f)
+          .filter((t) => /^app(\/|$)/.test(t))
+          .map((t) => `${relative(SRC, f)} → ${t}`),
+      );
     expect(offending).toEqual([]);
   });
 });

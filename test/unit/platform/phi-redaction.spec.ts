@@ -33,7 +33,10 @@ describe('PHI never reaches a log line or an error body', () => {
 
   it('fields with PHI names are redacted even when not marked', () => {
     const { lines, logger } = capture();
-    logger.warn({ recipient: { name: SECRET_NAME, email: 'zelda@example.test' }, row: { address: { line1: '1 Synthetic Way' } } }, 'bounce');
+    logger.warn(
+      { recipient: { name: SECRET_NAME, email: 'zelda@example.test' }, row: { address: { line1: '1 Synthetic Way' } } },
+      'bounce',
+    );
     const out = lines.join('');
     expect(out).not.toContain(SECRET_NAME);
     expect(out).not.toContain('zelda@example.test');

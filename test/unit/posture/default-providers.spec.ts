@@ -11,8 +11,19 @@ import { join } from 'node:path';
 const defs = new Map(loadWorkflowDirOrThrow(join(__dirname, '../../../workflows')).map((d) => [d.definition.workflow, d.definition]));
 let pos = 0n;
 const rec = (stream: string, type: string, data: object): RecordedEvent => ({
-  id: `e${++pos}`, stream, version: 1n, position: pos, type, schemaVersion: 1, data: data as Record<string, unknown>,
-  metadata: { actor: { id: 't', role: 'system' }, correlationId: 'c', occurredAt: '2025-06-01T12:00:00Z', recordedAt: '2025-06-01T12:00:00Z' },
+  id: `e${++pos}`,
+  stream,
+  version: 1n,
+  position: pos,
+  type,
+  schemaVersion: 1,
+  data: data as Record<string, unknown>,
+  metadata: {
+    actor: { id: 't', role: 'system' },
+    correlationId: 'c',
+    occurredAt: '2025-06-01T12:00:00Z',
+    recordedAt: '2025-06-01T12:00:00Z',
+  },
 });
 
 describe('default posture sections', () => {
@@ -22,12 +33,42 @@ describe('default posture sections', () => {
     riskProjection.setup(db);
     const inc = '0192f1a0-0000-7000-8000-0000000000aa';
     const events = [
-      rec(`incident-${inc}`, 'TimelineScheduled', scheduleTimeline(defs.get('breach-notification')!, { subject: { kind: 'obligation', id: `${inc}.individual-notice` }, dueOn: '2025-06-05' }).data),
-      rec(`incident-${inc}`, 'TimelineScheduled', scheduleTimeline(defs.get('breach-notification')!, { subject: { kind: 'obligation', id: `${inc}.hhs-notice` }, dueOn: '2026-03-01' }).data),
-      rec('key-k1', 'TimelineScheduled', scheduleTimeline(defs.get('key-rotation')!, { subject: { kind: 'key', id: 'k1' }, dueOn: '2025-05-01' }).data),
-      rec('key-k2', 'TimelineScheduled', scheduleTimeline(defs.get('key-rotation')!, { subject: { kind: 'key', id: 'k2' }, dueOn: '2026-05-01' }).data),
-      rec('grant-g1', 'TimelineScheduled', scheduleTimeline(defs.get('access-grant-expiry')!, { subject: { kind: 'access-grant', id: 'g1' }, dueOn: '2025-06-10' }).data),
-      rec('risk-program-default', 'TimelineScheduled', scheduleTimeline(defs.get('risk-review-annual')!, { subject: { kind: 'risk-program', id: 'default' }, dueOn: '2025-05-15' }).data),
+      rec(
+        `incident-${inc}`,
+        'TimelineScheduled',
+        scheduleTimeline(defs.get('breach-notification')!, {
+          subject: { kind: 'obligation', id: `${inc}.individual-notice` },
+          dueOn: '2025-06-05',
+        }).data,
+      ),
+      rec(
+        `incident-${inc}`,
+        'TimelineScheduled',
+        scheduleTimeline(defs.get('breach-notification')!, {
+          subject: { kind: 'obligation', id: `${inc}.hhs-notice` },
+          dueOn: '2026-03-01',
+        }).data,
+      ),
+      rec(
+        'key-k1',
+        'TimelineScheduled',
+        scheduleTimeline(defs.get('key-rotation')!, { subject: { kind: 'key', id: 'k1' }, dueOn: '2025-05-01' }).data,
+      ),
+      rec(
+        'key-k2',
+        'TimelineScheduled',
+        scheduleTimeline(defs.get('key-rotation')!, { subject: { kind: 'key', id: 'k2' }, dueOn: '2026-05-01' }).data,
+      ),
+      rec(
+        'grant-g1',
+        'TimelineScheduled',
+        scheduleTimeline(defs.get('access-grant-expiry')!, { subject: { kind: 'access-grant', id: 'g1' }, dueOn: '2025-06-10' }).data,
+      ),
+      rec(
+        'risk-program-default',
+        'TimelineScheduled',
+        scheduleTimeline(defs.get('risk-review-annual')!, { subject: { kind: 'risk-program', id: 'default' }, dueOn: '2025-05-15' }).data,
+      ),
     ];
     for (const e of events) timelinesProjection.apply(db, e);
     const reg = new PostureRegistry();
@@ -39,9 +80,14 @@ describe('default posture sections', () => {
       { incident: inc, obligation: 'hhs-notice', dueOn: '2026-03-01', daysLeft: 273, overdue: false, lastSent: null },
     ]);
     expect(by['incident-obligations'].attention).toBe(1);
-    expect(by['keys-past-cryptoperiod'].rows).toEqual([{ keyId: 'k1', rotateBy: '2025-05-01', daysLeft: -31, pastCryptoperiod: true, escalations: 0 }]);
+    expect(by['keys-past-cryptoperiod'].rows).toEqual([
+      { keyId: 'k1', rotateBy: '2025-05-01', daysLeft: -31, pastCryptoperiod: true, escalations: 0 },
+    ]);
     expect(by['grants-expiring'].rows).toEqual([{ grantId: 'g1', expiresOn: '2025-06-10', daysLeft: 9, remindersSent: 0 }]);
-    expect(by['reviews']).toMatchObject({ attention: 1, rows: [{ workflow: 'risk-review-annual', dueOn: '2025-05-15', daysLeft: -17, overdue: true }] });
+    expect(by['reviews']).toMatchObject({
+      attention: 1,
+      rows: [{ workflow: 'risk-review-annual', dueOn: '2025-05-15', daysLeft: -17, overdue: true }],
+    });
     expect(by['high-risks'].rows).toEqual([]);
     expect(by['unencrypted-datasets'].available).toBe(false);
     db.close();

@@ -15,7 +15,8 @@ describe('control catalogs', () => {
     expect(requirementOf(c, '164.312(e)(2)(ii)')).toBe('addressable');
     expect(requirementOf(c, '164.310(d)(2)(i)')).toBe('required'); // disposal
     expect(requirementOf(c, '164.312(b)')).toBe('required'); // standard without specifications
-    for (const item of c.hipaa.values()) if (item.kind === 'implementation-specification') expect(['required', 'addressable']).toContain(item.requirement);
+    for (const item of c.hipaa.values())
+      if (item.kind === 'implementation-specification') expect(['required', 'addressable']).toContain(item.requirement);
   });
 
   it('lists the HITRUST CSF categories by number', () => {
@@ -28,7 +29,9 @@ describe('control catalogs', () => {
   it('maps every implementation specification and every standard without one to at least one control', () => {
     const covered = new Set([...c.controls.values()].flatMap((x) => x.hipaa));
     const standardsWithSpecs = new Set([...c.hipaa.values()].filter((i) => i.standard).map((i) => i.standard));
-    const uncovered = [...c.hipaa.values()].filter((i) => (i.kind === 'implementation-specification' || !standardsWithSpecs.has(i.id)) && !covered.has(i.id)).map((i) => i.id);
+    const uncovered = [...c.hipaa.values()]
+      .filter((i) => (i.kind === 'implementation-specification' || !standardsWithSpecs.has(i.id)) && !covered.has(i.id))
+      .map((i) => i.id);
     expect(uncovered).toEqual([]);
   });
 

@@ -118,7 +118,10 @@ describe('docker/compose.yaml', () => {
   it('gives every service an image or a build of the repository Dockerfile, and a health check', () => {
     for (const [name, s] of Object.entries(services)) {
       expect({ name, hasImageOrBuild: Boolean(s.image || s.build) }).toEqual({ name, hasImageOrBuild: true });
-      expect({ name, healthcheck: Array.isArray(s.healthcheck?.test) && s.healthcheck!.test!.length > 1 && !s.healthcheck!.disable }).toEqual({
+      expect({
+        name,
+        healthcheck: Array.isArray(s.healthcheck?.test) && s.healthcheck!.test!.length > 1 && !s.healthcheck!.disable,
+      }).toEqual({
         name,
         healthcheck: true,
       });
@@ -135,8 +138,10 @@ describe('docker/compose.yaml', () => {
       for (const [dep, spec] of Object.entries(s.depends_on ?? {})) {
         const target = services[dep];
         expect({ name, dep, exists: Boolean(target) }).toEqual({ name, dep, exists: true });
-        if ((target!.profiles ?? []).length > 0) expect({ name, dep, optional: spec.required === false }).toEqual({ name, dep, optional: true });
-        if (spec.condition === 'service_healthy') expect({ dep, healthcheck: Boolean(target!.healthcheck?.test) }).toEqual({ dep, healthcheck: true });
+        if ((target!.profiles ?? []).length > 0)
+          expect({ name, dep, optional: spec.required === false }).toEqual({ name, dep, optional: true });
+        if (spec.condition === 'service_healthy')
+          expect({ dep, healthcheck: Boolean(target!.healthcheck?.test) }).toEqual({ dep, healthcheck: true });
       }
     }
     for (const n of APP) {
@@ -167,7 +172,10 @@ describe('docker/compose.yaml', () => {
       const s = services[n]!;
       expect(s.profiles).toEqual(['cluster']);
       expect(s.environment!.KURRENTDB_CLUSTER_SIZE).toBe('3');
-      const seeds = s.environment!.KURRENTDB_GOSSIP_SEED!.split(',').map((x) => x.split(':')[0]).sort();
+      const seeds = s
+        .environment!.KURRENTDB_GOSSIP_SEED!.split(',')
+        .map((x) => x.split(':')[0])
+        .sort();
       expect(seeds).toEqual(nodes.filter((m) => m !== n));
       expect(s.volumes!.some((v) => v.startsWith(`${n}-data:`))).toBe(true);
     }

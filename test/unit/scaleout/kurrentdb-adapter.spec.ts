@@ -240,9 +240,13 @@ describe('KurrentDB adapter specifics', () => {
   });
 
   it('refuses a foreign event in the ledger database instead of guessing', async () => {
-    await server.appendToStream('orders-1', [{ id: uuidv7(), contentType: 'application/json', type: 'OrderPlaced', data: {}, metadata: {} }], {
-      streamState: 'any',
-    });
+    await server.appendToStream(
+      'orders-1',
+      [{ id: uuidv7(), contentType: 'application/json', type: 'OrderPlaced', data: {}, metadata: {} }],
+      {
+        streamState: 'any',
+      },
+    );
     await expect(store.readAll({ after: 0n })).rejects.toThrow('needs a database of its own');
   });
 });

@@ -1,21 +1,59 @@
 import fc from 'fast-check';
 import {
-  addBusinessDays, addDays, addMonths, dayOfWeek, daysBetween, daysInMonth, federalHolidays, isBusinessDay, isIsoDate,
-  isValidTimeZone, localDate, nonBusinessDay, parseIsoDate, utcDate, zonedInstant,
+  addBusinessDays,
+  addDays,
+  addMonths,
+  dayOfWeek,
+  daysBetween,
+  daysInMonth,
+  federalHolidays,
+  isBusinessDay,
+  isIsoDate,
+  isValidTimeZone,
+  localDate,
+  nonBusinessDay,
+  parseIsoDate,
+  utcDate,
+  zonedInstant,
 } from '../../../src/shared/calendar';
 
 /** Any calendar date 0001-01-01 … 9999-12-31, generated from its parts (so every day is reachable). */
 const isoDate = fc
   .record({ year: fc.integer({ min: 1, max: 9999 }), month: fc.integer({ min: 1, max: 12 }), day: fc.integer({ min: 1, max: 31 }) })
-  .map(({ year, month, day }) => `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(Math.min(day, daysInMonth(year, month))).padStart(2, '0')}`);
+  .map(
+    ({ year, month, day }) =>
+      `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(Math.min(day, daysInMonth(year, month))).padStart(2, '0')}`,
+  );
 /** Dates where Date's own arithmetic is a trustworthy reference. */
 const modernDate = isoDate.filter((d) => d >= '1900-01-01' && d <= '2199-12-31');
-const ZONES = ['America/New_York', 'America/Los_Angeles', 'America/Phoenix', 'Pacific/Honolulu', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kolkata', 'America/Santiago', 'UTC'];
+const ZONES = [
+  'America/New_York',
+  'America/Los_Angeles',
+  'America/Phoenix',
+  'Pacific/Honolulu',
+  'Europe/London',
+  'Australia/Lord_Howe',
+  'Asia/Kolkata',
+  'America/Santiago',
+  'UTC',
+];
 
 describe('ISO calendar dates', () => {
   it('validates real dates only, leap days in leap years only', () => {
     for (const ok of ['2024-02-29', '2000-02-29', '2025-12-31', '0001-01-01', '9999-12-31']) expect(isIsoDate(ok)).toBe(true);
-    for (const bad of ['2025-02-29', '1900-02-29', '2025-04-31', '2025-13-01', '2025-00-10', '2025-1-01', '0000-01-01', '2025-01-01T00:00Z', ' 2025-01-01', 20250101, null]) {
+    for (const bad of [
+      '2025-02-29',
+      '1900-02-29',
+      '2025-04-31',
+      '2025-13-01',
+      '2025-00-10',
+      '2025-1-01',
+      '0000-01-01',
+      '2025-01-01T00:00Z',
+      ' 2025-01-01',
+      20250101,
+      null,
+    ]) {
       expect(isIsoDate(bad)).toBe(false);
     }
   });
@@ -161,16 +199,23 @@ describe('time zones', () => {
   });
 
   it('property: the local date of a zoned instant is the date asked for, and the wall clock shows the time unless it fell in a gap', () => {
-    const hhmm = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
+    const hhmm = fc
+      .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
+      .map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`);
     fc.assert(
-      fc.property(isoDate.filter((d) => d >= '1990-01-01' && d <= '2060-12-31'), hhmm, fc.constantFrom(...ZONES), (d, time, tz) => {
-        const at = zonedInstant(d, time, tz);
-        expect(localDate(at, tz)).toBe(d);
-        const wall = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
-        // Outside a gap the wall clock shows exactly `time`; inside one, a later time the same day.
-        expect(wall >= time).toBe(true);
-        if (wall !== time) expect(zonedInstant(d, wall, tz).getTime()).toBe(at.getTime());
-      }),
+      fc.property(
+        isoDate.filter((d) => d >= '1990-01-01' && d <= '2060-12-31'),
+        hhmm,
+        fc.constantFrom(...ZONES),
+        (d, time, tz) => {
+          const at = zonedInstant(d, time, tz);
+          expect(localDate(at, tz)).toBe(d);
+          const wall = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+          // Outside a gap the wall clock shows exactly `time`; inside one, a later time the same day.
+          expect(wall >= time).toBe(true);
+          if (wall !== time) expect(zonedInstant(d, wall, tz).getTime()).toBe(at.getTime());
+        },
+      ),
       { numRuns: 600 },
     );
   });

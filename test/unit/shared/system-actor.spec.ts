@@ -9,6 +9,7 @@ describe('system actors', () => {
   });
 
   it('refuses names that are not a plain lowercase slug', () => {
-    for (const bad of ['', 'Workflows', 'a b', 'system:x', '-x', 'x'.repeat(64)]) expect(() => systemActor(bad)).toThrow(/system actor name/);
+    for (const bad of ['', 'Workflows', 'a b', 'system:x', '-x', 'x'.repeat(64)])
+      expect(() => systemActor(bad)).toThrow(/system actor name/);
   });
 });

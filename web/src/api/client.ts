@@ -32,7 +32,10 @@ const session: Middleware = {
   },
   async onResponse({ request, response }) {
     if (response.status === 401 && !request.url.endsWith('/v1/session')) {
-      const body = await response.clone().json().catch(() => ({}));
+      const body = await response
+        .clone()
+        .json()
+        .catch(() => ({}));
       listeners.forEach((l) => l({ kind: 'unauthorized', ended: (body as { sessionEnded?: string }).sessionEnded }));
     } else if (response.ok && request.headers.get(PASSIVE_HEADER) !== '1') {
       listeners.forEach((l) => l({ kind: 'activity' }));
@@ -41,7 +44,10 @@ const session: Middleware = {
   },
 };
 
-export const api = createClient<paths>({ baseUrl: typeof window === 'undefined' ? 'http://localhost' : window.location.origin, credentials: 'same-origin' });
+export const api = createClient<paths>({
+  baseUrl: typeof window === 'undefined' ? 'http://localhost' : window.location.origin,
+  credentials: 'same-origin',
+});
 api.use(session);
 
 /** The data of an openapi-fetch result, or an ApiProblem thrown for the error. */

@@ -6,7 +6,11 @@ export function NotFound() {
     <Container size="sm" py="xl" component="main">
       <Title order={1}>Page not found</Title>
       <Text mt="sm">
-        There is no page at this address. <Anchor component={Link} to="/">Go to Today</Anchor>.
+        There is no page at this address.{' '}
+        <Anchor component={Link} to="/">
+          Go to Today
+        </Anchor>
+        .
       </Text>
     </Container>
   );
@@ -17,7 +21,11 @@ export function NotAllowed({ role }: { role: string }) {
     <Container size="sm" py="xl">
       <Title order={1}>Not available to your role</Title>
       <Text mt="sm">
-        As {role} you cannot open this page. <Anchor component={Link} to="/">Go to Today</Anchor>.
+        As {role} you cannot open this page.{' '}
+        <Anchor component={Link} to="/">
+          Go to Today
+        </Anchor>
+        .
       </Text>
     </Container>
   );

@@ -12,7 +12,15 @@ export function ProblemAlert({ error, fields = [] }: { error: unknown; fields?: 
   if (!lines.length) return null;
   return (
     <Alert color="red.9" variant="light" title={problem?.title ?? 'Something went wrong'} role="alert" mb="md">
-      {lines.length === 1 ? lines[0] : <List size="sm">{lines.map((l) => <List.Item key={l}>{l}</List.Item>)}</List>}
+      {lines.length === 1 ? (
+        lines[0]
+      ) : (
+        <List size="sm">
+          {lines.map((l) => (
+            <List.Item key={l}>{l}</List.Item>
+          ))}
+        </List>
+      )}
     </Alert>
   );
 }

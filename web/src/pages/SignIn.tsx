@@ -76,15 +76,15 @@ export function SignInPage() {
           </Button>
           {session.data?.sso.enabled && (
             <>
-              <Divider label="or" labelPosition="center" styles={{ label: { color: "var(--mantine-color-gray-8)" } }} />
+              <Divider label="or" labelPosition="center" styles={{ label: { color: 'var(--mantine-color-gray-8)' } }} />
               <Button size="md" variant="outline" component="a" href="/v1/auth/oidc/start">
                 {session.data.sso.label ?? 'Sign in with single sign-on'}
               </Button>
             </>
           )}
           <Text size="sm" c="gray.8">
-            New here? Open the invitation link your administrator sent you to register a passkey. The first administrator's
-            link is in the file <code>bootstrap-admin.sign-in</code> in the service's data folder.
+            New here? Open the invitation link your administrator sent you to register a passkey. The first administrator's link is in the
+            file <code>bootstrap-admin.sign-in</code> in the service's data folder.
           </Text>
         </Stack>
       </Paper>

@@ -100,17 +100,32 @@ export function TodayPage() {
   const tz = session.organization.timeZone;
   return (
     <>
-      <PageTitle description={today.data ? `As of ${formatInstant(today.data.asOf, tz)} — today is ${formatDay(today.data.today)} in ${tz}.` : undefined}>Today</PageTitle>
+      <PageTitle
+        description={
+          today.data ? `As of ${formatInstant(today.data.asOf, tz)} — today is ${formatDay(today.data.today)} in ${tz}.` : undefined
+        }
+      >
+        Today
+      </PageTitle>
       <ProblemAlert error={today.error} />
       {today.data && today.data.sections.length === 0 && (
-        <EmptyState title="Nothing for your role here yet">Today lists obligations, approvals, reviews and alerts for officers and auditors.</EmptyState>
+        <EmptyState title="Nothing for your role here yet">
+          Today lists obligations, approvals, reviews and alerts for officers and auditors.
+        </EmptyState>
       )}
       <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="lg">
         {today.data?.sections.map((section) => (
           <Paper
             key={section.key}
             // Deadlines get the whole width: they are what the page is for.
-            style={section.key === 'obligations' || section.key === 'reviews' ? { gridColumn: '1 / -1' } : undefined} withBorder p="md" radius="md" component="section" aria-labelledby={`today-${section.key}`} data-section={section.key}>
+            style={section.key === 'obligations' || section.key === 'reviews' ? { gridColumn: '1 / -1' } : undefined}
+            withBorder
+            p="md"
+            radius="md"
+            component="section"
+            aria-labelledby={`today-${section.key}`}
+            data-section={section.key}
+          >
             <Group justify="space-between" mb="sm">
               <Title order={2} size="h4" id={`today-${section.key}`}>
                 {section.title}

@@ -54,7 +54,15 @@ export function IdleTimer({ idleTimeoutSeconds, initialSecondsLeft }: { idleTime
 
   const warn = left <= 120;
   return (
-    <Text size="sm" c={warn ? 'red.9' : 'gray.8'} fw={warn ? 700 : 400} className="sh-countdown" data-testid="idle-timer" role="timer" aria-live={warn ? 'polite' : 'off'}>
+    <Text
+      size="sm"
+      c={warn ? 'red.9' : 'gray.8'}
+      fw={warn ? 700 : 400}
+      className="sh-countdown"
+      data-testid="idle-timer"
+      role="timer"
+      aria-live={warn ? 'polite' : 'off'}
+    >
       Signs out after inactivity in {minutesSeconds(left)}
     </Text>
   );

@@ -53,7 +53,10 @@ export function Shell() {
             </Stack>
           </Group>
           <Group gap="md" wrap="nowrap">
-            <IdleTimer idleTimeoutSeconds={session.idleTimeoutSeconds} initialSecondsLeft={session.idleSecondsLeft ?? session.idleTimeoutSeconds} />
+            <IdleTimer
+              idleTimeoutSeconds={session.idleTimeoutSeconds}
+              initialSecondsLeft={session.idleSecondsLeft ?? session.idleTimeoutSeconds}
+            />
             <Stack gap={0} align="flex-end" visibleFrom="sm">
               <Text size="sm" fw={600} component="span" data-testid="principal-name">
                 {session.principal.name}
@@ -80,7 +83,15 @@ export function Shell() {
                 </Text>
               )}
               {items.map((e) => (
-                <NavLink key={e.to} component={Link} to={e.to} label={e.label} variant="filled" active={location.pathname === e.to} aria-current={location.pathname === e.to ? 'page' : undefined} />
+                <NavLink
+                  key={e.to}
+                  component={Link}
+                  to={e.to}
+                  label={e.label}
+                  variant="filled"
+                  active={location.pathname === e.to}
+                  aria-current={location.pathname === e.to ? 'page' : undefined}
+                />
               ))}
             </Stack>
           );

@@ -10,7 +10,18 @@ import type { Role } from '../../domain/roles';
 export type InvitationPurpose = 'invite' | 'bootstrap';
 
 export type InvitationEvent =
-  | DomainEvent<'InvitationIssued', { invitationId: string; principalId: string; name: string; email: string | null; role: Role; purpose: InvitationPurpose; expiresAt: string }>
+  | DomainEvent<
+      'InvitationIssued',
+      {
+        invitationId: string;
+        principalId: string;
+        name: string;
+        email: string | null;
+        role: Role;
+        purpose: InvitationPurpose;
+        expiresAt: string;
+      }
+    >
   | DomainEvent<'InvitationSent', { invitationId: string; messageId: string }>
   | DomainEvent<'InvitationAccepted', { invitationId: string; principalId: string; credentialId: string }>
   | DomainEvent<'InvitationRevoked', { invitationId: string; reason: string }>;
@@ -28,7 +39,16 @@ export interface InvitationState {
 }
 
 export type InvitationCommand =
-  | { kind: 'issue'; invitationId: string; principalId: string; name: string; email: string | null; role: Role; purpose: InvitationPurpose; expiresAt: string }
+  | {
+      kind: 'issue';
+      invitationId: string;
+      principalId: string;
+      name: string;
+      email: string | null;
+      role: Role;
+      purpose: InvitationPurpose;
+      expiresAt: string;
+    }
   | { kind: 'record-sent'; invitationId: string; messageId: string }
   | { kind: 'accept'; invitationId: string; credentialId: string; now: string }
   | { kind: 'revoke'; invitationId: string; reason: string };
@@ -38,7 +58,10 @@ export class InvitationRuleError extends Error {
 }
 
 /** Pending and not past its expiry: the only state in which a link works. */
-export function invitationUsable(state: InvitationState, now: string): { ok: true } | { ok: false; reason: 'unknown' | 'used' | 'revoked' | 'expired' } {
+export function invitationUsable(
+  state: InvitationState,
+  now: string,
+): { ok: true } | { ok: false; reason: 'unknown' | 'used' | 'revoked' | 'expired' } {
   if (state.status === 'none') return { ok: false, reason: 'unknown' };
   if (state.status === 'accepted') return { ok: false, reason: 'used' };
   if (state.status === 'revoked') return { ok: false, reason: 'revoked' };
@@ -51,7 +74,13 @@ export const invitationDecider: Decider<InvitationState, InvitationCommand, Invi
   evolve(state, event) {
     switch (event.type) {
       case 'InvitationIssued':
-        return { status: 'pending', principalId: event.data.principalId, role: event.data.role, expiresAt: event.data.expiresAt, sent: false };
+        return {
+          status: 'pending',
+          principalId: event.data.principalId,
+          role: event.data.role,
+          expiresAt: event.data.expiresAt,
+          sent: false,
+        };
       case 'InvitationSent':
         return { ...state, sent: true };
       case 'InvitationAccepted':
@@ -75,12 +104,19 @@ export const invitationDecider: Decider<InvitationState, InvitationCommand, Invi
         return [{ type: 'InvitationSent', data: { invitationId: command.invitationId, messageId: command.messageId } }];
       case 'accept': {
         const usable = invitationUsable(state, command.now);
-        if (!usable.ok) throw new InvitationRuleError(`the invitation link is ${usable.reason === 'used' ? 'already used' : usable.reason}`);
-        return [{ type: 'InvitationAccepted', data: { invitationId: command.invitationId, principalId: state.principalId!, credentialId: command.credentialId } }];
+        if (!usable.ok)
+          throw new InvitationRuleError(`the invitation link is ${usable.reason === 'used' ? 'already used' : usable.reason}`);
+        return [
+          {
+            type: 'InvitationAccepted',
+            data: { invitationId: command.invitationId, principalId: state.principalId!, credentialId: command.credentialId },
+          },
+        ];
       }
       case 'revoke':
         if (state.status === 'none') throw new InvitationRuleError('invitation does not exist');
-        if (state.status === 'accepted') throw new InvitationRuleError('an accepted invitation cannot be revoked; disable the person instead');
+        if (state.status === 'accepted')
+          throw new InvitationRuleError('an accepted invitation cannot be revoked; disable the person instead');
         if (state.status === 'revoked') return [];
         return [{ type: 'InvitationRevoked', data: { invitationId: command.invitationId, reason: command.reason } }];
     }

@@ -6,7 +6,10 @@ import type { DomainEvent } from '../../../ledger/ledger';
  * signature counter is tracked so a cloned authenticator (counter going backwards) is refused.
  */
 export type PasskeyEvent =
-  | DomainEvent<'PasskeyRegistered', { principalId: string; credentialId: string; publicKey: string; counter: number; transports: string[]; backedUp: boolean }>
+  | DomainEvent<
+      'PasskeyRegistered',
+      { principalId: string; credentialId: string; publicKey: string; counter: number; transports: string[]; backedUp: boolean }
+    >
   | DomainEvent<'PasskeyRemoved', { principalId: string; credentialId: string; reason: string }>;
 
 export const PASSKEY_EVENT_TYPES = ['PasskeyRegistered', 'PasskeyRemoved'] as const;
@@ -16,7 +19,15 @@ export interface PasskeysState {
 }
 
 export type PasskeyCommand =
-  | { kind: 'register'; principalId: string; credentialId: string; publicKey: string; counter: number; transports: string[]; backedUp: boolean }
+  | {
+      kind: 'register';
+      principalId: string;
+      credentialId: string;
+      publicKey: string;
+      counter: number;
+      transports: string[];
+      backedUp: boolean;
+    }
   | { kind: 'remove'; principalId: string; credentialId: string; reason: string };
 
 export class PasskeyRuleError extends Error {
@@ -57,7 +68,12 @@ export const passkeysDecider: Decider<PasskeysState, PasskeyCommand, PasskeyEven
         const c = state.credentials[command.credentialId];
         if (!c) throw new PasskeyRuleError('no such passkey');
         if (c.removed) return [];
-        return [{ type: 'PasskeyRemoved', data: { principalId: command.principalId, credentialId: command.credentialId, reason: command.reason } }];
+        return [
+          {
+            type: 'PasskeyRemoved',
+            data: { principalId: command.principalId, credentialId: command.credentialId, reason: command.reason },
+          },
+        ];
       }
     }
   },

@@ -52,7 +52,12 @@ export const personDecider: Decider<PersonState, PersonCommand, PersonEvent> = {
         if (state.disabled) throw new PersonRuleError('principal is disabled');
         if (state.role === command.role) return [];
         if (state.role === 'agent' || command.role === 'agent') throw new PersonRuleError('agents are enrolled, not given a role by hand');
-        return [{ type: 'PrincipalRoleChanged', data: { principalId: command.principalId, from: state.role!, to: command.role, reason: command.reason } }];
+        return [
+          {
+            type: 'PrincipalRoleChanged',
+            data: { principalId: command.principalId, from: state.role!, to: command.role, reason: command.reason },
+          },
+        ];
     }
   },
 };

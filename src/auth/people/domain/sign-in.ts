@@ -9,7 +9,10 @@ export type SignInMethod = 'passkey' | 'oidc' | 'invitation';
 export type SignOutReason = 'user' | 'idle' | 'expired' | 'disabled';
 
 export type SignInEvent =
-  | DomainEvent<'SignedIn', { sessionRef: string; principalId: string; role: Role; method: SignInMethod; credentialId?: string; counter?: number }>
+  | DomainEvent<
+      'SignedIn',
+      { sessionRef: string; principalId: string; role: Role; method: SignInMethod; credentialId?: string; counter?: number }
+    >
   | DomainEvent<'SignedOut', { sessionRef: string; principalId: string; reason: SignOutReason }>
   | DomainEvent<'SignInFailed', { method: SignInMethod; reason: string; principalId?: string }>
   | DomainEvent<'OidcIdentityLinked', { principalId: string; issuer: string; subjectHash: string }>;

@@ -29,7 +29,10 @@ export class OidcController {
     try {
       const { url, flowId } = await this.oidc.start();
       // Lax, not Strict: the provider's redirect back is a cross-site navigation.
-      res.append('Set-Cookie', serializeCookie(FLOW_COOKIE, flowId, { secure: this.secure(req), sameSite: 'Lax', maxAgeSeconds: 600, path: FLOW_PATH }));
+      res.append(
+        'Set-Cookie',
+        serializeCookie(FLOW_COOKIE, flowId, { secure: this.secure(req), sameSite: 'Lax', maxAgeSeconds: 600, path: FLOW_PATH }),
+      );
       res.redirect(302, url);
     } catch (err) {
       res.redirect(302, failurePage(err));

@@ -12,12 +12,18 @@ import { PERSON_ROLES, roleCatalogue } from '../role-catalogue';
 const Invite = z
   .object({
     name: z.string().trim().min(1, 'a name is required').max(120),
-    email: z.string().trim().max(254).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'not an email address'),
+    email: z
+      .string()
+      .trim()
+      .max(254)
+      .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'not an email address'),
     role: z.enum(PERSON_ROLES as [string, ...string[]]),
   })
   .strict();
 const Revoke = z.object({ reason: z.string().trim().min(1, 'say why').max(500) }).strict();
-const ChangeRole = z.object({ role: z.enum(PERSON_ROLES as [string, ...string[]]), reason: z.string().trim().min(1, 'say why').max(500) }).strict();
+const ChangeRole = z
+  .object({ role: z.enum(PERSON_ROLES as [string, ...string[]]), reason: z.string().trim().min(1, 'say why').max(500) })
+  .strict();
 
 @ApiTags('people')
 @ApiBearerAuth()

@@ -15,7 +15,9 @@ import { SessionsService } from '../sessions.service';
 // WebAuthn JSON shapes are checked by @simplewebauthn/server; here only that they are objects.
 const PasskeyResponse = z.object({ response: z.object({ id: z.string().min(1).max(1024) }).passthrough() }).strict();
 const TokenBody = z.object({ token: z.string().min(1).max(200) }).strict();
-const EnrollBody = z.object({ token: z.string().min(1).max(200), response: z.object({ id: z.string().min(1).max(1024) }).passthrough() }).strict();
+const EnrollBody = z
+  .object({ token: z.string().min(1).max(200), response: z.object({ id: z.string().min(1).max(1024) }).passthrough() })
+  .strict();
 
 type Req = Request & { correlationId?: string };
 
@@ -49,7 +51,11 @@ export class SessionController {
   async current(@Req() req: Req, @Res({ passthrough: true }) res: Response): Promise<SessionView> {
     const secret = readCookie(req.headers.cookie, SESSION_COOKIE);
     const base: SessionView = {
-      signedIn: false, principal: null, csrfToken: null, idleSecondsLeft: null, ended: null,
+      signedIn: false,
+      principal: null,
+      csrfToken: null,
+      idleSecondsLeft: null,
+      ended: null,
       idleTimeoutSeconds: Math.round(this.sessions.settings.idleMs / 1000),
       organization: { name: this.config.ORG_NAME, timeZone: this.config.ORG_TIMEZONE },
       sso: { enabled: this.oidc.enabled, label: this.oidc.enabled ? this.sessions.settings.oidc!.label : null },
@@ -76,7 +82,11 @@ export class SessionController {
   @HttpCode(200)
   @ApiZodBody(PasskeyResponse)
   @ApiZodResponse(SignedInSchema)
-  async passkey(@ValidBody(PasskeyResponse) body: z.infer<typeof PasskeyResponse>, @Req() req: Req, @Res({ passthrough: true }) res: Response) {
+  async passkey(
+    @ValidBody(PasskeyResponse) body: z.infer<typeof PasskeyResponse>,
+    @Req() req: Req,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { secret } = await this.passkeys.authenticate(body.response as never, req.correlationId ?? 'sign-in');
     res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, secret, this.cookieOptions(req)));
     return { signedIn: true };
@@ -142,7 +152,10 @@ export class EnrollmentController {
   @ApiZodResponse(SignedInSchema)
   async enroll(@ValidBody(EnrollBody) body: z.infer<typeof EnrollBody>, @Req() req: Req, @Res({ passthrough: true }) res: Response) {
     const { secret } = await this.passkeys.register(body.token, body.response as never, req.correlationId ?? 'enrollment');
-    res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, secret, { secure: isSecureRequest(this.sessions.settings.cookieSecure, req), sameSite: 'Strict' }));
+    res.append(
+      'Set-Cookie',
+      serializeCookie(SESSION_COOKIE, secret, { secure: isSecureRequest(this.sessions.settings.cookieSecure, req), sameSite: 'Strict' }),
+    );
     return { signedIn: true };
   }
 }

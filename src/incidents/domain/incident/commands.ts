@@ -2,8 +2,18 @@
 import type { CommandOn } from '../../../ledger/command';
 import type { Actor } from '../../../ledger/port';
 import type {
-  AffectedCounts, AffectedCountsRevisedData, AffectedListImportedData, ExceptionKind, Factor, FactorAnswer, FactsRevisedData,
-  HoldRecordedData, IncidentReportedData, LawEnforcementPolicy, ObligationEvidence, SafeguardsRecordedData,
+  AffectedCounts,
+  AffectedCountsRevisedData,
+  AffectedListImportedData,
+  ExceptionKind,
+  Factor,
+  FactorAnswer,
+  FactsRevisedData,
+  HoldRecordedData,
+  IncidentReportedData,
+  LawEnforcementPolicy,
+  ObligationEvidence,
+  SafeguardsRecordedData,
 } from './events';
 
 /** What the datasets/keys context answers about safe harbor (the SafeguardsSource port). */
@@ -29,7 +39,14 @@ export type IncidentFactCommand =
   | (Base & { kind: 'record-safeguards'; safeguards: Omit<SafeguardsRecordedData, 'incidentId'> })
   | (Base & { kind: 'record-affected-list'; list: Omit<AffectedListImportedData, 'incidentId' | 'listVersion'> })
   | (Base & { kind: 'revise-affected-counts'; counts: AffectedCounts; reason: AffectedCountsRevisedData['reason']; note?: string })
-  | (Base & { kind: 'record-hold'; holdId: string; statement: 'oral' | 'written'; madeOn: string; until?: string; official: HoldRecordedData['official'] })
+  | (Base & {
+      kind: 'record-hold';
+      holdId: string;
+      statement: 'oral' | 'written';
+      madeOn: string;
+      until?: string;
+      official: HoldRecordedData['official'];
+    })
   | (Base & { kind: 'end-hold'; holdId: string; endedOn: string; reason: string });
 
 export type IncidentTriageCommand =
@@ -54,5 +71,9 @@ export type IncidentCommand = IncidentFactCommand | IncidentTriageCommand | Inci
 
 export const TRIAGE_COMMAND_KINDS: ReadonlyArray<IncidentTriageCommand['kind']> = ['decide-triage', 'refresh-safeguards'];
 export const OBLIGATION_COMMAND_KINDS: ReadonlyArray<IncidentObligationCommand['kind']> = [
-  'start-obligation', 'complete-obligation', 'request-waiver', 'approve-waiver', 'close',
+  'start-obligation',
+  'complete-obligation',
+  'request-waiver',
+  'approve-waiver',
+  'close',
 ];

@@ -4,7 +4,14 @@
  * Once the incident was decided, every changed fact is followed by a new triage decision.
  */
 import type { IncidentFactCommand } from './commands';
-import { FACTORS, type AffectedCountsRevisedData, type Factor, type FactorAnswer, type HoldRecordedData, type IncidentEvent } from './events';
+import {
+  FACTORS,
+  type AffectedCountsRevisedData,
+  type Factor,
+  type FactorAnswer,
+  type HoldRecordedData,
+  type IncidentEvent,
+} from './events';
 import type { Triage } from './decide-triage';
 import { IncidentRuleError, nonEmpty, requireOpen, retainUntil } from './rules';
 import type { IncidentState } from './state';
@@ -29,19 +36,31 @@ export function decideFacts(command: IncidentFactCommand, state: IncidentState, 
     case 'revise-facts': {
       requireOpen(state);
       const f = command.facts;
-      if (f.occurred && f.occurred.from > state.discoveredOn!) throw new IncidentRuleError('occurred.from must not be after the discovery date');
-      if (f.occurred?.to !== undefined && f.occurred.to < f.occurred.from) throw new IncidentRuleError('occurred.to must not be before occurred.from');
+      if (f.occurred && f.occurred.from > state.discoveredOn!)
+        throw new IncidentRuleError('occurred.from must not be after the discovery date');
+      if (f.occurred?.to !== undefined && f.occurred.to < f.occurred.from)
+        throw new IncidentRuleError('occurred.to must not be before occurred.from');
       return triage.afterFacts(state, [{ type: 'IncidentFactsRevised', data: { incidentId, ...f } }], command);
     }
     case 'assess-exception':
       requireOpen(state);
-      return triage.afterFacts(state, [{
-        type: 'ExceptionAssessed',
-        data: {
-          incidentId, exception: command.exception, rationale: nonEmpty(command.rationale, 'rationale'),
-          assessedBy: command.actor.id, assessedOn: command.today, evidenceRetainUntil: retainUntil(command.today),
-        },
-      }], command);
+      return triage.afterFacts(
+        state,
+        [
+          {
+            type: 'ExceptionAssessed',
+            data: {
+              incidentId,
+              exception: command.exception,
+              rationale: nonEmpty(command.rationale, 'rationale'),
+              assessedBy: command.actor.id,
+              assessedOn: command.today,
+              evidenceRetainUntil: retainUntil(command.today),
+            },
+          },
+        ],
+        command,
+      );
     case 'record-risk-assessment': {
       requireOpen(state);
       const factors: Partial<Record<Factor, FactorAnswer>> = {};
@@ -50,20 +69,35 @@ export function decideFacts(command: IncidentFactCommand, state: IncidentState, 
         if (a) factors[f] = { risk: a.risk, rationale: nonEmpty(a.rationale, `factors.${f}.rationale`) };
       }
       const complete = FACTORS.every((f) => factors[f] !== undefined);
-      return triage.afterFacts(state, [{
-        type: 'RiskAssessmentRecorded',
-        data: {
-          incidentId, factors, complete, lowProbabilityOfCompromise: command.lowProbabilityOfCompromise,
-          assessedBy: command.actor.id, assessedOn: command.today, evidenceRetainUntil: retainUntil(command.today),
-        },
-      }], command);
+      return triage.afterFacts(
+        state,
+        [
+          {
+            type: 'RiskAssessmentRecorded',
+            data: {
+              incidentId,
+              factors,
+              complete,
+              lowProbabilityOfCompromise: command.lowProbabilityOfCompromise,
+              assessedBy: command.actor.id,
+              assessedOn: command.today,
+              evidenceRetainUntil: retainUntil(command.today),
+            },
+          },
+        ],
+        command,
+      );
     }
     case 'record-safeguards':
       requireOpen(state);
       return triage.afterFacts(state, [{ type: 'SafeguardsRecorded', data: { incidentId, ...command.safeguards } }], command);
     case 'record-affected-list':
       requireOpen(state);
-      return triage.afterFacts(state, [{ type: 'AffectedListImported', data: { incidentId, listVersion: state.listVersion + 1, ...command.list } }], command);
+      return triage.afterFacts(
+        state,
+        [{ type: 'AffectedListImported', data: { incidentId, listVersion: state.listVersion + 1, ...command.list } }],
+        command,
+      );
     case 'revise-affected-counts': {
       requireOpen(state);
       const c = command.counts;
@@ -76,13 +110,18 @@ export function decideFacts(command: IncidentFactCommand, state: IncidentState, 
     case 'record-hold': {
       requireOpen(state);
       if (state.holds.some((h) => h.holdId === command.holdId)) throw new IncidentRuleError('hold already recorded');
-      if (command.statement === 'written' && command.until === undefined) throw new IncidentRuleError('a written statement names the period: until is required');
+      if (command.statement === 'written' && command.until === undefined)
+        throw new IncidentRuleError('a written statement names the period: until is required');
       if (command.until !== undefined && command.until < command.madeOn) throw new IncidentRuleError('until must not be before madeOn');
       nonEmpty(command.official?.name, 'official.name');
       nonEmpty(command.official?.agency, 'official.agency');
       const data: HoldRecordedData = {
-        incidentId, holdId: command.holdId, statement: command.statement, madeOn: command.madeOn,
-        official: command.official, documentedBy: command.actor.id,
+        incidentId,
+        holdId: command.holdId,
+        statement: command.statement,
+        madeOn: command.madeOn,
+        official: command.official,
+        documentedBy: command.actor.id,
       };
       if (command.until !== undefined) data.until = command.until;
       return triage.afterFacts(state, [{ type: 'LawEnforcementHoldRecorded', data }], command);
@@ -93,10 +132,16 @@ export function decideFacts(command: IncidentFactCommand, state: IncidentState, 
       if (!h) throw new IncidentRuleError('no such hold');
       if (h.endedOn !== undefined) throw new IncidentRuleError('hold already ended');
       if (command.endedOn < h.madeOn) throw new IncidentRuleError('endedOn must not be before the statement');
-      return triage.afterFacts(state, [{
-        type: 'LawEnforcementHoldEnded',
-        data: { incidentId, holdId: command.holdId, endedOn: command.endedOn, reason: nonEmpty(command.reason, 'reason') },
-      }], command);
+      return triage.afterFacts(
+        state,
+        [
+          {
+            type: 'LawEnforcementHoldEnded',
+            data: { incidentId, holdId: command.holdId, endedOn: command.endedOn, reason: nonEmpty(command.reason, 'reason') },
+          },
+        ],
+        command,
+      );
     }
   }
 }

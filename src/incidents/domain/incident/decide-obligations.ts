@@ -26,28 +26,45 @@ export function decideObligations(command: IncidentObligationCommand, state: Inc
       if (o.status !== 'open' && o.status !== 'in-progress') throw new IncidentRuleError(`obligation is ${o.status}`);
       const ev = command.evidence;
       nonEmpty(ev?.description, 'evidence.description');
-      if (!isIsoDate(ev.completedOn) || ev.completedOn > command.today) throw new IncidentRuleError('evidence.completedOn must be a date not in the future');
-      const completed: IncidentEvent[] = [{ type: 'ObligationCompleted', data: { incidentId, obligationId: o.obligationId, completedBy: command.actor.id, evidence: ev } }];
+      if (!isIsoDate(ev.completedOn) || ev.completedOn > command.today)
+        throw new IncidentRuleError('evidence.completedOn must be a date not in the future');
+      const completed: IncidentEvent[] = [
+        { type: 'ObligationCompleted', data: { incidentId, obligationId: o.obligationId, completedBy: command.actor.id, evidence: ev } },
+      ];
       // A notice other state notices are counted from: re-triage so they get their real dates.
-      return completionRedatesStateObligations(o.kind, Object.values(state.obligations)) ? triage.afterFacts(state, completed, command) : completed;
+      return completionRedatesStateObligations(o.kind, Object.values(state.obligations))
+        ? triage.afterFacts(state, completed, command)
+        : completed;
     }
     case 'request-waiver': {
       const o = requireObligation(state, command.obligationId);
       if (o.status !== 'open' && o.status !== 'in-progress') throw new IncidentRuleError(`obligation is ${o.status}`);
-      return [{
-        type: 'ObligationWaiverRequested',
-        data: { incidentId, obligationId: o.obligationId, reason: nonEmpty(command.reason, 'reason'), requestedBy: command.actor.id },
-      }];
+      return [
+        {
+          type: 'ObligationWaiverRequested',
+          data: { incidentId, obligationId: o.obligationId, reason: nonEmpty(command.reason, 'reason'), requestedBy: command.actor.id },
+        },
+      ];
     }
     case 'approve-waiver': {
       const o = requireObligation(state, command.obligationId);
       if (!o.waiverRequest) throw new IncidentRuleError('no waiver was requested for this obligation');
       if (o.status !== 'open' && o.status !== 'in-progress') throw new IncidentRuleError(`obligation is ${o.status}`);
-      assertSecondApprover({ id: o.waiverRequest.requestedBy }, { id: command.actor.id, role: command.actor.role as Role }, ['compliance-officer']);
-      return [{
-        type: 'ObligationWaived',
-        data: { incidentId, obligationId: o.obligationId, reason: o.waiverRequest.reason, requestedBy: o.waiverRequest.requestedBy, approvedBy: command.actor.id },
-      }];
+      assertSecondApprover({ id: o.waiverRequest.requestedBy }, { id: command.actor.id, role: command.actor.role as Role }, [
+        'compliance-officer',
+      ]);
+      return [
+        {
+          type: 'ObligationWaived',
+          data: {
+            incidentId,
+            obligationId: o.obligationId,
+            reason: o.waiverRequest.reason,
+            requestedBy: o.waiverRequest.requestedBy,
+            approvedBy: command.actor.id,
+          },
+        },
+      ];
     }
     case 'close': {
       if (state.decisions === 0) throw new IncidentRuleError('a triage decision is required before closing');
@@ -55,7 +72,11 @@ export function decideObligations(command: IncidentObligationCommand, state: Inc
       if (pending.length > 0) {
         throw new IncidentRuleError(`obligations still open: ${pending.map((o) => o.obligationId).join(', ')}`);
       }
-      const data: { incidentId: string; closedBy: string; closedOn: string; note?: string } = { incidentId, closedBy: command.actor.id, closedOn: command.today };
+      const data: { incidentId: string; closedBy: string; closedOn: string; note?: string } = {
+        incidentId,
+        closedBy: command.actor.id,
+        closedOn: command.today,
+      };
       if (command.note) data.note = command.note;
       return [{ type: 'IncidentClosed', data }];
     }

@@ -69,7 +69,13 @@ function sameSafeguards(recorded: SafeguardsRecordedData | null, sg: SafeguardFa
 function safeguardsFromLedger(incidentId: string, sg: SafeguardFacts): IncidentEvent {
   return {
     type: 'SafeguardsRecorded',
-    data: { incidentId, encryption: sg.encryption, keyCompromised: sg.keyCompromised, destruction: sg.destruction, source: 'datasets-ledger' },
+    data: {
+      incidentId,
+      encryption: sg.encryption,
+      keyCompromised: sg.keyCompromised,
+      destruction: sg.destruction,
+      source: 'datasets-ledger',
+    },
   };
 }
 
@@ -95,8 +101,18 @@ export class Triage {
     const changes = diffObligations(next.obligations, result.breach ? obligationSpecs(result) : []);
     const sequence = next.decisions + 1;
     const data: TriageDecidedData = {
-      incidentId: next.incidentId!, decisionId, sequence, trigger, decidedOn: cmd.today, decidedBy: cmd.actor.id,
-      input, result, explain, ruleSet: result.ruleSet, ruleVersion: result.ruleVersion, changes,
+      incidentId: next.incidentId!,
+      decisionId,
+      sequence,
+      trigger,
+      decidedOn: cmd.today,
+      decidedBy: cmd.actor.id,
+      input,
+      result,
+      explain,
+      ruleSet: result.ruleSet,
+      ruleVersion: result.ruleVersion,
+      changes,
     };
     if (!result.breach) data.evidenceRetainUntil = retainUntil(cmd.today);
     return [...events, { type: 'TriageDecided', data }];
@@ -105,7 +121,10 @@ export class Triage {
   /** Facts changed after a decision: a new decision is appended with them (the discovery date never moves). */
   afterFacts(state: IncidentState, events: IncidentEvent[], cmd: IncidentCommandBase): IncidentEvent[] {
     if (state.decisions === 0) return events;
-    const id = createHash('sha256').update(`${state.incidentId}|retriage|${state.decisions + 1}`).digest('hex').slice(0, 32);
+    const id = createHash('sha256')
+      .update(`${state.incidentId}|retriage|${state.decisions + 1}`)
+      .digest('hex')
+      .slice(0, 32);
     return this.decision(state, events, cmd, 'facts-changed', id);
   }
 

@@ -7,8 +7,12 @@ import type { Decider } from '../../../ledger/decider';
 import type { WorkflowDefinition } from '../../../workflows/domain/definition';
 import { emptyOverlaySet, type StateOverlaySet } from '../triage/state-overlays';
 import {
-  OBLIGATION_COMMAND_KINDS, TRIAGE_COMMAND_KINDS,
-  type IncidentCommand, type IncidentFactCommand, type IncidentObligationCommand, type IncidentTriageCommand,
+  OBLIGATION_COMMAND_KINDS,
+  TRIAGE_COMMAND_KINDS,
+  type IncidentCommand,
+  type IncidentFactCommand,
+  type IncidentObligationCommand,
+  type IncidentTriageCommand,
 } from './commands';
 import { decideFacts } from './decide-facts';
 import { decideObligations } from './decide-obligations';
@@ -28,7 +32,8 @@ export interface IncidentDeciderDeps {
 }
 
 const isTriage = (c: IncidentCommand): c is IncidentTriageCommand => (TRIAGE_COMMAND_KINDS as readonly string[]).includes(c.kind);
-const isObligation = (c: IncidentCommand): c is IncidentObligationCommand => (OBLIGATION_COMMAND_KINDS as readonly string[]).includes(c.kind);
+const isObligation = (c: IncidentCommand): c is IncidentObligationCommand =>
+  (OBLIGATION_COMMAND_KINDS as readonly string[]).includes(c.kind);
 
 /** Builds the decider with the state-overlay data (loaded once at start, passed in: the domain does no I/O). */
 export function createIncidentDecider(deps: IncidentDeciderDeps): Decider<IncidentState, IncidentCommand, IncidentEvent> {

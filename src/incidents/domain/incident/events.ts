@@ -15,12 +15,23 @@ export type ReporterKind = 'covered-entity' | 'business-associate';
 
 /** HHS breach portal vocabulary: type of breach. */
 export const BREACH_TYPES = [
-  'hacking-it-incident', 'unauthorized-access-disclosure', 'theft', 'loss', 'improper-disposal', 'other',
+  'hacking-it-incident',
+  'unauthorized-access-disclosure',
+  'theft',
+  'loss',
+  'improper-disposal',
+  'other',
 ] as const;
 /** HHS breach portal vocabulary: location of breached information. */
 export const BREACH_LOCATIONS = [
-  'laptop', 'desktop-computer', 'network-server', 'email', 'electronic-medical-record',
-  'other-portable-electronic-device', 'paper-films', 'other',
+  'laptop',
+  'desktop-computer',
+  'network-server',
+  'email',
+  'electronic-medical-record',
+  'other-portable-electronic-device',
+  'paper-films',
+  'other',
 ] as const;
 /** How the discovery date was established (164.404(a)(2)): known, or would have been known by reasonable diligence. */
 export const DISCOVERY_BASES = ['actual-knowledge', 'reasonable-diligence'] as const;
@@ -230,10 +241,22 @@ export type IncidentEvent =
   | DomainEvent<'TimelineCancelled', TimelineCancelledData>;
 
 export const INCIDENT_EVENT_TYPES = [
-  'IncidentReported', 'IncidentDetailsAmended', 'IncidentFactsRevised', 'ExceptionAssessed', 'RiskAssessmentRecorded',
-  'SafeguardsRecorded', 'AffectedListImported', 'AffectedCountsRevised', 'LawEnforcementHoldRecorded',
-  'LawEnforcementHoldEnded', 'TriageDecided', 'ObligationStarted', 'ObligationCompleted', 'ObligationWaiverRequested',
-  'ObligationWaived', 'IncidentClosed',
+  'IncidentReported',
+  'IncidentDetailsAmended',
+  'IncidentFactsRevised',
+  'ExceptionAssessed',
+  'RiskAssessmentRecorded',
+  'SafeguardsRecorded',
+  'AffectedListImported',
+  'AffectedCountsRevised',
+  'LawEnforcementHoldRecorded',
+  'LawEnforcementHoldEnded',
+  'TriageDecided',
+  'ObligationStarted',
+  'ObligationCompleted',
+  'ObligationWaiverRequested',
+  'ObligationWaived',
+  'IncidentClosed',
 ] as const;
 
 export const incidentStream = (incidentId: string) => `incident-${incidentId}`;

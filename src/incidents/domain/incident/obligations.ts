@@ -20,7 +20,14 @@ export function obligationSpecs(result: TriageResult): ObligationSpec[] {
   };
   for (const o of result.obligations as Obligation[]) {
     const id = o.kind === 'media-notice' ? `media-notice.${o.jurisdiction}` : o.kind;
-    const s: ObligationSpec = { obligationId: id, kind: o.kind, scope: 'federal', dueOn: o.dueOn, citation: o.citation, ruleVersion: result.ruleVersion };
+    const s: ObligationSpec = {
+      obligationId: id,
+      kind: o.kind,
+      scope: 'federal',
+      dueOn: o.dueOn,
+      citation: o.citation,
+      ruleVersion: result.ruleVersion,
+    };
     if ('jurisdiction' in o) s.jurisdiction = o.jurisdiction;
     if ('form' in o) s.form = o.form;
     if ('people' in o) s.people = o.people;
@@ -32,7 +39,18 @@ export function obligationSpecs(result: TriageResult): ObligationSpec[] {
   return specs;
 }
 
-export const COMPARED: Array<keyof ObligationSpec> = ['dueOn', 'dueRule', 'dueBasis', 'months', 'form', 'people', 'timing', 'regulator', 'condition', 'coveredEntityDiscoveredOn'];
+export const COMPARED: Array<keyof ObligationSpec> = [
+  'dueOn',
+  'dueRule',
+  'dueBasis',
+  'months',
+  'form',
+  'people',
+  'timing',
+  'regulator',
+  'condition',
+  'coveredEntityDiscoveredOn',
+];
 
 /** Adds, changes or withdraws obligations; closed (done/waived) obligations are never rewritten. */
 export function diffObligations(current: Record<string, ObligationState>, next: ObligationSpec[]): ObligationChange[] {

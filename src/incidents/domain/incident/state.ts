@@ -5,8 +5,19 @@
 import type { DataElement } from '../triage/data-elements';
 import { COMPARED } from './obligations';
 import type {
-  AffectedCounts, BreachLocation, BreachType, ExceptionAssessedData, HoldRecordedData, IncidentEvent, LawEnforcementPolicy,
-  ObligationEvidence, ObligationSpec, ReporterKind, RiskAssessmentRecordedData, SafeguardsRecordedData, TriageDecidedData,
+  AffectedCounts,
+  BreachLocation,
+  BreachType,
+  ExceptionAssessedData,
+  HoldRecordedData,
+  IncidentEvent,
+  LawEnforcementPolicy,
+  ObligationEvidence,
+  ObligationSpec,
+  ReporterKind,
+  RiskAssessmentRecordedData,
+  SafeguardsRecordedData,
+  TriageDecidedData,
 } from './events';
 
 export type IncidentStatus = 'none' | 'reported' | 'triage' | 'not-a-breach' | 'breach' | 'notifying' | 'closed';
@@ -52,10 +63,30 @@ export interface IncidentState {
 
 export function initialIncidentState(): IncidentState {
   return {
-    exists: false, status: 'none', incidentId: null, discoveredOn: null, title: null, summary: null, reporter: null,
-    occurred: null, breachType: null, locations: [], datasetIds: [], hostIds: [], imminentMisuse: false, dataElements: null,
-    exception: null, assessment: null, safeguards: null, affected: null, listVersion: 0, holds: [], decisions: 0,
-    lastDecision: null, lawEnforcementPolicy: 'toll', obligations: {},
+    exists: false,
+    status: 'none',
+    incidentId: null,
+    discoveredOn: null,
+    title: null,
+    summary: null,
+    reporter: null,
+    occurred: null,
+    breachType: null,
+    locations: [],
+    datasetIds: [],
+    hostIds: [],
+    imminentMisuse: false,
+    dataElements: null,
+    exception: null,
+    assessment: null,
+    safeguards: null,
+    affected: null,
+    listVersion: 0,
+    holds: [],
+    decisions: 0,
+    lastDecision: null,
+    lawEnforcementPolicy: 'toll',
+    obligations: {},
   };
 }
 
@@ -69,9 +100,19 @@ export function evolveIncident(state: IncidentState, event: IncidentEvent): Inci
       const d = event.data;
       return {
         ...initialIncidentState(),
-        exists: true, status: 'reported', incidentId: d.incidentId, discoveredOn: d.discoveredOn, title: d.title, summary: d.summary,
-        reporter: d.reporter, occurred: d.occurred ?? null, breachType: d.breachType ?? null, locations: d.locations ?? [],
-        datasetIds: d.datasetIds ?? [], hostIds: d.hostIds ?? [], dataElements: d.dataElements ?? null,
+        exists: true,
+        status: 'reported',
+        incidentId: d.incidentId,
+        discoveredOn: d.discoveredOn,
+        title: d.title,
+        summary: d.summary,
+        reporter: d.reporter,
+        occurred: d.occurred ?? null,
+        breachType: d.breachType ?? null,
+        locations: d.locations ?? [],
+        datasetIds: d.datasetIds ?? [],
+        hostIds: d.hostIds ?? [],
+        dataElements: d.dataElements ?? null,
       };
     }
     case 'IncidentDetailsAmended':
@@ -97,7 +138,12 @@ export function evolveIncident(state: IncidentState, event: IncidentEvent): Inci
     case 'SafeguardsRecorded':
       return { ...state, status: afterFacts(state), safeguards: event.data };
     case 'AffectedListImported':
-      return { ...state, status: afterFacts(state), affected: { byState: event.data.counts.byState, insufficientContact: event.data.counts.insufficientContact }, listVersion: event.data.listVersion };
+      return {
+        ...state,
+        status: afterFacts(state),
+        affected: { byState: event.data.counts.byState, insufficientContact: event.data.counts.insufficientContact },
+        listVersion: event.data.listVersion,
+      };
     case 'AffectedCountsRevised':
       return { ...state, status: afterFacts(state), affected: event.data.counts };
     case 'LawEnforcementHoldRecorded':
@@ -117,9 +163,15 @@ export function evolveIncident(state: IncidentState, event: IncidentEvent): Inci
           const { change: _c, previous: _p, ...spec } = c;
           const prior = obligations[c.obligationId];
           // A withdrawn obligation that applies again reopens; its rule version is the one it was created under.
-          obligations[c.obligationId] = { ...prior, ...spec, ruleVersion: prior.ruleVersion, status: prior.status === 'withdrawn' ? 'open' : prior.status };
+          obligations[c.obligationId] = {
+            ...prior,
+            ...spec,
+            ruleVersion: prior.ruleVersion,
+            status: prior.status === 'withdrawn' ? 'open' : prior.status,
+          };
           // Optional facts the new decision no longer states are dropped (a condition now confirmed by the data, …).
-          for (const k of [...COMPARED, 'nonBusinessDay', 'needsLegalReview'] as const) if (!(k in spec)) delete obligations[c.obligationId][k];
+          for (const k of [...COMPARED, 'nonBusinessDay', 'needsLegalReview'] as const)
+            if (!(k in spec)) delete obligations[c.obligationId][k];
         }
       }
       let status: IncidentStatus = d.result.breach ? 'breach' : 'not-a-breach';
@@ -138,10 +190,16 @@ export function evolveIncident(state: IncidentState, event: IncidentEvent): Inci
     case 'ObligationCompleted':
       return withObligation({ ...state, status: 'notifying' }, event.data.obligationId, { status: 'done', evidence: event.data.evidence });
     case 'ObligationWaiverRequested':
-      return withObligation(state, event.data.obligationId, { waiverRequest: { reason: event.data.reason, requestedBy: event.data.requestedBy } });
+      return withObligation(state, event.data.obligationId, {
+        waiverRequest: { reason: event.data.reason, requestedBy: event.data.requestedBy },
+      });
     case 'ObligationWaived': {
       const { reason, requestedBy, approvedBy } = event.data;
-      return withObligation(state, event.data.obligationId, { status: 'waived', waiver: { reason, requestedBy, approvedBy }, waiverRequest: undefined });
+      return withObligation(state, event.data.obligationId, {
+        status: 'waived',
+        waiver: { reason, requestedBy, approvedBy },
+        waiverRequest: undefined,
+      });
     }
     case 'IncidentClosed':
       return { ...state, status: 'closed' };

@@ -32,7 +32,8 @@ export function timelineEventsFor(def: WorkflowDefinition, before: IncidentState
   const incidentId = before.incidentId ?? (event.data as { incidentId?: string }).incidentId;
   if (!incidentId) return out;
   const push = (draft: { type: string; data: object }) => out.push({ type: draft.type, data: draft.data } as IncidentEvent);
-  const timed = (o: { status: string; dueOn?: string } | undefined) => !!o && o.dueOn !== undefined && (o.status === 'open' || o.status === 'in-progress');
+  const timed = (o: { status: string; dueOn?: string } | undefined) =>
+    !!o && o.dueOn !== undefined && (o.status === 'open' || o.status === 'in-progress');
   switch (event.type) {
     case 'TriageDecided':
       for (const c of event.data.changes) {
@@ -41,7 +42,8 @@ export function timelineEventsFor(def: WorkflowDefinition, before: IncidentState
         if (c.change === 'withdrawn') {
           if (timed(prior)) push(cancelTimeline(def, subject, 'obligation withdrawn by a later triage decision'));
         } else if (c.dueOn !== undefined) {
-          if (c.change === 'added' || prior?.dueOn !== c.dueOn || prior?.status === 'withdrawn') push(scheduleTimeline(def, { subject, dueOn: c.dueOn }));
+          if (c.change === 'added' || prior?.dueOn !== c.dueOn || prior?.status === 'withdrawn')
+            push(scheduleTimeline(def, { subject, dueOn: c.dueOn }));
         } else if (c.change === 'changed' && timed(prior)) {
           push(cancelTimeline(def, subject, 'obligation now due relative to another notice'));
         }
@@ -49,7 +51,13 @@ export function timelineEventsFor(def: WorkflowDefinition, before: IncidentState
       break;
     case 'ObligationCompleted': {
       const o = before.obligations[event.data.obligationId];
-      if (timed(o)) for (const d of completeTimeline(def, { subject: obligationSubject(incidentId, o.obligationId), dueOn: o.dueOn! }, event.data.evidence.completedOn)) push(d);
+      if (timed(o))
+        for (const d of completeTimeline(
+          def,
+          { subject: obligationSubject(incidentId, o.obligationId), dueOn: o.dueOn! },
+          event.data.evidence.completedOn,
+        ))
+          push(d);
       break;
     }
     case 'ObligationWaived': {
@@ -59,9 +67,11 @@ export function timelineEventsFor(def: WorkflowDefinition, before: IncidentState
     }
     case 'LawEnforcementHoldRecorded': {
       // A later statement supersedes the earlier hold's cap.
-      for (const r of holdCapReminders(before)) push(cancelTimeline(def, holdCapSubject(incidentId, r.holdId), 'superseded by a later statement'));
+      for (const r of holdCapReminders(before))
+        push(cancelTimeline(def, holdCapSubject(incidentId, r.holdId), 'superseded by a later statement'));
       const after = evolveIncident(before, event);
-      for (const r of holdCapReminders(after)) push(scheduleTimeline(def, { subject: holdCapSubject(incidentId, r.holdId), dueOn: r.capOn }));
+      for (const r of holdCapReminders(after))
+        push(scheduleTimeline(def, { subject: holdCapSubject(incidentId, r.holdId), dueOn: r.capOn }));
       break;
     }
     case 'LawEnforcementHoldEnded':

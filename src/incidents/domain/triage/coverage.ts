@@ -13,8 +13,13 @@ function threshold(t: Threshold | undefined): string {
 }
 
 function notices(v: StateRuleVersion): string {
-  const list = v.notices.map((n) => `${n.id} ${threshold(n.threshold)}${v.hipaa.effect === 'deemed' && n.hipaaEntities === 'excused' ? ' (excused)' : ''}`);
-  if (v.residents.creditMonitoring) list.push(`credit monitoring ${v.residents.creditMonitoring.months} mo${v.hipaa.effect === 'deemed' && v.residents.creditMonitoring.hipaaEntities === 'excused' ? ' (excused)' : ''}`);
+  const list = v.notices.map(
+    (n) => `${n.id} ${threshold(n.threshold)}${v.hipaa.effect === 'deemed' && n.hipaaEntities === 'excused' ? ' (excused)' : ''}`,
+  );
+  if (v.residents.creditMonitoring)
+    list.push(
+      `credit monitoring ${v.residents.creditMonitoring.months} mo${v.hipaa.effect === 'deemed' && v.residents.creditMonitoring.hipaaEntities === 'excused' ? ' (excused)' : ''}`,
+    );
   return list.length ? list.join('; ') : '—';
 }
 
@@ -44,7 +49,13 @@ export function coverageSummary(overlays: StateOverlaySet): CoverageSummary {
       for (const v of rule.versions) {
         versions++;
         if (versionNeedsReview(v) || file.calendar?.needsLegalReview) flagged++;
-        reasons += [v.needsLegalReview, v.residents.needsLegalReview, v.residents.letter?.needsLegalReview, v.residents.creditMonitoring?.needsLegalReview, ...v.notices.map((n) => n.needsLegalReview)].filter(Boolean).length;
+        reasons += [
+          v.needsLegalReview,
+          v.residents.needsLegalReview,
+          v.residents.letter?.needsLegalReview,
+          v.residents.creditMonitoring?.needsLegalReview,
+          ...v.notices.map((n) => n.needsLegalReview),
+        ].filter(Boolean).length;
       }
     }
     if (file.calendar?.needsLegalReview) reasons++;

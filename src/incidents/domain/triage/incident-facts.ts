@@ -19,7 +19,10 @@ export const RELATIVE_ANCHOR_KINDS: ReadonlySet<string> = new Set(['individual-n
 export function completionRedatesStateObligations(completedKind: string, obligations: readonly ObligationState[]): boolean {
   return (
     RELATIVE_ANCHOR_KINDS.has(completedKind) &&
-    obligations.some((o) => o.scope === 'state' && (o.status === 'open' || o.status === 'in-progress') && (o.dueBasis === 'latest' || o.dueBasis === 'target'))
+    obligations.some(
+      (o) =>
+        o.scope === 'state' && (o.status === 'open' || o.status === 'in-progress') && (o.dueBasis === 'latest' || o.dueBasis === 'target'),
+    )
   );
 }
 
@@ -54,7 +57,12 @@ export function stateObligationId(o: Pick<StateObligation, 'jurisdiction' | 'dut
 
 export function stateObligationSpec(o: StateObligation): ObligationSpec {
   const s: ObligationSpec = {
-    obligationId: stateObligationId(o), kind: o.kind, scope: 'state', jurisdiction: o.jurisdiction, citation: o.citation, ruleVersion: o.ruleVersion,
+    obligationId: stateObligationId(o),
+    kind: o.kind,
+    scope: 'state',
+    jurisdiction: o.jurisdiction,
+    citation: o.citation,
+    ruleVersion: o.ruleVersion,
   };
   if (o.regulator) s.regulator = o.regulator;
   s.dueOn = o.dueOn;

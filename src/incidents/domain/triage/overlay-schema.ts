@@ -130,7 +130,10 @@ const notice = z
     /** What the notice must carry (for the regulator-notice template). */
     carries: z.array(text).default([]),
     /** How it is submitted (a form, an email address, a postal address). */
-    submit: z.object({ method: z.enum(['online-form', 'email', 'mail', 'fax', 'portal']), address: text.optional(), url: z.url().optional() }).strict().optional(),
+    submit: z
+      .object({ method: z.enum(['online-form', 'email', 'mail', 'fax', 'portal']), address: text.optional(), url: z.url().optional() })
+      .strict()
+      .optional(),
     hipaaEntities: hipaaEntities.optional(),
     /** The notice binds only some entities; the obligation carries it so a person confirms. */
     condition: text.optional(),
@@ -180,8 +183,14 @@ const ruleVersion = z
   .superRefine((v, ctx) => {
     const deemed = v.hipaa.effect === 'deemed';
     const check = (path: (string | number)[], h: string | undefined) => {
-      if (deemed && h === undefined) ctx.addIssue({ code: 'custom', path: [...path, 'hipaaEntities'], message: 'is required (owed or excused) when hipaa.effect is deemed' });
-      if (!deemed && h === 'excused') ctx.addIssue({ code: 'custom', path: [...path, 'hipaaEntities'], message: 'can be excused only when hipaa.effect is deemed' });
+      if (deemed && h === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'hipaaEntities'],
+          message: 'is required (owed or excused) when hipaa.effect is deemed',
+        });
+      if (!deemed && h === 'excused')
+        ctx.addIssue({ code: 'custom', path: [...path, 'hipaaEntities'], message: 'can be excused only when hipaa.effect is deemed' });
     };
     check(['residents'], v.residents.hipaaEntities);
     if (v.residents.letter) check(['residents', 'letter'], v.residents.letter.hipaaEntities);
@@ -196,8 +205,14 @@ const ruleVersion = z
       ctx.addIssue({ code: 'custom', path: ['scope', 'personalInformation'], message: 'name at least one element' });
     }
     const residentsAnchored = (d: Due): boolean =>
-      'earliestOf' in d ? d.earliestOf.some(residentsAnchored) : ('with' in d && d.with === 'residents') || 'before' in d || ('after' in d && d.after === 'residents') || ('target' in d && d.target === 'residents');
-    if (residentsAnchored(v.residents.due)) ctx.addIssue({ code: 'custom', path: ['residents', 'due'], message: 'the residents’ notice cannot be relative to itself' });
+      'earliestOf' in d
+        ? d.earliestOf.some(residentsAnchored)
+        : ('with' in d && d.with === 'residents') ||
+          'before' in d ||
+          ('after' in d && d.after === 'residents') ||
+          ('target' in d && d.target === 'residents');
+    if (residentsAnchored(v.residents.due))
+      ctx.addIssue({ code: 'custom', path: ['residents', 'due'], message: 'the residents’ notice cannot be relative to itself' });
   });
 
 const rule = z
@@ -211,12 +226,17 @@ const rule = z
   .superRefine((r, ctx) => {
     for (let i = 1; i < r.versions.length; i++) {
       if (r.versions[i].effectiveFrom <= r.versions[i - 1].effectiveFrom) {
-        ctx.addIssue({ code: 'custom', path: ['versions', i, 'effectiveFrom'], message: 'versions must be in increasing effectiveFrom order' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['versions', i, 'effectiveFrom'],
+          message: 'versions must be in increasing effectiveFrom order',
+        });
       }
     }
     const seen = new Set<string>();
     r.versions.forEach((v, i) => {
-      if (seen.has(v.version)) ctx.addIssue({ code: 'custom', path: ['versions', i, 'version'], message: 'version identifiers must be unique' });
+      if (seen.has(v.version))
+        ctx.addIssue({ code: 'custom', path: ['versions', i, 'version'], message: 'version identifiers must be unique' });
       seen.add(v.version);
     });
   });

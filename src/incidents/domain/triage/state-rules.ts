@@ -1,7 +1,16 @@
 import { addDays } from '../../../shared/calendar';
 import type { BusinessCalendar } from './business-calendar';
 import type { DataElement } from './data-elements';
-import { versionInForce, type Due, type StateNoticeRule, type StateOverlay, type StateOverlaySet, type StateRule, type StateRuleVersion, type Threshold } from './state-overlays';
+import {
+  versionInForce,
+  type Due,
+  type StateNoticeRule,
+  type StateOverlay,
+  type StateOverlaySet,
+  type StateRule,
+  type StateRuleVersion,
+  type Threshold,
+} from './state-overlays';
 import type { TriageInput } from './triage-input';
 
 /**
@@ -9,7 +18,8 @@ import type { TriageInput } from './triage-input';
  * apply, what each owes a HIPAA covered entity, with due dates, and why (the explanation). Pure.
  */
 
-export type StateObligationKind = 'state-individual-notice' | 'state-regulator-notice' | 'state-consumer-reporting-notice' | 'state-credit-monitoring-offer';
+export type StateObligationKind =
+  'state-individual-notice' | 'state-regulator-notice' | 'state-consumer-reporting-notice' | 'state-credit-monitoring-offer';
 
 /**
  * How `dueOn` was found: `fixed` — a clock from discovery; `relative` — counted from the other
@@ -98,10 +108,17 @@ interface Resolved {
 }
 
 const ELEMENT_WORDS: Record<DataElement, string> = {
-  name: 'name', ssn: 'Social Security number', 'drivers-license': "driver's license or state ID number",
-  'government-id': 'government ID number', 'financial-account': 'financial account or card number',
-  'account-credentials': 'user name with password', medical: 'medical information', 'health-insurance': 'health insurance information',
-  biometric: 'biometric data', 'date-of-birth': 'date of birth', genetic: 'genetic data',
+  name: 'name',
+  ssn: 'Social Security number',
+  'drivers-license': "driver's license or state ID number",
+  'government-id': 'government ID number',
+  'financial-account': 'financial account or card number',
+  'account-credentials': 'user name with password',
+  medical: 'medical information',
+  'health-insurance': 'health insurance information',
+  biometric: 'biometric data',
+  'date-of-birth': 'date of birth',
+  genetic: 'genetic data',
 };
 
 function words(els: readonly DataElement[]): string {
@@ -118,7 +135,10 @@ function personalInformationInvolved(v: StateRuleVersion, elements: DataElement[
   const alone = pi.alone.filter((e) => has.has(e));
   const withName = has.has('name') ? pi.withName.filter((e) => has.has(e)) : [];
   if (alone.length + withName.length > 0) {
-    return { involved: true, why: `personal information involved: ${words([...withName, ...alone])}${withName.length ? ' with a name' : ''} (${pi.citation})` };
+    return {
+      involved: true,
+      why: `personal information involved: ${words([...withName, ...alone])}${withName.length ? ' with a name' : ''} (${pi.citation})`,
+    };
   }
   return { involved: false, why: `no personal information as the statute defines it: it covers ${describePi(pi)} (${pi.citation})` };
 }
@@ -152,7 +172,14 @@ export interface StateEvaluation {
  * Evaluates every affected jurisdiction (code order) for a covered entity's breach. Business
  * associates and non-breaches are explained by the caller. `explain` false skips the prose.
  */
-export function evaluateStates(input: TriageInput, states: string[], anchors: FederalAnchors, overlays: StateOverlaySet, total: number, explain: boolean): StateEvaluation {
+export function evaluateStates(
+  input: TriageInput,
+  states: string[],
+  anchors: FederalAnchors,
+  overlays: StateOverlaySet,
+  total: number,
+  explain: boolean,
+): StateEvaluation {
   const obligations: StateObligation[] = [];
   const explained: JurisdictionExplanation[] = [];
   for (const st of states) {
@@ -161,7 +188,15 @@ export function evaluateStates(input: TriageInput, states: string[], anchors: Fe
     const file = overlays.byJurisdiction.get(st);
     const jx: JurisdictionExplanation = { jurisdiction: st, name: file?.name ?? null, residents, rules: [] };
     if (!file) {
-      jx.rules.push({ rule: '(none)', title: 'No breach-notification statute on file', ruleVersion: null, statute: null, applies: false, why: `no overlay for ${st}: no state duty is known; the federal notices cover its residents`, duties: [] });
+      jx.rules.push({
+        rule: '(none)',
+        title: 'No breach-notification statute on file',
+        ruleVersion: null,
+        statute: null,
+        applies: false,
+        why: `no overlay for ${st}: no state duty is known; the federal notices cover its residents`,
+        duties: [],
+      });
     } else {
       const ctx: Ctx = { input, st, residents, total, anchors, cal: file.businessCalendar };
       for (const rule of file.rules) jx.rules.push(evaluateRule(rule, file, ctx, obligations, explain));
@@ -176,7 +211,12 @@ function evaluateRule(rule: StateRule, file: StateOverlay, ctx: Ctx, out: StateO
   const v = versionInForce(rule.versions, discovered);
   // Key order is the reading order of the explanation: which version, does it apply, why, then the duties.
   const rx: RuleExplanation = {
-    rule: rule.id, title: rule.title, ruleVersion: v?.version ?? null, statute: v?.statute ?? null, applies: false, why: '',
+    rule: rule.id,
+    title: rule.title,
+    ruleVersion: v?.version ?? null,
+    statute: v?.statute ?? null,
+    applies: false,
+    why: '',
     ...(v ? { hipaa: { effect: v.hipaa.effect, text: v.hipaa.text } } : {}),
     duties: [],
   };
@@ -207,7 +247,14 @@ function evaluateRule(rule: StateRule, file: StateOverlay, ctx: Ctx, out: StateO
   rx.why = pi.why + (forms ? '' : '; record forms not given (assumed covered)');
   const conditions = [v.condition, pi.involved === null ? 'personal-information-involved' : undefined].filter((c): c is string => !!c);
 
-  const emit = (o: Omit<StateObligation, 'jurisdiction' | 'ruleVersion' | 'citation' | 'duty'> & { citation: string; duty: string; condition?: string; review?: string }) => {
+  const emit = (
+    o: Omit<StateObligation, 'jurisdiction' | 'ruleVersion' | 'citation' | 'duty'> & {
+      citation: string;
+      duty: string;
+      condition?: string;
+      review?: string;
+    },
+  ) => {
     const conds = [...conditions, ...(o.condition ? [o.condition] : [])];
     // Key order: the contract's (jurisdiction, kind, regulator, dueOn|dueRule, citation), then ours.
     const r = { jurisdiction: ctx.st, kind: o.kind } as StateObligation;
@@ -231,16 +278,45 @@ function evaluateRule(rule: StateRule, file: StateOverlay, ctx: Ctx, out: StateO
   const stateClock = resOwed ? clockFromDiscovery(res.due, ctx) : undefined;
   const resDuty = `${rule.id}.residents`;
   if (!resOwed) {
-    rx.duties.push({ duty: resDuty, kind: 'state-individual-notice', owed: false, why: `HIPAA-compliant notice is deemed compliance for residents (${v.hipaa.citation ?? v.statute}); the federal individual notice covers them`, citation: res.citation });
+    rx.duties.push({
+      duty: resDuty,
+      kind: 'state-individual-notice',
+      owed: false,
+      why: `HIPAA-compliant notice is deemed compliance for residents (${v.hipaa.citation ?? v.statute}); the federal individual notice covers them`,
+      citation: res.citation,
+    });
   } else if (stateClock && stateClock < ctx.anchors.federalDue) {
     residentsDue = ctx.anchors.held(stateClock);
-    emit({ kind: 'state-individual-notice', dueOn: residentsDue, citation: res.citation, duty: 'residents', dueBasis: 'fixed', review: res.needsLegalReview });
-    rx.duties.push({ duty: resDuty, kind: 'state-individual-notice', owed: true, why: `the state clock (${res.text}) ends before the federal 60 days`, dueOn: residentsDue, dueBasis: 'fixed', citation: res.citation, ...rev(res.needsLegalReview) });
+    emit({
+      kind: 'state-individual-notice',
+      dueOn: residentsDue,
+      citation: res.citation,
+      duty: 'residents',
+      dueBasis: 'fixed',
+      review: res.needsLegalReview,
+    });
+    rx.duties.push({
+      duty: resDuty,
+      kind: 'state-individual-notice',
+      owed: true,
+      why: `the state clock (${res.text}) ends before the federal 60 days`,
+      dueOn: residentsDue,
+      dueBasis: 'fixed',
+      citation: res.citation,
+      ...rev(res.needsLegalReview),
+    });
   } else {
     const why = stateClock
       ? `the state clock (${res.text}) ends on or after the federal 60 days: the federal individual notice (due ${ctx.anchors.individualDue}) satisfies it`
       : `no fixed day (${res.text}): the federal individual notice (due ${ctx.anchors.individualDue}) is the outer limit; notify without unreasonable delay`;
-    rx.duties.push({ duty: resDuty, kind: 'state-individual-notice', owed: false, why, citation: res.citation, ...rev(res.needsLegalReview) });
+    rx.duties.push({
+      duty: resDuty,
+      kind: 'state-individual-notice',
+      owed: false,
+      why,
+      citation: res.citation,
+      ...rev(res.needsLegalReview),
+    });
   }
 
   const residentsAnchor = (): { date: string; given: boolean } => {
@@ -267,14 +343,31 @@ function evaluateRule(rule: StateRule, file: StateOverlay, ctx: Ctx, out: StateO
       continue;
     }
     const d = resolveDue(n.due, ctx, residentsAnchor, hhsAnchor);
-    emit({ kind, regulator: n.to, dueOn: d.dueOn, dueRule: d.basis === 'fixed' ? undefined : n.text, citation: n.citation, duty: n.id, dueBasis: d.basis, condition: n.condition, review: n.needsLegalReview });
+    emit({
+      kind,
+      regulator: n.to,
+      dueOn: d.dueOn,
+      dueRule: d.basis === 'fixed' ? undefined : n.text,
+      citation: n.citation,
+      duty: n.id,
+      dueBasis: d.basis,
+      condition: n.condition,
+      review: n.needsLegalReview,
+    });
     rx.duties.push({ ...base, owed: true, why: `${t.why}; ${n.text}`, dueOn: d.dueOn, dueBasis: d.basis });
   }
 
   const cm = res.creditMonitoring;
   if (cm) {
     const duty = `${rule.id}.credit-monitoring`;
-    const base: DutyExplanation = { duty, kind: 'state-credit-monitoring-offer', owed: false, why: '', citation: cm.citation, ...rev(cm.needsLegalReview) };
+    const base: DutyExplanation = {
+      duty,
+      kind: 'state-credit-monitoring-offer',
+      owed: false,
+      why: '',
+      citation: cm.citation,
+      ...rev(cm.needsLegalReview),
+    };
     const els = ctx.input.dataElements;
     if (!hipaaOwes(v, cm.hipaaEntities)) {
       rx.duties.push({ ...base, why: `excused for a HIPAA covered entity (${v.hipaa.citation ?? v.statute})` });
@@ -284,8 +377,15 @@ function evaluateRule(rule: StateRule, file: StateOverlay, ctx: Ctx, out: StateO
       const a = residentsAnchor();
       const basis: DueBasis = a.given ? 'relative' : 'latest';
       emit({
-        kind: 'state-credit-monitoring-offer', dueOn: a.date, dueRule: `offered in the residents' notice: ${cm.text}`, citation: cm.citation, duty: 'credit-monitoring',
-        dueBasis: basis, months: cm.months, condition: els === undefined ? `${cm.when.join('-or-')}-involved` : undefined, review: cm.needsLegalReview,
+        kind: 'state-credit-monitoring-offer',
+        dueOn: a.date,
+        dueRule: `offered in the residents' notice: ${cm.text}`,
+        citation: cm.citation,
+        duty: 'credit-monitoring',
+        dueBasis: basis,
+        months: cm.months,
+        condition: els === undefined ? `${cm.when.join('-or-')}-involved` : undefined,
+        review: cm.needsLegalReview,
       });
       rx.duties.push({ ...base, owed: true, why: `${cm.text} (${cm.months} months)`, dueOn: a.date, dueBasis: basis });
     }
@@ -295,12 +395,18 @@ function evaluateRule(rule: StateRule, file: StateOverlay, ctx: Ctx, out: StateO
   if (letter) {
     const owed = hipaaOwes(v, letter.hipaaEntities);
     const els = ctx.input.dataElements;
-    const pick = (items: typeof letter.mustInclude) => items.filter((i) => !i.when || els === undefined || i.when.some((e) => els.includes(e))).map(({ id, text }) => ({ id, text }));
+    const pick = (items: typeof letter.mustInclude) =>
+      items.filter((i) => !i.when || els === undefined || i.when.some((e) => els.includes(e))).map(({ id, text }) => ({ id, text }));
     if (owed) rx.letter = { mustInclude: pick(letter.mustInclude), mustNotInclude: pick(letter.mustNotInclude), citation: letter.citation };
     rx.duties.push({
-      duty: `${rule.id}.letter`, kind: 'state-letter-content', owed,
-      why: owed ? 'the residents’ letter must carry (and leave out) the content listed under letter' : `excused for a HIPAA covered entity (${v.hipaa.citation ?? v.statute})`,
-      citation: letter.citation, ...rev(letter.needsLegalReview),
+      duty: `${rule.id}.letter`,
+      kind: 'state-letter-content',
+      owed,
+      why: owed
+        ? 'the residents’ letter must carry (and leave out) the content listed under letter'
+        : `excused for a HIPAA covered entity (${v.hipaa.citation ?? v.statute})`,
+      citation: letter.citation,
+      ...rev(letter.needsLegalReview),
     });
   }
   return rx;
@@ -359,7 +465,12 @@ function resolveDue(d: Due, ctx: Ctx, residents: Anchor, hhs: Anchor): Resolved 
 }
 
 /** Letter content a jurisdiction's statute asks of a HIPAA covered entity's letter (for the letter templates). */
-export function letterRequirements(overlays: StateOverlaySet, jurisdiction: string, discoveredOn: string, dataElements?: DataElement[]): RuleExplanation['letter'][] {
+export function letterRequirements(
+  overlays: StateOverlaySet,
+  jurisdiction: string,
+  discoveredOn: string,
+  dataElements?: DataElement[],
+): RuleExplanation['letter'][] {
   const file = overlays.byJurisdiction.get(jurisdiction);
   if (!file) return [];
   const out: RuleExplanation['letter'][] = [];
@@ -368,7 +479,8 @@ export function letterRequirements(overlays: StateOverlaySet, jurisdiction: stri
     const letter = v?.residents.letter;
     if (!v || !letter || v.condition || v.hipaa.effect === 'exempt' || !hipaaOwes(v, letter.hipaaEntities)) continue;
     if (dataElements && personalInformationInvolved(v, dataElements).involved === false) continue;
-    const pick = (items: typeof letter.mustInclude) => items.filter((i) => !i.when || !dataElements || i.when.some((e) => dataElements.includes(e))).map(({ id, text }) => ({ id, text }));
+    const pick = (items: typeof letter.mustInclude) =>
+      items.filter((i) => !i.when || !dataElements || i.when.some((e) => dataElements.includes(e))).map(({ id, text }) => ({ id, text }));
     out.push({ mustInclude: pick(letter.mustInclude), mustNotInclude: pick(letter.mustNotInclude), citation: letter.citation });
   }
   return out;

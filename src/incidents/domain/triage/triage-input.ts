@@ -85,23 +85,21 @@ const lawEnforcementDelay = z
     }
   });
 
-const affectedByState = z
-  .record(z.string(), count, { error: 'must be an object of state code to count' })
-  .superRefine((rec, ctx) => {
-    for (const key of Object.keys(rec)) {
-      if (key !== 'unknown' && !isJurisdiction(key)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [key],
-          message: 'is not a USPS state or territory code (50 states, DC, PR, GU, VI, AS, MP) or "unknown"',
-        });
-      }
+const affectedByState = z.record(z.string(), count, { error: 'must be an object of state code to count' }).superRefine((rec, ctx) => {
+  for (const key of Object.keys(rec)) {
+    if (key !== 'unknown' && !isJurisdiction(key)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: 'is not a USPS state or territory code (50 states, DC, PR, GU, VI, AS, MP) or "unknown"',
+      });
     }
-    const total = Object.values(rec).reduce((a, b) => a + b, 0);
-    if (total > MAX_COUNT) {
-      ctx.addIssue({ code: 'custom', path: [], message: `total must not exceed ${MAX_COUNT}` });
-    }
-  });
+  }
+  const total = Object.values(rec).reduce((a, b) => a + b, 0);
+  if (total > MAX_COUNT) {
+    ctx.addIssue({ code: 'custom', path: [], message: `total must not exceed ${MAX_COUNT}` });
+  }
+});
 
 /**
  * Notices already given (their dates): a state notice due relative to another notice ("within 15
@@ -145,7 +143,10 @@ export const triageInputSchema = z
       /** The kinds of information involved; state definitions of personal information decide from them. */
       dataElements: z.array(oneOf(DATA_ELEMENTS), { error: 'must be an array' }).optional(),
       /** The forms the records took; some statutes cover computerized data only. */
-      recordForms: z.array(oneOf(RECORD_FORMS), { error: 'must be an array' }).min(1, { message: 'must name at least one form' }).optional(),
+      recordForms: z
+        .array(oneOf(RECORD_FORMS), { error: 'must be an array' })
+        .min(1, { message: 'must name at least one form' })
+        .optional(),
       noticesGiven: noticesGiven.optional(),
     },
     { error: 'must be a JSON object' },
@@ -159,7 +160,10 @@ export const triageInputSchema = z
       const dates: Array<[string[], string | undefined]> = [
         [['individual-notice'], i.noticesGiven['individual-notice']],
         [['hhs-notice'], i.noticesGiven['hhs-notice']],
-        ...Object.entries(i.noticesGiven['state-individual-notice'] ?? {}).map(([k, v]): [string[], string] => [['state-individual-notice', k], v]),
+        ...Object.entries(i.noticesGiven['state-individual-notice'] ?? {}).map(([k, v]): [string[], string] => [
+          ['state-individual-notice', k],
+          v,
+        ]),
       ];
       for (const [path, d] of dates) {
         if (d !== undefined && isIsoDate(d) && d < i.discoveredOn) {
@@ -207,7 +211,8 @@ export function parseTriageInput(raw: unknown): TriageInput {
   const errors: TriageFieldError[] = [];
   for (const issue of r.error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) errors.push({ field: fieldOf([...issue.path, key]), message: 'is not a field of triage input version 1' });
+      for (const key of issue.keys)
+        errors.push({ field: fieldOf([...issue.path, key]), message: 'is not a field of triage input version 1' });
     } else {
       const field = fieldOf(issue.path);
       errors.push({ field: field === '' ? '(input)' : field, message: issue.message });

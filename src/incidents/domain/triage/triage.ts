@@ -105,7 +105,12 @@ interface Hold {
  * the hold began stays). `strict`: the original date stands if still ahead of the hold's end,
  * otherwise notice is due on the day the hold ends.
  */
-export function applyHold(due: string, discoveredOn: string, hold: Hold | null, policy: 'toll' | 'strict' = hold?.policy ?? 'toll'): string {
+export function applyHold(
+  due: string,
+  discoveredOn: string,
+  hold: Hold | null,
+  policy: 'toll' | 'strict' = hold?.policy ?? 'toll',
+): string {
   if (hold === null) return due;
   if (policy === 'strict') return maxDate(due, hold.until);
   const clockStart = maxDate(hold.madeOn, discoveredOn);
@@ -156,7 +161,17 @@ function unevaluated(input: TriageInput, overlays: StateOverlaySet, why: string)
       jurisdiction: st,
       name: overlays.byJurisdiction.get(st)?.name ?? null,
       residents: input.affectedByState[st],
-      rules: [{ rule: '(not evaluated)', title: 'State statutes not evaluated', ruleVersion: null, statute: null, applies: false, why, duties: [] }],
+      rules: [
+        {
+          rule: '(not evaluated)',
+          title: 'State statutes not evaluated',
+          ruleVersion: null,
+          statute: null,
+          applies: false,
+          why,
+          duties: [],
+        },
+      ],
     }));
 }
 
@@ -175,9 +190,10 @@ function evaluate(input: TriageInput, overlays: StateOverlaySet, explain: boolea
   };
   if (!breach) {
     if (explain) {
-      const why = basis === 'low-probability'
-        ? 'not evaluated: HIPAA finds no breach; a state whose definition of breach has no risk-of-harm test may still require notice for acquired personal information — review'
-        : `not evaluated: ${OUTCOME[basis]}; state statutes exempt encrypted data and good-faith acquisition likewise`;
+      const why =
+        basis === 'low-probability'
+          ? 'not evaluated: HIPAA finds no breach; a state whose definition of breach has no risk-of-harm test may still require notice for acquired personal information — review'
+          : `not evaluated: ${OUTCOME[basis]}; state statutes exempt encrypted data and good-faith acquisition likewise`;
       result.explain = explanation(input, OUTCOME[basis], unevaluated(input, overlays, why));
     }
     return result;
@@ -200,8 +216,15 @@ function evaluate(input: TriageInput, overlays: StateOverlaySet, explain: boolea
     if (input.businessAssociateIsAgent) o.coveredEntityDiscoveredOn = discovered;
     result.obligations.push(o);
     if (explain) {
-      result.explain = explanation(input, OUTCOME[basis], unevaluated(input, overlays,
-        'business associate: state notices to residents and regulators are the covered entity’s (the owner or licensee of the data); a maintainer’s duty is to tell the owner, which the covered-entity notice does'));
+      result.explain = explanation(
+        input,
+        OUTCOME[basis],
+        unevaluated(
+          input,
+          overlays,
+          'business associate: state notices to residents and regulators are the covered entity’s (the owner or licensee of the data); a maintainer’s duty is to tell the owner, which the covered-entity notice does',
+        ),
+      );
     }
     return result;
   }

@@ -35,7 +35,9 @@ export function registerIntegrityCommands(program: Command, cli: CliRuntime): vo
 
   ledger
     .command('verify')
-    .description('recompute every leaf and the Merkle tree, check every checkpoint signature, cosignature and witness; exit 1 naming the first bad position')
+    .description(
+      'recompute every leaf and the Merkle tree, check every checkpoint signature, cosignature and witness; exit 1 naming the first bad position',
+    )
     .option('--since', 'verify incrementally from the last verified position')
     .action(async (opts: { since?: boolean }) => {
       await cli.withApp(async (app) => {
@@ -49,7 +51,11 @@ export function registerIntegrityCommands(program: Command, cli: CliRuntime): vo
         (bar as ReturnType<CliRuntime['progress']> | null)?.stop();
         cli.print(report);
         if (!report.ok) {
-          throw new LedgerVerificationFailed(report.position !== undefined ? `verification failed at position ${report.position}: ${report.reason}` : `verification failed: ${report.reason}`);
+          throw new LedgerVerificationFailed(
+            report.position !== undefined
+              ? `verification failed at position ${report.position}: ${report.reason}`
+              : `verification failed: ${report.reason}`,
+          );
         }
       });
     });
@@ -59,7 +65,8 @@ export function registerIntegrityCommands(program: Command, cli: CliRuntime): vo
     .description('inclusion proof of one event in a witnessed checkpoint')
     .requiredOption('--event <id>', 'event id (UUID)')
     .action(async (opts: { event: string }) => {
-      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(opts.event)) throw new CliUsageError('--event must be an event id (UUID)');
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(opts.event))
+        throw new CliUsageError('--event must be an event id (UUID)');
       await cli.withApp(async (app) => {
         const i = integrityOf(app);
         if (!i.store.eventById(opts.event)) throw new CliUsageError(`--event: no event with id ${opts.event}`);
@@ -100,7 +107,12 @@ export function registerIntegrityCommands(program: Command, cli: CliRuntime): vo
     .action(async () => {
       await cli.withApp(async (app) => {
         const i = integrityOf(app);
-        cli.print({ origin: i.opts.origin, log: i.signer.verifierKey, witnesses: i.policy.witnessKeys.map((k) => k.verifierKey), quorum: i.policy.quorum });
+        cli.print({
+          origin: i.opts.origin,
+          log: i.signer.verifierKey,
+          witnesses: i.policy.witnessKeys.map((k) => k.verifierKey),
+          quorum: i.policy.quorum,
+        });
       });
     });
 
@@ -123,7 +135,8 @@ export function registerIntegrityCommands(program: Command, cli: CliRuntime): vo
     .action(async (opts: { dir: string; name: string; logKey?: string[]; host: string; port: string; prefix: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliUsageError('--port must be 0..65535');
-      if (opts.prefix && !/^\/[A-Za-z0-9/_-]*[^/]$/.test(opts.prefix)) throw new CliUsageError('--prefix must look like /path (no trailing slash)');
+      if (opts.prefix && !/^\/[A-Za-z0-9/_-]*[^/]$/.test(opts.prefix))
+        throw new CliUsageError('--prefix must look like /path (no trailing slash)');
       const w = openWitness(opts, new SystemClock());
       const server = new WitnessHttpServer(w, { host: opts.host, port, prefix: opts.prefix });
       const url = await server.listen();
@@ -147,13 +160,19 @@ export function registerIntegrityCommands(program: Command, cli: CliRuntime): vo
       if (fs.existsSync(opts.out)) throw new CliUsageError(`--out: ${opts.out} already exists`);
       await cli.withApp(async (app) => {
         const actor = await cli.actor(app);
-        if (!EXPORT_ROLES.includes(actor.actor.role)) throw new CliUsageError(`evidence export needs one of the roles: ${EXPORT_ROLES.join(', ')}`);
+        if (!EXPORT_ROLES.includes(actor.actor.role))
+          throw new CliUsageError(`evidence export needs one of the roles: ${EXPORT_ROLES.join(', ')}`);
         const { exportIncidentEvidence } = await import('../../../evidence/evidence.service'); // witness commands never load it
         const r = await exportIncidentEvidence(integrityOf(app), opts.incident, app.get<Clock>(CLOCK));
         const tmp = `${opts.out}.${process.pid}.part`;
         fs.writeFileSync(tmp, r.zip, { mode: 0o600 });
         fs.renameSync(tmp, opts.out); // nothing half-written
-        cli.print({ out: path.resolve(opts.out), events: r.events, checkpointSize: r.checkpointSize, verify: `node verify-evidence.js ${path.basename(opts.out)} (the script is inside the zip)` });
+        cli.print({
+          out: path.resolve(opts.out),
+          events: r.events,
+          checkpointSize: r.checkpointSize,
+          verify: `node verify-evidence.js ${path.basename(opts.out)} (the script is inside the zip)`,
+        });
       });
     });
 }
@@ -170,8 +189,11 @@ function openWitness(opts: { dir: string; name: string; logKey?: string[] }, clo
   const exists = fs.existsSync(path.join(opts.dir, 'trusted-logs.txt'));
   if (!exists && keys.length === 0) throw new CliUsageError('--log-key is required when creating a witness');
   const w = FileWitness.open(opts.dir, { name: opts.name, trustedLogKeys: keys, clock });
-  for (const k of keys) if (!w.trustedLogKeys().includes(Ed25519NoteKey.fromVerifierKey(k).verifierKey)) {
-    throw new CliUsageError(`--log-key ${Ed25519NoteKey.fromVerifierKey(k).name}: this witness was created for other log keys; add one deliberately with a new witness or edit trusted-logs.txt`);
-  }
+  for (const k of keys)
+    if (!w.trustedLogKeys().includes(Ed25519NoteKey.fromVerifierKey(k).verifierKey)) {
+      throw new CliUsageError(
+        `--log-key ${Ed25519NoteKey.fromVerifierKey(k).name}: this witness was created for other log keys; add one deliberately with a new witness or edit trusted-logs.txt`,
+      );
+    }
   return w;
 }

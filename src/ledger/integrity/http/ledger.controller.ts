@@ -103,7 +103,9 @@ export class LedgerController {
   @Roles('security-officer', 'compliance-officer', 'auditor')
   alerts() {
     return this.readDb
-      .prepare('SELECT alert_id AS alertId, kind, reason, position, detected_by AS detectedBy, witness, checkpoint_size AS checkpointSize, assigned_role AS assignedRole, detected_at AS detectedAt FROM ledger_tamper_alerts ORDER BY ledger_position DESC LIMIT 500')
+      .prepare(
+        'SELECT alert_id AS alertId, kind, reason, position, detected_by AS detectedBy, witness, checkpoint_size AS checkpointSize, assigned_role AS assignedRole, detected_at AS detectedAt FROM ledger_tamper_alerts ORDER BY ledger_position DESC LIMIT 500',
+      )
       .all();
   }
 }

@@ -9,7 +9,14 @@ export class ApproveNoticeBatchHandler implements ICommandHandler<ApproveNoticeB
   constructor(@Inject(LEDGER) private readonly ledger: Ledger) {}
 
   async execute({ batchId, contentDigest, ctx, expectedVersion }: ApproveNoticeBatchCommand): Promise<{ version: bigint }> {
-    const r = await runBatchCommand(this.ledger, batchId, { kind: 'approve', contentDigest, actor: ctx.actor, at: this.ledger.now().toISOString() }, ctx, 'update', expectedVersion);
+    const r = await runBatchCommand(
+      this.ledger,
+      batchId,
+      { kind: 'approve', contentDigest, actor: ctx.actor, at: this.ledger.now().toISOString() },
+      ctx,
+      'update',
+      expectedVersion,
+    );
     return { version: r.nextExpectedVersion };
   }
 }

@@ -9,7 +9,13 @@ export class CancelNoticeBatchHandler implements ICommandHandler<CancelNoticeBat
   constructor(@Inject(LEDGER) private readonly ledger: Ledger) {}
 
   async execute({ batchId, reason, ctx }: CancelNoticeBatchCommand): Promise<{ version: bigint }> {
-    const r = await runBatchCommand(this.ledger, batchId, { kind: 'cancel', reason, actor: ctx.actor, at: this.ledger.now().toISOString() }, ctx, 'update');
+    const r = await runBatchCommand(
+      this.ledger,
+      batchId,
+      { kind: 'cancel', reason, actor: ctx.actor, at: this.ledger.now().toISOString() },
+      ctx,
+      'update',
+    );
     return { version: r.nextExpectedVersion };
   }
 }

@@ -33,12 +33,31 @@ export class CompleteObligationWithBatchHandler implements ICommandHandler<Compl
 
   async execute({ batchId, obligationId, ctx }: CompleteObligationWithBatchCommand): Promise<ObligationEvidenceResult> {
     const { state } = await loadBatch(this.ledger, batchId);
-    if (state.status !== 'completed') throw new RuleViolationError('the batch has not finished delivering', { rule: 'BATCH_NOT_COMPLETED' });
+    if (state.status !== 'completed')
+      throw new RuleViolationError('the batch has not finished delivering', { rule: 'BATCH_NOT_COMPLETED' });
     const lines: string[] = [];
     if (state.kind === 'individual') {
-      lines.push('individual_id,letter_id,channel,state,time,smtp_message_id,mail_house_file,first_page,last_page,pdf_sha256,possible_duplicate');
-      for (const r of this.deliveries.db.prepare('SELECT * FROM notice_deliveries WHERE batch_id = ? ORDER BY individual_id').iterate(batchId) as Iterable<Record<string, unknown>>) {
-        lines.push([r.individual_id, r.letter_id, r.channel, r.state, r.delivered_at ?? '', r.message_id ?? '', r.print_file ?? '', r.first_page ?? '', r.last_page ?? '', r.pdf_sha256 ?? '', r.possible_duplicate].join(','));
+      lines.push(
+        'individual_id,letter_id,channel,state,time,smtp_message_id,mail_house_file,first_page,last_page,pdf_sha256,possible_duplicate',
+      );
+      for (const r of this.deliveries.db
+        .prepare('SELECT * FROM notice_deliveries WHERE batch_id = ? ORDER BY individual_id')
+        .iterate(batchId) as Iterable<Record<string, unknown>>) {
+        lines.push(
+          [
+            r.individual_id,
+            r.letter_id,
+            r.channel,
+            r.state,
+            r.delivered_at ?? '',
+            r.message_id ?? '',
+            r.print_file ?? '',
+            r.first_page ?? '',
+            r.last_page ?? '',
+            r.pdf_sha256 ?? '',
+            r.possible_duplicate,
+          ].join(','),
+        );
       }
     } else {
       lines.push('kind,pdf_artifact,pdf_sha256,json_artifact');
@@ -47,10 +66,21 @@ export class CompleteObligationWithBatchHandler implements ICommandHandler<Compl
     const ref = await this.artifacts.write(`incident:${state.incidentId}`, asAsync([`${lines.join('\n')}\n`]));
     const completedOn = (state.completion?.at ?? this.ledger.now().toISOString()).slice(0, 10);
     const delivered = state.completion?.delivered ?? 0;
-    await this.commands.execute(new RunIncidentCommand(state.incidentId, {
-      kind: 'complete-obligation', obligationId,
-      evidence: { description: `Notice batch ${batchId} (${state.kind}): ${delivered} delivered, proof of notice export attached`, completedOn, artifactDigest: ref.digest },
-    }, ctx));
+    await this.commands.execute(
+      new RunIncidentCommand(
+        state.incidentId,
+        {
+          kind: 'complete-obligation',
+          obligationId,
+          evidence: {
+            description: `Notice batch ${batchId} (${state.kind}): ${delivered} delivered, proof of notice export attached`,
+            completedOn,
+            artifactDigest: ref.digest,
+          },
+        },
+        ctx,
+      ),
+    );
     return { incidentId: state.incidentId, obligationId, evidenceArtifact: ref.digest, completedOn };
   }
 }

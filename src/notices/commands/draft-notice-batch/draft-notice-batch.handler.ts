@@ -17,17 +17,30 @@ export class DraftNoticeBatchHandler implements ICommandHandler<DraftNoticeBatch
   async execute({ input: request, ctx }: DraftNoticeBatchCommand): Promise<{ batchId: string; version: bigint }> {
     const input = await this.content.withIncidentFacts(request);
     this.content.requireRecipients(input.recipientsArtifact);
-    if (input.kind === 'individual' && !input.recipientsArtifact) throw ValidationError.field('recipientsArtifact', 'required for individual notices');
+    if (input.kind === 'individual' && !input.recipientsArtifact)
+      throw ValidationError.field('recipientsArtifact', 'required for individual notices');
     const content = this.content.build(input);
     const batchId = uuidv7();
     const contentArtifact = await this.content.store(input.incidentId, content);
     const contentDigest = this.content.digest(content, input.recipientsArtifact);
-    const r = await runBatchCommand(this.ledger, batchId, {
-      kind: 'draft', batchId, incidentId: input.incidentId, noticeKind: input.kind,
-      ...(content.options.jurisdiction ? { jurisdiction: content.options.jurisdiction } : {}),
-      contentDigest, contentArtifact, ...(input.recipientsArtifact ? { recipients: { artifactDigest: input.recipientsArtifact, count: -1 } } : {}),
-      actor: ctx.actor, at: this.ledger.now().toISOString(),
-    }, ctx, 'create');
+    const r = await runBatchCommand(
+      this.ledger,
+      batchId,
+      {
+        kind: 'draft',
+        batchId,
+        incidentId: input.incidentId,
+        noticeKind: input.kind,
+        ...(content.options.jurisdiction ? { jurisdiction: content.options.jurisdiction } : {}),
+        contentDigest,
+        contentArtifact,
+        ...(input.recipientsArtifact ? { recipients: { artifactDigest: input.recipientsArtifact, count: -1 } } : {}),
+        actor: ctx.actor,
+        at: this.ledger.now().toISOString(),
+      },
+      ctx,
+      'create',
+    );
     return { batchId, version: r.nextExpectedVersion };
   }
 }

@@ -56,7 +56,13 @@ export class PreviewNoticeBatchHandler implements ICommandHandler<PreviewNoticeB
       counts: { total: counts.total, byChannel: counts.byChannel, byState: counts.byState, byChannelAndState: counts.byChannelAndState },
       samples,
     };
-    const r = await runBatchCommand(this.ledger, batchId, { kind: 'record-preview', preview, actor: ctx.actor, at: this.ledger.now().toISOString() }, ctx, 'update');
+    const r = await runBatchCommand(
+      this.ledger,
+      batchId,
+      { kind: 'record-preview', preview, actor: ctx.actor, at: this.ledger.now().toISOString() },
+      ctx,
+      'update',
+    );
     return { preview, version: r.nextExpectedVersion };
   }
 }

@@ -28,7 +28,10 @@ export class RecordNoticeReturnsHandler implements ICommandHandler<RecordNoticeR
     const at = this.ledger.now().toISOString();
     for (const e of entries) {
       const rec = this.deliveries.byLetterId(e.letterId);
-      if (!rec) { unknown.push(e.letterId); continue; }
+      if (!rec) {
+        unknown.push(e.letterId);
+        continue;
+      }
       this.deliveries.markReturned(rec.batchId, rec.individualId, at, `${e.kind}: ${e.reason}`.slice(0, 200));
       const key = `${rec.batchId}|${e.kind}`;
       const g = byBatch.get(key) ?? { kind: e.kind, letterIds: [] };
@@ -39,7 +42,13 @@ export class RecordNoticeReturnsHandler implements ICommandHandler<RecordNoticeR
     const perIncident = new Map<string, { added: number; batches: string[] }>();
     for (const [key, g] of byBatch) {
       const batchId = key.split('|')[0]!;
-      const { newEvents } = await runBatchCommand(this.ledger, batchId, { kind: 'record-returns', letterIds: g.letterIds, returnKind: g.kind, actor: ctx.actor, at }, ctx, 'update');
+      const { newEvents } = await runBatchCommand(
+        this.ledger,
+        batchId,
+        { kind: 'record-returns', letterIds: g.letterIds, returnKind: g.kind, actor: ctx.actor, at },
+        ctx,
+        'update',
+      );
       for (const ev of newEvents) {
         if (ev.type !== 'NoticesReturned') continue;
         added += ev.data.insufficientContactAdded;
@@ -58,11 +67,25 @@ export class RecordNoticeReturnsHandler implements ICommandHandler<RecordNoticeR
       if (!known.counts) continue;
       const total = Object.values(known.counts.byState).reduce((a, b) => a + b, 0);
       const counts = { byState: known.counts.byState, insufficientContact: Math.min(total, known.counts.insufficientContact + p.added) };
-      await this.commands.execute(new RunIncidentCommand(incidentId, {
-        kind: 'revise-affected-counts', counts, reason: 'returned-mail', note: `${p.added} notices returned (batches ${p.batches.join(', ')})`,
-      }, ctx));
+      await this.commands.execute(
+        new RunIncidentCommand(
+          incidentId,
+          {
+            kind: 'revise-affected-counts',
+            counts,
+            reason: 'returned-mail',
+            note: `${p.added} notices returned (batches ${p.batches.join(', ')})`,
+          },
+          ctx,
+        ),
+      );
       triageUpdated.push(incidentId);
     }
-    return { recorded: entries.length - unknown.length, insufficientContactAdded: added, unknownLetterIds: unknown, incidentsUpdated: triageUpdated };
+    return {
+      recorded: entries.length - unknown.length,
+      insufficientContactAdded: added,
+      unknownLetterIds: unknown,
+      incidentsUpdated: triageUpdated,
+    };
   }
 }

@@ -9,7 +9,14 @@ export class ReleaseNoticeBatchHandler implements ICommandHandler<ReleaseNoticeB
   constructor(@Inject(LEDGER) private readonly ledger: Ledger) {}
 
   async execute({ batchId, ctx, expectedVersion }: ReleaseNoticeBatchCommand): Promise<{ version: bigint }> {
-    const r = await runBatchCommand(this.ledger, batchId, { kind: 'release', actor: ctx.actor, at: this.ledger.now().toISOString() }, ctx, 'update', expectedVersion);
+    const r = await runBatchCommand(
+      this.ledger,
+      batchId,
+      { kind: 'release', actor: ctx.actor, at: this.ledger.now().toISOString() },
+      ctx,
+      'update',
+      expectedVersion,
+    );
     return { version: r.nextExpectedVersion };
   }
 }

@@ -19,10 +19,21 @@ export class ReviseNoticeBatchHandler implements ICommandHandler<ReviseNoticeBat
     const content = this.content.build({ ...input, kind: state.kind });
     const contentDigest = this.content.digest(content, recipients);
     const contentArtifact = await this.content.store(state.incidentId, content);
-    const r = await runBatchCommand(this.ledger, batchId, {
-      kind: 'revise', contentDigest, contentArtifact, ...(input.recipientsArtifact ? { recipients: { artifactDigest: input.recipientsArtifact, count: -1 } } : {}),
-      actor: ctx.actor, at: this.ledger.now().toISOString(),
-    }, ctx, 'update', expectedVersion);
+    const r = await runBatchCommand(
+      this.ledger,
+      batchId,
+      {
+        kind: 'revise',
+        contentDigest,
+        contentArtifact,
+        ...(input.recipientsArtifact ? { recipients: { artifactDigest: input.recipientsArtifact, count: -1 } } : {}),
+        actor: ctx.actor,
+        at: this.ledger.now().toISOString(),
+      },
+      ctx,
+      'update',
+      expectedVersion,
+    );
     return { version: r.nextExpectedVersion };
   }
 }

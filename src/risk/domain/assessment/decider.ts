@@ -22,7 +22,8 @@ const date = (v: unknown, field: string): string => {
 
 function requireOpen(s: AssessmentState): void {
   if (!s.exists) throw new RiskRuleError('assessment not started');
-  if (s.status !== 'in-progress') throw new RiskRuleError(`the assessment is ${s.status}; the register can only change while it is in progress`);
+  if (s.status !== 'in-progress')
+    throw new RiskRuleError(`the assessment is ${s.status}; the register can only change while it is in progress`);
 }
 
 function requireRisk(s: AssessmentState, riskId: string): Risk {
@@ -64,7 +65,8 @@ export const assessmentDecider: Decider<AssessmentState, AssessmentCommand, Asse
         ];
         if (c.previous) {
           const p = c.previous;
-          if (!p.exists || p.status !== 'completed') throw new RiskRuleError('previousAssessmentId: the previous assessment is not completed');
+          if (!p.exists || p.status !== 'completed')
+            throw new RiskRuleError('previousAssessmentId: the previous assessment is not completed');
           if (p.programId !== d.programId) throw new RiskRuleError('previousAssessmentId: belongs to another risk program');
           const newId = (old: string) => {
             const id = c.carryIds?.[old];
@@ -90,7 +92,10 @@ export const assessmentDecider: Decider<AssessmentState, AssessmentCommand, Asse
               },
             });
             if (keepRatings && r.inherent) {
-              events.push({ type: 'RiskRated', data: { riskId, kind: 'inherent', ...r.inherent, rationale: `carried over: ${r.inherent.rationale}`, carried: true } });
+              events.push({
+                type: 'RiskRated',
+                data: { riskId, kind: 'inherent', ...r.inherent, rationale: `carried over: ${r.inherent.rationale}`, carried: true },
+              });
             }
           }
         }
@@ -114,8 +119,14 @@ export const assessmentDecider: Decider<AssessmentState, AssessmentCommand, Asse
         text(r.vulnerability, 'vulnerability');
         if (!Array.isArray(r.assetIds) || r.assetIds.length === 0) throw new RiskRuleError('assetIds: at least one asset');
         for (const [i, id] of r.assetIds.entries()) if (!s.assets[id]) throw new RiskRuleError(`assetIds[${i}]: unknown asset ${id}`);
-        for (const [i, id] of r.controls.entries()) if (!c.catalogs.controls.has(id)) throw new RiskRuleError(`controls[${i}]: unknown control ${id}`);
-        if (r.source.kind === 'candidate' && Object.values(s.risks).some((x) => x.source.kind === 'candidate' && x.source.candidateId === (r.source as { candidateId: string }).candidateId)) {
+        for (const [i, id] of r.controls.entries())
+          if (!c.catalogs.controls.has(id)) throw new RiskRuleError(`controls[${i}]: unknown control ${id}`);
+        if (
+          r.source.kind === 'candidate' &&
+          Object.values(s.risks).some(
+            (x) => x.source.kind === 'candidate' && x.source.candidateId === (r.source as { candidateId: string }).candidateId,
+          )
+        ) {
           throw new RiskRuleError('source.candidateId: this candidate is already in the register');
         }
         return [{ type: 'RiskIdentified', data: { ...r, assetIds: [...r.assetIds], controls: [...r.controls] } }];
@@ -126,7 +137,9 @@ export const assessmentDecider: Decider<AssessmentState, AssessmentCommand, Asse
         text(c.rationale, 'rationale', 2000);
         const rating = rate(s.matrix, c.likelihood, c.impact);
         if (c.rating === 'residual' && risk.inherent && rating.score > risk.inherent.score) {
-          throw new RiskRuleError(`residual: score ${rating.score} is above the inherent score ${risk.inherent.score}; controls cannot raise a risk`);
+          throw new RiskRuleError(
+            `residual: score ${rating.score} is above the inherent score ${risk.inherent.score}; controls cannot raise a risk`,
+          );
         }
         return [{ type: 'RiskRated', data: { riskId: c.riskId, kind: c.rating, ...rating, rationale: c.rationale } }];
       }
@@ -137,23 +150,39 @@ export const assessmentDecider: Decider<AssessmentState, AssessmentCommand, Asse
         text(c.ownerId, 'ownerId', 128);
         date(c.dueOn, 'dueOn');
         text(c.plan, 'plan', 2000);
-        return [{ type: 'RiskTreatmentPlanned', data: { riskId: c.riskId, option: c.option, ownerId: c.ownerId, dueOn: c.dueOn, plan: c.plan, plannedBy: c.actor.id } }];
+        return [
+          {
+            type: 'RiskTreatmentPlanned',
+            data: { riskId: c.riskId, option: c.option, ownerId: c.ownerId, dueOn: c.dueOn, plan: c.plan, plannedBy: c.actor.id },
+          },
+        ];
       }
       case 'accept-risk': {
         requireOpen(s);
         const r = requireRisk(s, c.riskId);
         if (r.treatment?.option !== 'accept') throw new RiskRuleError('treatment: only a risk whose treatment is "accept" can be accepted');
         if (!r.residual) throw new RiskRuleError('residual: rate the residual risk before accepting it');
-        if (!(APPROVER_ROLES as readonly string[]).includes(c.actor.role)) throw new RiskRuleError(`approver: acceptance needs the role ${APPROVER_ROLES.join(' or ')}`);
-        if (c.actor.id === r.treatment.plannedBy) throw new RiskRuleError('approver: the approver must be a different person from who proposed accepting the risk');
+        if (!(APPROVER_ROLES as readonly string[]).includes(c.actor.role))
+          throw new RiskRuleError(`approver: acceptance needs the role ${APPROVER_ROLES.join(' or ')}`);
+        if (c.actor.id === r.treatment.plannedBy)
+          throw new RiskRuleError('approver: the approver must be a different person from who proposed accepting the risk');
         text(c.rationale, 'rationale', 2000);
         const acceptedOn = date(c.today, 'today');
-        if (c.expiresOn !== undefined && (date(c.expiresOn, 'expiresOn') <= acceptedOn)) throw new RiskRuleError('expiresOn: must be after acceptedOn');
+        if (c.expiresOn !== undefined && date(c.expiresOn, 'expiresOn') <= acceptedOn)
+          throw new RiskRuleError('expiresOn: must be after acceptedOn');
         if (r.acceptances.some((a) => a.acceptanceId === c.acceptanceId)) return [];
         return [
           {
             type: 'RiskAccepted',
-            data: { riskId: c.riskId, acceptanceId: c.acceptanceId, approverId: c.actor.id, approverRole: c.actor.role, rationale: c.rationale, acceptedOn, ...(c.expiresOn ? { expiresOn: c.expiresOn } : {}) },
+            data: {
+              riskId: c.riskId,
+              acceptanceId: c.acceptanceId,
+              approverId: c.actor.id,
+              approverRole: c.actor.role,
+              rationale: c.rationale,
+              acceptedOn,
+              ...(c.expiresOn ? { expiresOn: c.expiresOn } : {}),
+            },
           },
         ];
       }
@@ -164,14 +193,18 @@ export const assessmentDecider: Decider<AssessmentState, AssessmentCommand, Asse
         return [{ type: 'RiskAssessmentSubmitted', data: { submittedBy: c.actor.id, summary: summarize(s) } }];
       }
       case 'approve': {
-        if (s.status !== 'submitted') throw new RiskRuleError(`the assessment is ${s.exists ? s.status : 'not started'}; only a submitted assessment can be approved`);
-        if (c.actor.id === s.submittedBy) throw new RiskRuleError('approver: the approver must be a different person from who submitted the assessment');
-        if (!(APPROVER_ROLES as readonly string[]).includes(c.actor.role)) throw new RiskRuleError(`approver: approval needs the role ${APPROVER_ROLES.join(' or ')}`);
+        if (s.status !== 'submitted')
+          throw new RiskRuleError(`the assessment is ${s.exists ? s.status : 'not started'}; only a submitted assessment can be approved`);
+        if (c.actor.id === s.submittedBy)
+          throw new RiskRuleError('approver: the approver must be a different person from who submitted the assessment');
+        if (!(APPROVER_ROLES as readonly string[]).includes(c.actor.role))
+          throw new RiskRuleError(`approver: approval needs the role ${APPROVER_ROLES.join(' or ')}`);
         return [{ type: 'RiskAssessmentApproved', data: { approvedBy: c.actor.id, approverRole: c.actor.role } }];
       }
       case 'complete': {
         if (s.status === 'completed') return [];
-        if (s.status !== 'approved') throw new RiskRuleError(`the assessment is ${s.exists ? s.status : 'not started'}; it must be approved before it is completed`);
+        if (s.status !== 'approved')
+          throw new RiskRuleError(`the assessment is ${s.exists ? s.status : 'not started'}; it must be approved before it is completed`);
         const completedOn = date(c.today, 'today');
         return [{ type: 'RiskAssessmentCompleted', data: { completedOn, completedBy: c.actor.id, nextReviewDueOn: c.nextReviewDueOn } }];
       }

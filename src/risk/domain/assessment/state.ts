@@ -43,7 +43,8 @@ export function readinessGaps(s: AssessmentState): string[] {
     if (!r.inherent) gaps.push(`risks.${r.riskId}: inherent rating missing`);
     if (!r.residual) gaps.push(`risks.${r.riskId}: residual rating missing`);
     if (!r.treatment) gaps.push(`risks.${r.riskId}: treatment missing`);
-    else if (r.treatment.option === 'accept' && r.acceptances.length === 0) gaps.push(`risks.${r.riskId}: acceptance by an approver missing`);
+    else if (r.treatment.option === 'accept' && r.acceptances.length === 0)
+      gaps.push(`risks.${r.riskId}: acceptance by an approver missing`);
   }
   return gaps;
 }

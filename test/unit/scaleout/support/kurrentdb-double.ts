@@ -17,11 +17,7 @@
  * Every call yields to the event loop first, so concurrent callers interleave as over a network.
  */
 import { Readable } from 'node:stream';
-import {
-  StreamNotFoundError,
-  UnavailableError,
-  WrongExpectedVersionError,
-} from '@kurrent/kurrentdb-client';
+import { StreamNotFoundError, UnavailableError, WrongExpectedVersionError } from '@kurrent/kurrentdb-client';
 import type {
   KdbClient,
   KdbFilter,
@@ -63,7 +59,11 @@ export class KurrentDbDouble implements KdbClient {
     if (expectedRev !== 'any' && expectedRev !== 'exists') {
       const startIdx = expectedRev === null ? 0 : Number(expectedRev) + 1;
       const matches = events.filter((e, i) => existing[startIdx + i]?.id === e.id).length;
-      if (matches === events.length && startIdx + events.length <= existing.length && (expectedRev === null || Number(expectedRev) < existing.length)) {
+      if (
+        matches === events.length &&
+        startIdx + events.length <= existing.length &&
+        (expectedRev === null || Number(expectedRev) < existing.length)
+      ) {
         const last = existing[startIdx + events.length - 1]!;
         return { success: true, nextExpectedRevision: last.revision, position: last.position };
       }

@@ -41,8 +41,21 @@ function InviteForm() {
         </Badge>
       )}
       <Group align="flex-start" grow>
-        <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={fieldError(invite.error, 'name')} />
-        <TextInput label="Email" required type="email" value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={fieldError(invite.error, 'email')} />
+        <TextInput
+          label="Name"
+          required
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          error={fieldError(invite.error, 'name')}
+        />
+        <TextInput
+          label="Email"
+          required
+          type="email"
+          value={email}
+          onChange={(e) => setEmail(e.currentTarget.value)}
+          error={fieldError(invite.error, 'email')}
+        />
         <Select
           label="Role"
           required
@@ -69,7 +82,8 @@ export function InvitationsPage() {
   const [revoking, setRevoking] = useState<{ id: string; name: string } | null>(null);
   const [reason, setReason] = useState('');
   const revoke = useMutation({
-    mutationFn: async () => unwrap(await api.POST('/v1/invitations/{id}/revoke', { params: { path: { id: revoking!.id } }, body: { reason } })),
+    mutationFn: async () =>
+      unwrap(await api.POST('/v1/invitations/{id}/revoke', { params: { path: { id: revoking!.id } }, body: { reason } })),
     onSuccess: async () => {
       setRevoking(null);
       setReason('');
@@ -85,7 +99,9 @@ export function InvitationsPage() {
       <InviteForm />
       <ProblemAlert error={invitations.error} />
       {invitations.data && items.length === 0 && (
-        <EmptyState title="No invitations yet">Invite your compliance officer, security officer and responders with the form above; each gets an email with a sign-in link.</EmptyState>
+        <EmptyState title="No invitations yet">
+          Invite your compliance officer, security officer and responders with the form above; each gets an email with a sign-in link.
+        </EmptyState>
       )}
       {items.length > 0 && (
         <Table striped aria-label="Invitations">
@@ -135,7 +151,13 @@ export function InvitationsPage() {
           }}
         >
           <ProblemAlert error={revoke.error} fields={['reason']} />
-          <Textarea label="Reason" required value={reason} onChange={(e) => setReason(e.currentTarget.value)} error={fieldError(revoke.error, 'reason')} />
+          <Textarea
+            label="Reason"
+            required
+            value={reason}
+            onChange={(e) => setReason(e.currentTarget.value)}
+            error={fieldError(revoke.error, 'reason')}
+          />
           <Button type="submit" color="red.9" mt="md" loading={revoke.isPending}>
             Revoke invitation
           </Button>

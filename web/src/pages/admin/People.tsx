@@ -22,7 +22,12 @@ function ActionModal({ action, onClose }: { action: Action | null; onClose: () =
     mutationFn: async () => {
       if (!action) return;
       if (action.kind === 'role') {
-        unwrap(await api.POST('/v1/people/{id}/role', { params: { path: { id: action.person.id } }, body: { role: (role ?? '') as never, reason } }));
+        unwrap(
+          await api.POST('/v1/people/{id}/role', {
+            params: { path: { id: action.person.id } },
+            body: { role: (role ?? '') as never, reason },
+          }),
+        );
       } else {
         unwrap(await api.POST('/v1/principals/{id}/disable', { params: { path: { id: action.person.id } }, body: { reason } }));
       }
@@ -61,7 +66,13 @@ function ActionModal({ action, onClose }: { action: Action | null; onClose: () =
             They are signed out at their next request and can no longer sign in or use their API key. This is recorded in the ledger.
           </Text>
         )}
-        <Textarea label="Reason" required value={reason} onChange={(e) => setReason(e.currentTarget.value)} error={fieldError(run.error, 'reason')} />
+        <Textarea
+          label="Reason"
+          required
+          value={reason}
+          onChange={(e) => setReason(e.currentTarget.value)}
+          error={fieldError(run.error, 'reason')}
+        />
         <Button type="submit" mt="md" color={action?.kind === 'disable' ? 'red.9' : undefined} loading={run.isPending}>
           {action?.kind === 'disable' ? 'Disable' : 'Change role'}
         </Button>
@@ -100,7 +111,11 @@ export function PeoplePage() {
           </Table.Thead>
           <Table.Tbody>
             {people.data.items.map((p) => {
-              const methods = [p.passkeys ? `passkey${p.passkeys > 1 ? ` ×${p.passkeys}` : ''}` : null, p.sso ? 'single sign-on' : null, p.apiKey ? 'API key' : null].filter(Boolean);
+              const methods = [
+                p.passkeys ? `passkey${p.passkeys > 1 ? ` ×${p.passkeys}` : ''}` : null,
+                p.sso ? 'single sign-on' : null,
+                p.apiKey ? 'API key' : null,
+              ].filter(Boolean);
               const self = p.id === session.principal?.id;
               return (
                 <Table.Tr key={p.id}>
@@ -125,10 +140,21 @@ export function PeoplePage() {
                     <Table.Td>
                       {!self && !p.disabled && p.role !== 'agent' && (
                         <Group gap="xs" wrap="nowrap">
-                          <Button size="xs" variant="outline" onClick={() => setAction({ kind: 'role', person: p })} aria-label={`Change the role of ${p.name}`}>
+                          <Button
+                            size="xs"
+                            variant="outline"
+                            onClick={() => setAction({ kind: 'role', person: p })}
+                            aria-label={`Change the role of ${p.name}`}
+                          >
                             Change role
                           </Button>
-                          <Button size="xs" variant="outline" color="red.9" onClick={() => setAction({ kind: 'disable', person: p })} aria-label={`Disable ${p.name}`}>
+                          <Button
+                            size="xs"
+                            variant="outline"
+                            color="red.9"
+                            onClick={() => setAction({ kind: 'disable', person: p })}
+                            aria-label={`Disable ${p.name}`}
+                          >
                             Disable
                           </Button>
                         </Group>

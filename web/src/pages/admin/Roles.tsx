@@ -14,7 +14,9 @@ export function RolesPage() {
         Roles
       </PageTitle>
       <ProblemAlert error={roles.error} />
-      {roles.data?.items.length === 0 && <EmptyState title="No roles">The service defines its roles; this list is never empty when the API answers.</EmptyState>}
+      {roles.data?.items.length === 0 && (
+        <EmptyState title="No roles">The service defines its roles; this list is never empty when the API answers.</EmptyState>
+      )}
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
         {roles.data?.items.map((r) => (
           <Paper key={r.role} withBorder p="md" radius="md" component="section" aria-labelledby={`role-${r.role}`}>
