@@ -79,7 +79,13 @@ export class HostAgent {
   }
 
   execContext(): ExecContext {
-    return { state: this.state, agentId: this.agentId, now: () => this.clock.now(), hostRoot: this.config.hostRoot ?? '/' };
+    return {
+      state: this.state,
+      agentId: this.agentId,
+      now: () => this.clock.now(),
+      hostRoot: this.config.hostRoot ?? '/',
+      allowedRoots: this.config.allowedRoots,
+    };
   }
 
   handle(msg: unknown, jobId: string | null = null): SignedMessage {

@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, createPublicKey, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue, Worker } from 'bullmq';
@@ -79,7 +79,7 @@ describe('safeharbor-agent process over real Redis', () => {
     mkdirSync(data);
     for (let i = 0; i < 5; i++) writeFileSync(join(data, `record-${i}.csv`), `SYNTHETIC-PATIENT-${i},${randomUUID()}\n`.repeat(50));
     stateDir = join(root, 'state');
-    pub = agentCli(['init', '--state', stateDir, '--agent-id', 'host-a']);
+    pub = agentCli(['init', '--state', stateDir, '--agent-id', 'host-a', '--allowed-root', data]);
     agentCli(['pin-service', '--state', stateDir, '--public-key', issuer.service.publicKey]);
     for (const o of officers) agentCli(['pin-approver', '--state', stateDir, '--id', o.id, '--public-key', o.publicKey]);
     agentCli(['allow', '--state', stateDir, 'dataset.shred']);
@@ -163,6 +163,30 @@ describe('safeharbor-agent process over real Redis', () => {
     expect(r).toMatchObject({ status: 'succeeded', seq: 1, evidence: { filesEncrypted: 5, cleartextRemaining: 0 } });
     expect(readdirSync(data).filter((n) => n.endsWith('.csv'))).toEqual([]);
     expect(r.commandDigest).toBe(createHash('sha256').update(Buffer.from(msg.payload, 'base64')).digest('hex'));
+  });
+
+  it('refuses a dataset path that links out of its allowed root, and reports it signed', async () => {
+    const outside = join(root, 'outside');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'keep.txt'), 'NOT-PHI-KEEP\n');
+    symlinkSync(outside, join(data, 'escape'));
+    const msg = issuer.command(
+      'dataset.encrypt',
+      {
+        datasetId: 'ds-escape',
+        path: join(data, 'escape'),
+        keyId: 'key-9',
+        keyVersion: 1,
+        sealedKey: sealKek(pub.sealPublicKey, 'host-a', 'key-9', 1, newKek()),
+      },
+      new Date(),
+    );
+    await send(msg);
+    const [r] = await resultForCommand(commandIdOf(msg));
+    expect(r).toMatchObject({ status: 'failed', reason: 'symlink-refused' });
+    expect(readFileSync(join(outside, 'keep.txt'), 'utf8')).toBe('NOT-PHI-KEEP\n');
+    expect(readdirSync(outside)).toEqual(['keep.txt']);
+    rmSync(join(data, 'escape'));
   });
 
   it('refuses a forged signature and reports it', async () => {
