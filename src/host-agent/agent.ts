@@ -12,6 +12,7 @@ import {
   type Action,
   type CommandResult,
   type Heartbeat,
+  type GateDecision,
   payloadDigest,
   signMessage,
   type SignedMessage,
@@ -195,6 +196,12 @@ export class HostAgent {
       gap: null,
       jobId,
     });
+  }
+
+  /** A decrypt-gate decision, signed for the service's ledger. */
+  signGateDecision(d: Omit<GateDecision, 'v' | 'agentId' | 'at'>): SignedMessage {
+    const body: GateDecision = { v: 1, agentId: this.agentId, at: this.clock.now().toISOString(), ...d };
+    return signMessage('access', body, this.signingKey, this.kid);
   }
 
   heartbeat(): SignedMessage {

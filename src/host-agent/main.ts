@@ -12,14 +12,18 @@
  */
 import { Command, CommanderError } from 'commander';
 import { existsSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
+import { hostname } from 'node:os';
 import { SystemClock } from './clock';
 import { ACTIONS, principalSchema, type Action } from '../shared/agent-protocol';
 import { HostAgent } from './agent';
-import { GateDenied, gateRead } from './actions';
+import { GateDenied } from './actions';
 import { AgentState } from './state';
 import { canonicalRoot } from './allowed-roots';
 import { AgentTransport } from './transport';
+import { GateServer, gateClient } from './gate-server';
+import { connect } from 'node:net';
+
+const DEFAULT_GATE_SOCKET = '/run/safeharbor-agent/gate.sock';
 
 class UsageError extends Error {}
 
@@ -175,6 +179,7 @@ export function buildProgram(): Command {
     .option('--redis <url>', 'Redis URL', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
     .option('--prefix <prefix>', 'BullMQ key prefix')
     .option('--heartbeat <seconds>', 'heartbeat interval', '30')
+    .option('--gate-socket <path>', 'serve the decrypt gate on this Unix socket (e.g. ' + DEFAULT_GATE_SOCKET + ')')
     .action(async (o) => {
       const s = openState(o);
       const c = s.config();
@@ -187,23 +192,28 @@ export function buildProgram(): Command {
         log: (l) => process.stderr.write(JSON.stringify({ at: new Date().toISOString(), agentId: c.agentId, ...l }) + '\n'),
       });
       await t.start();
-      process.stderr.write(JSON.stringify({ msg: 'agent running', agentId: c.agentId }) + '\n');
-      const stop = () => void t.stop().then(() => process.exit(0));
+      const gate = o.gateSocket ? new GateServer(agent, o.gateSocket, (m) => void t.report(m).catch(() => undefined)) : null;
+      await gate?.start();
+      process.stderr.write(JSON.stringify({ msg: 'agent running', agentId: c.agentId, gate: Boolean(gate) }) + '\n');
+      const stop = () => void (gate?.stop() ?? Promise.resolve()).then(() => t.stop()).then(() => process.exit(0));
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
     });
 
-  stateOpt(program.command('read').argument('<path>'))
-    .requiredOption('--as <principal>', 'principal asking for cleartext')
-    .action((path, o) => {
-      if (!principalSchema.safeParse(o.as).success) throw new UsageError('--as: must be one named principal');
-      // Run through sudo, the caller may only read as themselves.
-      const sudoUser = process.env.SUDO_USER;
-      if (sudoUser && sudoUser !== o.as) throw new GateDenied('not-yourself', `--as must be the invoking user (${sudoUser})`);
-      if (!sudoUser && process.getuid && process.getuid() !== 0 && userInfo().username !== o.as)
-        throw new GateDenied('not-yourself', '--as must be the invoking user');
-      const agent = new HostAgent(openState(o), new SystemClock());
-      gateRead(agent.execContext(), path, o.as, (chunk) => process.stdout.write(chunk));
+  program
+    .command('read')
+    .argument('<path>', 'absolute path of an encrypted file in a protected dataset')
+    .option('--socket <path>', "the running agent's decrypt-gate socket", DEFAULT_GATE_SOCKET)
+    .description('print the cleartext of one file, if the account running this command holds an active grant')
+    .action(async (path: string, o: { socket: string }) => {
+      if (!path.startsWith('/')) throw new UsageError('<path>: must be absolute');
+      const out = await gateClient(
+        o.socket,
+        path,
+        (chunk) => process.stdout.write(chunk),
+        (p) => connect(p),
+      );
+      if (!out.ok) throw new GateDenied(out.code, out.message);
     });
 
   return program;

@@ -12,6 +12,7 @@ import {
   type AgentCommand as ChannelCommand,
   type Approval,
   type SignedMessage,
+  type GateDecision,
 } from '../../shared/agent-protocol';
 import { buildCommand } from './service-channel';
 import { admitAnomaly, afterRecorded, afterSuppressed, ANOMALY_BUDGET, type AnomalyWindow } from './anomaly-budget';
@@ -109,7 +110,11 @@ export type AgentEvent =
       'AgentAnomalyReported',
       { agentId: string; kind: string; reason: string; commandDigest: string | null; commandId: string | null; detail: string; at: string }
     >
-  | E<'AgentAnomaliesSuppressed', { agentId: string; windowStart: string; limit: number; at: string }>;
+  | E<'AgentAnomaliesSuppressed', { agentId: string; windowStart: string; limit: number; at: string }>
+  | E<
+      'AgentGateAccessRecorded',
+      { agentId: string; principal: string; uid: number; datasetId: string | null; grantId: string | null; decidedAt: string; at: string }
+    >;
 
 export const AGENT_EVENT_TYPES = [
   'AgentEnrollmentTokenIssued',
@@ -123,6 +128,7 @@ export const AGENT_EVENT_TYPES = [
   'AgentCommandFailed',
   'AgentAnomalyReported',
   'AgentAnomaliesSuppressed',
+  'AgentGateAccessRecorded',
 ] as const satisfies readonly AgentEvent['type'][];
 
 export interface VerifiedResultFacts {
@@ -170,7 +176,9 @@ export type AgentCommand =
   /** A non-destructive action: signed with the next seq and recorded as issued. */
   | (Base & { kind: 'issue-command'; commandId: string; action: Action; params: Record<string, unknown>; issue: IssueContext })
   /** A result whose signature already verified against this agent's enrolled key. */
-  | (Base & { kind: 'record-result'; result: VerifiedResultFacts });
+  | (Base & { kind: 'record-result'; result: VerifiedResultFacts })
+  /** A decrypt-gate decision whose signature already verified against this agent's enrolled key. */
+  | (Base & { kind: 'record-gate-decision'; decision: GateDecision });
 
 export class AgentRuleError extends Error {
   readonly code = 'AGENT_RULE';
@@ -333,6 +341,41 @@ export function decideAgent(c: AgentCommand, s: AgentState): AgentEvent[] {
           c.issue,
           c.at,
         ),
+      ];
+    }
+    case 'record-gate-decision': {
+      need(s.status === 'active', 'reports of a revoked or unapproved agent are rejected');
+      const d = c.decision;
+      if (d.decision === 'allowed')
+        return [
+          {
+            type: 'AgentGateAccessRecorded',
+            data: { agentId, principal: d.principal, uid: d.uid, datasetId: d.datasetId, grantId: d.grantId, decidedAt: d.at, at: c.at },
+          },
+        ];
+      // Refusals are what a local account can cause at will: budgeted like every anomaly.
+      const admission = admitAnomaly(s.anomalies, c.at);
+      if (admission === 'drop') return [];
+      if (admission === 'suppress')
+        return [
+          {
+            type: 'AgentAnomaliesSuppressed',
+            data: { agentId, windowStart: s.anomalies?.start ?? c.at, limit: ANOMALY_BUDGET.perWindow, at: c.at },
+          },
+        ];
+      return [
+        {
+          type: 'AgentAnomalyReported',
+          data: {
+            agentId,
+            kind: 'gate-denied',
+            reason: d.reason,
+            commandDigest: null,
+            commandId: null,
+            detail: `decrypt gate refused local account ${d.principal} (uid ${d.uid})${d.datasetId ? ` on dataset ${d.datasetId}` : ''}`,
+            at: c.at,
+          },
+        },
       ];
     }
     case 'record-result': {

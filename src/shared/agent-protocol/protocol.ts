@@ -151,6 +151,24 @@ export const heartbeatSchema = z.strictObject({
 });
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
 
+/**
+ * One decision of the decrypt gate, reported to the ledger. `principal` is the local account the
+ * kernel says asked (peer credentials of the gate's socket); never the file's path (a file name
+ * may itself be PHI).
+ */
+export const gateDecisionSchema = z.strictObject({
+  v: z.literal(1),
+  agentId: idSchema,
+  at: instantSchema,
+  principal: z.string().min(1).max(64),
+  uid: z.number().int().min(0),
+  datasetId: idSchema.nullable(),
+  decision: z.enum(['allowed', 'denied']),
+  reason: z.string().max(100),
+  grantId: z.string().max(100).nullable(),
+});
+export type GateDecision = z.infer<typeof gateDecisionSchema>;
+
 /** What an officer signs to approve a destructive command. */
 export function approvalStatement(
   cmd: Pick<AgentCommand, 'commandId' | 'agentId' | 'action' | 'params'>,
