@@ -19,6 +19,7 @@ import {
 import { encryptFile, decryptFile, readHeader } from './file-crypto';
 import { fsyncDir, overwriteAndUnlink, shredTree, tempPathFor, writeFileAtomic } from './fs-safe';
 import { runHostScan } from './scan';
+import { agentTrust } from './trust';
 import type { AgentState, DatasetState, GrantEntry, WrappedDek } from './state';
 
 export const MANIFEST = '.safeharbor-manifest.json';
@@ -341,6 +342,8 @@ export function execute(cmd: AgentCommand, ctx: ExecContext): Record<string, unk
       return accessRevoke(params, ctx);
     case 'host.scan':
       return runHostScan(params, ctx);
+    case 'agent.trust':
+      return agentTrust(params, ctx);
   }
 }
 

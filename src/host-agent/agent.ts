@@ -24,7 +24,7 @@ export const AGENT_VERSION = '0.1.0';
 const DONE_RETENTION_MS = 24 * 3600 * 1000;
 
 export class HostAgent {
-  private readonly config: AgentConfig;
+  private config: AgentConfig;
   private readonly signingKey: KeyObject;
   private readonly kid: string;
   private readonly serviceKeys = new Map<string, KeyObject>();
@@ -37,11 +37,19 @@ export class HostAgent {
     this.config = state.config();
     this.signingKey = state.signingKey();
     this.kid = state.publicInfo().kid;
+    this.loadTrust();
+    this.recoverInterrupted();
+    state.pruneDone(clock.now(), DONE_RETENTION_MS);
+  }
+
+  /** Pinned service and officer keys from the config (again after an agent.trust command). */
+  private loadTrust(): void {
+    this.config = this.state.config();
+    this.serviceKeys.clear();
+    this.approverKeys.clear();
     for (const k of this.config.serviceKeys) this.serviceKeys.set(k.kid, publicKeyFromB64(k.publicKey, 'ed25519'));
     for (const [id, k] of Object.entries(this.config.approvers))
       this.approverKeys.set(id, { kid: k.kid, key: publicKeyFromB64(k.publicKey, 'ed25519') });
-    this.recoverInterrupted();
-    state.pruneDone(clock.now(), DONE_RETENTION_MS);
   }
 
   get agentId(): string {
@@ -153,6 +161,7 @@ export class HostAgent {
     let evidence: Record<string, unknown>;
     try {
       evidence = execute(cmd, this.execContext());
+      if (cmd.action === 'agent.trust') this.loadTrust();
     } catch (e) {
       status = 'failed';
       reason = e instanceof ActionError ? e.code : 'internal-error';

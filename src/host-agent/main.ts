@@ -17,7 +17,7 @@ import { SystemClock } from './clock';
 import { ACTIONS, principalSchema, type Action } from '../shared/agent-protocol';
 import { HostAgent } from './agent';
 import { GateDenied } from './actions';
-import { AgentState } from './state';
+import { AgentState, withAllowed, withApprover, withServiceKey, type AgentConfig } from './state';
 import { canonicalRoot } from './allowed-roots';
 import { AgentTransport } from './transport';
 import { GateServer, gateClient } from './gate-server';
@@ -103,10 +103,51 @@ export function buildProgram(): Command {
       process.stdout.write(JSON.stringify({ status: body.status ?? 'pending-approval', servicekid: kid }) + '\n');
     });
 
+  // Before enrollment these set trust directly (like pinning a host key); once a service key is
+  // pinned they only print the agent.trust change for officers to submit, sign and approve.
+  const changeTrust = (o: { state?: string }, change: (c: AgentConfig) => AgentConfig, shown: (c: AgentConfig) => unknown) => {
+    const s = openState(o);
+    const c = s.config();
+    const next = change(c);
+    if (c.serviceKeys.length === 0) {
+      s.writeConfig(next);
+      process.stdout.write(JSON.stringify(shown(next)) + '\n');
+      return;
+    }
+    const params = {
+      allowList: next.allowList.filter((a) => a !== 'agent.trust'),
+      approvers: next.approvers,
+      serviceKeys: next.serviceKeys,
+    };
+    process.stdout.write(
+      JSON.stringify(
+        {
+          proposed: true,
+          applied: false,
+          detail:
+            'this agent is enrolled: its trust settings change only by an agent.trust command signed by the service and approved by two pinned officers',
+          submit: `POST /v1/agents/${c.agentId}/trust with this body, then two officers approve the command`,
+          body: params,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+  };
+
   stateOpt(program.command('pin-service'))
     .requiredOption('--public-key <b64>', 'service command-signing key (SPKI DER, base64)')
     .action((o) => {
-      process.stdout.write(JSON.stringify({ kid: openState(o).pinService(o.publicKey) }) + '\n');
+      let kid = '';
+      changeTrust(
+        o,
+        (c) => {
+          const r = withServiceKey(c, o.publicKey);
+          kid = r.kid;
+          return r.config;
+        },
+        () => ({ kid }),
+      );
     });
 
   stateOpt(program.command('pin-approver'))
@@ -114,13 +155,24 @@ export function buildProgram(): Command {
     .requiredOption('--public-key <b64>', 'officer approval key (SPKI DER, base64)')
     .action((o) => {
       if (!principalSchema.safeParse(o.id).success) throw new UsageError('--id: must be one named principal');
-      process.stdout.write(JSON.stringify({ kid: openState(o).pinApprover(o.id, o.publicKey) }) + '\n');
+      let kid = '';
+      changeTrust(
+        o,
+        (c) => {
+          const r = withApprover(c, o.id, o.publicKey);
+          kid = r.kid;
+          return r.config;
+        },
+        () => ({ kid }),
+      );
     });
 
   stateOpt(program.command('allow').argument('<action>')).action((a, o) => {
-    const s = openState(o);
-    s.setAllowed(action(a), true);
-    process.stdout.write(JSON.stringify({ allowList: s.config().allowList }) + '\n');
+    changeTrust(
+      o,
+      (c) => withAllowed(c, action(a), true),
+      (c) => ({ allowList: c.allowList }),
+    );
   });
   stateOpt(program.command('allow-root').argument('<dir>'))
     .description('add an allowed root (only before enrollment: afterwards trust changes come signed from the service)')
@@ -136,9 +188,11 @@ export function buildProgram(): Command {
       process.stdout.write(JSON.stringify({ allowedRoots: c.allowedRoots }) + '\n');
     });
   stateOpt(program.command('deny').argument('<action>')).action((a, o) => {
-    const s = openState(o);
-    s.setAllowed(action(a), false);
-    process.stdout.write(JSON.stringify({ allowList: s.config().allowList }) + '\n');
+    changeTrust(
+      o,
+      (c) => withAllowed(c, action(a), false),
+      (c) => ({ allowList: c.allowList }),
+    );
   });
 
   stateOpt(program.command('status')).action((o) => {

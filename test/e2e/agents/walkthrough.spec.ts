@@ -108,6 +108,13 @@ describe('operator walk-through with a real agent', () => {
     const tok = await as(a).post('/v1/agents/tokens', { agentId: 'host-e2e' });
     expect(tok.status).toBe(201);
     expect((await agentCli(['init', '--state', state, '--agent-id', 'host-e2e', '--allowed-root', data])).status).toBe(0);
+    // Officers' approval keys and the allow-list are pinned before enrollment; afterwards only agent.trust changes them.
+    for (const [who, k] of [
+      [b, bKey],
+      [c, cKey],
+    ] as const)
+      expect((await agentCli(['pin-approver', '--state', state, '--id', who.id, '--public-key', k.publicKey])).status).toBe(0);
+    expect((await agentCli(['allow', '--state', state, 'dataset.shred'])).status).toBe(0);
     const enr = await agentCli(['enroll', '--state', state, '--service', base, '--token', tok.body.token]);
     expect(enr.stderr).toBe('');
     expect(enr.status).toBe(0);
@@ -115,12 +122,6 @@ describe('operator walk-through with a real agent', () => {
     expect(reuse.status).not.toBe(0); // single use
     expect((await as(a).post('/v1/agents/host-e2e/approve')).status).toBe(422); // the token issuer cannot approve
     expect((await as(b).post('/v1/agents/host-e2e/approve')).body.status).toBe('active');
-    for (const [who, k] of [
-      [b, bKey],
-      [c, cKey],
-    ] as const)
-      expect((await agentCli(['pin-approver', '--state', state, '--id', who.id, '--public-key', k.publicKey])).status).toBe(0);
-    expect((await agentCli(['allow', '--state', state, 'dataset.shred'])).status).toBe(0);
     const [cmd, args] = agentArgs([
       'run',
       '--state',
@@ -260,5 +261,26 @@ describe('operator walk-through with a real agent', () => {
     });
     expect((await as(a).get('/v1/datasets/ds-e2e/secured?at=yesterday')).status).toBe(400);
     expect(existsSync(join(state, 'datasets', 'ds-e2e'))).toBe(false);
+
+    // 7. Trust changes after enrollment: the local command only proposes; two pinned officers decide.
+    const local = await agentCli(['deny', '--state', state, 'dataset.shred']);
+    expect(local.status).toBe(0);
+    const proposal = JSON.parse(local.stdout);
+    expect(proposal).toMatchObject({ proposed: true, applied: false });
+    expect(JSON.parse((await agentCli(['status', '--state', state])).stdout).allowList).toContain('dataset.shred');
+    const tr = await as(a).post('/v1/agents/host-e2e/trust', proposal.body);
+    expect(tr.status).toBe(202);
+    const pendingTrust = (await as(a).get('/v1/agents/host-e2e')).body.awaitingApproval.find(
+      (p: { commandId: string }) => p.commandId === tr.body.commandId,
+    );
+    const signTrust = (who: { id: string }, k: typeof bKey) =>
+      signApproval(
+        { commandId: tr.body.commandId, agentId: 'host-e2e', action: pendingTrust.action, params: pendingTrust.params },
+        { approverId: who.id, role: 'security-officer', approvedAt: new Date().toISOString(), kid: k.kid, privateKey: k.key },
+      );
+    await as(b).post(`/v1/agents/host-e2e/commands/${tr.body.commandId}/approvals`, { approval: signTrust(b, bKey) });
+    await as(c).post(`/v1/agents/host-e2e/commands/${tr.body.commandId}/approvals`, { approval: signTrust(c, cKey) });
+    expect(await commandDone(tr.body.commandId)).toMatchObject({ outcome: 'succeeded' });
+    expect(JSON.parse((await agentCli(['status', '--state', state])).stdout).allowList).not.toContain('dataset.shred');
   }, 120_000);
 });
