@@ -7,8 +7,8 @@ import type { EventRegistry } from '../ledger/registry';
 import { LOGGER } from '../platform/logger';
 import { EVENT_REGISTRY, PROCESS_ROLES, type ProcessRoles } from '../platform/tokens';
 import { systemActor } from '../shared/system-actor';
-import type { WorkflowEngine } from '../workflows/runtime/workflow-engine';
-import { WORKFLOW_ENGINE, WORKFLOW_REGISTRY } from '../workflows/tokens';
+import type { WorkflowEngine } from '../workflows';
+import { WORKFLOW_ENGINE, WORKFLOW_REGISTRY } from '../workflows';
 import { CloseDueCampaignsHandler, ReviewGrantHandler, StartCampaignHandler } from './commands/campaign.handlers';
 import {
   ApproveGrantHandler,

@@ -7,7 +7,7 @@ import { LEDGER, type Ledger } from '../ledger/ledger';
 import { PROCESSOR_RUNNER, type ProcessorRunner } from '../ledger/processors/event-processor';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '../ledger/projections/projection-runner';
 import type { EventRegistry } from '../ledger/registry';
-import type { PhiVault } from '../phi/phi-vault';
+import type { PhiVault } from '../phi';
 import { CLOCK, type Clock } from '../platform/clock';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
 import { LOGGER } from '../platform/logger';

@@ -5,8 +5,8 @@ import { PROJECTION_RUNNER, type ProjectionRunner } from '../ledger/projections/
 import type { EventRegistry } from '../ledger/registry';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
 import { EVENT_REGISTRY, MASTER_KEY } from '../platform/tokens';
-import type { WorkflowEngine } from '../workflows/runtime/workflow-engine';
-import { WORKFLOW_ENGINE, WORKFLOW_REGISTRY } from '../workflows/tokens';
+import type { WorkflowEngine } from '../workflows';
+import { WORKFLOW_ENGINE, WORKFLOW_REGISTRY } from '../workflows';
 import { GenerateKeyHandler, RotateKeyHandler, RunKeyHandler } from './commands/key.handlers';
 import { KEY_EVENT_TYPES } from './domain/key';
 import { KeyLocker, type KeyWrapper } from './domain/key-locker';

@@ -5,7 +5,7 @@ import { LEDGER, type Ledger } from '../ledger/ledger';
 import { PROCESSOR_RUNNER, type ProcessorRunner } from '../ledger/processors/event-processor';
 import { PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../ledger/projections/projection-runner';
 import type { EventRegistry } from '../ledger/registry';
-import type { ArtifactStore } from '../phi/artifact-store';
+import type { ArtifactStore } from '../phi';
 import { CLOCK, type Clock } from '../platform/clock';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
 import { LOGGER } from '../platform/logger';

@@ -13,9 +13,9 @@ import { PROGRAM_EVENT_TYPES } from './domain/program';
 import { RiskController } from './http/risk.controller';
 import { riskProjection } from './projections/risk.projection';
 import { RiskQueries } from './queries/risk.queries';
-import { WorkflowValidationError } from '../workflows/loader';
-import type { WorkflowRegistry } from '../workflows/registry';
-import { WORKFLOW_REGISTRY } from '../workflows/tokens';
+import { WorkflowValidationError } from '../workflows';
+import type { WorkflowRegistry } from '../workflows';
+import { WORKFLOW_REGISTRY } from '../workflows';
 import { AFTER_CHANGE_WORKFLOW } from './domain/candidates';
 import { ANNUAL_REVIEW_WORKFLOW } from './domain/program';
 

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Role } from '../../auth/domain/roles';
+import type { Role } from '../../shared/roles';
 import { daysUntil, dueStatus, hoursSince } from '../domain/countdown';
 import type { TodayItem, TodayRegistry } from './today';
 

@@ -1,8 +1,8 @@
 import { Controller, Get, Global, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type Database from 'better-sqlite3';
-import type { Principal } from '../../auth/domain/roles';
-import { CurrentPrincipal, Roles } from '../../auth/http/decorators';
+import type { Principal } from '../../shared/roles';
+import { CurrentPrincipal, Roles } from '../../auth';
 import { PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../../ledger/projections/projection-runner';
 import { CLOCK, type Clock } from '../../platform/clock';
 import { APP_CONFIG, type AppConfig } from '../../platform/config';

@@ -1,6 +1,6 @@
 import { Inject, Module, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit, type Provider } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { EvidenceController } from '../../evidence/http/evidence.controller';
+import { EvidenceController } from '../../evidence';
 import { CLOCK, type Clock } from '../../platform/clock';
 import { APP_CONFIG, type AppConfig } from '../../platform/config';
 import { uuidv7 } from '../../platform/ids';
