@@ -13,6 +13,7 @@ import { ARTIFACT_STORE } from '../../platform/tokens';
 import {
   ApproveNoticeBatchCommand,
   CompleteObligationWithBatchCommand,
+  RecordHhsSubmissionCommand,
   DraftNoticeBatchCommand,
   PreviewNoticeBatchCommand,
   RecordNoticeReturnsCommand,
@@ -64,6 +65,10 @@ export const DraftBody = z.strictObject({
 export const ReviseBody = DraftBody.omit({ incidentId: true, kind: true, fromIncident: true });
 const ApproveBody = z.strictObject({ contentDigest: Digest });
 const CompleteObligationBody = z.strictObject({ obligationId: z.string().min(1).max(200) });
+const HhsSubmissionBody = z.strictObject({
+  confirmationNumber: z.string().trim().min(1).max(100).describe("The HHS breach portal's confirmation number"),
+  submittedOn: z.iso.date().describe('The date the portal shows (YYYY-MM-DD)'),
+});
 const ReturnEntry = z.strictObject({
   letterId: z.string().regex(/^L[0-9A-F]{15}$/, 'expected a letter reference like L0123456789ABCDE'),
   kind: z.enum(['returned-mail', 'bounce']),
@@ -221,6 +226,20 @@ export class NoticesController {
     @Ctx() ctx: CommandContext,
   ) {
     return this.commands.execute(new CompleteObligationWithBatchCommand(id, body.obligationId, ctx));
+  }
+
+  /** The HHS portal acknowledged this `hhs-report` batch: the evidence that closes the `hhs-notice` obligation. */
+  @Post('v1/notices/batches/:id/hhs-submission')
+  @HttpCode(200)
+  @Roles('compliance-officer', 'incident-responder')
+  @ApiZodBody(HhsSubmissionBody)
+  async recordHhsSubmission(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @ValidBody(HhsSubmissionBody) body: z.infer<typeof HhsSubmissionBody>,
+    @Ctx() ctx: CommandContext,
+  ) {
+    await this.commands.execute(new RecordHhsSubmissionCommand(id, body.confirmationNumber, body.submittedOn, ctx));
+    return this.view(id);
   }
 
   @Get('v1/notices/batches/:id/print-files')
