@@ -166,7 +166,8 @@ export type NoticeBatchCommand =
   | (Base & { kind: 'revise'; contentDigest: string; contentArtifact: string; recipients?: RecipientsRef })
   | (Base & { kind: 'record-preview'; preview: PreviewSummary })
   | (Base & { kind: 'approve'; contentDigest: string })
-  | (Base & { kind: 'release' })
+  /** `unresolvedRows`: the incident's rows still unresolved (neither fixed by re-import nor excluded with a reason). */
+  | (Base & { kind: 'release'; unresolvedRows?: number })
   /** From the release coordinator: every recipient has a final delivery record. */
   | (Base & { kind: 'complete'; delivered: number; failed: number; recordsDigest?: string })
   | (Base & { kind: 'issue-document'; pdfArtifact: string; pdfSha256: string; jsonArtifact?: string; jsonSha256?: string })
@@ -178,7 +179,14 @@ export type NoticeBatchCommand =
 export class NoticeBatchError extends Error {
   constructor(
     readonly code:
-      'BATCH_EXISTS' | 'BATCH_NOT_FOUND' | 'INVALID_STATE' | 'NOT_PERMITTED' | 'SAME_PERSON' | 'STALE_CONTENT' | 'INVALID_INPUT',
+      | 'BATCH_EXISTS'
+      | 'BATCH_NOT_FOUND'
+      | 'INVALID_STATE'
+      | 'NOT_PERMITTED'
+      | 'SAME_PERSON'
+      | 'STALE_CONTENT'
+      | 'INVALID_INPUT'
+      | 'UNRESOLVED_ROWS',
     message: string,
   ) {
     super(message);
@@ -386,6 +394,12 @@ export function decideNoticeBatch(command: NoticeBatchCommand, state: NoticeBatc
         throw new NoticeBatchError('INVALID_STATE', 'the batch must be approved in its current form before release');
       }
       requireWriter(command.actor);
+      // Nobody silently dropped: people on rows the import could not read are owed notice too.
+      if ((command.unresolvedRows ?? 0) > 0)
+        throw new NoticeBatchError(
+          'UNRESOLVED_ROWS',
+          `${command.unresolvedRows} row(s) of the affected list are unresolved: fix them by re-import, or a compliance officer excludes them with a reason`,
+        );
       return [
         {
           type: 'NoticeBatchReleased',

@@ -35,11 +35,11 @@ import type { PrintFileRecord } from '../delivery/delivery-store';
 
 const HhsInput = z.strictObject({
   reportType: z.enum(['initial', 'addendum']),
-  affected: z.number().int().positive(),
+  affected: z.number().int().positive().optional().describe("Derived from the incident's counts; when given it must agree"),
   individualNoticeStartDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   individualNoticeProjectedEndDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  substituteNoticeProvided: z.boolean(),
-  mediaNoticeProvided: z.boolean(),
+  substituteNoticeProvided: z.boolean().optional().describe("Derived from the incident's completed obligations"),
+  mediaNoticeProvided: z.boolean().optional().describe("Derived from the incident's completed obligations"),
   originalTransactionNumber: z.string().optional(),
 });
 const Options = z.strictObject({
@@ -47,7 +47,12 @@ const Options = z.strictObject({
     .string()
     .regex(/^[A-Z]{2}$/)
     .optional(),
-  affected: z.number().int().nonnegative().optional(),
+  affected: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe("Media notice: derived from the incident's residents in the jurisdiction; when given it must agree"),
   hhs: HhsInput.optional(),
   coveredEntity: z.strictObject({ name: z.string().min(1), contactName: z.string().min(1) }).optional(),
 });
