@@ -132,6 +132,9 @@ export class NoticeContent {
    * count and flag derived from the incident's events (a typed number must agree: derived-counts.ts).
    */
   async withIncidentFacts(input: DraftInput): Promise<DraftInput> {
+    const events = await this.ledger.readStream(`incident-${input.incidentId}`);
+    // A notice drafted for no recorded incident (tests, migrations) states what it was given.
+    if (events.length === 0 && !input.fromIncident) return input;
     const known = await this.fromIncident(input.incidentId);
     const options = withDerivedCounts(input.kind, (input.options ?? {}) as DerivableOptions, known) as NoticeOptions;
     if (!input.fromIncident) return { ...input, options };
