@@ -1,0 +1,9 @@
+/**
+ * Public surface of the incidents context for other contexts: the one triage engine (pure) and
+ * the state-overlay data it runs on. Nothing here loads Nest.
+ */
+export { evaluateTriage, type Obligation, type StateObligation, type TriageResult } from './domain/triage/triage';
+export { parseTriageInput, type TriageInput, type TriageInputJson } from './domain/triage/triage-input';
+export type { StateOverlaySet } from './domain/triage/state-overlays';
+export { STATE_OVERLAYS } from './triage.service';
+export { loadStateOverlays } from './infrastructure/state-overlays.loader';
