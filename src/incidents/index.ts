@@ -7,3 +7,5 @@ export { parseTriageInput, type TriageInput, type TriageInputJson } from './doma
 export type { StateOverlaySet } from './domain/triage/state-overlays';
 export { STATE_OVERLAYS } from './triage.service';
 export { loadStateOverlays } from './infrastructure/state-overlays.loader';
+export type { IncidentCommand, IncidentEvent, IncidentState, ObligationState, IncidentReportedData } from './domain/incident';
+export { INCIDENT_DECIDER, type IncidentDecider } from './incident-decider';
