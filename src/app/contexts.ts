@@ -4,6 +4,7 @@ import { AgentsModule } from '../agents/agents.module';
 import { AuthModule } from '../auth/auth.module';
 import { TodayModule } from '../console/today/today.module';
 import { DatasetsModule } from '../datasets/datasets.module';
+import { ExercisesModule } from '../exercises/exercises.module';
 import { ExposureModule } from '../exposure/exposure.module';
 import { IncidentsModule } from '../incidents/incidents.module';
 import { IntegrityModule } from '../ledger/integrity/integrity.module';
@@ -28,6 +29,7 @@ export const CONTEXT_MODULES: Type[] = [
   KeysModule,
   DatasetsModule,
   ExposureModule,
+  ExercisesModule,
   AccessModule,
   AgentsModule,
   RiskModule,
