@@ -1,4 +1,5 @@
 import { Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { InstantSchema } from '../../shared/calendar-schema';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -25,7 +26,7 @@ const Register = z.strictObject({
   kind: z.enum(['directory', 'database-datadir']).default('directory'),
 });
 const Encrypt = z.strictObject({ keyId: idSchema });
-const SecuredQuery = z.strictObject({ at: z.iso.datetime() });
+const SecuredQuery = z.strictObject({ at: InstantSchema });
 const idParam = new ZodPipe(idSchema);
 const READERS = ['security-officer', 'compliance-officer', 'incident-responder', 'auditor'] as const;
 

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { CalendarDateSchema } from '../../shared/calendar-schema';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -35,8 +36,8 @@ import type { PrintFileRecord } from '../delivery/delivery-store';
 const HhsInput = z.strictObject({
   reportType: z.enum(['initial', 'addendum']),
   affected: z.number().int().positive(),
-  individualNoticeStartDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  individualNoticeProjectedEndDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  individualNoticeStartDate: CalendarDateSchema,
+  individualNoticeProjectedEndDate: CalendarDateSchema,
   substituteNoticeProvided: z.boolean(),
   mediaNoticeProvided: z.boolean(),
   originalTransactionNumber: z.string().optional(),
@@ -55,7 +56,7 @@ export const DraftBody = z.strictObject({
   incidentId: z.uuid(),
   fromIncident: z.boolean().optional(),
   kind: z.enum(NOTICE_KINDS as unknown as [string, ...string[]]),
-  letterDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  letterDate: CalendarDateSchema,
   organization: z.record(z.string(), z.unknown()).optional(),
   facts: z.record(z.string(), z.unknown()),
   options: Options.optional(),
