@@ -5,6 +5,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { Ctx, Public, ReadsPhi, Roles } from '../../auth/http/decorators';
+import { PhiRead } from '../../auth/http/phi-read.interceptor';
 import type { CommandContext } from '../../ledger/ledger';
 import type { ArtifactStore } from '../../phi/artifact-store';
 import { NotFoundError, ValidationError, fromZodIssues } from '../../platform/errors';
@@ -167,12 +168,18 @@ export class NoticesController {
   @Get('v1/notices/batches/:id/samples/:n')
   @Roles('compliance-officer', 'incident-responder')
   @ReadsPhi()
-  async sample(@Param('id', new ParseUUIDPipe()) id: string, @Param('n') n: string, @Res() res: Response) {
+  async sample(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('n') n: string,
+    @Res() res: Response,
+    @PhiRead() recordRead: () => Promise<void>,
+  ) {
     const s = (await this.view(id)).preview?.samples[Number(n)];
     if (!s) throw new NotFoundError('no such sample');
     const parts: Buffer[] = [];
     for await (const c of this.artifacts.read(s.artifactDigest)) parts.push(c);
     const body = Buffer.concat(parts);
+    await recordRead();
     res.setHeader(
       'Content-Type',
       s.channel === 'email'
