@@ -12,6 +12,7 @@ import { READ_DB } from '../ledger/projections/projection-runner';
 import { SystemClock, type Clock } from '../platform/clock';
 import type { AppConfig } from '../platform/config';
 import { IdempotencyInterceptor } from '../platform/http/idempotency.interceptor';
+import { jsonLimitsVerifier } from '../platform/http/json-limits';
 import { ProblemFilter, toProblem } from '../platform/http/problem.filter';
 import { METRICS, type ProcessRole } from '../platform/tokens';
 import { uuidv7 } from '../platform/ids';
@@ -57,7 +58,14 @@ export async function createHttpApp(options: AppOptions): Promise<INestApplicati
   const problems = new ProblemFilter(options.logger);
   // The console (web/dist) at `/`; API paths fall through to Nest.
   if (roles.includes('api')) app.use(consoleStatic(options.config.CONSOLE_DIR ?? defaultConsoleDir()));
-  app.use(express.json({ limit: options.config.BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  app.use(
+    express.json({
+      limit: options.config.BODY_LIMIT,
+      type: ['application/json', 'application/*+json'],
+      // Depth and member count on the raw bytes, before JSON.parse and anything that recurses.
+      verify: jsonLimitsVerifier({ maxDepth: options.config.JSON_MAX_DEPTH, maxValues: options.config.JSON_MAX_VALUES }),
+    }),
+  );
   // Errors raised by Express middleware (body too large, bad JSON) become problems too.
   app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
     const problem = toProblem(err);

@@ -55,6 +55,9 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
     @Inject(PROCESS_ROLES) private readonly roles: ProcessRoles,
     @Inject(PROCESSOR_RUNNER) private readonly processors: ProcessorRunner,
     @Inject(DataKeyStore) private readonly dataKeys: DataKeyStore,
+    @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   static forRoot(options: PlatformOptions): DynamicModule {
@@ -148,6 +151,9 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // An import killed mid-write (SIGKILL, power loss) leaves its encrypted temporary file; older than the longest import, it is abandoned.
+    const removed = this.artifacts.sweepAbandoned(this.clock.now(), this.config.ARTIFACT_TMP_MAX_AGE_MINUTES * 60_000);
+    if (removed > 0) this.logger.warn({ removed }, 'removed abandoned temporary artifact files');
     if (this.roles.has('cli')) {
       await this.projections.catchUp();
       return;

@@ -1,5 +1,5 @@
 import { Inject, Module, Optional, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -14,6 +14,7 @@ import { LOGGER } from '../platform/logger';
 import { EVENT_REGISTRY, PHI_VAULT, PROCESS_ROLES, type ProcessRoles } from '../platform/tokens';
 import { systemActor } from '../shared/system-actor';
 import { PRINCIPAL_EVENT_TYPES } from './domain/principal';
+import { PhiReadInterceptor } from './http/phi-read.interceptor';
 import { ApiKeyGuard } from './http/api-key.guard';
 import { PrincipalsController } from './http/principals.controller';
 import { INVITATION_EVENT_TYPES } from './people/domain/invitation';
@@ -53,6 +54,7 @@ const BOOTSTRAP_ACTOR = systemActor('bootstrap');
     OidcService,
     PeopleService,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
+    { provide: APP_INTERCEPTOR, useClass: PhiReadInterceptor },
   ],
   exports: [PrincipalsService, SessionsService, PeopleService],
 })

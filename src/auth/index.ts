@@ -1,3 +1,4 @@
 /** Public surface of auth for other contexts: route decorators and the role vocabulary (from src/shared). */
 export * from './http/decorators';
 export type { Principal, Role } from '../shared/roles';
+export { PhiRead } from './http/phi-read.interceptor';

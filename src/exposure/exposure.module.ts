@@ -1,6 +1,6 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { IncidentsModule } from '../incidents/incidents.module';
-import { POSTURE_REGISTRY, type PostureRegistry } from '../posture/posture';
+import { POSTURE_REGISTRY, type PostureRegistry } from '../posture';
 import { DEFAULT_COST_MODEL } from './domain/cost-model';
 import { ExposureService, exposureRow } from './exposure.service';
 import { ExposureController } from './http/exposure.controller';

@@ -11,3 +11,4 @@ export type { IncidentCommand, IncidentEvent, IncidentState, ObligationState, In
 export { INCIDENT_DECIDER, type IncidentDecider } from './incident-decider';
 export type { AffectedIndividual, PostalAddress } from './domain/affected-individual';
 export { RunIncidentCommand, type IncidentAction } from './commands/incident-command';
+export type { ObligationProof } from './domain/incident/evidence';

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { PhiVault } from './phi-vault';
@@ -180,6 +180,30 @@ export class ArtifactStore {
       for (const line of lines) if (line) yield JSON.parse(line) as T;
     }
     if (rest) yield JSON.parse(rest) as T;
+  }
+
+  /**
+   * Removes temporary files a killed process left behind (a SIGKILL during an import never
+   * reaches the catch above). Several processes share this folder, so only files untouched for
+   * longer than `maxAgeMs` go: a write in progress refreshes its file's mtime with every chunk.
+   * The files are encrypted; this is about not keeping data nobody can account for.
+   */
+  sweepAbandoned(now: Date, maxAgeMs: number): number {
+    const dir = join(this.dir, 'tmp');
+    let removed = 0;
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      try {
+        const st = statSync(path);
+        if (st.isFile() && now.getTime() - st.mtimeMs > maxAgeMs) {
+          rmSync(path, { force: true });
+          removed++;
+        }
+      } catch {
+        /* removed by another process meanwhile */
+      }
+    }
+    return removed;
   }
 
   remove(digest: string): void {

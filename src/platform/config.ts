@@ -25,6 +25,11 @@ const ConfigSchema = z.object({
   ORG_TIMEZONE: z.string().default('America/New_York'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT: z.string().default('1mb'),
+  // Hostile JSON (src/platform/http/json-limits.ts): nesting depth and member count of a body.
+  JSON_MAX_DEPTH: z.coerce.number().int().min(4).max(256).default(32),
+  JSON_MAX_VALUES: z.coerce.number().int().min(100).default(100_000),
+  // The longest an import may write its encrypted temporary file without touching it; older leftovers are removed on start.
+  ARTIFACT_TMP_MAX_AGE_MINUTES: z.coerce.number().positive().default(360),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
   PROJECTION_POLL_MS: z.coerce.number().int().positive().default(250),
   // The console and sign-in for people (src/auth/people, src/console); checked further in consoleSettings().

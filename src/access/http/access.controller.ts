@@ -1,4 +1,5 @@
 import { Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { InstantSchema } from '../../shared/calendar-schema';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -37,7 +38,7 @@ const RequestGrant = z.strictObject({
 });
 const Reason = z.strictObject({ reason: z.string().min(3).max(500) });
 const Contain = z.strictObject({ principal: principalSchema, reason: z.string().min(3).max(500) });
-const StartCampaign = z.strictObject({ campaignId: idSchema, dueAt: z.iso.datetime(), revokeUnreviewed: z.boolean().default(false) });
+const StartCampaign = z.strictObject({ campaignId: idSchema, dueAt: InstantSchema, revokeUnreviewed: z.boolean().default(false) });
 const Review = z.strictObject({ grantId: idSchema, decision: z.enum(['keep', 'revoke']), reason: z.string().max(500).optional() });
 const ListQ = z.strictObject({ datasetId: idSchema.optional() });
 const idParam = new ZodPipe(idSchema);

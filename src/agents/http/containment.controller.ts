@@ -1,4 +1,5 @@
 import { Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { InstantSchema } from '../../shared/calendar-schema';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -15,7 +16,7 @@ const Propose = z.strictObject({
   reason: z.string().min(3).max(500),
   principals: z.array(principalSchema).max(50).default([]),
   keyIds: z.array(idSchema).max(20).default([]),
-  compromisedAt: z.iso.datetime().optional(),
+  compromisedAt: InstantSchema.optional(),
 });
 const idParam = new ZodPipe(idSchema);
 

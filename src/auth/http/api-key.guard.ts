@@ -1,5 +1,4 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { LEDGER, type Ledger } from '../../ledger/ledger';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ForbiddenError, UnauthorizedError } from '../../platform/errors';
 import { PHI_READER_ROLES, type Principal, type Role } from '../domain/roles';
@@ -19,7 +18,6 @@ export class ApiKeyGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly principals: PrincipalsService,
     private readonly sessions: SessionsService,
-    @Inject(LEDGER) private readonly ledger: Ledger,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -42,12 +40,9 @@ export class ApiKeyGuard implements CanActivate {
       throw new ForbiddenError(`this action needs the role ${roles.join(' or ')}`);
     }
     if (!roles?.length && principal.role === 'agent') throw new ForbiddenError('agents may only call agent routes');
-    if (this.reflector.getAllAndOverride<boolean>(READS_PHI, targets)) {
-      if (!PHI_READER_ROLES.includes(principal.role)) throw new ForbiddenError(`the role ${principal.role} cannot read PHI`);
-      await this.recordPhiRead(
-        req as AuthenticatedRequest & { method?: string; route?: { path?: string }; params?: Record<string, string> },
-        principal,
-      );
+    // Who may read PHI is decided here; the read itself is recorded by PhiReadInterceptor once the data was found.
+    if (this.reflector.getAllAndOverride<boolean>(READS_PHI, targets) && !PHI_READER_ROLES.includes(principal.role)) {
+      throw new ForbiddenError(`the role ${principal.role} cannot read PHI`);
     }
     return true;
   }
@@ -66,32 +61,5 @@ export class ApiKeyGuard implements CanActivate {
       throw new ForbiddenError('this request did not come from the console page (missing or wrong X-CSRF-Token)', { reason: 'csrf' });
     }
     return s.principal;
-  }
-
-  /**
-   * Every read of PHI is itself an event, recorded before the PHI is served (no record, no read).
-   * It names who, which route and which resource ids — never the PHI.
-   */
-  private async recordPhiRead(
-    req: AuthenticatedRequest & { method?: string; route?: { path?: string }; params?: Record<string, string> },
-    principal: Principal,
-  ): Promise<void> {
-    await this.ledger.append(
-      `phiaccess-${principal.id}`,
-      [
-        {
-          type: 'PhiAccessed',
-          data: {
-            principalId: principal.id,
-            role: principal.role,
-            method: req.method ?? 'GET',
-            route: req.route?.path ?? 'unknown',
-            params: { ...(req.params ?? {}) },
-          },
-        },
-      ],
-      'any',
-      { actor: { id: principal.id, role: principal.role }, correlationId: req.correlationId ?? 'phi-read' },
-    );
   }
 }

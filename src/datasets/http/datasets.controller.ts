@@ -1,4 +1,5 @@
 import { Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { InstantSchema } from '../../shared/calendar-schema';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -30,7 +31,7 @@ const Register = z.strictObject({
   kind: z.enum(['directory', 'database-datadir']).default('directory'),
 });
 const Encrypt = z.strictObject({ keyId: idSchema });
-const SecuredQuery = z.strictObject({ at: z.iso.datetime() });
+const SecuredQuery = z.strictObject({ at: InstantSchema });
 const count = z.number().int().min(0).max(MAX_POPULATION);
 const Population = z
   .strictObject({

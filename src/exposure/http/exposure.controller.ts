@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { Roles } from '../../auth/http/decorators';
+import { Roles } from '../../auth';
 import { ZodPipe } from '../../platform/http/zod';
 import { idSchema } from '../../shared/agent-protocol';
 import { costModelOverrides, costModelWith } from '../domain/cost-model';

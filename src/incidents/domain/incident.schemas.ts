@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isIsoDate } from '../../shared/calendar';
+import { CalendarDateSchema } from '../../shared/calendar-schema';
 import { BREACH_LOCATIONS, BREACH_TYPES, DISCOVERY_BASES, EXCEPTION_KINDS, FACTORS, RISK_LEVELS } from './incident';
 import { DATA_ELEMENTS } from './triage/data-elements';
 
@@ -7,7 +7,7 @@ import { DATA_ELEMENTS } from './triage/data-elements';
 const DataElements = z.array(z.enum(DATA_ELEMENTS)).min(1).max(DATA_ELEMENTS.length);
 
 /** A real calendar date, YYYY-MM-DD (2025-02-30 is refused). */
-export const IsoDate = z.string().refine(isIsoDate, 'expected a real calendar date YYYY-MM-DD');
+export const IsoDate = CalendarDateSchema;
 
 /** PHI-free free text (descriptions, rationales): bounded, no control characters but newlines. */
 const Text = (max: number) =>

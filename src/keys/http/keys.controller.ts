@@ -1,4 +1,5 @@
 import { Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { InstantSchema } from '../../shared/calendar-schema';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -31,7 +32,7 @@ const Reason = z.strictObject({ reason: z.string().min(3).max(500) });
 const OptReason = z.strictObject({ reason: z.string().max(500).optional() });
 const Compromise = z.strictObject({
   reason: z.string().min(3).max(500),
-  compromisedAt: z.iso.datetime().optional(),
+  compromisedAt: InstantSchema.optional(),
   incidentId: z.string().max(80).optional(),
 });
 const Destruction = z.strictObject({ waitDays: z.number().int().min(7).max(30), reason: z.string().min(3).max(500) });

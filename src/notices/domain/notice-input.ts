@@ -4,6 +4,7 @@
  * bad input is rejected with the field named, never guessed.
  */
 import { z } from 'zod';
+import { CalendarDateSchema } from '../../shared/calendar-schema';
 
 export const US_JURISDICTIONS = [
   'AL',
@@ -64,13 +65,7 @@ export const US_JURISDICTIONS = [
   'MP',
 ] as const;
 
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected an ISO date YYYY-MM-DD')
-  .refine((s) => {
-    const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-  }, 'not a calendar date');
+const isoDate = CalendarDateSchema;
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { CalendarDateSchema } from '../../shared/calendar-schema';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { Ctx, Public, ReadsPhi, Roles } from '../../auth';
+import { Ctx, PhiRead, Public, ReadsPhi, Roles } from '../../auth';
 import type { CommandContext } from '../../ledger/ledger';
 import type { ArtifactStore } from '../../phi';
 import { NotFoundError, ValidationError, fromZodIssues } from '../../platform/errors';
@@ -36,8 +37,8 @@ import type { PrintFileRecord } from '../delivery/delivery-store';
 const HhsInput = z.strictObject({
   reportType: z.enum(['initial', 'addendum']),
   affected: z.number().int().positive().optional().describe("Derived from the incident's counts; when given it must agree"),
-  individualNoticeStartDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  individualNoticeProjectedEndDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  individualNoticeStartDate: CalendarDateSchema,
+  individualNoticeProjectedEndDate: CalendarDateSchema,
   substituteNoticeProvided: z.boolean().optional().describe("Derived from the incident's completed obligations"),
   mediaNoticeProvided: z.boolean().optional().describe("Derived from the incident's completed obligations"),
   originalTransactionNumber: z.string().optional(),
@@ -61,7 +62,7 @@ export const DraftBody = z.strictObject({
   incidentId: z.uuid(),
   fromIncident: z.boolean().optional(),
   kind: z.enum(NOTICE_KINDS as unknown as [string, ...string[]]),
-  letterDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  letterDate: CalendarDateSchema,
   organization: z.record(z.string(), z.unknown()).optional(),
   facts: z.record(z.string(), z.unknown()),
   options: Options.optional(),
@@ -176,12 +177,18 @@ export class NoticesController {
   @Get('v1/notices/batches/:id/samples/:n')
   @Roles('compliance-officer', 'incident-responder')
   @ReadsPhi()
-  async sample(@Param('id', new ParseUUIDPipe()) id: string, @Param('n') n: string, @Res() res: Response) {
+  async sample(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('n') n: string,
+    @Res() res: Response,
+    @PhiRead() recordRead: () => Promise<void>,
+  ) {
     const s = (await this.view(id)).preview?.samples[Number(n)];
     if (!s) throw new NotFoundError('no such sample');
     const parts: Buffer[] = [];
     for await (const c of this.artifacts.read(s.artifactDigest)) parts.push(c);
     const body = Buffer.concat(parts);
+    await recordRead();
     res.setHeader(
       'Content-Type',
       s.channel === 'email'

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { isIsoDate } from '../../shared/calendar';
+import { CalendarDateSchema } from '../../shared/calendar-schema';
 import { ASSET_KINDS, TREATMENT_OPTIONS } from '../domain/assessment';
 import { CANDIDATE_ORIGINS } from '../domain/candidates';
 
-const date = z.string().refine(isIsoDate, 'expected a real calendar date YYYY-MM-DD');
+const date = CalendarDateSchema;
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected an id of letters, digits, ".", "_" or "-"');
 const txt = (max: number) => z.string().trim().min(1, 'required').max(max);
 

@@ -3,6 +3,7 @@
  * heartbeats, with strict schemas. Actions come from a closed list; never a shell command.
  */
 import type { KeyObject } from 'node:crypto';
+import { UtcInstantSchema } from '../calendar-schema';
 import { z } from 'zod';
 import { canonicalBytes } from '../canonical-json';
 import { ed25519Sign, ed25519Verify, sha256Hex } from './crypto';
@@ -34,10 +35,7 @@ export const DEFAULT_SKEW_MS = 30 * 1000;
 
 export const idSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a lower-case id (a-z, 0-9, -)');
 const uuidSchema = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a UUID');
-const instantSchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, 'must be an ISO instant in UTC')
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be a valid instant');
+const instantSchema = UtcInstantSchema;
 /** A principal name: no wildcards, no globs, no spaces. */
 export const principalSchema = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._@-]{0,63}$/, 'must be one named principal (no wildcards)');
 export const absPathSchema = z

@@ -1,3 +1,4 @@
+import { uuidv7 } from '../../../src/platform/ids';
 import { EVENT_STORE } from '../../../src/platform/tokens';
 import type { EventStore } from '../../../src/ledger/port';
 /**
@@ -95,6 +96,10 @@ describe('notices e2e', () => {
     for (const p of people) expectedByChannel[planChannel(p).channel] = (expectedByChannel[planChannel(p).channel] ?? 0) + 1;
     for (const [c, n] of Object.entries(expectedByChannel)) expect(preview.body.counts.byChannel[c]).toBe(n);
     expect(preview.body.counts.total).toBe(people.length);
+    // A read of something that does not exist is not a read: no PhiAccessed for a 404.
+    expect((await t.http().get(`/v1/notices/batches/${id}/samples/99`).set(as(approver))).status).toBe(404);
+    expect((await t.http().get(`/v1/notices/batches/${uuidv7()}/samples/0`).set(as(approver))).status).toBe(404);
+    expect(await t.app.get<EventStore>(EVENT_STORE).readStream(`phiaccess-${approver.id}`)).toEqual([]);
     const sample = await t
       .http()
       .get(preview.body.samples[0].href)

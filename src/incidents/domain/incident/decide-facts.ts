@@ -22,6 +22,8 @@ export function decideFacts(command: IncidentFactCommand, state: IncidentState, 
   switch (command.kind) {
     case 'report':
       if (state.exists) throw new IncidentRuleError('incident already reported');
+      // Discovery is a fact already known: a date after today is a typing error, and it would push every deadline out.
+      if (command.data.discoveredOn > command.today) throw new IncidentRuleError('discoveredOn must not be in the future');
       if (command.data.occurred && command.data.occurred.from > command.data.discoveredOn) {
         throw new IncidentRuleError('occurred.from must not be after discoveredOn');
       }

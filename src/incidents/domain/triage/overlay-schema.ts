@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isIsoDate } from '../../../shared/calendar';
+import { CalendarDateSchema } from '../../../shared/calendar-schema';
 import { businessCalendarSchema } from './business-calendar';
 import { DATA_ELEMENTS, RECORD_FORMS } from './data-elements';
 import { isJurisdiction } from './jurisdictions';
@@ -8,7 +8,7 @@ import { isJurisdiction } from './jurisdictions';
  * Schema of the versioned state-law overlays in workflows/state-overlays/*.yaml (format 2; the
  * README there explains every field for the lawyers who maintain them). Pure.
  */
-const isoDate = z.string().refine(isIsoDate, 'must be a calendar date YYYY-MM-DD');
+const isoDate = CalendarDateSchema;
 const text = z.string().min(1);
 const element = z.enum(DATA_ELEMENTS);
 /** Presence marks the rule (or duty) as needing legal review; the text says why. */

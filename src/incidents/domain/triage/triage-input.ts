@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CalendarDateSchema } from '../../../shared/calendar-schema';
 import { addDays, isIsoDate } from '../../../shared/calendar';
 import { DATA_ELEMENTS, RECORD_FORMS } from './data-elements';
 import { isJurisdiction } from './jurisdictions';
@@ -13,9 +14,7 @@ import { isJurisdiction } from './jurisdictions';
 /** No state or territory has more residents than this; larger counts are typing errors. */
 export const MAX_COUNT = 1_000_000_000;
 
-const isoDate = z
-  .string({ error: 'must be a string YYYY-MM-DD' })
-  .refine(isIsoDate, { message: 'must be a real calendar date written YYYY-MM-DD' });
+const isoDate = CalendarDateSchema;
 
 const count = z
   .number({ error: 'must be a number' })

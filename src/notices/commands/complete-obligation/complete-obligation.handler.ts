@@ -9,7 +9,7 @@ import { loadBatch } from '../../batch-stream';
 import { asAsync } from '../../delivery/chunk-runner';
 import { DeliveryStore } from '../../delivery/delivery-store';
 import { CompleteObligationWithBatchCommand } from './complete-obligation.command';
-import type { ObligationProof } from '../../../incidents/domain/incident/evidence';
+import type { ObligationProof } from '../../../incidents';
 import { loadState } from '../../../ledger/decider';
 import type { NoticeBatchState } from '../../domain/notice-batch';
 import { postingDecider, postingStream } from '../../domain/posting';
