@@ -24,6 +24,7 @@ export interface ComposedEmail {
 
 export class LetterComposer {
   private readonly logo?: Buffer;
+  private readonly signature?: Buffer;
   /** The batch-wide part of every view, built once: raw for HTML, flattened for text. */
   private readonly base: { org: ReturnType<typeof orgView>; incident: ReturnType<typeof incidentView>; date: string };
   private readonly plainBase: LetterComposer['base'];
@@ -36,6 +37,7 @@ export class LetterComposer {
     private readonly date: string,
   ) {
     if (ctx.org.logoPath) this.logo = readFileSync(ctx.org.logoPath);
+    if (ctx.org.signatory.signatureImagePath) this.signature = readFileSync(ctx.org.signatory.signatureImagePath);
     this.base = { org: orgView(ctx.org), incident: incidentView(ctx.incident), date };
     this.plainBase = deepPlain(this.base);
   }
@@ -58,6 +60,7 @@ export class LetterComposer {
       returnAddress: [org.name, ra.line1, ...(ra.line2 ? [ra.line2] : []), `${ra.city} ${ra.state} ${ra.zip}`],
       recipient: [plan.addresseeName ?? person.name, ...addressLines(plan.address)],
       body: this.templates.render(template, view, { prepared: true }),
+      ...(this.signature ? { signature: this.signature } : {}),
     };
   }
 
