@@ -26,6 +26,8 @@ export const LAYOUT = {
   /** Recipient block inside the envelope window (top-left corner and size). */
   addressBlock: { x: 1 * IN, y: 2.125 * IN, width: 4 * IN, height: 1 * IN },
   returnAddress: { x: 1 * IN, y: 1.6 * IN },
+  /** Intelligent Mail barcode: inside the window, above the recipient block (USPS allows it above the address). */
+  imb: { x: 1 * IN, y: 1.82 * IN },
   bodyTop: 3.9 * IN,
   foldMarks: [11 / 3, 22 / 3].map((f) => f * IN),
 } as const;
@@ -112,6 +114,8 @@ export interface LetterDocument {
   body: string;
   /** The signatory's signature (PNG or JPEG), drawn at "|@signature" in the closing. */
   signature?: Buffer;
+  /** USPS Intelligent Mail barcode (65 letters F/A/D/T), printed above the recipient in the window. */
+  imb?: string;
 }
 
 export interface RenderedPdf {
@@ -287,6 +291,7 @@ function drawLetter(doc: PDFKit.PDFDocument, l: LetterDocument, f: FontNames): v
     width: LAYOUT.addressBlock.width,
     lineBreak: false,
   });
+  if (l.imb) drawImb(doc, l.imb, LAYOUT.imb.x, LAYOUT.imb.y);
   let ay = LAYOUT.addressBlock.y;
   for (const line of l.recipient.slice(0, 5)) {
     // One line per address line, never wrapped into the next: a long name is set smaller
@@ -302,6 +307,25 @@ function drawLetter(doc: PDFKit.PDFDocument, l: LetterDocument, f: FontNames): v
     .text(l.dateText, LAYOUT.margin.left, LAYOUT.bodyTop - 28, { width });
   doc.y = LAYOUT.bodyTop;
   drawBody(doc, l, width, f);
+}
+
+/**
+ * Draws an IMb at USPS-B-3200 nominal dimensions: 22 bars per inch, bars 0.02" wide, full bar
+ * 0.145", tracker 0.05" centred; ascenders and descenders run from the tracker to the top or bottom.
+ */
+export function drawImb(doc: PDFKit.PDFDocument, bars: string, x: number, y: number): void {
+  const pitch = IN / 22;
+  const width = 0.02 * IN;
+  const full = 0.145 * IN;
+  const tracker = 0.05 * IN;
+  const trackTop = y + (full - tracker) / 2;
+  for (let i = 0; i < bars.length; i++) {
+    const c = bars[i];
+    const top = c === 'F' || c === 'A' ? y : trackTop;
+    const bottom = c === 'F' || c === 'D' ? y + full : trackTop + tracker;
+    doc.rect(x + i * pitch, top, width, bottom - top);
+  }
+  doc.fillColor('black').fill();
 }
 
 /** Sets the font size that fits `text` on one line of `width` (10.5 pt, down to 8), shortening it only past that. */

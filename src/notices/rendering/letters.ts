@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AffectedIndividual } from '../../incidents/domain/affected-individual';
 import type { ChannelPlan } from '../domain/channel';
+import { encodeImb, imbRouting, type ImbFields } from './imb';
 import type { LetterDocument } from './letter-pdf';
 import { deepPlain, formatCalendarDate, plainText, type TemplateSet } from './templates';
 import { addressLines, incidentView, orgView, type NoticeContext } from './views';
@@ -42,7 +43,8 @@ export class LetterComposer {
     this.plainBase = deepPlain(this.base);
   }
 
-  letter(batchId: string, person: AffectedIndividual, plan: ChannelPlan): LetterDocument {
+  /** `imb`: the barcode's fields without the routing code (taken from the address), when a mailer id is configured. */
+  letter(batchId: string, person: AffectedIndividual, plan: ChannelPlan, imb?: Omit<ImbFields, 'routing'>): LetterDocument {
     if (!plan.address) throw new Error('letter: the channel plan has no postal address');
     const nok = plan.channel === 'mail-next-of-kin';
     const template = nok ? ('letter-next-of-kin.txt' as const) : ('letter-individual.txt' as const);
@@ -61,6 +63,7 @@ export class LetterComposer {
       recipient: [plan.addresseeName ?? person.name, ...addressLines(plan.address)],
       body: this.templates.render(template, view, { prepared: true }),
       ...(this.signature ? { signature: this.signature } : {}),
+      ...(imb ? { imb: encodeImb({ ...imb, routing: imbRouting(plan.address.zip) }) } : {}),
     };
   }
 
