@@ -160,7 +160,12 @@ export class NoticeContent {
   }
 
   /** The PDF (or HTML for the posting) of a non-individual notice. */
-  async documentFor(state: NoticeBatchState, content: BatchContent): Promise<LetterDocument | Buffer> {
+  /** `posting`: for the substitute notice, the day it goes up and its real take-down date. */
+  async documentFor(
+    state: NoticeBatchState,
+    content: BatchContent,
+    posting?: { postedOn: string; until: string },
+  ): Promise<LetterDocument | Buffer> {
     const ctx = { org: content.org, incident: content.facts };
     switch (state.kind) {
       case 'media': {
@@ -186,7 +191,7 @@ export class NoticeContent {
           content.letterDate,
         );
       case 'substitute-posting':
-        return Buffer.from(substitutePostingHtml(this.templates, ctx, content.letterDate));
+        return Buffer.from(substitutePostingHtml(this.templates, ctx, posting?.postedOn ?? content.letterDate, posting?.until));
       default:
         throw new Error('individual notices have no single document');
     }

@@ -466,6 +466,25 @@ describe('notices e2e', () => {
     const d = posted.data as { url: string; slug: string; takeDownAt: string; postedAt: string };
     expect(d.url).toBe(`https://notices.riverbend.example/p/notices/${d.slug}`);
     expect(Date.parse(d.takeDownAt) - Date.parse(d.postedAt)).toBe(90 * 86_400_000);
+    // The page says the real take-down date, not 90 days after the letter date.
+    const postedPage = await t.http().get(`/p/notices/${d.slug}`);
+    const downOn = new Date(d.takeDownAt).toISOString().slice(0, 10);
+    const [y, m, day] = downOn.split('-').map(Number);
+    const months = [
+      'January',
+      'February',
+      'March',
+      'April',
+      'May',
+      'June',
+      'July',
+      'August',
+      'September',
+      'October',
+      'November',
+      'December',
+    ];
+    expect(postedPage.text).toContain(`stays posted until ${months[m! - 1]} ${day}, ${y}`);
     await until(async () => (await t.http().get(`/p/notices/${d.slug}`)).status === 200, 10_000, 'the projection');
     const page = await t.http().get(`/p/notices/${d.slug}`); // public: no API key
     expect(page.status).toBe(200);
