@@ -5,6 +5,7 @@ import { CompleteObligationWithBatchHandler } from './complete-obligation/comple
 import { DraftNoticeBatchHandler } from './draft-notice-batch/draft-notice-batch.handler';
 import { PreviewNoticeBatchHandler } from './preview-notice-batch/preview-notice-batch.handler';
 import { RecordPrintFileMailedHandler } from './record-mailing/record-mailing.handler';
+import { RecordHhsSubmissionHandler } from './record-hhs-submission/record-hhs-submission.handler';
 import { RecordNoticeReturnsHandler } from './record-returns/record-returns.handler';
 import { ReleaseNoticeBatchHandler } from './release-notice-batch/release-notice-batch.handler';
 import { ReviseNoticeBatchHandler } from './revise-notice-batch/revise-notice-batch.handler';
@@ -15,6 +16,7 @@ export { CompleteObligationWithBatchCommand } from './complete-obligation/comple
 export { DraftNoticeBatchCommand } from './draft-notice-batch/draft-notice-batch.command';
 export { PreviewNoticeBatchCommand } from './preview-notice-batch/preview-notice-batch.command';
 export { RecordPrintFileMailedCommand } from './record-mailing/record-mailing.command';
+export { RecordHhsSubmissionCommand } from './record-hhs-submission/record-hhs-submission.command';
 export { RecordNoticeReturnsCommand, type ReturnEntry } from './record-returns/record-returns.command';
 export { ReleaseNoticeBatchCommand } from './release-notice-batch/release-notice-batch.command';
 export { ReviseNoticeBatchCommand } from './revise-notice-batch/revise-notice-batch.command';
@@ -29,4 +31,5 @@ export const NOTICE_COMMAND_HANDLERS = [
   CompleteObligationWithBatchHandler,
   RecordNoticeReturnsHandler,
   RecordPrintFileMailedHandler,
+  RecordHhsSubmissionHandler,
 ];
