@@ -22,6 +22,7 @@ export const TEMPLATE_NAMES = [
   'media-notice.txt',
   'covered-entity-notice.txt',
   'hhs-report.txt',
+  'state-regulator-notice.txt',
   'substitute-notice.html',
   'email-individual.subject',
   'email-individual.txt',
