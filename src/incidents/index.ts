@@ -4,7 +4,7 @@
  */
 export { evaluateTriage, type Obligation, type StateObligation, type TriageResult } from './domain/triage/triage';
 export { parseTriageInput, type TriageInput, type TriageInputJson } from './domain/triage/triage-input';
-export type { StateOverlaySet } from './domain/triage/state-overlays';
+export type { StateNoticeRule, StateOverlay, StateOverlaySet } from './domain/triage/state-overlays';
 export { STATE_OVERLAYS } from './triage.service';
 export { loadStateOverlays } from './infrastructure/state-overlays.loader';
 export type { IncidentCommand, IncidentEvent, IncidentState, ObligationState, IncidentReportedData } from './domain/incident';

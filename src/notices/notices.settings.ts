@@ -9,6 +9,9 @@
  * NOTICES_RELAY_LOG_URL      relay acceptance log for in-doubt emails after a crash (optional)
  * NOTICES_IN_DOUBT_POLICY    resend (default) | hold
  * NOTICES_POSTING_DAYS       substitute-notice posting period (default 90, minimum 90)
+ * NOTICES_IMB_MAILER_ID      USPS mailer id (6 or 9 digits): prints an Intelligent Mail barcode on every letter
+ * NOTICES_IMB_SERVICE_TYPE   IMb service type id (default 700: First-Class Mail, no address-change services)
+ * NOTICES_IMB_BARCODE_ID     IMb barcode id (default 00: no OEL)
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -16,7 +19,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { AppConfig } from '../platform/config';
 import { ValidationError } from '../platform/errors';
-import type { ChunkWorkerConfig } from './jobs/chunk-worker-config';
+import type { ChunkWorkerConfig, ImbConfig } from './jobs/chunk-worker-config';
+import { encodeImb, ImbError, imbSerial } from './rendering/imb';
 
 export const NOTICES_SETTINGS = Symbol('NoticesSettings');
 
@@ -40,7 +44,31 @@ const Env = z.object({
   NOTICES_IN_DOUBT_POLICY: z.enum(['resend', 'hold']).default('resend'),
   NOTICES_POSTING_DAYS: z.coerce.number().int().min(90).default(90),
   NOTICES_DUPLEX: z.enum(['true', 'false']).default('true'),
+  NOTICES_IMB_MAILER_ID: z
+    .string()
+    .regex(/^(\d{6}|\d{9})$/, 'expected a 6- or 9-digit USPS mailer id')
+    .optional(),
+  NOTICES_IMB_SERVICE_TYPE: z
+    .string()
+    .regex(/^\d{3}$/, 'expected a 3-digit service type id')
+    .default('700'),
+  NOTICES_IMB_BARCODE_ID: z
+    .string()
+    .regex(/^\d[0-4]$/, 'expected 2 digits, the second 0–4')
+    .default('00'),
 });
+
+function imbConfig(e: z.infer<typeof Env>): ImbConfig {
+  const c = { barcodeId: e.NOTICES_IMB_BARCODE_ID, serviceType: e.NOTICES_IMB_SERVICE_TYPE, mailerId: e.NOTICES_IMB_MAILER_ID! };
+  try {
+    encodeImb({ ...c, serial: imbSerial(c.mailerId, '0'.repeat(64), 0, 0), routing: '' });
+  } catch (err) {
+    if (err instanceof ImbError)
+      throw ValidationError.field(`env.NOTICES_IMB_${err.field === 'mailerId' ? 'MAILER_ID' : 'SERVICE_TYPE'}`, err.message);
+    throw err;
+  }
+  return c;
+}
 
 export function loadNoticesSettings(config: AppConfig, env: Record<string, string | undefined> = process.env): NoticesSettings {
   const r = Env.safeParse(env);
@@ -85,6 +113,7 @@ export function loadNoticesSettings(config: AppConfig, env: Record<string, strin
       ...(e.NOTICES_RELAY_LOG_URL ? { relayLogUrl: e.NOTICES_RELAY_LOG_URL } : {}),
       inDoubtPolicy: e.NOTICES_IN_DOUBT_POLICY,
       duplex: e.NOTICES_DUPLEX === 'true',
+      ...(e.NOTICES_IMB_MAILER_ID ? { imb: imbConfig(e) } : {}),
     },
   };
 }

@@ -2,7 +2,8 @@
  * `safeharbor notices …`: import recipients, draft, preview, approve, release, progress (with a
  * bar and ETA), proof of notice, returned mail. Bad input exits 2 naming the field.
  */
-import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
@@ -221,6 +222,87 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
       await cli.withApp(async (app) => {
         await cli.actor(app);
         cli.print({ individualId, items: await app.get(QueryBus).execute(new ProofOfNoticeQuery(individualId)) });
+      });
+    });
+
+  notices
+    .command('print-files <batchId>')
+    .description('list the print files of a batch; with --out, download every PDF and the manifest CSV for the mail house')
+    .option('--out <dir>', 'folder to write the PDFs and manifest.csv into (created, mode 0700)')
+    .action(async (batchId: string, o: { out?: string }) => {
+      await cli.withApp(async (app) => {
+        const ctx = await cli.actor(app);
+        const { NoticePrintFilesQuery } = await import('../queries/notice-batch.queries');
+        const { MANIFEST_HEADER } = await import('../rendering/mailhouse');
+        const { printFileName } = await import('../http/notices.controller');
+        const { LEDGER } = await import('../../ledger/ledger');
+        const files = (await app.get(QueryBus).execute(new NoticePrintFilesQuery(batchId))) as Array<{
+          chunk: number;
+          printArtifact: string;
+          printSha256: string;
+          letters: number;
+          pages: number;
+          manifestCsv: string;
+        }>;
+        const listing = files.map((f) => ({
+          chunk: f.chunk,
+          file: printFileName(batchId, f.chunk),
+          letters: f.letters,
+          pages: f.pages,
+          sha256: f.printSha256,
+        }));
+        if (!o.out) return cli.print({ batchId, items: listing });
+        // The PDFs carry names and addresses: the read is recorded like the HTTP download's.
+        const ledger = app.get(LEDGER) as import('../../ledger/ledger').Ledger;
+        await ledger.append(
+          `phiaccess-${ctx.actor.id}`,
+          [
+            {
+              type: 'PhiAccessed',
+              data: { principalId: ctx.actor.id, role: ctx.actor.role, method: 'CLI', route: 'notices print-files', params: { batchId } },
+            },
+          ],
+          'any',
+          ctx,
+        );
+        mkdirSync(o.out, { recursive: true, mode: 0o700 });
+        const artifacts = app.get(ARTIFACT_STORE) as ArtifactStore;
+        for (const f of files) {
+          const parts: Buffer[] = [];
+          for await (const c of artifacts.read(f.printArtifact)) parts.push(c);
+          writeFileSync(join(o.out, printFileName(batchId, f.chunk)), Buffer.concat(parts), { mode: 0o600 });
+        }
+        const rows = files.flatMap((f) => f.manifestCsv.trim().split('\n').slice(1));
+        writeFileSync(join(o.out, 'manifest.csv'), [MANIFEST_HEADER, ...rows].join('\n') + '\n', { mode: 0o600 });
+        cli.print({ batchId, out: o.out, items: listing, manifest: join(o.out, 'manifest.csv') });
+      });
+    });
+
+  notices
+    .command('mailed <batchId> <chunk>')
+    .description("record the mail house's confirmation that a print file was mailed (its date and count of pieces)")
+    .requiredOption('--date <YYYY-MM-DD>', 'the date the mail house mailed the file')
+    .requiredOption('--count <n>', "the mail house's count of pieces mailed")
+    .action(async (batchId: string, chunk: string, o: { date: string; count: string }) => {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(o.date)) throw ValidationError.field('date', 'expected YYYY-MM-DD');
+      if (!/^\d+$/.test(o.count)) throw ValidationError.field('count', 'expected a whole number');
+      if (!/^\d{1,6}$/.test(chunk)) throw ValidationError.field('chunk', 'expected the print file number');
+      await cli.withApp(async (app) => {
+        const ctx = await cli.actor(app);
+        const { RecordPrintFileMailedCommand } = await import('../commands');
+        const r = (await app
+          .get(CommandBus)
+          .execute(new RecordPrintFileMailedCommand(batchId, Number(chunk), o.date, Number(o.count), ctx))) as {
+          version: bigint;
+        };
+        cli.print({
+          batchId,
+          chunk: Number(chunk),
+          status: 'mailed',
+          mailedOn: o.date,
+          count: Number(o.count),
+          version: String(r.version),
+        });
       });
     });
 

@@ -33,6 +33,7 @@ import {
 } from '../rendering/documents';
 import { LetterPdfRenderer, workerFonts, type LetterDocument } from '../rendering/letter-pdf';
 import { LetterComposer } from '../rendering/letters';
+import { regulatorNoticesOf, stateRegulatorNotice, type RegulatorNoticeRule } from '../rendering/regulator-notice';
 import { TemplateSet } from '../rendering/templates';
 import { withDerivedCounts, type DerivableOptions } from '../domain/derived-counts';
 
@@ -169,7 +170,12 @@ export class NoticeContent {
   }
 
   /** The PDF (or HTML for the posting) of a non-individual notice. */
-  async documentFor(state: NoticeBatchState, content: BatchContent): Promise<LetterDocument | Buffer> {
+  /** `posting`: for the substitute notice, the day it goes up and its real take-down date. */
+  async documentFor(
+    state: NoticeBatchState,
+    content: BatchContent,
+    posting?: { postedOn: string; until: string },
+  ): Promise<LetterDocument | Buffer> {
     const ctx = { org: content.org, incident: content.facts };
     switch (state.kind) {
       case 'media': {
@@ -194,8 +200,23 @@ export class NoticeContent {
           },
           content.letterDate,
         );
+      case 'state-regulator': {
+        const code = state.jurisdiction ?? content.options.jurisdiction!;
+        const { loadStateOverlays } = await import('../../incidents');
+        const overlay = loadStateOverlays().byJurisdiction.get(code);
+        if (!overlay) throw ValidationError.field('options.jurisdiction', `no state overlay for ${code}`);
+        const regulator = pickRegulator(regulatorNoticesOf(overlay, content.letterDate), state.regulator);
+        const residents = content.options.affected ?? (await this.countState(state, code));
+        const total = state.recipients ? await this.countAll(state) : null;
+        return stateRegulatorNotice(
+          this.templates,
+          ctx,
+          { code, regulator, residents, total, residentsNoticeOn: content.letterDate },
+          content.letterDate,
+        );
+      }
       case 'substitute-posting':
-        return Buffer.from(substitutePostingHtml(this.templates, ctx, content.letterDate));
+        return Buffer.from(substitutePostingHtml(this.templates, ctx, posting?.postedOn ?? content.letterDate, posting?.until));
       default:
         throw new Error('individual notices have no single document');
     }
@@ -219,4 +240,17 @@ export class NoticeContent {
     for await (const _ of this.artifacts.readNdjson<AffectedIndividual>(state.recipients!.artifactDigest)) n++;
     return n;
   }
+}
+
+/** The regulator notice a batch names (`<rule>.<notice>`, the notice id, or its addressee), or the state's only one. */
+export function pickRegulator(all: RegulatorNoticeRule[], wanted: string | undefined): RegulatorNoticeRule {
+  if (all.length === 0) throw ValidationError.field('options.jurisdiction', 'the state overlay lists no regulator notice');
+  if (!wanted) {
+    if (all.length === 1) return all[0]!;
+    throw ValidationError.field('regulator', `this state has several regulator notices: ${all.map((r) => r.id).join(', ')}`);
+  }
+  const hit = all.find((r) => r.id === wanted || r.id.endsWith(`.${wanted}`) || r.to === wanted);
+  if (!hit)
+    throw ValidationError.field('regulator', `not a regulator notice of this state: expected one of ${all.map((r) => r.id).join(', ')}`);
+  return hit;
 }

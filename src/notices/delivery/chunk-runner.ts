@@ -6,6 +6,8 @@
  * are committed in one transaction; emails follow the claim → send → mark protocol described
  * in delivery-store.ts.
  */
+import type { ImbConfig } from '../jobs/chunk-worker-config';
+import { imbDigits, imbRouting, imbSerial } from '../rendering/imb';
 import type { AffectedIndividual } from '../../incidents';
 import type { ArtifactStore } from '../../phi';
 import type { Clock } from '../../platform/clock';
@@ -72,6 +74,8 @@ export interface ChunkDeps {
   emailConcurrency?: number;
   /** Pad letters to even pages for duplex printing. */
   duplex?: boolean;
+  /** Intelligent Mail barcode fields (mailer id configured). */
+  imb?: ImbConfig;
   onProgress?: (done: number, total: number) => void | Promise<void>;
 }
 
@@ -140,9 +144,12 @@ export async function runChunk(job: ChunkJobData, deps: ChunkDeps): Promise<Chun
     const now = deps.clock.now().toISOString();
     const creationDate = new Date(job.creationDate);
     const letters: Array<{ person: AffectedIndividual; plan: ChannelPlan; letterId: string; pdf: Buffer; sha256: string }> = [];
+    const imbDigitsOf = new Map<string, string>();
     for (const x of offline) {
       if (x.plan.channel === 'mail' || x.plan.channel === 'mail-next-of-kin') {
-        const doc = composer.letter(job.batchId, x.person, x.plan);
+        const imb = deps.imb ? { ...deps.imb, serial: imbSerial(deps.imb.mailerId, job.batchId, job.chunk, letters.length) } : undefined;
+        const doc = composer.letter(job.batchId, x.person, x.plan, imb);
+        if (imb && x.plan.address) imbDigitsOf.set(doc.letterId, imbDigits({ ...imb, routing: imbRouting(x.plan.address.zip) }));
         const r = await deps.renderer.render(doc, { creationDate, duplexPad: false });
         letters.push({ person: x.person, plan: x.plan, letterId: doc.letterId, pdf: r.pdf, sha256: r.sha256 });
       }
@@ -175,7 +182,7 @@ export async function runChunk(job: ChunkJobData, deps: ChunkDeps): Promise<Chun
         lettersArtifact: lettersRef.digest,
         letters: letters.length,
         pages: merged.pages,
-        manifestCsv: manifestCsv(file, merged.manifest),
+        manifestCsv: manifestCsv(file, merged.manifest, { duplex: deps.duplex ?? true, imb: imbDigitsOf }),
       };
       result.printArtifact = printRef.digest;
     }

@@ -73,6 +73,8 @@ export interface NoticeBatchState {
   documents: Array<{ pdfArtifact: string; pdfSha256: string; jsonArtifact?: string }>;
   returnedLetterIds: string[];
   completion?: { at: string; delivered: number; failed: number };
+  /** Print files the mail house confirmed as mailed, by chunk: until then their letters are printed, not mailed. */
+  mailed: Record<number, { mailedOn: string; count: number; printSha256: string }>;
   hhsSubmission?: Omit<HhsReportSubmittedData, 'batchId' | 'incidentId'>;
 }
 
@@ -132,6 +134,20 @@ export type NoticeBatchEvent =
         at: string;
       };
     }
+  /** The mail house's confirmation that one print file went into the mail: its date and its count of pieces. */
+  | {
+      type: 'PrintFileMailed';
+      data: {
+        batchId: string;
+        chunk: number;
+        printSha256: string;
+        letters: number;
+        mailedOn: string;
+        count: number;
+        recordedBy: string;
+        at: string;
+      };
+    }
   | { type: 'HhsReportSubmitted'; data: HhsReportSubmittedData }
   /** Where the content a digest names is stored (encrypted artifact): in the same append as the draft or revision. */
   | { type: 'NoticeContentStored'; data: { batchId: string; contentDigest: string; contentArtifact: string } };
@@ -147,6 +163,7 @@ export const NOTICE_BATCH_EVENT_TYPES = [
   'NoticeDocumentIssued',
   'NoticesReturned',
   'NoticeContentStored',
+  'PrintFileMailed',
   'HhsReportSubmitted',
 ] as const;
 
@@ -173,6 +190,8 @@ export type NoticeBatchCommand =
   | (Base & { kind: 'issue-document'; pdfArtifact: string; pdfSha256: string; jsonArtifact?: string; jsonSha256?: string })
   | (Base & { kind: 'record-returns'; letterIds: string[]; returnKind: 'returned-mail' | 'bounce' })
   | (Base & { kind: 'cancel'; reason: string })
+  /** `file`: the print file as the delivery store knows it (letters in it, digest); `count`/`mailedOn` from the mail house. */
+  | (Base & { kind: 'record-mailing'; file: { chunk: number; printSha256: string; letters: number }; mailedOn: string; count: number })
   | (Base & { kind: 'record-hhs-submission'; confirmationNumber: string; submittedOn: string });
 
 /** A rule of the approval workflow was broken. HTTP maps `code` to 409/403/400. */
@@ -186,6 +205,8 @@ export class NoticeBatchError extends Error {
       | 'SAME_PERSON'
       | 'STALE_CONTENT'
       | 'INVALID_INPUT'
+      | 'ALREADY_MAILED'
+      | 'COUNT_MISMATCH'
       | 'UNRESOLVED_ROWS',
     message: string,
   ) {
@@ -212,6 +233,7 @@ export function initialNoticeBatchState(): NoticeBatchState {
     revision: 0,
     documents: [],
     returnedLetterIds: [],
+    mailed: {},
   };
 }
 
@@ -274,6 +296,10 @@ export function evolveNoticeBatch(state: NoticeBatchState, event: NoticeBatchEve
     }
     case 'NoticesReturned':
       return { ...state, returnedLetterIds: [...state.returnedLetterIds, ...event.data.letterIds] };
+    case 'PrintFileMailed': {
+      const { chunk, mailedOn, count, printSha256 } = event.data;
+      return { ...state, mailed: { ...(state.mailed ?? {}), [chunk]: { mailedOn, count, printSha256 } } };
+    }
     default:
       return state;
   }
@@ -457,6 +483,42 @@ export function decideNoticeBatch(command: NoticeBatchCommand, state: NoticeBatc
             letterIds: fresh,
             returnKind: command.returnKind,
             insufficientContactAdded: fresh.length,
+            at: command.at,
+          },
+        },
+      ];
+    }
+    case 'record-mailing': {
+      if (state.status !== 'released' && state.status !== 'completed')
+        throw new NoticeBatchError('INVALID_STATE', 'only a released batch has print files to mail');
+      requireWriter(command.actor);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(command.mailedOn)) throw new NoticeBatchError('INVALID_INPUT', 'mailedOn: expected YYYY-MM-DD');
+      if (command.mailedOn > command.at.slice(0, 10)) throw new NoticeBatchError('INVALID_INPUT', 'mailedOn: in the future');
+      if (state.release && command.mailedOn < state.release.at.slice(0, 10))
+        throw new NoticeBatchError('INVALID_INPUT', 'mailedOn: before the batch was released');
+      const f = command.file;
+      const prior = state.mailed?.[f.chunk];
+      if (prior) {
+        if (prior.mailedOn === command.mailedOn && prior.count === command.count) return [];
+        throw new NoticeBatchError('ALREADY_MAILED', `print file ${f.chunk} was already confirmed mailed on ${prior.mailedOn}`);
+      }
+      // The mail house's count must reconcile with the file: a difference is for an operator to resolve, never absorbed.
+      if (command.count !== f.letters)
+        throw new NoticeBatchError(
+          'COUNT_MISMATCH',
+          `the mail house counted ${command.count} pieces; print file ${f.chunk} holds ${f.letters} letters`,
+        );
+      return [
+        {
+          type: 'PrintFileMailed',
+          data: {
+            batchId: state.batchId,
+            chunk: f.chunk,
+            printSha256: f.printSha256,
+            letters: f.letters,
+            mailedOn: command.mailedOn,
+            count: command.count,
+            recordedBy: command.actor.id,
             at: command.at,
           },
         },

@@ -142,7 +142,12 @@ export const organizationProfileSchema = z.strictObject({
     /** Person HHS may contact about the report. */
     contactPerson: z.strictObject({ name: nonEmpty, title: nonEmpty, phone: nonEmpty, email: z.email() }),
   }),
-  signatory: z.strictObject({ name: nonEmpty, title: nonEmpty }),
+  signatory: z.strictObject({
+    name: nonEmpty,
+    title: nonEmpty,
+    /** PNG or JPEG of the signatory's signature, printed above the name in letters (optional). */
+    signatureImagePath: z.string().optional(),
+  }),
   /** Sender identity for email notices. */
   mailFrom: z.email(),
   /** Public base URL where Safe Harbor serves substitute-notice postings. */

@@ -72,12 +72,17 @@ export function evolvePosting(s: PostingState, e: PostingEvent): PostingState {
   }
 }
 
+/** When a posting made at `at` for `days` days comes down: the page says this date, the timer uses this instant. */
+export function postingTakeDown(at: string, days: number): string {
+  return new Date(new Date(at).getTime() + days * 86_400_000).toISOString();
+}
+
 export function decidePosting(c: PostingCommand, s: PostingState): PostingEvent[] {
   switch (c.kind) {
     case 'post': {
       if (s.status !== 'none') return []; // idempotent: the release processor may run twice
       if (c.days < 90) throw new PostingRuleError('a substitute notice stays posted for at least 90 days');
-      const takeDown = new Date(new Date(c.at).getTime() + c.days * 86_400_000).toISOString();
+      const takeDown = postingTakeDown(c.at, c.days);
       return [
         {
           type: 'SubstituteNoticePosted',

@@ -22,6 +22,14 @@ export interface ChunkWorkerConfig {
   relayLogUrl?: string;
   inDoubtPolicy: 'resend' | 'hold';
   duplex: boolean;
+  /** Intelligent Mail barcode on every letter when a mailer id is configured. */
+  imb?: ImbConfig;
+}
+
+export interface ImbConfig {
+  barcodeId: string;
+  serviceType: string;
+  mailerId: string;
 }
 
 export const CHILD_CONFIG_ENV = 'SAFEHARBOR_NOTICES_CHUNK_CONFIG';

@@ -40,6 +40,7 @@ function build(): ChunkDeps {
     clock,
     emailConcurrency: c.emailConcurrency,
     duplex: c.duplex,
+    ...(c.imb ? { imb: c.imb } : {}),
   };
 }
 

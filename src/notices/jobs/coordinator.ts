@@ -22,7 +22,7 @@ import type { QueueRegistry } from '../../platform/redis';
 import { asAsync } from '../delivery/chunk-runner';
 import type { DeliveryStore } from '../delivery/delivery-store';
 import { CHUNK_QUEUE, planBatch } from '../delivery/planner';
-import { postingDecider, postingStream, PostingRuleError } from '../domain/posting';
+import { postingDecider, postingStream, PostingRuleError, postingTakeDown } from '../domain/posting';
 import { hhsReport } from '../rendering/documents';
 import { loadBatch, runBatchCommand } from '../batch-stream';
 import type { NoticeContent } from '../content/notice-content';
@@ -124,7 +124,9 @@ export class NoticeCoordinator {
         return plan;
       }
       case 'substitute-posting': {
-        const html = (await this.content.documentFor(state, content)) as Buffer;
+        // The page states the real posting day and take-down date (the timer's), not the letter date.
+        const until = postingTakeDown(now, this.settings.postingDays).slice(0, 10);
+        const html = (await this.content.documentFor(state, content, { postedOn: now.slice(0, 10), until })) as Buffer;
         const ref = await this.artifacts.write(`incident:${state.incidentId}`, asAsync([html]));
         const slug = createHash('sha256').update(`posting:${batchId}`).digest('hex').slice(0, 20);
         const url = `${content.org.publicBaseUrl.replace(/\/$/, '')}/p/notices/${slug}`;

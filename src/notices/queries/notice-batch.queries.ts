@@ -123,13 +123,15 @@ export class NoticePrintFilesHandler implements IQueryHandler<NoticePrintFilesQu
   }
 }
 
-function proofOf(r: DeliveryRecord) {
+function proofOf(r: DeliveryRecord, mailed?: { mailedOn: string; count: number }) {
   return {
     batchId: r.batchId,
     individualId: r.individualId,
     letterId: r.letterId,
     channel: r.channel,
-    state: r.state,
+    // A printed letter is "mailed" only once the mail house confirmed its print file.
+    state: r.state === 'printed' && mailed ? 'mailed' : r.state,
+    mailedOn: r.state === 'printed' ? (mailed?.mailedOn ?? null) : null,
     time: r.deliveredAt,
     smtpMessageId: r.messageId,
     smtpResponse: r.smtpResponse,
@@ -150,10 +152,17 @@ export class ProofOfNoticeQuery {
 
 @QueryHandler(ProofOfNoticeQuery)
 export class ProofOfNoticeHandler implements IQueryHandler<ProofOfNoticeQuery, ProofOfNotice[]> {
-  constructor(@Inject(DeliveryStore) private readonly deliveries: DeliveryStore) {}
+  constructor(
+    @Inject(LEDGER) private readonly ledger: Ledger,
+    @Inject(DeliveryStore) private readonly deliveries: DeliveryStore,
+  ) {}
 
   async execute({ individualId }: ProofOfNoticeQuery): Promise<ProofOfNotice[]> {
-    return this.deliveries.forIndividual(individualId).map(proofOf);
+    const records = this.deliveries.forIndividual(individualId);
+    const batches = new Map<string, NoticeBatchState>();
+    for (const r of records)
+      if (r.state === 'printed' && !batches.has(r.batchId)) batches.set(r.batchId, (await loadBatch(this.ledger, r.batchId)).state);
+    return records.map((r) => proofOf(r, batches.get(r.batchId)?.mailed?.[r.chunk]));
   }
 }
 

@@ -110,11 +110,12 @@ export function mediaNotice(
 
 export const POSTING_DAYS = 90;
 
-export function substitutePostingHtml(t: TemplateSet, ctx: NoticeContext, postedOn: string): string {
+/** `until`: the real take-down date of the posting (default: 90 days after `postedOn`). */
+export function substitutePostingHtml(t: TemplateSet, ctx: NoticeContext, postedOn: string, until?: string): string {
   return t.render('substitute-notice.html', {
     org: orgView(ctx.org),
     incident: incidentView(ctx.incident),
-    posting: { postedOn, until: addDays(postedOn, POSTING_DAYS) },
+    posting: { postedOn, until: until ?? addDays(postedOn, POSTING_DAYS) },
   });
 }
 

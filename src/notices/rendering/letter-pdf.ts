@@ -15,6 +15,9 @@ import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
+import { drawBody as layoutBody } from './body-layout';
+
+export { parseMarkup, type Block } from './body-layout';
 
 const IN = 72;
 export const LAYOUT = {
@@ -23,6 +26,8 @@ export const LAYOUT = {
   /** Recipient block inside the envelope window (top-left corner and size). */
   addressBlock: { x: 1 * IN, y: 2.125 * IN, width: 4 * IN, height: 1 * IN },
   returnAddress: { x: 1 * IN, y: 1.6 * IN },
+  /** Intelligent Mail barcode: inside the window, above the recipient block (USPS allows it above the address). */
+  imb: { x: 1 * IN, y: 1.82 * IN },
   bodyTop: 3.9 * IN,
   foldMarks: [11 / 3, 22 / 3].map((f) => f * IN),
 } as const;
@@ -107,41 +112,16 @@ export interface LetterDocument {
   recipient: string[];
   /** Rendered template in PDF markup. */
   body: string;
+  /** The signatory's signature (PNG or JPEG), drawn at "|@signature" in the closing. */
+  signature?: Buffer;
+  /** USPS Intelligent Mail barcode (65 letters F/A/D/T), printed above the recipient in the window. */
+  imb?: string;
 }
 
 export interface RenderedPdf {
   pdf: Buffer;
   sha256: string;
   pages: number;
-}
-
-export type Block =
-  { kind: 'title'; text: string } | { kind: 'heading'; text: string } | { kind: 'bullet'; text: string } | { kind: 'para'; text: string };
-
-/** PDF markup → blocks: "## " title, "# " heading, "- " bullet, blank line ends a paragraph. */
-export function parseMarkup(text: string): Block[] {
-  const blocks: Block[] = [];
-  let para: string[] = [];
-  const flush = () => {
-    if (para.length) blocks.push({ kind: 'para', text: para.join('\n') });
-    para = [];
-  };
-  for (const raw of text.split('\n')) {
-    const line = raw.trimEnd();
-    if (line === '') flush();
-    else if (line.startsWith('## ')) {
-      flush();
-      blocks.push({ kind: 'title', text: line.slice(3) });
-    } else if (line.startsWith('# ')) {
-      flush();
-      blocks.push({ kind: 'heading', text: line.slice(2) });
-    } else if (line.startsWith('- ')) {
-      flush();
-      blocks.push({ kind: 'bullet', text: line.slice(2) });
-    } else para.push(line);
-  }
-  flush();
-  return blocks;
 }
 
 export interface RenderOptions {
@@ -296,7 +276,7 @@ function drawLetter(doc: PDFKit.PDFDocument, l: LetterDocument, f: FontNames): v
       .fontSize(10.5)
       .text(l.dateText, LAYOUT.margin.left, Math.max(y + 14, 1.4 * IN), { width });
     doc.moveDown(1);
-    drawBody(doc, l.body, width, f);
+    drawBody(doc, l, width, f);
     return;
   }
   // Fold marks in the left margin for tri-fold insertion.
@@ -311,10 +291,13 @@ function drawLetter(doc: PDFKit.PDFDocument, l: LetterDocument, f: FontNames): v
     width: LAYOUT.addressBlock.width,
     lineBreak: false,
   });
-  doc.font(f.R).fontSize(10.5);
+  if (l.imb) drawImb(doc, l.imb, LAYOUT.imb.x, LAYOUT.imb.y);
   let ay = LAYOUT.addressBlock.y;
   for (const line of l.recipient.slice(0, 5)) {
-    doc.text(line.toUpperCase(), LAYOUT.addressBlock.x, ay, { width: LAYOUT.addressBlock.width, lineBreak: false, ellipsis: true });
+    // One line per address line, never wrapped into the next: a long name is set smaller
+    // (down to 8 pt), and only past that shortened.
+    const text = fitLine(doc.font(f.R), line.toUpperCase(), LAYOUT.addressBlock.width);
+    doc.text(text.text, LAYOUT.addressBlock.x, ay, { lineBreak: false });
     ay += 13;
   }
   // Date, then the body flows across pages.
@@ -323,35 +306,53 @@ function drawLetter(doc: PDFKit.PDFDocument, l: LetterDocument, f: FontNames): v
     .fontSize(10.5)
     .text(l.dateText, LAYOUT.margin.left, LAYOUT.bodyTop - 28, { width });
   doc.y = LAYOUT.bodyTop;
-  drawBody(doc, l.body, width, f);
+  drawBody(doc, l, width, f);
 }
 
-function drawBody(doc: PDFKit.PDFDocument, body: string, width: number, f: FontNames): void {
-  for (const b of parseMarkup(body)) {
-    switch (b.kind) {
-      case 'title':
-        doc.font(f.B).fontSize(13).text(b.text, LAYOUT.margin.left, doc.y, { width });
-        doc.moveDown(0.6);
-        break;
-      case 'heading':
-        doc.moveDown(0.3);
-        doc.font(f.B).fontSize(11).text(b.text, LAYOUT.margin.left, doc.y, { width });
-        doc.moveDown(0.2);
-        break;
-      case 'bullet': {
-        doc.font(f.R).fontSize(10.5);
-        const top = doc.y;
-        doc.text('•', LAYOUT.margin.left + 6, top, { lineBreak: false });
-        doc.text(b.text, LAYOUT.margin.left + 20, top, { width: width - 20 });
-        doc.moveDown(0.15);
-        break;
-      }
-      case 'para':
-        doc.font(f.R).fontSize(10.5).text(b.text, LAYOUT.margin.left, doc.y, { width, lineGap: 1 });
-        doc.moveDown(0.6);
-        break;
-    }
+/**
+ * Draws an IMb at USPS-B-3200 nominal dimensions: 22 bars per inch, bars 0.02" wide, full bar
+ * 0.145", tracker 0.05" centred; ascenders and descenders run from the tracker to the top or bottom.
+ */
+export function drawImb(doc: PDFKit.PDFDocument, bars: string, x: number, y: number): void {
+  const pitch = IN / 22;
+  const width = 0.02 * IN;
+  const full = 0.145 * IN;
+  const tracker = 0.05 * IN;
+  const trackTop = y + (full - tracker) / 2;
+  for (let i = 0; i < bars.length; i++) {
+    const c = bars[i];
+    const top = c === 'F' || c === 'A' ? y : trackTop;
+    const bottom = c === 'F' || c === 'D' ? y + full : trackTop + tracker;
+    doc.rect(x + i * pitch, top, width, bottom - top);
   }
+  doc.fillColor('black').fill();
+}
+
+/** Sets the font size that fits `text` on one line of `width` (10.5 pt, down to 8), shortening it only past that. */
+export function fitLine(doc: PDFKit.PDFDocument, text: string, width: number): { text: string; size: number } {
+  doc.fontSize(10.5);
+  const w = doc.widthOfString(text);
+  if (w <= width) return { text, size: 10.5 };
+  const size = Math.max(8, Math.floor(((10.5 * width) / w) * 10) / 10);
+  doc.fontSize(size);
+  let t = text;
+  while (t.length > 1 && doc.widthOfString(t) > width) t = t.slice(0, -1);
+  return { text: t.trimEnd(), size };
+}
+
+function drawBody(doc: PDFKit.PDFDocument, l: LetterDocument, width: number, f: FontNames): void {
+  layoutBody(
+    doc,
+    l.body,
+    {
+      left: LAYOUT.margin.left,
+      width,
+      top: LAYOUT.margin.top,
+      bottom: LAYOUT.page.height - LAYOUT.margin.bottom,
+      ...(l.signature ? { signature: l.signature } : {}),
+    },
+    f,
+  );
 }
 
 function drawFooter(doc: PDFKit.PDFDocument, letterId: string, page: number, of: number, f: FontNames): void {

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AffectedIndividual } from '../../incidents';
 import type { ChannelPlan } from '../domain/channel';
+import { encodeImb, imbRouting, type ImbFields } from './imb';
 import type { LetterDocument } from './letter-pdf';
 import { deepPlain, formatCalendarDate, plainText, type TemplateSet } from './templates';
 import { addressLines, incidentView, orgView, type NoticeContext } from './views';
@@ -24,6 +25,7 @@ export interface ComposedEmail {
 
 export class LetterComposer {
   private readonly logo?: Buffer;
+  private readonly signature?: Buffer;
   /** The batch-wide part of every view, built once: raw for HTML, flattened for text. */
   private readonly base: { org: ReturnType<typeof orgView>; incident: ReturnType<typeof incidentView>; date: string };
   private readonly plainBase: LetterComposer['base'];
@@ -36,11 +38,13 @@ export class LetterComposer {
     private readonly date: string,
   ) {
     if (ctx.org.logoPath) this.logo = readFileSync(ctx.org.logoPath);
+    if (ctx.org.signatory.signatureImagePath) this.signature = readFileSync(ctx.org.signatory.signatureImagePath);
     this.base = { org: orgView(ctx.org), incident: incidentView(ctx.incident), date };
     this.plainBase = deepPlain(this.base);
   }
 
-  letter(batchId: string, person: AffectedIndividual, plan: ChannelPlan): LetterDocument {
+  /** `imb`: the barcode's fields without the routing code (taken from the address), when a mailer id is configured. */
+  letter(batchId: string, person: AffectedIndividual, plan: ChannelPlan, imb?: Omit<ImbFields, 'routing'>): LetterDocument {
     if (!plan.address) throw new Error('letter: the channel plan has no postal address');
     const nok = plan.channel === 'mail-next-of-kin';
     const template = nok ? ('letter-next-of-kin.txt' as const) : ('letter-individual.txt' as const);
@@ -58,6 +62,8 @@ export class LetterComposer {
       returnAddress: [org.name, ra.line1, ...(ra.line2 ? [ra.line2] : []), `${ra.city} ${ra.state} ${ra.zip}`],
       recipient: [plan.addresseeName ?? person.name, ...addressLines(plan.address)],
       body: this.templates.render(template, view, { prepared: true }),
+      ...(this.signature ? { signature: this.signature } : {}),
+      ...(imb ? { imb: encodeImb({ ...imb, routing: imbRouting(plan.address.zip) }) } : {}),
     };
   }
 

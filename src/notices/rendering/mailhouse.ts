@@ -233,11 +233,26 @@ export function mergeLetters(letters: LetterInput[], options: { duplex?: boolean
   return { pdf, sha256: createHash('sha256').update(pdf).digest('hex'), pages: kids.length, manifest };
 }
 
-/** The manifest as CSV (letter_id, first_page, last_page, sha256) for the mail house. */
-export function manifestCsv(file: string, m: ManifestEntry[]): string {
-  return (
-    ['file,letter_id,first_page,last_page,sha256', ...m.map((e) => `${file},${e.letterId},${e.firstPage},${e.lastPage},${e.sha256}`)].join(
-      '\n',
-    ) + '\n'
-  );
+export const MANIFEST_HEADER = 'file,reference,page_offset,page_count,sheet_count,first_page,last_page,sha256,imb';
+
+/**
+ * The manifest as CSV, one row per letter, for the mail house to reconcile what it prints and
+ * inserts: the file, the letter's reference (printed in its footer), where it starts (0-based
+ * page offset), its pages and sheets (duplex: two pages a sheet, padding included), its
+ * 1-based page range, the SHA-256 of the letter's own PDF, and its Intelligent Mail barcode
+ * digits when one is printed. Page counts add up to the file's pages, sheet counts to its sheets.
+ */
+export function manifestCsv(
+  file: string,
+  m: ManifestEntry[],
+  options: { duplex?: boolean; imb?: ReadonlyMap<string, string> } = {},
+): string {
+  const rows = m.map((e) => {
+    const pages = e.lastPage - e.firstPage + 1;
+    const sheets = options.duplex ? Math.ceil(pages / 2) : pages;
+    return [file, e.letterId, e.firstPage - 1, pages, sheets, e.firstPage, e.lastPage, e.sha256, options.imb?.get(e.letterId) ?? ''].join(
+      ',',
+    );
+  });
+  return [MANIFEST_HEADER, ...rows].join('\n') + '\n';
 }

@@ -22,6 +22,7 @@ export const TEMPLATE_NAMES = [
   'media-notice.txt',
   'covered-entity-notice.txt',
   'hhs-report.txt',
+  'state-regulator-notice.txt',
   'substitute-notice.html',
   'email-individual.subject',
   'email-individual.txt',
@@ -50,6 +51,15 @@ export function formatCalendarDate(iso: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
   if (!m) throw new Error('formatDate: expected an ISO date');
   return `${MONTHS[Number(m[2]) - 1]} ${Number(m[3])}, ${m[1]}`;
+}
+
+/**
+ * When something happened, worded for a reader: "on March 8, 2025" for one day (or when only
+ * the start is known), "between March 1, 2025 and March 8, 2025" for a span.
+ */
+export function formatDateSpan(start: string, end?: string | null): string {
+  if (!end || end === start) return `on ${formatCalendarDate(start)}`;
+  return `between ${formatCalendarDate(start)} and ${formatCalendarDate(end)}`;
 }
 
 /** Flattens line breaks and control characters so a value stays inside its line. */
@@ -83,6 +93,10 @@ export class TemplateSet {
     hb.registerHelper('formatDate', (iso: unknown) => {
       if (typeof iso !== 'string') throw new Error('formatDate: expected an ISO date string');
       return formatCalendarDate(iso);
+    });
+    hb.registerHelper('dateSpan', (start: unknown, end: unknown) => {
+      if (typeof start !== 'string') throw new Error('dateSpan: expected an ISO start date');
+      return formatDateSpan(start, typeof end === 'string' ? end : null);
     });
     hb.registerHelper('join', (list: unknown) => {
       if (!Array.isArray(list)) throw new Error('join: expected a list');

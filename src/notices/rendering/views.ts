@@ -15,6 +15,7 @@ export function orgView(org: OrganizationProfile) {
   return {
     ...org,
     logoPath: org.logoPath ?? null,
+    signatory: { ...org.signatory, signatureImagePath: org.signatory.signatureImagePath ?? null },
     contact: { ...org.contact, postalAddress: { ...org.contact.postalAddress, line2: org.contact.postalAddress.line2 ?? null } },
   };
 }

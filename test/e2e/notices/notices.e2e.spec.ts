@@ -7,6 +7,7 @@ import type { EventStore } from '../../../src/ledger/port';
  * progress, proof of notice per individual, print files, returned mail raising insufficient
  * contact; a substitute-notice posting served publicly and taken down by its timer.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import { LEDGER, type Ledger } from '../../../src/ledger/ledger';
@@ -44,7 +45,13 @@ describe('notices e2e', () => {
   );
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { NOTICES_CHUNK_SIZE: '25', NOTICES_EMAIL_RATE: '0' } as Record<string, string> });
+    // Notices settings come from the process environment (the app config does not carry them).
+    process.env.NOTICES_IMB_MAILER_ID = '567094';
+    try {
+      t = await startTestApp({ env: { NOTICES_CHUNK_SIZE: '25', NOTICES_EMAIL_RATE: '0' } as Record<string, string> });
+    } finally {
+      delete process.env.NOTICES_IMB_MAILER_ID;
+    }
     drafter = await t.principal('compliance-officer', 'Drafter');
     approver = await t.principal('compliance-officer', 'Approver');
   });
@@ -184,6 +191,78 @@ describe('notices e2e', () => {
 
     const files = await t.http().get(`/v1/notices/batches/${id}/print-files`).set(as(approver));
     expect(files.body.items.reduce((s: number, f: { letters: number }) => s + f.letters, 0)).toBe(expectedByChannel.mail ?? 0);
+
+    // The mail house downloads every print file and one manifest that reconciles with them.
+    type FileView = {
+      chunk: number;
+      file: string;
+      download: string;
+      letters: number;
+      pages: number;
+      sheets: number;
+      sha256: string;
+      status: string;
+    };
+    const items = files.body.items as FileView[];
+    expect(items.length).toBeGreaterThanOrEqual(1);
+    const manifest = await t.http().get(`/v1/notices/batches/${id}/print-files/manifest.csv`).set(as(approver));
+    expect(manifest.status).toBe(200);
+    const rows = manifest.text
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((r) => r.split(','));
+    expect(manifest.text.split('\n')[0]).toBe('file,reference,page_offset,page_count,sheet_count,first_page,last_page,sha256,imb');
+    expect(rows).toHaveLength(expectedByChannel.mail ?? 0);
+    for (const f of items) {
+      expect(f.status).toBe('printed');
+      const pdf = await t
+        .http()
+        .get(f.download)
+        .set(as(drafter))
+        .buffer(true)
+        .parse((res, cb) => {
+          const parts: Buffer[] = [];
+          res.on('data', (c: Buffer) => parts.push(c));
+          res.on('end', () => cb(null, Buffer.concat(parts)));
+        });
+      expect(pdf.status).toBe(200);
+      expect(pdf.headers['content-type']).toBe('application/pdf');
+      const body = pdf.body as Buffer;
+      expect(createHash('sha256').update(body).digest('hex')).toBe(f.sha256);
+      expect(Number(/\/Type \/Pages\n\/Count (\d+)/.exec(body.toString('latin1'))![1])).toBe(f.pages);
+      const mine = rows.filter((r) => r[0] === f.file);
+      expect(mine).toHaveLength(f.letters);
+      expect(mine.reduce((n, r) => n + Number(r[3]), 0)).toBe(f.pages);
+      expect(mine.reduce((n, r) => n + Number(r[4]), 0)).toBe(f.sheets);
+      // IMb digits: barcode id 00, service type 700, the mailer id, a 9-digit serial, the ZIP.
+      for (const r of mine) expect(r[8]).toMatch(/^00700567094\d{9}\d{5}$/);
+    }
+    expect(new Set(rows.map((r) => r[8])).size).toBe(rows.length);
+    // An auditor may list print files but not download the letters (PHI).
+    const auditor = await t.principal('auditor', 'Auditor');
+    expect((await t.http().get(items[0]!.download).set(as(auditor))).status).toBe(403);
+
+    // "Mailed" only on the mail house's confirmation, with its date and a count that reconciles.
+    const first = items[0]!;
+    const wrong = await t
+      .http()
+      .post(`/v1/notices/batches/${id}/print-files/${first.chunk}/mailed`)
+      .set(as(drafter))
+      .send({ mailedOn: t.clock.now().toISOString().slice(0, 10), count: first.letters + 1 });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.detail).toContain(`holds ${first.letters} letters`);
+    const holder = items.find((f) => rows.some((r) => r[0] === f.file && r[1] === letterIdOf(id, mailed.id)))!;
+    const today = t.clock.now().toISOString().slice(0, 10);
+    const confirmed = await t
+      .http()
+      .post(`/v1/notices/batches/${id}/print-files/${holder.chunk}/mailed`)
+      .set(as(drafter))
+      .send({ mailedOn: today, count: holder.letters });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toMatchObject({ status: 'mailed', mailedOn: today, mailHouseCount: holder.letters });
+    const mailedProof = await t.http().get(`/v1/notices/individuals/${mailed.id}/proof`).set(as(approver));
+    expect(mailedProof.body.items[0]).toMatchObject({ state: 'mailed', mailedOn: today });
 
     // Returned mail by CSV raises the insufficient-contact count (an event triage re-runs on).
     const csv = `letter_id,kind,reason\n${letterIdOf(id, mailed.id)},returned-mail,Moved - left no address\nLFFFFFFFFFFFFFFF,returned-mail,unknown\n`;
@@ -392,6 +471,25 @@ describe('notices e2e', () => {
     const d = posted.data as { url: string; slug: string; takeDownAt: string; postedAt: string };
     expect(d.url).toBe(`https://notices.riverbend.example/p/notices/${d.slug}`);
     expect(Date.parse(d.takeDownAt) - Date.parse(d.postedAt)).toBe(90 * 86_400_000);
+    // The page says the real take-down date, not 90 days after the letter date.
+    const postedPage = await t.http().get(`/p/notices/${d.slug}`);
+    const downOn = new Date(d.takeDownAt).toISOString().slice(0, 10);
+    const [y, m, day] = downOn.split('-').map(Number);
+    const months = [
+      'January',
+      'February',
+      'March',
+      'April',
+      'May',
+      'June',
+      'July',
+      'August',
+      'September',
+      'October',
+      'November',
+      'December',
+    ];
+    expect(postedPage.text).toContain(`stays posted until ${months[m! - 1]} ${day}, ${y}`);
     await until(async () => (await t.http().get(`/p/notices/${d.slug}`)).status === 200, 10_000, 'the projection');
     const page = await t.http().get(`/p/notices/${d.slug}`); // public: no API key
     expect(page.status).toBe(200);

@@ -45,8 +45,17 @@ describe('mail-house print files', () => {
       for (const other of ls) if (other !== l) expect(pages[e.firstPage - 1]).not.toContain(`Ref ${other.letterId}`);
       expect((e.lastPage - e.firstPage + 1) % 2).toBe(0);
     }
-    const csv = manifestCsv('print-0001.pdf', merged.manifest);
-    expect(csv.split('\n')[1]).toBe(`print-0001.pdf,${ls[0]!.letterId},1,${merged.manifest[0]!.lastPage},${ls[0]!.sha256}`);
+    const csv = manifestCsv('print-0001.pdf', merged.manifest, { duplex: true });
+    const last = merged.manifest[0]!.lastPage;
+    expect(csv.split('\n')[1]).toBe(`print-0001.pdf,${ls[0]!.letterId},0,${last},${last / 2},1,${last},${ls[0]!.sha256},`);
+    // Reconcilable: page counts add up to the file's pages, each row starts where the previous ended.
+    const csvRows = csv
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((r) => r.split(','));
+    expect(csvRows.reduce((n, r) => n + Number(r[3]), 0)).toBe(merged.pages);
+    csvRows.forEach((r, i) => i > 0 && expect(Number(r[2])).toBe(Number(csvRows[i - 1]![2]) + Number(csvRows[i - 1]![3])));
     // every xref entry points at its object (a strict reader needs no repair)
     const latin = merged.pdf.toString('latin1');
     const xrefAt = Number(/startxref\n(\d+)/.exec(latin)![1]);

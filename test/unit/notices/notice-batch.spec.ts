@@ -207,3 +207,54 @@ describe('notice batch review and approval', () => {
       .thenThrows({ code: 'NOT_PERMITTED' });
   });
 });
+
+describe('print files confirmed mailed by the mail house', () => {
+  const file = { chunk: 2, printSha256: 'e'.repeat(64), letters: 25 };
+  const mailing = (count: number, mailedOn = '2025-04-01', actor = drafter): NoticeBatchCommand => ({
+    kind: 'record-mailing',
+    file,
+    mailedOn,
+    count,
+    actor,
+    at,
+  });
+
+  it("records the mail house's date and count when the count reconciles with the file", () => {
+    const { state } = spec
+      .given(released)
+      .when(mailing(25))
+      .then([
+        {
+          type: 'PrintFileMailed',
+          data: {
+            batchId: 'b1',
+            chunk: 2,
+            printSha256: file.printSha256,
+            letters: 25,
+            mailedOn: '2025-04-01',
+            count: 25,
+            recordedBy: drafter.id,
+            at,
+          },
+        },
+      ]);
+    expect(state.mailed[2]).toEqual({ mailedOn: '2025-04-01', count: 25, printSha256: file.printSha256 });
+  });
+
+  it('refuses a count that differs from the file, a date in the future or before release, and an unreleased batch', () => {
+    spec.given(released).when(mailing(24)).thenThrows({ code: 'COUNT_MISMATCH' });
+    spec.given(released).when(mailing(25, '2025-04-02')).thenThrows({ code: 'INVALID_INPUT' });
+    spec.given(released).when(mailing(25, '2025-03-31')).thenThrows({ code: 'INVALID_INPUT' });
+    spec.given(approved).when(mailing(25)).thenThrows({ code: 'INVALID_STATE' });
+    spec
+      .given(released)
+      .when(mailing(25, '2025-04-01', { id: 'u-aud', role: 'auditor' }))
+      .thenThrows({ code: 'NOT_PERMITTED' });
+  });
+
+  it('is idempotent for the same confirmation and refuses a different one for the same file', () => {
+    const mailed = spec.history([mailing(25)], released);
+    spec.given(mailed).when(mailing(25)).thenNothing();
+    spec.given(mailed).when(mailing(20)).thenThrows({ code: 'ALREADY_MAILED' });
+  });
+});

@@ -33,3 +33,35 @@ export async function pdfPages(pdf: Buffer): Promise<string[]> {
   } as never);
   return pages;
 }
+
+/** Lines per page, top to bottom (items sharing a baseline joined), for page-break checks. */
+export async function pdfLines(pdf: Buffer): Promise<string[][]> {
+  const pages: string[][] = [];
+  await pdfParse(own(pdf), {
+    pagerender: async (page: {
+      pageIndex: number;
+      getTextContent: () => Promise<{ items: Array<{ str: string; transform: number[] }> }>;
+    }) => {
+      const tc = await page.getTextContent();
+      const rows = new Map<number, Array<{ x: number; s: string }>>();
+      for (const i of tc.items) {
+        const y = Math.round(i.transform[5]!);
+        if (!rows.has(y)) rows.set(y, []);
+        rows.get(y)!.push({ x: i.transform[4]!, s: i.str });
+      }
+      pages[page.pageIndex] = [...rows.entries()]
+        .sort(([a], [b]) => b - a)
+        .map(([, items]) =>
+          items
+            .sort((a, b) => a.x - b.x)
+            .map((i) => i.s)
+            .join(' ')
+            .replace(/\s+/g, ' ')
+            .trim(),
+        )
+        .filter((l) => l !== '');
+      return '';
+    },
+  } as never);
+  return pages;
+}
