@@ -10,6 +10,7 @@ import type { SqliteEventStore } from '../sqlite/sqlite-event-store';
 import { CheckpointPolicy, verifyCheckpointNote } from './checkpoint';
 import { collectCosignatures, WitnessOutcome } from './cosigning';
 import { FileWitness, WitnessEndpoint } from './file-witness';
+import { EventAuthKey } from './event-auth';
 import { eventLeafHash } from './hashing';
 import { subtreeHash } from './merkle';
 import { HttpWitnessClient } from './http-witness';
@@ -18,11 +19,15 @@ import { Ed25519NoteKey } from './note';
 import { consistencyProof, inclusionProof } from './proofs';
 import { LedgerIntegrityError, SqliteIntegrityStore, StoredCheckpoint } from './sqlite-integrity-store';
 import { parallelScanner } from './parallel-verify';
+import { AlarmMailer, TamperAlarm } from './tamper-alarm';
 import { verifyLedger, VerifyReport, WitnessView } from './verify';
 
 export interface IntegrityOptions {
   origin: string;
-  /** Where the ledger signing key lives (under the data dir; never the master key's place). */
+  /**
+   * Where the ledger signing key and the event authentication key live: beside the master key,
+   * outside the data folder (never the master key itself).
+   */
   keyDir: string;
   checkpointEveryEvents: number;
   checkpointEverySeconds: number;
@@ -33,8 +38,18 @@ export interface IntegrityOptions {
   log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
   /** Verify with worker threads when more than this many events are to be scanned (default 200k). */
   parallelVerifyThreshold?: number;
-  /** Called once per distinct finding: the module records LedgerTamperDetected. */
+  /** Called once per distinct finding: the module records LedgerTamperDetected (retried while it throws). */
   onTamper?: (finding: TamperFinding) => Promise<void> | void;
+  /** Direct mail to the security officers (the ledger may be what is broken). */
+  mailer?: AlarmMailer;
+  officers?: string[];
+}
+
+export interface LedgerHealth {
+  ok: boolean;
+  /** Why appends are refused (rows without leaves, a tree longer than the table). */
+  failure?: { kind: string; reason: string; position?: number };
+  pendingAlerts: number;
 }
 
 export interface TamperFinding {
@@ -71,6 +86,9 @@ export class IntegrityService {
   readonly signer: LedgerSigner;
   readonly fileWitnesses: FileWitness[];
   readonly witnesses: WitnessEndpoint[];
+  readonly alarm: TamperAlarm;
+  /** First position (1-based) of a leaf without a valid authentication tag: never read, nothing appended on top. */
+  private forgedFrom: number | null = null;
   private pendingSince = 0;
   private timer: NodeJS.Timeout | null = null;
   private checkpointing: Promise<CheckpointResult | null> | null = null;
@@ -82,8 +100,16 @@ export class IntegrityService {
     readonly eventStore: SqliteEventStore,
     readonly opts: IntegrityOptions,
   ) {
-    this.store = new SqliteIntegrityStore(eventStore.db);
+    const auth = EventAuthKey.loadOrCreate(opts.keyDir);
+    this.store = new SqliteIntegrityStore(eventStore.db, auth.key, auth.created);
     this.signer = LedgerSigner.open(opts.keyDir, opts.origin);
+    this.alarm = new TamperAlarm(opts.keyDir, {
+      now: () => opts.clock.now().toISOString(),
+      record: opts.onTamper,
+      mailer: opts.mailer,
+      officers: opts.officers ?? [],
+      log: (level, msg, extra) => this.log(level, msg, extra),
+    });
     this.fileWitnesses = opts.fileWitnessDirs.map((dir, i) =>
       FileWitness.open(dir, { name: `${opts.origin}/file-witness-${i + 1}`, trustedLogKeys: [this.signer.verifierKey], clock: opts.clock }),
     );
@@ -106,12 +132,20 @@ export class IntegrityService {
     };
   }
 
-  /** Attaches the append hook (and hashes any events appended before it was attached). */
+  /**
+   * Attaches the append hook. Rows already in the table without their leaves are never adopted:
+   * they are reported (and appends stay refused until they are dealt with).
+   */
   attach(): void {
     const store = this.store;
     this.eventStore.addAppendHook({
       onAppend: (db, events) => {
         try {
+          if (this.forgedFrom !== null)
+            throw new LedgerIntegrityError(
+              `position ${this.forgedFrom}: a leaf without the service's authentication tag; refusing to append on top of it`,
+              this.forgedFrom,
+            );
           store.onAppend(db, events);
         } catch (e) {
           if (e instanceof LedgerIntegrityError) {
@@ -120,6 +154,7 @@ export class IntegrityService {
           }
           throw e;
         }
+        if (this.alarm.hasPending) setImmediate(() => void this.alarm.drain());
         this.pendingSince += events.length;
         if (this.pendingSince >= this.opts.checkpointEveryEvents && !this.scheduled) {
           this.scheduled = true;
@@ -130,7 +165,51 @@ export class IntegrityService {
         }
       },
     });
-    this.store.catchUp();
+    // the unsigned tail (after the last signed checkpoint) must carry the service's tags
+    const tree = this.store.treeState().size;
+    const bad = this.store.badLeafTags(Math.min(this.signer.lastSigned()?.size ?? 0, tree), tree, 1);
+    if (bad.length > 0) this.forgedFrom = bad[0] + 1;
+    this.eventStore.setReadFence(() => {
+      const size = BigInt(this.store.treeSize());
+      return this.forgedFrom !== null && BigInt(this.forgedFrom - 1) < size ? BigInt(this.forgedFrom - 1) : size;
+    });
+    const blocked = this.appendBlocker();
+    if (blocked) void this.report({ ...blocked, detectedBy: 'append' });
+    else void this.alarm.drain();
+  }
+
+  /** Why appends are refused right now (checked live against the table), or null. */
+  appendBlocker(): { kind: string; reason: string; position?: number } | null {
+    if (this.forgedFrom !== null) {
+      return {
+        kind: 'leaf-unauthenticated',
+        reason: `position ${this.forgedFrom}: an event and its leaf without the service's authentication tag (written outside the ledger); not adopted, appends refused`,
+        position: this.forgedFrom,
+      };
+    }
+    const rows = this.store.unadoptedRows();
+    if (rows) {
+      return {
+        kind: 'unadopted-rows',
+        reason: `position ${rows.position}: ${rows.count} row(s) in the events table have no leaf (written outside the ledger); not adopted, appends refused`,
+        position: rows.position,
+      };
+    }
+    const size = this.store.treeState().size;
+    const head = this.store.headPosition();
+    if (size > head) {
+      return {
+        kind: 'rollback',
+        reason: `the Merkle tree covers ${size} events but the events table holds ${head}: positions ${head + 1}..${size} were removed; appends refused`,
+        position: head + 1,
+      };
+    }
+    return null;
+  }
+
+  health(): LedgerHealth {
+    const failure = this.appendBlocker() ?? undefined;
+    return { ok: !failure, ...(failure ? { failure } : {}), pendingAlerts: this.alarm.pending().length };
   }
 
   /** Periodic checkpoints (every T seconds when there is something new) and witness catch-up. */
@@ -159,9 +238,9 @@ export class IntegrityService {
     this.reported.add(key);
     this.log('error', 'LEDGER TAMPERING DETECTED', { kind: f.kind, position: f.position, witness: f.witness });
     try {
-      await this.opts.onTamper?.(f);
+      await this.alarm.raise(key, f);
     } catch (e) {
-      this.log('error', 'could not record LedgerTamperDetected', { err: (e as Error).message });
+      this.log('error', 'tamper alarm failed', { kind: f.kind, err: (e as Error).message });
     }
   }
 
@@ -184,6 +263,20 @@ export class IntegrityService {
     this.pendingSince = 0;
     let cp = this.store.checkpointBySize(tree.size);
     if (!cp) {
+      const from = this.signer.lastSigned()?.size ?? 0;
+      const bad = this.store.badLeafTags(from, tree.size, 1);
+      if (bad.length > 0) {
+        const position = bad[0] + 1;
+        this.forgedFrom = position;
+        await this.report({
+          kind: 'leaf-unauthenticated',
+          reason: `position ${position}: its leaf carries no valid authentication tag of the service (row and leaf written outside the ledger); refusing to sign`,
+          position,
+          detectedBy: 'signer',
+          checkpointSize: tree.size,
+        });
+        throw new LedgerIntegrityError(`position ${position}: leaf not authenticated by the service; checkpoint not signed`, position);
+      }
       const root = this.store.root();
       let signed;
       try {
@@ -334,8 +427,17 @@ export class IntegrityService {
   }
 
   async verify(
-    opts: { since?: boolean; onProgress?: (p: number, head: number) => void } = {},
+    opts: { since?: boolean; onProgress?: (p: number, head: number) => void; pinnedLogKey?: string } = {},
   ): Promise<VerifyReport & { witnessesUnreachable?: string[] }> {
+    if (opts.pinnedLogKey !== undefined && opts.pinnedLogKey !== this.signer.verifierKey) {
+      const report: VerifyReport = {
+        ok: false,
+        kind: 'untrusted-key',
+        reason: `the ledger's signing key (${this.signer.verifierKey}) is not the pinned key: the key folder was replaced, or the pin is stale (rotated?)`,
+      };
+      await this.report({ kind: report.kind, reason: report.reason, detectedBy: 'verify' });
+      return report;
+    }
     const { views, unreachable } = await this.allWitnessViews();
     const head = this.store.headPosition();
     const from = opts.since ? (this.store.verifiedState()?.size ?? 0) : 0;
