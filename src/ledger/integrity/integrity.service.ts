@@ -150,7 +150,11 @@ export class IntegrityService {
         } catch (e) {
           if (e instanceof LedgerIntegrityError) {
             // fail closed: the append is aborted; report after the rollback
-            setImmediate(() => void this.report({ kind: 'append-refused', reason: e.message, position: e.position, detectedBy: 'append' }));
+            // one alert per cause: a refusal because of a known blocker is that blocker's alert
+            setImmediate(() => {
+              const cause = this.appendBlocker() ?? { kind: 'append-refused', reason: e.message, position: e.position };
+              void this.report({ ...cause, detectedBy: 'append' });
+            });
           }
           throw e;
         }
