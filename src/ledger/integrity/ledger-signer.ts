@@ -77,6 +77,24 @@ export class LedgerSigner {
   }
 
   /**
+   * The log's signed statement of where streams ended in the tree of (size, root): the evidence
+   * bundle's completeness proof. Its first line `<origin>/stream-heads` can never read as a
+   * checkpoint body (whose first line is the origin itself).
+   */
+  signStreamHeads(size: number, root: Buffer, heads: Array<{ stream: string; version: number; position: number }>): string {
+    const lines = [...heads].sort((a, b) => (a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0));
+    for (const h of lines) if (/\s/.test(h.stream)) throw new Error('stream names have no whitespace');
+    const text =
+      [
+        `${this.origin}/stream-heads`,
+        String(size),
+        root.toString('base64'),
+        ...lines.map((h) => `${h.stream} ${h.version} ${h.position}`),
+      ].join('\n') + '\n';
+    return signNote(text, [this.key]);
+  }
+
+  /**
    * Signs the checkpoint (origin, size, root) if it is consistent with the last one signed.
    * `consistency(m, n)` returns the RFC 6962 proof from the stored tree.
    */
