@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { Clock } from '../../platform/clock';
 import type { RecordedEvent } from '../port';
 import type { SqliteEventStore } from '../sqlite/sqlite-event-store';
-import { CheckpointPolicy, verifyCheckpointNote } from './checkpoint';
+import { CheckpointPolicy, parseCheckpoint, verifyCheckpointNote } from './checkpoint';
 import { collectCosignatures, WitnessOutcome } from './cosigning';
 import { FileWitness, WitnessEndpoint } from './file-witness';
 import { EventAuthKey } from './event-auth';
@@ -15,7 +15,8 @@ import { eventLeafHash } from './hashing';
 import { subtreeHash } from './merkle';
 import { HttpWitnessClient } from './http-witness';
 import { LedgerSigner, SigningRefusedError } from './ledger-signer';
-import { Ed25519NoteKey } from './note';
+import { checkTransitions } from './key-rotation';
+import { Ed25519NoteKey, parseNote } from './note';
 import { consistencyProof, inclusionProof } from './proofs';
 import { LedgerIntegrityError, SqliteIntegrityStore, StoredCheckpoint } from './sqlite-integrity-store';
 import { parallelScanner } from './parallel-verify';
@@ -126,7 +127,7 @@ export class IntegrityService {
   get policy(): CheckpointPolicy {
     return {
       origin: this.opts.origin,
-      logKeys: [this.signer.publicKey],
+      logKeys: this.signer.allPublicKeys(),
       witnessKeys: this.witnesses.map((w) => Ed25519NoteKey.fromVerifierKey(w.verifierKey)),
       quorum: this.opts.quorum,
     };
@@ -152,7 +153,13 @@ export class IntegrityService {
             // fail closed: the append is aborted; report after the rollback
             // one alert per cause: a refusal because of a known blocker is that blocker's alert
             setImmediate(() => {
-              const cause = this.appendBlocker() ?? { kind: 'append-refused', reason: e.message, position: e.position };
+              let cause: { kind: string; reason: string; position?: number } | null = null;
+              try {
+                cause = this.appendBlocker();
+              } catch {
+                /* the process closed the ledger meanwhile */
+              }
+              cause ??= { kind: 'append-refused', reason: e.message, position: e.position };
               void this.report({ ...cause, detectedBy: 'append' });
             });
           }
@@ -433,7 +440,14 @@ export class IntegrityService {
   async verify(
     opts: { since?: boolean; onProgress?: (p: number, head: number) => void; pinnedLogKey?: string } = {},
   ): Promise<VerifyReport & { witnessesUnreachable?: string[] }> {
-    if (opts.pinnedLogKey !== undefined && opts.pinnedLogKey !== this.signer.verifierKey) {
+    const rotation = checkTransitions(this.signer.transitions(), this.store.checkpoints(), this.policy.origin);
+    if (rotation) {
+      await this.report({ kind: rotation.kind, reason: rotation.reason, position: rotation.position, detectedBy: 'verify' });
+      return rotation;
+    }
+    // a pinned key is good if it is the current key or one the chain of transitions retired
+    const chain = new Set([this.signer.verifierKey, ...this.signer.transitions().map((t) => t.from)]);
+    if (opts.pinnedLogKey !== undefined && !chain.has(opts.pinnedLogKey)) {
       const report: VerifyReport = {
         ok: false,
         kind: 'untrusted-key',
@@ -450,10 +464,45 @@ export class IntegrityService {
       head - from > threshold && this.eventStore.db.name !== ':memory:'
         ? parallelScanner(this.eventStore.db.name, this.store, head)
         : undefined;
+    // each transition checkpoint is an expectation like a witness's copy: its root must be the tree's
+    for (const t of this.signer.transitions()) {
+      const c = parseCheckpoint(parseNote(t.note).text);
+      views.push({
+        name: `key transition to ${Ed25519NoteKey.fromVerifierKey(t.to).keyId.toString('hex')}`,
+        history: [{ size: c.size, root: c.root }],
+      });
+    }
     const report = await verifyLedger(this.store, this.policy, views, { ...opts, scanner, now: () => this.opts.clock.now().toISOString() });
     if (unreachable.length > 0) (report as VerifyReport & { witnessesUnreachable?: string[] }).witnessesUnreachable = unreachable;
     if (!report.ok) await this.report({ kind: report.kind, reason: report.reason, position: report.position, detectedBy: 'verify' });
     return report;
+  }
+
+  /**
+   * `ledger rotate-key`: a transition checkpoint of the current tree signed by the old and the new
+   * key, offered to every witness (they learn the new key from it); later checkpoints are signed by
+   * the new key only.
+   */
+  async rotateKey(): Promise<{ from: string; to: string; size: number; witnesses: WitnessOutcome[]; cosignatures: number }> {
+    const tree = this.store.treeState();
+    if (tree.size === 0) throw new LedgerIntegrityError('the ledger is empty: nothing to sign a transition over');
+    const root = this.store.root();
+    const t = this.signer.rotate(tree.size, root, this.consistency);
+    const result = await collectCosignatures(
+      t.note,
+      { origin: this.opts.origin, size: tree.size, root },
+      this.witnesses,
+      (name) => this.store.witnessSize(name),
+      this.consistency,
+    );
+    const at = this.opts.clock.now().toISOString();
+    for (const o of result.outcomes) {
+      if (o.status === 'cosigned') this.store.recordWitnessSuccess(o.witness, o.size, at);
+      else this.log('warn', 'witness did not cosign the key transition', { witness: o.witness, status: o.status });
+    }
+    this.signer.updateTransitionNote(t.to, result.note);
+    this.log('warn', 'LEDGER SIGNING KEY ROTATED: give auditors the new verifier key', { to: t.to, size: t.size });
+    return { from: t.from, to: t.to, size: t.size, witnesses: result.outcomes, cosignatures: result.cosigned };
   }
 
   eventsOfStream(stream: string): RecordedEvent[] {

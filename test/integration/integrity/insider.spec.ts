@@ -211,6 +211,70 @@ describe('an insider with the data disk cannot rewrite history unseen (real CLI,
   });
 });
 
+describe('ledger rotate-key: transition signed by both keys, witnesses learn the new key, verify across it', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+    tmp.cleanup();
+  });
+
+  it('rotates, keeps verifying with the old pin, and refuses a forged transition', async () => {
+    tmp = tempDir('sh-rotate-');
+    const secrets = path.join(tmp.dir, 'secrets');
+    Object.assign(process.env, {
+      DATA_DIR: path.join(tmp.dir, 'data'),
+      MASTER_KEY_FILE: path.join(secrets, 'master.key'),
+      REDIS_PREFIX: `sh-test-${uuidv7().slice(-12)}`,
+      LOG_LEVEL: 'silent',
+      LEDGER_CHECKPOINT_SECONDS: '0',
+      LEDGER_WITNESS_DIRS: path.join(tmp.dir, 'witness-disk'),
+    });
+    const admin = JSON.parse((await cli(['principals', 'create', '--name', 'Admin', '--role', 'admin'])).out).apiKey;
+    expect(JSON.parse((await cli(['ledger', 'checkpoint'])).out).cosignatures).toBe(1);
+    const before = JSON.parse((await cli(['ledger', 'keys'])).out);
+    const oldPin = path.join(tmp.dir, 'old.vkey');
+    fs.writeFileSync(oldPin, `${before.log}\n`);
+
+    const r = await cli(['ledger', 'rotate-key']);
+    expect(r.code).toBe(0);
+    const rot = JSON.parse(r.out);
+    expect(rot).toMatchObject({ from: before.log, cosignatures: 1 });
+    expect(rot.to).not.toBe(before.log);
+    expect(fs.readFileSync(path.join(tmp.dir, 'witness-disk', 'trusted-logs.txt'), 'utf8')).toContain(rot.to);
+    const after = JSON.parse((await cli(['ledger', 'keys'])).out);
+    expect(after).toMatchObject({ log: rot.to, retired: [{ key: before.log }] });
+    expect(fs.statSync(path.join(secrets, 'ledger-signing.key')).mode & 0o777).toBe(0o600);
+
+    // later checkpoints are signed by the new key only, and the witness cosigns them
+    expect((await cli(['--api-key', admin, 'principals', 'create', '--name', 'Aud', '--role', 'auditor'])).code).toBe(0);
+    const cp = JSON.parse((await cli(['ledger', 'checkpoint'])).out);
+    expect(cp.cosignatures).toBe(1);
+    expect(cp.note).toContain(`— ${before.origin} `);
+    const newPin = path.join(tmp.dir, 'new.vkey');
+    fs.writeFileSync(newPin, `${rot.to}\n`);
+    for (const pin of [oldPin, newPin]) expect((await cli(['ledger', 'verify', '--log-key', pin])).code).toBe(0);
+    const stranger = path.join(tmp.dir, 'stranger.vkey');
+    fs.writeFileSync(stranger, `${Ed25519NoteKey.generate(before.origin, KEY_TYPE_ED25519).verifierKey}\n`);
+    expect(JSON.parse((await cli(['ledger', 'verify', '--log-key', stranger])).out)).toMatchObject({ ok: false, kind: 'untrusted-key' });
+
+    // an insider who can write the key folder swaps in a key of their own with a made-up transition
+    const { signNote } = await import('../../../src/ledger/integrity/note');
+    const { formatCheckpoint, parseCheckpoint } = await import('../../../src/ledger/integrity/checkpoint');
+    const file = path.join(secrets, 'ledger-signing.transitions.json');
+    const list = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const mallory = Ed25519NoteKey.generate(before.origin, KEY_TYPE_ED25519);
+    const body = parseCheckpoint(list[0].note.split('\n\n')[0] + '\n');
+    const forgedNote = signNote(formatCheckpoint({ ...body, extensions: [`key-transition ${mallory.verifierKey}`] }), [mallory]);
+    fs.writeFileSync(file, JSON.stringify([{ ...list[0], to: mallory.verifierKey, note: forgedNote }]));
+    fs.writeFileSync(path.join(secrets, 'ledger-signing.key'), `${mallory.privateKeyString}\n`, { mode: 0o600 });
+    const v = await cli(['ledger', 'verify', '--log-key', oldPin]);
+    expect(v.code).toBe(1);
+    expect(JSON.parse(v.out)).toMatchObject({ ok: false, kind: 'checkpoint-signature' });
+    expect(JSON.parse(v.out).reason).toMatch(/not signed by both the old and the new key/);
+  });
+});
+
 describe('an existing data dir with the log key inside DATA_DIR/integrity', () => {
   it('is moved beside the master key on start, keeping its identity', async () => {
     const tmp = tempDir('sh-legacy-');

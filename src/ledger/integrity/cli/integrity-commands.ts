@@ -120,9 +120,22 @@ export function registerIntegrityCommands(program: Command, cli: CliRuntime): vo
         cli.print({
           origin: i.opts.origin,
           log: i.signer.verifierKey,
+          retired: i.signer.transitions().map((t) => ({ key: t.from, retiredAtSize: t.size })),
           witnesses: i.policy.witnessKeys.map((k) => k.verifierKey),
           quorum: i.policy.quorum,
         });
+      });
+    });
+
+  ledger
+    .command('rotate-key')
+    .description(
+      'replace the log signing key: a transition checkpoint signed by the old and the new key, offered to the witnesses (they learn the new key from it)',
+    )
+    .action(async () => {
+      await cli.withApp(async (app) => {
+        const r = await integrityOf(app).rotateKey();
+        cli.print({ ...r, note: 'give auditors the new verifier key (`to`); keys pinned to the old one verify across the transition' });
       });
     });
 
