@@ -64,6 +64,12 @@ const integrityProvider: Provider = {
     const log = (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) =>
       logger[level]({ ...extra, component: 'ledger-integrity' }, msg);
     moveLegacyLogKey(c.legacyKeyDir, c.keyDir, log);
+    if (process.env.LEDGER_WITNESS_DIRS === undefined)
+      log(
+        'warn',
+        'the default file witness keeps its private key in DATA_DIR-witness, which this service can write: whoever can write the data disk could re-cosign a rewritten ledger. Run `safeharbor witness serve` on another machine or account and set LEDGER_WITNESS_URLS (and LEDGER_WITNESS_DIRS= to drop the local one).',
+        { witnessDirs: c.fileWitnessDirs },
+      );
     return new IntegrityService(store, {
       ...c,
       clock,
