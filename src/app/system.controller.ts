@@ -8,6 +8,7 @@ import type { IntegrityService, LedgerHealth } from '../ledger/integrity/integri
 import { INTEGRITY } from '../ledger/integrity/integrity.tokens';
 import { QUEUES, type QueueRegistry } from '../platform/redis';
 import { EVENT_STORE, METRICS } from '../platform/tokens';
+import { APP_CONFIG, operatorWarnings, type AppConfig } from '../platform/config';
 
 @ApiTags('system')
 @Controller()
@@ -16,10 +17,15 @@ export class SystemController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(QUEUES) private readonly queues: QueueRegistry,
     @Inject(METRICS) private readonly metrics: Registry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(INTEGRITY) private readonly integrity: IntegrityService | null = null,
   ) {}
 
-  /** 200 when the ledger and Redis answer and the ledger accepts appends; 503 otherwise, with the reason. */
+  /**
+   * 200 when the ledger and Redis answer and the ledger accepts appends; 503 otherwise, with the
+   * reason (`ledger.integrity.failure`). `degraded` with `warnings` (code, reason) when it runs but
+   * an operator must act (e.g. escalations to placeholder mailboxes): still 200.
+   */
   @Public()
   @Get('health')
   async health(@Res() res: Response): Promise<void> {
@@ -35,7 +41,10 @@ export class SystemController {
     }
     const redis = { ok: await this.queues.ping() };
     const ok = ledger.ok && redis.ok;
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', ledger, redis });
+    const warnings = operatorWarnings(this.config);
+    res
+      .status(ok ? 200 : 503)
+      .json({ status: ok && warnings.length === 0 ? 'ok' : 'degraded', ledger, redis, ...(warnings.length ? { warnings } : {}) });
   }
 
   @Public()

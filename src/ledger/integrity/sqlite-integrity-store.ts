@@ -14,7 +14,7 @@ import { toRecorded, type EventRow } from '../sqlite/sqlite-event-store';
 import type Database from 'better-sqlite3';
 import type { AppendHook } from '../sqlite/sqlite-event-store';
 import type { RecordedEvent } from '../port';
-import { canonicalLeaf, HASH_SIZE, leafHashOfText, spliceLeafText } from './hashing';
+import { canonicalLeaf, HASH_SIZE } from './hashing';
 import type { EventAuthKey } from './event-auth';
 import { appendLeaf, EMPTY_TREE, FrontierEntry, NodeReader, rootOf, TreeNode, TreeState } from './merkle';
 
