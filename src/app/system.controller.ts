@@ -1,9 +1,11 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Registry } from 'prom-client';
 import { Public } from '../auth/http/decorators';
 import type { EventStore } from '../ledger/port';
+import type { IntegrityService, LedgerHealth } from '../ledger/integrity/integrity.service';
+import { INTEGRITY } from '../ledger/integrity/integrity.tokens';
 import { QUEUES, type QueueRegistry } from '../platform/redis';
 import { EVENT_STORE, METRICS } from '../platform/tokens';
 import { APP_CONFIG, operatorWarnings, type AppConfig } from '../platform/config';
@@ -16,18 +18,24 @@ export class SystemController {
     @Inject(QUEUES) private readonly queues: QueueRegistry,
     @Inject(METRICS) private readonly metrics: Registry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() @Inject(INTEGRITY) private readonly integrity: IntegrityService | null = null,
   ) {}
 
   /**
-   * 200 when the ledger and Redis answer, 503 otherwise. `degraded` with `warnings` (code, reason)
-   * when it runs but an operator must act (e.g. escalations to placeholder mailboxes): still 200.
+   * 200 when the ledger and Redis answer and the ledger accepts appends; 503 otherwise, with the
+   * reason (`ledger.integrity.failure`). `degraded` with `warnings` (code, reason) when it runs but
+   * an operator must act (e.g. escalations to placeholder mailboxes): still 200.
    */
   @Public()
   @Get('health')
   async health(@Res() res: Response): Promise<void> {
-    let ledger: { ok: boolean; adapter: string; head?: string } = { ok: false, adapter: this.store.adapter };
+    let ledger: { ok: boolean; adapter: string; head?: string; integrity?: LedgerHealth } = { ok: false, adapter: this.store.adapter };
     try {
       ledger = { ok: true, adapter: this.store.adapter, head: String(await this.store.headPosition()) };
+      if (this.integrity) {
+        const integrity = this.integrity.health();
+        ledger = { ...ledger, ok: integrity.ok, integrity };
+      }
     } catch {
       /* reported as not ok */
     }

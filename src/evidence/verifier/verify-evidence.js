@@ -3,7 +3,8 @@
 /*
  * Safe Harbor evidence verifier — standalone, no dependencies, Node >= 16.
  *
- *   node verify-evidence.js <evidence.zip | extracted-folder> [--log-key VKEY] [--witness-key VKEY ...] [--quorum K]
+ *   node verify-evidence.js <evidence.zip | extracted-folder> --log-key FILE|VKEY [--witness-key VKEY ...] [--quorum K]
+ *   node verify-evidence.js <evidence.zip | extracted-folder> --trust-bundle-keys
  *
  * Checks, for the bundle:
  *   1. checkpoint.txt is a C2SP signed note whose body is a tlog checkpoint (origin, size, root);
@@ -11,12 +12,15 @@
  *      by at least K distinct witness keys;
  *   3. every events/<position>.json: leaf hash = SHA-256(0x00 || file bytes) (RFC 6962), its
  *      "position" matches the file name, and its inclusion proof (proofs.json) leads to the
- *      checkpoint root (RFC 9162 §2.1.3.2).
+ *      checkpoint root (RFC 9162 §2.1.3.2);
+ *   4. completeness: stream-heads.txt is signed by the log key over the same size and root and
+ *      names where the incident's stream ended in that tree (version n at position p); the
+ *      bundle must hold that stream's versions 1..n, the last one at position p.
  * Prints "OK ..." and exits 0, or "FAIL: <reason>" and exits 1 (2 for usage errors).
  *
- * Trust: the keys inside the bundle are only as good as where the bundle came from. Pin the
- * log and witness keys you obtained independently with --log-key / --witness-key; the keys'
- * fingerprints are printed either way.
+ * Trust: the keys inside the bundle are only as good as where the bundle came from, so the log
+ * key must be pinned (--log-key, a file or the key itself, obtained apart from the bundle); the
+ * verifier refuses without it unless told --trust-bundle-keys, and then says so loudly.
  */
 const fs = require('fs');
 const path = require('path');
@@ -226,10 +230,26 @@ function verifyBundle(files, opts) {
   if (!logSigned) fail('checkpoint is not signed by the log key');
   if (cosigners.size < quorum) fail(`checkpoint has ${cosigners.size} valid witness cosignature(s), ${quorum} required`);
 
+  const headsNote = get('stream-heads.txt').toString('utf8');
+  const hp = parseNote(headsNote);
+  if (!hp.sigs.some((s) => s.name === logKey.name && s.keyId.equals(logKey.keyId) && verifySig(logKey, hp.text, s.sig)))
+    fail('stream-heads.txt is not signed by the log key');
+  const hl = hp.text.slice(0, -1).split('\n');
+  if (hl[0] !== `${cp.origin}/stream-heads` || hl[1] !== String(cp.size) || hl[2] !== cp.root.toString('base64'))
+    fail('stream-heads.txt is not about this checkpoint (origin, size or root differ)');
+  const heads = hl.slice(3).map((line) => {
+    const m = /^(\S+) (0|[1-9][0-9]{0,15}) (0|[1-9][0-9]{0,15})$/.exec(line);
+    if (!m) fail('stream-heads.txt has a malformed line');
+    return { stream: m[1], version: Number(m[2]), position: Number(m[3]) };
+  });
+  const incidentStream = `incident-${manifest.incidentId}`;
+  if (!heads.some((h) => h.stream === incidentStream)) fail(`stream-heads.txt does not name the incident stream ${incidentStream}`);
+
   const eventFiles = [...files.keys()].filter((n) => /^events\/[^/]+\.json$/.test(n)).sort();
   if (eventFiles.length === 0) fail('bundle contains no events');
   const declared = Object.keys(proofs.events || {});
   if (declared.length !== eventFiles.length) fail(`proofs.json lists ${declared.length} events but the bundle holds ${eventFiles.length}`);
+  const seen = [];
   for (const name of eventFiles) {
     const m = /^events\/([1-9][0-9]*)\.json$/.exec(name);
     if (!m) fail(`${name}: file name is not a ledger position`);
@@ -257,21 +277,44 @@ function verifyBundle(files, opts) {
     }
     if (!root.equals(cp.root))
       fail(`event at position ${position}: inclusion proof does not lead to the checkpoint root (event altered or proof forged)`);
+    seen.push({ stream: ev.stream, version: Number(ev.version), position });
+  }
+  for (const h of heads) {
+    const versions = seen.filter((e) => e.stream === h.stream).sort((a, b) => a.version - b.version);
+    for (let v = 1; v <= h.version; v++) {
+      const e = versions[v - 1];
+      if (!e || e.version !== v)
+        fail(
+          `incomplete: stream ${h.stream} ended at version ${h.version} in the signed tree, but version ${v} is not in the bundle (event removed?)`,
+        );
+    }
+    if (versions.length !== h.version) fail(`stream ${h.stream}: the bundle holds versions beyond the signed head ${h.version}`);
+    if (h.version > 0 && versions[h.version - 1].position !== h.position)
+      fail(
+        `stream ${h.stream}: version ${h.version} is at position ${versions[h.version - 1].position}, the signed head says ${h.position}`,
+      );
   }
   return { origin: cp.origin, size: cp.size, events: eventFiles.length, cosigners: cosigners.size, quorum, logKey, witnessKeys };
 }
 
+const USAGE =
+  'usage: node verify-evidence.js <evidence.zip|folder> --log-key FILE|VKEY [--witness-key VKEY ...] [--quorum K]\n' +
+  '       node verify-evidence.js <evidence.zip|folder> --trust-bundle-keys\n';
+
 function main(argv) {
   const args = argv.slice(2);
-  const opts = { witnessKeys: [], logKey: undefined, quorum: undefined };
+  const opts = { witnessKeys: [], logKey: undefined, quorum: undefined, trustBundleKeys: false };
   let target;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === '--log-key') opts.logKey = args[++i];
+    if (a === '--log-key') {
+      const v = args[++i];
+      opts.logKey = v && fs.existsSync(v) && fs.statSync(v).isFile() ? fs.readFileSync(v, 'utf8').trim() : v;
+    } else if (a === '--trust-bundle-keys') opts.trustBundleKeys = true;
     else if (a === '--witness-key') opts.witnessKeys.push(args[++i]);
     else if (a === '--quorum') opts.quorum = Number(args[++i]);
     else if (a === '-h' || a === '--help') {
-      process.stdout.write('usage: node verify-evidence.js <evidence.zip|folder> [--log-key VKEY] [--witness-key VKEY ...] [--quorum K]\n');
+      process.stdout.write(USAGE);
       return 0;
     } else if (!target) target = a;
     else {
@@ -280,9 +323,20 @@ function main(argv) {
     }
   }
   if (!target) {
-    process.stderr.write('usage: node verify-evidence.js <evidence.zip|folder> [--log-key VKEY] [--witness-key VKEY ...] [--quorum K]\n');
+    process.stderr.write(USAGE);
     return 2;
   }
+  if (!opts.logKey && !opts.trustBundleKeys) {
+    process.stderr.write(
+      'REFUSED: the log key is not pinned. Pass --log-key FILE|VKEY with the key you obtained apart from this bundle,\n' +
+        'or --trust-bundle-keys to trust the keys inside it (which proves nothing against whoever made the bundle).\n',
+    );
+    return 2;
+  }
+  if (!opts.logKey)
+    process.stderr.write(
+      '\n*** WARNING: --trust-bundle-keys: TRUSTING THE KEYS INSIDE THE BUNDLE. Whoever made this bundle could have made the keys too. ***\n\n',
+    );
   try {
     const st = fs.statSync(target);
     const files = st.isDirectory() ? readDir(target) : readZip(fs.readFileSync(target));

@@ -15,7 +15,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Clock } from '../../platform/clock';
-import { Ed25519NoteKey, KEY_TYPE_COSIGNATURE_V1 } from './note';
+import type { Checkpoint } from './checkpoint';
+import { Ed25519NoteKey, KEY_TYPE_COSIGNATURE_V1, KEY_TYPE_ED25519, parseNote } from './note';
 import { AddCheckpointRequest, cosign, decideAddCheckpoint, WitnessRecord } from './witness';
 
 export type AddCheckpointResult =
@@ -110,6 +111,28 @@ export class FileWitness implements WitnessEndpoint {
     return this.key.verifierKey;
   }
 
+  /**
+   * A checkpoint signed by a trusted log key that announces `key-transition <vkey>` and is also
+   * signed by that new key: the log rotated its key, so the new key is trusted from now on. The
+   * old key stays trusted for the checkpoints it signed.
+   */
+  private learnTransition(checkpoint: Checkpoint, note: string): void {
+    for (const ext of checkpoint.extensions ?? []) {
+      const m = /^key-transition (\S+)$/.exec(ext);
+      if (!m) continue;
+      let next: Ed25519NoteKey;
+      try {
+        next = Ed25519NoteKey.fromVerifierKey(m[1]);
+      } catch {
+        continue;
+      }
+      if (next.name !== checkpoint.origin || next.type !== KEY_TYPE_ED25519) continue;
+      const { text, signatures } = parseNote(note);
+      if (signatures.some((s) => s.name === next.name && s.keyId.equals(next.keyId) && next.verifyText(text, s.sig)))
+        this.trust(next.verifierKey);
+    }
+  }
+
   private fileFor(kind: 'state' | 'history' | 'evidence', origin: string): string {
     const h = createHash('sha256').update(origin).digest('hex').slice(0, 32);
     return path.join(this.dir, kind, kind === 'state' ? `${h}.json` : `${h}.jsonl`);
@@ -166,6 +189,7 @@ export class FileWitness implements WitnessEndpoint {
         }
         return { status: d.status, message: d.message, reason: d.reason, heldSize: d.status === 409 ? d.heldSize : undefined };
       }
+      this.learnTransition(d.checkpoint, req.note);
       const line = cosign(this.key, d.text, Math.floor(now.getTime() / 1000));
       const cosignedNote = `${req.note}${line}`;
       const rec = {

@@ -12,6 +12,8 @@ import { Ed25519NoteKey } from './note';
  *                               a sibling of the data dir: put it on another disk or mount)
  *   LEDGER_WITNESS_URLS         comma-separated `<witness vkey>@<url>` of HTTP witnesses (tlog-witness)
  *   LEDGER_WITNESS_QUORUM       k of the n witnesses a checkpoint needs for proofs/exports (default 1)
+ *   LEDGER_KEY_DIR              the log signing key and the event authentication key (default: the
+ *                               master key's folder, outside DATA_DIR; never inside it)
  */
 const Schema = z.object({
   LEDGER_ORIGIN: z
@@ -24,11 +26,14 @@ const Schema = z.object({
   LEDGER_WITNESS_DIRS: z.string().optional(),
   LEDGER_WITNESS_URLS: z.string().optional(),
   LEDGER_WITNESS_QUORUM: z.coerce.number().int().min(0).default(1),
+  LEDGER_KEY_DIR: z.string().min(1).optional(),
 });
 
 export interface IntegrityConfig {
   origin: string;
   keyDir: string;
+  /** Where earlier versions kept the log key (DATA_DIR/integrity): moved from on start. */
+  legacyKeyDir: string;
   checkpointEveryEvents: number;
   checkpointEverySeconds: number;
   fileWitnessDirs: string[];
@@ -36,7 +41,11 @@ export interface IntegrityConfig {
   quorum: number;
 }
 
-export function loadIntegrityConfig(dataDir: string, env: Record<string, string | undefined> = process.env): IntegrityConfig {
+export function loadIntegrityConfig(
+  dataDir: string,
+  env: Record<string, string | undefined> = process.env,
+  masterKeyPath: string = path.resolve(env.MASTER_KEY_FILE ?? './secrets/master.key'),
+): IntegrityConfig {
   const parsed = Schema.safeParse(env);
   if (!parsed.success) throw new ValidationError(parsed.error.issues.map((i) => ({ field: `env.${i.path.join('.')}`, reason: i.message })));
   const c = parsed.data;
@@ -64,11 +73,19 @@ export function loadIntegrityConfig(dataDir: string, env: Record<string, string 
       }
       return { vkey, url };
     });
+  const keyDir = path.resolve(c.LEDGER_KEY_DIR ?? path.dirname(masterKeyPath));
+  const rel = path.relative(path.resolve(dataDir), keyDir);
+  if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel)))
+    throw ValidationError.field(
+      c.LEDGER_KEY_DIR ? 'env.LEDGER_KEY_DIR' : 'env.MASTER_KEY_FILE',
+      'the ledger keys must live outside DATA_DIR (whoever can write the data disk could otherwise re-sign the ledger)',
+    );
   const n = dirs.length + urls.length;
   if (c.LEDGER_WITNESS_QUORUM > n) throw ValidationError.field('env.LEDGER_WITNESS_QUORUM', `larger than the ${n} configured witness(es)`);
   return {
     origin: c.LEDGER_ORIGIN,
-    keyDir: path.join(path.resolve(dataDir), 'integrity'),
+    keyDir,
+    legacyKeyDir: path.join(path.resolve(dataDir), 'integrity'),
     checkpointEveryEvents: c.LEDGER_CHECKPOINT_EVERY,
     checkpointEverySeconds: c.LEDGER_CHECKPOINT_SECONDS,
     fileWitnessDirs: dirs,

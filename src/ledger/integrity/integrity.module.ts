@@ -13,7 +13,8 @@ import { CLOCK, type Clock } from '../../platform/clock';
 import { APP_CONFIG, type AppConfig } from '../../platform/config';
 import { uuidv7 } from '../../platform/ids';
 import { LOGGER } from '../../platform/logger';
-import { EVENT_REGISTRY, EVENT_STORE, PROCESS_ROLES, type ProcessRoles } from '../../platform/tokens';
+import { EVENT_REGISTRY, EVENT_STORE, METRICS, PROCESS_ROLES, type ProcessRoles } from '../../platform/tokens';
+import { Gauge, type Registry } from 'prom-client';
 import { LEDGER, type Ledger } from '../ledger';
 import type { EventStore } from '../port';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '../projections/projection-runner';
@@ -21,6 +22,9 @@ import type { EventRegistry } from '../registry';
 import { SqliteEventStore } from '../sqlite/sqlite-event-store';
 import { LedgerController } from './http/ledger.controller';
 import { loadIntegrityConfig } from './integrity-config';
+import { moveLegacyLogKey } from './key-placement';
+import { alarmMailer } from './alarm-mailer';
+import { securityOfficerEmails } from './tamper-alarm';
 import { IntegrityService, type TamperFinding } from './integrity.service';
 import { INTEGRITY } from './integrity.tokens';
 import { INTEGRITY_EVENT_TYPES, LEDGER_TAMPER_DETECTED, tamperAlertsProjection } from './tamper-alerts.projection';
@@ -68,12 +72,23 @@ const integrityProvider: Provider = {
       );
       return null;
     }
-    const c = loadIntegrityConfig(config.dataDir);
+    const c = loadIntegrityConfig(config.dataDir, process.env, config.masterKeyPath);
+    const log = (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) =>
+      logger[level]({ ...extra, component: 'ledger-integrity' }, msg);
+    moveLegacyLogKey(c.legacyKeyDir, c.keyDir, log);
+    if (process.env.LEDGER_WITNESS_DIRS === undefined)
+      log(
+        'warn',
+        'the default file witness keeps its private key in DATA_DIR-witness, which this service can write: whoever can write the data disk could re-cosign a rewritten ledger. Run `safeharbor witness serve` on another machine or account and set LEDGER_WITNESS_URLS (and LEDGER_WITNESS_DIRS= to drop the local one).',
+        { witnessDirs: c.fileWitnessDirs },
+      );
     return new IntegrityService(store, {
       ...c,
       clock,
-      log: (level, msg, extra) => logger[level]({ ...extra, component: 'ledger-integrity' }, msg),
+      log,
       onTamper: (f) => recordTamper(ledger, f),
+      mailer: alarmMailer(config),
+      officers: securityOfficerEmails(),
     });
   },
 };
@@ -92,6 +107,7 @@ export class IntegrityModule implements OnModuleInit, OnApplicationBootstrap, On
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
     @Inject(PROCESS_ROLES) private readonly roles: ProcessRoles,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(METRICS) private readonly metrics: Registry,
   ) {}
 
   onModuleInit(): void {
@@ -99,6 +115,29 @@ export class IntegrityModule implements OnModuleInit, OnApplicationBootstrap, On
     this.registry.registerNames(...INTEGRITY_EVENT_TYPES);
     this.projections.register(tamperAlertsProjection);
     this.integrity?.attach();
+    const integrity = this.integrity;
+    if (integrity && !this.metrics.getSingleMetric('safeharbor_ledger_integrity_ok')) {
+      this.metrics.registerMetric(
+        new Gauge({
+          name: 'safeharbor_ledger_integrity_ok',
+          help: '1 when the ledger accepts appends, 0 when it refuses them (rows without leaves, removed events)',
+          registers: [],
+          collect() {
+            this.set(integrity.health().ok ? 1 : 0);
+          },
+        }),
+      );
+      this.metrics.registerMetric(
+        new Gauge({
+          name: 'safeharbor_ledger_tamper_alerts_pending',
+          help: 'tamper alerts raised (and e-mailed) that the ledger has not recorded yet',
+          registers: [],
+          collect() {
+            this.set(integrity.alarm.pending().length);
+          },
+        }),
+      );
+    }
   }
 
   onApplicationBootstrap(): void {

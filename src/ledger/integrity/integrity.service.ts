@@ -7,22 +7,28 @@ import * as path from 'node:path';
 import type { Clock } from '../../platform/clock';
 import type { RecordedEvent } from '../port';
 import type { SqliteEventStore } from '../sqlite/sqlite-event-store';
-import { CheckpointPolicy, verifyCheckpointNote } from './checkpoint';
+import { CheckpointPolicy, parseCheckpoint, verifyCheckpointNote } from './checkpoint';
 import { collectCosignatures, WitnessOutcome } from './cosigning';
 import { FileWitness, WitnessEndpoint } from './file-witness';
+import { EventAuthKey } from './event-auth';
 import { eventLeafHash } from './hashing';
 import { subtreeHash } from './merkle';
 import { HttpWitnessClient } from './http-witness';
 import { LedgerSigner, SigningRefusedError } from './ledger-signer';
-import { Ed25519NoteKey } from './note';
+import { checkTransitions } from './key-rotation';
+import { Ed25519NoteKey, parseNote } from './note';
 import { consistencyProof, inclusionProof } from './proofs';
 import { LedgerIntegrityError, SqliteIntegrityStore, StoredCheckpoint } from './sqlite-integrity-store';
 import { parallelScanner } from './parallel-verify';
+import { AlarmMailer, TamperAlarm } from './tamper-alarm';
 import { verifyLedger, VerifyReport, WitnessView } from './verify';
 
 export interface IntegrityOptions {
   origin: string;
-  /** Where the ledger signing key lives (under the data dir; never the master key's place). */
+  /**
+   * Where the ledger signing key and the event authentication key live: beside the master key,
+   * outside the data folder (never the master key itself).
+   */
   keyDir: string;
   checkpointEveryEvents: number;
   checkpointEverySeconds: number;
@@ -33,8 +39,18 @@ export interface IntegrityOptions {
   log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
   /** Verify with worker threads when more than this many events are to be scanned (default 200k). */
   parallelVerifyThreshold?: number;
-  /** Called once per distinct finding: the module records LedgerTamperDetected. */
+  /** Called once per distinct finding: the module records LedgerTamperDetected (retried while it throws). */
   onTamper?: (finding: TamperFinding) => Promise<void> | void;
+  /** Direct mail to the security officers (the ledger may be what is broken). */
+  mailer?: AlarmMailer;
+  officers?: string[];
+}
+
+export interface LedgerHealth {
+  ok: boolean;
+  /** Why appends are refused (rows without leaves, a tree longer than the table). */
+  failure?: { kind: string; reason: string; position?: number };
+  pendingAlerts: number;
 }
 
 export interface TamperFinding {
@@ -71,6 +87,9 @@ export class IntegrityService {
   readonly signer: LedgerSigner;
   readonly fileWitnesses: FileWitness[];
   readonly witnesses: WitnessEndpoint[];
+  readonly alarm: TamperAlarm;
+  /** First position (1-based) of a leaf without a valid authentication tag: never read, nothing appended on top. */
+  private forgedFrom: number | null = null;
   private pendingSince = 0;
   private timer: NodeJS.Timeout | null = null;
   private checkpointing: Promise<CheckpointResult | null> | null = null;
@@ -82,8 +101,16 @@ export class IntegrityService {
     readonly eventStore: SqliteEventStore,
     readonly opts: IntegrityOptions,
   ) {
-    this.store = new SqliteIntegrityStore(eventStore.db);
+    const auth = EventAuthKey.loadOrCreate(opts.keyDir);
+    this.store = new SqliteIntegrityStore(eventStore.db, auth.key, auth.created);
     this.signer = LedgerSigner.open(opts.keyDir, opts.origin);
+    this.alarm = new TamperAlarm(opts.keyDir, {
+      now: () => opts.clock.now().toISOString(),
+      record: opts.onTamper,
+      mailer: opts.mailer,
+      officers: opts.officers ?? [],
+      log: (level, msg, extra) => this.log(level, msg, extra),
+    });
     this.fileWitnesses = opts.fileWitnessDirs.map((dir, i) =>
       FileWitness.open(dir, { name: `${opts.origin}/file-witness-${i + 1}`, trustedLogKeys: [this.signer.verifierKey], clock: opts.clock }),
     );
@@ -100,26 +127,45 @@ export class IntegrityService {
   get policy(): CheckpointPolicy {
     return {
       origin: this.opts.origin,
-      logKeys: [this.signer.publicKey],
+      logKeys: this.signer.allPublicKeys(),
       witnessKeys: this.witnesses.map((w) => Ed25519NoteKey.fromVerifierKey(w.verifierKey)),
       quorum: this.opts.quorum,
     };
   }
 
-  /** Attaches the append hook (and hashes any events appended before it was attached). */
+  /**
+   * Attaches the append hook. Rows already in the table without their leaves are never adopted:
+   * they are reported (and appends stay refused until they are dealt with).
+   */
   attach(): void {
     const store = this.store;
     this.eventStore.addAppendHook({
       onAppend: (db, events) => {
         try {
+          if (this.forgedFrom !== null)
+            throw new LedgerIntegrityError(
+              `position ${this.forgedFrom}: a leaf without the service's authentication tag; refusing to append on top of it`,
+              this.forgedFrom,
+            );
           store.onAppend(db, events);
         } catch (e) {
           if (e instanceof LedgerIntegrityError) {
             // fail closed: the append is aborted; report after the rollback
-            setImmediate(() => void this.report({ kind: 'append-refused', reason: e.message, position: e.position, detectedBy: 'append' }));
+            // one alert per cause: a refusal because of a known blocker is that blocker's alert
+            setImmediate(() => {
+              let cause: { kind: string; reason: string; position?: number } | null = null;
+              try {
+                cause = this.appendBlocker();
+              } catch {
+                /* the process closed the ledger meanwhile */
+              }
+              cause ??= { kind: 'append-refused', reason: e.message, position: e.position };
+              void this.report({ ...cause, detectedBy: 'append' });
+            });
           }
           throw e;
         }
+        if (this.alarm.hasPending) setImmediate(() => void this.alarm.drain());
         this.pendingSince += events.length;
         if (this.pendingSince >= this.opts.checkpointEveryEvents && !this.scheduled) {
           this.scheduled = true;
@@ -130,7 +176,51 @@ export class IntegrityService {
         }
       },
     });
-    this.store.catchUp();
+    // the unsigned tail (after the last signed checkpoint) must carry the service's tags
+    const tree = this.store.treeState().size;
+    const bad = this.store.badLeafTags(Math.min(this.signer.lastSigned()?.size ?? 0, tree), tree, 1);
+    if (bad.length > 0) this.forgedFrom = bad[0] + 1;
+    this.eventStore.setReadFence(() => {
+      const size = BigInt(this.store.treeSize());
+      return this.forgedFrom !== null && BigInt(this.forgedFrom - 1) < size ? BigInt(this.forgedFrom - 1) : size;
+    });
+    const blocked = this.appendBlocker();
+    if (blocked) void this.report({ ...blocked, detectedBy: 'append' });
+    else void this.alarm.drain();
+  }
+
+  /** Why appends are refused right now (checked live against the table), or null. */
+  appendBlocker(): { kind: string; reason: string; position?: number } | null {
+    if (this.forgedFrom !== null) {
+      return {
+        kind: 'leaf-unauthenticated',
+        reason: `position ${this.forgedFrom}: an event and its leaf without the service's authentication tag (written outside the ledger); not adopted, appends refused`,
+        position: this.forgedFrom,
+      };
+    }
+    const rows = this.store.unadoptedRows();
+    if (rows) {
+      return {
+        kind: 'unadopted-rows',
+        reason: `position ${rows.position}: ${rows.count} row(s) in the events table have no leaf (written outside the ledger); not adopted, appends refused`,
+        position: rows.position,
+      };
+    }
+    const size = this.store.treeState().size;
+    const head = this.store.headPosition();
+    if (size > head) {
+      return {
+        kind: 'rollback',
+        reason: `the Merkle tree covers ${size} events but the events table holds ${head}: positions ${head + 1}..${size} were removed; appends refused`,
+        position: head + 1,
+      };
+    }
+    return null;
+  }
+
+  health(): LedgerHealth {
+    const failure = this.appendBlocker() ?? undefined;
+    return { ok: !failure, ...(failure ? { failure } : {}), pendingAlerts: this.alarm.pending().length };
   }
 
   /** Periodic checkpoints (every T seconds when there is something new) and witness catch-up. */
@@ -159,9 +249,9 @@ export class IntegrityService {
     this.reported.add(key);
     this.log('error', 'LEDGER TAMPERING DETECTED', { kind: f.kind, position: f.position, witness: f.witness });
     try {
-      await this.opts.onTamper?.(f);
+      await this.alarm.raise(key, f);
     } catch (e) {
-      this.log('error', 'could not record LedgerTamperDetected', { err: (e as Error).message });
+      this.log('error', 'tamper alarm failed', { kind: f.kind, err: (e as Error).message });
     }
   }
 
@@ -184,6 +274,20 @@ export class IntegrityService {
     this.pendingSince = 0;
     let cp = this.store.checkpointBySize(tree.size);
     if (!cp) {
+      const from = this.signer.lastSigned()?.size ?? 0;
+      const bad = this.store.badLeafTags(from, tree.size, 1);
+      if (bad.length > 0) {
+        const position = bad[0] + 1;
+        this.forgedFrom = position;
+        await this.report({
+          kind: 'leaf-unauthenticated',
+          reason: `position ${position}: its leaf carries no valid authentication tag of the service (row and leaf written outside the ledger); refusing to sign`,
+          position,
+          detectedBy: 'signer',
+          checkpointSize: tree.size,
+        });
+        throw new LedgerIntegrityError(`position ${position}: leaf not authenticated by the service; checkpoint not signed`, position);
+      }
       const root = this.store.root();
       let signed;
       try {
@@ -334,8 +438,24 @@ export class IntegrityService {
   }
 
   async verify(
-    opts: { since?: boolean; onProgress?: (p: number, head: number) => void } = {},
+    opts: { since?: boolean; onProgress?: (p: number, head: number) => void; pinnedLogKey?: string } = {},
   ): Promise<VerifyReport & { witnessesUnreachable?: string[] }> {
+    const rotation = checkTransitions(this.signer.transitions(), this.store.checkpoints(), this.policy.origin);
+    if (rotation) {
+      await this.report({ kind: rotation.kind, reason: rotation.reason, position: rotation.position, detectedBy: 'verify' });
+      return rotation;
+    }
+    // a pinned key is good if it is the current key or one the chain of transitions retired
+    const chain = new Set([this.signer.verifierKey, ...this.signer.transitions().map((t) => t.from)]);
+    if (opts.pinnedLogKey !== undefined && !chain.has(opts.pinnedLogKey)) {
+      const report: VerifyReport = {
+        ok: false,
+        kind: 'untrusted-key',
+        reason: `the ledger's signing key (${this.signer.verifierKey}) is not the pinned key: the key folder was replaced, or the pin is stale (rotated?)`,
+      };
+      await this.report({ kind: report.kind, reason: report.reason, detectedBy: 'verify' });
+      return report;
+    }
     const { views, unreachable } = await this.allWitnessViews();
     const head = this.store.headPosition();
     const from = opts.since ? (this.store.verifiedState()?.size ?? 0) : 0;
@@ -344,10 +464,45 @@ export class IntegrityService {
       head - from > threshold && this.eventStore.db.name !== ':memory:'
         ? parallelScanner(this.eventStore.db.name, this.store, head)
         : undefined;
+    // each transition checkpoint is an expectation like a witness's copy: its root must be the tree's
+    for (const t of this.signer.transitions()) {
+      const c = parseCheckpoint(parseNote(t.note).text);
+      views.push({
+        name: `key transition to ${Ed25519NoteKey.fromVerifierKey(t.to).keyId.toString('hex')}`,
+        history: [{ size: c.size, root: c.root }],
+      });
+    }
     const report = await verifyLedger(this.store, this.policy, views, { ...opts, scanner, now: () => this.opts.clock.now().toISOString() });
     if (unreachable.length > 0) (report as VerifyReport & { witnessesUnreachable?: string[] }).witnessesUnreachable = unreachable;
     if (!report.ok) await this.report({ kind: report.kind, reason: report.reason, position: report.position, detectedBy: 'verify' });
     return report;
+  }
+
+  /**
+   * `ledger rotate-key`: a transition checkpoint of the current tree signed by the old and the new
+   * key, offered to every witness (they learn the new key from it); later checkpoints are signed by
+   * the new key only.
+   */
+  async rotateKey(): Promise<{ from: string; to: string; size: number; witnesses: WitnessOutcome[]; cosignatures: number }> {
+    const tree = this.store.treeState();
+    if (tree.size === 0) throw new LedgerIntegrityError('the ledger is empty: nothing to sign a transition over');
+    const root = this.store.root();
+    const t = this.signer.rotate(tree.size, root, this.consistency);
+    const result = await collectCosignatures(
+      t.note,
+      { origin: this.opts.origin, size: tree.size, root },
+      this.witnesses,
+      (name) => this.store.witnessSize(name),
+      this.consistency,
+    );
+    const at = this.opts.clock.now().toISOString();
+    for (const o of result.outcomes) {
+      if (o.status === 'cosigned') this.store.recordWitnessSuccess(o.witness, o.size, at);
+      else this.log('warn', 'witness did not cosign the key transition', { witness: o.witness, status: o.status });
+    }
+    this.signer.updateTransitionNote(t.to, result.note);
+    this.log('warn', 'LEDGER SIGNING KEY ROTATED: give auditors the new verifier key', { to: t.to, size: t.size });
+    return { from: t.from, to: t.to, size: t.size, witnesses: result.outcomes, cosignatures: result.cosigned };
   }
 
   eventsOfStream(stream: string): RecordedEvent[] {

@@ -7,12 +7,15 @@ import { toRecorded, type EventRow } from '../sqlite/sqlite-event-store';
  *   integrity_tree(size, frontier)           one row: the compact range [0, size)
  *   integrity_checkpoints(size, root, note)  signed checkpoints (note gains cosignatures later)
  *   integrity_witnesses(name, size, ...)     what each witness last cosigned / its last error
- *   integrity_verified(size, root, frontier) where `ledger verify --since` resumes
+ *   integrity_verified(size, root, frontier) informational only: `verify --since` resumes from a
+ *                                            signed, witnessed checkpoint, never from this row
+ *   integrity_leaf_auth(idx, tag)            HMAC of each leaf by the service's event key (event-auth.ts)
  */
 import type Database from 'better-sqlite3';
 import type { AppendHook } from '../sqlite/sqlite-event-store';
 import type { RecordedEvent } from '../port';
 import { canonicalLeaf, HASH_SIZE } from './hashing';
+import type { EventAuthKey } from './event-auth';
 import { appendLeaf, EMPTY_TREE, FrontierEntry, NodeReader, rootOf, TreeNode, TreeState } from './merkle';
 
 const SCHEMA = `
@@ -39,6 +42,10 @@ CREATE TABLE IF NOT EXISTS integrity_witnesses (
   size       INTEGER NOT NULL DEFAULT 0,
   updated_at TEXT,
   last_error TEXT
+);
+CREATE TABLE IF NOT EXISTS integrity_leaf_auth (
+  idx INTEGER PRIMARY KEY,
+  tag BLOB    NOT NULL
 );
 CREATE TABLE IF NOT EXISTS integrity_verified (
   id       INTEGER PRIMARY KEY CHECK (id = 1),
@@ -87,9 +94,20 @@ export interface StoredCheckpoint {
 export class SqliteIntegrityStore implements NodeReader, AppendHook {
   private readonly s: ReturnType<SqliteIntegrityStore['prepare']>;
 
-  constructor(readonly db: Database.Database) {
+  /**
+   * `auth` tags each leaf in the append transaction. `authKeyIsNew`: the key was created by this
+   * start (first start with per-event authentication): the leaves already in the tree were
+   * adopted by earlier versions and are tagged once; with an existing key, a leaf without its tag
+   * is tampering.
+   */
+  constructor(
+    readonly db: Database.Database,
+    readonly auth?: EventAuthKey,
+    authKeyIsNew = false,
+  ) {
     db.exec(SCHEMA);
     this.s = this.prepare();
+    if (auth && authKeyIsNew) this.tagUntagged();
   }
 
   private prepare() {
@@ -104,6 +122,7 @@ export class SqliteIntegrityStore implements NodeReader, AppendHook {
         .raw(true),
       putNode: db.prepare('INSERT INTO integrity_nodes (level, idx, hash) VALUES (?, ?, ?)'),
       tree: db.prepare('SELECT size, frontier FROM integrity_tree WHERE id = 1'),
+      treeSize: db.prepare('SELECT size FROM integrity_tree WHERE id = 1').pluck(),
       putTree: db.prepare(
         'INSERT INTO integrity_tree (id, size, frontier) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET size = excluded.size, frontier = excluded.frontier',
       ),
@@ -142,6 +161,13 @@ export class SqliteIntegrityStore implements NodeReader, AppendHook {
       witnessError: db.prepare(
         'INSERT INTO integrity_witnesses (name, size, updated_at, last_error) VALUES (?, 0, NULL, ?) ON CONFLICT(name) DO UPDATE SET last_error = excluded.last_error',
       ),
+      putTag: db.prepare('INSERT OR REPLACE INTO integrity_leaf_auth (idx, tag) VALUES (?, ?)'),
+      tagsRange: db.prepare('SELECT idx, tag FROM integrity_leaf_auth WHERE idx >= ? AND idx < ? ORDER BY idx ASC').raw(true),
+      untagged: db
+        .prepare(
+          'SELECT n.idx, n.hash FROM integrity_nodes n LEFT JOIN integrity_leaf_auth a ON a.idx = n.idx WHERE n.level = 0 AND a.idx IS NULL ORDER BY n.idx',
+        )
+        .raw(true),
       verified: db.prepare('SELECT size, root, frontier, at FROM integrity_verified WHERE id = 1'),
       putVerified: db.prepare(
         'INSERT INTO integrity_verified (id, size, root, frontier, at) VALUES (1, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET size = excluded.size, root = excluded.root, frontier = excluded.frontier, at = excluded.at',
@@ -155,6 +181,10 @@ export class SqliteIntegrityStore implements NodeReader, AppendHook {
     const row = this.s.tree.get() as { size: number; frontier: Buffer } | undefined;
     if (!row) return EMPTY_TREE;
     return { size: row.size, frontier: decodeFrontier(row.frontier) };
+  }
+
+  treeSize(): number {
+    return (this.s.treeSize.get() as number | undefined) ?? 0;
   }
 
   node(level: number, index: number): Buffer | undefined {
@@ -175,48 +205,64 @@ export class SqliteIntegrityStore implements NodeReader, AppendHook {
         first,
       );
     }
-    if (state.size < first - 1) state = this.hashStored(state, first - 1); // events appended without the hook
+    if (state.size < first - 1) {
+      // Appends and their leaves are written in one transaction, so a row without its leaf was
+      // written outside the ledger: never adopted, and nothing is appended on top of it.
+      throw new LedgerIntegrityError(
+        `position ${state.size + 1}: the events table holds ${first - 1 - state.size} row(s) without a leaf (written outside the ledger); refusing to append on top of them`,
+        state.size + 1,
+      );
+    }
     const nodes: TreeNode[] = [];
     for (const e of events) {
       if (Number(e.position) !== state.size + 1)
         throw new LedgerIntegrityError(`position ${e.position} does not follow ${state.size}`, Number(e.position));
-      const r = appendLeaf(state, this.leafAndCanonicalize(e));
+      const leaf = this.leafAndCanonicalize(e);
+      if (this.auth) this.s.putTag.run(state.size, this.auth.tagLeaf(state.size, leaf));
+      const r = appendLeaf(state, leaf);
       state = r.state;
       for (const n of r.nodes) nodes.push(n);
     }
     this.write(state, nodes);
   }
 
-  /** Brings the tree up to the events table (events appended before integrity was wired in). Returns leaves added. */
-  catchUp(): number {
-    const run = this.db.transaction(() => {
-      const state = this.treeState();
-      const head = Number(this.s.head.get());
-      if (head <= state.size) return 0;
-      this.hashStored(state, head);
-      return head - state.size;
-    });
-    return run.immediate();
+  /**
+   * Rows in the events table beyond the tree (written without their leaves): never adopted.
+   * Returns the first such position and how many, or null when the tree covers the table.
+   */
+  unadoptedRows(): { position: number; count: number } | null {
+    const state = this.treeState();
+    const head = Number(this.s.head.get());
+    if (head <= state.size) return null;
+    return { position: state.size + 1, count: head - state.size };
   }
 
-  private hashStored(state: TreeState, upTo: number): TreeState {
-    let s = state;
-    let after = s.size;
-    while (after < upTo) {
-      const rows = this.s.eventsRange.all(BigInt(after), BigInt(Math.min(upTo, after + 1000))) as RawEventRow[];
-      if (rows.length === 0) throw new LedgerIntegrityError(`events after position ${after} are missing`, after + 1);
-      const nodes: TreeNode[] = [];
-      for (const row of rows) {
-        if (Number(row.position) !== s.size + 1)
-          throw new LedgerIntegrityError(`position ${s.size + 1} is missing from the events table`, s.size + 1);
-        const r = appendLeaf(s, this.leafAndCanonicalize(rowToEvent(row), row));
-        s = r.state;
-        for (const n of r.nodes) nodes.push(n);
+  /** Leaf indices in [from, to) whose authentication tag is missing or wrong (first `limit`). */
+  badLeafTags(from: number, to: number, limit = 10): number[] {
+    if (!this.auth || to <= from) return [];
+    const bad: number[] = [];
+    for (let start = from; start < to && bad.length < limit; start += 4096) {
+      const end = Math.min(to, start + 4096);
+      const leaves = this.storedLeafArray(start, end - start);
+      const tags = new Map<number, Buffer>();
+      for (const [i, t] of this.s.tagsRange.all(start, end) as Array<[number, Buffer]>) tags.set(i, t);
+      for (let i = start; i < end && bad.length < limit; i++) {
+        const leaf = leaves[i - start];
+        if (!leaf || !this.auth.leafTagValid(i, leaf, tags.get(i))) bad.push(i);
       }
-      this.write(s, nodes);
-      after = s.size;
     }
-    return s;
+    return bad;
+  }
+
+  /** One-time tagging of the leaves adopted before per-event authentication existed. */
+  private tagUntagged(): number {
+    const auth = this.auth!;
+    const run = this.db.transaction(() => {
+      const rows = this.s.untagged.all() as Array<[number, Buffer]>;
+      for (const [idx, hash] of rows) this.s.putTag.run(idx, auth.tagLeaf(idx, hash));
+      return rows.length;
+    });
+    return run.immediate();
   }
 
   /**
@@ -225,10 +271,10 @@ export class SqliteIntegrityStore implements NodeReader, AppendHook {
    * the adapter stores JSON.stringify output, which this rewrites in the same transaction
    * only when it differs.
    */
-  private leafAndCanonicalize(e: RecordedEvent, row?: { data: string; metadata: string }): Buffer {
+  private leafAndCanonicalize(e: RecordedEvent): Buffer {
     const c = canonicalLeaf(e);
-    const storedData = row ? row.data : JSON.stringify(e.data);
-    const storedMeta = row ? row.metadata : JSON.stringify(e.metadata);
+    const storedData = JSON.stringify(e.data);
+    const storedMeta = JSON.stringify(e.metadata);
     if (storedData !== c.dataText || storedMeta !== c.metadataText) this.s.canonicalize.run(c.dataText, c.metadataText, e.position);
     return c.leaf;
   }

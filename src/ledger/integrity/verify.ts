@@ -17,7 +17,8 @@ export type VerifyFailureKind =
   | 'fork'
   | 'rollback'
   | 'tree-state'
-  | 'untrusted-key';
+  | 'untrusted-key'
+  | 'leaf-unauthenticated';
 
 export interface WitnessView {
   name: string;
@@ -100,21 +101,27 @@ export async function verifyLedger(
   let state: TreeState = EMPTY_TREE;
   let incremental = false;
   if (opts.since) {
-    const v = store.verifiedState();
-    if (v) {
-      const recorded = { size: v.size, frontier: v.frontier };
-      let current;
+    // Resume only from what the database cannot forge: the newest checkpoint whose note carries a
+    // valid log signature and the witness quorum, and that a witness holds in its own copy. The
+    // stored nodes must fold to that signed root (so they are the nodes of that tree).
+    const start = resumePoint(store, policy, witnesses);
+    if (start) {
+      let frontier;
       try {
-        current = frontierAt(store, v.size);
+        frontier = frontierAt(store, start.size);
       } catch (e) {
         if (e instanceof MissingNodeError)
-          return fail('tree-state', `stored tree nodes below the last verified size ${v.size} are missing`);
+          return fail('tree-state', `stored tree nodes below the witnessed checkpoint ${start.size} are missing`, start.size);
         throw e;
       }
-      if (!rootOf(recorded).equals(v.root) || !rootOf({ size: v.size, frontier: current }).equals(v.root)) {
-        return fail('tree-state', `the stored tree no longer matches the last verified state at size ${v.size}: run a full verify`);
+      if (!rootOf({ size: start.size, frontier }).equals(start.root)) {
+        return fail(
+          'checkpoint-root',
+          `the stored tree does not fold to the root of the witnessed checkpoint ${start.size} (history before position ${start.size + 1} was rewritten): run a full verify`,
+          start.size,
+        );
       }
-      state = recorded;
+      state = { size: start.size, frontier };
       incremental = true;
     }
   }
@@ -222,6 +229,19 @@ export async function verifyLedger(
   }
   if (!rootOf(tree).equals(rootOf(state)))
     return fail('tree-state', 'the stored Merkle frontier does not match the tree recomputed from the events');
+
+  // Leaves after the last signed checkpoint are covered by no signature yet: each must carry the
+  // service's authentication tag (a forged row with a recomputed leaf and frontier has none).
+  const signedUpTo = Math.min(latest ? (latest as { size: number }).size : incremental ? state.size : 0, n);
+  const tailFrom = Math.max(signedUpTo, incremental ? fromPosition - 1 : 0);
+  const bad = store.badLeafTags(tailFrom, n, 1);
+  if (bad.length > 0) {
+    return fail(
+      'leaf-unauthenticated',
+      `position ${bad[0] + 1}: the event and its leaf carry no valid authentication tag of the service (written outside the ledger, not adopted)`,
+      bad[0] + 1,
+    );
+  }
 
   if (n > 0 && opts.record !== false)
     store.putVerifiedState(n, rootOf(state), state.frontier, opts.now ? opts.now() : new Date(0).toISOString());
@@ -363,7 +383,11 @@ export function scanChunk(
         return done({ kind: 'gap', reason: `position ${size + 1} is missing from the ledger (deleted)`, position: size + 1 });
       const stored = leaves[position - first];
       if (!stored)
-        return done({ kind: 'leaf-missing', reason: `position ${position}: no leaf hash was recorded for this event`, position });
+        return done({
+          kind: 'leaf-missing',
+          reason: `position ${position}: no leaf hash was recorded for this event (a row written outside the ledger: not adopted)`,
+          position,
+        });
       const lh = rowLeaf(row, stored);
       if (lh === null)
         return done({ kind: 'event-changed', reason: `position ${position}: the stored event is no longer valid JSON`, position });
@@ -420,5 +444,27 @@ export function foldChunk(
   }
   for (let i = 0; i < chunk.levels.length; i++) pushNode(acc.levels, acc.hashes, chunk.levels[i], chunk.hashes[i]);
   if (chunk.failure) return { ok: false, ...chunk.failure };
+  return null;
+}
+
+/** The newest checkpoint with a valid log signature, the witness quorum, and a witness's own copy. */
+function resumePoint(
+  store: SqliteIntegrityStore,
+  policy: CheckpointPolicy,
+  witnesses: WitnessView[],
+): { size: number; root: Buffer } | null {
+  if (policy.quorum < 1 || witnesses.length === 0) return null;
+  const cps = store.checkpoints();
+  for (let i = cps.length - 1; i >= 0; i--) {
+    const c = cps[i];
+    let v;
+    try {
+      v = verifyCheckpointNote(c.note, policy);
+    } catch {
+      continue;
+    }
+    const { size, root } = v.checkpoint;
+    if (witnesses.some((w) => w.history.some((h) => h.size === size && h.root.equals(root)))) return { size, root };
+  }
   return null;
 }

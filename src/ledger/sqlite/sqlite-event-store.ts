@@ -121,6 +121,22 @@ export class SqliteEventStore implements EventStore {
     this.hooks.push(hook);
   }
 
+  private fence: (() => bigint) | null = null;
+
+  /**
+   * Caps every read at the last position the integrity layer adopted: a row written into the
+   * table outside the ledger is never read back (no aggregate, projection or processor sees it).
+   */
+  setReadFence(fence: () => bigint): void {
+    this.fence = fence;
+  }
+
+  private fenced(rows: EventRow[]): EventRow[] {
+    if (!this.fence) return rows;
+    const f = this.fence();
+    return rows.every((r) => r.position <= f) ? rows : rows.filter((r) => r.position <= f);
+  }
+
   async append(stream: string, events: NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
     return this.appendSync(stream, events, expected);
   }
@@ -187,11 +203,11 @@ export class SqliteEventStore implements EventStore {
     if (options.direction === 'backwards') {
       const from = options.from ?? MAXV;
       const to = options.to ?? 1n;
-      return (this.stmts.readBackward.all(stream, to, from, max) as EventRow[]).map(toRecorded);
+      return this.fenced(this.stmts.readBackward.all(stream, to, from, max) as EventRow[]).map(toRecorded);
     }
     const from = options.from ?? 1n;
     const to = options.to ?? MAXV;
-    return (this.stmts.readForward.all(stream, from, to, max) as EventRow[]).map(toRecorded);
+    return this.fenced(this.stmts.readForward.all(stream, from, to, max) as EventRow[]).map(toRecorded);
   }
 
   async streamVersion(stream: string): Promise<bigint | null> {
@@ -202,17 +218,21 @@ export class SqliteEventStore implements EventStore {
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllPage> {
     const after = options.after ?? 0n;
     const max = options.maxCount ?? 1000;
-    const rows = this.stmts.readAll.all(after, max) as EventRow[];
+    const all = this.stmts.readAll.all(after, max) as EventRow[];
+    const rows = this.fenced(all);
     const events = rows.map(toRecorded);
     return {
       events,
       lastPosition: events.length ? events[events.length - 1]!.position : after,
-      isEnd: events.length < max,
+      isEnd: rows.length < all.length || events.length < max,
     };
   }
 
   async headPosition(): Promise<bigint> {
-    return (this.stmts.head.get() as { p: bigint }).p;
+    const head = (this.stmts.head.get() as { p: bigint }).p;
+    if (!this.fence) return head;
+    const f = this.fence();
+    return head < f ? head : f;
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {

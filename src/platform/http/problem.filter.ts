@@ -77,6 +77,14 @@ export function toProblem(err: unknown): Problem {
       detail: 'the body is not valid JSON',
       errors: [{ field: '(body)', reason: 'not valid JSON' }],
     };
+  // the ledger refuses appends after tampering (rows without leaves, removed events): not the caller's fault
+  if (e?.code === 'LEDGER_INTEGRITY')
+    return {
+      type: 'urn:safeharbor:problem:ledger-integrity',
+      title: 'Service Unavailable',
+      status: 503,
+      detail: 'the ledger refuses writes: tampering was detected and the security officers were alerted',
+    };
   if (typeof e?.code === 'string' && /_RULE$|^RULE_/.test(e.code)) {
     return {
       type: `urn:safeharbor:problem:${e.code.toLowerCase().replace(/_/g, '-')}`,

@@ -96,7 +96,8 @@ describe('ledger integrity over HTTP (/v1/ledger, /v1/evidence)', () => {
     const { readZip } = require('../../../src/evidence/verifier/verify-evidence.js');
     const files: Map<string, Buffer> = readZip(r.body);
     fs.writeFileSync(path.join(dir, 'verify-evidence.js'), files.get('verify-evidence.js')!);
-    const ok = spawnSync(process.execPath, [path.join(dir, 'verify-evidence.js'), zip], { encoding: 'utf8' });
+    const logKey = (await t.http().get('/v1/ledger/keys').set(as(auditor))).body.log as string;
+    const ok = spawnSync(process.execPath, [path.join(dir, 'verify-evidence.js'), zip, '--log-key', logKey], { encoding: 'utf8' });
     expect(ok.stdout).toMatch(/^OK: 2 event\(s\)/);
     expect(ok.status).toBe(0);
     // the same event's proof over HTTP verifies against the checkpoint it names
@@ -125,9 +126,28 @@ describe('ledger integrity over HTTP (/v1/ledger, /v1/evidence)', () => {
     const bytes = fs.readFileSync(path.join(x, evName));
     bytes[bytes.length - 3] ^= 0x01;
     fs.writeFileSync(path.join(x, evName), bytes);
-    const bad = spawnSync(process.execPath, [path.join(x, 'verify-evidence.js'), x], { encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, [path.join(x, 'verify-evidence.js'), x, '--log-key', logKey], { encoding: 'utf8' });
     expect(bad.status).toBe(1);
     expect(bad.stdout).toMatch(/^FAIL: event at position \d+/);
+    // the real export with one event of the incident's stream and its proof removed: incomplete
+    const y = path.join(dir, 'y');
+    const allProofs = JSON.parse(files.get('proofs.json')!.toString('utf8'));
+    const [cutPos] = Object.entries(allProofs.events as Record<string, { stream: string }>).find(
+      ([, e]) => e.stream === `incident-${incidentId}`,
+    )!;
+    delete allProofs.events[cutPos];
+    for (const [name, data] of files) {
+      if (name === `events/${cutPos}.json`) continue;
+      fs.mkdirSync(path.dirname(path.join(y, name)), { recursive: true });
+      fs.writeFileSync(path.join(y, name), name === 'proofs.json' ? JSON.stringify(allProofs) : data);
+    }
+    const cut = spawnSync(process.execPath, [path.join(y, 'verify-evidence.js'), y, '--log-key', logKey], { encoding: 'utf8' });
+    expect(cut.status).toBe(1);
+    expect(cut.stdout).toMatch(
+      new RegExp(
+        `^FAIL: incomplete: stream incident-${incidentId} ended at version \\d+ in the signed tree, but version 1 is not in the bundle`,
+      ),
+    );
   });
 
   it('evidence export is refused to roles without access and 404s for unknown incidents', async () => {

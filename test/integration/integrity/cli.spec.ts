@@ -174,7 +174,8 @@ describe('safeharbor ledger / witness / evidence CLI (real files, real witness p
     const { readZip } = require('../../../src/evidence/verifier/verify-evidence.js');
     const script = path.join(tmp.dir, 'verify-evidence.js');
     fs.writeFileSync(script, readZip(fs.readFileSync(out)).get('verify-evidence.js'));
-    const v = spawnSync(process.execPath, [script, out], { encoding: 'utf8' });
+    const keys = JSON.parse((await cli(['ledger', 'keys'])).out);
+    const v = spawnSync(process.execPath, [script, out, '--log-key', keys.log], { encoding: 'utf8' });
     expect(v.stdout).toMatch(/^OK: 1 event\(s\)/);
     expect((await cli(['--api-key', auditor, 'evidence', 'export', '--incident', 'bad', '--out', path.join(tmp.dir, 'x.zip')])).code).toBe(
       2,

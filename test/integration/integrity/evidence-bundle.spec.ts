@@ -17,7 +17,8 @@ function runVerifier(target: string, extra: string[] = []): { code: number; out:
   const script = fs.statSync(target).isDirectory()
     ? path.join(target, 'verify-evidence.js')
     : path.join(path.dirname(target), 'verify-evidence.js');
-  const r = spawnSync(process.execPath, [script, target, ...extra], { encoding: 'utf8' });
+  const trust = extra.includes('--log-key') || extra.includes('--no-trust') ? [] : ['--trust-bundle-keys'];
+  const r = spawnSync(process.execPath, [script, target, ...trust, ...extra.filter((a) => a !== '--no-trust')], { encoding: 'utf8' });
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -43,12 +44,15 @@ describe('evidence bundle + standalone verifier', () => {
       () => 0,
       (m, n) => consistencyProof(tree.store, m, n),
     );
-    const chosen = events.filter((_, i) => i % 4 === 1); // "the incident's events"
+    const chosen = events; // the incident's stream, versions 1..23
+    const last = events[events.length - 1];
+    const heads = `${log.name}/stream-heads\n${cp.size}\n${cp.root.toString('base64')}\n${last.stream} ${last.version} ${last.position}\n`;
     const input = {
-      incidentId: 'inc-1',
+      incidentId: last.stream.replace(/^incident-/, ''),
       origin: log.name,
       generatedAt: clock.now().toISOString(),
       checkpoint: { note, size: cp.size, root: cp.root },
+      streamHeads: signNote(heads, [log]),
       keys: { log: log.verifierKey, witnesses: witnesses.map((w) => w.verifierKey), quorum: 2 },
       events: chosen.map((event) => ({ event, inclusionProof: inclusionProof(tree.store, Number(event.position) - 1, tree.size) })),
     };
@@ -65,7 +69,15 @@ describe('evidence bundle + standalone verifier', () => {
       path.join(tmp.dir, 'out', 'verify-evidence.js'),
     );
     const ok = runVerifier(zip);
-    expect(ok.out).toMatch(/^OK: 6 event\(s\) included in checkpoint safeharbor.test\/ledger size 23/);
+    expect(ok.out).toMatch(/^OK: 23 event\(s\) included in checkpoint safeharbor.test\/ledger size 23/);
+    expect(ok.out).toMatch(/WARNING: --trust-bundle-keys: TRUSTING THE KEYS INSIDE THE BUNDLE/);
+    // unpinned without --trust-bundle-keys: refused
+    const unpinned = runVerifier(zip, ['--no-trust']);
+    expect(unpinned.code).toBe(2);
+    expect(unpinned.out).toMatch(/REFUSED: the log key is not pinned/);
+    const pinFile = path.join(tmp.dir, 'log.vkey');
+    fs.writeFileSync(pinFile, `${log.verifierKey}\n`);
+    expect(runVerifier(zip, ['--log-key', pinFile]).code).toBe(0);
     expect(ok.code).toBe(0);
     const pinned = runVerifier(zip, [
       '--log-key',
@@ -123,6 +135,44 @@ describe('evidence bundle + standalone verifier', () => {
     const f = runVerifier(path.join(out, 'flipped.zip'));
     expect(f.code).toBe(1);
     expect(f.out).toMatch(/^FAIL: /);
+  });
+
+  it('one event and its proof removed from the bundle: incomplete (the signed stream head names what is missing)', async () => {
+    const { input, log } = await makeBundle();
+    const out = path.join(tmp.dir, 'out');
+    fs.mkdirSync(out);
+    fs.copyFileSync(path.join(__dirname, '../../../src/evidence/verifier/verify-evidence.js'), path.join(out, 'verify-evidence.js'));
+    const pin = ['--log-key', log.verifierKey];
+    // a middle event (version 7), and the last one (version 23)
+    for (const [idx, version] of [
+      [6, 7],
+      [22, 23],
+    ]) {
+      const files = buildEvidenceFiles(input);
+      const pos = String(input.events[idx].event.position);
+      const proofs = JSON.parse(files.find((f) => f.name === 'proofs.json')!.data.toString());
+      delete proofs.events[pos];
+      const cut = files
+        .filter((f) => f.name !== `events/${pos}.json`)
+        .map((f) => (f.name === 'proofs.json' ? { ...f, data: Buffer.from(JSON.stringify(proofs)) } : f));
+      const zip = path.join(out, `cut-${version}.zip`);
+      fs.writeFileSync(zip, writeZip(cut));
+      const r = runVerifier(zip, pin);
+      expect(r.code).toBe(1);
+      expect(r.out).toContain(
+        `FAIL: incomplete: stream ${input.events[0].event.stream} ended at version 23 in the signed tree, but version ${version} is not in the bundle`,
+      );
+    }
+    // and the heads note cannot be dropped or replaced by an unsigned one
+    const files = buildEvidenceFiles(input);
+    fs.writeFileSync(path.join(out, 'noheads.zip'), writeZip(files.filter((f) => f.name !== 'stream-heads.txt')));
+    expect(runVerifier(path.join(out, 'noheads.zip'), pin).out).toMatch(/FAIL: bundle is missing stream-heads.txt/);
+    const other = Ed25519NoteKey.generate(log.name);
+    const forged = files.map((f) =>
+      f.name === 'stream-heads.txt' ? { ...f, data: Buffer.from(signNote(f.data.toString().split('\n\n')[0] + '\n', [other])) } : f,
+    );
+    fs.writeFileSync(path.join(out, 'forged.zip'), writeZip(forged));
+    expect(runVerifier(path.join(out, 'forged.zip'), pin).out).toMatch(/FAIL: stream-heads.txt is not signed by the log key/);
   });
 
   it('a removed cosignature or a swapped proof is reported', async () => {

@@ -67,7 +67,7 @@ describe('parallel verify (worker threads) agrees with the sequential scan', () 
     expect(par).toEqual(seq);
     await verifyLedger(svc.store, svc.policy, svc.witnessViews(), { now: () => 'x' }); // records 873 as verified
     await store.append('incident-extra', events(50, 'x'), 'any');
-    await svc.checkpointNow();
+    // --since resumes from the newest witnessed checkpoint (873), not from the verified-state row
     const inc = await both({ since: true });
     expect(inc.seq).toMatchObject({ ok: true, fromPosition: 874, toPosition: 923, incremental: true });
     expect(inc.par).toEqual(inc.seq);

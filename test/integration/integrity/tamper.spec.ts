@@ -8,7 +8,8 @@ import { SigningRefusedError } from '../../../src/ledger/integrity/ledger-signer
 import { SqliteEventStore } from '../../../src/ledger/sqlite/sqlite-event-store';
 import type { NewEvent } from '../../../src/ledger/port';
 import { FakeClock } from '../../../src/platform/clock';
-import { tempDir } from './helpers';
+import { EventAuthKey } from '../../../src/ledger/integrity/event-auth';
+import { attackerRehash, tempDir } from './helpers';
 
 const ORIGIN = 'safeharbor.test/ledger';
 
@@ -133,11 +134,10 @@ describe('tamper detection on real SQLite files', () => {
     attacker((db) => {
       db.prepare('DELETE FROM events WHERE position > 50').run();
       db.prepare("UPDATE streams SET version = 0 WHERE stream = 'incident-a5'").run();
-      db.prepare('DELETE FROM integrity_nodes').run();
-      db.prepare('DELETE FROM integrity_tree').run();
+      attackerRehash(db); // the tree rebuilt over the 50 remaining events (their old tags still fit)
       db.prepare('DELETE FROM integrity_checkpoints').run();
     });
-    o = start(); // the tree is rebuilt over the 50 remaining events
+    o = start();
     await o.store.append('incident-z1', newEvents(5, 'z1'), 'any');
     await expect(o.svc.checkpointNow()).rejects.toBeInstanceOf(SigningRefusedError);
     expect(findings.map((f) => f.kind)).toContain('signer-rollback');
@@ -156,8 +156,7 @@ describe('tamper detection on real SQLite files', () => {
     await stop(o);
     attacker((db) => {
       db.prepare('DELETE FROM events WHERE position > 50').run();
-      db.prepare('DELETE FROM integrity_nodes').run();
-      db.prepare('DELETE FROM integrity_tree').run();
+      attackerRehash(db);
       db.prepare('DELETE FROM integrity_checkpoints').run();
     });
     o = start();
@@ -171,15 +170,11 @@ describe('tamper detection on real SQLite files', () => {
     await seed(o, 4, 10);
     await o.svc.checkpointNow();
     await stop(o);
-    const newRoot = attacker((db) => {
+    const root = attacker((db) => {
       db.prepare('UPDATE events SET data = replace(data, \'"n":3,\', \'"n":4,\') WHERE position = 14').run();
-      db.prepare('DELETE FROM integrity_nodes').run();
-      db.prepare('DELETE FROM integrity_tree').run();
-      return null;
+      return attackerRehash(db); // re-hashes the rewritten history consistently
     });
-    void newRoot;
-    o = start(); // re-hashes the rewritten history consistently
-    const root = o.svc.store.root();
+    o = start();
     attacker((db) => {
       const cp = db.prepare('SELECT size, root, note FROM integrity_checkpoints').get() as { size: number; root: Buffer; note: string };
       const forged = cp.note.replace(cp.root.toString('base64'), root.toString('base64'));
@@ -195,10 +190,10 @@ describe('tamper detection on real SQLite files', () => {
     await seed(o, 4, 10);
     await o.svc.checkpointNow();
     await stop(o);
+    const stolen = EventAuthKey.loadOrCreate(path.join(tmp.dir, 'data', 'integrity')).key; // the whole key folder
     attacker((db) => {
       db.prepare('UPDATE events SET data = replace(data, \'"n":3,\', \'"n":4,\') WHERE position = 14').run();
-      db.prepare('DELETE FROM integrity_nodes').run();
-      db.prepare('DELETE FROM integrity_tree').run();
+      attackerRehash(db, stolen);
       db.prepare('DELETE FROM integrity_checkpoints').run();
     });
     fs.rmSync(path.join(tmp.dir, 'data', 'integrity', 'ledger-signing.state'));
@@ -264,6 +259,7 @@ describe('tamper detection on real SQLite files', () => {
     o = start();
     await expect(o.store.append('incident-q', newEvents(1, 'q'), 'any')).rejects.toBeInstanceOf(LedgerIntegrityError);
     expect(await o.store.headPosition()).toBe(8n);
+    expect(o.svc.health()).toMatchObject({ ok: false, failure: { kind: 'rollback', position: 9 } });
   });
 });
 
@@ -309,8 +305,7 @@ describe('a remote (HTTP) witness exposes a fork made with a stolen key', () => 
       await o.store.close();
       const db = new Database(dbPath);
       db.prepare('UPDATE events SET data = replace(data, \'"n":5,\', \'"n":6,\') WHERE position = 6').run();
-      db.prepare('DELETE FROM integrity_nodes').run();
-      db.prepare('DELETE FROM integrity_tree').run();
+      attackerRehash(db, EventAuthKey.loadOrCreate(keyDir).key);
       db.prepare('DELETE FROM integrity_checkpoints').run();
       db.close();
       fs.rmSync(path.join(keyDir, 'ledger-signing.state'));

@@ -3,11 +3,12 @@ import { Ed25519NoteKey, KEY_TYPE_COSIGNATURE_V1 } from '../../../src/ledger/int
 import { ValidationError } from '../../../src/platform/errors';
 
 describe('integrity configuration', () => {
-  it('defaults: one file witness beside the data dir, quorum 1, signing key under the data dir', () => {
-    const c = loadIntegrityConfig('/srv/sh/data', {});
+  it('defaults: one file witness beside the data dir, quorum 1, ledger keys beside the master key', () => {
+    const c = loadIntegrityConfig('/srv/sh/data', { MASTER_KEY_FILE: '/srv/sh/secrets/master.key' });
     expect(c).toMatchObject({
       origin: 'safeharbor.local/ledger',
-      keyDir: '/srv/sh/data/integrity',
+      keyDir: '/srv/sh/secrets',
+      legacyKeyDir: '/srv/sh/data/integrity',
       fileWitnessDirs: ['/srv/sh/data-witness'],
       httpWitnesses: [],
       quorum: 1,
@@ -26,6 +27,12 @@ describe('integrity configuration', () => {
     expect(c.httpWitnesses).toEqual([{ vkey: w, url: 'https://w.example/tlog' }]);
     expect(c.fileWitnessDirs).toEqual(['/mnt/a', '/mnt/b']);
     expect(c.quorum).toBe(3);
+  });
+
+  it('refuses ledger keys inside DATA_DIR', () => {
+    expect(() => loadIntegrityConfig('/srv/sh/data', { LEDGER_KEY_DIR: '/srv/sh/data/keys' })).toThrow(ValidationError);
+    expect(() => loadIntegrityConfig('/srv/sh/data', { MASTER_KEY_FILE: '/srv/sh/data/master.key' })).toThrow(/outside DATA_DIR/);
+    expect(loadIntegrityConfig('/srv/sh/data', { LEDGER_KEY_DIR: '/srv/sh/data-keys' }).keyDir).toBe('/srv/sh/data-keys');
   });
 
   it.each([

@@ -38,13 +38,23 @@ export function registerIntegrityCommands(program: Command, cli: CliRuntime): vo
     .description(
       'recompute every leaf and the Merkle tree, check every checkpoint signature, cosignature and witness; exit 1 naming the first bad position',
     )
-    .option('--since', 'verify incrementally from the last verified position')
-    .action(async (opts: { since?: boolean }) => {
+    .option('--since', 'verify incrementally from the newest checkpoint that is signed, witness-cosigned and held by a witness')
+    .option(
+      '--log-key <file>',
+      "the ledger's verifier key, pinned (a file holding `safeharbor ledger keys`'s log key, kept apart from the service)",
+    )
+    .action(async (opts: { since?: boolean; logKey?: string }) => {
+      const pinned = opts.logKey === undefined ? undefined : readPinnedKey(opts.logKey);
+      if (pinned === undefined)
+        process.stderr.write(
+          "WARNING: --log-key not given: verifying against the key in the service's own key folder. Pin the log key (--log-key FILE) to detect a replaced key folder.\n",
+        );
       await cli.withApp(async (app) => {
         const i = integrityOf(app);
         const head = i.store.headPosition();
         let bar: ReturnType<CliRuntime['progress']> | null = null;
         const report = await i.verify({
+          pinnedLogKey: pinned,
           since: !!opts.since,
           onProgress: head > 20_000 ? (p, h) => (bar ??= cli.progress('verify', h)).update(p) : undefined,
         });
@@ -110,9 +120,22 @@ export function registerIntegrityCommands(program: Command, cli: CliRuntime): vo
         cli.print({
           origin: i.opts.origin,
           log: i.signer.verifierKey,
+          retired: i.signer.transitions().map((t) => ({ key: t.from, retiredAtSize: t.size })),
           witnesses: i.policy.witnessKeys.map((k) => k.verifierKey),
           quorum: i.policy.quorum,
         });
+      });
+    });
+
+  ledger
+    .command('rotate-key')
+    .description(
+      'replace the log signing key: a transition checkpoint signed by the old and the new key, offered to the witnesses (they learn the new key from it)',
+    )
+    .action(async () => {
+      await cli.withApp(async (app) => {
+        const r = await integrityOf(app).rotateKey();
+        cli.print({ ...r, note: 'give auditors the new verifier key (`to`); keys pinned to the old one verify across the transition' });
       });
     });
 
@@ -175,6 +198,21 @@ export function registerIntegrityCommands(program: Command, cli: CliRuntime): vo
         });
       });
     });
+}
+
+/** Reads a pinned verifier key (`name+hash+base64`) from a file; a usage error (exit 2) when it is not one. */
+export function readPinnedKey(file: string): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    throw new CliUsageError(`--log-key: cannot read ${file}`);
+  }
+  try {
+    return Ed25519NoteKey.fromVerifierKey(text).verifierKey;
+  } catch (e) {
+    throw new CliUsageError(`--log-key: ${file} does not hold a verifier key (${(e as Error).message})`);
+  }
 }
 
 function openWitness(opts: { dir: string; name: string; logKey?: string[] }, clock: Clock): FileWitness {
