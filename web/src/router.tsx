@@ -65,7 +65,27 @@ const roles = createRoute({
   component: lazyRouteComponent(() => import('./pages/admin/Roles'), 'RolesPage'),
 });
 
-const routeTree = root.addChildren([signIn, acceptInvitation, app.addChildren([today, people, invitations, roles])]);
+const incidents = createRoute({
+  getParentRoute: () => app,
+  path: '/incidents',
+  component: lazyRouteComponent(() => import('./pages/incidents/Incidents'), 'IncidentsPage'),
+});
+const reportIncident = createRoute({
+  getParentRoute: () => app,
+  path: '/incidents/new',
+  component: lazyRouteComponent(() => import('./pages/incidents/ReportIncident'), 'ReportIncidentPage'),
+});
+const incident = createRoute({
+  getParentRoute: () => app,
+  path: '/incidents/$id',
+  component: lazyRouteComponent(() => import('./pages/incidents/Incident'), 'IncidentPage'),
+});
+
+const routeTree = root.addChildren([
+  signIn,
+  acceptInvitation,
+  app.addChildren([today, incidents, reportIncident, incident, people, invitations, roles]),
+]);
 
 export function createConsoleRouter(queryClient: QueryClient) {
   return createRouter({ routeTree, context: { queryClient }, defaultPreload: 'intent', scrollRestoration: true });
