@@ -80,11 +80,27 @@ const incident = createRoute({
   path: '/incidents/$id',
   component: lazyRouteComponent(() => import('./pages/incidents/Incident'), 'IncidentPage'),
 });
+const draftNotice = createRoute({
+  getParentRoute: () => app,
+  path: '/notices/new',
+  validateSearch: (s: Record<string, unknown>): { incident: string } => ({ incident: typeof s.incident === 'string' ? s.incident : '' }),
+  component: lazyRouteComponent(() => import('./pages/notices/DraftNotice'), 'DraftNoticePage'),
+});
+const noticeBatch = createRoute({
+  getParentRoute: () => app,
+  path: '/notices/$id',
+  component: lazyRouteComponent(() => import('./pages/notices/NoticeBatch'), 'NoticeBatchPage'),
+});
+const lookup = createRoute({
+  getParentRoute: () => app,
+  path: '/lookup',
+  component: lazyRouteComponent(() => import('./pages/notices/Lookup'), 'LookupPage'),
+});
 
 const routeTree = root.addChildren([
   signIn,
   acceptInvitation,
-  app.addChildren([today, incidents, reportIncident, incident, people, invitations, roles]),
+  app.addChildren([today, incidents, reportIncident, incident, draftNotice, noticeBatch, lookup, people, invitations, roles]),
 ]);
 
 export function createConsoleRouter(queryClient: QueryClient) {

@@ -75,6 +75,11 @@ export function IncidentPage() {
             rules {inc.ruleVersion}
           </Badge>
         )}
+        {['auditor', 'compliance-officer', 'security-officer'].includes(role) && (
+          <Anchor href={`/v1/evidence/incidents/${inc.id}`} download size="sm" ml="md">
+            Export evidence (ZIP)
+          </Anchor>
+        )}
       </Group>
       <Stepper active={step} onStepClick={setStep} size="xs" iconSize={28} wrap={false} mb="xl" allowNextStepsSelect aria-label="Steps">
         {STEPS.map((s) => (

@@ -6,6 +6,7 @@ import { countdown, formatDay } from '../../../lib/dates';
 import { useIncidentAction } from '../actions';
 import { fetchObligations, incidentKey, type Obligation, type StepProps, type TimelineEntry } from '../model';
 import { StepFrame } from './Facts';
+import { IncidentNotices } from './Notices';
 import { UsMap, type Owed } from './UsMap';
 
 const KIND: Record<string, string> = {
@@ -164,6 +165,7 @@ export function TriageStep({ incident, timeline, role, onDone }: StepProps) {
             Residents by state
           </Title>
           <UsMap residents={residentsByState(timeline)} owed={owedByState(list)} />
+          <IncidentNotices incident={incident} role={role} />
           <Button variant="default" mt="lg" onClick={onDone}>
             See the timeline
           </Button>
