@@ -322,5 +322,33 @@ describeInBrowser(
       ]);
       expect(evidence.suggestedFilename()).toMatch(/^evidence-.*\.zip$/);
     });
+
+    test('ledger integrity: "verify now" recomputes the tree; the keyboard alone reaches and presses the button', async () => {
+      const page = officer.page;
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Ledger' }).click();
+      await page.getByRole('heading', { name: 'Ledger integrity', level: 1 }).waitFor();
+      await page.getByRole('button', { name: 'Verify now' }).focus();
+      await page.keyboard.press('Enter');
+      const result = page.getByTestId('verify-result');
+      await result.waitFor({ timeout: 120_000 });
+      expect(await result.textContent()).toMatch(/^Verified: \d+ events/);
+      await expectAccessible(officer, 'ledger');
+    });
+
+    test('keyboard: the first Tab is the skip link, and Tab reaches the incident steps', async () => {
+      const page = officer.page;
+      await page.goto(incidentUrl);
+      await page.getByRole('heading', { name: 'Laptop stolen from clinic car', level: 1 }).waitFor();
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+      let reached = false;
+      for (let i = 0; i < 40 && !reached; i++) {
+        await page.keyboard.press('Tab');
+        reached = await page.evaluate(() => /Risk assessment/.test(document.activeElement?.textContent ?? ''));
+      }
+      expect(reached).toBe(true);
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Risk assessment', level: 2 }).waitFor();
+    });
   },
 );

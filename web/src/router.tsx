@@ -96,11 +96,16 @@ const lookup = createRoute({
   path: '/lookup',
   component: lazyRouteComponent(() => import('./pages/notices/Lookup'), 'LookupPage'),
 });
+const ledger = createRoute({
+  getParentRoute: () => app,
+  path: '/ledger',
+  component: lazyRouteComponent(() => import('./pages/audit/Ledger'), 'LedgerPage'),
+});
 
 const routeTree = root.addChildren([
   signIn,
   acceptInvitation,
-  app.addChildren([today, incidents, reportIncident, incident, draftNotice, noticeBatch, lookup, people, invitations, roles]),
+  app.addChildren([today, incidents, reportIncident, incident, draftNotice, noticeBatch, lookup, ledger, people, invitations, roles]),
 ]);
 
 export function createConsoleRouter(queryClient: QueryClient) {

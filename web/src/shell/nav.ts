@@ -5,7 +5,7 @@ import type { Role } from '../session/session';
  * API checks again; this only keeps people from doors that will not open).
  */
 export interface NavEntry {
-  to: '/' | '/incidents' | '/lookup' | '/admin/people' | '/admin/invitations' | '/admin/roles';
+  to: '/' | '/incidents' | '/lookup' | '/ledger' | '/admin/people' | '/admin/invitations' | '/admin/roles';
   label: string;
   roles: readonly Role[];
   group: 'work' | 'admin';
@@ -22,6 +22,7 @@ export const NAV: readonly NavEntry[] = [
     group: 'work',
   },
   { to: '/lookup', label: 'Look up a notice', roles: ['incident-responder', 'compliance-officer', 'security-officer'], group: 'work' },
+  { to: '/ledger', label: 'Ledger', roles: ['auditor', 'security-officer', 'compliance-officer'], group: 'work' },
   { to: '/admin/people', label: 'People', roles: ['admin', 'auditor', 'compliance-officer', 'security-officer'], group: 'admin' },
   { to: '/admin/invitations', label: 'Invitations', roles: ['admin'], group: 'admin' },
   { to: '/admin/roles', label: 'Roles', roles: PEOPLE, group: 'admin' },
