@@ -15,6 +15,7 @@ import {
   ImportFormatError,
   importAffectedIndividuals,
   type ColumnMapping,
+  type ImportIssue,
   type ImportSummary,
 } from './import/affected-import';
 
@@ -162,5 +163,36 @@ export class AffectedImportService {
     const pick = listVersion === undefined ? lists[lists.length - 1] : lists.find((l) => l.listVersion === listVersion);
     if (!pick || !pick.reportDigest) throw new NotFoundError('no such affected list');
     yield* this.artifacts.read(pick.reportDigest);
+  }
+
+  /**
+   * One page of the issue report (rejected and merged rows: line, column, reason), read from the
+   * stored report as a stream: a million-row list never comes into memory whole.
+   */
+  async issues(
+    incidentId: string,
+    page: { listVersion?: number; kind?: ImportIssue['kind']; offset: number; limit: number },
+  ): Promise<{ items: ImportIssue[]; offset: number; limit: number; more: boolean }> {
+    const items: ImportIssue[] = [];
+    let seen = 0;
+    let more = false;
+    let rest = '';
+    /** false once the page is full and one more issue was seen. */
+    const take = (line: string): boolean => {
+      if (line.trim() === '') return true;
+      const issue = JSON.parse(line) as ImportIssue;
+      if (page.kind && issue.kind !== page.kind) return true;
+      if (seen++ < page.offset) return true;
+      if (items.length < page.limit) return items.push(issue) > 0;
+      more = true;
+      return false;
+    };
+    outer: for await (const chunk of this.report(incidentId, page.listVersion)) {
+      const lines = (rest + chunk.toString('utf8')).split('\n');
+      rest = lines.pop() ?? '';
+      for (const l of lines) if (!take(l)) break outer;
+    }
+    if (!more) take(rest);
+    return { items, offset: page.offset, limit: page.limit, more };
   }
 }

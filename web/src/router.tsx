@@ -65,7 +65,48 @@ const roles = createRoute({
   component: lazyRouteComponent(() => import('./pages/admin/Roles'), 'RolesPage'),
 });
 
-const routeTree = root.addChildren([signIn, acceptInvitation, app.addChildren([today, people, invitations, roles])]);
+const incidents = createRoute({
+  getParentRoute: () => app,
+  path: '/incidents',
+  component: lazyRouteComponent(() => import('./pages/incidents/Incidents'), 'IncidentsPage'),
+});
+const reportIncident = createRoute({
+  getParentRoute: () => app,
+  path: '/incidents/new',
+  component: lazyRouteComponent(() => import('./pages/incidents/ReportIncident'), 'ReportIncidentPage'),
+});
+const incident = createRoute({
+  getParentRoute: () => app,
+  path: '/incidents/$id',
+  component: lazyRouteComponent(() => import('./pages/incidents/Incident'), 'IncidentPage'),
+});
+const draftNotice = createRoute({
+  getParentRoute: () => app,
+  path: '/notices/new',
+  validateSearch: (s: Record<string, unknown>): { incident: string } => ({ incident: typeof s.incident === 'string' ? s.incident : '' }),
+  component: lazyRouteComponent(() => import('./pages/notices/DraftNotice'), 'DraftNoticePage'),
+});
+const noticeBatch = createRoute({
+  getParentRoute: () => app,
+  path: '/notices/$id',
+  component: lazyRouteComponent(() => import('./pages/notices/NoticeBatch'), 'NoticeBatchPage'),
+});
+const lookup = createRoute({
+  getParentRoute: () => app,
+  path: '/lookup',
+  component: lazyRouteComponent(() => import('./pages/notices/Lookup'), 'LookupPage'),
+});
+const ledger = createRoute({
+  getParentRoute: () => app,
+  path: '/ledger',
+  component: lazyRouteComponent(() => import('./pages/audit/Ledger'), 'LedgerPage'),
+});
+
+const routeTree = root.addChildren([
+  signIn,
+  acceptInvitation,
+  app.addChildren([today, incidents, reportIncident, incident, draftNotice, noticeBatch, lookup, ledger, people, invitations, roles]),
+]);
 
 export function createConsoleRouter(queryClient: QueryClient) {
   return createRouter({ routeTree, context: { queryClient }, defaultPreload: 'intent', scrollRestoration: true });

@@ -37,6 +37,8 @@ export function consoleCsp(nonce: string): string {
     "manifest-src 'self'",
     "base-uri 'none'",
     "form-action 'self'",
+    // The letter preview: the real PDF from this origin's API, in a frame.
+    "frame-src 'self'",
     "frame-ancestors 'none'",
     "object-src 'none'",
   ].join('; ');

@@ -8,7 +8,7 @@ import { Ctx, Roles } from '../../auth';
 import type { CommandContext } from '../../ledger/ledger';
 import { NotFoundError, ValidationError } from '../../platform/errors';
 import { etagOf, parseIfMatch } from '../../platform/http/etag';
-import { ApiZodBody, ValidBody, ZodPipe } from '../../platform/http/zod';
+import { ApiZodBody, ApiZodResponse, ValidBody, ZodPipe } from '../../platform/http/zod';
 import { AffectedImportService } from '../affected-import.service';
 import { RunIncidentCommand } from '../commands/incident-command';
 import {
@@ -29,6 +29,28 @@ import { GetIncidentQuery, GetObligationsQuery, GetTimelineQuery, type IncidentV
 
 const RESPONDERS = ['incident-responder', 'compliance-officer'] as const;
 const READERS = ['incident-responder', 'compliance-officer', 'security-officer', 'auditor'] as const;
+const IssuesQuery = z
+  .object({
+    listVersion: z.coerce.number().int().min(1).optional(),
+    kind: z.enum(['rejected', 'merged']).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    offset: z.coerce.number().int().min(0).default(0),
+  })
+  .strict();
+const IssuesPage = z.object({
+  items: z.array(
+    z.object({
+      line: z.number(),
+      kind: z.enum(['rejected', 'merged']),
+      column: z.string().optional(),
+      reason: z.string(),
+      mergedIntoLine: z.number().optional(),
+    }),
+  ),
+  offset: z.number(),
+  limit: z.number(),
+  more: z.boolean(),
+});
 const ObligationId = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/);
 
 /**
@@ -190,6 +212,14 @@ export class IncidentActionsController {
     if (!first.done) res.write(first.value);
     for await (const chunk of it) res.write(chunk);
     res.end();
+  }
+
+  /** One page of the issue report (rejected and merged rows), for the console: never the whole report. */
+  @Get('affected/issues')
+  @Roles(...READERS)
+  @ApiZodResponse(IssuesPage)
+  affectedIssues(@Param('id', new ParseUUIDPipe()) id: string, @Query(new ZodPipe(IssuesQuery)) q: z.infer<typeof IssuesQuery>) {
+    return this.affected.issues(id, q);
   }
 
   @Post('holds')

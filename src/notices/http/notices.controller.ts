@@ -30,6 +30,7 @@ import {
   ListNoticeBatchesQuery,
   NoticeBatchProgressQuery,
   NoticePrintFilesQuery,
+  ProofByLetterQuery,
   ProofOfNoticeQuery,
   SubstitutePostingQuery,
   type NoticeBatchView,
@@ -358,6 +359,22 @@ export class NoticesController {
     return loadBatch(this.ledger, id);
   }
 
+  /** The mail-house print file itself (letters with names and addresses): PHI, so the read is recorded. */
+  @Get('v1/notices/batches/:id/print-files/:chunk/print.pdf')
+  @Roles('compliance-officer', 'incident-responder')
+  @ReadsPhi()
+  async printPdf(@Param('id', new ParseUUIDPipe()) id: string, @Param('chunk') chunk: string, @Res() res: Response) {
+    const f = (await this.queries.execute<NoticePrintFilesQuery, PrintFileRecord[]>(new NoticePrintFilesQuery(id))).find(
+      (p) => p.chunk === Number(chunk),
+    );
+    if (!f) throw new NotFoundError('no such print file');
+    res.setHeader('Content-Type', 'application/pdf');
+    res.setHeader('Content-Disposition', `attachment; filename="print-${id}-${f.chunk}.pdf"`);
+    res.setHeader('Cache-Control', 'no-store');
+    for await (const c of this.artifacts.read(f.printArtifact)) res.write(c);
+    res.end();
+  }
+
   /** Proof of notice for one individual: channel, time, SMTP message id or mail-house file, PDF digest. */
   @Get('v1/notices/individuals/:individualId/proof')
   @Roles(...READERS)
@@ -366,6 +383,21 @@ export class NoticesController {
     const items = await this.queries.execute<ProofOfNoticeQuery, ProofOfNotice[]>(new ProofOfNoticeQuery(individualId));
     if (items.length === 0) throw new NotFoundError('no notice recorded for this individual');
     return { individualId, items };
+  }
+
+  /**
+   * The call centre's look-up by the reference printed on the letter: what was sent to that
+   * person, when, by which channel, returned or not. A PHI read: recorded with who looked.
+   */
+  @Get('v1/notices/letters/:letterId')
+  @Roles('compliance-officer', 'security-officer', 'incident-responder')
+  @ReadsPhi()
+  async byLetter(@Param('letterId') letterId: string) {
+    if (!/^L[0-9A-F]{15}$/.test(letterId)) throw ValidationError.field('letterId', 'expected a letter reference like L0123456789ABCDE');
+    const proof = await this.queries.execute<ProofByLetterQuery, ProofOfNotice | null>(new ProofByLetterQuery(letterId));
+    if (!proof) throw new NotFoundError('no letter with this reference');
+    const items = await this.queries.execute<ProofOfNoticeQuery, ProofOfNotice[]>(new ProofOfNoticeQuery(proof.individualId));
+    return { letterId, individualId: proof.individualId, items };
   }
 
   /** Returned mail and bounces: JSON {entries:[…]} or text/csv (letter_id,kind,reason). */

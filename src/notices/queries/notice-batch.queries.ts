@@ -166,6 +166,21 @@ export class ProofOfNoticeHandler implements IQueryHandler<ProofOfNoticeQuery, P
   }
 }
 
+/** Proof of notice by the reference printed on the letter (call-centre look-up), or null. */
+export class ProofByLetterQuery {
+  constructor(readonly letterId: string) {}
+}
+
+@QueryHandler(ProofByLetterQuery)
+export class ProofByLetterHandler implements IQueryHandler<ProofByLetterQuery, ProofOfNotice | null> {
+  constructor(@Inject(DeliveryStore) private readonly deliveries: DeliveryStore) {}
+
+  async execute({ letterId }: ProofByLetterQuery): Promise<ProofOfNotice | null> {
+    const r = this.deliveries.byLetterId(letterId);
+    return r ? proofOf(r) : null;
+  }
+}
+
 /** A substitute-notice posting by its public slug, or null. */
 export class SubstitutePostingQuery {
   constructor(readonly slug: string) {}
@@ -191,5 +206,6 @@ export const NOTICE_QUERY_HANDLERS = [
   ListNoticeBatchesHandler,
   NoticePrintFilesHandler,
   ProofOfNoticeHandler,
+  ProofByLetterHandler,
   SubstitutePostingHandler,
 ];

@@ -17,6 +17,11 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
+/** For the few requests openapi-fetch cannot make (a streamed file upload with progress). */
+export function csrfHeaders(): Record<string, string> {
+  return csrfToken ? { 'X-CSRF-Token': csrfToken } : {};
+}
+
 export function onClientEvent(fn: (e: ClientEvent) => void): () => void {
   listeners.add(fn);
   return () => listeners.delete(fn);

@@ -5,7 +5,7 @@ import type { Role } from '../session/session';
  * API checks again; this only keeps people from doors that will not open).
  */
 export interface NavEntry {
-  to: '/' | '/admin/people' | '/admin/invitations' | '/admin/roles';
+  to: '/' | '/incidents' | '/lookup' | '/ledger' | '/admin/people' | '/admin/invitations' | '/admin/roles';
   label: string;
   roles: readonly Role[];
   group: 'work' | 'admin';
@@ -15,6 +15,14 @@ const PEOPLE: Role[] = ['compliance-officer', 'security-officer', 'incident-resp
 
 export const NAV: readonly NavEntry[] = [
   { to: '/', label: 'Today', roles: PEOPLE, group: 'work' },
+  {
+    to: '/incidents',
+    label: 'Incidents',
+    roles: ['incident-responder', 'compliance-officer', 'security-officer', 'auditor'],
+    group: 'work',
+  },
+  { to: '/lookup', label: 'Look up a notice', roles: ['incident-responder', 'compliance-officer', 'security-officer'], group: 'work' },
+  { to: '/ledger', label: 'Ledger', roles: ['auditor', 'security-officer', 'compliance-officer'], group: 'work' },
   { to: '/admin/people', label: 'People', roles: ['admin', 'auditor', 'compliance-officer', 'security-officer'], group: 'admin' },
   { to: '/admin/invitations', label: 'Invitations', roles: ['admin'], group: 'admin' },
   { to: '/admin/roles', label: 'Roles', roles: PEOPLE, group: 'admin' },

@@ -1,0 +1,292 @@
+import { Button, Group, MultiSelect, Select, Paper, SimpleGrid, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useNavigate, useSearch } from '@tanstack/react-router';
+import { useEffect, useState, type FormEvent } from 'react';
+import { api, unwrap } from '../../api/client';
+import { fieldError, ProblemAlert } from '../../components/ProblemAlert';
+import { PageTitle } from '../../shell/Shell';
+import { BREACH_TYPES, fetchIncident, fetchTimeline, incidentKey, latest, LOCATIONS } from '../incidents/model';
+import type { NoticeBatch } from './model';
+
+const SAFEGUARDS: Array<[string, string]> = [
+  ['none', 'None'],
+  ['privacy-security-training', 'Privacy and security training'],
+  ['security-incident-procedures', 'Security incident procedures'],
+  ['risk-analysis', 'Risk analysis'],
+  ['encrypted-wireless', 'Encrypted wireless'],
+  ['physical-security', 'Physical security'],
+  ['firewalls', 'Firewalls'],
+  ['strong-authentication', 'Strong authentication'],
+  ['encrypted-transmission', 'Encrypted transmission'],
+  ['anti-virus', 'Anti-virus'],
+  ['logical-access-control', 'Logical access control'],
+  ['other', 'Other'],
+];
+const CATEGORIES: Array<[string, string]> = [
+  ['demographic', 'Demographic'],
+  ['financial', 'Financial'],
+  ['clinical', 'Clinical'],
+  ['other', 'Other'],
+];
+const ELEMENT_WORDS: Record<string, string> = {
+  name: 'Name',
+  ssn: 'Social Security number',
+  'drivers-license': "Driver's license number",
+  'government-id': 'Government identification number',
+  'financial-account': 'Financial account number',
+  'account-credentials': 'Account user name and password',
+  medical: 'Medical information',
+  'health-insurance': 'Health insurance information',
+  biometric: 'Biometric data',
+  'date-of-birth': 'Date of birth',
+  genetic: 'Genetic information',
+};
+const lines = (s: string) =>
+  s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+
+/**
+ * Drafts the letter to individuals from the incident: every element 164.404(c) requires, the
+ * ones the incident knows prefilled from its events (what happened, dates, kinds of information),
+ * all editable. The recipients are the incident's current affected list.
+ */
+export function DraftNoticePage() {
+  const { incident: incidentId } = useSearch({ from: '/app/notices/new' });
+  const navigate = useNavigate();
+  const incident = useQuery({ queryKey: incidentKey(incidentId), queryFn: () => fetchIncident(incidentId) });
+  const timeline = useQuery({ queryKey: [...incidentKey(incidentId), 'timeline'], queryFn: () => fetchTimeline(incidentId) });
+  const [f, setF] = useState<Record<string, string>>({});
+  const [cats, setCats] = useState<string[]>(['demographic']);
+  const [safeguards, setSafeguards] = useState<string[]>([]);
+  const [breachType, setBreachType] = useState<string | null>(null);
+  const [locations, setLocations] = useState<string[]>([]);
+  useEffect(() => {
+    if (!incident.data || !timeline.data || f.whatHappened !== undefined) return;
+    const rep = latest<{ occurred?: { from: string; to?: string }; dataElements?: string[] }>(timeline.data, 'IncidentReported');
+    const rev = latest<{ occurred?: { from: string; to?: string }; dataElements?: string[] }>(timeline.data, 'IncidentFactsRevised');
+    const occurred = rev?.occurred ?? rep?.occurred;
+    const elements = rev?.dataElements ?? rep?.dataElements ?? ['name'];
+    setF({
+      whatHappened: incident.data.summary,
+      breachStartedOn: occurred?.from ?? '',
+      breachEndedOn: occurred?.to ?? '',
+      discoveredOn: incident.data.discoveredOn,
+      phiInvolved: elements.map((e) => ELEMENT_WORDS[e] ?? e).join('\n'),
+      stepsForIndividuals:
+        'Review the statements you receive from your health plan and tell them about any service you did not receive.\nCall our toll-free number with any question.',
+      investigation: '',
+      mitigation: '',
+      prevention: '',
+      actionsTaken: '',
+      letterDate: new Date().toISOString().slice(0, 10),
+    });
+    setBreachType(incident.data.breachType);
+    setLocations(incident.data.locations);
+    setCats(elements.some((e) => e === 'medical' || e === 'health-insurance') ? ['demographic', 'clinical'] : ['demographic']);
+  }, [incident.data, timeline.data, f.whatHappened]);
+  const set = (k: string) => (e: { currentTarget: { value: string } }) => setF({ ...f, [k]: e.currentTarget.value });
+  const draft = useMutation({
+    mutationFn: async () => {
+      const facts = {
+        whatHappened: f.whatHappened,
+        discoveredOn: f.discoveredOn,
+        ...(f.breachStartedOn ? { breachStartedOn: f.breachStartedOn } : {}),
+        ...(f.breachEndedOn ? { breachEndedOn: f.breachEndedOn } : {}),
+        phiInvolved: lines(f.phiInvolved ?? ''),
+        phiCategories: cats,
+        stepsForIndividuals: lines(f.stepsForIndividuals ?? ''),
+        investigation: f.investigation,
+        mitigation: f.mitigation,
+        prevention: f.prevention,
+        safeguardsBefore: safeguards,
+        actionsTaken: lines(f.actionsTaken ?? ''),
+        ...(breachType ? { breachType } : {}),
+        ...(locations.length ? { locations } : {}),
+      };
+      const body = { incidentId, fromIncident: true, kind: 'individual', letterDate: f.letterDate ?? '', facts };
+      return unwrap(await api.POST('/v1/notices/batches', { body: body as never })) as unknown as NoticeBatch;
+    },
+    onSuccess: (b) => navigate({ to: '/notices/$id', params: { id: b.batchId } as never }),
+  });
+  const err = (n: string) =>
+    fieldError(draft.error, n) ?? fieldError(draft.error, `incident.${n}`) ?? fieldError(draft.error, `facts.${n}`);
+  if (!f.whatHappened && f.whatHappened !== '') return <Text>Loading the incident…</Text>;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    draft.mutate();
+  };
+  return (
+    <>
+      <PageTitle description="Every element 45 CFR 164.404(c) requires. What the incident already says is filled in; read it as the recipient will and edit freely. One item per line in lists.">
+        Draft the notice to individuals
+      </PageTitle>
+      <ProblemAlert
+        error={draft.error}
+        fields={[
+          'whatHappened',
+          'phiInvolved',
+          'stepsForIndividuals',
+          'investigation',
+          'mitigation',
+          'prevention',
+          'actionsTaken',
+          'letterDate',
+        ]}
+      />
+      <Paper withBorder p="lg" radius="md" component="form" onSubmit={submit} aria-label="Draft notice" maw={960}>
+        <Stack gap="md">
+          <Title order={2} size="h4">
+            (A) What happened
+          </Title>
+          <Textarea
+            label="What happened, in plain language"
+            required
+            autosize
+            minRows={3}
+            value={f.whatHappened}
+            onChange={set('whatHappened')}
+            error={err('whatHappened')}
+          />
+          <SimpleGrid cols={3}>
+            <TextInput
+              type="date"
+              label="Breach started"
+              value={f.breachStartedOn}
+              onChange={set('breachStartedOn')}
+              error={err('breachStartedOn')}
+            />
+            <TextInput
+              type="date"
+              label="Breach ended"
+              value={f.breachEndedOn}
+              onChange={set('breachEndedOn')}
+              error={err('breachEndedOn')}
+            />
+            <TextInput
+              type="date"
+              label="Discovered"
+              required
+              value={f.discoveredOn}
+              onChange={set('discoveredOn')}
+              error={err('discoveredOn')}
+              readOnly
+            />
+          </SimpleGrid>
+          <SimpleGrid cols={2}>
+            <Select
+              label="Type of breach (HHS report)"
+              required
+              value={breachType}
+              onChange={setBreachType}
+              data={BREACH_TYPES.map(([value, label]) => ({ value, label }))}
+              error={err('breachType')}
+            />
+            <MultiSelect
+              label="Where the information was (HHS report)"
+              required
+              value={locations}
+              onChange={setLocations}
+              data={LOCATIONS.map(([value, label]) => ({ value, label }))}
+              error={err('locations')}
+            />
+          </SimpleGrid>
+          <Title order={2} size="h4">
+            (B) What information was involved
+          </Title>
+          <Textarea
+            label="Types of information, as the reader should read them"
+            required
+            autosize
+            minRows={2}
+            value={f.phiInvolved}
+            onChange={set('phiInvolved')}
+            error={err('phiInvolved')}
+          />
+          <MultiSelect
+            label="Categories (HHS report)"
+            value={cats}
+            onChange={setCats}
+            data={CATEGORIES.map(([value, label]) => ({ value, label }))}
+          />
+          <Title order={2} size="h4">
+            (C) What you can do
+          </Title>
+          <Textarea
+            label="Steps individuals should take"
+            required
+            autosize
+            minRows={2}
+            value={f.stepsForIndividuals}
+            onChange={set('stepsForIndividuals')}
+            error={err('stepsForIndividuals')}
+          />
+          <Title order={2} size="h4">
+            (D) What we are doing
+          </Title>
+          <Textarea
+            label="Investigation"
+            required
+            autosize
+            value={f.investigation}
+            onChange={set('investigation')}
+            error={err('investigation')}
+          />
+          <Textarea
+            label="Mitigation of harm"
+            required
+            autosize
+            value={f.mitigation}
+            onChange={set('mitigation')}
+            error={err('mitigation')}
+          />
+          <Textarea
+            label="Protection against further breaches"
+            required
+            autosize
+            value={f.prevention}
+            onChange={set('prevention')}
+            error={err('prevention')}
+          />
+          <Textarea
+            label="Actions taken (one per line)"
+            required
+            autosize
+            value={f.actionsTaken}
+            onChange={set('actionsTaken')}
+            error={err('actionsTaken')}
+          />
+          <MultiSelect
+            label="Safeguards in place before the breach (HHS report)"
+            required
+            value={safeguards}
+            onChange={setSafeguards}
+            data={SAFEGUARDS.map(([value, label]) => ({ value, label }))}
+            error={err('safeguardsBefore')}
+          />
+          <Title order={2} size="h4">
+            (E) Contact procedures
+          </Title>
+          <Text size="sm">
+            The toll-free number, email, web site and postal address come from the organization profile and are printed on every letter.
+          </Text>
+          <TextInput
+            type="date"
+            label="Letter date"
+            required
+            value={f.letterDate}
+            onChange={set('letterDate')}
+            error={err('letterDate')}
+            w={220}
+          />
+        </Stack>
+        <Group mt="xl">
+          <Button type="submit" loading={draft.isPending}>
+            Save draft
+          </Button>
+        </Group>
+      </Paper>
+    </>
+  );
+}
