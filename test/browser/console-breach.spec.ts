@@ -340,11 +340,11 @@ describeInBrowser(
       await page.goto(incidentUrl);
       await page.getByRole('heading', { name: 'Laptop stolen from clinic car', level: 1 }).waitFor();
       await page.keyboard.press('Tab');
-      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+      expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
       let reached = false;
       for (let i = 0; i < 40 && !reached; i++) {
         await page.keyboard.press('Tab');
-        reached = await page.evaluate(() => /Risk assessment/.test(document.activeElement?.textContent ?? ''));
+        reached = /Risk assessment/.test(String(await page.evaluate('document.activeElement?.textContent ?? ""')));
       }
       expect(reached).toBe(true);
       await page.keyboard.press('Enter');
