@@ -1,4 +1,5 @@
 import { KurrentDbEventStore } from '../../ledger/kurrentdb/kurrentdb-event-store';
+import { PostgresEventStore } from '../../ledger/postgres/postgres-event-store';
 import type { EventStore } from '../../ledger/port';
 import type { Clock } from '../clock';
 import type { AppConfig } from '../config';
@@ -6,9 +7,16 @@ import { ValidationError } from '../errors';
 
 /**
  * The ledger a process uses, from configuration: `LEDGER=sqlite` (default) returns undefined so
- * the platform opens the embedded file; `LEDGER=kurrentdb` connects to `KURRENTDB_URL`.
+ * the platform opens the embedded file; `LEDGER=kurrentdb` connects to `KURRENTDB_URL`;
+ * `LEDGER=postgres` to `DATABASE_URL` (migrated before the first query).
  */
 export function createEventStore(config: AppConfig, clock: Clock): EventStore | undefined {
+  if (config.LEDGER === 'postgres') {
+    if (!config.DATABASE_URL || !/^postgres(ql)?:\/\//.test(config.DATABASE_URL)) {
+      throw ValidationError.field('env.DATABASE_URL', 'required when LEDGER=postgres (e.g. postgres://safeharbor@db:5432/safeharbor)');
+    }
+    return PostgresEventStore.connect(config.DATABASE_URL, clock, config.PROJECTION_POLL_MS);
+  }
   if (config.LEDGER !== 'kurrentdb') return undefined;
   if (!config.KURRENTDB_URL) {
     throw ValidationError.field('env.KURRENTDB_URL', 'required when LEDGER=kurrentdb (e.g. kurrentdb://kurrentdb:2113?tls=false)');
