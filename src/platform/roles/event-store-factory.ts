@@ -1,4 +1,5 @@
 import { KurrentDbEventStore } from '../../ledger/kurrentdb/kurrentdb-event-store';
+import { PgIntegrityTree } from '../../ledger/integrity/pg-integrity-tree';
 import { PostgresEventStore } from '../../ledger/postgres/postgres-event-store';
 import type { EventStore } from '../../ledger/port';
 import type { Clock } from '../clock';
@@ -15,7 +16,9 @@ export function createEventStore(config: AppConfig, clock: Clock): EventStore | 
     if (!config.DATABASE_URL || !/^postgres(ql)?:\/\//.test(config.DATABASE_URL)) {
       throw ValidationError.field('env.DATABASE_URL', 'required when LEDGER=postgres (e.g. postgres://safeharbor@db:5432/safeharbor)');
     }
-    return PostgresEventStore.connect(config.DATABASE_URL, clock, config.PROJECTION_POLL_MS);
+    const store = PostgresEventStore.connect(config.DATABASE_URL, clock, config.PROJECTION_POLL_MS);
+    store.addAppendHook(new PgIntegrityTree()); // the Merkle tree commits with the events
+    return store;
   }
   if (config.LEDGER !== 'kurrentdb') return undefined;
   if (!config.KURRENTDB_URL) {

@@ -1,0 +1,47 @@
+import { Pool } from 'pg';
+import { verifyPgTree } from '../../../src/ledger/integrity/pg-integrity-tree';
+import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { startTestApp, type TestApp } from '../../support/test-app';
+
+describe('the service on LEDGER=postgres', () => {
+  let db: TestDatabase;
+  let t: TestApp;
+  let pool: Pool;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await startTestApp({ env: { LEDGER: 'postgres', DATABASE_URL: db.url } });
+    pool = new Pool({ connectionString: db.url, max: 1 });
+  });
+  afterAll(async () => {
+    await t.close();
+    await pool.end();
+    await db.drop();
+  });
+
+  it('commands append to PostgreSQL, a stale If-Match is a 409, and the Merkle tree covers every event', async () => {
+    const responder = (await t.principal('incident-responder')).apiKey;
+    const report = {
+      title: 'Laptop stolen',
+      discoveredOn: '2025-03-10',
+      summary: 'Scope under investigation.',
+      reporter: { kind: 'covered-entity' },
+    };
+    const created = await t.http().post('/v1/incidents').set('Authorization', `Bearer ${responder}`).send(report);
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const patch = (etag: string, title: string) =>
+      t.http().patch(`/v1/incidents/${id}`).set('Authorization', `Bearer ${responder}`).set('If-Match', etag).send({ title });
+    expect((await patch('"1"', 'Laptop stolen (amended)')).status).toBe(200);
+    const stale = await patch('"1"', 'Other');
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ status: 409, currentVersion: '2' });
+
+    const rows = await pool.query('SELECT stream, version FROM events WHERE stream = $1 ORDER BY version', [`incident-${id}`]);
+    expect(rows.rows.map((r) => Number(r.version))).toEqual([1, 2]);
+    const read = await t.http().get(`/v1/incidents/${id}`).set('Authorization', `Bearer ${responder}`);
+    expect(read.body).toMatchObject({ title: 'Laptop stolen (amended)', version: 2 });
+
+    const head = Number((await pool.query('SELECT MAX(position) AS p FROM events')).rows[0].p);
+    expect(await verifyPgTree(pool)).toMatchObject({ ok: true, size: head });
+  });
+});
