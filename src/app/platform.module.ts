@@ -17,13 +17,16 @@ import { CLOCK, type Clock } from '../platform/clock';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
 import { LOGGER } from '../platform/logger';
 import { QUEUES, QueueRegistry } from '../platform/redis';
-import { createEventStore } from '../platform/roles/event-store-factory';
+import { createEventStore, createPgDatabase } from '../platform/roles/event-store-factory';
+import type { PgDatabase } from '../platform/postgres/pool';
+import { PgDataKeyRepository } from '../phi/pg-data-key-repository';
 import {
   ARTIFACT_STORE,
   EVENT_REGISTRY,
   EVENT_STORE,
   MASTER_KEY,
   METRICS,
+  PG_DATABASE,
   PHI_VAULT,
   PROCESS_ROLES,
   type ProcessRoles,
@@ -55,6 +58,7 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
     @Inject(PROCESS_ROLES) private readonly roles: ProcessRoles,
     @Inject(PROCESSOR_RUNNER) private readonly processors: ProcessorRunner,
     @Inject(DataKeyStore) private readonly dataKeys: DataKeyStore,
+    @Inject(PG_DATABASE) private readonly pg: PgDatabase | null,
   ) {}
 
   static forRoot(options: PlatformOptions): DynamicModule {
@@ -72,8 +76,9 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
     };
     const dataKeysProvider = {
       provide: DataKeyStore,
-      useFactory: (mk: MasterKey) => new DataKeyStore(config.vaultPath, mk),
-      inject: [MASTER_KEY],
+      // Several machines share PostgreSQL: the wrapped keys live there too, not in DATA_DIR/vault.db.
+      useFactory: (mk: MasterKey, pg: PgDatabase | null) => new DataKeyStore(pg ? new PgDataKeyRepository(pg) : config.vaultPath, mk),
+      inject: [MASTER_KEY, PG_DATABASE],
     };
     return {
       module: PlatformModule,
@@ -83,11 +88,13 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
         { provide: LOGGER, useValue: logger },
         { provide: PROCESS_ROLES, useValue: options.roles },
         { provide: EVENT_REGISTRY, useValue: new EventRegistry() },
+        { provide: PG_DATABASE, useFactory: () => createPgDatabase(config) },
         {
           provide: EVENT_STORE,
-          useFactory: () =>
+          inject: [PG_DATABASE],
+          useFactory: (pg: PgDatabase | null) =>
             options.eventStore ??
-            createEventStore(config, clock) ??
+            createEventStore(config, clock, pg) ??
             new SqliteEventStore({
               path: config.ledgerPath,
               clock,
@@ -133,6 +140,7 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
         PROCESS_ROLES,
         EVENT_REGISTRY,
         EVENT_STORE,
+        PG_DATABASE,
         LEDGER,
         READ_DB,
         PROJECTION_RUNNER,
@@ -164,7 +172,8 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
     await this.queues.close();
     await this.store.close();
     this.readDb.close();
-    this.dataKeys.close();
+    await this.dataKeys.close();
+    await this.pg?.close();
     void this.vault;
     this.logger.info('Safe Harbor stopped: HTTP drained, workers closed, stores closed');
   }

@@ -74,7 +74,9 @@ export class AffectedImportService {
     }
     const scope = `incident:${incidentId}`;
     // Ids are keyed by the incident's data key: not derivable from PHI, and shredded with it.
-    const idKey = createHmac('sha256', this.vault.dataKey(scope, true)).update('affected-individual-ids/v1').digest();
+    const idKey = createHmac('sha256', await this.vault.dataKey(scope, true))
+      .update('affected-individual-ids/v1')
+      .digest();
     const out = new PassThrough();
     const report = new PassThrough();
     const [imp, list, rep] = await Promise.allSettled([

@@ -65,7 +65,7 @@ export class ArtifactStore {
 
   /** Encrypts a plaintext stream into a new artifact. */
   async write(scope: string, source: AsyncIterable<Buffer | string>): Promise<ArtifactRef> {
-    const key = this.vault.dataKey(scope, true);
+    const key = await this.vault.dataKey(scope, true);
     const tmp = join(this.dir, 'tmp', randomBytes(12).toString('hex'));
     const out = createWriteStream(tmp, { mode: 0o600 });
     const hash = createHash('sha256');
@@ -145,7 +145,7 @@ export class ArtifactStore {
         if (buf.length < 7 + sl + 8) continue;
         scope = buf.subarray(7, 7 + sl).toString();
         prefix = Buffer.from(buf.subarray(7 + sl, 15 + sl));
-        key = this.vault.dataKey(scope, false);
+        key = await this.vault.dataKey(scope, false);
         buf = buf.subarray(15 + sl);
         offset += 15 + sl;
       }

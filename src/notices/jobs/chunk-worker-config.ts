@@ -11,6 +11,8 @@ export interface ChunkWorkerConfig {
   deliveryDbPath: string;
   artifactsDir: string;
   vaultPath: string;
+  /** Set when LEDGER=postgres: the wrapped data keys are read from PostgreSQL, not vaultPath. */
+  databaseUrl?: string;
   masterKeyPath: string;
   templatesDir?: string;
   redisUrl: string;

@@ -9,6 +9,8 @@ import { ArtifactStore } from '../../phi/artifact-store';
 import { DataKeyStore } from '../../phi/data-key-store';
 import { MasterKey } from '../../phi/master-key';
 import { PhiVault } from '../../phi/phi-vault';
+import { PgDataKeyRepository } from '../../phi/pg-data-key-repository';
+import { PgDatabase } from '../../platform/postgres/pool';
 import { SystemClock } from '../../platform/clock';
 import { HttpRelayLogResolver, runChunk, type ChunkDeps, type ChunkJobData, type ChunkResult } from '../delivery/chunk-runner';
 import { DeliveryStore } from '../delivery/delivery-store';
@@ -27,7 +29,8 @@ function build(): ChunkDeps {
   const master = MasterKey.loadOrCreate(c.masterKeyPath, () => {
     throw new Error('chunk worker: master key file missing');
   });
-  const vault = new PhiVault(new DataKeyStore(c.vaultPath, master), clock);
+  const keys = c.databaseUrl ? new PgDataKeyRepository(new PgDatabase(c.databaseUrl, { max: 2 })) : c.vaultPath;
+  const vault = new PhiVault(new DataKeyStore(keys, master), clock);
   const redis = c.emailRatePerSecond > 0 ? new IORedis(c.redisUrl, { maxRetriesPerRequest: 3 }) : null;
   return {
     store: new DeliveryStore(c.deliveryDbPath),

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Pool } from 'pg';
 import { verifyPgTree } from '../../../src/ledger/integrity/pg-integrity-tree';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
@@ -18,7 +20,7 @@ describe('the service on LEDGER=postgres', () => {
     await db.drop();
   });
 
-  it('commands append to PostgreSQL, a stale If-Match is a 409, and the Merkle tree covers every event', async () => {
+  it('commands append to PostgreSQL, a stale If-Match is a 409, and the Merkle tree covers every event; data keys live in PostgreSQL', async () => {
     const responder = (await t.principal('incident-responder')).apiKey;
     const report = {
       title: 'Laptop stolen',
@@ -40,6 +42,10 @@ describe('the service on LEDGER=postgres', () => {
     expect(rows.rows.map((r) => Number(r.version))).toEqual([1, 2]);
     const read = await t.http().get(`/v1/incidents/${id}`).set('Authorization', `Bearer ${responder}`);
     expect(read.body).toMatchObject({ title: 'Laptop stolen (amended)', version: 2 });
+
+    // the wrapped data keys are on PostgreSQL (the bootstrap sign-in link is keyed by one), not in DATA_DIR
+    expect((await pool.query("SELECT scope FROM data_keys WHERE scope = 'console:links'")).rows).toHaveLength(1);
+    expect(existsSync(join(t.dataDir, 'vault.db'))).toBe(false);
 
     const head = Number((await pool.query('SELECT MAX(position) AS p FROM events')).rows[0].p);
     expect(await verifyPgTree(pool)).toMatchObject({ ok: true, size: head });
