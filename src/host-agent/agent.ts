@@ -12,6 +12,7 @@ import {
   type Action,
   type CommandResult,
   type Heartbeat,
+  payloadDigest,
   signMessage,
   type SignedMessage,
 } from '../shared/agent-protocol';
@@ -79,7 +80,13 @@ export class HostAgent {
   }
 
   execContext(): ExecContext {
-    return { state: this.state, agentId: this.agentId, now: () => this.clock.now(), hostRoot: this.config.hostRoot ?? '/' };
+    return {
+      state: this.state,
+      agentId: this.agentId,
+      now: () => this.clock.now(),
+      hostRoot: this.config.hostRoot ?? '/',
+      allowedRoots: this.config.allowedRoots,
+    };
   }
 
   handle(msg: unknown, jobId: string | null = null): SignedMessage {
@@ -97,7 +104,29 @@ export class HostAgent {
       lastSeq: this.state.lastSeq(),
       doneResult: (id) => this.state.doneResult(id),
     });
-    if (outcome.kind === 'resend') return outcome.stored;
+    if (outcome.kind === 'resend') {
+      // The same job delivered again (a stalled job, a restart) gets the stored bytes. A copy of an
+      // executed command under another job id is a replay: refused and reported, never run again.
+      const storedJobId = (JSON.parse(Buffer.from(outcome.stored.payload, 'base64').toString('utf8')) as CommandResult).jobId;
+      if (jobId === null || jobId === storedJobId) return outcome.stored;
+      return this.sign({
+        v: 1,
+        commandId: outcome.commandId,
+        commandDigest: outcome.digest,
+        agentId: this.agentId,
+        seq: outcome.seq,
+        status: 'refused',
+        reason: 'replayed-command',
+        startedAt,
+        finishedAt: this.clock.now().toISOString(),
+        evidence: {
+          detail: 'this command already ran under another job; its stored result stands',
+          storedResultDigest: payloadDigest(outcome.stored),
+        },
+        gap: null,
+        jobId,
+      });
+    }
     if (outcome.kind === 'refuse') {
       return this.sign({
         v: 1,
@@ -147,6 +176,25 @@ export class HostAgent {
     this.state.storeResult(cmd.commandId, signed);
     this.state.clearInflight(cmd.commandId);
     return signed;
+  }
+
+  /** A job whose data was not even JSON: refused and reported, like every hostile job. */
+  refuseUnreadable(jobId: string | null): SignedMessage {
+    const at = this.clock.now().toISOString();
+    return this.sign({
+      v: 1,
+      commandId: null,
+      commandDigest: null,
+      agentId: this.agentId,
+      seq: null,
+      status: 'refused',
+      reason: 'unreadable-job',
+      startedAt: at,
+      finishedAt: at,
+      evidence: { detail: 'the job data in Redis is not JSON' },
+      gap: null,
+      jobId,
+    });
   }
 
   heartbeat(): SignedMessage {

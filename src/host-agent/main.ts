@@ -18,6 +18,7 @@ import { ACTIONS, principalSchema, type Action } from '../shared/agent-protocol'
 import { HostAgent } from './agent';
 import { GateDenied, gateRead } from './actions';
 import { AgentState } from './state';
+import { canonicalRoot } from './allowed-roots';
 import { AgentTransport } from './transport';
 
 class UsageError extends Error {}
@@ -43,6 +44,16 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+function rootArg(dir: string): string {
+  try {
+    return canonicalRoot(dir);
+  } catch (e) {
+    throw new UsageError(
+      `--allowed-root ${dir}: ${(e as Error).message.includes('not a directory') ? 'not a directory' : 'does not exist'}`,
+    );
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command('safeharbor-agent').description('Safe Harbor host agent').exitOverride();
   const stateOpt = (c: Command) =>
@@ -51,9 +62,14 @@ export function buildProgram(): Command {
   stateOpt(program.command('init'))
     .requiredOption('--agent-id <id>', 'agent id (lower-case)')
     .option('--host-root <dir>', 'root of the file system host.scan inspects', '/')
+    .option('--allowed-root <dir...>', 'folder under which dataset actions may act (repeatable); none means the agent acts on no dataset')
     .action((o) => {
       if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(o.agentId)) throw new UsageError('--agent-id: must be a lower-case id (a-z, 0-9, -)');
-      const s = AgentState.init(stateDir(o), o.agentId, o.hostRoot !== '/' ? { hostRoot: o.hostRoot } : {});
+      const allowedRoots = ((o.allowedRoot as string[] | undefined) ?? []).map(rootArg);
+      const s = AgentState.init(stateDir(o), o.agentId, {
+        ...(o.hostRoot !== '/' ? { hostRoot: o.hostRoot } : {}),
+        allowedRoots,
+      });
       process.stdout.write(JSON.stringify({ agentId: o.agentId, ...s.publicInfo() }, null, 2) + '\n');
     });
 
@@ -102,6 +118,19 @@ export function buildProgram(): Command {
     s.setAllowed(action(a), true);
     process.stdout.write(JSON.stringify({ allowList: s.config().allowList }) + '\n');
   });
+  stateOpt(program.command('allow-root').argument('<dir>'))
+    .description('add an allowed root (only before enrollment: afterwards trust changes come signed from the service)')
+    .action((d, o) => {
+      const s = openState(o);
+      const c = s.config();
+      if (c.serviceKeys.length > 0)
+        throw new UsageError(
+          'allow-root: this agent is enrolled; allowed roots change only before enrollment (re-initialize to change them)',
+        );
+      c.allowedRoots = [...new Set([...c.allowedRoots, rootArg(d)])].sort();
+      s.writeConfig(c);
+      process.stdout.write(JSON.stringify({ allowedRoots: c.allowedRoots }) + '\n');
+    });
   stateOpt(program.command('deny').argument('<action>')).action((a, o) => {
     const s = openState(o);
     s.setAllowed(action(a), false);
@@ -118,6 +147,7 @@ export function buildProgram(): Command {
           kid: s.publicInfo().kid,
           lastSeq: s.lastSeq(),
           allowList: c.allowList,
+          allowedRoots: c.allowedRoots,
           serviceKeys: c.serviceKeys.map((k) => k.kid),
           approvers: Object.keys(c.approvers),
           datasets: s.datasets().map((d) => ({ datasetId: d.datasetId, keyId: d.keyId, keyVersion: d.keyVersion, status: d.status })),

@@ -41,6 +41,8 @@ export const agentConfigSchema = z.strictObject({
   heartbeatSeconds: z.number().int().min(1).max(3600).optional(),
   /** Where host.scan looks for /etc and /proc (tests point it at a fixture tree). */
   hostRoot: z.string().optional(),
+  /** Real paths under which dataset actions may act; empty means none (see allowed-roots.ts). */
+  allowedRoots: z.array(z.string().min(1)).max(64).default([]),
   serviceUrl: z.string().optional(),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
@@ -93,6 +95,7 @@ export class AgentState {
       allowList: [...DEFAULT_ALLOW_LIST],
       approvers: {},
       skewMs: DEFAULT_SKEW_MS,
+      allowedRoots: [],
       ...opts,
     };
     s.writeConfig(config);

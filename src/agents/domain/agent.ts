@@ -14,6 +14,7 @@ import {
   type SignedMessage,
 } from '../../shared/agent-protocol';
 import { buildCommand } from './service-channel';
+import { admitAnomaly, afterRecorded, afterSuppressed, ANOMALY_BUDGET, type AnomalyWindow } from './anomaly-budget';
 
 export type AgentStatus = 'token-issued' | 'pending-approval' | 'active' | 'revoked';
 
@@ -43,6 +44,8 @@ export interface AgentState {
   commands: Record<string, IssuedCommand>;
   /** Destructive commands waiting for two officer approvals. */
   proposals: Record<string, { action: Action; params: Record<string, unknown>; requestedBy: string; approvals: Approval[] }>;
+  /** Anomalies recorded in the current hour (anomaly-budget.ts). */
+  anomalies: AnomalyWindow | null;
 }
 
 type E<T extends string, D> = { type: T; data: D };
@@ -105,7 +108,8 @@ export type AgentEvent =
   | E<
       'AgentAnomalyReported',
       { agentId: string; kind: string; reason: string; commandDigest: string | null; commandId: string | null; detail: string; at: string }
-    >;
+    >
+  | E<'AgentAnomaliesSuppressed', { agentId: string; windowStart: string; limit: number; at: string }>;
 
 export const AGENT_EVENT_TYPES = [
   'AgentEnrollmentTokenIssued',
@@ -118,6 +122,7 @@ export const AGENT_EVENT_TYPES = [
   'AgentCommandCompleted',
   'AgentCommandFailed',
   'AgentAnomalyReported',
+  'AgentAnomaliesSuppressed',
 ] as const satisfies readonly AgentEvent['type'][];
 
 export interface VerifiedResultFacts {
@@ -196,6 +201,7 @@ export function initialAgentState(): AgentState {
     lastReportedSeq: 0,
     commands: {},
     proposals: {},
+    anomalies: null,
   };
 }
 
@@ -333,12 +339,27 @@ export function decideAgent(c: AgentCommand, s: AgentState): AgentEvent[] {
       need(s.status === 'active', 'results of a revoked or unapproved agent are rejected');
       const r = c.result;
       const issued = r.commandId ? s.commands[r.commandId] : undefined;
-      const anomaly = (kind: string, reason: string, detail: string): AgentEvent[] => [
-        {
-          type: 'AgentAnomalyReported',
-          data: { agentId, kind, reason, commandDigest: r.commandDigest, commandId: r.commandId, detail, at: c.at },
-        },
-      ];
+      const anomaly = (kind: string, reason: string, detail: string): AgentEvent[] => {
+        // Anomalies that anyone able to write to Redis can cause are budgeted; seq gaps ride on real results.
+        const admission = kind === 'seq-gap' ? 'record' : admitAnomaly(s.anomalies, c.at);
+        if (admission === 'drop') return [];
+        if (admission === 'suppress')
+          return [
+            {
+              type: 'AgentAnomaliesSuppressed',
+              data: { agentId, windowStart: s.anomalies?.start ?? c.at, limit: ANOMALY_BUDGET.perWindow, at: c.at },
+            },
+          ];
+        return [
+          {
+            type: 'AgentAnomalyReported',
+            data: { agentId, kind, reason, commandDigest: r.commandDigest, commandId: r.commandId, detail, at: c.at },
+          },
+        ];
+      };
+      // The agent saw a command it had already run arrive again under another job: a replay.
+      if (r.reason === 'replayed-command')
+        return anomaly('refused-replay', 'replayed-command', 'a copy of an executed command was delivered again and refused');
       if (!issued) {
         // The agent refused something we never issued: forged, injected, or for someone else.
         if (r.status === 'refused')
@@ -360,11 +381,16 @@ export function decideAgent(c: AgentCommand, s: AgentState): AgentEvent[] {
         return anomaly('result-mismatch', 'digest-or-seq-mismatch', 'result does not match the issued command');
       }
       if (issued.outcome !== 'pending') {
-        // Redelivery: the agent resent its stored result. Replays of a done command refused again are reported.
+        // A stored result redelivered: nothing new. A done command refused again (its stored result
+        // already pruned, so the agent saw a stale seq) is a replay.
         if (r.status === 'refused' && issued.outcome !== 'refused')
           return anomaly('refused-replay', r.reason ?? 'refused', 'a copy of an executed command was delivered again and refused');
         return [];
       }
+      const jump: AgentEvent[] =
+        r.reason === 'seq-too-far-ahead'
+          ? anomaly('seq-jump', 'seq-too-far-ahead', `seq ${r.seq} is beyond the agent's window; refused without moving its sequence`)
+          : [];
       const gapEvents: AgentEvent[] = r.gap
         ? anomaly('seq-gap', 'seq-gap', `commands ${r.gap.from}–${r.gap.to} never reached the agent (withheld or lost)`)
         : [];
@@ -402,6 +428,7 @@ export function decideAgent(c: AgentCommand, s: AgentState): AgentEvent[] {
           },
         },
         ...gapEvents,
+        ...jump,
       ];
     }
     default:
@@ -478,6 +505,10 @@ export function evolveAgent(s: AgentState, e: AgentEvent): AgentState {
         lastReportedSeq: Math.max(s.lastReportedSeq, e.data.seq),
         commands: { ...s.commands, [e.data.commandId]: { ...s.commands[e.data.commandId], outcome: e.data.status } },
       };
+    case 'AgentAnomalyReported':
+      return e.data.kind === 'seq-gap' ? s : { ...s, anomalies: afterRecorded(s.anomalies ?? null, e.data.at) };
+    case 'AgentAnomaliesSuppressed':
+      return { ...s, anomalies: afterSuppressed(s.anomalies ?? null, e.data.at) };
     default:
       return s;
   }

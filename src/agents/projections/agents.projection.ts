@@ -119,6 +119,15 @@ export const agentsProjection: Projection = {
           at,
         );
         break;
+      case 'AgentAnomaliesSuppressed':
+        run(
+          `INSERT OR REPLACE INTO agent_anomalies (position, agent_id, kind, reason, detail, at) VALUES (?, ?, 'suppressed', 'budget', ?, ?)`,
+          Number(e.position),
+          d.agentId,
+          `more than ${d.limit} anomalies since ${d.windowStart}: the rest of this hour is counted in metrics, not recorded`,
+          at,
+        );
+        break;
     }
   },
 };

@@ -80,6 +80,12 @@ export class GetAgentHandler implements IQueryHandler<GetAgentQuery, AgentResult
         expiresAt: c.expires_at,
         outcome: c.status,
       })),
+      anomalies: {
+        total: (this.db.prepare('SELECT COUNT(*) AS n FROM agent_anomalies WHERE agent_id = ?').get(agentId) as { n: number }).n,
+        recent: this.db
+          .prepare('SELECT kind, reason, detail, at FROM agent_anomalies WHERE agent_id = ? ORDER BY position DESC LIMIT ?')
+          .all(agentId, RECENT_COMMANDS) as AgentView['anomalies']['recent'],
+      },
       servicePublicKey: this.signing.publicKey,
     };
     return { view, version: BigInt(row.version) };

@@ -97,7 +97,7 @@ describe('operator walk-through with a real agent', () => {
     // 1. Enrollment: officer A issues a single-use token, the agent enrolls over HTTP, officer B approves.
     const tok = await as(a).post('/v1/agents/tokens', { agentId: 'host-e2e' });
     expect(tok.status).toBe(201);
-    expect((await agentCli(['init', '--state', state, '--agent-id', 'host-e2e'])).status).toBe(0);
+    expect((await agentCli(['init', '--state', state, '--agent-id', 'host-e2e', '--allowed-root', data])).status).toBe(0);
     const enr = await agentCli(['enroll', '--state', state, '--service', base, '--token', tok.body.token]);
     expect(enr.stderr).toBe('');
     expect(enr.status).toBe(0);
