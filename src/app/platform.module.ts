@@ -20,6 +20,7 @@ import { QUEUES, QueueRegistry } from '../platform/redis';
 import { createEventStore, createPgDatabase } from '../platform/roles/event-store-factory';
 import type { PgDatabase } from '../platform/postgres/pool';
 import { PgDataKeyRepository } from '../phi/pg-data-key-repository';
+import { PgArtifactBlobs } from '../phi/pg-artifact-blobs';
 import {
   ARTIFACT_STORE,
   EVENT_REGISTRY,
@@ -122,7 +123,11 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
         masterKeyProvider,
         dataKeysProvider,
         { provide: PHI_VAULT, useFactory: (k: DataKeyStore) => new PhiVault(k, clock), inject: [DataKeyStore] },
-        { provide: ARTIFACT_STORE, useFactory: (v: PhiVault) => new ArtifactStore(config.artifactsDir, v), inject: [PHI_VAULT] },
+        {
+          provide: ARTIFACT_STORE,
+          useFactory: (v: PhiVault, pg: PgDatabase | null) => new ArtifactStore(pg ? new PgArtifactBlobs(pg) : config.artifactsDir, v),
+          inject: [PHI_VAULT, PG_DATABASE],
+        },
         { provide: QUEUES, useFactory: () => new QueueRegistry(config.REDIS_URL, config.REDIS_PREFIX, logger) },
         {
           provide: METRICS,

@@ -85,7 +85,7 @@ export class AffectedImportService {
       this.artifacts.write(scope, report),
     ]);
     if (imp.status === 'rejected') {
-      for (const r of [list, rep]) if (r.status === 'fulfilled') this.artifacts.remove(r.value.digest);
+      for (const r of [list, rep]) if (r.status === 'fulfilled') await this.artifacts.remove(r.value.digest);
       const e = imp.reason;
       if (e instanceof ImportFormatError) {
         throw new ValidationError([

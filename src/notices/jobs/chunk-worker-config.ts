@@ -11,7 +11,7 @@ export interface ChunkWorkerConfig {
   deliveryDbPath: string;
   artifactsDir: string;
   vaultPath: string;
-  /** Set when LEDGER=postgres: the wrapped data keys are read from PostgreSQL, not vaultPath. */
+  /** Set when LEDGER=postgres: data keys and artifacts are in PostgreSQL, not vaultPath / artifactsDir. */
   databaseUrl?: string;
   masterKeyPath: string;
   templatesDir?: string;

@@ -9,6 +9,7 @@ import { ArtifactStore } from '../../phi/artifact-store';
 import { DataKeyStore } from '../../phi/data-key-store';
 import { MasterKey } from '../../phi/master-key';
 import { PhiVault } from '../../phi/phi-vault';
+import { PgArtifactBlobs } from '../../phi/pg-artifact-blobs';
 import { PgDataKeyRepository } from '../../phi/pg-data-key-repository';
 import { PgDatabase } from '../../platform/postgres/pool';
 import { SystemClock } from '../../platform/clock';
@@ -29,12 +30,12 @@ function build(): ChunkDeps {
   const master = MasterKey.loadOrCreate(c.masterKeyPath, () => {
     throw new Error('chunk worker: master key file missing');
   });
-  const keys = c.databaseUrl ? new PgDataKeyRepository(new PgDatabase(c.databaseUrl, { max: 2 })) : c.vaultPath;
-  const vault = new PhiVault(new DataKeyStore(keys, master), clock);
+  const pg = c.databaseUrl ? new PgDatabase(c.databaseUrl, { max: 2 }) : null;
+  const vault = new PhiVault(new DataKeyStore(pg ? new PgDataKeyRepository(pg) : c.vaultPath, master), clock);
   const redis = c.emailRatePerSecond > 0 ? new IORedis(c.redisUrl, { maxRetriesPerRequest: 3 }) : null;
   return {
     store: new DeliveryStore(c.deliveryDbPath),
-    artifacts: new ArtifactStore(c.artifactsDir, vault),
+    artifacts: new ArtifactStore(pg ? new PgArtifactBlobs(pg) : c.artifactsDir, vault),
     templates: new TemplateSet(c.templatesDir),
     renderer: new LetterPdfRenderer(workerFonts()),
     mailer: mailerFromConfig(c, redis),

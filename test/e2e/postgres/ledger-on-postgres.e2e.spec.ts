@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { verifyPgTree } from '../../../src/ledger/integrity/pg-integrity-tree';
@@ -49,5 +49,33 @@ describe('the service on LEDGER=postgres', () => {
 
     const head = Number((await pool.query('SELECT MAX(position) AS p FROM events')).rows[0].p);
     expect(await verifyPgTree(pool)).toMatchObject({ ok: true, size: head });
+  });
+
+  it('an affected list is stored as an encrypted artifact in PostgreSQL, nothing under DATA_DIR/artifacts', async () => {
+    const responder = (await t.principal('incident-responder')).apiKey;
+    const report = {
+      title: 'Misdirected mailing',
+      discoveredOn: '2025-03-10',
+      summary: 'Statements mailed to wrong addresses.',
+      reporter: { kind: 'covered-entity' },
+    };
+    const { body } = await t.http().post('/v1/incidents').set('Authorization', `Bearer ${responder}`).send(report);
+    const rows = ['name,line1,line2,city,state,zip'];
+    for (let i = 0; i < 500; i++) rows.push(`Synthetic Person ${i},${i} Oak St,,Dayton,OH,45402`);
+    const up = await t
+      .http()
+      .post(`/v1/incidents/${body.id}/affected`)
+      .set('Authorization', `Bearer ${responder}`)
+      .set('Content-Type', 'text/csv')
+      .send(rows.join('\n') + '\n');
+    expect(up.status).toBe(201);
+    expect(up.body.summary).toMatchObject({ accepted: 500 });
+    const stored = await pool.query(
+      'SELECT a.size, count(c.seq) AS n FROM artifacts a JOIN artifact_chunks c USING (blob_id) WHERE a.digest = $1 GROUP BY a.size',
+      [up.body.digest],
+    );
+    expect(stored.rows).toHaveLength(1);
+    const files = existsSync(join(t.dataDir, 'artifacts')) ? readdirSync(join(t.dataDir, 'artifacts')).filter((f) => f !== 'tmp') : [];
+    expect(files).toEqual([]);
   });
 });
