@@ -15,7 +15,7 @@ import { leafHashOfText, spliceLeafText } from './hashing';
 import { appendLeaf, EMPTY_TREE, rootOf, type TreeNode, type TreeState } from './merkle';
 import { decodeFrontier, encodeFrontier, LedgerIntegrityError } from './sqlite-integrity-store';
 import { canonicalize } from '../../shared/canonical-json';
-import type { PgAppendHook } from '../postgres/postgres-event-store';
+import type { PgAppendHook, StoredTexts } from '../postgres/postgres-event-store';
 
 type Queryable = Pick<PoolClient, 'query'> | Pick<Pool, 'query'>;
 
@@ -25,9 +25,15 @@ async function treeState(q: Queryable): Promise<TreeState> {
   return { size: Number(r.rows[0]!.size), frontier: decodeFrontier(r.rows[0]!.frontier) };
 }
 
-/** The leaf hash of an event, from the canonical texts the adapter stores. */
-function leafOf(e: RecordedEvent): Buffer {
-  return leafHashOfText(spliceLeafText({ ...e, dataText: canonicalize(e.data), metadataText: canonicalize(e.metadata) }));
+/** The leaf hash of an event, from the canonical texts the adapter stored (computed once, not re-encoded). */
+function leafOf(e: RecordedEvent, texts?: StoredTexts): Buffer {
+  return leafHashOfText(
+    spliceLeafText({
+      ...e,
+      dataText: texts?.dataText ?? canonicalize(e.data),
+      metadataText: texts?.metadataText ?? canonicalize(e.metadata),
+    }),
+  );
 }
 
 interface StoredRow {
@@ -58,7 +64,7 @@ function leafOfRow(r: StoredRow): Buffer {
 }
 
 export class PgIntegrityTree implements PgAppendHook {
-  async onAppend(client: PoolClient, events: RecordedEvent[]): Promise<void> {
+  async onAppend(client: PoolClient, events: RecordedEvent[], stored?: StoredTexts[]): Promise<void> {
     let state = await treeState(client);
     const first = Number(events[0]!.position);
     if (state.size > first - 1) {
@@ -80,11 +86,11 @@ export class PgIntegrityTree implements PgAppendHook {
         nodes.push(...r.nodes);
       }
     }
-    for (const e of events) {
+    for (const [i, e] of events.entries()) {
       if (Number(e.position) !== state.size + 1) {
         throw new LedgerIntegrityError(`position ${e.position} does not follow ${state.size}`, Number(e.position));
       }
-      const r = appendLeaf(state, leafOf(e));
+      const r = appendLeaf(state, leafOf(e, stored?.[i]));
       state = r.state;
       nodes.push(...r.nodes);
     }

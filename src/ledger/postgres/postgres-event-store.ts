@@ -40,7 +40,13 @@ export const LEDGER_APPEND_LOCK_KEY = '6001937102402127186';
 
 /** Runs inside the append transaction, after the rows are written, before COMMIT; a throw aborts the append. */
 export interface PgAppendHook {
-  onAppend(client: PoolClient, events: RecordedEvent[]): Promise<void>;
+  /** `stored` holds the canonical JSON texts written for each event's data and metadata. */
+  onAppend(client: PoolClient, events: RecordedEvent[], stored: StoredTexts[]): Promise<void>;
+}
+
+export interface StoredTexts {
+  dataText: string;
+  metadataText: string;
 }
 
 export interface PostgresEventStoreOptions {
@@ -154,7 +160,8 @@ export class PostgresEventStore implements EventStore {
       'INSERT INTO streams (stream, version) VALUES ($1, $2) ON CONFLICT (stream) DO UPDATE SET version = excluded.version',
       [stream, String(version)],
     );
-    for (const hook of this.hooks) await hook.onAppend(client, recorded);
+    const stored = data.map((d, i) => ({ dataText: d, metadataText: meta[i]! }));
+    for (const hook of this.hooks) await hook.onAppend(client, recorded, stored);
     return { nextExpectedVersion: version, firstPosition: head + 1n, lastPosition: position, duplicate: false };
   }
 
