@@ -20,7 +20,7 @@ describe('the service on LEDGER=postgres', () => {
     await db.drop();
   });
 
-  it('commands append to PostgreSQL, a stale If-Match is a 409, and the Merkle tree covers every event; data keys live in PostgreSQL', async () => {
+  it('commands append to PostgreSQL, a stale If-Match is a 409, and the Merkle tree covers every event; data keys and Idempotency-Key records live in PostgreSQL', async () => {
     const responder = (await t.principal('incident-responder')).apiKey;
     const report = {
       title: 'Laptop stolen',
@@ -37,6 +37,22 @@ describe('the service on LEDGER=postgres', () => {
     const stale = await patch('"1"', 'Other');
     expect(stale.status).toBe(409);
     expect(stale.body).toMatchObject({ status: 409, currentVersion: '2' });
+
+    const replay = await t
+      .http()
+      .post('/v1/incidents')
+      .set('Authorization', `Bearer ${responder}`)
+      .set('Idempotency-Key', 'pg-once')
+      .send(report);
+    const again = await t
+      .http()
+      .post('/v1/incidents')
+      .set('Authorization', `Bearer ${responder}`)
+      .set('Idempotency-Key', 'pg-once')
+      .send(report);
+    expect(again.body.id).toBe(replay.body.id);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect((await pool.query("SELECT status FROM idempotency_keys WHERE key = 'pg-once'")).rows).toEqual([{ status: 201 }]);
 
     const rows = await pool.query('SELECT stream, version FROM events WHERE stream = $1 ORDER BY version', [`incident-${id}`]);
     expect(rows.rows.map((r) => Number(r.version))).toEqual([1, 2]);
