@@ -19,6 +19,7 @@ import {
 import { encryptFile, decryptFile, readHeader } from './file-crypto';
 import { fsyncDir, overwriteAndUnlink, shredTree, tempPathFor, writeFileAtomic } from './fs-safe';
 import { runHostScan } from './scan';
+import { agentTrust } from './trust';
 import type { AgentState, DatasetState, GrantEntry, WrappedDek } from './state';
 
 export const MANIFEST = '.safeharbor-manifest.json';
@@ -41,6 +42,8 @@ export interface ExecContext {
   hostRoot: string;
   /** Real paths under which dataset actions may act (allowed-roots.ts). */
   allowedRoots: readonly string[];
+  /** Told of every decrypt-gate decision (the running agent reports them to the service). */
+  onGateDecision?: (d: { decision: 'allowed' | 'denied'; reason: string; datasetId: string | null; grantId: string | null }) => void;
 }
 
 function loadKek(ctx: ExecContext, keyId: string, version: number): Buffer {
@@ -339,6 +342,8 @@ export function execute(cmd: AgentCommand, ctx: ExecContext): Record<string, unk
       return accessRevoke(params, ctx);
     case 'host.scan':
       return runHostScan(params, ctx);
+    case 'agent.trust':
+      return agentTrust(params, ctx);
   }
 }
 
@@ -359,8 +364,16 @@ export class GateDenied extends Error {
 export function gateRead(ctx: ExecContext, path: string, principal: string, sink: (chunk: Buffer) => void): { datasetId: string } {
   const now = ctx.now();
   const abs = existsSync(path) ? realpathSync(path) : existsSync(path + ENC_SUFFIX) ? realpathSync(path + ENC_SUFFIX) : null;
-  const log = (decision: string, datasetId: string | null) =>
+  const log = (decision: string, datasetId: string | null) => {
     ctx.state.appendAccessLog({ at: now.toISOString(), principal, datasetId, decision });
+    const [verdict, detail] = decision.split(':') as ['allowed' | 'denied', string];
+    ctx.onGateDecision?.({
+      decision: verdict,
+      reason: verdict === 'allowed' ? 'active-grant' : detail,
+      datasetId,
+      grantId: verdict === 'allowed' ? detail : null,
+    });
+  };
   if (!abs) {
     log('denied:no-such-file', null);
     throw new GateDenied('no-such-file', 'no such file');

@@ -12,6 +12,7 @@ import {
   type Action,
   type CommandResult,
   type Heartbeat,
+  type GateDecision,
   payloadDigest,
   signMessage,
   type SignedMessage,
@@ -23,7 +24,7 @@ export const AGENT_VERSION = '0.1.0';
 const DONE_RETENTION_MS = 24 * 3600 * 1000;
 
 export class HostAgent {
-  private readonly config: AgentConfig;
+  private config: AgentConfig;
   private readonly signingKey: KeyObject;
   private readonly kid: string;
   private readonly serviceKeys = new Map<string, KeyObject>();
@@ -36,11 +37,19 @@ export class HostAgent {
     this.config = state.config();
     this.signingKey = state.signingKey();
     this.kid = state.publicInfo().kid;
+    this.loadTrust();
+    this.recoverInterrupted();
+    state.pruneDone(clock.now(), DONE_RETENTION_MS);
+  }
+
+  /** Pinned service and officer keys from the config (again after an agent.trust command). */
+  private loadTrust(): void {
+    this.config = this.state.config();
+    this.serviceKeys.clear();
+    this.approverKeys.clear();
     for (const k of this.config.serviceKeys) this.serviceKeys.set(k.kid, publicKeyFromB64(k.publicKey, 'ed25519'));
     for (const [id, k] of Object.entries(this.config.approvers))
       this.approverKeys.set(id, { kid: k.kid, key: publicKeyFromB64(k.publicKey, 'ed25519') });
-    this.recoverInterrupted();
-    state.pruneDone(clock.now(), DONE_RETENTION_MS);
   }
 
   get agentId(): string {
@@ -152,6 +161,7 @@ export class HostAgent {
     let evidence: Record<string, unknown>;
     try {
       evidence = execute(cmd, this.execContext());
+      if (cmd.action === 'agent.trust') this.loadTrust();
     } catch (e) {
       status = 'failed';
       reason = e instanceof ActionError ? e.code : 'internal-error';
@@ -195,6 +205,12 @@ export class HostAgent {
       gap: null,
       jobId,
     });
+  }
+
+  /** A decrypt-gate decision, signed for the service's ledger. */
+  signGateDecision(d: Omit<GateDecision, 'v' | 'agentId' | 'at'>): SignedMessage {
+    const body: GateDecision = { v: 1, agentId: this.agentId, at: this.clock.now().toISOString(), ...d };
+    return signMessage('access', body, this.signingKey, this.kid);
   }
 
   heartbeat(): SignedMessage {

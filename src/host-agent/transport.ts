@@ -5,7 +5,7 @@
  */
 import { Queue, Worker, type Job, type JobJson } from 'bullmq';
 import IORedis from 'ioredis';
-import { agentQueueName, RESULTS_QUEUE, payloadDigest } from '../shared/agent-protocol';
+import { agentQueueName, RESULTS_QUEUE, payloadDigest, type SignedMessage } from '../shared/agent-protocol';
 import type { HostAgent } from './agent';
 
 /** Marks a job whose data Redis handed over as something other than JSON. */
@@ -90,6 +90,11 @@ export class AgentTransport {
   async beat(): Promise<void> {
     const hb = this.agent.heartbeat();
     await this.results!.add('heartbeat', hb, { removeOnComplete: 100, removeOnFail: 100 });
+  }
+
+  /** A signed decrypt-gate decision, on the results queue like everything the agent reports. */
+  async report(msg: SignedMessage): Promise<void> {
+    await this.results!.add('access', msg, { jobId: `a-${payloadDigest(msg).slice(0, 40)}`, removeOnComplete: 1000, removeOnFail: 5000 });
   }
 
   async stop(): Promise<void> {

@@ -6,8 +6,8 @@ import { LEDGER, type CommandContext, type Ledger } from '../ledger/ledger';
 import { ValidationError } from '../platform/errors';
 import { NotFoundError, RuleViolationError } from '../platform/errors';
 import { ARTIFACT_STORE, PHI_VAULT } from '../platform/tokens';
-import type { ArtifactStore } from '../phi/artifact-store';
-import type { PhiVault } from '../phi/phi-vault';
+import type { ArtifactStore } from '../phi';
+import type { PhiVault } from '../phi';
 import { RunIncidentCommand } from './commands/incident-command';
 import { incidentStream, type AffectedListImportedData } from './domain/incident';
 import {
@@ -79,13 +79,27 @@ export class AffectedImportService {
       .digest();
     const out = new PassThrough();
     const report = new PassThrough();
-    const [imp, list, rep] = await Promise.allSettled([
-      importAffectedIndividuals({ input, output: out, report, idKey, mapping: options.mapping, onProgress: options.onProgress }),
+    const unresolved = new PassThrough();
+    const [imp, list, rep, unr] = await Promise.allSettled([
+      importAffectedIndividuals({
+        input,
+        output: out,
+        report,
+        unresolved,
+        idKey,
+        mapping: options.mapping,
+        onProgress: options.onProgress,
+      }),
       this.artifacts.write(scope, out),
       this.artifacts.write(scope, report),
+      this.artifacts.write(scope, unresolved),
     ]);
+    if (imp.status === 'rejected' || list.status === 'rejected' || rep.status === 'rejected' || unr.status === 'rejected') {
+      // Nothing half-written: whatever was stored is removed before the problem is answered.
+      const stored = new Set([list, rep, unr].flatMap((r) => (r.status === 'fulfilled' ? [r.value.digest] : [])));
+      for (const d of stored) await this.artifacts.remove(d);
+    }
     if (imp.status === 'rejected') {
-      for (const r of [list, rep]) if (r.status === 'fulfilled') await this.artifacts.remove(r.value.digest);
       const e = imp.reason;
       if (e instanceof ImportFormatError) {
         throw new ValidationError([
@@ -96,7 +110,11 @@ export class AffectedImportService {
     }
     if (list.status === 'rejected') throw list.reason;
     if (rep.status === 'rejected') throw rep.reason;
+    if (unr.status === 'rejected') throw unr.reason;
     const s = imp.value;
+    // Content-addressed: an empty unresolved file may be the very artifact an empty report is.
+    if (s.unresolved === 0 && unr.value.digest !== rep.value.digest && unr.value.digest !== list.value.digest)
+      this.artifacts.remove(unr.value.digest);
     const counts: AffectedListImportedData['counts'] = {
       byState: s.byState,
       insufficientContact: s.insufficientContact,
@@ -107,13 +125,20 @@ export class AffectedImportService {
       deceased: s.deceased,
       deceasedWithoutNextOfKinAddress: s.deceasedWithoutNextOfKinAddress,
       emailConsent: s.emailConsent,
+      unresolved: s.unresolved,
     };
     const { version } = await this.commands.execute(
       new RunIncidentCommand(
         incidentId,
         {
           kind: 'record-affected-list',
-          list: { digest: list.value.digest, size: list.value.size, reportDigest: rep.value.digest, counts },
+          list: {
+            digest: list.value.digest,
+            size: list.value.size,
+            reportDigest: rep.value.digest,
+            counts,
+            ...(s.unresolved > 0 ? { unresolvedDigest: unr.value.digest } : {}),
+          },
         },
         ctx,
       ),

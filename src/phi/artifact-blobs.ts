@@ -53,6 +53,8 @@ export class FileArtifactBlobs implements ArtifactBlobStore {
         renameSync(tmp, finalPath);
       },
       abort: async () => {
+        // A write may still be in flight: its ERR_STREAM_DESTROYED must not become an unhandled 'error' (a crash).
+        out.on('error', () => undefined);
         out.destroy();
         rmSync(tmp, { force: true });
       },

@@ -31,7 +31,17 @@ async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `sh_test_${randomBytes(6).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name}`));
+  // CREATE DATABASE copies template1 and fails while any other session is connected to it (another
+  // suite's CREATE DATABASE on this shared server, a client): retry briefly instead of failing the test.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin((c) => c.query(`CREATE DATABASE ${name}`));
+      break;
+    } catch (err) {
+      if (attempt >= 10 || !/being accessed by other users/.test((err as Error).message)) throw err;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
   return {
     name,
     url: withDatabase(PG_ADMIN_URL, name),

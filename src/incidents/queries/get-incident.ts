@@ -8,7 +8,7 @@ import { NotFoundError } from '../../platform/errors';
 import { daysBetween } from '../../shared/calendar';
 import { incidentStream } from '../domain/incident';
 import { localDate } from '../../shared/calendar';
-import { timelineStream } from '../../workflows/domain/timeline';
+import { timelineStream } from '../../workflows';
 
 export interface IncidentView {
   id: string;
@@ -24,6 +24,8 @@ export interface IncidentView {
   totalAffected: number | null;
   decisions: number;
   listVersion: number;
+  /** Rows of the current affected list still unresolved: they block notice release until fixed or excluded. */
+  unresolvedRows: number;
   holdUntil: string | null;
   ruleVersion: string | null;
   version: number;
@@ -47,6 +49,7 @@ function toView(row: Record<string, any>): IncidentView {
     totalAffected: row.total_affected ?? null,
     decisions: row.decisions ?? 0,
     listVersion: row.list_version ?? 0,
+    unresolvedRows: row.unresolved_rows ?? 0,
     holdUntil: row.hold_until ?? null,
     ruleVersion: row.rule_version ?? null,
     version: row.version,
@@ -120,11 +123,26 @@ export class ListIncidentsHandler implements IQueryHandler<ListIncidentsQuery> {
     await this.projections.catchUp();
     const where: string[] = [];
     const args: unknown[] = [];
-    if (filter.status) (where.push('i.status = ?'), args.push(filter.status));
-    if (filter.reporter) (where.push('i.reporter_kind = ?'), args.push(filter.reporter));
-    if (filter.breach !== undefined) (where.push('i.breach = ?'), args.push(Number(filter.breach)));
-    if (filter.discoveredFrom) (where.push('i.discovered_on >= ?'), args.push(filter.discoveredFrom));
-    if (filter.discoveredTo) (where.push('i.discovered_on <= ?'), args.push(filter.discoveredTo));
+    if (filter.status) {
+      where.push('i.status = ?');
+      args.push(filter.status);
+    }
+    if (filter.reporter) {
+      where.push('i.reporter_kind = ?');
+      args.push(filter.reporter);
+    }
+    if (filter.breach !== undefined) {
+      where.push('i.breach = ?');
+      args.push(Number(filter.breach));
+    }
+    if (filter.discoveredFrom) {
+      where.push('i.discovered_on >= ?');
+      args.push(filter.discoveredFrom);
+    }
+    if (filter.discoveredTo) {
+      where.push('i.discovered_on <= ?');
+      args.push(filter.discoveredTo);
+    }
     const today = localDate(this.ledger.now(), this.config.ORG_TIMEZONE);
     if (filter.overdue) {
       where.push(

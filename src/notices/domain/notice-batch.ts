@@ -12,8 +12,27 @@
  */
 import type { CommandAt } from '../../ledger/command';
 
-export type NoticeKind = 'individual' | 'media' | 'substitute-posting' | 'hhs-report' | 'covered-entity';
-export const NOTICE_KINDS: readonly NoticeKind[] = ['individual', 'media', 'substitute-posting', 'hhs-report', 'covered-entity'];
+/** `state-regulator`: one state's regulator notice (jurisdiction = USPS code; `regulator` = the overlay's addressee when a state has several). */
+export type NoticeKind = 'individual' | 'media' | 'substitute-posting' | 'hhs-report' | 'covered-entity' | 'state-regulator';
+export const NOTICE_KINDS: readonly NoticeKind[] = [
+  'individual',
+  'media',
+  'substitute-posting',
+  'hhs-report',
+  'covered-entity',
+  'state-regulator',
+];
+
+/** The HHS breach portal's acknowledgement of an `hhs-report` batch: the evidence that closes `hhs-notice`. */
+export interface HhsReportSubmittedData {
+  batchId: string;
+  incidentId: string;
+  confirmationNumber: string;
+  /** YYYY-MM-DD: the date the portal shows. */
+  submittedOn: string;
+  submittedBy: string;
+  at: string;
+}
 
 export type BatchStatus = 'none' | 'drafted' | 'previewed' | 'approved' | 'released' | 'completed' | 'cancelled';
 
@@ -41,6 +60,7 @@ export interface NoticeBatchState {
   incidentId: string;
   kind: NoticeKind;
   jurisdiction?: string;
+  regulator?: string;
   contentDigest: string;
   recipients?: RecipientsRef;
   drafter: string;
@@ -53,6 +73,7 @@ export interface NoticeBatchState {
   documents: Array<{ pdfArtifact: string; pdfSha256: string; jsonArtifact?: string }>;
   returnedLetterIds: string[];
   completion?: { at: string; delivered: number; failed: number };
+  hhsSubmission?: Omit<HhsReportSubmittedData, 'batchId' | 'incidentId'>;
 }
 
 export type NoticeBatchEvent =
@@ -63,6 +84,7 @@ export type NoticeBatchEvent =
         incidentId: string;
         kind: NoticeKind;
         jurisdiction?: string;
+        regulator?: string;
         contentDigest: string;
         recipients?: RecipientsRef;
         draftedBy: string;
@@ -110,6 +132,7 @@ export type NoticeBatchEvent =
         at: string;
       };
     }
+  | { type: 'HhsReportSubmitted'; data: HhsReportSubmittedData }
   /** Where the content a digest names is stored (encrypted artifact): in the same append as the draft or revision. */
   | { type: 'NoticeContentStored'; data: { batchId: string; contentDigest: string; contentArtifact: string } };
 
@@ -124,6 +147,7 @@ export const NOTICE_BATCH_EVENT_TYPES = [
   'NoticeDocumentIssued',
   'NoticesReturned',
   'NoticeContentStored',
+  'HhsReportSubmitted',
 ] as const;
 
 type Base = CommandAt;
@@ -134,6 +158,7 @@ export type NoticeBatchCommand =
       incidentId: string;
       noticeKind: NoticeKind;
       jurisdiction?: string;
+      regulator?: string;
       contentDigest: string;
       contentArtifact: string;
       recipients?: RecipientsRef;
@@ -141,18 +166,27 @@ export type NoticeBatchCommand =
   | (Base & { kind: 'revise'; contentDigest: string; contentArtifact: string; recipients?: RecipientsRef })
   | (Base & { kind: 'record-preview'; preview: PreviewSummary })
   | (Base & { kind: 'approve'; contentDigest: string })
-  | (Base & { kind: 'release' })
+  /** `unresolvedRows`: the incident's rows still unresolved (neither fixed by re-import nor excluded with a reason). */
+  | (Base & { kind: 'release'; unresolvedRows?: number })
   /** From the release coordinator: every recipient has a final delivery record. */
   | (Base & { kind: 'complete'; delivered: number; failed: number; recordsDigest?: string })
   | (Base & { kind: 'issue-document'; pdfArtifact: string; pdfSha256: string; jsonArtifact?: string; jsonSha256?: string })
   | (Base & { kind: 'record-returns'; letterIds: string[]; returnKind: 'returned-mail' | 'bounce' })
-  | (Base & { kind: 'cancel'; reason: string });
+  | (Base & { kind: 'cancel'; reason: string })
+  | (Base & { kind: 'record-hhs-submission'; confirmationNumber: string; submittedOn: string });
 
 /** A rule of the approval workflow was broken. HTTP maps `code` to 409/403/400. */
 export class NoticeBatchError extends Error {
   constructor(
     readonly code:
-      'BATCH_EXISTS' | 'BATCH_NOT_FOUND' | 'INVALID_STATE' | 'NOT_PERMITTED' | 'SAME_PERSON' | 'STALE_CONTENT' | 'INVALID_INPUT',
+      | 'BATCH_EXISTS'
+      | 'BATCH_NOT_FOUND'
+      | 'INVALID_STATE'
+      | 'NOT_PERMITTED'
+      | 'SAME_PERSON'
+      | 'STALE_CONTENT'
+      | 'INVALID_INPUT'
+      | 'UNRESOLVED_ROWS',
     message: string,
   ) {
     super(message);
@@ -192,6 +226,7 @@ export function evolveNoticeBatch(state: NoticeBatchState, event: NoticeBatchEve
         incidentId: d.incidentId,
         kind: d.kind,
         ...(d.jurisdiction ? { jurisdiction: d.jurisdiction } : {}),
+        ...(d.regulator ? { regulator: d.regulator } : {}),
         contentDigest: d.contentDigest,
         recipients: d.recipients,
         drafter: d.draftedBy,
@@ -233,6 +268,10 @@ export function evolveNoticeBatch(state: NoticeBatchState, event: NoticeBatchEve
       const { pdfArtifact, pdfSha256, jsonArtifact } = event.data;
       return { ...state, documents: [...state.documents, { pdfArtifact, pdfSha256, ...(jsonArtifact ? { jsonArtifact } : {}) }] };
     }
+    case 'HhsReportSubmitted': {
+      const { batchId: _b, incidentId: _i, ...submission } = event.data;
+      return { ...state, hhsSubmission: submission };
+    }
     case 'NoticesReturned':
       return { ...state, returnedLetterIds: [...state.returnedLetterIds, ...event.data.letterIds] };
     default:
@@ -262,8 +301,8 @@ export function decideNoticeBatch(command: NoticeBatchCommand, state: NoticeBatc
       requireWriter(command.actor);
       requireDigest('contentDigest', command.contentDigest);
       requireDigest('contentArtifact', command.contentArtifact);
-      if (command.noticeKind === 'media' && !command.jurisdiction)
-        throw new NoticeBatchError('INVALID_INPUT', 'jurisdiction: required for a media notice');
+      if ((command.noticeKind === 'media' || command.noticeKind === 'state-regulator') && !command.jurisdiction)
+        throw new NoticeBatchError('INVALID_INPUT', `jurisdiction: required for a ${command.noticeKind} notice`);
       return [
         {
           type: 'NoticeBatchDrafted',
@@ -272,6 +311,7 @@ export function decideNoticeBatch(command: NoticeBatchCommand, state: NoticeBatc
             incidentId: command.incidentId,
             kind: command.noticeKind,
             ...(command.jurisdiction ? { jurisdiction: command.jurisdiction } : {}),
+            ...(command.regulator ? { regulator: command.regulator } : {}),
             contentDigest: command.contentDigest,
             ...(command.recipients ? { recipients: command.recipients } : {}),
             draftedBy: command.actor.id,
@@ -354,6 +394,12 @@ export function decideNoticeBatch(command: NoticeBatchCommand, state: NoticeBatc
         throw new NoticeBatchError('INVALID_STATE', 'the batch must be approved in its current form before release');
       }
       requireWriter(command.actor);
+      // Nobody silently dropped: people on rows the import could not read are owed notice too.
+      if ((command.unresolvedRows ?? 0) > 0)
+        throw new NoticeBatchError(
+          'UNRESOLVED_ROWS',
+          `${command.unresolvedRows} row(s) of the affected list are unresolved: fix them by re-import, or a compliance officer excludes them with a reason`,
+        );
       return [
         {
           type: 'NoticeBatchReleased',
@@ -411,6 +457,31 @@ export function decideNoticeBatch(command: NoticeBatchCommand, state: NoticeBatc
             letterIds: fresh,
             returnKind: command.returnKind,
             insufficientContactAdded: fresh.length,
+            at: command.at,
+          },
+        },
+      ];
+    }
+    case 'record-hhs-submission': {
+      if (state.kind !== 'hhs-report') throw new NoticeBatchError('INVALID_STATE', `a ${state.kind} batch is not submitted to HHS`);
+      if (state.status !== 'released' && state.status !== 'completed')
+        throw new NoticeBatchError('INVALID_STATE', 'only a released HHS report can be recorded as submitted');
+      requireWriter(command.actor);
+      const confirmationNumber = command.confirmationNumber?.trim();
+      if (!confirmationNumber)
+        throw new NoticeBatchError('INVALID_INPUT', 'confirmationNumber: the portal confirmation number is required');
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(command.submittedOn) || command.submittedOn > command.at.slice(0, 10))
+        throw new NoticeBatchError('INVALID_INPUT', 'submittedOn: a date not in the future');
+      if (state.hhsSubmission?.confirmationNumber === confirmationNumber) return [];
+      return [
+        {
+          type: 'HhsReportSubmitted',
+          data: {
+            batchId: state.batchId,
+            incidentId: state.incidentId,
+            confirmationNumber,
+            submittedOn: command.submittedOn,
+            submittedBy: command.actor.id,
             at: command.at,
           },
         },

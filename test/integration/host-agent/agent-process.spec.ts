@@ -80,9 +80,10 @@ describe('safeharbor-agent process over real Redis', () => {
     for (let i = 0; i < 5; i++) writeFileSync(join(data, `record-${i}.csv`), `SYNTHETIC-PATIENT-${i},${randomUUID()}\n`.repeat(50));
     stateDir = join(root, 'state');
     pub = agentCli(['init', '--state', stateDir, '--agent-id', 'host-a', '--allowed-root', data]);
-    agentCli(['pin-service', '--state', stateDir, '--public-key', issuer.service.publicKey]);
+    // Trust is set locally only before enrollment (the service key pinned last).
     for (const o of officers) agentCli(['pin-approver', '--state', stateDir, '--id', o.id, '--public-key', o.publicKey]);
     agentCli(['allow', '--state', stateDir, 'dataset.shred']);
+    agentCli(['pin-service', '--state', stateDir, '--public-key', issuer.service.publicKey]);
 
     conn = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
     queue = new Queue(agentQueueName('host-a'), { connection: conn, prefix });

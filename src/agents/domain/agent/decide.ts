@@ -1,209 +1,24 @@
-/**
- * The agent aggregate (service side): enrollment with a single-use, short-lived token issued
- * by one security officer and approved by a second; the commands issued to it (seq assigned
- * here, strictly increasing); the signed results it returned; revocation.
- */
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Actor } from '../../ledger/port';
+/** decide(command, state) → events: enrollment, issuing signed commands (seq, digest), results, revocation. */
+import { timingSafeEqual } from 'node:crypto';
 import {
   DESTRUCTIVE_ACTIONS,
   payloadDigest,
   type Action,
   type AgentCommand as ChannelCommand,
   type Approval,
-  type SignedMessage,
-} from '../../shared/agent-protocol';
-import { buildCommand } from './service-channel';
-import { admitAnomaly, afterRecorded, afterSuppressed, ANOMALY_BUDGET, type AnomalyWindow } from './anomaly-budget';
-
-export type AgentStatus = 'token-issued' | 'pending-approval' | 'active' | 'revoked';
-
-export interface IssuedCommand {
-  commandId: string;
-  seq: number;
-  action: Action;
-  payloadDigest: string;
-  expiresAt: string;
-  outcome: 'pending' | 'succeeded' | 'failed' | 'refused';
-  /** The signed message as issued (for redelivery when Redis lost it). */
-  message?: Record<string, unknown>;
-}
-
-export interface AgentState {
-  exists: boolean;
-  agentId: string | null;
-  status: AgentStatus | null;
-  token: { hash: string; expiresAt: string; issuedBy: string; used: boolean } | null;
-  publicKey: string | null;
-  sealPublicKey: string | null;
-  kid: string | null;
-  hostFacts: Record<string, unknown> | null;
-  lastIssuedSeq: number;
-  /** Highest seq the agent said it executed (results and heartbeats). */
-  lastReportedSeq: number;
-  commands: Record<string, IssuedCommand>;
-  /** Destructive commands waiting for two officer approvals. */
-  proposals: Record<string, { action: Action; params: Record<string, unknown>; requestedBy: string; approvals: Approval[] }>;
-  /** Anomalies recorded in the current hour (anomaly-budget.ts). */
-  anomalies: AnomalyWindow | null;
-}
-
-type E<T extends string, D> = { type: T; data: D };
-export type AgentEvent =
-  | E<'AgentEnrollmentTokenIssued', { agentId: string; tokenHash: string; expiresAt: string; by: string; at: string }>
-  | E<
-      'AgentEnrollmentRequested',
-      { agentId: string; publicKey: string; sealPublicKey: string; kid: string; hostFacts: Record<string, unknown>; at: string }
-    >
-  | E<'AgentEnrolled', { agentId: string; approvedBy: string; kid: string; at: string }>
-  | E<'AgentRevoked', { agentId: string; by: string; reason: string; at: string }>
-  | E<
-      'AgentCommandProposed',
-      { agentId: string; commandId: string; action: Action; params: Record<string, unknown>; requestedBy: string; at: string }
-    >
-  | E<'AgentCommandApprovalAdded', { agentId: string; commandId: string; approval: Approval; at: string }>
-  | E<
-      'AgentCommandIssued',
-      {
-        agentId: string;
-        commandId: string;
-        seq: number;
-        action: Action;
-        payloadDigest: string;
-        requestedBy: string;
-        approvedBy: string[];
-        expiresAt: string;
-        causationEventId: string | null;
-        message: Record<string, unknown>;
-        at: string;
-      }
-    >
-  | E<
-      'AgentCommandCompleted',
-      {
-        agentId: string;
-        commandId: string;
-        seq: number;
-        action: Action;
-        resultDigest: string;
-        evidence: Record<string, unknown>;
-        gap: { from: number; to: number } | null;
-        at: string;
-      }
-    >
-  | E<
-      'AgentCommandFailed',
-      {
-        agentId: string;
-        commandId: string;
-        seq: number;
-        action: Action;
-        status: 'failed' | 'refused';
-        reason: string;
-        resultDigest: string;
-        evidence: Record<string, unknown>;
-        at: string;
-      }
-    >
-  | E<
-      'AgentAnomalyReported',
-      { agentId: string; kind: string; reason: string; commandDigest: string | null; commandId: string | null; detail: string; at: string }
-    >
-  | E<'AgentAnomaliesSuppressed', { agentId: string; windowStart: string; limit: number; at: string }>;
-
-export const AGENT_EVENT_TYPES = [
-  'AgentEnrollmentTokenIssued',
-  'AgentEnrollmentRequested',
-  'AgentEnrolled',
-  'AgentRevoked',
-  'AgentCommandProposed',
-  'AgentCommandApprovalAdded',
-  'AgentCommandIssued',
-  'AgentCommandCompleted',
-  'AgentCommandFailed',
-  'AgentAnomalyReported',
-  'AgentAnomaliesSuppressed',
-] as const satisfies readonly AgentEvent['type'][];
-
-export interface VerifiedResultFacts {
-  commandId: string | null;
-  commandDigest: string | null;
-  seq: number | null;
-  status: 'succeeded' | 'failed' | 'refused';
-  reason: string | null;
-  evidence: Record<string, unknown>;
-  gap: { from: number; to: number } | null;
-  resultDigest: string;
-  jobId: string | null;
-}
-
-/** Signs a command body with the service key. Ed25519 is deterministic: the same body gives the same bytes. */
-export type CommandSigner = (body: ChannelCommand) => SignedMessage;
-
-/** What issuing needs besides the state: the ledger head (carried in the command) and the signer. */
-export interface IssueContext {
-  ledgerPosition: string;
-  sign: CommandSigner;
-}
-
-/** Every command: who acts (an officer, the agent itself for enrollment and results) and when. */
-interface Base {
-  actor: Actor;
-  at: string;
-}
-export type AgentCommand =
-  | (Base & { kind: 'issue-token'; agentId: string; tokenHash: string; ttlMs: number })
-  | (Base & {
-      kind: 'request-enrollment';
-      token: string;
-      publicKey: string;
-      sealPublicKey: string;
-      kid: string;
-      hostFacts: Record<string, unknown>;
-    })
-  | (Base & { kind: 'approve-enrollment' })
-  | (Base & { kind: 'revoke'; reason: string })
-  /** A destructive action waits for two officer approvals; the actor is its requester. */
-  | (Base & { kind: 'propose-command'; commandId: string; action: Action; params: Record<string, unknown> })
-  /** One officer's signed approval; the second one issues the command in the same decision. */
-  | (Base & { kind: 'approve-command'; commandId: string; approval: Approval; issue: IssueContext })
-  /** A non-destructive action: signed with the next seq and recorded as issued. */
-  | (Base & { kind: 'issue-command'; commandId: string; action: Action; params: Record<string, unknown>; issue: IssueContext })
-  /** A result whose signature already verified against this agent's enrolled key. */
-  | (Base & { kind: 'record-result'; result: VerifiedResultFacts });
-
-export class AgentRuleError extends Error {
-  readonly code = 'AGENT_RULE';
-  constructor(message: string) {
-    super(message);
-    this.name = 'AgentRuleError';
-  }
-}
-
-export const agentStream = (agentId: string) => `agent-${agentId}`;
-export const ENROLLMENT_TOKEN_MAX_TTL_MS = 60 * 60 * 1000;
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(`safeharbor/enrollment-token/v1|${token}`).digest('hex');
-}
-
-export function initialAgentState(): AgentState {
-  return {
-    exists: false,
-    agentId: null,
-    status: null,
-    token: null,
-    publicKey: null,
-    sealPublicKey: null,
-    kid: null,
-    hostFacts: null,
-    lastIssuedSeq: 0,
-    lastReportedSeq: 0,
-    commands: {},
-    proposals: {},
-    anomalies: null,
-  };
-}
+} from '../../../shared/agent-protocol';
+import { buildCommand } from '../service-channel';
+import { admitAnomaly, ANOMALY_BUDGET } from '../anomaly-budget';
+import {
+  type AgentCommand,
+  type AgentEvent,
+  AgentRuleError,
+  type AgentState,
+  ENROLLMENT_TOKEN_MAX_TTL_MS,
+  hashToken,
+  type IssueContext,
+} from './events';
+import { evolveAgent, initialAgentState } from './state';
 
 function need(cond: unknown, message: string): asserts cond {
   if (!cond) throw new AgentRuleError(message);
@@ -335,6 +150,41 @@ export function decideAgent(c: AgentCommand, s: AgentState): AgentEvent[] {
         ),
       ];
     }
+    case 'record-gate-decision': {
+      need(s.status === 'active', 'reports of a revoked or unapproved agent are rejected');
+      const d = c.decision;
+      if (d.decision === 'allowed')
+        return [
+          {
+            type: 'AgentGateAccessRecorded',
+            data: { agentId, principal: d.principal, uid: d.uid, datasetId: d.datasetId, grantId: d.grantId, decidedAt: d.at, at: c.at },
+          },
+        ];
+      // Refusals are what a local account can cause at will: budgeted like every anomaly.
+      const admission = admitAnomaly(s.anomalies, c.at);
+      if (admission === 'drop') return [];
+      if (admission === 'suppress')
+        return [
+          {
+            type: 'AgentAnomaliesSuppressed',
+            data: { agentId, windowStart: s.anomalies?.start ?? c.at, limit: ANOMALY_BUDGET.perWindow, at: c.at },
+          },
+        ];
+      return [
+        {
+          type: 'AgentAnomalyReported',
+          data: {
+            agentId,
+            kind: 'gate-denied',
+            reason: d.reason,
+            commandDigest: null,
+            commandId: null,
+            detail: `decrypt gate refused local account ${d.principal} (uid ${d.uid})${d.datasetId ? ` on dataset ${d.datasetId}` : ''}`,
+            at: c.at,
+          },
+        },
+      ];
+    }
     case 'record-result': {
       need(s.status === 'active', 'results of a revoked or unapproved agent are rejected');
       const r = c.result;
@@ -433,84 +283,6 @@ export function decideAgent(c: AgentCommand, s: AgentState): AgentEvent[] {
     }
     default:
       throw new AgentRuleError('unknown command');
-  }
-}
-
-export function evolveAgent(s: AgentState, e: AgentEvent): AgentState {
-  switch (e.type) {
-    case 'AgentEnrollmentTokenIssued':
-      return {
-        ...initialAgentState(),
-        exists: true,
-        agentId: e.data.agentId,
-        status: 'token-issued',
-        token: { hash: e.data.tokenHash, expiresAt: e.data.expiresAt, issuedBy: e.data.by, used: false },
-      };
-    case 'AgentEnrollmentRequested':
-      return {
-        ...s,
-        status: 'pending-approval',
-        token: s.token && { ...s.token, used: true },
-        publicKey: e.data.publicKey,
-        sealPublicKey: e.data.sealPublicKey,
-        kid: e.data.kid,
-        hostFacts: e.data.hostFacts,
-      };
-    case 'AgentEnrolled':
-      return { ...s, status: 'active' };
-    case 'AgentRevoked':
-      return { ...s, status: 'revoked' };
-    case 'AgentCommandProposed':
-      return {
-        ...s,
-        proposals: {
-          ...s.proposals,
-          [e.data.commandId]: { action: e.data.action, params: e.data.params, requestedBy: e.data.requestedBy, approvals: [] },
-        },
-      };
-    case 'AgentCommandApprovalAdded': {
-      const p = s.proposals[e.data.commandId];
-      return p ? { ...s, proposals: { ...s.proposals, [e.data.commandId]: { ...p, approvals: [...p.approvals, e.data.approval] } } } : s;
-    }
-    case 'AgentCommandIssued': {
-      const { [e.data.commandId]: _done, ...proposals } = s.proposals;
-      void _done;
-      return {
-        ...s,
-        proposals,
-        lastIssuedSeq: e.data.seq,
-        commands: {
-          ...s.commands,
-          [e.data.commandId]: {
-            commandId: e.data.commandId,
-            seq: e.data.seq,
-            action: e.data.action,
-            payloadDigest: e.data.payloadDigest,
-            expiresAt: e.data.expiresAt,
-            outcome: 'pending',
-            message: e.data.message,
-          },
-        },
-      };
-    }
-    case 'AgentCommandCompleted':
-      return {
-        ...s,
-        lastReportedSeq: Math.max(s.lastReportedSeq, e.data.seq),
-        commands: { ...s.commands, [e.data.commandId]: { ...s.commands[e.data.commandId], outcome: 'succeeded' } },
-      };
-    case 'AgentCommandFailed':
-      return {
-        ...s,
-        lastReportedSeq: Math.max(s.lastReportedSeq, e.data.seq),
-        commands: { ...s.commands, [e.data.commandId]: { ...s.commands[e.data.commandId], outcome: e.data.status } },
-      };
-    case 'AgentAnomalyReported':
-      return e.data.kind === 'seq-gap' ? s : { ...s, anomalies: afterRecorded(s.anomalies ?? null, e.data.at) };
-    case 'AgentAnomaliesSuppressed':
-      return { ...s, anomalies: afterSuppressed(s.anomalies ?? null, e.data.at) };
-    default:
-      return s;
   }
 }
 
