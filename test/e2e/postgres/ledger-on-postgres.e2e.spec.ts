@@ -2,7 +2,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { verifyPgTree } from '../../../src/ledger/integrity/pg-integrity-tree';
+import { runCliProcess } from '../../support/cli';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { makeTempDir } from '../../support/temp-dir';
 import { startTestApp, type TestApp } from '../../support/test-app';
 
 describe('the service on LEDGER=postgres', () => {
@@ -94,4 +96,28 @@ describe('the service on LEDGER=postgres', () => {
     const files = existsSync(join(t.dataDir, 'artifacts')) ? readdirSync(join(t.dataDir, 'artifacts')).filter((f) => f !== 'tmp') : [];
     expect(files).toEqual([]);
   });
+
+  it('`safeharbor ledger verify` from another machine (its own empty DATA_DIR) is green, and names a rewritten row', async () => {
+    const other = makeTempDir('safeharbor-other-host-');
+    try {
+      const env = {
+        LEDGER: 'postgres',
+        DATABASE_URL: db.url,
+        DATA_DIR: join(other.path, 'data'),
+        MASTER_KEY_FILE: t.config.masterKeyPath,
+        REDIS_URL: t.config.REDIS_URL,
+        REDIS_PREFIX: t.config.REDIS_PREFIX,
+      };
+      const ok = await runCliProcess(['ledger', 'verify'], env);
+      expect(ok.stderr).not.toMatch(/error/i);
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toMatch(/"ok": ?true/);
+      await pool.query(`UPDATE events SET data = '{"tampered":true}' WHERE position = 3`);
+      const bad = await runCliProcess(['ledger', 'verify'], env);
+      expect(bad.code).toBe(1);
+      expect(bad.stdout + bad.stderr).toMatch(/position 3/);
+    } finally {
+      other.cleanup();
+    }
+  }, 120_000);
 });
