@@ -1,5 +1,6 @@
 /**
  * npm run bench -- ledger [--events 100000] [--single 2000]
+ * npm run bench -- ledger --store postgres [--events 20000] [--single 500]   (bench/postgres/ledger.ts)
  * Our SQLite ledger append (batches of 1000 and of 1) and read-back, beside raw better-sqlite3
  * inserts of the same rows into a same-shaped table in the same run.
  */
@@ -153,7 +154,12 @@ async function main() {
   }
 }
 
-main().catch((e) => {
+const storeArg = process.argv.indexOf('--store');
+const run =
+  storeArg >= 0 && process.argv[storeArg + 1] === 'postgres'
+    ? () => import('./postgres/ledger').then((m) => m.benchLedgerPostgres())
+    : main;
+run().catch((e) => {
   console.error(e);
   process.exit(1);
 });

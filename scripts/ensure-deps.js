@@ -6,7 +6,10 @@
 //   2. makes sure a Redis answers at REDIS_URL (default redis://127.0.0.1:6379): if none does, it
 //      starts a local redis-server under ./data/redis, installing it from the OS packages first
 //      (apt-get, when running as root) — otherwise it says exactly how to install it and exits 1;
-//   3. for `npm test` only: makes sure Chromium is installed for the console's browser tests
+//   3. for `npm test`, and for `npm start` with LEDGER=postgres: makes sure a PostgreSQL answers
+//      (DATABASE_URL, else 127.0.0.1:5432; else apt-get install postgresql as root; else it says
+//      exactly how and exits 1) — see scripts/postgres.js;
+//   4. for `npm test` only: makes sure Chromium is installed for the console's browser tests
 //      (apt-get install chromium as root; otherwise it says how, and those tests skip, loudly).
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
@@ -143,6 +146,10 @@ function ensureChromium() {
 (async () => {
   installNpmDependencies();
   await ensureRedis();
+  if (process.env.npm_lifecycle_event === 'pretest' || process.env.LEDGER === 'postgres') {
+    const url = await require('./postgres').ensurePostgres(log);
+    log(`PostgreSQL answers at ${url.replace(/:[^:@/]*@/, ':***@')}`);
+  }
   ensureChromium();
 })().catch((err) => {
   log(err && err.message ? err.message : String(err));

@@ -6,6 +6,8 @@
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
+const { findPostgres } = require('./postgres');
+
 const root = path.resolve(__dirname, '..');
 const jest = path.join(root, 'node_modules', 'jest', 'bin', 'jest.js');
 if (process.env.SKIP_LINT !== '1') {
@@ -16,6 +18,15 @@ if (process.env.SKIP_LINT !== '1') {
   }
 }
 const args = [jest, '--ci', ...process.argv.slice(2)];
-const env = { ...process.env, REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379', TZ: 'UTC' };
-const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env });
-process.exit(r.status === null ? 1 : r.status);
+
+(async () => {
+  // ensure-deps.js made sure one answers; the PostgreSQL suites create their own databases on it.
+  const pg = await findPostgres();
+  if (!pg.url) {
+    process.stderr.write('[safeharbor test] no PostgreSQL answers (run `npm test`, whose setup step starts or explains one)\n');
+    process.exit(1);
+  }
+  const env = { ...process.env, REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379', TEST_DATABASE_URL: pg.url, TZ: 'UTC' };
+  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env });
+  process.exit(r.status === null ? 1 : r.status);
+})();

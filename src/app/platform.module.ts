@@ -17,13 +17,17 @@ import { CLOCK, type Clock } from '../platform/clock';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
 import { LOGGER } from '../platform/logger';
 import { QUEUES, QueueRegistry } from '../platform/redis';
-import { createEventStore } from '../platform/roles/event-store-factory';
+import { createEventStore, createPgDatabase } from '../platform/roles/event-store-factory';
+import type { PgDatabase } from '../platform/postgres/pool';
+import { PgDataKeyRepository } from '../phi/pg-data-key-repository';
+import { PgArtifactBlobs } from '../phi/pg-artifact-blobs';
 import {
   ARTIFACT_STORE,
   EVENT_REGISTRY,
   EVENT_STORE,
   MASTER_KEY,
   METRICS,
+  PG_DATABASE,
   PHI_VAULT,
   PROCESS_ROLES,
   type ProcessRoles,
@@ -58,6 +62,7 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
     @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(PG_DATABASE) private readonly pg: PgDatabase | null,
   ) {}
 
   static forRoot(options: PlatformOptions): DynamicModule {
@@ -75,8 +80,9 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
     };
     const dataKeysProvider = {
       provide: DataKeyStore,
-      useFactory: (mk: MasterKey) => new DataKeyStore(config.vaultPath, mk),
-      inject: [MASTER_KEY],
+      // Several machines share PostgreSQL: the wrapped keys live there too, not in DATA_DIR/vault.db.
+      useFactory: (mk: MasterKey, pg: PgDatabase | null) => new DataKeyStore(pg ? new PgDataKeyRepository(pg) : config.vaultPath, mk),
+      inject: [MASTER_KEY, PG_DATABASE],
     };
     return {
       module: PlatformModule,
@@ -86,11 +92,13 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
         { provide: LOGGER, useValue: logger },
         { provide: PROCESS_ROLES, useValue: options.roles },
         { provide: EVENT_REGISTRY, useValue: new EventRegistry() },
+        { provide: PG_DATABASE, useFactory: () => createPgDatabase(config) },
         {
           provide: EVENT_STORE,
-          useFactory: () =>
+          inject: [PG_DATABASE],
+          useFactory: (pg: PgDatabase | null) =>
             options.eventStore ??
-            createEventStore(config, clock) ??
+            createEventStore(config, clock, pg) ??
             new SqliteEventStore({
               path: config.ledgerPath,
               clock,
@@ -118,7 +126,11 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
         masterKeyProvider,
         dataKeysProvider,
         { provide: PHI_VAULT, useFactory: (k: DataKeyStore) => new PhiVault(k, clock), inject: [DataKeyStore] },
-        { provide: ARTIFACT_STORE, useFactory: (v: PhiVault) => new ArtifactStore(config.artifactsDir, v), inject: [PHI_VAULT] },
+        {
+          provide: ARTIFACT_STORE,
+          useFactory: (v: PhiVault, pg: PgDatabase | null) => new ArtifactStore(pg ? new PgArtifactBlobs(pg) : config.artifactsDir, v),
+          inject: [PHI_VAULT, PG_DATABASE],
+        },
         { provide: QUEUES, useFactory: () => new QueueRegistry(config.REDIS_URL, config.REDIS_PREFIX, logger) },
         {
           provide: METRICS,
@@ -136,6 +148,7 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
         PROCESS_ROLES,
         EVENT_REGISTRY,
         EVENT_STORE,
+        PG_DATABASE,
         LEDGER,
         READ_DB,
         PROJECTION_RUNNER,
@@ -170,7 +183,8 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
     await this.queues.close();
     await this.store.close();
     this.readDb.close();
-    this.dataKeys.close();
+    await this.dataKeys.close();
+    await this.pg?.close();
     void this.vault;
     this.logger.info('Safe Harbor stopped: HTTP drained, workers closed, stores closed');
   }

@@ -112,7 +112,7 @@ export class AuthModule implements OnModuleInit, OnApplicationBootstrap, OnModul
       ctx,
     );
     const linkPath = join(this.config.dataDir, 'bootstrap-admin.sign-in');
-    writeFileSync(linkPath, this.invitations.linkFor(invitation.id) + '\n', { mode: 0o600 });
+    writeFileSync(linkPath, (await this.invitations.linkFor(invitation.id)) + '\n', { mode: 0o600 });
     this.logger.warn(
       { path: linkPath, expiresAt: invitation.expiresAt },
       `First admin: open the one-time link in ${linkPath} in a browser to register a passkey and sign in to the console (it works once and expires at ${invitation.expiresAt}).`,

@@ -75,7 +75,9 @@ export class AffectedImportService {
     }
     const scope = `incident:${incidentId}`;
     // Ids are keyed by the incident's data key: not derivable from PHI, and shredded with it.
-    const idKey = createHmac('sha256', this.vault.dataKey(scope, true)).update('affected-individual-ids/v1').digest();
+    const idKey = createHmac('sha256', await this.vault.dataKey(scope, true))
+      .update('affected-individual-ids/v1')
+      .digest();
     const out = new PassThrough();
     const report = new PassThrough();
     const unresolved = new PassThrough();
@@ -96,7 +98,7 @@ export class AffectedImportService {
     if (imp.status === 'rejected' || list.status === 'rejected' || rep.status === 'rejected' || unr.status === 'rejected') {
       // Nothing half-written: whatever was stored is removed before the problem is answered.
       const stored = new Set([list, rep, unr].flatMap((r) => (r.status === 'fulfilled' ? [r.value.digest] : [])));
-      for (const d of stored) this.artifacts.remove(d);
+      for (const d of stored) await this.artifacts.remove(d);
     }
     if (imp.status === 'rejected') {
       const e = imp.reason;

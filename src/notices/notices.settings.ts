@@ -103,6 +103,7 @@ export function loadNoticesSettings(config: AppConfig, env: Record<string, strin
       deliveryDbPath: join(config.dataDir, 'notices.db'),
       artifactsDir: config.artifactsDir,
       vaultPath: config.vaultPath,
+      ...(config.LEDGER === 'postgres' && config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : {}),
       masterKeyPath: config.masterKeyPath,
       ...(e.NOTICES_TEMPLATES_DIR ? { templatesDir: e.NOTICES_TEMPLATES_DIR } : {}),
       redisUrl: config.REDIS_URL,

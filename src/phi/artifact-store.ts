@@ -1,7 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { finished } from 'node:stream/promises';
+import { FileArtifactBlobs, type ArtifactBlobStore } from './artifact-blobs';
 import type { PhiVault } from './phi-vault';
 
 /**
@@ -47,27 +45,30 @@ function nonce(prefix: Buffer, index: number): Buffer {
 }
 
 export class ArtifactStore {
+  readonly blobs: ArtifactBlobStore;
+
+  /** A folder keeps the encrypted files there; otherwise the given blob store (e.g. PostgreSQL). */
   constructor(
-    private readonly dir: string,
+    blobs: string | ArtifactBlobStore,
     private readonly vault: PhiVault,
   ) {
-    mkdirSync(join(dir, 'tmp'), { recursive: true });
+    this.blobs = typeof blobs === 'string' ? new FileArtifactBlobs(blobs) : blobs;
   }
 
+  /** The file of an artifact (file-backed stores only: tests and the evidence tools read it). */
   pathOf(digest: string): string {
-    if (!/^[0-9a-f]{64}$/.test(digest)) throw new Error('invalid artifact digest');
-    return join(this.dir, digest.slice(0, 2), digest);
+    if (!(this.blobs instanceof FileArtifactBlobs)) throw new Error('artifacts are not stored as files here');
+    return this.blobs.pathOf(digest);
   }
 
-  has(digest: string): boolean {
-    return existsSync(this.pathOf(digest));
+  has(digest: string): Promise<boolean> {
+    return this.blobs.has(digest);
   }
 
   /** Encrypts a plaintext stream into a new artifact. */
   async write(scope: string, source: AsyncIterable<Buffer | string>): Promise<ArtifactRef> {
-    const key = this.vault.dataKey(scope, true);
-    const tmp = join(this.dir, 'tmp', randomBytes(12).toString('hex'));
-    const out = createWriteStream(tmp, { mode: 0o600 });
+    const key = await this.vault.dataKey(scope, true);
+    const out = await this.blobs.begin();
     const hash = createHash('sha256');
     const prefix = randomBytes(8);
     const scopeBytes = Buffer.from(scope);
@@ -77,7 +78,7 @@ export class ArtifactStore {
     header.writeUInt16BE(scopeBytes.length, 5);
     const emit = async (buf: Buffer) => {
       hash.update(buf);
-      if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
+      await out.write(buf);
     };
     let index = 0;
     let size = 0;
@@ -95,6 +96,7 @@ export class ArtifactStore {
       await emit(Buffer.concat([len, ct, cipher.getAuthTag()]));
       index++;
     };
+    let digest: string;
     try {
       await emit(Buffer.concat([header, scopeBytes, prefix]));
       for await (const piece of source) {
@@ -109,37 +111,29 @@ export class ArtifactStore {
         }
       }
       await flush(true);
-      out.end();
-      await finished(out);
+      digest = hash.digest('hex');
     } catch (e) {
-      // A write may still be in flight: its ERR_STREAM_DESTROYED must not become an unhandled 'error' (a crash).
-      out.on('error', () => undefined);
-      out.destroy();
-      rmSync(tmp, { force: true });
+      await out.abort();
       throw e;
     }
-    const digest = hash.digest('hex');
-    const finalPath = this.pathOf(digest);
-    mkdirSync(join(this.dir, digest.slice(0, 2)), { recursive: true });
-    renameSync(tmp, finalPath);
+    await out.commit(digest);
     return { digest, size, scope };
   }
 
   /** Decrypts an artifact chunk by chunk; each chunk is authenticated before it is yielded. */
   async *read(digest: string): AsyncGenerator<Buffer> {
-    const path = this.pathOf(digest);
-    const fileSize = statSync(path).size;
+    const { size: fileSize, bytes } = await this.blobs.open(digest);
     const hash = createHash('sha256');
     let buf: Buffer = Buffer.alloc(0);
-    let offset = 0; // file offset of buf[0]
+    let offset = 0; // offset of buf[0] in the stored bytes
     let scope: string | null = null;
     let prefix: Buffer | null = null;
     let key: Buffer | null = null;
     let index = 0;
     let sawFinal = false;
-    for await (const piece of createReadStream(path, { highWaterMark: CHUNK + 64 })) {
-      hash.update(piece as Buffer);
-      buf = buf.length ? Buffer.concat([buf, piece as Buffer]) : (piece as Buffer);
+    for await (const piece of bytes) {
+      hash.update(piece);
+      buf = buf.length ? Buffer.concat([buf, piece]) : piece;
       if (scope === null) {
         if (buf.length < 7) continue;
         if (!buf.subarray(0, 4).equals(MAGIC) || buf[4] !== 1) throw new ArtifactIntegrityError('not a Safe Harbor artifact');
@@ -147,7 +141,7 @@ export class ArtifactStore {
         if (buf.length < 7 + sl + 8) continue;
         scope = buf.subarray(7, 7 + sl).toString();
         prefix = Buffer.from(buf.subarray(7 + sl, 15 + sl));
-        key = this.vault.dataKey(scope, false);
+        key = await this.vault.dataKey(scope, false);
         buf = buf.subarray(15 + sl);
         offset += 15 + sl;
       }
@@ -184,30 +178,15 @@ export class ArtifactStore {
 
   /**
    * Removes temporary files a killed process left behind (a SIGKILL during an import never
-   * reaches the catch above). Several processes share this folder, so only files untouched for
-   * longer than `maxAgeMs` go: a write in progress refreshes its file's mtime with every chunk.
-   * The files are encrypted; this is about not keeping data nobody can account for.
+   * reaches the writer's abort). Only blobs kept as files have such leftovers: a PostgreSQL blob
+   * is written in one transaction, which a killed process rolls back.
    */
   sweepAbandoned(now: Date, maxAgeMs: number): number {
-    const dir = join(this.dir, 'tmp');
-    let removed = 0;
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      try {
-        const st = statSync(path);
-        if (st.isFile() && now.getTime() - st.mtimeMs > maxAgeMs) {
-          rmSync(path, { force: true });
-          removed++;
-        }
-      } catch {
-        /* removed by another process meanwhile */
-      }
-    }
-    return removed;
+    return this.blobs instanceof FileArtifactBlobs ? this.blobs.sweepAbandoned(now, maxAgeMs) : 0;
   }
 
-  remove(digest: string): void {
-    rmSync(this.pathOf(digest), { force: true });
+  remove(digest: string): Promise<void> {
+    return this.blobs.remove(digest);
   }
 }
 

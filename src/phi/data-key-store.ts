@@ -12,19 +12,30 @@ export class DataKeyShreddedError extends Error {
   }
 }
 
-/**
- * Per-scope data keys (a scope is e.g. one incident), stored only wrapped by the master key.
- * Shredding deletes the wrapped key row and keeps a tombstone: the ciphertext elsewhere
- * (ledger, artifacts) stays, unreadable forever.
- */
-export class DataKeyStore {
-  private readonly db: Database.Database;
-  private readonly cache = new Map<string, Buffer>();
+/** A stored data key: wrapped by the master key, or a tombstone once shredded. */
+export interface WrappedKeyRow {
+  wrapped: Buffer | null;
+  shreddedAt: string | null;
+}
 
-  constructor(
-    path: string,
-    private readonly wrapper: KeyWrapper,
-  ) {
+/**
+ * Where wrapped data keys live: the vault file (SQLite, embedded default) or PostgreSQL (shared by
+ * several machines). Both adapters pass test/phi/data-key-repository.contract.ts.
+ */
+export interface DataKeyRepository {
+  get(scope: string): Promise<WrappedKeyRow | undefined>;
+  /** Stores a new wrapped key unless the scope already has a row; false when another writer was first. */
+  insertIfAbsent(scope: string, wrapped: Buffer, nowIso: string): Promise<boolean>;
+  /** Deletes the wrapped key and leaves a tombstone (also for a scope that never had a key). */
+  tombstone(scope: string, nowIso: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The vault file: SQLite in WAL mode with secure_delete, safe for several processes on one host. */
+export class SqliteDataKeyRepository implements DataKeyRepository {
+  private readonly db: Database.Database;
+
+  constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -34,50 +45,20 @@ export class DataKeyStore {
       scope TEXT PRIMARY KEY, wrapped BLOB, created_at TEXT NOT NULL, shredded_at TEXT)`);
   }
 
-  /** The scope's key, created on first use. */
-  keyFor(scope: string, nowIso: string): Buffer {
-    const cached = this.cache.get(scope);
-    if (cached) return cached;
+  async get(scope: string): Promise<WrappedKeyRow | undefined> {
     const row = this.db.prepare('SELECT wrapped, shredded_at FROM data_keys WHERE scope = ?').get(scope) as
       { wrapped: Buffer | null; shredded_at: string | null } | undefined;
-    if (row?.shredded_at) throw new DataKeyShreddedError(scope);
-    if (row?.wrapped) {
-      const key = this.wrapper.unwrap(row.wrapped, `data-key:${scope}`);
-      this.cache.set(scope, key);
-      return key;
-    }
-    const key = randomBytes(32);
-    const inserted = this.db
+    return row ? { wrapped: row.wrapped, shreddedAt: row.shredded_at } : undefined;
+  }
+
+  async insertIfAbsent(scope: string, wrapped: Buffer, nowIso: string): Promise<boolean> {
+    const r = this.db
       .prepare('INSERT INTO data_keys (scope, wrapped, created_at) VALUES (?, ?, ?) ON CONFLICT(scope) DO NOTHING')
-      .run(scope, this.wrapper.wrap(key, `data-key:${scope}`), nowIso);
-    if (inserted.changes === 0) return this.keyFor(scope, nowIso); // another process created it first
-    this.cache.set(scope, key);
-    return key;
+      .run(scope, wrapped, nowIso);
+    return r.changes > 0;
   }
 
-  /** An existing key only (reads never create keys). */
-  existingKey(scope: string): Buffer {
-    const cached = this.cache.get(scope);
-    if (cached) return cached;
-    const row = this.db.prepare('SELECT wrapped, shredded_at FROM data_keys WHERE scope = ?').get(scope) as
-      { wrapped: Buffer | null; shredded_at: string | null } | undefined;
-    if (!row || row.shredded_at || !row.wrapped) throw new DataKeyShreddedError(scope);
-    const key = this.wrapper.unwrap(row.wrapped, `data-key:${scope}`);
-    this.cache.set(scope, key);
-    return key;
-  }
-
-  isShredded(scope: string): boolean {
-    const row = this.db.prepare('SELECT shredded_at FROM data_keys WHERE scope = ?').get(scope) as
-      { shredded_at: string | null } | undefined;
-    return Boolean(row?.shredded_at);
-  }
-
-  /** Crypto-shredding: the wrapped key is overwritten and deleted; a tombstone remains. */
-  shred(scope: string, nowIso: string): void {
-    const key = this.cache.get(scope);
-    if (key) key.fill(0);
-    this.cache.delete(scope);
+  async tombstone(scope: string, nowIso: string): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO data_keys (scope, wrapped, created_at, shredded_at) VALUES (?, NULL, ?, ?)
@@ -87,7 +68,71 @@ export class DataKeyStore {
     this.db.pragma('wal_checkpoint(TRUNCATE)'); // do not leave the old wrapped key in the WAL
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.db.close();
+  }
+}
+
+/**
+ * Per-scope data keys (a scope is e.g. one incident), stored only wrapped by the master key.
+ * Shredding deletes the wrapped key row and keeps a tombstone: the ciphertext elsewhere
+ * (ledger, artifacts) stays, unreadable forever.
+ */
+export class DataKeyStore {
+  private readonly repo: DataKeyRepository;
+  private readonly cache = new Map<string, Buffer>();
+
+  /** A path opens the vault file; otherwise the given repository (e.g. PostgreSQL). */
+  constructor(
+    repo: string | DataKeyRepository,
+    private readonly wrapper: KeyWrapper,
+  ) {
+    this.repo = typeof repo === 'string' ? new SqliteDataKeyRepository(repo) : repo;
+  }
+
+  /** The scope's key, created on first use. */
+  async keyFor(scope: string, nowIso: string): Promise<Buffer> {
+    const cached = this.cache.get(scope);
+    if (cached) return cached;
+    const row = await this.repo.get(scope);
+    if (row?.shreddedAt) throw new DataKeyShreddedError(scope);
+    if (row?.wrapped) return this.unwrapped(scope, row.wrapped);
+    const key = randomBytes(32);
+    if (!(await this.repo.insertIfAbsent(scope, this.wrapper.wrap(key, `data-key:${scope}`), nowIso))) {
+      return this.keyFor(scope, nowIso); // another process created it first
+    }
+    this.cache.set(scope, key);
+    return key;
+  }
+
+  /** An existing key only (reads never create keys). */
+  async existingKey(scope: string): Promise<Buffer> {
+    const cached = this.cache.get(scope);
+    if (cached) return cached;
+    const row = await this.repo.get(scope);
+    if (!row || row.shreddedAt || !row.wrapped) throw new DataKeyShreddedError(scope);
+    return this.unwrapped(scope, row.wrapped);
+  }
+
+  private unwrapped(scope: string, wrapped: Buffer): Buffer {
+    const key = this.wrapper.unwrap(wrapped, `data-key:${scope}`);
+    this.cache.set(scope, key);
+    return key;
+  }
+
+  async isShredded(scope: string): Promise<boolean> {
+    return Boolean((await this.repo.get(scope))?.shreddedAt);
+  }
+
+  /** Crypto-shredding: the wrapped key is overwritten and deleted; a tombstone remains. */
+  async shred(scope: string, nowIso: string): Promise<void> {
+    const key = this.cache.get(scope);
+    if (key) key.fill(0);
+    this.cache.delete(scope);
+    await this.repo.tombstone(scope, nowIso);
+  }
+
+  close(): Promise<void> {
+    return this.repo.close();
   }
 }

@@ -3,3 +3,6 @@ export * from './artifact-store';
 export * from './data-key-store';
 export * from './master-key';
 export * from './phi-vault';
+export * from './artifact-blobs';
+export * from './pg-artifact-blobs';
+export * from './pg-data-key-repository';

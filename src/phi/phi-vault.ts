@@ -39,9 +39,9 @@ export class PhiVault {
     private readonly clock: Clock,
   ) {}
 
-  seal(scope: string, value: unknown): SealedPhi {
+  async seal(scope: string, value: unknown): Promise<SealedPhi> {
     assertScope(scope);
-    const key = this.keys.keyFor(scope, this.clock.now().toISOString());
+    const key = await this.keys.keyFor(scope, this.clock.now().toISOString());
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(Buffer.from(`phi:${scope}`));
@@ -50,10 +50,10 @@ export class PhiVault {
   }
 
   /** The value, or a ShreddedPhi marker when the scope's key is gone. */
-  open<T = unknown>(sealed: SealedPhi): T | ShreddedPhi {
+  async open<T = unknown>(sealed: SealedPhi): Promise<T | ShreddedPhi> {
     let key: Buffer;
     try {
-      key = this.keys.existingKey(sealed.scope);
+      key = await this.keys.existingKey(sealed.scope);
     } catch (e) {
       if (e instanceof DataKeyShreddedError) return { $shredded: true, scope: sealed.scope };
       throw e;
@@ -66,28 +66,28 @@ export class PhiVault {
   }
 
   /** A deep copy of `data` with every sealed field opened (or marked shredded). */
-  reveal<T>(data: T): T {
-    if (isSealedPhi(data)) return this.open(data) as T;
-    if (Array.isArray(data)) return data.map((d) => this.reveal(d)) as T;
+  async reveal<T>(data: T): Promise<T> {
+    if (isSealedPhi(data)) return (await this.open(data)) as T;
+    if (Array.isArray(data)) return (await Promise.all(data.map((d) => this.reveal(d)))) as T;
     if (typeof data === 'object' && data !== null) {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(data)) out[k] = this.reveal(v);
+      for (const [k, v] of Object.entries(data)) out[k] = await this.reveal(v);
       return out as T;
     }
     return data;
   }
 
-  shred(scope: string): void {
+  async shred(scope: string): Promise<void> {
     assertScope(scope);
-    this.keys.shred(scope, this.clock.now().toISOString());
+    await this.keys.shred(scope, this.clock.now().toISOString());
   }
 
-  isShredded(scope: string): boolean {
+  isShredded(scope: string): Promise<boolean> {
     return this.keys.isShredded(scope);
   }
 
   /** Raw data key for artifact encryption (same scope, same shredding). */
-  dataKey(scope: string, create: boolean): Buffer {
+  dataKey(scope: string, create: boolean): Promise<Buffer> {
     assertScope(scope);
     return create ? this.keys.keyFor(scope, this.clock.now().toISOString()) : this.keys.existingKey(scope);
   }

@@ -8,8 +8,10 @@ const ConfigSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().default('./data'),
   MASTER_KEY_FILE: z.string().default('./secrets/master.key'),
-  LEDGER: z.enum(['sqlite', 'kurrentdb']).default('sqlite'),
+  LEDGER: z.enum(['sqlite', 'kurrentdb', 'postgres']).default('sqlite'),
   KURRENTDB_URL: z.string().optional(),
+  // PostgreSQL, the store several machines share (LEDGER=postgres; later the other stores too).
+  DATABASE_URL: z.string().optional(),
   LEDGER_SYNCHRONOUS: z.enum(['full', 'normal']).default('full'),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z

@@ -9,3 +9,5 @@ export const METRICS = Symbol('Metrics');
 /** What this process does: `all` (npm start), or one role of a scaled-out deployment, or `cli`. */
 export type ProcessRole = 'api' | 'worker' | 'scheduler' | 'cli';
 export type ProcessRoles = ReadonlySet<ProcessRole>;
+/** The process's PostgreSQL pool (PgDatabase) when LEDGER=postgres, else null. */
+export const PG_DATABASE = Symbol('PgDatabase');

@@ -9,6 +9,7 @@ import { loadConfig, type AppConfig } from '../../src/platform/config';
 import { createLogger } from '../../src/platform/logger';
 import type { ProcessRole } from '../../src/platform/tokens';
 import { uuidv7 } from '../../src/platform/ids';
+import { createTestDatabase, type TestDatabase } from './postgres';
 import { makeTempDir } from './temp-dir';
 
 export interface TestApp {
@@ -34,6 +35,8 @@ export function testRedisPrefix(): string {
  */
 export async function startTestApp(options: { clock?: Clock; env?: Record<string, string>; roles?: ProcessRole[] } = {}): Promise<TestApp> {
   const dir = makeTempDir('safeharbor-e2e-');
+  // TEST_STORE=postgres runs any e2e suite on the shared store: its own database, dropped on close.
+  const pg: TestDatabase | null = process.env.TEST_STORE === 'postgres' && !options.env?.DATABASE_URL ? await createTestDatabase() : null;
   const clock = options.clock ?? new FakeClock('2025-03-10T14:00:00.000Z');
   const config = loadConfig({
     DATA_DIR: join(dir.path, 'data'),
@@ -42,6 +45,7 @@ export async function startTestApp(options: { clock?: Clock; env?: Record<string
     REDIS_PREFIX: testRedisPrefix(),
     LOG_LEVEL: 'silent',
     PROJECTION_POLL_MS: '25',
+    ...(pg ? { LEDGER: 'postgres', DATABASE_URL: pg.url } : {}),
     ...options.env,
   });
   const logger = createLogger('silent');
@@ -63,6 +67,7 @@ export async function startTestApp(options: { clock?: Clock; env?: Record<string
     },
     async close() {
       await app.close();
+      await pg?.drop();
       dir.cleanup();
     },
   };

@@ -17,7 +17,7 @@ export class InvitationMailProcessor implements EventProcessor {
   constructor(
     private readonly ledger: Ledger,
     private readonly mailer: InvitationMailer,
-    private readonly linkFor: (invitationId: string) => string,
+    private readonly linkFor: (invitationId: string) => Promise<string>,
     private readonly orgName: string,
   ) {}
 
@@ -36,7 +36,7 @@ export class InvitationMailProcessor implements EventProcessor {
         `You have been invited to ${this.orgName}'s Safe Harbor compliance console as ${d.role}.`,
         "Open this link to register a passkey (your device's screen lock or a security key) and sign in:",
         '',
-        this.linkFor(d.invitationId),
+        await this.linkFor(d.invitationId),
         '',
         `The link works once and expires at ${d.expiresAt} (UTC).`,
         'If you did not expect this invitation, ignore this message.',

@@ -72,13 +72,13 @@ export class InvitationsService {
     return this.get(invitationId);
   }
 
-  linkFor(invitationId: string): string {
-    return new URL(`/accept-invitation#${this.tokens.tokenFor(invitationId)}`, this.settings.publicUrl).toString();
+  async linkFor(invitationId: string): Promise<string> {
+    return new URL(`/accept-invitation#${await this.tokens.tokenFor(invitationId)}`, this.settings.publicUrl).toString();
   }
 
   /** The invitation a link names, if it can still be used; otherwise a 4xx naming why. */
   async usable(token: string): Promise<{ view: InvitationView; state: InvitationState }> {
-    const id = this.tokens.verify(token);
+    const id = await this.tokens.verify(token);
     if (!id) throw ValidationError.field('token', 'this invitation link is not valid');
     const { state } = await loadState(this.ledger, `invitation-${id}`, invitationDecider);
     const ok = invitationUsable(state, this.nowIso());

@@ -9,19 +9,21 @@ import type { PhiVault } from '../../phi';
 export class LinkTokens {
   constructor(private readonly vault: PhiVault) {}
 
-  private mac(invitationId: string): string {
-    return createHmac('sha256', this.vault.dataKey('console:links', true)).update(`invitation:${invitationId}`).digest('base64url');
+  private async mac(invitationId: string): Promise<string> {
+    return createHmac('sha256', await this.vault.dataKey('console:links', true))
+      .update(`invitation:${invitationId}`)
+      .digest('base64url');
   }
 
-  tokenFor(invitationId: string): string {
-    return `${invitationId}.${this.mac(invitationId)}`;
+  async tokenFor(invitationId: string): Promise<string> {
+    return `${invitationId}.${await this.mac(invitationId)}`;
   }
 
   /** The invitation id a token names, or null when the token is malformed or forged. */
-  verify(token: string): string | null {
+  async verify(token: string): Promise<string | null> {
     const m = /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{43})$/.exec(token);
     if (!m) return null;
-    const expected = Buffer.from(this.mac(m[1]!));
+    const expected = Buffer.from(await this.mac(m[1]!));
     const given = Buffer.from(m[2]!);
     return expected.length === given.length && timingSafeEqual(expected, given) ? m[1]! : null;
   }

@@ -68,7 +68,9 @@ const integrityProvider: Provider = {
     if (!(store instanceof SqliteEventStore)) {
       logger.warn(
         { adapter: store.adapter },
-        'ledger integrity (Merkle tree, checkpoints, witnesses) is only wired for the embedded SQLite ledger',
+        store.adapter === 'postgres'
+          ? 'ledger integrity on PostgreSQL: the Merkle tree commits with every append and `ledger verify` recomputes it; signed checkpoints, witnesses and proofs are wired only for the embedded SQLite ledger'
+          : 'ledger integrity (Merkle tree, checkpoints, witnesses) is only wired for the embedded SQLite ledger',
       );
       return null;
     }

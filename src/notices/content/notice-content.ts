@@ -116,8 +116,8 @@ export class NoticeContent {
   }
 
   /** Refuses a recipients artifact that is not in the store. */
-  requireRecipients(recipientsArtifact: string | undefined): void {
-    if (recipientsArtifact !== undefined && !this.artifacts.has(recipientsArtifact))
+  async requireRecipients(recipientsArtifact: string | undefined): Promise<void> {
+    if (recipientsArtifact !== undefined && !(await this.artifacts.has(recipientsArtifact)))
       throw ValidationError.field('recipientsArtifact', 'no such artifact');
   }
 

@@ -11,6 +11,8 @@ export interface ChunkWorkerConfig {
   deliveryDbPath: string;
   artifactsDir: string;
   vaultPath: string;
+  /** Set when LEDGER=postgres: data keys and artifacts are in PostgreSQL, not vaultPath / artifactsDir. */
+  databaseUrl?: string;
   masterKeyPath: string;
   templatesDir?: string;
   redisUrl: string;

@@ -9,6 +9,8 @@ import { ArtifactStore } from '../../phi';
 import { DataKeyStore } from '../../phi';
 import { MasterKey } from '../../phi';
 import { PhiVault } from '../../phi';
+import { PgArtifactBlobs, PgDataKeyRepository } from '../../phi';
+import { PgDatabase } from '../../platform/postgres/pool';
 import { SystemClock } from '../../platform/clock';
 import { HttpRelayLogResolver, runChunk, type ChunkDeps, type ChunkJobData, type ChunkResult } from '../delivery/chunk-runner';
 import { DeliveryStore } from '../delivery/delivery-store';
@@ -27,11 +29,12 @@ function build(): ChunkDeps {
   const master = MasterKey.loadOrCreate(c.masterKeyPath, () => {
     throw new Error('chunk worker: master key file missing');
   });
-  const vault = new PhiVault(new DataKeyStore(c.vaultPath, master), clock);
+  const pg = c.databaseUrl ? new PgDatabase(c.databaseUrl, { max: 2 }) : null;
+  const vault = new PhiVault(new DataKeyStore(pg ? new PgDataKeyRepository(pg) : c.vaultPath, master), clock);
   const redis = c.emailRatePerSecond > 0 ? new IORedis(c.redisUrl, { maxRetriesPerRequest: 3 }) : null;
   return {
     store: new DeliveryStore(c.deliveryDbPath),
-    artifacts: new ArtifactStore(c.artifactsDir, vault),
+    artifacts: new ArtifactStore(pg ? new PgArtifactBlobs(pg) : c.artifactsDir, vault),
     templates: new TemplateSet(c.templatesDir),
     renderer: new LetterPdfRenderer(workerFonts()),
     mailer: mailerFromConfig(c, redis),

@@ -21,13 +21,18 @@ describe('crypto-shredding events in the ledger', () => {
     try {
       await ledger.append(
         'incident-a1',
-        [{ type: 'ContactRecorded', data: { individualRef: 'r-1', contact: vault.seal('incident:a1', { name: 'Synthetic Alpha' }) } }],
+        [
+          {
+            type: 'ContactRecorded',
+            data: { individualRef: 'r-1', contact: await vault.seal('incident:a1', { name: 'Synthetic Alpha' }) },
+          },
+        ],
         'no-stream',
         ctx,
       );
       await ledger.append(
         'incident-b2',
-        [{ type: 'ContactRecorded', data: { individualRef: 'r-2', contact: vault.seal('incident:b2', { name: 'Synthetic Beta' }) } }],
+        [{ type: 'ContactRecorded', data: { individualRef: 'r-2', contact: await vault.seal('incident:b2', { name: 'Synthetic Beta' }) } }],
         'no-stream',
         ctx,
       );
@@ -35,18 +40,18 @@ describe('crypto-shredding events in the ledger', () => {
         canonicalBytes({ ...e, version: String(e.version), position: String(e.position) }).toString('hex'),
       );
 
-      vault.shred('incident:a1');
+      await vault.shred('incident:a1');
 
       const [a] = await ledger.readStream('incident-a1');
-      expect(vault.reveal(a!.data)).toEqual({ individualRef: 'r-1', contact: { $shredded: true, scope: 'incident:a1' } });
+      expect(await vault.reveal(a!.data)).toEqual({ individualRef: 'r-1', contact: { $shredded: true, scope: 'incident:a1' } });
       const [b] = await ledger.readStream('incident-b2');
-      expect(vault.reveal(b!.data)).toEqual({ individualRef: 'r-2', contact: { name: 'Synthetic Beta' } });
+      expect(await vault.reveal(b!.data)).toEqual({ individualRef: 'r-2', contact: { name: 'Synthetic Beta' } });
       const after = (await store.readAll({ after: 0n })).events.map((e) =>
         canonicalBytes({ ...e, version: String(e.version), position: String(e.position) }).toString('hex'),
       );
       expect(after).toEqual(before); // the chain's leaves hash these bytes: shredding changes none
     } finally {
-      keys.close();
+      await keys.close();
       await store.close();
       dir.cleanup();
     }

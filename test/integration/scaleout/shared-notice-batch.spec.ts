@@ -89,7 +89,7 @@ describe('scale-out: one notice batch, two worker processes', () => {
     const dataKeys = new DataKeyStore(join(env.DATA_DIR, 'vault.db'), MasterKey.loadOrCreate(env.MASTER_KEY_FILE));
     const artifacts = new ArtifactStore(join(env.DATA_DIR, 'artifacts'), new PhiVault(dataKeys, new SystemClock()));
     const recipients = await artifacts.write(`incident:${facts.incidentId}`, asAsync(people.map((p) => `${JSON.stringify(p)}\n`)));
-    dataKeys.close();
+    await dataKeys.close();
 
     const draft = await call('POST', '/v1/notices/batches', drafter, {
       incidentId: facts.incidentId,

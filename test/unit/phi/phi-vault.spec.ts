@@ -18,8 +18,8 @@ describe('PHI protection primitives', () => {
     keys = new DataKeyStore(join(dir.path, 'data', 'vault.db'), master);
     vault = new PhiVault(keys, new FakeClock());
   });
-  afterEach(() => {
-    keys.close();
+  afterEach(async () => {
+    await keys.close();
     dir.cleanup();
   });
 
@@ -32,37 +32,37 @@ describe('PHI protection primitives', () => {
     expect(() => a.unwrap(wrapped, 'other-ctx')).toThrow();
   });
 
-  it('seals a PHI field so the plaintext appears nowhere in the sealed form', () => {
-    const sealed = vault.seal('incident:abc', { name: 'Synthetic Person', ssn: '000-12-3456' });
+  it('seals a PHI field so the plaintext appears nowhere in the sealed form', async () => {
+    const sealed = await vault.seal('incident:abc', { name: 'Synthetic Person', ssn: '000-12-3456' });
     expect(isSealedPhi(sealed)).toBe(true);
     expect(JSON.stringify(sealed)).not.toContain('Synthetic');
     expect(JSON.stringify(sealed)).not.toContain('000-12-3456');
-    expect(vault.open(sealed)).toEqual({ name: 'Synthetic Person', ssn: '000-12-3456' });
+    expect(await vault.open(sealed)).toEqual({ name: 'Synthetic Person', ssn: '000-12-3456' });
   });
 
-  it('a tampered ciphertext or a field moved to another scope does not open', () => {
-    const sealed = vault.seal('incident:abc', 'Synthetic');
+  it('a tampered ciphertext or a field moved to another scope does not open', async () => {
+    const sealed = await vault.seal('incident:abc', 'Synthetic');
     const ct = Buffer.from(sealed.ct, 'base64');
     ct[0] ^= 1;
-    expect(() => vault.open({ ...sealed, ct: ct.toString('base64') })).toThrow();
-    vault.seal('incident:other', 'x');
-    expect(() => vault.open({ ...sealed, scope: 'incident:other' })).toThrow();
+    await expect(vault.open({ ...sealed, ct: ct.toString('base64') })).rejects.toThrow();
+    await vault.seal('incident:other', 'x');
+    await expect(vault.open({ ...sealed, scope: 'incident:other' })).rejects.toThrow();
   });
 
-  it('crypto-shredding a scope makes its fields read as shredded, other scopes unaffected', () => {
-    const a = vault.seal('incident:a', 'Alpha Synthetic');
-    const b = vault.seal('incident:b', 'Beta Synthetic');
+  it('crypto-shredding a scope makes its fields read as shredded, other scopes unaffected', async () => {
+    const a = await vault.seal('incident:a', 'Alpha Synthetic');
+    const b = await vault.seal('incident:b', 'Beta Synthetic');
     const peek = new Database(join(dir.path, 'data', 'vault.db'), { readonly: true });
     const wrapped = (peek.prepare("SELECT wrapped FROM data_keys WHERE scope = 'incident:a'").get() as { wrapped: Buffer }).wrapped;
     peek.close();
-    vault.shred('incident:a');
-    expect(vault.reveal({ who: a, other: b, n: 3 })).toEqual({
+    await vault.shred('incident:a');
+    expect(await vault.reveal({ who: a, other: b, n: 3 })).toEqual({
       who: { $shredded: true, scope: 'incident:a' },
       other: 'Beta Synthetic',
       n: 3,
     });
-    expect(vault.isShredded('incident:a')).toBe(true);
-    expect(() => vault.seal('incident:a', 'again')).toThrow(/shredded/);
+    expect(await vault.isShredded('incident:a')).toBe(true);
+    await expect(vault.seal('incident:a', 'again')).rejects.toThrow(/shredded/);
     // The wrapped key is gone from the database files, not just flagged.
     for (const f of ['vault.db', 'vault.db-wal']) {
       const path = join(dir.path, 'data', f);
@@ -99,7 +99,7 @@ describe('PHI protection primitives', () => {
       await expect(drain(store.read(ref.digest))).rejects.toBeInstanceOf(ArtifactIntegrityError);
       writeFileSync(path, original);
       await drain(store.read(ref.digest));
-      vault.shred('incident:a');
+      await vault.shred('incident:a');
       await expect(drain(store.read(ref.digest))).rejects.toThrow(/shredded/);
     });
   });

@@ -147,6 +147,21 @@ describe('docker/compose.yaml', () => {
     for (const n of APP) {
       expect(services[n]!.depends_on?.redis?.condition).toBe('service_healthy');
       expect(services[n]!.depends_on?.kurrentdb).toEqual({ condition: 'service_healthy', required: false });
+      expect(services[n]!.depends_on?.postgres).toEqual({ condition: 'service_healthy', required: false });
+    }
+  });
+
+  it('has a PostgreSQL service in the postgres profile, and LEDGER=postgres points every process at it', () => {
+    const pg = services.postgres!;
+    expect(pg.profiles).toEqual(['postgres']);
+    expect(pg.environment).toMatchObject({ POSTGRES_USER: 'safeharbor', POSTGRES_DB: 'safeharbor' });
+    expect(pg.volumes).toContain('postgres-data:/var/lib/postgresql/data');
+    for (const n of APP) {
+      const env = services[n]!.environment!;
+      expect(env.LEDGER).toBe('${LEDGER:-kurrentdb}');
+      expect(env.DATABASE_URL).toBe(
+        '${DATABASE_URL:-postgres://safeharbor:${POSTGRES_PASSWORD:-safeharbor-trial}@postgres:5432/safeharbor}',
+      );
     }
   });
 
@@ -159,7 +174,7 @@ describe('docker/compose.yaml', () => {
   it('points the service at KurrentDB, Redis and the mail catcher', () => {
     for (const n of APP) {
       const env = services[n]!.environment!;
-      expect(env.LEDGER).toBe('kurrentdb');
+      expect(env.LEDGER).toBe('${LEDGER:-kurrentdb}');
       expect(env.KURRENTDB_URL).toMatch(/^\$\{KURRENTDB_URL:-kurrentdb:\/\/kurrentdb:2113\?tls=false\}$/);
       expect(env.REDIS_URL).toBe('redis://redis:6379');
       expect(env.SMTP_URL).toBe('smtp://mailpit:1025');

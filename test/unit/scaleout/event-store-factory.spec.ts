@@ -1,4 +1,5 @@
 import { KurrentDbEventStore } from '../../../src/ledger/kurrentdb/kurrentdb-event-store';
+import { PostgresEventStore } from '../../../src/ledger/postgres/postgres-event-store';
 import { FakeClock } from '../../../src/platform/clock';
 import { loadConfig } from '../../../src/platform/config';
 import { ValidationError } from '../../../src/platform/errors';
@@ -18,7 +19,16 @@ describe('createEventStore (LEDGER / KURRENTDB_URL)', () => {
     await store!.close();
   });
 
+  it('connects the PostgreSQL adapter for LEDGER=postgres (lazily: the pool connects on first use)', async () => {
+    const store = createEventStore(loadConfig({ LEDGER: 'postgres', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }), clock);
+    expect(store).toBeInstanceOf(PostgresEventStore);
+    expect(store!.adapter).toBe('postgres');
+    await store!.close();
+  });
+
   it.each([
+    [{ LEDGER: 'postgres' }, 'env.DATABASE_URL'],
+    [{ LEDGER: 'postgres', DATABASE_URL: 'mysql://localhost/db' }, 'env.DATABASE_URL'],
     [{ LEDGER: 'kurrentdb' }, 'env.KURRENTDB_URL'],
     [{ LEDGER: 'kurrentdb', KURRENTDB_URL: 'http://localhost:2113' }, 'env.KURRENTDB_URL'],
   ])('refuses %j naming the field', (env, field) => {

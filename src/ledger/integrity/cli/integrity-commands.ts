@@ -8,6 +8,9 @@ import { WitnessHttpServer } from '../http-witness';
 import { INTEGRITY } from '../integrity.tokens';
 import type { IntegrityService } from '../integrity.service';
 import { Ed25519NoteKey } from '../note';
+import { EVENT_STORE } from '../../../platform/tokens';
+import { PostgresEventStore } from '../../postgres/postgres-event-store';
+import { verifyPgTree } from '../pg-integrity-tree';
 
 export class LedgerVerificationFailed extends Error {
   readonly code = 'LEDGER_VERIFICATION_FAILED';
@@ -50,6 +53,14 @@ export function registerIntegrityCommands(program: Command, cli: CliRuntime): vo
           "WARNING: --log-key not given: verifying against the key in the service's own key folder. Pin the log key (--log-key FILE) to detect a replaced key folder.\n",
         );
       await cli.withApp(async (app) => {
+        const store = app.get<unknown>(EVENT_STORE);
+        if (store instanceof PostgresEventStore) {
+          // The PostgreSQL ledger keeps its Merkle tree in the append transaction; recompute it from the rows.
+          const r = await verifyPgTree(store.db.pool);
+          cli.print(r);
+          if (!r.ok) throw new LedgerVerificationFailed(`verification failed at position ${r.firstBadPosition ?? '?'}: ${r.reason}`);
+          return;
+        }
         const i = integrityOf(app);
         const head = i.store.headPosition();
         let bar: ReturnType<CliRuntime['progress']> | null = null;

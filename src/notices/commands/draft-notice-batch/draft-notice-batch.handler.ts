@@ -16,7 +16,7 @@ export class DraftNoticeBatchHandler implements ICommandHandler<DraftNoticeBatch
 
   async execute({ input: request, ctx }: DraftNoticeBatchCommand): Promise<{ batchId: string; version: bigint }> {
     const input = await this.content.withIncidentFacts(request);
-    this.content.requireRecipients(input.recipientsArtifact);
+    await this.content.requireRecipients(input.recipientsArtifact);
     if (input.kind === 'individual' && !input.recipientsArtifact)
       throw ValidationError.field('recipientsArtifact', 'required for individual notices');
     const content = this.content.build(input);

@@ -15,7 +15,7 @@ export class ReviseNoticeBatchHandler implements ICommandHandler<ReviseNoticeBat
   async execute({ batchId, input, ctx, expectedVersion }: ReviseNoticeBatchCommand): Promise<{ version: bigint }> {
     const { state } = await loadBatch(this.ledger, batchId);
     const recipients = input.recipientsArtifact ?? state.recipients?.artifactDigest;
-    this.content.requireRecipients(input.recipientsArtifact);
+    await this.content.requireRecipients(input.recipientsArtifact);
     const derived = await this.content.withIncidentFacts({ ...input, incidentId: state.incidentId, kind: state.kind });
     const content = this.content.build({ ...input, options: derived.options, kind: state.kind });
     const contentDigest = this.content.digest(content, recipients);

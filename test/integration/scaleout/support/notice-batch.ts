@@ -78,7 +78,7 @@ export async function planNoticeBatch(o: BatchOptions): Promise<PlannedBatch> {
     chunkSize: o.chunkSize,
     now: clock.now().toISOString(),
   });
-  dataKeys.close();
+  await dataKeys.close();
   const config: ChunkWorkerConfig = {
     ...paths,
     redisUrl: o.redisUrl,
