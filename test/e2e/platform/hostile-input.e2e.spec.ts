@@ -84,9 +84,8 @@ describe('hostile input (e2e)', () => {
     const failures: string[] = [];
     for (const { path, method } of ops) {
       for (const body of [deep, deepObject]) {
-        const res = await t
-          .http()
-          [method as 'post'](concretePath(path))
+        const http = t.http();
+        const res = await http[method as 'post'](concretePath(path))
           .set('Authorization', `Bearer ${t.adminKey}`)
           .set('Idempotency-Key', `deep-${method}-${path}`)
           .set('Content-Type', 'application/json')
@@ -136,9 +135,8 @@ describe('hostile input (e2e)', () => {
         let res: { status: number; body: { errors?: { field: string }[] } } | undefined;
         // The first role the route lets in (validation runs after the guard).
         for (const role of ['compliance-officer', 'security-officer', 'admin', 'incident-responder', 'auditor'] as Role[]) {
-          res = await t
-            .http()
-            [c.method as 'post'](concretePath(c.path))
+          const http = t.http();
+          res = await http[c.method as 'post'](concretePath(c.path))
             .set('Authorization', `Bearer ${keys[role]}`)
             .send(bodyWith(c.fieldPath, value) as object);
           if (res.status !== 403) break;
