@@ -1,4 +1,4 @@
-/** decide(command, state) → events: enrollment, issuing signed commands (seq, digest), results, revocation. */
+/** decide(command, state) → events: enrollment, issuing signed commands (seq, digest), results and anomalies, revocation. */
 import { timingSafeEqual } from 'node:crypto';
 import {
   DESTRUCTIVE_ACTIONS,
@@ -8,6 +8,7 @@ import {
   type Approval,
 } from '../../../shared/agent-protocol';
 import { buildCommand } from '../service-channel';
+import { admitAnomaly, ANOMALY_BUDGET } from '../anomaly-budget';
 import {
   type AgentCommand,
   type AgentEvent,
@@ -149,16 +150,66 @@ export function decideAgent(c: AgentCommand, s: AgentState): AgentEvent[] {
         ),
       ];
     }
+    case 'record-gate-decision': {
+      need(s.status === 'active', 'reports of a revoked or unapproved agent are rejected');
+      const d = c.decision;
+      if (d.decision === 'allowed')
+        return [
+          {
+            type: 'AgentGateAccessRecorded',
+            data: { agentId, principal: d.principal, uid: d.uid, datasetId: d.datasetId, grantId: d.grantId, decidedAt: d.at, at: c.at },
+          },
+        ];
+      // Refusals are what a local account can cause at will: budgeted like every anomaly.
+      const admission = admitAnomaly(s.anomalies, c.at);
+      if (admission === 'drop') return [];
+      if (admission === 'suppress')
+        return [
+          {
+            type: 'AgentAnomaliesSuppressed',
+            data: { agentId, windowStart: s.anomalies?.start ?? c.at, limit: ANOMALY_BUDGET.perWindow, at: c.at },
+          },
+        ];
+      return [
+        {
+          type: 'AgentAnomalyReported',
+          data: {
+            agentId,
+            kind: 'gate-denied',
+            reason: d.reason,
+            commandDigest: null,
+            commandId: null,
+            detail: `decrypt gate refused local account ${d.principal} (uid ${d.uid})${d.datasetId ? ` on dataset ${d.datasetId}` : ''}`,
+            at: c.at,
+          },
+        },
+      ];
+    }
     case 'record-result': {
       need(s.status === 'active', 'results of a revoked or unapproved agent are rejected');
       const r = c.result;
       const issued = r.commandId ? s.commands[r.commandId] : undefined;
-      const anomaly = (kind: string, reason: string, detail: string): AgentEvent[] => [
-        {
-          type: 'AgentAnomalyReported',
-          data: { agentId, kind, reason, commandDigest: r.commandDigest, commandId: r.commandId, detail, at: c.at },
-        },
-      ];
+      const anomaly = (kind: string, reason: string, detail: string): AgentEvent[] => {
+        // Anomalies that anyone able to write to Redis can cause are budgeted; seq gaps ride on real results.
+        const admission = kind === 'seq-gap' ? 'record' : admitAnomaly(s.anomalies, c.at);
+        if (admission === 'drop') return [];
+        if (admission === 'suppress')
+          return [
+            {
+              type: 'AgentAnomaliesSuppressed',
+              data: { agentId, windowStart: s.anomalies?.start ?? c.at, limit: ANOMALY_BUDGET.perWindow, at: c.at },
+            },
+          ];
+        return [
+          {
+            type: 'AgentAnomalyReported',
+            data: { agentId, kind, reason, commandDigest: r.commandDigest, commandId: r.commandId, detail, at: c.at },
+          },
+        ];
+      };
+      // The agent saw a command it had already run arrive again under another job: a replay.
+      if (r.reason === 'replayed-command')
+        return anomaly('refused-replay', 'replayed-command', 'a copy of an executed command was delivered again and refused');
       if (!issued) {
         // The agent refused something we never issued: forged, injected, or for someone else.
         if (r.status === 'refused')
@@ -180,11 +231,16 @@ export function decideAgent(c: AgentCommand, s: AgentState): AgentEvent[] {
         return anomaly('result-mismatch', 'digest-or-seq-mismatch', 'result does not match the issued command');
       }
       if (issued.outcome !== 'pending') {
-        // Redelivery: the agent resent its stored result. Replays of a done command refused again are reported.
+        // A stored result redelivered: nothing new. A done command refused again (its stored result
+        // already pruned, so the agent saw a stale seq) is a replay.
         if (r.status === 'refused' && issued.outcome !== 'refused')
           return anomaly('refused-replay', r.reason ?? 'refused', 'a copy of an executed command was delivered again and refused');
         return [];
       }
+      const jump: AgentEvent[] =
+        r.reason === 'seq-too-far-ahead'
+          ? anomaly('seq-jump', 'seq-too-far-ahead', `seq ${r.seq} is beyond the agent's window; refused without moving its sequence`)
+          : [];
       const gapEvents: AgentEvent[] = r.gap
         ? anomaly('seq-gap', 'seq-gap', `commands ${r.gap.from}–${r.gap.to} never reached the agent (withheld or lost)`)
         : [];
@@ -222,6 +278,7 @@ export function decideAgent(c: AgentCommand, s: AgentState): AgentEvent[] {
           },
         },
         ...gapEvents,
+        ...jump,
       ];
     }
     default:

@@ -1,7 +1,14 @@
 /** The agent aggregate's vocabulary: state shape, events, commands, rule error, stream name, enrollment token hash (see ./index.ts). */
 import { createHash } from 'node:crypto';
 import type { Actor } from '../../../ledger/port';
-import { type Action, type AgentCommand as ChannelCommand, type Approval, type SignedMessage } from '../../../shared/agent-protocol';
+import {
+  type Action,
+  type AgentCommand as ChannelCommand,
+  type Approval,
+  type SignedMessage,
+  type GateDecision,
+} from '../../../shared/agent-protocol';
+import { type AnomalyWindow } from '../anomaly-budget';
 
 export type AgentStatus = 'token-issued' | 'pending-approval' | 'active' | 'revoked';
 
@@ -31,6 +38,8 @@ export interface AgentState {
   commands: Record<string, IssuedCommand>;
   /** Destructive commands waiting for two officer approvals. */
   proposals: Record<string, { action: Action; params: Record<string, unknown>; requestedBy: string; approvals: Approval[] }>;
+  /** Anomalies recorded in the current hour (anomaly-budget.ts). */
+  anomalies: AnomalyWindow | null;
 }
 
 type E<T extends string, D> = { type: T; data: D };
@@ -93,6 +102,11 @@ export type AgentEvent =
   | E<
       'AgentAnomalyReported',
       { agentId: string; kind: string; reason: string; commandDigest: string | null; commandId: string | null; detail: string; at: string }
+    >
+  | E<'AgentAnomaliesSuppressed', { agentId: string; windowStart: string; limit: number; at: string }>
+  | E<
+      'AgentGateAccessRecorded',
+      { agentId: string; principal: string; uid: number; datasetId: string | null; grantId: string | null; decidedAt: string; at: string }
     >;
 
 export const AGENT_EVENT_TYPES = [
@@ -106,6 +120,8 @@ export const AGENT_EVENT_TYPES = [
   'AgentCommandCompleted',
   'AgentCommandFailed',
   'AgentAnomalyReported',
+  'AgentAnomaliesSuppressed',
+  'AgentGateAccessRecorded',
 ] as const satisfies readonly AgentEvent['type'][];
 
 export interface VerifiedResultFacts {
@@ -153,7 +169,9 @@ export type AgentCommand =
   /** A non-destructive action: signed with the next seq and recorded as issued. */
   | (Base & { kind: 'issue-command'; commandId: string; action: Action; params: Record<string, unknown>; issue: IssueContext })
   /** A result whose signature already verified against this agent's enrolled key. */
-  | (Base & { kind: 'record-result'; result: VerifiedResultFacts });
+  | (Base & { kind: 'record-result'; result: VerifiedResultFacts })
+  /** A decrypt-gate decision whose signature already verified against this agent's enrolled key. */
+  | (Base & { kind: 'record-gate-decision'; decision: GateDecision });
 
 export class AgentRuleError extends Error {
   readonly code = 'AGENT_RULE';

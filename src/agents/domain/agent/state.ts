@@ -1,4 +1,5 @@
 /** The agent's state: the initial state and evolve (event → state). */
+import { afterRecorded, afterSuppressed } from '../anomaly-budget';
 import type { AgentEvent, AgentState } from './events';
 
 export function initialAgentState(): AgentState {
@@ -15,6 +16,7 @@ export function initialAgentState(): AgentState {
     lastReportedSeq: 0,
     commands: {},
     proposals: {},
+    anomalies: null,
   };
 }
 export function evolveAgent(s: AgentState, e: AgentEvent): AgentState {
@@ -86,6 +88,10 @@ export function evolveAgent(s: AgentState, e: AgentEvent): AgentState {
         lastReportedSeq: Math.max(s.lastReportedSeq, e.data.seq),
         commands: { ...s.commands, [e.data.commandId]: { ...s.commands[e.data.commandId], outcome: e.data.status } },
       };
+    case 'AgentAnomalyReported':
+      return e.data.kind === 'seq-gap' ? s : { ...s, anomalies: afterRecorded(s.anomalies ?? null, e.data.at) };
+    case 'AgentAnomaliesSuppressed':
+      return { ...s, anomalies: afterSuppressed(s.anomalies ?? null, e.data.at) };
     default:
       return s;
   }
