@@ -8,4 +8,4 @@ const path = require('node:path');
 
 const loader = require(path.resolve(__dirname, '..', 'dist', 'incidents', 'infrastructure', 'state-overlays.loader.js'));
 fs.writeFileSync(loader.COMPILED_OVERLAYS_FILE, loader.compileStateOverlays());
-console.log(`compiled state overlays -> ${path.relative(process.cwd(), loader.COMPILED_OVERLAYS_FILE)}`);
+process.stderr.write(`compiled state overlays -> ${path.relative(process.cwd(), loader.COMPILED_OVERLAYS_FILE)}\n`);
