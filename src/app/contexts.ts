@@ -4,6 +4,8 @@ import { AgentsModule } from '../agents/agents.module';
 import { AuthModule } from '../auth/auth.module';
 import { TodayModule } from '../console/today/today.module';
 import { DatasetsModule } from '../datasets/datasets.module';
+import { ExercisesModule } from '../exercises/exercises.module';
+import { ExposureModule } from '../exposure/exposure.module';
 import { IncidentsModule } from '../incidents/incidents.module';
 import { IntegrityModule } from '../ledger/integrity/integrity.module';
 import { KeysModule } from '../keys/keys.module';
@@ -26,6 +28,8 @@ export const CONTEXT_MODULES: Type[] = [
   NoticesModule,
   KeysModule,
   DatasetsModule,
+  ExposureModule,
+  ExercisesModule,
   AccessModule,
   AgentsModule,
   RiskModule,

@@ -6,6 +6,7 @@ import { Public } from '../auth/http/decorators';
 import type { EventStore } from '../ledger/port';
 import { QUEUES, type QueueRegistry } from '../platform/redis';
 import { EVENT_STORE, METRICS } from '../platform/tokens';
+import { APP_CONFIG, operatorWarnings, type AppConfig } from '../platform/config';
 
 @ApiTags('system')
 @Controller()
@@ -14,9 +15,13 @@ export class SystemController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(QUEUES) private readonly queues: QueueRegistry,
     @Inject(METRICS) private readonly metrics: Registry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** 200 when the ledger and Redis answer, 503 otherwise. */
+  /**
+   * 200 when the ledger and Redis answer, 503 otherwise. `degraded` with `warnings` (code, reason)
+   * when it runs but an operator must act (e.g. escalations to placeholder mailboxes): still 200.
+   */
   @Public()
   @Get('health')
   async health(@Res() res: Response): Promise<void> {
@@ -28,7 +33,10 @@ export class SystemController {
     }
     const redis = { ok: await this.queues.ping() };
     const ok = ledger.ok && redis.ok;
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', ledger, redis });
+    const warnings = operatorWarnings(this.config);
+    res
+      .status(ok ? 200 : 503)
+      .json({ status: ok && warnings.length === 0 ? 'ok' : 'degraded', ledger, redis, ...(warnings.length ? { warnings } : {}) });
   }
 
   @Public()

@@ -38,6 +38,7 @@ export const CLI_GROUPS: readonly CliGroup[] = [
     commands: ['officer', 'agents', 'keys', 'datasets', 'access', 'containment'],
     load: async () => (await import('./safeguards-commands')).registerSafeguardsCommands,
   },
+  { commands: ['exposure', 'datasets'], load: async () => (await import('../exposure/cli/exposure-commands')).registerExposureCommands },
   { commands: ['status', 'risk'], load: async () => (await import('../risk/cli/risk-commands')).registerRiskCli },
   { commands: ['api', 'worker', 'scheduler'], load: async () => (await import('./role-commands')).registerRoleCommands },
 ];

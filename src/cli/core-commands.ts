@@ -23,18 +23,22 @@ export function registerCoreCommands(program: Command, cli: CliRuntime): void {
     .action(async (opts: { name: string; role: string }) => {
       if (!isRole(opts.role)) throw new CliUsageError(`--role must be one of: ${ROLES.join(', ')}`);
       if (!opts.name.trim()) throw new CliUsageError('--name must not be empty');
-      await cli.withApp(async (app) => {
-        const service = app.get(PrincipalsService);
-        let ctx;
-        if (service.count() === 0) {
-          ctx = { actor: { id: 'local-operator', role: 'admin' }, correlationId: 'cli-bootstrap' };
-        } else {
-          ctx = await cli.actor(app);
-          if (ctx.actor.role !== 'admin') throw new CliUsageError('only an admin may create principals');
-        }
-        const { principal, apiKey } = await service.create(opts.name.trim(), opts.role as never, ctx);
-        cli.print({ ...principal, apiKey, note: 'store this key now: it is not shown again' });
-      });
+      await cli.withApp(
+        async (app) => {
+          const service = app.get(PrincipalsService);
+          let ctx;
+          if (service.count() === 0) {
+            ctx = { actor: { id: 'local-operator', role: 'admin' }, correlationId: 'cli-bootstrap' };
+          } else {
+            ctx = await cli.actor(app);
+            if (ctx.actor.role !== 'admin') throw new CliUsageError('only an admin may create principals');
+          }
+          const { principal, apiKey } = await service.create(opts.name.trim(), opts.role as never, ctx);
+          cli.print({ ...principal, apiKey, note: 'store this key now: it is not shown again' });
+        },
+        ['cli'],
+        { mayCreateKey: true },
+      );
     });
   principals
     .command('list')

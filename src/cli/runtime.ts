@@ -29,8 +29,22 @@ export class CliRuntime {
    * Boots the service context (no HTTP, no workers) on the configured data dir, runs fn, closes.
    * The application is loaded here, not before: commands that need no container never load it.
    */
-  async withApp<T>(fn: (app: INestApplicationContext) => Promise<T>, roles: ProcessRole[] = ['cli']): Promise<T> {
+  async withApp<T>(
+    fn: (app: INestApplicationContext) => Promise<T>,
+    roles: ProcessRole[] = ['cli'],
+    opts: { mayCreateKey?: boolean } = {},
+  ): Promise<T> {
     const config = await this.config();
+    // Only setting up (serve, the first principal) creates a master key: any other command run on
+    // the wrong folder would otherwise start an empty installation and then call the API key invalid.
+    if (!opts.mayCreateKey) {
+      const { existsSync } = await import('node:fs');
+      if (!existsSync(config.masterKeyPath))
+        throw new CliUsageError(
+          `no master key at ${config.masterKeyPath} (DATA_DIR ${config.dataDir}): this command does not create one. ` +
+            'Set DATA_DIR and MASTER_KEY_FILE to your installation, or set up a new one with "safeharbor serve" or "safeharbor principals create".',
+        );
+    }
     const { createLogger } = await import('../platform/logger');
     const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr as never);
     const { createAppContext } = await import('../app/create-app');

@@ -9,13 +9,27 @@ import type { EventRegistry } from '../ledger/registry';
 import { LOGGER } from '../platform/logger';
 import { EVENT_REGISTRY } from '../platform/tokens';
 import { POSTURE_REGISTRY, type PostureRegistry } from '../posture';
-import { EncryptDatasetHandler, RecordDatasetFactHandler, RegisterDatasetHandler, ShredDatasetHandler } from './commands/dataset.handlers';
+import {
+  DeclarePopulationHandler,
+  EncryptDatasetHandler,
+  RecertifyPopulationHandler,
+  RecordDatasetFactHandler,
+  RegisterDatasetHandler,
+  ShredDatasetHandler,
+} from './commands/dataset.handlers';
 import { DATASET_EVENT_TYPES } from './domain/dataset';
 import { DatasetsController } from './http/datasets.controller';
-import { ListDatasetsQuery, type DatasetListItem } from './messages';
+import { populationStatus } from './domain/population';
+import { DatasetPopulationsQuery, ListDatasetsQuery, type DatasetListItem, type DatasetPopulationRow } from './messages';
 import { agentResultsProcessor } from './processors/agent-results.processor';
 import { datasetsProjection } from './projections/datasets.projection';
-import { DatasetSecuredAtHandler, DatasetsUnderKeyHandler, GetDatasetHandler, ListDatasetsHandler } from './queries/dataset.queries';
+import {
+  DatasetPopulationsHandler,
+  DatasetSecuredAtHandler,
+  DatasetsUnderKeyHandler,
+  GetDatasetHandler,
+  ListDatasetsHandler,
+} from './queries/dataset.queries';
 import { LedgerSafeHarbor, SAFE_HARBOR } from './safe-harbor';
 
 /**
@@ -36,6 +50,9 @@ import { LedgerSafeHarbor, SAFE_HARBOR } from './safe-harbor';
     EncryptDatasetHandler,
     ShredDatasetHandler,
     RecordDatasetFactHandler,
+    DeclarePopulationHandler,
+    RecertifyPopulationHandler,
+    DatasetPopulationsHandler,
     GetDatasetHandler,
     ListDatasetsHandler,
     DatasetsUnderKeyHandler,
@@ -69,6 +86,30 @@ export class DatasetsModule implements OnModuleInit {
         const rows = all
           .filter((d) => d.state !== 'encrypted' && d.state !== 'shredded')
           .map((d) => ({ datasetId: d.datasetId, agentId: d.agentId, state: d.state, keyId: d.keyId }));
+        return { rows, attention: rows.length };
+      },
+    });
+    // Posture: populations nobody declared, or not recertified within the period (exposure rests on them).
+    this.posture.register({
+      key: 'dataset-populations',
+      title: 'Dataset populations missing or due for recertification',
+      order: 51,
+      columns: ['datasetId', 'individuals', 'certifiedOn', 'ageDays', 'status'],
+      collect: async (ctx) => {
+        const all = await this.queries.execute<DatasetPopulationsQuery, DatasetPopulationRow[]>(new DatasetPopulationsQuery());
+        const rows = all
+          .filter((d) => d.state !== 'shredded')
+          .map((d) => {
+            const st = d.population ? populationStatus(d.population, ctx.today) : null;
+            return {
+              datasetId: d.datasetId,
+              individuals: st?.total ?? null,
+              certifiedOn: st?.certifiedOn ?? null,
+              ageDays: st?.ageDays ?? null,
+              status: !st ? 'not declared' : st.stale ? 'stale' : 'current',
+            };
+          })
+          .filter((r) => r.status !== 'current');
         return { rows, attention: rows.length };
       },
     });

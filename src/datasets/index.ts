@@ -6,3 +6,11 @@ export * from './messages';
 export { SAFE_HARBOR, type SafeHarborAnswer, type SafeHarborPort } from './safe-harbor';
 export { DATASET_EVENT_TYPES, datasetStream, type DatasetEvent, type DatasetKind } from './domain/dataset';
 export type { Safeguards, SecuredAnswer } from './domain/secured-at';
+export {
+  POPULATION_RECERTIFY_DAYS,
+  populationStatus,
+  populationTotal,
+  type DatasetPopulation,
+  type PopulationFacts,
+  type PopulationStatus,
+} from './domain/population';

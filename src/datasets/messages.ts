@@ -4,6 +4,7 @@
  */
 import type { CommandContext } from '../ledger/ledger';
 import type { DatasetCommand, DatasetKind, DatasetState } from './domain/dataset';
+import type { DatasetPopulation, PopulationFacts, PopulationStatus } from './domain/population';
 
 export interface RegisterDatasetBody {
   datasetId?: string;
@@ -65,6 +66,7 @@ export interface DatasetView {
   cleartextSeenAt: string | null;
   keyRevokedOnHostAt: string | null;
   shreddedAt: string | null;
+  population: (DatasetPopulation & { status: PopulationStatus }) | null;
 }
 export type DatasetResult = { view: DatasetView; version: bigint };
 
@@ -101,4 +103,34 @@ export interface DatasetUnderKey {
   datasetId: string;
   agentId: string;
   state: string;
+}
+
+/** An officer declares who the dataset holds (counts by state, kinds of identifiers). If-Match: the dataset's version. */
+export class DeclarePopulationCommand {
+  constructor(
+    readonly datasetId: string,
+    readonly population: PopulationFacts,
+    readonly ctx: CommandContext,
+    readonly expectedVersion?: bigint,
+  ) {}
+}
+
+/** The population as declared is still right: certified again today, unchanged. */
+export class RecertifyPopulationCommand {
+  constructor(
+    readonly datasetId: string,
+    readonly ctx: CommandContext,
+    readonly expectedVersion?: bigint,
+  ) {}
+}
+
+/** Datasets with what exposure needs: population (null when none declared) and their state label. All when ids is absent. */
+export class DatasetPopulationsQuery {
+  constructor(readonly datasetIds?: readonly string[]) {}
+}
+export interface DatasetPopulationRow {
+  datasetId: string;
+  agentId: string;
+  state: string;
+  population: DatasetPopulation | null;
 }

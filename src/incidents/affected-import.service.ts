@@ -77,13 +77,27 @@ export class AffectedImportService {
     const idKey = createHmac('sha256', this.vault.dataKey(scope, true)).update('affected-individual-ids/v1').digest();
     const out = new PassThrough();
     const report = new PassThrough();
-    const [imp, list, rep] = await Promise.allSettled([
-      importAffectedIndividuals({ input, output: out, report, idKey, mapping: options.mapping, onProgress: options.onProgress }),
+    const unresolved = new PassThrough();
+    const [imp, list, rep, unr] = await Promise.allSettled([
+      importAffectedIndividuals({
+        input,
+        output: out,
+        report,
+        unresolved,
+        idKey,
+        mapping: options.mapping,
+        onProgress: options.onProgress,
+      }),
       this.artifacts.write(scope, out),
       this.artifacts.write(scope, report),
+      this.artifacts.write(scope, unresolved),
     ]);
+    if (imp.status === 'rejected' || list.status === 'rejected' || rep.status === 'rejected' || unr.status === 'rejected') {
+      // Nothing half-written: whatever was stored is removed before the problem is answered.
+      const stored = new Set([list, rep, unr].flatMap((r) => (r.status === 'fulfilled' ? [r.value.digest] : [])));
+      for (const d of stored) this.artifacts.remove(d);
+    }
     if (imp.status === 'rejected') {
-      for (const r of [list, rep]) if (r.status === 'fulfilled') this.artifacts.remove(r.value.digest);
       const e = imp.reason;
       if (e instanceof ImportFormatError) {
         throw new ValidationError([
@@ -94,7 +108,11 @@ export class AffectedImportService {
     }
     if (list.status === 'rejected') throw list.reason;
     if (rep.status === 'rejected') throw rep.reason;
+    if (unr.status === 'rejected') throw unr.reason;
     const s = imp.value;
+    // Content-addressed: an empty unresolved file may be the very artifact an empty report is.
+    if (s.unresolved === 0 && unr.value.digest !== rep.value.digest && unr.value.digest !== list.value.digest)
+      this.artifacts.remove(unr.value.digest);
     const counts: AffectedListImportedData['counts'] = {
       byState: s.byState,
       insufficientContact: s.insufficientContact,
@@ -105,13 +123,20 @@ export class AffectedImportService {
       deceased: s.deceased,
       deceasedWithoutNextOfKinAddress: s.deceasedWithoutNextOfKinAddress,
       emailConsent: s.emailConsent,
+      unresolved: s.unresolved,
     };
     const { version } = await this.commands.execute(
       new RunIncidentCommand(
         incidentId,
         {
           kind: 'record-affected-list',
-          list: { digest: list.value.digest, size: list.value.size, reportDigest: rep.value.digest, counts },
+          list: {
+            digest: list.value.digest,
+            size: list.value.size,
+            reportDigest: rep.value.digest,
+            counts,
+            ...(s.unresolved > 0 ? { unresolvedDigest: unr.value.digest } : {}),
+          },
         },
         ctx,
       ),

@@ -112,6 +112,8 @@ export class ArtifactStore {
       out.end();
       await finished(out);
     } catch (e) {
+      // A write may still be in flight: its ERR_STREAM_DESTROYED must not become an unhandled 'error' (a crash).
+      out.on('error', () => undefined);
       out.destroy();
       rmSync(tmp, { force: true });
       throw e;

@@ -19,6 +19,8 @@ const ConfigSchema = z.object({
   MAIL_TRANSPORT: z.enum(['outbox', 'smtp']).default('outbox'),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('Safe Harbor <no-reply@safeharbor.invalid>'),
+  /** JSON role → mailboxes for reminders and escalations; unset, they go to placeholder addresses (a warning). */
+  SAFEHARBOR_ROLE_EMAILS: z.string().optional(),
   ORG_NAME: z.string().default('Example Health System'),
   ORG_TIMEZONE: z.string().default('America/New_York'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -77,4 +79,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outboxDir: resolve(dataDir, 'outbox'),
     masterKeyPath: resolve(c.MASTER_KEY_FILE),
   };
+}
+
+/** Something an operator must be told about (at start, on /health, in the console): a code and a sentence. */
+export interface OperatorWarning {
+  code: string;
+  reason: string;
+}
+
+/**
+ * Configuration that runs but surprises: escalations to placeholder mailboxes. `roleContactsInProfile`:
+ * the organization profile names role contacts (they take the place of the environment's).
+ */
+export function operatorWarnings(config: Pick<AppConfig, 'SAFEHARBOR_ROLE_EMAILS'>, roleContactsInProfile = false): OperatorWarning[] {
+  const out: OperatorWarning[] = [];
+  if (!config.SAFEHARBOR_ROLE_EMAILS && !roleContactsInProfile) {
+    out.push({
+      code: 'role-emails-unset',
+      reason:
+        'SAFEHARBOR_ROLE_EMAILS is not set and the organization profile names no role contacts: reminders and escalations go to placeholder addresses (<role>@safeharbor.invalid)',
+    });
+  }
+  return out;
 }

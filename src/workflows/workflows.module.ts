@@ -14,7 +14,7 @@ import { LEDGER, type Ledger } from '../ledger/ledger';
 import type { RecordedEvent } from '../ledger/port';
 import type { EventRegistry } from '../ledger/registry';
 import { CLOCK, type Clock } from '../platform/clock';
-import { APP_CONFIG, type AppConfig } from '../platform/config';
+import { APP_CONFIG, operatorWarnings, type AppConfig } from '../platform/config';
 import { LOGGER } from '../platform/logger';
 import { QUEUES, type QueueRegistry } from '../platform/redis';
 import { EVENT_REGISTRY, PROCESS_ROLES, type ProcessRoles } from '../platform/tokens';
@@ -51,6 +51,11 @@ export function roleDirectoryFromEnv(env: Record<string, string | undefined> = p
   return new StaticRoleDirectory(parsed as Record<string, string[]>);
 }
 
+/** The directory from the loaded configuration (SAFEHARBOR_ROLE_EMAILS read by loadConfig). */
+function roleDirectoryFromConfig(config: AppConfig): StaticRoleDirectory {
+  return roleDirectoryFromEnv({ SAFEHARBOR_ROLE_EMAILS: config.SAFEHARBOR_ROLE_EMAILS });
+}
+
 @Global()
 @Module({
   controllers: [WorkflowsController],
@@ -67,7 +72,7 @@ export function roleDirectoryFromEnv(env: Record<string, string | undefined> = p
           registry,
           timeZone: config.ORG_TIMEZONE,
           queues: queues as unknown as QueueFactory,
-          notifier: notifierFor(config, roleDirectoryFromEnv(), clock, () => new FileOutboxNotifier(config.outboxDir, roleDirectoryFromEnv(), clock, config.MAIL_FROM)),
+          notifier: notifierFor(config, roleDirectoryFromConfig(config), clock, () => new FileOutboxNotifier(config.outboxDir, roleDirectoryFromConfig(config), clock, config.MAIL_FROM)),
           onError: (err) => logger.warn({ err }, 'workflows worker error'),
         }),
       inject: [LEDGER, WORKFLOW_REGISTRY, CLOCK, APP_CONFIG, QUEUES, LOGGER],
@@ -83,9 +88,12 @@ export class WorkflowsModule implements OnModuleInit, OnApplicationBootstrap {
     @Inject(WORKFLOW_ENGINE) private readonly engine: WorkflowEngine,
     @Inject(PROCESS_ROLES) private readonly roles: ProcessRoles,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
+    // Operators are told at start, not surprised by an escalation to nowhere.
+    for (const w of operatorWarnings(this.config)) this.logger.warn({ code: w.code }, w.reason);
     this.events.registerNames(...WORKFLOW_EVENT_TYPES);
     this.projections.register(timelinesProjection);
     const engine = this.engine;

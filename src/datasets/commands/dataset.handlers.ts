@@ -16,7 +16,14 @@ import {
 } from '../../agents';
 import { GetKeyQuery, SealKeyForAgentQuery, type KeyResult, type SealedKeyVersion } from '../../keys';
 import { datasetDecider, datasetStream, type DatasetCommand, type DatasetState } from '../domain/dataset';
-import { EncryptDatasetCommand, RecordDatasetFactCommand, RegisterDatasetCommand, ShredDatasetCommand } from '../messages';
+import {
+  DeclarePopulationCommand,
+  EncryptDatasetCommand,
+  RecertifyPopulationCommand,
+  RecordDatasetFactCommand,
+  RegisterDatasetCommand,
+  ShredDatasetCommand,
+} from '../messages';
 
 /** The dataset as its stream says, and the If-Match precondition on it (commands to its host never write it). */
 async function loadDataset(
@@ -133,5 +140,42 @@ export class RecordDatasetFactHandler implements ICommandHandler<RecordDatasetFa
       { mode: 'update' },
     );
     return { version: r.nextExpectedVersion, recorded: r.newEvents.length };
+  }
+}
+
+/** Declare or recertify the population: If-Match is checked against the dataset, and the append expects that version. */
+@CommandHandler(DeclarePopulationCommand)
+export class DeclarePopulationHandler implements ICommandHandler<DeclarePopulationCommand, { version: bigint }> {
+  constructor(@Inject(LEDGER) private readonly ledger: Ledger) {}
+
+  async execute({ datasetId, population, ctx, expectedVersion }: DeclarePopulationCommand) {
+    const { version } = await loadDataset(this.ledger, datasetId, expectedVersion);
+    const command: DatasetCommand = {
+      kind: 'declare-population',
+      population,
+      source: 'declared',
+      actor: ctx.actor,
+      at: this.ledger.now().toISOString(),
+    };
+    const r = await handleCommand(this.ledger, datasetStream(datasetId), datasetDecider, command, ctx, {
+      mode: 'update',
+      ...(expectedVersion !== undefined ? { expectedVersion: version } : {}),
+    });
+    return { version: r.nextExpectedVersion };
+  }
+}
+
+@CommandHandler(RecertifyPopulationCommand)
+export class RecertifyPopulationHandler implements ICommandHandler<RecertifyPopulationCommand, { version: bigint }> {
+  constructor(@Inject(LEDGER) private readonly ledger: Ledger) {}
+
+  async execute({ datasetId, ctx, expectedVersion }: RecertifyPopulationCommand) {
+    const { version } = await loadDataset(this.ledger, datasetId, expectedVersion);
+    const command: DatasetCommand = { kind: 'recertify-population', actor: ctx.actor, at: this.ledger.now().toISOString() };
+    const r = await handleCommand(this.ledger, datasetStream(datasetId), datasetDecider, command, ctx, {
+      mode: 'update',
+      ...(expectedVersion !== undefined ? { expectedVersion: version } : {}),
+    });
+    return { version: r.nextExpectedVersion };
   }
 }

@@ -5,6 +5,7 @@
  * Safe Harbor records what the host proved, not what it asked for.
  */
 import type { Actor } from '../../ledger/port';
+import { checkPopulation, normalizePopulation, type DatasetPopulation, type PopulationFacts, type PopulationSource } from './population';
 
 export type DatasetKind = 'directory' | 'database-datadir';
 
@@ -29,6 +30,8 @@ export interface DatasetState {
   cleartextSeenAt: string | null;
   keyRevokedOnHostAt: string | null;
   shreddedAt: string | null;
+  /** Who the dataset holds (counts by state, kinds of identifiers), as last declared or scanned. */
+  population: DatasetPopulation | null;
   /** Agent commands already recorded (results are delivered at least once). */
   recordedCommands: string[];
 }
@@ -64,7 +67,12 @@ export type DatasetEvent =
     >
   | E<'DatasetCleartextFound', { datasetId: string; files: number; commandId: string; at: string }>
   | E<'DatasetKeyRevokedOnHost', { datasetId: string; keyId: string; wrappedKeysDestroyed: number; commandId: string; at: string }>
-  | E<'DatasetShredded', { datasetId: string; filesDestroyed: number; wrappedKeysDestroyed: number; commandId: string; at: string }>;
+  | E<'DatasetShredded', { datasetId: string; filesDestroyed: number; wrappedKeysDestroyed: number; commandId: string; at: string }>
+  | E<
+      'DatasetPopulationDeclared',
+      PopulationFacts & { datasetId: string; source: PopulationSource; by: string; commandId?: string; at: string }
+    >
+  | E<'DatasetPopulationRecertified', { datasetId: string; by: string; at: string }>;
 
 export const DATASET_EVENT_TYPES = [
   'DatasetRegistered',
@@ -73,6 +81,8 @@ export const DATASET_EVENT_TYPES = [
   'DatasetCleartextFound',
   'DatasetKeyRevokedOnHost',
   'DatasetShredded',
+  'DatasetPopulationDeclared',
+  'DatasetPopulationRecertified',
 ] as const satisfies readonly DatasetEvent['type'][];
 
 /** Every command: who acts (an officer registers; the agent's verified results record) and when. */
@@ -103,7 +113,12 @@ export type DatasetCommand =
     })
   | (Base & { kind: 'record-cleartext-found'; files: number; commandId: string })
   | (Base & { kind: 'record-key-revoked'; keyId: string; wrappedKeysDestroyed: number; commandId: string })
-  | (Base & { kind: 'record-shredded'; filesDestroyed: number; wrappedKeysDestroyed: number; commandId: string });
+  | (Base & { kind: 'record-shredded'; filesDestroyed: number; wrappedKeysDestroyed: number; commandId: string })
+  /** An officer declares the population; a host agent's verified scan records one with its command id. */
+  | (Base & { kind: 'declare-population'; population: PopulationFacts; source: 'declared' })
+  | (Base & { kind: 'record-population-scan'; population: PopulationFacts; commandId: string })
+  /** The population is still right as declared: certified again, unchanged. */
+  | (Base & { kind: 'recertify-population' });
 
 export class DatasetRuleError extends Error {
   readonly code = 'DATASET_RULE';
@@ -127,6 +142,7 @@ export function initialDatasetState(): DatasetState {
     cleartextSeenAt: null,
     keyRevokedOnHostAt: null,
     shreddedAt: null,
+    population: null,
     recordedCommands: [],
   };
 }
@@ -219,6 +235,27 @@ export function decideDataset(c: DatasetCommand, s: DatasetState): DatasetEvent[
           },
         },
       ];
+    case 'declare-population':
+    case 'record-population-scan': {
+      checkPopulation(c.population);
+      const source: PopulationSource = c.kind === 'declare-population' ? 'declared' : 'host-scan';
+      return [
+        {
+          type: 'DatasetPopulationDeclared',
+          data: {
+            datasetId,
+            ...normalizePopulation(c.population),
+            source,
+            by: c.actor.id,
+            ...(c.kind === 'record-population-scan' ? { commandId: c.commandId } : {}),
+            at: c.at,
+          },
+        },
+      ];
+    }
+    case 'recertify-population':
+      need(s.population, 'no population declared: declare one first');
+      return [{ type: 'DatasetPopulationRecertified', data: { datasetId, by: c.actor.id, at: c.at } }];
     default:
       throw new DatasetRuleError('unknown command');
   }
@@ -260,6 +297,12 @@ export function evolveDataset(s0: DatasetState, e: DatasetEvent): DatasetState {
       return { ...s, keyRevokedOnHostAt: e.data.at };
     case 'DatasetShredded':
       return { ...s, shreddedAt: e.data.at };
+    case 'DatasetPopulationDeclared': {
+      const { datasetId: _d, source, by, commandId: _c, at, ...facts } = e.data;
+      return { ...s, population: { ...facts, source, declaredAt: at, declaredBy: by, certifiedAt: at, certifiedBy: by } };
+    }
+    case 'DatasetPopulationRecertified':
+      return s.population ? { ...s, population: { ...s.population, certifiedAt: e.data.at, certifiedBy: e.data.by } } : s;
     default:
       return s;
   }

@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -8,9 +8,14 @@ import type { CommandContext } from '../../ledger/ledger';
 import { etagOf, parseIfMatch } from '../../platform/http/etag';
 import { ApiZodBody, ValidBody, ZodPipe } from '../../platform/http/zod';
 import { absPathSchema, idSchema } from '../../shared/agent-protocol';
+import { DATA_ELEMENTS, RECORD_FORMS } from '../../shared/data-elements';
+import { isJurisdiction } from '../../shared/jurisdictions';
+import { MAX_POPULATION } from '../domain/population';
 import {
   DatasetSecuredAtQuery,
+  DeclarePopulationCommand,
   EncryptDatasetCommand,
+  RecertifyPopulationCommand,
   GetDatasetQuery,
   ListDatasetsQuery,
   RegisterDatasetCommand,
@@ -26,6 +31,26 @@ const Register = z.strictObject({
 });
 const Encrypt = z.strictObject({ keyId: idSchema });
 const SecuredQuery = z.strictObject({ at: z.iso.datetime() });
+const count = z.number().int().min(0).max(MAX_POPULATION);
+const Population = z
+  .strictObject({
+    byState: z.record(
+      z.string().refine((k) => k === 'unknown' || isJurisdiction(k), 'must be a USPS state or territory code or "unknown"'),
+      count,
+    ),
+    dataElements: z.array(z.enum(DATA_ELEMENTS)).min(1).max(DATA_ELEMENTS.length),
+    recordForms: z.array(z.enum(RECORD_FORMS)).min(1).max(RECORD_FORMS.length).default(['electronic']),
+    emailAgreed: count.default(0),
+    noContact: count.default(0),
+  })
+  .superRefine((p, ctx) => {
+    const total = Object.values(p.byState).reduce((a, b) => a + b, 0);
+    if (total > MAX_POPULATION) ctx.addIssue({ code: 'custom', path: ['byState'], message: `total must not exceed ${MAX_POPULATION}` });
+    if (new Set(p.dataElements).size !== p.dataElements.length)
+      ctx.addIssue({ code: 'custom', path: ['dataElements'], message: 'must not repeat' });
+    if (p.emailAgreed + p.noContact > total)
+      ctx.addIssue({ code: 'custom', path: ['emailAgreed'], message: 'emailAgreed + noContact must not exceed the individuals counted' });
+  });
 const idParam = new ZodPipe(idSchema);
 const READERS = ['security-officer', 'compliance-officer', 'incident-responder', 'auditor'] as const;
 
@@ -97,6 +122,48 @@ export class DatasetsController {
     );
     res.setHeader('ETag', etagOf(version));
     return command;
+  }
+
+  /**
+   * Who the dataset holds: individuals by state and the kinds of identifiers (no values). Replaces
+   * the population declared before; If-Match is the dataset's ETag.
+   */
+  @Put(':id/population')
+  @Roles('security-officer', 'compliance-officer')
+  @ApiZodBody(Population)
+  async declarePopulation(
+    @Param('id', idParam) id: string,
+    @ValidBody(Population) body: z.infer<typeof Population>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const r = await this.commands.execute<DeclarePopulationCommand, { version: bigint }>(
+      new DeclarePopulationCommand(id, body, ctx, parseIfMatch(ifMatch)),
+    );
+    return this.answer(id, r.version, res);
+  }
+
+  /** The population is still right as declared: certified again now (a stale population needs this or a new declaration). */
+  @Post(':id/population/recertify')
+  @HttpCode(200)
+  @Roles('security-officer', 'compliance-officer')
+  async recertify(
+    @Param('id', idParam) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const r = await this.commands.execute<RecertifyPopulationCommand, { version: bigint }>(
+      new RecertifyPopulationCommand(id, ctx, parseIfMatch(ifMatch)),
+    );
+    return this.answer(id, r.version, res);
+  }
+
+  private async answer(id: string, version: bigint, res: Response) {
+    const r = await this.queries.execute<GetDatasetQuery, DatasetResult>(new GetDatasetQuery(id, version));
+    res.setHeader('ETag', etagOf(r.version));
+    return r.view;
   }
 
   /** Proposes dataset.shred: two officers then approve it with their signed approvals. */

@@ -3,15 +3,21 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type Database from 'better-sqlite3';
 import { PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../../ledger/projections/projection-runner';
 import { readFresh } from '../../ledger/projections/read-fresh';
+import { CLOCK, type Clock } from '../../platform/clock';
+import { APP_CONFIG, type AppConfig } from '../../platform/config';
 import { NotFoundError } from '../../platform/errors';
+import { localDate } from '../../shared/calendar';
 import type { DatasetState } from '../domain/dataset';
+import { populationStatus } from '../domain/population';
 import type { SecuredAnswer } from '../domain/secured-at';
 import {
+  DatasetPopulationsQuery,
   DatasetSecuredAtQuery,
   DatasetsUnderKeyQuery,
   GetDatasetQuery,
   ListDatasetsQuery,
   type DatasetListItem,
+  type DatasetPopulationRow,
   type DatasetResult,
   type DatasetUnderKey,
   type DatasetView,
@@ -19,7 +25,7 @@ import {
 import { readDatasetRow } from '../projections/datasets.projection';
 import { LedgerSafeHarbor } from '../safe-harbor';
 
-function datasetView(datasetId: string, d: DatasetState): DatasetView {
+function datasetView(datasetId: string, d: DatasetState, today: string): DatasetView {
   return {
     datasetId,
     agentId: d.agentId,
@@ -30,6 +36,7 @@ function datasetView(datasetId: string, d: DatasetState): DatasetView {
     cleartextSeenAt: d.cleartextSeenAt,
     keyRevokedOnHostAt: d.keyRevokedOnHostAt,
     shreddedAt: d.shreddedAt,
+    population: d.population ? { ...d.population, status: populationStatus(d.population, today) } : null,
   };
 }
 
@@ -38,6 +45,8 @@ export class GetDatasetHandler implements IQueryHandler<GetDatasetQuery, Dataset
   constructor(
     @Inject(READ_DB) private readonly db: Database.Database,
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async execute({ datasetId, minVersion }: GetDatasetQuery): Promise<DatasetResult> {
@@ -47,7 +56,8 @@ export class GetDatasetHandler implements IQueryHandler<GetDatasetQuery, Dataset
       (r) => minVersion !== undefined && BigInt(r.version) >= minVersion,
     );
     if (!row) throw new NotFoundError('dataset not found');
-    return { view: datasetView(datasetId, row.state), version: BigInt(row.version) };
+    const today = localDate(this.clock.now(), this.config.ORG_TIMEZONE);
+    return { view: datasetView(datasetId, row.state, today), version: BigInt(row.version) };
   }
 }
 
@@ -65,6 +75,30 @@ export class ListDatasetsHandler implements IQueryHandler<ListDatasetsQuery, Dat
         'SELECT dataset_id AS datasetId, agent_id AS agentId, kind, key_id AS keyId, key_version AS keyVersion, label AS state FROM datasets ORDER BY dataset_id',
       )
       .all() as DatasetListItem[];
+  }
+}
+
+@QueryHandler(DatasetPopulationsQuery)
+export class DatasetPopulationsHandler implements IQueryHandler<DatasetPopulationsQuery, DatasetPopulationRow[]> {
+  constructor(
+    @Inject(READ_DB) private readonly db: Database.Database,
+    @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
+  ) {}
+
+  async execute({ datasetIds }: DatasetPopulationsQuery): Promise<DatasetPopulationRow[]> {
+    await this.projections.catchUp();
+    const rows = this.db
+      .prepare('SELECT dataset_id AS datasetId, agent_id AS agentId, label, state FROM datasets ORDER BY dataset_id')
+      .all() as Array<{ datasetId: string; agentId: string; label: string; state: string }>;
+    const wanted = datasetIds ? new Set(datasetIds) : null;
+    return rows
+      .filter((r) => !wanted || wanted.has(r.datasetId))
+      .map((r) => ({
+        datasetId: r.datasetId,
+        agentId: r.agentId,
+        state: r.label,
+        population: (JSON.parse(r.state) as DatasetState).population ?? null,
+      }));
   }
 }
 

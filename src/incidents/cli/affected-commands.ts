@@ -49,6 +49,30 @@ export function registerAffectedCommands(program: Command, cli: CliRuntime): voi
       });
     });
 
+  affected
+    .command('sample')
+    .description('write a synthetic affected-individuals CSV (made-up people, the documented columns) to stdout or --out')
+    .requiredOption('--people <n>', 'how many people')
+    .option('--seed <n>', 'seed: the same seed gives the same file', '13')
+    .option(
+      '--faults',
+      'add the spreadsheet faults the import repairs (stripped zeros, ZIP+4 without hyphen, state names, spaces) and one unreadable row',
+    )
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (opts: { people: string; seed: string; faults?: boolean; out?: string }) => {
+      const people = Number(opts.people);
+      if (!Number.isInteger(people) || people < 1 || people > 10_000_000)
+        throw new CliUsageError('--people must be a whole number from 1 to 10000000');
+      const seed = Number(opts.seed);
+      if (!Number.isInteger(seed)) throw new CliUsageError('--seed must be a whole number');
+      const { sampleAffectedCsv } = await import('../import/sample');
+      const { Readable } = await import('node:stream');
+      const { pipeline } = await import('node:stream/promises');
+      const { createWriteStream } = await import('node:fs');
+      const out = opts.out ? createWriteStream(opts.out) : process.stdout;
+      await pipeline(Readable.from(sampleAffectedCsv({ people, seed, faults: opts.faults === true })), out, { end: Boolean(opts.out) });
+    });
+
   const incidents = program.commands.find((c) => c.name() === 'incidents') ?? program.command('incidents');
   incidents
     .command('decide <id>')

@@ -143,5 +143,14 @@ export const CompleteObligationBody = z
   .strict();
 export type CompleteObligationBody = z.infer<typeof CompleteObligationBody>;
 
+/** A compliance officer excludes the unresolved rows of a list version from notice, saying why (kept in the ledger). */
+export const ExcludeUnresolvedBody = z
+  .object({
+    listVersion: z.number().int().min(1).describe('The affected-list version whose unresolved rows are excluded'),
+    reason: Text(4000).describe('Why these people are not notified (e.g. rows identify no person): recorded as written'),
+  })
+  .strict();
+export type ExcludeUnresolvedBody = z.infer<typeof ExcludeUnresolvedBody>;
+
 export const WaiverRequestBody = z.object({ reason: Text(4000) }).strict();
 export const CloseIncidentBody = z.object({ note: Text(4000).optional() }).strict();

@@ -16,6 +16,7 @@ import {
   AssessExceptionBody,
   CloseIncidentBody,
   CompleteObligationBody,
+  ExcludeUnresolvedBody,
   DecideTriageBody,
   EndHoldBody,
   HoldBody,
@@ -157,6 +158,21 @@ export class IncidentActionsController {
       throw ValidationError.field('content-type', 'expected text/csv');
     }
     return this.affected.import(id, req, ctx, { mapping: this.affected.parseMapping(mapping) });
+  }
+
+  /** Unresolved rows block every notice release until fixed by re-import or excluded here, with a written reason. */
+  @Post('affected/unresolved/exclude')
+  @HttpCode(200)
+  @Roles('compliance-officer')
+  @ApiZodBody(ExcludeUnresolvedBody)
+  excludeUnresolved(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @ValidBody(ExcludeUnresolvedBody) body: ExcludeUnresolvedBody,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.run(id, { kind: 'exclude-unresolved', listVersion: body.listVersion, reason: body.reason }, ctx, ifMatch, res);
   }
 
   /** The PHI-free issue report (NDJSON: line, column, reason) of the latest or a given list version. */

@@ -1,11 +1,13 @@
 import type { Readable, Transform, Writable } from 'node:stream';
 import { AffectedIdentities } from './identity';
+import type { Normalization } from './normalize';
 import { ImportWriter, serializeRecord } from './import-writer';
 import {
   columnMappingSchema,
   countNewlines,
   DEFAULT_MAPPING,
   ImportFormatError,
+  countStateOf,
   parseRow,
   resolveColumns,
   RowError,
@@ -31,7 +33,11 @@ const { parse } = require('csv-parse') as { parse: (options: Record<string, unkn
 
 export interface ImportIssue {
   line: number;
-  kind: 'rejected' | 'merged';
+  /** rejected: kept as an unresolved row; normalized: repaired (change, from → to as shapes). */
+  kind: 'rejected' | 'merged' | 'normalized';
+  change?: Normalization['change'];
+  from?: string;
+  to?: string;
   /** Mapped field name (not the value). */
   column?: string;
   reason: string;
@@ -45,9 +51,13 @@ export interface ImportSummary {
   /** Unique individuals written. */
   accepted: number;
   rejected: number;
+  /** Rejected rows kept (encrypted) as unresolved: counted in byState under their state or `unknown`. */
+  unresolved: number;
+  /** Repairs made (normalize.ts), one per field changed. */
+  normalized: number;
   /** Rows merged into an earlier row for the same person. */
   duplicates: number;
-  /** Unique individuals per USPS code; `unknown` when no valid state is given. */
+  /** Unique individuals plus unresolved rows per USPS code; `unknown` when no valid state is given. */
   byState: Record<string, number>;
   insufficientContact: number;
   deceased: number;
@@ -63,8 +73,10 @@ export interface ImportOptions {
   input: Readable;
   /** Receives the NDJSON AffectedIndividual records (PHI: encrypt before it rests). */
   output: Writable;
-  /** Receives the NDJSON issue report (no PHI: line, column, reason). */
+  /** Receives the NDJSON issue report (no PHI: line, column, reason, kind of repair). */
   report?: Writable;
+  /** Receives the rejected rows as NDJSON `{ line, column, reason, state, cells }` (PHI: encrypt before it rests). */
+  unresolved?: Writable;
   mapping?: ColumnMapping;
   /** Key for record ids and the duplicate index (per incident, secret): ids are not PHI-derivable. */
   idKey: Buffer;
@@ -88,6 +100,8 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
     rows: 0,
     accepted: 0,
     rejected: 0,
+    unresolved: 0,
+    normalized: 0,
     duplicates: 0,
     byState: {},
     insufficientContact: 0,
@@ -98,7 +112,23 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
     bytes: 0,
   };
   let cols: Cols | null = null;
+  let header: string[] = [];
   let width = 0;
+  const unresolvedLines: string[] = [];
+  const count = (st: string) => byState.set(st, (byState.get(st) ?? 0) + 1);
+  /** A rejected row is kept whole (PHI, encrypted by the caller) so a person can fix it, and counted. */
+  const reject = (line: number, row: string[], reason: string, column?: string) => {
+    summary.rejected++;
+    summary.unresolved++;
+    const st = cols ? countStateOf(row, cols) : 'unknown';
+    count(st);
+    writer.issue({ line, kind: 'rejected', ...(column ? { column } : {}), reason });
+    if (opts.unresolved) {
+      const cells: Record<string, string> = {};
+      header.forEach((h, i) => (cells[h.trim() || `column${i + 1}`] = row[i] ?? ''));
+      unresolvedLines.push(JSON.stringify({ line, ...(column ? { column } : {}), reason, state: st, cells }));
+    }
+  };
   /** Line on which the next record starts (RFC 4180 lines, 1-based). */
   let nextLine = 1;
   let lastProgress = 0;
@@ -126,26 +156,28 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
     if (cols === null) {
       nextLine += 1 + countNewlines(row);
       cols = resolveColumns(row, mapping, explicit);
+      header = row;
       width = row.length;
       return null;
     }
     summary.rows++;
     if (row.length !== width) {
       nextLine += 1 + countNewlines(row);
-      summary.rejected++;
-      writer.issue({ line, kind: 'rejected', reason: `expected ${width} columns, found ${row.length}` });
+      reject(line, row, `expected ${width} columns, found ${row.length}`);
       return null;
     }
     let parsed;
+    const changes: Normalization[] = [];
     try {
-      parsed = parseRow(row, cols);
+      parsed = parseRow(row, cols, changes);
     } catch (e) {
       if (!(e instanceof RowError)) throw e;
       nextLine += 1 + countNewlines(row);
-      summary.rejected++;
-      writer.issue({ line, kind: 'rejected', column: e.column, reason: e.reason });
+      reject(line, row, e.reason, e.column);
       return null;
     }
+    for (const ch of changes) writer.issue({ line, kind: 'normalized', ...ch });
+    summary.normalized += changes.length;
     // Mapped fields of an accepted row hold no line breaks (row validation rejects them).
     nextLine += 1 + (cols.unmapped.length > 0 ? countNewlines(row, cols.unmapped) : 0);
     const id = identities.identify(parsed.record, line);
@@ -156,7 +188,7 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
     }
     const r = parsed.record;
     summary.accepted++;
-    byState.set(parsed.countState, (byState.get(parsed.countState) ?? 0) + 1);
+    count(parsed.countState);
     if (r.insufficientContact) summary.insufficientContact++;
     if (r.deceased) {
       summary.deceased++;
@@ -175,10 +207,14 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
         if (settled) return;
         settled = true;
         opts.input.unpipe(parser);
-        opts.input.destroy();
+        // Drained, not destroyed: destroying an HTTP request resets the connection before the
+        // 400 can be answered (and a file stream is read to its end quickly anyway).
+        opts.input.on('error', () => undefined);
+        opts.input.resume();
         parser.destroy();
         opts.output.destroy(e as Error);
         opts.report?.destroy(e as Error);
+        opts.unresolved?.destroy(e as Error);
         reject(e);
       };
       pump = () => {
@@ -223,10 +259,18 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
   }
   if (cols === null) throw new ImportFormatError('the file is empty (no header row)', 1);
   await writer.finishReport();
+  if (opts.unresolved) await endWith(opts.unresolved, unresolvedLines.length ? `${unresolvedLines.join('\n')}\n` : '');
   bytesIn = parser.info?.bytes ?? bytesIn;
   opts.onProgress?.(bytesIn, summary.rows);
   summary.byState = Object.fromEntries([...byState.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   summary.bytes = writer.bytes;
   summary.digest = writer.digest();
   return summary;
+}
+
+function endWith(w: Writable, text: string): Promise<void> {
+  return new Promise<void>((res, rej) => {
+    w.once('error', rej);
+    w.end(text, () => res());
+  });
 }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { AffectedIndividual, PostalAddress } from '../domain/affected-individual';
-import { isJurisdiction } from '../domain/triage/jurisdictions';
+import { normalizeState, normalizeZip, type Normalization } from './normalize';
 
 /** Where each field comes from: CSV header names. `name` may join several columns (first, last). */
 export const columnMappingSchema = z
@@ -63,7 +63,6 @@ export class ImportFormatError extends Error {
   }
 }
 
-const ZIP = /^(\d{5})(?:-?(\d{4}))?$/;
 const EMAIL = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+\.[^\s@<>(),;:"[\]\\]+$/;
 /** Control characters other than tab (line breaks included). */
 // eslint-disable-next-line no-control-regex
@@ -77,7 +76,7 @@ export class RowError {
   ) {}
 }
 
-function clean(v: string | undefined, column: string): string {
+function clean(v: string | undefined, column: string, changes?: Normalization[]): string {
   if (v === undefined || v.length === 0) return '';
   // Checked before trimming: a line break anywhere in a mapped field rejects the row (which also
   // lets accepted rows skip the line-break count of their mapped fields).
@@ -85,7 +84,11 @@ function clean(v: string | undefined, column: string): string {
   const t = v.trim();
   if (t.length === 0) return '';
   if (t.length > MAX_FIELD) throw new RowError(column, `longer than ${MAX_FIELD} characters`);
-  return t.indexOf('  ') === -1 ? t : t.replace(/ {2,}/g, ' ');
+  const out = t.indexOf('  ') === -1 ? t : t.replace(/ {2,}/g, ' ');
+  if (changes && out.length !== v.length) {
+    changes.push({ column, change: 'spaces-trimmed', from: `${v.length} characters`, to: `${out.length} characters` });
+  }
+  return out;
 }
 
 function bool(v: string, column: string): boolean {
@@ -106,18 +109,26 @@ function bool(v: string, column: string): boolean {
   }
 }
 
-function state(v: string, column: string): string {
-  if (v === '') return '';
-  const s = v.toUpperCase();
-  if (!isJurisdiction(s)) throw new RowError(column, 'not a USPS state or territory code');
-  return s;
+function state(v: string, column: string, changes?: Normalization[]): string {
+  const r = normalizeState(v, column);
+  if ('error' in r) throw new RowError(column, r.error);
+  if (r.change) changes?.push(r.change);
+  return r.code;
 }
 
-function zip(v: string, column: string): string {
-  if (v === '') return '';
-  const m = ZIP.exec(v);
-  if (!m) throw new RowError(column, 'not a 5-digit ZIP or ZIP+4');
-  return m[2] ? `${m[1]}-${m[2]}` : m[1];
+function zip(v: string, st: string, column: string, changes?: Normalization[]): string {
+  const r = normalizeZip(v, st, column);
+  if ('error' in r) throw new RowError(column, r.error);
+  if (r.change) changes?.push(r.change);
+  return r.zip;
+}
+
+/** The state a row would be counted under even when the row is rejected: its code, or `unknown`. */
+export function countStateOf(row: string[], c: Cols): string {
+  if (c.state < 0) return 'unknown';
+  const v = (row[c.state] ?? '').trim();
+  const r = normalizeState(v, 'state');
+  return 'error' in r || r.code === '' ? 'unknown' : r.code;
 }
 
 /** A complete postal address, or undefined when any required part is missing. */
@@ -218,15 +229,18 @@ export interface ValidRow {
   countState: string;
 }
 
-/** Validates one data row. Throws RowError naming the mapped field and the reason. */
-export function parseRow(row: string[], c: Cols): ValidRow {
-  const at = (i: number, col: string) => (i < 0 ? '' : clean(row[i], col));
+/**
+ * Validates one data row, repairing what is unambiguous (normalize.ts) and pushing each repair to
+ * `changes`. Throws RowError naming the mapped field and the reason.
+ */
+export function parseRow(row: string[], c: Cols, changes?: Normalization[]): ValidRow {
+  const at = (i: number, col: string) => (i < 0 ? '' : clean(row[i], col, changes));
   let name: string;
-  if (c.name.length === 1) name = clean(row[c.name[0]], 'name');
+  if (c.name.length === 1) name = clean(row[c.name[0]], 'name', changes);
   else {
     name = '';
     for (const i of c.name) {
-      const part = clean(row[i], 'name');
+      const part = clean(row[i], 'name', changes);
       if (part !== '') name = name === '' ? part : `${name} ${part}`;
     }
   }
@@ -234,8 +248,8 @@ export function parseRow(row: string[], c: Cols): ValidRow {
   const line1 = at(c.line1, 'line1');
   const line2 = at(c.line2, 'line2');
   const city = at(c.city, 'city');
-  const st = state(at(c.state, 'state'), 'state');
-  const z = zip(at(c.zip, 'zip'), 'zip');
+  const st = state(at(c.state, 'state'), 'state', changes);
+  const z = zip(at(c.zip, 'zip'), st, 'zip', changes);
   const email = at(c.email, 'email');
   if (email !== '' && (email.length > 254 || !EMAIL.test(email))) throw new RowError('email', 'not an email address');
   const consent = bool(at(c.emailConsent, 'emailConsent'), 'emailConsent');
@@ -245,8 +259,8 @@ export function parseRow(row: string[], c: Cols): ValidRow {
   const nokLine1 = at(c.nextOfKinLine1, 'nextOfKinLine1');
   const nokLine2 = at(c.nextOfKinLine2, 'nextOfKinLine2');
   const nokCity = at(c.nextOfKinCity, 'nextOfKinCity');
-  const nokState = state(at(c.nextOfKinState, 'nextOfKinState'), 'nextOfKinState');
-  const nokZip = zip(at(c.nextOfKinZip, 'nextOfKinZip'), 'nextOfKinZip');
+  const nokState = state(at(c.nextOfKinState, 'nextOfKinState'), 'nextOfKinState', changes);
+  const nokZip = zip(at(c.nextOfKinZip, 'nextOfKinZip'), nokState, 'nextOfKinZip', changes);
   const hasNok = nokName !== '' || nokLine1 !== '' || nokCity !== '' || nokState !== '' || nokZip !== '';
   if (hasNok && !deceased) throw new RowError('nextOfKinName', 'next of kin given for a person not marked deceased');
 

@@ -9,6 +9,7 @@ const FACT_EVENTS = [
   'SafeguardsRecorded',
   'AffectedListImported',
   'AffectedCountsRevised',
+  'UnresolvedRowsExcluded',
   'LawEnforcementHoldRecorded',
   'LawEnforcementHoldEnded',
 ];
@@ -19,7 +20,7 @@ const FACT_EVENTS = [
  */
 export const incidentsProjection: Projection = {
   name: 'incidents',
-  version: 3,
+  version: 4,
   handles: [
     'IncidentReported',
     'IncidentDetailsAmended',
@@ -38,6 +39,10 @@ export const incidentsProjection: Projection = {
       reported_at TEXT NOT NULL, reported_by TEXT NOT NULL, updated_at TEXT NOT NULL,
       breach_type TEXT, locations TEXT, breach INTEGER, basis TEXT, total_affected INTEGER, decisions INTEGER NOT NULL DEFAULT 0,
       list_version INTEGER NOT NULL DEFAULT 0, hold_until TEXT, rule_version TEXT, dataset_ids TEXT)`);
+    // Added later: rows of the current list still unresolved (neither fixed nor excluded).
+    const cols = db.prepare('PRAGMA table_info(incidents)').all() as Array<{ name: string }>;
+    if (!cols.some((c) => c.name === 'unresolved_rows'))
+      db.exec('ALTER TABLE incidents ADD COLUMN unresolved_rows INTEGER NOT NULL DEFAULT 0');
     db.exec('CREATE INDEX IF NOT EXISTS incidents_status ON incidents(status)');
     db.exec('CREATE INDEX IF NOT EXISTS incidents_discovered ON incidents(discovered_on)');
     db.exec(`CREATE TABLE IF NOT EXISTS incident_obligations (
@@ -156,7 +161,13 @@ export const incidentsProjection: Projection = {
             );
           }
           if (e.type === 'AffectedListImported')
-            db.prepare('UPDATE incidents SET list_version = ? WHERE id = ?').run(d.listVersion, d.incidentId);
+            db.prepare('UPDATE incidents SET list_version = ?, unresolved_rows = ? WHERE id = ?').run(
+              d.listVersion,
+              d.counts?.unresolved ?? 0,
+              d.incidentId,
+            );
+          if (e.type === 'UnresolvedRowsExcluded')
+            db.prepare('UPDATE incidents SET unresolved_rows = 0 WHERE id = ? AND list_version = ?').run(d.incidentId, d.listVersion);
           touch(currentStatus() === 'reported' ? 'triage' : undefined);
         }
     }

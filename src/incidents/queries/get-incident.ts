@@ -24,6 +24,8 @@ export interface IncidentView {
   totalAffected: number | null;
   decisions: number;
   listVersion: number;
+  /** Rows of the current affected list still unresolved: they block notice release until fixed or excluded. */
+  unresolvedRows: number;
   holdUntil: string | null;
   ruleVersion: string | null;
   version: number;
@@ -47,6 +49,7 @@ function toView(row: Record<string, any>): IncidentView {
     totalAffected: row.total_affected ?? null,
     decisions: row.decisions ?? 0,
     listVersion: row.list_version ?? 0,
+    unresolvedRows: row.unresolved_rows ?? 0,
     holdUntil: row.hold_until ?? null,
     ruleVersion: row.rule_version ?? null,
     version: row.version,

@@ -4,6 +4,7 @@ import { CancelNoticeBatchHandler } from './cancel-notice-batch/cancel-notice-ba
 import { CompleteObligationWithBatchHandler } from './complete-obligation/complete-obligation.handler';
 import { DraftNoticeBatchHandler } from './draft-notice-batch/draft-notice-batch.handler';
 import { PreviewNoticeBatchHandler } from './preview-notice-batch/preview-notice-batch.handler';
+import { RecordHhsSubmissionHandler } from './record-hhs-submission/record-hhs-submission.handler';
 import { RecordNoticeReturnsHandler } from './record-returns/record-returns.handler';
 import { ReleaseNoticeBatchHandler } from './release-notice-batch/release-notice-batch.handler';
 import { ReviseNoticeBatchHandler } from './revise-notice-batch/revise-notice-batch.handler';
@@ -13,6 +14,7 @@ export { CancelNoticeBatchCommand } from './cancel-notice-batch/cancel-notice-ba
 export { CompleteObligationWithBatchCommand } from './complete-obligation/complete-obligation.command';
 export { DraftNoticeBatchCommand } from './draft-notice-batch/draft-notice-batch.command';
 export { PreviewNoticeBatchCommand } from './preview-notice-batch/preview-notice-batch.command';
+export { RecordHhsSubmissionCommand } from './record-hhs-submission/record-hhs-submission.command';
 export { RecordNoticeReturnsCommand, type ReturnEntry } from './record-returns/record-returns.command';
 export { ReleaseNoticeBatchCommand } from './release-notice-batch/release-notice-batch.command';
 export { ReviseNoticeBatchCommand } from './revise-notice-batch/revise-notice-batch.command';
@@ -26,4 +28,5 @@ export const NOTICE_COMMAND_HANDLERS = [
   CancelNoticeBatchHandler,
   CompleteObligationWithBatchHandler,
   RecordNoticeReturnsHandler,
+  RecordHhsSubmissionHandler,
 ];

@@ -34,10 +34,11 @@ import {
 import { LetterPdfRenderer, workerFonts, type LetterDocument } from '../rendering/letter-pdf';
 import { LetterComposer } from '../rendering/letters';
 import { TemplateSet } from '../rendering/templates';
+import { withDerivedCounts, type DerivableOptions } from '../domain/derived-counts';
 
 export interface NoticeOptions {
   jurisdiction?: string;
-  /** Media notice: residents affected in the jurisdiction (else counted from the recipients). */
+  /** Media notice: residents affected in the jurisdiction, derived from the incident's counts (derived-counts.ts). */
   affected?: number;
   hhs?: HhsReportInput;
   coveredEntity?: { name: string; contactName: string };
@@ -126,12 +127,20 @@ export class NoticeContent {
     return noticeFactsFromIncident(incidentId, events as never);
   }
 
-  /** The request with what it leaves out filled from the incident (facts it gives win). */
+  /**
+   * The request with what it leaves out filled from the incident (facts it gives win), and every
+   * count and flag derived from the incident's events (a typed number must agree: derived-counts.ts).
+   */
   async withIncidentFacts(input: DraftInput): Promise<DraftInput> {
-    if (!input.fromIncident) return input;
+    const events = await this.ledger.readStream(`incident-${input.incidentId}`);
+    // A notice drafted for no recorded incident (tests, migrations) states what it was given.
+    if (events.length === 0 && !input.fromIncident) return input;
     const known = await this.fromIncident(input.incidentId);
+    const options = withDerivedCounts(input.kind, (input.options ?? {}) as DerivableOptions, known) as NoticeOptions;
+    if (!input.fromIncident) return { ...input, options };
     return {
       ...input,
+      options,
       facts: { ...known.facts, ...(input.facts as object) },
       ...(input.recipientsArtifact || !known.recipientsArtifact ? {} : { recipientsArtifact: known.recipientsArtifact }),
     };

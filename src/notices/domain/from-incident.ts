@@ -21,10 +21,15 @@ export interface NoticeFactsFromIncident {
   /** Digest of the latest imported affected-individuals artifact. */
   recipientsArtifact?: string;
   counts?: { byState: Record<string, number>; insufficientContact: number };
+  /** Rows of the current list still unresolved: neither fixed by a re-import nor excluded with a reason. */
+  unresolvedOpen: number;
+  /** Obligation ids completed on the incident (with their evidence). */
+  completedObligations: string[];
 }
 
 export function noticeFactsFromIncident(incidentId: string, events: IncidentEventLike[]): NoticeFactsFromIncident {
-  const out: NoticeFactsFromIncident = { facts: { incidentId } };
+  const out: NoticeFactsFromIncident = { facts: { incidentId }, unresolvedOpen: 0, completedObligations: [] };
+  let listVersion = 0;
   const f = out.facts;
   const occurred = (d: Record<string, unknown>) => {
     const o = d.occurred as { from?: string; to?: string } | undefined;
@@ -54,10 +59,18 @@ export function noticeFactsFromIncident(incidentId: string, events: IncidentEven
         break;
       case 'AffectedListImported': {
         out.recipientsArtifact = d.digest as string;
-        const c = d.counts as { byState: Record<string, number>; insufficientContact: number };
+        const c = d.counts as { byState: Record<string, number>; insufficientContact: number; unresolved?: number };
+        listVersion = d.listVersion as number;
+        out.unresolvedOpen = c.unresolved ?? 0;
         out.counts = { byState: { ...c.byState }, insufficientContact: c.insufficientContact };
         break;
       }
+      case 'ObligationCompleted':
+        out.completedObligations.push(d.obligationId as string);
+        break;
+      case 'UnresolvedRowsExcluded':
+        if (d.listVersion === listVersion) out.unresolvedOpen = 0;
+        break;
       case 'AffectedCountsRevised': {
         const c = d.counts as { byState: Record<string, number>; insufficientContact: number };
         out.counts = { byState: { ...c.byState }, insufficientContact: c.insufficientContact };

@@ -13,6 +13,7 @@ export interface PostingState {
   htmlArtifact: string;
   postedAt: string;
   takeDownAt: string;
+  takenDown?: { at: string; reason: 'expired' | 'withdrawn' };
 }
 
 export type PostingEvent =
@@ -65,7 +66,7 @@ export function evolvePosting(s: PostingState, e: PostingEvent): PostingState {
     case 'SubstituteNoticePosted':
       return { ...s, status: 'posted', ...e.data };
     case 'SubstituteNoticeTakenDown':
-      return { ...s, status: 'taken-down' };
+      return { ...s, status: 'taken-down', takenDown: { at: e.data.at, reason: e.data.reason } };
     default:
       return s;
   }

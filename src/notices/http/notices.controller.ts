@@ -13,6 +13,7 @@ import { ARTIFACT_STORE } from '../../platform/tokens';
 import {
   ApproveNoticeBatchCommand,
   CompleteObligationWithBatchCommand,
+  RecordHhsSubmissionCommand,
   DraftNoticeBatchCommand,
   PreviewNoticeBatchCommand,
   RecordNoticeReturnsCommand,
@@ -34,11 +35,11 @@ import type { PrintFileRecord } from '../delivery/delivery-store';
 
 const HhsInput = z.strictObject({
   reportType: z.enum(['initial', 'addendum']),
-  affected: z.number().int().positive(),
+  affected: z.number().int().positive().optional().describe("Derived from the incident's counts; when given it must agree"),
   individualNoticeStartDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   individualNoticeProjectedEndDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  substituteNoticeProvided: z.boolean(),
-  mediaNoticeProvided: z.boolean(),
+  substituteNoticeProvided: z.boolean().optional().describe("Derived from the incident's completed obligations"),
+  mediaNoticeProvided: z.boolean().optional().describe("Derived from the incident's completed obligations"),
   originalTransactionNumber: z.string().optional(),
 });
 const Options = z.strictObject({
@@ -46,7 +47,12 @@ const Options = z.strictObject({
     .string()
     .regex(/^[A-Z]{2}$/)
     .optional(),
-  affected: z.number().int().nonnegative().optional(),
+  affected: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe("Media notice: derived from the incident's residents in the jurisdiction; when given it must agree"),
   hhs: HhsInput.optional(),
   coveredEntity: z.strictObject({ name: z.string().min(1), contactName: z.string().min(1) }).optional(),
 });
@@ -64,6 +70,10 @@ export const DraftBody = z.strictObject({
 export const ReviseBody = DraftBody.omit({ incidentId: true, kind: true, fromIncident: true });
 const ApproveBody = z.strictObject({ contentDigest: Digest });
 const CompleteObligationBody = z.strictObject({ obligationId: z.string().min(1).max(200) });
+const HhsSubmissionBody = z.strictObject({
+  confirmationNumber: z.string().trim().min(1).max(100).describe("The HHS breach portal's confirmation number"),
+  submittedOn: z.iso.date().describe('The date the portal shows (YYYY-MM-DD)'),
+});
 const ReturnEntry = z.strictObject({
   letterId: z.string().regex(/^L[0-9A-F]{15}$/, 'expected a letter reference like L0123456789ABCDE'),
   kind: z.enum(['returned-mail', 'bounce']),
@@ -221,6 +231,20 @@ export class NoticesController {
     @Ctx() ctx: CommandContext,
   ) {
     return this.commands.execute(new CompleteObligationWithBatchCommand(id, body.obligationId, ctx));
+  }
+
+  /** The HHS portal acknowledged this `hhs-report` batch: the evidence that closes the `hhs-notice` obligation. */
+  @Post('v1/notices/batches/:id/hhs-submission')
+  @HttpCode(200)
+  @Roles('compliance-officer', 'incident-responder')
+  @ApiZodBody(HhsSubmissionBody)
+  async recordHhsSubmission(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @ValidBody(HhsSubmissionBody) body: z.infer<typeof HhsSubmissionBody>,
+    @Ctx() ctx: CommandContext,
+  ) {
+    await this.commands.execute(new RecordHhsSubmissionCommand(id, body.confirmationNumber, body.submittedOn, ctx));
+    return this.view(id);
   }
 
   @Get('v1/notices/batches/:id/print-files')

@@ -2,6 +2,9 @@ import { FakeClock } from '../../../src/platform/clock';
 import { startTestApp, type TestApp } from '../../support/test-app';
 import { SAFE_HARBOR } from '../../../src/datasets';
 import { SafeguardsRefresher } from '../../../src/incidents/safeguards-refresher';
+import { CommandBus } from '@nestjs/cqrs';
+import { RunIncidentCommand } from '../../../src/incidents/commands/incident-command';
+import type { ObligationProof } from '../../../src/incidents/domain/incident';
 
 const HEADER =
   'name,line1,line2,city,state,zip,email,emailConsent,deceased,nextOfKinName,nextOfKinLine1,nextOfKinLine2,nextOfKinCity,nextOfKinState,nextOfKinZip';
@@ -37,6 +40,18 @@ describe('incident workflow through HTTP', () => {
     await t.close();
   });
 
+  async function completeWithProof(id: string, obligationId: string, proof: ObligationProof): Promise<void> {
+    await t.app
+      .get(CommandBus)
+      .execute(
+        new RunIncidentCommand(
+          id,
+          { kind: 'complete-obligation', obligationId, evidence: { description: 'finished', completedOn: '2025-03-12', proof } },
+          { actor: { id: officer.id, role: 'compliance-officer' }, correlationId: 'test' },
+        ),
+      );
+  }
+
   async function reportIncident(extra: Record<string, unknown> = {}): Promise<string> {
     const r = await t
       .http()
@@ -69,7 +84,9 @@ describe('incident workflow through HTTP', () => {
       accepted: 20,
       duplicates: 1,
       rejected: 1,
-      byState: { OH: 20 },
+      unresolved: 1,
+      // The unreadable row is kept (unresolved) and counted: its state is unknown.
+      byState: { OH: 20, unknown: 1 },
       insufficientContact: 4,
     });
     expect(up.body.digest).toMatch(/^[0-9a-f]{64}$/);
@@ -83,7 +100,7 @@ describe('incident workflow through HTTP', () => {
         .map((l) => JSON.parse(l)),
     ).toEqual([
       { line: 22, kind: 'merged', reason: 'same person as an earlier row', mergedIntoLine: 21 },
-      { line: 23, kind: 'rejected', column: 'state', reason: 'not a USPS state or territory code' },
+      { line: 23, kind: 'rejected', column: 'state', reason: 'not a USPS state or territory code or name' },
     ]);
 
     // Only compliance officers decide.
@@ -91,7 +108,7 @@ describe('incident workflow through HTTP', () => {
     expect((await t.http().post(`/v1/incidents/${id}/triage`).set(auth(auditor)).send({})).status).toBe(403);
     const decided = await t.http().post(`/v1/incidents/${id}/triage`).set(auth(officer.apiKey)).send({});
     expect(decided.status).toBe(200);
-    expect(decided.body.incident).toMatchObject({ status: 'breach', breach: true, basis: 'presumed', totalAffected: 20, decisions: 1 });
+    expect(decided.body.incident).toMatchObject({ status: 'breach', breach: true, basis: 'presumed', totalAffected: 21, decisions: 1 });
     expect(decided.body.decision.result.obligations.map((o: { kind: string }) => o.kind)).toEqual([
       'individual-notice',
       'substitute-notice',
@@ -120,21 +137,40 @@ describe('incident workflow through HTTP', () => {
     await t.http().post(`/v1/incidents/${id}/obligations/substitute-notice/waiver/approve`).set(auth(officer2.apiKey)).send({}).expect(200);
 
     await t.http().post(`/v1/incidents/${id}/obligations/individual-notice/start`).set(auth(responder)).send({}).expect(200);
-    await t
+    // A description alone does not close a notice obligation: its evidence is the finished batch.
+    const typed = await t
       .http()
       .post(`/v1/incidents/${id}/obligations/individual-notice/complete`)
       .set(auth(responder))
-      .send({ description: 'Letters mailed first class', completedOn: '2025-03-12' })
+      .send({ description: 'Letters mailed first class', completedOn: '2025-03-12' });
+    expect(typed.status).toBe(422);
+    expect(typed.body.detail).toMatch(/individual-notice \(individual-notice\) is closed by a completed individual notice batch/);
+    await t
+      .http()
+      .post(`/v1/incidents/${id}/affected/unresolved/exclude`)
+      .set(auth(officer.apiKey))
+      .send({ listVersion: 1, reason: 'The unreadable row names no state and was traced to a test record.' })
       .expect(200);
+    // The notices context builds these proofs from its ledger (intake-evidence e2e); here the obligation lifecycle is under test.
+    await completeWithProof(id, 'individual-notice', {
+      kind: 'notice-batch',
+      batchId: 'b-letters',
+      incidentId: id,
+      noticeKind: 'individual',
+      status: 'completed',
+      recipientsDigest: up.body.digest,
+    });
     const early = await t.http().post(`/v1/incidents/${id}/close`).set(auth(officer.apiKey)).send({});
     expect(early.status).toBe(422);
     expect(early.body.detail ?? early.body.title).toMatch(/hhs-notice/);
-    await t
-      .http()
-      .post(`/v1/incidents/${id}/obligations/hhs-notice/complete`)
-      .set(auth(officer.apiKey))
-      .send({ description: 'Entered in the breach log', completedOn: '2025-03-12' })
-      .expect(200);
+    await completeWithProof(id, 'hhs-notice', {
+      kind: 'hhs-report-submitted',
+      batchId: 'b-hhs',
+      incidentId: id,
+      confirmationNumber: 'HHS-0001',
+      submittedOn: '2025-03-12',
+      submittedBy: officer.id,
+    });
     const closed = await t.http().post(`/v1/incidents/${id}/close`).set(auth(officer.apiKey)).send({});
     expect(closed.status).toBe(200);
     expect(closed.body.status).toBe('closed');
@@ -157,6 +193,7 @@ describe('incident workflow through HTTP', () => {
       'ObligationWaived',
       'TimelineCancelled:substitute-notice',
       'ObligationStarted',
+      'UnresolvedRowsExcluded',
       'ObligationCompleted',
       'TimelineCompleted:individual-notice',
       'ObligationCompleted',

@@ -117,7 +117,13 @@ describe('incidents through HTTP (first vertical slice)', () => {
   it('serves /health, /metrics and /docs without a key', async () => {
     const health = await t.http().get('/health');
     expect(health.status).toBe(200);
-    expect(health.body).toMatchObject({ status: 'ok', ledger: { ok: true, adapter: 'sqlite' }, redis: { ok: true } });
+    // No SAFEHARBOR_ROLE_EMAILS here: it runs, but says escalations go to placeholder mailboxes.
+    expect(health.body).toMatchObject({
+      status: 'degraded',
+      ledger: { ok: true, adapter: 'sqlite' },
+      redis: { ok: true },
+      warnings: [{ code: 'role-emails-unset', reason: expect.stringMatching(/SAFEHARBOR_ROLE_EMAILS is not set/) }],
+    });
     const metrics = await t.http().get('/metrics');
     expect(metrics.text).toContain('safeharbor_http_requests_total');
     const docs = await t.http().get('/docs/openapi.json');

@@ -5,6 +5,8 @@
  * timer is back, and no reminder is sent twice.
  */
 import { Queue } from 'bullmq';
+import { CommandBus } from '@nestjs/cqrs';
+import { RunIncidentCommand } from '../../../src/incidents/commands/incident-command';
 import { join } from 'node:path';
 import { FakeClock } from '../../../src/platform/clock';
 import { EVENT_STORE } from '../../../src/platform/tokens';
@@ -160,12 +162,29 @@ describe('obligation reminders: fake clock, Redis flush and restart', () => {
     expect(second.filter((t) => t.endsWith('reminder-14d'))).toHaveLength(3);
 
     // Completing an obligation stops its timers.
-    await app
-      .http()
-      .post(`/v1/incidents/${id}/obligations/media-notice.OH/complete`)
-      .set(auth(officer))
-      .send({ description: 'Press release to major Ohio outlets', completedOn: '2025-04-25' })
-      .expect(200);
+    // The media batch's proof (built by the notices context from its ledger; here the timers are under test).
+    await app.app.get(CommandBus).execute(
+      new RunIncidentCommand(
+        id,
+        {
+          kind: 'complete-obligation',
+          obligationId: 'media-notice.OH',
+          evidence: {
+            description: 'Press release to major Ohio outlets',
+            completedOn: '2025-04-25',
+            proof: {
+              kind: 'notice-batch',
+              batchId: 'b-media',
+              incidentId: id,
+              noticeKind: 'media',
+              jurisdiction: 'OH',
+              status: 'completed',
+            },
+          },
+        },
+        { actor: { id: 'p-officer', role: 'compliance-officer' }, correlationId: 'test' },
+      ),
+    );
     clock.set('2025-05-02T13:00:05.000Z');
     await engine2.reconcile();
     const third = await waitFor('7-day reminders', async () => {

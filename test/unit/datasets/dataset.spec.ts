@@ -1,5 +1,6 @@
 import { datasetDecider, type DatasetCommand } from '../../../src/datasets/domain/dataset';
 import { deciderSpec } from '../../support/decider-spec';
+import { populationStatus } from '../../../src/datasets/domain/population';
 
 const alice = { id: 'sec-alice', role: 'security-officer' };
 const agent = { id: 'agent:host-a', role: 'agent' };
@@ -139,5 +140,103 @@ describe('dataset aggregate', () => {
       .given(shredded)
       .when(encrypted('c6', 'key-1', { at: t(6) }))
       .thenThrows(/shredded/);
+  });
+});
+
+describe('dataset population', () => {
+  const officer = { id: 'comp-olga', role: 'compliance-officer' };
+  const facts = {
+    byState: { TX: 600, CA: 0, unknown: 3 },
+    dataElements: ['ssn', 'name'] as const,
+    recordForms: ['electronic'] as const,
+    emailAgreed: 10,
+    noContact: 2,
+  };
+  const declare = (over: object = {}): DatasetCommand => ({
+    kind: 'declare-population',
+    population: { ...facts, dataElements: [...facts.dataElements], recordForms: [...facts.recordForms], ...over },
+    source: 'declared',
+    actor: officer,
+    at: t(5),
+  });
+
+  it('is declared as an event with its source, in canonical order (zero counts dropped)', () => {
+    spec
+      .given(registered)
+      .when(declare())
+      .then([
+        {
+          type: 'DatasetPopulationDeclared',
+          data: {
+            datasetId: 'ds-1',
+            byState: { TX: 600, unknown: 3 },
+            dataElements: ['name', 'ssn'],
+            recordForms: ['electronic'],
+            emailAgreed: 10,
+            noContact: 2,
+            source: 'declared',
+            by: 'comp-olga',
+            at: t(5),
+          },
+        },
+      ]);
+  });
+
+  it('refuses counts and codes that are not real, naming the field', () => {
+    const given = spec.given(registered);
+    given.when(declare({ byState: { ZZ: 1 } })).thenThrows(/byState\.ZZ/);
+    given.when(declare({ byState: { TX: -1 } })).thenThrows(/byState\.TX/);
+    given.when(declare({ byState: { TX: 1.5 } })).thenThrows(/byState\.TX/);
+    given.when(declare({ dataElements: [] })).thenThrows(/dataElements/);
+    given.when(declare({ dataElements: ['password'] })).thenThrows(/dataElements/);
+    given.when(declare({ byState: { TX: 5 }, emailAgreed: 4, noContact: 2 })).thenThrows(/emailAgreed \+ noContact/);
+    spec.when(declare()).thenThrows(/not registered/);
+  });
+
+  it('a host scan records one by its command id, once', () => {
+    const scan: DatasetCommand = {
+      kind: 'record-population-scan',
+      population: (declare() as Extract<DatasetCommand, { kind: 'declare-population' }>).population,
+      commandId: 's1',
+      actor: agent,
+      at: t(6),
+    };
+    spec
+      .given(registered)
+      .when(scan)
+      .then([{ type: 'DatasetPopulationDeclared', data: { source: 'host-scan', commandId: 's1', by: 'agent:host-a' } }]);
+    spec
+      .given(spec.history([scan], registered))
+      .when(scan)
+      .then([]);
+  });
+
+  it('is recertified unchanged; nothing to recertify before a declaration', () => {
+    spec
+      .given(registered)
+      .when({ kind: 'recertify-population', actor: officer, at: t(9) })
+      .thenThrows(/no population declared/);
+    const declared = spec.history([declare()], registered);
+    spec
+      .given(declared)
+      .when({ kind: 'recertify-population', actor: alice, at: t(9) })
+      .then([{ type: 'DatasetPopulationRecertified', data: { datasetId: 'ds-1', by: 'sec-alice', at: t(9) } }]);
+  });
+
+  it('is stale once not certified within the period', () => {
+    const p = {
+      ...facts,
+      byState: { TX: 600 },
+      dataElements: ['name' as const],
+      recordForms: ['electronic' as const],
+      source: 'declared' as const,
+      declaredAt: '2026-01-10T09:00:00.000Z',
+      declaredBy: 'x',
+      certifiedAt: '2026-01-10T09:00:00.000Z',
+      certifiedBy: 'x',
+    };
+    expect(populationStatus(p, '2026-07-09')).toMatchObject({ total: 600, ageDays: 180, stale: false, recertifyBy: '2026-07-09' });
+    expect(populationStatus(p, '2026-07-10')).toMatchObject({ ageDays: 181, stale: true });
+    expect(populationStatus(p, '2026-02-01', 14).stale).toBe(true);
   });
 });

@@ -15,6 +15,7 @@ const decider = createIncidentDecider({ overlays: loadStateOverlays(), breachWor
 const spec = deciderSpec(decider);
 
 const ID = '01937a4e-0000-7000-8000-0000000000c1';
+const LIST = 'e'.repeat(64);
 const officer = { id: 'p-officer', role: 'compliance-officer' };
 const responder = { id: 'p-responder', role: 'incident-responder' };
 const on = (today: string, actor = officer) => ({ actor, today });
@@ -42,7 +43,19 @@ function decidedWith(byState: Record<string, number>, dataElements?: Array<'name
       },
       ...on('2026-03-10', responder),
     },
-    { kind: 'revise-affected-counts', counts: { byState, insufficientContact: 0 }, reason: 'estimate', ...on('2026-03-11', responder) },
+    {
+      kind: 'record-affected-list',
+      list: {
+        digest: LIST,
+        size: 1,
+        counts: {
+          byState,
+          insufficientContact: 0,
+          ...{ rows: 0, accepted: 0, rejected: 0, duplicates: 0, deceased: 0, deceasedWithoutNextOfKinAddress: 0, emailConsent: 0 },
+        },
+      },
+      ...on('2026-03-11', responder),
+    },
     { kind: 'decide-triage', decisionId: 'd1', ...on('2026-03-11') },
   ];
 }
@@ -79,7 +92,18 @@ describe('state obligations in the incident', () => {
       .when({
         kind: 'complete-obligation',
         obligationId: 'state.CA.ca-civ-1798.82.residents',
-        evidence: { description: 'letters mailed', completedOn: '2026-03-20' },
+        evidence: {
+          description: 'letters mailed',
+          completedOn: '2026-03-20',
+          proof: {
+            kind: 'notice-batch',
+            batchId: 'b1',
+            incidentId: ID,
+            noticeKind: 'individual',
+            status: 'completed',
+            recipientsDigest: LIST,
+          },
+        },
         ...on('2026-03-20'),
       })
       .then([
@@ -111,7 +135,11 @@ describe('state obligations in the incident', () => {
       .when({
         kind: 'complete-obligation',
         obligationId: 'media-notice.CA',
-        evidence: { description: 'press release', completedOn: '2026-03-21' },
+        evidence: {
+          description: 'press release',
+          completedOn: '2026-03-21',
+          proof: { kind: 'notice-batch', batchId: 'm1', incidentId: ID, noticeKind: 'media', jurisdiction: 'CA', status: 'completed' },
+        },
         ...on('2026-03-21'),
       })
       .then([{ type: 'ObligationCompleted' }, { type: 'TimelineCompleted' }]);

@@ -4,6 +4,7 @@ import {
   holdCapReminders,
   type IncidentCommand,
   type IncidentEvent,
+  type ObligationProof,
   type TriageDecidedData,
   retainUntil,
 } from '../../../src/incidents/domain/incident';
@@ -471,7 +472,22 @@ describe('incident aggregate: facts and triage', () => {
 });
 
 describe('incident aggregate: obligations and closing', () => {
-  const decided = spec.history([counts({ OH: 120 }, 3), decide()], reported());
+  const LIST = 'd'.repeat(64);
+  const decided = spec.history([{ ...list(LIST, { OH: 120 }, 127), ...by(responder) }, counts({ OH: 120 }, 3), decide()], reported());
+  // The evidence each obligation names (evidence.ts): the letters batch drafted from this list, the HHS portal receipt.
+  const proofFor = (obligationId: string): ObligationProof | undefined =>
+    obligationId === 'individual-notice'
+      ? { kind: 'notice-batch', batchId: 'b1', incidentId: ID, noticeKind: 'individual', status: 'completed', recipientsDigest: LIST }
+      : obligationId === 'hhs-notice'
+        ? {
+            kind: 'hhs-report-submitted',
+            batchId: 'h1',
+            incidentId: ID,
+            confirmationNumber: 'C-1',
+            submittedOn: TODAY,
+            submittedBy: officer.id,
+          }
+        : undefined;
   const start: IncidentCommand = { kind: 'start-obligation', obligationId: 'individual-notice', ...by() };
   const complete = (
     completedOn: string,
@@ -480,7 +496,12 @@ describe('incident aggregate: obligations and closing', () => {
   ): IncidentCommand => ({
     kind: 'complete-obligation',
     obligationId,
-    evidence: { description, completedOn, ...(obligationId === 'individual-notice' ? { artifactDigest: 'c'.repeat(64) } : {}) },
+    evidence: {
+      description,
+      completedOn,
+      ...(obligationId === 'individual-notice' ? { artifactDigest: 'c'.repeat(64) } : {}),
+      ...(proofFor(obligationId) ? { proof: proofFor(obligationId) } : {}),
+    },
     ...by(),
   });
   const requestWaiver: IncidentCommand = {
@@ -703,12 +724,23 @@ describe('obligation timelines for the workflows engine', () => {
       step(
         {
           kind: 'complete-obligation',
-          obligationId: 'individual-notice',
-          evidence: { description: 'mailed', completedOn: '2025-04-02' },
+          obligationId: 'hhs-notice',
+          evidence: {
+            description: 'submitted',
+            completedOn: '2025-04-02',
+            proof: {
+              kind: 'hhs-report-submitted',
+              batchId: 'h1',
+              incidentId: ID,
+              confirmationNumber: 'C-1',
+              submittedOn: '2025-04-02',
+              submittedBy: 'x',
+            },
+          },
           ...by(officer, '2025-04-02'),
         },
         ['ObligationCompleted', 'TimelineCompleted'],
       ),
-    ).toEqual(['TimelineCompleted:individual-notice']);
+    ).toEqual(['TimelineCompleted:hhs-notice']);
   });
 });

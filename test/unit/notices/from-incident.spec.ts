@@ -58,6 +58,6 @@ describe('notice facts from the incident events', () => {
   });
 
   it('knows nothing more than the events say', () => {
-    expect(noticeFactsFromIncident('x', [])).toEqual({ facts: { incidentId: 'x' } });
+    expect(noticeFactsFromIncident('x', [])).toEqual({ facts: { incidentId: 'x' }, unresolvedOpen: 0, completedObligations: [] });
   });
 });

@@ -1,4 +1,4 @@
-/** decide(command, state) → events: enrollment, issuing signed commands (seq, digest), results and anomalies, revocation. */
+/** decide(command, state) → events: enrollment, issuing signed commands (seq, digest), results, revocation. */
 import { timingSafeEqual } from 'node:crypto';
 import {
   DESTRUCTIVE_ACTIONS,

@@ -5,10 +5,10 @@ import {
   type Action,
   type AgentCommand as ChannelCommand,
   type Approval,
-  type SignedMessage,
   type GateDecision,
+  type SignedMessage,
 } from '../../../shared/agent-protocol';
-import { type AnomalyWindow } from '../anomaly-budget';
+import type { AnomalyWindow } from '../anomaly-budget';
 
 export type AgentStatus = 'token-issued' | 'pending-approval' | 'active' | 'revoked';
 

@@ -1,6 +1,6 @@
 /** The agent's state: the initial state and evolve (event → state). */
-import { afterRecorded, afterSuppressed } from '../anomaly-budget';
 import type { AgentEvent, AgentState } from './events';
+import { afterRecorded, afterSuppressed } from '../anomaly-budget';
 
 export function initialAgentState(): AgentState {
   return {

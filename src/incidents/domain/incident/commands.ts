@@ -38,6 +38,7 @@ export type IncidentFactCommand =
   | (Base & { kind: 'record-risk-assessment'; factors: Partial<Record<Factor, FactorAnswer>>; lowProbabilityOfCompromise: boolean })
   | (Base & { kind: 'record-safeguards'; safeguards: Omit<SafeguardsRecordedData, 'incidentId'> })
   | (Base & { kind: 'record-affected-list'; list: Omit<AffectedListImportedData, 'incidentId' | 'listVersion'> })
+  | (Base & { kind: 'exclude-unresolved'; listVersion: number; reason: string })
   | (Base & { kind: 'revise-affected-counts'; counts: AffectedCounts; reason: AffectedCountsRevisedData['reason']; note?: string })
   | (Base & {
       kind: 'record-hold';

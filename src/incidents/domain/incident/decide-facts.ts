@@ -7,6 +7,7 @@ import type { IncidentFactCommand } from './commands';
 import {
   FACTORS,
   type AffectedCountsRevisedData,
+  type UnresolvedRowsExcludedData,
   type Factor,
   type FactorAnswer,
   type HoldRecordedData,
@@ -98,6 +99,23 @@ export function decideFacts(command: IncidentFactCommand, state: IncidentState, 
         [{ type: 'AffectedListImported', data: { incidentId, listVersion: state.listVersion + 1, ...command.list } }],
         command,
       );
+    case 'exclude-unresolved': {
+      requireOpen(state);
+      const list = state.affectedList;
+      if (!list || list.listVersion !== command.listVersion)
+        throw new IncidentRuleError(`list version ${command.listVersion} is not the current affected list`);
+      if (list.unresolvedOpen === 0) throw new IncidentRuleError('the current affected list has no unresolved rows to exclude');
+      if (command.actor.role !== 'compliance-officer') throw new IncidentRuleError('only a compliance officer may exclude unresolved rows');
+      const data: UnresolvedRowsExcludedData = {
+        incidentId,
+        listVersion: list.listVersion,
+        count: list.unresolvedOpen,
+        reason: nonEmpty(command.reason, 'reason'),
+        excludedBy: command.actor.id,
+        excludedOn: command.today,
+      };
+      return [{ type: 'UnresolvedRowsExcluded', data }];
+    }
     case 'revise-affected-counts': {
       requireOpen(state);
       const c = command.counts;

@@ -8,6 +8,7 @@ import { isIsoDate } from '../../../shared/calendar';
 import { completionRedatesStateObligations } from '../triage/incident-facts';
 import type { IncidentObligationCommand } from './commands';
 import type { Triage } from './decide-triage';
+import { evidenceMismatch } from './evidence';
 import type { IncidentEvent } from './events';
 import { IncidentRuleError, nonEmpty, requireObligation, requireOpen } from './rules';
 import type { IncidentState } from './state';
@@ -28,6 +29,8 @@ export function decideObligations(command: IncidentObligationCommand, state: Inc
       nonEmpty(ev?.description, 'evidence.description');
       if (!isIsoDate(ev.completedOn) || ev.completedOn > command.today)
         throw new IncidentRuleError('evidence.completedOn must be a date not in the future');
+      const mismatch = evidenceMismatch(o, ev.proof, { incidentId, affected: state.affectedList, today: command.today });
+      if (mismatch) throw new IncidentRuleError(mismatch);
       const completed: IncidentEvent[] = [
         { type: 'ObligationCompleted', data: { incidentId, obligationId: o.obligationId, completedBy: command.actor.id, evidence: ev } },
       ];

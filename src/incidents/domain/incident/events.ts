@@ -9,6 +9,7 @@ import type { TimelineCancelledData, TimelineCompletedData, TimelineScheduledDat
 import type { NonBusinessDay } from '../../../shared/calendar';
 import type { TriageExplanation, TriageResult } from '../triage/triage';
 import type { DataElement } from '../triage/data-elements';
+import type { ObligationProof } from './evidence';
 import type { TriageInput } from '../triage/triage-input';
 
 export type ReporterKind = 'covered-entity' | 'business-associate';
@@ -135,7 +136,25 @@ export interface AffectedListImportedData {
     deceased: number;
     deceasedWithoutNextOfKinAddress: number;
     emailConsent: number;
+    /** Rows still rejected after normalization, kept encrypted (`unresolvedDigest`) until fixed or excluded. */
+    unresolved?: number;
+    /** People with no usable street address (owed substitute notice), counted in byState. */
+    withoutAddress?: number;
   };
+  /** Digest of the encrypted NDJSON of unresolved rows (line, problems, raw cells): never in an event. */
+  unresolvedDigest?: string;
+  /** The normalization report (line, column, kind of change; never the value): encrypted artifact. */
+  normalizationDigest?: string;
+}
+
+/** A compliance officer excludes the unresolved rows of one list version from notice, saying why. */
+export interface UnresolvedRowsExcludedData {
+  incidentId: string;
+  listVersion: number;
+  count: number;
+  reason: string;
+  excludedBy: string;
+  excludedOn: string;
 }
 
 export interface AffectedCountsRevisedData {
@@ -215,6 +234,8 @@ export interface ObligationEvidence {
   description: string;
   completedOn: string;
   artifactDigest?: string;
+  /** What closes it (evidence.ts): the batch, the HHS submission or the posting. Absent = a description only. */
+  proof?: ObligationProof;
 }
 
 export type IncidentEvent =
@@ -226,6 +247,7 @@ export type IncidentEvent =
   | DomainEvent<'SafeguardsRecorded', SafeguardsRecordedData>
   | DomainEvent<'AffectedListImported', AffectedListImportedData>
   | DomainEvent<'AffectedCountsRevised', AffectedCountsRevisedData>
+  | DomainEvent<'UnresolvedRowsExcluded', UnresolvedRowsExcludedData>
   | DomainEvent<'LawEnforcementHoldRecorded', HoldRecordedData>
   | DomainEvent<'LawEnforcementHoldEnded', HoldEndedData>
   | DomainEvent<'TriageDecided', TriageDecidedData>
@@ -249,6 +271,7 @@ export const INCIDENT_EVENT_TYPES = [
   'SafeguardsRecorded',
   'AffectedListImported',
   'AffectedCountsRevised',
+  'UnresolvedRowsExcluded',
   'LawEnforcementHoldRecorded',
   'LawEnforcementHoldEnded',
   'TriageDecided',

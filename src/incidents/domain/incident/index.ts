@@ -7,3 +7,4 @@ export { diffObligations, obligationSpecs } from './obligations';
 export * from './timelines';
 export { triageInputFromState } from './decide-triage';
 export * from './decider';
+export * from './evidence';

@@ -4,6 +4,7 @@
  */
 import type { DataElement } from '../triage/data-elements';
 import { COMPARED } from './obligations';
+import type { AffectedListFacts } from './evidence';
 import type {
   AffectedCounts,
   BreachLocation,
@@ -54,6 +55,8 @@ export interface IncidentState {
   safeguards: SafeguardsRecordedData | null;
   affected: AffectedCounts | null;
   listVersion: number;
+  /** The current list: its digest, and its unresolved rows still open (neither fixed nor excluded). */
+  affectedList: AffectedListFacts | null;
   holds: HoldState[];
   decisions: number;
   lastDecision: TriageDecidedData | null;
@@ -82,6 +85,7 @@ export function initialIncidentState(): IncidentState {
     safeguards: null,
     affected: null,
     listVersion: 0,
+    affectedList: null,
     holds: [],
     decisions: 0,
     lastDecision: null,
@@ -143,7 +147,12 @@ export function evolveIncident(state: IncidentState, event: IncidentEvent): Inci
         status: afterFacts(state),
         affected: { byState: event.data.counts.byState, insufficientContact: event.data.counts.insufficientContact },
         listVersion: event.data.listVersion,
+        affectedList: { digest: event.data.digest, listVersion: event.data.listVersion, unresolvedOpen: event.data.counts.unresolved ?? 0 },
       };
+    case 'UnresolvedRowsExcluded':
+      return state.affectedList && state.affectedList.listVersion === event.data.listVersion
+        ? { ...state, affectedList: { ...state.affectedList, unresolvedOpen: 0 } }
+        : state;
     case 'AffectedCountsRevised':
       return { ...state, status: afterFacts(state), affected: event.data.counts };
     case 'LawEnforcementHoldRecorded':

@@ -16,6 +16,7 @@ const ELEMENT_WORDS: Record<DataElement, string> = {
   biometric: 'biometric data',
   'date-of-birth': 'date of birth',
   genetic: 'genetic data',
+  'medical-record-number': 'medical record number',
 };
 
 export function words(els: readonly DataElement[]): string {

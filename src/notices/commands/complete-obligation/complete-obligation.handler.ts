@@ -9,6 +9,10 @@ import { loadBatch } from '../../batch-stream';
 import { asAsync } from '../../delivery/chunk-runner';
 import { DeliveryStore } from '../../delivery/delivery-store';
 import { CompleteObligationWithBatchCommand } from './complete-obligation.command';
+import type { ObligationProof } from '../../../incidents';
+import { loadState } from '../../../ledger/decider';
+import type { NoticeBatchState } from '../../domain/notice-batch';
+import { postingDecider, postingStream } from '../../domain/posting';
 
 export interface ObligationEvidenceResult {
   incidentId: string;
@@ -33,8 +37,10 @@ export class CompleteObligationWithBatchHandler implements ICommandHandler<Compl
 
   async execute({ batchId, obligationId, ctx }: CompleteObligationWithBatchCommand): Promise<ObligationEvidenceResult> {
     const { state } = await loadBatch(this.ledger, batchId);
-    if (state.status !== 'completed')
+    // The HHS report is closed by the portal's confirmation, which may come before the batch's own completion.
+    if (state.status !== 'completed' && !(state.kind === 'hhs-report' && state.hhsSubmission))
       throw new RuleViolationError('the batch has not finished delivering', { rule: 'BATCH_NOT_COMPLETED' });
+    const proof = await this.proofOf(state);
     const lines: string[] = [];
     if (state.kind === 'individual') {
       lines.push(
@@ -76,11 +82,54 @@ export class CompleteObligationWithBatchHandler implements ICommandHandler<Compl
             description: `Notice batch ${batchId} (${state.kind}): ${delivered} delivered, proof of notice export attached`,
             completedOn,
             artifactDigest: ref.digest,
+            proof,
           },
         },
         ctx,
       ),
     );
     return { incidentId: state.incidentId, obligationId, evidenceArtifact: ref.digest, completedOn };
+  }
+
+  /** The batch as the evidence contract names it: the HHS submission, the live posting, or the batch itself. */
+  private async proofOf(state: NoticeBatchState): Promise<ObligationProof> {
+    if (state.kind === 'hhs-report' && state.hhsSubmission) {
+      const h = state.hhsSubmission;
+      return {
+        kind: 'hhs-report-submitted',
+        batchId: state.batchId,
+        incidentId: state.incidentId,
+        confirmationNumber: h.confirmationNumber,
+        submittedOn: h.submittedOn,
+        submittedBy: h.submittedBy,
+      };
+    }
+    if (state.kind === 'substitute-posting') {
+      const { state: p } = await loadState(this.ledger, postingStream(state.batchId), postingDecider);
+      if (p.status !== 'none') {
+        return {
+          kind: 'substitute-posting',
+          postingId: p.postingId,
+          batchId: state.batchId,
+          incidentId: state.incidentId,
+          postedAt: p.postedAt,
+          takeDownAt: p.takeDownAt,
+          status: p.status,
+          ...(p.takenDown ? { takenDownAt: p.takenDown.at, takenDownReason: p.takenDown.reason } : {}),
+        };
+      }
+    }
+    return {
+      kind: 'notice-batch',
+      batchId: state.batchId,
+      incidentId: state.incidentId,
+      noticeKind: state.kind,
+      ...(state.jurisdiction ? { jurisdiction: state.jurisdiction } : {}),
+      ...(state.regulator ? { regulator: state.regulator } : {}),
+      status: state.status,
+      ...(state.recipients ? { recipientsDigest: state.recipients.artifactDigest, recipients: state.recipients.count } : {}),
+      ...(state.completion ? { delivered: state.completion.delivered, failed: state.completion.failed } : {}),
+      documents: state.documents.length,
+    };
   }
 }

@@ -16,7 +16,8 @@ export class ReviseNoticeBatchHandler implements ICommandHandler<ReviseNoticeBat
     const { state } = await loadBatch(this.ledger, batchId);
     const recipients = input.recipientsArtifact ?? state.recipients?.artifactDigest;
     this.content.requireRecipients(input.recipientsArtifact);
-    const content = this.content.build({ ...input, kind: state.kind });
+    const derived = await this.content.withIncidentFacts({ ...input, incidentId: state.incidentId, kind: state.kind });
+    const content = this.content.build({ ...input, options: derived.options, kind: state.kind });
     const contentDigest = this.content.digest(content, recipients);
     const contentArtifact = await this.content.store(state.incidentId, content);
     const r = await runBatchCommand(

@@ -28,8 +28,8 @@ export function decideNoticeBatch(command: NoticeBatchCommand, state: NoticeBatc
       requireWriter(command.actor);
       requireDigest('contentDigest', command.contentDigest);
       requireDigest('contentArtifact', command.contentArtifact);
-      if (command.noticeKind === 'media' && !command.jurisdiction)
-        throw new NoticeBatchError('INVALID_INPUT', 'jurisdiction: required for a media notice');
+      if ((command.noticeKind === 'media' || command.noticeKind === 'state-regulator') && !command.jurisdiction)
+        throw new NoticeBatchError('INVALID_INPUT', `jurisdiction: required for a ${command.noticeKind} notice`);
       return [
         {
           type: 'NoticeBatchDrafted',
@@ -38,6 +38,7 @@ export function decideNoticeBatch(command: NoticeBatchCommand, state: NoticeBatc
             incidentId: command.incidentId,
             kind: command.noticeKind,
             ...(command.jurisdiction ? { jurisdiction: command.jurisdiction } : {}),
+            ...(command.regulator ? { regulator: command.regulator } : {}),
             contentDigest: command.contentDigest,
             ...(command.recipients ? { recipients: command.recipients } : {}),
             draftedBy: command.actor.id,
@@ -120,6 +121,12 @@ export function decideNoticeBatch(command: NoticeBatchCommand, state: NoticeBatc
         throw new NoticeBatchError('INVALID_STATE', 'the batch must be approved in its current form before release');
       }
       requireWriter(command.actor);
+      // Nobody silently dropped: people on rows the import could not read are owed notice too.
+      if ((command.unresolvedRows ?? 0) > 0)
+        throw new NoticeBatchError(
+          'UNRESOLVED_ROWS',
+          `${command.unresolvedRows} row(s) of the affected list are unresolved: fix them by re-import, or a compliance officer excludes them with a reason`,
+        );
       return [
         {
           type: 'NoticeBatchReleased',
@@ -177,6 +184,31 @@ export function decideNoticeBatch(command: NoticeBatchCommand, state: NoticeBatc
             letterIds: fresh,
             returnKind: command.returnKind,
             insufficientContactAdded: fresh.length,
+            at: command.at,
+          },
+        },
+      ];
+    }
+    case 'record-hhs-submission': {
+      if (state.kind !== 'hhs-report') throw new NoticeBatchError('INVALID_STATE', `a ${state.kind} batch is not submitted to HHS`);
+      if (state.status !== 'released' && state.status !== 'completed')
+        throw new NoticeBatchError('INVALID_STATE', 'only a released HHS report can be recorded as submitted');
+      requireWriter(command.actor);
+      const confirmationNumber = command.confirmationNumber?.trim();
+      if (!confirmationNumber)
+        throw new NoticeBatchError('INVALID_INPUT', 'confirmationNumber: the portal confirmation number is required');
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(command.submittedOn) || command.submittedOn > command.at.slice(0, 10))
+        throw new NoticeBatchError('INVALID_INPUT', 'submittedOn: a date not in the future');
+      if (state.hhsSubmission?.confirmationNumber === confirmationNumber) return [];
+      return [
+        {
+          type: 'HhsReportSubmitted',
+          data: {
+            batchId: state.batchId,
+            incidentId: state.incidentId,
+            confirmationNumber,
+            submittedOn: command.submittedOn,
+            submittedBy: command.actor.id,
             at: command.at,
           },
         },

@@ -1,8 +1,27 @@
 /** The notice batch's vocabulary: kinds, statuses, state shape, events, commands, the rule error, the stream name (see ./index.ts). */
 import type { CommandAt } from '../../../ledger/command';
 
-export type NoticeKind = 'individual' | 'media' | 'substitute-posting' | 'hhs-report' | 'covered-entity';
-export const NOTICE_KINDS: readonly NoticeKind[] = ['individual', 'media', 'substitute-posting', 'hhs-report', 'covered-entity'];
+/** `state-regulator`: one state's regulator notice (jurisdiction = USPS code; `regulator` = the overlay's addressee when a state has several). */
+export type NoticeKind = 'individual' | 'media' | 'substitute-posting' | 'hhs-report' | 'covered-entity' | 'state-regulator';
+export const NOTICE_KINDS: readonly NoticeKind[] = [
+  'individual',
+  'media',
+  'substitute-posting',
+  'hhs-report',
+  'covered-entity',
+  'state-regulator',
+];
+
+/** The HHS breach portal's acknowledgement of an `hhs-report` batch: the evidence that closes `hhs-notice`. */
+export interface HhsReportSubmittedData {
+  batchId: string;
+  incidentId: string;
+  confirmationNumber: string;
+  /** YYYY-MM-DD: the date the portal shows. */
+  submittedOn: string;
+  submittedBy: string;
+  at: string;
+}
 
 export type BatchStatus = 'none' | 'drafted' | 'previewed' | 'approved' | 'released' | 'completed' | 'cancelled';
 
@@ -30,6 +49,7 @@ export interface NoticeBatchState {
   incidentId: string;
   kind: NoticeKind;
   jurisdiction?: string;
+  regulator?: string;
   contentDigest: string;
   recipients?: RecipientsRef;
   drafter: string;
@@ -42,6 +62,7 @@ export interface NoticeBatchState {
   documents: Array<{ pdfArtifact: string; pdfSha256: string; jsonArtifact?: string }>;
   returnedLetterIds: string[];
   completion?: { at: string; delivered: number; failed: number };
+  hhsSubmission?: Omit<HhsReportSubmittedData, 'batchId' | 'incidentId'>;
 }
 
 export type NoticeBatchEvent =
@@ -52,6 +73,7 @@ export type NoticeBatchEvent =
         incidentId: string;
         kind: NoticeKind;
         jurisdiction?: string;
+        regulator?: string;
         contentDigest: string;
         recipients?: RecipientsRef;
         draftedBy: string;
@@ -99,6 +121,7 @@ export type NoticeBatchEvent =
         at: string;
       };
     }
+  | { type: 'HhsReportSubmitted'; data: HhsReportSubmittedData }
   /** Where the content a digest names is stored (encrypted artifact): in the same append as the draft or revision. */
   | { type: 'NoticeContentStored'; data: { batchId: string; contentDigest: string; contentArtifact: string } };
 
@@ -113,6 +136,7 @@ export const NOTICE_BATCH_EVENT_TYPES = [
   'NoticeDocumentIssued',
   'NoticesReturned',
   'NoticeContentStored',
+  'HhsReportSubmitted',
 ] as const;
 
 type Base = CommandAt;
@@ -123,6 +147,7 @@ export type NoticeBatchCommand =
       incidentId: string;
       noticeKind: NoticeKind;
       jurisdiction?: string;
+      regulator?: string;
       contentDigest: string;
       contentArtifact: string;
       recipients?: RecipientsRef;
@@ -130,18 +155,27 @@ export type NoticeBatchCommand =
   | (Base & { kind: 'revise'; contentDigest: string; contentArtifact: string; recipients?: RecipientsRef })
   | (Base & { kind: 'record-preview'; preview: PreviewSummary })
   | (Base & { kind: 'approve'; contentDigest: string })
-  | (Base & { kind: 'release' })
+  /** `unresolvedRows`: the incident's rows still unresolved (neither fixed by re-import nor excluded with a reason). */
+  | (Base & { kind: 'release'; unresolvedRows?: number })
   /** From the release coordinator: every recipient has a final delivery record. */
   | (Base & { kind: 'complete'; delivered: number; failed: number; recordsDigest?: string })
   | (Base & { kind: 'issue-document'; pdfArtifact: string; pdfSha256: string; jsonArtifact?: string; jsonSha256?: string })
   | (Base & { kind: 'record-returns'; letterIds: string[]; returnKind: 'returned-mail' | 'bounce' })
-  | (Base & { kind: 'cancel'; reason: string });
+  | (Base & { kind: 'cancel'; reason: string })
+  | (Base & { kind: 'record-hhs-submission'; confirmationNumber: string; submittedOn: string });
 
 /** A rule of the approval workflow was broken. HTTP maps `code` to 409/403/400. */
 export class NoticeBatchError extends Error {
   constructor(
     readonly code:
-      'BATCH_EXISTS' | 'BATCH_NOT_FOUND' | 'INVALID_STATE' | 'NOT_PERMITTED' | 'SAME_PERSON' | 'STALE_CONTENT' | 'INVALID_INPUT',
+      | 'BATCH_EXISTS'
+      | 'BATCH_NOT_FOUND'
+      | 'INVALID_STATE'
+      | 'NOT_PERMITTED'
+      | 'SAME_PERSON'
+      | 'STALE_CONTENT'
+      | 'INVALID_INPUT'
+      | 'UNRESOLVED_ROWS',
     message: string,
   ) {
     super(message);

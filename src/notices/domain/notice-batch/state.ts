@@ -27,6 +27,7 @@ export function evolveNoticeBatch(state: NoticeBatchState, event: NoticeBatchEve
         incidentId: d.incidentId,
         kind: d.kind,
         ...(d.jurisdiction ? { jurisdiction: d.jurisdiction } : {}),
+        ...(d.regulator ? { regulator: d.regulator } : {}),
         contentDigest: d.contentDigest,
         recipients: d.recipients,
         drafter: d.draftedBy,
@@ -67,6 +68,10 @@ export function evolveNoticeBatch(state: NoticeBatchState, event: NoticeBatchEve
     case 'NoticeDocumentIssued': {
       const { pdfArtifact, pdfSha256, jsonArtifact } = event.data;
       return { ...state, documents: [...state.documents, { pdfArtifact, pdfSha256, ...(jsonArtifact ? { jsonArtifact } : {}) }] };
+    }
+    case 'HhsReportSubmitted': {
+      const { batchId: _b, incidentId: _i, ...submission } = event.data;
+      return { ...state, hhsSubmission: submission };
     }
     case 'NoticesReturned':
       return { ...state, returnedLetterIds: [...state.returnedLetterIds, ...event.data.letterIds] };
