@@ -23,6 +23,18 @@ const IO_MODULES = [
 ];
 const CLIENTS = ['better-sqlite3', 'pg', 'ioredis', 'bullmq', 'nodemailer', '@kurrent/kurrentdb-client'];
 const KERNEL = '^src/(shared|ledger|platform)/';
+const NEST_MODULE = '^src/[^/]+/[^/]+\\.module\\.ts$';
+/** Where a file of context $1 may import from in src/: its own context, the kernel, another context's index.ts. */
+const THROUGH_INDEX = [
+  '^src/$1/',
+  KERNEL,
+  '^src/[^/]+/index\\.ts$',
+  // src/app/ has a rule of its own below.
+  '^src/app/',
+  // Exception: the CLI shell (src/cli/runtime.ts: config, auth of the caller, app context on demand) is the host
+  // that each context's cli/ folder registers its commands into, as Nest hosts its controllers.
+  '^src/cli/runtime\\.ts$',
+];
 
 module.exports = {
   forbidden: [
@@ -45,23 +57,18 @@ module.exports = {
       name: 'context-through-its-index',
       comment: "A context reaches another context only through that context's index.ts; the shared kernel is open to all.",
       severity: 'error',
-      from: { path: '^src/([^/]+)/', pathNot: ['^src/app/', '^src/cli/'] },
-      to: {
-        path: '^src/[^/]+/.',
-        pathNot: [
-          '^src/$1/',
-          KERNEL,
-          '^src/[^/]+/index\\.ts$',
-          // src/app/ has a rule of its own below.
-          '^src/app/',
-          // Exception: the CLI shell (src/cli/runtime.ts: config, auth of the caller, app context on demand) is the host
-          // that each context's cli/ folder registers its commands into, as Nest hosts its controllers.
-          '^src/cli/runtime\\.ts$',
-          // Exception: a context's Nest module may import another's module to use the providers it exports
-          // (wiring only: what it injects is still typed through that context's index).
-          '^src/[^/]+/[^/]+\\.module\\.ts$',
-        ],
-      },
+      from: { path: '^src/([^/]+)/', pathNot: ['^src/app/', '^src/cli/', NEST_MODULE] },
+      to: { path: '^src/[^/]+/.', pathNot: THROUGH_INDEX },
+    },
+    {
+      name: 'context-through-its-index',
+      comment:
+        // Exception, for Nest wiring only: a context's <name>.module.ts may import another context's module
+        // (to inject what it exports) without the index, so that index.ts files stay free of Nest.
+        "A context's Nest module reaches another context only through its index.ts or its Nest module.",
+      severity: 'error',
+      from: { path: NEST_MODULE.replace('^src/[^/]+/', '^src/([^/]+)/'), pathNot: ['^src/app/', '^src/cli/'] },
+      to: { path: '^src/[^/]+/.', pathNot: [...THROUGH_INDEX, NEST_MODULE] },
     },
     {
       name: 'host-agent-stands-alone',

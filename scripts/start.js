@@ -26,6 +26,7 @@ if (!fs.existsSync(entry) || newestMtime(path.join(root, 'src')) > fs.statSync(e
   });
   if (r.status !== 0) process.exit(r.status || 1);
   require('./copy-assets.js');
+  require('./compile-overlays.js');
   fs.utimesSync(entry, new Date(), new Date());
 }
 // The console (web/dist): rebuilt when its sources or the API it is typed against changed.

@@ -10,6 +10,8 @@ export type CliRegistrar = (program: Command, cli: CliRuntime) => void;
  */
 export interface CliGroup {
   readonly commands: readonly string[];
+  /** The group loads no Nest-decorated code, so a run of only this group skips reflect-metadata. */
+  readonly pure?: true;
   load(): Promise<CliRegistrar>;
 }
 
@@ -20,7 +22,11 @@ export interface CliGroup {
 export const CLI_GROUPS: readonly CliGroup[] = [
   { commands: ['serve', 'principals', 'projections'], load: async () => (await import('./core-commands')).registerCoreCommands },
   { commands: ['incidents'], load: async () => (await import('./incident-commands')).registerIncidentCommands },
-  { commands: ['triage', 'overlays'], load: async () => (await import('../incidents/cli/triage-commands')).registerTriageCommands },
+  {
+    commands: ['triage', 'overlays'],
+    pure: true,
+    load: async () => (await import('../incidents/cli/triage-commands')).registerTriageCommands,
+  },
   { commands: ['affected', 'incidents'], load: async () => (await import('../incidents/cli/affected-commands')).registerAffectedCommands },
   {
     commands: ['ledger', 'witness', 'evidence'],
@@ -39,8 +45,11 @@ export const CLI_GROUPS: readonly CliGroup[] = [
 
 /** The registrars for `name` (in CLI_GROUPS order), or every registrar when name is unknown. */
 export async function registrarsFor(name: string | undefined): Promise<CliRegistrar[]> {
-  const groups = name === undefined ? [] : CLI_GROUPS.filter((g) => g.commands.includes(name));
-  return Promise.all((groups.length > 0 ? groups : CLI_GROUPS).map((g) => g.load()));
+  const found = name === undefined ? [] : CLI_GROUPS.filter((g) => g.commands.includes(name));
+  const groups = found.length > 0 ? found : CLI_GROUPS;
+  // Nest's decorators need the Reflect metadata API before any decorated class loads.
+  if (groups.some((g) => !g.pure)) await import('reflect-metadata');
+  return Promise.all(groups.map((g) => g.load()));
 }
 
 /** Every registrar: for help, and for tests that need the whole command tree. */

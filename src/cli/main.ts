@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import 'reflect-metadata';
 import { Command } from 'commander';
 import { registrarsFor } from './commands';
 import { CliRuntime, exitCodeFor } from './runtime';

@@ -1,5 +1,4 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { Presets, SingleBar } from 'cli-progress';
 import { randomUUID } from 'node:crypto';
 import type { CommandContext } from '../ledger/ledger';
 import type { AppConfig } from '../platform/config';
@@ -80,6 +79,9 @@ export class CliRuntime {
 
   /** A progress bar on stderr (stdout stays clean for JSON); silent when stderr is not a terminal and CI is set. */
   progress(label: string, total: number): { update(n: number): void; stop(): void } {
+    // Loaded on first use: most commands show no progress bar (it pulls in some 20 modules).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Presets, SingleBar } = require('cli-progress') as typeof import('cli-progress');
     const bar = new SingleBar(
       {
         format: `${label} [{bar}] {percentage}% | {value}/{total} | {rate}/s | ETA {eta_formatted}`,

@@ -32,11 +32,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../platform/clock';
-import { isUuid } from '../../platform/ids';
-import { IdempotencyViolationError, WrongExpectedVersionError } from '../errors';
+import { WrongExpectedVersionError } from '../errors';
 import type {
   AppendResult,
-  EventMetadata,
   EventStore,
   ExpectedVersion,
   NewEvent,
@@ -50,16 +48,29 @@ import type {
 import {
   errorType,
   KDB_STREAM_NOT_FOUND,
-  KDB_TRANSIENT,
   KDB_WRONG_EXPECTED_VERSION,
   type KdbClient,
-  type KdbFilter,
-  type KdbJsonEventData,
-  type KdbPosition,
   type KdbRecordedEvent,
   type KdbStreamState,
-  type KdbSubscription,
 } from './client-surface';
+import {
+  assertEvents,
+  assertStreamName,
+  earliestUuidv7Ms,
+  isSystem,
+  judgeDuplicate,
+  ledgerFilter,
+  MAX_READ,
+  META_WRITE_ID,
+  positionOf,
+  type ScanResult,
+  sleep,
+  toEventData,
+  toKdbPosition,
+  toRecorded,
+  versionOf,
+} from './kurrentdb-mapping';
+import { catchUpSubscription } from './kurrentdb-subscription';
 
 export interface KurrentDbEventStoreOptions {
   /** A connected client (tests pass a double; production uses `KurrentDbEventStore.connect`). */
@@ -72,12 +83,6 @@ export interface KurrentDbEventStoreOptions {
   /** Sleep between subscription reconnect attempts after a transient failure (doubles, capped). */
   reconnectBackoffMs?: { initial: number; max: number };
 }
-
-/** Keys the adapter keeps in KurrentDB's event metadata beside our envelope metadata. */
-const META_SCHEMA_VERSION = '$schemaVersion';
-const META_WRITE_ID = '$writeId';
-const MAX_READ = BigInt(Number.MAX_SAFE_INTEGER);
-const STREAM_NAME_RE = /^[a-z][a-z0-9-]*-[A-Za-z0-9._:-]+$/;
 
 export class KurrentDbEventStore implements EventStore {
   readonly adapter = 'kurrentdb';
@@ -308,6 +313,22 @@ export class KurrentDbEventStore implements EventStore {
 
   // ---------------------------------------------------------------- subscriptions
 
+  /** A catch-up subscription to $all (see kurrentdb-subscription.ts); close() stops it. */
+  subscribeToAll(options: SubscribeOptions): Subscription {
+    this.assertOpen();
+    const subscription = catchUpSubscription(
+      {
+        client: this.client,
+        headPosition: () => this.headPosition(),
+        backoff: this.backoff,
+        onStopped: (s) => this.subscriptions.delete(s),
+      },
+      options,
+    );
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
   /**
    * A KurrentDB catch-up subscription to $all (server-side filter excluding system events),
    * resumed from the last handled position after transient failures. `onPage` runs when the
@@ -315,92 +336,6 @@ export class KurrentDbEventStore implements EventStore {
    * The server's filter checkpoints only move the internal resume point past long runs of
    * filtered-out records; `onPage` always reports the position of a delivered ledger event.
    */
-  subscribeToAll(options: SubscribeOptions): Subscription {
-    this.assertOpen();
-    const pageSize = options.pageSize ?? 500;
-    let after = options.after;
-    let resumeFrom = options.after;
-    let stopped = false;
-    let current: KdbSubscription | null = null;
-    let resolveCaughtUp!: () => void;
-    const caughtUp = new Promise<void>((r) => (resolveCaughtUp = r));
-
-    const loop = (async () => {
-      let backoff = this.backoff.initial;
-      let head: bigint | null = null;
-      while (head === null && !stopped) {
-        try {
-          head = await this.headPosition();
-        } catch (err) {
-          const type = errorType(err);
-          if (type === undefined || !KDB_TRANSIENT.has(type)) throw err;
-          await sleep(backoff);
-          backoff = Math.min(backoff * 2, this.backoff.max);
-        }
-      }
-      if (head === null) {
-        resolveCaughtUp();
-        return;
-      }
-      if (head <= after) resolveCaughtUp();
-      while (!stopped) {
-        const filter = ledgerFilter((pos) => {
-          if (pos.commit > resumeFrom) resumeFrom = pos.commit;
-        });
-        const sub = this.client.subscribeToAll({ fromPosition: toKdbPosition(resumeFrom), filter });
-        current = sub;
-        let sincePage = 0;
-        try {
-          for await (const r of sub) {
-            if (stopped) break;
-            const ev = r.event;
-            if (!ev) continue;
-            const p = positionOf(ev);
-            if (p <= after) continue;
-            if (isSystem(ev)) continue;
-            await options.handler(toRecorded(ev));
-            after = p;
-            if (p > resumeFrom) resumeFrom = p;
-            sincePage += 1;
-            backoff = this.backoff.initial;
-            if (after >= head) resolveCaughtUp();
-            if (sincePage >= pageSize || sub.readableLength === 0) {
-              await options.onPage?.(after);
-              sincePage = 0;
-            }
-          }
-          if (sincePage > 0) await options.onPage?.(after);
-        } catch (err) {
-          if (stopped) break;
-          if (sincePage > 0) await options.onPage?.(after);
-          const type = errorType(err);
-          if (type === undefined || !KDB_TRANSIENT.has(type)) throw err;
-          await sleep(backoff);
-          backoff = Math.min(backoff * 2, this.backoff.max);
-        } finally {
-          current = null;
-          await sub.unsubscribe().catch(() => undefined);
-        }
-        if (!stopped) await sleep(backoff); // the server ended the subscription: reconnect
-      }
-    })().catch((err) => {
-      stopped = true;
-      resolveCaughtUp();
-      options.onError?.(err);
-    });
-
-    const subscription: Subscription = {
-      caughtUp,
-      stop: async () => {
-        stopped = true;
-        await current?.unsubscribe().catch(() => undefined);
-        await loop;
-        this.subscriptions.delete(subscription);
-      },
-    };
-    this.subscriptions.add(subscription);
-    return subscription;
-  }
 
   async close(): Promise<void> {
     if (this.closed) return;
@@ -412,127 +347,4 @@ export class KurrentDbEventStore implements EventStore {
   private assertOpen(): void {
     if (this.closed) throw new Error('the KurrentDB ledger is closed');
   }
-}
-
-interface ScanResult {
-  /** The stream's last revision (0-based), or null when it does not exist. */
-  current: bigint | null;
-  found: Map<string, { version: bigint; position: bigint }>;
-}
-
-function judgeDuplicate(stream: string, events: NewEvent[], scan: ScanResult): AppendResult | null {
-  const present = events.map((e) => scan.found.get(e.id));
-  const count = present.filter((p) => p !== undefined).length;
-  if (count === 0) return null;
-  const consistent = count === events.length && present.every((p, i) => i === 0 || p!.version === present[i - 1]!.version + 1n);
-  if (!consistent) {
-    throw new IdempotencyViolationError(stream, events[present.findIndex((p) => p !== undefined)]!.id);
-  }
-  return {
-    nextExpectedVersion: present[present.length - 1]!.version,
-    firstPosition: present[0]!.position,
-    lastPosition: present[present.length - 1]!.position,
-    duplicate: true,
-  };
-}
-
-function versionOf(revision: bigint | null): bigint | null {
-  return revision === null ? null : revision + 1n;
-}
-
-function toKdbPosition(after: bigint): 'start' | KdbPosition {
-  return after === 0n ? 'start' : { commit: after, prepare: after };
-}
-
-/** The same predicate as the client's `excludeSystemEvents()`: event types not starting with `$`. */
-function ledgerFilter(onCheckpoint?: (pos: KdbPosition) => void): KdbFilter {
-  return {
-    filterOn: 'eventType',
-    regex: '^[^$].*',
-    checkpointInterval: 1,
-    ...(onCheckpoint ? { checkpointReached: (_sub: unknown, pos: KdbPosition) => onCheckpoint(pos) } : {}),
-  };
-}
-
-function isSystem(ev: KdbRecordedEvent): boolean {
-  return ev.type.startsWith('$') || ev.streamId.startsWith('$');
-}
-
-function positionOf(ev: KdbRecordedEvent): bigint {
-  if (!ev.position) {
-    throw new Error('KurrentDB did not return event positions on stream reads (server 22.6 or newer is required)');
-  }
-  return ev.position.commit;
-}
-
-function toEventData(e: NewEvent, recordedAt: string, writeId: string): KdbJsonEventData {
-  const metadata: Record<string, unknown> = {
-    ...e.metadata,
-    recordedAt,
-    [META_SCHEMA_VERSION]: e.schemaVersion,
-    // KurrentDB's $by_correlation_id system projection reads these two.
-    $correlationId: e.metadata.correlationId,
-    $causationId: e.metadata.causationId ?? e.metadata.correlationId,
-    [META_WRITE_ID]: writeId,
-  };
-  return { id: e.id, contentType: 'application/json', type: e.type, data: e.data, metadata };
-}
-
-function toRecorded(ev: KdbRecordedEvent): RecordedEvent {
-  const raw = ev.metadata;
-  if (!ev.isJson || typeof raw !== 'object' || raw === null || Array.isArray(raw) || raw instanceof Uint8Array) {
-    throw new Error(`event at position ${positionOf(ev)} is not a Safe Harbor ledger event (the ledger needs a database of its own)`);
-  }
-  const stored = raw as Record<string, unknown>;
-  const schemaVersion = stored[META_SCHEMA_VERSION];
-  if (typeof schemaVersion !== 'number' || typeof stored.recordedAt !== 'string') {
-    throw new Error(`event at position ${positionOf(ev)} is not a Safe Harbor ledger event (the ledger needs a database of its own)`);
-  }
-  const metadata: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(stored)) if (!k.startsWith('$')) metadata[k] = v;
-  return {
-    id: ev.id,
-    stream: ev.streamId,
-    version: ev.revision + 1n,
-    position: positionOf(ev),
-    type: ev.type,
-    schemaVersion,
-    data: ev.data as Record<string, unknown>,
-    metadata: metadata as unknown as EventMetadata & { recordedAt: string },
-  };
-}
-
-function assertStreamName(stream: string): void {
-  if (!STREAM_NAME_RE.test(stream) || stream.length > 200) {
-    throw new Error(`invalid stream name "${stream.slice(0, 60)}": expected <category>-<id>`);
-  }
-}
-
-function assertEvents(events: NewEvent[]): void {
-  if (events.length === 0) throw new Error('append needs at least one event');
-  const ids = new Set<string>();
-  for (const [i, e] of events.entries()) {
-    if (!isUuid(e.id)) throw new Error(`events[${i}].id must be a UUID`);
-    if (ids.has(e.id)) throw new Error(`events[${i}].id repeats an id of the same batch`);
-    ids.add(e.id);
-    if (!e.type || e.type.startsWith('$')) throw new Error(`events[${i}].type must be a name not starting with "$"`);
-    for (const k of Object.keys(e.metadata)) {
-      if (k.startsWith('$')) throw new Error(`events[${i}].metadata.${k}: keys starting with "$" are reserved`);
-    }
-  }
-}
-
-/** The earliest mint time of the batch's UUIDv7 ids, or null when one is not a UUIDv7. */
-function earliestUuidv7Ms(events: NewEvent[]): number | null {
-  let min = Infinity;
-  for (const e of events) {
-    if (e.id[14] !== '7') return null;
-    const ms = parseInt(e.id.slice(0, 8) + e.id.slice(9, 13), 16);
-    if (ms < min) min = ms;
-  }
-  return min;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

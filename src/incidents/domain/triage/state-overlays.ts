@@ -1,8 +1,7 @@
 import { buildBusinessCalendar, FEDERAL_BUSINESS_CALENDAR, type BusinessCalendar } from './business-calendar';
-import { stateOverlayFileSchema, type StateOverlayFile, type StateRuleVersion } from './overlay-schema';
+import type { StateOverlayFile, StateRuleVersion } from './overlay-schema';
 
 export type { Due, StateNoticeRule, StateOverlayFile, StateRule, StateRuleVersion, Threshold } from './overlay-schema';
-export { stateOverlayFileSchema } from './overlay-schema';
 
 /**
  * The versioned state-law overlays (workflows/state-overlays/*.yaml) as a validated set. Pure:
@@ -60,6 +59,9 @@ export interface OverlayDocument {
 
 /** Builds a validated set from parsed documents (throws StateOverlayError on bad data). */
 export function buildOverlaySet(docs: OverlayDocument[]): StateOverlaySet {
+  // Loaded here: a set from compiled overlays (already validated) never builds the schema.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { stateOverlayFileSchema } = require('./overlay-schema') as typeof import('./overlay-schema');
   const map = new Map<string, StateOverlay>();
   for (const { source, doc, lineOf } of docs) {
     const parsed = stateOverlayFileSchema.safeParse(doc);
@@ -72,10 +74,29 @@ export function buildOverlaySet(docs: OverlayDocument[]): StateOverlaySet {
     if (map.has(parsed.data.jurisdiction)) {
       throw new StateOverlayError(source, 'jurisdiction', `${parsed.data.jurisdiction} is defined in two files`);
     }
-    const f = parsed.data;
-    map.set(f.jurisdiction, { ...f, source, businessCalendar: f.calendar ? buildBusinessCalendar(f.calendar) : FEDERAL_BUSINESS_CALENDAR });
+    map.set(parsed.data.jurisdiction, overlayOf(parsed.data, source));
   }
   return { byJurisdiction: map };
+}
+
+/** A validated overlay file as the engine uses it (its business-day calendar built). */
+function overlayOf(f: StateOverlayFile, source: string): StateOverlay {
+  return { ...f, source, businessCalendar: f.calendar ? buildBusinessCalendar(f.calendar) : FEDERAL_BUSINESS_CALENDAR };
+}
+
+/** What a build stores of a set (see the loader's compiled overlays): the validated files, JSON only. */
+export interface CompiledOverlayFile {
+  source: string;
+  file: StateOverlayFile;
+}
+
+export function compileOverlaySet(set: StateOverlaySet): CompiledOverlayFile[] {
+  return [...set.byJurisdiction.values()].map(({ source, businessCalendar: _calendar, ...file }) => ({ source, file }));
+}
+
+/** A set from files that buildOverlaySet validated when they were compiled (no second validation). */
+export function overlaySetFromCompiled(files: CompiledOverlayFile[]): StateOverlaySet {
+  return { byJurisdiction: new Map(files.map(({ source, file }) => [file.jurisdiction, overlayOf(file, source)])) };
 }
 
 /** The version of a rule in force on `date` (the latest whose effectiveFrom ≤ date), if any. */
