@@ -1,4 +1,4 @@
-import { Inject, Module, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Module, Optional, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
 import type { CommandContext } from '../ledger/ledger';
@@ -7,8 +7,8 @@ import type { EventRegistry } from '../ledger/registry';
 import { LOGGER } from '../platform/logger';
 import { EVENT_REGISTRY, PROCESS_ROLES, type ProcessRoles } from '../platform/tokens';
 import { systemActor } from '../shared/system-actor';
-import type { WorkflowEngine } from '../workflows/runtime/workflow-engine';
-import { WORKFLOW_ENGINE, WORKFLOW_REGISTRY } from '../workflows/tokens';
+import type { WorkflowEngine } from '../workflows';
+import { WORKFLOW_ENGINE, WORKFLOW_REGISTRY } from '../workflows';
 import { CloseDueCampaignsHandler, ReviewGrantHandler, StartCampaignHandler } from './commands/campaign.handlers';
 import {
   ApproveGrantHandler,
@@ -27,6 +27,9 @@ import { CloseDueCampaignsCommand, ExpireDueGrantsCommand, ExpireGrantCommand, S
 import { accessProjection } from './projections/access.projection';
 import { FindGrantsHandler, GetCampaignHandler, GetGrantHandler, ListGrantsHandler } from './queries/access.queries';
 import { CAMPAIGN_TIMELINE_EVENTS, campaignTimelines, GRANT_TIMELINE_EVENTS, grantTimelines } from './timelines';
+import type Database from 'better-sqlite3';
+import { READ_DB } from '../ledger/projections/projection-runner';
+import { reviewTimelinesProvider, TODAY_REGISTRY, type TodayRegistry } from '../console';
 
 /** Timers and sweeps act as themselves (the one system role), never as an officer. */
 const system = (name: string): CommandContext => ({ actor: systemActor(name), correlationId: name });
@@ -56,6 +59,8 @@ export class AccessModule implements OnModuleInit, OnApplicationBootstrap, OnMod
   private timer?: NodeJS.Timeout;
 
   constructor(
+    @Inject(READ_DB) private readonly todayDb: Database.Database,
+    @Optional() @Inject(TODAY_REGISTRY) private readonly today: TodayRegistry | null,
     @Inject(EVENT_REGISTRY) private readonly registry: EventRegistry,
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
     @Inject(PROCESS_ROLES) private readonly roles: ProcessRoles,
@@ -66,6 +71,8 @@ export class AccessModule implements OnModuleInit, OnApplicationBootstrap, OnMod
   ) {}
 
   onModuleInit(): void {
+    for (const p of [reviewTimelinesProvider(this.todayDb, { 'access-recertification': 'Access recertification' })])
+      this.today?.register(p);
     this.registry.registerNames(...GRANT_EVENT_TYPES, ...CAMPAIGN_EVENT_TYPES);
     this.projections.register(accessProjection);
     const version = (w: string) => this.workflows.current(w).version;

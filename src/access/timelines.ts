@@ -3,7 +3,7 @@
  * access-grant-expiry and access-recertification timelines (reminders, escalations, and the
  * expiry action are then driven by the engine from the ledger).
  */
-import type { TimelineIntent, TimelineTranslator } from '../workflows/domain/timeline';
+import type { TimelineIntent, TimelineTranslator } from '../workflows';
 
 export const GRANT_TIMELINE_EVENTS = ['AccessGrantApproved', 'AccessGrantExpired', 'AccessGrantRevoked'] as const;
 export const CAMPAIGN_TIMELINE_EVENTS = ['RecertificationStarted', 'RecertificationClosed'] as const;

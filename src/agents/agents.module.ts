@@ -1,4 +1,4 @@
-import { Inject, Module, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Module, Optional, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Worker } from 'bullmq';
 import { dirname, join } from 'node:path';
@@ -35,6 +35,10 @@ import { agentCommandProcessor } from './processors/agent-command.processor';
 import { agentsProjection } from './projections/agents.projection';
 import { AgentChannelHandler, GetAgentHandler, ListAgentsHandler, PendingDeliveriesHandler } from './queries/agent.queries';
 import { SERVICE_SIGNING_KEY } from './tokens';
+import type Database from 'better-sqlite3';
+import { READ_DB } from '../ledger/projections/projection-runner';
+import { TODAY_REGISTRY, type TodayRegistry } from '../console';
+import { agentTodayProviders } from './today';
 
 /** Agents on PHI servers: enrollment, the signed command channel, results, and the containment playbook. */
 @Module({
@@ -66,6 +70,8 @@ export class AgentsModule implements OnModuleInit, OnApplicationBootstrap, OnMod
   private timer?: NodeJS.Timeout;
 
   constructor(
+    @Inject(READ_DB) private readonly todayDb: Database.Database,
+    @Optional() @Inject(TODAY_REGISTRY) private readonly today: TodayRegistry | null,
     @Inject(EVENT_REGISTRY) private readonly registry: EventRegistry,
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
     @Inject(PROCESSOR_RUNNER) private readonly processors: ProcessorRunner,
@@ -78,6 +84,7 @@ export class AgentsModule implements OnModuleInit, OnApplicationBootstrap, OnMod
   ) {}
 
   onModuleInit(): void {
+    for (const p of agentTodayProviders(this.todayDb)) this.today?.register(p);
     this.registry.registerNames(...AGENT_EVENT_TYPES, ...CONTAINMENT_EVENT_TYPES);
     this.projections.register(agentsProjection);
     this.processors.register(agentCommandProcessor(this.queues, this.ledger));

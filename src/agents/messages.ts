@@ -158,6 +158,10 @@ export interface AgentView {
   lastReportedSeq: number;
   awaitingApproval: { commandId: string; action: Action; params: Record<string, unknown>; requestedBy: string; approvals: string[] }[];
   commands: { commandId: string; seq: number; action: Action; payloadDigest: string; expiresAt: string; outcome: string }[];
+  /** What the agent refused or reported as suspicious (replays, junk jobs, seq jumps), newest first. */
+  anomalies: { total: number; recent: { kind: string; reason: string; detail: string; at: string }[] };
+  /** Cleartext reads the agent's decrypt gate allowed (who, by the kernel's account; which dataset and grant), newest first. */
+  gateAccess: { principal: string; uid: number; datasetId: string | null; grantId: string | null; decidedAt: string }[];
   servicePublicKey: string;
 }
 export type AgentResult = { view: AgentView; version: bigint };

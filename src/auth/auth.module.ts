@@ -1,4 +1,4 @@
-import { Inject, Module, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Module, Optional, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { LEDGER, type Ledger } from '../ledger/ledger';
 import { PROCESSOR_RUNNER, type ProcessorRunner } from '../ledger/processors/event-processor';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '../ledger/projections/projection-runner';
 import type { EventRegistry } from '../ledger/registry';
-import type { PhiVault } from '../phi/phi-vault';
+import type { PhiVault } from '../phi';
 import { CLOCK, type Clock } from '../platform/clock';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
 import { LOGGER } from '../platform/logger';
@@ -33,6 +33,10 @@ import { PeopleService } from './people/people.service';
 import { sessionProviders, SessionsService } from './people/sessions.service';
 import { PrincipalsService } from './principals.service';
 import { principalsProjection } from './principals.projection';
+import type Database from 'better-sqlite3';
+import { READ_DB } from '../ledger/projections/projection-runner';
+import { TODAY_REGISTRY, type TodayRegistry } from '../console';
+import { peopleTodayProviders } from './people/today';
 
 const BOOTSTRAP_ACTOR = systemActor('bootstrap');
 
@@ -54,6 +58,8 @@ const BOOTSTRAP_ACTOR = systemActor('bootstrap');
 })
 export class AuthModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   constructor(
+    @Inject(READ_DB) private readonly todayDb: Database.Database,
+    @Optional() @Inject(TODAY_REGISTRY) private readonly today: TodayRegistry | null,
     @Inject(EVENT_REGISTRY) private readonly registry: EventRegistry,
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
     @Inject(PROCESSOR_RUNNER) private readonly processors: ProcessorRunner,
@@ -67,6 +73,7 @@ export class AuthModule implements OnModuleInit, OnApplicationBootstrap, OnModul
   ) {}
 
   onModuleInit(): void {
+    for (const p of peopleTodayProviders(this.todayDb)) this.today?.register(p);
     this.registry.registerNames(
       ...PRINCIPAL_EVENT_TYPES,
       'PhiAccessed',

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { PrincipalsService } from '../auth/principals.service';
-import { isRole, ROLES } from '../auth/domain/roles';
+import { isRole, ROLES } from '../shared/roles';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '../ledger/projections/projection-runner';
 import { CliUsageError, type CliRuntime } from './runtime';
 

@@ -8,7 +8,7 @@ import { PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../ledger/pro
 import type { EventRegistry } from '../ledger/registry';
 import { LOGGER } from '../platform/logger';
 import { EVENT_REGISTRY } from '../platform/tokens';
-import { POSTURE_REGISTRY, type PostureRegistry } from '../posture/posture';
+import { POSTURE_REGISTRY, type PostureRegistry } from '../posture';
 import { EncryptDatasetHandler, RecordDatasetFactHandler, RegisterDatasetHandler, ShredDatasetHandler } from './commands/dataset.handlers';
 import { DATASET_EVENT_TYPES } from './domain/dataset';
 import { DatasetsController } from './http/datasets.controller';

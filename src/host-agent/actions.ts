@@ -4,7 +4,8 @@
  */
 import { randomBytes, createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, renameSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { isUnder, PathRefused, resolveInRoots } from './allowed-roots';
 import {
   aeadOpen,
   aeadSeal,
@@ -18,6 +19,7 @@ import {
 import { encryptFile, decryptFile, readHeader } from './file-crypto';
 import { fsyncDir, overwriteAndUnlink, shredTree, tempPathFor, writeFileAtomic } from './fs-safe';
 import { runHostScan } from './scan';
+import { agentTrust } from './trust';
 import type { AgentState, DatasetState, GrantEntry, WrappedDek } from './state';
 
 export const MANIFEST = '.safeharbor-manifest.json';
@@ -38,6 +40,10 @@ export interface ExecContext {
   agentId: string;
   now: () => Date;
   hostRoot: string;
+  /** Real paths under which dataset actions may act (allowed-roots.ts). */
+  allowedRoots: readonly string[];
+  /** Told of every decrypt-gate decision (the running agent reports them to the service). */
+  onGateDecision?: (d: { decision: 'allowed' | 'denied'; reason: string; datasetId: string | null; grantId: string | null }) => void;
 }
 
 function loadKek(ctx: ExecContext, keyId: string, version: number): Buffer {
@@ -65,11 +71,6 @@ function dekAad(datasetId: string, fileId: string, keyId: string, v: number): Bu
 
 export function unwrapDek(kek: Buffer, datasetId: string, e: WrappedDek): Buffer {
   return aeadOpen(kek, Buffer.from(e.w, 'base64'), dekAad(datasetId, e.fileId, e.keyId, e.v));
-}
-
-function isUnder(child: string, parent: string): boolean {
-  const r = relative(parent, child);
-  return r === '' || (!r.startsWith('..') && !r.startsWith(sep) && r !== '..');
 }
 
 interface Walk {
@@ -136,9 +137,19 @@ function writeManifest(ds: DatasetState, ctx: ExecContext, reuseDigests = false)
   return { digest: createHash('sha256').update(bytes).digest('hex'), files: files.length, bytes: files.reduce((a, f) => a + f.size, 0) };
 }
 
+/** A path checked against the allowed roots, as an ActionError the service records. */
+function inRoots(path: string, ctx: ExecContext): string {
+  try {
+    return resolveInRoots(path, ctx.allowedRoots);
+  } catch (e) {
+    if (e instanceof PathRefused) throw new ActionError(e.code, e.message);
+    throw e;
+  }
+}
+
 function resolveDatasetPath(path: string, ctx: ExecContext): string {
-  if (!existsSync(path)) throw new ActionError('path-missing', 'dataset path does not exist');
-  const real = realpathSync(path);
+  const real = inRoots(path, ctx);
+  if (!existsSync(real)) throw new ActionError('path-missing', 'dataset path does not exist');
   if (!lstatSync(real).isDirectory()) throw new ActionError('path-not-directory', 'dataset path is not a directory');
   const stateReal = realpathSync(ctx.state.dir);
   if (isUnder(stateReal, real) || isUnder(real, stateReal))
@@ -230,6 +241,7 @@ export function keyRewrap(p: ParamsOf<'key.rewrap'>, ctx: ExecContext): Record<s
   if (ds.status === 'revoked') throw new ActionError('dataset-revoked', 'the key of this dataset was revoked on this host');
   if (ds.keyId !== p.keyId) throw new ActionError('dataset-under-other-key', 'dataset is not under this key');
   if (p.toVersion < ds.keyVersion) throw new ActionError('version-not-newer', 'dataset already uses a newer key version');
+  inRoots(ds.path, ctx); // the manifest is written there: the path must still be inside, link-free
   const newKek = acceptKek(ctx, p.keyId, p.toVersion, p.sealedKey);
   const old = new Map<number, Buffer>();
   let rewrapped = 0;
@@ -283,8 +295,10 @@ export function keyRevoke(p: ParamsOf<'key.revoke'>, ctx: ExecContext): Record<s
 export function datasetShred(p: ParamsOf<'dataset.shred'>, ctx: ExecContext): Record<string, unknown> {
   const ds = ctx.state.dataset(p.datasetId);
   if (!ds) throw new ActionError('unknown-dataset', 'dataset is not known on this host');
+  // Checked before anything is destroyed: a dataset folder swapped for a link is never followed.
+  const inside = existsSync(ds.path) ? inRoots(ds.path, ctx) : null;
   const wrapped = shredTree(ctx.state.keyringDir(p.datasetId), false);
-  const files = existsSync(ds.path) ? shredTree(ds.path, false) : 0;
+  const files = inside ? shredTree(inside, false) : 0;
   const grantsFile = ctx.state.p('grants', `${p.datasetId}.json`);
   if (existsSync(grantsFile)) overwriteAndUnlink(grantsFile);
   shredTree(ctx.state.p('datasets', p.datasetId), true);
@@ -328,6 +342,8 @@ export function execute(cmd: AgentCommand, ctx: ExecContext): Record<string, unk
       return accessRevoke(params, ctx);
     case 'host.scan':
       return runHostScan(params, ctx);
+    case 'agent.trust':
+      return agentTrust(params, ctx);
   }
 }
 
@@ -348,8 +364,16 @@ export class GateDenied extends Error {
 export function gateRead(ctx: ExecContext, path: string, principal: string, sink: (chunk: Buffer) => void): { datasetId: string } {
   const now = ctx.now();
   const abs = existsSync(path) ? realpathSync(path) : existsSync(path + ENC_SUFFIX) ? realpathSync(path + ENC_SUFFIX) : null;
-  const log = (decision: string, datasetId: string | null) =>
+  const log = (decision: string, datasetId: string | null) => {
     ctx.state.appendAccessLog({ at: now.toISOString(), principal, datasetId, decision });
+    const [verdict, detail] = decision.split(':') as ['allowed' | 'denied', string];
+    ctx.onGateDecision?.({
+      decision: verdict,
+      reason: verdict === 'allowed' ? 'active-grant' : detail,
+      datasetId,
+      grantId: verdict === 'allowed' ? detail : null,
+    });
+  };
   if (!abs) {
     log('denied:no-such-file', null);
     throw new GateDenied('no-such-file', 'no such file');

@@ -12,6 +12,8 @@ import {
   type Action,
   type CommandResult,
   type Heartbeat,
+  type GateDecision,
+  payloadDigest,
   signMessage,
   type SignedMessage,
 } from '../shared/agent-protocol';
@@ -22,7 +24,7 @@ export const AGENT_VERSION = '0.1.0';
 const DONE_RETENTION_MS = 24 * 3600 * 1000;
 
 export class HostAgent {
-  private readonly config: AgentConfig;
+  private config: AgentConfig;
   private readonly signingKey: KeyObject;
   private readonly kid: string;
   private readonly serviceKeys = new Map<string, KeyObject>();
@@ -35,11 +37,19 @@ export class HostAgent {
     this.config = state.config();
     this.signingKey = state.signingKey();
     this.kid = state.publicInfo().kid;
+    this.loadTrust();
+    this.recoverInterrupted();
+    state.pruneDone(clock.now(), DONE_RETENTION_MS);
+  }
+
+  /** Pinned service and officer keys from the config (again after an agent.trust command). */
+  private loadTrust(): void {
+    this.config = this.state.config();
+    this.serviceKeys.clear();
+    this.approverKeys.clear();
     for (const k of this.config.serviceKeys) this.serviceKeys.set(k.kid, publicKeyFromB64(k.publicKey, 'ed25519'));
     for (const [id, k] of Object.entries(this.config.approvers))
       this.approverKeys.set(id, { kid: k.kid, key: publicKeyFromB64(k.publicKey, 'ed25519') });
-    this.recoverInterrupted();
-    state.pruneDone(clock.now(), DONE_RETENTION_MS);
   }
 
   get agentId(): string {
@@ -79,7 +89,13 @@ export class HostAgent {
   }
 
   execContext(): ExecContext {
-    return { state: this.state, agentId: this.agentId, now: () => this.clock.now(), hostRoot: this.config.hostRoot ?? '/' };
+    return {
+      state: this.state,
+      agentId: this.agentId,
+      now: () => this.clock.now(),
+      hostRoot: this.config.hostRoot ?? '/',
+      allowedRoots: this.config.allowedRoots,
+    };
   }
 
   handle(msg: unknown, jobId: string | null = null): SignedMessage {
@@ -97,7 +113,29 @@ export class HostAgent {
       lastSeq: this.state.lastSeq(),
       doneResult: (id) => this.state.doneResult(id),
     });
-    if (outcome.kind === 'resend') return outcome.stored;
+    if (outcome.kind === 'resend') {
+      // The same job delivered again (a stalled job, a restart) gets the stored bytes. A copy of an
+      // executed command under another job id is a replay: refused and reported, never run again.
+      const storedJobId = (JSON.parse(Buffer.from(outcome.stored.payload, 'base64').toString('utf8')) as CommandResult).jobId;
+      if (jobId === null || jobId === storedJobId) return outcome.stored;
+      return this.sign({
+        v: 1,
+        commandId: outcome.commandId,
+        commandDigest: outcome.digest,
+        agentId: this.agentId,
+        seq: outcome.seq,
+        status: 'refused',
+        reason: 'replayed-command',
+        startedAt,
+        finishedAt: this.clock.now().toISOString(),
+        evidence: {
+          detail: 'this command already ran under another job; its stored result stands',
+          storedResultDigest: payloadDigest(outcome.stored),
+        },
+        gap: null,
+        jobId,
+      });
+    }
     if (outcome.kind === 'refuse') {
       return this.sign({
         v: 1,
@@ -123,6 +161,7 @@ export class HostAgent {
     let evidence: Record<string, unknown>;
     try {
       evidence = execute(cmd, this.execContext());
+      if (cmd.action === 'agent.trust') this.loadTrust();
     } catch (e) {
       status = 'failed';
       reason = e instanceof ActionError ? e.code : 'internal-error';
@@ -147,6 +186,31 @@ export class HostAgent {
     this.state.storeResult(cmd.commandId, signed);
     this.state.clearInflight(cmd.commandId);
     return signed;
+  }
+
+  /** A job whose data was not even JSON: refused and reported, like every hostile job. */
+  refuseUnreadable(jobId: string | null): SignedMessage {
+    const at = this.clock.now().toISOString();
+    return this.sign({
+      v: 1,
+      commandId: null,
+      commandDigest: null,
+      agentId: this.agentId,
+      seq: null,
+      status: 'refused',
+      reason: 'unreadable-job',
+      startedAt: at,
+      finishedAt: at,
+      evidence: { detail: 'the job data in Redis is not JSON' },
+      gap: null,
+      jobId,
+    });
+  }
+
+  /** A decrypt-gate decision, signed for the service's ledger. */
+  signGateDecision(d: Omit<GateDecision, 'v' | 'agentId' | 'at'>): SignedMessage {
+    const body: GateDecision = { v: 1, agentId: this.agentId, at: this.clock.now().toISOString(), ...d };
+    return signMessage('access', body, this.signingKey, this.kid);
   }
 
   heartbeat(): SignedMessage {

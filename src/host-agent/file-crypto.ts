@@ -10,7 +10,7 @@
  * and kept in the agent's state, so re-wrapping never touches the file's bytes.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { constants, closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 
 export const MAGIC = Buffer.from('SHENC\x01\x00\x00', 'latin1');
 export const HEADER_LEN = 8 + 16 + 7 + 4;
@@ -48,7 +48,7 @@ export function encryptFile(src: string, dst: string, dek: Buffer, chunkSize = D
   fileId.copy(header, 8);
   prefix.copy(header, 24);
   header.writeUInt32BE(chunkSize, 31);
-  const inFd = openSync(src, 'r');
+  const inFd = openSync(src, constants.O_RDONLY | constants.O_NOFOLLOW);
   const outFd = openSync(dst, 'wx', 0o600);
   try {
     const size = fstatSync(inFd).size;
@@ -72,7 +72,7 @@ export function encryptFile(src: string, dst: string, dek: Buffer, chunkSize = D
 }
 
 export function readHeader(path: string): { fileId: Buffer; chunkSize: number } {
-  const fd = openSync(path, 'r');
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     const header = Buffer.alloc(HEADER_LEN);
     readExactly(fd, header, HEADER_LEN, 0);
@@ -88,7 +88,7 @@ export function readHeader(path: string): { fileId: Buffer; chunkSize: number } 
  * truncation or a wrong key before the affected chunk is released.
  */
 export function decryptFile(path: string, dek: Buffer, sink: (chunk: Buffer) => void): void {
-  const fd = openSync(path, 'r');
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     const size = fstatSync(fd).size;
     const header = Buffer.alloc(HEADER_LEN);

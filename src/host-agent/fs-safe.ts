@@ -17,6 +17,7 @@ import {
   unlinkSync,
   writeSync,
   existsSync,
+  constants,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, basename } from 'node:path';
@@ -61,7 +62,8 @@ export function writeFileAtomic(path: string, data: Buffer | string, mode = 0o60
 export function overwriteAndUnlink(path: string): void {
   const st = lstatSync(path);
   if (st.isFile()) {
-    const fd = openSync(path, 'r+');
+    // O_NOFOLLOW: a file swapped for a link after the lstat is refused, never overwritten through it.
+    const fd = openSync(path, constants.O_RDWR | constants.O_NOFOLLOW);
     try {
       const size = fstatSync(fd).size;
       const block = Buffer.alloc(Math.min(1 << 20, Math.max(size, 1)));

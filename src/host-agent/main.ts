@@ -12,13 +12,18 @@
  */
 import { Command, CommanderError } from 'commander';
 import { existsSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
+import { hostname } from 'node:os';
 import { SystemClock } from './clock';
 import { ACTIONS, principalSchema, type Action } from '../shared/agent-protocol';
 import { HostAgent } from './agent';
-import { GateDenied, gateRead } from './actions';
-import { AgentState } from './state';
+import { GateDenied } from './actions';
+import { AgentState, withAllowed, withApprover, withServiceKey, type AgentConfig } from './state';
+import { canonicalRoot } from './allowed-roots';
 import { AgentTransport } from './transport';
+import { GateServer, gateClient } from './gate-server';
+import { connect } from 'node:net';
+
+const DEFAULT_GATE_SOCKET = '/run/safeharbor-agent/gate.sock';
 
 class UsageError extends Error {}
 
@@ -43,6 +48,16 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+function rootArg(dir: string): string {
+  try {
+    return canonicalRoot(dir);
+  } catch (e) {
+    throw new UsageError(
+      `--allowed-root ${dir}: ${(e as Error).message.includes('not a directory') ? 'not a directory' : 'does not exist'}`,
+    );
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command('safeharbor-agent').description('Safe Harbor host agent').exitOverride();
   const stateOpt = (c: Command) =>
@@ -51,9 +66,14 @@ export function buildProgram(): Command {
   stateOpt(program.command('init'))
     .requiredOption('--agent-id <id>', 'agent id (lower-case)')
     .option('--host-root <dir>', 'root of the file system host.scan inspects', '/')
+    .option('--allowed-root <dir...>', 'folder under which dataset actions may act (repeatable); none means the agent acts on no dataset')
     .action((o) => {
       if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(o.agentId)) throw new UsageError('--agent-id: must be a lower-case id (a-z, 0-9, -)');
-      const s = AgentState.init(stateDir(o), o.agentId, o.hostRoot !== '/' ? { hostRoot: o.hostRoot } : {});
+      const allowedRoots = ((o.allowedRoot as string[] | undefined) ?? []).map(rootArg);
+      const s = AgentState.init(stateDir(o), o.agentId, {
+        ...(o.hostRoot !== '/' ? { hostRoot: o.hostRoot } : {}),
+        allowedRoots,
+      });
       process.stdout.write(JSON.stringify({ agentId: o.agentId, ...s.publicInfo() }, null, 2) + '\n');
     });
 
@@ -83,10 +103,51 @@ export function buildProgram(): Command {
       process.stdout.write(JSON.stringify({ status: body.status ?? 'pending-approval', servicekid: kid }) + '\n');
     });
 
+  // Before enrollment these set trust directly (like pinning a host key); once a service key is
+  // pinned they only print the agent.trust change for officers to submit, sign and approve.
+  const changeTrust = (o: { state?: string }, change: (c: AgentConfig) => AgentConfig, shown: (c: AgentConfig) => unknown) => {
+    const s = openState(o);
+    const c = s.config();
+    const next = change(c);
+    if (c.serviceKeys.length === 0) {
+      s.writeConfig(next);
+      process.stdout.write(JSON.stringify(shown(next)) + '\n');
+      return;
+    }
+    const params = {
+      allowList: next.allowList.filter((a) => a !== 'agent.trust'),
+      approvers: next.approvers,
+      serviceKeys: next.serviceKeys,
+    };
+    process.stdout.write(
+      JSON.stringify(
+        {
+          proposed: true,
+          applied: false,
+          detail:
+            'this agent is enrolled: its trust settings change only by an agent.trust command signed by the service and approved by two pinned officers',
+          submit: `POST /v1/agents/${c.agentId}/trust with this body, then two officers approve the command`,
+          body: params,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+  };
+
   stateOpt(program.command('pin-service'))
     .requiredOption('--public-key <b64>', 'service command-signing key (SPKI DER, base64)')
     .action((o) => {
-      process.stdout.write(JSON.stringify({ kid: openState(o).pinService(o.publicKey) }) + '\n');
+      let kid = '';
+      changeTrust(
+        o,
+        (c) => {
+          const r = withServiceKey(c, o.publicKey);
+          kid = r.kid;
+          return r.config;
+        },
+        () => ({ kid }),
+      );
     });
 
   stateOpt(program.command('pin-approver'))
@@ -94,18 +155,44 @@ export function buildProgram(): Command {
     .requiredOption('--public-key <b64>', 'officer approval key (SPKI DER, base64)')
     .action((o) => {
       if (!principalSchema.safeParse(o.id).success) throw new UsageError('--id: must be one named principal');
-      process.stdout.write(JSON.stringify({ kid: openState(o).pinApprover(o.id, o.publicKey) }) + '\n');
+      let kid = '';
+      changeTrust(
+        o,
+        (c) => {
+          const r = withApprover(c, o.id, o.publicKey);
+          kid = r.kid;
+          return r.config;
+        },
+        () => ({ kid }),
+      );
     });
 
   stateOpt(program.command('allow').argument('<action>')).action((a, o) => {
-    const s = openState(o);
-    s.setAllowed(action(a), true);
-    process.stdout.write(JSON.stringify({ allowList: s.config().allowList }) + '\n');
+    changeTrust(
+      o,
+      (c) => withAllowed(c, action(a), true),
+      (c) => ({ allowList: c.allowList }),
+    );
   });
+  stateOpt(program.command('allow-root').argument('<dir>'))
+    .description('add an allowed root (only before enrollment: afterwards trust changes come signed from the service)')
+    .action((d, o) => {
+      const s = openState(o);
+      const c = s.config();
+      if (c.serviceKeys.length > 0)
+        throw new UsageError(
+          'allow-root: this agent is enrolled; allowed roots change only before enrollment (re-initialize to change them)',
+        );
+      c.allowedRoots = [...new Set([...c.allowedRoots, rootArg(d)])].sort();
+      s.writeConfig(c);
+      process.stdout.write(JSON.stringify({ allowedRoots: c.allowedRoots }) + '\n');
+    });
   stateOpt(program.command('deny').argument('<action>')).action((a, o) => {
-    const s = openState(o);
-    s.setAllowed(action(a), false);
-    process.stdout.write(JSON.stringify({ allowList: s.config().allowList }) + '\n');
+    changeTrust(
+      o,
+      (c) => withAllowed(c, action(a), false),
+      (c) => ({ allowList: c.allowList }),
+    );
   });
 
   stateOpt(program.command('status')).action((o) => {
@@ -118,6 +205,7 @@ export function buildProgram(): Command {
           kid: s.publicInfo().kid,
           lastSeq: s.lastSeq(),
           allowList: c.allowList,
+          allowedRoots: c.allowedRoots,
           serviceKeys: c.serviceKeys.map((k) => k.kid),
           approvers: Object.keys(c.approvers),
           datasets: s.datasets().map((d) => ({ datasetId: d.datasetId, keyId: d.keyId, keyVersion: d.keyVersion, status: d.status })),
@@ -145,6 +233,7 @@ export function buildProgram(): Command {
     .option('--redis <url>', 'Redis URL', process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
     .option('--prefix <prefix>', 'BullMQ key prefix')
     .option('--heartbeat <seconds>', 'heartbeat interval', '30')
+    .option('--gate-socket <path>', 'serve the decrypt gate on this Unix socket (e.g. ' + DEFAULT_GATE_SOCKET + ')')
     .action(async (o) => {
       const s = openState(o);
       const c = s.config();
@@ -157,23 +246,28 @@ export function buildProgram(): Command {
         log: (l) => process.stderr.write(JSON.stringify({ at: new Date().toISOString(), agentId: c.agentId, ...l }) + '\n'),
       });
       await t.start();
-      process.stderr.write(JSON.stringify({ msg: 'agent running', agentId: c.agentId }) + '\n');
-      const stop = () => void t.stop().then(() => process.exit(0));
+      const gate = o.gateSocket ? new GateServer(agent, o.gateSocket, (m) => void t.report(m).catch(() => undefined)) : null;
+      await gate?.start();
+      process.stderr.write(JSON.stringify({ msg: 'agent running', agentId: c.agentId, gate: Boolean(gate) }) + '\n');
+      const stop = () => void (gate?.stop() ?? Promise.resolve()).then(() => t.stop()).then(() => process.exit(0));
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
     });
 
-  stateOpt(program.command('read').argument('<path>'))
-    .requiredOption('--as <principal>', 'principal asking for cleartext')
-    .action((path, o) => {
-      if (!principalSchema.safeParse(o.as).success) throw new UsageError('--as: must be one named principal');
-      // Run through sudo, the caller may only read as themselves.
-      const sudoUser = process.env.SUDO_USER;
-      if (sudoUser && sudoUser !== o.as) throw new GateDenied('not-yourself', `--as must be the invoking user (${sudoUser})`);
-      if (!sudoUser && process.getuid && process.getuid() !== 0 && userInfo().username !== o.as)
-        throw new GateDenied('not-yourself', '--as must be the invoking user');
-      const agent = new HostAgent(openState(o), new SystemClock());
-      gateRead(agent.execContext(), path, o.as, (chunk) => process.stdout.write(chunk));
+  program
+    .command('read')
+    .argument('<path>', 'absolute path of an encrypted file in a protected dataset')
+    .option('--socket <path>', "the running agent's decrypt-gate socket", DEFAULT_GATE_SOCKET)
+    .description('print the cleartext of one file, if the account running this command holds an active grant')
+    .action(async (path: string, o: { socket: string }) => {
+      if (!path.startsWith('/')) throw new UsageError('<path>: must be absolute');
+      const out = await gateClient(
+        o.socket,
+        path,
+        (chunk) => process.stdout.write(chunk),
+        (p) => connect(p),
+      );
+      if (!out.ok) throw new GateDenied(out.code, out.message);
     });
 
   return program;

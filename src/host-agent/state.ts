@@ -41,6 +41,8 @@ export const agentConfigSchema = z.strictObject({
   heartbeatSeconds: z.number().int().min(1).max(3600).optional(),
   /** Where host.scan looks for /etc and /proc (tests point it at a fixture tree). */
   hostRoot: z.string().optional(),
+  /** Real paths under which dataset actions may act; empty means none (see allowed-roots.ts). */
+  allowedRoots: z.array(z.string().min(1)).max(64).default([]),
   serviceUrl: z.string().optional(),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
@@ -93,6 +95,7 @@ export class AgentState {
       allowList: [...DEFAULT_ALLOW_LIST],
       approvers: {},
       skewMs: DEFAULT_SKEW_MS,
+      allowedRoots: [],
       ...opts,
     };
     s.writeConfig(config);
@@ -127,30 +130,19 @@ export class AgentState {
   }
 
   pinService(publicKeyB64: string): string {
-    publicKeyFromB64(publicKeyB64, 'ed25519');
-    const c = this.config();
-    const kid = keyIdOf(publicKeyB64);
-    if (!c.serviceKeys.some((k) => k.kid === kid)) c.serviceKeys.push({ kid, publicKey: publicKeyB64 });
-    this.writeConfig(c);
+    const { config, kid } = withServiceKey(this.config(), publicKeyB64);
+    this.writeConfig(config);
     return kid;
   }
 
   pinApprover(approverId: string, publicKeyB64: string): string {
-    publicKeyFromB64(publicKeyB64, 'ed25519');
-    const c = this.config();
-    const kid = keyIdOf(publicKeyB64);
-    c.approvers[approverId] = { kid, publicKey: publicKeyB64 };
-    this.writeConfig(c);
+    const { config, kid } = withApprover(this.config(), approverId, publicKeyB64);
+    this.writeConfig(config);
     return kid;
   }
 
   setAllowed(action: Action, allowed: boolean): void {
-    const c = this.config();
-    const set = new Set(c.allowList);
-    if (allowed) set.add(action);
-    else set.delete(action);
-    c.allowList = ACTIONS.filter((a) => set.has(a));
-    this.writeConfig(c);
+    this.writeConfig(withAllowed(this.config(), action, allowed));
   }
 
   lastSeq(): number {
@@ -274,4 +266,25 @@ export class AgentState {
       closeSync(fd);
     }
   }
+}
+
+/** Trust-setting changes as pure functions of the config: applied locally before enrollment, proposed after. */
+export function withServiceKey(c: AgentConfig, publicKeyB64: string): { config: AgentConfig; kid: string } {
+  publicKeyFromB64(publicKeyB64, 'ed25519');
+  const kid = keyIdOf(publicKeyB64);
+  const serviceKeys = c.serviceKeys.some((k) => k.kid === kid) ? c.serviceKeys : [...c.serviceKeys, { kid, publicKey: publicKeyB64 }];
+  return { config: { ...c, serviceKeys }, kid };
+}
+
+export function withApprover(c: AgentConfig, approverId: string, publicKeyB64: string): { config: AgentConfig; kid: string } {
+  publicKeyFromB64(publicKeyB64, 'ed25519');
+  const kid = keyIdOf(publicKeyB64);
+  return { config: { ...c, approvers: { ...c.approvers, [approverId]: { kid, publicKey: publicKeyB64 } } }, kid };
+}
+
+export function withAllowed(c: AgentConfig, action: Action, allowed: boolean): AgentConfig {
+  const set = new Set(c.allowList);
+  if (allowed) set.add(action);
+  else set.delete(action);
+  return { ...c, allowList: ACTIONS.filter((a) => set.has(a)) };
 }

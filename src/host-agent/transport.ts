@@ -3,10 +3,40 @@
  * which verifies before it parses; results and heartbeats go back signed. The processor never
  * throws, so a hostile job cannot make BullMQ retry it forever; it is refused and reported.
  */
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job, type JobJson } from 'bullmq';
 import IORedis from 'ioredis';
-import { agentQueueName, RESULTS_QUEUE, payloadDigest } from '../shared/agent-protocol';
+import { agentQueueName, RESULTS_QUEUE, payloadDigest, type SignedMessage } from '../shared/agent-protocol';
 import type { HostAgent } from './agent';
+
+/** Marks a job whose data Redis handed over as something other than JSON. */
+export const UNREADABLE_JOB = '$unreadable-job';
+
+/**
+ * BullMQ parses a job's data (and options) before any processor runs: data that is not JSON
+ * throws there, the job never reaches the agent, is never answered and stays active. Such data
+ * is replaced by a marker the agent refuses and reports like any other hostile job.
+ */
+export function readableJobJson(raw: JobJson): JobJson {
+  const parses = (v: unknown) => {
+    if (typeof v !== 'string' || v === '') return true;
+    try {
+      JSON.parse(v);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const out = { ...raw };
+  if (!parses(raw.data)) out.data = JSON.stringify({ [UNREADABLE_JOB]: true, bytes: String(raw.data).length });
+  if (!parses(raw.opts)) (out as { opts: unknown }).opts = '{}';
+  return out;
+}
+
+class AgentWorker extends Worker {
+  protected override createJob(data: JobJson, jobId: string) {
+    return super.createJob(readableJobJson(data), jobId);
+  }
+}
 
 export interface TransportOptions {
   redisUrl: string;
@@ -36,10 +66,11 @@ export class AgentTransport {
     const prefix = this.opts.prefix ?? 'bull';
     this.results = new Queue(RESULTS_QUEUE, { connection: this.conn(), prefix });
     const log = this.opts.log ?? (() => undefined);
-    this.worker = new Worker(
+    this.worker = new AgentWorker(
       agentQueueName(this.agent.agentId),
       async (job: Job) => {
-        const signed = this.agent.handle(job.data, job.id ?? null);
+        const unreadable = typeof job.data === 'object' && job.data !== null && UNREADABLE_JOB in job.data;
+        const signed = unreadable ? this.agent.refuseUnreadable(job.id ?? null) : this.agent.handle(job.data, job.id ?? null);
         await this.results!.add('result', signed, {
           jobId: `r-${payloadDigest(signed).slice(0, 40)}`,
           removeOnComplete: 1000,
@@ -59,6 +90,11 @@ export class AgentTransport {
   async beat(): Promise<void> {
     const hb = this.agent.heartbeat();
     await this.results!.add('heartbeat', hb, { removeOnComplete: 100, removeOnFail: 100 });
+  }
+
+  /** A signed decrypt-gate decision, on the results queue like everything the agent reports. */
+  async report(msg: SignedMessage): Promise<void> {
+    await this.results!.add('access', msg, { jobId: `a-${payloadDigest(msg).slice(0, 40)}`, removeOnComplete: 1000, removeOnFail: 5000 });
   }
 
   async stop(): Promise<void> {

@@ -6,8 +6,8 @@ import { LEDGER, type CommandContext, type Ledger } from '../ledger/ledger';
 import { ValidationError } from '../platform/errors';
 import { NotFoundError, RuleViolationError } from '../platform/errors';
 import { ARTIFACT_STORE, PHI_VAULT } from '../platform/tokens';
-import type { ArtifactStore } from '../phi/artifact-store';
-import type { PhiVault } from '../phi/phi-vault';
+import type { ArtifactStore } from '../phi';
+import type { PhiVault } from '../phi';
 import { RunIncidentCommand } from './commands/incident-command';
 import { incidentStream, type AffectedListImportedData } from './domain/incident';
 import {

@@ -1,4 +1,4 @@
-import { Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { Inject, Module, Optional, type OnModuleInit } from '@nestjs/common';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '../ledger/projections/projection-runner';
 import type { EventRegistry } from '../ledger/registry';
 import { EVENT_REGISTRY, PROCESS_ROLES, type ProcessRoles } from '../platform/tokens';
@@ -20,12 +20,16 @@ import { INCIDENT_DECIDER } from './incident-decider';
 import { SAFE_HARBOR, type SafeHarborPort } from '../datasets';
 import { SafeguardsRefresher, safeguardsRefreshProcessor } from './safeguards-refresher';
 import { lazyOverlaySet, type StateOverlaySet } from './domain/triage/state-overlays';
-import { WORKFLOW_REGISTRY } from '../workflows/workflows.module';
-import type { WorkflowRegistry } from '../workflows/registry';
+import { WORKFLOW_REGISTRY } from '../workflows';
+import type { WorkflowRegistry } from '../workflows';
 import { loadStateOverlays } from './infrastructure/state-overlays.loader';
 import { STATE_OVERLAYS } from './triage.service';
 import { incidentsProjection } from './projections/incidents.projection';
 import { GetIncidentHandler, GetObligationsHandler, GetTimelineHandler, ListIncidentsHandler } from './queries/get-incident';
+import type Database from 'better-sqlite3';
+import { READ_DB } from '../ledger/projections/projection-runner';
+import { TODAY_REGISTRY, type TodayRegistry } from '../console';
+import { incidentTodayProviders } from './today';
 
 @Module({
   controllers: [IncidentsController, TriageController, IncidentActionsController],
@@ -58,6 +62,8 @@ import { GetIncidentHandler, GetObligationsHandler, GetTimelineHandler, ListInci
 })
 export class IncidentsModule implements OnModuleInit {
   constructor(
+    @Inject(READ_DB) private readonly todayDb: Database.Database,
+    @Optional() @Inject(TODAY_REGISTRY) private readonly today: TodayRegistry | null,
     @Inject(EVENT_REGISTRY) private readonly registry: EventRegistry,
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
     @Inject(PROCESSOR_RUNNER) private readonly processors: ProcessorRunner,
@@ -68,6 +74,7 @@ export class IncidentsModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    for (const p of incidentTodayProviders(this.todayDb)) this.today?.register(p);
     this.registry.registerNames(...INCIDENT_EVENT_TYPES);
     this.projections.register(incidentsProjection);
     this.processors.register(tamperIncidentProcessor(this.commands, (iso) => localDate(new Date(iso), this.config.ORG_TIMEZONE)));

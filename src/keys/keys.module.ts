@@ -1,12 +1,12 @@
-import { Inject, Module, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Module, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { join } from 'node:path';
 import { PROCESSOR_RUNNER, type ProcessorRunner } from '../ledger/processors/event-processor';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '../ledger/projections/projection-runner';
 import type { EventRegistry } from '../ledger/registry';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
 import { EVENT_REGISTRY, MASTER_KEY } from '../platform/tokens';
-import type { WorkflowEngine } from '../workflows/runtime/workflow-engine';
-import { WORKFLOW_ENGINE, WORKFLOW_REGISTRY } from '../workflows/tokens';
+import type { WorkflowEngine } from '../workflows';
+import { WORKFLOW_ENGINE, WORKFLOW_REGISTRY } from '../workflows';
 import { GenerateKeyHandler, RotateKeyHandler, RunKeyHandler } from './commands/key.handlers';
 import { KEY_EVENT_TYPES } from './domain/key';
 import { KeyLocker, type KeyWrapper } from './domain/key-locker';
@@ -17,6 +17,9 @@ import { keysProjection } from './projections/keys.projection';
 import { GetKeyHandler, ListKeysHandler, SealKeyForAgentHandler } from './queries/key.queries';
 import { KEY_TIMELINE_EVENTS, keyTimelines } from './timelines';
 import { KEY_LOCKER, KEY_MATERIAL_STORE } from './tokens';
+import type Database from 'better-sqlite3';
+import { READ_DB } from '../ledger/projections/projection-runner';
+import { reviewTimelinesProvider, TODAY_REGISTRY, type TodayRegistry } from '../console';
 
 /** Key-encryption keys: the NIST SP 800-57 lifecycle, the locker, rotation on the workflows engine. */
 @Module({
@@ -42,6 +45,8 @@ import { KEY_LOCKER, KEY_MATERIAL_STORE } from './tokens';
 })
 export class KeysModule implements OnModuleInit, OnModuleDestroy {
   constructor(
+    @Inject(READ_DB) private readonly todayDb: Database.Database,
+    @Optional() @Inject(TODAY_REGISTRY) private readonly today: TodayRegistry | null,
     @Inject(EVENT_REGISTRY) private readonly registry: EventRegistry,
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
     @Inject(PROCESSOR_RUNNER) private readonly processors: ProcessorRunner,
@@ -52,6 +57,7 @@ export class KeysModule implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
+    for (const p of [reviewTimelinesProvider(this.todayDb, { 'key-rotation': 'Key rotation' })]) this.today?.register(p);
     this.registry.registerNames(...KEY_EVENT_TYPES);
     this.projections.register(keysProjection);
     this.processors.register(keyMaterialProcessor(this.locker));

@@ -2,7 +2,7 @@
  * Keys on the workflows engine: a pure translator from key events to the key-rotation
  * timeline — due at the end of each cryptoperiod, cancelled when the key leaves service.
  */
-import type { TimelineIntent, TimelineTranslator } from '../workflows/domain/timeline';
+import type { TimelineIntent, TimelineTranslator } from '../workflows';
 
 export const KEY_TIMELINE_EVENTS = [
   'KeyActivated',

@@ -1,11 +1,11 @@
-import { Inject, Module, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Module, Optional, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { LEDGER, type Ledger } from '../ledger/ledger';
 import { PROCESSOR_RUNNER, type ProcessorRunner } from '../ledger/processors/event-processor';
 import { PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../ledger/projections/projection-runner';
 import type { EventRegistry } from '../ledger/registry';
-import type { ArtifactStore } from '../phi/artifact-store';
+import type { ArtifactStore } from '../phi';
 import { CLOCK, type Clock } from '../platform/clock';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
 import { LOGGER } from '../platform/logger';
@@ -21,6 +21,8 @@ import { NoticeContent } from './content/notice-content';
 import { NOTICE_QUERY_HANDLERS } from './queries/notice-batch.queries';
 import { loadNoticesSettings, NOTICES_SETTINGS, type NoticesSettings } from './notices.settings';
 import { noticesProjection } from './projections/notices.projection';
+import { TODAY_REGISTRY, type TodayRegistry } from '../console';
+import { noticeTodayProviders } from './today';
 
 /** Event types of the notices context (explicit names, never class names). */
 export const NOTICES_EVENT_TYPES = [...NOTICE_BATCH_EVENT_TYPES, ...POSTING_EVENT_TYPES] as const;
@@ -40,6 +42,7 @@ export class NoticesModule implements OnModuleInit, OnApplicationBootstrap, OnMo
   private coordinator: NoticeCoordinator | null = null;
 
   constructor(
+    @Optional() @Inject(TODAY_REGISTRY) private readonly today: TodayRegistry | null,
     @Inject(EVENT_REGISTRY) private readonly registry: EventRegistry,
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
     @Inject(PROCESSOR_RUNNER) private readonly processors: ProcessorRunner,
@@ -56,6 +59,7 @@ export class NoticesModule implements OnModuleInit, OnApplicationBootstrap, OnMo
   ) {}
 
   onModuleInit(): void {
+    for (const p of noticeTodayProviders(this.readDb)) this.today?.register(p);
     this.registry.registerNames(...NOTICES_EVENT_TYPES);
     this.projections.register(noticesProjection);
     if (this.roles.has('worker')) this.processors.register(new NoticeReleaseProcessor(this.queues.queue(RELEASE_QUEUE)));

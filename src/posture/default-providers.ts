@@ -4,8 +4,8 @@
  */
 import type Database from 'better-sqlite3';
 import { addDays, daysBetween } from '../shared/calendar';
-import { openTimelines } from '../workflows/projections/timelines.projection';
-import type { PostureProvider, PostureRegistry } from './posture';
+import { openTimelines } from '../workflows';
+import type { PostureRegistry } from './posture';
 
 const HORIZON_DAYS = 30;
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Global, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type Database from 'better-sqlite3';
-import { Roles } from '../auth/http/decorators';
+import { Roles } from '../auth';
 import { PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../ledger/projections/projection-runner';
 import { CLOCK, type Clock } from '../platform/clock';
 import { APP_CONFIG, type AppConfig } from '../platform/config';

@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { Global, Inject, Module, Optional, type OnModuleInit } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { PROCESSOR_RUNNER, type ProcessorRunner } from '../ledger/processors/event-processor';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '../ledger/projections/projection-runner';
@@ -13,11 +13,14 @@ import { PROGRAM_EVENT_TYPES } from './domain/program';
 import { RiskController } from './http/risk.controller';
 import { riskProjection } from './projections/risk.projection';
 import { RiskQueries } from './queries/risk.queries';
-import { WorkflowValidationError } from '../workflows/loader';
-import type { WorkflowRegistry } from '../workflows/registry';
-import { WORKFLOW_REGISTRY } from '../workflows/tokens';
+import { WorkflowValidationError } from '../workflows';
+import type { WorkflowRegistry } from '../workflows';
+import { WORKFLOW_REGISTRY } from '../workflows';
 import { AFTER_CHANGE_WORKFLOW } from './domain/candidates';
 import { ANNUAL_REVIEW_WORKFLOW } from './domain/program';
+import type Database from 'better-sqlite3';
+import { READ_DB } from '../ledger/projections/projection-runner';
+import { reviewTimelinesProvider, TODAY_REGISTRY, type TodayRegistry } from '../console';
 
 /** Other contexts propose candidate risks (hardening findings, incidents) with `ProposeRiskCandidateCommand` on the CommandBus. */
 @Global()
@@ -28,6 +31,8 @@ import { ANNUAL_REVIEW_WORKFLOW } from './domain/program';
 })
 export class RiskModule implements OnModuleInit {
   constructor(
+    @Inject(READ_DB) private readonly todayDb: Database.Database,
+    @Optional() @Inject(TODAY_REGISTRY) private readonly today: TodayRegistry | null,
     @Inject(EVENT_REGISTRY) private readonly registry: EventRegistry,
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
     @Inject(PROCESSOR_RUNNER) private readonly processors: ProcessorRunner,
@@ -36,6 +41,13 @@ export class RiskModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    for (const p of [
+      reviewTimelinesProvider(this.todayDb, {
+        'risk-review-annual': 'Annual risk review',
+        'risk-review-after-change': 'Risk review after a change',
+      }),
+    ])
+      this.today?.register(p);
     const missing = [ANNUAL_REVIEW_WORKFLOW, AFTER_CHANGE_WORKFLOW].filter((w) => !this.workflows.has(w));
     if (missing.length) {
       throw new WorkflowValidationError(

@@ -14,3 +14,5 @@ export * from './definitions-ledger';
 export * from './notifier/file-outbox';
 export * from './runtime/workflow-engine';
 export * from './cli/workflows.command';
+export * from './tokens';
+export { openTimelines } from './projections/timelines.projection';

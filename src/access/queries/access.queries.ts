@@ -95,8 +95,14 @@ export class FindGrantsHandler implements IQueryHandler<FindGrantsQuery, GrantRe
     if (filter.statuses.length === 0 || filter.datasetIds?.length === 0) return [];
     const where = [`status IN (${filter.statuses.map(() => '?').join(',')})`];
     const args: unknown[] = [...filter.statuses];
-    if (filter.principal !== undefined) (where.push('principal = ?'), args.push(filter.principal));
-    if (filter.datasetIds) (where.push(`dataset_id IN (${filter.datasetIds.map(() => '?').join(',')})`), args.push(...filter.datasetIds));
+    if (filter.principal !== undefined) {
+      where.push('principal = ?');
+      args.push(filter.principal);
+    }
+    if (filter.datasetIds) {
+      where.push(`dataset_id IN (${filter.datasetIds.map(() => '?').join(',')})`);
+      args.push(...filter.datasetIds);
+    }
     return this.db
       .prepare(
         `SELECT grant_id AS grantId, principal, dataset_id AS datasetId, status, approved_by AS approvedBy FROM access_grants WHERE ${where.join(' AND ')} ORDER BY grant_id`,

@@ -8,7 +8,7 @@ import { READ_DB } from '../../ledger/projections/projection-runner';
 import { ValidationError } from '../../platform/errors';
 import { firstIssue, PARAM_SCHEMAS, publicKeyFromB64, type Action, type SignedMessage } from '../../shared/agent-protocol';
 import { agentDecider, agentStream, type AgentEvent, type IssueContext } from '../domain/agent';
-import { claimedAgentId, signCommand, verifyHeartbeat, verifyResult } from '../domain/service-channel';
+import { claimedAgentId, signCommand, verifyGateDecision, verifyHeartbeat, verifyResult } from '../domain/service-channel';
 import { HeartbeatStore } from '../infra/heartbeats';
 import type { ServiceSigningKey } from '../infra/service-signing-key';
 import {
@@ -131,6 +131,13 @@ export class ReceiveAgentMessageHandler implements ICommandHandler<ReceiveAgentM
       if (!hb.ok) return 'rejected';
       this.heartbeats.record(agentId, hb.heartbeat.at, hb.heartbeat.lastSeq, this.ledger.now().toISOString());
       return 'heartbeat';
+    }
+    if ((message as SignedMessage)?.type === 'access') {
+      const g = verifyGateDecision(message, agentId, key);
+      if (!g.ok) return 'rejected';
+      const gctx: CommandContext = { actor: { id: `agent:${agentId}`, role: 'agent' }, correlationId: randomUUID() };
+      await onAgent(this.ledger, agentId, { kind: 'record-gate-decision', decision: g.decision }, gctx);
+      return 'recorded';
     }
     const v = verifyResult(message, agentId, key);
     if (!v.ok) return 'rejected';

@@ -9,6 +9,8 @@ import {
   type SignedMessage,
   firstIssue,
   heartbeatSchema,
+  gateDecisionSchema,
+  type GateDecision,
   MAX_COMMAND_TTL_MS,
   PARAM_SCHEMAS,
   resultSchema,
@@ -86,6 +88,22 @@ export function verifyHeartbeat(
   if (!parsed.success) return { ok: false, reason: 'invalid-heartbeat', detail: firstIssue(parsed.error) };
   if (parsed.data.agentId !== expectedAgentId) return { ok: false, reason: 'wrong-agent', detail: 'heartbeat names another agent' };
   return { ok: true, heartbeat: parsed.data };
+}
+
+export type VerifiedGateDecision = { ok: true; decision: GateDecision } | { ok: false; reason: string; detail: string };
+
+export function verifyGateDecision(
+  msg: unknown,
+  expectedAgentId: string,
+  agentKey: { kid: string; key: KeyObject } | undefined,
+): VerifiedGateDecision {
+  if (!agentKey) return { ok: false, reason: 'agent-not-active', detail: 'no active enrolled key for this agent' };
+  const opened = openMessage(msg, 'access', (kid) => (kid === agentKey.kid ? agentKey.key : undefined));
+  if (!opened.ok) return { ok: false, reason: opened.reason, detail: opened.detail };
+  const parsed = gateDecisionSchema.safeParse(opened.body);
+  if (!parsed.success) return { ok: false, reason: 'invalid-gate-decision', detail: firstIssue(parsed.error) };
+  if (parsed.data.agentId !== expectedAgentId) return { ok: false, reason: 'wrong-agent', detail: 'report names another agent' };
+  return { ok: true, decision: parsed.data };
 }
 
 /** Peek at the unverified agent id of a message (routing only; never trusted). */

@@ -3,11 +3,11 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { Ctx, Public, Roles } from '../../auth/http/decorators';
+import { Ctx, Public, Roles } from '../../auth';
 import type { CommandContext } from '../../ledger/ledger';
 import { etagOf, parseIfMatch } from '../../platform/http/etag';
 import { ApiZodBody, ValidBody, ZodPipe } from '../../platform/http/zod';
-import { absPathSchema, approvalSchema, idSchema } from '../../shared/agent-protocol';
+import { absPathSchema, approvalSchema, idSchema, PARAM_SCHEMAS } from '../../shared/agent-protocol';
 import {
   ApproveAgentCommand,
   ApproveEnrollmentCommand,
@@ -15,6 +15,7 @@ import {
   IssueAgentCommand,
   IssueEnrollmentTokenCommand,
   ListAgentsQuery,
+  ProposeAgentCommand,
   RequestEnrollmentCommand,
   RevokeAgentCommand,
   type AgentCommandApproval,
@@ -22,6 +23,7 @@ import {
   type EnrollmentRequested,
   type EnrollmentToken,
   type IssuedAgentCommand,
+  type ProposedAgentCommand,
 } from '../messages';
 
 const TokenBody = z.strictObject({ agentId: idSchema, ttlMinutes: z.number().int().min(1).max(60).default(15) });
@@ -150,6 +152,28 @@ export class AgentsController {
     );
     res.setHeader('ETag', etagOf(version));
     return issued;
+  }
+
+  /**
+   * Change what an enrolled agent trusts (allow-list, pinned officer keys, pinned service keys):
+   * proposed here, issued once two officers pinned on the host have signed their approvals.
+   */
+  @Post(':id/trust')
+  @HttpCode(202)
+  @Roles('security-officer')
+  @ApiZodBody(PARAM_SCHEMAS['agent.trust'])
+  async proposeTrust(
+    @Param('id', idParam) id: string,
+    @ValidBody(PARAM_SCHEMAS['agent.trust']) body: z.infer<(typeof PARAM_SCHEMAS)['agent.trust']>,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Ctx() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { version, ...proposed } = await this.commands.execute<ProposeAgentCommand, ProposedAgentCommand>(
+      new ProposeAgentCommand(id, 'agent.trust', body, ctx, parseIfMatch(ifMatch)),
+    );
+    res.setHeader('ETag', etagOf(version));
+    return proposed;
   }
 
   /** An officer's signed approval of a destructive command (signed with their approval key, pinned on the host). */

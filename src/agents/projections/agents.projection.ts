@@ -18,10 +18,12 @@ export const agentsProjection: Projection = {
         reason TEXT, evidence TEXT, updated_at TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS agent_commands_agent ON agent_commands(agent_id, seq);
       CREATE INDEX IF NOT EXISTS agent_commands_status ON agent_commands(status);
-      CREATE TABLE IF NOT EXISTS agent_anomalies (position INTEGER PRIMARY KEY, agent_id TEXT NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL, at TEXT NOT NULL);`);
+      CREATE TABLE IF NOT EXISTS agent_anomalies (position INTEGER PRIMARY KEY, agent_id TEXT NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL, at TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS agent_gate_access (position INTEGER PRIMARY KEY, agent_id TEXT NOT NULL, principal TEXT NOT NULL, uid INTEGER NOT NULL,
+        dataset_id TEXT, grant_id TEXT, decided_at TEXT NOT NULL);`);
   },
   reset(db) {
-    db.exec('DELETE FROM agents; DELETE FROM agent_commands; DELETE FROM agent_anomalies;');
+    db.exec('DELETE FROM agents; DELETE FROM agent_commands; DELETE FROM agent_anomalies; DELETE FROM agent_gate_access;');
   },
   apply(db, e) {
     const d = e.data as Record<string, any>;
@@ -116,6 +118,27 @@ export const agentsProjection: Projection = {
           d.kind,
           d.reason,
           d.detail,
+          at,
+        );
+        break;
+      case 'AgentGateAccessRecorded':
+        run(
+          `INSERT OR REPLACE INTO agent_gate_access (position, agent_id, principal, uid, dataset_id, grant_id, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          Number(e.position),
+          d.agentId,
+          d.principal,
+          d.uid,
+          d.datasetId,
+          d.grantId,
+          d.decidedAt,
+        );
+        break;
+      case 'AgentAnomaliesSuppressed':
+        run(
+          `INSERT OR REPLACE INTO agent_anomalies (position, agent_id, kind, reason, detail, at) VALUES (?, ?, 'suppressed', 'budget', ?, ?)`,
+          Number(e.position),
+          d.agentId,
+          `more than ${d.limit} anomalies since ${d.windowStart}: the rest of this hour is counted in metrics, not recorded`,
           at,
         );
         break;

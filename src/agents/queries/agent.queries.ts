@@ -80,6 +80,17 @@ export class GetAgentHandler implements IQueryHandler<GetAgentQuery, AgentResult
         expiresAt: c.expires_at,
         outcome: c.status,
       })),
+      anomalies: {
+        total: (this.db.prepare('SELECT COUNT(*) AS n FROM agent_anomalies WHERE agent_id = ?').get(agentId) as { n: number }).n,
+        recent: this.db
+          .prepare('SELECT kind, reason, detail, at FROM agent_anomalies WHERE agent_id = ? ORDER BY position DESC LIMIT ?')
+          .all(agentId, RECENT_COMMANDS) as AgentView['anomalies']['recent'],
+      },
+      gateAccess: this.db
+        .prepare(
+          'SELECT principal, uid, dataset_id AS datasetId, grant_id AS grantId, decided_at AS decidedAt FROM agent_gate_access WHERE agent_id = ? ORDER BY position DESC LIMIT ?',
+        )
+        .all(agentId, RECENT_COMMANDS) as AgentView['gateAccess'],
       servicePublicKey: this.signing.publicKey,
     };
     return { view, version: BigInt(row.version) };

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { PhiVault } from '../../phi/phi-vault';
+import type { PhiVault } from '../../phi';
 
 /**
  * Invitation and sign-in links carry `<invitationId>.<mac>`: an HMAC-SHA-256 of the id under a

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROLES } from '../../auth/domain/roles';
+import { ROLES } from '../../shared/roles';
 
 const Base = { kind: z.string(), id: z.string(), title: z.string(), href: z.string().nullable() };
 export const TodayItemSchema = z.union([

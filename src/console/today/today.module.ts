@@ -1,15 +1,13 @@
-import { Controller, Get, Global, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { Controller, Get, Global, Inject, Injectable, Module } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type Database from 'better-sqlite3';
-import type { Principal } from '../../auth/domain/roles';
-import { CurrentPrincipal, Roles } from '../../auth/http/decorators';
-import { PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../../ledger/projections/projection-runner';
+import type { Principal } from '../../shared/roles';
+import { CurrentPrincipal, Roles } from '../../auth';
+import { PROJECTION_RUNNER, type ProjectionRunner } from '../../ledger/projections/projection-runner';
 import { CLOCK, type Clock } from '../../platform/clock';
 import { APP_CONFIG, type AppConfig } from '../../platform/config';
 import { localDate } from '../../shared/calendar';
 import { ApiZodResponse } from '../../platform/http/zod';
 import { TodaySchema } from './schemas';
-import { registerDefaultTodayProviders } from './default-providers';
 import { TODAY_REGISTRY, TodayRegistry } from './today';
 
 @Injectable()
@@ -43,20 +41,14 @@ export class TodayController {
   }
 }
 
-/** Contexts add sections: `@Inject(TODAY_REGISTRY) r: TodayRegistry; r.register({...})` in onModuleInit. */
+/**
+ * The page only composes: each context registers its own providers, reading its own read model, from its
+ * module's onModuleInit (`@Optional() @Inject(TODAY_REGISTRY) today: TodayRegistry | null`), through src/console's index.
+ */
 @Global()
 @Module({
   controllers: [TodayController],
   providers: [{ provide: TODAY_REGISTRY, useFactory: () => new TodayRegistry() }, TodayService],
   exports: [TODAY_REGISTRY],
 })
-export class TodayModule implements OnModuleInit {
-  constructor(
-    @Inject(TODAY_REGISTRY) private readonly registry: TodayRegistry,
-    @Inject(READ_DB) private readonly db: Database.Database,
-  ) {}
-
-  onModuleInit(): void {
-    registerDefaultTodayProviders(this.registry, this.db);
-  }
-}
+export class TodayModule {}

@@ -1,4 +1,4 @@
-import type { Principal, Role } from '../../auth/domain/roles';
+import type { Principal, Role } from '../../shared/roles';
 import type { DueStatus } from '../domain/countdown';
 
 /**

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, ParseUUIDPipe, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Roles } from '../../auth/http/decorators';
+import { Roles } from '../../auth';
 import { INTEGRITY } from '../../ledger/integrity/integrity.tokens';
 import type { IntegrityService } from '../../ledger/integrity/integrity.service';
 import { integrityOrFail, mapIntegrityErrors } from '../../ledger/integrity/http/ledger.controller';

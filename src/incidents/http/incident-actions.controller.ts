@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { Ctx, Roles } from '../../auth/http/decorators';
+import { Ctx, Roles } from '../../auth';
 import type { CommandContext } from '../../ledger/ledger';
 import { NotFoundError, ValidationError } from '../../platform/errors';
 import { etagOf, parseIfMatch } from '../../platform/http/etag';

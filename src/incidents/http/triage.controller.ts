@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Roles } from '../../auth/http/decorators';
+import { Roles } from '../../auth';
 import { ApiZodBody } from '../../platform/http/zod';
 import type { StateOverlaySet } from '../domain/triage/state-overlays';
 import { triageInputSchema } from '../domain/triage/triage-input';

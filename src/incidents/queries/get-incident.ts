@@ -8,7 +8,7 @@ import { NotFoundError } from '../../platform/errors';
 import { daysBetween } from '../../shared/calendar';
 import { incidentStream } from '../domain/incident';
 import { localDate } from '../../shared/calendar';
-import { timelineStream } from '../../workflows/domain/timeline';
+import { timelineStream } from '../../workflows';
 
 export interface IncidentView {
   id: string;
@@ -123,11 +123,26 @@ export class ListIncidentsHandler implements IQueryHandler<ListIncidentsQuery> {
     await this.projections.catchUp();
     const where: string[] = [];
     const args: unknown[] = [];
-    if (filter.status) (where.push('i.status = ?'), args.push(filter.status));
-    if (filter.reporter) (where.push('i.reporter_kind = ?'), args.push(filter.reporter));
-    if (filter.breach !== undefined) (where.push('i.breach = ?'), args.push(Number(filter.breach)));
-    if (filter.discoveredFrom) (where.push('i.discovered_on >= ?'), args.push(filter.discoveredFrom));
-    if (filter.discoveredTo) (where.push('i.discovered_on <= ?'), args.push(filter.discoveredTo));
+    if (filter.status) {
+      where.push('i.status = ?');
+      args.push(filter.status);
+    }
+    if (filter.reporter) {
+      where.push('i.reporter_kind = ?');
+      args.push(filter.reporter);
+    }
+    if (filter.breach !== undefined) {
+      where.push('i.breach = ?');
+      args.push(Number(filter.breach));
+    }
+    if (filter.discoveredFrom) {
+      where.push('i.discovered_on >= ?');
+      args.push(filter.discoveredFrom);
+    }
+    if (filter.discoveredTo) {
+      where.push('i.discovered_on <= ?');
+      args.push(filter.discoveredTo);
+    }
     const today = localDate(this.ledger.now(), this.config.ORG_TIMEZONE);
     if (filter.overdue) {
       where.push(

@@ -23,6 +23,7 @@ export class CheckpointError extends Error {
 }
 
 export function formatCheckpoint(c: Checkpoint): string {
+  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
   if (!c.origin || /[\n\r]/.test(c.origin) || /[\u0000-\u001f]/.test(c.origin))
     throw new CheckpointError('checkpoint origin must be one non-empty line');
   if (!Number.isSafeInteger(c.size) || c.size < 0) throw new CheckpointError('checkpoint size must be a non-negative integer');

@@ -231,7 +231,7 @@ export function withLock<T>(lockPath: string, fn: () => T, timeoutMs = 10_000): 
         fs.rmSync(lockPath, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for lock ${lockPath}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for lock ${lockPath}`, { cause: e });
       Atomics.wait(sleepBuf, 0, 0, 5);
     }
   }

@@ -1,6 +1,14 @@
-import { Inject, Module, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit, type Provider } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+  type OnModuleInit,
+  type Provider,
+} from '@nestjs/common';
 import type { Logger } from 'pino';
-import { EvidenceController } from '../../evidence/http/evidence.controller';
+import { EvidenceController } from '../../evidence';
 import { CLOCK, type Clock } from '../../platform/clock';
 import { APP_CONFIG, type AppConfig } from '../../platform/config';
 import { uuidv7 } from '../../platform/ids';
@@ -17,6 +25,10 @@ import { IntegrityService, type TamperFinding } from './integrity.service';
 import { INTEGRITY } from './integrity.tokens';
 import { INTEGRITY_EVENT_TYPES, LEDGER_TAMPER_DETECTED, tamperAlertsProjection } from './tamper-alerts.projection';
 import { systemActor } from '../../shared/system-actor';
+import type Database from 'better-sqlite3';
+import { READ_DB } from '../../ledger/projections/projection-runner';
+import { TODAY_REGISTRY, type TodayRegistry } from '../../console';
+import { integrityTodayProviders } from './today';
 
 export { INTEGRITY };
 
@@ -73,6 +85,8 @@ const integrityProvider: Provider = {
 })
 export class IntegrityModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   constructor(
+    @Inject(READ_DB) private readonly todayDb: Database.Database,
+    @Optional() @Inject(TODAY_REGISTRY) private readonly today: TodayRegistry | null,
     @Inject(INTEGRITY) private readonly integrity: IntegrityService | null,
     @Inject(EVENT_REGISTRY) private readonly registry: EventRegistry,
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
@@ -81,6 +95,7 @@ export class IntegrityModule implements OnModuleInit, OnApplicationBootstrap, On
   ) {}
 
   onModuleInit(): void {
+    for (const p of integrityTodayProviders(this.todayDb)) this.today?.register(p);
     this.registry.registerNames(...INTEGRITY_EVENT_TYPES);
     this.projections.register(tamperAlertsProjection);
     this.integrity?.attach();

@@ -28,6 +28,7 @@ export class NoteError extends Error {
 }
 
 export function validKeyName(name: string): boolean {
+  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
   return typeof name === 'string' && name.length > 0 && !/[\s+]/u.test(name) && !/[\u0000-\u001f\u007f]/.test(name);
 }
 
@@ -45,10 +46,6 @@ const b64url = (b: Buffer) => b.toString('base64url');
 export function publicKeyObject(raw: Buffer): KeyObject {
   if (raw.length !== 32) throw new NoteError('an Ed25519 public key is 32 bytes');
   return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64url(raw) }, format: 'jwk' });
-}
-
-function privateKeyObject(seed: Buffer, pub: Buffer): KeyObject {
-  return createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64url(pub), d: b64url(seed) }, format: 'jwk' });
 }
 
 /** An Ed25519 key with a name and a role (note signer or cosigner). */
@@ -181,6 +178,7 @@ export interface ParsedNote {
 
 export function checkNoteText(text: string): void {
   if (!text.endsWith('\n')) throw new NoteError('note text must end with a newline');
+  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
   if (/[\u0000-\u0009\u000b-\u001f\u007f]/.test(text)) throw new NoteError('note text contains control characters');
 }
 

@@ -12,7 +12,7 @@ import { toRecorded, type EventRow } from '../sqlite/sqlite-event-store';
 import type Database from 'better-sqlite3';
 import type { AppendHook } from '../sqlite/sqlite-event-store';
 import type { RecordedEvent } from '../port';
-import { canonicalLeaf, HASH_SIZE, leafHashOfText, spliceLeafText } from './hashing';
+import { canonicalLeaf, HASH_SIZE } from './hashing';
 import { appendLeaf, EMPTY_TREE, FrontierEntry, NodeReader, rootOf, TreeNode, TreeState } from './merkle';
 
 const SCHEMA = `

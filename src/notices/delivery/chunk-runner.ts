@@ -6,8 +6,8 @@
  * are committed in one transaction; emails follow the claim → send → mark protocol described
  * in delivery-store.ts.
  */
-import type { AffectedIndividual } from '../../incidents/domain/affected-individual';
-import type { ArtifactStore } from '../../phi/artifact-store';
+import type { AffectedIndividual } from '../../incidents';
+import type { ArtifactStore } from '../../phi';
 import type { Clock } from '../../platform/clock';
 import { planChannel, type ChannelPlan } from '../domain/channel';
 import type { IncidentNoticeFacts, OrganizationProfile } from '../domain/notice-input';

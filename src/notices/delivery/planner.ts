@@ -5,8 +5,8 @@
  * nothing twice. Job data: ids and digests only.
  */
 import type { Queue } from 'bullmq';
-import type { AffectedIndividual } from '../../incidents/domain/affected-individual';
-import type { ArtifactStore } from '../../phi/artifact-store';
+import type { AffectedIndividual } from '../../incidents';
+import type { ArtifactStore } from '../../phi';
 import { asAsync, type ChunkJobData } from './chunk-runner';
 import type { DeliveryStore } from './delivery-store';
 

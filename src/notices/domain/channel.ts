@@ -6,7 +6,7 @@
  *   otherwise nobody (and, per 164.404(d)(2), this does not count toward substitute notice);
  * - insufficient or out-of-date contact information: substitute notice.
  */
-import type { AffectedIndividual, PostalAddress } from '../../incidents/domain/affected-individual';
+import type { AffectedIndividual, PostalAddress } from '../../incidents';
 
 export type NoticeChannel = 'email' | 'mail' | 'mail-next-of-kin' | 'substitute' | 'none';
 export const CHANNELS: readonly NoticeChannel[] = ['email', 'mail', 'mail-next-of-kin', 'substitute', 'none'];

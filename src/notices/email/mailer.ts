@@ -14,7 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { AffectedIndividual } from '../../incidents/domain/affected-individual';
+import type { AffectedIndividual } from '../../incidents';
 import type { ComposedEmail } from '../rendering/letters';
 import { NoRateLimit, type RateLimiter } from './rate-limiter';
 

@@ -5,10 +5,10 @@
  */
 import type { SandboxedJob } from 'bullmq';
 import IORedis from 'ioredis';
-import { ArtifactStore } from '../../phi/artifact-store';
-import { DataKeyStore } from '../../phi/data-key-store';
-import { MasterKey } from '../../phi/master-key';
-import { PhiVault } from '../../phi/phi-vault';
+import { ArtifactStore } from '../../phi';
+import { DataKeyStore } from '../../phi';
+import { MasterKey } from '../../phi';
+import { PhiVault } from '../../phi';
 import { SystemClock } from '../../platform/clock';
 import { HttpRelayLogResolver, runChunk, type ChunkDeps, type ChunkJobData, type ChunkResult } from '../delivery/chunk-runner';
 import { DeliveryStore } from '../delivery/delivery-store';

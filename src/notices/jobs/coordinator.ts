@@ -16,7 +16,7 @@ import { handleCommand } from '../../ledger/decider';
 import type { CommandContext, Ledger } from '../../ledger/ledger';
 import type { RecordedEvent } from '../../ledger/port';
 import type { EventProcessor } from '../../ledger/processors/event-processor';
-import type { ArtifactStore } from '../../phi/artifact-store';
+import type { ArtifactStore } from '../../phi';
 import type { Clock } from '../../platform/clock';
 import type { QueueRegistry } from '../../platform/redis';
 import { asAsync } from '../delivery/chunk-runner';

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { AffectedIndividual } from '../../incidents/domain/affected-individual';
+import type { AffectedIndividual } from '../../incidents';
 import type { ChannelPlan } from '../domain/channel';
 import type { LetterDocument } from './letter-pdf';
 import { deepPlain, formatCalendarDate, plainText, type TemplateSet } from './templates';

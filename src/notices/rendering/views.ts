@@ -2,7 +2,7 @@
  * View models handed to the templates. Every optional fact is present as null so strict mode
  * can tell "not provided" (an error) from "not known" (null, worded in the template).
  */
-import type { AffectedIndividual, PostalAddress } from '../../incidents/domain/affected-individual';
+import type { AffectedIndividual, PostalAddress } from '../../incidents';
 import type { ChannelPlan } from '../domain/channel';
 import type { IncidentNoticeFacts, OrganizationProfile } from '../domain/notice-input';
 

@@ -2,8 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CliUsageError, type CliRuntime } from '../../cli/runtime';
-import { PostureService } from '../../posture/posture.module';
-import { renderPostureText } from '../../posture/posture';
+import { PostureService } from '../../posture';
+import { renderPostureText } from '../../posture';
 import { fromZodIssues } from '../../platform/errors';
 import { CommandBus } from '@nestjs/cqrs';
 import {

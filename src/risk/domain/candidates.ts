@@ -10,8 +10,8 @@ import type { CommandOn } from '../../ledger/command';
 import type { Decider } from '../../ledger/decider';
 import type { DomainEvent } from '../../ledger/ledger';
 import { addDays, isIsoDate } from '../../shared/calendar';
-import type { WorkflowDefinition } from '../../workflows/domain/definition';
-import { completeTimeline, scheduleTimeline } from '../../workflows/domain/timeline';
+import type { WorkflowDefinition } from '../../workflows';
+import { completeTimeline, scheduleTimeline } from '../../workflows';
 import { RiskRuleError } from './risk-rule-error';
 import type { RiskLevel } from './matrix';
 

@@ -60,11 +60,20 @@ export function diffAssessments(prev: AssessmentState, cur: AssessmentState): As
     }
     const change: RiskChange = { riskId: c.riskId, fromRiskId: p.riskId, title: c.title };
     let changed = false;
-    if (!same(rt(p.inherent), rt(c.inherent))) ((change.inherent = { from: rt(p.inherent), to: rt(c.inherent) }), (changed = true));
-    if (!same(rt(p.residual), rt(c.residual))) ((change.residual = { from: rt(p.residual), to: rt(c.residual) }), (changed = true));
+    if (!same(rt(p.inherent), rt(c.inherent))) {
+      change.inherent = { from: rt(p.inherent), to: rt(c.inherent) };
+      changed = true;
+    }
+    if (!same(rt(p.residual), rt(c.residual))) {
+      change.residual = { from: rt(p.residual), to: rt(c.residual) };
+      changed = true;
+    }
     const pt = p.treatment?.option ?? null;
     const ct = c.treatment?.option ?? null;
-    if (pt !== ct) ((change.treatment = { from: pt, to: ct }), (changed = true));
+    if (pt !== ct) {
+      change.treatment = { from: pt, to: ct };
+      changed = true;
+    }
     if (changed) diff.risks.changed.push(change);
     else diff.risks.unchanged++;
   }

@@ -8,8 +8,8 @@ import type { CommandOn } from '../../ledger/command';
 import type { Decider } from '../../ledger/decider';
 import type { DomainEvent } from '../../ledger/ledger';
 import { isIsoDate } from '../../shared/calendar';
-import type { WorkflowDefinition } from '../../workflows/domain/definition';
-import { completeTimeline, scheduleTimeline, type TimelineScheduledData } from '../../workflows/domain/timeline';
+import type { WorkflowDefinition } from '../../workflows';
+import { completeTimeline, scheduleTimeline, type TimelineScheduledData } from '../../workflows';
 import { RiskRuleError } from './risk-rule-error';
 
 export const ANNUAL_REVIEW_WORKFLOW = 'risk-review-annual';

@@ -2,7 +2,7 @@ import { Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, 
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Ctx, Roles } from '../../auth/http/decorators';
+import { Ctx, Roles } from '../../auth';
 import type { CommandContext } from '../../ledger/ledger';
 import { etagOf, parseIfMatch } from '../../platform/http/etag';
 import { ApiZodBody, ValidBody } from '../../platform/http/zod';

@@ -1,5 +1,4 @@
 /** Read models of the risk context: assessments, the register of each, candidates. */
-import type Database from 'better-sqlite3';
 import type { Projection } from '../../ledger/projections/projection';
 
 export const riskProjection: Projection = {

@@ -5,7 +5,7 @@
  *  local allow-list → 6. approvals present and valid for destructive actions → 7. within
  *  notBefore/expiresAt (small skew; lifetime ≤ 10 min) → 8. commandId already done? resend its
  *  stored signed result → 9. seq > lastSeq (the caller writes lastSeq durably before executing)
- *  → 10. a gap in seq is reported.
+ *  and ≤ lastSeq + SEQ_WINDOW → 10. a gap in seq is reported.
  * Pure: state comes in through the context, the decision goes out; nothing is written here.
  */
 import type { KeyObject } from 'node:crypto';
@@ -16,6 +16,7 @@ import {
   firstIssue,
   MAX_COMMAND_TTL_MS,
   PARAM_SCHEMAS,
+  TRUST_ACTION,
   verifyApproval,
   type Action,
   type AgentCommand,
@@ -48,11 +49,19 @@ export type RefusalReason =
   | 'not-yet-valid'
   | 'expired'
   | 'lifetime-too-long'
-  | 'stale-seq';
+  | 'stale-seq'
+  | 'seq-too-far-ahead';
+
+/**
+ * How far ahead of the last executed seq a command may be. Beyond it the command is refused and
+ * lastSeq does not move, so one command with a forged far-ahead seq cannot lock out every real
+ * command after it; real gaps (withheld or lost commands) are far smaller and still reported.
+ */
+export const SEQ_WINDOW = 1000;
 
 export type CheckOutcome =
   | { kind: 'execute'; command: AgentCommand; digest: string; gap: { from: number; to: number } | null }
-  | { kind: 'resend'; commandId: string; stored: SignedMessage }
+  | { kind: 'resend'; commandId: string; digest: string; seq: number; stored: SignedMessage }
   | { kind: 'refuse'; reason: RefusalReason; detail: string; digest: string | null; commandId: string | null; seq: number | null };
 
 export function checkCommand(msg: unknown, ctx: AgentCheckContext): CheckOutcome {
@@ -76,7 +85,8 @@ export function checkCommand(msg: unknown, ctx: AgentCheckContext): CheckOutcome
   if (!params.success) return refuse('invalid-params', `params.${firstIssue(params.error)}`);
 
   if (cmd.agentId !== ctx.agentId) return refuse('wrong-agent', 'command is addressed to another agent');
-  if (!ctx.allowList.includes(cmd.action)) return refuse('action-not-allowed', `${cmd.action} is not on this host's allow-list`);
+  if (cmd.action !== TRUST_ACTION && !ctx.allowList.includes(cmd.action))
+    return refuse('action-not-allowed', `${cmd.action} is not on this host's allow-list`);
 
   if (DESTRUCTIVE_ACTIONS.includes(cmd.action)) {
     const valid = new Set<string>();
@@ -103,9 +113,11 @@ export function checkCommand(msg: unknown, ctx: AgentCheckContext): CheckOutcome
   if (now - ctx.skewMs > expiresAt) return refuse('expired', 'command has expired');
 
   const stored = ctx.doneResult(cmd.commandId);
-  if (stored) return { kind: 'resend', commandId: cmd.commandId, stored };
+  if (stored) return { kind: 'resend', commandId: cmd.commandId, digest, seq: cmd.seq, stored };
 
   if (cmd.seq <= ctx.lastSeq) return refuse('stale-seq', `seq ${cmd.seq} is not greater than the last executed seq ${ctx.lastSeq}`);
+  if (cmd.seq > ctx.lastSeq + SEQ_WINDOW)
+    return refuse('seq-too-far-ahead', `seq ${cmd.seq} is more than ${SEQ_WINDOW} ahead of the last executed seq ${ctx.lastSeq}`);
   const gap = cmd.seq > ctx.lastSeq + 1 ? { from: ctx.lastSeq + 1, to: cmd.seq - 1 } : null;
   return { kind: 'execute', command: { ...cmd, params: params.data as Record<string, unknown> }, digest, gap };
 }

@@ -16,10 +16,17 @@ export const ACTIONS = [
   'access.apply',
   'access.revoke',
   'host.scan',
+  'agent.trust',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 /** Destructive actions carry two officer approvals the agent verifies itself, and are off in the default allow-list. */
-export const DESTRUCTIVE_ACTIONS: readonly Action[] = ['key.revoke', 'dataset.shred'];
+export const DESTRUCTIVE_ACTIONS: readonly Action[] = ['key.revoke', 'dataset.shred', 'agent.trust'];
+/**
+ * Changing what the agent trusts (its allow-list, pinned officer keys, pinned service keys) after
+ * enrollment: always accepted by the allow-list check, since it is how the allow-list changes,
+ * and always carrying two approvals by officers already pinned on the host.
+ */
+export const TRUST_ACTION = 'agent.trust' satisfies Action;
 export const DEFAULT_ALLOW_LIST: readonly Action[] = ['dataset.encrypt', 'key.rewrap', 'access.apply', 'access.revoke', 'host.scan'];
 /** A command may live at most this long (expiresAt − notBefore). */
 export const MAX_COMMAND_TTL_MS = 10 * 60 * 1000;
@@ -70,6 +77,17 @@ export const PARAM_SCHEMAS = {
   }),
   'access.revoke': z.strictObject({ datasetId: idSchema, grantId: idSchema }),
   'host.scan': z.strictObject({ paths: z.array(absPathSchema).max(100).optional(), checkUpdates: z.boolean().optional() }),
+  /** The whole trust state the agent is to hold afterwards (declarative: what is not listed is dropped). */
+  'agent.trust': z.strictObject({
+    allowList: z.array(z.enum(ACTIONS).refine((a) => a !== 'agent.trust', 'agent.trust is always allowed')).max(ACTIONS.length),
+    approvers: z
+      .record(principalSchema, z.strictObject({ kid: z.string().regex(/^[0-9a-f]{16}$/), publicKey: z.string().min(40).max(200) }))
+      .refine((r) => Object.keys(r).length >= 2 && Object.keys(r).length <= 32, 'two to 32 pinned approvers'),
+    serviceKeys: z
+      .array(z.strictObject({ kid: z.string().regex(/^[0-9a-f]{16}$/), publicKey: z.string().min(40).max(200) }))
+      .min(1)
+      .max(4),
+  }),
 } satisfies Record<Action, z.ZodType>;
 
 export type ParamsOf<A extends Action> = z.infer<(typeof PARAM_SCHEMAS)[A]>;
@@ -150,6 +168,24 @@ export const heartbeatSchema = z.strictObject({
   allowList: z.array(z.enum(ACTIONS)),
 });
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
+
+/**
+ * One decision of the decrypt gate, reported to the ledger. `principal` is the local account the
+ * kernel says asked (peer credentials of the gate's socket); never the file's path (a file name
+ * may itself be PHI).
+ */
+export const gateDecisionSchema = z.strictObject({
+  v: z.literal(1),
+  agentId: idSchema,
+  at: instantSchema,
+  principal: z.string().min(1).max(64),
+  uid: z.number().int().min(0),
+  datasetId: idSchema.nullable(),
+  decision: z.enum(['allowed', 'denied']),
+  reason: z.string().max(100),
+  grantId: z.string().max(100).nullable(),
+});
+export type GateDecision = z.infer<typeof gateDecisionSchema>;
 
 /** What an officer signs to approve a destructive command. */
 export function approvalStatement(

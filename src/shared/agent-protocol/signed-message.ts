@@ -12,7 +12,7 @@ import { canonicalBytes } from '../canonical-json';
 import { ed25519Sign, ed25519Verify, sha256Hex } from './crypto';
 
 export const CHANNEL_DOMAIN = 'safeharbor/agent-channel/v1';
-export const MESSAGE_TYPES = ['command', 'result', 'heartbeat', 'approval'] as const;
+export const MESSAGE_TYPES = ['command', 'result', 'heartbeat', 'approval', 'access'] as const;
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 /** Largest payload accepted (before base64). */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import { Roles } from '../../auth/http/decorators';
+import { Roles } from '../../auth';
 import { PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../../ledger/projections/projection-runner';
 import { APP_CONFIG, type AppConfig } from '../../platform/config';
 import { CLOCK, type Clock } from '../../platform/clock';

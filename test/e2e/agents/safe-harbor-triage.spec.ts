@@ -76,7 +76,7 @@ describe('safe harbor from the ledger decides triage', () => {
 
     // A real agent enrolls and encrypts the dataset under an active key (real time T0).
     const tok = await as(a).post('/v1/agents/tokens', { agentId: 'host-sh' });
-    expect((await agentCli(['init', '--state', state, '--agent-id', 'host-sh'])).status).toBe(0);
+    expect((await agentCli(['init', '--state', state, '--agent-id', 'host-sh', '--allowed-root', data])).status).toBe(0);
     expect((await agentCli(['enroll', '--state', state, '--service', base, '--token', tok.body.token])).status).toBe(0);
     expect((await as(b).post('/v1/agents/host-sh/approve')).body.status).toBe('active');
     agent = spawn(

@@ -4,9 +4,10 @@
  * enroll → approve → register → encrypt → rotate → grant (agent enforces) → revoke → shred
  * (two signed officer approvals) → "secured at T?" at several moments.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { SystemClock } from '../../../src/platform/clock';
@@ -19,14 +20,14 @@ const REPO = resolve(__dirname, '../../..');
 const agentArgs = (args: string[]) =>
   [process.execPath, ['-r', join(REPO, 'scripts/swc-register.js'), join(REPO, 'src/host-agent/main.ts'), ...args]] as const;
 /** Async: the agent talks HTTP to this very process, so the event loop must keep running. */
-function agentCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function agentCli(args: string[], opts: SpawnOptions = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const [cmd, a] = agentArgs(args);
   return new Promise((res) => {
-    const p = spawn(cmd, a);
+    const p = spawn(cmd, a, { ...opts, stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d.toString()));
-    p.stderr.on('data', (d) => (stderr += d.toString()));
+    p.stdout!.on('data', (d) => (stdout += d.toString()));
+    p.stderr!.on('data', (d) => (stderr += d.toString()));
     p.on('close', (status) => res({ status, stdout, stderr }));
   });
 }
@@ -39,6 +40,14 @@ describe('operator walk-through with a real agent', () => {
   const dir = makeTempDir('sh-walk-');
   const data = join(dir.path, 'phi');
   const state = join(dir.path, 'agent-state');
+  // The gate's socket lives where any account can reach it (the test folder is 0700).
+  const gateDir = mkdtempSync(join(tmpdir(), 'sh-gate-'));
+  chmodSync(gateDir, 0o755);
+  const gateSocket = join(gateDir, 'gate.sock');
+  // Who asks is the kernel's answer: as root, the test reads as the unprivileged account "nobody".
+  const isRoot = process.getuid?.() === 0;
+  const reader = isRoot ? 'nobody' : userInfo().username;
+  const asReader: SpawnOptions = isRoot ? { uid: 65534, gid: 65534, cwd: '/' } : {};
   const originals = new Map<string, string>();
   let a: { id: string; apiKey: string };
   let b: { id: string; apiKey: string };
@@ -91,13 +100,21 @@ describe('operator walk-through with a real agent', () => {
     }
     await t?.close();
     dir.cleanup();
+    rmSync(gateDir, { recursive: true, force: true });
   });
 
   it('enrolls, encrypts, rotates, enforces grants, shreds, and answers "secured at T?"', async () => {
     // 1. Enrollment: officer A issues a single-use token, the agent enrolls over HTTP, officer B approves.
     const tok = await as(a).post('/v1/agents/tokens', { agentId: 'host-e2e' });
     expect(tok.status).toBe(201);
-    expect((await agentCli(['init', '--state', state, '--agent-id', 'host-e2e'])).status).toBe(0);
+    expect((await agentCli(['init', '--state', state, '--agent-id', 'host-e2e', '--allowed-root', data])).status).toBe(0);
+    // Officers' approval keys and the allow-list are pinned before enrollment; afterwards only agent.trust changes them.
+    for (const [who, k] of [
+      [b, bKey],
+      [c, cKey],
+    ] as const)
+      expect((await agentCli(['pin-approver', '--state', state, '--id', who.id, '--public-key', k.publicKey])).status).toBe(0);
+    expect((await agentCli(['allow', '--state', state, 'dataset.shred'])).status).toBe(0);
     const enr = await agentCli(['enroll', '--state', state, '--service', base, '--token', tok.body.token]);
     expect(enr.stderr).toBe('');
     expect(enr.status).toBe(0);
@@ -105,12 +122,6 @@ describe('operator walk-through with a real agent', () => {
     expect(reuse.status).not.toBe(0); // single use
     expect((await as(a).post('/v1/agents/host-e2e/approve')).status).toBe(422); // the token issuer cannot approve
     expect((await as(b).post('/v1/agents/host-e2e/approve')).body.status).toBe('active');
-    for (const [who, k] of [
-      [b, bKey],
-      [c, cKey],
-    ] as const)
-      expect((await agentCli(['pin-approver', '--state', state, '--id', who.id, '--public-key', k.publicKey])).status).toBe(0);
-    expect((await agentCli(['allow', '--state', state, 'dataset.shred'])).status).toBe(0);
     const [cmd, args] = agentArgs([
       'run',
       '--state',
@@ -121,6 +132,8 @@ describe('operator walk-through with a real agent', () => {
       t.config.REDIS_PREFIX,
       '--heartbeat',
       '1',
+      '--gate-socket',
+      gateSocket,
     ]);
     child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.on('data', (d) => (stderr += d.toString()));
@@ -164,8 +177,10 @@ describe('operator walk-through with a real agent', () => {
     expect(digest()).toEqual(before);
 
     // 5. Grant: requested by compliance, approved by another officer; the agent's gate enforces it.
-    const readAs = (p: string) => agentCli(['read', join(data, 'chart-1.txt'), '--as', p, '--state', state]);
-    expect((await readAs('dr_lee')).status).toBe(3);
+    // Identity comes from the kernel (the gate socket's peer), never from flags or SUDO_USER.
+    const read = (opts: SpawnOptions) => agentCli(['read', join(data, 'chart-1.txt'), '--socket', gateSocket], opts);
+    const readAsReader = () => read(asReader);
+    expect((await readAsReader()).status).toBe(3);
     expect(
       (
         await as(comp).post('/v1/access/grants', {
@@ -182,7 +197,7 @@ describe('operator walk-through with a real agent', () => {
       (
         await as(comp).post('/v1/access/grants', {
           grantId: 'g-e2e',
-          principal: 'dr_lee',
+          principal: reader,
           datasetId: 'ds-e2e',
           permission: 'read',
           purpose: 'treatment',
@@ -194,13 +209,29 @@ describe('operator walk-through with a real agent', () => {
     const ok = await as(a).post('/v1/access/grants/g-e2e/approve');
     expect(ok.body.status).toBe('active');
     await commandDone(ok.body.command.commandId);
-    const r1 = await readAs('dr_lee');
+    const r1 = await readAsReader();
+    expect(r1.stderr).toBe('');
     expect(r1.status).toBe(0);
     expect(r1.stdout).toBe(originals.get('chart-1.txt'));
-    expect((await readAs('root')).status).toBe(3);
+    if (isRoot) {
+      // Root claiming to be the grantee through the environment is still root to the kernel.
+      const claimed = await read({ env: { ...process.env, SUDO_USER: reader, USER: reader, LOGNAME: reader } });
+      expect(claimed.status).toBe(3);
+      expect(claimed.stderr).toMatch(/root has no cleartext access/);
+    }
+    // Every decision reached the ledger: the allowed read by the kernel's account, the refusals as anomalies.
+    const view = await waitFor(async () => {
+      const v = (await as(a).get('/v1/agents/host-e2e')).body;
+      return v.gateAccess.length >= 1 &&
+        v.anomalies.recent.filter((x: { kind: string }) => x.kind === 'gate-denied').length >= (isRoot ? 2 : 1)
+        ? v
+        : undefined;
+    }, 'gate decisions in the ledger');
+    expect(view.gateAccess[0]).toMatchObject({ principal: reader, datasetId: 'ds-e2e', grantId: 'g-e2e' });
+    expect(JSON.stringify(view)).not.toContain('chart-1.txt'); // file names may be PHI: never reported
     const rv = await as(a).post('/v1/access/grants/g-e2e/revoke', { reason: 'left the team' });
     await commandDone(rv.body.command.commandId);
-    expect((await readAs('dr_lee')).status).toBe(3);
+    expect((await readAsReader()).status).toBe(3);
 
     // 6. Shred: proposed by A, approved by B and C with approval keys pinned on the host.
     const sh = await as(a).post('/v1/datasets/ds-e2e/shred');
@@ -230,5 +261,26 @@ describe('operator walk-through with a real agent', () => {
     });
     expect((await as(a).get('/v1/datasets/ds-e2e/secured?at=yesterday')).status).toBe(400);
     expect(existsSync(join(state, 'datasets', 'ds-e2e'))).toBe(false);
+
+    // 7. Trust changes after enrollment: the local command only proposes; two pinned officers decide.
+    const local = await agentCli(['deny', '--state', state, 'dataset.shred']);
+    expect(local.status).toBe(0);
+    const proposal = JSON.parse(local.stdout);
+    expect(proposal).toMatchObject({ proposed: true, applied: false });
+    expect(JSON.parse((await agentCli(['status', '--state', state])).stdout).allowList).toContain('dataset.shred');
+    const tr = await as(a).post('/v1/agents/host-e2e/trust', proposal.body);
+    expect(tr.status).toBe(202);
+    const pendingTrust = (await as(a).get('/v1/agents/host-e2e')).body.awaitingApproval.find(
+      (p: { commandId: string }) => p.commandId === tr.body.commandId,
+    );
+    const signTrust = (who: { id: string }, k: typeof bKey) =>
+      signApproval(
+        { commandId: tr.body.commandId, agentId: 'host-e2e', action: pendingTrust.action, params: pendingTrust.params },
+        { approverId: who.id, role: 'security-officer', approvedAt: new Date().toISOString(), kid: k.kid, privateKey: k.key },
+      );
+    await as(b).post(`/v1/agents/host-e2e/commands/${tr.body.commandId}/approvals`, { approval: signTrust(b, bKey) });
+    await as(c).post(`/v1/agents/host-e2e/commands/${tr.body.commandId}/approvals`, { approval: signTrust(c, cKey) });
+    expect(await commandDone(tr.body.commandId)).toMatchObject({ outcome: 'succeeded' });
+    expect(JSON.parse((await agentCli(['status', '--state', state])).stdout).allowList).not.toContain('dataset.shred');
   }, 120_000);
 });

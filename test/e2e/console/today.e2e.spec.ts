@@ -4,6 +4,7 @@
  * the person who asked (two-person rule), and sections by role.
  */
 import { FakeClock } from '../../../src/platform/clock';
+import { generateSealKeyPair, generateSigningKeyPair } from '../../../src/shared/agent-protocol';
 import { startTestApp, type TestApp } from '../../support/test-app';
 
 const HEADER =
@@ -111,5 +112,39 @@ describe('GET /v1/today', () => {
     expect(section(admin, 'invitations')!.emptyHint).toMatch(/Invite/);
     expect(section(await today(responder), 'obligations')!.items).toHaveLength(2);
     expect(JSON.stringify(await today(officer))).not.toContain('Person');
+  });
+
+  it('lists active agents not heard from for 24 hours to security officers, from the agents read model', async () => {
+    const so = await t.principal('security-officer');
+    const so2 = await t.principal('security-officer');
+    const post = (who: { apiKey: string }, path: string, body: object) => t.http().post(path).set(auth(who.apiKey)).send(body);
+    const tok = await post(so, '/v1/agents/tokens', { agentId: 'host-quiet' }).expect(201);
+    await post(so, '/v1/agents/enrollments', {
+      token: tok.body.token,
+      agentId: 'host-quiet',
+      publicKey: generateSigningKeyPair().publicKey,
+      sealPublicKey: generateSealKeyPair().publicKey,
+      hostFacts: { hostname: 'quiet' },
+    }).expect(201);
+    await post(so2, '/v1/agents/host-quiet/approve', {}).expect(200);
+    // Enrolled but never activated: not an agent that should be reporting.
+    await post(so, '/v1/agents/tokens', { agentId: 'host-pending' }).expect(201);
+
+    const silent = async () => section(await today(so.apiKey), 'silentAgents')!.items;
+    expect(await silent()).toEqual([]);
+    clock.advance(23 * 3_600_000);
+    expect(await silent()).toEqual([]);
+    clock.advance(2 * 3_600_000);
+    expect(await silent()).toEqual([
+      expect.objectContaining({
+        kind: 'agent',
+        id: 'host-quiet',
+        since: '2025-03-12T15:00:00.000Z',
+        detail: 'no heartbeat since enrollment',
+      }),
+    ]);
+    // Only security officers act on agents.
+    expect((await today(officer)).sections.map((s) => s.key)).not.toContain('silentAgents');
+    clock.set('2025-03-12T15:00:00.000Z');
   });
 });

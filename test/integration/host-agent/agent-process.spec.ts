@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, createPublicKey, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue, Worker } from 'bullmq';
@@ -79,10 +79,11 @@ describe('safeharbor-agent process over real Redis', () => {
     mkdirSync(data);
     for (let i = 0; i < 5; i++) writeFileSync(join(data, `record-${i}.csv`), `SYNTHETIC-PATIENT-${i},${randomUUID()}\n`.repeat(50));
     stateDir = join(root, 'state');
-    pub = agentCli(['init', '--state', stateDir, '--agent-id', 'host-a']);
-    agentCli(['pin-service', '--state', stateDir, '--public-key', issuer.service.publicKey]);
+    pub = agentCli(['init', '--state', stateDir, '--agent-id', 'host-a', '--allowed-root', data]);
+    // Trust is set locally only before enrollment (the service key pinned last).
     for (const o of officers) agentCli(['pin-approver', '--state', stateDir, '--id', o.id, '--public-key', o.publicKey]);
     agentCli(['allow', '--state', stateDir, 'dataset.shred']);
+    agentCli(['pin-service', '--state', stateDir, '--public-key', issuer.service.publicKey]);
 
     conn = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
     queue = new Queue(agentQueueName('host-a'), { connection: conn, prefix });
@@ -165,6 +166,30 @@ describe('safeharbor-agent process over real Redis', () => {
     expect(r.commandDigest).toBe(createHash('sha256').update(Buffer.from(msg.payload, 'base64')).digest('hex'));
   });
 
+  it('refuses a dataset path that links out of its allowed root, and reports it signed', async () => {
+    const outside = join(root, 'outside');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'keep.txt'), 'NOT-PHI-KEEP\n');
+    symlinkSync(outside, join(data, 'escape'));
+    const msg = issuer.command(
+      'dataset.encrypt',
+      {
+        datasetId: 'ds-escape',
+        path: join(data, 'escape'),
+        keyId: 'key-9',
+        keyVersion: 1,
+        sealedKey: sealKek(pub.sealPublicKey, 'host-a', 'key-9', 1, newKek()),
+      },
+      new Date(),
+    );
+    await send(msg);
+    const [r] = await resultForCommand(commandIdOf(msg));
+    expect(r).toMatchObject({ status: 'failed', reason: 'symlink-refused' });
+    expect(readFileSync(join(outside, 'keep.txt'), 'utf8')).toBe('NOT-PHI-KEEP\n');
+    expect(readdirSync(outside)).toEqual(['keep.txt']);
+    rmSync(join(data, 'escape'));
+  });
+
   it('refuses a forged signature and reports it', async () => {
     const forger = newSigner();
     const real = issuer.command('host.scan', { paths: [data] }, new Date());
@@ -185,19 +210,41 @@ describe('safeharbor-agent process over real Redis', () => {
     expect(r).toMatchObject({ status: 'refused', reason: 'expired' });
   });
 
-  it('answers a replayed command with its stored result and never runs it twice', async () => {
+  it('answers a redelivered job with its stored result, and refuses and reports a replay under another job', async () => {
     const msg = issuer.command('host.scan', { paths: [data] }, new Date());
-    await send(msg);
+    const firstJob = await send(msg);
     const [first] = await resultForCommand(commandIdOf(msg));
     expect(first.status).toBe('succeeded');
     const seqBefore = JSON.parse(readFileSync(join(stateDir, 'seq.json'), 'utf8')).lastSeq;
-    const replayJob = await send(msg); // the same signed bytes again, as Redis may redeliver or an attacker replay
-    // The agent answers with its stored signed result: same digest (the results queue dedupes it by that digest).
-    const line = await waitFor(() => agentStderr.split('\n').find((l) => l.includes(`"jobId":"${replayJob}"`)), 'the replay to be handled');
     const firstMsg = results.find((x) => x.result.commandId === commandIdOf(msg))!.msg;
+    // The same job again (BullMQ redelivers a stalled job under its id): the stored bytes, deduplicated.
+    await queue.remove(firstJob);
+    await send(msg, firstJob);
+    const line = await waitFor(
+      () => agentStderr.split('\n').filter((l) => l.includes(`"jobId":"${firstJob}"`))[1],
+      'the redelivery to be handled',
+    );
     expect(JSON.parse(line).digest).toBe(createHash('sha256').update(Buffer.from(firstMsg.payload, 'base64')).digest('hex'));
+    // The same signed bytes under another job id, as an attacker replays: refused, reported, not run.
+    const replayJob = await send(msg);
+    const replay = await resultFor(replayJob);
+    expect(replay).toMatchObject({ status: 'refused', reason: 'replayed-command', commandId: commandIdOf(msg), seq: first.seq });
     expect(JSON.parse(readFileSync(join(stateDir, 'seq.json'), 'utf8')).lastSeq).toBe(seqBefore);
-    expect(results.filter((x) => x.result.commandId === commandIdOf(msg))).toHaveLength(1);
+    expect(results.filter((x) => x.result.commandId === commandIdOf(msg) && x.result.status === 'succeeded')).toHaveLength(1);
+  });
+
+  it('refuses a sequence number far ahead without locking out the real commands after it', async () => {
+    const seqNow = JSON.parse(readFileSync(join(stateDir, 'seq.json'), 'utf8')).lastSeq as number;
+    const far = issuer.command('host.scan', { paths: [data] }, new Date(), { seq: seqNow + 1_000_000 });
+    await send(far);
+    const [rf] = await resultForCommand(commandIdOf(far));
+    expect(rf).toMatchObject({ status: 'refused', reason: 'seq-too-far-ahead', seq: seqNow + 1_000_000 });
+    expect(JSON.parse(readFileSync(join(stateDir, 'seq.json'), 'utf8')).lastSeq).toBe(seqNow);
+    const next = issuer.command('host.scan', { paths: [data] }, new Date(), { seq: seqNow + 1 });
+    await send(next);
+    const [rn] = await resultForCommand(commandIdOf(next));
+    expect(rn).toMatchObject({ status: 'succeeded', seq: seqNow + 1, gap: null });
+    issuer.seq = seqNow + 1;
   });
 
   it('refuses an out-of-order sequence number and reports the gap', async () => {
@@ -237,6 +284,25 @@ describe('safeharbor-agent process over real Redis', () => {
     await queue.add('nudge', { v: 0 }, { jobId: `nudge-${randomUUID()}` }); // wake the worker's blocking wait
     const raw = await resultFor(id);
     expect(raw).toMatchObject({ status: 'refused', reason: 'bad-signature' });
+    // Data that is not JSON at all: BullMQ cannot parse it, yet it is refused, reported and finished.
+    const junkId = `raw-${randomUUID()}`;
+    await conn.hset(`${prefix}:${agentQueueName('host-a')}:${junkId}`, {
+      name: 'command',
+      data: '{"v":1,"type":"command", <<not json',
+      opts: '{}',
+      timestamp: String(Date.now()),
+      delay: '0',
+      priority: '0',
+    });
+    await conn.lpush(`${prefix}:${agentQueueName('host-a')}:wait`, junkId);
+    await queue.add('nudge', { v: 0 }, { jobId: `nudge-${randomUUID()}` });
+    expect(await resultFor(junkId)).toMatchObject({ status: 'refused', reason: 'unreadable-job', commandId: null });
+    let state = await queue.getJobState(junkId);
+    for (let i = 0; i < 100 && state === 'active'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      state = await queue.getJobState(junkId);
+    }
+    expect(state).toBe('completed');
     expect(existsSync(join(data, 'record-0.csv.shenc'))).toBe(true); // nothing destructive happened
   });
 

@@ -10,6 +10,7 @@ import {
   writeFileSync,
   chmodSync,
   lstatSync,
+  realpathSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,7 +77,7 @@ describe('host agent on real files', () => {
     }
     clock = new FakeClock(T0);
     issuer = new TestIssuer('host-a');
-    state = AgentState.init(join(root, 'state'), 'host-a');
+    state = AgentState.init(join(root, 'state'), 'host-a', { allowedRoots: [realpathSync(data)] });
     state.pinService(issuer.service.publicKey);
     for (const o of officers) state.pinApprover(o.id, o.publicKey);
     agent = new HostAgent(state, clock);
@@ -334,7 +335,7 @@ describe('host agent on real files', () => {
       '\n12 updates can be applied immediately.\n5 of these updates are standard security updates.\n',
     );
     rmSync(state.dir, { recursive: true });
-    state = AgentState.init(join(root, 'state'), 'host-a', { hostRoot: host });
+    state = AgentState.init(join(root, 'state'), 'host-a', { hostRoot: host, allowedRoots: [realpathSync(data)] });
     state.pinService(issuer.service.publicKey);
     agent = new HostAgent(state, clock);
     pub = state.publicInfo();

@@ -1,5 +1,6 @@
 import { agentDecider, hashToken, type AgentCommand, type IssueContext } from '../../../src/agents/domain/agent';
 import { signCommand } from '../../../src/agents/domain/service-channel';
+import { ANOMALY_BUDGET } from '../../../src/agents/domain/anomaly-budget';
 import {
   commandSchema,
   generateSigningKeyPair,
@@ -247,6 +248,17 @@ describe('agent aggregate', () => {
       .when(result({ status: 'refused', reason: 'stale-seq' }))
       .then([{ type: 'AgentAnomalyReported', data: { kind: 'refused-replay' } }]);
     spec
+      .given(done)
+      .when(result({ status: 'refused', reason: 'replayed-command' }))
+      .then([{ type: 'AgentAnomalyReported', data: { kind: 'refused-replay', reason: 'replayed-command' } }]);
+    spec
+      .given(oneIssued)
+      .when(result({ status: 'refused', reason: 'seq-too-far-ahead' }))
+      .then([
+        { type: 'AgentCommandFailed', data: { status: 'refused', reason: 'seq-too-far-ahead' } },
+        { type: 'AgentAnomalyReported', data: { kind: 'seq-jump' } },
+      ]);
+    spec
       .given(oneIssued)
       .when(result({ commandId: null, commandDigest: null, seq: null, status: 'refused', reason: 'bad-signature' }))
       .then([{ type: 'AgentAnomalyReported', data: { kind: 'refused-unknown-command', reason: 'bad-signature' } }]);
@@ -262,5 +274,39 @@ describe('agent aggregate', () => {
       .given(oneIssued)
       .when(result({ status: 'failed', reason: 'io-error' }))
       .then([{ type: 'AgentCommandFailed', data: { status: 'failed', reason: 'io-error' } }]);
+  });
+
+  it('budgets anomalies per hour: a flood of junk jobs adds one marker, not one event each', () => {
+    const junk = (at: string) => ({
+      ...result({ commandId: null, commandDigest: null, seq: null, status: 'refused', reason: 'malformed-envelope' }),
+      at,
+    });
+    let past = oneIssued;
+    for (let i = 0; i < ANOMALY_BUDGET.perWindow; i++) {
+      spec
+        .given(past)
+        .when(junk(t(20)))
+        .then([{ type: 'AgentAnomalyReported', data: { kind: 'refused-unknown-command' } }]);
+      past = spec.history([junk(t(20))], past);
+    }
+    spec
+      .given(past)
+      .when(junk(t(20)))
+      .then([{ type: 'AgentAnomaliesSuppressed', data: { limit: ANOMALY_BUDGET.perWindow } }]);
+    past = spec.history([junk(t(20))], past);
+    spec
+      .given(past)
+      .when(junk(t(20)))
+      .thenNothing();
+    // Real results still record, and a seq gap on a real result is never budgeted away.
+    spec
+      .given(past)
+      .when(result({ gap: { from: 1, to: 0 } }))
+      .then([{ type: 'AgentCommandCompleted' }, { type: 'AgentAnomalyReported', data: { kind: 'seq-gap' } }]);
+    // An hour later the budget is back.
+    spec
+      .given(past)
+      .when(junk(new Date(Date.parse(t(20)) + ANOMALY_BUDGET.windowMs).toISOString()))
+      .then([{ type: 'AgentAnomalyReported', data: { kind: 'refused-unknown-command' } }]);
   });
 });

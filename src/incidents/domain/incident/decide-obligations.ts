@@ -2,8 +2,8 @@
  * Working through what the incident owes: start, complete with evidence, waive (requested by
  * one compliance officer, approved by another), and close once nothing is left open.
  */
-import { assertSecondApprover } from '../../../auth/domain/two-person-rule';
-import type { Role } from '../../../auth/domain/roles';
+import { assertSecondApprover } from '../../../shared/two-person-rule';
+import type { Role } from '../../../shared/roles';
 import { isIsoDate } from '../../../shared/calendar';
 import { completionRedatesStateObligations } from '../triage/incident-facts';
 import type { IncidentObligationCommand } from './commands';

@@ -4,7 +4,7 @@
  * events it implies when the breach-notification workflow is given.
  */
 import type { Decider } from '../../../ledger/decider';
-import type { WorkflowDefinition } from '../../../workflows/domain/definition';
+import type { WorkflowDefinition } from '../../../workflows';
 import { emptyOverlaySet, type StateOverlaySet } from '../triage/state-overlays';
 import {
   OBLIGATION_COMMAND_KINDS,

@@ -5,7 +5,7 @@
  * moves once reported.
  */
 import type { DomainEvent } from '../../../ledger/ledger';
-import type { TimelineCancelledData, TimelineCompletedData, TimelineScheduledData } from '../../../workflows/domain/timeline';
+import type { TimelineCancelledData, TimelineCompletedData, TimelineScheduledData } from '../../../workflows';
 import type { NonBusinessDay } from '../../../shared/calendar';
 import type { TriageExplanation, TriageResult } from '../triage/triage';
 import type { DataElement } from '../triage/data-elements';

@@ -3,8 +3,8 @@
  * declared in the incident's own stream, in the same append as the fact that causes them, so the
  * engine's timers never disagree with the obligations (docs/workflows.md). Pure.
  */
-import type { WorkflowDefinition } from '../../../workflows/domain/definition';
-import { cancelTimeline, completeTimeline, scheduleTimeline } from '../../../workflows/domain/timeline';
+import type { WorkflowDefinition } from '../../../workflows';
+import { cancelTimeline, completeTimeline, scheduleTimeline } from '../../../workflows';
 import { addDays } from '../../../shared/calendar';
 import type { IncidentEvent } from './events';
 import { evolveIncident, type IncidentState } from './state';

@@ -162,7 +162,7 @@ export function registerIntegrityCommands(program: Command, cli: CliRuntime): vo
         const actor = await cli.actor(app);
         if (!EXPORT_ROLES.includes(actor.actor.role))
           throw new CliUsageError(`evidence export needs one of the roles: ${EXPORT_ROLES.join(', ')}`);
-        const { exportIncidentEvidence } = await import('../../../evidence/evidence.service'); // witness commands never load it
+        const { exportIncidentEvidence } = await import('../../../evidence'); // witness commands never load it
         const r = await exportIncidentEvidence(integrityOf(app), opts.incident, app.get<Clock>(CLOCK));
         const tmp = `${opts.out}.${process.pid}.part`;
         fs.writeFileSync(tmp, r.zip, { mode: 0o600 });

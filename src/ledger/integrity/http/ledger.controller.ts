@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import { Roles } from '../../../auth/http/decorators';
+import { Roles } from '../../../auth';
 import { ConflictError, NotFoundError, ValidationError } from '../../../platform/errors';
 import { ZodPipe } from '../../../platform/http/zod';
 import { READ_DB } from '../../projections/projection-runner';

@@ -1,8 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { RunIncidentCommand } from '../../../incidents/commands/incident-command';
+import { RunIncidentCommand } from '../../../incidents';
 import { LEDGER, type Ledger } from '../../../ledger/ledger';
-import type { ArtifactStore } from '../../../phi/artifact-store';
+import type { ArtifactStore } from '../../../phi';
 import { RuleViolationError } from '../../../platform/errors';
 import { ARTIFACT_STORE } from '../../../platform/tokens';
 import { loadBatch } from '../../batch-stream';

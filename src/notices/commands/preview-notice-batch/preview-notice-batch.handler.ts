@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { AffectedIndividual } from '../../../incidents/domain/affected-individual';
+import type { AffectedIndividual } from '../../../incidents';
 import { LEDGER, type Ledger } from '../../../ledger/ledger';
-import type { ArtifactStore } from '../../../phi/artifact-store';
+import type { ArtifactStore } from '../../../phi';
 import { ARTIFACT_STORE } from '../../../platform/tokens';
 import { loadBatch, runBatchCommand } from '../../batch-stream';
 import { NoticeContent } from '../../content/notice-content';

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { RunIncidentCommand } from '../../../incidents/commands/incident-command';
+import { RunIncidentCommand } from '../../../incidents';
 import { LEDGER, type Ledger } from '../../../ledger/ledger';
 import { runBatchCommand } from '../../batch-stream';
 import { DeliveryStore } from '../../delivery/delivery-store';

@@ -1,0 +1,5 @@
+/** Public surface of PHI storage: the sealed-field vault, the encrypted artifact store and their keys. */
+export * from './artifact-store';
+export * from './data-key-store';
+export * from './master-key';
+export * from './phi-vault';
