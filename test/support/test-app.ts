@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { createHttpApp } from '../../src/app';
@@ -51,7 +51,9 @@ export async function startTestApp(options: { clock?: Clock; env?: Record<string
   const logger = createLogger('silent');
   const app = await createHttpApp({ config, logger, clock, roles: options.roles ?? ['api', 'worker', 'scheduler'] });
   await app.init();
-  const adminKey = readFileSync(join(config.dataDir, 'bootstrap-admin.key'), 'utf8').trim();
+  // A second host on a shared store finds principals already there and writes no bootstrap key.
+  const bootstrapKey = join(config.dataDir, 'bootstrap-admin.key');
+  const adminKey = existsSync(bootstrapKey) ? readFileSync(bootstrapKey, 'utf8').trim() : '';
   const http = () => request(app.getHttpServer());
   return {
     app,
