@@ -37,7 +37,7 @@ export function LookupPage() {
   };
   return (
     <>
-      <PageTitle description="Find what was sent to one person by the reference printed on their letter (top right, starting with L). Every look-up is recorded with your name.">
+      <PageTitle description="Find what was sent to one person by the reference printed on their letter (it starts with L). Every look-up is recorded with your name.">
         Look up a notice
       </PageTitle>
       <Paper withBorder p="md" radius="md" component="form" onSubmit={submit} aria-label="Look up a notice" maw={640} mb="lg">
