@@ -52,6 +52,8 @@ export class LetterComposer {
       ...this.plainBase,
       recipient: { name: plainText(plan.addresseeName ?? person.name) },
       deceased: nok ? { name: plainText(person.name) } : null,
+      // Template output (not a value): what the resident's state requires in the letter.
+      stateSection: this.stateSection(plan.address.state),
     };
     const org = this.ctx.org;
     const ra = org.returnAddress;
@@ -65,6 +67,12 @@ export class LetterComposer {
       ...(this.signature ? { signature: this.signature } : {}),
       ...(imb ? { imb: encodeImb({ ...imb, routing: imbRouting(plan.address.zip) }) } : {}),
     };
+  }
+
+  private readonly stateSections = new Map<string, string | null>();
+  private stateSection(code: string): string | null {
+    if (!this.stateSections.has(code)) this.stateSections.set(code, this.templates.renderState(code, this.plainBase));
+    return this.stateSections.get(code)!;
   }
 
   email(person: AffectedIndividual): ComposedEmail {

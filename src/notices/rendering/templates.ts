@@ -12,7 +12,7 @@
  *   = paragraph break.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Handlebars from 'handlebars';
 
@@ -85,6 +85,8 @@ export function defaultTemplatesDir(): string {
 
 export class TemplateSet {
   private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
+  /** State-specific letter sections (templates/states/<CODE>.txt.hbs), by USPS code. */
+  private readonly states = new Map<string, Handlebars.TemplateDelegate>();
   /** SHA-256 over every template source: part of a batch's content digest. */
   readonly digest: string;
 
@@ -117,7 +119,27 @@ export class TemplateSet {
       const html = name.endsWith('.html');
       this.compiled.set(name, hb.compile(src, { strict: true, noEscape: !html, preventIndent: true }));
     }
+    const statesDir = join(dir, 'states');
+    if (existsSync(statesDir))
+      for (const f of readdirSync(statesDir).sort()) {
+        const m = /^([A-Z]{2})\.txt\.hbs$/.exec(f);
+        if (!m) continue;
+        const src = readFileSync(join(statesDir, f), 'utf8');
+        hash.update(`states/${f}\0${src}\0`);
+        this.states.set(m[1]!, hb.compile(src, { strict: true, noEscape: true, preventIndent: true }));
+      }
     this.digest = hash.digest('hex');
+  }
+
+  /** The state's section for its residents' letters (PDF markup), or null when the state has none. */
+  renderState(code: string, view: object): string | null {
+    const tpl = this.states.get(code);
+    if (!tpl) return null;
+    try {
+      return tpl(view).trim();
+    } catch (e) {
+      throw new TemplateRenderError(`states/${code}.txt`, e instanceof Error ? e.message.split('\n')[0]! : 'render failed');
+    }
   }
 
   /**

@@ -46,6 +46,7 @@ export function letterView(ctx: NoticeContext, person: AffectedIndividual, plan:
       date,
       recipient: { name: plan.addresseeName ?? person.name },
       deceased: nok ? { name: person.name } : null,
+      stateSection: null,
     },
   };
 }

@@ -4,7 +4,7 @@
  * the page breaks: no page holding a stray line or two, no heading at the foot of a page, the
  * closing and signature on one page, the signature image from the profile when it has one.
  */
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import type { AffectedIndividual } from '../../../src/incidents/domain/affected-individual';
@@ -266,3 +266,34 @@ function expectDates(text: string, facts: IncidentNoticeFacts, lead = 'took plac
   if (!facts.breachEndedOn || facts.breachEndedOn === facts.breachStartedOn) expect(text).toContain(`${lead} on March`);
   else expect(text).toContain(`${lead} between March 1, 2025 and March 8, 2025`);
 }
+
+describe("state-specific text in residents' letters", () => {
+  const letterFor = (state: string) => {
+    const who = person({ address: { line1: '1 Main Street', city: 'Somewhere', state, zip: '02108' } });
+    return new LetterComposer(t, { org: testOrg(), incident: testFacts() }, '2025-04-01').letter(BATCH, who, planChannel(who));
+  };
+
+  it('adds the Massachusetts rights statement, California agency contacts and New York agency contacts to those residents only', async () => {
+    const ma = await render(letterFor('MA'));
+    expect(ma.flat).toContain('Information for Massachusetts residents');
+    expect(ma.flat).toContain('right to obtain any police report');
+    expect(ma.flat).toContain('security freeze on your credit report, free of charge');
+    expectCleanBreaks(letterFor('MA'), ma.pages);
+    expect(letterFor('CA').body).toContain('# Information for California residents');
+    expect(letterFor('NY').body).toContain('New York Attorney General: 1-800-771-7755');
+    const oh = letterFor('OH').body;
+    expect(oh).not.toContain('Information for');
+    // The reviewer's note stays out of the letter.
+    expect(letterFor('MA').body).not.toContain('NEEDS LEGAL REVIEW');
+  });
+
+  it('binds the state texts into the template digest an approval approves', () => {
+    const dir = makeTempDir('tpl');
+    cpSync(t.dir, dir.path, { recursive: true });
+    const before = new TemplateSet(dir.path).digest;
+    expect(before).toBe(t.digest);
+    appendFileSync(join(dir.path, 'states', 'MA.txt.hbs'), 'One more sentence.\n');
+    expect(new TemplateSet(dir.path).digest).not.toBe(before);
+    dir.cleanup();
+  });
+});
