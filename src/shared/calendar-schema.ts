@@ -9,12 +9,13 @@ import { isIsoDate } from './calendar';
  */
 export const CalendarDateSchema = z.iso
   .date({ error: 'expected a real calendar date YYYY-MM-DD' })
-  .refine(isIsoDate, 'expected a real calendar date YYYY-MM-DD');
+  // Only when the format passed: one problem per field, not two for the same fault.
+  .refine(isIsoDate, { message: 'expected a real calendar date YYYY-MM-DD', when: (p) => p.issues.length === 0 });
 
 /** An instant (ISO 8601 with offset or Z) whose date part exists in the calendar. */
 export const InstantSchema = z.iso
   .datetime({ offset: true, error: 'expected an ISO 8601 instant' })
-  .refine((s) => isIsoDate(s.slice(0, 10)), 'expected a real calendar date');
+  .refine((s) => isIsoDate(s.slice(0, 10)), { message: 'expected a real calendar date', when: (p) => p.issues.length === 0 });
 
 /** An instant in UTC (`Z`, at most milliseconds), as the signed agent protocol writes them. */
 export const UtcInstantSchema = z.iso

@@ -138,7 +138,7 @@ describeInBrowser('console: passkeys, invitations, navigation, CSRF, idle log-of
     await officer.page.getByRole('heading', { name: 'Today', level: 1 }).waitFor();
     expect(await officer.page.getByTestId('principal-name').textContent()).toBe('Olivia Officer');
     const nav = officer.page.getByRole('navigation', { name: 'Main' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Today', 'Incidents', 'Look up a notice', 'People', 'Roles']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Today', 'Incidents', 'Look up a notice', 'Ledger', 'People', 'Roles']);
     await officer.page.getByRole('heading', { name: 'Obligations by due date' }).waitFor();
     // Discovered Jan 12: on Mar 10 the individual notice (60 days) is due in ≤ 7 days; the HHS report next year.
     const rows = officer.page.getByRole('table', { name: 'Obligations by due date' }).locator('tbody tr');

@@ -86,7 +86,7 @@ const ReturnEntry = z.strictObject({
 });
 export const ReturnsBody = z.strictObject({ entries: z.array(ReturnEntry).min(1).max(100_000) });
 const MailedBody = z.strictObject({
-  mailedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD'),
+  mailedOn: CalendarDateSchema,
   count: z.number().int().nonnegative(),
 });
 const ListQuery = z.strictObject({ incidentId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(500).default(50) });

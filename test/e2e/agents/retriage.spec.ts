@@ -44,7 +44,8 @@ describe('re-triage after a key compromise survives failures and restarts', () =
     MASTER_KEY_FILE: join(dir.path, 'secrets', 'master.key'),
     REDIS_PREFIX: testRedisPrefix(),
   };
-  const clock = new FakeClock('2026-03-02T15:00:00.000Z');
+  const START = '2026-03-02T15:00:00.000Z';
+  const clock = new FakeClock(START);
   const agentKeys = generateSigningKeyPair();
   let t: TestApp | undefined;
   let officer: { apiKey: string };
@@ -98,7 +99,9 @@ describe('re-triage after a key compromise survives failures and restarts', () =
     expect((await as(a).post('/v1/datasets', { datasetId, agentId: 'host-rt', path: `/srv/phi/rt${n}` })).status).toBe(201);
     expect((await as(a).post(`/v1/datasets/${datasetId}/encrypt`, { keyId })).status).toBe(202);
     await agentReportsEncrypted(datasetId, keyId);
-    const occurredOn = new Date(clock.now().getTime() + DAY).toISOString().slice(0, 10);
+    // The loss happens the day after the dataset was encrypted, and is discovered that day (never in the future).
+    clock.advance(DAY);
+    const occurredOn = clock.now().toISOString().slice(0, 10);
     const created = await as(officer).post('/v1/incidents', {
       title: `Backup copy ${n} lost`,
       discoveredOn: occurredOn,
@@ -163,8 +166,8 @@ describe('re-triage after a key compromise survives failures and restarts', () =
     expect((await as(b).post('/v1/agents/host-rt/approve')).body.status).toBe('active');
     const first = await securedIncident(1);
     const second = await securedIncident(2);
-    clock.advance(2 * DAY);
-    const compromisedAt = new Date(clock.now().getTime() - 2 * DAY + 3_600_000).toISOString(); // before either loss
+    const compromisedAt = new Date(Date.parse(START) + 3_600_000).toISOString(); // before either loss
+    clock.advance(DAY);
 
     // 1. The first re-triage attempt fails; the runner retries it and it lands.
     const once = injectFailures((n) => n < 1);

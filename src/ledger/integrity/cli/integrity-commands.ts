@@ -9,8 +9,6 @@ import { INTEGRITY } from '../integrity.tokens';
 import type { IntegrityService } from '../integrity.service';
 import { Ed25519NoteKey } from '../note';
 import { EVENT_STORE } from '../../../platform/tokens';
-import { PostgresEventStore } from '../../postgres/postgres-event-store';
-import { verifyPgTree } from '../pg-integrity-tree';
 
 export class LedgerVerificationFailed extends Error {
   readonly code = 'LEDGER_VERIFICATION_FAILED';
@@ -54,6 +52,9 @@ export function registerIntegrityCommands(program: Command, cli: CliRuntime): vo
         );
       await cli.withApp(async (app) => {
         const store = app.get<unknown>(EVENT_STORE);
+        // Loaded only here: witness and key commands must not pull in the database drivers.
+        const { PostgresEventStore } = await import('../../postgres/postgres-event-store');
+        const { verifyPgTree } = await import('../pg-integrity-tree');
         if (store instanceof PostgresEventStore) {
           // The PostgreSQL ledger keeps its Merkle tree in the append transaction; recompute it from the rows.
           const r = await verifyPgTree(store.db.pool);
