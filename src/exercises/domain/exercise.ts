@@ -153,7 +153,11 @@ export function createExerciseDecider(incident: IncidentDeciderLike): Decider<Ex
     let n = s.steps.length;
     const out: ExerciseEvent[] = [];
     for (const cmd of commands) {
-      const full = { ...cmd, actor: c.actor, today: on } as IncidentCommand;
+      const withProof =
+        cmd.kind === 'complete-obligation' && !cmd.evidence.proof
+          ? { ...cmd, evidence: { ...cmd.evidence, proof: { kind: 'exercise-attestation' as const, exerciseId, incidentId: exerciseId } } }
+          : cmd;
+      const full = { ...withProof, actor: c.actor, today: on } as IncidentCommand;
       const events = incident.decide(full, inc);
       for (const e of events) inc = incident.evolve(inc, e);
       out.push({

@@ -61,7 +61,18 @@ export interface SubstitutePostingProof {
   takenDownReason?: 'expired' | 'withdrawn';
 }
 
-export type ObligationProof = NoticeBatchProof | HhsSubmissionProof | SubstitutePostingProof;
+/**
+ * A breach exercise's own record that a step was done (its notices are rendered to synthetic
+ * people and never sent, so no batch of the notices context can exist). Built only by the
+ * exercises domain for the exercise's incident; no route of a real incident accepts a proof.
+ */
+export interface ExerciseAttestationProof {
+  kind: 'exercise-attestation';
+  exerciseId: string;
+  incidentId: string;
+}
+
+export type ObligationProof = NoticeBatchProof | HhsSubmissionProof | SubstitutePostingProof | ExerciseAttestationProof;
 
 /** What the incident knows of its affected list, for the "covering everyone owed" rule. */
 export interface AffectedListFacts {
@@ -119,6 +130,8 @@ function describe(p: ObligationProof | undefined): string {
       return `HHS submission on batch ${p.batchId}`;
     case 'substitute-posting':
       return `posting ${p.postingId} (${p.status})`;
+    case 'exercise-attestation':
+      return `exercise ${p.exerciseId} attestation`;
   }
 }
 
@@ -149,6 +162,8 @@ export function evidenceMismatch(
   const reject = (why: string) => `${o.obligationId} (${o.kind}) is closed by ${need}: ${describe(proof)} ${why}`;
   if (proof && proof.incidentId !== ctx.incidentId) return reject('belongs to another incident');
   if (!proof) return ATTESTABLE_KINDS.has(o.kind) ? null : reject('was given');
+  // An exercise's incident is the exercise itself: its attestation closes its own obligations only.
+  if (proof.kind === 'exercise-attestation') return proof.exerciseId === ctx.incidentId ? null : reject('belongs to another exercise');
 
   switch (o.kind) {
     case 'individual-notice':
