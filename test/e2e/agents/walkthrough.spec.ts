@@ -6,10 +6,10 @@
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { SystemClock } from '../../../src/platform/clock';
 import { signApproval } from '../../../src/shared/agent-protocol';
 import { startTestApp, type TestApp } from '../../support/test-app';
@@ -48,6 +48,9 @@ describe('operator walk-through with a real agent', () => {
   const isRoot = process.getuid?.() === 0;
   const reader = isRoot ? 'nobody' : userInfo().username;
   const asReader: SpawnOptions = isRoot ? { uid: 65534, gid: 65534, cwd: '/' } : {};
+  // "nobody" runs the CLI from this checkout: folders above it that others cannot enter (a CI clone
+  // under a 0700 temp folder) are opened for search (o+x) for the test, and put back after.
+  const opened: { dir: string; mode: number }[] = [];
   const originals = new Map<string, string>();
   let a: { id: string; apiKey: string };
   let b: { id: string; apiKey: string };
@@ -77,6 +80,14 @@ describe('operator walk-through with a real agent', () => {
     }, `command ${commandId}`);
 
   beforeAll(async () => {
+    if (isRoot)
+      for (let d = REPO; d !== dirname(d); d = dirname(d)) {
+        const mode = statSync(d).mode & 0o7777;
+        if (!(mode & 0o001)) {
+          opened.push({ dir: d, mode });
+          chmodSync(d, mode | 0o001);
+        }
+      }
     mkdirSync(data);
     for (let i = 0; i < 3; i++) {
       const content = `SYNTHETIC-${randomUUID()},lab,${i}\n`.repeat(20);
@@ -101,6 +112,7 @@ describe('operator walk-through with a real agent', () => {
     await t?.close();
     dir.cleanup();
     rmSync(gateDir, { recursive: true, force: true });
+    for (const { dir, mode } of opened) chmodSync(dir, mode);
   });
 
   it('enrolls, encrypts, rotates, enforces grants, shreds, and answers "secured at T?"', async () => {
