@@ -12,7 +12,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { HostAgent } from './agent';
-import { GateDenied, gateRead } from './actions';
+import { GateDenied, gateRead } from './decrypt-gate';
 import { peerIdentity, PeerUnknown } from './peer-identity';
 import type { SignedMessage } from '../shared/agent-protocol';
 

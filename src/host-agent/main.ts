@@ -16,7 +16,7 @@ import { hostname } from 'node:os';
 import { SystemClock } from './clock';
 import { ACTIONS, principalSchema, type Action } from '../shared/agent-protocol';
 import { HostAgent } from './agent';
-import { GateDenied } from './actions';
+import { GateDenied } from './decrypt-gate';
 import { AgentState, withAllowed, withApprover, withServiceKey, type AgentConfig } from './state';
 import { canonicalRoot } from './allowed-roots';
 import { AgentTransport } from './transport';
