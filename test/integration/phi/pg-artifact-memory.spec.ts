@@ -31,7 +31,7 @@ describe('a 100 MB affected list on PostgreSQL is streamed in and out in bounded
     dir.cleanup();
   });
 
-  it('retains under 40 MB while writing or reading 100 MB (rows of 256 KiB, read in pages of 8)', async () => {
+  it('retains under 60 MB while writing or reading 100 MB (rows of 256 KiB, read in pages of 8)', async () => {
     const vault = new PhiVault(
       new DataKeyStore(new PgDataKeyRepository(db), MasterKey.loadOrCreate(join(dir.path, 'mk'))),
       new FakeClock(),
@@ -43,17 +43,23 @@ describe('a 100 MB affected list on PostgreSQL is streamed in and out in bounded
     gc();
     const baseline = used();
     let peak = 0;
-    let calls = 0;
+    let moved = 0;
+    let nextSampleAt = 0;
     // What is retained, not what the collector has yet to reclaim: collect before measuring.
-    const sample = () => {
-      if (++calls % 8 !== 0) return;
+    // Sampled by bytes moved (every 8 MB), not by chunk: a full collection in a Jest worker that has
+    // run many suites costs seconds, and a few hundred of them made this test time out under CI load.
+    const sample = (bytes: number) => {
+      moved += bytes;
+      if (moved < nextSampleAt) return;
+      nextSampleAt = moved + 8 * MB;
       gc();
       peak = Math.max(peak, used() - baseline);
+      if (process.env.DEBUG_MEM) process.stdout.write(`${moved >> 20} ${(used() - baseline) >> 20}\n`);
     };
     async function* source() {
       const block = Buffer.concat(Array.from({ length: Math.floor(MB / line.length) }, () => line));
       for (let sent = 0; sent < total; sent += block.length) {
-        sample();
+        sample(block.length);
         yield block;
       }
     }
@@ -62,10 +68,12 @@ describe('a 100 MB affected list on PostgreSQL is streamed in and out in bounded
     let read = 0;
     for await (const chunk of artifacts.read(ref.digest)) {
       read += chunk.length;
-      sample();
+      sample(chunk.length);
     }
     expect(read).toBe(ref.size);
-    // a row is 256 KiB and a read page 8 rows; measured here: ~25 MB transient at most, flat over the run
-    expect(peak).toBeLessThan(40 * MB);
-  }, 180_000);
+    // A row is 256 KiB and a read page 8 rows; measured: flat over the run, 0–3 MB while writing,
+    // 16–42 MB while reading (the driver's hex text of a page and its socket buffers). Holding the
+    // list would retain more than the 100 MB itself, so 60 MB still tells streaming from buffering.
+    expect(peak).toBeLessThan(60 * MB);
+  }, 600_000);
 });
