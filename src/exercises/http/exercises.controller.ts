@@ -6,12 +6,13 @@ import { Ctx, Roles } from '../../auth';
 import type { CommandContext } from '../../ledger/ledger';
 import { etagOf, parseIfMatch } from '../../platform/http/etag';
 import { ApiZodBody, ValidBody, ZodPipe } from '../../platform/http/zod';
-import { isIsoDate } from '../../shared/calendar';
+import { CalendarDateSchema } from '../../shared/calendar-schema';
 import { MAX_ADVANCE_DAYS } from '../domain/exercise';
 import { SCENARIOS } from '../domain/scenarios';
 import { ExercisesService } from '../exercises.service';
 
-const isoDate = z.string().refine(isIsoDate, 'must be a calendar date YYYY-MM-DD');
+/** The shared calendar date (documented as `format: date`, so the hostile-input test checks it). */
+const isoDate = CalendarDateSchema;
 const Open = z.strictObject({
   scenario: z.enum(SCENARIOS.map((s) => s.id) as [string, ...string[]]),
   asOf: isoDate.optional(),
