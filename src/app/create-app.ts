@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import express from 'express';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { AppModule } from './app.module';
+import { buildOpenApiDocument } from './openapi';
 import { consoleStatic, defaultConsoleDir } from '../console/http/console-static';
 import type { EventStore } from '../ledger/port';
 import { READ_DB } from '../ledger/projections/projection-runner';
@@ -84,18 +85,13 @@ export async function createHttpApp(options: AppOptions): Promise<INestApplicati
   return app;
 }
 
-/** The OpenAPI document of the app's routes (served at /docs; also written at build time for the console's typed client). */
-export function openApiDocument(app: INestApplication) {
-  return SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Safe Harbor')
-      .setDescription('HIPAA/HITECH compliance and breach notification on a tamper-evident ledger. Errors are RFC 9457 problem+json.')
-      .setVersion('1')
-      .addBearerAuth()
-      .addCookieAuth('sh_session')
-      .build(),
-  );
+/**
+ * The OpenAPI document of the app's routes (served at /docs; also written at build time for the
+ * console's typed client), generated from Nest's route metadata and the zod schemas that validate
+ * (src/app/openapi.ts).
+ */
+export function openApiDocument(app: INestApplication): OpenAPIObject {
+  return buildOpenApiDocument(app) as unknown as OpenAPIObject;
 }
 
 /** A Nest context without HTTP, for the CLI and worker-only processes. */

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Registry } from 'prom-client';
 import { Public } from '../auth/http/decorators';
@@ -27,6 +27,7 @@ export class SystemController {
    * an operator must act (e.g. escalations to placeholder mailboxes): still 200.
    */
   @Public()
+  @ApiOperation({ summary: 'Health of the ledger and Redis (200 ok or degraded, 503 when failed)' })
   @Get('health')
   async health(@Res() res: Response): Promise<void> {
     let ledger: { ok: boolean; adapter: string; head?: string; integrity?: LedgerHealth } = { ok: false, adapter: this.store.adapter };
@@ -48,6 +49,7 @@ export class SystemController {
   }
 
   @Public()
+  @ApiOperation({ summary: 'Prometheus metrics' })
   @Get('metrics')
   async prometheus(@Res() res: Response): Promise<void> {
     res.type(this.metrics.contentType).send(await this.metrics.metrics());

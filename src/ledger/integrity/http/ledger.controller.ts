@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { Roles } from '../../../auth';
@@ -41,6 +41,7 @@ export class LedgerController {
   ) {}
 
   /** The newest signed checkpoint (C2SP signed note with witness cosignatures). */
+  @ApiOperation({ summary: 'The newest signed checkpoint with witness cosignatures' })
   @Get('checkpoint')
   @Roles(...VERIFIERS)
   checkpoint() {
@@ -50,6 +51,7 @@ export class LedgerController {
   }
 
   /** Sign a checkpoint now and offer it to the witnesses (auditors stay read-only). */
+  @ApiOperation({ summary: 'Sign a checkpoint now and offer it to the witnesses' })
   @Post('checkpoints')
   @HttpCode(200)
   @Roles('security-officer', 'compliance-officer')
@@ -59,6 +61,7 @@ export class LedgerController {
     return r;
   }
 
+  @ApiOperation({ summary: 'Inclusion proof of a ledger position' })
   @Get('proofs/inclusion')
   @Roles(...VERIFIERS)
   inclusion(@Query(new ZodPipe(InclusionQuery)) q: z.infer<typeof InclusionQuery>) {
@@ -69,6 +72,7 @@ export class LedgerController {
     });
   }
 
+  @ApiOperation({ summary: 'Consistency proof between two tree sizes' })
   @Get('proofs/consistency')
   @Roles(...VERIFIERS)
   consistency(@Query(new ZodPipe(ConsistencyQuery)) q: z.infer<typeof ConsistencyQuery>) {
@@ -77,6 +81,7 @@ export class LedgerController {
   }
 
   /** Recompute everything; `ok: false` names the first bad position and why. */
+  @ApiOperation({ summary: 'Verify the whole ledger (first bad position and why)' })
   @Post('verify')
   @HttpCode(200)
   @Roles(...VERIFIERS)
@@ -85,6 +90,7 @@ export class LedgerController {
   }
 
   /** The keys an auditor needs to verify offline. */
+  @ApiOperation({ summary: 'The keys an auditor needs to verify offline' })
   @Get('keys')
   @Roles(...VERIFIERS)
   keys() {
@@ -93,12 +99,14 @@ export class LedgerController {
     return { origin: p.origin, log: i.signer.verifierKey, witnesses: p.witnessKeys.map((k) => k.verifierKey), quorum: p.quorum };
   }
 
+  @ApiOperation({ summary: 'Each witness: the size it last cosigned and its last error' })
   @Get('witnesses')
   @Roles(...VERIFIERS)
   witnesses() {
     return integrityOrFail(this.integrity).store.witnessStates();
   }
 
+  @ApiOperation({ summary: 'Recorded ledger tamper alerts' })
   @Get('tamper-alerts')
   @Roles('security-officer', 'compliance-officer', 'auditor')
   alerts() {
