@@ -242,7 +242,10 @@ function successResponse(r: Route, opId: string, defs: Record<string, Schema>): 
       content = Object.fromEntries(r.produces.map((t) => [t, { schema: { type: 'string', contentEncoding: 'binary' } }]));
     else if (schema) content = { 'application/json': { schema: jsonSchemaOf(schema, 'output', defs, `${opId}_${status}`) } };
     else content = { 'application/json': { schema: { description: 'JSON (shape not yet declared with ApiZodResponse)' } } };
-    out[String(status)] = { description: status === 201 ? 'Created' : 'OK', content };
+    out[String(status)] = {
+      description: status === 201 ? 'Created' : status < 300 ? 'OK' : `${status}: the same shape, saying why`,
+      content,
+    };
   }
   return out;
 }
