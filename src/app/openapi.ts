@@ -296,6 +296,7 @@ export function buildOpenApiDocument(app: INestApplication): Json {
         'HIPAA/HITECH compliance and breach notification on a tamper-evident ledger. Errors are RFC 9457 problem+json. ' +
         'Generated from the routes the service serves and the zod schemas that validate them.',
     },
+    servers: [{ url: '/', description: 'this service' }],
     paths,
     components: {
       ...PROBLEM_COMPONENTS,
