@@ -83,9 +83,10 @@ async function startDefaultWitness({ cli, env, cwd, log = (l) => process.stderr.
     child,
     // No file witness inside the service's reach unless asked for explicitly.
     env: { LEDGER_WITNESS_URLS: urls, LEDGER_WITNESS_DIRS: env.LEDGER_WITNESS_DIRS ?? '' },
-    stop(signal = 'SIGTERM') {
+    /** Stops the witness; `{ kill: false }` only expects it to stop (a Ctrl-C reaches it directly). */
+    stop({ kill = true } = {}) {
       stopping = true;
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (kill && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     },
   };
 }

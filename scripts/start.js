@@ -56,7 +56,11 @@ startDefaultWitness({ cli: [process.execPath, path.join(root, 'dist', 'cli', 'ma
       stdio: 'inherit',
       env: { ...process.env, ...(witness ? witness.env : {}) },
     });
-    for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+    for (const sig of ['SIGINT', 'SIGTERM'])
+      process.on(sig, () => {
+        witness?.stop({ kill: false }); // stopped once the service has (it may still offer a checkpoint)
+        child.kill(sig);
+      });
     child.on('exit', (code, signal) => {
       witness?.stop();
       process.exit(code ?? (signal ? 0 : 1));

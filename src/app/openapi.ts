@@ -242,7 +242,10 @@ function successResponse(r: Route, opId: string, defs: Record<string, Schema>): 
       content = Object.fromEntries(r.produces.map((t) => [t, { schema: { type: 'string', contentEncoding: 'binary' } }]));
     else if (schema) content = { 'application/json': { schema: jsonSchemaOf(schema, 'output', defs, `${opId}_${status}`) } };
     else content = { 'application/json': { schema: { description: 'JSON (shape not yet declared with ApiZodResponse)' } } };
-    out[String(status)] = { description: status === 201 ? 'Created' : 'OK', content };
+    out[String(status)] = {
+      description: status === 201 ? 'Created' : status < 300 ? 'OK' : `${status}: the same shape, saying why`,
+      content,
+    };
   }
   return out;
 }
@@ -293,6 +296,7 @@ export function buildOpenApiDocument(app: INestApplication): Json {
         'HIPAA/HITECH compliance and breach notification on a tamper-evident ledger. Errors are RFC 9457 problem+json. ' +
         'Generated from the routes the service serves and the zod schemas that validate them.',
     },
+    servers: [{ url: '/', description: 'this service' }],
     paths,
     components: {
       ...PROBLEM_COMPONENTS,

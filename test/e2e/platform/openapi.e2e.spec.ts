@@ -98,6 +98,8 @@ describe('OpenAPI document (e2e)', () => {
     keys.admin = t.adminKey;
     for (const role of ['compliance-officer', 'security-officer', 'incident-responder', 'auditor'] as Role[])
       keys[role] = (await t.principal(role)).apiKey;
+    // A signed checkpoint, so the checkpoint routes answer with data to check against their shapes.
+    await t.http().post('/v1/ledger/checkpoints').set('Authorization', `Bearer ${keys['security-officer']}`).expect(200);
   }, 60_000);
   afterAll(async () => t?.close());
 
@@ -161,6 +163,8 @@ describe('OpenAPI document (e2e)', () => {
     const statuses = new Map<number, number>();
     const unrouted: string[] = [];
     const serverErrors: string[] = [];
+    const drift: string[] = [];
+    let checkedShapes = 0;
     for (const { path, method, op } of operations()) {
       const route = routes.find((r) => r.method === method && r.path === path)!;
       const role = (route.roles[0] as Role | undefined) ?? 'admin';
@@ -176,6 +180,16 @@ describe('OpenAPI document (e2e)', () => {
       const detail = typeof res.body?.detail === 'string' ? res.body.detail : '';
       if (res.status === 404 && (ROUTING_404.test(detail) || !String(res.headers['content-type']).includes('problem+json')))
         unrouted.push(`${method.toUpperCase()} ${path} → ${url}: ${detail || res.text.slice(0, 80)}`);
+      // A declared response shape must be what the route answers.
+      const declared = route.responses.find((x) => x.status === res.status);
+      if (declared && String(res.headers['content-type']).includes('json')) {
+        checkedShapes++;
+        const parsed = declared.schema.safeParse(res.body);
+        if (!parsed.success)
+          drift.push(
+            `${method.toUpperCase()} ${path} → ${res.status}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+          );
+      }
       if (res.status >= 500) serverErrors.push(`${method.toUpperCase()} ${path} → ${res.status} ${detail}`);
     }
     if (unrouted.length)
@@ -184,6 +198,7 @@ describe('OpenAPI document (e2e)', () => {
           'A path listed here is produced from metadata Nest does not route the same way (a global prefix, versioning, or a route shadowed by another).',
       );
     expect(serverErrors).toEqual([]);
+    expect(drift).toEqual([]);
     const ops = operations().length;
     const precise = operations().filter(({ op }) =>
       Object.entries(op.responses).some(
@@ -194,7 +209,7 @@ describe('OpenAPI document (e2e)', () => {
     ).length;
     // eslint-disable-next-line no-console
     console.log(
-      `OpenAPI: ${ops} operations, ${Object.keys(doc.paths).length} paths, ${precise} with a declared response shape; all called, none unrouted; ` +
+      `OpenAPI: ${ops} operations, ${Object.keys(doc.paths).length} paths, ${precise} with a declared response shape (${checkedShapes} answers checked against it); all called, none unrouted; ` +
         `status codes seen: ${[...statuses.entries()]
           .sort(([a], [b]) => a - b)
           .map(([s, n]) => `${s}×${n}`)

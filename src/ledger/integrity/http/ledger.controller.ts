@@ -4,11 +4,12 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { Roles } from '../../../auth';
 import { ConflictError, NotFoundError, ValidationError } from '../../../platform/errors';
-import { ZodPipe } from '../../../platform/http/zod';
+import { ApiZodResponse, ZodPipe } from '../../../platform/http/zod';
 import { READ_DB } from '../../projections/projection-runner';
 import { INTEGRITY } from '../integrity.tokens';
 import type { IntegrityService } from '../integrity.service';
 import { LedgerIntegrityError } from '../sqlite-integrity-store';
+import { CheckpointResultSchema, CheckpointSchema, LedgerKeysSchema, TamperAlertsSchema, WitnessStatesSchema } from './ledger.schemas';
 
 const VERIFIERS = ['auditor', 'security-officer', 'compliance-officer'] as const;
 
@@ -43,6 +44,7 @@ export class LedgerController {
   /** The newest signed checkpoint (C2SP signed note with witness cosignatures). */
   @ApiOperation({ summary: 'The newest signed checkpoint with witness cosignatures' })
   @Get('checkpoint')
+  @ApiZodResponse(CheckpointSchema)
   @Roles(...VERIFIERS)
   checkpoint() {
     const cp = integrityOrFail(this.integrity).store.latestCheckpoint();
@@ -53,6 +55,7 @@ export class LedgerController {
   /** Sign a checkpoint now and offer it to the witnesses (auditors stay read-only). */
   @ApiOperation({ summary: 'Sign a checkpoint now and offer it to the witnesses' })
   @Post('checkpoints')
+  @ApiZodResponse(CheckpointResultSchema)
   @HttpCode(200)
   @Roles('security-officer', 'compliance-officer')
   async checkpointNow() {
@@ -92,6 +95,7 @@ export class LedgerController {
   /** The keys an auditor needs to verify offline. */
   @ApiOperation({ summary: 'The keys an auditor needs to verify offline' })
   @Get('keys')
+  @ApiZodResponse(LedgerKeysSchema)
   @Roles(...VERIFIERS)
   keys() {
     const i = integrityOrFail(this.integrity);
@@ -101,6 +105,7 @@ export class LedgerController {
 
   @ApiOperation({ summary: 'Each witness: the size it last cosigned and its last error' })
   @Get('witnesses')
+  @ApiZodResponse(WitnessStatesSchema)
   @Roles(...VERIFIERS)
   witnesses() {
     return integrityOrFail(this.integrity).store.witnessStates();
@@ -108,6 +113,7 @@ export class LedgerController {
 
   @ApiOperation({ summary: 'Recorded ledger tamper alerts' })
   @Get('tamper-alerts')
+  @ApiZodResponse(TamperAlertsSchema)
   @Roles('security-officer', 'compliance-officer', 'auditor')
   alerts() {
     return this.readDb
