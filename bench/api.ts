@@ -23,6 +23,14 @@ import { arg, report, round } from './support';
 const RATE = arg('rate', 500);
 const SECONDS = arg('seconds', 10);
 const CONNECTIONS = arg('connections', 100);
+/** `--only post|get|health`: run one phase (for profiling); `--cpu-prof DIR`: the service writes a V8 CPU profile there. */
+const ONLY = flag('only');
+const CPU_PROF = flag('cpu-prof');
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
 const REPO = resolve(__dirname, '..');
 
 function freePort(): Promise<number> {
@@ -147,20 +155,29 @@ async function main(): Promise<void> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   try {
-    child = spawn(process.execPath, ['-r', join(REPO, 'scripts/swc-register.js'), join(REPO, 'src/main.ts')], {
-      cwd: dir,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATA_DIR: join(dir, 'data'),
-        MASTER_KEY_FILE: join(dir, 'secrets', 'master.key'),
-        REDIS_PREFIX: `sh-bench-api-${process.pid}`,
-        RATE_LIMIT_PER_MINUTE: '0',
-        LOG_LEVEL: 'warn',
+    child = spawn(
+      process.execPath,
+      [
+        ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`] : []),
+        '-r',
+        join(REPO, 'scripts/swc-register.js'),
+        join(REPO, 'src/main.ts'),
+      ],
+      {
+        cwd: dir,
+        env: {
+          ...process.env,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          DATA_DIR: join(dir, 'data'),
+          MASTER_KEY_FILE: join(dir, 'secrets', 'master.key'),
+          REDIS_PREFIX: `sh-bench-api-${process.pid}`,
+          RATE_LIMIT_PER_MINUTE: '0',
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    );
     const deadline = Date.now() + 120_000;
     for (;;) {
       const up = await call(port, 'GET', '/health').catch(() => null);
@@ -193,6 +210,7 @@ async function main(): Promise<void> {
     ];
     const results: Record<string, PhaseResult> = {};
     for (const phase of phases) {
+      if (ONLY && !phase.name.toLowerCase().includes(ONLY)) continue;
       const r = await load(port, responder, phase, child.pid);
       results[phase.name] = r;
       process.stdout.write(
@@ -211,8 +229,9 @@ async function main(): Promise<void> {
         }) + '\n',
       );
     }
-    const post = results['POST /v1/incidents']!;
-    report('api POST p99 vs /health p99 (ms)', post.p99, results['GET /health']!.p99, 'ms', {
+    const post = results['POST /v1/incidents'];
+    if (!post || !results['GET /health']) return;
+    report('api POST p99 vs /health p99 (ms)', post.p99, results['GET /health'].p99, 'ms', {
       target: 'POST p99 < 20 ms at 500/s, 0 errors',
       postErrors: post.errors,
     });
