@@ -34,6 +34,22 @@ export function withoutFsync<T>(db: Database.Database, fn: () => T): T {
   }
 }
 
+const statementCaches = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/**
+ * A prepared statement reused by SQL text on this connection, for read paths that run on every
+ * request (compiling the SQL costs more than a key lookup). For fixed SQL text only; the caller
+ * must not change its modes (pluck, raw, expand, safeIntegers) nor bind it. One busy in an
+ * `iterate()` is not handed out twice.
+ */
+export function cachedStatement(db: Database.Database, sql: string): Database.Statement {
+  let cache = statementCaches.get(db);
+  if (!cache) statementCaches.set(db, (cache = new Map()));
+  let stmt = cache.get(sql);
+  if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
+  return stmt.busy ? db.prepare(sql) : stmt;
+}
+
 export const PROJECTION_RUNNER = Symbol('ProjectionRunner');
 export const READ_DB = Symbol('ReadDb');
 
