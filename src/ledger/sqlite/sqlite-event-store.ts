@@ -98,8 +98,9 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('journal_mode = WAL');
     // 'full' on a file keeps every acknowledged append durable, but the fsync runs off the event
     // loop (WalSync): COMMIT itself only writes the WAL. ':memory:' has nothing to sync.
+    // Other writers on this connection (the integrity layer's checkpoints) keep FULL.
     const asyncSync = options.synchronous !== 'normal' && options.path !== ':memory:';
-    this.db.pragma(`synchronous = ${options.synchronous === 'normal' || asyncSync ? 'NORMAL' : 'FULL'}`);
+    this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
     this.db.exec(SCHEMA);
     this.clock = options.clock;
@@ -201,6 +202,7 @@ export class SqliteEventStore implements EventStore {
     this.queue = [];
     if (batch.length === 0) return;
     let outcomes: Outcome<{ result: AppendResult; recorded: RecordedEvent[] }>[];
+    if (this.walSync) this.db.pragma('synchronous = NORMAL'); // the fsync runs off the event loop
     try {
       outcomes = runGroup(
         this.db,
@@ -210,6 +212,8 @@ export class SqliteEventStore implements EventStore {
     } catch (e) {
       for (const p of batch) p.reject(e);
       return;
+    } finally {
+      if (this.walSync) this.db.pragma('synchronous = FULL');
     }
     const written = outcomes.flatMap((o) => ('ok' in o && o.ok.recorded.length > 0 ? [o.ok.result] : []));
     if (written.length > 0) {
@@ -233,7 +237,8 @@ export class SqliteEventStore implements EventStore {
     this.checkAppend(stream, events);
     const { result, recorded } = this.db.transaction(() => this.appendInTransaction(stream, events, expected)).immediate();
     if (recorded.length > 0) {
-      if (this.walSync) this.walSync.syncNow(result.firstPosition, result.lastPosition);
+      if (this.walSync)
+        this.walSync.committedDurably(result.firstPosition, result.lastPosition); // a FULL commit
       else this.appended.emit('append', result.lastPosition);
     }
     return result;
@@ -336,6 +341,15 @@ export class SqliteEventStore implements EventStore {
         return () => this.appended.off('append', listener);
       },
     });
+  }
+
+  /**
+   * Makes every append committed so far durable now, on the event loop (an fsync): for the
+   * integrity layer before it signs a tree head, so no signature covers an event a power loss
+   * could still take back.
+   */
+  syncCommitted(): void {
+    this.walSync?.syncAll();
   }
 
   /** Writes what is queued, waits until it is durable, then closes. */

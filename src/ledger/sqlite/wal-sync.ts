@@ -1,7 +1,7 @@
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 
 /**
- * Makes committed WAL frames durable off the event loop. The connection runs with
+ * Makes committed WAL frames durable off the event loop. Group commits run with
  * `synchronous = NORMAL` (COMMIT writes the WAL but does not fsync it); after a commit the store
  * calls `committed(last)` and waits on `durable(last)`, which resolves once an `fdatasync` of
  * the WAL file that started after that commit has returned. fsync is per file, so one call
@@ -57,23 +57,32 @@ export class WalSync {
     });
   }
 
-  /** A synchronous fsync for callers that cannot wait (appendSync). */
-  syncNow(first: bigint, last: bigint): void {
-    if (this.failure) throw this.failure;
+  /**
+   * Records a commit that was fsynced as it committed (synchronous = FULL): the WAL is written
+   * in order, so every commit before it is durable too.
+   */
+  committedDurably(first: bigint, last: bigint): void {
     this.committed(first, last);
-    const fd = this.open();
+    this.markDurable(this.committedTo);
+  }
+
+  /** fsyncs now, on the event loop: everything committed so far is durable when it returns. */
+  syncAll(): void {
+    if (this.failure) throw this.failure;
+    if (this.committedTo <= this.durableTo) return;
+    const target = this.committedTo;
     try {
-      fdatasyncSync(fd);
+      fdatasyncSync(this.open());
     } catch (e) {
       this.fail(e as Error);
       throw this.failure;
     }
-    if (!this.syncing) this.markDurable(this.committedTo);
+    this.markDurable(target);
   }
 
   /** Resolves when no fsync is running and nothing committed is waiting for one. */
   settled(): Promise<void> {
-    if (!this.syncing && this.committedTo <= this.durableTo) return Promise.resolve();
+    if (this.failure || (!this.syncing && this.committedTo <= this.durableTo)) return Promise.resolve();
     return new Promise((r) => this.idle.push(r));
   }
 
