@@ -210,6 +210,7 @@ export class IntegrityService {
 
   private async runCheckpoint(): Promise<CheckpointResult | null> {
     if (this.stopped) return null;
+    this.eventStore.syncCommitted(); // group commits fsync off the event loop: sign only durable leaves
     const tree = this.store.treeState();
     if (tree.size === 0) return null;
     this.pendingSince = 0;
