@@ -6,6 +6,9 @@ import express from 'express';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { AppModule } from './app.module';
+import { FreeTextInterceptor } from './free-text.interceptor';
+import { LEDGER, type Ledger } from '../ledger/ledger';
+import type { PhiVault } from '../phi';
 import { consoleStatic, defaultConsoleDir } from '../console/http/console-static';
 import type { EventStore } from '../ledger/port';
 import { READ_DB } from '../ledger/projections/projection-runner';
@@ -15,7 +18,7 @@ import { IdempotencyInterceptor } from '../platform/http/idempotency.interceptor
 import { jsonLimitsVerifier } from '../platform/http/json-limits';
 import { PgIdempotencyRecords, SqliteIdempotencyRecords } from '../platform/http/idempotency-records';
 import type { PgDatabase } from '../platform/postgres/pool';
-import { PG_DATABASE } from '../platform/tokens';
+import { PG_DATABASE, PHI_VAULT } from '../platform/tokens';
 import { ProblemFilter, toProblem } from '../platform/http/problem.filter';
 import { METRICS, type ProcessRole } from '../platform/tokens';
 import { uuidv7 } from '../platform/ids';
@@ -78,7 +81,11 @@ export async function createHttpApp(options: AppOptions): Promise<INestApplicati
   app.useGlobalFilters(problems);
   const pg = app.get<PgDatabase | null>(PG_DATABASE);
   const idempotency = pg ? new PgIdempotencyRecords(pg) : new SqliteIdempotencyRecords(app.get(READ_DB));
-  app.useGlobalInterceptors(new IdempotencyInterceptor(idempotency, options.clock ?? new SystemClock()));
+  // Free text first: screened before anything stores the request, opened after the idempotency record keeps it sealed.
+  app.useGlobalInterceptors(
+    new FreeTextInterceptor(app.get<PhiVault>(PHI_VAULT), app.get<Ledger>(LEDGER)),
+    new IdempotencyInterceptor(idempotency, options.clock ?? new SystemClock()),
+  );
   const doc = openApiDocument(app);
   SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
