@@ -85,8 +85,8 @@ describe('free-text canary: a name and SSN typed everywhere are found nowhere', 
 
   /** Sends the canary in `fields` of a write confirmed as PHI; records each field and the answer. */
   async function type(method: 'post' | 'patch', path: string, key: string, body: object, fields: string[], ok = [200, 201]) {
-    const r = await http()
-      [method](path)
+    const agent = http();
+    const r = await (method === 'post' ? agent.post(path) : agent.patch(path))
       .set(as(key))
       .set('Idempotency-Key', `canary-${typed.length}`)
       .send({ ...body, phiConfirmed: true });
@@ -339,6 +339,9 @@ describe('free-text canary: a name and SSN typed everywhere are found nowhere', 
 
     // Redis: every key under this app's prefix, and every value, by type.
     const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 });
+    // Controls: the search must find a planted canary, in Redis and on disk.
+    await redis.hset(`${config.REDIS_PREFIX}:control`, 'v', `x ${NAME} y`);
+    writeFileSync(join(config.dataDir, 'control.txt'), `x ${SSN} y`);
     let keys = 0;
     const redisHits: string[] = [];
     try {
@@ -366,6 +369,7 @@ describe('free-text canary: a name and SSN typed everywhere are found nowhere', 
           if (holds([k, ...values].join('\n')).length) redisHits.push(k);
         }
       } while (cursor !== '0');
+      await redis.del(`${config.REDIS_PREFIX}:control`);
     } finally {
       redis.disconnect();
     }
@@ -401,8 +405,8 @@ describe('free-text canary: a name and SSN typed everywhere are found nowhere', 
       counts,
       typed.map((t) => t.field),
     );
-    expect(fileHits).toEqual([]);
-    expect(redisHits).toEqual([]);
+    expect(fileHits).toEqual([join(config.dataDir, 'control.txt')]);
+    expect(redisHits).toEqual([`${config.REDIS_PREFIX}:control`]);
     expect(typed.length).toBeGreaterThanOrEqual(30);
   });
 });
