@@ -7,6 +7,7 @@ import type { CommandContext } from '../../ledger/ledger';
 import { etagOf, parseIfMatch } from '../../platform/http/etag';
 import { ApiZodBody, ValidBody, ZodPipe } from '../../platform/http/zod';
 import { CalendarDateSchema } from '../../shared/calendar-schema';
+import { PHI_READER_ROLES } from '../../shared/roles';
 import { MAX_ADVANCE_DAYS } from '../domain/exercise';
 import { SCENARIOS } from '../domain/scenarios';
 import { ExercisesService } from '../exercises.service';
@@ -188,8 +189,8 @@ export class ExercisesController {
   @ApiOperation({ summary: "An exercise's after-action report (PDF)" })
   @Get(':id/after-action.pdf')
   @Roles(...ACTORS, 'auditor')
-  async afterActionPdf(@Param('id', uuid) id: string, @Res() res: Response) {
-    const pdf = await this.exercises.afterActionPdf(id);
+  async afterActionPdf(@Param('id', uuid) id: string, @Ctx() ctx: CommandContext, @Res() res: Response) {
+    const pdf = await this.exercises.afterActionPdf(id, (PHI_READER_ROLES as readonly string[]).includes(ctx.actor.role));
     res.setHeader('Content-Type', 'application/pdf').send(pdf);
   }
 

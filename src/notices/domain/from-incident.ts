@@ -1,8 +1,11 @@
 /**
  * Maps the incident context's events (stream `incident-<id>`) to what a notice needs: the
- * PHI-free facts (summary, occurred period, discovery date, HHS breach type and locations),
- * the current affected-individuals list and the current counts. Pure: a fold over events.
+ * PHI-free facts (occurred period, discovery date, HHS breach type and locations, and a "what
+ * happened" drafted from them, never the internal summary), the current affected-individuals
+ * list and the current counts. Pure: a fold over events.
  */
+import { draftWhatHappened } from './draft-content';
+
 export interface IncidentEventLike {
   type: string;
   data: Record<string, unknown>;
@@ -43,14 +46,10 @@ export function noticeFactsFromIncident(incidentId: string, events: IncidentEven
     const d = e.data;
     switch (e.type) {
       case 'IncidentReported':
-        f.whatHappened = d.summary as string;
         f.discoveredOn = d.discoveredOn as string;
         occurred(d);
         if (d.breachType) f.breachType = d.breachType as string;
         if (Array.isArray(d.locations) && d.locations.length) f.locations = d.locations as string[];
-        break;
-      case 'IncidentDetailsAmended':
-        if (typeof d.summary === 'string') f.whatHappened = d.summary;
         break;
       case 'IncidentFactsRevised':
         occurred(d);
@@ -78,5 +77,7 @@ export function noticeFactsFromIncident(incidentId: string, events: IncidentEven
       }
     }
   }
+  // The letter's own, reviewed field: drafted from the facts, never the internal summary.
+  if (f.discoveredOn || f.breachType) f.whatHappened = draftWhatHappened(f);
   return out;
 }

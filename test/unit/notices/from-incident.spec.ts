@@ -46,7 +46,8 @@ describe('notice facts from the incident events', () => {
     ]);
     expect(r.facts).toEqual({
       incidentId: id,
-      whatHappened: 'An unencrypted laptop was stolen from a car.',
+      // The letter's own field, drafted from the facts: the internal summary never reaches it.
+      whatHappened: "A laptop computer holding our patients' health information was stolen.",
       discoveredOn: '2025-03-10',
       breachStartedOn: '2025-02-27',
       breachEndedOn: '2025-03-01',
