@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { AffectedIndividual, PostalAddress } from '../domain/affected-individual';
 import { normalizeState, normalizeZip, type Normalization } from './normalize';
+import { DATA_ELEMENTS } from '../../shared/data-elements';
 
 /** Where each field comes from: CSV header names. `name` may join several columns (first, last). */
 export const columnMappingSchema = z
@@ -25,6 +26,8 @@ export const columnMappingSchema = z
     nextOfKinCity: z.string().min(1).optional(),
     nextOfKinState: z.string().min(1).optional(),
     nextOfKinZip: z.string().min(1).optional(),
+    /** Columns that hold a kind of information (header → data-element code), beyond those recognized by name. */
+    dataElements: z.record(z.string().min(1), z.enum(DATA_ELEMENTS)).optional(),
   })
   .strict();
 
@@ -165,7 +168,7 @@ export function resolveColumns(header: string[], mapping: ColumnMapping, explici
     if (index.has(k)) throw new ImportFormatError(`header has column "${k}" twice`, 1, k);
     index.set(k, i);
   });
-  const find = (field: keyof ColumnMapping, required: boolean): number => {
+  const find = (field: Exclude<keyof ColumnMapping, 'dataElements'>, required: boolean): number => {
     const name = mapping[field];
     if (name === undefined) return -1;
     if (Array.isArray(name)) throw new ImportFormatError(`${field} maps to one column only`);
@@ -183,7 +186,7 @@ export function resolveColumns(header: string[], mapping: ColumnMapping, explici
     if (i === undefined) throw new ImportFormatError(`column "${n}" (for name) is not in the header`, 1, 'name');
     return i;
   });
-  const r = (f: keyof ColumnMapping) => find(f, REQUIRED.includes(f));
+  const r = (f: Exclude<keyof ColumnMapping, 'dataElements'>) => find(f, REQUIRED.includes(f));
   const c = {
     unmapped: [] as number[],
     name: nameIdx,

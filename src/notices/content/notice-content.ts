@@ -5,6 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { DatasetPopulationsQuery, type DatasetPopulationRow } from '../../datasets';
 import { canonicalize } from '../../shared/canonical-json';
 import { LEDGER, type Ledger } from '../../ledger/ledger';
 import type { AffectedIndividual } from '../../incidents';
@@ -13,6 +15,7 @@ import { NotFoundError, ValidationError } from '../../platform/errors';
 import { ARTIFACT_STORE } from '../../platform/tokens';
 import { domainToHttp } from '../batch-stream';
 import { asAsync } from '../delivery/chunk-runner';
+import { draftNoticeContent, mergeElements, type DraftedContent } from '../domain/draft-content';
 import { noticeFactsFromIncident } from '../domain/from-incident';
 import { noticeBatchStream, type NoticeBatchState, type NoticeKind } from '../domain/notice-batch';
 import {
@@ -75,6 +78,7 @@ export class NoticeContent {
     @Inject(LEDGER) private readonly ledger: Ledger,
     @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
     @Inject(NOTICES_SETTINGS) private readonly settings: NoticesSettings,
+    private readonly queries: QueryBus,
   ) {
     this.templates = new TemplateSet(settings.templatesDir);
   }
@@ -129,6 +133,26 @@ export class NoticeContent {
   }
 
   /**
+   * What the notice can say from the facts alone, for the officer to review and edit: (A) what
+   * happened from the breach type, places and dates; (B) the types of PHI from the incident's
+   * data elements, its list's columns and its datasets; (C) the steps from those types
+   * (templates/content); (D) the mitigation from the containment actions carried out.
+   */
+  async draftFacts(incidentId: string, given: { creditMonitoring?: unknown } = {}) {
+    const known = await this.fromIncident(incidentId);
+    const rows = known.datasetIds.length
+      ? await this.queries.execute<DatasetPopulationsQuery, DatasetPopulationRow[]>(new DatasetPopulationsQuery(known.datasetIds))
+      : [];
+    const dataElements = mergeElements(known.dataElements, ...rows.map((r) => r.population?.dataElements));
+    const drafted: DraftedContent = draftNoticeContent(
+      { dataElements, containmentActions: [], creditMonitoringOffered: given.creditMonitoring !== undefined },
+      this.templates.catalogue('en'),
+    );
+    const { review, ...content } = drafted;
+    return { known, dataElements, facts: { ...known.facts, ...content }, review, catalogueVersion: this.templates.catalogue('en').version };
+  }
+
+  /**
    * The request with what it leaves out filled from the incident (facts it gives win), and every
    * count and flag derived from the incident's events (a typed number must agree: derived-counts.ts).
    */
@@ -139,10 +163,12 @@ export class NoticeContent {
     const known = await this.fromIncident(input.incidentId);
     const options = withDerivedCounts(input.kind, (input.options ?? {}) as DerivableOptions, known) as NoticeOptions;
     if (!input.fromIncident) return { ...input, options };
+    const given = (input.facts ?? {}) as { creditMonitoring?: unknown };
+    const drafted = await this.draftFacts(input.incidentId, given);
     return {
       ...input,
       options,
-      facts: { ...known.facts, ...(input.facts as object) },
+      facts: { ...drafted.facts, ...(input.facts as object) },
       ...(input.recipientsArtifact || !known.recipientsArtifact ? {} : { recipientsArtifact: known.recipientsArtifact }),
     };
   }

@@ -15,6 +15,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Handlebars from 'handlebars';
+import { parse as parseYaml } from 'yaml';
+import { parseContentCatalogue, type ContentCatalogue } from '../domain/draft-content';
 
 export const TEMPLATE_NAMES = [
   'letter-individual.txt',
@@ -87,6 +89,8 @@ export class TemplateSet {
   private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
   /** State-specific letter sections (templates/states/<CODE>.txt.hbs), by USPS code. */
   private readonly states = new Map<string, Handlebars.TemplateDelegate>();
+  /** Drafting wording per language (templates/content/<language>.yaml), validated. */
+  private readonly catalogues = new Map<string, ContentCatalogue>();
   /** SHA-256 over every template source: part of a batch's content digest. */
   readonly digest: string;
 
@@ -128,7 +132,23 @@ export class TemplateSet {
         hash.update(`states/${f}\0${src}\0`);
         this.states.set(m[1]!, hb.compile(src, { strict: true, noEscape: true, preventIndent: true }));
       }
+    const contentDir = join(dir, 'content');
+    if (existsSync(contentDir))
+      for (const f of readdirSync(contentDir).sort()) {
+        if (!/^[a-z]{2}\.yaml$/.test(f)) continue;
+        const src = readFileSync(join(contentDir, f), 'utf8');
+        hash.update(`content/${f}\0${src}\0`);
+        const cat = parseContentCatalogue(parseYaml(src), `content/${f}`);
+        this.catalogues.set(cat.language, cat);
+      }
     this.digest = hash.digest('hex');
+  }
+
+  /** The drafting wording in a language, English when there is none for it. */
+  catalogue(language = 'en'): ContentCatalogue {
+    const c = this.catalogues.get(language) ?? this.catalogues.get('en');
+    if (!c) throw new TemplateRenderError('content/en.yaml', 'no drafting wording in the templates folder');
+    return c;
   }
 
   /** The state's section for its residents' letters (PDF markup), or null when the state has none. */
