@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { DatasetPopulationsQuery, type DatasetPopulationRow } from '../../datasets';
+import { ContainmentActionsOfIncidentQuery, type ContainmentActionDone } from '../../agents';
 import { canonicalize } from '../../shared/canonical-json';
 import { LEDGER, type Ledger } from '../../ledger/ledger';
 import type { AffectedIndividual } from '../../incidents';
@@ -143,9 +144,12 @@ export class NoticeContent {
     const rows = known.datasetIds.length
       ? await this.queries.execute<DatasetPopulationsQuery, DatasetPopulationRow[]>(new DatasetPopulationsQuery(known.datasetIds))
       : [];
+    const containmentActions = await this.queries.execute<ContainmentActionsOfIncidentQuery, ContainmentActionDone[]>(
+      new ContainmentActionsOfIncidentQuery(incidentId),
+    );
     const dataElements = mergeElements(known.dataElements, ...rows.map((r) => r.population?.dataElements));
     const drafted: DraftedContent = draftNoticeContent(
-      { dataElements, containmentActions: [], creditMonitoringOffered: given.creditMonitoring !== undefined },
+      { dataElements, containmentActions, creditMonitoringOffered: given.creditMonitoring !== undefined },
       this.templates.catalogue('en'),
     );
     const { review, ...content } = drafted;
