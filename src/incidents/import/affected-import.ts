@@ -68,6 +68,8 @@ export interface ImportSummary {
   emailConsent: number;
   /** Kinds of information the list's own columns hold (a column with at least one value): codes, never headers or values. */
   dataElements: DataElement[];
+  /** Accepted individuals per language the list gives (ISO 639-1; `en` when none is given). */
+  languages: Record<string, number>;
   /** SHA-256 of the NDJSON written, hex. */
   digest: string;
   bytes: number;
@@ -113,6 +115,7 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
     deceasedWithoutNextOfKinAddress: 0,
     emailConsent: 0,
     dataElements: [],
+    languages: {},
     digest: '',
     bytes: 0,
   };
@@ -207,6 +210,8 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
       if (!r.nextOfKin) summary.deceasedWithoutNextOfKinAddress++;
     }
     if (r.emailConsent) summary.emailConsent++;
+    const lang = r.language ?? 'en';
+    summary.languages[lang] = (summary.languages[lang] ?? 0) + 1;
     return serializeRecord(id, r);
   };
 

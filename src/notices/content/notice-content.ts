@@ -16,13 +16,14 @@ import { NotFoundError, ValidationError } from '../../platform/errors';
 import { ARTIFACT_STORE } from '../../platform/tokens';
 import { domainToHttp } from '../batch-stream';
 import { asAsync } from '../delivery/chunk-runner';
-import { draftNoticeContent, mergeElements, type DraftedContent } from '../domain/draft-content';
+import { draftNoticeContent, draftTranslation, mergeElements, type DraftedContent } from '../domain/draft-content';
 import { noticeFactsFromIncident } from '../domain/from-incident';
 import { noticeBatchStream, type NoticeBatchState, type NoticeKind } from '../domain/notice-batch';
 import {
   NoticeInputError,
   parseIncidentNoticeFacts,
   parseOrganizationProfile,
+  TRANSLATABLE_FACTS,
   type IncidentNoticeFacts,
   type OrganizationProfile,
 } from '../domain/notice-input';
@@ -153,7 +154,21 @@ export class NoticeContent {
       this.templates.catalogue('en'),
     );
     const { review, ...content } = drafted;
-    return { known, dataElements, facts: { ...known.facts, ...content }, review, catalogueVersion: this.templates.catalogue('en').version };
+    // Letters in another language: the same facts drafted from that language's reviewed wording.
+    const translations: Record<string, object> = {};
+    for (const lang of this.templates.languages)
+      if (this.templates.catalogue(lang).language === lang)
+        translations[lang] = draftTranslation(
+          { facts: known.facts, dataElements, containmentActions, creditMonitoringOffered: given.creditMonitoring !== undefined },
+          this.templates.catalogue(lang),
+        );
+    return {
+      known,
+      dataElements,
+      facts: { ...known.facts, ...content, ...(Object.keys(translations).length ? { translations } : {}) },
+      review,
+      catalogueVersion: this.templates.catalogue('en').version,
+    };
   }
 
   /**
@@ -167,8 +182,12 @@ export class NoticeContent {
     const known = await this.fromIncident(input.incidentId);
     const options = withDerivedCounts(input.kind, (input.options ?? {}) as DerivableOptions, known) as NoticeOptions;
     if (!input.fromIncident) return { ...input, options };
-    const given = (input.facts ?? {}) as { creditMonitoring?: unknown };
+    const given = (input.facts ?? {}) as Record<string, unknown>;
     const drafted = await this.draftFacts(input.incidentId, given);
+    // A field the officer wrote in English is not replaced by a drafted translation of something else.
+    const t = (drafted.facts as { translations?: Record<string, Record<string, unknown>> }).translations;
+    if (t && given.translations === undefined)
+      for (const tr of Object.values(t)) for (const k of TRANSLATABLE_FACTS) if (given[k] !== undefined) delete tr[k];
     return {
       ...input,
       options,

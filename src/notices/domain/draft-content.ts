@@ -183,3 +183,36 @@ export function draftNoticeContent(
     review,
   };
 }
+
+/**
+ * The drafted facts in another language (a reviewed catalogue of that language): what happened,
+ * types of PHI, steps and mitigation. Investigation and prevention are the officer's words and
+ * are not drafted: the preview lists them as untranslated until the officer gives them.
+ */
+export function draftTranslation(
+  known: {
+    facts: WhatHappenedFacts;
+    dataElements: readonly DataElement[];
+    containmentActions: ReadonlyArray<{ kind: string }>;
+    creditMonitoringOffered: boolean;
+  },
+  cat: ContentCatalogue,
+) {
+  const elements: DataElement[] = known.dataElements.length ? [...known.dataElements] : ['name'];
+  return {
+    ...(known.facts.discoveredOn || known.facts.breachType ? { whatHappened: draftWhatHappened(known.facts, cat.language) } : {}),
+    phiInvolved: draftPhiInvolved(elements, cat).phiInvolved,
+    stepsForIndividuals: draftSteps(elements, cat, known.creditMonitoringOffered),
+    mitigation: draftMitigation(known.containmentActions, cat),
+  };
+}
+
+/** Fields a language's letters print in English because the facts give no translation of them. */
+export function untranslatedFields(
+  facts: { translations?: Partial<Record<string, Record<string, unknown> | undefined>> },
+  language: string,
+  fields: readonly string[],
+): string[] {
+  const t = facts.translations?.[language] ?? {};
+  return fields.filter((k) => t[k] === undefined);
+}
