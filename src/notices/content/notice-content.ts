@@ -184,14 +184,20 @@ export class NoticeContent {
     if (!input.fromIncident) return { ...input, options };
     const given = (input.facts ?? {}) as Record<string, unknown>;
     const drafted = await this.draftFacts(input.incidentId, given);
-    // A field the officer wrote in English is not replaced by a drafted translation of something else.
-    const t = (drafted.facts as { translations?: Record<string, Record<string, unknown>> }).translations;
-    if (t && given.translations === undefined)
-      for (const tr of Object.values(t)) for (const k of TRANSLATABLE_FACTS) if (given[k] !== undefined) delete tr[k];
+    // Translations merge per language (the officer's win); a field the officer wrote in English
+    // and did not translate is not replaced by a drafted translation of something else.
+    const t = (drafted.facts as { translations?: Record<string, Record<string, unknown>> }).translations ?? {};
+    const givenT = (given.translations ?? {}) as Record<string, Record<string, unknown> | undefined>;
+    const translations: Record<string, Record<string, unknown>> = {};
+    for (const lang of new Set([...Object.keys(t), ...Object.keys(givenT)])) {
+      const tr = { ...t[lang] };
+      for (const k of TRANSLATABLE_FACTS) if (given[k] !== undefined) delete tr[k];
+      translations[lang] = { ...tr, ...givenT[lang] };
+    }
     return {
       ...input,
       options,
-      facts: { ...drafted.facts, ...(input.facts as object) },
+      facts: { ...drafted.facts, ...(input.facts as object), ...(Object.keys(translations).length ? { translations } : {}) },
       ...(input.recipientsArtifact || !known.recipientsArtifact ? {} : { recipientsArtifact: known.recipientsArtifact }),
     };
   }
