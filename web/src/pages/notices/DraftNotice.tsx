@@ -47,6 +47,8 @@ interface DraftFacts {
     phiCategories: string[];
     stepsForIndividuals: string[];
     mitigation: string;
+    /** The same facts drafted in each language with its own templates (e.g. es). */
+    translations?: Record<string, Record<string, string | string[]>>;
   };
   review: string[];
   wording: { version: number };
@@ -112,7 +114,28 @@ export function DraftNoticePage() {
         ...(breachType ? { breachType } : {}),
         ...(locations.length ? { locations } : {}),
       };
-      const body = { incidentId, fromIncident: true, kind: 'individual', letterDate: f.letterDate ?? '', facts };
+      // Letters in other languages keep the drafted translation of every field left as drafted;
+      // a field the officer rewrote prints as written until it is translated (the preview says which).
+      const d = drafted.data?.facts;
+      const asDrafted: Record<string, boolean> = {
+        whatHappened: f.whatHappened === (d?.whatHappened ?? ''),
+        phiInvolved: lines(f.phiInvolved ?? '').join('\n') === (d?.phiInvolved ?? []).join('\n'),
+        stepsForIndividuals: lines(f.stepsForIndividuals ?? '').join('\n') === (d?.stepsForIndividuals ?? []).join('\n'),
+        mitigation: f.mitigation === (d?.mitigation ?? ''),
+      };
+      const translations = Object.fromEntries(
+        Object.entries(d?.translations ?? {}).map(([lang, tr]) => [
+          lang,
+          Object.fromEntries(Object.entries(tr).filter(([k]) => asDrafted[k])),
+        ]),
+      );
+      const body = {
+        incidentId,
+        fromIncident: true,
+        kind: 'individual',
+        letterDate: f.letterDate ?? '',
+        facts: { ...facts, ...(Object.keys(translations).length ? { translations } : {}) },
+      };
       return unwrap(await api.POST('/v1/notices/batches', { body: body as never })) as unknown as NoticeBatch;
     },
     onSuccess: (b) => navigate({ to: '/notices/$id', params: { id: b.batchId } as never }),
