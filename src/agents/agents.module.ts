@@ -34,6 +34,8 @@ import { PendingDeliveriesQuery, ReceiveAgentMessageCommand, type PendingDeliver
 import { agentCommandProcessor } from './processors/agent-command.processor';
 import { agentsProjection } from './projections/agents.projection';
 import { AgentChannelHandler, GetAgentHandler, ListAgentsHandler, PendingDeliveriesHandler } from './queries/agent.queries';
+import { containmentsProjection } from './projections/containments.projection';
+import { ContainmentActionsOfIncidentHandler } from './queries/containment.queries';
 import { SERVICE_SIGNING_KEY } from './tokens';
 import type Database from 'better-sqlite3';
 import { READ_DB } from '../ledger/projections/projection-runner';
@@ -63,6 +65,7 @@ import { agentTodayProviders } from './today';
     ListAgentsHandler,
     AgentChannelHandler,
     PendingDeliveriesHandler,
+    ContainmentActionsOfIncidentHandler,
   ],
 })
 export class AgentsModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
@@ -87,6 +90,7 @@ export class AgentsModule implements OnModuleInit, OnApplicationBootstrap, OnMod
     for (const p of agentTodayProviders(this.todayDb)) this.today?.register(p);
     this.registry.registerNames(...AGENT_EVENT_TYPES, ...CONTAINMENT_EVENT_TYPES);
     this.projections.register(agentsProjection);
+    this.projections.register(containmentsProjection);
     this.processors.register(agentCommandProcessor(this.queues, this.ledger));
   }
 

@@ -195,3 +195,12 @@ export interface PendingDelivery {
   commandId: string;
   message: Record<string, unknown>;
 }
+
+/** The containment actions carried out for an incident (what notices say was done to limit the harm). */
+export class ContainmentActionsOfIncidentQuery {
+  constructor(readonly incidentId: string) {}
+}
+export interface ContainmentActionDone {
+  containmentId: string;
+  kind: ContainmentAction['kind'];
+}

@@ -138,6 +138,7 @@ export class AffectedImportService {
             size: list.value.size,
             reportDigest: rep.value.digest,
             counts,
+            ...(s.dataElements.length ? { dataElements: s.dataElements } : {}),
             ...(s.unresolved > 0 ? { unresolvedDigest: unr.value.digest } : {}),
           },
         },

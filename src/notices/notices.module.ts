@@ -15,6 +15,8 @@ import { DeliveryStore } from './delivery/delivery-store';
 import { NOTICE_BATCH_EVENT_TYPES } from './domain/notice-batch';
 import { POSTING_EVENT_TYPES } from './domain/posting';
 import { NoticesController } from './http/notices.controller';
+import { NoticeDraftController } from './http/draft.controller';
+import { DraftNoticeFactsHandler } from './queries/draft-facts.query';
 import { NoticeCoordinator, NoticeReleaseProcessor, RELEASE_QUEUE } from './jobs/coordinator';
 import { NOTICE_COMMAND_HANDLERS } from './commands';
 import { NoticeContent } from './content/notice-content';
@@ -28,13 +30,14 @@ import { noticeTodayProviders } from './today';
 export const NOTICES_EVENT_TYPES = [...NOTICE_BATCH_EVENT_TYPES, ...POSTING_EVENT_TYPES] as const;
 
 @Module({
-  controllers: [NoticesController],
+  controllers: [NoticesController, NoticeDraftController],
   providers: [
     { provide: NOTICES_SETTINGS, useFactory: (c: AppConfig) => loadNoticesSettings(c), inject: [APP_CONFIG] },
     { provide: DeliveryStore, useFactory: (s: NoticesSettings) => new DeliveryStore(s.chunk.deliveryDbPath), inject: [NOTICES_SETTINGS] },
     NoticeContent,
     ...NOTICE_COMMAND_HANDLERS,
     ...NOTICE_QUERY_HANDLERS,
+    DraftNoticeFactsHandler,
   ],
   exports: [NoticeContent],
 })

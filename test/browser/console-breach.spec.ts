@@ -215,8 +215,9 @@ describeInBrowser(
       await page.getByRole('link', { name: 'Draft the notice to individuals' }).click();
       const what = page.getByLabel('What happened, in plain language');
       await what.waitFor();
-      // Prefilled from the incident's events; the rest is the officer's to write.
-      expect(await what.inputValue()).toBe('Unencrypted laptop with scheduling exports taken from a parked car.');
+      // Drafted from the incident's facts, never its internal summary; the rest is the officer's to write.
+      expect(await what.inputValue()).toBe("An incident affected our records holding our patients' health information.");
+      expect(await page.getByLabel('Steps individuals should take').inputValue()).toMatch(/Call our toll-free number/);
       expect(await page.getByLabel('Breach started').inputValue()).toBe('2025-03-01');
       // The incident never said what kind of breach, nor where: the HHS report needs both.
       await page.getByRole('combobox', { name: 'Type of breach (HHS report)' }).click();

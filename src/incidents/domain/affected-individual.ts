@@ -24,6 +24,8 @@ export interface AffectedIndividual {
   deceased: boolean;
   /** For deceased individuals: next of kin or personal representative. */
   nextOfKin?: { name: string; address: PostalAddress };
+  /** ISO 639-1 code of the language the person reads (from the list); absent = English. */
+  language?: string;
   /** Contact information insufficient or out of date (counts toward substitute notice). */
   insufficientContact: boolean;
 }

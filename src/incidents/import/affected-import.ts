@@ -2,6 +2,8 @@ import type { Readable, Transform, Writable } from 'node:stream';
 import { AffectedIdentities } from './identity';
 import type { Normalization } from './normalize';
 import { ImportWriter, serializeRecord } from './import-writer';
+import { dataColumnsOf, elementsSeen } from './data-columns';
+import type { DataElement } from '../../shared/data-elements';
 import {
   columnMappingSchema,
   countNewlines,
@@ -64,6 +66,10 @@ export interface ImportSummary {
   /** Deceased people whose next of kin's address is missing: not insufficient contact (164.404(d)(1)(ii)). */
   deceasedWithoutNextOfKinAddress: number;
   emailConsent: number;
+  /** Kinds of information the list's own columns hold (a column with at least one value): codes, never headers or values. */
+  dataElements: DataElement[];
+  /** Accepted individuals per language the list gives (ISO 639-1; `en` when none is given). */
+  languages: Record<string, number>;
   /** SHA-256 of the NDJSON written, hex. */
   digest: string;
   bytes: number;
@@ -108,12 +114,16 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
     deceased: 0,
     deceasedWithoutNextOfKinAddress: 0,
     emailConsent: 0,
+    dataElements: [],
+    languages: {},
     digest: '',
     bytes: 0,
   };
   let cols: Cols | null = null;
   let header: string[] = [];
   let width = 0;
+  let dataCols: Array<{ index: number; element: DataElement }> = [];
+  const elements = new Set<DataElement>();
   const unresolvedLines: string[] = [];
   const count = (st: string) => byState.set(st, (byState.get(st) ?? 0) + 1);
   /** A rejected row is kept whole (PHI, encrypted by the caller) so a person can fix it, and counted. */
@@ -158,9 +168,14 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
       cols = resolveColumns(row, mapping, explicit);
       header = row;
       width = row.length;
+      for (const h of Object.keys(mapping.dataElements ?? {}))
+        if (!row.some((x) => x.trim() === h))
+          throw new ImportFormatError(`column "${h}" (for dataElements) is not in the header`, 1, 'dataElements');
+      dataCols = dataColumnsOf(header, cols.unmapped, mapping.dataElements);
       return null;
     }
     summary.rows++;
+    for (const d of dataCols) if (!elements.has(d.element) && (row[d.index] ?? '').trim() !== '') elements.add(d.element);
     if (row.length !== width) {
       nextLine += 1 + countNewlines(row);
       reject(line, row, `expected ${width} columns, found ${row.length}`);
@@ -195,6 +210,8 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
       if (!r.nextOfKin) summary.deceasedWithoutNextOfKinAddress++;
     }
     if (r.emailConsent) summary.emailConsent++;
+    const lang = r.language ?? 'en';
+    summary.languages[lang] = (summary.languages[lang] ?? 0) + 1;
     return serializeRecord(id, r);
   };
 
@@ -263,6 +280,7 @@ export async function importAffectedIndividuals(opts: ImportOptions): Promise<Im
   bytesIn = parser.info?.bytes ?? bytesIn;
   opts.onProgress?.(bytesIn, summary.rows);
   summary.byState = Object.fromEntries([...byState.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  summary.dataElements = elementsSeen(elements);
   summary.bytes = writer.bytes;
   summary.digest = writer.digest();
   return summary;

@@ -23,6 +23,7 @@ export function serializeRecord(id: string, r: Omit<AffectedIndividual, 'id'>): 
   if (r.address) s += `,"address":${addressJson(r.address)}`;
   if (r.email !== undefined) s += `,"email":${q(r.email)}`;
   s += `,"emailConsent":${r.emailConsent},"deceased":${r.deceased}`;
+  if (r.language !== undefined) s += `,"language":${q(r.language)}`;
   if (r.nextOfKin) s += `,"nextOfKin":{"name":${q(r.nextOfKin.name)},"address":${addressJson(r.nextOfKin.address)}}`;
   return `${s},"insufficientContact":${r.insufficientContact}}`;
 }

@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import type { AffectedIndividual, PostalAddress } from '../domain/affected-individual';
 import { normalizeState, normalizeZip, type Normalization } from './normalize';
+import { DATA_ELEMENTS } from '../../shared/data-elements';
+import { languageCode } from '../../shared/languages';
 
 /** Where each field comes from: CSV header names. `name` may join several columns (first, last). */
 export const columnMappingSchema = z
@@ -25,6 +27,10 @@ export const columnMappingSchema = z
     nextOfKinCity: z.string().min(1).optional(),
     nextOfKinState: z.string().min(1).optional(),
     nextOfKinZip: z.string().min(1).optional(),
+    /** The recipient's language ("es", "Spanish", "español"…): letters and emails in it where templates exist, else English. */
+    language: z.string().min(1).optional(),
+    /** Columns that hold a kind of information (header → data-element code), beyond those recognized by name. */
+    dataElements: z.record(z.string().min(1), z.enum(DATA_ELEMENTS)).optional(),
   })
   .strict();
 
@@ -47,6 +53,7 @@ export const DEFAULT_MAPPING: ColumnMapping = {
   nextOfKinCity: 'nextOfKinCity',
   nextOfKinState: 'nextOfKinState',
   nextOfKinZip: 'nextOfKinZip',
+  language: 'language',
 };
 
 const REQUIRED: Array<keyof ColumnMapping> = ['name', 'line1', 'city', 'state', 'zip'];
@@ -156,6 +163,7 @@ export interface Cols {
   nextOfKinCity: number;
   nextOfKinState: number;
   nextOfKinZip: number;
+  language: number;
 }
 
 export function resolveColumns(header: string[], mapping: ColumnMapping, explicit: boolean): Cols {
@@ -165,7 +173,7 @@ export function resolveColumns(header: string[], mapping: ColumnMapping, explici
     if (index.has(k)) throw new ImportFormatError(`header has column "${k}" twice`, 1, k);
     index.set(k, i);
   });
-  const find = (field: keyof ColumnMapping, required: boolean): number => {
+  const find = (field: Exclude<keyof ColumnMapping, 'dataElements'>, required: boolean): number => {
     const name = mapping[field];
     if (name === undefined) return -1;
     if (Array.isArray(name)) throw new ImportFormatError(`${field} maps to one column only`);
@@ -183,7 +191,7 @@ export function resolveColumns(header: string[], mapping: ColumnMapping, explici
     if (i === undefined) throw new ImportFormatError(`column "${n}" (for name) is not in the header`, 1, 'name');
     return i;
   });
-  const r = (f: keyof ColumnMapping) => find(f, REQUIRED.includes(f));
+  const r = (f: Exclude<keyof ColumnMapping, 'dataElements'>) => find(f, REQUIRED.includes(f));
   const c = {
     unmapped: [] as number[],
     name: nameIdx,
@@ -201,6 +209,7 @@ export function resolveColumns(header: string[], mapping: ColumnMapping, explici
     nextOfKinCity: r('nextOfKinCity'),
     nextOfKinState: r('nextOfKinState'),
     nextOfKinZip: r('nextOfKinZip'),
+    language: r('language'),
   };
   const mapped = new Set<number>([
     ...c.name,
@@ -218,6 +227,7 @@ export function resolveColumns(header: string[], mapping: ColumnMapping, explici
     c.nextOfKinCity,
     c.nextOfKinState,
     c.nextOfKinZip,
+    c.language,
   ]);
   for (let i = 0; i < header.length; i++) if (!mapped.has(i)) c.unmapped.push(i);
   return c;
@@ -270,6 +280,9 @@ export function parseRow(row: string[], c: Cols, changes?: Normalization[]): Val
   if (email) record.email = email;
   record.emailConsent = consent;
   record.deceased = deceased;
+  // An unrecognized language is not a reason to hold a person back: they are written to in English.
+  const lang = languageCode(at(c.language, 'language'));
+  if (lang) record.language = lang;
   let nokAddr: PostalAddress | undefined;
   if (deceased && nokName !== '') {
     nokAddr = address(nokLine1, nokLine2, nokCity, nokState, nokZip);

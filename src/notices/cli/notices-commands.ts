@@ -23,6 +23,7 @@ import {
 } from '../commands';
 import { NOTICE_KINDS, type NoticeKind, type PreviewSummary } from '../domain/notice-batch';
 import { GetNoticeBatchQuery, NoticeBatchProgressQuery, ProofOfNoticeQuery, type BatchProgress } from '../queries/notice-batch.queries';
+import { DraftNoticeFactsQuery } from '../queries/draft-facts.query';
 
 function readJson(path: string, flag: string): unknown {
   try {
@@ -83,7 +84,14 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
     .requiredOption('--incident <id>')
     .requiredOption('--kind <kind>', NOTICE_KINDS.join(' | '))
     .requiredOption('--letter-date <YYYY-MM-DD>')
-    .requiredOption('--facts <file>', 'incident facts JSON (what happened, dates, PHI, steps, actions)')
+    .option(
+      '--facts <file>',
+      'incident facts JSON (what happened, dates, PHI, steps, actions); with --from-incident only what they leave out',
+    )
+    .option(
+      '--from-incident',
+      'draft what the incident knows (dates, type, PHI types, steps, mitigation, recipients); see `notices draft-facts`',
+    )
     .option('--organization <file>', 'organization profile JSON (default: NOTICES_ORGANIZATION_FILE)')
     .option('--recipients <digest>', 'recipients artifact (from import-recipients or the incidents import)')
     .option('--options <file>', 'kind-specific options JSON (jurisdiction, hhs, coveredEntity)')
@@ -92,13 +100,15 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
         incident: string;
         kind: string;
         letterDate: string;
-        facts: string;
+        facts?: string;
+        fromIncident?: boolean;
         organization?: string;
         recipients?: string;
         options?: string;
       }) => {
         if (!(NOTICE_KINDS as readonly string[]).includes(o.kind))
           throw new CliUsageError(`--kind must be one of: ${NOTICE_KINDS.join(', ')}`);
+        if (!o.facts && !o.fromIncident) throw new CliUsageError('give --facts <file>, --from-incident, or both');
         await cli.withApp(async (app) => {
           const ctx = await cli.actor(app);
           const { batchId } = await app.get(CommandBus).execute<DraftNoticeBatchCommand, { batchId: string }>(
@@ -107,7 +117,8 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
                 incidentId: o.incident,
                 kind: o.kind as NoticeKind,
                 letterDate: o.letterDate,
-                facts: readJson(o.facts, '--facts'),
+                facts: o.facts ? readJson(o.facts, '--facts') : {},
+                ...(o.fromIncident ? { fromIncident: true } : {}),
                 ...(o.organization ? { organization: readJson(o.organization, '--organization') } : {}),
                 ...(o.recipients ? { recipientsArtifact: o.recipients } : {}),
                 ...(o.options ? { options: readJson(o.options, '--options') as never } : {}),
@@ -119,6 +130,16 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
         });
       },
     );
+
+  notices
+    .command('draft-facts <incidentId>')
+    .description('what a notice to individuals can say from the incident alone (PHI types, steps, mitigation), to review and edit')
+    .action(async (incidentId: string) => {
+      await cli.withApp(async (app) => {
+        await cli.actor(app);
+        cli.print(await app.get(QueryBus).execute(new DraftNoticeFactsQuery(incidentId)));
+      });
+    });
 
   notices
     .command('preview <batchId>')

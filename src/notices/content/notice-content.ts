@@ -5,6 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { DatasetPopulationsQuery, type DatasetPopulationRow } from '../../datasets';
+import { ContainmentActionsOfIncidentQuery, type ContainmentActionDone } from '../../agents';
 import { canonicalize } from '../../shared/canonical-json';
 import { LEDGER, type Ledger } from '../../ledger/ledger';
 import type { AffectedIndividual } from '../../incidents';
@@ -13,12 +16,14 @@ import { NotFoundError, ValidationError } from '../../platform/errors';
 import { ARTIFACT_STORE } from '../../platform/tokens';
 import { domainToHttp } from '../batch-stream';
 import { asAsync } from '../delivery/chunk-runner';
+import { draftNoticeContent, draftTranslation, mergeElements, type DraftedContent } from '../domain/draft-content';
 import { noticeFactsFromIncident } from '../domain/from-incident';
 import { noticeBatchStream, type NoticeBatchState, type NoticeKind } from '../domain/notice-batch';
 import {
   NoticeInputError,
   parseIncidentNoticeFacts,
   parseOrganizationProfile,
+  TRANSLATABLE_FACTS,
   type IncidentNoticeFacts,
   type OrganizationProfile,
 } from '../domain/notice-input';
@@ -75,6 +80,7 @@ export class NoticeContent {
     @Inject(LEDGER) private readonly ledger: Ledger,
     @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
     @Inject(NOTICES_SETTINGS) private readonly settings: NoticesSettings,
+    private readonly queries: QueryBus,
   ) {
     this.templates = new TemplateSet(settings.templatesDir);
   }
@@ -129,6 +135,43 @@ export class NoticeContent {
   }
 
   /**
+   * What the notice can say from the facts alone, for the officer to review and edit: (A) what
+   * happened from the breach type, places and dates; (B) the types of PHI from the incident's
+   * data elements, its list's columns and its datasets; (C) the steps from those types
+   * (templates/content); (D) the mitigation from the containment actions carried out.
+   */
+  async draftFacts(incidentId: string, given: { creditMonitoring?: unknown } = {}) {
+    const known = await this.fromIncident(incidentId);
+    const rows = known.datasetIds.length
+      ? await this.queries.execute<DatasetPopulationsQuery, DatasetPopulationRow[]>(new DatasetPopulationsQuery(known.datasetIds))
+      : [];
+    const containmentActions = await this.queries.execute<ContainmentActionsOfIncidentQuery, ContainmentActionDone[]>(
+      new ContainmentActionsOfIncidentQuery(incidentId),
+    );
+    const dataElements = mergeElements(known.dataElements, ...rows.map((r) => r.population?.dataElements));
+    const drafted: DraftedContent = draftNoticeContent(
+      { dataElements, containmentActions, creditMonitoringOffered: given.creditMonitoring !== undefined },
+      this.templates.catalogue('en'),
+    );
+    const { review, ...content } = drafted;
+    // Letters in another language: the same facts drafted from that language's reviewed wording.
+    const translations: Record<string, object> = {};
+    for (const lang of this.templates.languages)
+      if (this.templates.catalogue(lang).language === lang)
+        translations[lang] = draftTranslation(
+          { facts: known.facts, dataElements, containmentActions, creditMonitoringOffered: given.creditMonitoring !== undefined },
+          this.templates.catalogue(lang),
+        );
+    return {
+      known,
+      dataElements,
+      facts: { ...known.facts, ...content, ...(Object.keys(translations).length ? { translations } : {}) },
+      review,
+      catalogueVersion: this.templates.catalogue('en').version,
+    };
+  }
+
+  /**
    * The request with what it leaves out filled from the incident (facts it gives win), and every
    * count and flag derived from the incident's events (a typed number must agree: derived-counts.ts).
    */
@@ -139,10 +182,22 @@ export class NoticeContent {
     const known = await this.fromIncident(input.incidentId);
     const options = withDerivedCounts(input.kind, (input.options ?? {}) as DerivableOptions, known) as NoticeOptions;
     if (!input.fromIncident) return { ...input, options };
+    const given = (input.facts ?? {}) as Record<string, unknown>;
+    const drafted = await this.draftFacts(input.incidentId, given);
+    // Translations merge per language (the officer's win); a field the officer wrote in English
+    // and did not translate is not replaced by a drafted translation of something else.
+    const t = (drafted.facts as { translations?: Record<string, Record<string, unknown>> }).translations ?? {};
+    const givenT = (given.translations ?? {}) as Record<string, Record<string, unknown> | undefined>;
+    const translations: Record<string, Record<string, unknown>> = {};
+    for (const lang of new Set([...Object.keys(t), ...Object.keys(givenT)])) {
+      const tr = { ...t[lang] };
+      for (const k of TRANSLATABLE_FACTS) if (given[k] !== undefined) delete tr[k];
+      translations[lang] = { ...tr, ...givenT[lang] };
+    }
     return {
       ...input,
       options,
-      facts: { ...known.facts, ...(input.facts as object) },
+      facts: { ...drafted.facts, ...(input.facts as object), ...(Object.keys(translations).length ? { translations } : {}) },
       ...(input.recipientsArtifact || !known.recipientsArtifact ? {} : { recipientsArtifact: known.recipientsArtifact }),
     };
   }

@@ -181,12 +181,39 @@ export const incidentNoticeFactsSchema = z.strictObject({
   businessAssociate: z
     .strictObject({ name: nonEmpty, address: postalAddressSchema, contactName: nonEmpty, phone: nonEmpty, email: z.email() })
     .optional(),
+  /**
+   * The facts as letters in another language say them (reviewed translations). A field left out
+   * is printed as written above (English) in that language's letters: the preview lists which.
+   */
+  translations: z
+    .strictObject({
+      es: z
+        .strictObject({
+          whatHappened: nonEmpty.max(4000).optional(),
+          phiInvolved: z.array(nonEmpty).min(1).optional(),
+          stepsForIndividuals: z.array(nonEmpty).min(1).optional(),
+          investigation: nonEmpty.optional(),
+          mitigation: nonEmpty.optional(),
+          prevention: nonEmpty.optional(),
+        })
+        .optional(),
+    })
+    .optional(),
   /** Optional credit monitoring offer printed in the steps section. */
   creditMonitoring: z
     .strictObject({ provider: nonEmpty, months: z.number().int().positive(), enrollBy: isoDate, code: nonEmpty })
     .optional(),
 });
 export type IncidentNoticeFacts = z.infer<typeof incidentNoticeFactsSchema>;
+/** The facts a translation may give: what a letter to an individual says in words. */
+export const TRANSLATABLE_FACTS = [
+  'whatHappened',
+  'phiInvolved',
+  'stepsForIndividuals',
+  'investigation',
+  'mitigation',
+  'prevention',
+] as const;
 
 export class NoticeInputError extends Error {
   constructor(

@@ -116,6 +116,8 @@ export interface LetterDocument {
   signature?: Buffer;
   /** USPS Intelligent Mail barcode (65 letters F/A/D/T), printed above the recipient in the window. */
   imb?: string;
+  /** Footer words in the letter's language (default English "Ref", "Page", "of"). */
+  pageLabels?: { ref: string; page: string; of: string };
 }
 
 export interface RenderedPdf {
@@ -184,7 +186,7 @@ export class LetterPdfRenderer {
     let pages = range.count;
     for (let i = 0; i < range.count; i++) {
       doc.switchToPage(i);
-      drawFooter(doc, letter.letterId, i + 1, range.count, f);
+      drawFooter(doc, letter.letterId, i + 1, range.count, f, letter.pageLabels);
     }
     if (options.duplexPad && pages % 2 === 1) {
       doc.addPage();
@@ -355,14 +357,21 @@ function drawBody(doc: PDFKit.PDFDocument, l: LetterDocument, width: number, f: 
   );
 }
 
-function drawFooter(doc: PDFKit.PDFDocument, letterId: string, page: number, of: number, f: FontNames): void {
+function drawFooter(
+  doc: PDFKit.PDFDocument,
+  letterId: string,
+  page: number,
+  of: number,
+  f: FontNames,
+  w: { ref: string; page: string; of: string } = { ref: 'Ref', page: 'Page', of: 'of' },
+): void {
   const bottom = doc.page.margins.bottom;
   doc.page.margins.bottom = 0;
   doc
     .font(f.R)
     .fontSize(7)
     .fillColor('#555555')
-    .text(`Ref ${letterId}   ·   Page ${page} of ${of}`, LAYOUT.margin.left, LAYOUT.page.height - 0.5 * IN, {
+    .text(`${w.ref} ${letterId}   ·   ${w.page} ${page} ${w.of} ${of}`, LAYOUT.margin.left, LAYOUT.page.height - 0.5 * IN, {
       width: LAYOUT.page.width - LAYOUT.margin.left - LAYOUT.margin.right,
       align: 'right',
       lineBreak: false,

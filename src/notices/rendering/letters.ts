@@ -9,7 +9,8 @@ import type { AffectedIndividual } from '../../incidents';
 import type { ChannelPlan } from '../domain/channel';
 import { encodeImb, imbRouting, type ImbFields } from './imb';
 import type { LetterDocument } from './letter-pdf';
-import { deepPlain, formatCalendarDate, plainText, type TemplateSet } from './templates';
+import { noticeLanguageOf } from '../../shared/languages';
+import { deepPlain, formatLetterDate, plainText, type TemplateSet } from './templates';
 import { addressLines, incidentView, orgView, type NoticeContext } from './views';
 
 /** Letter reference printed on the page and used for returned mail: deterministic, not PHI. */
@@ -23,13 +24,20 @@ export interface ComposedEmail {
   html: string;
 }
 
+/** Footer words of a letter page, per language. */
+const PAGE_LABELS: Record<string, { ref: string; page: string; of: string }> = {
+  en: { ref: 'Ref', page: 'Page', of: 'of' },
+  es: { ref: 'Ref.', page: 'Página', of: 'de' },
+};
+
+type View = { org: ReturnType<typeof orgView>; incident: ReturnType<typeof incidentView>; date: string };
+
 export class LetterComposer {
   private readonly logo?: Buffer;
   private readonly signature?: Buffer;
-  /** The batch-wide part of every view, built once: raw for HTML, flattened for text. */
-  private readonly base: { org: ReturnType<typeof orgView>; incident: ReturnType<typeof incidentView>; date: string };
-  private readonly plainBase: LetterComposer['base'];
-  private subject: string | null = null;
+  /** The batch-wide part of every view per language, built once: raw for HTML, flattened for text. */
+  private readonly bases = new Map<string, { raw: View; plain: View }>();
+  private readonly subjects = new Map<string, string>();
 
   constructor(
     private readonly templates: TemplateSet,
@@ -39,8 +47,23 @@ export class LetterComposer {
   ) {
     if (ctx.org.logoPath) this.logo = readFileSync(ctx.org.logoPath);
     if (ctx.org.signatory.signatureImagePath) this.signature = readFileSync(ctx.org.signatory.signatureImagePath);
-    this.base = { org: orgView(ctx.org), incident: incidentView(ctx.incident), date };
-    this.plainBase = deepPlain(this.base);
+  }
+
+  /** The language a person's notice is written in: theirs when it has templates, else English. */
+  languageOf(person: Pick<AffectedIndividual, 'language'>): string {
+    const lang = noticeLanguageOf(person.language);
+    return this.templates.languages.has(lang) ? lang : 'en';
+  }
+
+  private base(language: string): { raw: View; plain: View } {
+    let b = this.bases.get(language);
+    if (!b) {
+      const translated = language === 'en' ? {} : (this.ctx.incident.translations?.[language as 'es'] ?? {});
+      const raw: View = { org: orgView(this.ctx.org), incident: { ...incidentView(this.ctx.incident), ...translated }, date: this.date };
+      b = { raw, plain: deepPlain(raw) };
+      this.bases.set(language, b);
+    }
+    return b;
   }
 
   /** `imb`: the barcode's fields without the routing code (taken from the address), when a mailer id is configured. */
@@ -48,8 +71,10 @@ export class LetterComposer {
     if (!plan.address) throw new Error('letter: the channel plan has no postal address');
     const nok = plan.channel === 'mail-next-of-kin';
     const template = nok ? ('letter-next-of-kin.txt' as const) : ('letter-individual.txt' as const);
+    const language = this.languageOf(person);
+    const plainBase = this.base(language).plain;
     const view = {
-      ...this.plainBase,
+      ...plainBase,
       recipient: { name: plainText(plan.addresseeName ?? person.name) },
       deceased: nok ? { name: plainText(person.name) } : null,
       // Template output (not a value): what the resident's state requires in the letter.
@@ -59,11 +84,12 @@ export class LetterComposer {
     const ra = org.returnAddress;
     return {
       letterId: letterIdOf(batchId, person.id),
-      dateText: formatCalendarDate(this.date),
+      dateText: formatLetterDate(this.date, language),
       letterhead: { name: org.name, lines: org.letterhead.lines, ...(this.logo ? { logo: this.logo } : {}) },
       returnAddress: [org.name, ra.line1, ...(ra.line2 ? [ra.line2] : []), `${ra.city} ${ra.state} ${ra.zip}`],
       recipient: [plan.addresseeName ?? person.name, ...addressLines(plan.address)],
-      body: this.templates.render(template, view, { prepared: true }),
+      body: this.templates.render(template, view, { prepared: true, language }),
+      ...(language !== 'en' ? { pageLabels: PAGE_LABELS[language] ?? PAGE_LABELS.en! } : {}),
       ...(this.signature ? { signature: this.signature } : {}),
       ...(imb ? { imb: encodeImb({ ...imb, routing: imbRouting(plan.address.zip) }) } : {}),
     };
@@ -71,20 +97,23 @@ export class LetterComposer {
 
   private readonly stateSections = new Map<string, string | null>();
   private stateSection(code: string): string | null {
-    if (!this.stateSections.has(code)) this.stateSections.set(code, this.templates.renderState(code, this.plainBase));
+    if (!this.stateSections.has(code)) this.stateSections.set(code, this.templates.renderState(code, this.base('en').plain));
     return this.stateSections.get(code)!;
   }
 
   email(person: AffectedIndividual): ComposedEmail {
-    if (this.subject === null) this.subject = this.templates.render('email-individual.subject', this.plainBase, { prepared: true });
+    const language = this.languageOf(person);
+    const { raw, plain } = this.base(language);
+    if (!this.subjects.has(language))
+      this.subjects.set(language, this.templates.render('email-individual.subject', plain, { prepared: true, language }));
     return {
-      subject: this.subject,
+      subject: this.subjects.get(language)!,
       text: this.templates.render(
         'email-individual.txt',
-        { ...this.plainBase, recipient: { name: plainText(person.name) } },
-        { prepared: true },
+        { ...plain, recipient: { name: plainText(person.name) } },
+        { prepared: true, language },
       ),
-      html: this.templates.render('email-individual.html', { ...this.base, recipient: { name: person.name } }),
+      html: this.templates.render('email-individual.html', { ...raw, recipient: { name: person.name } }, { language }),
     };
   }
 }

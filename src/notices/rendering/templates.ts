@@ -15,6 +15,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Handlebars from 'handlebars';
+import { parse as parseYaml } from 'yaml';
+import { parseContentCatalogue, type ContentCatalogue } from '../domain/draft-content';
 
 export const TEMPLATE_NAMES = [
   'letter-individual.txt',
@@ -34,6 +36,15 @@ export const TEMPLATE_NAMES = [
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
+/** Templates a language folder (templates/<language>/) may translate: what individuals receive. */
+export const TRANSLATED_TEMPLATES = [
+  'letter-individual.txt',
+  'letter-next-of-kin.txt',
+  'email-individual.subject',
+  'email-individual.txt',
+  'email-individual.html',
+] as const satisfies readonly TemplateName[];
+
 export class TemplateRenderError extends Error {
   constructor(
     readonly template: string,
@@ -51,6 +62,26 @@ export function formatCalendarDate(iso: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
   if (!m) throw new Error('formatDate: expected an ISO date');
   return `${MONTHS[Number(m[2]) - 1]} ${Number(m[3])}, ${m[1]}`;
+}
+
+const MESES = ['enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio', 'agosto', 'septiembre', 'octubre', 'noviembre', 'diciembre'];
+
+/** "2025-03-10" → "10 de marzo de 2025". */
+export function formatCalendarDateEs(iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  if (!m) throw new Error('fechaEs: expected an ISO date');
+  return `${Number(m[3])} de ${MESES[Number(m[2]) - 1]} de ${m[1]}`;
+}
+
+/** "el 8 de marzo de 2025" for one day, "entre el 1 de marzo de 2025 y el 8 de marzo de 2025" for a span. */
+export function formatDateSpanEs(start: string, end?: string | null): string {
+  if (!end || end === start) return `el ${formatCalendarDateEs(start)}`;
+  return `entre el ${formatCalendarDateEs(start)} y el ${formatCalendarDateEs(end)}`;
+}
+
+/** The letter's date line in its language. */
+export function formatLetterDate(iso: string, language: string): string {
+  return language === 'es' ? formatCalendarDateEs(iso) : formatCalendarDate(iso);
 }
 
 /**
@@ -87,6 +118,10 @@ export class TemplateSet {
   private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
   /** State-specific letter sections (templates/states/<CODE>.txt.hbs), by USPS code. */
   private readonly states = new Map<string, Handlebars.TemplateDelegate>();
+  /** Languages with their own templates (besides English). */
+  readonly languages = new Set<string>();
+  /** Drafting wording per language (templates/content/<language>.yaml), validated. */
+  private readonly catalogues = new Map<string, ContentCatalogue>();
   /** SHA-256 over every template source: part of a batch's content digest. */
   readonly digest: string;
 
@@ -105,6 +140,14 @@ export class TemplateSet {
       return list.join(', ');
     });
     hb.registerHelper('yesNo', (v: unknown) => (v ? 'yes' : 'no'));
+    hb.registerHelper('fechaEs', (iso: unknown) => {
+      if (typeof iso !== 'string') throw new Error('fechaEs: expected an ISO date string');
+      return formatCalendarDateEs(iso);
+    });
+    hb.registerHelper('periodoEs', (start: unknown, end: unknown) => {
+      if (typeof start !== 'string') throw new Error('periodoEs: expected an ISO start date');
+      return formatDateSpanEs(start, typeof end === 'string' ? end : null);
+    });
     const hash = createHash('sha256');
     const partialsDir = join(dir, 'partials');
     for (const f of readdirSync(partialsDir).sort()) {
@@ -119,6 +162,28 @@ export class TemplateSet {
       const html = name.endsWith('.html');
       this.compiled.set(name, hb.compile(src, { strict: true, noEscape: !html, preventIndent: true }));
     }
+    // Languages: templates/<language>/ translates what individuals receive; its partials are
+    // registered as "<name>-<language>" (e.g. notice-body-es). Anything missing is English.
+    for (const lang of readdirSync(dir).sort()) {
+      const langDir = join(dir, lang);
+      if (!/^[a-z]{2}$/.test(lang) || !existsSync(langDir)) continue;
+      const langPartials = join(langDir, 'partials');
+      if (existsSync(langPartials))
+        for (const f of readdirSync(langPartials).sort()) {
+          if (!f.endsWith('.hbs')) continue;
+          const src = readFileSync(join(langPartials, f), 'utf8');
+          hash.update(`${lang}/partials/${f}\0${src}\0`);
+          hb.registerPartial(`${f.replace(/\.txt\.hbs$|\.html\.hbs$|\.hbs$/, '')}-${lang}`, src);
+        }
+      for (const name of TRANSLATED_TEMPLATES) {
+        const file = join(langDir, `${name}.hbs`);
+        if (!existsSync(file)) continue;
+        const src = readFileSync(file, 'utf8');
+        hash.update(`${lang}/${name}\0${src}\0`);
+        this.compiled.set(`${lang}/${name}`, hb.compile(src, { strict: true, noEscape: !name.endsWith('.html'), preventIndent: true }));
+        this.languages.add(lang);
+      }
+    }
     const statesDir = join(dir, 'states');
     if (existsSync(statesDir))
       for (const f of readdirSync(statesDir).sort()) {
@@ -128,7 +193,23 @@ export class TemplateSet {
         hash.update(`states/${f}\0${src}\0`);
         this.states.set(m[1]!, hb.compile(src, { strict: true, noEscape: true, preventIndent: true }));
       }
+    const contentDir = join(dir, 'content');
+    if (existsSync(contentDir))
+      for (const f of readdirSync(contentDir).sort()) {
+        if (!/^[a-z]{2}\.yaml$/.test(f)) continue;
+        const src = readFileSync(join(contentDir, f), 'utf8');
+        hash.update(`content/${f}\0${src}\0`);
+        const cat = parseContentCatalogue(parseYaml(src), `content/${f}`);
+        this.catalogues.set(cat.language, cat);
+      }
     this.digest = hash.digest('hex');
+  }
+
+  /** The drafting wording in a language, English when there is none for it. */
+  catalogue(language = 'en'): ContentCatalogue {
+    const c = this.catalogues.get(language) ?? this.catalogues.get('en');
+    if (!c) throw new TemplateRenderError('content/en.yaml', 'no drafting wording in the templates folder');
+    return c;
   }
 
   /** The state's section for its residents' letters (PDF markup), or null when the state has none. */
@@ -146,8 +227,8 @@ export class TemplateSet {
    * Renders a template. `prepared: true` says the caller already passed text-template values
    * through deepPlain()/plainText() (a composer does this once per batch, not once per letter).
    */
-  render(name: TemplateName, view: object, options: { prepared?: boolean } = {}): string {
-    const tpl = this.compiled.get(name);
+  render(name: TemplateName, view: object, options: { prepared?: boolean; language?: string } = {}): string {
+    const tpl = (options.language && this.compiled.get(`${options.language}/${name}`)) || this.compiled.get(name);
     if (!tpl) throw new TemplateRenderError(name, 'unknown template');
     const data = name.endsWith('.html') || options.prepared ? view : deepPlain(view);
     try {

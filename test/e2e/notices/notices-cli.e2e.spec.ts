@@ -47,6 +47,27 @@ describe('safeharbor notices CLI', () => {
     );
     expect(badKind.code).toBe(2);
     expect(badKind.stderr).toMatch(/--kind must be one of/);
+    const noFacts = await runCliProcess(
+      [
+        '--api-key',
+        drafter,
+        'notices',
+        'draft',
+        '--incident',
+        testFacts().incidentId,
+        '--kind',
+        'individual',
+        '--letter-date',
+        '2025-04-01',
+      ],
+      env,
+    );
+    expect(noFacts.code).toBe(2);
+    expect(noFacts.stderr).toMatch(/--from-incident/);
+    // Drafting from an incident that was never reported names the field (no such incident).
+    const noIncident = await runCliProcess(['--api-key', drafter, 'notices', 'draft-facts', testFacts().incidentId], env);
+    expect(noIncident.code).toBe(2);
+    expect(noIncident.stderr).toMatch(/incidentId/);
     const draft = await runCliProcess(
       [
         '--api-key',

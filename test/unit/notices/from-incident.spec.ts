@@ -15,6 +15,8 @@ describe('notice facts from the incident events', () => {
           breachType: 'theft',
           locations: ['laptop'],
           reporter: { kind: 'covered-entity' },
+          dataElements: ['name', 'medical'],
+          datasetIds: ['ds-billing'],
         },
       },
       { type: 'IncidentDetailsAmended', data: { incidentId: id, summary: 'An unencrypted laptop was stolen from a car.' } },
@@ -24,6 +26,7 @@ describe('notice facts from the incident events', () => {
         data: {
           incidentId: id,
           listVersion: 1,
+          dataElements: ['financial-account'],
           digest: 'a'.repeat(64),
           size: 10,
           counts: { byState: { OH: 5 }, insufficientContact: 1, rows: 5 },
@@ -34,6 +37,7 @@ describe('notice facts from the incident events', () => {
         data: {
           incidentId: id,
           listVersion: 2,
+          dataElements: ['ssn', 'medical-record-number'],
           digest: 'b'.repeat(64),
           size: 10,
           counts: { byState: { OH: 6 }, insufficientContact: 2, rows: 6 },
@@ -56,9 +60,18 @@ describe('notice facts from the incident events', () => {
     });
     expect(r.recipientsArtifact).toBe('b'.repeat(64));
     expect(r.counts).toEqual({ byState: { OH: 6 }, insufficientContact: 3 });
+    // The incident's kinds of information and the current list's columns (not list 1's).
+    expect(r.dataElements).toEqual(['name', 'medical', 'ssn', 'medical-record-number']);
+    expect(r.datasetIds).toEqual(['ds-billing']);
   });
 
   it('knows nothing more than the events say', () => {
-    expect(noticeFactsFromIncident('x', [])).toEqual({ facts: { incidentId: 'x' }, unresolvedOpen: 0, completedObligations: [] });
+    expect(noticeFactsFromIncident('x', [])).toEqual({
+      facts: { incidentId: 'x' },
+      dataElements: [],
+      datasetIds: [],
+      unresolvedOpen: 0,
+      completedObligations: [],
+    });
   });
 });

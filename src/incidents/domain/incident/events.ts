@@ -141,6 +141,8 @@ export interface AffectedListImportedData {
     /** People with no usable street address (owed substitute notice), counted in byState. */
     withoutAddress?: number;
   };
+  /** Kinds of information the list's own columns hold (codes, never headers or values): drafted into the notice. */
+  dataElements?: DataElement[];
   /** Digest of the encrypted NDJSON of unresolved rows (line, problems, raw cells): never in an event. */
   unresolvedDigest?: string;
   /** The normalization report (line, column, kind of change; never the value): encrypted artifact. */

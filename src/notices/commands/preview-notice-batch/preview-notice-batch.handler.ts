@@ -9,6 +9,8 @@ import { loadBatch, runBatchCommand } from '../../batch-stream';
 import { NoticeContent } from '../../content/notice-content';
 import { asAsync } from '../../delivery/chunk-runner';
 import { addToCounts, emptyCounts, planChannel } from '../../domain/channel';
+import { untranslatedFields } from '../../domain/draft-content';
+import { TRANSLATABLE_FACTS } from '../../domain/notice-input';
 import type { PreviewSummary } from '../../domain/notice-batch';
 import type { LetterDocument } from '../../rendering/letter-pdf';
 import { PreviewNoticeBatchCommand } from './preview-notice-batch.command';
@@ -27,10 +29,17 @@ export class PreviewNoticeBatchHandler implements ICommandHandler<PreviewNoticeB
     const scope = `incident:${state.incidentId}`;
     const counts = emptyCounts();
     const samples: PreviewSummary['samples'] = [];
-    const addSample = async (channel: string, doc: LetterDocument | Buffer) => {
+    const byLanguage: Record<string, number> = {};
+    const languageFallbacks: Record<string, number> = {};
+    const addSample = async (channel: string, doc: LetterDocument | Buffer, language?: string) => {
       const pdf = Buffer.isBuffer(doc) ? doc : (await this.content.renderPdf(doc, content.letterDate)).pdf;
       const ref = await this.artifacts.write(scope, asAsync([pdf]));
-      samples.push({ channel, artifactDigest: ref.digest, sha256: createHash('sha256').update(pdf).digest('hex') });
+      samples.push({
+        channel,
+        artifactDigest: ref.digest,
+        sha256: createHash('sha256').update(pdf).digest('hex'),
+        ...(language ? { language } : {}),
+      });
     };
     if (state.kind === 'individual') {
       const composer = this.content.composer(content);
@@ -38,14 +47,21 @@ export class PreviewNoticeBatchHandler implements ICommandHandler<PreviewNoticeB
       for await (const p of this.artifacts.readNdjson<AffectedIndividual>(state.recipients!.artifactDigest)) {
         const plan = planChannel(p);
         addToCounts(counts, plan);
-        if ((taken[plan.channel] ?? 0) >= sampleSize) continue;
+        const language = composer.languageOf(p);
+        if (plan.channel !== 'none' && plan.channel !== 'substitute') {
+          byLanguage[language] = (byLanguage[language] ?? 0) + 1;
+          if (p.language && p.language !== language) languageFallbacks[p.language] = (languageFallbacks[p.language] ?? 0) + 1;
+        }
+        // Samples per channel and language: a reviewer reads every language the batch writes in.
+        const key = `${plan.channel}.${language}`;
+        if ((taken[key] ?? 0) >= sampleSize) continue;
         if (plan.channel === 'mail' || plan.channel === 'mail-next-of-kin') {
-          taken[plan.channel] = (taken[plan.channel] ?? 0) + 1;
-          await addSample(plan.channel, composer.letter(batchId, p, plan));
+          taken[key] = (taken[key] ?? 0) + 1;
+          await addSample(plan.channel, composer.letter(batchId, p, plan), language);
         } else if (plan.channel === 'email') {
-          taken.email = (taken.email ?? 0) + 1;
+          taken[key] = (taken[key] ?? 0) + 1;
           const m = composer.email(p);
-          await addSample('email', Buffer.from(`Subject: ${m.subject}\n\n${m.text}`));
+          await addSample('email', Buffer.from(`Subject: ${m.subject}\n\n${m.text}`), language);
         }
       }
     } else {
@@ -53,7 +69,22 @@ export class PreviewNoticeBatchHandler implements ICommandHandler<PreviewNoticeB
     }
     const preview: PreviewSummary = {
       contentDigest: state.contentDigest,
-      counts: { total: counts.total, byChannel: counts.byChannel, byState: counts.byState, byChannelAndState: counts.byChannelAndState },
+      counts: {
+        total: counts.total,
+        byChannel: counts.byChannel,
+        byState: counts.byState,
+        byChannelAndState: counts.byChannelAndState,
+        ...(state.kind === 'individual' ? { byLanguage, languageFallbacks } : {}),
+      },
+      ...(state.kind === 'individual'
+        ? {
+            untranslated: Object.fromEntries(
+              Object.keys(byLanguage)
+                .filter((l) => l !== 'en')
+                .map((l) => [l, untranslatedFields(content.facts as never, l, TRANSLATABLE_FACTS)]),
+            ),
+          }
+        : {}),
       samples,
     };
     const r = await runBatchCommand(

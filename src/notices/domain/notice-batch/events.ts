@@ -38,9 +38,15 @@ export interface PreviewSummary {
     byChannel: Record<string, number>;
     byState: Record<string, number>;
     byChannelAndState: Record<string, Record<string, number>>;
+    /** Recipients per language their notice is written in (individual notices). */
+    byLanguage?: Record<string, number>;
+    /** Recipients whose list gives a language without templates: written in English. */
+    languageFallbacks?: Record<string, number>;
   };
+  /** Per language other than English with recipients: facts printed in English for want of a translation. */
+  untranslated?: Record<string, string[]>;
   /** Digests of the sample documents (encrypted artifacts), in sample order. */
-  samples: Array<{ channel: string; artifactDigest: string; sha256: string }>;
+  samples: Array<{ channel: string; artifactDigest: string; sha256: string; language?: string }>;
 }
 
 export interface NoticeBatchState {

@@ -1,11 +1,11 @@
-import { Button, Group, MultiSelect, Select, Paper, SimpleGrid, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Alert, Button, Group, List, MultiSelect, Select, Paper, SimpleGrid, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useNavigate, useSearch } from '@tanstack/react-router';
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, unwrap } from '../../api/client';
 import { fieldError, ProblemAlert } from '../../components/ProblemAlert';
 import { PageTitle } from '../../shell/Shell';
-import { BREACH_TYPES, fetchIncident, fetchTimeline, incidentKey, latest, LOCATIONS } from '../incidents/model';
+import { BREACH_TYPES, incidentKey, LOCATIONS } from '../incidents/model';
 import type { NoticeBatch } from './model';
 
 const SAFEGUARDS: Array<[string, string]> = [
@@ -28,64 +28,73 @@ const CATEGORIES: Array<[string, string]> = [
   ['clinical', 'Clinical'],
   ['other', 'Other'],
 ];
-const ELEMENT_WORDS: Record<string, string> = {
-  name: 'Name',
-  ssn: 'Social Security number',
-  'drivers-license': "Driver's license number",
-  'government-id': 'Government identification number',
-  'financial-account': 'Financial account number',
-  'account-credentials': 'Account user name and password',
-  medical: 'Medical information',
-  'health-insurance': 'Health insurance information',
-  biometric: 'Biometric data',
-  'date-of-birth': 'Date of birth',
-  genetic: 'Genetic information',
-};
 const lines = (s: string) =>
   s
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
 
+/** What the service drafts from the incident's facts (GET /v1/notices/draft-facts/:incidentId). */
+interface DraftFacts {
+  facts: {
+    whatHappened?: string;
+    discoveredOn?: string;
+    breachStartedOn?: string;
+    breachEndedOn?: string;
+    breachType?: string;
+    locations?: string[];
+    phiInvolved: string[];
+    phiCategories: string[];
+    stepsForIndividuals: string[];
+    mitigation: string;
+    /** The same facts drafted in each language with its own templates (e.g. es). */
+    translations?: Record<string, Record<string, string | string[]>>;
+  };
+  review: string[];
+  wording: { version: number };
+}
+
+async function fetchDraftFacts(incidentId: string): Promise<DraftFacts> {
+  const r = await api.GET('/v1/notices/draft-facts/{incidentId}', { params: { path: { incidentId } } });
+  return unwrap(r) as unknown as DraftFacts;
+}
+
 /**
- * Drafts the letter to individuals from the incident: every element 164.404(c) requires, the
- * ones the incident knows prefilled from its events (what happened, dates, kinds of information),
- * all editable. The recipients are the incident's current affected list.
+ * Drafts the letter to individuals from the incident: every element 164.404(c) requires, drafted
+ * by the service from the facts (what happened from the breach type and place, never the internal
+ * summary; the types of information from the incident, its list's columns and its datasets; the
+ * steps from those types; the mitigation from the containment carried out), all editable and
+ * reviewed by the officer. The recipients are the incident's current affected list.
  */
 export function DraftNoticePage() {
   const { incident: incidentId } = useSearch({ from: '/app/notices/new' });
   const navigate = useNavigate();
-  const incident = useQuery({ queryKey: incidentKey(incidentId), queryFn: () => fetchIncident(incidentId) });
-  const timeline = useQuery({ queryKey: [...incidentKey(incidentId), 'timeline'], queryFn: () => fetchTimeline(incidentId) });
+  const drafted = useQuery({ queryKey: [...incidentKey(incidentId), 'notice-draft'], queryFn: () => fetchDraftFacts(incidentId) });
   const [f, setF] = useState<Record<string, string>>({});
   const [cats, setCats] = useState<string[]>(['demographic']);
   const [safeguards, setSafeguards] = useState<string[]>([]);
   const [breachType, setBreachType] = useState<string | null>(null);
   const [locations, setLocations] = useState<string[]>([]);
   useEffect(() => {
-    if (!incident.data || !timeline.data || f.whatHappened !== undefined) return;
-    const rep = latest<{ occurred?: { from: string; to?: string }; dataElements?: string[] }>(timeline.data, 'IncidentReported');
-    const rev = latest<{ occurred?: { from: string; to?: string }; dataElements?: string[] }>(timeline.data, 'IncidentFactsRevised');
-    const occurred = rev?.occurred ?? rep?.occurred;
-    const elements = rev?.dataElements ?? rep?.dataElements ?? ['name'];
+    if (!drafted.data || f.whatHappened !== undefined) return;
+    const d = drafted.data.facts;
     setF({
-      whatHappened: incident.data.summary,
-      breachStartedOn: occurred?.from ?? '',
-      breachEndedOn: occurred?.to ?? '',
-      discoveredOn: incident.data.discoveredOn,
-      phiInvolved: elements.map((e) => ELEMENT_WORDS[e] ?? e).join('\n'),
-      stepsForIndividuals:
-        'Review the statements you receive from your health plan and tell them about any service you did not receive.\nCall our toll-free number with any question.',
+      whatHappened: d.whatHappened ?? '',
+      breachStartedOn: d.breachStartedOn ?? '',
+      breachEndedOn: d.breachEndedOn ?? '',
+      discoveredOn: d.discoveredOn ?? '',
+      phiInvolved: d.phiInvolved.join('\n'),
+      stepsForIndividuals: d.stepsForIndividuals.join('\n'),
       investigation: '',
-      mitigation: '',
+      mitigation: d.mitigation,
       prevention: '',
       actionsTaken: '',
       letterDate: new Date().toISOString().slice(0, 10),
     });
-    setBreachType(incident.data.breachType);
-    setLocations(incident.data.locations);
-    setCats(elements.some((e) => e === 'medical' || e === 'health-insurance') ? ['demographic', 'clinical'] : ['demographic']);
-  }, [incident.data, timeline.data, f.whatHappened]);
+    setBreachType(d.breachType ?? null);
+    setLocations(d.locations ?? []);
+    setCats(d.phiCategories.length ? d.phiCategories : ['demographic']);
+  }, [drafted.data, f.whatHappened]);
   const set = (k: string) => (e: { currentTarget: { value: string } }) => setF({ ...f, [k]: e.currentTarget.value });
   const draft = useMutation({
     mutationFn: async () => {
@@ -105,13 +114,35 @@ export function DraftNoticePage() {
         ...(breachType ? { breachType } : {}),
         ...(locations.length ? { locations } : {}),
       };
-      const body = { incidentId, fromIncident: true, kind: 'individual', letterDate: f.letterDate ?? '', facts };
+      // Letters in other languages keep the drafted translation of every field left as drafted;
+      // a field the officer rewrote prints as written until it is translated (the preview says which).
+      const d = drafted.data?.facts;
+      const asDrafted: Record<string, boolean> = {
+        whatHappened: f.whatHappened === (d?.whatHappened ?? ''),
+        phiInvolved: lines(f.phiInvolved ?? '').join('\n') === (d?.phiInvolved ?? []).join('\n'),
+        stepsForIndividuals: lines(f.stepsForIndividuals ?? '').join('\n') === (d?.stepsForIndividuals ?? []).join('\n'),
+        mitigation: f.mitigation === (d?.mitigation ?? ''),
+      };
+      const translations = Object.fromEntries(
+        Object.entries(d?.translations ?? {}).map(([lang, tr]) => [
+          lang,
+          Object.fromEntries(Object.entries(tr).filter(([k]) => asDrafted[k])),
+        ]),
+      );
+      const body = {
+        incidentId,
+        fromIncident: true,
+        kind: 'individual',
+        letterDate: f.letterDate ?? '',
+        facts: { ...facts, ...(Object.keys(translations).length ? { translations } : {}) },
+      };
       return unwrap(await api.POST('/v1/notices/batches', { body: body as never })) as unknown as NoticeBatch;
     },
     onSuccess: (b) => navigate({ to: '/notices/$id', params: { id: b.batchId } as never }),
   });
   const err = (n: string) =>
     fieldError(draft.error, n) ?? fieldError(draft.error, `incident.${n}`) ?? fieldError(draft.error, `facts.${n}`);
+  if (drafted.error) return <ProblemAlert error={drafted.error} />;
   if (!f.whatHappened && f.whatHappened !== '') return <Text>Loading the incident…</Text>;
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -135,6 +166,15 @@ export function DraftNoticePage() {
           'letterDate',
         ]}
       />
+      {drafted.data && drafted.data.review.length > 0 && (
+        <Alert color="yellow" title="Check before approval" mb="md" maw={960}>
+          <List size="sm">
+            {drafted.data.review.map((r) => (
+              <List.Item key={r}>{r}</List.Item>
+            ))}
+          </List>
+        </Alert>
+      )}
       <Paper withBorder p="lg" radius="md" component="form" onSubmit={submit} aria-label="Draft notice" maw={960}>
         <Stack gap="md">
           <Title order={2} size="h4">

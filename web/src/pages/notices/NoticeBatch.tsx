@@ -13,6 +13,8 @@ import { batchKey, duration, fetchBatch, STATUS, type NoticeBatch } from './mode
  * One notice batch: preview the real letter, approval by a second compliance officer (the rule is
  * shown before the button), release, live progress while it delivers, the print files.
  */
+const LANGUAGE_NAMES: Record<string, string> = { en: 'English', es: 'Spanish', vi: 'Vietnamese', zh: 'Chinese' };
+
 export function NoticeBatchPage() {
   const { id } = useParams({ from: '/app/notices/$id' });
   const { data: session } = useSuspenseQuery(sessionQuery);
@@ -88,6 +90,20 @@ export function NoticeBatchPage() {
                   .map(([c, n]) => `${n} by ${c}`)
                   .join(', ')}
               </Text>
+              {b.preview.counts.byLanguage && Object.keys(b.preview.counts.byLanguage).length > 0 && (
+                <Text size="sm" mb="xs" data-testid="preview-languages">
+                  By language:{' '}
+                  {Object.entries(b.preview.counts.byLanguage)
+                    .map(([l, n]) => `${n} in ${LANGUAGE_NAMES[l] ?? l}`)
+                    .join(', ')}
+                  {Object.entries(b.preview.counts.languageFallbacks ?? {}).map(
+                    ([l, n]) => ` · ${n} asked for ${LANGUAGE_NAMES[l] ?? l}, written in English (no templates)`,
+                  )}
+                  {Object.entries(b.preview.untranslated ?? {})
+                    .filter(([, f]) => f.length > 0)
+                    .map(([l, f]) => ` · not yet translated into ${LANGUAGE_NAMES[l] ?? l}: ${f.join(', ')}`)}
+                </Text>
+              )}
               {b.preview.samples.length > 0 && (
                 <iframe
                   key={previewed}

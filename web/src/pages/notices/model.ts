@@ -25,8 +25,17 @@ export interface NoticeBatch {
   revision: number;
   preview?: {
     contentDigest: string;
-    counts: { total: number; byChannel: Record<string, number>; byState: Record<string, number> };
-    samples: Array<{ channel: string }>;
+    counts: {
+      total: number;
+      byChannel: Record<string, number>;
+      byState: Record<string, number>;
+      /** Recipients per language their notice is written in; fallbacks: languages without templates (written in English). */
+      byLanguage?: Record<string, number>;
+      languageFallbacks?: Record<string, number>;
+    };
+    /** Per language: facts printed in English for want of a translation. */
+    untranslated?: Record<string, string[]>;
+    samples: Array<{ channel: string; language?: string }>;
   };
   approval?: { by: string; contentDigest: string; at: string };
   release?: { by: string; at: string };
