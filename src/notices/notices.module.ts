@@ -30,7 +30,12 @@ export const NOTICES_EVENT_TYPES = [...NOTICE_BATCH_EVENT_TYPES, ...POSTING_EVEN
 @Module({
   controllers: [NoticesController],
   providers: [
-    { provide: NOTICES_SETTINGS, useFactory: (c: AppConfig) => loadNoticesSettings(c), inject: [APP_CONFIG] },
+    {
+      provide: NOTICES_SETTINGS,
+      useFactory: (c: AppConfig, roles: ProcessRoles | undefined) =>
+        loadNoticesSettings(c, process.env, { withApi: roles?.has('api') ?? false }),
+      inject: [APP_CONFIG, { token: PROCESS_ROLES, optional: true }],
+    },
     { provide: DeliveryStore, useFactory: (s: NoticesSettings) => new DeliveryStore(s.chunk.deliveryDbPath), inject: [NOTICES_SETTINGS] },
     NoticeContent,
     ...NOTICE_COMMAND_HANDLERS,
