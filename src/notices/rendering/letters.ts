@@ -64,6 +64,7 @@ export class LetterComposer {
       returnAddress: [org.name, ra.line1, ...(ra.line2 ? [ra.line2] : []), `${ra.city} ${ra.state} ${ra.zip}`],
       recipient: [plan.addresseeName ?? person.name, ...addressLines(plan.address)],
       body: this.templates.render(template, view, { prepared: true }),
+      personal: [view.recipient.name, ...(view.deceased ? [view.deceased.name] : [])],
       ...(this.signature ? { signature: this.signature } : {}),
       ...(imb ? { imb: encodeImb({ ...imb, routing: imbRouting(plan.address.zip) }) } : {}),
     };
