@@ -11,11 +11,12 @@
 import PDFDocument from 'pdfkit';
 import { performance } from 'node:perf_hooks';
 import { planChannel } from '../src/notices/domain/channel';
+import { createHash } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { replayStats } from '../src/notices/rendering/body-replay';
 import { LetterPdfRenderer, workerFonts } from '../src/notices/rendering/letter-pdf';
 import { LetterComposer } from '../src/notices/rendering/letters';
-import { mergeLetters } from '../src/notices/rendering/mailhouse';
+import { manifestCsv, mergeLetters, PrintFileReader } from '../src/notices/rendering/mailhouse';
 import { TemplateSet } from '../src/notices/rendering/templates';
 import { syntheticPerson, testFacts, testOrg } from '../test/unit/notices/fixtures';
 import { arg, median, report } from './support';
@@ -74,6 +75,9 @@ async function baseline(): Promise<number> {
   await ours();
   await baseline(); // warm-up
   await ours(false);
+  let printBytes = 0;
+  let manifestBytes = 0;
+  let lastPdfs: Array<{ letterId: string; pdf: Buffer }> = [];
   const o: number[] = [];
   const full: number[] = [];
   const b: number[] = [];
@@ -82,11 +86,25 @@ async function baseline(): Promise<number> {
     full.push(N / (await ours(false)).secs);
     const run = await ours();
     o.push(N / run.secs);
+    lastPdfs = run.pdfs;
     b.push(N / (await baseline()));
     const t0 = performance.now();
-    mergeLetters(run.pdfs, { duplex: true });
+    const merged = mergeLetters(run.pdfs, { duplex: true });
+    // As the chunk runner does: each letter's proof digest from its extract out of the print file.
+    const reader = new PrintFileReader(merged.pdf);
+    for (const e of merged.manifest) createHash('sha256').update(reader.letter(e.firstPage, e.lastPage)).digest('hex');
     m.push(N / ((performance.now() - t0) / 1000));
+    printBytes = merged.pdf.length;
+    manifestBytes = manifestCsv('batch-x-chunk-00000.pdf', merged.manifest, { duplex: true }).length;
   }
+  // What a person costs at rest (issue 15 item 5): the print file, encrypted (AES-GCM, 20 bytes
+  // a 64 KB chunk plus a header), and the manifest row; letters are not stored a second time.
+  const encrypted = printBytes + Math.ceil(printBytes / 65536) * 20 + 64;
+  report('letters-bytes-at-rest', (encrypted + manifestBytes) / N, 4096, 'bytes/person', {
+    printFileBytesPerPerson: Math.round(encrypted / N),
+    manifestBytesPerPerson: Math.round(manifestBytes / N),
+    ownLetterPdfBytes: Math.round(lastPdfs.reduce((n, p) => n + p.pdf.length, 0) / N),
+  });
   const oursRate = median(o);
   const baseRate = median(b);
   const mergeRate = median(m);

@@ -14,7 +14,9 @@ import { ARTIFACT_STORE, EVENT_REGISTRY, PROCESS_ROLES, type ProcessRoles } from
 import { DeliveryStore } from './delivery/delivery-store';
 import { NOTICE_BATCH_EVENT_TYPES } from './domain/notice-batch';
 import { POSTING_EVENT_TYPES } from './domain/posting';
+import { LetterPdfController } from './http/letter-pdf.controller';
 import { NoticesController } from './http/notices.controller';
+import { LetterPdfHandler } from './queries/letter-pdf.query';
 import { NoticeCoordinator, NoticeReleaseProcessor, RELEASE_QUEUE } from './jobs/coordinator';
 import { NOTICE_COMMAND_HANDLERS } from './commands';
 import { NoticeContent } from './content/notice-content';
@@ -28,7 +30,7 @@ import { noticeTodayProviders } from './today';
 export const NOTICES_EVENT_TYPES = [...NOTICE_BATCH_EVENT_TYPES, ...POSTING_EVENT_TYPES] as const;
 
 @Module({
-  controllers: [NoticesController],
+  controllers: [NoticesController, LetterPdfController],
   providers: [
     {
       provide: NOTICES_SETTINGS,
@@ -40,6 +42,7 @@ export const NOTICES_EVENT_TYPES = [...NOTICE_BATCH_EVENT_TYPES, ...POSTING_EVEN
     NoticeContent,
     ...NOTICE_COMMAND_HANDLERS,
     ...NOTICE_QUERY_HANDLERS,
+    LetterPdfHandler,
   ],
   exports: [NoticeContent],
 })

@@ -6,6 +6,7 @@
  * are committed in one transaction; emails follow the claim → send → mark protocol described
  * in delivery-store.ts.
  */
+import { createHash } from 'node:crypto';
 import type { ImbConfig } from '../jobs/chunk-worker-config';
 import { imbDigits, imbRouting, imbSerial } from '../rendering/imb';
 import type { AffectedIndividual } from '../../incidents';
@@ -16,7 +17,7 @@ import type { IncidentNoticeFacts, OrganizationProfile } from '../domain/notice-
 import { noticeMessageId, type NoticeMailer } from '../email/mailer';
 import type { LetterPdfRenderer } from '../rendering/letter-pdf';
 import { LetterComposer, letterIdOf } from '../rendering/letters';
-import { manifestCsv, mergeLetters } from '../rendering/mailhouse';
+import { manifestCsv, mergeLetters, PrintFileReader } from '../rendering/mailhouse';
 import type { TemplateSet } from '../rendering/templates';
 import type { DeliveryRecord, DeliveryStore } from './delivery-store';
 
@@ -143,7 +144,7 @@ export async function runChunk(job: ChunkJobData, deps: ChunkDeps): Promise<Chun
   if (!alreadyRecorded && offline.length > 0) {
     const now = deps.clock.now().toISOString();
     const creationDate = new Date(job.creationDate);
-    const letters: Array<{ person: AffectedIndividual; plan: ChannelPlan; letterId: string; pdf: Buffer; sha256: string }> = [];
+    const letters: Array<{ person: AffectedIndividual; plan: ChannelPlan; letterId: string; pdf: Buffer }> = [];
     const imbDigitsOf = new Map<string, string>();
     for (const x of offline) {
       if (x.plan.channel === 'mail' || x.plan.channel === 'mail-next-of-kin') {
@@ -151,38 +152,33 @@ export async function runChunk(job: ChunkJobData, deps: ChunkDeps): Promise<Chun
         const doc = composer.letter(job.batchId, x.person, x.plan, imb);
         if (imb && x.plan.address) imbDigitsOf.set(doc.letterId, imbDigits({ ...imb, routing: imbRouting(x.plan.address.zip) }));
         const r = await deps.renderer.render(doc, { creationDate, duplexPad: false });
-        letters.push({ person: x.person, plan: x.plan, letterId: doc.letterId, pdf: r.pdf, sha256: r.sha256 });
+        letters.push({ person: x.person, plan: x.plan, letterId: doc.letterId, pdf: r.pdf });
       }
     }
     let printFile = null;
-    const pages = new Map<string, { first: number; last: number }>();
+    const pages = new Map<string, { first: number; last: number; sha256: string }>();
     if (letters.length > 0) {
       const merged = mergeLetters(
         letters.map((l) => ({ letterId: l.letterId, pdf: l.pdf })),
         { duplex: deps.duplex ?? true, title: `Batch ${job.batchId} chunk ${job.chunk}` },
       );
+      // Each letter is stored once, inside the print file (issue 15 item 5): its proof-of-notice
+      // digest is the SHA-256 of the letter as extracted from the print file (PrintFileReader),
+      // which GET /v1/notices/letters/:letterId/pdf reproduces; no separate copy is kept.
+      const reader = new PrintFileReader(merged.pdf);
+      const manifest = merged.manifest.map((m) => ({ ...m, sha256: sha256(reader.letter(m.firstPage, m.lastPage)) }));
       const scope = `incident:${job.incidentId}`;
       const printRef = await deps.artifacts.write(scope, asAsync([merged.pdf]));
-      const lettersRef = await deps.artifacts.write(
-        scope,
-        asAsync(
-          (function* () {
-            for (const l of letters)
-              yield `${JSON.stringify({ letterId: l.letterId, individualId: l.person.id, sha256: l.sha256, pdf: l.pdf.toString('base64') })}\n`;
-          })(),
-        ),
-      );
       const file = `batch-${job.batchId}-chunk-${String(job.chunk).padStart(5, '0')}.pdf`;
-      for (const m of merged.manifest) pages.set(m.letterId, { first: m.firstPage, last: m.lastPage });
+      for (const m of manifest) pages.set(m.letterId, { first: m.firstPage, last: m.lastPage, sha256: m.sha256 });
       printFile = {
         batchId: job.batchId,
         chunk: job.chunk,
         printArtifact: printRef.digest,
         printSha256: merged.sha256,
-        lettersArtifact: lettersRef.digest,
         letters: letters.length,
         pages: merged.pages,
-        manifestCsv: manifestCsv(file, merged.manifest, { duplex: deps.duplex ?? true, imb: imbDigitsOf }),
+        manifestCsv: manifestCsv(file, manifest, { duplex: deps.duplex ?? true, imb: imbDigitsOf }),
       };
       result.printArtifact = printRef.digest;
     }
@@ -199,7 +195,7 @@ export async function runChunk(job: ChunkJobData, deps: ChunkDeps): Promise<Chun
         chunk: job.chunk,
         channel: x.plan.channel,
         state,
-        pdfSha256: l?.sha256 ?? null,
+        pdfSha256: pg?.sha256 ?? null,
         printFile: l ? printFile!.printArtifact : null,
         firstPage: pg?.first ?? null,
         lastPage: pg?.last ?? null,
@@ -310,6 +306,8 @@ async function sendOne(
     throw err; // transient: the job retries and the row is resolved as in doubt
   }
 }
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /** Adapts a synchronous iterable to the artifact store's AsyncIterable input. */
 export async function* asAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
