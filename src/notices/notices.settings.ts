@@ -6,7 +6,8 @@
  *                            the same process also serves the api; see defaultRenderConcurrency)
  * NOTICES_EMAIL_RATE         global emails per second across all workers over SMTP (default 50; 0 = unlimited;
  *                            the outbox folder is never rate-limited: nothing leaves the machine)
- * NOTICES_EMAIL_CONCURRENCY  emails in flight per chunk (default 8)
+ * NOTICES_EMAIL_CONCURRENCY  emails in flight per email job (default 8)
+ * NOTICES_EMAIL_WORKERS      sandboxed email processes per worker (default 1: email waits on the network and the rate limit)
  * NOTICES_RELAY_LOG_URL      relay acceptance log for in-doubt emails after a crash (optional)
  * NOTICES_IN_DOUBT_POLICY    resend (default) | hold
  * NOTICES_POSTING_DAYS       substitute-notice posting period (default 90, minimum 90)
@@ -30,6 +31,8 @@ export interface NoticesSettings {
   templatesDir?: string;
   chunkSize: number;
   workerConcurrency: number;
+  /** Sandboxed email processes per worker (the notices-email queue). */
+  emailWorkerConcurrency: number;
   postingDays: number;
   chunk: ChunkWorkerConfig;
 }
@@ -41,6 +44,7 @@ const Env = z.object({
   NOTICES_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   NOTICES_EMAIL_RATE: z.coerce.number().min(0).default(50),
   NOTICES_EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  NOTICES_EMAIL_WORKERS: z.coerce.number().int().min(1).max(16).default(1),
   NOTICES_RELAY_LOG_URL: z.string().url().optional(),
   NOTICES_IN_DOUBT_POLICY: z.enum(['resend', 'hold']).default('resend'),
   NOTICES_POSTING_DAYS: z.coerce.number().int().min(90).default(90),
@@ -103,6 +107,7 @@ export function loadNoticesSettings(
     ...(e.NOTICES_TEMPLATES_DIR ? { templatesDir: e.NOTICES_TEMPLATES_DIR } : {}),
     chunkSize: e.NOTICES_CHUNK_SIZE,
     workerConcurrency: e.NOTICES_WORKER_CONCURRENCY ?? defaultRenderConcurrency(availableParallelism(), options.withApi ?? false),
+    emailWorkerConcurrency: e.NOTICES_EMAIL_WORKERS,
     postingDays: e.NOTICES_POSTING_DAYS,
     chunk: {
       deliveryDbPath: join(config.dataDir, 'notices.db'),
