@@ -227,7 +227,7 @@ type PdfkitFont = {
 };
 const fontTemplates = new Map<unknown, PdfkitFont>();
 
-function installCachedFont(doc: PDFKit.PDFDocument, name: string): void {
+export function installCachedFont(doc: PDFKit.PDFDocument, name: string): void {
   const d = doc as unknown as {
     _fontFamilies?: Record<string, PdfkitFont>;
     _fontCount?: number;
