@@ -14,9 +14,11 @@ import { ARTIFACT_STORE, EVENT_REGISTRY, PROCESS_ROLES, type ProcessRoles } from
 import { DeliveryStore } from './delivery/delivery-store';
 import { NOTICE_BATCH_EVENT_TYPES } from './domain/notice-batch';
 import { POSTING_EVENT_TYPES } from './domain/posting';
+import { LetterPdfController } from './http/letter-pdf.controller';
 import { NoticesController } from './http/notices.controller';
 import { NoticeDraftController } from './http/draft.controller';
 import { DraftNoticeFactsHandler } from './queries/draft-facts.query';
+import { LetterPdfHandler } from './queries/letter-pdf.query';
 import { NoticeCoordinator, NoticeReleaseProcessor, RELEASE_QUEUE } from './jobs/coordinator';
 import { NOTICE_COMMAND_HANDLERS } from './commands';
 import { NoticeContent } from './content/notice-content';
@@ -30,14 +32,20 @@ import { noticeTodayProviders } from './today';
 export const NOTICES_EVENT_TYPES = [...NOTICE_BATCH_EVENT_TYPES, ...POSTING_EVENT_TYPES] as const;
 
 @Module({
-  controllers: [NoticesController, NoticeDraftController],
+  controllers: [NoticesController, NoticeDraftController, LetterPdfController],
   providers: [
-    { provide: NOTICES_SETTINGS, useFactory: (c: AppConfig) => loadNoticesSettings(c), inject: [APP_CONFIG] },
+    {
+      provide: NOTICES_SETTINGS,
+      useFactory: (c: AppConfig, roles: ProcessRoles | undefined) =>
+        loadNoticesSettings(c, process.env, { withApi: roles?.has('api') ?? false }),
+      inject: [APP_CONFIG, { token: PROCESS_ROLES, optional: true }],
+    },
     { provide: DeliveryStore, useFactory: (s: NoticesSettings) => new DeliveryStore(s.chunk.deliveryDbPath), inject: [NOTICES_SETTINGS] },
     NoticeContent,
     ...NOTICE_COMMAND_HANDLERS,
     ...NOTICE_QUERY_HANDLERS,
     DraftNoticeFactsHandler,
+    LetterPdfHandler,
   ],
   exports: [NoticeContent],
 })

@@ -2,10 +2,12 @@
  * Notices configuration from the environment (validated, with defaults):
  * NOTICES_ORGANIZATION_FILE  JSON organization profile (name, letterhead, logo, contact, signatory…)
  * NOTICES_CHUNK_SIZE         recipients per job / mail-house print file (default 1000)
- * NOTICES_WORKER_CONCURRENCY sandboxed chunk processes per worker (default: one per core; rendering is CPU-bound)
+ * NOTICES_WORKER_CONCURRENCY sandboxed chunk processes per worker (default: one per core, less one on 3+ cores when
+ *                            the same process also serves the api; see defaultRenderConcurrency)
  * NOTICES_EMAIL_RATE         global emails per second across all workers over SMTP (default 50; 0 = unlimited;
  *                            the outbox folder is never rate-limited: nothing leaves the machine)
- * NOTICES_EMAIL_CONCURRENCY  emails in flight per chunk (default 8)
+ * NOTICES_EMAIL_CONCURRENCY  emails in flight per email job (default 8)
+ * NOTICES_EMAIL_WORKERS      sandboxed email processes per worker (default 1: email waits on the network and the rate limit)
  * NOTICES_RELAY_LOG_URL      relay acceptance log for in-doubt emails after a crash (optional)
  * NOTICES_IN_DOUBT_POLICY    resend (default) | hold
  * NOTICES_POSTING_DAYS       substitute-notice posting period (default 90, minimum 90)
@@ -29,6 +31,8 @@ export interface NoticesSettings {
   templatesDir?: string;
   chunkSize: number;
   workerConcurrency: number;
+  /** Sandboxed email processes per worker (the notices-email queue). */
+  emailWorkerConcurrency: number;
   postingDays: number;
   chunk: ChunkWorkerConfig;
 }
@@ -40,6 +44,7 @@ const Env = z.object({
   NOTICES_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   NOTICES_EMAIL_RATE: z.coerce.number().min(0).default(50),
   NOTICES_EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  NOTICES_EMAIL_WORKERS: z.coerce.number().int().min(1).max(16).default(1),
   NOTICES_RELAY_LOG_URL: z.string().url().optional(),
   NOTICES_IN_DOUBT_POLICY: z.enum(['resend', 'hold']).default('resend'),
   NOTICES_POSTING_DAYS: z.coerce.number().int().min(90).default(90),
@@ -70,7 +75,11 @@ function imbConfig(e: z.infer<typeof Env>): ImbConfig {
   return c;
 }
 
-export function loadNoticesSettings(config: AppConfig, env: Record<string, string | undefined> = process.env): NoticesSettings {
+export function loadNoticesSettings(
+  config: AppConfig,
+  env: Record<string, string | undefined> = process.env,
+  options: { withApi?: boolean } = {},
+): NoticesSettings {
   const r = Env.safeParse(env);
   if (!r.success) throw new ValidationError(r.error.issues.map((i) => ({ field: `env.${i.path.join('.')}`, reason: i.message })));
   const e = r.data;
@@ -97,7 +106,8 @@ export function loadNoticesSettings(config: AppConfig, env: Record<string, strin
     organization,
     ...(e.NOTICES_TEMPLATES_DIR ? { templatesDir: e.NOTICES_TEMPLATES_DIR } : {}),
     chunkSize: e.NOTICES_CHUNK_SIZE,
-    workerConcurrency: e.NOTICES_WORKER_CONCURRENCY ?? defaultRenderConcurrency(),
+    workerConcurrency: e.NOTICES_WORKER_CONCURRENCY ?? defaultRenderConcurrency(availableParallelism(), options.withApi ?? false),
+    emailWorkerConcurrency: e.NOTICES_EMAIL_WORKERS,
     postingDays: e.NOTICES_POSTING_DAYS,
     chunk: {
       deliveryDbPath: join(config.dataDir, 'notices.db'),
@@ -120,10 +130,13 @@ export function loadNoticesSettings(config: AppConfig, env: Record<string, strin
 }
 
 /**
- * One sandboxed renderer per core. The renderers are separate processes doing CPU-bound work; the
- * api and the queues in the main process mostly wait on I/O, so leaving a core idle for them
- * halved the rate on two cores (issue 15: 712 s vs 485 s for 200,000 people).
+ * Sandboxed renderers (separate processes, CPU-bound): one per core. When the same process also
+ * serves the api (`npm start` runs every role in one process) and there are three cores or more,
+ * one core is left to the api, the queues and the ledger. On two cores or fewer every core
+ * renders: the api mostly waits on I/O, and leaving one of two cores idle halved the release rate
+ * (issue 15: 712 s vs 485 s for 200,000 people).
  */
-export function defaultRenderConcurrency(cores = availableParallelism()): number {
-  return Math.max(1, Math.min(64, cores));
+export function defaultRenderConcurrency(cores = availableParallelism(), withApi = false): number {
+  const n = withApi && cores >= 3 ? cores - 1 : cores;
+  return Math.max(1, Math.min(64, n));
 }

@@ -60,7 +60,6 @@ export interface PrintFileRecord {
   /** Mail-house file id: the print PDF's encrypted artifact digest. */
   printArtifact: string;
   printSha256: string;
-  lettersArtifact: string;
   letters: number;
   pages: number;
   manifestCsv: string;
@@ -115,7 +114,7 @@ export class DeliveryStore {
       CREATE INDEX IF NOT EXISTS notice_deliveries_state ON notice_deliveries (batch_id, state);
       CREATE TABLE IF NOT EXISTS notice_print_files (
         batch_id TEXT NOT NULL, chunk INTEGER NOT NULL, print_artifact TEXT NOT NULL, print_sha256 TEXT NOT NULL,
-        letters_artifact TEXT NOT NULL, letters INTEGER NOT NULL, pages INTEGER NOT NULL, manifest_csv TEXT NOT NULL,
+        letters_artifact TEXT NOT NULL DEFAULT '', letters INTEGER NOT NULL, pages INTEGER NOT NULL, manifest_csv TEXT NOT NULL,
         PRIMARY KEY (batch_id, chunk));
       CREATE TABLE IF NOT EXISTS notice_batch_runs (
         batch_id TEXT PRIMARY KEY, total INTEGER NOT NULL, chunks INTEGER NOT NULL, planned_at TEXT NOT NULL,
@@ -216,7 +215,7 @@ export class DeliveryStore {
       ON CONFLICT (batch_id, individual_id) DO NOTHING`);
     const pf = this.db
       .prepare(`INSERT INTO notice_print_files (batch_id, chunk, print_artifact, print_sha256, letters_artifact, letters, pages, manifest_csv)
-      VALUES (@batchId, @chunk, @printArtifact, @printSha256, @lettersArtifact, @letters, @pages, @manifestCsv)
+      VALUES (@batchId, @chunk, @printArtifact, @printSha256, '', @letters, @pages, @manifestCsv)
       ON CONFLICT (batch_id, chunk) DO NOTHING`);
     this.db.transaction(() => {
       if (printFile) pf.run(printFile);
@@ -230,7 +229,6 @@ export class DeliveryStore {
       chunk: r.chunk as number,
       printArtifact: r.print_artifact as string,
       printSha256: r.print_sha256 as string,
-      lettersArtifact: r.letters_artifact as string,
       letters: r.letters as number,
       pages: r.pages as number,
       manifestCsv: r.manifest_csv as string,

@@ -36,10 +36,20 @@ export interface ImbConfig {
 
 export const CHILD_CONFIG_ENV = 'SAFEHARBOR_NOTICES_CHUNK_CONFIG';
 
-/** The processor file: compiled chunk.processor.js in dist/, the SWC shim when running from sources. */
+/** A sandboxed processor file: the compiled `<name>.processor.js` in dist/, the SWC shim when running from sources. */
+function processorFile(name: 'chunk' | 'email'): string {
+  const js = join(__dirname, `${name}.processor.js`);
+  return existsSync(js) ? js : join(__dirname, `${name}.processor.dev.js`);
+}
+
+/** Renders chunks (notices-chunks). */
 export function chunkProcessorFile(): string {
-  const js = join(__dirname, 'chunk.processor.js');
-  return existsSync(js) ? js : join(__dirname, 'chunk.processor.dev.js');
+  return processorFile('chunk');
+}
+
+/** Sends a chunk's emails (notices-email). */
+export function emailProcessorFile(): string {
+  return processorFile('email');
 }
 
 export function sandboxOptions(config: ChunkWorkerConfig): Partial<WorkerOptions> {

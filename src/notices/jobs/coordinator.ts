@@ -3,8 +3,9 @@
  * - NoticeBatchReleased (from the ledger, via NoticeReleaseProcessor) → a release job: individual
  *   batches are planned into chunk jobs; other kinds issue their document (PDF, HHS JSON) or post
  *   the substitute notice and schedule its take-down.
- * - Chunk jobs run in sandboxed processors; after each, the batch completes when every recipient
- *   has a final delivery record (NoticeBatchCompleted carries the records' digest).
+ * - Chunk jobs (letters) and email jobs (a chunk's emails, on their own queue and rate limit) run
+ *   in sandboxed processors; after each, the batch completes when every recipient has a final
+ *   delivery record (NoticeBatchCompleted carries the records' digest).
  * - Substitute-notice take-down: a delayed job per posting; on start a reconciler re-derives
  *   every pending take-down from the read model, so a flushed Redis loses no timer.
  */
@@ -21,13 +22,13 @@ import type { Clock } from '../../platform/clock';
 import type { QueueRegistry } from '../../platform/redis';
 import { asAsync } from '../delivery/chunk-runner';
 import type { DeliveryStore } from '../delivery/delivery-store';
-import { CHUNK_QUEUE, planBatch } from '../delivery/planner';
+import { CHUNK_QUEUE, EMAIL_QUEUE, planBatch } from '../delivery/planner';
 import { postingDecider, postingStream, PostingRuleError, postingTakeDown } from '../domain/posting';
 import { hhsReport } from '../rendering/documents';
 import { loadBatch, runBatchCommand } from '../batch-stream';
 import type { NoticeContent } from '../content/notice-content';
 import type { NoticesSettings } from '../notices.settings';
-import { chunkProcessorFile, sandboxOptions } from './chunk-worker-config';
+import { chunkProcessorFile, emailProcessorFile, sandboxOptions } from './chunk-worker-config';
 import { systemActor } from '../../shared/system-actor';
 
 export const RELEASE_QUEUE = 'notices-release';
@@ -75,14 +76,23 @@ export class NoticeCoordinator {
       maxStalledCount: 10,
       ...sandboxOptions(this.settings.chunk),
     });
-    chunks.on(
-      'completed',
-      (job: Job) =>
-        void this.maybeComplete((job.data as { batchId: string }).batchId).catch((err) =>
-          this.logger.error({ err }, 'notice batch completion check failed'),
-        ),
-    );
-    this.workers.push(chunks as Worker);
+    // A chunk's emails: their own queue and sandboxed processor, rate-limited there (issue 15 item 2).
+    const emails = this.queues.worker(EMAIL_QUEUE, emailProcessorFile(), {
+      concurrency: this.settings.emailWorkerConcurrency,
+      lockDuration: 60_000,
+      maxStalledCount: 10,
+      ...sandboxOptions(this.settings.chunk),
+    });
+    for (const w of [chunks, emails]) {
+      w.on(
+        'completed',
+        (job: Job) =>
+          void this.maybeComplete((job.data as { batchId: string }).batchId).catch((err) =>
+            this.logger.error({ err }, 'notice batch completion check failed'),
+          ),
+      );
+      this.workers.push(w as Worker);
+    }
     this.workers.push(
       this.queues.worker<{ postingId: string }>(POSTING_QUEUE, (job) => this.takeDown(job.data.postingId), { concurrency: 1 }),
     );
@@ -110,7 +120,8 @@ export class NoticeCoordinator {
     switch (state.kind) {
       case 'individual': {
         const contentArtifact = await this.content.artifactFor(batchId, state.contentDigest);
-        const plan = await planBatch(this.artifacts, this.deliveries, this.queues.queue(CHUNK_QUEUE), {
+        const queues = { chunks: this.queues.queue(CHUNK_QUEUE), emails: this.queues.queue(EMAIL_QUEUE) };
+        const plan = await planBatch(this.artifacts, this.deliveries, queues, {
           batchId,
           incidentId: state.incidentId,
           recipientsArtifact: state.recipients!.artifactDigest,

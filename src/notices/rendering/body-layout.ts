@@ -183,18 +183,38 @@ function units(blocks: Block[]): Block[][] {
   return out;
 }
 
+/**
+ * Draws one block; `replay.ts` passes its own to record the layout once and stamp the blocks
+ * that differ per person (the salutation) at their recorded place.
+ */
+export type BlockPainter = (b: Block, index: number, prev: Block | undefined, paint: () => void) => void;
+
+/** Draws one block at doc.y (the replay stamps per-person blocks with it). */
+export function drawBlock(doc: Doc, b: Block, fr: BodyFrame, f: BodyFonts, prev?: Block): void {
+  draw(doc, b, fr, f, prev);
+}
+
+/** Height of a block as the layout sees it (for the replay cache's key). */
+export function blockHeight(doc: Doc, b: Block, fr: BodyFrame, f: BodyFonts, prev?: Block): number {
+  return measure(doc, b, fr, f, prev);
+}
+
 /** Lays the body out from doc.y, adding pages as the rules above require. */
-export function drawBody(doc: Doc, body: string, fr: BodyFrame, f: BodyFonts): void {
+export function drawBody(doc: Doc, body: string | Block[], fr: BodyFrame, f: BodyFonts, painter?: BlockPainter): void {
   const newPage = () => {
     doc.addPage();
     doc.y = fr.top;
   };
+  const blocks = typeof body === 'string' ? parseMarkup(body) : body;
+  const index = new Map(blocks.map((b, i) => [b, i]));
   let prev: Block | undefined;
   const put = (b: Block) => {
-    draw(doc, b, fr, f, prev);
+    const before = prev;
+    if (painter) painter(b, index.get(b)!, before, () => draw(doc, b, fr, f, before));
+    else draw(doc, b, fr, f, before);
     prev = b;
   };
-  for (const unit of units(parseMarkup(body))) {
+  for (const unit of units(blocks)) {
     const heights = unit.map((b, i) => measure(doc, b, fr, f, i === 0 ? prev : unit[i - 1]));
     const total = heights.reduce((a, b) => a + b, 0);
     const room = fr.bottom - doc.y;

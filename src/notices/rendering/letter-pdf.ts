@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import { drawBody as layoutBody } from './body-layout';
+import { drawBodyReplayed } from './body-replay';
 
 export { parseMarkup, type Block } from './body-layout';
 
@@ -118,6 +119,11 @@ export interface LetterDocument {
   imb?: string;
   /** Footer words in the letter's language (default English "Ref", "Page", "of"). */
   pageLabels?: { ref: string; page: string; of: string };
+  /**
+   * The strings in the body that differ per person (the names it prints). The rest of the body is
+   * laid out once per process and replayed (body-replay.ts); blocks containing these are drawn per letter.
+   */
+  personal?: string[];
 }
 
 export interface RenderedPdf {
@@ -133,6 +139,8 @@ export interface RenderOptions {
   compress?: boolean;
   /** Pad to an even page count so duplex printing never shares a sheet between letters. */
   duplexPad?: boolean;
+  /** Replay a recorded body layout when one fits (default true; same bytes either way). */
+  replayBody?: boolean;
 }
 
 export class LetterPdfRenderer {
@@ -181,7 +189,7 @@ export class LetterPdfRenderer {
     }
     installCachedFont(doc, f.R);
     installCachedFont(doc, f.B);
-    drawLetter(doc, letter, f);
+    drawLetter(doc, letter, f, options.replayBody !== false && typeof fonts.regular === 'string');
     const range = doc.bufferedPageRange();
     let pages = range.count;
     for (let i = 0; i < range.count; i++) {
@@ -221,7 +229,7 @@ type PdfkitFont = {
 };
 const fontTemplates = new Map<unknown, PdfkitFont>();
 
-function installCachedFont(doc: PDFKit.PDFDocument, name: string): void {
+export function installCachedFont(doc: PDFKit.PDFDocument, name: string): void {
   const d = doc as unknown as {
     _fontFamilies?: Record<string, PdfkitFont>;
     _fontCount?: number;
@@ -251,7 +259,7 @@ function installCachedFont(doc: PDFKit.PDFDocument, name: string): void {
   d._fontFamilies[name] = font;
 }
 
-function drawLetter(doc: PDFKit.PDFDocument, l: LetterDocument, f: FontNames): void {
+function drawLetter(doc: PDFKit.PDFDocument, l: LetterDocument, f: FontNames, replay: boolean): void {
   const width = LAYOUT.page.width - LAYOUT.margin.left - LAYOUT.margin.right;
   // Letterhead
   let y = LAYOUT.margin.top;
@@ -278,7 +286,7 @@ function drawLetter(doc: PDFKit.PDFDocument, l: LetterDocument, f: FontNames): v
       .fontSize(10.5)
       .text(l.dateText, LAYOUT.margin.left, Math.max(y + 14, 1.4 * IN), { width });
     doc.moveDown(1);
-    drawBody(doc, l, width, f);
+    drawBody(doc, l, width, f, replay);
     return;
   }
   // Fold marks in the left margin for tri-fold insertion.
@@ -308,7 +316,7 @@ function drawLetter(doc: PDFKit.PDFDocument, l: LetterDocument, f: FontNames): v
     .fontSize(10.5)
     .text(l.dateText, LAYOUT.margin.left, LAYOUT.bodyTop - 28, { width });
   doc.y = LAYOUT.bodyTop;
-  drawBody(doc, l, width, f);
+  drawBody(doc, l, width, f, replay);
 }
 
 /**
@@ -342,19 +350,16 @@ export function fitLine(doc: PDFKit.PDFDocument, text: string, width: number): {
   return { text: t.trimEnd(), size };
 }
 
-function drawBody(doc: PDFKit.PDFDocument, l: LetterDocument, width: number, f: FontNames): void {
-  layoutBody(
-    doc,
-    l.body,
-    {
-      left: LAYOUT.margin.left,
-      width,
-      top: LAYOUT.margin.top,
-      bottom: LAYOUT.page.height - LAYOUT.margin.bottom,
-      ...(l.signature ? { signature: l.signature } : {}),
-    },
-    f,
-  );
+function drawBody(doc: PDFKit.PDFDocument, l: LetterDocument, width: number, f: FontNames, replay: boolean): void {
+  const frame = {
+    left: LAYOUT.margin.left,
+    width,
+    top: LAYOUT.margin.top,
+    bottom: LAYOUT.page.height - LAYOUT.margin.bottom,
+    ...(l.signature ? { signature: l.signature } : {}),
+  };
+  if (replay) drawBodyReplayed(doc, l.body, frame, f, l.personal ?? []);
+  else layoutBody(doc, l.body, frame, f);
 }
 
 function drawFooter(

@@ -90,6 +90,7 @@ export class LetterComposer {
       recipient: [plan.addresseeName ?? person.name, ...addressLines(plan.address)],
       body: this.templates.render(template, view, { prepared: true, language }),
       ...(language !== 'en' ? { pageLabels: PAGE_LABELS[language] ?? PAGE_LABELS.en! } : {}),
+      personal: [view.recipient.name, ...(view.deceased ? [view.deceased.name] : [])],
       ...(this.signature ? { signature: this.signature } : {}),
       ...(imb ? { imb: encodeImb({ ...imb, routing: imbRouting(plan.address.zip) }) } : {}),
     };

@@ -61,8 +61,12 @@ function parseObjects(pdf: Buffer): { objects: Map<number, PdfObject>; rootNum: 
   return { objects, rootNum: Number(root[1]) };
 }
 
+const REF_RE = /(?<![\d.])(\d+) 0 R\b/g;
+
 /** Calls fn on every "N 0 R" outside string literals; returns the text with replacements. */
 function mapRefs(text: string, fn: (n: number) => number): string {
+  // Fast path: no string literal to step over (most objects: pages, fonts, streams' dictionaries).
+  if (!text.includes('(')) return text.replace(REF_RE, (_, n: string) => `${fn(Number(n))} 0 R`);
   let out = '';
   let i = 0;
   while (i < text.length) {
@@ -255,4 +259,86 @@ export function manifestCsv(
     );
   });
   return [MANIFEST_HEADER, ...rows].join('\n') + '\n';
+}
+
+/**
+ * One letter back out of a print file, for proof of notice (issue 15 item 5: each letter is
+ * stored once, inside its print file). The print file is parsed once; `letter(first, last)`
+ * gives a standalone PDF of that page range (the letter and its duplex padding) with the objects
+ * those pages reference, renumbered from 1 — deterministic, so its SHA-256 is the letter's
+ * proof-of-notice digest, the same every time it is extracted.
+ */
+export class PrintFileReader {
+  private readonly objects: Map<number, PdfObject>;
+  private readonly kids: number[];
+  private readonly pagesTreeNum: number;
+
+  constructor(pdf: Buffer) {
+    const { objects, rootNum } = parseObjects(pdf);
+    const pagesRef = /\/Pages (\d+) 0 R/.exec(objects.get(rootNum)?.head ?? '');
+    const kidsM = pagesRef && /\/Kids \[([^\]]*)\]/.exec(objects.get(Number(pagesRef[1]))?.head ?? '');
+    if (!kidsM) throw new PdfMergeError('print file: no page tree');
+    this.objects = objects;
+    this.pagesTreeNum = Number(pagesRef![1]);
+    this.kids = refsOf(kidsM[1]!);
+  }
+
+  get pages(): number {
+    return this.kids.length;
+  }
+
+  /** The letter on 1-based pages first..last as a standalone PDF. */
+  letter(first: number, last: number): Buffer {
+    if (!Number.isInteger(first) || !Number.isInteger(last) || first < 1 || last < first || last > this.kids.length)
+      throw new PdfMergeError(`page range ${first}-${last} is outside the print file (${this.kids.length} pages)`);
+    const pageNums = this.kids.slice(first - 1, last);
+    const keep = new Set<number>();
+    const stack = [...pageNums];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (keep.has(n) || n === this.pagesTreeNum) continue;
+      const o = this.objects.get(n);
+      if (!o) throw new PdfMergeError(`print file: missing object ${n}`);
+      keep.add(n);
+      for (const r of refsOf(o.head)) if (!keep.has(r)) stack.push(r);
+    }
+    const renum = new Map<number, number>();
+    let next = 3; // 1: page tree, 2: catalog
+    for (const n of [...keep].sort((a, b) => a - b)) renum.set(n, next++);
+    const parts: Buffer[] = [];
+    const xref: number[] = [];
+    let offset = 0;
+    const write = (s: string | Buffer) => {
+      const b = typeof s === 'string' ? Buffer.from(s, 'latin1') : s;
+      parts.push(b);
+      offset += b.length;
+    };
+    const emit = (num: number, head: string, stream?: Buffer) => {
+      xref[num] = offset;
+      write(`${num} 0 obj\n${head}`);
+      if (stream) {
+        write('\nstream\n');
+        write(stream);
+        write('\nendstream');
+      }
+      write('\nendobj\n');
+    };
+    write('%PDF-1.3\n%\xff\xff\xff\xff\n');
+    for (const [n, to] of renum) {
+      const o = this.objects.get(n)!;
+      emit(
+        to,
+        mapRefs(o.head, (r) => (r === this.pagesTreeNum ? 1 : renum.get(r)!)),
+        o.stream,
+      );
+    }
+    emit(1, `<<\n/Type /Pages\n/Count ${pageNums.length}\n/Kids [${pageNums.map((p) => `${renum.get(p)} 0 R`).join(' ')}]\n>>`);
+    emit(2, '<<\n/Type /Catalog\n/Pages 1 0 R\n>>');
+    const xrefAt = offset;
+    let x = `xref\n0 ${next}\n0000000000 65535 f \n`;
+    for (let n = 1; n < next; n++) x += `${String(xref[n]).padStart(10, '0')} 00000 n \n`;
+    write(x);
+    write(`trailer\n<<\n/Size ${next}\n/Root 2 0 R\n>>\nstartxref\n${xrefAt}\n%%EOF\n`);
+    return Buffer.concat(parts);
+  }
 }

@@ -1,6 +1,7 @@
 /**
- * Crash safety: a worker process (and its sandboxed children) is killed with SIGKILL in the
- * middle of a batch; a new worker finishes it. Every person gets exactly one notice: no email
+ * Crash safety: a worker process (its chunk and email workers and their sandboxed children) is
+ * killed with SIGKILL in the middle of a batch; a new worker finishes it. Emails run on their
+ * own queue (notices-email), apart from rendering. Every person gets exactly one notice: no email
  * twice (counted by the test's own SMTP server, by Message-ID), none missing, every letter in
  * exactly one print file.
  */
@@ -12,7 +13,7 @@ import IORedis from 'ioredis';
 import { planChannel } from '../../../src/notices/domain/channel';
 import { asAsync } from '../../../src/notices/delivery/chunk-runner';
 import { DeliveryStore } from '../../../src/notices/delivery/delivery-store';
-import { CHUNK_QUEUE, planBatch } from '../../../src/notices/delivery/planner';
+import { CHUNK_QUEUE, EMAIL_QUEUE, planBatch } from '../../../src/notices/delivery/planner';
 import type { ChunkWorkerConfig } from '../../../src/notices/jobs/chunk-worker-config';
 import { noticeMessageId } from '../../../src/notices/email/mailer';
 import { letterIdOf } from '../../../src/notices/rendering/letters';
@@ -115,17 +116,23 @@ describe('notice batch survives SIGKILL of a worker mid-batch', () => {
     const content = await artifacts.write(scope, asAsync([JSON.stringify({ org, facts })]));
     const store = new DeliveryStore(paths.deliveryDbPath);
     const queue = new Queue(CHUNK_QUEUE, { connection: redis, prefix });
-    const plan = await planBatch(artifacts, store, queue, {
-      batchId: BATCH,
-      incidentId: facts.incidentId,
-      recipientsArtifact: recipients.digest,
-      contentArtifact: content.digest,
-      letterDate: '2025-04-01',
-      creationDate: '2025-04-01T09:00:00.000Z',
-      chunkSize: 200,
-      now: clock.now().toISOString(),
-    });
-    expect(plan).toEqual({ total: N, chunks: N / 200 });
+    const emailQueue = new Queue(EMAIL_QUEUE, { connection: redis, prefix });
+    const plan = await planBatch(
+      artifacts,
+      store,
+      { chunks: queue, emails: emailQueue },
+      {
+        batchId: BATCH,
+        incidentId: facts.incidentId,
+        recipientsArtifact: recipients.digest,
+        contentArtifact: content.digest,
+        letterDate: '2025-04-01',
+        creationDate: '2025-04-01T09:00:00.000Z',
+        chunkSize: 200,
+        now: clock.now().toISOString(),
+      },
+    );
+    expect(plan).toEqual({ total: N, chunks: N / 200, emailJobs: N / 200 });
 
     const config: ChunkWorkerConfig = {
       ...paths,
@@ -150,7 +157,13 @@ describe('notice batch survives SIGKILL of a worker mid-batch', () => {
 
     const second = startWorker(config);
     children.push(second);
-    await waitFor(async () => (await queue.getJobCounts('completed')).completed === plan.chunks, 400_000, 'the batch to finish');
+    await waitFor(
+      async () =>
+        (await queue.getJobCounts('completed')).completed === plan.chunks &&
+        (await emailQueue.getJobCounts('completed')).completed === plan.emailJobs,
+      400_000,
+      'the batch to finish',
+    );
     process.kill(-second.pid!, 'SIGTERM');
 
     // No email twice, none missing: count what the SMTP server accepted, by Message-ID.
@@ -188,13 +201,14 @@ describe('notice batch survives SIGKILL of a worker mid-batch', () => {
     const progress = store.progress(BATCH);
     expect(progress.done).toBe(N);
     expect(progress.possibleDuplicates).toBe(0);
-    const results = (await queue.getJobs(['completed'])).map((j) => j.returnvalue as { inDoubt: number; resent: number });
+    const results = (await emailQueue.getJobs(['completed'])).map((j) => j.returnvalue as { inDoubt: number; resent: number });
     const inDoubt = results.reduce((s, r) => s + r.inDoubt, 0);
     const resent = results.reduce((s, r) => s + r.resent, 0);
     process.stdout.write(
       `crash test: ${atKill} emails before SIGKILL of ${emailTotal}; ${inDoubt} in doubt after the kill (resolved from the relay log), ${resent} resent; rows ${JSON.stringify(progress.byState)}\n`,
     );
     await queue.close();
+    await emailQueue.close();
     store.close();
   });
 });

@@ -4,10 +4,10 @@
  * no answer it follows the policy (resend and flag a possible duplicate, or hold for an operator).
  */
 import { join } from 'node:path';
-import { asAsync, runChunk, type ChunkDeps, type InDoubtResolver } from '../../../src/notices/delivery/chunk-runner';
+import { asAsync } from '../../../src/notices/delivery/chunk-runner';
+import { runEmails, type EmailDeps, type InDoubtResolver } from '../../../src/notices/delivery/email-runner';
 import { DeliveryStore } from '../../../src/notices/delivery/delivery-store';
 import { NoticeMailer, noticeMessageId } from '../../../src/notices/email/mailer';
-import { LetterFonts, LetterPdfRenderer } from '../../../src/notices/rendering/letter-pdf';
 import { letterIdOf } from '../../../src/notices/rendering/letters';
 import { TemplateSet } from '../../../src/notices/rendering/templates';
 import { ArtifactStore } from '../../../src/phi/artifact-store';
@@ -42,11 +42,10 @@ describe('in-doubt emails after a crash', () => {
     const recipients = await artifacts.write(`incident:${facts.incidentId}`, asAsync(people.map((p) => `${JSON.stringify(p)}\n`)));
     const content = await artifacts.write(`incident:${facts.incidentId}`, asAsync([JSON.stringify({ org, facts })]));
     const store = new DeliveryStore(join(dir.path, `${name}.db`));
-    const deps: ChunkDeps = {
+    const deps: EmailDeps = {
       store,
       artifacts,
       templates: new TemplateSet(),
-      renderer: new LetterPdfRenderer(new LetterFonts()),
       mailer: new NoticeMailer({ kind: 'smtp', host: '127.0.0.1', port: sink.port, ignoreTLS: true }, null),
       inDoubt: resolver,
       inDoubtPolicy: policy,
@@ -86,8 +85,8 @@ describe('in-doubt emails after a crash', () => {
   it('asks the relay: accepted → recorded as sent, never resent', async () => {
     const { deps, job, store, people, mid } = await setup({ resolve: async () => 'accepted' }, 'resend', 'accepted');
     const before = sink.received.length;
-    const r = await runChunk(job, deps);
-    deps.mailer!.close();
+    const r = await runEmails(job, deps);
+    deps.mailer.close();
     expect(r).toMatchObject({ emailsSent: 1, emailsSkipped: 2, inDoubt: 1, resent: 0 });
     expect(sink.received.length - before).toBe(1); // only person 3
     expect(store.get(BATCH, people[1]!.id)).toMatchObject({ state: 'sent', possibleDuplicate: false });
@@ -97,8 +96,8 @@ describe('in-doubt emails after a crash', () => {
   it('asks the relay: not accepted → sent now, not flagged', async () => {
     const { deps, job, store, people, mid } = await setup({ resolve: async () => 'not-accepted' }, 'resend', 'notaccepted');
     const before = countFor(mid(1));
-    const r = await runChunk(job, deps);
-    deps.mailer!.close();
+    const r = await runEmails(job, deps);
+    deps.mailer.close();
     expect(r).toMatchObject({ inDoubt: 1, resent: 1 });
     expect(countFor(mid(1)) - before).toBe(1);
     expect(store.get(BATCH, people[1]!.id)).toMatchObject({ state: 'sent', possibleDuplicate: false, attempts: 2 });
@@ -106,8 +105,8 @@ describe('in-doubt emails after a crash', () => {
 
   it('no answer, policy resend → sent again and flagged as a possible duplicate in the proof', async () => {
     const { deps, job, store, people } = await setup(null, 'resend', 'resend');
-    const r = await runChunk(job, deps);
-    deps.mailer!.close();
+    const r = await runEmails(job, deps);
+    deps.mailer.close();
     expect(r).toMatchObject({ inDoubt: 1, resent: 1 });
     expect(store.get(BATCH, people[1]!.id)).toMatchObject({ state: 'sent', possibleDuplicate: true });
     expect(store.progress(BATCH).possibleDuplicates).toBe(1);
@@ -116,8 +115,8 @@ describe('in-doubt emails after a crash', () => {
   it('no answer, policy hold → held for an operator, not sent', async () => {
     const { deps, job, store, people, mid } = await setup({ resolve: async () => 'unknown' }, 'hold', 'hold');
     const before = countFor(mid(1));
-    const r = await runChunk(job, deps);
-    deps.mailer!.close();
+    const r = await runEmails(job, deps);
+    deps.mailer.close();
     expect(r).toMatchObject({ inDoubt: 1, held: 1, resent: 0 });
     expect(countFor(mid(1))).toBe(before);
     expect(store.get(BATCH, people[1]!.id)!.state).toBe('held');

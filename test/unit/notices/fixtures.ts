@@ -1,5 +1,6 @@
 /** Synthetic test data for notices: generated, never real people. */
 import { createHash } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
 import type { AffectedIndividual } from '../../../src/incidents/domain/affected-individual';
 import {
   parseIncidentNoticeFacts,
@@ -71,4 +72,43 @@ export function syntheticPerson(i: number, overrides: Partial<AffectedIndividual
     insufficientContact: false,
     ...overrides,
   };
+}
+
+/** A small grayscale PNG (a diagonal stroke) for the signature image. */
+export function png(w: number, h: number): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (b: Buffer) => {
+    let c = 0xffffffff;
+    for (const x of b) c = crcTable[(c ^ x) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const c = Buffer.alloc(4);
+    c.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, c]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // grayscale
+  const raw = Buffer.alloc((w + 1) * h, 255);
+  for (let y = 0; y < h; y++) {
+    raw[y * (w + 1)] = 0;
+    const x = Math.floor((y / h) * w);
+    raw[y * (w + 1) + 1 + x] = 0;
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { planChannel } from '../../../src/notices/domain/channel';
 import { LetterFonts, LetterPdfRenderer } from '../../../src/notices/rendering/letter-pdf';
 import { LetterComposer } from '../../../src/notices/rendering/letters';
-import { manifestCsv, mergeLetters, PdfMergeError } from '../../../src/notices/rendering/mailhouse';
+import { manifestCsv, mergeLetters, PdfMergeError, PrintFileReader } from '../../../src/notices/rendering/mailhouse';
 import { TemplateSet } from '../../../src/notices/rendering/templates';
 import { syntheticPerson, testFacts, testOrg } from './fixtures';
 import { pdfPages, pdfText } from './pdf-text';
@@ -68,6 +68,35 @@ describe('mail-house print files', () => {
     // the merged file is itself a valid PDF an independent reader parses completely
     const all = await pdfText(merged.pdf);
     expect(all.flat).toContain('Dear Đặng Văn Lâm,');
+  });
+
+  it('reproduces one letter from the print file: the same bytes every time, that letter only, a PDF a strict reader parses', async () => {
+    const ls = await letters(4);
+    const merged = mergeLetters(
+      ls.map((l) => ({ letterId: l.letterId, pdf: l.pdf })),
+      { duplex: true },
+    );
+    const reader = new PrintFileReader(merged.pdf);
+    expect(reader.pages).toBe(merged.pages);
+    for (const [i, l] of ls.entries()) {
+      const e = merged.manifest[i]!;
+      const one = reader.letter(e.firstPage, e.lastPage);
+      expect(new PrintFileReader(merged.pdf).letter(e.firstPage, e.lastPage).equals(one)).toBe(true);
+      const text = await pdfText(one);
+      expect(text.pages).toBe(e.lastPage - e.firstPage + 1);
+      expect(text.flat).toContain(`Dear ${l.person.name},`);
+      for (const other of ls) if (other !== l) expect(text.flat).not.toContain(`Ref ${other.letterId}`);
+      const latin = one.toString('latin1');
+      const xrefAt = Number(/startxref\n(\d+)/.exec(latin)![1]);
+      const rows = latin
+        .slice(xrefAt)
+        .split('\n')
+        .slice(3)
+        .filter((r) => / n $/.test(r));
+      rows.forEach((r, n) => expect(latin.slice(Number(r.slice(0, 10))).startsWith(`${n + 1} 0 obj`)).toBe(true));
+    }
+    expect(() => reader.letter(0, 1)).toThrow(PdfMergeError);
+    expect(() => reader.letter(1, merged.pages + 1)).toThrow(PdfMergeError);
   });
 
   it('rejects input that is not a PDF it understands', () => {

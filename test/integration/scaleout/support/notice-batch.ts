@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import type { AffectedIndividual } from '../../../../src/incidents/domain/affected-individual';
 import { asAsync } from '../../../../src/notices/delivery/chunk-runner';
 import { DeliveryStore } from '../../../../src/notices/delivery/delivery-store';
-import { CHUNK_QUEUE, planBatch } from '../../../../src/notices/delivery/planner';
+import { CHUNK_QUEUE, EMAIL_QUEUE, planBatch } from '../../../../src/notices/delivery/planner';
 import type { ChunkWorkerConfig } from '../../../../src/notices/jobs/chunk-worker-config';
 import { ArtifactStore } from '../../../../src/phi/artifact-store';
 import { DataKeyStore } from '../../../../src/phi/data-key-store';
@@ -67,17 +67,24 @@ export async function planNoticeBatch(o: BatchOptions): Promise<PlannedBatch> {
   const queue = new Queue(CHUNK_QUEUE, { connection: redis, prefix: o.prefix });
   const batchId = uuidv7();
   // Planned while paused: the workers start first, then `release()` lets them all compete at once.
+  const emailQueue = new Queue(EMAIL_QUEUE, { connection: redis, prefix: o.prefix });
   await queue.pause();
-  const plan = await planBatch(artifacts, store, queue, {
-    batchId,
-    incidentId: facts.incidentId,
-    recipientsArtifact: recipients.digest,
-    contentArtifact: content.digest,
-    letterDate: '2025-04-01',
-    creationDate: '2025-04-01T09:00:00.000Z',
-    chunkSize: o.chunkSize,
-    now: clock.now().toISOString(),
-  });
+  await emailQueue.pause();
+  const plan = await planBatch(
+    artifacts,
+    store,
+    { chunks: queue, emails: emailQueue },
+    {
+      batchId,
+      incidentId: facts.incidentId,
+      recipientsArtifact: recipients.digest,
+      contentArtifact: content.digest,
+      letterDate: '2025-04-01',
+      creationDate: '2025-04-01T09:00:00.000Z',
+      chunkSize: o.chunkSize,
+      now: clock.now().toISOString(),
+    },
+  );
   await dataKeys.close();
   const config: ChunkWorkerConfig = {
     ...paths,
@@ -97,10 +104,15 @@ export async function planNoticeBatch(o: BatchOptions): Promise<PlannedBatch> {
     store,
     queue,
     completed: async () => (await queue.getJobCounts('completed')).completed ?? 0,
-    release: () => queue.resume(),
+    release: async () => {
+      await emailQueue.resume();
+      await queue.resume();
+    },
     async close() {
       await queue.obliterate({ force: true }).catch(() => undefined);
+      await emailQueue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
+      await emailQueue.close();
       const keys = await redis.keys(`${o.prefix}:*`);
       if (keys.length) await redis.del(...keys);
       redis.disconnect();
