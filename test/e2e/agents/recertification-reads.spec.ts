@@ -57,7 +57,8 @@ describe('GET /v1/access/recertifications and the agents list', () => {
     expect((await as(comp).post('/v1/access/recertifications', { campaignId: 'q1', dueAt: '2026-01-20T00:00:00.000Z' })).status).toBe(201);
     expect((await as(comp).post('/v1/access/recertifications', { campaignId: 'q2', dueAt: '2026-02-20T00:00:00.000Z' })).status).toBe(201);
     expect(
-      (await as(sec).post('/v1/access/recertifications/q1/reviews', { grantId: 'g-r1', decision: 'revoke', reason: 'left the team' })).status,
+      (await as(sec).post('/v1/access/recertifications/q1/reviews', { grantId: 'g-r1', decision: 'revoke', reason: 'left the team' }))
+        .status,
     ).toBe(200);
     expect((await as(sec).post('/v1/access/recertifications/q1/reviews', { grantId: 'g-r2', decision: 'keep' })).status).toBe(200);
 
