@@ -135,7 +135,8 @@ describeInBrowser('console: posture, risk register and access recertification', 
     // Inherent: the stolen laptop is likelihood High, impact Very high: score 20, critical.
     await page.getByRole('radiogroup', { name: 'Rating shown' }).getByText('Inherent').click();
     await page.getByRole('button', { name: /^1\s*critical\W+risk at likelihood High, impact Very high$/ }).click();
-    await page.getByRole('table', { name: 'Risks' }).getByText('Stolen unencrypted laptop').waitFor();
+    await page.getByRole('table', { name: 'Risks' }).getByText('Stolen unencrypted laptop', { exact: true }).waitFor();
+    expect(await page.getByRole('table', { name: 'Risks' }).locator('tbody tr').count()).toBe(1);
     await expectAccessible(auditor, 'risk-register-filtered');
   });
 
