@@ -23,20 +23,23 @@ import { loadNoticesSettings, NOTICES_SETTINGS, type NoticesSettings } from './n
 import { noticesProjection } from './projections/notices.projection';
 import { TODAY_REGISTRY, type TodayRegistry } from '../console';
 import { noticeTodayProviders } from './today';
+import { ORGANIZATION_PROFILE_EVENT_TYPES } from './profile/organization-profile';
+import { OrganizationProfileController, OrganizationProfiles } from './profile/profile.controller';
 
 /** Event types of the notices context (explicit names, never class names). */
-export const NOTICES_EVENT_TYPES = [...NOTICE_BATCH_EVENT_TYPES, ...POSTING_EVENT_TYPES] as const;
+export const NOTICES_EVENT_TYPES = [...NOTICE_BATCH_EVENT_TYPES, ...POSTING_EVENT_TYPES, ...ORGANIZATION_PROFILE_EVENT_TYPES] as const;
 
 @Module({
-  controllers: [NoticesController],
+  controllers: [NoticesController, OrganizationProfileController],
   providers: [
     { provide: NOTICES_SETTINGS, useFactory: (c: AppConfig) => loadNoticesSettings(c), inject: [APP_CONFIG] },
     { provide: DeliveryStore, useFactory: (s: NoticesSettings) => new DeliveryStore(s.chunk.deliveryDbPath), inject: [NOTICES_SETTINGS] },
     NoticeContent,
+    OrganizationProfiles,
     ...NOTICE_COMMAND_HANDLERS,
     ...NOTICE_QUERY_HANDLERS,
   ],
-  exports: [NoticeContent],
+  exports: [NoticeContent, OrganizationProfiles],
 })
 export class NoticesModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private coordinator: NoticeCoordinator | null = null;
