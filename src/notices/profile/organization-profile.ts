@@ -66,7 +66,19 @@ export function evolveProfile(s: ProfileState, e: ProfileEvent): ProfileState {
   };
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** Key order does not matter (the ledger may store objects with their keys sorted). */
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>)
+        .filter(([, x]) => x !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, x]) => [k, canonical(x)]),
+    );
+  return v;
+}
+const same = (a: unknown, b: unknown) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 
 /** The top-level fields (and `roleContacts`) that differ; an unchanged profile records nothing. */
 export function decideProfile(c: UpdateProfile, s: ProfileState): ProfileEvent[] {
