@@ -123,6 +123,12 @@ const recertification = createRoute({
   component: lazyRouteComponent(() => import('./pages/posture/RecertificationReview'), 'RecertificationReviewPage'),
 });
 
+const organization = createRoute({
+  getParentRoute: () => app,
+  path: '/admin/organization',
+  component: lazyRouteComponent(() => import('./pages/admin/Organization'), 'OrganizationPage'),
+});
+
 const routeTree = root.addChildren([
   signIn,
   acceptInvitation,
@@ -142,6 +148,7 @@ const routeTree = root.addChildren([
     people,
     invitations,
     roles,
+    organization,
   ]),
 ]);
 

@@ -13,6 +13,7 @@ export interface NavEntry {
     | '/posture'
     | '/risk'
     | '/access/recertifications'
+    | '/admin/organization'
     | '/admin/people'
     | '/admin/invitations'
     | '/admin/roles';
@@ -48,6 +49,12 @@ export const NAV: readonly NavEntry[] = [
   { to: '/ledger', label: 'Ledger', roles: ['auditor', 'security-officer', 'compliance-officer'], group: 'work' },
   { to: '/admin/people', label: 'People', roles: ['admin', 'auditor', 'compliance-officer', 'security-officer'], group: 'admin' },
   { to: '/admin/invitations', label: 'Invitations', roles: ['admin'], group: 'admin' },
+  {
+    to: '/admin/organization',
+    label: 'Organization',
+    roles: ['admin', 'compliance-officer', 'security-officer', 'auditor'],
+    group: 'admin',
+  },
   { to: '/admin/roles', label: 'Roles', roles: PEOPLE, group: 'admin' },
 ];
 
