@@ -1,4 +1,4 @@
-import { Alert, Button, Fieldset, Group, Select, SimpleGrid, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Button, Fieldset, Group, Paper, Select, SimpleGrid, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient, useSuspenseQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { api, unwrap } from '../../api/client';
@@ -135,7 +135,7 @@ export function OrganizationPage() {
       {field(`${path}.city`, 'City')}
       <Group grow>
         {field(`${path}.state`, 'State', { description: 'Two letters, e.g. OH' })}
-        {field(`${path}.zip`, 'ZIP code')}
+        {field(`${path}.zip`, 'ZIP code', { description: '5 digits or ZIP+4' })}
       </Group>
     </SimpleGrid>
   );
@@ -148,11 +148,13 @@ export function OrganizationPage() {
       </PageTitle>
       <ProblemAlert error={current.error} />
       {d && d.source !== 'ledger' && (
-        <Alert color="blue.8" variant="light" mb="md" data-testid="profile-source">
-          {d.source === 'environment'
-            ? 'This profile comes from the file NOTICES_ORGANIZATION_FILE names. Saving it here records it in the ledger, which then takes its place.'
-            : 'No profile yet: notices cannot be drafted until the organization is described here.'}
-        </Alert>
+        <Paper withBorder p="md" radius="md" mb="md" data-testid="profile-source">
+          <Text size="sm">
+            {d.source === 'environment'
+              ? 'This profile comes from the file NOTICES_ORGANIZATION_FILE names. Saving it here records it in the ledger, which then takes its place.'
+              : 'No profile yet: notices cannot be drafted until the organization is described here.'}
+          </Text>
+        </Paper>
       )}
       <form onSubmit={(e) => (e.preventDefault(), save.mutate())}>
         <ProblemAlert error={save.error} fields={shownBeside(save.error)} />
