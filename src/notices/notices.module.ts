@@ -14,6 +14,7 @@ import { ARTIFACT_STORE, EVENT_REGISTRY, PROCESS_ROLES, type ProcessRoles } from
 import { DeliveryStore } from './delivery/delivery-store';
 import { NOTICE_BATCH_EVENT_TYPES } from './domain/notice-batch';
 import { POSTING_EVENT_TYPES } from './domain/posting';
+import { NoticeDocumentsController } from './http/notice-documents.controller';
 import { NoticesController } from './http/notices.controller';
 import { NoticeCoordinator, NoticeReleaseProcessor, RELEASE_QUEUE } from './jobs/coordinator';
 import { NOTICE_COMMAND_HANDLERS } from './commands';
@@ -30,7 +31,7 @@ import { OrganizationProfileController, OrganizationProfiles } from './profile/p
 export const NOTICES_EVENT_TYPES = [...NOTICE_BATCH_EVENT_TYPES, ...POSTING_EVENT_TYPES, ...ORGANIZATION_PROFILE_EVENT_TYPES] as const;
 
 @Module({
-  controllers: [NoticesController, OrganizationProfileController],
+  controllers: [NoticesController, NoticeDocumentsController, OrganizationProfileController],
   providers: [
     { provide: NOTICES_SETTINGS, useFactory: (c: AppConfig) => loadNoticesSettings(c), inject: [APP_CONFIG] },
     { provide: DeliveryStore, useFactory: (s: NoticesSettings) => new DeliveryStore(s.chunk.deliveryDbPath), inject: [NOTICES_SETTINGS] },
