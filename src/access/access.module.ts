@@ -25,7 +25,7 @@ import { CAMPAIGN_EVENT_TYPES } from './domain/recertification';
 import { AccessController } from './http/access.controller';
 import { CloseDueCampaignsCommand, ExpireDueGrantsCommand, ExpireGrantCommand, StartCampaignCommand } from './messages';
 import { accessProjection } from './projections/access.projection';
-import { FindGrantsHandler, GetCampaignHandler, GetGrantHandler, ListGrantsHandler } from './queries/access.queries';
+import { FindGrantsHandler, GetCampaignHandler, GetGrantHandler, ListCampaignsHandler, ListGrantsHandler } from './queries/access.queries';
 import { CAMPAIGN_TIMELINE_EVENTS, campaignTimelines, GRANT_TIMELINE_EVENTS, grantTimelines } from './timelines';
 import type Database from 'better-sqlite3';
 import { READ_DB } from '../ledger/projections/projection-runner';
@@ -53,6 +53,7 @@ const system = (name: string): CommandContext => ({ actor: systemActor(name), co
     ListGrantsHandler,
     FindGrantsHandler,
     GetCampaignHandler,
+    ListCampaignsHandler,
   ],
 })
 export class AccessModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {

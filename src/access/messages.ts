@@ -169,6 +169,23 @@ export interface CampaignView {
 }
 export type CampaignResult = { view: CampaignView; version: bigint };
 
+/** Campaigns, newest due first, optionally by status: how far each has come (no grant details). */
+export class ListCampaignsQuery {
+  constructor(readonly status?: 'open' | 'closed') {}
+}
+export interface CampaignListItem {
+  campaignId: string;
+  status: 'open' | 'closed';
+  startedAt: string | null;
+  dueAt: string | null;
+  revokeUnreviewed: boolean;
+  grants: number;
+  kept: number;
+  revoked: number;
+  undecided: number;
+  escalated: number;
+}
+
 export class GetCampaignQuery {
   constructor(
     readonly campaignId: string,

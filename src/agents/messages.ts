@@ -180,6 +180,11 @@ export interface AgentListItem {
   kid: string | null;
   lastIssuedSeq: number;
   updatedAt: string;
+  /** When its last signed heartbeat arrived (null: none since the service started keeping them). */
+  lastHeardAt: string | null;
+  /** Anomalies it reported (refused replays, junk jobs, seq jumps), and the newest one's time. */
+  anomalies: number;
+  lastAnomalyAt: string | null;
 }
 
 /** What another context needs to address an agent: is it active, and its X25519 key to seal key material to. */

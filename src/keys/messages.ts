@@ -98,6 +98,10 @@ export interface KeyListItem {
   status: string;
   currentVersion: number;
   custodians: string[];
+  cryptoperiodDays: number;
+  /** End of the current version's cryptoperiod (null unless active). */
+  rotationDueAt: string | null;
+  compromisedAt: string | null;
 }
 
 /**

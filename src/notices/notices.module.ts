@@ -15,6 +15,7 @@ import { DeliveryStore } from './delivery/delivery-store';
 import { NOTICE_BATCH_EVENT_TYPES } from './domain/notice-batch';
 import { POSTING_EVENT_TYPES } from './domain/posting';
 import { LetterPdfController } from './http/letter-pdf.controller';
+import { NoticeDocumentsController } from './http/notice-documents.controller';
 import { NoticesController } from './http/notices.controller';
 import { NoticeDraftController } from './http/draft.controller';
 import { DraftNoticeFactsHandler } from './queries/draft-facts.query';
@@ -27,12 +28,14 @@ import { loadNoticesSettings, NOTICES_SETTINGS, type NoticesSettings } from './n
 import { noticesProjection } from './projections/notices.projection';
 import { TODAY_REGISTRY, type TodayRegistry } from '../console';
 import { noticeTodayProviders } from './today';
+import { ORGANIZATION_PROFILE_EVENT_TYPES } from './profile/organization-profile';
+import { OrganizationProfileController, OrganizationProfiles } from './profile/profile.controller';
 
 /** Event types of the notices context (explicit names, never class names). */
-export const NOTICES_EVENT_TYPES = [...NOTICE_BATCH_EVENT_TYPES, ...POSTING_EVENT_TYPES] as const;
+export const NOTICES_EVENT_TYPES = [...NOTICE_BATCH_EVENT_TYPES, ...POSTING_EVENT_TYPES, ...ORGANIZATION_PROFILE_EVENT_TYPES] as const;
 
 @Module({
-  controllers: [NoticesController, NoticeDraftController, LetterPdfController],
+  controllers: [NoticesController, NoticeDraftController, LetterPdfController, NoticeDocumentsController, OrganizationProfileController],
   providers: [
     {
       provide: NOTICES_SETTINGS,
@@ -42,12 +45,13 @@ export const NOTICES_EVENT_TYPES = [...NOTICE_BATCH_EVENT_TYPES, ...POSTING_EVEN
     },
     { provide: DeliveryStore, useFactory: (s: NoticesSettings) => new DeliveryStore(s.chunk.deliveryDbPath), inject: [NOTICES_SETTINGS] },
     NoticeContent,
+    OrganizationProfiles,
     ...NOTICE_COMMAND_HANDLERS,
     ...NOTICE_QUERY_HANDLERS,
     DraftNoticeFactsHandler,
     LetterPdfHandler,
   ],
-  exports: [NoticeContent],
+  exports: [NoticeContent, OrganizationProfiles],
 })
 export class NoticesModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private coordinator: NoticeCoordinator | null = null;

@@ -45,3 +45,19 @@ export async function expectAccessible(p: Person, name: string): Promise<void> {
   expect(await axeViolations(p.page)).toEqual([]);
   expect(p.problems).toEqual([]);
 }
+
+/** A request from the person's page, as the console makes it (session cookie, CSRF token). */
+export async function apiAs(p: Person, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  return p.page.evaluate(
+    async ({ method, path, body }) => {
+      const s = (await (await fetch('/v1/session')).json()) as { csrfToken: string };
+      const r = await fetch(path, {
+        method,
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrfToken },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: r.status, body: (await r.json().catch(() => null)) as unknown };
+    },
+    { method, path, body },
+  );
+}

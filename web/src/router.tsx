@@ -102,10 +102,54 @@ const ledger = createRoute({
   component: lazyRouteComponent(() => import('./pages/audit/Ledger'), 'LedgerPage'),
 });
 
+const posture = createRoute({
+  getParentRoute: () => app,
+  path: '/posture',
+  component: lazyRouteComponent(() => import('./pages/posture/Posture'), 'PosturePage'),
+});
+const riskRegister = createRoute({
+  getParentRoute: () => app,
+  path: '/risk',
+  component: lazyRouteComponent(() => import('./pages/posture/RiskRegister'), 'RiskRegisterPage'),
+});
+const recertifications = createRoute({
+  getParentRoute: () => app,
+  path: '/access/recertifications',
+  component: lazyRouteComponent(() => import('./pages/posture/Recertifications'), 'RecertificationsPage'),
+});
+const recertification = createRoute({
+  getParentRoute: () => app,
+  path: '/access/recertifications/$id',
+  component: lazyRouteComponent(() => import('./pages/posture/RecertificationReview'), 'RecertificationReviewPage'),
+});
+
+const organization = createRoute({
+  getParentRoute: () => app,
+  path: '/admin/organization',
+  component: lazyRouteComponent(() => import('./pages/admin/Organization'), 'OrganizationPage'),
+});
+
 const routeTree = root.addChildren([
   signIn,
   acceptInvitation,
-  app.addChildren([today, incidents, reportIncident, incident, draftNotice, noticeBatch, lookup, ledger, people, invitations, roles]),
+  app.addChildren([
+    today,
+    incidents,
+    reportIncident,
+    incident,
+    draftNotice,
+    noticeBatch,
+    lookup,
+    ledger,
+    posture,
+    riskRegister,
+    recertifications,
+    recertification,
+    people,
+    invitations,
+    roles,
+    organization,
+  ]),
 ]);
 
 export function createConsoleRouter(queryClient: QueryClient) {

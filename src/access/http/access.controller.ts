@@ -8,7 +8,7 @@ import { Ctx, Roles } from '../../auth';
 import type { CommandContext } from '../../ledger/ledger';
 import { ValidationError } from '../../platform/errors';
 import { etagOf, parseIfMatch } from '../../platform/http/etag';
-import { ApiZodBody, ValidBody, ZodPipe } from '../../platform/http/zod';
+import { ApiZodBody, ApiZodResponse, ValidBody, ZodPipe } from '../../platform/http/zod';
 import { idSchema, principalSchema } from '../../shared/agent-protocol';
 import {
   ApproveGrantCommand,
@@ -16,12 +16,14 @@ import {
   ExpireDueGrantsCommand,
   GetCampaignQuery,
   GetGrantQuery,
+  ListCampaignsQuery,
   ListGrantsQuery,
   RejectGrantCommand,
   RequestGrantCommand,
   ReviewGrantCommand,
   RevokeGrantCommand,
   StartCampaignCommand,
+  type CampaignListItem,
   type CampaignResult,
   type GrantChange,
   type GrantResult,
@@ -41,6 +43,41 @@ const Contain = z.strictObject({ principal: principalSchema, reason: z.string().
 const StartCampaign = z.strictObject({ campaignId: idSchema, dueAt: InstantSchema, revokeUnreviewed: z.boolean().default(false) });
 const Review = z.strictObject({ grantId: idSchema, decision: z.enum(['keep', 'revoke']), reason: z.string().max(500).optional() });
 const ListQ = z.strictObject({ datasetId: idSchema.optional() });
+const CampaignsQ = z.strictObject({ status: z.enum(['open', 'closed']).optional() });
+const nullableText = z.string().nullable();
+const CampaignListSchema = z.array(
+  z.object({
+    campaignId: z.string(),
+    status: z.enum(['open', 'closed']),
+    startedAt: nullableText,
+    dueAt: nullableText,
+    revokeUnreviewed: z.boolean(),
+    grants: z.number().int(),
+    kept: z.number().int(),
+    revoked: z.number().int(),
+    undecided: z.number().int(),
+    escalated: z.number().int(),
+  }),
+);
+const CampaignSchema = z.object({
+  campaignId: z.string(),
+  status: z.enum(['open', 'closed']).nullable(),
+  startedAt: nullableText,
+  dueAt: nullableText,
+  revokeUnreviewed: z.boolean(),
+  items: z.array(
+    z.object({
+      grantId: z.string(),
+      principal: z.string(),
+      datasetId: z.string(),
+      reviewer: z.string(),
+      decision: z.enum(['keep', 'revoke']).nullable(),
+      decidedBy: nullableText,
+      decidedAt: nullableText,
+    }),
+  ),
+  escalated: z.array(z.string()),
+});
 const idParam = new ZodPipe(idSchema);
 const OFFICERS = ['security-officer', 'compliance-officer'] as const;
 
@@ -195,6 +232,7 @@ export class AccessController {
   @Post('recertifications')
   @Roles('compliance-officer', 'security-officer')
   @ApiZodBody(StartCampaign)
+  @ApiZodResponse(CampaignSchema, 201)
   async startCampaign(
     @ValidBody(StartCampaign) body: z.infer<typeof StartCampaign>,
     @Headers('if-match') ifMatch: string | undefined,
@@ -208,9 +246,19 @@ export class AccessController {
     return this.campaign(res, campaignId, version);
   }
 
+  /** Campaigns, latest due date first, with how far each has come (`?status=open|closed`). */
+  @ApiOperation({ summary: 'List recertification campaigns with their progress' })
+  @Get('recertifications')
+  @Roles('compliance-officer', 'security-officer', 'auditor')
+  @ApiZodResponse(CampaignListSchema)
+  listCampaigns(@Query(new ZodPipe(CampaignsQ)) q: z.infer<typeof CampaignsQ>): Promise<CampaignListItem[]> {
+    return this.queries.execute(new ListCampaignsQuery(q.status));
+  }
+
   @ApiOperation({ summary: 'Get a recertification campaign' })
   @Get('recertifications/:id')
   @Roles('compliance-officer', 'security-officer', 'auditor')
+  @ApiZodResponse(CampaignSchema)
   getCampaign(@Param('id', idParam) id: string, @Res({ passthrough: true }) res: Response) {
     return this.campaign(res, id);
   }
@@ -220,6 +268,7 @@ export class AccessController {
   @HttpCode(200)
   @Roles('compliance-officer', 'security-officer')
   @ApiZodBody(Review)
+  @ApiZodResponse(CampaignSchema)
   async review(
     @Param('id', idParam) id: string,
     @ValidBody(Review) body: z.infer<typeof Review>,

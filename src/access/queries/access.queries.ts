@@ -10,7 +10,9 @@ import {
   FindGrantsQuery,
   GetCampaignQuery,
   GetGrantQuery,
+  ListCampaignsQuery,
   ListGrantsQuery,
+  type CampaignListItem,
   type CampaignResult,
   type CampaignView,
   type GrantListItem,
@@ -122,5 +124,38 @@ export class GetCampaignHandler implements IQueryHandler<GetCampaignQuery, Campa
     const row = await readFresh(this.projections, () => readCampaignRow(this.db, campaignId), newerThan(minVersion));
     if (!row) throw new NotFoundError('campaign not found');
     return { view: campaignView(campaignId, row.state), version: BigInt(row.version) };
+  }
+}
+
+@QueryHandler(ListCampaignsQuery)
+export class ListCampaignsHandler implements IQueryHandler<ListCampaignsQuery, CampaignListItem[]> {
+  constructor(
+    @Inject(READ_DB) private readonly db: Database.Database,
+    @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
+  ) {}
+
+  async execute({ status }: ListCampaignsQuery): Promise<CampaignListItem[]> {
+    await this.projections.catchUp();
+    const rows = (
+      status
+        ? this.db.prepare('SELECT campaign_id, state FROM access_campaigns WHERE status = ? ORDER BY due_at DESC, campaign_id').all(status)
+        : this.db.prepare('SELECT campaign_id, state FROM access_campaigns ORDER BY due_at DESC, campaign_id').all()
+    ) as Array<{ campaign_id: string; state: string }>;
+    return rows.map((r) => {
+      const s = JSON.parse(r.state) as CampaignState;
+      const count = (d: 'keep' | 'revoke' | null) => s.items.filter((i) => i.decision === d).length;
+      return {
+        campaignId: r.campaign_id,
+        status: s.status ?? 'open',
+        startedAt: s.startedAt,
+        dueAt: s.dueAt,
+        revokeUnreviewed: s.revokeUnreviewed,
+        grants: s.items.length,
+        kept: count('keep'),
+        revoked: count('revoke'),
+        undecided: count(null),
+        escalated: s.escalated.length,
+      };
+    });
   }
 }

@@ -108,7 +108,10 @@ export class ListAgentsHandler implements IQueryHandler<ListAgentsQuery, AgentLi
     await this.projections.catchUp();
     return this.db
       .prepare(
-        'SELECT agent_id AS agentId, status, kid, last_issued_seq AS lastIssuedSeq, updated_at AS updatedAt FROM agents ORDER BY agent_id',
+        `SELECT a.agent_id AS agentId, a.status, a.kid, a.last_issued_seq AS lastIssuedSeq, a.updated_at AS updatedAt, h.received_at AS lastHeardAt,
+           (SELECT COUNT(*) FROM agent_anomalies x WHERE x.agent_id = a.agent_id) AS anomalies,
+           (SELECT MAX(x.at) FROM agent_anomalies x WHERE x.agent_id = a.agent_id) AS lastAnomalyAt
+         FROM agents a LEFT JOIN agent_heartbeats h ON h.agent_id = a.agent_id ORDER BY a.agent_id`,
       )
       .all() as AgentListItem[];
   }

@@ -6,7 +6,7 @@ import { LEDGER, type Ledger } from '../../ledger/ledger';
 import { PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../../ledger/projections/projection-runner';
 import { readFresh } from '../../ledger/projections/read-fresh';
 import { ConflictError, NotFoundError } from '../../platform/errors';
-import { canEncrypt, currentVersion, keyDecider, keyStream, type KeyState } from '../domain/key';
+import { canEncrypt, currentVersion, keyDecider, keyStream, rotationDueAt, type KeyState } from '../domain/key';
 import type { KeyLocker } from '../domain/key-locker';
 import {
   GetKeyQuery,
@@ -70,9 +70,20 @@ export class ListKeysHandler implements IQueryHandler<ListKeysQuery, KeyListItem
   async execute(): Promise<KeyListItem[]> {
     await this.projections.catchUp();
     const rows = this.db
-      .prepare('SELECT key_id AS keyId, name, status, current_version AS currentVersion, custodians FROM crypto_keys ORDER BY key_id')
-      .all() as (Omit<KeyListItem, 'custodians'> & { custodians: string })[];
-    return rows.map((r) => ({ ...r, custodians: JSON.parse(r.custodians) as string[] }));
+      .prepare(
+        'SELECT key_id AS keyId, name, status, current_version AS currentVersion, custodians, state FROM crypto_keys ORDER BY key_id',
+      )
+      .all() as Array<Pick<KeyListItem, 'keyId' | 'name' | 'status' | 'currentVersion'> & { custodians: string; state: string }>;
+    return rows.map(({ state, ...r }) => {
+      const s = JSON.parse(state) as KeyState;
+      return {
+        ...r,
+        custodians: JSON.parse(r.custodians) as string[],
+        cryptoperiodDays: s.cryptoperiodDays,
+        rotationDueAt: rotationDueAt(s),
+        compromisedAt: s.compromisedAt,
+      };
+    });
   }
 }
 

@@ -59,7 +59,16 @@ describe('safeharbor keys / agents / datasets / access', () => {
       proposals: [],
     });
     expect(await json('keys', 'list')).toEqual([
-      { keyId: 'key-cli', name: 'Imaging volume', status: 'active', currentVersion: 1, custodians: [] },
+      {
+        keyId: 'key-cli',
+        name: 'Imaging volume',
+        status: 'active',
+        currentVersion: 1,
+        custodians: [],
+        cryptoperiodDays: expect.any(Number),
+        rotationDueAt: expect.any(String),
+        compromisedAt: null,
+      },
     ]);
     const token = await json('agents', 'token', 'host-cli', '--ttl-minutes', '5');
     expect(token).toEqual({ agentId: 'host-cli', token: expect.any(String), expiresAt: expect.any(String) });

@@ -73,10 +73,14 @@ describe('ledger integrity over HTTP (/v1/ledger, /v1/evidence)', () => {
   });
 
   it('verify reports ok with a summary', async () => {
+    expect((await t.http().get('/v1/ledger/verification').set(as(auditor))).body).toEqual({ lastVerifiedAt: null, eventsVerified: null });
     const r = await t.http().post('/v1/ledger/verify').set(as(officer));
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ ok: true, checkpointsVerified: expect.any(Number) });
     expect(r.body.checkpointsVerified).toBeGreaterThanOrEqual(1);
+    const v = await t.http().get('/v1/ledger/verification').set(as(auditor));
+    expect(v.body).toEqual({ lastVerifiedAt: expect.any(String), eventsVerified: r.body.eventsVerified });
+    expect((await t.http().get('/v1/ledger/verification').set(as(responder))).status).toBe(403);
   });
 
   it('exports the incident evidence for the auditor; it verifies offline and fails on a changed byte', async () => {

@@ -37,3 +37,32 @@ export function minutesSeconds(totalSeconds: number): string {
   const s = Math.max(0, Math.floor(totalSeconds));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
+
+/** Minutes the zone is ahead of UTC at that instant (e.g. -240 for EDT). */
+function zoneOffsetMinutes(ms: number, timeZone: string): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+      .formatToParts(new Date(ms))
+      .map((p) => [p.type, p.value]),
+  );
+  const asUtc = Date.UTC(+parts.year!, +parts.month! - 1, +parts.day!, +parts.hour!, +parts.minute!, +parts.second!);
+  return Math.round((asUtc - ms) / 60_000);
+}
+
+/** The last second of a calendar day ('YYYY-MM-DD') in the organization's zone, as an ISO instant. */
+export function endOfDayIn(day: string, timeZone: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return day;
+  const wall = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, 23, 59, 59);
+  const offset = zoneOffsetMinutes(wall - zoneOffsetMinutes(wall, timeZone) * 60_000, timeZone);
+  return new Date(wall - offset * 60_000).toISOString();
+}

@@ -5,7 +5,18 @@ import type { Role } from '../session/session';
  * API checks again; this only keeps people from doors that will not open).
  */
 export interface NavEntry {
-  to: '/' | '/incidents' | '/lookup' | '/ledger' | '/admin/people' | '/admin/invitations' | '/admin/roles';
+  to:
+    | '/'
+    | '/incidents'
+    | '/lookup'
+    | '/ledger'
+    | '/posture'
+    | '/risk'
+    | '/access/recertifications'
+    | '/admin/organization'
+    | '/admin/people'
+    | '/admin/invitations'
+    | '/admin/roles';
   label: string;
   roles: readonly Role[];
   group: 'work' | 'admin';
@@ -22,9 +33,28 @@ export const NAV: readonly NavEntry[] = [
     group: 'work',
   },
   { to: '/lookup', label: 'Look up a notice', roles: ['incident-responder', 'compliance-officer', 'security-officer'], group: 'work' },
+  { to: '/posture', label: 'Posture', roles: ['security-officer', 'compliance-officer', 'auditor'], group: 'work' },
+  {
+    to: '/risk',
+    label: 'Risk register',
+    roles: ['compliance-officer', 'security-officer', 'incident-responder', 'auditor'],
+    group: 'work',
+  },
+  {
+    to: '/access/recertifications',
+    label: 'Access reviews',
+    roles: ['compliance-officer', 'security-officer', 'auditor'],
+    group: 'work',
+  },
   { to: '/ledger', label: 'Ledger', roles: ['auditor', 'security-officer', 'compliance-officer'], group: 'work' },
   { to: '/admin/people', label: 'People', roles: ['admin', 'auditor', 'compliance-officer', 'security-officer'], group: 'admin' },
   { to: '/admin/invitations', label: 'Invitations', roles: ['admin'], group: 'admin' },
+  {
+    to: '/admin/organization',
+    label: 'Organization',
+    roles: ['admin', 'compliance-officer', 'security-officer', 'auditor'],
+    group: 'admin',
+  },
   { to: '/admin/roles', label: 'Roles', roles: PEOPLE, group: 'admin' },
 ];
 

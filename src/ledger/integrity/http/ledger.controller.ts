@@ -92,6 +92,14 @@ export class LedgerController {
     return integrityOrFail(this.integrity).verify({ since: q.since === 'true' });
   }
 
+  /** When the whole ledger last verified clean, and up to which size (null: never yet). */
+  @Get('verification')
+  @Roles(...VERIFIERS)
+  verification() {
+    const v = integrityOrFail(this.integrity).store.verifiedState();
+    return { lastVerifiedAt: v?.at ?? null, eventsVerified: v?.size ?? null };
+  }
+
   /** The keys an auditor needs to verify offline. */
   @ApiOperation({ summary: 'The keys an auditor needs to verify offline' })
   @Get('keys')

@@ -5,6 +5,7 @@ import { uuidv7 } from '../../../platform/ids';
 import { ValidationError } from '../../../platform/errors';
 import { runBatchCommand } from '../../batch-stream';
 import { NoticeContent } from '../../content/notice-content';
+import { OrganizationProfiles } from '../../profile/profile.controller';
 import { DraftNoticeBatchCommand } from './draft-notice-batch.command';
 
 @CommandHandler(DraftNoticeBatchCommand)
@@ -12,6 +13,7 @@ export class DraftNoticeBatchHandler implements ICommandHandler<DraftNoticeBatch
   constructor(
     @Inject(LEDGER) private readonly ledger: Ledger,
     private readonly content: NoticeContent,
+    private readonly profiles: OrganizationProfiles,
   ) {}
 
   async execute({ input: request, ctx }: DraftNoticeBatchCommand): Promise<{ batchId: string; version: bigint }> {
@@ -19,7 +21,8 @@ export class DraftNoticeBatchHandler implements ICommandHandler<DraftNoticeBatch
     await this.content.requireRecipients(input.recipientsArtifact);
     if (input.kind === 'individual' && !input.recipientsArtifact)
       throw ValidationError.field('recipientsArtifact', 'required for individual notices');
-    const content = this.content.build(input);
+    // A request that names no organization uses the profile kept in the ledger (or the environment's file).
+    const content = this.content.build({ ...input, organization: input.organization ?? (await this.profiles.current()) ?? undefined });
     const batchId = uuidv7();
     const contentArtifact = await this.content.store(input.incidentId, content);
     const contentDigest = this.content.digest(content, input.recipientsArtifact);

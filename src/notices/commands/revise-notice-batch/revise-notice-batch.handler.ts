@@ -3,6 +3,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { LEDGER, type Ledger } from '../../../ledger/ledger';
 import { loadBatch, runBatchCommand } from '../../batch-stream';
 import { NoticeContent } from '../../content/notice-content';
+import { OrganizationProfiles } from '../../profile/profile.controller';
 import { ReviseNoticeBatchCommand } from './revise-notice-batch.command';
 
 @CommandHandler(ReviseNoticeBatchCommand)
@@ -10,6 +11,7 @@ export class ReviseNoticeBatchHandler implements ICommandHandler<ReviseNoticeBat
   constructor(
     @Inject(LEDGER) private readonly ledger: Ledger,
     private readonly content: NoticeContent,
+    private readonly profiles: OrganizationProfiles,
   ) {}
 
   async execute({ batchId, input, ctx, expectedVersion }: ReviseNoticeBatchCommand): Promise<{ version: bigint }> {
@@ -17,7 +19,8 @@ export class ReviseNoticeBatchHandler implements ICommandHandler<ReviseNoticeBat
     const recipients = input.recipientsArtifact ?? state.recipients?.artifactDigest;
     await this.content.requireRecipients(input.recipientsArtifact);
     const derived = await this.content.withIncidentFacts({ ...input, incidentId: state.incidentId, kind: state.kind });
-    const content = this.content.build({ ...input, options: derived.options, kind: state.kind });
+    const organization = input.organization ?? (await this.profiles.current()) ?? undefined;
+    const content = this.content.build({ ...input, organization, options: derived.options, kind: state.kind });
     const contentDigest = this.content.digest(content, recipients);
     const contentArtifact = await this.content.store(state.incidentId, content);
     const r = await runBatchCommand(

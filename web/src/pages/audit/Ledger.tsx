@@ -1,5 +1,5 @@
 import { Alert, Button, Paper, SimpleGrid, Table, Text, Title } from '@mantine/core';
-import { useMutation, useQuery, useSuspenseQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient, useSuspenseQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import { ApiProblem } from '../../api/problem';
 import { EmptyState } from '../../components/EmptyState';
@@ -41,8 +41,16 @@ export function LedgerPage() {
     queryKey: ['ledger', 'witnesses'],
     queryFn: async () => unwrap(await api.GET('/v1/ledger/witnesses')) as unknown as Witness[],
   });
+  const queryClient = useQueryClient();
+  const lastVerified = useQuery({
+    queryKey: ['ledger', 'verification'],
+    retry: false,
+    queryFn: async () =>
+      unwrap(await api.GET('/v1/ledger/verification')) as unknown as { lastVerifiedAt: string | null; eventsVerified: number | null },
+  });
   const verify = useMutation({
     mutationFn: async () => unwrap(await api.POST('/v1/ledger/verify', { params: { query: {} as never } })) as unknown as Report,
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ['ledger', 'verification'] }),
   });
   const cp = checkpoint.data;
   return (
@@ -71,8 +79,13 @@ export function LedgerPage() {
           <Title order={2} size="h4" mb="sm">
             Verify now
           </Title>
-          <Text size="sm" mb="sm">
+          <Text size="sm" mb="xs">
             Recomputes the whole tree from the stored events and checks every checkpoint and witness view.
+          </Text>
+          <Text size="sm" mb="sm" data-testid="last-verified">
+            {lastVerified.data?.lastVerifiedAt
+              ? `Last verified clean ${formatInstant(lastVerified.data.lastVerifiedAt, tz)}, ${(lastVerified.data.eventsVerified ?? 0).toLocaleString('en-US')} events.`
+              : 'Not verified yet on this service.'}
           </Text>
           <Button onClick={() => verify.mutate()} loading={verify.isPending}>
             Verify now
