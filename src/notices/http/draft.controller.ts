@@ -1,6 +1,6 @@
 import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags, ApiOperation } from '@nestjs/swagger';
 import { Roles } from '../../auth';
 import { DraftNoticeFactsQuery, type DraftNoticeFacts } from '../queries/draft-facts.query';
 
@@ -14,6 +14,7 @@ export class NoticeDraftController {
   constructor(private readonly queries: QueryBus) {}
 
   /** Prefill for the draft form: what the incident's facts, list columns, datasets and containment let us write. */
+  @ApiOperation({ summary: "Notice content drafted from an incident's facts, for the officer to review" })
   @Get('v1/notices/draft-facts/:incidentId')
   @Roles(...WRITERS)
   draftFacts(@Param('incidentId', new ParseUUIDPipe()) incidentId: string): Promise<DraftNoticeFacts> {

@@ -6,7 +6,7 @@
  */
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags, ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { PhiRead, ReadsPhi, Roles } from '../../auth';
 import { NotFoundError, ValidationError } from '../../platform/errors';
@@ -18,6 +18,7 @@ import { LetterPdfQuery, type LetterPdf } from '../queries/letter-pdf.query';
 export class LetterPdfController {
   constructor(private readonly queries: QueryBus) {}
 
+  @ApiOperation({ summary: 'One letter as mailed (PDF), reproduced from its print file' })
   @Get('v1/notices/letters/:letterId/pdf')
   @Roles('compliance-officer', 'incident-responder')
   @ReadsPhi()

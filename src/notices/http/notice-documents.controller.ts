@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, ParseUUIDPipe } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags, ApiOperation } from '@nestjs/swagger';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { Roles } from '../../auth';
@@ -71,6 +71,7 @@ export class NoticeDocumentsController {
   ) {}
 
   /** The substitute notice's posting (404 until the released batch is posted). */
+  @ApiOperation({ summary: "A batch's substitute-notice posting, with its public link and dates" })
   @Get('posting')
   @Roles(...READERS)
   @ApiZodResponse(PostingSchema)
@@ -87,6 +88,7 @@ export class NoticeDocumentsController {
   }
 
   /** The HHS breach portal's fields for this `hhs-report` batch, from the content its approval binds. */
+  @ApiOperation({ summary: "A batch's HHS breach report, in the HHS portal's fields" })
   @Get('hhs-report')
   @Roles(...READERS)
   @ApiZodResponse(HhsReportSchema)

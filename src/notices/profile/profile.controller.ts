@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Inject, Injectable, Put, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags, ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { Ctx, Roles } from '../../auth';
@@ -98,6 +98,7 @@ export class OrganizationProfileController {
     return { source, ...state };
   }
 
+  @ApiOperation({ summary: "The organization's profile (letterhead, contacts, signatory)" })
   @Get()
   @Roles('admin', 'compliance-officer', 'security-officer', 'incident-responder', 'auditor')
   @ApiZodResponse(ProfileViewSchema)
@@ -106,6 +107,7 @@ export class OrganizationProfileController {
   }
 
   /** The whole profile and the role mailboxes; only what changed is recorded (none: no event). */
+  @ApiOperation({ summary: "Change the organization's profile (recorded as an event)" })
   @Put()
   @Roles('admin')
   @ApiZodBody(profileUpdateSchema)

@@ -93,6 +93,7 @@ export class LedgerController {
   }
 
   /** When the whole ledger last verified clean, and up to which size (null: never yet). */
+  @ApiOperation({ summary: "The ledger's verification state: last verified, last checkpoint and its witnesses" })
   @Get('verification')
   @Roles(...VERIFIERS)
   verification() {
