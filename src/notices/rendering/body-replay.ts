@@ -23,8 +23,11 @@ type Op =
   | { t: 'content'; s: string }
   | { t: 'fonts'; ids: string[] }
   | { t: 'page'; prevOptions: boolean }
-  | { t: 'image'; x: number; y: number; options: unknown }
+  | { t: 'image'; src: number; x: number; y: number; options: unknown }
   | { t: 'live'; index: number; prev: number | null; y: number };
+
+/** Where a live block was drawn during recording: `paint` draws it (not recorded). */
+type LiveHook = (index: number, prev: number | null, paint: () => void) => void;
 
 interface Layout {
   ops: Op[];
@@ -93,9 +96,10 @@ export function drawBodyReplayed(doc: Doc, body: string, fr: BodyFrame, f: BodyF
     fontId(doc, f.B),
     blocks.map((b, i) => (live.has(i) ? { live: b.kind, h: blockHeight(doc, b, fr, f, blocks[i - 1]) } : b)),
   ]);
+  const images = [fr.signature];
   const hit = layouts.get(key);
   if (hit) {
-    replay(doc, hit, blocks, fr, f);
+    replay(doc, hit, images, (index, prev) => drawBlock(doc, blocks[index]!, fr, f, prev === null ? undefined : blocks[prev]));
     replayStats.replayed++;
     return;
   }
@@ -104,13 +108,39 @@ export function drawBodyReplayed(doc: Doc, body: string, fr: BodyFrame, f: BodyF
     replayStats.full++;
     return;
   }
-  const recorded = record(doc, blocks, fr, f, live);
+  remember(
+    key,
+    record(doc, images, (hook) =>
+      drawBody(doc, blocks, fr, f, (b, index, prev, paint) =>
+        live.has(index) ? hook(index, prev ? blocks.indexOf(prev) : null, paint) : paint(),
+      ),
+    ),
+  );
+}
+
+/**
+ * Draws what `draw` draws — the same for every letter of a batch (letterhead, return address,
+ * fold marks) — from a recording when one was made under `key`. `images`: the image sources
+ * `draw` may use (replayed with the current letter's, by position).
+ */
+export function drawOnceReplayed(doc: Doc, key: string, images: readonly unknown[], draw: () => void): void {
+  const k = `static\0${key}\0${fontId(doc, 'Helvetica')}`;
+  const hit = layouts.get(k);
+  if (hit) return replay(doc, hit, images, () => undefined);
+  if (hit === null) return draw();
+  remember(
+    k,
+    record(doc, images, () => draw()),
+  );
+}
+
+function remember(key: string, layout: Layout | null): void {
   if (layouts.size >= MAX_LAYOUTS) layouts.delete(layouts.keys().next().value!);
-  layouts.set(key, recorded);
+  layouts.set(key, layout);
   replayStats.recorded++;
 }
 
-function replay(doc: Doc, layout: Layout, blocks: Block[], fr: BodyFrame, f: BodyFonts): void {
+function replay(doc: Doc, layout: Layout, images: readonly unknown[], live: (index: number, prev: number | null) => void): void {
   const d = doc as unknown as Internals;
   const byId = new Map(Object.values(d._fontFamilies).map((font) => [font.id, font]));
   for (const op of layout.ops) {
@@ -126,19 +156,19 @@ function replay(doc: Doc, layout: Layout, blocks: Block[], fr: BodyFrame, f: Bod
         else d.addPage();
         break;
       case 'image':
-        d.image(fr.signature, op.x, op.y, op.options);
+        d.image(images[op.src], op.x, op.y, op.options);
         break;
       case 'live':
         doc.y = op.y;
-        drawBlock(doc, blocks[op.index]!, fr, f, op.prev === null ? undefined : blocks[op.prev]);
+        live(op.index, op.prev);
         break;
     }
   }
   doc.y = layout.endY;
 }
 
-/** Draws the body for real while recording it; returns null when it cannot be replayed. */
-function record(doc: Doc, blocks: Block[], fr: BodyFrame, f: BodyFonts, live: Set<number>): Layout | null {
+/** Draws for real while recording; returns null when it cannot be replayed. */
+function record(doc: Doc, images: readonly unknown[], draw: (live: LiveHook) => void): Layout | null {
   const d = doc as unknown as Internals;
   const ops: Op[] = [];
   let buf: string[] = [];
@@ -181,9 +211,10 @@ function record(doc: Doc, blocks: Block[], fr: BodyFrame, f: BodyFonts, live: Se
   };
   d.image = (src: unknown, x?: number, y?: number, options?: unknown) => {
     if (!capturing) return own.image.call(doc, src, x, y, options);
-    if (src !== fr.signature || x === undefined || y === undefined) replayable = false;
+    const at = images.indexOf(src);
+    if (at < 0 || x === undefined || y === undefined) replayable = false;
     flush();
-    ops.push({ t: 'image', x: x ?? 0, y: y ?? 0, options });
+    ops.push({ t: 'image', src: at, x: x ?? 0, y: y ?? 0, options });
     capturing = false;
     try {
       return own.image.call(doc, src, x, y, options);
@@ -192,10 +223,9 @@ function record(doc: Doc, blocks: Block[], fr: BodyFrame, f: BodyFonts, live: Se
     }
   };
   try {
-    drawBody(doc, blocks, fr, f, (b, index, prev, paint) => {
-      if (!live.has(index)) return paint();
+    draw((index, prev, paint) => {
       flush();
-      ops.push({ t: 'live', index, prev: prev ? blocks.indexOf(prev) : null, y: doc.y });
+      ops.push({ t: 'live', index, prev, y: doc.y });
       capturing = false;
       try {
         paint();

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import { drawBody as layoutBody } from './body-layout';
-import { drawBodyReplayed } from './body-replay';
+import { drawBodyReplayed, drawOnceReplayed } from './body-replay';
 
 export { parseMarkup, type Block } from './body-layout';
 
@@ -261,7 +261,44 @@ export function installCachedFont(doc: PDFKit.PDFDocument, name: string): void {
 
 function drawLetter(doc: PDFKit.PDFDocument, l: LetterDocument, f: FontNames, replay: boolean): void {
   const width = LAYOUT.page.width - LAYOUT.margin.left - LAYOUT.margin.right;
-  // Letterhead
+  const mailed = l.recipient.length > 0;
+  // The same for every letter of a batch: drawn once per process, then replayed (body-replay.ts).
+  const head = () => drawHead(doc, l, f, width, mailed);
+  if (replay) {
+    const key = JSON.stringify([l.letterhead.name, l.letterhead.lines, l.letterhead.logo?.length ?? 0, l.returnAddress, f, mailed]);
+    drawOnceReplayed(doc, key, [l.letterhead.logo], head);
+  } else head();
+  if (!mailed) {
+    // A document, not a mailed letter: no window, body right under the letterhead.
+    const y = LAYOUT.margin.top + 20 + 11 * l.letterhead.lines.length;
+    doc
+      .font(f.R)
+      .fontSize(10.5)
+      .text(l.dateText, LAYOUT.margin.left, Math.max(y + 14, 1.4 * IN), { width });
+    doc.moveDown(1);
+    drawBody(doc, l, width, f, replay);
+    return;
+  }
+  if (l.imb) drawImb(doc, l.imb, LAYOUT.imb.x, LAYOUT.imb.y);
+  let ay = LAYOUT.addressBlock.y;
+  for (const line of l.recipient.slice(0, 5)) {
+    // One line per address line, never wrapped into the next: a long name is set smaller
+    // (down to 8 pt), and only past that shortened.
+    const text = fitLine(doc.font(f.R), line.toUpperCase(), LAYOUT.addressBlock.width);
+    doc.text(text.text, LAYOUT.addressBlock.x, ay, { lineBreak: false });
+    ay += 13;
+  }
+  // Date, then the body flows across pages.
+  doc
+    .font(f.R)
+    .fontSize(10.5)
+    .text(l.dateText, LAYOUT.margin.left, LAYOUT.bodyTop - 28, { width });
+  doc.y = LAYOUT.bodyTop;
+  drawBody(doc, l, width, f, replay);
+}
+
+/** Letterhead, and for a mailed letter the fold marks and the return address in the window. */
+function drawHead(doc: PDFKit.PDFDocument, l: LetterDocument, f: FontNames, width: number, mailed: boolean): void {
   let y = LAYOUT.margin.top;
   let textX = LAYOUT.margin.left;
   if (l.letterhead.logo) {
@@ -279,16 +316,7 @@ function drawLetter(doc: PDFKit.PDFDocument, l: LetterDocument, f: FontNames, re
     y += 11;
   }
   doc.fillColor('black');
-  if (l.recipient.length === 0) {
-    // A document, not a mailed letter: no window, body right under the letterhead.
-    doc
-      .font(f.R)
-      .fontSize(10.5)
-      .text(l.dateText, LAYOUT.margin.left, Math.max(y + 14, 1.4 * IN), { width });
-    doc.moveDown(1);
-    drawBody(doc, l, width, f, replay);
-    return;
-  }
+  if (!mailed) return;
   // Fold marks in the left margin for tri-fold insertion.
   for (const fy of LAYOUT.foldMarks)
     doc
@@ -296,27 +324,11 @@ function drawLetter(doc: PDFKit.PDFDocument, l: LetterDocument, f: FontNames, re
       .lineTo(0.45 * IN, fy)
       .lineWidth(0.5)
       .stroke();
-  // Return address then recipient, inside the window.
+  // Return address, inside the window above the recipient.
   doc.font(f.R).fontSize(7.5).text(l.returnAddress.join('  ·  '), LAYOUT.returnAddress.x, LAYOUT.returnAddress.y, {
     width: LAYOUT.addressBlock.width,
     lineBreak: false,
   });
-  if (l.imb) drawImb(doc, l.imb, LAYOUT.imb.x, LAYOUT.imb.y);
-  let ay = LAYOUT.addressBlock.y;
-  for (const line of l.recipient.slice(0, 5)) {
-    // One line per address line, never wrapped into the next: a long name is set smaller
-    // (down to 8 pt), and only past that shortened.
-    const text = fitLine(doc.font(f.R), line.toUpperCase(), LAYOUT.addressBlock.width);
-    doc.text(text.text, LAYOUT.addressBlock.x, ay, { lineBreak: false });
-    ay += 13;
-  }
-  // Date, then the body flows across pages.
-  doc
-    .font(f.R)
-    .fontSize(10.5)
-    .text(l.dateText, LAYOUT.margin.left, LAYOUT.bodyTop - 28, { width });
-  doc.y = LAYOUT.bodyTop;
-  drawBody(doc, l, width, f, replay);
 }
 
 /**

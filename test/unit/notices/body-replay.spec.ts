@@ -24,7 +24,7 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 describe('letter body laid out once per variant, replayed per person', () => {
   beforeEach(() => clearBodyLayouts());
 
-  it('gives the same bytes as laying every body out in full, for every state, channel and name length', async () => {
+  it('gives the same bytes as laying every letter out in full, for every state, channel, name length, logo and signature', async () => {
     const dir = makeTempDir('replay-sig');
     const sig = join(dir.path, 'signature.png');
     writeFileSync(sig, png(240, 60));
@@ -39,7 +39,14 @@ describe('letter body laid out once per variant, replayed per person', () => {
         nextOfKin: { name: `Robin Okafor ${i}`, address: { line1: '9 Pine Road', city: 'Dayton', state: 'OH', zip: '45402' } },
       })),
     ];
-    for (const org of [testOrg(), testOrg({ signatory: { name: 'Dana Whitfield', title: 'Privacy Officer', signatureImagePath: sig } })]) {
+    const logo = join(dir.path, 'logo.png');
+    writeFileSync(logo, png(120, 120));
+    const orgs = [
+      testOrg(),
+      testOrg({ signatory: { name: 'Dana Whitfield', title: 'Privacy Officer', signatureImagePath: sig } }),
+      testOrg({ logoPath: logo, signatory: { name: 'Dana Whitfield', title: 'Privacy Officer', signatureImagePath: sig } }),
+    ];
+    for (const org of orgs) {
       for (const whatHappened of [undefined, 'A laptop was stolen. '.repeat(60).trim()]) {
         const facts = whatHappened ? testFacts({ whatHappened }) : testFacts();
         const composer = new LetterComposer(templates, { org, incident: facts }, '2025-04-01');
