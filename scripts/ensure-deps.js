@@ -10,7 +10,8 @@
 //      (DATABASE_URL, else 127.0.0.1:5432; else apt-get install postgresql as root; else it says
 //      exactly how and exits 1) — see scripts/postgres.js;
 //   4. for `npm test` only: makes sure Chromium is installed for the console's browser tests
-//      (apt-get install chromium as root; otherwise it says how, and those tests skip, loudly).
+//      (apt-get install chromium as root; otherwise it says how, and those tests skip, loudly);
+//   5. for `npm test` only: makes sure poppler-utils (pdftotext, pdftoppm) is installed (apt-get as root).
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -143,6 +144,21 @@ function ensureChromium() {
   log('!!! Install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROMIUM_PATH, then run npm test again.');
 }
 
+/** pdftotext and pdftoppm (poppler-utils): the tests read every letter and report as text and render pages. */
+function ensurePoppler() {
+  if (process.env.npm_lifecycle_event !== 'pretest' || (which('pdftotext') && which('pdftoppm'))) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot && which('apt-get')) {
+    log('poppler-utils is not installed: installing it for the PDF tests (apt-get install poppler-utils)…');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'poppler-utils'], { stdio: 'inherit', env });
+    if (r.status === 0 && which('pdftotext')) return;
+  }
+  log('!!! poppler-utils (pdftotext, pdftoppm) is not installed: the tests that read letters and reports will FAIL.');
+  log('!!! Install it (Debian/Ubuntu: sudo apt-get install poppler-utils; macOS: brew install poppler), then run npm test again.');
+}
+
 (async () => {
   installNpmDependencies();
   await ensureRedis();
@@ -151,6 +167,7 @@ function ensureChromium() {
     log(`PostgreSQL answers at ${url.replace(/:[^:@/]*@/, ':***@')}`);
   }
   ensureChromium();
+  ensurePoppler();
 })().catch((err) => {
   log(err && err.message ? err.message : String(err));
   process.exit(1);

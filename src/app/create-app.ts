@@ -1,11 +1,15 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import express from 'express';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { AppModule } from './app.module';
+import { buildOpenApiDocument } from './openapi';
+import { FreeTextInterceptor } from './free-text.interceptor';
+import { LEDGER, type Ledger } from '../ledger/ledger';
+import type { PhiVault } from '../phi';
 import { consoleStatic, defaultConsoleDir } from '../console/http/console-static';
 import type { EventStore } from '../ledger/port';
 import { READ_DB } from '../ledger/projections/projection-runner';
@@ -15,7 +19,7 @@ import { IdempotencyInterceptor } from '../platform/http/idempotency.interceptor
 import { jsonLimitsVerifier } from '../platform/http/json-limits';
 import { PgIdempotencyRecords, SqliteIdempotencyRecords } from '../platform/http/idempotency-records';
 import type { PgDatabase } from '../platform/postgres/pool';
-import { PG_DATABASE } from '../platform/tokens';
+import { PG_DATABASE, PHI_VAULT } from '../platform/tokens';
 import { ProblemFilter, toProblem } from '../platform/http/problem.filter';
 import { METRICS, type ProcessRole } from '../platform/tokens';
 import { uuidv7 } from '../platform/ids';
@@ -78,24 +82,23 @@ export async function createHttpApp(options: AppOptions): Promise<INestApplicati
   app.useGlobalFilters(problems);
   const pg = app.get<PgDatabase | null>(PG_DATABASE);
   const idempotency = pg ? new PgIdempotencyRecords(pg) : new SqliteIdempotencyRecords(app.get(READ_DB));
-  app.useGlobalInterceptors(new IdempotencyInterceptor(idempotency, options.clock ?? new SystemClock()));
+  // Free text first: screened before anything stores the request, opened after the idempotency record keeps it sealed.
+  app.useGlobalInterceptors(
+    new FreeTextInterceptor(app.get<PhiVault>(PHI_VAULT), app.get<Ledger>(LEDGER)),
+    new IdempotencyInterceptor(idempotency, options.clock ?? new SystemClock()),
+  );
   const doc = openApiDocument(app);
   SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
 }
 
-/** The OpenAPI document of the app's routes (served at /docs; also written at build time for the console's typed client). */
-export function openApiDocument(app: INestApplication) {
-  return SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Safe Harbor')
-      .setDescription('HIPAA/HITECH compliance and breach notification on a tamper-evident ledger. Errors are RFC 9457 problem+json.')
-      .setVersion('1')
-      .addBearerAuth()
-      .addCookieAuth('sh_session')
-      .build(),
-  );
+/**
+ * The OpenAPI document of the app's routes (served at /docs; also written at build time for the
+ * console's typed client), generated from Nest's route metadata and the zod schemas that validate
+ * (src/app/openapi.ts).
+ */
+export function openApiDocument(app: INestApplication): OpenAPIObject {
+  return buildOpenApiDocument(app) as unknown as OpenAPIObject;
 }
 
 /** A Nest context without HTTP, for the CLI and worker-only processes. */

@@ -13,6 +13,8 @@ import { ArtifactStore } from '../phi/artifact-store';
 import { DataKeyStore } from '../phi/data-key-store';
 import { MasterKey } from '../phi/master-key';
 import { PhiVault } from '../phi/phi-vault';
+import { FreeTextSealer } from '../phi/free-text-sealer';
+import { FREE_TEXT_FIELDS } from './free-text-fields';
 import { CLOCK, type Clock } from '../platform/clock';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
 import { LOGGER } from '../platform/logger';
@@ -91,7 +93,8 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
         { provide: CLOCK, useValue: clock },
         { provide: LOGGER, useValue: logger },
         { provide: PROCESS_ROLES, useValue: options.roles },
-        { provide: EVENT_REGISTRY, useValue: new EventRegistry() },
+        // FreeTextPhiConfirmed: a caller confirmed free text the screen flagged (src/app/free-text.interceptor.ts).
+        { provide: EVENT_REGISTRY, useValue: new EventRegistry().registerNames('FreeTextPhiConfirmed') },
         { provide: PG_DATABASE, useFactory: () => createPgDatabase(config) },
         {
           provide: EVENT_STORE,
@@ -108,8 +111,9 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
         },
         {
           provide: LEDGER,
-          useFactory: (s: EventStore, r: EventRegistry) => new Ledger(s, r, clock),
-          inject: [EVENT_STORE, EVENT_REGISTRY],
+          // Free text is sealed at append under the incident's data key (src/app/free-text-fields.ts).
+          useFactory: (s: EventStore, r: EventRegistry, v: PhiVault) => new Ledger(s, r, clock, new FreeTextSealer(v, FREE_TEXT_FIELDS)),
+          inject: [EVENT_STORE, EVENT_REGISTRY, PHI_VAULT],
         },
         { provide: READ_DB, useFactory: () => openReadStore(config.readModelPath) },
         {

@@ -1,14 +1,23 @@
 import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { z } from 'zod';
 import type { Registry } from 'prom-client';
 import { Public } from '../auth/http/decorators';
 import type { EventStore } from '../ledger/port';
 import type { IntegrityService, LedgerHealth } from '../ledger/integrity/integrity.service';
 import { INTEGRITY } from '../ledger/integrity/integrity.tokens';
 import { QUEUES, type QueueRegistry } from '../platform/redis';
+import { ApiZodResponse } from '../platform/http/zod';
 import { EVENT_STORE, METRICS } from '../platform/tokens';
 import { APP_CONFIG, operatorWarnings, type AppConfig } from '../platform/config';
+
+const HealthSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  ledger: z.looseObject({ ok: z.boolean(), adapter: z.string(), head: z.string().optional() }),
+  redis: z.object({ ok: z.boolean() }),
+  warnings: z.array(z.object({ code: z.string(), reason: z.string() })).optional(),
+});
 
 @ApiTags('system')
 @Controller()
@@ -27,7 +36,10 @@ export class SystemController {
    * an operator must act (e.g. escalations to placeholder mailboxes): still 200.
    */
   @Public()
+  @ApiOperation({ summary: 'Health of the ledger and Redis (200 ok or degraded, 503 when failed)' })
   @Get('health')
+  @ApiZodResponse(HealthSchema)
+  @ApiZodResponse(HealthSchema, 503)
   async health(@Res() res: Response): Promise<void> {
     let ledger: { ok: boolean; adapter: string; head?: string; integrity?: LedgerHealth } = { ok: false, adapter: this.store.adapter };
     try {
@@ -48,6 +60,7 @@ export class SystemController {
   }
 
   @Public()
+  @ApiOperation({ summary: 'Prometheus metrics' })
   @Get('metrics')
   async prometheus(@Res() res: Response): Promise<void> {
     res.type(this.metrics.contentType).send(await this.metrics.metrics());

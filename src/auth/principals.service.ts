@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Database from 'better-sqlite3';
 import { handleCommand } from '../ledger/decider';
 import { LEDGER, type CommandContext, type Ledger } from '../ledger/ledger';
-import { PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../ledger/projections/projection-runner';
+import { cachedStatement, PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../ledger/projections/projection-runner';
 import { uuidv7 } from '../platform/ids';
 import { ForbiddenError, NotFoundError } from '../platform/errors';
 import { issueApiKey, parseApiKey, secretMatches } from './api-keys';
@@ -88,10 +88,9 @@ export class PrincipalsService {
   }
 
   private lookup(keyId: string) {
-    return this.db
-      .prepare(
-        'SELECT p.id, p.name, p.role, p.disabled, k.key_hash FROM api_keys k JOIN principals p ON p.id = k.principal_id WHERE k.key_id = ?',
-      )
-      .get(keyId) as { id: string; name: string; role: string; disabled: number; key_hash: string } | undefined;
+    return cachedStatement(
+      this.db,
+      'SELECT p.id, p.name, p.role, p.disabled, k.key_hash FROM api_keys k JOIN principals p ON p.id = k.principal_id WHERE k.key_id = ?',
+    ).get(keyId) as { id: string; name: string; role: string; disabled: number; key_hash: string } | undefined;
   }
 }

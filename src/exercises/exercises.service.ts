@@ -10,6 +10,8 @@ import { LEDGER, type CommandContext, type Ledger } from '../ledger/ledger';
 import { NotFoundError, ValidationError } from '../platform/errors';
 import { uuidv7 } from '../platform/ids';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
+import { PHI_VAULT } from '../platform/tokens';
+import { openFreeText, type PhiVault } from '../phi';
 import { SAFE_HARBOR, type SafeHarborPort } from '../datasets';
 import { INCIDENT_DECIDER, type IncidentDecider } from '../incidents';
 import { addDays, localDate } from '../shared/calendar';
@@ -30,6 +32,7 @@ export class ExercisesService {
     @Inject(INCIDENT_DECIDER) incident: IncidentDecider,
     @Inject(SAFE_HARBOR) private readonly safeHarbor: SafeHarborPort,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PHI_VAULT) private readonly vault: PhiVault,
   ) {
     this.decider = createExerciseDecider(incident);
   }
@@ -140,8 +143,10 @@ export class ExercisesService {
     );
   }
 
-  async afterActionPdf(exerciseId: string): Promise<Buffer> {
-    return renderAfterActionPdf(await this.afterAction(exerciseId), { generatedAt: this.ledger.now() });
+  /** The report as a PDF: free text opened for readers of PHI, "[sealed free text]" for the others (auditors). */
+  async afterActionPdf(exerciseId: string, canReadFreeText: boolean): Promise<Buffer> {
+    const report = (await openFreeText(this.vault, await this.afterAction(exerciseId), canReadFreeText)) as AfterAction;
+    return renderAfterActionPdf(report, { generatedAt: this.ledger.now() });
   }
 
   /** Sample letters of a drafted notice, to the first synthetic individuals (up to 5), under the EXERCISE mark. */
@@ -151,9 +156,10 @@ export class ExercisesService {
     const scenario = s.scenario ? scenarioById(s.scenario) : undefined;
     if (!n || !scenario || !s.seed) throw new NotFoundError('no such notice');
     const o = s.incident.obligations[n.obligationId];
+    // Letters never take internal free text: the scenario's own published wording, not what was typed into the exercise.
     return renderExerciseLetters(syntheticPeople(scenario, s.seed, 5), {
-      title: s.title ?? '',
-      summary: s.incident.summary ?? '',
+      title: scenario.title,
+      summary: scenario.report.summary,
       discoveredOn: s.incident.discoveredOn ?? '',
       dueOn: o?.dueOn ?? '',
       generatedAt: this.ledger.now(),

@@ -67,12 +67,13 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
       throw new WrongExpectedVersionError(stream, options.expectedVersion, version);
     }
     const newEvents = decider.decide(command, state);
-    let next = state;
-    for (const e of newEvents) next = decider.evolve(next, e);
     if (newEvents.length === 0) return { state, newEvents, nextExpectedVersion: version ?? 0n };
     const expected: ExpectedVersion = version === null ? 'no-stream' : version;
     try {
       const result = await ledger.append(stream, newEvents, expected, ctx);
+      // Folded after the append: free-text fields are sealed now, as they will be when loaded.
+      let next = state;
+      for (const e of newEvents) next = decider.evolve(next, e);
       return { state: next, newEvents, nextExpectedVersion: result.nextExpectedVersion };
     } catch (err) {
       if (err instanceof WrongExpectedVersionError && attempt < retries && options.mode !== 'create') continue;

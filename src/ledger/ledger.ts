@@ -12,6 +12,7 @@ import type {
   RecordedEvent,
 } from './port';
 import type { EventRegistry } from './registry';
+import type { EventSealer } from './sealing';
 
 /** What a decider emits: a registered type name and its data (PHI fields already sealed). */
 export interface DomainEvent<T extends string = string, D extends object = object> {
@@ -37,8 +38,14 @@ export class Ledger {
     readonly store: EventStore,
     readonly registry: EventRegistry,
     private readonly clock: Clock,
+    /** Seals declared free-text fields before they are stored (src/app wires it; absent in bare ledger tests). */
+    private readonly sealer?: EventSealer,
   ) {}
 
+  /**
+   * Appends the events; with a sealer, each event's `data` is replaced by its sealed form, so the
+   * caller folding them after the append holds what was stored, not the free text.
+   */
   async append(
     stream: string,
     events: DomainEvent[],
@@ -47,8 +54,11 @@ export class Ledger {
     ids?: string[],
   ): Promise<AppendResult> {
     const occurredAt = this.clock.now().toISOString();
+    for (const e of events) if (!this.registry.has(e.type)) throw new UnknownEventTypeError(e.type);
+    if (this.sealer) {
+      for (const e of events) (e as { data: object }).data = await this.sealer.seal(stream, e.type, e.data as Record<string, unknown>);
+    }
     const envelopes = events.map((e, i) => {
-      if (!this.registry.has(e.type)) throw new UnknownEventTypeError(e.type);
       return {
         id: ids?.[i] ?? uuidv7(),
         type: e.type,

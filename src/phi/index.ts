@@ -6,3 +6,4 @@ export * from './phi-vault';
 export * from './artifact-blobs';
 export * from './pg-artifact-blobs';
 export * from './pg-data-key-repository';
+export * from './free-text-sealer';

@@ -1,5 +1,5 @@
 import { Controller, Get, Global, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type Database from 'better-sqlite3';
 import { Roles } from '../auth';
 import { PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../ledger/projections/projection-runner';
@@ -31,6 +31,7 @@ export class PostureService {
 export class PostureController {
   constructor(private readonly service: PostureService) {}
 
+  @ApiOperation({ summary: 'The compliance posture summary' })
   @Get()
   @Roles('compliance-officer', 'security-officer', 'incident-responder', 'auditor')
   get() {

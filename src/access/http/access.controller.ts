@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { InstantSchema } from '../../shared/calendar-schema';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { Ctx, Roles } from '../../auth';
@@ -75,6 +75,7 @@ export class AccessController {
     return view;
   }
 
+  @ApiOperation({ summary: 'Request PHI access' })
   @Post('grants')
   @Roles(...OFFICERS)
   @ApiZodBody(RequestGrant)
@@ -91,18 +92,21 @@ export class AccessController {
     return this.grant(res, grantId, version);
   }
 
+  @ApiOperation({ summary: 'List access grants' })
   @Get('grants')
   @Roles('security-officer', 'compliance-officer', 'auditor')
   list(@Query(new ZodPipe(ListQ)) q: z.infer<typeof ListQ>) {
     return this.queries.execute(new ListGrantsQuery(q.datasetId));
   }
 
+  @ApiOperation({ summary: 'Get an access grant' })
   @Get('grants/:id')
   @Roles('security-officer', 'compliance-officer', 'auditor')
   get(@Param('id', idParam) id: string, @Res({ passthrough: true }) res: Response) {
     return this.grant(res, id);
   }
 
+  @ApiOperation({ summary: 'Approve an access request' })
   @Post('grants/:id/approve')
   @HttpCode(200)
   @Roles(...OFFICERS)
@@ -116,6 +120,7 @@ export class AccessController {
     return { ...(await this.grant(res, id, r.version)), command: r.command };
   }
 
+  @ApiOperation({ summary: 'Reject an access request' })
   @Post('grants/:id/reject')
   @HttpCode(200)
   @Roles(...OFFICERS)
@@ -133,6 +138,7 @@ export class AccessController {
     return this.grant(res, id, r.version);
   }
 
+  @ApiOperation({ summary: 'Revoke an access grant' })
   @Post('grants/:id/revoke')
   @HttpCode(200)
   @Roles(...OFFICERS)
@@ -151,6 +157,7 @@ export class AccessController {
   }
 
   /** The expiry sweep on demand (the worker runs it every minute): the ids of the grants it expired. */
+  @ApiOperation({ summary: 'Expire the grants that are due now' })
   @Post('expire-due')
   @HttpCode(200)
   @Roles('security-officer')
@@ -160,6 +167,7 @@ export class AccessController {
   }
 
   /** Containment: every grant of a compromised principal revoked and pushed to the agents. */
+  @ApiOperation({ summary: 'Contain a compromised principal (revoke all its grants)' })
   @Post('containment')
   @HttpCode(200)
   @Roles('security-officer', 'incident-responder')
@@ -183,6 +191,7 @@ export class AccessController {
   }
 
   /** Recertification: population of active grants frozen now; each grant's reviewer is the officer who approved it. */
+  @ApiOperation({ summary: 'Start an access recertification campaign' })
   @Post('recertifications')
   @Roles('compliance-officer', 'security-officer')
   @ApiZodBody(StartCampaign)
@@ -199,12 +208,14 @@ export class AccessController {
     return this.campaign(res, campaignId, version);
   }
 
+  @ApiOperation({ summary: 'Get a recertification campaign' })
   @Get('recertifications/:id')
   @Roles('compliance-officer', 'security-officer', 'auditor')
   getCampaign(@Param('id', idParam) id: string, @Res({ passthrough: true }) res: Response) {
     return this.campaign(res, id);
   }
 
+  @ApiOperation({ summary: 'Record a recertification review' })
   @Post('recertifications/:id/reviews')
   @HttpCode(200)
   @Roles('compliance-officer', 'security-officer')

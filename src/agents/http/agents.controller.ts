@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { Ctx, Public, Roles } from '../../auth';
@@ -45,6 +45,7 @@ const idParam = new ZodPipe(idSchema);
 export class EnrollmentController {
   constructor(private readonly commands: CommandBus) {}
 
+  @ApiOperation({ summary: 'Enroll a host agent with a single-use token' })
   @Post()
   @Public()
   @ApiZodBody(EnrollBody)
@@ -77,6 +78,7 @@ export class AgentsController {
     return view;
   }
 
+  @ApiOperation({ summary: 'Issue a host agent enrollment token' })
   @Post('tokens')
   @Roles('security-officer')
   @ApiZodBody(TokenBody)
@@ -93,18 +95,21 @@ export class AgentsController {
     return token;
   }
 
+  @ApiOperation({ summary: 'List host agents' })
   @Get()
   @Roles('security-officer', 'compliance-officer', 'auditor')
   list() {
     return this.queries.execute(new ListAgentsQuery());
   }
 
+  @ApiOperation({ summary: 'Get a host agent' })
   @Get(':id')
   @Roles('security-officer', 'compliance-officer', 'auditor')
   get(@Param('id', idParam) id: string, @Res({ passthrough: true }) res: Response) {
     return this.view(res, id);
   }
 
+  @ApiOperation({ summary: "Approve a host agent's enrollment" })
   @Post(':id/approve')
   @HttpCode(200)
   @Roles('security-officer')
@@ -120,6 +125,7 @@ export class AgentsController {
     return this.view(res, id, version);
   }
 
+  @ApiOperation({ summary: 'Revoke a host agent' })
   @Post(':id/revoke')
   @HttpCode(200)
   @Roles('security-officer')
@@ -137,6 +143,7 @@ export class AgentsController {
     return this.view(res, id, version);
   }
 
+  @ApiOperation({ summary: 'Ask a host agent to scan' })
   @Post(':id/scan')
   @Roles('security-officer')
   @ApiZodBody(ScanBody)
@@ -158,6 +165,7 @@ export class AgentsController {
    * Change what an enrolled agent trusts (allow-list, pinned officer keys, pinned service keys):
    * proposed here, issued once two officers pinned on the host have signed their approvals.
    */
+  @ApiOperation({ summary: 'Propose a change to what an agent trusts' })
   @Post(':id/trust')
   @HttpCode(202)
   @Roles('security-officer')
@@ -177,6 +185,7 @@ export class AgentsController {
   }
 
   /** An officer's signed approval of a destructive command (signed with their approval key, pinned on the host). */
+  @ApiOperation({ summary: "Add an officer's signed approval to an agent command" })
   @Post(':id/commands/:commandId/approvals')
   @HttpCode(200)
   @Roles('security-officer', 'compliance-officer')

@@ -1,7 +1,7 @@
 import { Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { InstantSchema } from '../../shared/calendar-schema';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { Ctx, Roles } from '../../auth';
@@ -28,6 +28,7 @@ export class ContainmentController {
   constructor(private readonly commands: CommandBus) {}
 
   /** Propose revocations, rotations and compromise marks for what an incident names. */
+  @ApiOperation({ summary: 'Propose containment actions for an incident' })
   @Post()
   @Roles('security-officer', 'incident-responder')
   @ApiZodBody(Propose)
@@ -44,6 +45,7 @@ export class ContainmentController {
     return proposal;
   }
 
+  @ApiOperation({ summary: 'Approve a containment proposal' })
   @Post(':id/approve')
   @HttpCode(200)
   @Roles('security-officer', 'compliance-officer')

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { CommandContext } from '../../ledger/ledger';
 import { ApiZodBody, ValidBody } from '../../platform/http/zod';
@@ -17,6 +17,7 @@ export class PrincipalsController {
   constructor(private readonly principals: PrincipalsService) {}
 
   /** Admin only. The API key is in this response and nowhere else, ever. */
+  @ApiOperation({ summary: 'Create a machine principal with an API key (shown once)' })
   @Post()
   @Roles('admin')
   @ApiZodBody(CreatePrincipal)
@@ -25,12 +26,14 @@ export class PrincipalsController {
     return { ...principal, apiKey };
   }
 
+  @ApiOperation({ summary: 'List machine principals' })
   @Get()
   @Roles('admin', 'auditor', 'compliance-officer', 'security-officer')
   list() {
     return { items: this.principals.list() };
   }
 
+  @ApiOperation({ summary: 'Disable a principal' })
   @Post(':id/disable')
   @HttpCode(200)
   @Roles('admin')

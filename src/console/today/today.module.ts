@@ -1,5 +1,5 @@
 import { Controller, Get, Global, Inject, Injectable, Module } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '../../shared/roles';
 import { CurrentPrincipal, Roles } from '../../auth';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '../../ledger/projections/projection-runner';
@@ -33,6 +33,7 @@ export class TodayController {
   constructor(private readonly service: TodayService) {}
 
   /** What needs the caller now, by role: obligations with countdowns, approvals, reviews, alerts, silent agents. No PHI. */
+  @ApiOperation({ summary: 'What needs the caller now, by role' })
   @Get()
   @ApiZodResponse(TodaySchema)
   @Roles('compliance-officer', 'security-officer', 'incident-responder', 'auditor', 'admin')

@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { InstantSchema } from '../../shared/calendar-schema';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { Ctx, Roles } from '../../auth';
@@ -69,6 +69,7 @@ export class DatasetsController {
     private readonly queries: QueryBus,
   ) {}
 
+  @ApiOperation({ summary: 'Register a dataset' })
   @Post()
   @Roles('security-officer')
   @ApiZodBody(Register)
@@ -86,12 +87,14 @@ export class DatasetsController {
     return view;
   }
 
+  @ApiOperation({ summary: 'List datasets' })
   @Get()
   @Roles(...READERS)
   list() {
     return this.queries.execute(new ListDatasetsQuery());
   }
 
+  @ApiOperation({ summary: 'Get a dataset' })
   @Get(':id')
   @Roles(...READERS)
   async get(@Param('id', idParam) id: string, @Res({ passthrough: true }) res: Response) {
@@ -101,12 +104,14 @@ export class DatasetsController {
   }
 
   /** Was the dataset secured at that instant, and why (triage contract vocabulary). */
+  @ApiOperation({ summary: 'Whether a dataset was secured at an instant, and why' })
   @Get(':id/secured')
   @Roles(...READERS)
   secured(@Param('id', idParam) id: string, @Query(new ZodPipe(SecuredQuery)) q: z.infer<typeof SecuredQuery>) {
     return this.queries.execute(new DatasetSecuredAtQuery(id, q.at));
   }
 
+  @ApiOperation({ summary: 'Encrypt a dataset through its host agent' })
   @Post(':id/encrypt')
   @HttpCode(202)
   @Roles('security-officer')
@@ -129,6 +134,7 @@ export class DatasetsController {
    * Who the dataset holds: individuals by state and the kinds of identifiers (no values). Replaces
    * the population declared before; If-Match is the dataset's ETag.
    */
+  @ApiOperation({ summary: 'Declare who a dataset holds (states, identifier kinds)' })
   @Put(':id/population')
   @Roles('security-officer', 'compliance-officer')
   @ApiZodBody(Population)
@@ -146,6 +152,7 @@ export class DatasetsController {
   }
 
   /** The population is still right as declared: certified again now (a stale population needs this or a new declaration). */
+  @ApiOperation({ summary: "Recertify a dataset's declared population" })
   @Post(':id/population/recertify')
   @HttpCode(200)
   @Roles('security-officer', 'compliance-officer')
@@ -168,6 +175,7 @@ export class DatasetsController {
   }
 
   /** Proposes dataset.shred: two officers then approve it with their signed approvals. */
+  @ApiOperation({ summary: 'Propose shredding a dataset (two officers approve)' })
   @Post(':id/shred')
   @HttpCode(202)
   @Roles('security-officer')

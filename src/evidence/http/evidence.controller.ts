@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, ParseUUIDPipe, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Roles } from '../../auth';
 import { INTEGRITY } from '../../ledger/integrity/integrity.tokens';
@@ -18,6 +18,7 @@ export class EvidenceController {
   ) {}
 
   /** The incident's events with inclusion proofs, the cosigned checkpoint, keys and an offline verifier (ZIP). */
+  @ApiOperation({ summary: "Export an incident's evidence bundle (ZIP with proofs and an offline verifier)" })
   @Get('incidents/:id')
   @Roles('auditor', 'compliance-officer', 'security-officer')
   @ApiProduces('application/zip')

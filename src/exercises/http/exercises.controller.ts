@@ -1,17 +1,19 @@
 import { Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { Ctx, Roles } from '../../auth';
 import type { CommandContext } from '../../ledger/ledger';
 import { etagOf, parseIfMatch } from '../../platform/http/etag';
 import { ApiZodBody, ValidBody, ZodPipe } from '../../platform/http/zod';
-import { isIsoDate } from '../../shared/calendar';
+import { CalendarDateSchema } from '../../shared/calendar-schema';
+import { PHI_READER_ROLES } from '../../shared/roles';
 import { MAX_ADVANCE_DAYS } from '../domain/exercise';
 import { SCENARIOS } from '../domain/scenarios';
 import { ExercisesService } from '../exercises.service';
 
-const isoDate = z.string().refine(isIsoDate, 'must be a calendar date YYYY-MM-DD');
+/** The shared calendar date (documented as `format: date`, so the hostile-input test checks it). */
+const isoDate = CalendarDateSchema;
 const Open = z.strictObject({
   scenario: z.enum(SCENARIOS.map((s) => s.id) as [string, ...string[]]),
   asOf: isoDate.optional(),
@@ -39,12 +41,14 @@ const ACTORS = ['compliance-officer', 'security-officer', 'incident-responder'] 
 export class ExercisesController {
   constructor(private readonly exercises: ExercisesService) {}
 
+  @ApiOperation({ summary: 'List tabletop exercise scenarios' })
   @Get('scenarios')
   @Roles(...ACTORS, 'auditor')
   scenarios() {
     return SCENARIOS.map((s) => ({ id: s.id, title: s.title, description: s.description, individuals: s.individuals }));
   }
 
+  @ApiOperation({ summary: 'Open a tabletop exercise' })
   @Post()
   @Roles(...ACTORS)
   @ApiZodBody(Open)
@@ -54,12 +58,14 @@ export class ExercisesController {
     return this.answer(r.exerciseId, res);
   }
 
+  @ApiOperation({ summary: 'Get an exercise' })
   @Get(':id')
   @Roles(...ACTORS, 'auditor')
   get(@Param('id', uuid) id: string, @Res({ passthrough: true }) res: Response) {
     return this.answer(id, res);
   }
 
+  @ApiOperation({ summary: "Record an exercise's triage decision" })
   @Post(':id/triage')
   @HttpCode(200)
   @Roles(...ACTORS)
@@ -80,6 +86,7 @@ export class ExercisesController {
   }
 
   /** Fast-forward the exercise clock. */
+  @ApiOperation({ summary: "Fast-forward an exercise's clock" })
   @Post(':id/advance')
   @HttpCode(200)
   @Roles(...ACTORS)
@@ -94,6 +101,7 @@ export class ExercisesController {
     return this.answer(id, res);
   }
 
+  @ApiOperation({ summary: 'Complete an exercise obligation' })
   @Post(':id/obligations/:obligationId/complete')
   @HttpCode(200)
   @Roles(...ACTORS)
@@ -116,6 +124,7 @@ export class ExercisesController {
     return this.answer(id, res);
   }
 
+  @ApiOperation({ summary: 'Draft an exercise notice' })
   @Post(':id/notices')
   @Roles(...ACTORS)
   async draft(
@@ -132,6 +141,7 @@ export class ExercisesController {
     return this.answer(id, res);
   }
 
+  @ApiOperation({ summary: 'Approve an exercise notice' })
   @Post(':id/notices/:noticeId/approve')
   @HttpCode(200)
   @Roles('compliance-officer', 'security-officer')
@@ -147,6 +157,7 @@ export class ExercisesController {
   }
 
   /** Sample letters to synthetic individuals, rendered under the EXERCISE mark (never sent). */
+  @ApiOperation({ summary: 'Sample exercise letters to synthetic individuals (PDF)' })
   @Get(':id/notices/:noticeId/letters.pdf')
   @Roles(...ACTORS, 'auditor')
   async letters(@Param('id', uuid) id: string, @Param('noticeId', key) noticeId: string, @Res() res: Response) {
@@ -154,6 +165,7 @@ export class ExercisesController {
     res.setHeader('Content-Type', 'application/pdf').send(pdf);
   }
 
+  @ApiOperation({ summary: 'Close an exercise' })
   @Post(':id/close')
   @HttpCode(200)
   @Roles(...ACTORS)
@@ -167,16 +179,18 @@ export class ExercisesController {
     return this.answer(id, res);
   }
 
+  @ApiOperation({ summary: "An exercise's after-action report" })
   @Get(':id/after-action')
   @Roles(...ACTORS, 'auditor')
   afterAction(@Param('id', uuid) id: string) {
     return this.exercises.afterAction(id);
   }
 
+  @ApiOperation({ summary: "An exercise's after-action report (PDF)" })
   @Get(':id/after-action.pdf')
   @Roles(...ACTORS, 'auditor')
-  async afterActionPdf(@Param('id', uuid) id: string, @Res() res: Response) {
-    const pdf = await this.exercises.afterActionPdf(id);
+  async afterActionPdf(@Param('id', uuid) id: string, @Ctx() ctx: CommandContext, @Res() res: Response) {
+    const pdf = await this.exercises.afterActionPdf(id, (PHI_READER_ROLES as readonly string[]).includes(ctx.actor.role));
     res.setHeader('Content-Type', 'application/pdf').send(pdf);
   }
 

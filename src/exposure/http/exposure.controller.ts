@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Roles } from '../../auth';
 import { ZodPipe } from '../../platform/http/zod';
@@ -26,6 +26,7 @@ export const ExposureQuery = costModelOverrides.extend({
 export class ExposureController {
   constructor(private readonly exposure: ExposureService) {}
 
+  @ApiOperation({ summary: 'Exposure and estimated breach cost of the datasets' })
   @Get()
   @Roles('compliance-officer', 'security-officer', 'incident-responder', 'auditor')
   get(@Query(new ZodPipe(ExposureQuery)) q: z.infer<typeof ExposureQuery>) {

@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -80,6 +80,7 @@ export class IncidentActionsController {
     return view;
   }
 
+  @ApiOperation({ summary: "Revise an incident's facts" })
   @Post('facts')
   @HttpCode(200)
   @Roles(...RESPONDERS)
@@ -94,6 +95,7 @@ export class IncidentActionsController {
     return this.run(id, { kind: 'revise-facts', facts: body }, ctx, ifMatch, res);
   }
 
+  @ApiOperation({ summary: 'Record a breach-exception assessment' })
   @Post('exception-assessment')
   @HttpCode(200)
   @Roles(...RESPONDERS)
@@ -108,6 +110,7 @@ export class IncidentActionsController {
     return this.run(id, { kind: 'assess-exception', exception: body.exception, rationale: body.rationale }, ctx, ifMatch, res);
   }
 
+  @ApiOperation({ summary: 'Record the four-factor risk assessment' })
   @Post('risk-assessment')
   @HttpCode(200)
   @Roles(...RESPONDERS)
@@ -128,6 +131,7 @@ export class IncidentActionsController {
     );
   }
 
+  @ApiOperation({ summary: 'Record the safeguards in place (encryption, destruction)' })
   @Post('safeguards')
   @HttpCode(200)
   @Roles('incident-responder', 'compliance-officer', 'security-officer')
@@ -142,6 +146,7 @@ export class IncidentActionsController {
     return this.run(id, { kind: 'record-safeguards', safeguards: { ...body, source: 'responder' } }, ctx, ifMatch, res);
   }
 
+  @ApiOperation({ summary: 'Record affected counts by state' })
   @Post('affected-counts')
   @HttpCode(200)
   @Roles(...RESPONDERS)
@@ -164,6 +169,7 @@ export class IncidentActionsController {
   }
 
   /** Streamed CSV upload (text/csv): never buffered whole. `?mapping=` takes a JSON column mapping. */
+  @ApiOperation({ summary: 'Import the affected individuals (streamed text/csv)' })
   @Post('affected')
   @HttpCode(201)
   @Roles(...RESPONDERS)
@@ -183,6 +189,7 @@ export class IncidentActionsController {
   }
 
   /** Unresolved rows block every notice release until fixed by re-import or excluded here, with a written reason. */
+  @ApiOperation({ summary: 'Exclude the unresolved rows of an affected list, with a reason' })
   @Post('affected/unresolved/exclude')
   @HttpCode(200)
   @Roles('compliance-officer')
@@ -198,6 +205,7 @@ export class IncidentActionsController {
   }
 
   /** The PHI-free issue report (NDJSON: line, column, reason) of the latest or a given list version. */
+  @ApiOperation({ summary: 'The affected-list issue report (NDJSON, no PHI)' })
   @Get('affected/report')
   @Roles(...READERS)
   async affectedReport(
@@ -215,6 +223,7 @@ export class IncidentActionsController {
   }
 
   /** One page of the issue report (rejected and merged rows), for the console: never the whole report. */
+  @ApiOperation({ summary: 'One page of the affected-list issue report' })
   @Get('affected/issues')
   @Roles(...READERS)
   @ApiZodResponse(IssuesPage)
@@ -222,6 +231,7 @@ export class IncidentActionsController {
     return this.affected.issues(id, q);
   }
 
+  @ApiOperation({ summary: 'Record a law-enforcement delay of notification' })
   @Post('holds')
   @HttpCode(201)
   @Roles(...RESPONDERS)
@@ -238,6 +248,7 @@ export class IncidentActionsController {
     return { holdId, incident };
   }
 
+  @ApiOperation({ summary: 'End a law-enforcement delay' })
   @Post('holds/:holdId/end')
   @HttpCode(200)
   @Roles(...RESPONDERS)
@@ -254,6 +265,7 @@ export class IncidentActionsController {
   }
 
   /** The compliance officer's triage decision (the engine of /v1/triage/evaluate on the ledger's facts). */
+  @ApiOperation({ summary: "Record the compliance officer's triage decision" })
   @Post('triage')
   @HttpCode(200)
   @Roles('compliance-officer')
@@ -283,12 +295,14 @@ export class IncidentActionsController {
     return { incident, decision: decision?.data, obligations: (obligations as { obligations: unknown[] }).obligations };
   }
 
+  @ApiOperation({ summary: "List an incident's notification obligations" })
   @Get('obligations')
   @Roles(...READERS)
   obligations(@Param('id', new ParseUUIDPipe()) id: string) {
     return this.queries.execute(new GetObligationsQuery(id));
   }
 
+  @ApiOperation({ summary: 'Start work on an obligation' })
   @Post('obligations/:obligationId/start')
   @HttpCode(200)
   @Roles(...RESPONDERS)
@@ -302,6 +316,7 @@ export class IncidentActionsController {
     return this.run(id, { kind: 'start-obligation', obligationId: oid }, ctx, ifMatch, res);
   }
 
+  @ApiOperation({ summary: 'Complete an obligation with evidence' })
   @Post('obligations/:obligationId/complete')
   @HttpCode(200)
   @Roles(...RESPONDERS)
@@ -317,6 +332,7 @@ export class IncidentActionsController {
     return this.run(id, { kind: 'complete-obligation', obligationId: oid, evidence: body }, ctx, ifMatch, res);
   }
 
+  @ApiOperation({ summary: 'Request a waiver of an obligation' })
   @Post('obligations/:obligationId/waiver')
   @HttpCode(200)
   @Roles('compliance-officer')
@@ -333,6 +349,7 @@ export class IncidentActionsController {
   }
 
   /** The second compliance officer approves (two-person rule: never the requester). */
+  @ApiOperation({ summary: 'Approve an obligation waiver (second officer)' })
   @Post('obligations/:obligationId/waiver/approve')
   @HttpCode(200)
   @Roles('compliance-officer')
@@ -346,6 +363,7 @@ export class IncidentActionsController {
     return this.run(id, { kind: 'approve-waiver', obligationId: oid }, ctx, ifMatch, res);
   }
 
+  @ApiOperation({ summary: 'Close an incident' })
   @Post('close')
   @HttpCode(200)
   @Roles('compliance-officer')
@@ -364,6 +382,7 @@ export class IncidentActionsController {
    * Why the latest triage decision owes what it owes, jurisdiction by jurisdiction (rule versions,
    * citations, sources, review flags), as recorded with the decision.
    */
+  @ApiOperation({ summary: 'Explain the latest triage decision jurisdiction by jurisdiction' })
   @Get('explain')
   @Roles(...READERS)
   async explain(@Param('id', new ParseUUIDPipe()) id: string) {
@@ -377,6 +396,7 @@ export class IncidentActionsController {
   }
 
   /** Everything that happened, read from the ledger. */
+  @ApiOperation({ summary: "An incident's timeline from the ledger" })
   @Get('timeline')
   @Roles(...READERS)
   timeline(@Param('id', new ParseUUIDPipe()) id: string) {

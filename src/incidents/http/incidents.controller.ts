@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { Ctx, Roles } from '../../auth';
@@ -42,6 +42,7 @@ export class IncidentsController {
     private readonly queries: QueryBus,
   ) {}
 
+  @ApiOperation({ summary: 'Report an incident' })
   @Post()
   @Roles('incident-responder', 'compliance-officer', 'security-officer')
   @ApiZodBody(ReportIncidentBody)
@@ -56,12 +57,14 @@ export class IncidentsController {
     return view;
   }
 
+  @ApiOperation({ summary: 'List incidents' })
   @Get()
   @Roles(...READERS)
   list(@Query(new ZodPipe(ListQuery)) q: z.infer<typeof ListQuery>) {
     return this.queries.execute(new ListIncidentsQuery(q));
   }
 
+  @ApiOperation({ summary: 'Get an incident' })
   @Get(':id')
   @Roles(...READERS)
   async get(@Param('id', new ParseUUIDPipe()) id: string, @Res({ passthrough: true }) res: Response): Promise<IncidentView> {
@@ -71,6 +74,7 @@ export class IncidentsController {
   }
 
   /** If-Match carries the version read; a stale one is 409 and nothing is written. */
+  @ApiOperation({ summary: 'Amend an incident (If-Match)' })
   @Patch(':id')
   @Roles('incident-responder', 'compliance-officer')
   @ApiZodBody(AmendIncidentBody)

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Roles } from '../../auth';
 import { ApiZodBody } from '../../platform/http/zod';
@@ -14,6 +14,7 @@ import { evaluateTriageRequest, parseExplainFlag, STATE_OVERLAYS } from '../tria
 export class TriageController {
   constructor(@Inject(STATE_OVERLAYS) private readonly overlays: StateOverlaySet) {}
 
+  @ApiOperation({ summary: 'Evaluate breach-notification triage for given facts (no ledger write)' })
   @Post('evaluate')
   @HttpCode(200)
   @Roles('compliance-officer', 'incident-responder', 'security-officer', 'auditor')

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Projection } from '../../ledger/projections/projection';
+import { textCell } from '../../ledger/sealing';
 import type { ObligationChange, TriageDecidedData } from '../domain/incident';
 
 const FACT_EVENTS = [
@@ -73,8 +74,8 @@ export const incidentsProjection: Projection = {
            VALUES (?, ?, ?, ?, ?, ?, 'reported', ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           d.incidentId,
-          d.title,
-          d.summary,
+          textCell(d.title),
+          textCell(d.summary),
           d.discoveredOn,
           d.reporter.kind,
           d.reporter.actsAsAgent === undefined ? null : Number(d.reporter.actsAsAgent),
@@ -90,7 +91,7 @@ export const incidentsProjection: Projection = {
       case 'IncidentDetailsAmended':
         db.prepare(
           'UPDATE incidents SET title = COALESCE(?, title), summary = COALESCE(?, summary), version = ?, updated_at = ? WHERE id = ?',
-        ).run(d.title ?? null, d.summary ?? null, e.version, at, d.incidentId);
+        ).run(textCell(d.title), textCell(d.summary), e.version, at, d.incidentId);
         return;
       case 'TriageDecided': {
         const t = d as TriageDecidedData;

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type Database from 'better-sqlite3';
 import { LEDGER, type Ledger } from '../../ledger/ledger';
-import { PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../../ledger/projections/projection-runner';
+import { cachedStatement, PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../../ledger/projections/projection-runner';
 import { APP_CONFIG, type AppConfig } from '../../platform/config';
 import { NotFoundError } from '../../platform/errors';
 import { daysBetween } from '../../shared/calendar';
@@ -86,7 +86,7 @@ export class GetIncidentHandler implements IQueryHandler<GetIncidentQuery, Incid
   async execute({ incidentId, minVersion }: GetIncidentQuery): Promise<IncidentView> {
     const row = await readFresh(
       this.projections,
-      () => this.db.prepare('SELECT * FROM incidents WHERE id = ?').get(incidentId) as Record<string, any> | undefined,
+      () => cachedStatement(this.db, 'SELECT * FROM incidents WHERE id = ?').get(incidentId) as Record<string, any> | undefined,
       (r) => minVersion === undefined || BigInt(r.version) >= minVersion,
     );
     if (!row) throw new NotFoundError('incident not found');

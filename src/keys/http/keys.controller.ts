@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { InstantSchema } from '../../shared/calendar-schema';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { Ctx, Roles } from '../../auth';
@@ -65,6 +65,7 @@ export class KeysController {
     return { view: await this.view(res, keyId, r.version), proposals: r.proposals };
   }
 
+  @ApiOperation({ summary: 'Create an encryption key' })
   @Post()
   @Roles(...OFFICERS)
   @ApiZodBody(CreateKey)
@@ -81,18 +82,21 @@ export class KeysController {
     return this.view(res, keyId, version);
   }
 
+  @ApiOperation({ summary: 'List encryption keys' })
   @Get()
   @Roles('security-officer', 'compliance-officer', 'auditor')
   list() {
     return this.queries.execute(new ListKeysQuery());
   }
 
+  @ApiOperation({ summary: 'Get an encryption key' })
   @Get(':id')
   @Roles('security-officer', 'compliance-officer', 'auditor')
   get(@Param('id', idParam) id: string, @Res({ passthrough: true }) res: Response) {
     return this.view(res, id);
   }
 
+  @ApiOperation({ summary: 'Rotate a key' })
   @Post(':id/rotate')
   @HttpCode(200)
   @Roles(...OFFICERS)
@@ -106,6 +110,7 @@ export class KeysController {
     return { ...(await this.view(res, id, r.version)), commands: r.commands };
   }
 
+  @ApiOperation({ summary: 'Mark a key compromised' })
   @Post(':id/compromise')
   @HttpCode(200)
   @Roles('security-officer', 'incident-responder')
@@ -120,6 +125,7 @@ export class KeysController {
     return (await this.run(res, id, { kind: 'mark-compromised', ...body }, ifMatch, ctx)).view;
   }
 
+  @ApiOperation({ summary: "Request a key's revocation" })
   @Post(':id/revocation')
   @HttpCode(200)
   @Roles(...OFFICERS)
@@ -135,6 +141,7 @@ export class KeysController {
     return { ...r.view, proposals: r.proposals };
   }
 
+  @ApiOperation({ summary: "Approve a key's revocation (second officer)" })
   @Post(':id/revocation/approve')
   @HttpCode(200)
   @Roles(...OFFICERS)
@@ -148,6 +155,7 @@ export class KeysController {
     return { ...r.view, proposals: r.proposals };
   }
 
+  @ApiOperation({ summary: "Schedule a key's destruction" })
   @Post(':id/destruction')
   @HttpCode(200)
   @Roles(...OFFICERS)
@@ -163,6 +171,7 @@ export class KeysController {
   }
 
   /** The second officer, after the wait. The material leaves the locker once KeyDestroyed is committed. */
+  @ApiOperation({ summary: 'Destroy a key after the wait (second officer)' })
   @Post(':id/destroy')
   @HttpCode(200)
   @Roles(...OFFICERS)
@@ -175,6 +184,7 @@ export class KeysController {
     return (await this.run(res, id, { kind: 'destroy' }, ifMatch, ctx)).view;
   }
 
+  @ApiOperation({ summary: 'Assign a key custodian' })
   @Post(':id/custodians')
   @HttpCode(200)
   @Roles(...OFFICERS)
@@ -190,6 +200,7 @@ export class KeysController {
   }
 
   /** Declared last: the specific routes above match first. */
+  @ApiOperation({ summary: 'Move a key through another lifecycle transition' })
   @Post(':id/:transition')
   @HttpCode(200)
   @Roles(...OFFICERS)

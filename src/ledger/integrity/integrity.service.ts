@@ -4,83 +4,24 @@
  * gets them cosigned by witnesses, serves proofs, verifies, and reports tampering.
  */
 import * as path from 'node:path';
-import type { Clock } from '../../platform/clock';
 import type { RecordedEvent } from '../port';
 import type { SqliteEventStore } from '../sqlite/sqlite-event-store';
-import { CheckpointPolicy, parseCheckpoint, verifyCheckpointNote } from './checkpoint';
+import { CheckpointPolicy, verifyCheckpointNote } from './checkpoint';
 import { collectCosignatures, WitnessOutcome } from './cosigning';
 import { FileWitness, WitnessEndpoint } from './file-witness';
 import { EventAuthKey } from './event-auth';
-import { eventLeafHash } from './hashing';
-import { subtreeHash } from './merkle';
 import { HttpWitnessClient } from './http-witness';
 import { LedgerSigner, SigningRefusedError } from './ledger-signer';
-import { checkTransitions } from './key-rotation';
-import { Ed25519NoteKey, parseNote } from './note';
-import { consistencyProof, inclusionProof } from './proofs';
+import { Ed25519NoteKey } from './note';
+import { consistencyProof } from './proofs';
+import { consistencyBetween, proveInclusion, type ConsistencyResult } from './ledger-proofs';
 import { LedgerIntegrityError, SqliteIntegrityStore, StoredCheckpoint } from './sqlite-integrity-store';
-import { parallelScanner } from './parallel-verify';
-import { AlarmMailer, TamperAlarm } from './tamper-alarm';
-import { verifyLedger, VerifyReport, WitnessView } from './verify';
+import { TamperAlarm } from './tamper-alarm';
+import type { VerifyReport, WitnessView } from './verify';
+import { allWitnessViews, fileWitnessViews, verifyIntegrity, type VerificationContext } from './ledger-verification';
+import type { CheckpointResult, InclusionProofResult, IntegrityOptions, LedgerHealth, TamperFinding } from './integrity-types';
 
-export interface IntegrityOptions {
-  origin: string;
-  /**
-   * Where the ledger signing key and the event authentication key live: beside the master key,
-   * outside the data folder (never the master key itself).
-   */
-  keyDir: string;
-  checkpointEveryEvents: number;
-  checkpointEverySeconds: number;
-  fileWitnessDirs: string[];
-  httpWitnesses: Array<{ vkey: string; url: string }>;
-  quorum: number;
-  clock: Clock;
-  log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
-  /** Verify with worker threads when more than this many events are to be scanned (default 200k). */
-  parallelVerifyThreshold?: number;
-  /** Called once per distinct finding: the module records LedgerTamperDetected (retried while it throws). */
-  onTamper?: (finding: TamperFinding) => Promise<void> | void;
-  /** Direct mail to the security officers (the ledger may be what is broken). */
-  mailer?: AlarmMailer;
-  officers?: string[];
-}
-
-export interface LedgerHealth {
-  ok: boolean;
-  /** Why appends are refused (rows without leaves, a tree longer than the table). */
-  failure?: { kind: string; reason: string; position?: number };
-  pendingAlerts: number;
-}
-
-export interface TamperFinding {
-  kind: string;
-  reason: string;
-  position?: number;
-  detectedBy: 'verify' | 'witness' | 'signer' | 'append';
-  witness?: string;
-  checkpointSize?: number;
-}
-
-export interface InclusionProofResult {
-  eventId: string;
-  position: number;
-  leafIndex: number;
-  leafHash: string;
-  treeSize: number;
-  root: string;
-  proof: string[];
-  checkpoint: string;
-  cosignatures: number;
-}
-
-export interface CheckpointResult {
-  size: number;
-  root: string;
-  note: string;
-  cosignatures: number;
-  witnesses: WitnessOutcome[];
-}
+export type { CheckpointResult, InclusionProofResult, IntegrityOptions, LedgerHealth, TamperFinding } from './integrity-types';
 
 export class IntegrityService {
   readonly store: SqliteIntegrityStore;
@@ -269,6 +210,7 @@ export class IntegrityService {
 
   private async runCheckpoint(): Promise<CheckpointResult | null> {
     if (this.stopped) return null;
+    this.eventStore.syncCommitted(); // group commits fsync off the event loop: sign only durable leaves
     const tree = this.store.treeState();
     if (tree.size === 0) return null;
     this.pendingSince = 0;
@@ -358,124 +300,45 @@ export class IntegrityService {
     );
   }
 
-  async prove(eventId: string): Promise<InclusionProofResult> {
-    const event = this.store.eventById(eventId);
-    if (!event) throw new LedgerIntegrityError(`no event with id ${eventId}`);
-    const position = Number(event.position);
-    const leaf = this.store.node(0, position - 1);
-    if (!leaf) throw new LedgerIntegrityError(`position ${position}: no leaf hash recorded`, position);
-    if (!leaf.equals(eventLeafHash(event)))
-      throw new LedgerIntegrityError(`position ${position}: the stored event does not match its leaf hash`, position);
-    const cp = await this.checkpointCovering(position);
-    return {
-      eventId,
-      position,
-      leafIndex: position - 1,
-      leafHash: leaf.toString('hex'),
-      treeSize: cp.size,
-      root: cp.root.toString('base64'),
-      proof: inclusionProof(this.store, position - 1, cp.size).map((p) => p.toString('base64')),
-      checkpoint: cp.note,
-      cosignatures: cp.cosigned,
-    };
+  /** An inclusion proof of one event against the best checkpoint covering it (see ledger-proofs.ts). */
+  prove(eventId: string): Promise<InclusionProofResult> {
+    return proveInclusion(this.store, eventId, (size) => this.checkpointCovering(size));
   }
 
-  consistencyBetween(
-    m: number,
-    n: number,
-  ): { from: number; to: number; fromRoot: string; toRoot: string; proof: string[]; fromCheckpoint?: string; toCheckpoint?: string } {
-    const size = this.store.treeState().size;
-    if (!Number.isSafeInteger(m) || !Number.isSafeInteger(n) || m < 1 || n < m) throw new RangeError('sizes must satisfy 1 ≤ from ≤ to');
-    if (n > size) throw new RangeError(`to size ${n} is larger than the tree (${size})`);
-    const root = (s: number) => (s === size ? this.store.root() : rootOfPrefix(this.store, s));
+  consistencyBetween(m: number, n: number): ConsistencyResult {
+    return consistencyBetween(this.store, m, n);
+  }
+
+  /** Verification reads the service's parts; its logic lives in ledger-verification.ts. */
+  private get verification(): VerificationContext {
     return {
-      from: m,
-      to: n,
-      fromRoot: root(m).toString('base64'),
-      toRoot: root(n).toString('base64'),
-      proof: consistencyProof(this.store, m, n).map((p) => p.toString('base64')),
-      fromCheckpoint: this.store.checkpointBySize(m)?.note,
-      toCheckpoint: this.store.checkpointBySize(n)?.note,
+      store: this.store,
+      signer: this.signer,
+      policy: this.policy,
+      witnesses: this.witnesses,
+      fileWitnesses: this.fileWitnesses,
+      origin: this.opts.origin,
+      clock: this.opts.clock,
+      databaseFile: this.eventStore.db.name,
+      parallelVerifyThreshold: this.opts.parallelVerifyThreshold ?? 200_000,
+      report: (f) => this.report(f),
+      log: (level, msg, extra) => this.log(level, msg, extra),
     };
   }
 
   witnessViews(): WitnessView[] {
-    return this.fileWitnesses.map((w) => ({
-      name: w.name,
-      history: w.history(this.opts.origin).map((h) => ({ size: h.size, root: h.root })),
-      trustedLogKeys: w.trustedLogKeys(),
-    }));
+    return fileWitnessViews(this.verification);
   }
 
   /** File witnesses' full histories plus each reachable HTTP witness's latest cosigned checkpoint. */
-  async allWitnessViews(): Promise<{ views: WitnessView[]; unreachable: string[] }> {
-    const views = this.witnessViews();
-    const unreachable: string[] = [];
-    for (const w of this.witnesses) {
-      if (!(w instanceof HttpWitnessClient)) continue;
-      let note: string | null;
-      try {
-        note = await w.latest(this.opts.origin);
-      } catch (e) {
-        unreachable.push(w.name);
-        this.log('warn', 'witness not consulted by verify', { witness: w.name, err: (e as Error).message });
-        continue;
-      }
-      if (!note) continue;
-      try {
-        // only what carries both the log signature and this witness's own cosignature counts
-        const v = verifyCheckpointNote(note, { ...this.policy, witnessKeys: [Ed25519NoteKey.fromVerifierKey(w.verifierKey)], quorum: 1 });
-        views.push({ name: w.name, history: [{ size: v.checkpoint.size, root: v.checkpoint.root }] });
-      } catch (e) {
-        views.push({
-          name: w.name,
-          history: [],
-          error: `the checkpoint witness ${w.name} holds does not verify under the ledger's current key: ${(e as Error).message}`,
-        });
-      }
-    }
-    return { views, unreachable };
+  allWitnessViews(): Promise<{ views: WitnessView[]; unreachable: string[] }> {
+    return allWitnessViews(this.verification);
   }
 
-  async verify(
+  verify(
     opts: { since?: boolean; onProgress?: (p: number, head: number) => void; pinnedLogKey?: string } = {},
   ): Promise<VerifyReport & { witnessesUnreachable?: string[] }> {
-    const rotation = checkTransitions(this.signer.transitions(), this.store.checkpoints(), this.policy.origin);
-    if (rotation) {
-      await this.report({ kind: rotation.kind, reason: rotation.reason, position: rotation.position, detectedBy: 'verify' });
-      return rotation;
-    }
-    // a pinned key is good if it is the current key or one the chain of transitions retired
-    const chain = new Set([this.signer.verifierKey, ...this.signer.transitions().map((t) => t.from)]);
-    if (opts.pinnedLogKey !== undefined && !chain.has(opts.pinnedLogKey)) {
-      const report: VerifyReport = {
-        ok: false,
-        kind: 'untrusted-key',
-        reason: `the ledger's signing key (${this.signer.verifierKey}) is not the pinned key: the key folder was replaced, or the pin is stale (rotated?)`,
-      };
-      await this.report({ kind: report.kind, reason: report.reason, detectedBy: 'verify' });
-      return report;
-    }
-    const { views, unreachable } = await this.allWitnessViews();
-    const head = this.store.headPosition();
-    const from = opts.since ? (this.store.verifiedState()?.size ?? 0) : 0;
-    const threshold = this.opts.parallelVerifyThreshold ?? 200_000;
-    const scanner =
-      head - from > threshold && this.eventStore.db.name !== ':memory:'
-        ? parallelScanner(this.eventStore.db.name, this.store, head)
-        : undefined;
-    // each transition checkpoint is an expectation like a witness's copy: its root must be the tree's
-    for (const t of this.signer.transitions()) {
-      const c = parseCheckpoint(parseNote(t.note).text);
-      views.push({
-        name: `key transition to ${Ed25519NoteKey.fromVerifierKey(t.to).keyId.toString('hex')}`,
-        history: [{ size: c.size, root: c.root }],
-      });
-    }
-    const report = await verifyLedger(this.store, this.policy, views, { ...opts, scanner, now: () => this.opts.clock.now().toISOString() });
-    if (unreachable.length > 0) (report as VerifyReport & { witnessesUnreachable?: string[] }).witnessesUnreachable = unreachable;
-    if (!report.ok) await this.report({ kind: report.kind, reason: report.reason, position: report.position, detectedBy: 'verify' });
-    return report;
+    return verifyIntegrity(this.verification, opts);
   }
 
   /**
@@ -508,10 +371,6 @@ export class IntegrityService {
   eventsOfStream(stream: string): RecordedEvent[] {
     return this.store.eventsOfStream(stream);
   }
-}
-
-function rootOfPrefix(store: SqliteIntegrityStore, size: number): Buffer {
-  return subtreeHash(store, 0, size);
 }
 
 function cosignerNames(note: string, policy: CheckpointPolicy): Set<string> {

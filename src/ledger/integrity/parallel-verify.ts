@@ -9,7 +9,8 @@ import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { TreeState } from './merkle';
-import { ChunkResult, foldChunk, LeafScanner, pushNode, scanChunk, RowSource } from './verify';
+import { ChunkResult, foldChunk, pushNode, scanChunk, RowSource } from './leaf-scan';
+import type { LeafScanner } from './verify';
 
 const CHUNK = 1 << 14;
 

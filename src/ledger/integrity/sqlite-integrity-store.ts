@@ -16,45 +16,8 @@ import type { AppendHook } from '../sqlite/sqlite-event-store';
 import type { RecordedEvent } from '../port';
 import { canonicalLeaf, HASH_SIZE } from './hashing';
 import type { EventAuthKey } from './event-auth';
+import { INTEGRITY_SCHEMA } from './sqlite-integrity-schema';
 import { appendLeaf, EMPTY_TREE, FrontierEntry, NodeReader, rootOf, TreeNode, TreeState } from './merkle';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS integrity_nodes (
-  level INTEGER NOT NULL,
-  idx   INTEGER NOT NULL,
-  hash  BLOB    NOT NULL,
-  PRIMARY KEY (level, idx)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS integrity_tree (
-  id       INTEGER PRIMARY KEY CHECK (id = 1),
-  size     INTEGER NOT NULL,
-  frontier BLOB    NOT NULL
-);
-CREATE TABLE IF NOT EXISTS integrity_checkpoints (
-  size       INTEGER PRIMARY KEY,
-  root       BLOB    NOT NULL,
-  note       TEXT    NOT NULL,
-  signed_at  TEXT    NOT NULL,
-  cosigned   INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS integrity_witnesses (
-  name       TEXT PRIMARY KEY,
-  size       INTEGER NOT NULL DEFAULT 0,
-  updated_at TEXT,
-  last_error TEXT
-);
-CREATE TABLE IF NOT EXISTS integrity_leaf_auth (
-  idx INTEGER PRIMARY KEY,
-  tag BLOB    NOT NULL
-);
-CREATE TABLE IF NOT EXISTS integrity_verified (
-  id       INTEGER PRIMARY KEY CHECK (id = 1),
-  size     INTEGER NOT NULL,
-  root     BLOB    NOT NULL,
-  frontier BLOB    NOT NULL,
-  at       TEXT    NOT NULL
-);
-`;
 
 export class LedgerIntegrityError extends Error {
   readonly code = 'LEDGER_INTEGRITY';
@@ -105,7 +68,7 @@ export class SqliteIntegrityStore implements NodeReader, AppendHook {
     readonly auth?: EventAuthKey,
     authKeyIsNew = false,
   ) {
-    db.exec(SCHEMA);
+    db.exec(INTEGRITY_SCHEMA);
     this.s = this.prepare();
     if (auth && authKeyIsNew) this.tagUntagged();
   }

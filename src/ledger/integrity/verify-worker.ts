@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import { DbRowReader, scanChunk } from './verify';
+import { DbRowReader, scanChunk } from './leaf-scan';
 
 const db = new Database((workerData as { dbPath: string }).dbPath, { readonly: true, fileMustExist: true });
 const reader = new DbRowReader(db);

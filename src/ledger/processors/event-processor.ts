@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { EventStore, RecordedEvent, Subscription } from '../port';
 import type { EventRegistry } from '../registry';
+import { withoutFsync } from '../projections/projection-runner';
 
 /**
  * A side-effect processor: reads committed events (the ledger is the outbox) and does
@@ -38,6 +39,9 @@ export class ProcessorRunner {
   private readonly retryDelayMs: (attempt: number) => number;
   private stopping = false;
   private readonly wakers = new Set<() => void>();
+  private readonly stmts: { get: Database.Statement; put: Database.Statement };
+  /** The last position each processor has handled (saved at each page end and at stop). */
+  private readonly handled = new Map<string, bigint>();
 
   constructor(
     private readonly db: Database.Database,
@@ -48,6 +52,12 @@ export class ProcessorRunner {
   ) {
     this.retryDelayMs = options.retryDelayMs ?? defaultRetryDelay;
     db.exec('CREATE TABLE IF NOT EXISTS processor_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
+    this.stmts = {
+      get: db.prepare('SELECT position FROM processor_checkpoints WHERE name = ?').safeIntegers(true),
+      put: db.prepare(
+        'INSERT INTO processor_checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = MAX(position, excluded.position)',
+      ),
+    };
   }
 
   register(processor: EventProcessor): void {
@@ -55,17 +65,17 @@ export class ProcessorRunner {
   }
 
   checkpoint(name: string): bigint {
-    const row = this.db.prepare('SELECT position FROM processor_checkpoints WHERE name = ?').safeIntegers(true).get(name) as
-      { position: bigint } | undefined;
+    const row = this.stmts.get.get(name) as { position: bigint } | undefined;
     return row?.position ?? 0n;
   }
 
+  /**
+   * Checkpoints are written once per page (and when a retry wait is cut short by stop), not
+   * once per event: delivery is at-least-once, so a checkpoint that lags after a crash only
+   * hands a few already-handled events over again.
+   */
   private save(name: string, position: bigint): void {
-    this.db
-      .prepare(
-        'INSERT INTO processor_checkpoints (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = MAX(position, excluded.position)',
-      )
-      .run(name, position);
+    withoutFsync(this.db, () => this.stmts.put.run(name, position));
   }
 
   /**
@@ -81,8 +91,9 @@ export class ProcessorRunner {
         after: this.checkpoint(p.name),
         handler: async (e) => {
           if (handles.has(e.type)) await this.deliver(p, this.registry.upcast(e));
-          this.save(p.name, e.position);
+          this.handled.set(p.name, e.position);
         },
+        onPage: (last) => this.save(p.name, last),
         onError: (err) => {
           if (!(err instanceof ProcessorStopped)) this.logger.error({ err, processor: p.name }, 'event processor stopped');
         },
@@ -129,5 +140,14 @@ export class ProcessorRunner {
     this.stopping = true;
     for (const wake of [...this.wakers]) wake();
     await Promise.all(this.subs.splice(0).map((s) => s.stop()));
+    // what a page cut short by stop did handle (the database may already be closed on a crash path)
+    for (const [name, position] of this.handled) {
+      try {
+        this.save(name, position);
+      } catch {
+        /* at-least-once: those events are handed over again after the restart */
+      }
+    }
+    this.handled.clear();
   }
 }

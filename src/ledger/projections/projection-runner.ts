@@ -16,6 +16,40 @@ export function openReadStore(path: string): Database.Database {
   return db;
 }
 
+/**
+ * Runs `fn` (a write of derived state: projection rows with their checkpoints, processor
+ * checkpoints) with `synchronous = NORMAL`: its COMMIT is not fsynced on the event loop. A power
+ * loss can take back only a tail of such commits, and WAL recovery keeps a prefix, so rows and
+ * checkpoints roll back together and are rebuilt from the ledger; the next commit with the
+ * connection's own setting (FULL) fsyncs them along with it.
+ */
+export function withoutFsync<T>(db: Database.Database, fn: () => T): T {
+  const previous = db.pragma('synchronous', { simple: true }) as number;
+  if (previous <= 1) return fn();
+  db.pragma('synchronous = NORMAL');
+  try {
+    return fn();
+  } finally {
+    db.pragma(`synchronous = ${previous}`);
+  }
+}
+
+const statementCaches = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/**
+ * A prepared statement reused by SQL text on this connection, for read paths that run on every
+ * request (compiling the SQL costs more than a key lookup). For fixed SQL text only; the caller
+ * must not change its modes (pluck, raw, expand, safeIntegers) nor bind it. One busy in an
+ * `iterate()` is not handed out twice.
+ */
+export function cachedStatement(db: Database.Database, sql: string): Database.Statement {
+  let cache = statementCaches.get(db);
+  if (!cache) statementCaches.set(db, (cache = new Map()));
+  let stmt = cache.get(sql);
+  if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
+  return stmt.busy ? db.prepare(sql) : stmt;
+}
+
 export const PROJECTION_RUNNER = Symbol('ProjectionRunner');
 export const READ_DB = Symbol('ReadDb');
 
@@ -35,7 +69,16 @@ export class ProjectionRunner {
     private readonly store: EventStore,
     private readonly registry: EventRegistry,
     private readonly nowIso: () => string,
-  ) {}
+  ) {
+    this.selectCheckpoint = db.prepare('SELECT position, version FROM projection_checkpoints WHERE name = ?').safeIntegers(true);
+    this.putCheckpoint = db.prepare(
+      `INSERT INTO projection_checkpoints (name, position, version, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(name) DO UPDATE SET position = excluded.position, version = excluded.version, updated_at = excluded.updated_at`,
+    );
+  }
+
+  private readonly selectCheckpoint: Database.Statement;
+  private readonly putCheckpoint: Database.Statement;
 
   register(projection: Projection): void {
     if (this.projections.has(projection.name)) throw new Error(`projection ${projection.name} registered twice`);
@@ -54,8 +97,7 @@ export class ProjectionRunner {
   }
 
   private checkpointRow(name: string): { position: bigint; version: number } | undefined {
-    const row = this.db.prepare('SELECT position, version FROM projection_checkpoints WHERE name = ?').safeIntegers(true).get(name) as
-      { position: bigint; version: bigint } | undefined;
+    const row = this.selectCheckpoint.get(name) as { position: bigint; version: bigint } | undefined;
     return row ? { position: row.position, version: Number(row.version) } : undefined;
   }
 
@@ -121,25 +163,27 @@ export class ProjectionRunner {
   /** One transaction per page: every projection's writes and checkpoints commit together. */
   applyPage(events: RecordedEvent[]): void {
     const last = events[events.length - 1]!.position;
-    this.db
-      .transaction(() => {
-        for (const p of this.projections.values()) {
-          const checkpoint = this.checkpoint(p.name);
-          if (checkpoint >= last) continue;
-          const handles = new Set(p.handles);
-          for (const raw of events) {
-            if (raw.position <= checkpoint || !handles.has(raw.type)) continue;
-            p.apply(this.db, this.registry.upcast(raw));
-          }
-          this.db
-            .prepare(
-              `INSERT INTO projection_checkpoints (name, position, version, updated_at) VALUES (?, ?, ?, ?)
-             ON CONFLICT(name) DO UPDATE SET position = excluded.position, version = excluded.version, updated_at = excluded.updated_at`,
-            )
-            .run(p.name, last, p.version, this.nowIso());
+    const now = this.nowIso();
+    const page = this.db.transaction(() => {
+      for (const p of this.projections.values()) {
+        const checkpoint = this.checkpoint(p.name);
+        if (checkpoint >= last) continue;
+        const handles = this.handles(p);
+        for (const raw of events) {
+          if (raw.position <= checkpoint || !handles.has(raw.type)) continue;
+          p.apply(this.db, this.registry.upcast(raw));
         }
-      })
-      .immediate();
+        this.putCheckpoint.run(p.name, last, p.version, now);
+      }
+    });
+    withoutFsync(this.db, () => page.immediate());
+  }
+
+  private readonly handleSets = new Map<string, Set<string>>();
+  private handles(p: Projection): Set<string> {
+    let set = this.handleSets.get(p.name);
+    if (!set) this.handleSets.set(p.name, (set = new Set(p.handles)));
+    return set;
   }
 
   /** Catch up, then follow the ledger live. */

@@ -17,6 +17,8 @@ import type {
   Subscription,
 } from '../port';
 import { startPollingSubscription } from '../subscription';
+import { prepareGroupStatements, runGroup, type GroupStatements, type Outcome } from './group-commit';
+import { WalSync } from './wal-sync';
 // Rows are stored as RFC 8785 canonical JSON: the integrity layer hashes the stored text as it is.
 import { canonicalize } from '../../shared/canonical-json';
 
@@ -84,11 +86,20 @@ export class SqliteEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private closed = false;
   private readonly stmts: ReturnType<SqliteEventStore['prepare']>;
+  private readonly group: GroupStatements;
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  /** Set with synchronous 'full' on a file: fsyncs the WAL off the event loop (see WalSync). */
+  private readonly walSync: WalSync | null = null;
 
   constructor(options: SqliteEventStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
+    // 'full' on a file keeps every acknowledged append durable, but the fsync runs off the event
+    // loop (WalSync): COMMIT itself only writes the WAL. ':memory:' has nothing to sync.
+    // Other writers on this connection (the integrity layer's checkpoints) keep FULL.
+    const asyncSync = options.synchronous !== 'normal' && options.path !== ':memory:';
     this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
     this.db.exec(SCHEMA);
@@ -96,6 +107,11 @@ export class SqliteEventStore implements EventStore {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.appended.setMaxListeners(0);
     this.stmts = this.prepare();
+    this.group = prepareGroupStatements(this.db);
+    if (asyncSync) {
+      const head = (this.stmts.head.get() as { p: bigint }).p;
+      this.walSync = new WalSync(`${options.path}-wal`, (p) => this.appended.emit('append', p), head);
+    }
   }
 
   private prepare() {
@@ -131,50 +147,133 @@ export class SqliteEventStore implements EventStore {
     this.fence = fence;
   }
 
-  private fenced(rows: EventRow[]): EventRow[] {
-    if (!this.fence) return rows;
-    const f = this.fence();
+  /**
+   * The last position reads may return: the integrity fence and, for the global log (what
+   * projections and processors follow), the last durable position of this process's commits,
+   * so nothing derived is built on an event a power loss could still take back.
+   */
+  private cap(durableOnly: boolean): bigint | null {
+    let cap = this.fence ? this.fence() : null;
+    const pending = durableOnly ? (this.walSync?.nonDurableFrom ?? null) : null;
+    if (pending !== null && (cap === null || pending - 1n < cap)) cap = pending - 1n;
+    return cap;
+  }
+
+  private fenced(rows: EventRow[], durableOnly = false): EventRow[] {
+    const f = this.cap(durableOnly);
+    if (f === null) return rows;
     return rows.every((r) => r.position <= f) ? rows : rows.filter((r) => r.position <= f);
   }
 
-  async append(stream: string, events: NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
-    return this.appendSync(stream, events, expected);
+  /**
+   * Group commit: appends made while the event loop is busy are queued and written together at
+   * the next turn, in one BEGIN IMMEDIATE … COMMIT and (with 'full') one fsync of the WAL, run
+   * off the event loop. Each append runs in its own SAVEPOINT, so it keeps its own idempotency
+   * and expected-version check against everything before it (this group's appends included) and
+   * its own positions, and a refused append rolls back alone. An append's promise resolves only
+   * once its events are durable, and rejects with its own error.
+   */
+  append(stream: string, events: NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
+    try {
+      this.checkAppend(stream, events);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ stream, events, expected, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
   }
 
-  /** Synchronous append; `append` wraps it. BEGIN IMMEDIATE serializes writers across processes. */
-  appendSync(stream: string, events: NewEvent[], expected: ExpectedVersion): AppendResult {
+  private checkAppend(stream: string, events: NewEvent[]): void {
+    if (this.closed) throw new Error('the ledger is closed');
+    if (this.walSync?.failure) throw this.walSync.failure;
     if (events.length === 0) throw new Error('append needs at least one event');
     assertStreamName(stream);
-    const run = this.db.transaction((): { result: AppendResult; recorded: RecordedEvent[] } => {
-      const duplicate = this.findDuplicate(stream, events);
-      if (duplicate) return { result: duplicate, recorded: [] };
+  }
 
-      const row = this.stmts.streamVersion.get(stream) as { version: bigint } | undefined;
-      const current = row ? row.version : null;
-      checkExpected(stream, expected, current);
-
-      const head = (this.stmts.head.get() as { p: bigint }).p;
-      const recordedAt = this.clock.now().toISOString();
-      let version = current ?? 0n;
-      let position = head;
-      const recorded: RecordedEvent[] = [];
-      for (const e of events) {
-        version += 1n;
-        position += 1n;
-        const metadata = { ...e.metadata, recordedAt };
-        this.stmts.insert.run(position, e.id, stream, version, e.type, e.schemaVersion, canonicalize(e.data), canonicalize(metadata));
-        recorded.push({ id: e.id, stream, version, position, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata });
-      }
-      this.stmts.upsertStream.run(stream, version);
-      for (const hook of this.hooks) hook.onAppend(this.db, recorded);
-      return {
-        result: { nextExpectedVersion: version, firstPosition: head + 1n, lastPosition: position, duplicate: false },
-        recorded,
-      };
+  /** Writes every queued append in one transaction; see `append`. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    let outcomes: Outcome<{ result: AppendResult; recorded: RecordedEvent[] }>[];
+    if (this.walSync) this.db.pragma('synchronous = NORMAL'); // the fsync runs off the event loop
+    try {
+      outcomes = runGroup(
+        this.db,
+        this.group,
+        batch.map((p) => () => this.appendInTransaction(p.stream, p.events, p.expected)),
+      );
+    } catch (e) {
+      for (const p of batch) p.reject(e);
+      return;
+    } finally {
+      if (this.walSync) this.db.pragma('synchronous = FULL');
+    }
+    const written = outcomes.flatMap((o) => ('ok' in o && o.ok.recorded.length > 0 ? [o.ok.result] : []));
+    if (written.length > 0) {
+      const last = written[written.length - 1]!.lastPosition;
+      if (this.walSync) this.walSync.committed(written[0]!.firstPosition, last);
+      else this.appended.emit('append', last);
+    }
+    batch.forEach((p, i) => {
+      const o = outcomes[i]!;
+      if ('err' in o) p.reject(o.err);
+      else if (!this.walSync) p.resolve(o.ok.result);
+      else this.walSync.durable(o.ok.result.lastPosition).then(() => p.resolve(o.ok.result), p.reject);
     });
-    const { result, recorded } = run.immediate();
-    if (recorded.length > 0) this.appended.emit('append', result.lastPosition);
+  }
+
+  /**
+   * Synchronous append in a transaction of its own, durable when it returns (the ledger mirror
+   * uses it). BEGIN IMMEDIATE serializes writers across processes.
+   */
+  appendSync(stream: string, events: NewEvent[], expected: ExpectedVersion): AppendResult {
+    this.checkAppend(stream, events);
+    const { result, recorded } = this.db.transaction(() => this.appendInTransaction(stream, events, expected)).immediate();
+    if (recorded.length > 0) {
+      if (this.walSync)
+        this.walSync.committedDurably(result.firstPosition, result.lastPosition); // a FULL commit
+      else this.appended.emit('append', result.lastPosition);
+    }
     return result;
+  }
+
+  private appendInTransaction(
+    stream: string,
+    events: NewEvent[],
+    expected: ExpectedVersion,
+  ): { result: AppendResult; recorded: RecordedEvent[] } {
+    const duplicate = this.findDuplicate(stream, events);
+    if (duplicate) return { result: duplicate, recorded: [] };
+
+    const row = this.stmts.streamVersion.get(stream) as { version: bigint } | undefined;
+    const current = row ? row.version : null;
+    checkExpected(stream, expected, current);
+
+    const head = (this.stmts.head.get() as { p: bigint }).p;
+    const recordedAt = this.clock.now().toISOString();
+    let version = current ?? 0n;
+    let position = head;
+    const recorded: RecordedEvent[] = [];
+    for (const e of events) {
+      version += 1n;
+      position += 1n;
+      const metadata = { ...e.metadata, recordedAt };
+      this.stmts.insert.run(position, e.id, stream, version, e.type, e.schemaVersion, canonicalize(e.data), canonicalize(metadata));
+      recorded.push({ id: e.id, stream, version, position, type: e.type, schemaVersion: e.schemaVersion, data: e.data, metadata });
+    }
+    this.stmts.upsertStream.run(stream, version);
+    for (const hook of this.hooks) hook.onAppend(this.db, recorded);
+    return {
+      result: { nextExpectedVersion: version, firstPosition: head + 1n, lastPosition: position, duplicate: false },
+      recorded,
+    };
   }
 
   /** Idempotency on event id: a batch already written in full returns its original positions. */
@@ -219,7 +318,7 @@ export class SqliteEventStore implements EventStore {
     const after = options.after ?? 0n;
     const max = options.maxCount ?? 1000;
     const all = this.stmts.readAll.all(after, max) as EventRow[];
-    const rows = this.fenced(all);
+    const rows = this.fenced(all, true);
     const events = rows.map(toRecorded);
     return {
       events,
@@ -230,9 +329,8 @@ export class SqliteEventStore implements EventStore {
 
   async headPosition(): Promise<bigint> {
     const head = (this.stmts.head.get() as { p: bigint }).p;
-    if (!this.fence) return head;
-    const f = this.fence();
-    return head < f ? head : f;
+    const f = this.cap(true);
+    return f === null || head < f ? head : f;
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {
@@ -245,12 +343,33 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
+  /**
+   * Makes every append committed so far durable now, on the event loop (an fsync): for the
+   * integrity layer before it signs a tree head, so no signature covers an event a power loss
+   * could still take back.
+   */
+  syncCommitted(): void {
+    this.walSync?.syncAll();
+  }
+
+  /** Writes what is queued, waits until it is durable, then closes. */
   async close(): Promise<void> {
     if (this.closed) return;
+    this.flush();
     this.closed = true;
+    await this.walSync?.settled();
+    this.walSync?.close();
     this.appended.emit('close');
     this.db.close();
   }
+}
+
+interface PendingAppend {
+  stream: string;
+  events: NewEvent[];
+  expected: ExpectedVersion;
+  resolve: (r: AppendResult) => void;
+  reject: (e: unknown) => void;
 }
 
 function checkExpected(stream: string, expected: ExpectedVersion, current: bigint | null): void {

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { CalendarDateSchema } from '../../shared/calendar-schema';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { Ctx, PhiRead, Public, ReadsPhi, Roles } from '../../auth';
@@ -151,6 +151,7 @@ export class NoticesController {
     return this.queries.execute(new GetNoticeBatchQuery(batchId));
   }
 
+  @ApiOperation({ summary: 'Draft a notice batch' })
   @Post('v1/notices/batches')
   @Roles(...WRITERS)
   @ApiZodBody(DraftBody)
@@ -164,12 +165,14 @@ export class NoticesController {
     return this.view(batchId);
   }
 
+  @ApiOperation({ summary: 'List notice batches' })
   @Get('v1/notices/batches')
   @Roles(...READERS)
   list(@Query(new ZodPipe(ListQuery)) q: z.infer<typeof ListQuery>) {
     return this.queries.execute(new ListNoticeBatchesQuery(q));
   }
 
+  @ApiOperation({ summary: 'Get a notice batch' })
   @Get('v1/notices/batches/:id')
   @Roles(...READERS)
   async get(@Param('id', new ParseUUIDPipe()) id: string, @Res({ passthrough: true }) res: Response) {
@@ -178,12 +181,14 @@ export class NoticesController {
     return v;
   }
 
+  @ApiOperation({ summary: 'Delivery progress of a notice batch' })
   @Get('v1/notices/batches/:id/progress')
   @Roles(...READERS)
   progress(@Param('id', new ParseUUIDPipe()) id: string) {
     return this.queries.execute(new NoticeBatchProgressQuery(id));
   }
 
+  @ApiOperation({ summary: "Revise a notice batch's content" })
   @Put('v1/notices/batches/:id/content')
   @Roles(...WRITERS)
   @ApiZodBody(ReviseBody)
@@ -197,6 +202,7 @@ export class NoticesController {
     return this.view(id);
   }
 
+  @ApiOperation({ summary: 'Render a preview of a notice batch' })
   @Post('v1/notices/batches/:id/preview')
   @HttpCode(200)
   @Roles(...WRITERS)
@@ -208,6 +214,7 @@ export class NoticesController {
   }
 
   /** A sample letter (PHI of a real recipient): readable by those who review notices only. */
+  @ApiOperation({ summary: 'A sample letter of a notice batch (PHI read, recorded)' })
   @Get('v1/notices/batches/:id/samples/:n')
   @Roles('compliance-officer', 'incident-responder')
   @ReadsPhi()
@@ -235,6 +242,7 @@ export class NoticesController {
     res.send(body);
   }
 
+  @ApiOperation({ summary: 'Approve a notice batch' })
   @Post('v1/notices/batches/:id/approve')
   @HttpCode(200)
   @Roles('compliance-officer')
@@ -249,6 +257,7 @@ export class NoticesController {
     return this.view(id);
   }
 
+  @ApiOperation({ summary: 'Release a notice batch for delivery' })
   @Post('v1/notices/batches/:id/release')
   @HttpCode(200)
   @Roles(...WRITERS)
@@ -262,6 +271,7 @@ export class NoticesController {
   }
 
   /** Completes the incident's obligation with this batch's proof of notice as evidence. */
+  @ApiOperation({ summary: "Complete the incident's obligation with the batch's proof of notice" })
   @Post('v1/notices/batches/:id/complete-obligation')
   @HttpCode(200)
   @Roles('compliance-officer', 'incident-responder')
@@ -275,6 +285,7 @@ export class NoticesController {
   }
 
   /** The HHS portal acknowledged this `hhs-report` batch: the evidence that closes the `hhs-notice` obligation. */
+  @ApiOperation({ summary: "Record the HHS portal's acknowledgement of an hhs-report batch" })
   @Post('v1/notices/batches/:id/hhs-submission')
   @HttpCode(200)
   @Roles('compliance-officer', 'incident-responder')
@@ -289,6 +300,7 @@ export class NoticesController {
   }
 
   /** The batch's print files: name, letters, pages, sheets, digest, download path, and the mail house's confirmation. */
+  @ApiOperation({ summary: "List a batch's print files" })
   @Get('v1/notices/batches/:id/print-files')
   @Roles(...READERS)
   async printFiles(@Param('id', new ParseUUIDPipe()) id: string) {
@@ -298,6 +310,7 @@ export class NoticesController {
   }
 
   /** Every print file's manifest in one CSV (one header), for the mail house's reconciliation. */
+  @ApiOperation({ summary: 'All print-file manifests of a batch as one CSV' })
   @Get('v1/notices/batches/:id/print-files/manifest.csv')
   @Roles(...READERS)
   async batchManifest(@Param('id', new ParseUUIDPipe()) id: string, @Res() res: Response) {
@@ -308,6 +321,7 @@ export class NoticesController {
     res.send([MANIFEST_HEADER, ...rows].join('\n') + '\n');
   }
 
+  @ApiOperation({ summary: "One print file's manifest (CSV)" })
   @Get('v1/notices/batches/:id/print-files/:chunk/manifest.csv')
   @Roles(...READERS)
   async manifest(@Param('id', new ParseUUIDPipe()) id: string, @Param('chunk') chunk: string, @Res() res: Response) {
@@ -316,6 +330,7 @@ export class NoticesController {
   }
 
   /** The print-ready PDF (letters with names and addresses: PHI). */
+  @ApiOperation({ summary: "One print file's print-ready PDF (PHI read, recorded)" })
   @Get('v1/notices/batches/:id/print-files/:chunk')
   @Roles(...WRITERS)
   @ReadsPhi()
@@ -330,6 +345,7 @@ export class NoticesController {
   }
 
   /** The mail house's confirmation that a print file was mailed (its date and count); until then its letters are "printed". */
+  @ApiOperation({ summary: "Record the mail house's confirmation that a print file was mailed" })
   @Post('v1/notices/batches/:id/print-files/:chunk/mailed')
   @HttpCode(200)
   @Roles(...WRITERS)
@@ -360,6 +376,7 @@ export class NoticesController {
   }
 
   /** The mail-house print file itself (letters with names and addresses): PHI, so the read is recorded. */
+  @ApiOperation({ summary: 'The mail-house print file (PDF; PHI read, recorded)' })
   @Get('v1/notices/batches/:id/print-files/:chunk/print.pdf')
   @Roles('compliance-officer', 'incident-responder')
   @ReadsPhi()
@@ -376,6 +393,7 @@ export class NoticesController {
   }
 
   /** Proof of notice for one individual: channel, time, SMTP message id or mail-house file, PDF digest. */
+  @ApiOperation({ summary: 'Proof of notice for one individual' })
   @Get('v1/notices/individuals/:individualId/proof')
   @Roles(...READERS)
   async proof(@Param('individualId') individualId: string) {
@@ -389,6 +407,7 @@ export class NoticesController {
    * The call centre's look-up by the reference printed on the letter: what was sent to that
    * person, when, by which channel, returned or not. A PHI read: recorded with who looked.
    */
+  @ApiOperation({ summary: 'Look up a letter by its printed reference (PHI read, recorded)' })
   @Get('v1/notices/letters/:letterId')
   @Roles('compliance-officer', 'security-officer', 'incident-responder')
   @ReadsPhi()
@@ -401,6 +420,7 @@ export class NoticesController {
   }
 
   /** Returned mail and bounces: JSON {entries:[…]} or text/csv (letter_id,kind,reason). */
+  @ApiOperation({ summary: 'Record returned mail and bounces (JSON or text/csv)' })
   @Post('v1/notices/returns')
   @HttpCode(200)
   @Roles(...WRITERS)
@@ -424,6 +444,7 @@ export class NoticesController {
 
   /** The substitute notice, public, at a stable URL while it is posted; 410 after its take-down. */
   @Public()
+  @ApiOperation({ summary: 'The public substitute notice (410 after take-down)' })
   @Get('p/notices/:slug')
   async posting(@Param('slug') slug: string, @Res() res: Response) {
     if (!/^[0-9a-f]{20}$/.test(slug)) throw new NotFoundError('no such notice');

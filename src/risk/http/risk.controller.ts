@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Ctx, Roles } from '../../auth';
 import type { CommandContext } from '../../ledger/ledger';
@@ -47,12 +47,14 @@ export class RiskController {
     private readonly queries: RiskQueries,
   ) {}
 
+  @ApiOperation({ summary: 'List the risk catalogs' })
   @Get('catalogs')
   @Roles(...READERS)
   catalogs() {
     return this.queries.catalogs();
   }
 
+  @ApiOperation({ summary: 'Establish a risk program' })
   @Post('programs')
   @Roles(...ASSESSORS)
   @ApiZodBody(EstablishProgramBody)
@@ -66,18 +68,21 @@ export class RiskController {
     return this.queries.getProgram(body.programId);
   }
 
+  @ApiOperation({ summary: 'Get a risk program' })
   @Get('programs/:id')
   @Roles(...READERS)
   program(@Param('id') id: string) {
     return this.queries.getProgram(id);
   }
 
+  @ApiOperation({ summary: 'List risk assessments' })
   @Get('assessments')
   @Roles(...READERS)
   list(@Query('programId') programId?: string) {
     return this.queries.listAssessments(programId);
   }
 
+  @ApiOperation({ summary: 'Start a risk assessment' })
   @Post('assessments')
   @Roles(...ASSESSORS)
   @ApiZodBody(StartAssessmentBody)
@@ -94,6 +99,7 @@ export class RiskController {
     return { assessment: await this.queries.getAssessment(r.assessmentId), diff: r.diff };
   }
 
+  @ApiOperation({ summary: 'Get a risk assessment' })
   @Get('assessments/:id')
   @Roles(...READERS)
   async get(@Param('id', new ParseUUIDPipe()) id: string, @Res({ passthrough: true }) res: Response) {
@@ -102,12 +108,14 @@ export class RiskController {
     return a;
   }
 
+  @ApiOperation({ summary: 'Compare a risk assessment with the previous one' })
   @Get('assessments/:id/diff')
   @Roles(...READERS)
   diff(@Param('id', new ParseUUIDPipe()) id: string) {
     return this.queries.diff(id);
   }
 
+  @ApiOperation({ summary: "A risk assessment's report (PDF)" })
   @Get('assessments/:id/report.pdf')
   @Roles(...READERS)
   async report(@Param('id', new ParseUUIDPipe()) id: string, @Res() res: Response) {
@@ -133,6 +141,7 @@ export class RiskController {
     return { ...extra, assessment: await this.queries.getAssessment(id) };
   }
 
+  @ApiOperation({ summary: 'Add an asset to a risk assessment' })
   @Post('assessments/:id/assets')
   @Roles(...ASSESSORS)
   @ApiZodBody(AssetBody)
@@ -150,6 +159,7 @@ export class RiskController {
     return this.after(id, r.version, res, { assetId: r.assetId });
   }
 
+  @ApiOperation({ summary: 'Add a risk to a risk assessment' })
   @Post('assessments/:id/risks')
   @Roles(...ASSESSORS)
   @ApiZodBody(RiskBody)
@@ -167,6 +177,7 @@ export class RiskController {
     return this.after(id, r.version, res, { riskId: r.riskId });
   }
 
+  @ApiOperation({ summary: 'Rate a risk' })
   @Post('assessments/:id/risks/:riskId/ratings')
   @Roles(...ASSESSORS)
   @ApiZodBody(RatingBody)
@@ -182,6 +193,7 @@ export class RiskController {
     return this.after(id, r.version, res);
   }
 
+  @ApiOperation({ summary: "Record a risk's treatment plan" })
   @Post('assessments/:id/risks/:riskId/treatment')
   @Roles(...ASSESSORS)
   @ApiZodBody(TreatmentBody)
@@ -202,6 +214,7 @@ export class RiskController {
     return this.after(id, r.version, res);
   }
 
+  @ApiOperation({ summary: 'Accept a risk' })
   @Post('assessments/:id/risks/:riskId/acceptances')
   @Roles(...ASSESSORS)
   @ApiZodBody(AcceptanceBody)
@@ -217,6 +230,7 @@ export class RiskController {
     return this.after(id, r.version, res);
   }
 
+  @ApiOperation({ summary: 'Submit a risk assessment for approval' })
   @Post('assessments/:id/submit')
   @HttpCode(200)
   @Roles(...ASSESSORS)
@@ -230,6 +244,7 @@ export class RiskController {
     return this.after(id, r.version, res);
   }
 
+  @ApiOperation({ summary: 'Approve a risk assessment' })
   @Post('assessments/:id/approve')
   @HttpCode(200)
   @Roles(...ASSESSORS)
@@ -238,6 +253,7 @@ export class RiskController {
     return this.after(id, r.version, res);
   }
 
+  @ApiOperation({ summary: 'Complete a risk assessment' })
   @Post('assessments/:id/complete')
   @HttpCode(200)
   @Roles(...ASSESSORS)
@@ -246,12 +262,14 @@ export class RiskController {
     return this.after(id, r.version, res);
   }
 
+  @ApiOperation({ summary: 'List risk candidates' })
   @Get('candidates')
   @Roles(...READERS)
   candidates(@Query('status') status?: string) {
     return this.queries.listCandidates(status);
   }
 
+  @ApiOperation({ summary: 'Propose a risk candidate' })
   @Post('candidates')
   @Roles('compliance-officer', 'security-officer', 'incident-responder')
   @ApiZodBody(CandidateBody)
@@ -267,6 +285,7 @@ export class RiskController {
     return r;
   }
 
+  @ApiOperation({ summary: 'Adopt a risk candidate into an assessment' })
   @Post('candidates/:id/adopt')
   @HttpCode(200)
   @Roles(...ASSESSORS)
@@ -283,6 +302,7 @@ export class RiskController {
     return { riskId: r.riskId, assessmentId, version: Number(r.version) };
   }
 
+  @ApiOperation({ summary: 'Dismiss a risk candidate' })
   @Post('candidates/:id/dismiss')
   @HttpCode(200)
   @Roles(...ASSESSORS)

@@ -14,7 +14,7 @@ export function incidentCandidatesProcessor(commands: CommandBus): EventProcesso
     name: 'risk.incident-candidates',
     handles: ['IncidentReported'],
     async handle(e: RecordedEvent) {
-      const d = e.data as { incidentId: string; title?: string };
+      const d = e.data as { incidentId: string };
       if (typeof d.incidentId !== 'string') return;
       await commands.execute(
         new ProposeRiskCandidateCommand(
@@ -22,8 +22,8 @@ export function incidentCandidatesProcessor(commands: CommandBus): EventProcesso
             origin: 'incident',
             sourceRef: { kind: 'incident', id: d.incidentId },
             code: 'incident',
-            // Incident titles are PHI-free by contract; keep it short anyway.
-            title: `Review the risk analysis after incident: ${String(d.title ?? d.incidentId).slice(0, 150)}`,
+            // Never the incident's title: free text is PHI until proven otherwise and stays sealed in its own incident.
+            title: `Review the risk analysis after incident ${d.incidentId}`,
             severity: 'high',
           },
           { actor: systemActor('risk'), correlationId: e.metadata.correlationId, causationId: e.id },

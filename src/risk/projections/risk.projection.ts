@@ -1,5 +1,6 @@
 /** Read models of the risk context: assessments, the register of each, candidates. */
 import type { Projection } from '../../ledger/projections/projection';
+import { textCell } from '../../ledger/sealing';
 
 export const riskProjection: Projection = {
   name: 'risk-register',
@@ -49,7 +50,7 @@ export const riskProjection: Projection = {
         ).run(
           d.assessmentId,
           d.programId,
-          d.title,
+          textCell(d.title),
           d.periodStart,
           d.periodEnd,
           d.previousAssessmentId ?? null,
@@ -62,7 +63,7 @@ export const riskProjection: Projection = {
         db.prepare('INSERT OR REPLACE INTO risk_register (assessment_id, risk_id, title, source_kind) VALUES (?, ?, ?, ?)').run(
           aid,
           d.riskId,
-          d.title,
+          textCell(d.title),
           d.source.kind,
         );
         touch();
@@ -120,7 +121,17 @@ export const riskProjection: Projection = {
         db.prepare(
           `INSERT OR IGNORE INTO risk_candidates (id, origin, source_kind, source_id, code, title, severity, status, proposed_on, review_due_on)
            VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
-        ).run(d.candidateId, d.origin, d.sourceRef.kind, d.sourceRef.id, d.code, d.title, d.severity, d.proposedOn, d.reviewDueOn);
+        ).run(
+          d.candidateId,
+          d.origin,
+          d.sourceRef.kind,
+          d.sourceRef.id,
+          d.code,
+          textCell(d.title),
+          d.severity,
+          d.proposedOn,
+          d.reviewDueOn,
+        );
         break;
       case 'RiskCandidateAdopted':
         db.prepare(`UPDATE risk_candidates SET status = 'adopted', assessment_id = ?, risk_id = ? WHERE id = ?`).run(

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { Roles } from '../../auth';
@@ -28,6 +28,7 @@ export class WorkflowsController {
   ) {}
 
   /** The current definitions (what new timelines are scheduled under). */
+  @ApiOperation({ summary: 'The current workflow definitions' })
   @Get()
   @Roles(...READERS)
   definitions() {
@@ -35,6 +36,7 @@ export class WorkflowsController {
   }
 
   /** Open timelines with days left, from the workflow-timelines projection. */
+  @ApiOperation({ summary: 'Open timelines with days left' })
   @Get('timelines')
   @Roles(...READERS)
   async timelines(@Query(new ZodPipe(TimelinesQuery)) q: z.infer<typeof TimelinesQuery>) {

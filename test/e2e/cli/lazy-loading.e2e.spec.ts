@@ -74,10 +74,11 @@ describe('commands that need no application load none of it', () => {
     expect(r.loaded.filter((p) => APPLICATION.includes(p))).toEqual([]);
   }, 60_000);
 
-  it('workflows validate, witness init and officer keygen', async () => {
+  it('workflows validate, ledger init-key, witness init and officer keygen', async () => {
     const logKey = Ed25519NoteKey.generate('test.local/ledger').verifierKey;
     for (const args of [
       ['workflows', 'validate', join(ROOT, 'workflows')],
+      ['ledger', 'init-key'],
       ['witness', 'init', '--dir', join(dir.path, 'witness'), '--log-key', logKey],
       ['officer', 'keygen', '--out', join(dir.path, 'officer.key')],
     ]) {

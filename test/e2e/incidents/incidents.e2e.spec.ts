@@ -54,9 +54,12 @@ describe('incidents through HTTP (first vertical slice)', () => {
     expect(stale.status).toBe(409);
     expect(stale.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(stale.body).toMatchObject({ status: 409, title: 'Conflict', currentVersion: '2' });
-    const read = await t.http().get(`/v1/incidents/${body.id}`).set('Authorization', `Bearer ${auditor}`);
+    const read = await t.http().get(`/v1/incidents/${body.id}`).set('Authorization', `Bearer ${responder}`);
     expect(read.body.title).toBe('Laptop stolen (amended)');
     expect(read.body.version).toBe(2);
+    // Free text is PHI until proven otherwise: an auditor sees that it is there, not what it says.
+    const audited = await t.http().get(`/v1/incidents/${body.id}`).set('Authorization', `Bearer ${auditor}`);
+    expect(audited.body).toMatchObject({ title: '[sealed free text]', summary: '[sealed free text]', version: 2 });
   });
 
   it('bad input is a 400 problem naming the field', async () => {

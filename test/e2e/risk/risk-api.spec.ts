@@ -108,8 +108,11 @@ describe('risk API, candidates and status', () => {
         controls: ['SH-AC-06'],
       });
     expect(adopted.status).toBe(200);
-    const reg = await t.http().get(`/v1/risk/assessments/${aid}`).set(as(auditor)).expect(200);
+    const reg = await t.http().get(`/v1/risk/assessments/${aid}`).set(as(co)).expect(200);
     expect(reg.headers.etag).toBeDefined();
+    // Free text is sealed: the auditor sees the register without what people typed into it.
+    const audited = await t.http().get(`/v1/risk/assessments/${aid}`).set(as(auditor)).expect(200);
+    expect(audited.body.risks[adopted.body.riskId]).toMatchObject({ title: '[sealed free text]', threat: '[sealed free text]' });
     expect(reg.body.risks[adopted.body.riskId]).toMatchObject({
       title: 'SSH root login permitted',
       source: { kind: 'candidate', origin: 'hardening-finding' },

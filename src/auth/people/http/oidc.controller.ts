@@ -1,5 +1,5 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../../http/decorators';
 import { clearCookie, FLOW_COOKIE, isSecureRequest, readCookie, serializeCookie, SESSION_COOKIE } from '../cookies';
@@ -24,6 +24,7 @@ export class OidcController {
   ) {}
 
   @Public()
+  @ApiOperation({ summary: 'Start single sign-on (redirect to the identity provider)' })
   @Get('start')
   async start(@Req() req: Req, @Res() res: Response): Promise<void> {
     try {
@@ -40,6 +41,7 @@ export class OidcController {
   }
 
   @Public()
+  @ApiOperation({ summary: 'Single sign-on callback from the identity provider' })
   @Get('callback')
   async callback(@Req() req: Req, @Res() res: Response): Promise<void> {
     res.append('Set-Cookie', clearCookie(FLOW_COOKIE, { secure: this.secure(req), sameSite: 'Lax', path: FLOW_PATH }));

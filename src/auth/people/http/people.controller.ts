@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { CommandContext } from '../../../ledger/ledger';
 import { ApiZodBody, ApiZodResponse, ValidBody } from '../../../platform/http/zod';
@@ -35,6 +35,7 @@ export class PeopleController {
   ) {}
 
   /** Everyone who can act: people (passkeys, single sign-on) and machines (API keys). */
+  @ApiOperation({ summary: 'List people and machines who can act' })
   @Get('people')
   @ApiZodResponse(PeopleListSchema)
   @Roles('admin', 'auditor', 'compliance-officer', 'security-officer')
@@ -42,6 +43,7 @@ export class PeopleController {
     return { items: await this.people.list() };
   }
 
+  @ApiOperation({ summary: "Change a person's role" })
   @Post('people/:id/role')
   @HttpCode(200)
   @Roles('admin')
@@ -51,6 +53,7 @@ export class PeopleController {
     return this.people.changeRole(id, body.role as never, body.reason, ctx);
   }
 
+  @ApiOperation({ summary: 'List the roles' })
   @Get('roles')
   @ApiZodResponse(RoleListSchema)
   @Roles('admin', 'auditor', 'compliance-officer', 'security-officer', 'incident-responder')
@@ -58,6 +61,7 @@ export class PeopleController {
     return { items: roleCatalogue() };
   }
 
+  @ApiOperation({ summary: 'List invitations' })
   @Get('invitations')
   @ApiZodResponse(InvitationListSchema)
   @Roles('admin')
@@ -66,6 +70,7 @@ export class PeopleController {
   }
 
   /** Invites a person by email with a role; the link (single use, 72 h by default) goes by mail. */
+  @ApiOperation({ summary: 'Invite a person by email with a role' })
   @Post('invitations')
   @Roles('admin')
   @ApiZodBody(Invite)
@@ -74,6 +79,7 @@ export class PeopleController {
     return this.invitations.issue({ name: body.name, email: body.email, role: body.role as never, purpose: 'invite' }, ctx);
   }
 
+  @ApiOperation({ summary: 'Revoke an invitation' })
   @Post('invitations/:id/revoke')
   @HttpCode(200)
   @Roles('admin')

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '../../../platform/config';
@@ -46,6 +46,7 @@ export class SessionController {
 
   /** The current console session (never 401: the console asks this before it knows). */
   @Public()
+  @ApiOperation({ summary: 'The current console session' })
   @Get()
   @ApiZodResponse(SessionViewSchema)
   async current(@Req() req: Req, @Res({ passthrough: true }) res: Response): Promise<SessionView> {
@@ -71,6 +72,7 @@ export class SessionController {
   }
 
   @Public()
+  @ApiOperation({ summary: 'Passkey sign-in challenge' })
   @Post('passkey/options')
   @HttpCode(200)
   passkeyOptions() {
@@ -78,6 +80,7 @@ export class SessionController {
   }
 
   @Public()
+  @ApiOperation({ summary: 'Sign in with a passkey' })
   @Post('passkey')
   @HttpCode(200)
   @ApiZodBody(PasskeyResponse)
@@ -93,6 +96,7 @@ export class SessionController {
   }
 
   /** Records activity (the console calls it on keyboard or pointer use) and returns the idle time left. */
+  @ApiOperation({ summary: 'Record console activity and return the idle time left' })
   @Post('activity')
   @ApiZodResponse(ActivitySchema)
   @HttpCode(200)
@@ -102,6 +106,7 @@ export class SessionController {
     return { idleSecondsLeft: 'ended' in s ? 0 : s.idleSecondsLeft };
   }
 
+  @ApiOperation({ summary: 'Sign out of the console' })
   @Post('sign-out')
   @ApiZodResponse(SignedInSchema)
   @HttpCode(200)
@@ -128,6 +133,7 @@ export class EnrollmentController {
   ) {}
 
   @Public()
+  @ApiOperation({ summary: 'Look up an invitation by its token' })
   @Post('lookup')
   @HttpCode(200)
   @ApiZodBody(TokenBody)
@@ -138,6 +144,7 @@ export class EnrollmentController {
   }
 
   @Public()
+  @ApiOperation({ summary: 'Passkey registration challenge for an invitation' })
   @Post('options')
   @HttpCode(200)
   @ApiZodBody(TokenBody)
@@ -146,6 +153,7 @@ export class EnrollmentController {
   }
 
   @Public()
+  @ApiOperation({ summary: 'Accept an invitation by registering a passkey' })
   @Post()
   @HttpCode(200)
   @ApiZodBody(EnrollBody)

@@ -5,7 +5,10 @@ import { CliUsageError, type CliRuntime } from '../../../cli/runtime';
 import { CLOCK, SystemClock, type Clock } from '../../../platform/clock';
 import { FileWitness } from '../file-witness';
 import { WitnessHttpServer } from '../http-witness';
+import { loadIntegrityConfig } from '../integrity-config';
 import { INTEGRITY } from '../integrity.tokens';
+import { moveLegacyLogKey } from '../key-placement';
+import { LedgerSigner } from '../ledger-signer';
 import type { IntegrityService } from '../integrity.service';
 import { Ed25519NoteKey } from '../note';
 import { EVENT_STORE } from '../../../platform/tokens';
@@ -137,6 +140,19 @@ export function registerIntegrityCommands(program: Command, cli: CliRuntime): vo
           quorum: i.policy.quorum,
         });
       });
+    });
+
+  ledger
+    .command('init-key')
+    .description(
+      "create the ledger's signing key beside the master key when there is none (no database is opened) and print its verifier key: what a witness is created with (`witness init --log-key`)",
+    )
+    .action(async () => {
+      const config = await cli.config();
+      const c = loadIntegrityConfig(config.dataDir, process.env, config.masterKeyPath);
+      moveLegacyLogKey(c.legacyKeyDir, c.keyDir, (level, msg) => process.stderr.write(`${level}: ${msg}\n`));
+      const signer = LedgerSigner.open(c.keyDir, c.origin);
+      cli.print({ origin: signer.origin, log: signer.verifierKey, keyDir: c.keyDir });
     });
 
   ledger

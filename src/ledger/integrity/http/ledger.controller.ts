@@ -1,14 +1,15 @@
 import { Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { Roles } from '../../../auth';
 import { ConflictError, NotFoundError, ValidationError } from '../../../platform/errors';
-import { ZodPipe } from '../../../platform/http/zod';
+import { ApiZodResponse, ZodPipe } from '../../../platform/http/zod';
 import { READ_DB } from '../../projections/projection-runner';
 import { INTEGRITY } from '../integrity.tokens';
 import type { IntegrityService } from '../integrity.service';
 import { LedgerIntegrityError } from '../sqlite-integrity-store';
+import { CheckpointResultSchema, CheckpointSchema, LedgerKeysSchema, TamperAlertsSchema, WitnessStatesSchema } from './ledger.schemas';
 
 const VERIFIERS = ['auditor', 'security-officer', 'compliance-officer'] as const;
 
@@ -41,7 +42,9 @@ export class LedgerController {
   ) {}
 
   /** The newest signed checkpoint (C2SP signed note with witness cosignatures). */
+  @ApiOperation({ summary: 'The newest signed checkpoint with witness cosignatures' })
   @Get('checkpoint')
+  @ApiZodResponse(CheckpointSchema)
   @Roles(...VERIFIERS)
   checkpoint() {
     const cp = integrityOrFail(this.integrity).store.latestCheckpoint();
@@ -50,7 +53,9 @@ export class LedgerController {
   }
 
   /** Sign a checkpoint now and offer it to the witnesses (auditors stay read-only). */
+  @ApiOperation({ summary: 'Sign a checkpoint now and offer it to the witnesses' })
   @Post('checkpoints')
+  @ApiZodResponse(CheckpointResultSchema)
   @HttpCode(200)
   @Roles('security-officer', 'compliance-officer')
   async checkpointNow() {
@@ -59,6 +64,7 @@ export class LedgerController {
     return r;
   }
 
+  @ApiOperation({ summary: 'Inclusion proof of a ledger position' })
   @Get('proofs/inclusion')
   @Roles(...VERIFIERS)
   inclusion(@Query(new ZodPipe(InclusionQuery)) q: z.infer<typeof InclusionQuery>) {
@@ -69,6 +75,7 @@ export class LedgerController {
     });
   }
 
+  @ApiOperation({ summary: 'Consistency proof between two tree sizes' })
   @Get('proofs/consistency')
   @Roles(...VERIFIERS)
   consistency(@Query(new ZodPipe(ConsistencyQuery)) q: z.infer<typeof ConsistencyQuery>) {
@@ -77,6 +84,7 @@ export class LedgerController {
   }
 
   /** Recompute everything; `ok: false` names the first bad position and why. */
+  @ApiOperation({ summary: 'Verify the whole ledger (first bad position and why)' })
   @Post('verify')
   @HttpCode(200)
   @Roles(...VERIFIERS)
@@ -85,7 +93,9 @@ export class LedgerController {
   }
 
   /** The keys an auditor needs to verify offline. */
+  @ApiOperation({ summary: 'The keys an auditor needs to verify offline' })
   @Get('keys')
+  @ApiZodResponse(LedgerKeysSchema)
   @Roles(...VERIFIERS)
   keys() {
     const i = integrityOrFail(this.integrity);
@@ -93,13 +103,17 @@ export class LedgerController {
     return { origin: p.origin, log: i.signer.verifierKey, witnesses: p.witnessKeys.map((k) => k.verifierKey), quorum: p.quorum };
   }
 
+  @ApiOperation({ summary: 'Each witness: the size it last cosigned and its last error' })
   @Get('witnesses')
+  @ApiZodResponse(WitnessStatesSchema)
   @Roles(...VERIFIERS)
   witnesses() {
     return integrityOrFail(this.integrity).store.witnessStates();
   }
 
+  @ApiOperation({ summary: 'Recorded ledger tamper alerts' })
   @Get('tamper-alerts')
+  @ApiZodResponse(TamperAlertsSchema)
   @Roles('security-officer', 'compliance-officer', 'auditor')
   alerts() {
     return this.readDb

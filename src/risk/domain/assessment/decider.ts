@@ -3,6 +3,7 @@
  * approved (by a different person) → completed. Pure: ids and dates come in with the command.
  */
 import type { Decider } from '../../../ledger/decider';
+import { isSealedValue } from '../../../ledger/sealing';
 import { isIsoDate } from '../../../shared/calendar';
 import { matrixProblems, rate, sameMatrix } from '../matrix';
 import { RiskRuleError } from '../risk-rule-error';
@@ -11,10 +12,14 @@ import { ASSET_KINDS, TREATMENT_OPTIONS, type AssessmentEvent, type Risk } from 
 import { evolveAssessment, initialAssessmentState, readinessGaps, summarize, type AssessmentState } from './state';
 
 const text = (v: unknown, field: string, max = 500): string => {
+  // Free text already stored (a candidate's title, a carried-over rationale) arrives sealed: it was checked when written.
+  if (isSealedValue(v)) return v as unknown as string;
   if (typeof v !== 'string' || v.trim().length === 0) throw new RiskRuleError(`${field}: required`);
   if (v.length > max) throw new RiskRuleError(`${field}: at most ${max} characters`);
   return v;
 };
+/** A rating carried into the next assessment keeps its rationale; sealed text is carried as it is (`carried: true` says so). */
+const carriedOver = (rationale: string): string => (isSealedValue(rationale) ? rationale : `carried over: ${rationale}`);
 const date = (v: unknown, field: string): string => {
   if (!isIsoDate(v)) throw new RiskRuleError(`${field}: expected a calendar date YYYY-MM-DD`);
   return v;
@@ -94,7 +99,7 @@ export const assessmentDecider: Decider<AssessmentState, AssessmentCommand, Asse
             if (keepRatings && r.inherent) {
               events.push({
                 type: 'RiskRated',
-                data: { riskId, kind: 'inherent', ...r.inherent, rationale: `carried over: ${r.inherent.rationale}`, carried: true },
+                data: { riskId, kind: 'inherent', ...r.inherent, rationale: carriedOver(r.inherent.rationale), carried: true },
               });
             }
           }
