@@ -1,7 +1,7 @@
 /**
  * A synthetic affected-individuals CSV (`safeharbor affected sample --people N`): made-up names
  * and addresses in the documented columns, deterministic for a seed, to try an import end to end
- * without real PHI. `faults` adds the spreadsheet faults the import repairs (a stripped leading
+ * without real PHI (every sixth person reads Spanish). `faults` adds the spreadsheet faults the import repairs (a stripped leading
  * zero, a ZIP+4 without hyphen, a state written out, stray spaces) and one row it cannot read.
  */
 export const SAMPLE_HEADER = [
@@ -20,6 +20,7 @@ export const SAMPLE_HEADER = [
   'nextOfKinCity',
   'nextOfKinState',
   'nextOfKinZip',
+  'language',
 ] as const;
 
 const FIRST = [
@@ -97,6 +98,8 @@ export function* sampleAffectedCsv(opts: SampleOptions): Generator<string> {
       nextOfKinCity: '',
       nextOfKinState: '',
       nextOfKinZip: '',
+      // Letters in the recipient's language: a Spanish reader now and then, the rest English.
+      language: i % 6 === 4 ? 'es' : '',
     };
     if (i % 10 === 3) {
       row.email = `person${i + 1}@example.org`;

@@ -56,6 +56,7 @@ describe('safeharbor CLI: intake and operator safety', () => {
     const summary = JSON.parse(imp.stdout).summary;
     expect(summary).toMatchObject({ rows: 40, accepted: 39, unresolved: 1 });
     expect(summary.normalized).toBeGreaterThan(5);
+    expect(summary.languages).toEqual({ en: 33, es: 6 });
     expect(Object.values(summary.byState as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(40);
   }, 120_000);
 });

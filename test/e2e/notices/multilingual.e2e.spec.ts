@@ -110,7 +110,15 @@ describe('multilingual notices', () => {
     expect([...new Set(samples.map((s) => `${s.channel}.${s.language}`))].sort()).toEqual(['email.es', 'mail.en', 'mail.es']);
 
     // The Spanish sample letter: Spanish text and all five elements of 164.404(c).
-    const sample = async (s: Sample) => (await t.http().get(s.href).set(auth(approver)).buffer(true).parse(binary)).body as Buffer;
+    const sample = async (s: Sample) =>
+      (
+        await t
+          .http()
+          .get(s.href)
+          .set(auth(approver))
+          .buffer(true)
+          .parse(binary as never)
+      ).body as Buffer;
     const es = (await pdfText(await sample(samples.find((s) => s.channel === 'mail' && s.language === 'es')!))).flat;
     expect(es).toContain('Aviso de violación de datos');
     expect(es).toContain('Estimado/a Lucía Fernández Núñez:');
@@ -161,7 +169,12 @@ describe('multilingual notices', () => {
     const files = await t.http().get(`/v1/notices/batches/${id}/print-files`).set(auth(drafter));
     const texts: string[] = [];
     for (const f of files.body.items as Array<{ download: string }>) {
-      const pdf = await t.http().get(f.download).set(auth(drafter)).buffer(true).parse(binary);
+      const pdf = await t
+        .http()
+        .get(f.download)
+        .set(auth(drafter))
+        .buffer(true)
+        .parse(binary as never);
       expect(pdf.status).toBe(200);
       texts.push((await pdfText(pdf.body as Buffer)).flat);
     }

@@ -167,7 +167,7 @@ export function DraftNoticePage() {
         ]}
       />
       {drafted.data && drafted.data.review.length > 0 && (
-        <Alert color="yellow" title="Check before approval" mb="md" maw={960}>
+        <Alert color="yellow.4" variant="filled" c="dark" title="Check before approval" mb="md" maw={960}>
           <List size="sm">
             {drafted.data.review.map((r) => (
               <List.Item key={r}>{r}</List.Item>
