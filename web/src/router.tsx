@@ -83,7 +83,10 @@ const incident = createRoute({
 const draftNotice = createRoute({
   getParentRoute: () => app,
   path: '/notices/new',
-  validateSearch: (s: Record<string, unknown>): { incident: string } => ({ incident: typeof s.incident === 'string' ? s.incident : '' }),
+  validateSearch: (s: Record<string, unknown>): { incident: string; kind?: 'substitute-posting' | 'media' | 'hhs-report' } => ({
+    incident: typeof s.incident === 'string' ? s.incident : '',
+    ...(s.kind === 'substitute-posting' || s.kind === 'media' || s.kind === 'hhs-report' ? { kind: s.kind } : {}),
+  }),
   component: lazyRouteComponent(() => import('./pages/notices/DraftNotice'), 'DraftNoticePage'),
 });
 const noticeBatch = createRoute({

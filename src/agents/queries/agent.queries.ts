@@ -5,6 +5,7 @@ import { LEDGER, type Ledger } from '../../ledger/ledger';
 import { PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../../ledger/projections/projection-runner';
 import { readFresh } from '../../ledger/projections/read-fresh';
 import { NotFoundError } from '../../platform/errors';
+import { HeartbeatStore } from '../infra/heartbeats';
 import type { ServiceSigningKey } from '../infra/service-signing-key';
 import {
   AgentChannelQuery,
@@ -102,7 +103,10 @@ export class ListAgentsHandler implements IQueryHandler<ListAgentsQuery, AgentLi
   constructor(
     @Inject(READ_DB) private readonly db: Database.Database,
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
-  ) {}
+  ) {
+    // The heartbeats table is made by the channel's store; a process without it (the CLI) still lists agents.
+    new HeartbeatStore(db);
+  }
 
   async execute(): Promise<AgentListItem[]> {
     await this.projections.catchUp();

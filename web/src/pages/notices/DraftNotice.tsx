@@ -28,6 +28,12 @@ const CATEGORIES: Array<[string, string]> = [
   ['clinical', 'Clinical'],
   ['other', 'Other'],
 ];
+export const KIND_TITLE: Record<string, string> = {
+  individual: 'Draft the notice to individuals',
+  'substitute-posting': 'Draft the substitute notice (web posting)',
+  media: 'Draft a media notice',
+  'hhs-report': 'Draft the report to HHS',
+};
 const lines = (s: string) =>
   s
     .split('\n')
@@ -67,7 +73,8 @@ async function fetchDraftFacts(incidentId: string): Promise<DraftFacts> {
  * reviewed by the officer. The recipients are the incident's current affected list.
  */
 export function DraftNoticePage() {
-  const { incident: incidentId } = useSearch({ from: '/app/notices/new' });
+  const { incident: incidentId, kind = 'individual' } = useSearch({ from: '/app/notices/new' });
+  const [extra, setExtra] = useState<Record<string, string>>({ reportType: 'initial' });
   const navigate = useNavigate();
   const drafted = useQuery({ queryKey: [...incidentKey(incidentId), 'notice-draft'], queryFn: () => fetchDraftFacts(incidentId) });
   const [f, setF] = useState<Record<string, string>>({});
@@ -129,12 +136,26 @@ export function DraftNoticePage() {
           Object.fromEntries(Object.entries(tr).filter(([k]) => asDrafted[k])),
         ]),
       );
+      const options =
+        kind === 'media'
+          ? { jurisdiction: (extra.jurisdiction ?? '').toUpperCase() }
+          : kind === 'hhs-report'
+            ? {
+                hhs: {
+                  reportType: extra.reportType,
+                  individualNoticeStartDate: extra.individualNoticeStartDate ?? '',
+                  individualNoticeProjectedEndDate: extra.individualNoticeProjectedEndDate ?? '',
+                  ...(extra.originalTransactionNumber ? { originalTransactionNumber: extra.originalTransactionNumber } : {}),
+                },
+              }
+            : undefined;
       const body = {
         incidentId,
         fromIncident: true,
-        kind: 'individual',
+        kind,
         letterDate: f.letterDate ?? '',
         facts: { ...facts, ...(Object.keys(translations).length ? { translations } : {}) },
+        ...(options ? { options } : {}),
       };
       return unwrap(await api.POST('/v1/notices/batches', { body: body as never })) as unknown as NoticeBatch;
     },
@@ -151,7 +172,7 @@ export function DraftNoticePage() {
   return (
     <>
       <PageTitle description="Every element 45 CFR 164.404(c) requires. What the incident already says is filled in; read it as the recipient will and edit freely. One item per line in lists.">
-        Draft the notice to individuals
+        {KIND_TITLE[kind] ?? KIND_TITLE.individual!}
       </PageTitle>
       <ProblemAlert
         error={draft.error}
@@ -320,6 +341,7 @@ export function DraftNoticePage() {
             error={err('letterDate')}
             w={220}
           />
+          <KindFields kind={kind} extra={extra} setExtra={setExtra} error={draft.error} />
         </Stack>
         <Group mt="xl">
           <Button type="submit" loading={draft.isPending}>
@@ -329,4 +351,67 @@ export function DraftNoticePage() {
       </Paper>
     </>
   );
+}
+
+/** What a notice of another kind needs beyond the facts: the state of a media notice, the HHS report's own fields. */
+function KindFields(props: { kind: string; extra: Record<string, string>; setExtra: (e: Record<string, string>) => void; error: unknown }) {
+  const { kind, extra, setExtra, error } = props;
+  const on = (k: string) => (e: { currentTarget: { value: string } }) => setExtra({ ...extra, [k]: e.currentTarget.value });
+  if (kind === 'media')
+    return (
+      <TextInput
+        label="State of the media notice"
+        description="Two letters, e.g. OH: the notice goes to prominent media outlets serving it (more than 500 residents, 164.406); its residents are counted from the affected list"
+        value={extra.jurisdiction ?? ''}
+        onChange={on('jurisdiction')}
+        error={fieldError(error, 'options.jurisdiction')}
+        w={420}
+      />
+    );
+  if (kind === 'hhs-report')
+    return (
+      <>
+        <Title order={2} size="h4">
+          Report to the Secretary (164.408)
+        </Title>
+        <Text size="sm">
+          The number affected and whether substitute and media notices were given come from the incident; the rest of the portal&apos;s
+          fields come from the facts above and the organization profile.
+        </Text>
+        <SimpleGrid cols={{ base: 1, sm: 2 }}>
+          <Select
+            label="Report type"
+            allowDeselect={false}
+            value={extra.reportType ?? 'initial'}
+            onChange={(v) => setExtra({ ...extra, reportType: v ?? 'initial' })}
+            data={[
+              { value: 'initial', label: 'Initial breach report' },
+              { value: 'addendum', label: 'Addendum to a previous report' },
+            ]}
+          />
+          <TextInput
+            label="Transaction number of the initial report"
+            description="For an addendum only"
+            value={extra.originalTransactionNumber ?? ''}
+            onChange={on('originalTransactionNumber')}
+            error={fieldError(error, 'options.hhs.originalTransactionNumber')}
+          />
+          <TextInput
+            type="date"
+            label="Individual notice start date"
+            value={extra.individualNoticeStartDate ?? ''}
+            onChange={on('individualNoticeStartDate')}
+            error={fieldError(error, 'options.hhs.individualNoticeStartDate')}
+          />
+          <TextInput
+            type="date"
+            label="Individual notice projected end date"
+            value={extra.individualNoticeProjectedEndDate ?? ''}
+            onChange={on('individualNoticeProjectedEndDate')}
+            error={fieldError(error, 'options.hhs.individualNoticeProjectedEndDate')}
+          />
+        </SimpleGrid>
+      </>
+    );
+  return null;
 }

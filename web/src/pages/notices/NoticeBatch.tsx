@@ -8,6 +8,16 @@ import { formatInstant } from '../../lib/dates';
 import { sessionQuery } from '../../session/session';
 import { PageTitle } from '../../shell/Shell';
 import { batchKey, duration, fetchBatch, STATUS, type NoticeBatch } from './model';
+import { HhsReportFields, SubstitutePosting } from './OtherNotices';
+
+const KIND_LABEL: Record<string, string> = {
+  individual: 'Notice to individuals',
+  'substitute-posting': 'Substitute notice (web posting)',
+  media: 'Media notice',
+  'hhs-report': 'Report to HHS',
+  'state-regulator': 'Notice to the state regulator',
+  'covered-entity': 'Notice to the covered entity',
+};
 
 /**
  * One notice batch: preview the real letter, approval by a second compliance officer (the rule is
@@ -64,7 +74,9 @@ export function NoticeBatchPage() {
           Back to the incident
         </Anchor>
       </Text>
-      <PageTitle description={`Revision ${b.revision} · content ${b.contentDigest.slice(0, 12)}…`}>Notice to individuals</PageTitle>
+      <PageTitle description={`Revision ${b.revision} · content ${b.contentDigest.slice(0, 12)}…`}>
+        {KIND_LABEL[b.kind] ?? b.kind}
+      </PageTitle>
       <Badge
         color={st?.color ?? 'gray.8'}
         c={b.status === 'previewed' ? 'dark' : undefined}
@@ -177,9 +189,11 @@ export function NoticeBatchPage() {
               )}
             </>
           )}
-          {b.status === 'completed' && <PrintFiles id={id} />}
+          {b.status === 'completed' && b.kind === 'individual' && <PrintFiles id={id} />}
         </Paper>
       </SimpleGrid>
+      {b.kind === 'substitute-posting' && <SubstitutePosting id={id} status={b.status} tz={tz} />}
+      {b.kind === 'hhs-report' && <HhsReportFields id={id} />}
     </>
   );
 }

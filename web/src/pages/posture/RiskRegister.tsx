@@ -110,7 +110,8 @@ export function RiskRegisterPage() {
       {a && (
         <>
           <Text size="sm" c="gray.8" mb="sm">
-            Period {formatDay(a.periodStart)} to {formatDay(a.periodEnd)} · {risks.length} risks, {rated.length} with a {kind} rating
+            Period {formatDay(a.periodStart)} to {formatDay(a.periodEnd)} · {risks.length} risks, {rated.length} with{' '}
+            {kind === 'inherent' ? 'an' : 'a'} {kind} rating
           </Text>
           <HeatMap a={a} risks={rated} kind={kind} cell={cell} onCell={setCell} />
           <Title order={2} size="h3" mt="xl" mb="sm">

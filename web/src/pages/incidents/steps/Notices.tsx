@@ -5,6 +5,14 @@ import { api, unwrap } from '../../../api/client';
 import { STATUS } from '../../notices/model';
 import type { Incident } from '../model';
 
+const KIND_LABEL: Record<string, string> = {
+  individual: 'Notice to individuals',
+  'substitute-posting': 'Substitute notice (web posting)',
+  media: 'Media notice',
+  'hhs-report': 'Report to HHS',
+  'state-regulator': 'Notice to the state regulator',
+};
+
 interface BatchRow {
   batch_id: string;
   kind: string;
@@ -47,7 +55,7 @@ export function IncidentNotices({ incident, role }: { incident: Incident; role: 
               <Table.Tr key={b.batch_id}>
                 <Table.Td>
                   <Anchor component={Link} to="/notices/$id" params={{ id: b.batch_id } as never}>
-                    {b.kind === 'individual' ? 'Notice to individuals' : b.kind}
+                    {KIND_LABEL[b.kind] ?? b.kind}
                     {b.jurisdiction ? ` (${b.jurisdiction})` : ''}
                   </Anchor>
                 </Table.Td>
@@ -65,6 +73,20 @@ export function IncidentNotices({ incident, role }: { incident: Incident; role: 
         <Group mt="sm">
           <Button component={Link} to="/notices/new" search={{ incident: incident.id } as never}>
             Draft the notice to individuals
+          </Button>
+          <Button
+            component={Link}
+            variant="default"
+            to="/notices/new"
+            search={{ incident: incident.id, kind: 'substitute-posting' } as never}
+          >
+            Substitute notice
+          </Button>
+          <Button component={Link} variant="default" to="/notices/new" search={{ incident: incident.id, kind: 'media' } as never}>
+            Media notice
+          </Button>
+          <Button component={Link} variant="default" to="/notices/new" search={{ incident: incident.id, kind: 'hhs-report' } as never}>
+            Report to HHS
           </Button>
         </Group>
       )}
