@@ -343,11 +343,7 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  /**
-   * Makes every append committed so far durable now, on the event loop (an fsync): for the
-   * integrity layer before it signs a tree head, so no signature covers an event a power loss
-   * could still take back.
-   */
+  /** fsyncs every committed append now (the integrity layer, before it signs a tree head). */
   syncCommitted(): void {
     this.walSync?.syncAll();
   }
