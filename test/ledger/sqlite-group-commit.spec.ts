@@ -88,6 +88,23 @@ describe('SQLite ledger group commit', () => {
     await store.close();
   });
 
+  it('the global log shows a committed group only once it is durable; the stream reads (for the next decision) see it at once', async () => {
+    const store = new SqliteEventStore({ path: join(dir.path, 'ledger.db'), clock: new FakeClock() });
+    const s = testStream();
+    const appended = store.append(s, [newEvent()], 'no-stream');
+    // this runs right after the group's COMMIT, before the fsync's completion can be delivered
+    const [page, head, stream] = await new Promise<[Awaited<ReturnType<typeof store.readAll>>, bigint, unknown[]]>((resolve) =>
+      setImmediate(() => void Promise.all([store.readAll({ after: 0n }), store.headPosition(), store.readStream(s)]).then(resolve)),
+    );
+    expect(page.events).toEqual([]);
+    expect(head).toBe(0n);
+    expect(stream).toHaveLength(1);
+    expect(await appended).toMatchObject({ firstPosition: 1n, lastPosition: 1n });
+    expect((await store.readAll({ after: 0n })).events.map((e) => e.position)).toEqual([1n]);
+    expect(await store.headPosition()).toBe(1n);
+    await store.close();
+  });
+
   it('an append acknowledged before the process is killed is in the ledger afterwards, positions gap-free', async () => {
     const path = join(dir.path, 'ledger.db');
     const child = spawn(process.execPath, [

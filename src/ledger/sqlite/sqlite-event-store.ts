@@ -95,11 +95,11 @@ export class SqliteEventStore implements EventStore {
   constructor(options: SqliteEventStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new Database(options.path);
-    this.db.pragma('journal_mode = WAL');
+    const wal = this.db.pragma('journal_mode = WAL', { simple: true }) === 'wal';
     // 'full' on a file keeps every acknowledged append durable, but the fsync runs off the event
     // loop (WalSync): COMMIT itself only writes the WAL. ':memory:' has nothing to sync.
     // Other writers on this connection (the integrity layer's checkpoints) keep FULL.
-    const asyncSync = options.synchronous !== 'normal' && options.path !== ':memory:';
+    const asyncSync = options.synchronous !== 'normal' && options.path !== ':memory:' && wal;
     this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
     this.db.exec(SCHEMA);
@@ -343,11 +343,7 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  /**
-   * Makes every append committed so far durable now, on the event loop (an fsync): for the
-   * integrity layer before it signs a tree head, so no signature covers an event a power loss
-   * could still take back.
-   */
+  /** fsyncs every committed append now (the integrity layer, before it signs a tree head). */
   syncCommitted(): void {
     this.walSync?.syncAll();
   }
