@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { CommandContext } from '../ledger/ledger';
+import { SEALED_CELL_PREFIX, SEALED_TEXT, isSealedValue } from '../ledger/sealing';
 import type { AppConfig } from '../platform/config';
 import { AppError, UnauthorizedError, ValidationError } from '../platform/errors';
 import type { ProcessRole } from '../platform/tokens';
@@ -71,9 +72,12 @@ export class CliRuntime {
     return { actor: { id: principal.id, role: principal.role }, correlationId: randomUUID() };
   }
 
+  /** Free text stays sealed on the command line: it prints "[sealed free text]" (read it through the API or the console). */
   print(value: unknown): void {
     process.stdout.write(
-      typeof value === 'string' ? value + (value.endsWith('\n') ? '' : '\n') : JSON.stringify(value, bigintReplacer, 2) + '\n',
+      typeof value === 'string'
+        ? maskSealed(value) + (value.endsWith('\n') ? '' : '\n')
+        : JSON.stringify(value, (k, v) => sealedReplacer(k, bigintReplacer(k, v)), 2) + '\n',
     );
   }
 
@@ -103,6 +107,13 @@ export class CliRuntime {
       },
     };
   }
+}
+
+const EMBEDDED_SEALED = /\{"\$phi":1,[^{}]*\}/g;
+const maskSealed = (s: string): string => s.replace(EMBEDDED_SEALED, SEALED_TEXT);
+function sealedReplacer(_k: string, v: unknown): unknown {
+  if (isSealedValue(v)) return SEALED_TEXT;
+  return typeof v === 'string' && v.includes(SEALED_CELL_PREFIX) ? maskSealed(v) : v;
 }
 
 export function bigintReplacer(_k: string, v: unknown): unknown {

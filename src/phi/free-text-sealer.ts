@@ -80,6 +80,7 @@ export async function openFreeText(vault: PhiVault, value: unknown, canRead: boo
     const opened = await vault.open(sealed);
     return isShreddedPhi(opened) ? SHREDDED_TEXT : opened;
   }
+  if (typeof value === 'string' && value.includes(SEALED_CELL_PREFIX)) return openEmbedded(vault, value, canRead);
   if (Array.isArray(value)) return Promise.all(value.map((v) => openFreeText(vault, v, canRead)));
   if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
     const out: Record<string, unknown> = {};
@@ -89,9 +90,24 @@ export async function openFreeText(vault: PhiVault, value: unknown, canRead: boo
   return value;
 }
 
+/** A sealed value's JSON inside a longer string (a read model that composed a title from a sealed cell). */
+const EMBEDDED = /\{"\$phi":1,[^{}]*\}/g;
+
+async function openEmbedded(vault: PhiVault, text: string, canRead: boolean): Promise<string> {
+  const parts: string[] = [];
+  let last = 0;
+  for (const m of text.matchAll(EMBEDDED)) {
+    const opened = await openFreeText(vault, m[0], canRead);
+    parts.push(text.slice(last, m.index), typeof opened === 'string' ? opened : SEALED_TEXT);
+    last = m.index + m[0].length;
+  }
+  parts.push(text.slice(last));
+  return parts.join('');
+}
+
 /** True when `value` holds a sealed value anywhere (so a response needs opening at all). */
 export function holdsSealedText(value: unknown): boolean {
-  if (sealedCell(value)) return true;
+  if (sealedCell(value) || (typeof value === 'string' && value.includes(SEALED_CELL_PREFIX))) return true;
   if (Array.isArray(value)) return value.some(holdsSealedText);
   if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
     return Object.values(value).some(holdsSealedText);

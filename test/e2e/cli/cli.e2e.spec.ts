@@ -41,7 +41,7 @@ describe('safeharbor CLI on a local data folder', () => {
     expect(ok.code).toBe(0);
     const incident = JSON.parse(ok.stdout);
     expect(incident).toMatchObject({
-      title: 'Misdirected fax',
+      title: '[sealed free text]', // free text stays sealed on the command line
       discoveredOn: '2024-02-29',
       version: 1,
       reportedBy: JSON.parse(responder.stdout).id,

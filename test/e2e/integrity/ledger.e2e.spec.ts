@@ -164,7 +164,10 @@ describe('ledger integrity over HTTP (/v1/ledger, /v1/evidence)', () => {
     const Database = require('better-sqlite3');
     const db = new Database(path.join(t.dataDir, 'ledger.db'));
     const row = db.prepare("SELECT position, data FROM events WHERE type = 'IncidentReported' ORDER BY position DESC LIMIT 1").get();
-    db.prepare('UPDATE events SET data = ? WHERE position = ?').run(row.data.replace('Misdirected', 'Misdirectee'), row.position);
+    db.prepare('UPDATE events SET data = ? WHERE position = ?').run(
+      row.data.replace('"discoveredOn":"2', '"discoveredOn":"1'),
+      row.position,
+    ); // a clear fact: free text is sealed
     db.close();
     const r = await t.http().post('/v1/ledger/verify').set(as(officer));
     expect(r.body).toMatchObject({ ok: false, kind: 'event-changed', position: row.position });

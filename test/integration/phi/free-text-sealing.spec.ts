@@ -101,6 +101,11 @@ describe('free text sealed at append (the ledger with the free-text sealer)', ()
     });
     // A read-model cell holding the sealed value as JSON opens the same way.
     expect(await openFreeText(vault, { title: textCell(d0.title) }, true)).toEqual({ title: `Laptop of ${CANARY}` });
+    // …and one composed into a longer string (a to-do title built from a sealed cell).
+    const composed = { title: `${textCell(d0.title)}: individual-notice` };
+    expect(holdsSealedText(composed)).toBe(true);
+    expect(await openFreeText(vault, composed, true)).toEqual({ title: `Laptop of ${CANARY}: individual-notice` });
+    expect(await openFreeText(vault, composed, false)).toEqual({ title: `${SEALED_TEXT}: individual-notice` });
 
     await store.close();
     await keys.close();
