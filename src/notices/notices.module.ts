@@ -17,6 +17,7 @@ import { POSTING_EVENT_TYPES } from './domain/posting';
 import { LetterPdfController } from './http/letter-pdf.controller';
 import { NoticeDocumentsController } from './http/notice-documents.controller';
 import { NoticesController } from './http/notices.controller';
+import { PrintFilesController } from './http/print-files.controller';
 import { NoticeDraftController } from './http/draft.controller';
 import { DraftNoticeFactsHandler } from './queries/draft-facts.query';
 import { LetterPdfHandler } from './queries/letter-pdf.query';
@@ -35,7 +36,14 @@ import { OrganizationProfileController, OrganizationProfiles } from './profile/p
 export const NOTICES_EVENT_TYPES = [...NOTICE_BATCH_EVENT_TYPES, ...POSTING_EVENT_TYPES, ...ORGANIZATION_PROFILE_EVENT_TYPES] as const;
 
 @Module({
-  controllers: [NoticesController, NoticeDraftController, LetterPdfController, NoticeDocumentsController, OrganizationProfileController],
+  controllers: [
+    NoticesController,
+    PrintFilesController,
+    NoticeDraftController,
+    LetterPdfController,
+    NoticeDocumentsController,
+    OrganizationProfileController,
+  ],
   providers: [
     {
       provide: NOTICES_SETTINGS,
