@@ -59,9 +59,9 @@ describeInBrowser('console: passkeys, invitations, navigation, CSRF, idle log-of
     expect(events[2]!.data).toMatchObject({ method: 'passkey', role: 'admin' });
   });
 
-  test('admin navigation: People, Invitations and Roles; each page passes axe', async () => {
+  test('admin navigation: People, Invitations, Organization and Roles; each page passes axe', async () => {
     const nav = admin.page.getByRole('navigation', { name: 'Main' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Today', 'People', 'Invitations', 'Roles']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Today', 'People', 'Invitations', 'Organization', 'Roles']);
     await nav.getByRole('link', { name: 'People' }).click();
     await admin.page.getByRole('table', { name: 'People and machines' }).waitFor();
     await expectAccessible(admin, 'people');
@@ -138,7 +138,18 @@ describeInBrowser('console: passkeys, invitations, navigation, CSRF, idle log-of
     await officer.page.getByRole('heading', { name: 'Today', level: 1 }).waitFor();
     expect(await officer.page.getByTestId('principal-name').textContent()).toBe('Olivia Officer');
     const nav = officer.page.getByRole('navigation', { name: 'Main' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Today', 'Incidents', 'Look up a notice', 'Ledger', 'People', 'Roles']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual([
+      'Today',
+      'Incidents',
+      'Look up a notice',
+      'Posture',
+      'Risk register',
+      'Access reviews',
+      'Ledger',
+      'People',
+      'Organization',
+      'Roles',
+    ]);
     await officer.page.getByRole('heading', { name: 'Obligations by due date' }).waitFor();
     // Discovered Jan 12: on Mar 10 the individual notice (60 days) is due in ≤ 7 days; the HHS report next year.
     const rows = officer.page.getByRole('table', { name: 'Obligations by due date' }).locator('tbody tr');
