@@ -36,6 +36,7 @@ export class IntegrityService {
   private checkpointing: Promise<CheckpointResult | null> | null = null;
   private scheduled = false;
   private readonly reported = new Set<string>();
+  private readonly reportedPositions = new Set<number>();
   private stopped = false;
 
   constructor(
@@ -100,6 +101,9 @@ export class IntegrityService {
               } catch {
                 /* the process closed the ledger meanwhile */
               }
+              // the blocker may be gone by now (restored meanwhile): a refusal at a position already
+              // reported is that finding's alert, not a new one
+              if (!cause && e.position !== undefined && this.reportedPositions.has(e.position)) return;
               cause ??= { kind: 'append-refused', reason: e.message, position: e.position };
               void this.report({ ...cause, detectedBy: 'append' });
             });
@@ -188,6 +192,7 @@ export class IntegrityService {
     const key = `${f.kind}:${f.position ?? ''}:${f.witness ?? ''}:${f.checkpointSize ?? ''}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
+    if (f.position !== undefined) this.reportedPositions.add(f.position);
     this.log('error', 'LEDGER TAMPERING DETECTED', { kind: f.kind, position: f.position, witness: f.witness });
     try {
       await this.alarm.raise(key, f);

@@ -127,7 +127,15 @@ describe('tamper alarm when the ledger refuses appends (truncation)', () => {
       201,
     );
     expect(await until(count, (n) => n === 1)).toBe(1);
-    expect((await http().get('/metrics')).text).toMatch(/^safeharbor_ledger_tamper_alerts_pending 0$/m);
+    // the row is visible to another connection before its group commit is durable; the alert
+    // leaves the pending list only once the append is acknowledged
+    const metricsText = async () => (await http().get('/metrics')).text;
+    let text = await metricsText();
+    for (let i = 0; i < 50 && !/^safeharbor_ledger_tamper_alerts_pending 0$/m.test(text); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      text = await metricsText();
+    }
+    expect(text).toMatch(/^safeharbor_ledger_tamper_alerts_pending 0$/m);
     expect(sink.received).toHaveLength(1); // mailed once, not again when recorded
   });
 });

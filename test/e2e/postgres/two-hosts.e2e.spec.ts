@@ -52,9 +52,12 @@ describe('two api hosts sharing PostgreSQL', () => {
     expect(up.status).toBe(201);
 
     // host B: its API key, the incident (its own read model, built from the shared ledger), the report artifact
-    const read = await b.http().get(`/v1/incidents/${id}?minVersion=${created.body.version}`).set(as(auditor));
+    // the title is sealed free text: host B opens it for a PHI reader with the shared vault's key
+    const read = await b.http().get(`/v1/incidents/${id}?minVersion=${created.body.version}`).set(as(responder));
     expect(read.status).toBe(200);
     expect(read.body.title).toBe('Laptop stolen');
+    const audited = await b.http().get(`/v1/incidents/${id}`).set(as(auditor));
+    expect(audited.body.title).toBe('[sealed free text]');
     const rep = await b.http().get(`/v1/incidents/${id}/affected/report`).set(as(auditor));
     expect(rep.status).toBe(200);
     expect(rep.text).toMatch(/same person as an earlier row/);
