@@ -22,51 +22,54 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { NoticeChannel } from '../domain/channel';
+import { FINAL_STATES, type BatchProgressCounts, type DeliveryRecord, type DeliveryState, type PrintFileRecord } from './delivery-types';
 
-export type DeliveryState =
-  | 'sending' // email claimed, outcome unknown until 'sent'
-  | 'sent' // email accepted by the SMTP server
-  | 'printed' // letter rendered into a mail-house print file
-  | 'substitute' // covered by substitute notice
-  | 'not-required' // deceased, no next-of-kin address (164.404(d)(1)(ii))
-  | 'held' // in doubt, waiting for an operator
-  | 'failed';
-
-export const FINAL_STATES: readonly DeliveryState[] = ['sent', 'printed', 'substitute', 'not-required', 'failed', 'held'];
-
-export interface DeliveryRecord {
-  batchId: string;
-  individualId: string;
-  letterId: string;
-  chunk: number;
-  channel: NoticeChannel;
-  state: DeliveryState;
-  attempts: number;
-  messageId: string | null;
-  smtpResponse: string | null;
-  pdfSha256: string | null;
-  printFile: string | null;
-  firstPage: number | null;
-  lastPage: number | null;
-  possibleDuplicate: boolean;
-  deliveredAt: string | null;
-  returnedAt: string | null;
-  returnReason: string | null;
-}
-
-export interface PrintFileRecord {
-  batchId: string;
-  chunk: number;
-  /** Mail-house file id: the print PDF's encrypted artifact digest. */
-  printArtifact: string;
-  printSha256: string;
-  lettersArtifact: string;
-  letters: number;
-  pages: number;
-  manifestCsv: string;
-}
+export { FINAL_STATES, type BatchProgressCounts, type DeliveryRecord, type DeliveryState, type PrintFileRecord } from './delivery-types';
 
 type Row = Record<string, unknown>;
+
+/**
+ * Counters per (batch, state, channel) and per batch (first and last delivery, possible
+ * duplicates). delivered_at is written once per row (null → time), so min and max stay exact;
+ * rows are never deleted (they are the proof of notice).
+ */
+const SQLITE_COUNTERS = `
+  CREATE TABLE notice_delivery_counts (
+    batch_id TEXT NOT NULL, state TEXT NOT NULL, channel TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (batch_id, state, channel)) WITHOUT ROWID;
+  CREATE TABLE notice_delivery_totals (
+    batch_id TEXT PRIMARY KEY, first_at TEXT, last_at TEXT, possible_duplicates INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE TRIGGER notice_deliveries_count_insert AFTER INSERT ON notice_deliveries BEGIN
+    INSERT INTO notice_delivery_counts (batch_id, state, channel, n) VALUES (new.batch_id, new.state, new.channel, 1)
+      ON CONFLICT (batch_id, state, channel) DO UPDATE SET n = n + 1;
+    INSERT INTO notice_delivery_totals (batch_id, first_at, last_at, possible_duplicates)
+      VALUES (new.batch_id, new.delivered_at, new.delivered_at, new.possible_duplicate)
+      ON CONFLICT (batch_id) DO UPDATE SET
+        first_at = coalesce(min(first_at, excluded.first_at), first_at, excluded.first_at),
+        last_at = coalesce(max(last_at, excluded.last_at), last_at, excluded.last_at),
+        possible_duplicates = possible_duplicates + excluded.possible_duplicates;
+  END;
+  CREATE TRIGGER notice_deliveries_count_move AFTER UPDATE OF state, channel ON notice_deliveries
+    WHEN old.state IS NOT new.state OR old.channel IS NOT new.channel BEGIN
+    UPDATE notice_delivery_counts SET n = n - 1 WHERE batch_id = old.batch_id AND state = old.state AND channel = old.channel;
+    INSERT INTO notice_delivery_counts (batch_id, state, channel, n) VALUES (new.batch_id, new.state, new.channel, 1)
+      ON CONFLICT (batch_id, state, channel) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER notice_deliveries_count_totals AFTER UPDATE OF delivered_at, possible_duplicate ON notice_deliveries
+    WHEN old.delivered_at IS NOT new.delivered_at OR old.possible_duplicate IS NOT new.possible_duplicate BEGIN
+    UPDATE notice_delivery_totals SET
+      first_at = coalesce(min(first_at, new.delivered_at), first_at, new.delivered_at),
+      last_at = coalesce(max(last_at, new.delivered_at), last_at, new.delivered_at),
+      possible_duplicates = possible_duplicates + new.possible_duplicate - old.possible_duplicate
+    WHERE batch_id = new.batch_id;
+  END;
+  CREATE TRIGGER notice_deliveries_keep BEFORE DELETE ON notice_deliveries BEGIN
+    SELECT RAISE(ABORT, 'delivery records are proof of notice and are never deleted');
+  END;
+  CREATE TRIGGER notice_deliveries_keep_key BEFORE UPDATE OF batch_id ON notice_deliveries BEGIN
+    SELECT RAISE(ABORT, 'a delivery record never moves to another batch');
+  END;
+`;
 
 function toRecord(r: Row): DeliveryRecord {
   return {
@@ -121,6 +124,26 @@ export class DeliveryStore {
         batch_id TEXT PRIMARY KEY, total INTEGER NOT NULL, chunks INTEGER NOT NULL, planned_at TEXT NOT NULL,
         started_at TEXT, finished_at TEXT);
     `);
+    this.ensureCounters();
+  }
+
+  /**
+   * Progress counters kept by triggers in the same transaction as the delivery rows, so
+   * `progress` reads a few rows whatever the batch size. A database written before the counters
+   * existed is counted once, when they are created.
+   */
+  private ensureCounters(): void {
+    const have = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'notice_delivery_counts'").get();
+    if (have) return;
+    this.db.transaction(() => {
+      this.db.exec(SQLITE_COUNTERS);
+      this.db.exec(`
+        INSERT INTO notice_delivery_counts (batch_id, state, channel, n)
+          SELECT batch_id, state, channel, count(*) FROM notice_deliveries GROUP BY batch_id, state, channel;
+        INSERT INTO notice_delivery_totals (batch_id, first_at, last_at, possible_duplicates)
+          SELECT batch_id, min(delivered_at), max(delivered_at), sum(possible_duplicate) FROM notice_deliveries GROUP BY batch_id;
+      `);
+    })();
   }
 
   private pending: Array<{ op: () => void; resolve: () => void; reject: (e: unknown) => void }> = [];
@@ -193,7 +216,7 @@ export class DeliveryStore {
   markSent(batchId: string, individualId: string, messageId: string, response: string, at: string, possibleDuplicate = false): void {
     this.db
       .prepare(
-        `UPDATE notice_deliveries SET state = 'sent', message_id = ?, smtp_response = ?, delivered_at = ?,
+        `UPDATE notice_deliveries SET state = 'sent', message_id = ?, smtp_response = ?, delivered_at = coalesce(delivered_at, ?),
       possible_duplicate = MAX(possible_duplicate, ?) WHERE batch_id = ? AND individual_id = ?`,
       )
       .run(messageId, response.slice(0, 500), at, possibleDuplicate ? 1 : 0, batchId, individualId);
@@ -262,31 +285,32 @@ export class DeliveryStore {
     );
   }
 
-  /** Counts per state and channel, and the time of the first and last delivery. */
-  progress(batchId: string): {
-    byState: Record<string, number>;
-    byChannel: Record<string, number>;
-    done: number;
-    firstAt: string | null;
-    lastAt: string | null;
-    possibleDuplicates: number;
-  } {
+  /**
+   * Counts per state and channel, and the time of the first and last delivery: read from the
+   * counters the triggers keep, so the cost does not grow with the batch.
+   */
+  progress(batchId: string): BatchProgressCounts {
     const byState: Record<string, number> = {};
     const byChannel: Record<string, number> = {};
     let done = 0;
     for (const r of this.db
-      .prepare('SELECT state, channel, count(*) AS n FROM notice_deliveries WHERE batch_id = ? GROUP BY state, channel')
+      .prepare('SELECT state, channel, n FROM notice_delivery_counts WHERE batch_id = ? AND n <> 0')
       .all(batchId) as Array<{ state: string; channel: string; n: number }>) {
       byState[r.state] = (byState[r.state] ?? 0) + r.n;
       byChannel[r.channel] = (byChannel[r.channel] ?? 0) + r.n;
       if ((FINAL_STATES as readonly string[]).includes(r.state)) done += r.n;
     }
     const t = this.db
-      .prepare(
-        'SELECT min(delivered_at) AS f, max(delivered_at) AS l, sum(possible_duplicate) AS d FROM notice_deliveries WHERE batch_id = ?',
-      )
-      .get(batchId) as { f: string | null; l: string | null; d: number | null };
-    return { byState, byChannel, done, firstAt: t.f, lastAt: t.l, possibleDuplicates: t.d ?? 0 };
+      .prepare('SELECT first_at, last_at, possible_duplicates FROM notice_delivery_totals WHERE batch_id = ?')
+      .get(batchId) as { first_at: string | null; last_at: string | null; possible_duplicates: number } | undefined;
+    return {
+      byState,
+      byChannel,
+      done,
+      firstAt: t?.first_at ?? null,
+      lastAt: t?.last_at ?? null,
+      possibleDuplicates: t?.possible_duplicates ?? 0,
+    };
   }
 
   /** Proof of notice for one individual, across batches. */
