@@ -4,7 +4,7 @@
  * substitute-notice and not-required outcomes recorded. Re-running a chunk (after a crash or a
  * stalled job) is safe: letters render to the same bytes and the chunk's print file and rows
  * are committed in one transaction; emails follow the claim → send → mark protocol described
- * in delivery-store.ts.
+ * in delivery-store.ts (durable when each call resolves).
  */
 import type { ImbConfig } from '../jobs/chunk-worker-config';
 import { imbDigits, imbRouting, imbSerial } from '../rendering/imb';
@@ -115,7 +115,7 @@ export async function runChunk(job: ChunkJobData, deps: ChunkDeps): Promise<Chun
   const content = await loadContent(deps.artifacts, job.contentArtifact);
   const people = await readPeople(deps.artifacts, job.recipientsArtifact);
   const composer = new LetterComposer(deps.templates, { org: content.org, incident: content.facts }, job.letterDate);
-  const existing = deps.store.chunkRecords(job.batchId, job.chunk);
+  const existing = await deps.store.chunkRecords(job.batchId, job.chunk);
   const result: ChunkResult = {
     recipients: people.length,
     letters: 0,
@@ -206,7 +206,7 @@ export async function runChunk(job: ChunkJobData, deps: ChunkDeps): Promise<Chun
         deliveredAt: now,
       };
     });
-    deps.store.recordChunkOutcome(rows, printFile);
+    await deps.store.recordChunkOutcome(rows, printFile);
     result.letters = letters.length;
   }
   for (const x of offline) {
@@ -262,7 +262,7 @@ async function sendOne(
       result.inDoubt++;
       const answer = deps.inDoubt ? await deps.inDoubt.resolve(prior.messageId ?? messageId) : 'unknown';
       if (answer === 'accepted') {
-        deps.store.markSent(
+        await deps.store.markSent(
           job.batchId,
           person.id,
           prior.messageId ?? messageId,
@@ -274,7 +274,7 @@ async function sendOne(
       }
       if (answer === 'unknown') {
         if (deps.inDoubtPolicy === 'hold') {
-          deps.store.markEmailState(job.batchId, person.id, 'held', 'in doubt after a crash; held for an operator');
+          await deps.store.markEmailState(job.batchId, person.id, 'held', 'in doubt after a crash; held for an operator');
           result.held++;
           return;
         }
@@ -283,7 +283,7 @@ async function sendOne(
       result.resent++;
     }
   }
-  await deps.store.claimEmailDurably({ batchId: job.batchId, individualId: person.id, letterId, chunk: job.chunk, messageId });
+  await deps.store.claimEmail({ batchId: job.batchId, individualId: person.id, letterId, chunk: job.chunk, messageId });
   try {
     const sent = await deps.mailer!.send(
       person,
@@ -296,14 +296,14 @@ async function sendOne(
     // commit; the chunk finishes only after every mark is durable (see runChunk). A crash before
     // it commits leaves the row 'sending', i.e. in doubt — the documented window, no wider.
     marks.push(
-      deps.store.markSentDurably(job.batchId, person.id, sent.messageId, sent.response, deps.clock.now().toISOString(), possibleDuplicate),
+      deps.store.markSent(job.batchId, person.id, sent.messageId, sent.response, deps.clock.now().toISOString(), possibleDuplicate),
     );
     result.emailsSent++;
   } catch (err) {
     const code = (err as { responseCode?: number }).responseCode;
     if (code !== undefined && code >= 500) {
       // Permanent rejection: nothing was accepted. Record it; the bounce raises insufficient contact.
-      deps.store.markEmailState(job.batchId, person.id, 'failed', `rejected ${code}`);
+      await deps.store.markEmailState(job.batchId, person.id, 'failed', `rejected ${code}`);
       result.failed++;
       return;
     }

@@ -76,6 +76,6 @@ export async function planBatch(
   }
   await flush();
   if (pending.length) await queue.addBulk(pending.splice(0) as never);
-  store.startRun(input.batchId, total, chunk, input.now);
+  await store.startRun(input.batchId, total, chunk, input.now);
   return { total, chunks: chunk };
 }

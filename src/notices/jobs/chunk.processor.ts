@@ -13,7 +13,8 @@ import { PgArtifactBlobs, PgDataKeyRepository } from '../../phi';
 import { PgDatabase } from '../../platform/postgres/pool';
 import { SystemClock } from '../../platform/clock';
 import { HttpRelayLogResolver, runChunk, type ChunkDeps, type ChunkJobData, type ChunkResult } from '../delivery/chunk-runner';
-import { DeliveryStore } from '../delivery/delivery-store';
+import { PgDeliveryStore } from '../delivery/pg-delivery-store';
+import { SqliteDeliveryStore } from '../delivery/sqlite-delivery-store';
 import { mailerFromConfig } from '../email/mail-config';
 import { LetterPdfRenderer, workerFonts } from '../rendering/letter-pdf';
 import { TemplateSet } from '../rendering/templates';
@@ -33,7 +34,7 @@ function build(): ChunkDeps {
   const vault = new PhiVault(new DataKeyStore(pg ? new PgDataKeyRepository(pg) : c.vaultPath, master), clock);
   const redis = c.emailRatePerSecond > 0 ? new IORedis(c.redisUrl, { maxRetriesPerRequest: 3 }) : null;
   return {
-    store: new DeliveryStore(c.deliveryDbPath),
+    store: pg ? new PgDeliveryStore(pg) : new SqliteDeliveryStore(c.deliveryDbPath),
     artifacts: new ArtifactStore(pg ? new PgArtifactBlobs(pg) : c.artifactsDir, vault),
     templates: new TemplateSet(c.templatesDir),
     renderer: new LetterPdfRenderer(workerFonts()),
