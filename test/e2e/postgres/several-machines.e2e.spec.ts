@@ -3,7 +3,8 @@
  * DATA_DIR (standing for separate hosts), sharing one PostgreSQL and one Redis (and the master
  * key, kept apart from every host). A breach imported on one api, drafted and approved on the
  * other, rendered by both workers while one of them is SIGKILLed mid-batch (with its sandboxed
- * renderers: the host is lost): every letter exactly once, proof of notice readable from either
+ * renderers: the host is lost): every letter exactly once, every consenting person emailed (a
+ * second copy only where flagged as a possible duplicate), proof of notice readable from either
  * api, `ledger verify` green from either host, nothing of it on any host's disk.
  *
  * SEVERAL_MACHINES_PEOPLE sets the breach size (default 2,000: the issue's 20,000 takes too long
@@ -17,6 +18,7 @@ import { uuidv7 } from '../../../src/platform/ids';
 import { runCliProcess } from '../../support/cli';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
 import { makeTempDir } from '../../support/temp-dir';
+import { SmtpSink } from '../../integration/notices/smtp-sink';
 import { testFacts, testOrg } from '../../unit/notices/fixtures';
 import { startRole, stopRole, type RoleProcess } from '../../integration/scaleout/support/processes';
 
@@ -43,9 +45,11 @@ describe('several machines on one PostgreSQL and one Redis', () => {
   const prefix = `sh-test-hosts-${uuidv7().slice(-12)}`;
   const procs: RoleProcess[] = [];
   let db: TestDatabase;
+  let sink: SmtpSink;
 
   afterAll(async () => {
     await Promise.all(procs.map((p) => stopRole(p)));
+    await sink?.stop();
     const redis = new Redis(REDIS_URL);
     const keys = await redis.keys(`${prefix}:*`);
     if (keys.length) await redis.del(...keys);
@@ -56,6 +60,7 @@ describe('several machines on one PostgreSQL and one Redis', () => {
 
   it('import on one api, approve on the other, render on both workers with one killed: every letter once, proof and verify from either', async () => {
     db = await createTestDatabase();
+    sink = await new SmtpSink().start();
     const host = (name: string) => ({
       LEDGER: 'postgres',
       DATABASE_URL: db.url,
@@ -66,6 +71,8 @@ describe('several machines on one PostgreSQL and one Redis', () => {
       PROJECTION_POLL_MS: '50',
       NOTICES_CHUNK_SIZE: String(Math.max(25, Math.ceil(PEOPLE / 20))),
       NOTICES_EMAIL_RATE: '0',
+      MAIL_TRANSPORT: 'smtp',
+      SMTP_URL: `smtp://127.0.0.1:${sink.port}?ignoreTLS=true`,
       SAFEHARBOR_ROLE_EMAILS: JSON.stringify({ 'compliance-officer': ['co@example.org'], 'security-officer': ['so@example.org'] }),
     });
     const api1 = await startRole('api-1', 'api', host('api-1'));
@@ -106,7 +113,7 @@ describe('several machines on one PostgreSQL and one Redis', () => {
     const drafter = await principal('Drafter', 'compliance-officer');
     const approver = await principal('Approver', 'compliance-officer');
 
-    // api-1: the incident and its affected list (synthetic people, letters only).
+    // api-1: the incident and its affected list (synthetic people; every fifth agreed to email).
     const inc = await call(api1, 'POST', '/v1/incidents', responder, {
       title: 'Stolen laptop',
       discoveredOn: '2025-03-10',
@@ -118,9 +125,14 @@ describe('several machines on one PostgreSQL and one Redis', () => {
     });
     expect(inc.status).toBe(201);
     const incidentId = inc.body.id as string;
-    const rows = ['name,line1,line2,city,state,zip'];
-    for (let i = 0; i < PEOPLE; i++)
-      rows.push(`Synthetic Person ${i},${i + 1} Oak St,,Dayton,${STATES[i % STATES.length]},4${String(5000 + (i % 900)).padStart(4, '0')}`);
+    const rows = ['name,line1,line2,city,state,zip,email,emailConsent'];
+    const EMAILED = Math.ceil(PEOPLE / 5);
+    const MAILED = PEOPLE - EMAILED;
+    for (let i = 0; i < PEOPLE; i++) {
+      const zip = `4${String(5000 + (i % 900)).padStart(4, '0')}`;
+      const email = i % 5 === 0 ? `person${i}@example.org,true` : ',';
+      rows.push(`Synthetic Person ${i},${i + 1} Oak St,,Dayton,${STATES[i % STATES.length]},${zip},${email}`);
+    }
     const up = await call(api1, 'POST', `/v1/incidents/${incidentId}/affected`, responder, rows.join('\n') + '\n', 'text/csv');
     expect(up.status).toBe(201);
     expect((await call(api1, 'POST', `/v1/incidents/${incidentId}/triage`, drafter, {})).status).toBe(200);
@@ -183,16 +195,24 @@ describe('several machines on one PostgreSQL and one Redis', () => {
     // Every letter exactly once, whichever api is asked.
     for (const api of [api1, api2!]) {
       const progress = await call(api, 'GET', `/v1/notices/batches/${batchId}/progress`, approver);
-      expect(progress.body).toMatchObject({ done: PEOPLE, total: PEOPLE, byState: { printed: PEOPLE }, possibleDuplicates: 0 });
+      expect(progress.body).toMatchObject({ done: PEOPLE, total: PEOPLE, byState: { printed: MAILED, sent: EMAILED } });
       const manifest = await call(api, 'GET', `/v1/notices/batches/${batchId}/print-files/manifest.csv`, approver);
       const letterIds = manifest.text
         .trim()
         .split('\n')
         .slice(1)
         .map((l) => l.split(',')[1]!);
-      expect(letterIds).toHaveLength(PEOPLE);
-      expect(new Set(letterIds).size).toBe(PEOPLE);
-      for (const letterId of [letterIds[0]!, letterIds[PEOPLE - 1]!, letterIds[Math.floor(PEOPLE / 2)]!]) {
+      expect(letterIds).toHaveLength(MAILED);
+      expect(new Set(letterIds).size).toBe(MAILED);
+      // Emails: each consenting person reached; a second copy only where the record says "possible
+      // duplicate" (the killed worker's in-doubt sends, resent by policy: a missed notice is worse).
+      const perId = new Map<string, number>();
+      for (const m of sink.received.filter((x) => x.parsed.headers.get('x-notice-batch') === batchId))
+        perId.set(m.parsed.messageId!, (perId.get(m.parsed.messageId!) ?? 0) + 1);
+      expect(perId.size).toBe(EMAILED);
+      const extra = [...perId.values()].reduce((n, c) => n + c - 1, 0);
+      expect(extra).toBeLessThanOrEqual(progress.body.possibleDuplicates);
+      for (const letterId of [letterIds[0]!, letterIds[MAILED - 1]!, letterIds[Math.floor(MAILED / 2)]!]) {
         const proof = await call(api, 'GET', `/v1/notices/letters/${letterId}`, approver);
         expect(proof.status).toBe(200);
         expect(proof.body.items).toEqual([expect.objectContaining({ batchId, letterId, channel: 'mail', state: 'printed' })]);
