@@ -4,13 +4,15 @@
  * key, kept apart from every host). A breach imported on one api, drafted and approved on the
  * other, rendered by both workers while one of them is SIGKILLed mid-batch (with its sandboxed
  * renderers: the host is lost): every letter exactly once, every consenting person emailed (a
- * second copy only where flagged as a possible duplicate), proof of notice readable from either
- * api, `ledger verify` green from either host, nothing of it on any host's disk.
+ * second copy only where flagged as a possible duplicate; emails go through the workers' own
+ * email queue), proof of notice and each letter's PDF (reproduced from its print file) readable
+ * from either api, `ledger verify` green from either host, nothing of it on any host's disk.
  *
  * SEVERAL_MACHINES_PEOPLE sets the breach size (default 2,000: the issue's 20,000 takes too long
  * on a shared two-core machine).
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -220,6 +222,13 @@ describe('several machines on one PostgreSQL and one Redis', () => {
         expect(byPerson.body.items).toEqual([
           expect.objectContaining({ batchId, letterId, pdfSha256: expect.stringMatching(/^[0-9a-f]{64}$/) }),
         ]);
+        // The letter as mailed, reproduced from its print file (in PostgreSQL): the digest in the proof.
+        const pdf = await fetch(api.url(`/v1/notices/letters/${letterId}/pdf`), { headers: { authorization: `Bearer ${approver}` } });
+        expect(pdf.status).toBe(200);
+        expect(pdf.headers.get('content-type')).toBe('application/pdf');
+        const bytes = Buffer.from(await pdf.arrayBuffer());
+        expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+        expect(createHash('sha256').update(bytes).digest('hex')).toBe(byPerson.body.items[0].pdfSha256);
       }
     }
 
