@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import IORedis from 'ioredis';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
-import { DeliveryStore } from '../src/notices/delivery/delivery-store';
+import { SqliteDeliveryStore } from '../src/notices/delivery/sqlite-delivery-store';
 import { NoticeMailer, noticeMessageId } from '../src/notices/email/mailer';
 import { RedisTokenBucket } from '../src/notices/email/rate-limiter';
 import { LetterComposer, letterIdOf } from '../src/notices/rendering/letters';
@@ -85,7 +85,7 @@ async function main() {
   }
 
   async function ours(round: number): Promise<number> {
-    const store = new DeliveryStore(join(dir.path, `d${round}.db`), {
+    const store = new SqliteDeliveryStore(join(dir.path, `d${round}.db`), {
       synchronous: (process.env.BENCH_SYNC as 'FULL' | 'NORMAL') ?? 'FULL',
     });
     const mailer = new NoticeMailer(
@@ -100,14 +100,14 @@ async function main() {
       const p = people[i]!;
       const letterId = letterIdOf(batchId, p.id);
       const messageId = noticeMessageId(batchId, letterId, org.mailFrom);
-      await store.claimEmailDurably({ batchId, individualId: p.id, letterId, chunk: 0, messageId });
+      await store.claimEmail({ batchId, individualId: p.id, letterId, chunk: 0, messageId });
       const sent = await mailer.send(p, composer.email(p), messageId, { 'X-Notice-Batch': batchId });
-      marks.push(store.markSentDurably(batchId, p.id, sent.messageId, sent.response, new Date().toISOString()));
+      marks.push(store.markSent(batchId, p.id, sent.messageId, sent.response, new Date().toISOString()));
     });
     await Promise.all(marks); // every record durable before the clock stops
     const secs = (performance.now() - t0) / 1000;
     mailer.close();
-    store.close();
+    await store.close();
     return N / secs;
   }
 

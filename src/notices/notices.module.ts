@@ -10,8 +10,11 @@ import { CLOCK, type Clock } from '../platform/clock';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
 import { LOGGER } from '../platform/logger';
 import { QUEUES, type QueueRegistry } from '../platform/redis';
-import { ARTIFACT_STORE, EVENT_REGISTRY, PROCESS_ROLES, type ProcessRoles } from '../platform/tokens';
+import type { PgDatabase } from '../platform/postgres/pool';
+import { ARTIFACT_STORE, EVENT_REGISTRY, PG_DATABASE, PROCESS_ROLES, type ProcessRoles } from '../platform/tokens';
 import { DeliveryStore } from './delivery/delivery-store';
+import { PgDeliveryStore } from './delivery/pg-delivery-store';
+import { SqliteDeliveryStore } from './delivery/sqlite-delivery-store';
 import { NOTICE_BATCH_EVENT_TYPES } from './domain/notice-batch';
 import { POSTING_EVENT_TYPES } from './domain/posting';
 import { LetterPdfController } from './http/letter-pdf.controller';
@@ -51,7 +54,13 @@ export const NOTICES_EVENT_TYPES = [...NOTICE_BATCH_EVENT_TYPES, ...POSTING_EVEN
         loadNoticesSettings(c, process.env, { withApi: roles?.has('api') ?? false }),
       inject: [APP_CONFIG, { token: PROCESS_ROLES, optional: true }],
     },
-    { provide: DeliveryStore, useFactory: (s: NoticesSettings) => new DeliveryStore(s.chunk.deliveryDbPath), inject: [NOTICES_SETTINGS] },
+    {
+      // Several machines share PostgreSQL: delivery records and proof of notice live there too, not in DATA_DIR/notices.db.
+      provide: DeliveryStore,
+      useFactory: (s: NoticesSettings, pg: PgDatabase | null) =>
+        pg ? new PgDeliveryStore(pg) : new SqliteDeliveryStore(s.chunk.deliveryDbPath),
+      inject: [NOTICES_SETTINGS, PG_DATABASE],
+    },
     NoticeContent,
     OrganizationProfiles,
     ...NOTICE_COMMAND_HANDLERS,
@@ -111,6 +120,6 @@ export class NoticesModule implements OnModuleInit, OnApplicationBootstrap, OnMo
 
   async onModuleDestroy(): Promise<void> {
     await this.coordinator?.close();
-    this.deliveries.close();
+    await this.deliveries.close();
   }
 }

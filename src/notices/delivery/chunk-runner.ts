@@ -83,7 +83,7 @@ export async function runChunk(job: ChunkJobData, deps: ChunkDeps): Promise<Chun
   const content = await loadContent(deps.artifacts, job.contentArtifact);
   const people = await readPeople(deps.artifacts, job.recipientsArtifact);
   const composer = new LetterComposer(deps.templates, { org: content.org, incident: content.facts }, job.letterDate);
-  const existing = deps.store.chunkRecords(job.batchId, job.chunk);
+  const existing = await deps.store.chunkRecords(job.batchId, job.chunk);
   const plans = people.map((p) => ({ person: p, plan: planChannel(p) }));
   const result: ChunkResult = {
     recipients: people.length,
@@ -164,7 +164,7 @@ export async function runChunk(job: ChunkJobData, deps: ChunkDeps): Promise<Chun
         deliveredAt: now,
       };
     });
-    deps.store.recordChunkOutcome(rows, printFile);
+    await deps.store.recordChunkOutcome(rows, printFile);
     result.letters = letters.length;
   }
   for (const x of offline) {

@@ -1,8 +1,11 @@
 /**
  * Delivery records: one row per (batch, individual) — the idempotency key of every send and
- * the proof of notice. A separate SQLite file (WAL, synchronous=FULL) that every worker
- * process, sandboxed processors included, writes directly; no PHI (ids, channels, digests,
- * SMTP message ids and replies only).
+ * the proof of notice — plus each chunk's print file and each batch's run. No PHI (ids,
+ * channels, digests, SMTP message ids and replies only). Two adapters pass one contract suite
+ * (test/integration/notices/delivery-store.contract.spec.ts): SQLite, a file in DATA_DIR every
+ * worker process on the host writes directly (sqlite-delivery-store.ts), and PostgreSQL, shared
+ * by several machines (pg-delivery-store.ts). Both keep progress counters in the same
+ * transaction as the rows, so `progress` costs the same at the last recipient as at the first.
  *
  * Email exactly-once protocol (why a SIGKILL never causes a second email to a person whose
  * first one was recorded, and never loses one):
@@ -16,316 +19,78 @@
  * in-doubt resolver (the relay's log, by Message-ID); with no answer the policy decides —
  * `resend` (default: a missed breach notice is a legal failure, a duplicate is not; the row is
  * flagged possible_duplicate) or `hold` (left for an operator).
+ *
+ * Every write resolves once it is durable; adapters may group concurrent writes into one
+ * commit. `delivered_at` is written once per row; rows are never deleted.
  */
-import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { NoticeChannel } from '../domain/channel';
+import type { BatchProgressCounts, DeliveryRecord, PrintFileRecord } from './delivery-types';
 
-export type DeliveryState =
-  | 'sending' // email claimed, outcome unknown until 'sent'
-  | 'sent' // email accepted by the SMTP server
-  | 'printed' // letter rendered into a mail-house print file
-  | 'substitute' // covered by substitute notice
-  | 'not-required' // deceased, no next-of-kin address (164.404(d)(1)(ii))
-  | 'held' // in doubt, waiting for an operator
-  | 'failed';
+export { FINAL_STATES, type BatchProgressCounts, type DeliveryRecord, type DeliveryState, type PrintFileRecord } from './delivery-types';
 
-export const FINAL_STATES: readonly DeliveryState[] = ['sent', 'printed', 'substitute', 'not-required', 'failed', 'held'];
-
-export interface DeliveryRecord {
+export interface EmailClaim {
   batchId: string;
   individualId: string;
   letterId: string;
   chunk: number;
-  channel: NoticeChannel;
-  state: DeliveryState;
-  attempts: number;
-  messageId: string | null;
-  smtpResponse: string | null;
-  pdfSha256: string | null;
-  printFile: string | null;
-  firstPage: number | null;
-  lastPage: number | null;
-  possibleDuplicate: boolean;
-  deliveredAt: string | null;
-  returnedAt: string | null;
-  returnReason: string | null;
+  messageId: string;
 }
 
-export interface PrintFileRecord {
-  batchId: string;
-  chunk: number;
-  /** Mail-house file id: the print PDF's encrypted artifact digest. */
-  printArtifact: string;
-  printSha256: string;
-  letters: number;
-  pages: number;
-  manifestCsv: string;
+/** A final row of a letter, substitute-notice or not-required outcome. */
+export type ChunkOutcomeRow = Omit<
+  DeliveryRecord,
+  'attempts' | 'possibleDuplicate' | 'returnedAt' | 'returnReason' | 'smtpResponse' | 'messageId'
+>;
+
+export interface BatchRun {
+  total: number;
+  chunks: number;
+  plannedAt: string;
+  finishedAt: string | null;
 }
 
-type Row = Record<string, unknown>;
-
-function toRecord(r: Row): DeliveryRecord {
-  return {
-    batchId: r.batch_id as string,
-    individualId: r.individual_id as string,
-    letterId: r.letter_id as string,
-    chunk: r.chunk as number,
-    channel: r.channel as NoticeChannel,
-    state: r.state as DeliveryState,
-    attempts: r.attempts as number,
-    messageId: (r.message_id as string | null) ?? null,
-    smtpResponse: (r.smtp_response as string | null) ?? null,
-    pdfSha256: (r.pdf_sha256 as string | null) ?? null,
-    printFile: (r.print_file as string | null) ?? null,
-    firstPage: (r.first_page as number | null) ?? null,
-    lastPage: (r.last_page as number | null) ?? null,
-    possibleDuplicate: r.possible_duplicate === 1,
-    deliveredAt: (r.delivered_at as string | null) ?? null,
-    returnedAt: (r.returned_at as string | null) ?? null,
-    returnReason: (r.return_reason as string | null) ?? null,
-  };
-}
-
-export class DeliveryStore {
-  readonly db: Database.Database;
-
-  /**
-   * `synchronous`: FULL (default) makes every claim and mark survive power loss; NORMAL (WAL)
-   * survives a process crash (SIGKILL) but may lose the last commits on power loss.
-   */
-  constructor(path: string, options: { synchronous?: 'FULL' | 'NORMAL' } = {}) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
-    this.db.pragma('busy_timeout = 15000');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS notice_deliveries (
-        batch_id TEXT NOT NULL, individual_id TEXT NOT NULL, letter_id TEXT NOT NULL, chunk INTEGER NOT NULL,
-        channel TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-        message_id TEXT, smtp_response TEXT, pdf_sha256 TEXT, print_file TEXT, first_page INTEGER, last_page INTEGER,
-        possible_duplicate INTEGER NOT NULL DEFAULT 0, delivered_at TEXT, returned_at TEXT, return_reason TEXT,
-        PRIMARY KEY (batch_id, individual_id)) WITHOUT ROWID;
-      CREATE INDEX IF NOT EXISTS notice_deliveries_individual ON notice_deliveries (individual_id);
-      CREATE INDEX IF NOT EXISTS notice_deliveries_letter ON notice_deliveries (letter_id);
-      CREATE INDEX IF NOT EXISTS notice_deliveries_state ON notice_deliveries (batch_id, state);
-      CREATE TABLE IF NOT EXISTS notice_print_files (
-        batch_id TEXT NOT NULL, chunk INTEGER NOT NULL, print_artifact TEXT NOT NULL, print_sha256 TEXT NOT NULL,
-        letters_artifact TEXT NOT NULL DEFAULT '', letters INTEGER NOT NULL, pages INTEGER NOT NULL, manifest_csv TEXT NOT NULL,
-        PRIMARY KEY (batch_id, chunk));
-      CREATE TABLE IF NOT EXISTS notice_batch_runs (
-        batch_id TEXT PRIMARY KEY, total INTEGER NOT NULL, chunks INTEGER NOT NULL, planned_at TEXT NOT NULL,
-        started_at TEXT, finished_at TEXT);
-    `);
-  }
-
-  private pending: Array<{ op: () => void; resolve: () => void; reject: (e: unknown) => void }> = [];
-  private flushScheduled = false;
-
-  /**
-   * Group commit: operations issued while a commit is running (the fsync blocks the event loop,
-   * so SMTP replies pile up meanwhile) are committed together in the next turn. Each caller's
-   * promise resolves only after its operation is durable, so the claim-before-send and
-   * mark-after-accept ordering is unchanged; only the number of fsyncs drops.
-   */
-  private enqueue(op: () => void): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ op, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
-  }
-
-  private flush(): void {
-    const ops = this.pending.splice(0);
-    this.flushScheduled = false;
-    try {
-      this.db.transaction(() => {
-        for (const o of ops) o.op();
-      })();
-    } catch (e) {
-      for (const o of ops) o.reject(e);
-      return;
-    }
-    for (const o of ops) o.resolve();
-  }
-
-  /** claimEmail, durable when the promise resolves (group-committed). */
-  claimEmailDurably(r: Parameters<DeliveryStore['claimEmail']>[0]): Promise<void> {
-    return this.enqueue(() => this.claimEmail(r));
-  }
-
-  /** markSent, durable when the promise resolves (group-committed). */
-  markSentDurably(...a: Parameters<DeliveryStore['markSent']>): Promise<void> {
-    return this.enqueue(() => this.markSent(...a));
-  }
-
-  get(batchId: string, individualId: string): DeliveryRecord | null {
-    const r = this.db.prepare('SELECT * FROM notice_deliveries WHERE batch_id = ? AND individual_id = ?').get(batchId, individualId) as
-      Row | undefined;
-    return r ? toRecord(r) : null;
-  }
-
-  chunkRecords(batchId: string, chunk: number): Map<string, DeliveryRecord> {
-    const rows = this.db.prepare('SELECT * FROM notice_deliveries WHERE batch_id = ? AND chunk = ?').all(batchId, chunk) as Row[];
-    return new Map(rows.map((r) => [r.individual_id as string, toRecord(r)]));
-  }
-
-  /** Step 1 of the email protocol: durable claim before the SMTP transaction. */
-  claimEmail(r: { batchId: string; individualId: string; letterId: string; chunk: number; messageId: string }): void {
-    this.db
-      .prepare(
-        `INSERT INTO notice_deliveries (batch_id, individual_id, letter_id, chunk, channel, state, attempts, message_id)
-      VALUES (@batchId, @individualId, @letterId, @chunk, 'email', 'sending', 1, @messageId)
-      ON CONFLICT (batch_id, individual_id) DO UPDATE SET state = 'sending', attempts = attempts + 1
-      WHERE state IN ('sending', 'failed')`,
-      )
-      .run(r);
-  }
-
+/** The port (and Nest injection token) of the delivery records. */
+export abstract class DeliveryStore {
+  abstract get(batchId: string, individualId: string): Promise<DeliveryRecord | null>;
+  abstract chunkRecords(batchId: string, chunk: number): Promise<Map<string, DeliveryRecord>>;
+  /** Step 1 of the email protocol: durable claim ('sending') before the SMTP transaction. */
+  abstract claimEmail(claim: EmailClaim): Promise<void>;
   /** Step 3: the server accepted the message. */
-  markSent(batchId: string, individualId: string, messageId: string, response: string, at: string, possibleDuplicate = false): void {
-    this.db
-      .prepare(
-        `UPDATE notice_deliveries SET state = 'sent', message_id = ?, smtp_response = ?, delivered_at = ?,
-      possible_duplicate = MAX(possible_duplicate, ?) WHERE batch_id = ? AND individual_id = ?`,
-      )
-      .run(messageId, response.slice(0, 500), at, possibleDuplicate ? 1 : 0, batchId, individualId);
-  }
-
-  markEmailState(batchId: string, individualId: string, state: 'failed' | 'held', reason: string): void {
-    this.db
-      .prepare('UPDATE notice_deliveries SET state = ?, smtp_response = ? WHERE batch_id = ? AND individual_id = ?')
-      .run(state, reason.slice(0, 500), batchId, individualId);
-  }
-
-  /** Final records for letters, substitute and not-required rows, plus the print file, in one transaction. */
-  recordChunkOutcome(
-    rows: Array<Omit<DeliveryRecord, 'attempts' | 'possibleDuplicate' | 'returnedAt' | 'returnReason' | 'smtpResponse' | 'messageId'>>,
-    printFile: PrintFileRecord | null,
-  ): void {
-    const ins = this.db.prepare(`INSERT INTO notice_deliveries
-      (batch_id, individual_id, letter_id, chunk, channel, state, attempts, pdf_sha256, print_file, first_page, last_page, delivered_at)
-      VALUES (@batchId, @individualId, @letterId, @chunk, @channel, @state, 1, @pdfSha256, @printFile, @firstPage, @lastPage, @deliveredAt)
-      ON CONFLICT (batch_id, individual_id) DO NOTHING`);
-    const pf = this.db
-      .prepare(`INSERT INTO notice_print_files (batch_id, chunk, print_artifact, print_sha256, letters_artifact, letters, pages, manifest_csv)
-      VALUES (@batchId, @chunk, @printArtifact, @printSha256, '', @letters, @pages, @manifestCsv)
-      ON CONFLICT (batch_id, chunk) DO NOTHING`);
-    this.db.transaction(() => {
-      if (printFile) pf.run(printFile);
-      for (const r of rows) ins.run(r);
-    })();
-  }
-
-  printFiles(batchId: string): PrintFileRecord[] {
-    return (this.db.prepare('SELECT * FROM notice_print_files WHERE batch_id = ? ORDER BY chunk').all(batchId) as Row[]).map((r) => ({
-      batchId: r.batch_id as string,
-      chunk: r.chunk as number,
-      printArtifact: r.print_artifact as string,
-      printSha256: r.print_sha256 as string,
-      letters: r.letters as number,
-      pages: r.pages as number,
-      manifestCsv: r.manifest_csv as string,
-    }));
-  }
-
-  startRun(batchId: string, total: number, chunks: number, at: string): void {
-    this.db
-      .prepare('INSERT INTO notice_batch_runs (batch_id, total, chunks, planned_at) VALUES (?, ?, ?, ?) ON CONFLICT (batch_id) DO NOTHING')
-      .run(batchId, total, chunks, at);
-  }
-
-  run(batchId: string): { total: number; chunks: number; plannedAt: string; finishedAt: string | null } | null {
-    const r = this.db.prepare('SELECT * FROM notice_batch_runs WHERE batch_id = ?').get(batchId) as Row | undefined;
-    return r
-      ? {
-          total: r.total as number,
-          chunks: r.chunks as number,
-          plannedAt: r.planned_at as string,
-          finishedAt: (r.finished_at as string | null) ?? null,
-        }
-      : null;
-  }
-
-  finishRun(batchId: string, at: string): boolean {
-    return (
-      this.db.prepare('UPDATE notice_batch_runs SET finished_at = ? WHERE batch_id = ? AND finished_at IS NULL').run(at, batchId)
-        .changes === 1
-    );
-  }
-
-  /** Counts per state and channel, and the time of the first and last delivery. */
-  progress(batchId: string): {
-    byState: Record<string, number>;
-    byChannel: Record<string, number>;
-    done: number;
-    firstAt: string | null;
-    lastAt: string | null;
-    possibleDuplicates: number;
-  } {
-    const byState: Record<string, number> = {};
-    const byChannel: Record<string, number> = {};
-    let done = 0;
-    for (const r of this.db
-      .prepare('SELECT state, channel, count(*) AS n FROM notice_deliveries WHERE batch_id = ? GROUP BY state, channel')
-      .all(batchId) as Array<{ state: string; channel: string; n: number }>) {
-      byState[r.state] = (byState[r.state] ?? 0) + r.n;
-      byChannel[r.channel] = (byChannel[r.channel] ?? 0) + r.n;
-      if ((FINAL_STATES as readonly string[]).includes(r.state)) done += r.n;
-    }
-    const t = this.db
-      .prepare(
-        'SELECT min(delivered_at) AS f, max(delivered_at) AS l, sum(possible_duplicate) AS d FROM notice_deliveries WHERE batch_id = ?',
-      )
-      .get(batchId) as { f: string | null; l: string | null; d: number | null };
-    return { byState, byChannel, done, firstAt: t.f, lastAt: t.l, possibleDuplicates: t.d ?? 0 };
-  }
-
+  abstract markSent(
+    batchId: string,
+    individualId: string,
+    messageId: string,
+    response: string,
+    at: string,
+    possibleDuplicate?: boolean,
+  ): Promise<void>;
+  abstract markEmailState(batchId: string, individualId: string, state: 'failed' | 'held', reason: string): Promise<void>;
+  /** Final records for letters, substitute and not-required rows, plus the print file, in one transaction (first write wins). */
+  abstract recordChunkOutcome(rows: ChunkOutcomeRow[], printFile: PrintFileRecord | null): Promise<void>;
+  abstract printFiles(batchId: string): Promise<PrintFileRecord[]>;
+  abstract startRun(batchId: string, total: number, chunks: number, at: string): Promise<void>;
+  abstract run(batchId: string): Promise<BatchRun | null>;
+  /** True for the one caller that finished the run. */
+  abstract finishRun(batchId: string, at: string): Promise<boolean>;
+  /** Counts per state and channel, first and last delivery, possible duplicates: constant time. */
+  abstract progress(batchId: string): Promise<BatchProgressCounts>;
   /** Proof of notice for one individual, across batches. */
-  forIndividual(individualId: string): DeliveryRecord[] {
-    return (this.db.prepare('SELECT * FROM notice_deliveries WHERE individual_id = ? ORDER BY batch_id').all(individualId) as Row[]).map(
-      toRecord,
-    );
-  }
-
-  byLetterId(letterId: string): DeliveryRecord | null {
-    const r = this.db.prepare('SELECT * FROM notice_deliveries WHERE letter_id = ?').get(letterId) as Row | undefined;
-    return r ? toRecord(r) : null;
-  }
-
-  markReturned(batchId: string, individualId: string, at: string, reason: string): boolean {
-    return (
-      this.db
-        .prepare(
-          'UPDATE notice_deliveries SET returned_at = ?, return_reason = ? WHERE batch_id = ? AND individual_id = ? AND returned_at IS NULL',
-        )
-        .run(at, reason, batchId, individualId).changes === 1
-    );
-  }
+  abstract forIndividual(individualId: string): Promise<DeliveryRecord[]>;
+  abstract byLetterId(letterId: string): Promise<DeliveryRecord | null>;
+  /** Records a returned letter or bounce once; false when already recorded or unknown. */
+  abstract markReturned(batchId: string, individualId: string, at: string, reason: string): Promise<boolean>;
+  /** The batch's records in individual-id order, streamed (bounded memory). */
+  abstract records(batchId: string): AsyncIterable<DeliveryRecord>;
+  abstract close(): Promise<void>;
 
   /** SHA-256 over the batch's delivery records in key order: the digest the completion event carries. */
-  digest(batchId: string): string {
+  async digest(batchId: string): Promise<string> {
     const h = createHash('sha256');
-    for (const r of this.db
-      .prepare(
-        `SELECT individual_id, channel, state, message_id, pdf_sha256, print_file, delivered_at
-      FROM notice_deliveries WHERE batch_id = ? ORDER BY individual_id`,
-      )
-      .iterate(batchId) as Iterable<Row>) {
+    for await (const r of this.records(batchId)) {
       h.update(
-        `${r.individual_id}|${r.channel}|${r.state}|${r.message_id ?? ''}|${r.pdf_sha256 ?? ''}|${r.print_file ?? ''}|${r.delivered_at ?? ''}\n`,
+        `${r.individualId}|${r.channel}|${r.state}|${r.messageId ?? ''}|${r.pdfSha256 ?? ''}|${r.printFile ?? ''}|${r.deliveredAt ?? ''}\n`,
       );
     }
     return h.digest('hex');
-  }
-
-  close(): void {
-    this.db.close();
   }
 }

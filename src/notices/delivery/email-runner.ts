@@ -3,9 +3,9 @@
  * (`notices-email`, issue 15 item 2): rendering never waits on email, and the shared email rate
  * limit (a Redis token bucket over SMTP; none for the outbox folder) applies here only.
  *
- * Exactly once across crashes: each send follows claim → send → mark (delivery-store.ts). A
- * re-run (retry after a SIGKILL or a stalled job) skips every 'sent' row, sends rows it never
- * claimed, and resolves 'sending' rows (in doubt) through the relay's acceptance log or the
+ * Exactly once across crashes: each send follows claim → send → mark (delivery-store.ts; each
+ * call resolves once durable). A re-run (retry after a SIGKILL or a stalled job) skips every
+ * 'sent' row, sends rows it never claimed, and resolves 'sending' rows (in doubt) through the relay's acceptance log or the
  * in-doubt policy, never blindly.
  */
 import type { AffectedIndividual } from '../../incidents';
@@ -71,7 +71,7 @@ export async function runEmails(job: ChunkJobData, deps: EmailDeps): Promise<Ema
   const result: EmailResult = { emails: people.length, emailsSent: 0, emailsSkipped: 0, inDoubt: 0, resent: 0, held: 0, failed: 0 };
   if (people.length === 0) return result;
   const composer = new LetterComposer(deps.templates, { org: content.org, incident: content.facts }, job.letterDate);
-  const existing = deps.store.chunkRecords(job.batchId, job.chunk);
+  const existing = await deps.store.chunkRecords(job.batchId, job.chunk);
   let done = 0;
   const queue = [...people];
   const marks: Array<Promise<void>> = [];
@@ -118,7 +118,7 @@ async function sendOne(
       result.inDoubt++;
       const answer = deps.inDoubt ? await deps.inDoubt.resolve(prior.messageId ?? messageId) : 'unknown';
       if (answer === 'accepted') {
-        deps.store.markSent(
+        await deps.store.markSent(
           job.batchId,
           person.id,
           prior.messageId ?? messageId,
@@ -130,7 +130,7 @@ async function sendOne(
       }
       if (answer === 'unknown') {
         if (deps.inDoubtPolicy === 'hold') {
-          deps.store.markEmailState(job.batchId, person.id, 'held', 'in doubt after a crash; held for an operator');
+          await deps.store.markEmailState(job.batchId, person.id, 'held', 'in doubt after a crash; held for an operator');
           result.held++;
           return;
         }
@@ -139,7 +139,7 @@ async function sendOne(
       result.resent++;
     }
   }
-  await deps.store.claimEmailDurably({ batchId: job.batchId, individualId: person.id, letterId, chunk: job.chunk, messageId });
+  await deps.store.claimEmail({ batchId: job.batchId, individualId: person.id, letterId, chunk: job.chunk, messageId });
   try {
     const sent = await deps.mailer.send(
       person,
@@ -152,14 +152,14 @@ async function sendOne(
     // commit; the chunk finishes only after every mark is durable (see runChunk). A crash before
     // it commits leaves the row 'sending', i.e. in doubt — the documented window, no wider.
     marks.push(
-      deps.store.markSentDurably(job.batchId, person.id, sent.messageId, sent.response, deps.clock.now().toISOString(), possibleDuplicate),
+      deps.store.markSent(job.batchId, person.id, sent.messageId, sent.response, deps.clock.now().toISOString(), possibleDuplicate),
     );
     result.emailsSent++;
   } catch (err) {
     const code = (err as { responseCode?: number }).responseCode;
     if (code !== undefined && code >= 500) {
       // Permanent rejection: nothing was accepted. Record it; the bounce raises insufficient contact.
-      deps.store.markEmailState(job.batchId, person.id, 'failed', `rejected ${code}`);
+      await deps.store.markEmailState(job.batchId, person.id, 'failed', `rejected ${code}`);
       result.failed++;
       return;
     }

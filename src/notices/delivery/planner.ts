@@ -93,6 +93,6 @@ export async function planBatch(
   }
   await flush();
   await addAll();
-  store.startRun(input.batchId, total, chunk, input.now);
+  await store.startRun(input.batchId, total, chunk, input.now);
   return { total, chunks: chunk, emailJobs };
 }

@@ -201,17 +201,24 @@ export class NoticeCoordinator {
   }
 
   async maybeComplete(batchId: string): Promise<void> {
-    const run = this.deliveries.run(batchId);
+    const run = await this.deliveries.run(batchId);
     if (!run) return;
-    const p = this.deliveries.progress(batchId);
+    const p = await this.deliveries.progress(batchId);
     if (p.done < run.total) return;
     const now = this.clock.now().toISOString();
-    this.deliveries.finishRun(batchId, now);
+    await this.deliveries.finishRun(batchId, now);
     const failed = (p.byState.failed ?? 0) + (p.byState.held ?? 0);
     await runBatchCommand(
       this.ledger,
       batchId,
-      { kind: 'complete', delivered: p.done - failed, failed, recordsDigest: this.deliveries.digest(batchId), actor: SYSTEM, at: now },
+      {
+        kind: 'complete',
+        delivered: p.done - failed,
+        failed,
+        recordsDigest: await this.deliveries.digest(batchId),
+        actor: SYSTEM,
+        at: now,
+      },
       ctxFor(`complete-${batchId}`),
       'update',
     );

@@ -1,12 +1,14 @@
 /**
  * What every sandboxed notices processor (chunk.processor.ts, email.processor.ts) builds once per
- * child process from the config in its environment: the delivery store, the encrypted artifact
+ * child process from the config in its environment: the delivery store and the encrypted artifact
  * store (files, or PostgreSQL when LEDGER=postgres) and the templates.
  */
 import { ArtifactStore, DataKeyStore, MasterKey, PgArtifactBlobs, PgDataKeyRepository, PhiVault } from '../../phi';
 import { SystemClock, type Clock } from '../../platform/clock';
 import { PgDatabase } from '../../platform/postgres/pool';
-import { DeliveryStore } from '../delivery/delivery-store';
+import type { DeliveryStore } from '../delivery/delivery-store';
+import { PgDeliveryStore } from '../delivery/pg-delivery-store';
+import { SqliteDeliveryStore } from '../delivery/sqlite-delivery-store';
 import { TemplateSet } from '../rendering/templates';
 import { CHILD_CONFIG_ENV, type ChunkWorkerConfig } from './chunk-worker-config';
 
@@ -30,7 +32,7 @@ export function processorBase(role: string): ProcessorBase {
   const vault = new PhiVault(new DataKeyStore(pg ? new PgDataKeyRepository(pg) : config.vaultPath, master), clock);
   return {
     config,
-    store: new DeliveryStore(config.deliveryDbPath),
+    store: pg ? new PgDeliveryStore(pg) : new SqliteDeliveryStore(config.deliveryDbPath),
     artifacts: new ArtifactStore(pg ? new PgArtifactBlobs(pg) : config.artifactsDir, vault),
     templates: new TemplateSet(config.templatesDir),
     clock,

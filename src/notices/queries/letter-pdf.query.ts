@@ -32,7 +32,7 @@ export class LetterPdfHandler implements IQueryHandler<LetterPdfQuery, LetterPdf
   ) {}
 
   async execute({ letterId }: LetterPdfQuery): Promise<LetterPdf | 'not-a-letter' | null> {
-    const r = this.deliveries.byLetterId(letterId);
+    const r = await this.deliveries.byLetterId(letterId);
     if (!r) return null;
     if (!r.printFile || r.firstPage === null || r.lastPage === null) return 'not-a-letter';
     const parts: Buffer[] = [];

@@ -29,9 +29,8 @@ export interface BatchProgress {
 export type NoticeBatchView = NoticeBatchState & { version: string; progress: BatchProgress };
 
 /** done, rate (per second) and ETA from the delivery records. */
-export function batchProgress(deliveries: DeliveryStore, batchId: string): BatchProgress {
-  const run = deliveries.run(batchId);
-  const p = deliveries.progress(batchId);
+export async function batchProgress(deliveries: DeliveryStore, batchId: string): Promise<BatchProgress> {
+  const [run, p] = await Promise.all([deliveries.run(batchId), deliveries.progress(batchId)]);
   const total = run?.total ?? null;
   let rate: number | null = null;
   let etaSeconds: number | null = null;
@@ -67,7 +66,7 @@ export class GetNoticeBatchHandler implements IQueryHandler<GetNoticeBatchQuery,
 
   async execute({ batchId }: GetNoticeBatchQuery): Promise<NoticeBatchView> {
     const { state, version } = await loadBatch(this.ledger, batchId);
-    return { ...state, version: version.toString(), progress: batchProgress(this.deliveries, batchId) };
+    return { ...state, version: version.toString(), progress: await batchProgress(this.deliveries, batchId) };
   }
 }
 
@@ -158,7 +157,7 @@ export class ProofOfNoticeHandler implements IQueryHandler<ProofOfNoticeQuery, P
   ) {}
 
   async execute({ individualId }: ProofOfNoticeQuery): Promise<ProofOfNotice[]> {
-    const records = this.deliveries.forIndividual(individualId);
+    const records = await this.deliveries.forIndividual(individualId);
     const batches = new Map<string, NoticeBatchState>();
     for (const r of records)
       if (r.state === 'printed' && !batches.has(r.batchId)) batches.set(r.batchId, (await loadBatch(this.ledger, r.batchId)).state);
@@ -176,7 +175,7 @@ export class ProofByLetterHandler implements IQueryHandler<ProofByLetterQuery, P
   constructor(@Inject(DeliveryStore) private readonly deliveries: DeliveryStore) {}
 
   async execute({ letterId }: ProofByLetterQuery): Promise<ProofOfNotice | null> {
-    const r = this.deliveries.byLetterId(letterId);
+    const r = await this.deliveries.byLetterId(letterId);
     return r ? proofOf(r) : null;
   }
 }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { EventStore } from '../../../src/ledger/port';
 import { asAsync } from '../../../src/notices/delivery/chunk-runner';
 import { DeliveryStore } from '../../../src/notices/delivery/delivery-store';
+import { SqliteDeliveryStore } from '../../../src/notices/delivery/sqlite-delivery-store';
 import { planChannel } from '../../../src/notices/domain/channel';
 import { letterIdOf } from '../../../src/notices/rendering/letters';
 import type { ArtifactStore } from '../../../src/phi/artifact-store';
@@ -116,7 +117,10 @@ describe('a letter reproduced from its print file', () => {
 
     // Stored once: the print files are the only letter artifacts (no per-letter copy at rest).
     const store = t.app.get(DeliveryStore);
-    const rows = store.db.prepare('SELECT letters_artifact FROM notice_print_files WHERE batch_id = ?').all(id) as Array<{
+    expect(store).toBeInstanceOf(SqliteDeliveryStore);
+    const rows = (store as SqliteDeliveryStore).db
+      .prepare('SELECT letters_artifact FROM notice_print_files WHERE batch_id = ?')
+      .all(id) as Array<{
       letters_artifact: string;
     }>;
     expect(rows.length).toBeGreaterThan(0);

@@ -12,7 +12,7 @@ import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { planChannel } from '../../../src/notices/domain/channel';
 import { asAsync } from '../../../src/notices/delivery/chunk-runner';
-import { DeliveryStore } from '../../../src/notices/delivery/delivery-store';
+import { SqliteDeliveryStore } from '../../../src/notices/delivery/sqlite-delivery-store';
 import { CHUNK_QUEUE, EMAIL_QUEUE, planBatch } from '../../../src/notices/delivery/planner';
 import type { ChunkWorkerConfig } from '../../../src/notices/jobs/chunk-worker-config';
 import { noticeMessageId } from '../../../src/notices/email/mailer';
@@ -114,7 +114,7 @@ describe('notice batch survives SIGKILL of a worker mid-batch', () => {
     const scope = `incident:${facts.incidentId}`;
     const recipients = await artifacts.write(scope, asAsync(everyone.map((p) => `${JSON.stringify(p)}\n`)));
     const content = await artifacts.write(scope, asAsync([JSON.stringify({ org, facts })]));
-    const store = new DeliveryStore(paths.deliveryDbPath);
+    const store = new SqliteDeliveryStore(paths.deliveryDbPath);
     const queue = new Queue(CHUNK_QUEUE, { connection: redis, prefix });
     const emailQueue = new Queue(EMAIL_QUEUE, { connection: redis, prefix });
     const plan = await planBatch(
@@ -174,7 +174,7 @@ describe('notice batch survives SIGKILL of a worker mid-batch', () => {
     expect(sink.received.length).toBe(emailTotal);
     for (const p of everyone) {
       const plan1 = planChannel(p);
-      const rec = store.get(BATCH, p.id);
+      const rec = await store.get(BATCH, p.id);
       expect(rec).not.toBeNull();
       if (plan1.channel === 'email') {
         const mid = noticeMessageId(BATCH, letterIdOf(BATCH, p.id), org.mailFrom);
@@ -184,7 +184,7 @@ describe('notice batch survives SIGKILL of a worker mid-batch', () => {
       }
     }
     // Every letter in exactly one print file, with its digest.
-    const files = store.printFiles(BATCH);
+    const files = await store.printFiles(BATCH);
     const inFiles = new Map<string, number>();
     for (const f of files)
       for (const line of f.manifestCsv.trim().split('\n').slice(1)) {
@@ -195,10 +195,10 @@ describe('notice batch survives SIGKILL of a worker mid-batch', () => {
     expect(inFiles.size).toBe(mailed.length);
     for (const p of mailed) {
       expect(inFiles.get(letterIdOf(BATCH, p.id))).toBe(1);
-      expect(store.get(BATCH, p.id)!.state).toBe('printed');
-      expect(store.get(BATCH, p.id)!.pdfSha256).toMatch(/^[0-9a-f]{64}$/);
+      expect((await store.get(BATCH, p.id))!.state).toBe('printed');
+      expect((await store.get(BATCH, p.id))!.pdfSha256).toMatch(/^[0-9a-f]{64}$/);
     }
-    const progress = store.progress(BATCH);
+    const progress = await store.progress(BATCH);
     expect(progress.done).toBe(N);
     expect(progress.possibleDuplicates).toBe(0);
     const results = (await emailQueue.getJobs(['completed'])).map((j) => j.returnvalue as { inDoubt: number; resent: number });
@@ -209,6 +209,6 @@ describe('notice batch survives SIGKILL of a worker mid-batch', () => {
     );
     await queue.close();
     await emailQueue.close();
-    store.close();
+    await store.close();
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import { asAsync, runChunk, type ChunkJobData } from '../../../src/notices/delivery/chunk-runner';
-import { DeliveryStore } from '../../../src/notices/delivery/delivery-store';
+import { SqliteDeliveryStore } from '../../../src/notices/delivery/sqlite-delivery-store';
 import { runEmails } from '../../../src/notices/delivery/email-runner';
 import { CHUNK_QUEUE, EMAIL_QUEUE, planBatch } from '../../../src/notices/delivery/planner';
 import { planChannel } from '../../../src/notices/domain/channel';
@@ -68,7 +68,7 @@ describe('notices email queue', () => {
     const scope = `incident:${facts.incidentId}`;
     const recipients = await artifacts.write(scope, asAsync(people.map((p) => `${JSON.stringify(p)}\n`)));
     const content = await artifacts.write(scope, asAsync([JSON.stringify({ org, facts })]));
-    const store = new DeliveryStore(join(dir.path, 'notices.db'));
+    const store = new SqliteDeliveryStore(join(dir.path, 'notices.db'));
     const chunks = new Queue(CHUNK_QUEUE, { connection: redis, prefix });
     const emails = new Queue(EMAIL_QUEUE, { connection: redis, prefix });
     const plan = await planBatch(
@@ -100,8 +100,8 @@ describe('notices email queue', () => {
     await waitFor(async () => (await chunks.getJobCounts('completed')).completed === 3, 60_000, 'the chunks');
     const emailed = people.filter((p) => planChannel(p).channel === 'email');
     const offline = people.filter((p) => planChannel(p).channel !== 'email');
-    for (const p of offline) expect(store.get(BATCH, p.id)?.state).toMatch(/^(printed|substitute|not-required)$/);
-    for (const p of emailed) expect(store.get(BATCH, p.id)).toBeNull();
+    for (const p of offline) expect((await store.get(BATCH, p.id))?.state).toMatch(/^(printed|substitute|not-required)$/);
+    for (const p of emailed) expect(await store.get(BATCH, p.id)).toBeNull();
     expect(sink.received).toHaveLength(0);
     expect((await emails.getJobCounts('waiting')).waiting).toBe(3);
 
@@ -128,11 +128,11 @@ describe('notices email queue', () => {
     expect(sink.received).toHaveLength(emailed.length);
     for (const p of emailed) {
       expect(perId.get(noticeMessageId(BATCH, letterIdOf(BATCH, p.id), org.mailFrom))).toBe(1);
-      expect(store.get(BATCH, p.id)?.state).toBe('sent');
+      expect((await store.get(BATCH, p.id))?.state).toBe('sent');
     }
-    expect(store.progress(BATCH).done).toBe(people.length);
+    expect((await store.progress(BATCH)).done).toBe(people.length);
     await chunks.close();
     await emails.close();
-    store.close();
+    await store.close();
   });
 });

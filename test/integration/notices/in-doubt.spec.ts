@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { asAsync } from '../../../src/notices/delivery/chunk-runner';
 import { runEmails, type EmailDeps, type InDoubtResolver } from '../../../src/notices/delivery/email-runner';
-import { DeliveryStore } from '../../../src/notices/delivery/delivery-store';
+import { SqliteDeliveryStore } from '../../../src/notices/delivery/sqlite-delivery-store';
 import { NoticeMailer, noticeMessageId } from '../../../src/notices/email/mailer';
 import { letterIdOf } from '../../../src/notices/rendering/letters';
 import { TemplateSet } from '../../../src/notices/rendering/templates';
@@ -41,7 +41,7 @@ describe('in-doubt emails after a crash', () => {
     const people = [1, 2, 3].map((i) => syntheticPerson(i, { emailConsent: true }));
     const recipients = await artifacts.write(`incident:${facts.incidentId}`, asAsync(people.map((p) => `${JSON.stringify(p)}\n`)));
     const content = await artifacts.write(`incident:${facts.incidentId}`, asAsync([JSON.stringify({ org, facts })]));
-    const store = new DeliveryStore(join(dir.path, `${name}.db`));
+    const store = new SqliteDeliveryStore(join(dir.path, `${name}.db`));
     const deps: EmailDeps = {
       store,
       artifacts,
@@ -62,15 +62,15 @@ describe('in-doubt emails after a crash', () => {
     };
     // The crashed attempt: person 1 was sent and recorded; person 2 was claimed, outcome unknown.
     const mid = (i: number) => noticeMessageId(BATCH, letterIdOf(BATCH, people[i]!.id), org.mailFrom);
-    store.claimEmail({
+    await store.claimEmail({
       batchId: BATCH,
       individualId: people[0]!.id,
       letterId: letterIdOf(BATCH, people[0]!.id),
       chunk: 0,
       messageId: mid(0),
     });
-    store.markSent(BATCH, people[0]!.id, mid(0), '250 OK', clock.now().toISOString());
-    store.claimEmail({
+    await store.markSent(BATCH, people[0]!.id, mid(0), '250 OK', clock.now().toISOString());
+    await store.claimEmail({
       batchId: BATCH,
       individualId: people[1]!.id,
       letterId: letterIdOf(BATCH, people[1]!.id),
@@ -89,7 +89,7 @@ describe('in-doubt emails after a crash', () => {
     deps.mailer.close();
     expect(r).toMatchObject({ emailsSent: 1, emailsSkipped: 2, inDoubt: 1, resent: 0 });
     expect(sink.received.length - before).toBe(1); // only person 3
-    expect(store.get(BATCH, people[1]!.id)).toMatchObject({ state: 'sent', possibleDuplicate: false });
+    expect(await store.get(BATCH, people[1]!.id)).toMatchObject({ state: 'sent', possibleDuplicate: false });
     expect(countFor(mid(2))).toBe(1);
   });
 
@@ -100,7 +100,7 @@ describe('in-doubt emails after a crash', () => {
     deps.mailer.close();
     expect(r).toMatchObject({ inDoubt: 1, resent: 1 });
     expect(countFor(mid(1)) - before).toBe(1);
-    expect(store.get(BATCH, people[1]!.id)).toMatchObject({ state: 'sent', possibleDuplicate: false, attempts: 2 });
+    expect(await store.get(BATCH, people[1]!.id)).toMatchObject({ state: 'sent', possibleDuplicate: false, attempts: 2 });
   });
 
   it('no answer, policy resend → sent again and flagged as a possible duplicate in the proof', async () => {
@@ -108,8 +108,8 @@ describe('in-doubt emails after a crash', () => {
     const r = await runEmails(job, deps);
     deps.mailer.close();
     expect(r).toMatchObject({ inDoubt: 1, resent: 1 });
-    expect(store.get(BATCH, people[1]!.id)).toMatchObject({ state: 'sent', possibleDuplicate: true });
-    expect(store.progress(BATCH).possibleDuplicates).toBe(1);
+    expect(await store.get(BATCH, people[1]!.id)).toMatchObject({ state: 'sent', possibleDuplicate: true });
+    expect((await store.progress(BATCH)).possibleDuplicates).toBe(1);
   });
 
   it('no answer, policy hold → held for an operator, not sent', async () => {
@@ -119,6 +119,6 @@ describe('in-doubt emails after a crash', () => {
     deps.mailer.close();
     expect(r).toMatchObject({ inDoubt: 1, held: 1, resent: 0 });
     expect(countFor(mid(1))).toBe(before);
-    expect(store.get(BATCH, people[1]!.id)!.state).toBe('held');
+    expect((await store.get(BATCH, people[1]!.id))!.state).toBe('held');
   });
 });

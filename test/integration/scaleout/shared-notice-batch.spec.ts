@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { asAsync } from '../../../src/notices/delivery/chunk-runner';
-import { DeliveryStore } from '../../../src/notices/delivery/delivery-store';
+import { SqliteDeliveryStore } from '../../../src/notices/delivery/sqlite-delivery-store';
 import { planChannel } from '../../../src/notices/domain/channel';
 import { noticeMessageId } from '../../../src/notices/email/mailer';
 import { letterIdOf } from '../../../src/notices/rendering/letters';
@@ -127,10 +127,10 @@ describe('scale-out: one notice batch, two worker processes', () => {
     for (const p of emailed) expect(perId.get(noticeMessageId(batchId, letterIdOf(batchId, p.id), org.mailFrom))).toBe(1);
 
     // Letters: each mailed person in exactly one print file.
-    const store = new DeliveryStore(join(env.DATA_DIR, 'notices.db'));
+    const store = new SqliteDeliveryStore(join(env.DATA_DIR, 'notices.db'));
     try {
       const inFiles = new Map<string, number>();
-      const files = store.printFiles(batchId);
+      const files = await store.printFiles(batchId);
       expect(files.length).toBeGreaterThan(1);
       for (const f of files) {
         for (const line of f.manifestCsv.trim().split('\n').slice(1)) {
@@ -142,11 +142,11 @@ describe('scale-out: one notice batch, two worker processes', () => {
       expect(mailed.length).toBeGreaterThan(0);
       expect(inFiles.size).toBe(mailed.length);
       for (const p of mailed) expect(inFiles.get(letterIdOf(batchId, p.id))).toBe(1);
-      const progress = store.progress(batchId);
+      const progress = await store.progress(batchId);
       expect(progress.done).toBe(people.length);
       expect(progress.possibleDuplicates).toBe(0);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

@@ -46,22 +46,20 @@ export class CompleteObligationWithBatchHandler implements ICommandHandler<Compl
       lines.push(
         'individual_id,letter_id,channel,state,time,smtp_message_id,mail_house_file,first_page,last_page,pdf_sha256,possible_duplicate',
       );
-      for (const r of this.deliveries.db
-        .prepare('SELECT * FROM notice_deliveries WHERE batch_id = ? ORDER BY individual_id')
-        .iterate(batchId) as Iterable<Record<string, unknown>>) {
+      for await (const r of this.deliveries.records(batchId)) {
         lines.push(
           [
-            r.individual_id,
-            r.letter_id,
+            r.individualId,
+            r.letterId,
             r.channel,
             r.state,
-            r.delivered_at ?? '',
-            r.message_id ?? '',
-            r.print_file ?? '',
-            r.first_page ?? '',
-            r.last_page ?? '',
-            r.pdf_sha256 ?? '',
-            r.possible_duplicate,
+            r.deliveredAt ?? '',
+            r.messageId ?? '',
+            r.printFile ?? '',
+            r.firstPage ?? '',
+            r.lastPage ?? '',
+            r.pdfSha256 ?? '',
+            r.possibleDuplicate ? 1 : 0,
           ].join(','),
         );
       }

@@ -14,7 +14,7 @@ export class RecordPrintFileMailedHandler implements ICommandHandler<RecordPrint
   ) {}
 
   async execute({ batchId, chunk, mailedOn, count, ctx }: RecordPrintFileMailedCommand): Promise<{ version: bigint }> {
-    const file = this.deliveries.printFiles(batchId).find((f) => f.chunk === chunk);
+    const file = (await this.deliveries.printFiles(batchId)).find((f) => f.chunk === chunk);
     if (!file) throw new NotFoundError('no such print file');
     const r = await runBatchCommand(
       this.ledger,

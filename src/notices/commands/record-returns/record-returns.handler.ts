@@ -27,12 +27,12 @@ export class RecordNoticeReturnsHandler implements ICommandHandler<RecordNoticeR
     const unknown: string[] = [];
     const at = this.ledger.now().toISOString();
     for (const e of entries) {
-      const rec = this.deliveries.byLetterId(e.letterId);
+      const rec = await this.deliveries.byLetterId(e.letterId);
       if (!rec) {
         unknown.push(e.letterId);
         continue;
       }
-      this.deliveries.markReturned(rec.batchId, rec.individualId, at, `${e.kind}: ${e.reason}`.slice(0, 200));
+      await this.deliveries.markReturned(rec.batchId, rec.individualId, at, `${e.kind}: ${e.reason}`.slice(0, 200));
       const key = `${rec.batchId}|${e.kind}`;
       const g = byBatch.get(key) ?? { kind: e.kind, letterIds: [] };
       g.letterIds.push(e.letterId);

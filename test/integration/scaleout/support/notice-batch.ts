@@ -9,7 +9,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import type { AffectedIndividual } from '../../../../src/incidents/domain/affected-individual';
 import { asAsync } from '../../../../src/notices/delivery/chunk-runner';
-import { DeliveryStore } from '../../../../src/notices/delivery/delivery-store';
+import type { DeliveryStore } from '../../../../src/notices/delivery/delivery-store';
+import { SqliteDeliveryStore } from '../../../../src/notices/delivery/sqlite-delivery-store';
 import { CHUNK_QUEUE, EMAIL_QUEUE, planBatch } from '../../../../src/notices/delivery/planner';
 import type { ChunkWorkerConfig } from '../../../../src/notices/jobs/chunk-worker-config';
 import { ArtifactStore } from '../../../../src/phi/artifact-store';
@@ -62,7 +63,7 @@ export async function planNoticeBatch(o: BatchOptions): Promise<PlannedBatch> {
   const scope = `incident:${facts.incidentId}`;
   const recipients = await artifacts.write(scope, asAsync(people.map((p) => `${JSON.stringify(p)}\n`)));
   const content = await artifacts.write(scope, asAsync([JSON.stringify({ org: testOrg(), facts })]));
-  const store = new DeliveryStore(paths.deliveryDbPath);
+  const store = new SqliteDeliveryStore(paths.deliveryDbPath);
   const redis = new IORedis(o.redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue(CHUNK_QUEUE, { connection: redis, prefix: o.prefix });
   const batchId = uuidv7();
@@ -116,7 +117,7 @@ export async function planNoticeBatch(o: BatchOptions): Promise<PlannedBatch> {
       const keys = await redis.keys(`${o.prefix}:*`);
       if (keys.length) await redis.del(...keys);
       redis.disconnect();
-      store.close();
+      await store.close();
     },
   };
 }
