@@ -49,6 +49,8 @@ export interface Route {
   controller: string;
   handler: string;
   summary?: string;
+  /** `@ApiOperation({ description })`: what the summary cannot say (a CSV body's columns, say). */
+  description?: string;
   tags: string[];
   public: boolean;
   roles: string[];
@@ -177,6 +179,7 @@ export function listRoutes(app: INestApplication): Route[] {
             controller: ctrl.name,
             handler: name,
             summary: meta<{ summary?: string }>(DECORATORS.API_OPERATION, fn)?.summary,
+            description: meta<{ description?: string }>(DECORATORS.API_OPERATION, fn)?.description,
             tags: meta<string[]>(DECORATORS.API_TAGS, fn) ?? meta<string[]>(DECORATORS.API_TAGS, ctrl) ?? [],
             public: isPublic,
             roles: meta<string[]>(REQUIRED_ROLES, fn) ?? meta<string[]>(REQUIRED_ROLES, ctrl) ?? [],
@@ -262,7 +265,9 @@ export function buildOpenApiDocument(app: INestApplication): Json {
       operationId: opId,
       summary: r.summary ?? `${r.method.toUpperCase()} ${r.path}`,
       tags: r.tags,
-      ...(r.roles.length ? { description: `Roles: ${r.roles.join(', ')}.` } : {}),
+      ...(r.description || r.roles.length
+        ? { description: [r.description, r.roles.length ? `Roles: ${r.roles.join(', ')}.` : ''].filter(Boolean).join('\n\n') }
+        : {}),
       security: r.public ? [] : [{ bearer: [] }, { apiKey: [] }, { session: [] }],
     };
     const parameters: Json[] = r.params.map((p) => ({
@@ -276,7 +281,8 @@ export function buildOpenApiDocument(app: INestApplication): Json {
     if (parameters.length) op.parameters = parameters;
     if (r.body) {
       const content: Json = {};
-      for (const t of r.body.consumes ?? []) content[t] = { schema: { type: 'string' } };
+      for (const t of r.body.consumes ?? [])
+        content[t] = { schema: { type: 'string', ...(r.description ? { description: 'see the operation description' } : {}) } };
       if (!r.body.consumes || r.body.schema)
         content['application/json'] = { schema: r.body.schema ? jsonSchemaOf(r.body.schema, 'input', defs, `${opId}_body`) : {} };
       op.requestBody = { required: true, content };

@@ -26,6 +26,7 @@ import {
   WaiverRequestBody,
 } from '../domain/incident.schemas';
 import { GetIncidentQuery, GetObligationsQuery, GetTimelineQuery, type IncidentView } from '../queries/get-incident';
+import { AFFECTED_CSV_DESCRIPTION } from './affected-csv.doc';
 
 const RESPONDERS = ['incident-responder', 'compliance-officer'] as const;
 const READERS = ['incident-responder', 'compliance-officer', 'security-officer', 'auditor'] as const;
@@ -169,7 +170,7 @@ export class IncidentActionsController {
   }
 
   /** Streamed CSV upload (text/csv): never buffered whole. `?mapping=` takes a JSON column mapping. */
-  @ApiOperation({ summary: 'Import the affected individuals (streamed text/csv)' })
+  @ApiOperation({ summary: 'Import the affected individuals (streamed text/csv)', description: AFFECTED_CSV_DESCRIPTION })
   @Post('affected')
   @HttpCode(201)
   @Roles(...RESPONDERS)
