@@ -3,7 +3,7 @@
  * canonical row bytes, else parse and re-encode), compare it with the stored leaf, and fold the
  * chunk into subtree roots that the caller (one thread, or worker threads) joins in order.
  */
-import { eventLeafHash, leafHashOfText, nodeHash, spliceLeafText } from './hashing';
+import { eventLeafHash, HASH_SIZE, leafHashOfText, nodeHash, spliceLeafText } from './hashing';
 import { rootOf } from './merkle';
 import type { VerifyFailure, VerifyFailureKind } from './verify';
 
@@ -58,14 +58,43 @@ function rowLeaf(row: unknown[], stored: Buffer): Buffer | null {
 
 export interface RowSource {
   rawRowsAfter(after: number, limit: number): unknown[][];
+  /** [position, leaf text or null] — see LEAF_TEXT_SQL. */
+  leafTextsAfter(after: number, limit: number): unknown[][];
+  /** The stored leaves [from, from + count) as count × 32 bytes, or null unless all are there. */
+  storedLeafPage(from: number, count: number): Buffer | null;
   storedLeafArray(from: number, count: number): Array<Buffer | undefined>;
 }
 
+/**
+ * The leaf text assembled by SQLite from the columns (spliceLeafText's text), so the verifier
+ * hashes it without building strings in JS. The id, stream and type go through json_quote, so
+ * they stay self-delimiting tokens as in spliceLeafText (where its quoting differs from
+ * JSON.stringify, on rare characters, the hash differs and the per-row path decides). The
+ * soundness condition of rowLeaf (the metadata column is valid JSON) is json_valid's RFC 8259
+ * check; a row that fails it gets NULL and the per-row path.
+ */
+const LEAF_TEXT_SQL = `SELECT position, CASE WHEN json_valid(metadata) THEN
+    '{"data":' || data || ',"id":' || json_quote(id) || ',"metadata":' || metadata || ',"position":"' || position ||
+    '","schemaVersion":' || schema_version || ',"stream":' || json_quote(stream) || ',"type":' || json_quote(type) ||
+    ',"version":"' || version || '"}'
+  END
+  FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`;
+
+/** A page of stored leaf hashes as one buffer (one allocation instead of one per leaf). */
+const LEAF_PAGE_SQL = `SELECT count(*), unhex(group_concat(hex(hash), '')) FROM
+  (SELECT hash FROM integrity_nodes WHERE level = 0 AND idx >= ? AND idx < ? ORDER BY idx ASC)`;
+
+type RawStatement = { all(...a: unknown[]): unknown[] };
+
 /** Row access on any better-sqlite3 connection (the worker threads open their own, read-only). */
 export class DbRowReader implements RowSource {
-  private readonly rows: { all(...a: unknown[]): unknown[] };
-  private readonly leaves: { all(...a: unknown[]): unknown[] };
-  constructor(db: { prepare(sql: string): { raw(v: boolean): { all(...a: unknown[]): unknown[] } } }) {
+  private readonly rows: RawStatement;
+  private readonly leafTexts: RawStatement;
+  private readonly leafPage: RawStatement;
+  private readonly leaves: RawStatement;
+  constructor(db: { prepare(sql: string): { raw(v: boolean): RawStatement } }) {
+    this.leafTexts = db.prepare(LEAF_TEXT_SQL).raw(true);
+    this.leafPage = db.prepare(LEAF_PAGE_SQL).raw(true);
     this.rows = db
       .prepare(
         'SELECT position, id, stream, version, type, schema_version, data, metadata FROM events WHERE position > ? ORDER BY position ASC LIMIT ?',
@@ -75,6 +104,13 @@ export class DbRowReader implements RowSource {
   }
   rawRowsAfter(after: number, limit: number): unknown[][] {
     return this.rows.all(after, limit) as unknown[][];
+  }
+  leafTextsAfter(after: number, limit: number): unknown[][] {
+    return this.leafTexts.all(after, limit) as unknown[][];
+  }
+  storedLeafPage(from: number, count: number): Buffer | null {
+    const [n, page] = this.leafPage.all(from, from + count)[0] as [number, Buffer | null];
+    return n === count && page && page.length === count * HASH_SIZE ? page : null;
   }
   storedLeafArray(from: number, count: number): Array<Buffer | undefined> {
     const out: Array<Buffer | undefined> = new Array(count);
@@ -121,31 +157,43 @@ export function scanChunk(
   const done = (failure?: ChunkFailure): ChunkResult => ({ snapshots, levels, hashes, endSize: size, failure });
   while (size < to) {
     const want = Math.min(PAGE, to - size);
-    const rows = src.rawRowsAfter(size, want);
+    const rows = src.leafTextsAfter(size, want);
     if (rows.length === 0) break;
     const first = Number(rows[0][0]);
-    const leaves = src.storedLeafArray(first - 1, rows.length);
+    // the common case: every stored leaf of the page in one buffer; else one lookup per row
+    const page = src.storedLeafPage(first - 1, rows.length);
+    const leaves = page ? null : src.storedLeafArray(first - 1, rows.length);
     for (const row of rows) {
       const position = Number(row[0]);
       if (position !== size + 1)
         return done({ kind: 'gap', reason: `position ${size + 1} is missing from the ledger (deleted)`, position: size + 1 });
-      const stored = leaves[position - first];
-      if (!stored)
+      const i = position - first;
+      const stored = page ? null : leaves![i];
+      if (!page && !stored)
         return done({
           kind: 'leaf-missing',
           reason: `position ${position}: no leaf hash was recorded for this event (a row written outside the ledger: not adopted)`,
           position,
         });
-      const lh = rowLeaf(row, stored);
+      // fast: hash the text SQLite assembled; else (NULL, or a mismatch that the canonical
+      // re-encoding may still explain) the per-row path over the columns
+      const text = row[1] as string | null;
+      const fast = text === null ? null : leafHashOfText(text);
+      let lh: Buffer | null;
+      if (fast && (page ? fast.compare(page, i * HASH_SIZE, (i + 1) * HASH_SIZE) === 0 : fast.equals(stored!))) lh = fast;
+      else {
+        const expected = page ? Buffer.from(page.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE)) : stored!;
+        lh = rowLeaf(src.rawRowsAfter(position - 1, 1)[0], expected);
+        if (lh !== null && !lh.equals(expected)) {
+          return done({
+            kind: 'event-changed',
+            reason: `position ${position}: the stored event does not match the leaf hash recorded when it was appended (event altered)`,
+            position,
+          });
+        }
+      }
       if (lh === null)
         return done({ kind: 'event-changed', reason: `position ${position}: the stored event is no longer valid JSON`, position });
-      if (!lh.equals(stored)) {
-        return done({
-          kind: 'event-changed',
-          reason: `position ${position}: the stored event does not match the leaf hash recorded when it was appended (event altered)`,
-          position,
-        });
-      }
       pushNode(levels, hashes, 0, lh);
       size += 1;
       if (sizes.has(size)) snapshots.push({ size, levels: levels.slice(), hashes: hashes.slice() });

@@ -17,6 +17,7 @@ import type { RecordedEvent } from '../port';
 import { canonicalLeaf, HASH_SIZE } from './hashing';
 import type { EventAuthKey } from './event-auth';
 import { INTEGRITY_SCHEMA } from './sqlite-integrity-schema';
+import { DbRowReader } from './leaf-scan';
 import { appendLeaf, EMPTY_TREE, FrontierEntry, NodeReader, rootOf, TreeNode, TreeState } from './merkle';
 
 export class LedgerIntegrityError extends Error {
@@ -56,6 +57,8 @@ export interface StoredCheckpoint {
 
 export class SqliteIntegrityStore implements NodeReader, AppendHook {
   private readonly s: ReturnType<SqliteIntegrityStore['prepare']>;
+  /** The verifier's row reads (the same statements the worker threads use). */
+  private readonly rows: DbRowReader;
 
   /**
    * `auth` tags each leaf in the append transaction. `authKeyIsNew`: the key was created by this
@@ -70,6 +73,7 @@ export class SqliteIntegrityStore implements NodeReader, AppendHook {
   ) {
     db.exec(INTEGRITY_SCHEMA);
     this.s = this.prepare();
+    this.rows = new DbRowReader(db);
     if (auth && authKeyIsNew) this.tagUntagged();
   }
 
@@ -78,11 +82,6 @@ export class SqliteIntegrityStore implements NodeReader, AppendHook {
     return {
       node: db.prepare('SELECT hash FROM integrity_nodes WHERE level = ? AND idx = ?').pluck(),
       canonicalize: db.prepare('UPDATE events SET data = ?, metadata = ? WHERE position = ?'),
-      rawRows: db
-        .prepare(
-          'SELECT position, id, stream, version, type, schema_version, data, metadata FROM events WHERE position > ? ORDER BY position ASC LIMIT ?',
-        )
-        .raw(true),
       putNode: db.prepare('INSERT INTO integrity_nodes (level, idx, hash) VALUES (?, ?, ?)'),
       tree: db.prepare('SELECT size, frontier FROM integrity_tree WHERE id = 1'),
       treeSize: db.prepare('SELECT size FROM integrity_tree WHERE id = 1').pluck(),
@@ -100,9 +99,6 @@ export class SqliteIntegrityStore implements NodeReader, AppendHook {
         .safeIntegers(true),
       head: db.prepare('SELECT COALESCE(MAX(position), 0) FROM events').pluck(),
       leavesRange: db.prepare('SELECT idx, hash FROM integrity_nodes WHERE level = 0 AND idx >= ? AND idx < ? ORDER BY idx ASC'),
-      leavesRangeRaw: db
-        .prepare('SELECT idx, hash FROM integrity_nodes WHERE level = 0 AND idx >= ? AND idx < ? ORDER BY idx ASC')
-        .raw(true),
       checkpoints: db.prepare('SELECT size, root, note, signed_at AS signedAt, cosigned FROM integrity_checkpoints ORDER BY size ASC'),
       latestCheckpoint: db.prepare(
         'SELECT size, root, note, signed_at AS signedAt, cosigned FROM integrity_checkpoints ORDER BY size DESC LIMIT 1',
@@ -290,16 +286,23 @@ export class SqliteIntegrityStore implements NodeReader, AppendHook {
     }
   }
 
-  /** Raw row tuples [position, id, stream, version, type, schema_version, data, metadata], fastest read (a JOIN with the leaves is 5x slower than two range scans). */
+  /** Raw row tuples [position, id, stream, version, type, schema_version, data, metadata] (a JOIN with the leaves is 5x slower than two range scans). */
   rawRowsAfter(after: number, limit: number): unknown[][] {
-    return this.s.rawRows.all(after, limit) as unknown[][];
+    return this.rows.rawRowsAfter(after, limit);
+  }
+
+  /** [position, leaf text assembled by SQLite, or null]: the verifier's fast path. */
+  leafTextsAfter(after: number, limit: number): unknown[][] {
+    return this.rows.leafTextsAfter(after, limit);
+  }
+
+  storedLeafPage(from: number, count: number): Buffer | null {
+    return this.rows.storedLeafPage(from, count);
   }
 
   /** Stored leaf hashes for indices [from, from + count) as a dense array (undefined where missing). */
   storedLeafArray(from: number, count: number): Array<Buffer | undefined> {
-    const out: Array<Buffer | undefined> = new Array(count);
-    for (const r of this.s.leavesRangeRaw.all(from, from + count) as Array<[number, Buffer]>) out[r[0] - from] = r[1];
-    return out;
+    return this.rows.storedLeafArray(from, count);
   }
 
   storedLeaves(from: number, to: number): Map<number, Buffer> {
