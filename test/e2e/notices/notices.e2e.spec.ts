@@ -392,7 +392,7 @@ describe('notices e2e', () => {
     for await (const c of artifacts.read(done.body.evidenceArtifact)) parts.push(c);
     const csv = Buffer.concat(parts).toString('utf8').trim().split('\n');
     expect(csv).toHaveLength(13);
-    expect(csv.slice(1).every((l) => /,(printed|sent|substitute),/.test(l))).toBe(true);
+    expect(csv.slice(1).every((l) => /,(printed|sent|awaiting-substitute-notice|substitute-notice-posted),/.test(l))).toBe(true);
   });
 
   it('issues the HHS report (PDF for the file + JSON with the portal fields) once approved and released', async () => {
