@@ -5,6 +5,7 @@ import {
   type IncidentEvent,
   type ObligationProof,
 } from '../../../src/incidents/domain/incident';
+import { evidenceMismatch } from '../../../src/incidents/domain/incident/evidence';
 import { loadStateOverlays } from '../../../src/incidents/infrastructure/state-overlays.loader';
 import { loadWorkflowDirOrThrow } from '../../../src/workflows/loader';
 import { WorkflowRegistry } from '../../../src/workflows/registry';
@@ -302,6 +303,20 @@ describe('state-regulator obligations close only with that regulator’s notice 
       .given(history())
       .when(complete('state.CT.ct-36a-701b.ag', reg({ jurisdiction: 'CT', regulator: undefined })))
       .thenThrows(/names no regulator/);
+  });
+
+  it('an obligation recorded before duties were kept is matched by its id (state.XX.<duty>)', () => {
+    const legacy = {
+      obligationId: 'state.NY.ny-gbl-899-aa.ag-dos-police',
+      kind: 'state-regulator-notice',
+      jurisdiction: 'NY',
+      regulator: 'Attorney General, Department of State and Division of State Police',
+    };
+    const ctx = { incidentId: ID, affected: null, today: '2026-03-20' };
+    expect(evidenceMismatch(legacy, reg({}), ctx)).toBeNull();
+    expect(evidenceMismatch(legacy, reg({ regulator: 'ny-gbl-899-aa.dfs' }), ctx)).toMatch(
+      /is addressed to ny-gbl-899-aa\.dfs, not ny-gbl-899-aa\.ag-dos-police/,
+    );
   });
 
   it('a media batch for the state does not close its regulator obligation', () => {

@@ -150,8 +150,10 @@ function batchMismatch(
   if (opts.state && p.jurisdiction !== o.jurisdiction) return `is for ${p.jurisdiction ?? 'no state'}, not ${o.jurisdiction}`;
   if (opts.regulator) {
     if (!p.regulator) return 'names no regulator (a state-regulator batch must name the regulator it is addressed to)';
-    const owed = [o.duty, o.regulator].filter((x): x is string => !!x);
-    if (owed.length > 0 && !owed.includes(p.regulator)) return `is addressed to ${p.regulator}, not ${o.duty ?? o.regulator}`;
+    // The duty as recorded, or as the state obligation's id spells it (`state.XX.<duty>`), or the addressee.
+    const fromId = o.jurisdiction && o.obligationId.startsWith(`state.${o.jurisdiction}.`) ? o.obligationId.slice(9) : undefined;
+    const owed = [o.duty, fromId, o.regulator].filter((x): x is string => !!x);
+    if (owed.length > 0 && !owed.includes(p.regulator)) return `is addressed to ${p.regulator}, not ${o.duty ?? fromId ?? o.regulator}`;
   }
   if (p.status !== 'completed') return `is ${p.status}, not completed`;
   return null;
