@@ -94,7 +94,7 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
     )
     .option('--organization <file>', 'organization profile JSON (default: NOTICES_ORGANIZATION_FILE)')
     .option('--recipients <digest>', 'recipients artifact (from import-recipients or the incidents import)')
-    .option('--options <file>', 'kind-specific options JSON (jurisdiction, hhs, coveredEntity)')
+    .option('--options <file>', 'kind-specific options JSON (jurisdiction, regulator, countsExplanation, hhs, coveredEntity)')
     .action(
       async (o: {
         incident: string;

@@ -46,6 +46,10 @@ export interface NoticeOptions {
   jurisdiction?: string;
   /** Media notice: residents affected in the jurisdiction, derived from the incident's counts (derived-counts.ts). */
   affected?: number;
+  /** State-regulator notice: which of the state's regulator notices (`<rule>.<notice>`, the notice id, or its addressee). */
+  regulator?: string;
+  /** An officer's explanation of the stated counts (printed with them); never a different number. */
+  countsExplanation?: string;
   hhs?: HhsReportInput;
   coveredEntity?: { name: string; contactName: string };
 }
@@ -260,13 +264,20 @@ export class NoticeContent {
         const { loadStateOverlays } = await import('../../incidents');
         const overlay = loadStateOverlays().byJurisdiction.get(code);
         if (!overlay) throw ValidationError.field('options.jurisdiction', `no state overlay for ${code}`);
-        const regulator = pickRegulator(regulatorNoticesOf(overlay, content.letterDate), state.regulator);
+        const regulator = pickRegulator(regulatorNoticesOf(overlay, content.letterDate), state.regulator ?? content.options.regulator);
         const residents = content.options.affected ?? (await this.countState(state, code));
         const total = state.recipients ? await this.countAll(state) : null;
         return stateRegulatorNotice(
           this.templates,
           ctx,
-          { code, regulator, residents, total, residentsNoticeOn: content.letterDate },
+          {
+            code,
+            regulator,
+            residents,
+            total,
+            residentsNoticeOn: content.letterDate,
+            ...(content.options.countsExplanation ? { countsExplanation: content.options.countsExplanation } : {}),
+          },
           content.letterDate,
         );
       }
@@ -295,6 +306,14 @@ export class NoticeContent {
     for await (const _ of this.artifacts.readNdjson<AffectedIndividual>(state.recipients!.artifactDigest)) n++;
     return n;
   }
+}
+
+/** The regulator notice (`<rule>.<notice>`) a state-regulator batch for `code` is addressed to, on `letterDate`. */
+export async function resolveRegulator(code: string, letterDate: string, wanted: string | undefined): Promise<RegulatorNoticeRule> {
+  const { loadStateOverlays } = await import('../../incidents');
+  const overlay = loadStateOverlays().byJurisdiction.get(code);
+  if (!overlay) throw ValidationError.field('options.jurisdiction', `no state overlay for ${code}`);
+  return pickRegulator(regulatorNoticesOf(overlay, letterDate), wanted);
 }
 
 /** The regulator notice a batch names (`<rule>.<notice>`, the notice id, or its addressee), or the state's only one. */

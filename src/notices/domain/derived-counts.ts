@@ -1,6 +1,6 @@
 /**
  * Every count and flag a notice states comes from the incident's events (issue 13, item 2): a
- * media notice's residents are the incident's count for that state (people reached by
+ * media or state-regulator notice's residents are the incident's count for that state (people reached by
  * substitute notice and unresolved rows included), the HHS report's "affected" is the incident's
  * total, and its "substitute / media notice provided" flags are the completed obligations. A
  * number typed into a draft is accepted only when it equals the derived one: a different number
@@ -28,6 +28,7 @@ export interface IncidentCountFacts {
 export interface DerivableOptions {
   jurisdiction?: string;
   affected?: number;
+  countsExplanation?: string;
   hhs?: { affected?: number; substituteNoticeProvided?: boolean; mediaNoticeProvided?: boolean } & Record<string, unknown>;
 }
 
@@ -59,7 +60,7 @@ const AMEND = "in the incident's ledger: revise the incident's counts with a rea
 /** The options with every count and flag filled from the incident; a typed value must agree. */
 export function withDerivedCounts<O extends DerivableOptions>(kind: NoticeKind, options: O, known: IncidentCountFacts): O {
   const d = derivedCounts(known);
-  if (kind === 'media' && options.jurisdiction) {
+  if ((kind === 'media' || kind === 'state-regulator') && options.jurisdiction) {
     const n = d.byState[options.jurisdiction] ?? 0;
     return { ...options, affected: same('options.affected', options.affected, n, `(${options.jurisdiction} residents) ${AMEND}`) };
   }

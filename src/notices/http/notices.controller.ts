@@ -52,7 +52,24 @@ const Options = z.strictObject({
     .int()
     .nonnegative()
     .optional()
-    .describe("Media notice: derived from the incident's residents in the jurisdiction; when given it must agree"),
+    .describe(
+      "Media and state-regulator notices: derived from the incident's residents in the jurisdiction (people reached by substitute notice included); when given it must agree",
+    ),
+  regulator: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe(
+      "State-regulator notice: which of the state's regulator notices (`<rule>.<notice>` as in the obligation's duty, the notice id, or its addressee); required when the state has several",
+    ),
+  countsExplanation: z
+    .string()
+    .trim()
+    .min(1)
+    .max(2000)
+    .optional()
+    .describe('An explanation printed with the derived counts; a different number needs an amendment of the incident counts'),
   hhs: HhsInput.optional(),
   coveredEntity: z.strictObject({ name: z.string().min(1), contactName: z.string().min(1) }).optional(),
 });

@@ -11,6 +11,14 @@ import { READ_DB } from '../../ledger/projections/projection-runner';
 import { loadBatch } from '../batch-stream';
 import { DeliveryStore, type DeliveryRecord, type PrintFileRecord } from '../delivery/delivery-store';
 import type { NoticeBatchState } from '../domain/notice-batch';
+import {
+  byNoticeStatus,
+  notifiedCount,
+  substituteNoticeStatus,
+  SUBSTITUTE_STATE,
+  type PostingFact,
+  type SubstituteNoticeView,
+} from '../domain/substitute-status';
 
 export interface BatchProgress {
   planned: boolean;
@@ -24,12 +32,42 @@ export interface BatchProgress {
   etaSeconds: number | null;
   possibleDuplicates: number;
   finishedAt: string | null;
+  /**
+   * People actually notified: emails accepted, letters printed, and those owed substitute notice
+   * only once the incident's posting is live (a finished batch does not reach them).
+   */
+  notified: number;
+  /** byState with the substitute rows under `awaiting-substitute-notice` or `substitute-notice-posted`. */
+  byNoticeStatus: Record<string, number>;
+  /** People the batch leaves to substitute notice, and whether a posting reaches them yet (null when none). */
+  substituteNotice: { status: SubstituteNoticeView['status']; people: number; posting: PostingFact | null } | null;
+}
+
+/** The incident's substitute-notice status at `now`, from its postings in the read model. */
+export function incidentSubstituteNotice(db: Database.Database, incidentId: string, now: Date): SubstituteNoticeView {
+  const rows = db
+    .prepare('SELECT posting_id, posted_at, take_down_at, taken_down_at, url FROM notice_postings WHERE incident_id = ?')
+    .all(incidentId) as Array<{ posting_id: string; posted_at: string; take_down_at: string; taken_down_at: string | null; url: string }>;
+  return substituteNoticeStatus(
+    rows.map((r) => ({
+      postingId: r.posting_id,
+      postedAt: r.posted_at,
+      takeDownAt: r.take_down_at,
+      takenDownAt: r.taken_down_at,
+      url: r.url,
+    })),
+    now.toISOString(),
+  );
 }
 
 export type NoticeBatchView = NoticeBatchState & { version: string; progress: BatchProgress };
 
 /** done, rate (per second) and ETA from the delivery records. */
-export async function batchProgress(deliveries: DeliveryStore, batchId: string): Promise<BatchProgress> {
+export async function batchProgress(
+  deliveries: DeliveryStore,
+  batchId: string,
+  sub: SubstituteNoticeView = { status: 'awaiting-substitute-notice', posting: null },
+): Promise<BatchProgress> {
   const [run, p] = await Promise.all([deliveries.run(batchId), deliveries.progress(batchId)]);
   const total = run?.total ?? null;
   let rate: number | null = null;
@@ -50,6 +88,11 @@ export async function batchProgress(deliveries: DeliveryStore, batchId: string):
     etaSeconds,
     possibleDuplicates: p.possibleDuplicates,
     finishedAt: run?.finishedAt ?? null,
+    notified: notifiedCount(p.byState, sub),
+    byNoticeStatus: byNoticeStatus(p.byState, sub),
+    substituteNotice: p.byState[SUBSTITUTE_STATE]
+      ? { status: sub.status, people: p.byState[SUBSTITUTE_STATE], posting: sub.posting }
+      : null,
   };
 }
 
@@ -62,11 +105,13 @@ export class GetNoticeBatchHandler implements IQueryHandler<GetNoticeBatchQuery,
   constructor(
     @Inject(LEDGER) private readonly ledger: Ledger,
     @Inject(DeliveryStore) private readonly deliveries: DeliveryStore,
+    @Inject(READ_DB) private readonly db: Database.Database,
   ) {}
 
   async execute({ batchId }: GetNoticeBatchQuery): Promise<NoticeBatchView> {
     const { state, version } = await loadBatch(this.ledger, batchId);
-    return { ...state, version: version.toString(), progress: await batchProgress(this.deliveries, batchId) };
+    const sub = incidentSubstituteNotice(this.db, state.incidentId, this.ledger.now());
+    return { ...state, version: version.toString(), progress: await batchProgress(this.deliveries, batchId, sub) };
   }
 }
 
@@ -80,11 +125,12 @@ export class NoticeBatchProgressHandler implements IQueryHandler<NoticeBatchProg
   constructor(
     @Inject(LEDGER) private readonly ledger: Ledger,
     @Inject(DeliveryStore) private readonly deliveries: DeliveryStore,
+    @Inject(READ_DB) private readonly db: Database.Database,
   ) {}
 
   async execute({ batchId }: NoticeBatchProgressQuery): Promise<BatchProgress> {
-    await loadBatch(this.ledger, batchId);
-    return batchProgress(this.deliveries, batchId);
+    const { state } = await loadBatch(this.ledger, batchId);
+    return batchProgress(this.deliveries, batchId, incidentSubstituteNotice(this.db, state.incidentId, this.ledger.now()));
   }
 }
 
@@ -122,14 +168,21 @@ export class NoticePrintFilesHandler implements IQueryHandler<NoticePrintFilesQu
   }
 }
 
-function proofOf(r: DeliveryRecord, mailed?: { mailedOn: string; count: number }) {
+function proofOf(r: DeliveryRecord, mailed?: { mailedOn: string; count: number }, sub?: SubstituteNoticeView) {
+  const substitute = r.state === SUBSTITUTE_STATE;
   return {
     batchId: r.batchId,
     individualId: r.individualId,
     letterId: r.letterId,
     channel: r.channel,
-    // A printed letter is "mailed" only once the mail house confirmed its print file.
-    state: r.state === 'printed' && mailed ? 'mailed' : r.state,
+    // A printed letter is "mailed" only once the mail house confirmed its print file; a person owed
+    // substitute notice is "awaiting-substitute-notice" until the incident's posting is live.
+    state: r.state === 'printed' && mailed ? 'mailed' : substitute ? (sub?.status ?? 'awaiting-substitute-notice') : r.state,
+    /** The posting that reaches a person owed substitute notice (null until it is live, and for everyone else). */
+    substitutePosting:
+      substitute && sub?.posting
+        ? { postingId: sub.posting.postingId, postedAt: sub.posting.postedAt, url: sub.posting.url ?? null }
+        : null,
     mailedOn: r.state === 'printed' ? (mailed?.mailedOn ?? null) : null,
     time: r.deliveredAt,
     smtpMessageId: r.messageId,
@@ -154,14 +207,21 @@ export class ProofOfNoticeHandler implements IQueryHandler<ProofOfNoticeQuery, P
   constructor(
     @Inject(LEDGER) private readonly ledger: Ledger,
     @Inject(DeliveryStore) private readonly deliveries: DeliveryStore,
+    @Inject(READ_DB) private readonly db: Database.Database,
   ) {}
 
   async execute({ individualId }: ProofOfNoticeQuery): Promise<ProofOfNotice[]> {
     const records = await this.deliveries.forIndividual(individualId);
     const batches = new Map<string, NoticeBatchState>();
     for (const r of records)
-      if (r.state === 'printed' && !batches.has(r.batchId)) batches.set(r.batchId, (await loadBatch(this.ledger, r.batchId)).state);
-    return records.map((r) => proofOf(r, batches.get(r.batchId)?.mailed?.[r.chunk]));
+      if ((r.state === 'printed' || r.state === SUBSTITUTE_STATE) && !batches.has(r.batchId))
+        batches.set(r.batchId, (await loadBatch(this.ledger, r.batchId)).state);
+    const now = this.ledger.now();
+    return records.map((r) => {
+      const b = batches.get(r.batchId);
+      const sub = r.state === SUBSTITUTE_STATE && b ? incidentSubstituteNotice(this.db, b.incidentId, now) : undefined;
+      return proofOf(r, b?.mailed?.[r.chunk], sub);
+    });
   }
 }
 
@@ -172,11 +232,18 @@ export class ProofByLetterQuery {
 
 @QueryHandler(ProofByLetterQuery)
 export class ProofByLetterHandler implements IQueryHandler<ProofByLetterQuery, ProofOfNotice | null> {
-  constructor(@Inject(DeliveryStore) private readonly deliveries: DeliveryStore) {}
+  constructor(
+    @Inject(LEDGER) private readonly ledger: Ledger,
+    @Inject(DeliveryStore) private readonly deliveries: DeliveryStore,
+    @Inject(READ_DB) private readonly db: Database.Database,
+  ) {}
 
   async execute({ letterId }: ProofByLetterQuery): Promise<ProofOfNotice | null> {
     const r = await this.deliveries.byLetterId(letterId);
-    return r ? proofOf(r) : null;
+    if (!r) return null;
+    if (r.state !== SUBSTITUTE_STATE) return proofOf(r);
+    const { state } = await loadBatch(this.ledger, r.batchId);
+    return proofOf(r, undefined, incidentSubstituteNotice(this.db, state.incidentId, this.ledger.now()));
   }
 }
 

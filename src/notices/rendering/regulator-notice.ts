@@ -57,7 +57,15 @@ const SUBMIT_LABEL: Record<string, string> = {
 export function stateRegulatorNotice(
   t: TemplateSet,
   ctx: NoticeContext,
-  input: { code: string; regulator: RegulatorNoticeRule; residents: number; total: number | null; residentsNoticeOn: string },
+  input: {
+    code: string;
+    regulator: RegulatorNoticeRule;
+    residents: number;
+    total: number | null;
+    residentsNoticeOn: string;
+    /** The officer's explanation of the counts, printed after them (the numbers themselves are derived). */
+    countsExplanation?: string;
+  },
   date: string,
 ): LetterDocument {
   const name = STATE_NAMES[input.code];
@@ -77,6 +85,7 @@ export function stateRegulatorNotice(
     counts: {
       residents: input.residents.toLocaleString('en-US'),
       total: input.total === null ? null : input.total.toLocaleString('en-US'),
+      explanation: input.countsExplanation ?? null,
     },
     residentsNoticeOn: formatCalendarDate(input.residentsNoticeOn),
   });

@@ -392,7 +392,7 @@ describe('notices e2e', () => {
     for await (const c of artifacts.read(done.body.evidenceArtifact)) parts.push(c);
     const csv = Buffer.concat(parts).toString('utf8').trim().split('\n');
     expect(csv).toHaveLength(13);
-    expect(csv.slice(1).every((l) => /,(printed|sent|substitute),/.test(l))).toBe(true);
+    expect(csv.slice(1).every((l) => /,(printed|sent|awaiting-substitute-notice|substitute-notice-posted),/.test(l))).toBe(true);
   });
 
   it('issues the HHS report (PDF for the file + JSON with the portal fields) once approved and released', async () => {
@@ -471,7 +471,8 @@ describe('notices e2e', () => {
     const d = posted.data as { url: string; slug: string; takeDownAt: string; postedAt: string };
     expect(d.url).toBe(`https://notices.riverbend.example/p/notices/${d.slug}`);
     expect(Date.parse(d.takeDownAt) - Date.parse(d.postedAt)).toBe(90 * 86_400_000);
-    // The page says the real take-down date, not 90 days after the letter date.
+    // The page says the real take-down date, not 90 days after the letter date (read once the projection has it).
+    await until(async () => (await t.http().get(`/p/notices/${d.slug}`)).status === 200, 10_000, 'the projection');
     const postedPage = await t.http().get(`/p/notices/${d.slug}`);
     const downOn = new Date(d.takeDownAt).toISOString().slice(0, 10);
     const [y, m, day] = downOn.split('-').map(Number);

@@ -5,6 +5,7 @@ import {
   type IncidentEvent,
   type ObligationProof,
 } from '../../../src/incidents/domain/incident';
+import { evidenceMismatch } from '../../../src/incidents/domain/incident/evidence';
 import { loadStateOverlays } from '../../../src/incidents/infrastructure/state-overlays.loader';
 import { loadWorkflowDirOrThrow } from '../../../src/workflows/loader';
 import { WorkflowRegistry } from '../../../src/workflows/registry';
@@ -257,5 +258,71 @@ describe('obligation evidence (GWT)', () => {
         .events.slice(0, 2)
         .map((e) => e.type),
     ).toEqual(CLOSED);
+  });
+});
+
+describe('state-regulator obligations close only with that regulator’s notice (issue 13, items 3 and 8)', () => {
+  const reg = (over: Partial<Extract<ObligationProof, { kind: 'notice-batch' }>>) =>
+    batch({ noticeKind: 'state-regulator', jurisdiction: 'NY', regulator: 'ny-gbl-899-aa.ag-dos-police', ...over });
+  const stateRegulator = () => Object.values(spec.given(history()).state().obligations).filter((o) => o.kind === 'state-regulator-notice');
+
+  it('the NY/NJ/CT breach owes the NY Attorney General, Department of State and State Police, and the CT Attorney General', () => {
+    const ids = stateRegulator().map((o) => o.obligationId);
+    expect(ids).toEqual(expect.arrayContaining(['state.NY.ny-gbl-899-aa.ag-dos-police', 'state.CT.ct-36a-701b.ag']));
+    expect(stateRegulator().find((o) => o.obligationId === 'state.NY.ny-gbl-899-aa.ag-dos-police')).toMatchObject({
+      jurisdiction: 'NY',
+      duty: 'ny-gbl-899-aa.ag-dos-police',
+      regulator: 'Attorney General, Department of State and Division of State Police',
+    });
+  });
+
+  it("that regulator's completed batch closes its obligation", () => {
+    const { events } = spec
+      .given(history())
+      .when(complete('state.NY.ny-gbl-899-aa.ag-dos-police', reg({})))
+      .run();
+    expect(events.slice(0, 2).map((e) => e.type)).toEqual(CLOSED);
+  });
+
+  it("another NY regulator's batch is refused, naming both regulators", () => {
+    spec
+      .given(history())
+      .when(complete('state.NY.ny-gbl-899-aa.ag-dos-police', reg({ regulator: 'ny-gbl-899-aa.ag-hhs-copy' })))
+      .thenThrows(/is addressed to ny-gbl-899-aa\.ag-hhs-copy, not ny-gbl-899-aa\.ag-dos-police/);
+  });
+
+  it("the NY batch does not close Connecticut's Attorney General obligation", () => {
+    spec
+      .given(history())
+      .when(complete('state.CT.ct-36a-701b.ag', reg({})))
+      .thenThrows(/state\.CT\.ct-36a-701b\.ag .*is for NY, not CT/);
+  });
+
+  it('a state-regulator batch that names no regulator is refused (the state alone is not enough)', () => {
+    spec
+      .given(history())
+      .when(complete('state.CT.ct-36a-701b.ag', reg({ jurisdiction: 'CT', regulator: undefined })))
+      .thenThrows(/names no regulator/);
+  });
+
+  it('an obligation recorded before duties were kept is matched by its id (state.XX.<duty>)', () => {
+    const legacy = {
+      obligationId: 'state.NY.ny-gbl-899-aa.ag-dos-police',
+      kind: 'state-regulator-notice',
+      jurisdiction: 'NY',
+      regulator: 'Attorney General, Department of State and Division of State Police',
+    };
+    const ctx = { incidentId: ID, affected: null, today: '2026-03-20' };
+    expect(evidenceMismatch(legacy, reg({}), ctx)).toBeNull();
+    expect(evidenceMismatch(legacy, reg({ regulator: 'ny-gbl-899-aa.dfs' }), ctx)).toMatch(
+      /is addressed to ny-gbl-899-aa\.dfs, not ny-gbl-899-aa\.ag-dos-police/,
+    );
+  });
+
+  it('a media batch for the state does not close its regulator obligation', () => {
+    spec
+      .given(history())
+      .when(complete('state.NY.ny-gbl-899-aa.ag-dos-police', batch({})))
+      .thenThrows(/is a media batch/);
   });
 });

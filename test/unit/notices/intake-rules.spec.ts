@@ -127,6 +127,31 @@ describe('counts and flags derived from the incident', () => {
     );
   });
 
+  it("a state-regulator notice states the incident's residents of its state; an explanation may go with it, never another number", () => {
+    expect(withDerivedCounts('state-regulator', { jurisdiction: 'NJ' }, known)).toEqual({ jurisdiction: 'NJ', affected: 1500 });
+    const explained = {
+      jurisdiction: 'NY',
+      regulator: 'ny-gbl-899-aa.ag-dos-police',
+      countsExplanation: '6 residents had no usable address.',
+    };
+    expect(withDerivedCounts('state-regulator', explained, known)).toEqual({ ...explained, affected: 2000 });
+    expect(() => withDerivedCounts('state-regulator', { ...explained, affected: 1994 }, known)).toThrow(
+      expect.objectContaining({
+        code: 'NOTICE_COUNT_RULE',
+        message: expect.stringMatching(/options\.affected: 1994 differs from 2000 \(NY residents\).*revise/),
+      }),
+    );
+    // After an amendment on the incident (AffectedCountsRevised with its reason) the derived number is the new one.
+    const revised = noticeFactsFromIncident('i1', [
+      ...events,
+      {
+        type: 'AffectedCountsRevised',
+        data: { counts: { byState: { NY: 1994, NJ: 1500 }, insufficientContact: 0 }, reason: 'duplicates' },
+      },
+    ]);
+    expect(withDerivedCounts('state-regulator', { jurisdiction: 'NY', affected: 1994 }, revised).affected).toBe(1994);
+  });
+
   it('the HHS report takes affected and both flags from the incident; a typed different value is refused', () => {
     const hhs = { reportType: 'initial', individualNoticeStartDate: '2025-04-01', individualNoticeProjectedEndDate: '2025-04-15' };
     expect(withDerivedCounts('hhs-report', { hhs }, known).hhs).toEqual({

@@ -20,7 +20,10 @@ export interface NoticeBatchProof {
   noticeKind: EvidenceNoticeKind;
   /** USPS code: the state a media or regulator notice is for. */
   jurisdiction?: string;
-  /** Which regulator a `state-regulator` notice was addressed to (the overlay's `to`), when a state has several. */
+  /**
+   * Which regulator a `state-regulator` notice was addressed to: the overlay duty (`<rule id>.<notice id>`,
+   * e.g. `ny-gbl-899-aa.ag-dos-police`), or, from older batches, the overlay's `to`. Required for such a batch.
+   */
   regulator?: string;
   /** Batch status: only `completed` closes an obligation. */
   status: string;
@@ -87,6 +90,8 @@ export interface EvidenceObligation {
   kind: string;
   jurisdiction?: string;
   regulator?: string;
+  /** The overlay duty of a state obligation (`<rule id>.<notice id>`). */
+  duty?: string;
   form?: string;
 }
 
@@ -113,7 +118,7 @@ export function evidenceNeeded(o: EvidenceObligation): string {
     case 'substitute-notice':
       return 'the substitute-notice posting live for its 90 days, or a completed media notice batch (the media alternative)';
     case 'state-regulator-notice':
-      return `the completed state-regulator notice batch for ${o.jurisdiction}${o.regulator ? ` (${o.regulator})` : ''}`;
+      return `the completed state-regulator notice batch for ${o.jurisdiction}${o.regulator ? ` (${o.regulator}${o.duty ? `, ${o.duty}` : ''})` : ''}`;
     case 'covered-entity-notice':
       return 'a completed covered-entity notice batch of this incident';
     default:
@@ -125,7 +130,7 @@ function describe(p: ObligationProof | undefined): string {
   if (!p) return 'a description only';
   switch (p.kind) {
     case 'notice-batch':
-      return `${p.status} ${p.noticeKind} batch ${p.batchId}${p.jurisdiction ? ` for ${p.jurisdiction}` : ''}`;
+      return `${p.status} ${p.noticeKind} batch ${p.batchId}${p.jurisdiction ? ` for ${p.jurisdiction}` : ''}${p.regulator ? ` (${p.regulator})` : ''}`;
     case 'hhs-report-submitted':
       return `HHS submission on batch ${p.batchId}`;
     case 'substitute-posting':
@@ -143,8 +148,13 @@ function batchMismatch(
 ): string | null {
   if (p.noticeKind !== want) return `is a ${p.noticeKind} batch`;
   if (opts.state && p.jurisdiction !== o.jurisdiction) return `is for ${p.jurisdiction ?? 'no state'}, not ${o.jurisdiction}`;
-  if (opts.regulator && o.regulator && p.regulator && p.regulator !== o.regulator)
-    return `is addressed to ${p.regulator}, not ${o.regulator}`;
+  if (opts.regulator) {
+    if (!p.regulator) return 'names no regulator (a state-regulator batch must name the regulator it is addressed to)';
+    // The duty as recorded, or as the state obligation's id spells it (`state.XX.<duty>`), or the addressee.
+    const fromId = o.jurisdiction && o.obligationId.startsWith(`state.${o.jurisdiction}.`) ? o.obligationId.slice(9) : undefined;
+    const owed = [o.duty, fromId, o.regulator].filter((x): x is string => !!x);
+    if (owed.length > 0 && !owed.includes(p.regulator)) return `is addressed to ${p.regulator}, not ${o.duty ?? fromId ?? o.regulator}`;
+  }
   if (p.status !== 'completed') return `is ${p.status}, not completed`;
   return null;
 }

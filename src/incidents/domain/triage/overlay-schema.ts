@@ -13,6 +13,11 @@ const text = z.string().min(1);
 const element = z.enum(DATA_ELEMENTS);
 /** Presence marks the rule (or duty) as needing legal review; the text says why. */
 const review = text.optional();
+/**
+ * Counsel's review of a version, when it was done: who, when, and the record (memo, ticket) that
+ * holds it. A version carries either this or a `needsLegalReview` mark (overlay-review-marks.spec).
+ */
+const legalReviewRecord = z.object({ reviewedBy: text, reviewedOn: isoDate, record: text }).strict().optional();
 const dutyId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes');
 
 export const sourceSchema = z
@@ -150,6 +155,7 @@ const ruleVersion = z
     condition: text.optional(),
     note: z.string().optional(),
     needsLegalReview: review,
+    legalReview: legalReviewRecord,
     scope: z
       .object({
         records: z.array(z.enum(RECORD_FORMS)).min(1),

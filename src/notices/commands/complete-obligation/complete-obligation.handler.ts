@@ -13,6 +13,10 @@ import type { ObligationProof } from '../../../incidents';
 import { loadState } from '../../../ledger/decider';
 import type { NoticeBatchState } from '../../domain/notice-batch';
 import { postingDecider, postingStream } from '../../domain/posting';
+import { noticeStatusOf } from '../../domain/substitute-status';
+import { incidentSubstituteNotice } from '../../queries/notice-batch.queries';
+import { READ_DB } from '../../../ledger/projections/projection-runner';
+import type Database from 'better-sqlite3';
 
 export interface ObligationEvidenceResult {
   incidentId: string;
@@ -33,6 +37,7 @@ export class CompleteObligationWithBatchHandler implements ICommandHandler<Compl
     @Inject(ARTIFACT_STORE) private readonly artifacts: ArtifactStore,
     @Inject(DeliveryStore) private readonly deliveries: DeliveryStore,
     private readonly commands: CommandBus,
+    @Inject(READ_DB) private readonly db: Database.Database,
   ) {}
 
   async execute({ batchId, obligationId, ctx }: CompleteObligationWithBatchCommand): Promise<ObligationEvidenceResult> {
@@ -43,6 +48,8 @@ export class CompleteObligationWithBatchHandler implements ICommandHandler<Compl
     const proof = await this.proofOf(state);
     const lines: string[] = [];
     if (state.kind === 'individual') {
+      // People left to substitute notice are not notified until the incident's posting is live.
+      const sub = incidentSubstituteNotice(this.db, state.incidentId, this.ledger.now());
       lines.push(
         'individual_id,letter_id,channel,state,time,smtp_message_id,mail_house_file,first_page,last_page,pdf_sha256,possible_duplicate',
       );
@@ -52,7 +59,7 @@ export class CompleteObligationWithBatchHandler implements ICommandHandler<Compl
             r.individualId,
             r.letterId,
             r.channel,
-            r.state,
+            noticeStatusOf(r.state, sub),
             r.deliveredAt ?? '',
             r.messageId ?? '',
             r.printFile ?? '',

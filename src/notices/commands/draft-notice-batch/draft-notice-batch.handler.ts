@@ -4,7 +4,7 @@ import { LEDGER, type Ledger } from '../../../ledger/ledger';
 import { uuidv7 } from '../../../platform/ids';
 import { ValidationError } from '../../../platform/errors';
 import { runBatchCommand } from '../../batch-stream';
-import { NoticeContent } from '../../content/notice-content';
+import { NoticeContent, resolveRegulator } from '../../content/notice-content';
 import { OrganizationProfiles } from '../../profile/profile.controller';
 import { DraftNoticeBatchCommand } from './draft-notice-batch.command';
 
@@ -23,6 +23,11 @@ export class DraftNoticeBatchHandler implements ICommandHandler<DraftNoticeBatch
       throw ValidationError.field('recipientsArtifact', 'required for individual notices');
     // A request that names no organization uses the profile kept in the ledger (or the environment's file).
     const content = this.content.build({ ...input, organization: input.organization ?? (await this.profiles.current()) ?? undefined });
+    // A state-regulator batch always names its regulator (the overlay duty): it is the evidence for that regulator's obligation only.
+    const regulator =
+      input.kind === 'state-regulator' && content.options.jurisdiction
+        ? (await resolveRegulator(content.options.jurisdiction, content.letterDate, content.options.regulator)).id
+        : undefined;
     const batchId = uuidv7();
     const contentArtifact = await this.content.store(input.incidentId, content);
     const contentDigest = this.content.digest(content, input.recipientsArtifact);
@@ -35,6 +40,7 @@ export class DraftNoticeBatchHandler implements ICommandHandler<DraftNoticeBatch
         incidentId: input.incidentId,
         noticeKind: input.kind,
         ...(content.options.jurisdiction ? { jurisdiction: content.options.jurisdiction } : {}),
+        ...(regulator ? { regulator } : {}),
         contentDigest,
         contentArtifact,
         ...(input.recipientsArtifact ? { recipients: { artifactDigest: input.recipientsArtifact, count: -1 } } : {}),
