@@ -46,6 +46,8 @@ export interface NoticeOptions {
   jurisdiction?: string;
   /** Media notice: residents affected in the jurisdiction, derived from the incident's counts (derived-counts.ts). */
   affected?: number;
+  /** State-regulator notice: individuals affected in all states, derived from the incident's total. */
+  total?: number;
   hhs?: HhsReportInput;
   coveredEntity?: { name: string; contactName: string };
 }
@@ -262,7 +264,7 @@ export class NoticeContent {
         if (!overlay) throw ValidationError.field('options.jurisdiction', `no state overlay for ${code}`);
         const regulator = pickRegulator(regulatorNoticesOf(overlay, content.letterDate), state.regulator);
         const residents = content.options.affected ?? (await this.countState(state, code));
-        const total = state.recipients ? await this.countAll(state) : null;
+        const total = content.options.total ?? (state.recipients ? await this.countAll(state) : null);
         return stateRegulatorNotice(
           this.templates,
           ctx,

@@ -1,7 +1,8 @@
 /**
  * Every count and flag a notice states comes from the incident's events (issue 13, item 2): a
- * media notice's residents are the incident's count for that state (people reached by
- * substitute notice and unresolved rows included), the HHS report's "affected" is the incident's
+ * media or state-regulator notice's residents are the incident's count for that state (people
+ * reached by substitute notice and unresolved rows included; a regulator notice's total is the
+ * incident's), the HHS report's "affected" is the incident's
  * total, and its "substitute / media notice provided" flags are the completed obligations. A
  * number typed into a draft is accepted only when it equals the derived one: a different number
  * needs an amendment on the incident first (`AffectedCountsRevised` with its reason).
@@ -28,6 +29,8 @@ export interface IncidentCountFacts {
 export interface DerivableOptions {
   jurisdiction?: string;
   affected?: number;
+  /** State-regulator notice: the individuals affected in all states (the incident's total). */
+  total?: number;
   hhs?: { affected?: number; substituteNoticeProvided?: boolean; mediaNoticeProvided?: boolean } & Record<string, unknown>;
 }
 
@@ -59,9 +62,11 @@ const AMEND = "in the incident's ledger: revise the incident's counts with a rea
 /** The options with every count and flag filled from the incident; a typed value must agree. */
 export function withDerivedCounts<O extends DerivableOptions>(kind: NoticeKind, options: O, known: IncidentCountFacts): O {
   const d = derivedCounts(known);
-  if (kind === 'media' && options.jurisdiction) {
+  if ((kind === 'media' || kind === 'state-regulator') && options.jurisdiction) {
     const n = d.byState[options.jurisdiction] ?? 0;
-    return { ...options, affected: same('options.affected', options.affected, n, `(${options.jurisdiction} residents) ${AMEND}`) };
+    const affected = same('options.affected', options.affected, n, `(${options.jurisdiction} residents) ${AMEND}`);
+    if (kind === 'media') return { ...options, affected };
+    return { ...options, affected, total: same('options.total', options.total, d.total, `(individuals affected) ${AMEND}`) };
   }
   if (kind === 'hhs-report' && options.hhs) {
     const h = options.hhs;

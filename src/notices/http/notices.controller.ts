@@ -52,7 +52,13 @@ const Options = z.strictObject({
     .int()
     .nonnegative()
     .optional()
-    .describe("Media notice: derived from the incident's residents in the jurisdiction; when given it must agree"),
+    .describe("Media or state-regulator notice: derived from the incident's residents in the jurisdiction; when given it must agree"),
+  total: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe("State-regulator notice: derived from the incident's total; when given it must agree"),
   hhs: HhsInput.optional(),
   coveredEntity: z.strictObject({ name: z.string().min(1), contactName: z.string().min(1) }).optional(),
 });

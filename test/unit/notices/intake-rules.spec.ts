@@ -127,6 +127,20 @@ describe('counts and flags derived from the incident', () => {
     );
   });
 
+  it("a state regulator notice states the incident's residents of its state and its total; a typed different value is refused", () => {
+    expect(withDerivedCounts('state-regulator', { jurisdiction: 'NJ' }, known)).toEqual({
+      jurisdiction: 'NJ',
+      affected: 1500,
+      total: 3503,
+    });
+    expect(() => withDerivedCounts('state-regulator', { jurisdiction: 'NJ', affected: 1499 }, known)).toThrow(
+      /options\.affected: 1499 differs from 1500/,
+    );
+    expect(() => withDerivedCounts('state-regulator', { jurisdiction: 'NJ', total: 3500 }, known)).toThrow(
+      /options\.total: 3500 differs from 3503/,
+    );
+  });
+
   it('the HHS report takes affected and both flags from the incident; a typed different value is refused', () => {
     const hhs = { reportType: 'initial', individualNoticeStartDate: '2025-04-01', individualNoticeProjectedEndDate: '2025-04-15' };
     expect(withDerivedCounts('hhs-report', { hhs }, known).hhs).toEqual({
