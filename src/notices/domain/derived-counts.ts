@@ -1,8 +1,7 @@
 /**
  * Every count and flag a notice states comes from the incident's events (issue 13, item 2): a
- * media or state-regulator notice's residents are the incident's count for that state (people
- * reached by substitute notice and unresolved rows included; a regulator notice's total is the
- * incident's), the HHS report's "affected" is the incident's
+ * media or state-regulator notice's residents are the incident's count for that state (people reached by
+ * substitute notice and unresolved rows included), the HHS report's "affected" is the incident's
  * total, and its "substitute / media notice provided" flags are the completed obligations. A
  * number typed into a draft is accepted only when it equals the derived one: a different number
  * needs an amendment on the incident first (`AffectedCountsRevised` with its reason).
@@ -29,9 +28,9 @@ export interface IncidentCountFacts {
 export interface DerivableOptions {
   jurisdiction?: string;
   affected?: number;
+  hhs?: { affected?: number; substituteNoticeProvided?: boolean; mediaNoticeProvided?: boolean } & Record<string, unknown>;
   /** State-regulator notice: the individuals affected in all states (the incident's total). */
   total?: number;
-  hhs?: { affected?: number; substituteNoticeProvided?: boolean; mediaNoticeProvided?: boolean } & Record<string, unknown>;
 }
 
 export interface DerivedCounts {
@@ -64,9 +63,7 @@ export function withDerivedCounts<O extends DerivableOptions>(kind: NoticeKind, 
   const d = derivedCounts(known);
   if ((kind === 'media' || kind === 'state-regulator') && options.jurisdiction) {
     const n = d.byState[options.jurisdiction] ?? 0;
-    const affected = same('options.affected', options.affected, n, `(${options.jurisdiction} residents) ${AMEND}`);
-    if (kind === 'media') return { ...options, affected };
-    return { ...options, affected, total: same('options.total', options.total, d.total, `(individuals affected) ${AMEND}`) };
+    return { ...options, affected: same('options.affected', options.affected, n, `(${options.jurisdiction} residents) ${AMEND}`) };
   }
   if (kind === 'hhs-report' && options.hhs) {
     const h = options.hhs;
@@ -91,4 +88,11 @@ export function withDerivedCounts<O extends DerivableOptions>(kind: NoticeKind, 
     };
   }
   return options;
+}
+
+/** A state-regulator notice's "in all" is the incident's total (excluded unresolved rows included), as on the HHS report. */
+export function withDerivedTotal<O extends DerivableOptions>(kind: NoticeKind, options: O, known: IncidentCountFacts): O {
+  if (kind !== 'state-regulator') return options;
+  const total = derivedCounts(known).total;
+  return { ...options, total: same('options.total', options.total, total, `(individuals affected) ${AMEND}`) };
 }

@@ -52,15 +52,15 @@ const Options = z.strictObject({
     .int()
     .nonnegative()
     .optional()
-    .describe("Media or state-regulator notice: derived from the incident's residents in the jurisdiction; when given it must agree"),
+    .describe("Media notice: derived from the incident's residents in the jurisdiction; when given it must agree"),
+  hhs: HhsInput.optional(),
+  coveredEntity: z.strictObject({ name: z.string().min(1), contactName: z.string().min(1) }).optional(),
   total: z
     .number()
     .int()
     .nonnegative()
     .optional()
-    .describe("State-regulator notice: derived from the incident's total; when given it must agree"),
-  hhs: HhsInput.optional(),
-  coveredEntity: z.strictObject({ name: z.string().min(1), contactName: z.string().min(1) }).optional(),
+    .describe("State-regulator notice: individuals affected in all states, derived from the incident's total; when given it must agree"),
 });
 const Digest = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest');
 export const DraftBody = z.strictObject({

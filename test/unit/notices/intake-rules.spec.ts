@@ -1,5 +1,5 @@
 import { noticeBatchDecider, type NoticeBatchCommand, type NoticeBatchEvent } from '../../../src/notices/domain/notice-batch';
-import { derivedCounts, withDerivedCounts } from '../../../src/notices/domain/derived-counts';
+import { derivedCounts, withDerivedCounts, withDerivedTotal } from '../../../src/notices/domain/derived-counts';
 import { noticeFactsFromIncident } from '../../../src/notices/domain/from-incident';
 import { deciderSpec } from '../../support/decider-spec';
 
@@ -128,15 +128,13 @@ describe('counts and flags derived from the incident', () => {
   });
 
   it("a state regulator notice states the incident's residents of its state and its total; a typed different value is refused", () => {
-    expect(withDerivedCounts('state-regulator', { jurisdiction: 'NJ' }, known)).toEqual({
-      jurisdiction: 'NJ',
-      affected: 1500,
-      total: 3503,
-    });
+    const derived = withDerivedTotal('state-regulator', withDerivedCounts('state-regulator', { jurisdiction: 'NJ' }, known), known);
+    expect(derived).toEqual({ jurisdiction: 'NJ', affected: 1500, total: 3503 });
+    expect(withDerivedTotal('media', { jurisdiction: 'NJ' }, known)).toEqual({ jurisdiction: 'NJ' });
     expect(() => withDerivedCounts('state-regulator', { jurisdiction: 'NJ', affected: 1499 }, known)).toThrow(
       /options\.affected: 1499 differs from 1500/,
     );
-    expect(() => withDerivedCounts('state-regulator', { jurisdiction: 'NJ', total: 3500 }, known)).toThrow(
+    expect(() => withDerivedTotal('state-regulator', { jurisdiction: 'NJ', total: 3500 }, known)).toThrow(
       /options\.total: 3500 differs from 3503/,
     );
   });
