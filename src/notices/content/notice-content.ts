@@ -40,7 +40,7 @@ import { LetterPdfRenderer, workerFonts, type LetterDocument } from '../renderin
 import { LetterComposer } from '../rendering/letters';
 import { regulatorNoticesOf, stateRegulatorNotice, type RegulatorNoticeRule } from '../rendering/regulator-notice';
 import { TemplateSet } from '../rendering/templates';
-import { withDerivedCounts, type DerivableOptions } from '../domain/derived-counts';
+import { withDerivedCounts, withDerivedTotal, type DerivableOptions } from '../domain/derived-counts';
 
 export interface NoticeOptions {
   jurisdiction?: string;
@@ -52,6 +52,8 @@ export interface NoticeOptions {
   countsExplanation?: string;
   hhs?: HhsReportInput;
   coveredEntity?: { name: string; contactName: string };
+  /** State-regulator notice: individuals affected in all states, derived from the incident's total. */
+  total?: number;
 }
 
 export interface BatchContent {
@@ -184,7 +186,11 @@ export class NoticeContent {
     // A notice drafted for no recorded incident (tests, migrations) states what it was given.
     if (events.length === 0 && !input.fromIncident) return input;
     const known = await this.fromIncident(input.incidentId);
-    const options = withDerivedCounts(input.kind, (input.options ?? {}) as DerivableOptions, known) as NoticeOptions;
+    const options = withDerivedTotal(
+      input.kind,
+      withDerivedCounts(input.kind, (input.options ?? {}) as DerivableOptions, known),
+      known,
+    ) as NoticeOptions;
     if (!input.fromIncident) return { ...input, options };
     const given = (input.facts ?? {}) as Record<string, unknown>;
     const drafted = await this.draftFacts(input.incidentId, given);
@@ -266,7 +272,7 @@ export class NoticeContent {
         if (!overlay) throw ValidationError.field('options.jurisdiction', `no state overlay for ${code}`);
         const regulator = pickRegulator(regulatorNoticesOf(overlay, content.letterDate), state.regulator ?? content.options.regulator);
         const residents = content.options.affected ?? (await this.countState(state, code));
-        const total = state.recipients ? await this.countAll(state) : null;
+        const total = content.options.total ?? (state.recipients ? await this.countAll(state) : null);
         return stateRegulatorNotice(
           this.templates,
           ctx,

@@ -30,6 +30,8 @@ export interface DerivableOptions {
   affected?: number;
   countsExplanation?: string;
   hhs?: { affected?: number; substituteNoticeProvided?: boolean; mediaNoticeProvided?: boolean } & Record<string, unknown>;
+  /** State-regulator notice: the individuals affected in all states (the incident's total). */
+  total?: number;
 }
 
 export interface DerivedCounts {
@@ -87,4 +89,11 @@ export function withDerivedCounts<O extends DerivableOptions>(kind: NoticeKind, 
     };
   }
   return options;
+}
+
+/** A state-regulator notice's "in all" is the incident's total (excluded unresolved rows included), as on the HHS report. */
+export function withDerivedTotal<O extends DerivableOptions>(kind: NoticeKind, options: O, known: IncidentCountFacts): O {
+  if (kind !== 'state-regulator') return options;
+  const total = derivedCounts(known).total;
+  return { ...options, total: same('options.total', options.total, total, `(individuals affected) ${AMEND}`) };
 }

@@ -72,6 +72,12 @@ const Options = z.strictObject({
     .describe('An explanation printed with the derived counts; a different number needs an amendment of the incident counts'),
   hhs: HhsInput.optional(),
   coveredEntity: z.strictObject({ name: z.string().min(1), contactName: z.string().min(1) }).optional(),
+  total: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe("State-regulator notice: individuals affected in all states, derived from the incident's total; when given it must agree"),
 });
 const Digest = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest');
 export const DraftBody = z.strictObject({

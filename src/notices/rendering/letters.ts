@@ -78,7 +78,7 @@ export class LetterComposer {
       recipient: { name: plainText(plan.addresseeName ?? person.name) },
       deceased: nok ? { name: plainText(person.name) } : null,
       // Template output (not a value): what the resident's state requires in the letter.
-      stateSection: this.stateSection(plan.address.state),
+      stateSection: this.stateSection(plan.address.state, language),
     };
     const org = this.ctx.org;
     const ra = org.returnAddress;
@@ -97,9 +97,21 @@ export class LetterComposer {
   }
 
   private readonly stateSections = new Map<string, string | null>();
-  private stateSection(code: string): string | null {
-    if (!this.stateSections.has(code)) this.stateSections.set(code, this.templates.renderState(code, this.base('en').plain));
-    return this.stateSections.get(code)!;
+  /** The resident's state section in the letter's language (English where no translation exists). */
+  private stateSection(code: string, language: string): string | null {
+    const key = `${language}/${code}`;
+    if (!this.stateSections.has(key)) {
+      const lang = this.templates.stateSectionLanguage(code, language) ?? 'en';
+      this.stateSections.set(key, this.templates.renderState(code, this.base(lang).plain, language));
+    }
+    return this.stateSections.get(key)!;
+  }
+
+  /** True when this letter's state section would be English inside a letter in another language. */
+  stateSectionFallsBack(person: Pick<AffectedIndividual, 'language'>, plan: ChannelPlan): boolean {
+    const language = this.languageOf(person);
+    if (language === 'en' || !plan.address) return false;
+    return this.templates.stateSectionLanguage(plan.address.state, language) === 'en';
   }
 
   email(person: AffectedIndividual): ComposedEmail {

@@ -116,7 +116,10 @@ export function defaultTemplatesDir(): string {
 
 export class TemplateSet {
   private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
-  /** State-specific letter sections (templates/states/<CODE>.txt.hbs), by USPS code. */
+  /**
+   * State-specific letter sections by USPS code (templates/states/<CODE>.txt.hbs), and their
+   * translations by "<language>/<CODE>" (templates/<language>/states/<CODE>.txt.hbs).
+   */
   private readonly states = new Map<string, Handlebars.TemplateDelegate>();
   /** Languages with their own templates (besides English). */
   readonly languages = new Set<string>();
@@ -183,6 +186,15 @@ export class TemplateSet {
         this.compiled.set(`${lang}/${name}`, hb.compile(src, { strict: true, noEscape: !name.endsWith('.html'), preventIndent: true }));
         this.languages.add(lang);
       }
+      const langStates = join(langDir, 'states');
+      if (existsSync(langStates))
+        for (const f of readdirSync(langStates).sort()) {
+          const m = /^([A-Z]{2})\.txt\.hbs$/.exec(f);
+          if (!m) continue;
+          const src = readFileSync(join(langStates, f), 'utf8');
+          hash.update(`${lang}/states/${f}\0${src}\0`);
+          this.states.set(`${lang}/${m[1]!}`, hb.compile(src, { strict: true, noEscape: true, preventIndent: true }));
+        }
     }
     const statesDir = join(dir, 'states');
     if (existsSync(statesDir))
@@ -212,14 +224,28 @@ export class TemplateSet {
     return c;
   }
 
-  /** The state's section for its residents' letters (PDF markup), or null when the state has none. */
-  renderState(code: string, view: object): string | null {
-    const tpl = this.states.get(code);
-    if (!tpl) return null;
+  /**
+   * The language a state's section is written in for a letter in `language`: that language when
+   * it has a translation, English when only the English text exists (a fallback the preview
+   * counts), null when the state has no section.
+   */
+  stateSectionLanguage(code: string, language = 'en'): string | null {
+    if (language !== 'en' && this.states.has(`${language}/${code}`)) return language;
+    return this.states.has(code) ? 'en' : null;
+  }
+
+  /** The state's section for its residents' letters (PDF markup) in `language` (else English), or null when the state has none. */
+  renderState(code: string, view: object, language = 'en'): string | null {
+    const lang = this.stateSectionLanguage(code, language);
+    if (!lang) return null;
+    const key = lang === 'en' ? code : `${lang}/${code}`;
     try {
-      return tpl(view).trim();
+      return this.states.get(key)!(view).trim();
     } catch (e) {
-      throw new TemplateRenderError(`states/${code}.txt`, e instanceof Error ? e.message.split('\n')[0]! : 'render failed');
+      throw new TemplateRenderError(
+        `${lang === 'en' ? '' : `${lang}/`}states/${code}.txt`,
+        e instanceof Error ? e.message.split('\n')[0]! : 'render failed',
+      );
     }
   }
 

@@ -1,5 +1,5 @@
 import { noticeBatchDecider, type NoticeBatchCommand, type NoticeBatchEvent } from '../../../src/notices/domain/notice-batch';
-import { derivedCounts, withDerivedCounts } from '../../../src/notices/domain/derived-counts';
+import { derivedCounts, withDerivedCounts, withDerivedTotal } from '../../../src/notices/domain/derived-counts';
 import { noticeFactsFromIncident } from '../../../src/notices/domain/from-incident';
 import { deciderSpec } from '../../support/decider-spec';
 
@@ -164,6 +164,18 @@ describe('counts and flags derived from the incident', () => {
     expect(() => withDerivedCounts('hhs-report', { hhs: { ...hhs, affected: 5000 } }, known)).toThrow(/5000 differs from 3503/);
     expect(() => withDerivedCounts('hhs-report', { hhs: { ...hhs, substituteNoticeProvided: true } }, known)).toThrow(
       /substituteNoticeProvided/,
+    );
+  });
+
+  it('a state-regulator notice\'s total ("in all") is the incident\'s, as on the HHS report; a typed different total is refused', () => {
+    expect(withDerivedTotal('state-regulator', { jurisdiction: 'NJ', affected: 1500 }, known)).toEqual({
+      jurisdiction: 'NJ',
+      affected: 1500,
+      total: 3503,
+    });
+    expect(withDerivedTotal('media', { jurisdiction: 'NJ' }, known)).toEqual({ jurisdiction: 'NJ' });
+    expect(() => withDerivedTotal('state-regulator', { jurisdiction: 'NJ', total: 3500 }, known)).toThrow(
+      /options\.total: 3500 differs from 3503/,
     );
   });
 });

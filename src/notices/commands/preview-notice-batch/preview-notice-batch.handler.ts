@@ -31,6 +31,7 @@ export class PreviewNoticeBatchHandler implements ICommandHandler<PreviewNoticeB
     const samples: PreviewSummary['samples'] = [];
     const byLanguage: Record<string, number> = {};
     const languageFallbacks: Record<string, number> = {};
+    const stateSectionFallbacks: Record<string, number> = {};
     const addSample = async (channel: string, doc: LetterDocument | Buffer, language?: string) => {
       const pdf = Buffer.isBuffer(doc) ? doc : (await this.content.renderPdf(doc, content.letterDate)).pdf;
       const ref = await this.artifacts.write(scope, asAsync([pdf]));
@@ -51,6 +52,10 @@ export class PreviewNoticeBatchHandler implements ICommandHandler<PreviewNoticeB
         if (plan.channel !== 'none' && plan.channel !== 'substitute') {
           byLanguage[language] = (byLanguage[language] ?? 0) + 1;
           if (p.language && p.language !== language) languageFallbacks[p.language] = (languageFallbacks[p.language] ?? 0) + 1;
+          if (plan.channel !== 'email' && composer.stateSectionFallsBack(p, plan)) {
+            const k = `${language}.${plan.address!.state}`;
+            stateSectionFallbacks[k] = (stateSectionFallbacks[k] ?? 0) + 1;
+          }
         }
         // Samples per channel and language: a reviewer reads every language the batch writes in.
         const key = `${plan.channel}.${language}`;
@@ -74,7 +79,7 @@ export class PreviewNoticeBatchHandler implements ICommandHandler<PreviewNoticeB
         byChannel: counts.byChannel,
         byState: counts.byState,
         byChannelAndState: counts.byChannelAndState,
-        ...(state.kind === 'individual' ? { byLanguage, languageFallbacks } : {}),
+        ...(state.kind === 'individual' ? { byLanguage, languageFallbacks, stateSectionFallbacks } : {}),
       },
       ...(state.kind === 'individual'
         ? {

@@ -42,6 +42,8 @@ export interface PreviewSummary {
     byLanguage?: Record<string, number>;
     /** Recipients whose list gives a language without templates: written in English. */
     languageFallbacks?: Record<string, number>;
+    /** Letters in a language whose resident's state section exists only in English, by "<language>.<STATE>". */
+    stateSectionFallbacks?: Record<string, number>;
   };
   /** Per language other than English with recipients: facts printed in English for want of a translation. */
   untranslated?: Record<string, string[]>;
