@@ -90,7 +90,7 @@ describe('KeyedNameSet: the affected people of an incident, keyed', () => {
     for (const n of names) s.add(n);
     const buildMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const after = process.memoryUsage();
-    const words = Array.from({ length: 2000 }, (_, i) => (i % 7 === 0 ? 'Reported' : i % 5 === 0 ? 'Ava' : 'laptop'));
+    const words: string[] = Array.from({ length: 2000 }, (_, i) => (i % 7 === 0 ? 'Reported' : i % 5 === 0 ? 'Ava' : 'laptop'));
     words[1000] = 'Noa';
     words[1001] = surname(2);
     const text = words.join(' ');
