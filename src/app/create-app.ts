@@ -8,6 +8,8 @@ import { Counter, type Registry } from 'prom-client';
 import { AppModule } from './app.module';
 import { buildOpenApiDocument } from './openapi';
 import { FreeTextInterceptor } from './free-text.interceptor';
+import { batchIncidentFrom, FreeTextScreen } from './free-text-screen';
+import { AffectedNamesService } from '../incidents';
 import { LEDGER, type Ledger } from '../ledger/ledger';
 import type { PhiVault } from '../phi';
 import { consoleStatic, defaultConsoleDir } from '../console/http/console-static';
@@ -84,7 +86,11 @@ export async function createHttpApp(options: AppOptions): Promise<INestApplicati
   const idempotency = pg ? new PgIdempotencyRecords(pg) : new SqliteIdempotencyRecords(app.get(READ_DB));
   // Free text first: screened before anything stores the request, opened after the idempotency record keeps it sealed.
   app.useGlobalInterceptors(
-    new FreeTextInterceptor(app.get<PhiVault>(PHI_VAULT), app.get<Ledger>(LEDGER)),
+    new FreeTextInterceptor(
+      app.get<PhiVault>(PHI_VAULT),
+      new FreeTextScreen(app.get<Ledger>(LEDGER), app.get(AffectedNamesService)),
+      batchIncidentFrom(app.get(READ_DB)),
+    ),
     new IdempotencyInterceptor(idempotency, options.clock ?? new SystemClock()),
   );
   const doc = openApiDocument(app);

@@ -17,6 +17,7 @@ export function registerIncidentCommands(program: Command, cli: CliRuntime): voi
     .option('--reporter <kind>', 'covered-entity | business-associate', 'covered-entity')
     .option('--acts-as-agent', 'the business associate acts as the covered entity’s agent')
     .option('--data-elements <codes>', 'kinds of information involved, comma-separated (name,ssn,medical,…): state laws decide from them')
+    .option('--phi-confirmed', 'the title or summary holds identifiers on purpose: record them anyway (the confirmation is recorded)')
     .action(
       async (opts: {
         title: string;
@@ -25,6 +26,7 @@ export function registerIncidentCommands(program: Command, cli: CliRuntime): voi
         reporter: string;
         actsAsAgent?: boolean;
         dataElements?: string;
+        phiConfirmed?: boolean;
       }) => {
         const parsed = ReportIncidentBody.safeParse({
           title: opts.title,
@@ -43,6 +45,7 @@ export function registerIncidentCommands(program: Command, cli: CliRuntime): voi
         if (!parsed.success) throw fromZodIssues(parsed.error.issues as never);
         await cli.withApp(async (app) => {
           const ctx = await cli.actor(app);
+          await cli.screenFreeText(app, ctx, parsed.data, { command: 'incidents report', phiConfirmed: opts.phiConfirmed });
           const { incidentId, version } = await app.get(CommandBus).execute(new ReportIncidentCommand(parsed.data, ctx));
           cli.print(await app.get(QueryBus).execute(new GetIncidentQuery(incidentId, version)));
         });

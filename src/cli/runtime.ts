@@ -107,6 +107,37 @@ export class CliRuntime {
       },
     };
   }
+
+  /**
+   * Screens the free text a command sends with the API's screen (src/app/free-text-screen.ts):
+   * likely identifiers, and the names on the affected list of the incident the command names.
+   * A finding stops the command (exit 2, naming the field, never the text) unless `--phi-confirmed`
+   * was given; a confirmed finding is recorded as `FreeTextPhiConfirmed` (route: `cli <command>`).
+   */
+  async screenFreeText(
+    app: INestApplicationContext,
+    ctx: CommandContext,
+    body: unknown,
+    opts: { command: string; incidentId?: string | null; phiConfirmed?: boolean },
+  ): Promise<void> {
+    const { FreeTextScreen } = await import('../app/free-text-screen');
+    const { AffectedNamesService } = await import('../incidents');
+    const { LEDGER } = await import('../ledger/ledger');
+    const screen = new FreeTextScreen(app.get(LEDGER), app.get(AffectedNamesService));
+    const hint = 'pass --phi-confirmed to record it anyway (the confirmation is recorded)';
+    const findings = await screen.check(body, opts.incidentId ?? null, opts.phiConfirmed === true, hint);
+    if (findings.length)
+      await screen.record(
+        {
+          principal: { id: ctx.actor.id, role: ctx.actor.role as never },
+          method: 'CLI',
+          route: `cli ${opts.command}`,
+          params: opts.incidentId ? { incidentId: opts.incidentId } : {},
+          correlationId: ctx.correlationId,
+        },
+        findings,
+      );
+  }
 }
 
 const EMBEDDED_SEALED = /\{"\$phi":1,[^{}]*\}/g;
@@ -124,7 +155,8 @@ export function bigintReplacer(_k: string, v: unknown): unknown {
 export function exitCodeFor(err: unknown): { code: number; message: string } {
   if (err instanceof CliUsageError) return { code: 2, message: err.message };
   if (err instanceof ValidationError) return { code: 2, message: `invalid input: ${err.message}` };
-  if (err instanceof AppError) return { code: err.status === 400 ? 2 : 1, message: err.message };
+  // Likely PHI in free text (422 in the API) is invalid input here: exit 2, the message names the field.
+  if (err instanceof AppError) return { code: err.status === 400 || err.code === 'possible-phi' ? 2 : 1, message: err.message };
   if (err instanceof Error && (err as { code?: string }).code?.startsWith('commander.')) return { code: 2, message: err.message };
   if (err instanceof Error && /^[A-Z_]+$/.test(String((err as { code?: string }).code ?? ''))) return { code: 1, message: err.message };
   return { code: 1, message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };

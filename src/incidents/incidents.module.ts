@@ -14,6 +14,7 @@ import { IncidentsController } from './http/incidents.controller';
 import { TriageController } from './http/triage.controller';
 import { IncidentActionsController } from './http/incident-actions.controller';
 import { AffectedImportService } from './affected-import.service';
+import { AffectedNamesService } from './affected-names.service';
 import { RunIncidentHandler } from './commands/incident-command';
 import { createIncidentDecider } from './domain/incident';
 import { INCIDENT_DECIDER } from './incident-decider';
@@ -49,6 +50,7 @@ import { incidentTodayProviders } from './today';
       inject: [STATE_OVERLAYS, WORKFLOW_REGISTRY],
     },
     AffectedImportService,
+    AffectedNamesService,
     SafeguardsRefresher,
     ReportIncidentHandler,
     AmendIncidentHandler,
@@ -58,7 +60,7 @@ import { incidentTodayProviders } from './today';
     GetObligationsHandler,
     GetTimelineHandler,
   ],
-  exports: [STATE_OVERLAYS, INCIDENT_DECIDER],
+  exports: [STATE_OVERLAYS, INCIDENT_DECIDER, AffectedNamesService],
 })
 export class IncidentsModule implements OnModuleInit {
   constructor(

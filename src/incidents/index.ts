@@ -12,3 +12,4 @@ export { INCIDENT_DECIDER, type IncidentDecider } from './incident-decider';
 export type { AffectedIndividual, PostalAddress } from './domain/affected-individual';
 export { RunIncidentCommand, type IncidentAction } from './commands/incident-command';
 export type { ObligationProof } from './domain/incident/evidence';
+export { AffectedNamesService } from './affected-names.service';

@@ -18,6 +18,8 @@ export interface PhiFinding {
 export interface ScreenOptions {
   /** Names of people known to the incident (its affected list), as "First Last" or "Last, First". */
   knownNames?: readonly string[];
+  /** The incident's affected people as a keyed set (src/shared/name-set.ts): offsets where a listed name starts. */
+  names?: { find(text: string): number[] };
 }
 
 const PATTERNS: { kind: PhiKind; re: RegExp }[] = [
@@ -86,6 +88,7 @@ export function screenFreeText(text: string, options: ScreenOptions = {}): PhiFi
   for (const re of namePatterns(options.knownNames ?? [])) {
     for (const m of text.matchAll(re)) findings.push({ kind: 'name', index: m.index });
   }
+  for (const index of options.names?.find(text) ?? []) findings.push({ kind: 'name', index });
   return findings.sort((a, b) => a.index - b.index);
 }
 

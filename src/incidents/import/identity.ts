@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto';
 import type { AffectedIndividual } from '../domain/affected-individual';
 import { Hash64Map } from './hash-set';
-import { SipHash128 } from './siphash';
+import { SipHash128 } from '../../shared/siphash';
 
 /** Identity used for merging duplicates, or null when the row carries too little to tell people apart. */
 export function dedupeKeyOf(r: Omit<AffectedIndividual, 'id'>): string | null {

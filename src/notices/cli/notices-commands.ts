@@ -95,8 +95,10 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
     .option('--organization <file>', 'organization profile JSON (default: NOTICES_ORGANIZATION_FILE)')
     .option('--recipients <digest>', 'recipients artifact (from import-recipients or the incidents import)')
     .option('--options <file>', 'kind-specific options JSON (jurisdiction, regulator, countsExplanation, hhs, coveredEntity)')
+    .option('--phi-confirmed', 'the facts’ free text holds identifiers on purpose: record it anyway (the confirmation is recorded)')
     .action(
       async (o: {
+        phiConfirmed?: boolean;
         incident: string;
         kind: string;
         letterDate: string;
@@ -109,15 +111,17 @@ export function registerNoticeCommands(program: Command, cli: CliRuntime): void 
         if (!(NOTICE_KINDS as readonly string[]).includes(o.kind))
           throw new CliUsageError(`--kind must be one of: ${NOTICE_KINDS.join(', ')}`);
         if (!o.facts && !o.fromIncident) throw new CliUsageError('give --facts <file>, --from-incident, or both');
+        const facts = o.facts ? readJson(o.facts, '--facts') : {};
         await cli.withApp(async (app) => {
           const ctx = await cli.actor(app);
+          await cli.screenFreeText(app, ctx, { facts }, { command: 'notices draft', incidentId: o.incident, phiConfirmed: o.phiConfirmed });
           const { batchId } = await app.get(CommandBus).execute<DraftNoticeBatchCommand, { batchId: string }>(
             new DraftNoticeBatchCommand(
               {
                 incidentId: o.incident,
                 kind: o.kind as NoticeKind,
                 letterDate: o.letterDate,
-                facts: o.facts ? readJson(o.facts, '--facts') : {},
+                facts,
                 ...(o.fromIncident ? { fromIncident: true } : {}),
                 ...(o.organization ? { organization: readJson(o.organization, '--organization') } : {}),
                 ...(o.recipients ? { recipientsArtifact: o.recipients } : {}),

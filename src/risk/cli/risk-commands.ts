@@ -108,24 +108,28 @@ export function registerRiskCli(program: Command, cli: CliRuntime): void {
     .requiredOption('--period-end <YYYY-MM-DD>')
     .option('--from <assessmentId>')
     .option('--program <id>', 'program id', 'default')
-    .action(async (o: { title: string; periodStart: string; periodEnd: string; from?: string; program: string }) => {
-      const body = parse(StartAssessmentBody, {
-        programId: o.program,
-        title: o.title,
-        periodStart: o.periodStart,
-        periodEnd: o.periodEnd,
-        ...(o.from ? { fromAssessmentId: o.from } : {}),
-      });
-      await cli.withApp(async (app) => {
-        const ctx = await cli.actor(app);
-        const r = await app
-          .get(CommandBus)
-          .execute<StartRiskAssessmentCommand, { assessmentId: string; version: bigint; diff: AssessmentDiff | null }>(
-            new StartRiskAssessmentCommand(body, ctx),
-          );
-        cli.print({ assessmentId: r.assessmentId, version: Number(r.version), diff: r.diff });
-      });
-    });
+    .option('--phi-confirmed', 'the title holds identifiers on purpose: record it anyway (the confirmation is recorded)')
+    .action(
+      async (o: { title: string; periodStart: string; periodEnd: string; from?: string; program: string; phiConfirmed?: boolean }) => {
+        const body = parse(StartAssessmentBody, {
+          programId: o.program,
+          title: o.title,
+          periodStart: o.periodStart,
+          periodEnd: o.periodEnd,
+          ...(o.from ? { fromAssessmentId: o.from } : {}),
+        });
+        await cli.withApp(async (app) => {
+          const ctx = await cli.actor(app);
+          await cli.screenFreeText(app, ctx, body, { command: 'risk start', phiConfirmed: o.phiConfirmed });
+          const r = await app
+            .get(CommandBus)
+            .execute<StartRiskAssessmentCommand, { assessmentId: string; version: bigint; diff: AssessmentDiff | null }>(
+              new StartRiskAssessmentCommand(body, ctx),
+            );
+          cli.print({ assessmentId: r.assessmentId, version: Number(r.version), diff: r.diff });
+        });
+      },
+    );
   for (const step of ['submit', 'approve', 'complete'] as const) {
     risk
       .command(`${step} <assessmentId>`)
@@ -152,7 +156,8 @@ export function registerRiskCli(program: Command, cli: CliRuntime): void {
     .requiredOption('--code <code>', 'stable finding code, e.g. ssh-root-login')
     .requiredOption('--title <text>')
     .requiredOption('--severity <level>', 'low | moderate | high | critical')
-    .action(async (o: { origin: string; source: string; code: string; title: string; severity: string }) => {
+    .option('--phi-confirmed', 'the title holds identifiers on purpose: record it anyway (the confirmation is recorded)')
+    .action(async (o: { origin: string; source: string; code: string; title: string; severity: string; phiConfirmed?: boolean }) => {
       const [kind, ...rest] = o.source.split(':');
       const body = parse(CandidateBody, {
         origin: o.origin,
@@ -163,6 +168,11 @@ export function registerRiskCli(program: Command, cli: CliRuntime): void {
       });
       await cli.withApp(async (app) => {
         const ctx = await cli.actor(app);
+        await cli.screenFreeText(app, ctx, body, {
+          command: 'risk propose',
+          incidentId: kind === 'incident' ? rest.join(':') : null,
+          phiConfirmed: o.phiConfirmed,
+        });
         cli.print(await app.get(CommandBus).execute(new ProposeRiskCandidateCommand(body as CandidateInput, ctx)));
       });
     });

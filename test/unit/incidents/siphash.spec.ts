@@ -1,4 +1,4 @@
-import { SipHash128 } from '../../../src/incidents/import/siphash';
+import { SipHash128 } from '../../../src/shared/siphash';
 
 /** Reference vectors of SipHash-2-4 with 128-bit output (vectors.h, vectors_sip128), key 00..0f, message 00..n-1. */
 const VECTORS_128: Record<number, string> = {
