@@ -2,11 +2,12 @@ import { Injectable, type CallHandler, type ExecutionContext, type NestIntercept
 import type { Request } from 'express';
 import { concatMap, from, type Observable } from 'rxjs';
 import type { Ledger } from '../ledger/ledger';
-import { holdsSealedText, openFreeText, type PhiVault } from '../phi';
+import type { PhiVault } from '../phi';
 import { AppError } from '../platform/errors';
 import { screenFields, type FieldFinding } from '../shared/phi-screen';
 import { PHI_READER_ROLES, type Role } from '../shared/roles';
 import { FREE_TEXT_KEYS } from './free-text-fields';
+import { openFreeTextRecorded } from './free-text-reads';
 
 /** 422 `possible-phi`: free text that looks like it holds identifiers, naming each field and what it looks like. */
 export class PossiblePhiError extends AppError {
@@ -48,7 +49,8 @@ export function freeTextOf(body: unknown, prefix = ''): Record<string, string> {
  *   naming the field unless the body says `"phiConfirmed": true`, which is taken out of the body
  *   and recorded (`FreeTextPhiConfirmed`: who, which route, which fields and kinds — never the text);
  * - out: sealed free text in a response is opened for the roles that read PHI, and reads
- *   "[sealed free text]" for the others (auditors, admins, agents).
+ *   "[sealed free text]" for the others (auditors, admins, agents); the opening is recorded as a
+ *   read of PHI (`PhiAccessed`, once per response: src/app/free-text-reads.ts).
  * Registered before the idempotency interceptor, so stored replays keep the sealed form.
  */
 @Injectable()
@@ -76,7 +78,7 @@ export class FreeTextInterceptor implements NestInterceptor {
         from(
           (async () => {
             if (confirmed.length && req.principal) await this.recordConfirmation(req, confirmed);
-            return holdsSealedText(body) ? openFreeText(this.vault, body, canRead) : body;
+            return openFreeTextRecorded(this.vault, this.ledger, req, body, canRead);
           })(),
         ),
       ),

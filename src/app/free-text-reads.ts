@@ -1,0 +1,45 @@
+import type { Request } from 'express';
+import type { Ledger } from '../ledger/ledger';
+import { holdsSealedText, openFreeText, type PhiVault } from '../phi';
+import type { Role } from '../shared/roles';
+
+type ReadRequest = Request & { principal?: { id: string; role: Role }; correlationId?: string; route?: { path?: string } };
+
+/**
+ * A response's sealed free text, opened for a reader of PHI (else shown sealed), and the opening
+ * recorded as a read of PHI (issue 14, items 7 and 10): one `PhiAccessed` per response, naming the
+ * scopes (`incident:<id>`, `text:<stream>`) and the response fields opened, never the text,
+ * appended after the data was found and before it is sent. A response that opens nothing records
+ * nothing; a failed record fails the response rather than send unrecorded text.
+ */
+export async function openFreeTextRecorded(vault: PhiVault, ledger: Ledger, req: ReadRequest, body: unknown, canRead: boolean): Promise<unknown> {
+  if (!holdsSealedText(body)) return body;
+  const scopes = new Set<string>();
+  const fields = new Set<string>();
+  const opened = await openFreeText(vault, body, canRead, (scope, path) => {
+    scopes.add(scope);
+    fields.add(path);
+  });
+  if (scopes.size > 0 && req.principal) {
+    const principal = req.principal;
+    await ledger.append(
+      `phiaccess-${principal.id}`,
+      [
+        {
+          type: 'PhiAccessed',
+          data: {
+            principalId: principal.id,
+            role: principal.role,
+            method: req.method,
+            route: req.route?.path ?? 'unknown',
+            params: { ...(req.params ?? {}) },
+            freeText: { scopes: [...scopes].sort(), fields: [...fields].sort() },
+          },
+        },
+      ],
+      'any',
+      { actor: { id: principal.id, role: principal.role }, correlationId: req.correlationId ?? 'phi-read' },
+    );
+  }
+  return opened;
+}
