@@ -12,7 +12,13 @@ type ReadRequest = Request & { principal?: { id: string; role: Role }; correlati
  * appended after the data was found and before it is sent. A response that opens nothing records
  * nothing; a failed record fails the response rather than send unrecorded text.
  */
-export async function openFreeTextRecorded(vault: PhiVault, ledger: Ledger, req: ReadRequest, body: unknown, canRead: boolean): Promise<unknown> {
+export async function openFreeTextRecorded(
+  vault: PhiVault,
+  ledger: Ledger,
+  req: ReadRequest,
+  body: unknown,
+  canRead: boolean,
+): Promise<unknown> {
   if (!holdsSealedText(body)) return body;
   const scopes = new Set<string>();
   const fields = new Set<string>();

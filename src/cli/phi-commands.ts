@@ -30,7 +30,7 @@ export function registerPhiCommands(program: Command, cli: CliRuntime): void {
         const counts = new Map<string, LegacyTextRow>();
         let scanned = 0;
         let withClearText = 0;
-        for (let after = 0n; ; ) {
+        for (let after = 0n; ;) {
           const page = await store.readAll({ after, maxCount: 1000 });
           for (const e of page.events) {
             scanned++;

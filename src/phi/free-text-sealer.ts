@@ -105,7 +105,13 @@ export async function openFreeText(vault: PhiVault, value: unknown, canRead: boo
 /** A sealed value's JSON inside a longer string (a read model that composed a title from a sealed cell). */
 const EMBEDDED = /\{"\$phi":1,[^{}]*\}/g;
 
-async function openEmbedded(vault: PhiVault, text: string, canRead: boolean, onOpened: OnOpened | undefined, path: string): Promise<string> {
+async function openEmbedded(
+  vault: PhiVault,
+  text: string,
+  canRead: boolean,
+  onOpened: OnOpened | undefined,
+  path: string,
+): Promise<string> {
   const parts: string[] = [];
   let last = 0;
   for (const m of text.matchAll(EMBEDDED)) {

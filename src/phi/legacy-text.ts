@@ -24,13 +24,21 @@ const isClear = (v: unknown): v is string => typeof v === 'string' && v.length >
  * stored event is not touched (the ledger is append-only and hashed); the same data comes back
  * when nothing is clear.
  */
-export function markLegacyText(fields: FreeTextFields, stream: string, type: string, data: Record<string, unknown>): Record<string, unknown> {
+export function markLegacyText(
+  fields: FreeTextFields,
+  stream: string,
+  type: string,
+  data: Record<string, unknown>,
+): Record<string, unknown> {
   const paths = fields[type];
   if (!paths?.length) return data;
   let scope: string | undefined;
   let out = data;
   for (const path of paths) {
-    out = mapAt(out, path.split('.'), (v) => (isClear(v) ? legacyText((scope ??= freeTextScope(stream, data)), v) : v)) as Record<string, unknown>;
+    out = mapAt(out, path.split('.'), (v) => (isClear(v) ? legacyText((scope ??= freeTextScope(stream, data)), v) : v)) as Record<
+      string,
+      unknown
+    >;
   }
   return out;
 }

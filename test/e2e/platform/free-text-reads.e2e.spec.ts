@@ -27,7 +27,8 @@ describe('free text opened in a response is a recorded read of PHI', () => {
   let officer: { id: string; apiKey: string };
   let security: { id: string; apiKey: string };
   const as = (p: { apiKey: string }) => ({ Authorization: `Bearer ${p.apiKey}` });
-  const reads = async (p: { id: string }) => (await t.app.get<Ledger>(LEDGER).readStream(`phiaccess-${p.id}`)).filter((e) => e.type === 'PhiAccessed');
+  const reads = async (p: { id: string }) =>
+    (await t.app.get<Ledger>(LEDGER).readStream(`phiaccess-${p.id}`)).filter((e) => e.type === 'PhiAccessed');
   // Synthetic words made up by the test: found in the ledger only if sealing failed.
   const suffix = Math.random().toString(36).slice(2, 8);
   const TITLE = `Tablet misplaced in ward ${suffix}`;
@@ -128,7 +129,7 @@ describe('free text opened in a response is a recorded read of PHI', () => {
       .set(as(officer))
       .send({ title: 'Risk analysis 2025', periodStart: '2025-01-01', periodEnd: '2025-12-31' });
     expect(started.status).toBe(201);
-    const assessmentId = (started.body.assessmentId ?? started.body.id) as string;
+    const assessmentId = started.body.assessment.assessmentId as string;
     const asset = await t
       .http()
       .post(`/v1/risk/assessments/${assessmentId}/assets`)
@@ -137,9 +138,13 @@ describe('free text opened in a response is a recorded read of PHI', () => {
     expect([asset.status, asset.body]).toEqual([201, expect.anything()]);
 
     // The ledger's bytes (main file and WAL): none of the three names in clear.
-    const ledgerBytes = ['', '-wal'].map((s) => `${t.config.ledgerPath}${s}`).filter(existsSync).map((p) => readFileSync(p));
+    const ledgerBytes = ['', '-wal']
+      .map((s) => `${t.config.ledgerPath}${s}`)
+      .filter(existsSync)
+      .map((p) => readFileSync(p));
     expect(ledgerBytes.length).toBeGreaterThan(0);
-    for (const name of [KEY_NAME, ASSET_NAME, PROGRAM_NAME, TITLE]) for (const b of ledgerBytes) expect(b.includes(Buffer.from(name))).toBe(false);
+    for (const name of [KEY_NAME, ASSET_NAME, PROGRAM_NAME, TITLE])
+      for (const b of ledgerBytes) expect(b.includes(Buffer.from(name))).toBe(false);
 
     // The console's sources: the key list and view, the program and the assessment.
     const keysForOfficer = await t.http().get('/v1/keys').set(as(security));
@@ -179,7 +184,10 @@ describe('free text opened in a response is a recorded read of PHI', () => {
             at: clock.now().toISOString(),
           },
         },
-        { type: 'KeyRevocationRequested', data: { keyId: legacyKeyId, by: security.id, reason: `Legacy reason ${suffix}`, at: clock.now().toISOString() } },
+        {
+          type: 'KeyRevocationRequested',
+          data: { keyId: legacyKeyId, by: security.id, reason: `Legacy reason ${suffix}`, at: clock.now().toISOString() },
+        },
       ],
       'no-stream',
       { actor: { id: security.id, role: 'security-officer' }, correlationId: 'legacy-test' },
@@ -189,7 +197,9 @@ describe('free text opened in a response is a recorded read of PHI', () => {
 
     const forAuditor = await t.http().get('/v1/keys').set(as(auditor));
     expect(JSON.stringify(forAuditor.body)).not.toContain(LEGACY_NAME);
-    expect(forAuditor.body.items ?? forAuditor.body).toEqual(expect.arrayContaining([expect.objectContaining({ keyId: legacyKeyId, name: LEGACY })]));
+    expect(forAuditor.body.items ?? forAuditor.body).toEqual(
+      expect.arrayContaining([expect.objectContaining({ keyId: legacyKeyId, name: LEGACY })]),
+    );
     const one = await t.http().get(`/v1/keys/${legacyKeyId}`).set(as(auditor));
     expect(one.status).toBe(200);
     expect(one.body.name ?? one.body.key?.name).toBe(LEGACY);
@@ -210,7 +220,11 @@ describe('free text opened in a response is a recorded read of PHI', () => {
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
     expect(cli.stdout).not.toContain(suffix);
-    const out = JSON.parse(cli.stdout) as { scanned: number; withClearText: number; fields: { type: string; field: string; events: number }[] };
+    const out = JSON.parse(cli.stdout) as {
+      scanned: number;
+      withClearText: number;
+      fields: { type: string; field: string; events: number }[];
+    };
     expect(out.withClearText).toBe(2);
     expect(out.fields).toEqual([
       { type: 'KeyGenerated', field: 'name', events: 1 },
