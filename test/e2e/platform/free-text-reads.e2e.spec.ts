@@ -153,6 +153,9 @@ describe('free text opened in a response is a recorded read of PHI', () => {
     expect(keysForAuditor.status).toBe(200);
     expect(JSON.stringify(keysForAuditor.body)).not.toContain(KEY_NAME);
     expect(JSON.stringify(keysForAuditor.body)).toContain(SEALED);
+    const oneKey = await t.http().get(`/v1/keys/${keyId}`).set(as(auditor));
+    expect(oneKey.status).toBe(200);
+    expect(JSON.stringify(oneKey.body)).not.toContain(KEY_NAME);
     const program = await t.http().get('/v1/risk/programs/default').set(as(auditor));
     expect(program.body.name).toBe(SEALED);
     expect((await t.http().get('/v1/risk/programs/default').set(as(officer))).body.name).toBe(PROGRAM_NAME);
