@@ -1,18 +1,27 @@
 import { freeTextScope, type FreeTextFields } from './free-text-sealer';
 import { legacyText } from './phi-vault';
 
-/** A copy of `node` with `fn` applied to the value at each `path` (dot keys, `*` for every key or element); `node` is never mutated. */
+/**
+ * `node` with `fn` applied to the value at each `path` (dot keys, `*` for every key or element):
+ * a copy where something changed, `node` itself where nothing did; `node` is never mutated.
+ */
 function mapAt(node: unknown, path: readonly string[], fn: (v: unknown) => unknown): unknown {
   if (path.length === 0) return fn(node);
   if (typeof node !== 'object' || node === null || (node as { $phi?: unknown }).$phi === 1) return node;
   const [head, ...rest] = path as [string, ...string[]];
-  if (Array.isArray(node)) return head === '*' ? node.map((n) => mapAt(n, rest, fn)) : node;
+  if (Array.isArray(node)) {
+    if (head !== '*') return node;
+    const mapped = node.map((n) => mapAt(n, rest, fn));
+    return mapped.some((m, i) => m !== node[i]) ? mapped : node;
+  }
   const obj = node as Record<string, unknown>;
   const keys = head === '*' ? Object.keys(obj) : head in obj ? [head] : [];
-  if (keys.length === 0) return node;
-  const copy = { ...obj };
-  for (const k of keys) copy[k] = mapAt(obj[k], rest, fn);
-  return copy;
+  let copy: Record<string, unknown> | null = null;
+  for (const k of keys) {
+    const v = mapAt(obj[k], rest, fn);
+    if (v !== obj[k]) (copy ??= { ...obj })[k] = v;
+  }
+  return copy ?? node;
 }
 
 const isClear = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
