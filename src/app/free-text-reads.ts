@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { Ledger } from '../ledger/ledger';
-import { holdsSealedText, openFreeText, type PhiVault } from '../phi';
+import { holdsSealedText, openFreeText, OpenedFreeText, type PhiVault } from '../phi';
 import type { Role } from '../shared/roles';
 
 type ReadRequest = Request & {
@@ -27,32 +27,15 @@ export async function openFreeTextRecorded(
   canRead: boolean,
 ): Promise<unknown> {
   if (!holdsSealedText(body)) return body;
-  const scopes = new Set<string>();
-  const fields = new Set<string>();
-  const opened = await openFreeText(vault, body, canRead, (scope, path) => {
-    scopes.add(scope);
-    fields.add(path);
-  });
-  if (scopes.size > 0 && req.principal && !req.recordPhiRead) {
+  const opened = new OpenedFreeText();
+  const out = await openFreeText(vault, body, canRead, opened.onOpened);
+  if (req.principal && !req.recordPhiRead) {
     const principal = req.principal;
-    await ledger.append(
-      `phiaccess-${principal.id}`,
-      [
-        {
-          type: 'PhiAccessed',
-          data: {
-            principalId: principal.id,
-            role: principal.role,
-            method: req.method,
-            route: req.route?.path ?? 'unknown',
-            params: { ...(req.params ?? {}) },
-            freeText: { scopes: [...scopes].sort(), fields: [...fields].sort() },
-          },
-        },
-      ],
-      'any',
+    await opened.record(
+      ledger,
       { actor: { id: principal.id, role: principal.role }, correlationId: req.correlationId ?? 'phi-read' },
+      { method: req.method, route: req.route?.path ?? 'unknown', params: { ...(req.params ?? {}) } },
     );
   }
-  return opened;
+  return out;
 }

@@ -53,7 +53,7 @@ export function registerPhiCommands(program: Command, cli: CliRuntime): void {
           fields,
           note:
             withClearText > 0
-              ? 'these events keep their clear text: the ledger is append-only and hashed, and crypto-shredding cannot reach them; reads show them as sealed'
+              ? 'these events keep their clear text: the ledger is append-only and hashed, and crypto-shredding cannot reach them; reads show them as sealed (run "safeharbor projections rebuild" once after upgrading so read models hold them marked)'
               : 'no clear free text in the ledger',
         });
       });
