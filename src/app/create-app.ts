@@ -90,6 +90,7 @@ export async function createHttpApp(options: AppOptions): Promise<INestApplicati
       app.get<PhiVault>(PHI_VAULT),
       new FreeTextScreen(app.get<Ledger>(LEDGER), app.get(AffectedNamesService)),
       batchIncidentFrom(app.get(READ_DB)),
+      app.get<Ledger>(LEDGER),
     ),
     new IdempotencyInterceptor(idempotency, options.clock ?? new SystemClock()),
   );

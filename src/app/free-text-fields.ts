@@ -28,6 +28,9 @@ export const FREE_TEXT_FIELDS: FreeTextFields = {
   TriageDecided: ['changes.*.reason'],
   // risk
   RiskAssessmentStarted: ['title'],
+  // names people type for keys, assets and programs: free text like the rest
+  RiskProgramEstablished: ['name'],
+  RiskAssetRegistered: ['name'],
   RiskIdentified: ['title', 'threat', 'vulnerability'],
   RiskRated: ['rationale'],
   RiskTreatmentPlanned: ['plan'],
@@ -40,6 +43,7 @@ export const FREE_TEXT_FIELDS: FreeTextFields = {
   AccessGrantRevoked: ['reason'],
   RecertificationDecided: ['reason'],
   // keys
+  KeyGenerated: ['name'],
   KeySuspended: ['reason'],
   KeyDeactivated: ['reason'],
   KeyRevocationRequested: ['reason'],

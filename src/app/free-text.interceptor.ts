@@ -1,9 +1,11 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { Request } from 'express';
 import { concatMap, from, type Observable } from 'rxjs';
-import { holdsSealedText, openFreeText, type PhiVault } from '../phi';
+import type { Ledger } from '../ledger/ledger';
+import type { PhiVault } from '../phi';
 import type { FieldFinding } from '../shared/phi-screen';
 import { PHI_READER_ROLES, type Role } from '../shared/roles';
+import { openFreeTextRecorded } from './free-text-reads';
 import type { FreeTextScreen } from './free-text-screen';
 import { incidentOfRequest, type BatchIncidentLookup } from './incident-of-request';
 
@@ -31,6 +33,7 @@ export class FreeTextInterceptor implements NestInterceptor {
     private readonly vault: PhiVault,
     private readonly screen: FreeTextScreen,
     private readonly batchIncident: BatchIncidentLookup,
+    private readonly ledger: Ledger,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -62,7 +65,7 @@ export class FreeTextInterceptor implements NestInterceptor {
                     },
                     confirmed,
                   );
-                return holdsSealedText(body) ? openFreeText(this.vault, body, canRead) : body;
+                return openFreeTextRecorded(this.vault, this.ledger, req, body, canRead);
               })(),
             ),
           ),

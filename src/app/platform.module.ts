@@ -14,6 +14,7 @@ import { DataKeyStore } from '../phi/data-key-store';
 import { MasterKey } from '../phi/master-key';
 import { PhiVault } from '../phi/phi-vault';
 import { FreeTextSealer } from '../phi/free-text-sealer';
+import { markLegacyText } from '../phi/legacy-text';
 import { FREE_TEXT_FIELDS } from './free-text-fields';
 import { CLOCK, type Clock } from '../platform/clock';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
@@ -94,7 +95,13 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
         { provide: LOGGER, useValue: logger },
         { provide: PROCESS_ROLES, useValue: options.roles },
         // FreeTextPhiConfirmed: a caller confirmed free text the screen flagged (src/app/free-text.interceptor.ts).
-        { provide: EVENT_REGISTRY, useValue: new EventRegistry().registerNames('FreeTextPhiConfirmed') },
+        // Reads mark free text written in clear before sealing as legacy text, so it is treated as sealed (src/phi/legacy-text.ts).
+        {
+          provide: EVENT_REGISTRY,
+          useValue: new EventRegistry()
+            .registerNames('FreeTextPhiConfirmed')
+            .transformOnRead((stream, type, data) => markLegacyText(FREE_TEXT_FIELDS, stream, type, data)),
+        },
         { provide: PG_DATABASE, useFactory: () => createPgDatabase(config) },
         {
           provide: EVENT_STORE,

@@ -40,6 +40,7 @@ export const CLI_GROUPS: readonly CliGroup[] = [
   },
   { commands: ['exposure', 'datasets'], load: async () => (await import('../exposure/cli/exposure-commands')).registerExposureCommands },
   { commands: ['status', 'risk'], load: async () => (await import('../risk/cli/risk-commands')).registerRiskCli },
+  { commands: ['phi'], load: async () => (await import('./phi-commands')).registerPhiCommands },
   { commands: ['api', 'worker', 'scheduler'], load: async () => (await import('./role-commands')).registerRoleCommands },
 ];
 

@@ -11,7 +11,7 @@ import { NotFoundError, ValidationError } from '../platform/errors';
 import { uuidv7 } from '../platform/ids';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
 import { PHI_VAULT } from '../platform/tokens';
-import { openFreeText, type PhiVault } from '../phi';
+import { OpenedFreeText, openFreeText, type PhiVault } from '../phi';
 import { SAFE_HARBOR, type SafeHarborPort } from '../datasets';
 import { INCIDENT_DECIDER, type IncidentDecider } from '../incidents';
 import { addDays, localDate } from '../shared/calendar';
@@ -143,10 +143,16 @@ export class ExercisesService {
     );
   }
 
-  /** The report as a PDF: free text opened for readers of PHI, "[sealed free text]" for the others (auditors). */
-  async afterActionPdf(exerciseId: string, canReadFreeText: boolean): Promise<Buffer> {
-    const report = (await openFreeText(this.vault, await this.afterAction(exerciseId), canReadFreeText)) as AfterAction;
-    return renderAfterActionPdf(report, { generatedAt: this.ledger.now() });
+  /**
+   * The report as a PDF: free text opened for readers of PHI, "[sealed free text]" for the others
+   * (auditors); what was opened is recorded as a read of PHI once the report is rendered, before it is sent.
+   */
+  async afterActionPdf(exerciseId: string, canReadFreeText: boolean, ctx: CommandContext): Promise<Buffer> {
+    const opened = new OpenedFreeText();
+    const report = (await openFreeText(this.vault, await this.afterAction(exerciseId), canReadFreeText, opened.onOpened)) as AfterAction;
+    const pdf = await renderAfterActionPdf(report, { generatedAt: this.ledger.now() });
+    await opened.record(this.ledger, ctx, { method: 'GET', route: '/v1/exercises/:id/after-action.pdf', params: { id: exerciseId } });
+    return pdf;
   }
 
   /** Sample letters of a drafted notice, to the first synthetic individuals (up to 5), under the EXERCISE mark. */

@@ -13,12 +13,25 @@ export interface EventTypeDefinition {
   upcasters?: Record<number, Upcaster>;
 }
 
+/** Rewrites an event's data as it is read (never as it is stored). */
+export type ReadTransform = (stream: string, type: string, data: Record<string, unknown>) => Record<string, unknown>;
+
 /**
  * The registry of every event type the service writes. Appends of unregistered types are
  * refused; reads lift old schema versions to the current one.
  */
 export class EventRegistry {
   private readonly types = new Map<string, EventTypeDefinition>();
+  private readTransform?: ReadTransform;
+
+  /**
+   * A last step of every read after the upcasters (src/app wires one that marks legacy clear free
+   * text, src/phi/legacy-text.ts). Reads only: the stored event, its hash and exports are untouched.
+   */
+  transformOnRead(fn: ReadTransform): this {
+    this.readTransform = fn;
+    return this;
+  }
 
   register(...defs: EventTypeDefinition[]): this {
     for (const def of defs) {
@@ -52,10 +65,16 @@ export class EventRegistry {
   /** Lifts an event read from the ledger to its type's current schema version. */
   upcast<E extends Pick<RecordedEvent, 'type' | 'schemaVersion' | 'data'>>(event: E): E {
     const def = this.types.get(event.type);
-    if (!def || event.schemaVersion >= def.schemaVersion) return event;
-    let data = event.data;
-    for (let v = event.schemaVersion; v < def.schemaVersion; v++) data = def.upcasters![v]!(data);
-    return { ...event, data, schemaVersion: def.schemaVersion };
+    let out = event;
+    if (def && event.schemaVersion < def.schemaVersion) {
+      let data = event.data;
+      for (let v = event.schemaVersion; v < def.schemaVersion; v++) data = def.upcasters![v]!(data);
+      out = { ...event, data, schemaVersion: def.schemaVersion };
+    }
+    if (!this.readTransform) return out;
+    const stream = (event as { stream?: unknown }).stream;
+    const data = this.readTransform(typeof stream === 'string' ? stream : '', out.type, out.data);
+    return data === out.data ? out : { ...out, data };
   }
 
   list(): string[] {

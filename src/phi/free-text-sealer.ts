@@ -1,5 +1,5 @@
 import { SEALED_CELL_PREFIX, SEALED_TEXT, SHREDDED_TEXT, type EventSealer } from '../ledger/sealing';
-import { isSealedPhi, isShreddedPhi, type PhiVault, type SealedPhi } from './phi-vault';
+import { isLegacyText, isSealedPhi, isShreddedPhi, LEGACY_TEXT, type LegacyText, type PhiVault, type SealedPhi } from './phi-vault';
 
 /**
  * Paths of free-text fields per event type: dot-separated keys, `*` for every key of an object
@@ -39,7 +39,12 @@ export class FreeTextSealer implements EventSealer {
 
   /** A copy of `node` with the strings at `path` sealed (the input is never mutated). */
   private async sealAt(node: unknown, path: string[], scope: string): Promise<unknown> {
-    if (path.length === 0) return typeof node === 'string' && node.length > 0 ? this.vault.seal(scope, node) : node;
+    if (path.length === 0) {
+      if (typeof node === 'string' && node.length > 0) return this.vault.seal(scope, node);
+      // Legacy clear text copied into a new event (a carried-over value) is sealed now, not copied in clear.
+      if (isLegacyText(node)) return this.vault.seal(scope, await this.vault.open(node));
+      return node;
+    }
     if (typeof node !== 'object' || node === null || isSealedPhi(node)) return node;
     const [head, ...rest] = path as [string, ...string[]];
     if (Array.isArray(node)) {
@@ -55,7 +60,7 @@ export class FreeTextSealer implements EventSealer {
   }
 }
 
-function sealedCell(v: unknown): SealedPhi | null {
+function sealedCell(v: unknown): SealedPhi | LegacyText | null {
   if (isSealedPhi(v)) return v;
   if (typeof v === 'string' && v.startsWith(SEALED_CELL_PREFIX)) {
     try {
@@ -68,23 +73,30 @@ function sealedCell(v: unknown): SealedPhi | null {
   return null;
 }
 
+/** Called for each sealed value opened for a reader: its scope and where it sat in the value (`items.*.title`). */
+export type OnOpened = (scope: string, path: string) => void;
+
 /**
  * A deep copy of `value` with every sealed free-text value (an object, or a read-model cell
  * holding one as JSON) opened when `canRead`, else replaced by "[sealed free text]"; a value whose
- * key was shredded reads "[shredded free text]" for everyone.
+ * key was shredded reads "[shredded free text]" for everyone. `onOpened` hears of each value
+ * opened (so the response can be recorded as a read of PHI); array positions read `*`.
  */
-export async function openFreeText(vault: PhiVault, value: unknown, canRead: boolean): Promise<unknown> {
+export async function openFreeText(vault: PhiVault, value: unknown, canRead: boolean, onOpened?: OnOpened, path = ''): Promise<unknown> {
   const sealed = sealedCell(value);
   if (sealed) {
-    if (!canRead) return SEALED_TEXT;
+    if (!canRead) return isLegacyText(sealed) ? LEGACY_TEXT : SEALED_TEXT;
     const opened = await vault.open(sealed);
-    return isShreddedPhi(opened) ? SHREDDED_TEXT : opened;
+    if (isShreddedPhi(opened)) return SHREDDED_TEXT;
+    onOpened?.(sealed.scope, path || '.');
+    return opened;
   }
-  if (typeof value === 'string' && value.includes(SEALED_CELL_PREFIX)) return openEmbedded(vault, value, canRead);
-  if (Array.isArray(value)) return Promise.all(value.map((v) => openFreeText(vault, v, canRead)));
+  if (typeof value === 'string' && value.includes(SEALED_CELL_PREFIX)) return openEmbedded(vault, value, canRead, onOpened, path);
+  const at = (k: string) => (path ? `${path}.${k}` : k);
+  if (Array.isArray(value)) return Promise.all(value.map((v) => openFreeText(vault, v, canRead, onOpened, at('*'))));
   if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = await openFreeText(vault, v, canRead);
+    for (const [k, v] of Object.entries(value)) out[k] = await openFreeText(vault, v, canRead, onOpened, at(k));
     return out;
   }
   return value;
@@ -93,11 +105,17 @@ export async function openFreeText(vault: PhiVault, value: unknown, canRead: boo
 /** A sealed value's JSON inside a longer string (a read model that composed a title from a sealed cell). */
 const EMBEDDED = /\{"\$phi":1,[^{}]*\}/g;
 
-async function openEmbedded(vault: PhiVault, text: string, canRead: boolean): Promise<string> {
+async function openEmbedded(
+  vault: PhiVault,
+  text: string,
+  canRead: boolean,
+  onOpened: OnOpened | undefined,
+  path: string,
+): Promise<string> {
   const parts: string[] = [];
   let last = 0;
   for (const m of text.matchAll(EMBEDDED)) {
-    const opened = await openFreeText(vault, m[0], canRead);
+    const opened = await openFreeText(vault, m[0], canRead, onOpened, path);
     parts.push(text.slice(last, m.index), typeof opened === 'string' ? opened : SEALED_TEXT);
     last = m.index + m[0].length;
   }

@@ -7,3 +7,5 @@ export * from './artifact-blobs';
 export * from './pg-artifact-blobs';
 export * from './pg-data-key-repository';
 export * from './free-text-sealer';
+export * from './legacy-text';
+export * from './free-text-read-record';

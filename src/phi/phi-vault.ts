@@ -28,6 +28,31 @@ export function isShreddedPhi(v: unknown): v is ShreddedPhi {
   return typeof v === 'object' && v !== null && (v as { $shredded?: unknown }).$shredded === true;
 }
 
+/**
+ * Free text written in clear before the ledger sealed it (issue 14, item 7): the ledger is
+ * append-only and hashed, so those events keep their clear bytes. On read, each such value is
+ * marked like a sealed one (`legacy`: the text's JSON in base64), so read models, responses and
+ * letters treat it as sealed: opened for readers of PHI (and recorded as a read), "[unsealed legacy
+ * text]" for the others, "[shredded free text]" once the scope was shredded. Crypto-shredding
+ * cannot reach the clear bytes in the ledger itself (src/phi/README.md).
+ */
+export interface LegacyText {
+  $phi: 1;
+  scope: string;
+  legacy: string;
+}
+
+/** What a person without the right to read free text sees in place of legacy clear text. */
+export const LEGACY_TEXT = '[unsealed legacy text]';
+
+export function isLegacyText(v: unknown): v is LegacyText {
+  return isSealedPhi(v) && typeof (v as { legacy?: unknown }).legacy === 'string';
+}
+
+export function legacyText(scope: string, value: unknown): LegacyText {
+  return { $phi: 1, scope, legacy: Buffer.from(JSON.stringify(value), 'utf8').toString('base64') };
+}
+
 /** Scopes name what a key protects, e.g. `incident:<uuid>`. Never PHI. */
 export function assertScope(scope: string): void {
   if (!/^[a-z-]+:[A-Za-z0-9._-]+$/.test(scope)) throw new Error('invalid PHI scope name');
@@ -50,7 +75,11 @@ export class PhiVault {
   }
 
   /** The value, or a ShreddedPhi marker when the scope's key is gone. */
-  async open<T = unknown>(sealed: SealedPhi): Promise<T | ShreddedPhi> {
+  async open<T = unknown>(sealed: SealedPhi | LegacyText): Promise<T | ShreddedPhi> {
+    if (isLegacyText(sealed)) {
+      if (await this.keys.isShredded(sealed.scope)) return { $shredded: true, scope: sealed.scope };
+      return JSON.parse(Buffer.from(sealed.legacy, 'base64').toString('utf8')) as T;
+    }
     let key: Buffer;
     try {
       key = await this.keys.existingKey(sealed.scope);

@@ -111,6 +111,8 @@ describeInBrowser('console: posture, risk register and access recertification', 
     await emr.getByText('no agent had reported the dataset encrypted by that time').waitFor();
     expect(await page.getByTestId('stat-unsecured').textContent()).toBe('2');
     await page.getByTestId('key-key-old').getByText('compromised', { exact: true }).waitFor();
+    // Key names are sealed free text, opened for the officer (a reader of PHI).
+    await page.getByTestId('key-key-emr').getByText('EMR exports', { exact: true }).waitFor();
     // key-emr: 20-day cryptoperiod from 2025-03-10 → rotate by 2025-03-30, 20 days left.
     await page.getByTestId('key-key-emr').getByText('20 days left').waitFor();
     expect(await page.getByTestId('stat-keys').textContent()).toBe('2');

@@ -190,7 +190,7 @@ export class ExercisesController {
   @Get(':id/after-action.pdf')
   @Roles(...ACTORS, 'auditor')
   async afterActionPdf(@Param('id', uuid) id: string, @Ctx() ctx: CommandContext, @Res() res: Response) {
-    const pdf = await this.exercises.afterActionPdf(id, (PHI_READER_ROLES as readonly string[]).includes(ctx.actor.role));
+    const pdf = await this.exercises.afterActionPdf(id, (PHI_READER_ROLES as readonly string[]).includes(ctx.actor.role), ctx);
     res.setHeader('Content-Type', 'application/pdf').send(pdf);
   }
 

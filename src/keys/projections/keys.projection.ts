@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Projection } from '../../ledger/projections/projection';
+import { textCell } from '../../ledger/sealing';
 import { currentVersion, evolveKey, initialKeyState, KEY_EVENT_TYPES, type KeyEvent, type KeyState } from '../domain/key';
 
 /**
@@ -8,7 +9,7 @@ import { currentVersion, evolveKey, initialKeyState, KEY_EVENT_TYPES, type KeyEv
  */
 export const keysProjection: Projection = {
   name: 'keys',
-  version: 1,
+  version: 2,
   handles: KEY_EVENT_TYPES,
   setup(db) {
     db.exec(`CREATE TABLE IF NOT EXISTS crypto_keys (key_id TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL, current_version INTEGER NOT NULL,
@@ -27,7 +28,7 @@ export const keysProjection: Projection = {
          custodians = excluded.custodians, version = excluded.version, state = excluded.state, updated_at = excluded.updated_at`,
     ).run(
       keyId,
-      s.name ?? '',
+      textCell(s.name) ?? '', // sealed free text as JSON (src/app/free-text-fields.ts)
       s.status ?? 'pre-activation',
       currentVersion(s),
       JSON.stringify(s.custodians),

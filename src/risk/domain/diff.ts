@@ -34,15 +34,17 @@ export function diffAssessments(prev: AssessmentState, cur: AssessmentState): As
   const carried = new Map<string, Risk>();
   for (const r of Object.values(cur.risks))
     if (r.source.kind === 'carried-over' && r.source.fromAssessmentId === prev.assessmentId) carried.set(r.source.fromRiskId, r);
-  const prevAssetNames = new Map(Object.values(prev.assets).map((a) => [`${a.kind}:${a.name}`, a.assetId]));
-  const curAssetNames = new Set(Object.values(cur.assets).map((a) => `${a.kind}:${a.name}`));
+  // Names are sealed free text: a carried-over asset keeps its predecessor's sealed value, so the JSON matches.
+  const assetKey = (a: { kind: string; name: unknown }) => `${a.kind}:${JSON.stringify(a.name)}`;
+  const prevAssetNames = new Map(Object.values(prev.assets).map((a) => [assetKey(a), a.assetId]));
+  const curAssetNames = new Set(Object.values(cur.assets).map(assetKey));
   const diff: AssessmentDiff = {
     fromAssessmentId: prev.assessmentId,
     toAssessmentId: cur.assessmentId,
     matrixChanged: !sameMatrix(prev.matrix, cur.matrix),
     assets: {
       added: Object.values(cur.assets)
-        .filter((a) => !prevAssetNames.has(`${a.kind}:${a.name}`))
+        .filter((a) => !prevAssetNames.has(assetKey(a)))
         .map((a) => a.assetId),
       removed: [...prevAssetNames.entries()].filter(([k]) => !curAssetNames.has(k)).map(([, id]) => id),
     },

@@ -9,6 +9,7 @@ import { readinessGaps, summarize } from '../domain/assessment';
 import { shippedCatalogs } from '../domain/catalogs';
 import { diffAssessments } from '../domain/diff';
 import { renderAssessmentReport } from '../report/assessment-report';
+import { isSealedValue, SEALED_TEXT } from '../../ledger/sealing';
 
 @Injectable()
 export class RiskQueries {
@@ -87,7 +88,9 @@ export class RiskQueries {
     const diff = state.previousAssessmentId
       ? diffAssessments((await this.streams.loadAssessment(state.previousAssessmentId)).state, state)
       : null;
-    return renderAssessmentReport(state, {
+    // The PDF goes to auditors: sealed free text (titles, threats, asset names…) prints as the sealed marker, never "[object Object]".
+    const shown = JSON.parse(JSON.stringify(state), (_k, v: unknown) => (isSealedValue(v) ? SEALED_TEXT : v)) as typeof state;
+    return renderAssessmentReport(shown, {
       organization: this.config.ORG_NAME,
       generatedAt: this.clock.now(),
       timeZone: this.config.ORG_TIMEZONE,

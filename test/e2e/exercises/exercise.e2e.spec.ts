@@ -9,6 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LEDGER, type Ledger } from '../../../src/ledger/ledger';
 import { FakeClock } from '../../../src/platform/clock';
 import { startTestApp, type TestApp } from '../../support/test-app';
 import { makeTempDir } from '../../support/temp-dir';
@@ -146,6 +147,15 @@ describe('breach exercise end to end', () => {
     expect(aar.body.gaps).toEqual(expect.arrayContaining([`${txAg.obligationId}: not done, due 2027-01-03, overdue on 2027-01-13`]));
     const pdf = await as(officer).pdf(`/v1/exercises/${id}/after-action.pdf`);
     expect(pdf.status).toBe(200);
+    // The sealed free text opened into the PDF is a read of PHI: one record, naming the exercise's scope.
+    const pdfReads = (await t.app.get<Ledger>(LEDGER).readStream(`phiaccess-${officer.id}`)).filter(
+      (e) => (e.data as { route?: string }).route === '/v1/exercises/:id/after-action.pdf',
+    );
+    expect(pdfReads).toHaveLength(1);
+    expect(pdfReads[0]!.data).toMatchObject({
+      params: { id },
+      freeText: { scopes: expect.arrayContaining([expect.stringMatching(/^(text|incident):/)]) },
+    });
     const file = join(dir.path, 'aar.pdf');
     writeFileSync(file, pdf.body as Buffer);
     if (process.env.AAR_OUT) writeFileSync(process.env.AAR_OUT, pdf.body as Buffer);
