@@ -157,9 +157,24 @@ export interface AgentView {
   lastIssuedSeq: number;
   lastReportedSeq: number;
   awaitingApproval: { commandId: string; action: Action; params: Record<string, unknown>; requestedBy: string; approvals: string[] }[];
-  commands: { commandId: string; seq: number; action: Action; payloadDigest: string; expiresAt: string; outcome: string }[];
+  commands: {
+    commandId: string;
+    seq: number;
+    action: Action;
+    payloadDigest: string;
+    expiresAt: string;
+    outcome: string;
+    /** Why it failed or was refused (the agent's code, e.g. symlink-refused); null when it succeeded or is pending. */
+    reason: string | null;
+  }[];
   /** What the agent refused or reported as suspicious (replays, junk jobs, seq jumps), newest first. */
-  anomalies: { total: number; recent: { kind: string; reason: string; detail: string; at: string }[] };
+  anomalies: {
+    /** Recorded in the ledger (each budget window holds at most ANOMALY_BUDGET.perWindow, plus one "suppressed" marker). */
+    total: number;
+    /** Reported but not recorded one by one: past the hourly budget (the marker's own one, and those dropped after it). */
+    suppressed: number;
+    recent: { kind: string; reason: string; detail: string; at: string }[];
+  };
   /** Cleartext reads the agent's decrypt gate allowed (who, by the kernel's account; which dataset and grant), newest first. */
   gateAccess: { principal: string; uid: number; datasetId: string | null; grantId: string | null; decidedAt: string }[];
   servicePublicKey: string;
@@ -185,6 +200,8 @@ export interface AgentListItem {
   /** Anomalies it reported (refused replays, junk jobs, seq jumps), and the newest one's time. */
   anomalies: number;
   lastAnomalyAt: string | null;
+  /** Anomalies past the hourly budget, not recorded one by one (see AgentView.anomalies.suppressed). */
+  suppressedAnomalies: number;
 }
 
 /** What another context needs to address an agent: is it active, and its X25519 key to seal key material to. */

@@ -5,7 +5,17 @@
  * campaign is started (a bad id refused beside its field) and reviewed — one grant kept, one
  * revoked, the revocation sent to the dataset's agent. axe on every page; screenshots written.
  */
-import { generateSealKeyPair, generateSigningKeyPair } from '../../src/shared/agent-protocol';
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import {
+  generateSealKeyPair,
+  generateSigningKeyPair,
+  keyIdOf,
+  privateKeyFromPem,
+  RESULTS_QUEUE,
+  signMessage,
+} from '../../src/shared/agent-protocol';
+import { ANOMALY_BUDGET } from '../../src/agents/domain/anomaly-budget';
 import { describeInBrowser, ledgerEvents, startConsole, type ConsoleHarness, type Person } from '../support/console-browser';
 import { apiAs, expectAccessible, invite, signInBootstrapAdmin } from '../support/console-people';
 
@@ -30,6 +40,7 @@ describeInBrowser('console: posture, risk register and access recertification', 
         return r.body;
       },
     });
+    const agentKeys = generateSigningKeyPair();
     const tok = await as(sec1).post('/v1/agents/tokens', { agentId: 'host-emr' });
     await h.t
       .http()
@@ -37,12 +48,45 @@ describeInBrowser('console: posture, risk register and access recertification', 
       .send({
         token: tok.token,
         agentId: 'host-emr',
-        publicKey: generateSigningKeyPair().publicKey,
+        publicKey: agentKeys.publicKey,
         sealPublicKey: generateSealKeyPair().publicKey,
         hostFacts: { hostname: 'emr-01' },
       })
       .expect(201);
     await as(sec2).post('/v1/agents/host-emr/approve');
+    // The agent reports refusals of junk jobs, three more than the hourly anomaly budget records.
+    const conn = new IORedis(h.t.config.REDIS_URL, { maxRetriesPerRequest: null });
+    const results = new Queue(RESULTS_QUEUE, { connection: conn, prefix: h.t.config.REDIS_PREFIX });
+    const signing = privateKeyFromPem(agentKeys.privateKeyPem, 'ed25519');
+    const refusal = (i: number) => {
+      const at = new Date().toISOString();
+      const body = {
+        v: 1,
+        commandId: null,
+        commandDigest: null,
+        agentId: 'host-emr',
+        seq: null,
+        status: 'refused',
+        reason: 'malformed-envelope',
+      };
+      return signMessage(
+        'result',
+        { ...body, startedAt: at, finishedAt: at, evidence: {}, gap: null, jobId: `junk-${i}` },
+        signing,
+        keyIdOf(agentKeys.publicKey),
+      );
+    };
+    const junk = ANOMALY_BUDGET.perWindow + 3;
+    await results.addBulk(Array.from({ length: junk }, (_, i) => ({ name: 'result', data: refusal(i) })));
+    for (let i = 0; i < 200; i++) {
+      const list = (await h.t.http().get('/v1/agents').set('Authorization', `Bearer ${sec1.apiKey}`)).body as {
+        suppressedAnomalies: number;
+      }[];
+      if (list[0]?.suppressedAnomalies === 3) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await results.close();
+    conn.disconnect();
     await as(sec1).post('/v1/keys', { keyId: 'key-emr', name: 'EMR exports', cryptoperiodDays: 20 });
     await as(sec1).post('/v1/keys/key-emr/activate');
     await as(sec1).post('/v1/keys', { keyId: 'key-old', name: 'Old backups', cryptoperiodDays: 365 });
@@ -117,7 +161,12 @@ describeInBrowser('console: posture, risk register and access recertification', 
     await page.getByTestId('key-key-emr').getByText('20 days left').waitFor();
     expect(await page.getByTestId('stat-keys').textContent()).toBe('2');
     await page.getByTestId('agent-host-emr').getByText('no heartbeat yet').waitFor();
-    await page.getByTestId('agent-host-emr').getByText('none').waitFor();
+    await page
+      .getByTestId('agent-host-emr')
+      .getByText(`${ANOMALY_BUDGET.perWindow + 1}, last`)
+      .waitFor();
+    await page.getByTestId('agent-host-emr').getByText('3 more over the hourly limit (counted, not recorded one by one)').waitFor();
+    expect(await page.getByTestId('stat-agents').textContent()).toBe('1');
     await expectAccessible(officer, 'posture');
   });
 

@@ -7,8 +7,10 @@ import { LEDGER, type CommandContext, type Ledger } from '../../ledger/ledger';
 import { READ_DB } from '../../ledger/projections/projection-runner';
 import { ValidationError } from '../../platform/errors';
 import { firstIssue, PARAM_SCHEMAS, publicKeyFromB64, type Action, type SignedMessage } from '../../shared/agent-protocol';
-import { agentDecider, agentStream, type AgentEvent, type IssueContext } from '../domain/agent';
+import { agentDecider, agentStream, isAnomalousResult, type AgentCommand, type AgentEvent, type IssueContext } from '../domain/agent';
+import { admitAnomaly } from '../domain/anomaly-budget';
 import { claimedAgentId, signCommand, verifyGateDecision, verifyHeartbeat, verifyResult } from '../domain/service-channel';
+import { DroppedAnomalyStore } from '../infra/dropped-anomalies';
 import { HeartbeatStore } from '../infra/heartbeats';
 import type { ServiceSigningKey } from '../infra/service-signing-key';
 import {
@@ -113,12 +115,14 @@ export class ApproveAgentCommandHandler implements ICommandHandler<ApproveAgentC
 @CommandHandler(ReceiveAgentMessageCommand)
 export class ReceiveAgentMessageHandler implements ICommandHandler<ReceiveAgentMessageCommand, ReceiveOutcome> {
   private readonly heartbeats: HeartbeatStore;
+  private readonly dropped: DroppedAnomalyStore;
 
   constructor(
     @Inject(LEDGER) private readonly ledger: Ledger,
     @Inject(READ_DB) db: Database.Database,
   ) {
     this.heartbeats = new HeartbeatStore(db);
+    this.dropped = new DroppedAnomalyStore(db);
   }
 
   async execute({ message }: ReceiveAgentMessageCommand): Promise<ReceiveOutcome> {
@@ -143,25 +147,27 @@ export class ReceiveAgentMessageHandler implements ICommandHandler<ReceiveAgentM
     if (!v.ok) return 'rejected';
     const r = v.result;
     const ctx: CommandContext = { actor: { id: `agent:${agentId}`, role: 'agent' }, correlationId: r.commandId ?? randomUUID() };
-    await onAgent(
-      this.ledger,
-      agentId,
-      {
-        kind: 'record-result',
-        result: {
-          commandId: r.commandId,
-          commandDigest: r.commandDigest,
-          seq: r.seq,
-          status: r.status,
-          reason: r.reason,
-          evidence: r.evidence,
-          gap: r.gap,
-          resultDigest: v.digest,
-          jobId: r.jobId,
-        },
+    const recordResult = {
+      kind: 'record-result',
+      result: {
+        commandId: r.commandId,
+        commandDigest: r.commandDigest,
+        seq: r.seq,
+        status: r.status,
+        reason: r.reason,
+        evidence: r.evidence,
+        gap: r.gap,
+        resultDigest: v.digest,
+        jobId: r.jobId,
       },
-      ctx,
-    );
+    } as const;
+    const done = await onAgent(this.ledger, agentId, recordResult, ctx);
+    // Nothing recorded: a stored result redelivered, or an anomaly past the budget (counted here).
+    const at = this.ledger.now().toISOString();
+    if (done.newEvents.length === 0 && admitAnomaly(done.state.anomalies, at) === 'drop') {
+      const command = { ...recordResult, actor: ctx.actor, at } as Extract<AgentCommand, { kind: 'record-result' }>;
+      if (isAnomalousResult(command, done.state)) this.dropped.count(agentId, at);
+    }
     return 'recorded';
   }
 }

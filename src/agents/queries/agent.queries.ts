@@ -5,6 +5,7 @@ import { LEDGER, type Ledger } from '../../ledger/ledger';
 import { PROJECTION_RUNNER, READ_DB, type ProjectionRunner } from '../../ledger/projections/projection-runner';
 import { readFresh } from '../../ledger/projections/read-fresh';
 import { NotFoundError } from '../../platform/errors';
+import { DroppedAnomalyStore } from '../infra/dropped-anomalies';
 import { HeartbeatStore } from '../infra/heartbeats';
 import type { ServiceSigningKey } from '../infra/service-signing-key';
 import {
@@ -40,7 +41,9 @@ export class GetAgentHandler implements IQueryHandler<GetAgentQuery, AgentResult
     @Inject(READ_DB) private readonly db: Database.Database,
     @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
     @Inject(SERVICE_SIGNING_KEY) private readonly signing: ServiceSigningKey,
-  ) {}
+  ) {
+    new DroppedAnomalyStore(db); // the table its count is read from, in a process without the channel
+  }
 
   async execute({ agentId, minVersion }: GetAgentQuery): Promise<AgentResult> {
     const row = await readFresh(
@@ -56,7 +59,7 @@ export class GetAgentHandler implements IQueryHandler<GetAgentQuery, AgentResult
       .all(agentId) as Record<string, string>[];
     const recent = this.db
       .prepare(
-        `SELECT * FROM (SELECT command_id, seq, action, payload_digest, expires_at, status FROM agent_commands WHERE agent_id = ? AND seq IS NOT NULL ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
+        `SELECT * FROM (SELECT command_id, seq, action, payload_digest, expires_at, status, reason FROM agent_commands WHERE agent_id = ? AND seq IS NOT NULL ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
       )
       .all(agentId, RECENT_COMMANDS) as Record<string, any>[];
     const view: AgentView = {
@@ -80,9 +83,11 @@ export class GetAgentHandler implements IQueryHandler<GetAgentQuery, AgentResult
         payloadDigest: c.payload_digest,
         expiresAt: c.expires_at,
         outcome: c.status,
+        reason: c.reason ?? null,
       })),
       anomalies: {
         total: (this.db.prepare('SELECT COUNT(*) AS n FROM agent_anomalies WHERE agent_id = ?').get(agentId) as { n: number }).n,
+        suppressed: suppressedAnomalies(this.db, agentId),
         recent: this.db
           .prepare('SELECT kind, reason, detail, at FROM agent_anomalies WHERE agent_id = ? ORDER BY position DESC LIMIT ?')
           .all(agentId, RECENT_COMMANDS) as AgentView['anomalies']['recent'],
@@ -98,6 +103,15 @@ export class GetAgentHandler implements IQueryHandler<GetAgentQuery, AgentResult
   }
 }
 
+/**
+ * Anomalies not recorded one by one: each window's "suppressed" marker stands for one, and the
+ * ones dropped after it are counted outside the ledger (DroppedAnomalyStore).
+ */
+const SUPPRESSED_SQL = `((SELECT COUNT(*) FROM agent_anomalies x WHERE x.agent_id = a.agent_id AND x.kind = 'suppressed')
+  + COALESCE((SELECT d.count FROM agent_anomalies_dropped d WHERE d.agent_id = a.agent_id), 0))`;
+const suppressedAnomalies = (db: Database.Database, agentId: string) =>
+  (db.prepare(`SELECT ${SUPPRESSED_SQL} AS n FROM (SELECT ? AS agent_id) a`).get(agentId) as { n: number }).n;
+
 @QueryHandler(ListAgentsQuery)
 export class ListAgentsHandler implements IQueryHandler<ListAgentsQuery, AgentListItem[]> {
   constructor(
@@ -106,6 +120,7 @@ export class ListAgentsHandler implements IQueryHandler<ListAgentsQuery, AgentLi
   ) {
     // The heartbeats table is made by the channel's store; a process without it (the CLI) still lists agents.
     new HeartbeatStore(db);
+    new DroppedAnomalyStore(db);
   }
 
   async execute(): Promise<AgentListItem[]> {
@@ -114,7 +129,8 @@ export class ListAgentsHandler implements IQueryHandler<ListAgentsQuery, AgentLi
       .prepare(
         `SELECT a.agent_id AS agentId, a.status, a.kid, a.last_issued_seq AS lastIssuedSeq, a.updated_at AS updatedAt, h.received_at AS lastHeardAt,
            (SELECT COUNT(*) FROM agent_anomalies x WHERE x.agent_id = a.agent_id) AS anomalies,
-           (SELECT MAX(x.at) FROM agent_anomalies x WHERE x.agent_id = a.agent_id) AS lastAnomalyAt
+           (SELECT MAX(x.at) FROM agent_anomalies x WHERE x.agent_id = a.agent_id) AS lastAnomalyAt,
+           ${SUPPRESSED_SQL} AS suppressedAnomalies
          FROM agents a LEFT JOIN agent_heartbeats h ON h.agent_id = a.agent_id ORDER BY a.agent_id`,
       )
       .all() as AgentListItem[];

@@ -1,4 +1,4 @@
-import { agentDecider, hashToken, type AgentCommand, type IssueContext } from '../../../src/agents/domain/agent';
+import { agentDecider, hashToken, isAnomalousResult, type AgentCommand, type IssueContext } from '../../../src/agents/domain/agent';
 import { signCommand } from '../../../src/agents/domain/service-channel';
 import { ANOMALY_BUDGET } from '../../../src/agents/domain/anomaly-budget';
 import {
@@ -274,6 +274,19 @@ describe('agent aggregate', () => {
       .given(oneIssued)
       .when(result({ status: 'failed', reason: 'io-error' }))
       .then([{ type: 'AgentCommandFailed', data: { status: 'failed', reason: 'io-error' } }]);
+    // A signed command whose path links out of the allowed roots failed, and is an anomaly too.
+    spec
+      .given(oneIssued)
+      .when(result({ status: 'failed', reason: 'symlink-refused' }))
+      .then([
+        { type: 'AgentCommandFailed', data: { status: 'failed', reason: 'symlink-refused' } },
+        { type: 'AgentAnomalyReported', data: { kind: 'path-refused', reason: 'symlink-refused' } },
+      ]);
+    // A far-ahead seq on a command this service never issued (signed with a leaked service key) is a jump.
+    spec
+      .given(oneIssued)
+      .when(result({ commandId: id(9), seq: 1_000_001, status: 'refused', reason: 'seq-too-far-ahead' }))
+      .then([{ type: 'AgentAnomalyReported', data: { kind: 'seq-jump', reason: 'seq-too-far-ahead' } }]);
   });
 
   it('budgets anomalies per hour: a flood of junk jobs adds one marker, not one event each', () => {
@@ -298,6 +311,11 @@ describe('agent aggregate', () => {
       .given(past)
       .when(junk(t(20)))
       .thenNothing();
+    // What the budget dropped is told from what was nothing new (so it can be counted outside the ledger).
+    const asResult = (c: AgentCommand) => c as Extract<AgentCommand, { kind: 'record-result' }>;
+    expect(isAnomalousResult(asResult(junk(t(20))), spec.given(past).state())).toBe(true);
+    const done = spec.history([result({})], past);
+    expect(isAnomalousResult(asResult(result({})), spec.given(done).state())).toBe(false);
     // Real results still record, and a seq gap on a real result is never budgeted away.
     spec
       .given(past)

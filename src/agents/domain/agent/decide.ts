@@ -58,6 +58,9 @@ function issued(
   };
 }
 
+/** Reasons the agent gives for a path outside its allowed roots (src/host-agent/allowed-roots.ts). */
+const PATH_REFUSALS = new Set(['outside-allowed-roots', 'root-moved', 'symlink-refused', 'path-not-absolute', 'no-allowed-roots']);
+
 export function decideAgent(c: AgentCommand, s: AgentState): AgentEvent[] {
   if (c.kind === 'issue-token') {
     need(!s.exists || s.status === 'token-issued', 'agent id already enrolled or pending: choose a new agent id');
@@ -211,6 +214,14 @@ export function decideAgent(c: AgentCommand, s: AgentState): AgentEvent[] {
       if (r.reason === 'replayed-command')
         return anomaly('refused-replay', 'replayed-command', 'a copy of an executed command was delivered again and refused');
       if (!issued) {
+        // A sequence number far beyond the agent's window, signed with the service key (a leaked key,
+        // a confused service): refused without moving the agent's sequence, reported as a jump.
+        if (r.reason === 'seq-too-far-ahead')
+          return anomaly(
+            'seq-jump',
+            'seq-too-far-ahead',
+            `seq ${r.seq ?? '?'} of an unknown command is beyond the agent's window; refused`,
+          );
         // The agent refused something we never issued: forged, injected, or for someone else.
         if (r.status === 'refused')
           return anomaly(
@@ -279,6 +290,11 @@ export function decideAgent(c: AgentCommand, s: AgentState): AgentEvent[] {
         },
         ...gapEvents,
         ...jump,
+        // A signed command whose path leads out of the agent's allowed roots (a symlink, a swapped root):
+        // the action failed, and the attempt is an anomaly of its own.
+        ...(PATH_REFUSALS.has(r.reason ?? '')
+          ? anomaly('path-refused', r.reason!, `${issued.action} refused: its path leaves the agent's allowed roots`)
+          : []),
       ];
     }
     default:
@@ -287,3 +303,12 @@ export function decideAgent(c: AgentCommand, s: AgentState): AgentEvent[] {
 }
 
 export const agentDecider = { initialState: initialAgentState, evolve: evolveAgent, decide: decideAgent };
+
+/**
+ * Would this result be reported as an anomaly if the budget had room? Tells a result the budget
+ * dropped (counted outside the ledger) from one that was simply nothing new.
+ */
+export function isAnomalousResult(c: Extract<AgentCommand, { kind: 'record-result' }>, s: AgentState): boolean {
+  if (s.status !== 'active') return false;
+  return decideAgent(c, { ...s, anomalies: null }).some((e) => e.type === 'AgentAnomalyReported' && e.data.kind !== 'seq-gap');
+}

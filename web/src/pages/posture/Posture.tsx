@@ -52,6 +52,8 @@ interface Agent {
   lastHeardAt: string | null;
   anomalies: number;
   lastAnomalyAt: string | null;
+  /** Past the hourly budget: counted, not recorded one by one. */
+  suppressedAnomalies: number;
 }
 
 const SILENT_HOURS = 24;
@@ -275,7 +277,14 @@ export function PosturePage() {
                     </Badge>
                   )}
                 </Table.Td>
-                <Table.Td>{a.anomalies === 0 ? 'none' : `${a.anomalies}, last ${formatInstant(a.lastAnomalyAt, tz)}`}</Table.Td>
+                <Table.Td>
+                  {a.anomalies === 0 ? 'none' : `${a.anomalies}, last ${formatInstant(a.lastAnomalyAt, tz)}`}
+                  {a.suppressedAnomalies > 0 && (
+                    <Text size="sm" c="gray.8">
+                      {a.suppressedAnomalies} more over the hourly limit (counted, not recorded one by one)
+                    </Text>
+                  )}
+                </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
