@@ -80,7 +80,7 @@ export function roleContactsWarning(missing: readonly string[]): { code: 'role-c
     code: 'role-contacts-missing',
     reason:
       `No contact for ${missing.join(', ')}: reminders, escalations and alerts to ${missing.length === 1 ? 'this role' : 'these roles'} ` +
-      `go to placeholder addresses (<role>@${PLACEHOLDER_DOMAIN}) that reach nobody. Set them in the organization profile ` +
+      `go to placeholder addresses at ${PLACEHOLDER_DOMAIN} that reach nobody. Set them in the organization profile ` +
       '(console: Organization; PUT /v1/organization/profile) or in SAFEHARBOR_ROLE_EMAILS.',
     roles: [...missing],
   };
