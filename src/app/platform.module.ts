@@ -20,6 +20,7 @@ import { CLOCK, type Clock } from '../platform/clock';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
 import { LOGGER } from '../platform/logger';
 import { QUEUES, QueueRegistry } from '../platform/redis';
+import { ROLE_CONTACTS, RoleContacts } from '../platform/role-contacts';
 import { createEventStore, createPgDatabase } from '../platform/roles/event-store-factory';
 import type { PgDatabase } from '../platform/postgres/pool';
 import { PgDataKeyRepository } from '../phi/pg-data-key-repository';
@@ -66,6 +67,7 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(PG_DATABASE) private readonly pg: PgDatabase | null,
+    @Inject(ROLE_CONTACTS) private readonly contacts: RoleContacts,
   ) {}
 
   static forRoot(options: PlatformOptions): DynamicModule {
@@ -122,6 +124,8 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
           useFactory: (s: EventStore, r: EventRegistry, v: PhiVault) => new Ledger(s, r, clock, new FreeTextSealer(v, FREE_TEXT_FIELDS)),
           inject: [EVENT_STORE, EVENT_REGISTRY, PHI_VAULT],
         },
+        // Role contacts (profile → SAFEHARBOR_ROLE_EMAILS → placeholder), read from the ledger by every sender.
+        { provide: ROLE_CONTACTS, useFactory: (l: Ledger) => new RoleContacts(l, config), inject: [LEDGER] },
         { provide: READ_DB, useFactory: () => openReadStore(config.readModelPath) },
         {
           provide: PROJECTION_RUNNER,
@@ -161,6 +165,7 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
         EVENT_STORE,
         PG_DATABASE,
         LEDGER,
+        ROLE_CONTACTS,
         READ_DB,
         PROJECTION_RUNNER,
         PROCESSOR_RUNNER,
@@ -182,6 +187,8 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
       await this.projections.catchUp();
       return;
     }
+    // Operators are told at start (once per process), not surprised by an escalation to nowhere.
+    for (const w of await this.contacts.warnings()) this.logger.warn({ code: w.code, roles: w.roles }, w.reason);
     await this.projections.start((err) => this.logger.error({ err }, 'projection runner stopped'));
     await this.queues.checkEvictionPolicy();
     if (this.roles.has('worker')) this.processors.start(); // in the background: startup never waits on a downstream

@@ -10,13 +10,13 @@ import { INTEGRITY } from '../ledger/integrity/integrity.tokens';
 import { QUEUES, type QueueRegistry } from '../platform/redis';
 import { ApiZodResponse } from '../platform/http/zod';
 import { EVENT_STORE, METRICS } from '../platform/tokens';
-import { APP_CONFIG, operatorWarnings, type AppConfig } from '../platform/config';
+import { ROLE_CONTACTS, type RoleContacts } from '../platform/role-contacts';
 
 const HealthSchema = z.object({
   status: z.enum(['ok', 'degraded']),
   ledger: z.looseObject({ ok: z.boolean(), adapter: z.string(), head: z.string().optional() }),
   redis: z.object({ ok: z.boolean() }),
-  warnings: z.array(z.object({ code: z.string(), reason: z.string() })).optional(),
+  warnings: z.array(z.object({ code: z.string(), reason: z.string(), roles: z.array(z.string()).optional() })).optional(),
 });
 
 @ApiTags('system')
@@ -26,14 +26,15 @@ export class SystemController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(QUEUES) private readonly queues: QueueRegistry,
     @Inject(METRICS) private readonly metrics: Registry,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ROLE_CONTACTS) private readonly contacts: RoleContacts,
     @Optional() @Inject(INTEGRITY) private readonly integrity: IntegrityService | null = null,
   ) {}
 
   /**
    * 200 when the ledger and Redis answer and the ledger accepts appends; 503 otherwise, with the
    * reason (`ledger.integrity.failure`). `degraded` with `warnings` (code, reason) when it runs but
-   * an operator must act (e.g. escalations to placeholder mailboxes): still 200.
+   * an operator must act: still 200. `role-contacts-missing` names the roles whose reminders, escalations
+   * or alerts would go to a placeholder (roles only, never addresses); it clears when the profile names them.
    */
   @Public()
   @ApiOperation({ summary: 'Health of the ledger and Redis (200 ok or degraded, 503 when failed)' })
@@ -53,7 +54,12 @@ export class SystemController {
     }
     const redis = { ok: await this.queues.ping() };
     const ok = ledger.ok && redis.ok;
-    const warnings = operatorWarnings(this.config);
+    let warnings: { code: string; reason: string; roles?: string[] }[] = [];
+    try {
+      warnings = await this.contacts.warnings();
+    } catch {
+      /* the ledger did not answer: already reported above */
+    }
     res
       .status(ok ? 200 : 503)
       .json({ status: ok && warnings.length === 0 ? 'ok' : 'degraded', ledger, redis, ...(warnings.length ? { warnings } : {}) });

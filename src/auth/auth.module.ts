@@ -9,6 +9,7 @@ import { PROJECTION_RUNNER, type ProjectionRunner } from '../ledger/projections/
 import type { EventRegistry } from '../ledger/registry';
 import type { PhiVault } from '../phi';
 import { CLOCK, type Clock } from '../platform/clock';
+import { ROLE_CONTACTS, type RoleContacts } from '../platform/role-contacts';
 import { APP_CONFIG, type AppConfig } from '../platform/config';
 import { LOGGER } from '../platform/logger';
 import { EVENT_REGISTRY, PHI_VAULT, PROCESS_ROLES, type ProcessRoles } from '../platform/tokens';
@@ -72,6 +73,7 @@ export class AuthModule implements OnModuleInit, OnApplicationBootstrap, OnModul
     private readonly principals: PrincipalsService,
     private readonly invitations: InvitationsService,
     private readonly mailer: InvitationMailer,
+    @Inject(ROLE_CONTACTS) private readonly contacts: RoleContacts,
   ) {}
 
   onModuleInit(): void {
@@ -86,7 +88,12 @@ export class AuthModule implements OnModuleInit, OnApplicationBootstrap, OnModul
     this.projections.register(principalsProjection);
     this.projections.register(peopleProjection);
     this.processors.register(
-      new InvitationMailProcessor(this.ledger, this.mailer, (id) => this.invitations.linkFor(id), this.config.ORG_NAME),
+      new InvitationMailProcessor(
+        this.ledger,
+        this.mailer,
+        (id) => this.invitations.linkFor(id),
+        () => this.contacts.organizationName(),
+      ),
     );
   }
 

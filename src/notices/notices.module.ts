@@ -33,7 +33,7 @@ import { noticesProjection } from './projections/notices.projection';
 import { TODAY_REGISTRY, type TodayRegistry } from '../console';
 import { noticeTodayProviders } from './today';
 import { ORGANIZATION_PROFILE_EVENT_TYPES } from './profile/organization-profile';
-import { OrganizationProfileController, OrganizationProfiles } from './profile/profile.controller';
+import { OrganizationProfileController, OrganizationProfiles, RoleContactsController } from './profile/profile.controller';
 
 /** Event types of the notices context (explicit names, never class names). */
 export const NOTICES_EVENT_TYPES = [...NOTICE_BATCH_EVENT_TYPES, ...POSTING_EVENT_TYPES, ...ORGANIZATION_PROFILE_EVENT_TYPES] as const;
@@ -46,6 +46,7 @@ export const NOTICES_EVENT_TYPES = [...NOTICE_BATCH_EVENT_TYPES, ...POSTING_EVEN
     LetterPdfController,
     NoticeDocumentsController,
     OrganizationProfileController,
+    RoleContactsController,
   ],
   providers: [
     {

@@ -87,25 +87,3 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     masterKeyPath: resolve(c.MASTER_KEY_FILE),
   };
 }
-
-/** Something an operator must be told about (at start, on /health, in the console): a code and a sentence. */
-export interface OperatorWarning {
-  code: string;
-  reason: string;
-}
-
-/**
- * Configuration that runs but surprises: escalations to placeholder mailboxes. `roleContactsInProfile`:
- * the organization profile names role contacts (they take the place of the environment's).
- */
-export function operatorWarnings(config: Pick<AppConfig, 'SAFEHARBOR_ROLE_EMAILS'>, roleContactsInProfile = false): OperatorWarning[] {
-  const out: OperatorWarning[] = [];
-  if (!config.SAFEHARBOR_ROLE_EMAILS && !roleContactsInProfile) {
-    out.push({
-      code: 'role-emails-unset',
-      reason:
-        'SAFEHARBOR_ROLE_EMAILS is not set and the organization profile names no role contacts: reminders and escalations go to placeholder addresses (<role>@safeharbor.invalid)',
-    });
-  }
-  return out;
-}

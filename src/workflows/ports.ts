@@ -31,13 +31,13 @@ export interface Notifier {
   send(n: Notification): Promise<{ messageId: string }>;
 }
 
-/** Maps roles and principal ids to mailboxes. */
+/** Maps roles and principal ids to mailboxes (asked at each send: a profile change applies at once). */
 export interface RoleDirectory {
-  addressesForRole(role: WorkflowRole): string[];
-  addressesForPrincipal(principalId: string): string[];
+  addressesForRole(role: WorkflowRole): Promise<string[]> | string[];
+  addressesForPrincipal(principalId: string): Promise<string[]> | string[];
 }
 
-/** A directory from configuration: role → addresses; unknown roles go to `<role>@<domain>`. */
+/** A fixed directory (tests, tools): role → addresses; unknown roles go to `<role>@<domain>`. */
 export class StaticRoleDirectory implements RoleDirectory {
   constructor(
     private readonly roles: Partial<Record<string, string[]>> = {},
@@ -50,6 +50,15 @@ export class StaticRoleDirectory implements RoleDirectory {
   addressesForPrincipal(id: string): string[] {
     return this.principals[id] ?? [`${id}@${this.domain}`];
   }
+}
+
+/** The addresses a notification goes to: its roles' and its principals', each once. */
+export async function recipientsOf(directory: RoleDirectory, n: Pick<Notification, 'to' | 'principals'>): Promise<string[]> {
+  const lists = await Promise.all([
+    ...n.to.map((r) => directory.addressesForRole(r)),
+    ...n.principals.map((p) => directory.addressesForPrincipal(p)),
+  ]);
+  return [...new Set(lists.flat())];
 }
 
 /** Called when a definition's calendar schedule ticks (e.g. open the quarter's recertification). */

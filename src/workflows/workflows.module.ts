@@ -14,7 +14,8 @@ import { LEDGER, type Ledger } from '../ledger/ledger';
 import type { RecordedEvent } from '../ledger/port';
 import type { EventRegistry } from '../ledger/registry';
 import { CLOCK, type Clock } from '../platform/clock';
-import { APP_CONFIG, operatorWarnings, type AppConfig } from '../platform/config';
+import { APP_CONFIG, type AppConfig } from '../platform/config';
+import { ROLE_CONTACTS, type RoleContacts } from '../platform/role-contacts';
 import { LOGGER } from '../platform/logger';
 import { QUEUES, type QueueRegistry } from '../platform/redis';
 import { EVENT_REGISTRY, PROCESS_ROLES, type ProcessRoles } from '../platform/tokens';
@@ -22,7 +23,8 @@ import { WORKFLOW_EVENT_TYPES } from './domain/timeline';
 import { loadWorkflowDirOrThrow } from './loader';
 import { FileOutboxNotifier } from './notifier/file-outbox';
 import { notifierFor } from './notifier/smtp';
-import { StaticRoleDirectory } from './ports';
+import { StaticRoleDirectory, type RoleDirectory } from './ports';
+import { SUBJECT_ROLES } from './domain/definition';
 import { WorkflowRegistry } from './registry';
 import { WorkflowEngine, type QueueFactory } from './runtime/workflow-engine';
 import { WorkflowsController } from './http/workflows.controller';
@@ -38,22 +40,19 @@ export function workflowsDir(env: Record<string, string | undefined> = process.e
   return existsSync(cwd) ? cwd : resolve(__dirname, '../../workflows');
 }
 
-/** Role → mailbox map from SAFEHARBOR_ROLE_EMAILS (JSON: {"compliance-officer": ["co@example.org"]}). */
-export function roleDirectoryFromEnv(env: Record<string, string | undefined> = process.env): StaticRoleDirectory {
-  const raw = env.SAFEHARBOR_ROLE_EMAILS;
-  if (!raw) return new StaticRoleDirectory();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new Error('env.SAFEHARBOR_ROLE_EMAILS: expected JSON like {"compliance-officer": ["co@example.org"]}');
-  }
-  return new StaticRoleDirectory(parsed as Record<string, string[]>);
+/** Roles through the one resolver (profile → SAFEHARBOR_ROLE_EMAILS → placeholder), asked at each send. */
+export function roleDirectoryOf(contacts: RoleContacts): RoleDirectory {
+  const fixed = new StaticRoleDirectory();
+  return {
+    addressesForRole: async (role) => (await contacts.resolve(role)).addresses,
+    addressesForPrincipal: (id) => fixed.addressesForPrincipal(id),
+  };
 }
 
-/** The directory from the loaded configuration (SAFEHARBOR_ROLE_EMAILS read by loadConfig). */
-function roleDirectoryFromConfig(config: AppConfig): StaticRoleDirectory {
-  return roleDirectoryFromEnv({ SAFEHARBOR_ROLE_EMAILS: config.SAFEHARBOR_ROLE_EMAILS });
+/** The organization roles (not owner/reviewer/custodian) the definitions send reminders and escalations to. */
+export function rolesAddressed(registry: WorkflowRegistry): string[] {
+  const roles = registry.currentDefinitions().flatMap((d) => [...d.reminders, ...d.escalation].flatMap((s) => s.to));
+  return [...new Set(roles)].filter((r) => !SUBJECT_ROLES.includes(r));
 }
 
 @Global()
@@ -66,16 +65,26 @@ function roleDirectoryFromConfig(config: AppConfig): StaticRoleDirectory {
     },
     {
       provide: WORKFLOW_ENGINE,
-      useFactory: (ledger: Ledger, registry: WorkflowRegistry, clock: Clock, config: AppConfig, queues: QueueRegistry, logger: Logger) =>
-        new WorkflowEngine({
+      useFactory: (
+        ledger: Ledger,
+        registry: WorkflowRegistry,
+        clock: Clock,
+        config: AppConfig,
+        queues: QueueRegistry,
+        logger: Logger,
+        contacts: RoleContacts,
+      ) => {
+        const directory = roleDirectoryOf(contacts);
+        return new WorkflowEngine({
           ledger,
           registry,
           timeZone: config.ORG_TIMEZONE,
           queues: queues as unknown as QueueFactory,
-          notifier: notifierFor(config, roleDirectoryFromConfig(config), clock, () => new FileOutboxNotifier(config.outboxDir, roleDirectoryFromConfig(config), clock, config.MAIL_FROM)),
+          notifier: notifierFor(config, directory, clock, () => new FileOutboxNotifier(config.outboxDir, directory, clock, config.MAIL_FROM)),
           onError: (err) => logger.warn({ err }, 'workflows worker error'),
-        }),
-      inject: [LEDGER, WORKFLOW_REGISTRY, CLOCK, APP_CONFIG, QUEUES, LOGGER],
+        });
+      },
+      inject: [LEDGER, WORKFLOW_REGISTRY, CLOCK, APP_CONFIG, QUEUES, LOGGER, ROLE_CONTACTS],
     },
   ],
   exports: [WORKFLOW_REGISTRY, WORKFLOW_ENGINE],
@@ -88,12 +97,13 @@ export class WorkflowsModule implements OnModuleInit, OnApplicationBootstrap {
     @Inject(WORKFLOW_ENGINE) private readonly engine: WorkflowEngine,
     @Inject(PROCESS_ROLES) private readonly roles: ProcessRoles,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(WORKFLOW_REGISTRY) private readonly registry: WorkflowRegistry,
+    @Inject(ROLE_CONTACTS) private readonly contacts: RoleContacts,
   ) {}
 
   onModuleInit(): void {
-    // Operators are told at start, not surprised by an escalation to nowhere.
-    for (const w of operatorWarnings(this.config)) this.logger.warn({ code: w.code }, w.reason);
+    // /health, the start log and the console name the roles these definitions address that have no contact.
+    this.contacts.require(...rolesAddressed(this.registry));
     this.events.registerNames(...WORKFLOW_EVENT_TYPES);
     this.projections.register(timelinesProjection);
     const engine = this.engine;

@@ -18,7 +18,8 @@ export class InvitationMailProcessor implements EventProcessor {
     private readonly ledger: Ledger,
     private readonly mailer: InvitationMailer,
     private readonly linkFor: (invitationId: string) => Promise<string>,
-    private readonly orgName: string,
+    /** The organization's name at send time (the profile's, else ORG_NAME). */
+    private readonly orgName: () => Promise<string>,
   ) {}
 
   async handle(event: RecordedEvent): Promise<void> {
@@ -26,14 +27,15 @@ export class InvitationMailProcessor implements EventProcessor {
     if (d.purpose !== 'invite' || !d.email) return;
     const { state } = await loadState(this.ledger, `invitation-${d.invitationId}`, invitationDecider);
     if (state.sent || state.status !== 'pending') return;
+    const orgName = await this.orgName();
     const messageId = await this.mailer.send({
       key: `invitation-${d.invitationId}`,
       to: d.email,
-      subject: `You are invited to Safe Harbor (${this.orgName})`,
+      subject: `You are invited to Safe Harbor (${orgName})`,
       text: [
         `Hello ${d.name},`,
         '',
-        `You have been invited to ${this.orgName}'s Safe Harbor compliance console as ${d.role}.`,
+        `You have been invited to ${orgName}'s Safe Harbor compliance console as ${d.role}.`,
         "Open this link to register a passkey (your device's screen lock or a security key) and sign in:",
         '',
         await this.linkFor(d.invitationId),

@@ -23,7 +23,7 @@ export interface IntegrityOptions {
   onTamper?: (finding: TamperFinding) => Promise<void> | void;
   /** Direct mail to the security officers (the ledger may be what is broken). */
   mailer?: AlarmMailer;
-  officers?: string[];
+  officers?: string[] | (() => Promise<string[]>);
 }
 
 export interface LedgerHealth {

@@ -24,7 +24,7 @@ import { LedgerController } from './http/ledger.controller';
 import { loadIntegrityConfig } from './integrity-config';
 import { moveLegacyLogKey } from './key-placement';
 import { alarmMailer } from './alarm-mailer';
-import { securityOfficerEmails } from './tamper-alarm';
+import { ROLE_CONTACTS, type RoleContacts } from '../../platform/role-contacts';
 import { IntegrityService, type TamperFinding } from './integrity.service';
 import { INTEGRITY } from './integrity.tokens';
 import { INTEGRITY_EVENT_TYPES, LEDGER_TAMPER_DETECTED, tamperAlertsProjection } from './tamper-alerts.projection';
@@ -63,8 +63,15 @@ export async function recordTamper(ledger: Ledger, f: TamperFinding): Promise<vo
 
 const integrityProvider: Provider = {
   provide: INTEGRITY,
-  inject: [EVENT_STORE, APP_CONFIG, CLOCK, LOGGER, LEDGER],
-  useFactory: (store: EventStore, config: AppConfig, clock: Clock, logger: Logger, ledger: Ledger): IntegrityService | null => {
+  inject: [EVENT_STORE, APP_CONFIG, CLOCK, LOGGER, LEDGER, ROLE_CONTACTS],
+  useFactory: (
+    store: EventStore,
+    config: AppConfig,
+    clock: Clock,
+    logger: Logger,
+    ledger: Ledger,
+    contacts: RoleContacts,
+  ): IntegrityService | null => {
     if (!(store instanceof SqliteEventStore)) {
       logger.warn(
         { adapter: store.adapter },
@@ -90,7 +97,7 @@ const integrityProvider: Provider = {
       log,
       onTamper: (f) => recordTamper(ledger, f),
       mailer: alarmMailer(config),
-      officers: securityOfficerEmails(),
+      officers: () => contacts.alarmAddresses('security-officer'),
     });
   },
 };
@@ -110,12 +117,14 @@ export class IntegrityModule implements OnModuleInit, OnApplicationBootstrap, On
     @Inject(PROCESS_ROLES) private readonly roles: ProcessRoles,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(METRICS) private readonly metrics: Registry,
+    @Inject(ROLE_CONTACTS) private readonly contacts: RoleContacts,
   ) {}
 
   onModuleInit(): void {
     for (const p of integrityTodayProviders(this.todayDb)) this.today?.register(p);
     this.registry.registerNames(...INTEGRITY_EVENT_TYPES);
     this.projections.register(tamperAlertsProjection);
+    if (this.integrity) this.contacts.require('security-officer'); // tamper alerts are mailed to the security officers
     this.integrity?.attach();
     const integrity = this.integrity;
     if (integrity && !this.metrics.getSingleMetric('safeharbor_ledger_integrity_ok')) {

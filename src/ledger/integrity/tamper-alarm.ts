@@ -1,8 +1,9 @@
 /**
  * Tamper alerts that reach people when the ledger cannot take them. A finding is
  * 1. written to a pending file outside the data folder (beside the keys) before anything else,
- * 2. e-mailed straight to the security officers (SAFEHARBOR_ROLE_EMAILS["security-officer"],
- *    read from the environment, never from the ledger that may be the thing broken),
+ * 2. e-mailed straight to the security officers: SAFEHARBOR_ROLE_EMAILS["security-officer"] from the
+ *    environment, plus the organization profile's security-officer contact when the ledger can be
+ *    read (the environment's addresses never depend on the ledger that may be the thing broken),
  * 3. appended as LedgerTamperDetected; when the append is refused (truncated ledger, rows
  *    without leaves) it stays pending and is appended once the ledger accepts appends again.
  * The pending file and the mail never carry event data: kind, reason (positions, sizes), time.
@@ -32,7 +33,7 @@ export class TamperAlarm {
       now: () => string;
       record?: (f: TamperFinding) => Promise<void> | void;
       mailer?: AlarmMailer;
-      officers: string[];
+      officers: string[] | (() => Promise<string[]>);
       log: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
     },
   ) {
@@ -77,8 +78,15 @@ export class TamperAlarm {
   private async mail(key: string): Promise<void> {
     const p = this.pending().find((x) => x.key === key);
     if (!p || p.mailed) return;
-    if (!this.opts.mailer || this.opts.officers.length === 0) {
-      this.opts.log('error', 'tamper alert not e-mailed: no security-officer address in SAFEHARBOR_ROLE_EMAILS', { kind: p.finding.kind });
+    const officers = await this.officers();
+    if (!this.opts.mailer || officers.length === 0) {
+      this.opts.log(
+        'error',
+        'tamper alert not e-mailed: no security-officer contact in the organization profile or SAFEHARBOR_ROLE_EMAILS',
+        {
+          kind: p.finding.kind,
+        },
+      );
       return;
     }
     const f = p.finding;
@@ -97,7 +105,7 @@ export class TamperAlarm {
       'Run `safeharbor ledger verify --log-key <pinned key file>` and keep the data folder as evidence.',
     ].join('\n');
     try {
-      await this.opts.mailer.send(this.opts.officers, `[Safe Harbor] LEDGER TAMPERING DETECTED: ${f.kind}`, text);
+      await this.opts.mailer.send(officers, `[Safe Harbor] LEDGER TAMPERING DETECTED: ${f.kind}`, text);
       const list = this.pending();
       const q = list.find((x) => x.key === key);
       if (q) {
@@ -106,6 +114,17 @@ export class TamperAlarm {
       }
     } catch (e) {
       this.opts.log('error', 'tamper alert e-mail failed', { err: (e as Error).message });
+    }
+  }
+
+  private async officers(): Promise<string[]> {
+    const o = this.opts.officers;
+    if (Array.isArray(o)) return o;
+    try {
+      return await o();
+    } catch (e) {
+      this.opts.log('error', 'could not resolve the security officers for a tamper alert', { err: (e as Error).message });
+      return [];
     }
   }
 
@@ -134,18 +153,5 @@ export class TamperAlarm {
       this.opts.log('warn', 'pending tamper alert recorded in the ledger', { kind: alert.finding.kind });
     }
     return this.pending().length;
-  }
-}
-
-/** Security officers' mailboxes from SAFEHARBOR_ROLE_EMAILS (the same map the workflows use). */
-export function securityOfficerEmails(env: Record<string, string | undefined> = process.env): string[] {
-  const raw = env.SAFEHARBOR_ROLE_EMAILS;
-  if (!raw) return [];
-  try {
-    const m = JSON.parse(raw) as Record<string, unknown>;
-    const list = m['security-officer'];
-    return Array.isArray(list) ? list.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
   }
 }

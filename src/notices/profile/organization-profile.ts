@@ -6,13 +6,14 @@
  */
 import { z } from 'zod';
 import type { DomainEvent } from '../../ledger/ledger';
+import { CONTACT_ROLES, ORGANIZATION_PROFILE_STREAM, ORGANIZATION_PROFILE_UPDATED } from '../../shared/role-contacts';
 import { organizationProfileSchema, type OrganizationProfile } from '../domain/notice-input';
 
-export const ORGANIZATION_PROFILE_STREAM = 'organization-profile';
-export const ORGANIZATION_PROFILE_EVENT_TYPES = ['OrganizationProfileUpdated'] as const;
+// The stream and the roles are shared: every sender resolves role contacts from this event (src/platform/role-contacts.ts).
+export { CONTACT_ROLES, ORGANIZATION_PROFILE_STREAM };
+export const ORGANIZATION_PROFILE_EVENT_TYPES = [ORGANIZATION_PROFILE_UPDATED] as const;
 
-/** People roles whose reminders and escalations go to a shared mailbox. */
-export const CONTACT_ROLES = ['compliance-officer', 'security-officer', 'incident-responder', 'auditor', 'admin'] as const;
+/** Roles whose reminders, escalations and alerts go to a shared mailbox (people roles, privacy officer, executive). */
 export const roleContactsSchema = z
   .strictObject(
     Object.fromEntries(CONTACT_ROLES.map((r) => [r, z.email().optional()])) as Record<

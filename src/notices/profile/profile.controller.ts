@@ -6,6 +6,7 @@ import { Ctx, Roles } from '../../auth';
 import { handleCommand, loadState } from '../../ledger/decider';
 import { LEDGER, type CommandContext, type Ledger } from '../../ledger/ledger';
 import { etagOf, parseIfMatch } from '../../platform/http/etag';
+import { ROLE_CONTACTS, type RoleContacts } from '../../platform/role-contacts';
 import { ApiZodBody, ApiZodResponse, ValidBody } from '../../platform/http/zod';
 import { parseOrganizationProfile, type OrganizationProfile } from '../domain/notice-input';
 import { NOTICES_SETTINGS, type NoticesSettings } from '../notices.settings';
@@ -120,5 +121,32 @@ export class OrganizationProfileController {
   ) {
     await this.profiles.update(body, ctx, parseIfMatch(ifMatch));
     return this.view(res);
+  }
+}
+
+const RoleContactsStatusSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  missing: z.array(z.string()),
+  required: z.array(z.string()),
+  sources: z.record(z.string(), z.enum(['profile', 'environment', 'placeholder'])),
+});
+
+/**
+ * Which roles that reminders, escalations and alerts address have a real contact (profile →
+ * SAFEHARBOR_ROLE_EMAILS) and which only a placeholder: roles and sources, never addresses.
+ */
+@ApiTags('organization')
+@ApiBearerAuth()
+@Controller('v1/organization/role-contacts')
+export class RoleContactsController {
+  constructor(@Inject(ROLE_CONTACTS) private readonly contacts: RoleContacts) {}
+
+  @ApiOperation({ summary: 'Roles whose reminders and escalations would go to a placeholder address' })
+  @Get()
+  @Roles('admin', 'compliance-officer', 'security-officer', 'auditor')
+  @ApiZodResponse(RoleContactsStatusSchema)
+  async status() {
+    const s = await this.contacts.status();
+    return { status: s.missing.length ? ('degraded' as const) : ('ok' as const), ...s };
   }
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../../platform/clock';
-import type { Notification, Notifier, RoleDirectory } from '../ports';
+import { recipientsOf, type Notification, type Notifier, type RoleDirectory } from '../ports';
 
 export function messageIdFor(idempotencyKey: string, domain = 'safeharbor.local'): string {
   return `<${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}@${domain}>`;
@@ -39,12 +39,7 @@ export class FileOutboxNotifier implements Notifier {
       const m = /^Message-ID: (.+)$/m.exec(readFileSync(file, 'utf8'));
       return { messageId: m ? m[1].trim() : messageId };
     }
-    const to = [
-      ...new Set([
-        ...n.to.flatMap((r) => this.directory.addressesForRole(r)),
-        ...n.principals.flatMap((p) => this.directory.addressesForPrincipal(p)),
-      ]),
-    ];
+    const to = await recipientsOf(this.directory, n);
     const headers = [
       `From: ${this.from}`,
       `To: ${to.join(', ')}`,

@@ -5,7 +5,7 @@
  */
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Clock } from '../../platform/clock';
-import type { Notification, Notifier, RoleDirectory } from '../ports';
+import { recipientsOf, type Notification, type Notifier, type RoleDirectory } from '../ports';
 import { messageIdFor } from './file-outbox';
 
 export class SmtpNotifier implements Notifier {
@@ -21,9 +21,7 @@ export class SmtpNotifier implements Notifier {
   }
 
   async send(n: Notification): Promise<{ messageId: string }> {
-    const to = [
-      ...new Set([...n.to.flatMap((r) => this.directory.addressesForRole(r)), ...n.principals.flatMap((p) => this.directory.addressesForPrincipal(p))]),
-    ];
+    const to = await recipientsOf(this.directory, n);
     const messageId = messageIdFor(n.idempotencyKey);
     await this.transport.sendMail({
       from: this.from,

@@ -120,12 +120,18 @@ describe('incidents through HTTP (first vertical slice)', () => {
   it('serves /health, /metrics and /docs without a key', async () => {
     const health = await t.http().get('/health');
     expect(health.status).toBe(200);
-    // No SAFEHARBOR_ROLE_EMAILS here: it runs, but says escalations go to placeholder mailboxes.
+    // No role contacts here (no profile, no SAFEHARBOR_ROLE_EMAILS): it runs, but names the roles whose escalations go to placeholders.
     expect(health.body).toMatchObject({
       status: 'degraded',
       ledger: { ok: true, adapter: 'sqlite' },
       redis: { ok: true },
-      warnings: [{ code: 'role-emails-unset', reason: expect.stringMatching(/SAFEHARBOR_ROLE_EMAILS is not set/) }],
+      warnings: [
+        {
+          code: 'role-contacts-missing',
+          reason: expect.stringMatching(/^No contact for compliance-officer, .*placeholder/),
+          roles: expect.arrayContaining(['compliance-officer', 'privacy-officer', 'security-officer', 'executive']),
+        },
+      ],
     });
     const metrics = await t.http().get('/metrics');
     expect(metrics.text).toContain('safeharbor_http_requests_total');

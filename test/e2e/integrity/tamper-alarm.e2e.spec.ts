@@ -54,6 +54,7 @@ describe('tamper alarm when the ledger refuses appends (truncation)', () => {
       PROJECTION_POLL_MS: '25',
       MAIL_TRANSPORT: 'smtp',
       SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+      SAFEHARBOR_ROLE_EMAILS: process.env.SAFEHARBOR_ROLE_EMAILS!,
     });
   });
   afterAll(async () => {

@@ -7,6 +7,7 @@ import { onClientEvent } from '../api/client';
 import { NotAllowed } from '../components/NotFound';
 import { sessionQuery, signOut, type Role } from '../session/session';
 import { IdleTimer } from './IdleTimer';
+import { RoleContactsBanner } from './RoleContactsBanner';
 import { NAV, navFor, ROLE_LABELS } from './nav';
 
 /** The frame of every signed-in page: who you are, the idle timer, sign-out, and the navigation for your role. */
@@ -97,7 +98,10 @@ export function Shell() {
           );
         })}
       </AppShell.Navbar>
-      <AppShell.Main id="main">{allowed ? <Outlet /> : <NotAllowed role={ROLE_LABELS[role]} />}</AppShell.Main>
+      <AppShell.Main id="main">
+        <RoleContactsBanner role={role} />
+        {allowed ? <Outlet /> : <NotAllowed role={ROLE_LABELS[role]} />}
+      </AppShell.Main>
     </AppShell>
   );
 }

@@ -70,3 +70,14 @@ export const ROLE_LABELS: Record<Role, string> = {
   agent: 'Agent',
   admin: 'Administrator',
 };
+
+/** Labels of the roles that have a mailbox in the organization profile (people roles plus two mailbox-only roles). */
+export const CONTACT_ROLE_LABELS: Record<string, string> = {
+  'compliance-officer': 'Compliance officer',
+  'privacy-officer': 'Privacy officer',
+  'security-officer': 'Security officer',
+  'incident-responder': 'Incident responder',
+  auditor: 'Auditor',
+  admin: 'Administrator',
+  executive: 'Executive',
+};

@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { APP_CONFIG, type AppConfig } from '../../../platform/config';
+import { ROLE_CONTACTS, type RoleContacts } from '../../../platform/role-contacts';
 import { ApiZodBody, ApiZodResponse, ValidBody } from '../../../platform/http/zod';
 import { ActivitySchema, InvitationLookupSchema, SessionViewSchema, SignedInSchema } from './schemas';
 import { Public } from '../../http/decorators';
@@ -42,6 +43,7 @@ export class SessionController {
     private readonly passkeys: PasskeysService,
     private readonly oidc: OidcService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ROLE_CONTACTS) private readonly contacts: RoleContacts,
   ) {}
 
   /** The current console session (never 401: the console asks this before it knows). */
@@ -58,7 +60,8 @@ export class SessionController {
       idleSecondsLeft: null,
       ended: null,
       idleTimeoutSeconds: Math.round(this.sessions.settings.idleMs / 1000),
-      organization: { name: this.config.ORG_NAME, timeZone: this.config.ORG_TIMEZONE },
+      // The profile's name (an event, changed in the console) before ORG_NAME.
+      organization: { name: await this.organizationName(), timeZone: this.config.ORG_TIMEZONE },
       sso: { enabled: this.oidc.enabled, label: this.oidc.enabled ? this.sessions.settings.oidc!.label : null },
     };
     res.setHeader('Cache-Control', 'no-store');
@@ -69,6 +72,14 @@ export class SessionController {
       return { ...base, ended: s.ended };
     }
     return { ...base, signedIn: true, principal: s.principal, csrfToken: s.record.csrfToken, idleSecondsLeft: s.idleSecondsLeft };
+  }
+
+  private async organizationName(): Promise<string> {
+    try {
+      return await this.contacts.organizationName();
+    } catch {
+      return this.config.ORG_NAME;
+    }
   }
 
   @Public()

@@ -8,7 +8,8 @@ import { fieldError, ProblemAlert } from '../../components/ProblemAlert';
 import { formatInstant } from '../../lib/dates';
 import { sessionQuery } from '../../session/session';
 import { PageTitle } from '../../shell/Shell';
-import { ROLE_LABELS } from '../../shell/nav';
+import { CONTACT_ROLE_LABELS } from '../../shell/nav';
+import { ROLE_CONTACTS_QUERY } from '../../shell/RoleContactsBanner';
 
 type Address = { line1: string; line2?: string; city: string; state: string; zip: string };
 interface Profile {
@@ -29,7 +30,7 @@ interface Profile {
   publicBaseUrl: string;
   timeZone: string;
 }
-const ROLES = ['compliance-officer', 'security-officer', 'incident-responder', 'auditor', 'admin'] as const;
+const ROLES = ['compliance-officer', 'privacy-officer', 'security-officer', 'executive', 'incident-responder', 'auditor', 'admin'] as const;
 const EMPTY_ADDRESS: Address = { line1: '', line2: '', city: '', state: '', zip: '' };
 const EMPTY: Profile = {
   name: '',
@@ -115,7 +116,12 @@ export function OrganizationPage() {
       const roleContacts = Object.fromEntries(Object.entries(contacts).filter(([, v]) => v.trim() !== ''));
       return unwrap(await api.PUT('/v1/organization/profile', { body: { profile, roleContacts } as never }));
     },
-    onSuccess: (d) => queryClient.setQueryData(['organization-profile'], d),
+    onSuccess: (d) => {
+      queryClient.setQueryData(['organization-profile'], d);
+      // The header's name and the missing-contacts banner follow the profile at once.
+      void queryClient.invalidateQueries({ queryKey: ROLE_CONTACTS_QUERY });
+      void queryClient.invalidateQueries({ queryKey: sessionQuery.queryKey });
+    },
   });
   const err = (path: string) => fieldError(save.error, `profile.${path}`);
   const field = (path: string, label: string, props: Record<string, unknown> = {}) => (
@@ -225,7 +231,7 @@ export function OrganizationPage() {
             {ROLES.map((r) => (
               <TextInput
                 key={r}
-                label={`${ROLE_LABELS[r]} mailbox`}
+                label={`${CONTACT_ROLE_LABELS[r]} mailbox`}
                 value={contacts[r] ?? ''}
                 readOnly={!canEdit}
                 onChange={(e) => setContacts({ ...contacts, [r]: e.currentTarget.value })}
