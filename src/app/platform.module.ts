@@ -110,7 +110,7 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
           inject: [PG_DATABASE],
           useFactory: (pg: PgDatabase | null) =>
             options.eventStore ??
-            createEventStore(config, clock, pg) ??
+            createEventStore(config, clock, pg, (msg, extra) => logger.warn(extra, msg)) ??
             new SqliteEventStore({
               path: config.ledgerPath,
               clock,

@@ -35,7 +35,7 @@ export async function runRoles(
   const config = options.config ?? loadConfig();
   const logger = (options.logger ?? createLogger(config.LOG_LEVEL)).child({ roles: roles.join(',') });
   const clock = new SystemClock();
-  const eventStore = createEventStore(config, clock);
+  const eventStore = createEventStore(config, clock, null, (msg, extra) => logger.warn(extra, msg));
   const port = options.port ?? config.PORT;
 
   let app!: INestApplicationContext;

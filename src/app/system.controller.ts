@@ -6,7 +6,8 @@ import type { Registry } from 'prom-client';
 import { Public } from '../auth/http/decorators';
 import type { EventStore } from '../ledger/port';
 import type { IntegrityService, LedgerHealth } from '../ledger/integrity/integrity.service';
-import { INTEGRITY } from '../ledger/integrity/integrity.tokens';
+import { INTEGRITY, KURRENT_INTEGRITY } from '../ledger/integrity/integrity.tokens';
+import type { KurrentIntegrity } from '../ledger/integrity/kurrent-integrity';
 import { QUEUES, type QueueRegistry } from '../platform/redis';
 import { ApiZodResponse } from '../platform/http/zod';
 import { EVENT_STORE, METRICS } from '../platform/tokens';
@@ -28,6 +29,7 @@ export class SystemController {
     @Inject(METRICS) private readonly metrics: Registry,
     @Inject(ROLE_CONTACTS) private readonly contacts: RoleContacts,
     @Optional() @Inject(INTEGRITY) private readonly integrity: IntegrityService | null = null,
+    @Optional() @Inject(KURRENT_INTEGRITY) private readonly kurrentIntegrity: KurrentIntegrity | null = null,
   ) {}
 
   /**
@@ -45,8 +47,9 @@ export class SystemController {
     let ledger: { ok: boolean; adapter: string; head?: string; integrity?: LedgerHealth } = { ok: false, adapter: this.store.adapter };
     try {
       ledger = { ok: true, adapter: this.store.adapter, head: String(await this.store.headPosition()) };
-      if (this.integrity) {
-        const integrity = this.integrity.health();
+      const checker = this.integrity ?? this.kurrentIntegrity;
+      if (checker) {
+        const integrity = checker.health();
         ledger = { ...ledger, ok: integrity.ok, integrity };
       }
     } catch {

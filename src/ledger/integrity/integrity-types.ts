@@ -37,7 +37,7 @@ export interface TamperFinding {
   kind: string;
   reason: string;
   position?: number;
-  detectedBy: 'verify' | 'witness' | 'signer' | 'append';
+  detectedBy: 'verify' | 'witness' | 'signer' | 'append' | 'mirror';
   witness?: string;
   checkpointSize?: number;
 }

@@ -26,7 +26,10 @@ import { moveLegacyLogKey } from './key-placement';
 import { alarmMailer } from './alarm-mailer';
 import { ROLE_CONTACTS, type RoleContacts } from '../../platform/role-contacts';
 import { IntegrityService, type TamperFinding } from './integrity.service';
-import { INTEGRITY } from './integrity.tokens';
+import { INTEGRITY, KURRENT_INTEGRITY } from './integrity.tokens';
+import { KurrentIntegrity } from './kurrent-integrity';
+import { KurrentDbEventStore } from '../kurrentdb/kurrentdb-event-store';
+import { SCHEDULER, type SchedulerService } from '../../platform/roles/scheduler';
 import { INTEGRITY_EVENT_TYPES, LEDGER_TAMPER_DETECTED, tamperAlertsProjection } from './tamper-alerts.projection';
 import { systemActor } from '../../shared/system-actor';
 import type Database from 'better-sqlite3';
@@ -102,10 +105,35 @@ const integrityProvider: Provider = {
   },
 };
 
+const kurrentIntegrityProvider: Provider = {
+  provide: KURRENT_INTEGRITY,
+  inject: [EVENT_STORE, APP_CONFIG, CLOCK, LOGGER, LEDGER, ROLE_CONTACTS],
+  useFactory: (
+    store: EventStore,
+    config: AppConfig,
+    clock: Clock,
+    logger: Logger,
+    ledger: Ledger,
+    contacts: RoleContacts,
+  ): KurrentIntegrity | null => {
+    if (!(store instanceof KurrentDbEventStore) || !store.eventAuth) return null;
+    const c = loadIntegrityConfig(config.dataDir, process.env, config.masterKeyPath);
+    return new KurrentIntegrity(store, {
+      keyDir: c.keyDir,
+      dataDir: config.dataDir,
+      now: () => clock.now().toISOString(),
+      record: (f) => recordTamper(ledger, f),
+      mailer: alarmMailer(config),
+      officers: () => contacts.alarmAddresses('security-officer'),
+      log: (level, msg, extra) => logger[level]({ ...extra, component: 'ledger-integrity' }, msg),
+    });
+  },
+};
+
 @Module({
   controllers: [LedgerController, EvidenceController],
-  providers: [integrityProvider],
-  exports: [INTEGRITY],
+  providers: [integrityProvider, kurrentIntegrityProvider],
+  exports: [INTEGRITY, KURRENT_INTEGRITY],
 })
 export class IntegrityModule implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   constructor(
@@ -118,6 +146,8 @@ export class IntegrityModule implements OnModuleInit, OnApplicationBootstrap, On
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(METRICS) private readonly metrics: Registry,
     @Inject(ROLE_CONTACTS) private readonly contacts: RoleContacts,
+    @Inject(KURRENT_INTEGRITY) private readonly kurrent: KurrentIntegrity | null,
+    @Optional() @Inject(SCHEDULER) private readonly scheduler: SchedulerService | null,
   ) {}
 
   onModuleInit(): void {
@@ -126,7 +156,11 @@ export class IntegrityModule implements OnModuleInit, OnApplicationBootstrap, On
     this.projections.register(tamperAlertsProjection);
     if (this.integrity) this.contacts.require('security-officer'); // tamper alerts are mailed to the security officers
     this.integrity?.attach();
-    const integrity = this.integrity;
+    // KurrentDB: the mirror adopts only tagged events (registered before the scheduler's plain mirror)
+    if (this.kurrent && this.scheduler && !this.scheduler.taskNames().includes('ledger-mirror')) {
+      this.scheduler.register(this.kurrent.mirrorTask(this.logger));
+    }
+    const integrity = this.integrity ?? this.kurrent;
     if (integrity && !this.metrics.getSingleMetric('safeharbor_ledger_integrity_ok')) {
       this.metrics.registerMetric(
         new Gauge({
@@ -152,6 +186,7 @@ export class IntegrityModule implements OnModuleInit, OnApplicationBootstrap, On
   }
 
   onApplicationBootstrap(): void {
+    if (this.kurrent) void this.kurrent.alarm.drain(); // alerts raised while the ledger was unreachable
     if (!this.integrity) return;
     if (this.roles.has('scheduler') || this.roles.has('api')) {
       this.integrity.startTimer();

@@ -32,6 +32,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../platform/clock';
+import type { EventAuthKey } from '../integrity/event-auth';
 import { WrongExpectedVersionError } from '../errors';
 import type {
   AppendResult,
@@ -80,6 +81,11 @@ export interface KurrentDbEventStoreOptions {
   idempotencyScanSkewMs?: number;
   /** 'any'/'stream-exists' appends retry this often when another writer moves the stream meanwhile. */
   maxOptimisticRetries?: number;
+  /**
+   * The ledger's event authentication key (beside the master key): every appended event carries
+   * its tag in metadata `$eventAuth`, which the mirror checks before adopting the event.
+   */
+  eventAuth?: EventAuthKey;
   /** Sleep between subscription reconnect attempts after a transient failure (doubles, capped). */
   reconnectBackoffMs?: { initial: number; max: number };
 }
@@ -91,6 +97,7 @@ export class KurrentDbEventStore implements EventStore {
   private readonly skewMs: number;
   private readonly maxRetries: number;
   private readonly backoff: { initial: number; max: number };
+  readonly eventAuth: EventAuthKey | undefined;
   private readonly subscriptions = new Set<Subscription>();
   private closed = false;
 
@@ -100,6 +107,7 @@ export class KurrentDbEventStore implements EventStore {
     this.skewMs = options.idempotencyScanSkewMs ?? 5 * 60_000;
     this.maxRetries = options.maxOptimisticRetries ?? 20;
     this.backoff = options.reconnectBackoffMs ?? { initial: 100, max: 5_000 };
+    this.eventAuth = options.eventAuth;
   }
 
   /** Connects with a KurrentDB connection string, e.g. `kurrentdb://localhost:2113?tls=false`. */
@@ -151,7 +159,7 @@ export class KurrentDbEventStore implements EventStore {
       try {
         const res = await this.client.appendToStream(
           stream,
-          events.map((e) => toEventData(e, recordedAt, writeId)),
+          events.map((e) => toEventData(e, recordedAt, writeId, stream, this.eventAuth)),
           {
             streamState: state,
             requiresLeader: true,

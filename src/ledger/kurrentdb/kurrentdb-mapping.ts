@@ -2,11 +2,16 @@
 import { isUuid } from '../../platform/ids';
 import { IdempotencyViolationError } from '../errors';
 import type { AppendResult, EventMetadata, NewEvent, RecordedEvent } from '../port';
+import type { EventAuthKey, EventAuthTag } from '../integrity/event-auth';
 import { type KdbFilter, type KdbJsonEventData, type KdbPosition, type KdbRecordedEvent } from './client-surface';
 
 /** Keys the adapter keeps in KurrentDB's event metadata beside our envelope metadata. */
 const META_SCHEMA_VERSION = '$schemaVersion';
 export const META_WRITE_ID = '$writeId';
+/** The event's authentication tag (EventAuthKey.sealEvent), reserved like every `$` key. */
+export const META_EVENT_AUTH = '$eventAuth';
+/** Where a recorded event read from KurrentDB carries its stored tag (not enumerable: not part of the envelope). */
+export const EVENT_AUTH_TAG = Symbol.for('safeharbor.eventAuthTag');
 export const MAX_READ = BigInt(Number.MAX_SAFE_INTEGER);
 const STREAM_NAME_RE = /^[a-z][a-z0-9-]*-[A-Za-z0-9._:-]+$/;
 export interface ScanResult {
@@ -60,10 +65,40 @@ export function positionOf(ev: KdbRecordedEvent): bigint {
   return ev.position.commit;
 }
 
-export function toEventData(e: NewEvent, recordedAt: string, writeId: string): KdbJsonEventData {
+/**
+ * The envelope the tag covers: exactly what a read returns as the recorded event (metadata with
+ * recordedAt and without the `$` keys, through JSON as the wire carries it), without the position
+ * and version, which the server assigns after the tag is made.
+ */
+export function authEnvelopeOf(e: {
+  id: string;
+  stream: string;
+  type: string;
+  schemaVersion: number;
+  data: unknown;
+  metadata: Record<string, unknown>;
+}) {
+  const metadata: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(e.metadata)) if (!k.startsWith('$')) metadata[k] = v;
+  return {
+    id: e.id,
+    stream: e.stream,
+    type: e.type,
+    schemaVersion: e.schemaVersion,
+    data: JSON.parse(JSON.stringify(e.data ?? null)) as unknown,
+    metadata: JSON.parse(JSON.stringify(metadata)) as Record<string, unknown>,
+  };
+}
+
+export function toEventData(e: NewEvent, recordedAt: string, writeId: string, stream?: string, auth?: EventAuthKey): KdbJsonEventData {
+  const tag: EventAuthTag | undefined =
+    auth && stream
+      ? auth.sealEvent(authEnvelopeOf({ ...e, stream, metadata: { ...e.metadata, recordedAt } as Record<string, unknown> }))
+      : undefined;
   const metadata: Record<string, unknown> = {
     ...e.metadata,
     recordedAt,
+    ...(tag ? { [META_EVENT_AUTH]: tag } : {}),
     [META_SCHEMA_VERSION]: e.schemaVersion,
     // KurrentDB's $by_correlation_id system projection reads these two.
     $correlationId: e.metadata.correlationId,
@@ -85,7 +120,7 @@ export function toRecorded(ev: KdbRecordedEvent): RecordedEvent {
   }
   const metadata: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(stored)) if (!k.startsWith('$')) metadata[k] = v;
-  return {
+  const recorded: RecordedEvent = {
     id: ev.id,
     stream: ev.streamId,
     version: ev.revision + 1n,
@@ -95,6 +130,15 @@ export function toRecorded(ev: KdbRecordedEvent): RecordedEvent {
     data: ev.data as Record<string, unknown>,
     metadata: metadata as unknown as EventMetadata & { recordedAt: string },
   };
+  if (stored[META_EVENT_AUTH] !== undefined) {
+    Object.defineProperty(recorded, EVENT_AUTH_TAG, { value: stored[META_EVENT_AUTH], enumerable: false });
+  }
+  return recorded;
+}
+
+/** The authentication tag a recorded event carried in KurrentDB (undefined: untagged). */
+export function storedAuthTag(e: RecordedEvent): unknown {
+  return (e as unknown as Record<symbol, unknown>)[EVENT_AUTH_TAG];
 }
 
 export function assertStreamName(stream: string): void {

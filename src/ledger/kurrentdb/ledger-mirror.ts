@@ -17,9 +17,17 @@
  *   event at a known version) stops the mirror with MirrorDivergenceError: that is evidence of
  *   tampering or of a second writer, never something to paper over.
  *
+ * - with `auth`, every source event must carry a valid tag of the ledger's event authentication
+ *   key (made by the adapter at append) or be one of the untagged events an officer adopted
+ *   (`ledger adopt-untagged`); anything else is refused: the refusal is recorded in the mirror
+ *   file (table mirror_refusals, so it survives restarts), `onRefused` is called once for it
+ *   (the tamper alarm), and nothing at or after its position is ever mirrored.
+ *
  * Run exactly one mirror writer per mirror file (a scheduler task under the leader lock).
  */
 import type { Clock } from '../../platform/clock';
+import type { EventAuthKey } from '../integrity/event-auth';
+import { eventAuthFailure } from './event-auth-check';
 import type { EventStore, RecordedEvent, Subscription } from '../port';
 import type { SqliteEventStore } from '../sqlite/sqlite-event-store';
 import { WrongExpectedVersionError } from '../errors';
@@ -33,6 +41,26 @@ export class MirrorDivergenceError extends Error {
     super(message);
     this.name = 'MirrorDivergenceError';
   }
+}
+
+/** The mirror stopped at an event it refused to adopt (no valid authentication tag). */
+export class MirrorRefusedError extends Error {
+  readonly code = 'LEDGER_MIRROR_REFUSED';
+  constructor(
+    readonly refusal: MirrorRefusal,
+    /** True the one time the refusal is recorded; false when a recorded refusal blocks again. */
+    readonly first: boolean,
+  ) {
+    super(`source position ${refusal.sourcePosition}: ${refusal.reason}; not adopted, nothing after it is mirrored`);
+    this.name = 'MirrorRefusedError';
+  }
+}
+
+export interface MirrorRefusal {
+  sourcePosition: bigint;
+  eventId: string;
+  reason: string;
+  refusedAt: string;
 }
 
 /** The clock a mirror's SQLite store stamps recordedAt with: the mirrored event's own. */
@@ -52,6 +80,14 @@ CREATE TABLE IF NOT EXISTS mirror_positions (
   position        INTEGER PRIMARY KEY,
   source_position INTEGER NOT NULL UNIQUE
 );
+CREATE TABLE IF NOT EXISTS mirror_refusals (
+  source_position INTEGER PRIMARY KEY,
+  event_id        TEXT NOT NULL,
+  reason          TEXT NOT NULL,
+  refused_at      TEXT NOT NULL,
+  alarmed         INTEGER NOT NULL DEFAULT 0,
+  adopted         INTEGER NOT NULL DEFAULT 0
+);
 `;
 
 export interface LedgerMirrorOptions {
@@ -61,6 +97,15 @@ export interface LedgerMirrorOptions {
   clock: ReplayClock;
   pageSize?: number;
   onError?: (err: unknown) => void;
+  /** Adopt only events authenticated by `key` (or untagged ones an officer adopted: `accepted`). */
+  auth?: {
+    key: EventAuthKey;
+    /** Source positions of untagged events adopted by an officer (see acceptedUntagged). */
+    accepted?: ReadonlySet<bigint>;
+    /** Raised once per refusal (again after a restart only if it did not complete). */
+    onRefused?: (refusal: MirrorRefusal) => Promise<void> | void;
+    now?: () => string;
+  };
 }
 
 export class LedgerMirror {
@@ -68,12 +113,99 @@ export class LedgerMirror {
   private readonly target: SqliteEventStore;
   private readonly clock: ReplayClock;
   private subscription: Subscription | null = null;
+  private alarming: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: LedgerMirrorOptions) {
     this.source = options.source;
     this.target = options.target;
     this.clock = options.clock;
     this.target.db.exec(SCHEMA);
+    this.alarmUnalarmed();
+  }
+
+  /** The refusal that blocks the mirror (the earliest not adopted since), or null. */
+  blockingRefusal(): MirrorRefusal | null {
+    const row = this.target.db
+      .prepare(
+        'SELECT source_position, event_id, reason, refused_at FROM mirror_refusals WHERE adopted = 0 ORDER BY source_position LIMIT 1',
+      )
+      .safeIntegers(true)
+      .get() as { source_position: bigint; event_id: string; reason: string; refused_at: string } | undefined;
+    return row ? { sourcePosition: row.source_position, eventId: row.event_id, reason: row.reason, refusedAt: row.refused_at } : null;
+  }
+
+  /** Every refusal ever recorded (adopted ones included), oldest first. */
+  refusals(): Array<MirrorRefusal & { adopted: boolean }> {
+    return (
+      this.target.db
+        .prepare('SELECT source_position, event_id, reason, refused_at, adopted FROM mirror_refusals ORDER BY source_position')
+        .safeIntegers(true)
+        .all() as Array<{ source_position: bigint; event_id: string; reason: string; refused_at: string; adopted: bigint }>
+    ).map((r) => ({
+      sourcePosition: r.source_position,
+      eventId: r.event_id,
+      reason: r.reason,
+      refusedAt: r.refused_at,
+      adopted: r.adopted === 1n,
+    }));
+  }
+
+  /** Resolves when every alarm raised so far has been handed over (tests and shutdown). */
+  alarmsSettled(): Promise<void> {
+    return this.alarming;
+  }
+
+  private alarmUnalarmed(): void {
+    const onRefused = this.options.auth?.onRefused;
+    if (!onRefused) return;
+    for (const r of this.refusals()) {
+      if (r.adopted) continue;
+      const row = this.target.db.prepare('SELECT alarmed FROM mirror_refusals WHERE source_position = ?').get(r.sourcePosition) as {
+        alarmed: number;
+      };
+      if (row.alarmed === 0) this.raise(r);
+    }
+  }
+
+  private raise(r: MirrorRefusal): void {
+    const onRefused = this.options.auth?.onRefused;
+    if (!onRefused) return;
+    this.alarming = this.alarming.then(async () => {
+      await onRefused(r);
+      this.target.db.prepare('UPDATE mirror_refusals SET alarmed = 1 WHERE source_position = ?').run(r.sourcePosition);
+    });
+    this.alarming = this.alarming.catch(() => undefined);
+  }
+
+  /** Refuses (and records, once) an event that is not authenticated; no-op for an adoptable event. */
+  private authenticate(event: RecordedEvent): void {
+    const auth = this.options.auth;
+    if (!auth) return;
+    const accepted = auth.accepted;
+    const db = this.target.db;
+    const blocking = this.blockingRefusal();
+    if (blocking) {
+      if (accepted?.has(blocking.sourcePosition)) {
+        // an officer adopted it since (`ledger adopt-untagged`): the refusal stays on record
+        db.prepare('UPDATE mirror_refusals SET adopted = 1 WHERE source_position = ?').run(blocking.sourcePosition);
+        return this.authenticate(event);
+      }
+      if (blocking.sourcePosition <= event.position) throw new MirrorRefusedError(blocking, false);
+    }
+    const failure = eventAuthFailure(auth.key, event);
+    if (failure === null) return;
+    if (accepted?.has(event.position) && /no authentication tag/.test(failure)) return;
+    const refusal: MirrorRefusal = {
+      sourcePosition: event.position,
+      eventId: event.id,
+      reason: failure.replace(`event ${event.id}: `, ''),
+      refusedAt: auth.now?.() ?? new Date().toISOString(),
+    };
+    const inserted = db
+      .prepare('INSERT OR IGNORE INTO mirror_refusals (source_position, event_id, reason, refused_at) VALUES (?, ?, ?, ?)')
+      .run(refusal.sourcePosition, refusal.eventId, refusal.reason, refusal.refusedAt).changes;
+    if (inserted === 1) this.raise(refusal);
+    throw new MirrorRefusedError(refusal, inserted === 1);
   }
 
   /** The last source position mirrored (0n when nothing is). */
@@ -105,6 +237,8 @@ export class LedgerMirror {
   /** Mirrors one source event (in $all order). Exposed for catch-up loops and tests. */
   mirrorEvent(event: RecordedEvent): void {
     const db = this.target.db;
+    if (this.mirrorPositionOf(event.position) !== null) return;
+    this.authenticate(event);
     db.transaction(() => {
       if (this.mirrorPositionOf(event.position) !== null) return;
       this.clock.set(event.metadata.recordedAt);

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { LedgerMirror, ReplayClock } from '../../ledger/kurrentdb/ledger-mirror';
+import type { EventAuthKey } from '../../ledger/integrity/event-auth';
+import { acceptedUntagged } from '../../ledger/kurrentdb/event-auth-check';
+import { LedgerMirror, MirrorRefusedError, ReplayClock, type MirrorRefusal } from '../../ledger/kurrentdb/ledger-mirror';
 import type { EventStore } from '../../ledger/port';
 import { SqliteEventStore } from '../../ledger/sqlite/sqlite-event-store';
 import type { SchedulerTask } from './scheduler';
@@ -18,6 +20,12 @@ export interface LedgerMirrorTaskOptions {
    * the same transaction as each mirrored event. Returns an optional detach, called at term end.
    */
   attach?: (target: SqliteEventStore) => void | (() => void | Promise<void>) | Promise<void | (() => void | Promise<void>)>;
+  /**
+   * Adopt only events tagged with the ledger's event authentication key (or adopted by an officer:
+   * `ledger adopt-untagged`). A refusal halts the mirror for the term with one log line, not a
+   * retry loop: it is recorded in the mirror file, `onRefused` (the tamper alarm) runs once for it.
+   */
+  auth?: { key: EventAuthKey; onRefused: (r: MirrorRefusal) => Promise<void> | void; now: () => string };
 }
 
 export function ledgerMirrorTask(
@@ -35,11 +43,22 @@ export function ledgerMirrorTask(
       const done = new Promise<void>((resolve) => (wake = resolve));
       const clock = new ReplayClock();
       const target = new SqliteEventStore({ path: join(dataDir, 'ledger-mirror.db'), clock });
+      const auth = options.auth;
+      const accepted = auth ? await acceptedUntagged(source, auth.key) : undefined;
       const mirror = new LedgerMirror({
         source,
         target,
         clock,
+        ...(auth ? { auth: { ...auth, accepted } } : {}),
         onError: (err) => {
+          if (err instanceof MirrorRefusedError) {
+            // halted until an officer acts: say so once per term, never in a retry loop
+            logger.error(
+              { sourcePosition: String(err.refusal.sourcePosition), eventId: err.refusal.eventId, newlyRefused: err.first },
+              'LEDGER MIRROR HALTED: a KurrentDB event without a valid authentication tag was refused; nothing at or after it is adopted (run `safeharbor ledger verify`)',
+            );
+            return;
+          }
           failed = err;
           wake();
         },
@@ -54,6 +73,7 @@ export function ledgerMirrorTask(
         await done;
       } finally {
         await mirror.stop();
+        await mirror.alarmsSettled();
         if (typeof detach === 'function') await detach();
         await target.close();
       }

@@ -1,3 +1,6 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir } from '../../support/temp-dir';
 import { KurrentDbEventStore } from '../../../src/ledger/kurrentdb/kurrentdb-event-store';
 import { PostgresEventStore } from '../../../src/ledger/postgres/postgres-event-store';
 import { FakeClock } from '../../../src/platform/clock';
@@ -12,11 +15,32 @@ describe('createEventStore (LEDGER / KURRENTDB_URL)', () => {
     expect(createEventStore(loadConfig({}), clock)).toBeUndefined();
   });
 
-  it('connects the KurrentDB adapter for LEDGER=kurrentdb (lazily: no server needed to construct it)', async () => {
-    const store = createEventStore(loadConfig({ LEDGER: 'kurrentdb', KURRENTDB_URL: 'kurrentdb://127.0.0.1:2113?tls=false' }), clock);
-    expect(store).toBeInstanceOf(KurrentDbEventStore);
-    expect(store!.adapter).toBe('kurrentdb');
-    await store!.close();
+  it('connects the KurrentDB adapter for LEDGER=kurrentdb (lazily: no server needed to construct it), with the event-auth key beside the master key', async () => {
+    const tmp = makeTempDir('safeharbor-factory-');
+    try {
+      const config = loadConfig({
+        LEDGER: 'kurrentdb',
+        KURRENTDB_URL: 'kurrentdb://127.0.0.1:2113?tls=false',
+        MASTER_KEY_FILE: join(tmp.path, 'secrets', 'master.key'),
+        DATA_DIR: join(tmp.path, 'data'),
+      });
+      const warnings: string[] = [];
+      const store = createEventStore(config, clock, null, (msg) => warnings.push(msg));
+      expect(store).toBeInstanceOf(KurrentDbEventStore);
+      expect(store!.adapter).toBe('kurrentdb');
+      const keyFile = join(tmp.path, 'secrets', 'ledger-event-auth.key');
+      expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+      expect((store as KurrentDbEventStore).eventAuth?.kid).toMatch(/^[0-9a-f]{16}$/);
+      expect(warnings).toEqual([expect.stringMatching(/^GENERATED A NEW LEDGER EVENT AUTHENTICATION KEY/)]);
+      await store!.close();
+      // the second start loads the same key, quietly
+      const again = createEventStore(config, clock, null, (msg) => warnings.push(msg)) as KurrentDbEventStore;
+      expect(again.eventAuth?.kid).toBe((store as KurrentDbEventStore).eventAuth?.kid);
+      expect(warnings).toHaveLength(1);
+      await again.close();
+    } finally {
+      tmp.cleanup();
+    }
   });
 
   it('connects the PostgreSQL adapter for LEDGER=postgres (lazily: the pool connects on first use)', async () => {
