@@ -164,7 +164,12 @@ describe('the Done-when breach, end to end', () => {
     // Item 9: with no role contacts anywhere, /health says so (degraded, with the reason) rather than escalating to placeholders silently.
     const health = await t.http().get('/health');
     expect(health.body.status).toBe('degraded');
-    expect(JSON.stringify(health.body.warnings)).toMatch(/SAFEHARBOR_ROLE_EMAILS is not set/);
+    expect(health.body.warnings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ code: 'role-contacts-missing', roles: expect.arrayContaining(['compliance-officer']) }),
+      ]),
+    );
+    expect(JSON.stringify(health.body.warnings)).not.toMatch(/@/);
     const content = t.app.get(NoticeContent);
     const obligations = async () =>
       (await t.http().get(`/v1/incidents/${id}/obligations`).set(as(officer))).body.obligations as Obligation[];
