@@ -26,7 +26,12 @@ describe('scale-out: api ×2, worker ×2, scheduler ×2 on one ledger and one Re
     SCHEDULER_LEASE_MS: String(LEASE_MS),
     ORG_TIMEZONE: 'America/New_York',
     // Real role mailboxes, so /health reports ok rather than the placeholder-address warning.
-    SAFEHARBOR_ROLE_EMAILS: JSON.stringify({ 'compliance-officer': ['co@example.org'], 'security-officer': ['so@example.org'] }),
+    SAFEHARBOR_ROLE_EMAILS: JSON.stringify({
+      'compliance-officer': ['co@example.org'],
+      'security-officer': ['so@example.org'],
+      'privacy-officer': ['po@example.org'],
+      executive: ['exec@example.org'],
+    }),
   };
   const procs: RoleProcess[] = [];
   let api1: RoleProcess;
