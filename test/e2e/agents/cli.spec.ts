@@ -58,10 +58,11 @@ describe('safeharbor keys / agents / datasets / access', () => {
       revocationPending: { requestedBy: officer.id },
       proposals: [],
     });
+    // key names are free text, sealed in the ledger; the CLI prints sealed text sealed (read it through the API or console)
     expect(await json('keys', 'list')).toEqual([
       {
         keyId: 'key-cli',
-        name: 'Imaging volume',
+        name: '[sealed free text]',
         status: 'active',
         currentVersion: 1,
         custodians: [],
